@@ -1,0 +1,84 @@
+//! `wabill estimate`: the cost report.
+
+use std::io::{self, IsTerminal};
+
+use anyhow::{Context, Result, bail};
+use rust_decimal::Decimal;
+
+use super::output::Output;
+use super::pipeline::{self, note};
+use super::settings::zone_description;
+use crate::cli::EstimateArgs;
+use crate::error::{Exit, Failure};
+use crate::render::{self, Style, money};
+use crate::report::{Aggregator, GroupBy, MetaInput, Report};
+
+/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+pub fn style_for_stdout(to_file: bool) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style {
+        color: !to_file && !no_color && io::stdout().is_terminal(),
+    }
+}
+
+pub fn run(args: &EstimateArgs) -> Result<Exit> {
+    let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
+    if group_by.is_empty() {
+        bail!("--by needs at least one key");
+    }
+    let budget: Option<Decimal> = args
+        .budget
+        .as_deref()
+        .map(|b| b.trim().parse().with_context(|| format!("--budget {b:?} is not a decimal amount")))
+        .transpose()?;
+    let loaded = pipeline::load(&args.input, &args.pricing)?;
+    let mut aggregator = Aggregator::new(group_by, &loaded.ctx.markets, &loaded.log.strings);
+    let unpriced = loaded.price_each(|m, result| aggregator.add(m, result));
+    let report = aggregator.finish(
+        &loaded.log.stats,
+        MetaInput {
+            model: loaded.ctx.model.name().to_string(),
+            currency: loaded.ctx.currency.to_string(),
+            time_zone: zone_description(&loaded.ctx),
+            inputs: loaded.log.files.clone(),
+        },
+    );
+    debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
+
+    let mut output = Output::open(args.output.as_deref())?;
+    render::render(&report, args.format, style_for_stdout(args.output.is_some()), output.writer())?;
+    output.finish()?;
+    verdict(&report, args.input.strict, budget, unpriced.summary())
+}
+
+/// The exit code, and a one-line reason on stderr for anything but success.
+fn verdict(report: &Report, strict: bool, budget: Option<Decimal>, unpriced: Option<String>) -> Result<Exit> {
+    if let Some(summary) = unpriced {
+        return Err(Failure::new(Exit::Error, summary).into());
+    }
+    let rejected = report.accounting.rejected;
+    if strict && rejected > 0 {
+        return Err(Failure::new(Exit::Error, format!("{rejected} rows rejected (--strict)")).into());
+    }
+    let Some(budget) = budget else {
+        return Ok(Exit::Ok);
+    };
+    let total = report.totals.cost;
+    let currency = &report.meta.currency;
+    if total > budget {
+        note(&format!(
+            "over budget: total {} {currency} exceeds budget {} {currency} by {}",
+            money(total),
+            money(budget),
+            money(total - budget)
+        ));
+        Ok(Exit::OverBudget)
+    } else {
+        note(&format!(
+            "within budget: total {} {currency} of budget {} {currency}",
+            money(total),
+            money(budget)
+        ));
+        Ok(Exit::Ok)
+    }
+}

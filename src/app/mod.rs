@@ -1,0 +1,37 @@
+//! One file per command; each takes its parsed arguments and returns the
+//! exit code. `anyhow` is used from here up, typed errors below.
+
+mod estimate;
+mod output;
+mod pipeline;
+mod price;
+mod progress;
+mod rates;
+mod settings;
+
+use std::io::{self, Write};
+
+use anyhow::Result;
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Command};
+use crate::error::Exit;
+
+pub fn run(cli: Cli) -> Result<Exit> {
+    match &cli.command {
+        Command::Estimate(args) => estimate::run(args),
+        Command::Price(args) => price::run(args),
+        Command::Rates(args) => rates::run(args),
+        Command::Completions { shell } => {
+            let mut cmd = Cli::command();
+            clap_complete::generate(*shell, &mut cmd, "wabill", &mut io::stdout());
+            Ok(Exit::Ok)
+        }
+        Command::Man => {
+            let mut out = io::stdout().lock();
+            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
+            out.flush()?;
+            Ok(Exit::Ok)
+        }
+    }
+}

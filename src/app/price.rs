@@ -1,0 +1,122 @@
+//! `wabill price`: one row per message, in pricing order.
+
+use std::io::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use super::output::Output;
+use super::pipeline;
+use crate::cli::{PriceArgs, RowFormat};
+use crate::error::{Exit, Failure};
+use crate::model::Message;
+use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::refdata::markets::country_str;
+
+#[derive(Serialize)]
+struct PriceRow<'a> {
+    message_id: &'a str,
+    timestamp: String,
+    business: &'a str,
+    customer: String,
+    market: &'a str,
+    country: &'a str,
+    direction: &'static str,
+    category: &'static str,
+    pricing_type: &'static str,
+    pricing_category: &'static str,
+    billable: bool,
+    rate: String,
+    cost: String,
+    currency: &'a str,
+    rate_source: &'a str,
+    note: String,
+}
+
+pub fn run(args: &PriceArgs) -> Result<Exit> {
+    let loaded = pipeline::load(&args.input, &args.pricing)?;
+    let mut output = Output::open(args.output.as_deref())?;
+    let currency = loaded.ctx.currency.to_string();
+    let strings = &loaded.log.strings;
+    let mut write_error: Option<anyhow::Error> = None;
+    let unpriced = {
+        let out = output.writer();
+        let mut sink = match args.format {
+            RowFormat::Csv => RowSink::Csv(csv::Writer::from_writer(out)),
+            RowFormat::Json => RowSink::Json(out),
+        };
+        let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
+            if write_error.is_some() {
+                return;
+            }
+            let country_code = match result {
+                Ok(p) => p.country,
+                Err(_) => None,
+            };
+            let row = PriceRow {
+                message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
+                timestamp: jiff::Timestamp::from_millisecond(m.at).map_or(String::new(), |t| t.to_string()),
+                business: strings.businesses.get(m.business),
+                customer: format!("+{}", strings.customers.get(m.customer)),
+                market: result.as_ref().map_or("", |p| loaded.ctx.markets.name(p.market)),
+                country: country_code.as_ref().map_or("", country_str),
+                direction: m.direction.as_str(),
+                category: m.category.map_or("", |c| c.as_str()),
+                pricing_type: result.as_ref().map_or("unpriced", |p| p.pricing_type.as_str()),
+                pricing_category: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|p| p.pricing_category)
+                    .map_or("", |c| c.as_str()),
+                billable: matches!(result, Ok(p) if p.pricing_type == PricingType::Regular),
+                rate: result.as_ref().ok().and_then(|p| p.rate).map_or(String::new(), |r| r.to_string()),
+                cost: result.as_ref().map_or(String::new(), |p| {
+                    if p.pricing_type == PricingType::Inbound { String::new() } else { p.cost.to_string() }
+                }),
+                currency: &currency,
+                rate_source: result.as_ref().ok().and_then(|p| p.rate_source).unwrap_or(""),
+                note: result.as_ref().err().map_or(String::new(), |e| e.to_string()),
+            };
+            if let Err(e) = sink.write(&row) {
+                write_error = Some(e);
+            }
+        });
+        if let RowSink::Csv(w) = &mut sink
+            && write_error.is_none()
+        {
+            w.flush()?;
+        }
+        unpriced
+    };
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    output.finish()?;
+    if let Some(summary) = unpriced.summary() {
+        return Err(Failure::new(Exit::Error, summary).into());
+    }
+    if args.input.strict && loaded.log.stats.rejected > 0 {
+        let n = loaded.log.stats.rejected;
+        return Err(Failure::new(Exit::Error, format!("{n} rows rejected (--strict)")).into());
+    }
+    Ok(Exit::Ok)
+}
+
+enum RowSink<'w> {
+    Csv(csv::Writer<&'w mut dyn Write>),
+    /// JSON lines.
+    Json(&'w mut dyn Write),
+}
+
+impl RowSink<'_> {
+    fn write(&mut self, row: &PriceRow<'_>) -> Result<()> {
+        match self {
+            RowSink::Csv(w) => w.serialize(row)?,
+            RowSink::Json(w) => {
+                serde_json::to_writer(&mut **w, row)?;
+                w.write_all(b"\n")?;
+            }
+        }
+        Ok(())
+    }
+}

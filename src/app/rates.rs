@@ -1,0 +1,127 @@
+//! `wabill rates`: what applies to a number, or the whole card, on a date.
+
+
+use anyhow::{Context, Result};
+use comfy_table::{ContentArrangement, Table, presets};
+use jiff::civil::Date;
+use serde::Serialize;
+
+use super::estimate::style_for_stdout;
+use super::output::Output;
+use super::settings;
+use crate::cli::RatesArgs;
+use crate::error::Exit;
+use crate::model::{Category, RateCategory};
+use crate::pricing::Model;
+use crate::refdata::markets::country_str;
+use crate::refdata::rates::MissingRate;
+use crate::render::Format;
+use crate::validate::normalize_number;
+
+#[derive(Serialize)]
+struct RateRow {
+    market: String,
+    category: String,
+    /// Empty when the value is unknown.
+    rate: String,
+    currency: String,
+    effective_from: String,
+    card: String,
+}
+
+pub fn run(args: &RatesArgs) -> Result<Exit> {
+    let date: Date = args
+        .date
+        .trim()
+        .parse()
+        .with_context(|| format!("--date {:?} is not a date (YYYY-MM-DD)", args.date))?;
+    let ctx = settings::pricing_context(&args.pricing)?;
+    let currency = ctx.currency.to_string();
+    let mut heading = Vec::new();
+    let rows: Vec<RateRow> = match &args.number {
+        Some(number) => {
+            let mut digits = String::new();
+            normalize_number(number, &mut digits).map_err(|e| anyhow::anyhow!("--number {number:?}: {e}"))?;
+            let found = ctx.markets.lookup(&digits, date);
+            let market = ctx.markets.name(found.market);
+            heading.push(format!(
+                "+{digits} is in market {market} (country {}) on {date}; model in force: {}",
+                found.country.as_ref().map_or("unknown", country_str),
+                Model::in_force(date).map_or("none supported (before 2025-07-01)", |m| m.name())
+            ));
+            Category::ALL
+                .into_iter()
+                .filter(|c| *c != Category::Service)
+                .map(|c| {
+                    let found_rate = ctx.rates.lookup(ctx.currency, found.market, found.country, RateCategory::Of(c), date);
+                    let (rate, from, card) = match found_rate {
+                        Ok(r) => (r.rate.to_string(), r.from.map(|d| d.to_string()), r.card.to_string()),
+                        Err(MissingRate::NeverGiven) => (String::new(), None, "no card gives it".to_string()),
+                        Err(MissingRate::UnknownSince { from, card }) => {
+                            (String::new(), Some(from.to_string()), format!("{card}: value unknown"))
+                        }
+                    };
+                    RateRow {
+                        market: market.to_string(),
+                        category: c.to_string(),
+                        rate,
+                        currency: currency.clone(),
+                        effective_from: from.unwrap_or_default(),
+                        card,
+                    }
+                })
+                .collect()
+        }
+        None => {
+            heading.push(format!("{currency} rates in force on {date}"));
+            ctx.rates
+                .card_on(ctx.currency, date)
+                .into_iter()
+                .map(|cell| RateRow {
+                    market: cell.key.name(&ctx.markets).into_owned(),
+                    category: cell.category.to_string(),
+                    rate: cell.rate.map_or(String::new(), |r| r.to_string()),
+                    currency: currency.clone(),
+                    effective_from: cell.from.map_or(String::new(), |d| d.to_string()),
+                    card: cell.card.to_string(),
+                })
+                .collect()
+        }
+    };
+    let mut output = Output::open(None)?;
+    let out = output.writer();
+    match args.format {
+        Format::Csv => {
+            let mut w = csv::Writer::from_writer(out);
+            for row in &rows {
+                w.serialize(row)?;
+            }
+            w.flush()?;
+        }
+        Format::Json => {
+            serde_json::to_writer_pretty(&mut *out, &rows)?;
+            writeln!(out)?;
+        }
+        Format::Table | Format::Markdown => {
+            for line in &heading {
+                writeln!(out, "{line}")?;
+            }
+            let mut table = Table::new();
+            table
+                .load_style(if args.format == Format::Markdown { presets::ASCII_MARKDOWN } else { presets::UTF8_FULL_CONDENSED })
+                .set_content_arrangement(ContentArrangement::Disabled);
+            if !style_for_stdout(false).color {
+                table.force_no_tty();
+            }
+            table.set_header(["market", "category", "rate", "since", "card"]);
+            for r in &rows {
+                let rate = if r.rate.is_empty() { "unknown".to_string() } else { format!("{} {}", r.rate, r.currency) };
+                table.add_row([&r.market, &r.category, &rate, &r.effective_from, &r.card]);
+            }
+            writeln!(out, "{table}")?;
+        }
+    }
+    output.finish()?;
+    Ok(Exit::Ok)
+}
+

@@ -1,0 +1,213 @@
+//! The command line as the user types it (clap derive). Nothing here is
+//! resolved or loaded; `app::settings` turns it into a runnable plan.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::render::Format;
+
+const EXIT_CODES: &str = "\
+Exit codes:
+  0  success
+  1  error: unreadable input, a message with no known rate, or a rejected row under --strict
+  2  usage error
+  3  the total exceeds --budget";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "wabill",
+    version,
+    about = "Estimate WhatsApp Business messaging costs from message logs",
+    long_about = "Estimate WhatsApp Business messaging costs from message logs.\n\n\
+        wabill reads CSV message logs, applies Meta's free-window and per-message \
+        rules in force at each message's date, and reports what was charged, what \
+        was free and why.",
+    after_help = EXIT_CODES,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Price a log and print a cost report grouped by market, category, month…
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill estimate data/sample/messages.csv\n",
+        "  wabill estimate logs/*.csv --by month,market --format csv\n",
+        "  cat log.csv | wabill estimate - --budget 50 --strict\n\n",
+        "Exit codes: 0 ok, 1 error, 2 usage, 3 over budget"
+    ))]
+    Estimate(EstimateArgs),
+    /// Print one priced row per message, in time order
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill price data/sample/messages.csv\n",
+        "  wabill price log.csv --format json | jq 'select(.billable)'\n\n",
+        "Exit codes: 0 ok, 1 error, 2 usage"
+    ))]
+    Price(PriceArgs),
+    /// Look up the market of a number and the rates in force on a date
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill rates --number +5511987654321 --date 2026-02-01\n",
+        "  wabill rates --date 2025-07-01 --format csv\n",
+        "  wabill rates --date 2026-07-01 --currency EUR"
+    ))]
+    Rates(RatesArgs),
+    /// Print a shell completion script
+    #[command(after_help = "Examples:\n  wabill completions bash > ~/.local/share/bash-completion/completions/wabill\n  wabill completions zsh > ~/.zfunc/_wabill")]
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1")]
+    Man,
+}
+
+/// Which rules and tables price the log.
+#[derive(Debug, Clone, Args)]
+pub struct PricingArgs {
+    /// Pricing model: auto picks per message by its date (per-message-2025
+    /// from 2025-07-01, per-message-2026-10 from 2026-10-01)
+    #[arg(long, default_value = "auto", value_parser = ["auto", "template-2018", "per-message-2025", "per-message-2026-10"])]
+    pub model: String,
+
+    /// Rate card CSV (market,category,rate,currency,effective_from) layered over
+    /// the built-in cards; repeatable, later files win
+    #[arg(long, value_name = "FILE")]
+    pub rates: Vec<PathBuf>,
+
+    /// Market table CSV (prefix,country,market,effective_from,effective_to)
+    /// replacing the built-in one
+    #[arg(long, value_name = "FILE")]
+    pub markets: Option<PathBuf>,
+
+    /// Volume tier CSV (market,category,from,to,rate,currency,effective_from)
+    #[arg(long, value_name = "FILE")]
+    pub tiers: Option<PathBuf>,
+
+    /// Businesses CSV (business,timezone,portfolio,home_country)
+    #[arg(long, value_name = "FILE")]
+    pub businesses: Option<PathBuf>,
+
+    /// Time zone of business accounts not in --businesses (IANA name)
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    pub tz: String,
+
+    /// Card currency (Meta publishes each natively; nothing is converted)
+    #[arg(long, default_value = "USD")]
+    pub currency: String,
+
+    /// Length of the customer service window, in hours
+    #[arg(long, value_name = "HOURS", default_value_t = 24, hide_short_help = true)]
+    pub service_window_hours: u32,
+
+    /// Length of the free entry point window, in hours
+    #[arg(long, value_name = "HOURS", default_value_t = 72, hide_short_help = true)]
+    pub entry_point_hours: u32,
+}
+
+/// How the logs are read.
+#[derive(Debug, Clone, Args)]
+pub struct InputArgs {
+    /// Message log CSV files; `-` reads standard input
+    #[arg(value_name = "LOG", required = true)]
+    pub logs: Vec<String>,
+
+    /// Map a column to a differently named header, e.g. customer=to_number
+    #[arg(long, value_name = "NAME=HEADER")]
+    pub column: Vec<String>,
+
+    /// Field delimiter (default: detected from the header among , ; tab)
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// Fail (exit 1) if any row is rejected
+    #[arg(long)]
+    pub strict: bool,
+
+    /// Write rejected rows, verbatim plus a reason column, to FILE
+    #[arg(long, value_name = "FILE")]
+    pub rejects: Option<PathBuf>,
+
+    /// No progress or per-row diagnostics on stderr (summaries remain)
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// Group by any of market, country, category, month, day, business, pricing_type
+    #[arg(long, value_name = "KEYS", default_value = "market,category")]
+    pub by: String,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Exit 3 when the total cost exceeds AMOUNT
+    #[arg(long, value_name = "AMOUNT")]
+    pub budget: Option<String>,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RowFormat {
+    Csv,
+    /// JSON lines: one object per message
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct PriceArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
+    pub format: RowFormat,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct RatesArgs {
+    /// Show the market of this number and its rates
+    #[arg(long, value_name = "NUMBER")]
+    pub number: Option<String>,
+
+    /// Date the rates apply on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE")]
+    pub date: String,
+
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn verify_cli() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,152 @@
+//! The log's columns, found by header name (any order; unknown columns are
+//! ignored) and renamed with `--column NAME=HEADER`.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Column {
+    Timestamp,
+    Customer,
+    Direction,
+    Category,
+    Business,
+    MessageId,
+    Status,
+    EntryPoint,
+    Country,
+}
+
+impl Column {
+    pub const ALL: [Column; 9] = [
+        Column::Timestamp,
+        Column::Customer,
+        Column::Direction,
+        Column::Category,
+        Column::Business,
+        Column::MessageId,
+        Column::Status,
+        Column::EntryPoint,
+        Column::Country,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Column::Timestamp => "timestamp",
+            Column::Customer => "customer",
+            Column::Direction => "direction",
+            Column::Category => "category",
+            Column::Business => "business",
+            Column::MessageId => "message_id",
+            Column::Status => "status",
+            Column::EntryPoint => "entry_point",
+            Column::Country => "country",
+        }
+    }
+
+    fn required(self) -> bool {
+        matches!(self, Column::Timestamp | Column::Customer | Column::Direction)
+    }
+}
+
+impl fmt::Display for Column {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `--column NAME=HEADER` overrides, as given by the user.
+#[derive(Clone, Debug, Default)]
+pub struct ColumnMap(Vec<(Column, String)>);
+
+impl ColumnMap {
+    /// Parses `NAME=HEADER`.
+    pub fn add(&mut self, spec: &str) -> Result<(), String> {
+        let (name, header) = spec
+            .split_once('=')
+            .ok_or_else(|| format!("{spec:?} is not NAME=HEADER"))?;
+        let column = Column::ALL
+            .into_iter()
+            .find(|c| c.name().eq_ignore_ascii_case(name.trim()))
+            .ok_or_else(|| {
+                let names: Vec<_> = Column::ALL.iter().map(|c| c.name()).collect();
+                format!("unknown column {name:?} (expected one of {})", names.join(", "))
+            })?;
+        self.0.retain(|(c, _)| *c != column);
+        self.0.push((column, header.trim().to_string()));
+        Ok(())
+    }
+
+    fn header_for(&self, column: Column) -> &str {
+        self.0
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map_or(column.name(), |(_, h)| h.as_str())
+    }
+}
+
+/// Field index of each column in one file.
+#[derive(Clone, Debug, Default)]
+pub struct Columns {
+    index: [Option<usize>; 9],
+}
+
+fn clean_header(h: &[u8]) -> String {
+    let s = String::from_utf8_lossy(h);
+    s.trim_start_matches('\u{feff}').trim().to_ascii_lowercase()
+}
+
+impl Columns {
+    pub fn resolve(headers: &csv::ByteRecord, map: &ColumnMap) -> Result<Self, String> {
+        let names: Vec<String> = headers.iter().map(clean_header).collect();
+        let mut columns = Columns::default();
+        for column in Column::ALL {
+            let wanted = map.header_for(column).to_ascii_lowercase();
+            let found: Vec<usize> = (0..names.len()).filter(|i| names[*i] == wanted).collect();
+            match found.as_slice() {
+                [] if column.required() => {
+                    return Err(format!(
+                        "missing required column {:?} (found: {}){}",
+                        wanted,
+                        names.join(", "),
+                        if wanted == column.name() {
+                            format!("; map another header with --column {column}=HEADER")
+                        } else {
+                            String::new()
+                        }
+                    ));
+                }
+                [] => {}
+                [i] => columns.index[column as usize] = Some(*i),
+                _ => return Err(format!("column {wanted:?} appears more than once")),
+            }
+        }
+        Ok(columns)
+    }
+
+    pub fn get(&self, column: Column) -> Option<usize> {
+        self.index[column as usize]
+    }
+
+    /// The field of `column` in `record`; empty when absent.
+    pub fn field<'r>(&self, record: &'r csv::ByteRecord, column: Column) -> &'r [u8] {
+        self.get(column).and_then(|i| record.get(i)).unwrap_or(b"")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_columns_by_name_with_bom_and_mapping() {
+        let headers = csv::ByteRecord::from(vec!["\u{feff}Timestamp", "to_number", "direction", "extra"]);
+        let mut map = ColumnMap::default();
+        assert!(Columns::resolve(&headers, &map).unwrap_err().contains("missing required column \"customer\""));
+        map.add("customer=to_number").unwrap();
+        let c = Columns::resolve(&headers, &map).unwrap();
+        assert_eq!(c.get(Column::Timestamp), Some(0));
+        assert_eq!(c.get(Column::Customer), Some(1));
+        assert_eq!(c.get(Column::Category), None);
+        assert!(map.add("nope=x").is_err());
+    }
+}

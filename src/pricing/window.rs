@@ -1,0 +1,146 @@
+//! The free windows of one business × customer pair.
+//!
+//! Customer service window (CSW): [last inbound, last inbound + 24 h).
+//! Free entry point (FEP): an inbound message from an ad or Page button
+//! makes the business's first delivered reply within 24 h free and opens
+//! [reply, reply + 72 h) in which everything is free. Both intervals are
+//! half-open: a reply at exactly +24:00:00 is outside (PRICING.md, "Our
+//! choices"). Failed messages neither open nor consume anything.
+
+use crate::model::Millis;
+
+/// Window lengths; configurable because Meta leaves edges open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowRules {
+    pub service_window: Millis,
+    pub entry_point_reply: Millis,
+    pub entry_point_window: Millis,
+}
+
+impl Default for WindowRules {
+    fn default() -> Self {
+        use crate::model::HOUR_MS;
+        WindowRules {
+            service_window: 24 * HOUR_MS,
+            entry_point_reply: 24 * HOUR_MS,
+            entry_point_window: 72 * HOUR_MS,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PairWindows {
+    /// Time of the customer's latest message.
+    pub last_inbound: Option<Millis>,
+    /// Latest entry-point message not yet answered.
+    pending_entry: Option<Millis>,
+    /// Open FEP window [start, end).
+    pub entry_window: Option<(Millis, Millis)>,
+}
+
+/// What the windows say about one outbound delivered message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowState {
+    /// Since when the CSW has been open, if it is open.
+    pub service_since: Option<Millis>,
+    /// The FEP window covering the message, if any (it may have just opened).
+    pub entry_window: Option<(Millis, Millis)>,
+    /// This message is the reply that opened the FEP window.
+    pub opened_entry_window: bool,
+}
+
+impl PairWindows {
+    pub fn inbound(&mut self, at: Millis, entry_point: bool) {
+        self.last_inbound = Some(at);
+        if entry_point {
+            self.pending_entry = Some(at);
+        }
+    }
+
+    /// Applies the windows to an outbound delivered message at `at`; the
+    /// first reply to an entry point opens the FEP window.
+    /// `entry_points` is false for models without them (2018).
+    pub fn outbound(&mut self, at: Millis, rules: &WindowRules, entry_points: bool) -> WindowState {
+        let service_since = self
+            .last_inbound
+            .filter(|t| at < t + rules.service_window);
+        let mut state = WindowState {
+            service_since,
+            entry_window: None,
+            opened_entry_window: false,
+        };
+        if !entry_points {
+            return state;
+        }
+        if let Some(w) = self.entry_window.filter(|(_, end)| at < *end) {
+            state.entry_window = Some(w);
+            return state;
+        }
+        if let Some(t) = self.pending_entry.take()
+            && at < t + rules.entry_point_reply
+        {
+            let window = (at, at + rules.entry_point_window);
+            self.entry_window = Some(window);
+            state.entry_window = Some(window);
+            state.opened_entry_window = true;
+        }
+        state
+    }
+
+    /// True once nothing here can affect a message at or after `now`, so the
+    /// pair's state can be dropped.
+    pub fn expired(&self, now: Millis, rules: &WindowRules) -> bool {
+        self.last_inbound.is_none_or(|t| now >= t + rules.service_window.max(rules.entry_point_reply))
+            && self.entry_window.is_none_or(|(_, end)| now >= end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::HOUR_MS;
+
+    const H: Millis = HOUR_MS;
+
+    #[test]
+    fn service_window_is_half_open() {
+        let rules = WindowRules::default();
+        let mut w = PairWindows::default();
+        w.inbound(0, false);
+        assert_eq!(w.outbound(24 * H - 1, &rules, true).service_since, Some(0));
+        assert_eq!(w.outbound(24 * H, &rules, true).service_since, None);
+    }
+
+    #[test]
+    fn a_new_inbound_message_resets_the_window() {
+        let rules = WindowRules::default();
+        let mut w = PairWindows::default();
+        w.inbound(0, false);
+        w.inbound(20 * H, false);
+        assert_eq!(w.outbound(30 * H, &rules, true).service_since, Some(20 * H));
+    }
+
+    #[test]
+    fn entry_point_reply_opens_72_hours_once() {
+        let rules = WindowRules::default();
+        let mut w = PairWindows::default();
+        w.inbound(0, true);
+        let first = w.outbound(12 * H, &rules, true);
+        assert!(first.opened_entry_window);
+        assert_eq!(first.entry_window, Some((12 * H, 84 * H)));
+        let later = w.outbound(84 * H - 1, &rules, true);
+        assert!(!later.opened_entry_window);
+        assert!(later.entry_window.is_some());
+        assert_eq!(w.outbound(84 * H, &rules, true).entry_window, None);
+    }
+
+    #[test]
+    fn late_reply_to_an_entry_point_opens_nothing() {
+        let rules = WindowRules::default();
+        let mut w = PairWindows::default();
+        w.inbound(0, true);
+        assert_eq!(w.outbound(24 * H, &rules, true).entry_window, None);
+        // The pending entry point is spent: a later reply does not open one.
+        assert_eq!(w.outbound(25 * H, &rules, true).entry_window, None);
+    }
+}

@@ -1,0 +1,35 @@
+//! The tables shipped in `data/`, compiled into the binary.
+
+macro_rules! card {
+    ($file:literal) => {
+        (
+            concat!("built-in ", $file),
+            include_str!(concat!("../../data/cards/", $file)),
+        )
+    };
+}
+
+/// (name, CSV text) of each per-message rate card, oldest first.
+pub const PER_MESSAGE_CARDS: &[(&str, &str)] = &[
+    card!("rates-2025-07-01-usd.csv"),
+    card!("rates-2025-10-01-usd.csv"),
+    card!("rates-2026-01-01-usd.csv"),
+    card!("rates-2026-04-01-usd.csv"),
+    card!("rates-2026-07-01-usd.csv"),
+    card!("rates-2026-07-01-eur.csv"),
+    card!("rates-2026-10-01-usd.csv"),
+];
+
+/// Conversation-based cards (per 24 h conversation), kept apart from the
+/// per-message cards because their unit differs.
+pub const CONVERSATION_CARDS: &[(&str, &str)] = &[
+    card!("rates-2024-11-01-usd-conversation.csv"),
+    card!("rates-2025-02-01-usd-conversation.csv"),
+    card!("rates-2025-04-01-usd-conversation.csv"),
+];
+
+pub const MARKETS: (&str, &str) = (
+    "built-in markets.csv",
+    include_str!("../../data/markets.csv"),
+);
+

@@ -1,0 +1,103 @@
+//! Per-business settings: time zone (for month boundaries and rate
+//! switches), portfolio (volume tiers are counted per portfolio) and home
+//! country (for authentication-international rates).
+
+use std::collections::HashMap;
+
+use jiff::tz::TimeZone;
+use serde::Deserialize;
+
+use super::csvfile::{RefDataError, read_rows};
+use super::markets::{Country, parse_country};
+
+#[derive(Clone, Debug)]
+pub struct Business {
+    pub time_zone: TimeZone,
+    pub zone_name: String,
+    pub portfolio: String,
+    pub home_country: Option<Country>,
+}
+
+#[derive(Deserialize)]
+struct RawBusiness {
+    business: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    portfolio: String,
+    #[serde(default)]
+    home_country: String,
+}
+
+/// The portfolio of businesses the file does not name: all of the log's
+/// numbers are assumed to belong to one business portfolio.
+pub const DEFAULT_PORTFOLIO: &str = "default";
+
+pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
+    let name = name.trim();
+    if name.eq_ignore_ascii_case("utc") || name == "Z" {
+        return Ok(TimeZone::UTC);
+    }
+    TimeZone::get(name).map_err(|_| format!("{name:?} is not a known IANA time zone (e.g. Asia/Kolkata)"))
+}
+
+#[derive(Debug, Default)]
+pub struct Businesses {
+    by_key: HashMap<String, Business>,
+}
+
+/// Business numbers are matched like customer numbers: ignoring `+`,
+/// spaces and dashes, so `+55 11 4000-0000` and `551140000000` agree.
+pub fn business_key(s: &str) -> String {
+    let t = s.trim();
+    let digits: String = t.chars().filter(|c| !matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')).collect();
+    if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits
+    } else {
+        t.to_string()
+    }
+}
+
+impl Businesses {
+    pub fn parse(name: &str, text: &str, default_zone: &(TimeZone, String)) -> Result<Self, RefDataError> {
+        let mut by_key = HashMap::new();
+        for (line, raw) in read_rows::<RawBusiness>(name, text)? {
+            let err = |m: String| RefDataError::new(name, line, m);
+            let (time_zone, zone_name) = if raw.timezone.trim().is_empty() {
+                default_zone.clone()
+            } else {
+                (parse_zone(&raw.timezone).map_err(&err)?, raw.timezone.trim().to_string())
+            };
+            let home_country = match raw.home_country.trim() {
+                "" => None,
+                s => Some(parse_country(s).ok_or_else(|| err(format!("home_country {s:?} is not ISO alpha-2")))?),
+            };
+            let portfolio = match raw.portfolio.trim() {
+                "" => DEFAULT_PORTFOLIO.to_string(),
+                p => p.to_string(),
+            };
+            let key = business_key(&raw.business);
+            if key.is_empty() {
+                return Err(err("business is empty".into()));
+            }
+            by_key.insert(
+                key,
+                Business {
+                    time_zone,
+                    zone_name,
+                    portfolio,
+                    home_country,
+                },
+            );
+        }
+        Ok(Businesses { by_key })
+    }
+
+    pub fn get(&self, business: &str) -> Option<&Business> {
+        self.by_key.get(&business_key(business))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_key.is_empty()
+    }
+}

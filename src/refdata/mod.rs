@@ -1,0 +1,12 @@
+//! Reference data: the market table, rate cards, volume tiers and the
+//! businesses file. Built-in tables are compiled in from `data/` so the
+//! binary works with no files beside it; users can add or override them.
+
+pub mod builtin;
+pub mod businesses;
+mod csvfile;
+pub mod markets;
+pub mod rates;
+pub mod tiers;
+
+pub use csvfile::{RefDataError, parse_date};

@@ -1,0 +1,354 @@
+//! Rate cards as dated data. Every cell (market or country × category ×
+//! currency) keeps all its versions; a message is priced with the version
+//! whose `effective_from` is the latest one not after the message's date in
+//! the business's time zone. An empty rate is a known change with an unknown
+//! value: from that date the cell has no rate until a later version or a
+//! user card gives one. We never guess.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::csvfile::{RefDataError, parse_date, read_rows};
+use super::markets::{Country, MarketId, MarketTable, country_str, parse_country};
+use crate::model::RateCategory;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Currency([u8; 3]);
+
+impl Currency {
+    pub const USD: Currency = Currency(*b"USD");
+
+    pub fn parse(s: &str) -> Option<Currency> {
+        let b = s.trim().as_bytes();
+        (b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic)).then(|| {
+            Currency([
+                b[0].to_ascii_uppercase(),
+                b[1].to_ascii_uppercase(),
+                b[2].to_ascii_uppercase(),
+            ])
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.0).unwrap_or("???")
+    }
+}
+
+impl fmt::Display for Currency {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a card row is priced for: a Meta market, or one country (an ISO
+/// code in the `market` column), which wins over its market.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum RateKey {
+    Market(MarketId),
+    Country(Country),
+}
+
+#[derive(Clone, Debug)]
+struct Version {
+    from: Option<Date>,
+    /// `None`: changed on `from`, value unknown.
+    rate: Option<Decimal>,
+    /// Later layers (user cards) win over earlier ones at the same date.
+    layer: u8,
+    card: u16,
+}
+
+impl Version {
+    /// Sort key: among versions in force, the greatest wins. An undated row
+    /// of a user card (layer > 0) overrides the built-in cards at every date;
+    /// otherwise the latest date wins, and the later layer on a tie.
+    fn precedence(&self) -> (bool, Option<Date>, u8) {
+        (self.from.is_none() && self.layer > 0, self.from, self.layer)
+    }
+}
+
+/// A rate found for a message, with the card it came from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FoundRate<'a> {
+    pub rate: Decimal,
+    pub card: &'a str,
+    pub from: Option<Date>,
+}
+
+/// Why no rate could be found; rendered into the rejection message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MissingRate {
+    /// No card has ever given this cell.
+    NeverGiven,
+    /// A card lists the cell as changed on this date with no known value.
+    UnknownSince { from: Date, card: String },
+}
+
+#[derive(Deserialize)]
+struct RawRate {
+    market: String,
+    category: String,
+    rate: String,
+    currency: String,
+    #[serde(default)]
+    effective_from: String,
+}
+
+#[derive(Debug, Default)]
+pub struct RateBook {
+    cells: HashMap<(Currency, RateKey, RateCategory), Vec<Version>>,
+    cards: Vec<String>,
+    layers: u8,
+}
+
+impl RateBook {
+    /// The built-in per-message cards.
+    pub fn builtin(markets: &mut MarketTable) -> Self {
+        let mut book = RateBook::default();
+        for (name, text) in super::builtin::PER_MESSAGE_CARDS {
+            book.add_card(name, text, markets)
+                .expect("built-in cards are valid");
+        }
+        book.new_layer();
+        book
+    }
+
+    /// Starts a new layer: cards added from now on win ties over earlier ones.
+    /// The built-in cards are layer 0.
+    pub fn new_layer(&mut self) {
+        self.layers += 1;
+    }
+
+    /// Adds a card file (one or several versions) to the current layer.
+    pub fn add_card(
+        &mut self,
+        name: &str,
+        text: &str,
+        markets: &mut MarketTable,
+    ) -> Result<usize, RefDataError> {
+        let rows = read_rows::<RawRate>(name, text)?;
+        let card_base = name.trim_start_matches("built-in ");
+        for (line, raw) in &rows {
+            let err = |m: String| RefDataError::new(name, *line, m);
+            let key = match parse_country(&raw.market) {
+                Some(c) if raw.market.trim().len() == 2 => RateKey::Country(c),
+                _ if raw.market.trim().is_empty() => {
+                    return Err(err("market is empty".into()));
+                }
+                _ => RateKey::Market(markets.intern(&raw.market)),
+            };
+            let category: RateCategory = raw.category.parse().map_err(|_| {
+                err(format!(
+                    "category {:?} is not marketing, utility, authentication, \
+                     authentication_international, service or any",
+                    raw.category
+                ))
+            })?;
+            let currency = Currency::parse(&raw.currency).ok_or_else(|| {
+                err(format!("currency {:?} is not a 3-letter code", raw.currency))
+            })?;
+            let rate = match raw.rate.trim() {
+                "" => None,
+                s => {
+                    let r: Decimal = s
+                        .parse()
+                        .map_err(|_| err(format!("rate {s:?} is not a decimal number")))?;
+                    if r.is_sign_negative() {
+                        return Err(err(format!("rate {s} is negative")));
+                    }
+                    Some(r)
+                }
+            };
+            let from = parse_date(&raw.effective_from).map_err(&err)?;
+            let label = match from {
+                Some(d) => format!("{card_base} ({currency} {d})"),
+                None => format!("{card_base} ({currency})"),
+            };
+            let card = match self.cards.iter().position(|c| *c == label) {
+                Some(i) => i as u16,
+                None => {
+                    self.cards.push(label);
+                    (self.cards.len() - 1) as u16
+                }
+            };
+            let versions = self.cells.entry((currency, key, category)).or_default();
+            versions.push(Version {
+                from,
+                rate,
+                layer: self.layers,
+                card,
+            });
+            versions.sort_by_key(Version::precedence);
+        }
+        Ok(rows.len())
+    }
+
+    fn version(&self, currency: Currency, key: RateKey, cat: RateCategory, date: Date) -> Option<&Version> {
+        let versions = self.cells.get(&(currency, key, cat))?;
+        versions.iter().rev().find(|v| v.from.is_none_or(|f| f <= date))
+    }
+
+    /// The rate for a message to `market`/`country` in `category` on `date`.
+    /// A country row beats its market's row; an exact category beats `any`.
+    pub fn lookup(
+        &self,
+        currency: Currency,
+        market: MarketId,
+        country: Option<Country>,
+        category: RateCategory,
+        date: Date,
+    ) -> Result<FoundRate<'_>, MissingRate> {
+        let keys = country
+            .map(RateKey::Country)
+            .into_iter()
+            .chain([RateKey::Market(market)]);
+        let cats = [category, RateCategory::Any];
+        let found = cats
+            .iter()
+            .flat_map(|c| keys.clone().map(move |k| (k, *c)))
+            .find_map(|(k, c)| self.version(currency, k, c, date));
+        match found {
+            Some(Version {
+                rate: Some(rate),
+                from,
+                card,
+                ..
+            }) => Ok(FoundRate {
+                rate: *rate,
+                card: &self.cards[*card as usize],
+                from: *from,
+            }),
+            Some(Version {
+                rate: None,
+                from,
+                card,
+                ..
+            }) => Err(MissingRate::UnknownSince {
+                from: from.unwrap_or_default(),
+                card: self.cards[*card as usize].clone(),
+            }),
+            None => Err(MissingRate::NeverGiven),
+        }
+    }
+
+    /// Whether a cell has any version in force on `date` (known or not):
+    /// used to tell whether a market has an authentication-international rate.
+    pub fn has_cell(&self, currency: Currency, market: MarketId, cat: RateCategory, date: Date) -> bool {
+        self.version(currency, RateKey::Market(market), cat, date).is_some()
+    }
+
+    pub fn currencies(&self) -> Vec<Currency> {
+        let mut v: Vec<Currency> = self.cells.keys().map(|k| k.0).collect();
+        v.sort();
+        v.dedup();
+        v
+    }
+
+    /// Every cell in force on `date` in `currency`, sorted by key and
+    /// category: the whole card as it applied that day.
+    pub fn card_on(&self, currency: Currency, date: Date) -> Vec<CardCell<'_>> {
+        let mut out: BTreeMap<(RateKey, RateCategory), CardCell<'_>> = BTreeMap::new();
+        for ((cur, key, cat), _) in &self.cells {
+            if *cur != currency {
+                continue;
+            }
+            if let Some(v) = self.version(currency, *key, *cat, date) {
+                out.insert(
+                    (*key, *cat),
+                    CardCell {
+                        key: *key,
+                        category: *cat,
+                        rate: v.rate,
+                        from: v.from,
+                        card: &self.cards[v.card as usize],
+                    },
+                );
+            }
+        }
+        out.into_values().collect()
+    }
+}
+
+/// One cell of a card as it applied on some date.
+#[derive(Clone, Debug)]
+pub struct CardCell<'a> {
+    pub key: RateKey,
+    pub category: RateCategory,
+    pub rate: Option<Decimal>,
+    pub from: Option<Date>,
+    pub card: &'a str,
+}
+
+impl RateKey {
+    pub fn name<'m>(&self, markets: &'m MarketTable) -> std::borrow::Cow<'m, str> {
+        match self {
+            RateKey::Market(m) => markets.name(*m).into(),
+            RateKey::Country(c) => country_str(c).to_string().into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Category;
+    use jiff::civil::date;
+    use rust_decimal_macros::dec;
+
+    fn rate(book: &RateBook, m: &MarketTable, market: &str, cat: Category, d: Date) -> Result<Decimal, MissingRate> {
+        book.lookup(Currency::USD, m.id(market).unwrap(), None, RateCategory::Of(cat), d)
+            .map(|r| r.rate)
+    }
+
+    #[test]
+    fn versions_follow_the_calendar() {
+        let mut m = MarketTable::builtin();
+        let book = RateBook::builtin(&mut m);
+        let u = Category::Utility;
+        assert_eq!(rate(&book, &m, "Argentina", u, date(2025, 9, 30)), Ok(dec!(0.0289)));
+        assert_eq!(rate(&book, &m, "Argentina", u, date(2025, 10, 1)), Ok(dec!(0.0260)));
+        assert_eq!(rate(&book, &m, "North America", u, date(2025, 8, 1)), Err(MissingRate::NeverGiven));
+        assert_eq!(rate(&book, &m, "North America", u, date(2026, 1, 1)), Ok(dec!(0.0034)));
+        // Known change, unknown value: from 2026-04-01 Pakistan utility is unknown.
+        assert!(rate(&book, &m, "Pakistan", u, date(2026, 3, 31)).is_ok());
+        assert!(matches!(
+            rate(&book, &m, "Pakistan", u, date(2026, 4, 1)),
+            Err(MissingRate::UnknownSince { .. })
+        ));
+        // Unchanged cells carry over from the latest full card.
+        assert_eq!(rate(&book, &m, "India", u, date(2026, 11, 1)), rate(&book, &m, "India", u, date(2026, 1, 1)));
+    }
+
+    #[test]
+    fn user_cards_fill_gaps_and_win_ties() {
+        let mut m = MarketTable::builtin();
+        let mut book = RateBook::builtin(&mut m);
+        book.new_layer();
+        let user = "market,category,rate,currency,effective_from\n\
+                    North America,utility,0.0040,USD,2025-07-01\n\
+                    IN,marketing,0.5,USD,\n\
+                    Brazil,marketing,0.07,USD,\n";
+        assert_eq!(book.add_card("user.csv", user, &mut m).unwrap(), 3);
+        // An undated user row overrides every built-in version.
+        assert_eq!(rate(&book, &m, "Brazil", Category::Marketing, date(2026, 2, 1)), Ok(dec!(0.07)));
+        assert_eq!(rate(&book, &m, "North America", Category::Utility, date(2025, 8, 1)), Ok(dec!(0.0040)));
+        // The built-in 2026-01-01 version is newer and wins after that date.
+        assert_eq!(rate(&book, &m, "North America", Category::Utility, date(2026, 2, 1)), Ok(dec!(0.0034)));
+        let india = m.id("India").unwrap();
+        let r = book.lookup(Currency::USD, india, Some(*b"IN"), RateCategory::Of(Category::Marketing), date(2026, 2, 1));
+        assert_eq!(r.unwrap().rate, dec!(0.5));
+    }
+
+    #[test]
+    fn bad_rows_name_file_and_line() {
+        let mut m = MarketTable::builtin();
+        let mut book = RateBook::default();
+        let text = "market,category,rate,currency,effective_from\nIndia,utility,abc,USD,2026-01-01\n";
+        let e = book.add_card("x.csv", text, &mut m).unwrap_err();
+        assert_eq!(e.to_string(), "x.csv:2: rate \"abc\" is not a decimal number");
+    }
+}

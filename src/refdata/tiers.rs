@@ -1,0 +1,179 @@
+//! Volume tiers: utility and authentication rates that fall with the
+//! month's charged volume per portfolio × market × category. Pricing is
+//! marginal: the n-th charged message of the month pays the rate of the band
+//! that contains n (PRICING.md §1d, "Volume tiers"). Meta's tier tables were
+//! not public, so they only come from a user's `--tiers` file.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::csvfile::{RefDataError, parse_date, read_rows};
+use super::markets::{MarketId, MarketTable};
+use super::rates::Currency;
+use crate::model::RateCategory;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Band {
+    /// First message number of the band (1-based; 0 is read as 1).
+    pub from: u64,
+    /// Last message number, inclusive; `None` = no upper bound.
+    pub to: Option<u64>,
+    pub rate: Decimal,
+}
+
+#[derive(Debug)]
+struct TierVersion {
+    from: Option<Date>,
+    bands: Vec<Band>,
+}
+
+#[derive(Debug, Default)]
+pub struct TierTable {
+    cells: HashMap<(Currency, MarketId, RateCategory), Vec<TierVersion>>,
+}
+
+#[derive(Deserialize)]
+struct RawTier {
+    market: String,
+    category: String,
+    from: String,
+    #[serde(default)]
+    to: String,
+    rate: String,
+    currency: String,
+    #[serde(default)]
+    effective_from: String,
+}
+
+impl TierTable {
+    pub fn parse(name: &str, text: &str, markets: &mut MarketTable) -> Result<Self, RefDataError> {
+        let mut table = TierTable::default();
+        for (line, raw) in read_rows::<RawTier>(name, text)? {
+            let err = |m: String| RefDataError::new(name, line, m);
+            let market = markets.intern(&raw.market);
+            let category: RateCategory = raw
+                .category
+                .parse()
+                .ok()
+                .filter(|c| *c != RateCategory::Any)
+                .ok_or_else(|| err(format!("category {:?} is not a message category", raw.category)))?;
+            let number = |s: &str, what: &str| -> Result<Option<u64>, RefDataError> {
+                let s = s.trim().replace('_', "");
+                if s.is_empty() {
+                    return Ok(None);
+                }
+                s.parse::<u64>()
+                    .map(Some)
+                    .map_err(|_| err(format!("{what} {s:?} is not a whole number")))
+            };
+            let from = number(&raw.from, "from")?
+                .ok_or_else(|| err("from is empty".into()))?
+                .max(1);
+            let to = number(&raw.to, "to")?;
+            if to.is_some_and(|t| t < from) {
+                return Err(err(format!("band {from}..{to:?} ends before it starts")));
+            }
+            let rate: Decimal = raw
+                .rate
+                .trim()
+                .parse()
+                .map_err(|_| err(format!("rate {:?} is not a decimal number", raw.rate)))?;
+            let currency = Currency::parse(&raw.currency)
+                .ok_or_else(|| err(format!("currency {:?} is not a 3-letter code", raw.currency)))?;
+            let effective = parse_date(&raw.effective_from).map_err(&err)?;
+            let versions = table.cells.entry((currency, market, category)).or_default();
+            let version = match versions.iter_mut().find(|v| v.from == effective) {
+                Some(v) => v,
+                None => {
+                    versions.push(TierVersion {
+                        from: effective,
+                        bands: Vec::new(),
+                    });
+                    versions.last_mut().expect("just pushed")
+                }
+            };
+            if version
+                .bands
+                .iter()
+                .any(|b| b.from <= to.unwrap_or(u64::MAX) && from <= b.to.unwrap_or(u64::MAX))
+            {
+                return Err(err(format!("band starting at {from} overlaps another band")));
+            }
+            version.bands.push(Band { from, to, rate });
+            version.bands.sort_by_key(|b| b.from);
+            versions.sort_by_key(|v| v.from);
+        }
+        Ok(table)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cells.is_empty()
+    }
+
+    /// The band for the `n`-th charged message (1-based) of the month, if a
+    /// tier table covers this cell on `date`. `Err` when the table covers the
+    /// cell but no band contains `n`.
+    pub fn band(
+        &self,
+        currency: Currency,
+        market: MarketId,
+        category: RateCategory,
+        date: Date,
+        n: u64,
+    ) -> Result<Option<&Band>, String> {
+        let Some(versions) = self.cells.get(&(currency, market, category)) else {
+            return Ok(None);
+        };
+        let Some(version) = versions.iter().rev().find(|v| v.from.is_none_or(|f| f <= date)) else {
+            return Ok(None);
+        };
+        version
+            .bands
+            .iter()
+            .find(|b| b.from <= n && b.to.is_none_or(|t| n <= t))
+            .map(Some)
+            .ok_or_else(|| format!("no tier band contains message number {n}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Category;
+    use jiff::civil::date;
+    use rust_decimal_macros::dec;
+
+    const TIERS: &str = "market,category,from,to,rate,currency,effective_from\n\
+        India,utility,0,1000,0.0014,USD,2026-01-01\n\
+        India,utility,1001,5000,0.0012,USD,2026-01-01\n\
+        India,utility,5001,,0.0010,USD,2026-01-01\n";
+
+    #[test]
+    fn marginal_bands_at_each_boundary() {
+        let mut m = MarketTable::builtin();
+        let t = TierTable::parse("t.csv", TIERS, &mut m).unwrap();
+        let india = m.id("India").unwrap();
+        let cat = RateCategory::Of(Category::Utility);
+        let d = date(2026, 2, 1);
+        let rate = |n| t.band(Currency::USD, india, cat, d, n).unwrap().unwrap().rate;
+        assert_eq!(rate(1), dec!(0.0014));
+        assert_eq!(rate(1000), dec!(0.0014));
+        assert_eq!(rate(1001), dec!(0.0012));
+        assert_eq!(rate(5000), dec!(0.0012));
+        assert_eq!(rate(5001), dec!(0.0010));
+        assert_eq!(rate(u64::MAX), dec!(0.0010));
+        // Before the table's effective date the card rate applies.
+        assert_eq!(t.band(Currency::USD, india, cat, date(2025, 12, 31), 1), Ok(None));
+    }
+
+    #[test]
+    fn overlapping_bands_are_rejected() {
+        let mut m = MarketTable::builtin();
+        let bad = format!("{TIERS}India,utility,4000,6000,0.0011,USD,2026-01-01\n");
+        let e = TierTable::parse("t.csv", &bad, &mut m).unwrap_err();
+        assert_eq!(e.to_string(), "t.csv:5: band starting at 4000 overlaps another band");
+    }
+}

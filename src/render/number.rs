@@ -1,0 +1,47 @@
+//! Number formatting for the human-facing views. Machine formats print plain
+//! decimals; only tables get thousands separators.
+
+use rust_decimal::Decimal;
+
+pub fn group_digits(n: u64) -> String {
+    group_str(&n.to_string())
+}
+
+fn group_str(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// An exact amount with thousands separators in its integer part.
+pub fn money(d: Decimal) -> String {
+    let s = d.to_string();
+    let (sign, body) = s.strip_prefix('-').map_or(("", s.as_str()), |b| ("-", b));
+    let (int, frac) = body.split_once('.').map_or((body, None), |(i, f)| (i, Some(f)));
+    match frac {
+        Some(f) => format!("{sign}{}.{f}", group_str(int)),
+        None => format!("{sign}{}", group_str(int)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn separators() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1000), "1,000");
+        assert_eq!(group_digits(1234567), "1,234,567");
+        assert_eq!(money(dec!(1234567.0125)), "1,234,567.0125");
+        assert_eq!(money(dec!(-1000)), "-1,000");
+        assert_eq!(money(dec!(0.0000)), "0.0000");
+    }
+}

@@ -1,0 +1,61 @@
+use std::io::{self, Write};
+
+use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table, presets};
+
+use super::{Style, accounting_lines, group_digits, meta_line, money};
+use crate::report::{Line, Report};
+
+fn value_cells(line: &Line) -> Vec<String> {
+    vec![
+        group_digits(line.messages),
+        group_digits(line.charged),
+        group_digits(line.free),
+        group_digits(line.not_delivered),
+        money(line.cost),
+    ]
+}
+
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut table = Table::new();
+    // A fixed layout: the same report prints the same bytes on any terminal.
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if !style.color {
+        table.force_no_tty();
+    }
+    let keys = &report.meta.group_by;
+    let mut header: Vec<String> = keys.clone();
+    header.extend(["messages", "charged", "free", "not delivered"].map(String::from));
+    header.push(format!("cost ({})", report.meta.currency));
+    table.set_header(header.into_iter().map(|h| {
+        let cell = Cell::new(h);
+        if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
+    }));
+    for row in &report.rows {
+        let cells = row.keys.iter().cloned().chain(value_cells(&row.line));
+        table.add_row(cells.map(Cell::new));
+    }
+    let mut total: Vec<String> = vec![String::new(); keys.len().max(1)];
+    total[0] = "Total".into();
+    let total_cells = total.into_iter().chain(value_cells(&report.totals)).map(|s| {
+        let cell = Cell::new(s);
+        if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
+    });
+    table.add_row(total_cells.collect::<Vec<_>>());
+    let first_value = keys.len().max(1);
+    for i in first_value..first_value + 5 {
+        if let Some(column) = table.column_mut(i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    writeln!(out, "{}", meta_line(report))?;
+    writeln!(out, "{table}")?;
+    for line in accounting_lines(report) {
+        writeln!(out, "{line}")?;
+    }
+    if !report.meta.rate_sources.is_empty() {
+        writeln!(out, "rates: {}", report.meta.rate_sources.join("; "))?;
+    }
+    Ok(())
+}

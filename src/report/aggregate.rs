@@ -1,0 +1,146 @@
+//! Folding priced messages into report lines and the accounting.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rust_decimal::Decimal;
+
+use super::{Accounting, GroupBy, Line, Meta, Report, Row};
+use crate::model::{Direction, Message};
+use crate::pricing::{PricingType, Priced, Unpriced};
+use crate::refdata::markets::MarketTable;
+use crate::validate::{LogStats, Strings};
+
+/// Costs start at four decimal places so that an all-free group prints like
+/// the others (`0.0000`); sums of card rates are exact and never rounded.
+fn zero() -> Decimal {
+    Decimal::new(0, 4)
+}
+
+pub struct Aggregator<'a> {
+    group_by: Vec<GroupBy>,
+    markets: &'a MarketTable,
+    strings: &'a Strings,
+    groups: HashMap<Vec<u64>, (Vec<String>, Line)>,
+    key: Vec<u64>,
+    accounting: Accounting,
+    models: BTreeSet<String>,
+    rate_sources: BTreeSet<String>,
+}
+
+impl<'a> Aggregator<'a> {
+    pub fn new(group_by: Vec<GroupBy>, markets: &'a MarketTable, strings: &'a Strings) -> Self {
+        Aggregator {
+            group_by,
+            markets,
+            strings,
+            groups: HashMap::new(),
+            key: Vec::new(),
+            accounting: Accounting::default(),
+            models: BTreeSet::new(),
+            rate_sources: BTreeSet::new(),
+        }
+    }
+
+    pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>) {
+        let acc = &mut self.accounting;
+        if m.direction == Direction::In {
+            acc.inbound += 1;
+            return;
+        }
+        acc.outbound += 1;
+        let p = match result {
+            Ok(p) => p,
+            Err(_) => {
+                acc.unpriced += 1;
+                return;
+            }
+        };
+        let mut line = Line {
+            messages: 1,
+            cost: zero(),
+            ..Line::default()
+        };
+        match p.pricing_type {
+            PricingType::Regular => {
+                acc.charged += 1;
+                line.charged = 1;
+                line.cost += p.cost;
+            }
+            PricingType::NotDelivered => {
+                acc.not_delivered += 1;
+                line.not_delivered = 1;
+            }
+            t => {
+                acc.free += 1;
+                *acc.free_by_reason.entry(t.to_string()).or_default() += 1;
+                line.free = 1;
+            }
+        }
+        if let Some(model) = p.model {
+            if !self.models.contains(model.name()) {
+                self.models.insert(model.name().to_string());
+            }
+        }
+        if let Some(source) = p.rate_source
+            && !self.rate_sources.contains(source)
+        {
+            self.rate_sources.insert(source.to_string());
+        }
+        self.key.clear();
+        self.key.extend(self.group_by.iter().map(|g| g.part(m, p)));
+        match self.groups.get_mut(&self.key) {
+            Some((_, total)) => total.add(&line),
+            None => {
+                let labels = self
+                    .group_by
+                    .iter()
+                    .map(|g| g.label(m, p, self.markets, self.strings))
+                    .collect();
+                self.groups.insert(self.key.clone(), (labels, line));
+            }
+        }
+    }
+
+    pub fn finish(self, stats: &LogStats, meta: MetaInput) -> Report {
+        let mut accounting = self.accounting;
+        accounting.rows_read = stats.rows_read;
+        accounting.rejected = stats.rejected;
+        accounting.merged = stats.merged;
+        // Rows sort by their text, so the order never depends on input order.
+        let sorted: BTreeMap<Vec<String>, Line> = self.groups.into_values().collect();
+        let mut totals = Line {
+            cost: zero(),
+            ..Line::default()
+        };
+        let rows: Vec<Row> = sorted
+            .into_iter()
+            .map(|(keys, line)| {
+                totals.add(&line);
+                Row { keys, line }
+            })
+            .collect();
+        Report {
+            meta: Meta {
+                format_version: super::FORMAT_VERSION,
+                model: meta.model,
+                models_used: self.models.into_iter().collect(),
+                currency: meta.currency,
+                time_zone: meta.time_zone,
+                group_by: self.group_by.iter().map(|g| g.name().to_string()).collect(),
+                rate_sources: self.rate_sources.into_iter().collect(),
+                inputs: meta.inputs,
+            },
+            rows,
+            totals,
+            accounting,
+        }
+    }
+}
+
+/// The parts of `Meta` that come from the run's settings.
+pub struct MetaInput {
+    pub model: String,
+    pub currency: String,
+    pub time_zone: String,
+    pub inputs: Vec<String>,
+}

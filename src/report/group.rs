@@ -1,0 +1,107 @@
+//! `--by`: the keys a report is grouped by.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::model::Message;
+use crate::pricing::Priced;
+use crate::refdata::markets::{MarketTable, country_str};
+use crate::validate::Strings;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum GroupBy {
+    Market,
+    Country,
+    Category,
+    Month,
+    Day,
+    Business,
+    PricingType,
+}
+
+impl GroupBy {
+    pub const ALL: [GroupBy; 7] = [
+        GroupBy::Market,
+        GroupBy::Country,
+        GroupBy::Category,
+        GroupBy::Month,
+        GroupBy::Day,
+        GroupBy::Business,
+        GroupBy::PricingType,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            GroupBy::Market => "market",
+            GroupBy::Country => "country",
+            GroupBy::Category => "category",
+            GroupBy::Month => "month",
+            GroupBy::Day => "day",
+            GroupBy::Business => "business",
+            GroupBy::PricingType => "pricing_type",
+        }
+    }
+
+    /// Parses a comma-separated list such as `market,category`.
+    pub fn parse_list(s: &str) -> Result<Vec<GroupBy>, String> {
+        let mut keys = Vec::new();
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let key: GroupBy = part.parse()?;
+            if !keys.contains(&key) {
+                keys.push(key);
+            }
+        }
+        Ok(keys)
+    }
+
+    /// A compact, order-free key part; resolved to text once per group.
+    pub fn part(self, m: &Message, p: &Priced<'_>) -> u64 {
+        match self {
+            GroupBy::Market => u64::from(p.market),
+            GroupBy::Country => p.country.map_or(0, |c| u64::from(u16::from_be_bytes(c))),
+            GroupBy::Category => m.category.map_or(0, |c| c as u64 + 1),
+            GroupBy::Month => (p.local_date.year() as u64) << 8 | p.local_date.month() as u64,
+            GroupBy::Day => {
+                (p.local_date.year() as u64) << 16 | (p.local_date.month() as u64) << 8 | p.local_date.day() as u64
+            }
+            GroupBy::Business => u64::from(m.business),
+            GroupBy::PricingType => p.pricing_type as u64,
+        }
+    }
+
+    /// The text of a key part, for any message of its group.
+    pub fn label(self, m: &Message, p: &Priced<'_>, markets: &MarketTable, strings: &Strings) -> String {
+        match self {
+            GroupBy::Market => markets.name(p.market).to_string(),
+            GroupBy::Country => p.country.as_ref().map_or("unknown".into(), |c| country_str(c).to_string()),
+            GroupBy::Category => m.category.map_or("-".into(), |c| c.to_string()),
+            GroupBy::Month => p.local_date.strftime("%Y-%m").to_string(),
+            GroupBy::Day => p.local_date.to_string(),
+            GroupBy::Business => match strings.businesses.get(m.business) {
+                "" => "default".to_string(),
+                b => b.to_string(),
+            },
+            GroupBy::PricingType => p.pricing_type.to_string(),
+        }
+    }
+}
+
+impl FromStr for GroupBy {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        GroupBy::ALL
+            .into_iter()
+            .find(|g| g.name() == s || (s == "type" && *g == GroupBy::PricingType))
+            .ok_or_else(|| {
+                let names: Vec<_> = GroupBy::ALL.iter().map(|g| g.name()).collect();
+                format!("unknown group {s:?} (expected {})", names.join(", "))
+            })
+    }
+}
+
+impl fmt::Display for GroupBy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}

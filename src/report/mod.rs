@@ -1,0 +1,93 @@
+//! The report: plain data built once from priced messages, then rendered by
+//! any of the sibling renderers in `render`.
+
+mod aggregate;
+mod group;
+
+pub use aggregate::{Aggregator, MetaInput};
+pub use group::GroupBy;
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+/// Version of the CSV and JSON field layout; bumped on any breaking change.
+pub const FORMAT_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Line {
+    /// Outbound messages in the group (charged + free + not delivered).
+    pub messages: u64,
+    pub charged: u64,
+    pub free: u64,
+    pub not_delivered: u64,
+    pub cost: Decimal,
+}
+
+impl Line {
+    pub fn add(&mut self, other: &Line) {
+        self.messages += other.messages;
+        self.charged += other.charged;
+        self.free += other.free;
+        self.not_delivered += other.not_delivered;
+        self.cost += other.cost;
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Row {
+    /// One value per `--by` key, in the order given.
+    pub keys: Vec<String>,
+    #[serde(flatten)]
+    pub line: Line,
+}
+
+/// Where every input row went. rows_read = inbound + outbound + merged +
+/// rejected; outbound = charged + free + not_delivered + unpriced.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Accounting {
+    pub rows_read: u64,
+    pub merged: u64,
+    pub rejected: u64,
+    pub inbound: u64,
+    pub outbound: u64,
+    pub charged: u64,
+    pub free: u64,
+    /// Free messages by pricing type.
+    pub free_by_reason: BTreeMap<String, u64>,
+    pub not_delivered: u64,
+    /// Messages no known rate or model could price (the run fails).
+    pub unpriced: u64,
+}
+
+impl Accounting {
+    /// Both identities of the accounting hold.
+    pub fn balances(&self) -> bool {
+        self.rows_read == self.inbound + self.outbound + self.merged + self.rejected
+            && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
+            && self.free == self.free_by_reason.values().sum::<u64>()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Meta {
+    pub format_version: u32,
+    pub model: String,
+    /// Models that priced at least one message.
+    pub models_used: Vec<String>,
+    pub currency: String,
+    pub time_zone: String,
+    pub group_by: Vec<String>,
+    /// Card versions (and tier tables) that priced at least one message.
+    pub rate_sources: Vec<String>,
+    pub inputs: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub meta: Meta,
+    pub rows: Vec<Row>,
+    pub totals: Line,
+    pub accounting: Accounting,
+}

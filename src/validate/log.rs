@@ -1,0 +1,165 @@
+//! Reading a whole log (several files or stdin) into time-ordered messages.
+//!
+//! Pricing needs time order per business × customer and, for monthly
+//! counters, across the log, so rows are validated into small `Message`s,
+//! sorted, and rows that share a `message_id` (status events, webhook
+//! retries) are collapsed into one message.
+
+use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use super::{Rejection, Strings, Validator};
+use crate::input::{InputError, LogReader, ReadOptions, Source};
+use crate::model::{Message, SourcePos};
+
+/// Receives every rejected row as soon as it is found, with the raw record
+/// when there is one (for `--rejects`).
+pub trait RejectSink {
+    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>);
+}
+
+impl<F: FnMut(&Rejection, Option<&csv::ByteRecord>)> RejectSink for F {
+    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>) {
+        self(rejection, record)
+    }
+}
+
+/// The row accounting of reading: rows read = messages + merged + rejected.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct LogStats {
+    pub rows_read: u64,
+    pub rejected: u64,
+    /// Rows folded into an earlier row of the same message (status events,
+    /// exact duplicates).
+    pub merged: u64,
+}
+
+#[derive(Debug, Default)]
+pub struct Log {
+    /// In pricing order.
+    pub messages: Vec<Message>,
+    pub strings: Strings,
+    pub files: Vec<String>,
+    pub stats: LogStats,
+}
+
+pub fn read_log(
+    sources: &[Source],
+    options: &ReadOptions,
+    sink: &mut dyn RejectSink,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Log, InputError> {
+    let mut validator = Validator::default();
+    let mut log = Log::default();
+    let mut record = csv::ByteRecord::new();
+    let mut bytes_before = 0;
+    for (file, source) in sources.iter().enumerate() {
+        let mut reader = LogReader::open(source, options)?;
+        log.files.push(reader.name.clone());
+        let file = file as u32;
+        while let Some(line) = reader.next_record(&mut record)? {
+            log.stats.rows_read += 1;
+            if log.stats.rows_read % 65_536 == 0 {
+                progress(bytes_before + reader.bytes_read());
+            }
+            let rejection = if record.len() != reader.width {
+                Rejection {
+                    file: reader.name.clone(),
+                    line,
+                    column: None,
+                    value: String::new(),
+                    reason: format!("expected {} fields, found {}", reader.width, record.len()),
+                }
+            } else {
+                match validator.message(&record, &reader.columns, SourcePos { file, line }) {
+                    Ok(m) => {
+                        log.messages.push(m);
+                        continue;
+                    }
+                    Err(e) => Rejection {
+                        file: reader.name.clone(),
+                        line,
+                        column: Some(e.column.name().to_string()),
+                        value: e.value,
+                        reason: e.reason,
+                    },
+                }
+            };
+            log.stats.rejected += 1;
+            sink.reject(&rejection, Some(&record));
+        }
+        bytes_before += reader.bytes_read();
+        progress(bytes_before);
+    }
+    log.strings = validator.strings;
+    sort_log(&mut log.messages, &log.strings);
+    collapse_status_events(&mut log, sink);
+    Ok(log)
+}
+
+/// Time order, inbound first at equal times, then content, so the order of
+/// rows and files never changes the result.
+pub fn sort_log(messages: &mut [Message], strings: &Strings) {
+    messages.sort_by(|a, b| {
+        a.order_key()
+            .cmp(&b.order_key())
+            .then_with(|| compare_content(a, b, strings))
+            .then_with(|| a.source.cmp(&b.source))
+    });
+}
+
+fn compare_content(a: &Message, b: &Message, s: &Strings) -> Ordering {
+    let id = |m: &Message| m.message_id.map(|i| s.message_ids.get(i));
+    s.businesses
+        .get(a.business)
+        .cmp(s.businesses.get(b.business))
+        .then_with(|| s.customers.get(a.customer).cmp(s.customers.get(b.customer)))
+        .then_with(|| a.category.cmp(&b.category))
+        .then_with(|| a.status.cmp(&b.status))
+        .then_with(|| id(a).cmp(&id(b)))
+}
+
+/// Rows sharing a `message_id` are one message: the earliest row gives its
+/// time, and the statuses merge (delivery wins over failure over sent).
+/// A row reusing an id for a different business, customer or direction is
+/// rejected rather than silently merged.
+fn collapse_status_events(log: &mut Log, sink: &mut dyn RejectSink) {
+    let mut first: HashMap<u32, usize> = HashMap::new();
+    let mut kept: Vec<Message> = Vec::with_capacity(log.messages.len());
+    for m in log.messages.drain(..) {
+        let Some(id) = m.message_id else {
+            kept.push(m);
+            continue;
+        };
+        match first.get(&id) {
+            None => {
+                first.insert(id, kept.len());
+                kept.push(m);
+            }
+            Some(&i) => {
+                let original = &mut kept[i];
+                if (original.business, original.customer, original.direction)
+                    == (m.business, m.customer, m.direction)
+                {
+                    original.status = original.status.merge(m.status);
+                    original.category = original.category.or(m.category);
+                    log.stats.merged += 1;
+                } else {
+                    log.stats.rejected += 1;
+                    let rejection = Rejection {
+                        file: log.files[m.source.file as usize].clone(),
+                        line: m.source.line,
+                        column: Some("message_id".into()),
+                        value: log.strings.message_ids.get(id).to_string(),
+                        reason: format!(
+                            "already used by a different message at {}:{}",
+                            log.files[original.source.file as usize], original.source.line
+                        ),
+                    };
+                    sink.reject(&rejection, None);
+                }
+            }
+        }
+    }
+    log.messages = kept;
+}

@@ -1,0 +1,134 @@
+//! Timestamps: RFC 3339 with an offset, Unix seconds or Unix milliseconds.
+//! The common RFC 3339 layout is parsed by hand (it is on the hot path);
+//! anything else falls back to jiff's parser.
+
+use crate::model::Millis;
+
+/// Unix values at or above this are milliseconds (1e11 s is the year 5138).
+const MILLIS_THRESHOLD: i64 = 100_000_000_000;
+
+pub fn parse_timestamp(s: &str) -> Result<Millis, String> {
+    let s = s.trim();
+    if s.is_empty() {
+        return Err("empty".into());
+    }
+    if s.bytes().all(|b| b.is_ascii_digit()) {
+        let n: i64 = s.parse().map_err(|_| "number out of range".to_string())?;
+        return Ok(if n >= MILLIS_THRESHOLD { n } else { n * 1000 });
+    }
+    if let Some(ms) = fast_rfc3339(s.as_bytes()) {
+        return Ok(ms);
+    }
+    match s.parse::<jiff::Timestamp>() {
+        Ok(t) => Ok(t.as_millisecond()),
+        Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => {
+            Err("no UTC offset (add Z or +hh:mm)".into())
+        }
+        Err(_) => Err("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds".into()),
+    }
+}
+
+fn digits(b: &[u8]) -> Option<i64> {
+    b.iter().try_fold(0i64, |acc, d| {
+        d.is_ascii_digit().then(|| acc * 10 + i64::from(d - b'0'))
+    })
+}
+
+/// `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`, `T` or space. `None` means "let
+/// the general parser decide", never "invalid".
+fn fast_rfc3339(b: &[u8]) -> Option<Millis> {
+    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let year = digits(&b[0..4])?;
+    let month = digits(&b[5..7])?;
+    let day = digits(&b[8..10])?;
+    let (hour, minute, second) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
+    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let mut rest = &b[19..];
+    let mut millis = 0;
+    if rest.first() == Some(&b'.') {
+        let n = rest[1..].iter().take_while(|d| d.is_ascii_digit()).count();
+        if n == 0 {
+            return None;
+        }
+        let frac = &rest[1..1 + n];
+        let mut scaled = 0;
+        for i in 0..3 {
+            scaled = scaled * 10 + frac.get(i).map_or(0, |d| i64::from(d - b'0'));
+        }
+        millis = scaled;
+        rest = &rest[1 + n..];
+    }
+    let offset_min = match rest {
+        [b'Z' | b'z'] => 0,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let h = digits(&[*h1, *h2])?;
+            let m = digits(&[*m1, *m2])?;
+            if h > 23 || m > 59 {
+                return None;
+            }
+            let off = h * 60 + m;
+            if *sign == b'-' { -off } else { off }
+        }
+        _ => return None,
+    };
+    let days = days_from_civil(year, month, day);
+    let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
+    Some(secs * 1000 + millis)
+}
+
+fn days_in_month(y: i64, m: i64) -> i64 {
+    match m {
+        2 if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 (Howard Hinnant's algorithm).
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn accepts_the_documented_forms() {
+        let z = parse_timestamp("2025-07-03T10:15:00Z").unwrap();
+        assert_eq!(z, 1_751_537_700_000);
+        assert_eq!(parse_timestamp("2025-07-03T12:15:00+02:00"), Ok(z));
+        assert_eq!(parse_timestamp("2025-07-03 10:15:00Z"), Ok(z));
+        assert_eq!(parse_timestamp("1751537700"), Ok(z));
+        assert_eq!(parse_timestamp("1751537700000"), Ok(z));
+        assert_eq!(parse_timestamp("2025-07-03T10:15:00.250Z"), Ok(z + 250));
+        assert!(parse_timestamp("2025-07-03T10:15:00").unwrap_err().contains("no UTC offset"));
+        assert!(parse_timestamp("2025-02-30T10:15:00Z").is_err());
+        assert!(parse_timestamp("yesterday").is_err());
+        assert!(parse_timestamp("").is_err());
+        assert!(parse_timestamp("99999999999999999999").is_err());
+    }
+
+    proptest! {
+        /// The hand-written fast path agrees with jiff on every instant.
+        #[test]
+        fn fast_path_matches_jiff(secs in 0i64..4_102_444_800, ms in 0i64..1000, off in -14i64*60..=14*60) {
+            let t = jiff::Timestamp::from_millisecond(secs * 1000 + ms).unwrap();
+            let offset = jiff::tz::Offset::from_seconds((off * 60) as i32).unwrap();
+            let text = t.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset)).strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string();
+            prop_assert_eq!(fast_rfc3339(text.as_bytes()), Some(t.as_millisecond()));
+        }
+    }
+}
