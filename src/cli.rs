@@ -59,7 +59,9 @@ pub enum Command {
     ))]
     Rates(RatesArgs),
     /// Print a shell completion script
-    #[command(after_help = "Examples:\n  wabill completions bash > ~/.local/share/bash-completion/completions/wabill\n  wabill completions zsh > ~/.zfunc/_wabill")]
+    #[command(
+        after_help = "Examples:\n  wabill completions bash > ~/.local/share/bash-completion/completions/wabill\n  wabill completions zsh > ~/.zfunc/_wabill"
+    )]
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
@@ -104,11 +106,21 @@ pub struct PricingArgs {
     pub currency: String,
 
     /// Length of the customer service window, in hours
-    #[arg(long, value_name = "HOURS", default_value_t = 24, hide_short_help = true)]
+    #[arg(
+        long,
+        value_name = "HOURS",
+        default_value_t = 24,
+        hide_short_help = true
+    )]
     pub service_window_hours: u32,
 
     /// Length of the free entry point window, in hours
-    #[arg(long, value_name = "HOURS", default_value_t = 72, hide_short_help = true)]
+    #[arg(
+        long,
+        value_name = "HOURS",
+        default_value_t = 72,
+        hide_short_help = true
+    )]
     pub entry_point_hours: u32,
 }
 

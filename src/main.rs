@@ -18,7 +18,9 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             eprintln!("wabill: {err:#}");
-            err.downcast_ref::<Failure>().map_or(Exit::Error, |f| f.exit).into()
+            err.downcast_ref::<Failure>()
+                .map_or(Exit::Error, |f| f.exit)
+                .into()
         }
     }
 }

@@ -29,7 +29,11 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     let budget: Option<Decimal> = args
         .budget
         .as_deref()
-        .map(|b| b.trim().parse().with_context(|| format!("--budget {b:?} is not a decimal amount")))
+        .map(|b| {
+            b.trim()
+                .parse()
+                .with_context(|| format!("--budget {b:?} is not a decimal amount"))
+        })
         .transpose()?;
     let loaded = pipeline::load(&args.input, &args.pricing)?;
     let mut aggregator = Aggregator::new(group_by, &loaded.ctx.markets, &loaded.log.strings);
@@ -46,19 +50,31 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
 
     let mut output = Output::open(args.output.as_deref())?;
-    render::render(&report, args.format, style_for_stdout(args.output.is_some()), output.writer())?;
+    render::render(
+        &report,
+        args.format,
+        style_for_stdout(args.output.is_some()),
+        output.writer(),
+    )?;
     output.finish()?;
     verdict(&report, args.input.strict, budget, unpriced.summary())
 }
 
 /// The exit code, and a one-line reason on stderr for anything but success.
-fn verdict(report: &Report, strict: bool, budget: Option<Decimal>, unpriced: Option<String>) -> Result<Exit> {
+fn verdict(
+    report: &Report,
+    strict: bool,
+    budget: Option<Decimal>,
+    unpriced: Option<String>,
+) -> Result<Exit> {
     if let Some(summary) = unpriced {
         return Err(Failure::new(Exit::Error, summary).into());
     }
     let rejected = report.accounting.rejected;
     if strict && rejected > 0 {
-        return Err(Failure::new(Exit::Error, format!("{rejected} rows rejected (--strict)")).into());
+        return Err(
+            Failure::new(Exit::Error, format!("{rejected} rows rejected (--strict)")).into(),
+        );
     }
     let Some(budget) = budget else {
         return Ok(Exit::Ok);

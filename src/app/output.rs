@@ -24,9 +24,13 @@ impl Output {
         let Some(target) = target else {
             return Ok(Output::Stdout(BufWriter::new(io::stdout())));
         };
-        let name = target.file_name().context("--output needs a file name")?.to_string_lossy();
+        let name = target
+            .file_name()
+            .context("--output needs a file name")?
+            .to_string_lossy();
         let temp = target.with_file_name(format!(".{name}.wabill-tmp-{}", std::process::id()));
-        let file = File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
+        let file =
+            File::create(&temp).with_context(|| format!("cannot create {}", temp.display()))?;
         Ok(Output::File(AtomicFile {
             writer: Some(BufWriter::new(file)),
             temp,

@@ -43,7 +43,11 @@ impl Diagnostics {
                 r.reason.as_bytes(),
             ]
             .map(<[u8]>::to_vec);
-            let fields = head.into_iter().chain(record.into_iter().flat_map(|rec| rec.iter().map(<[u8]>::to_vec)));
+            let fields = head.into_iter().chain(
+                record
+                    .into_iter()
+                    .flat_map(|rec| rec.iter().map(<[u8]>::to_vec)),
+            );
             if let Err(e) = w.write_record(fields) {
                 self.write_error.get_or_insert(e.into());
             }
@@ -71,7 +75,8 @@ pub fn load(input: &InputArgs, pricing: &PricingArgs) -> Result<Loaded> {
         rejects,
         write_error: None,
     };
-    let progress = super::progress::Progress::new(&sources, input.quiet || !io::stderr().is_terminal());
+    let progress =
+        super::progress::Progress::new(&sources, input.quiet || !io::stderr().is_terminal());
     let log = read_log(
         &sources,
         &options,
@@ -83,7 +88,11 @@ pub fn load(input: &InputArgs, pricing: &PricingArgs) -> Result<Loaded> {
         eprintln!(
             "wabill: … and {} more rejected rows{}",
             diagnostics.shown - SHOWN_REJECTIONS,
-            if input.rejects.is_some() { "" } else { " (write them all with --rejects FILE)" }
+            if input.rejects.is_some() {
+                ""
+            } else {
+                " (write them all with --rejects FILE)"
+            }
         );
     }
     if let Some(mut w) = diagnostics.rejects.take() {
@@ -115,15 +124,25 @@ impl UnpricedReport {
     pub fn summary(&self) -> Option<String> {
         (self.count > 0).then(|| {
             let more = self.count.saturating_sub(SHOWN_UNPRICED);
-            let more = if more > 0 { format!(" ({more} not shown)") } else { String::new() };
-            format!("{} messages could not be priced{more}; the report is incomplete", self.count)
+            let more = if more > 0 {
+                format!(" ({more} not shown)")
+            } else {
+                String::new()
+            };
+            format!(
+                "{} messages could not be priced{more}; the report is incomplete",
+                self.count
+            )
         })
     }
 }
 
 impl Loaded {
     /// Prices every message in order, handing each result to `each`.
-    pub fn price_each(&self, mut each: impl FnMut(&Message, &Result<Priced<'_>, Unpriced>)) -> UnpricedReport {
+    pub fn price_each(
+        &self,
+        mut each: impl FnMut(&Message, &Result<Priced<'_>, Unpriced>),
+    ) -> UnpricedReport {
         let mut pricer = Pricer::new(&self.ctx, &self.log.strings);
         let mut unpriced = UnpricedReport::default();
         for m in &self.log.messages {

@@ -42,7 +42,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let unpriced = {
         let out = output.writer();
         let mut sink = match args.format {
-            RowFormat::Csv => RowSink::Csv(csv::Writer::from_writer(out)),
+            RowFormat::Csv => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
             RowFormat::Json => RowSink::Json(out),
         };
         let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
@@ -55,27 +55,47 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             };
             let row = PriceRow {
                 message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
-                timestamp: jiff::Timestamp::from_millisecond(m.at).map_or(String::new(), |t| t.to_string()),
+                timestamp: jiff::Timestamp::from_millisecond(m.at)
+                    .map_or(String::new(), |t| t.to_string()),
                 business: strings.businesses.get(m.business),
                 customer: format!("+{}", strings.customers.get(m.customer)),
-                market: result.as_ref().map_or("", |p| loaded.ctx.markets.name(p.market)),
+                market: result
+                    .as_ref()
+                    .map_or("", |p| loaded.ctx.markets.name(p.market)),
                 country: country_code.as_ref().map_or("", country_str),
                 direction: m.direction.as_str(),
                 category: m.category.map_or("", |c| c.as_str()),
-                pricing_type: result.as_ref().map_or("unpriced", |p| p.pricing_type.as_str()),
+                pricing_type: result
+                    .as_ref()
+                    .map_or("unpriced", |p| p.pricing_type.as_str()),
                 pricing_category: result
                     .as_ref()
                     .ok()
                     .and_then(|p| p.pricing_category)
                     .map_or("", |c| c.as_str()),
                 billable: matches!(result, Ok(p) if p.pricing_type == PricingType::Regular),
-                rate: result.as_ref().ok().and_then(|p| p.rate).map_or(String::new(), |r| r.to_string()),
+                rate: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|p| p.rate)
+                    .map_or(String::new(), |r| r.to_string()),
                 cost: result.as_ref().map_or(String::new(), |p| {
-                    if p.pricing_type == PricingType::Inbound { String::new() } else { p.cost.to_string() }
+                    if p.pricing_type == PricingType::Inbound {
+                        String::new()
+                    } else {
+                        p.cost.to_string()
+                    }
                 }),
                 currency: &currency,
-                rate_source: result.as_ref().ok().and_then(|p| p.rate_source).unwrap_or(""),
-                note: result.as_ref().err().map_or(String::new(), |e| e.to_string()),
+                rate_source: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|p| p.rate_source)
+                    .unwrap_or(""),
+                note: result
+                    .as_ref()
+                    .err()
+                    .map_or(String::new(), |e| e.to_string()),
             };
             if let Err(e) = sink.write(&row) {
                 write_error = Some(e);
@@ -103,7 +123,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
 }
 
 enum RowSink<'w> {
-    Csv(csv::Writer<&'w mut dyn Write>),
+    Csv(Box<csv::Writer<&'w mut dyn Write>>),
     /// JSON lines.
     Json(&'w mut dyn Write),
 }

@@ -12,14 +12,18 @@ impl Progress {
         if hidden {
             return Progress(ProgressBar::hidden());
         }
-        let total: Option<u64> = sources.iter().map(Source::len).sum();
+        let total: Option<u64> = sources.iter().map(Source::size).sum();
         let bar = match total {
-            Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("{spinner} reading {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)")
+            Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr())
+                .with_style(
+                    ProgressStyle::with_template(
+                        "{spinner} reading {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+                    )
                     .expect("valid template"),
-            ),
+                ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("{spinner} reading {bytes} ({bytes_per_sec})").expect("valid template"),
+                ProgressStyle::with_template("{spinner} reading {bytes} ({bytes_per_sec})")
+                    .expect("valid template"),
             ),
         };
         Progress(bar)

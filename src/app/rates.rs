@@ -1,6 +1,5 @@
 //! `wabill rates`: what applies to a number, or the whole card, on a date.
 
-
 use anyhow::{Context, Result};
 use comfy_table::{ContentArrangement, Table, presets};
 use jiff::civil::Date;
@@ -41,7 +40,8 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
     let rows: Vec<RateRow> = match &args.number {
         Some(number) => {
             let mut digits = String::new();
-            normalize_number(number, &mut digits).map_err(|e| anyhow::anyhow!("--number {number:?}: {e}"))?;
+            normalize_number(number, &mut digits)
+                .map_err(|e| anyhow::anyhow!("--number {number:?}: {e}"))?;
             let found = ctx.markets.lookup(&digits, date);
             let market = ctx.markets.name(found.market);
             heading.push(format!(
@@ -53,13 +53,27 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                 .into_iter()
                 .filter(|c| *c != Category::Service)
                 .map(|c| {
-                    let found_rate = ctx.rates.lookup(ctx.currency, found.market, found.country, RateCategory::Of(c), date);
+                    let found_rate = ctx.rates.lookup(
+                        ctx.currency,
+                        found.market,
+                        found.country,
+                        RateCategory::Of(c),
+                        date,
+                    );
                     let (rate, from, card) = match found_rate {
-                        Ok(r) => (r.rate.to_string(), r.from.map(|d| d.to_string()), r.card.to_string()),
-                        Err(MissingRate::NeverGiven) => (String::new(), None, "no card gives it".to_string()),
-                        Err(MissingRate::UnknownSince { from, card }) => {
-                            (String::new(), Some(from.to_string()), format!("{card}: value unknown"))
+                        Ok(r) => (
+                            r.rate.to_string(),
+                            r.from.map(|d| d.to_string()),
+                            r.card.to_string(),
+                        ),
+                        Err(MissingRate::NeverGiven) => {
+                            (String::new(), None, "no card gives it".to_string())
                         }
+                        Err(MissingRate::UnknownSince { from, card }) => (
+                            String::new(),
+                            Some(from.to_string()),
+                            format!("{card}: value unknown"),
+                        ),
                     };
                     RateRow {
                         market: market.to_string(),
@@ -108,14 +122,22 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
             }
             let mut table = Table::new();
             table
-                .load_style(if args.format == Format::Markdown { presets::ASCII_MARKDOWN } else { presets::UTF8_FULL_CONDENSED })
+                .load_style(if args.format == Format::Markdown {
+                    presets::ASCII_MARKDOWN
+                } else {
+                    presets::UTF8_FULL_CONDENSED
+                })
                 .set_content_arrangement(ContentArrangement::Disabled);
             if !style_for_stdout(false).color {
                 table.force_no_tty();
             }
             table.set_header(["market", "category", "rate", "since", "card"]);
             for r in &rows {
-                let rate = if r.rate.is_empty() { "unknown".to_string() } else { format!("{} {}", r.rate, r.currency) };
+                let rate = if r.rate.is_empty() {
+                    "unknown".to_string()
+                } else {
+                    format!("{} {}", r.rate, r.currency)
+                };
                 table.add_row([&r.market, &r.category, &rate, &r.effective_from, &r.card]);
             }
             writeln!(out, "{table}")?;
@@ -124,4 +146,3 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
     output.finish()?;
     Ok(Exit::Ok)
 }
-

@@ -20,7 +20,11 @@ fn read_text(path: &Path) -> Result<String> {
 
 pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
     let zone = parse_zone(&args.tz).map_err(|e| anyhow::anyhow!("--tz: {e}"))?;
-    let zone_name = if args.tz.eq_ignore_ascii_case("utc") { "UTC".to_string() } else { args.tz.clone() };
+    let zone_name = if args.tz.eq_ignore_ascii_case("utc") {
+        "UTC".to_string()
+    } else {
+        args.tz.clone()
+    };
     let mut markets = match &args.markets {
         Some(path) => MarketTable::parse(&path.display().to_string(), &read_text(path)?)?,
         None => MarketTable::builtin(),
@@ -31,7 +35,9 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         rates.add_card(&path.display().to_string(), &read_text(path)?, &mut markets)?;
     }
     let tiers = match &args.tiers {
-        Some(path) => TierTable::parse(&path.display().to_string(), &read_text(path)?, &mut markets)?,
+        Some(path) => {
+            TierTable::parse(&path.display().to_string(), &read_text(path)?, &mut markets)?
+        }
         None => TierTable::default(),
     };
     let businesses = match &args.businesses {
@@ -46,7 +52,10 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         .with_context(|| format!("--currency {:?} is not a 3-letter code", args.currency))?;
     if !rates.currencies().contains(&currency) {
         let known: Vec<String> = rates.currencies().iter().map(|c| c.to_string()).collect();
-        bail!("no rate card in {currency} (cards exist in {}); add one with --rates", known.join(", "));
+        bail!(
+            "no rate card in {currency} (cards exist in {}); add one with --rates",
+            known.join(", ")
+        );
     }
     if args.service_window_hours == 0 || args.entry_point_hours == 0 {
         bail!("window lengths must be at least one hour");
@@ -56,7 +65,10 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         rates,
         tiers,
         businesses,
-        model: args.model.parse::<ModelChoice>().map_err(anyhow::Error::msg)?,
+        model: args
+            .model
+            .parse::<ModelChoice>()
+            .map_err(anyhow::Error::msg)?,
         currency,
         windows: WindowRules {
             service_window: i64::from(args.service_window_hours) * HOUR_MS,
@@ -72,7 +84,10 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
 pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
     let mut options = ReadOptions::default();
     for spec in &args.column {
-        options.columns.add(spec).map_err(|e| anyhow::anyhow!("--column: {e}"))?;
+        options
+            .columns
+            .add(spec)
+            .map_err(|e| anyhow::anyhow!("--column: {e}"))?;
     }
     options.delimiter = match args.delimiter.as_deref() {
         None => None,
@@ -84,7 +99,10 @@ pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
     if stdin_count > 1 {
         bail!("standard input (-) can be read only once");
     }
-    Ok((args.logs.iter().map(|l| Source::parse(l)).collect(), options))
+    Ok((
+        args.logs.iter().map(|l| Source::parse(l)).collect(),
+        options,
+    ))
 }
 
 /// The zone description the report prints.

@@ -44,7 +44,10 @@ impl Column {
     }
 
     fn required(self) -> bool {
-        matches!(self, Column::Timestamp | Column::Customer | Column::Direction)
+        matches!(
+            self,
+            Column::Timestamp | Column::Customer | Column::Direction
+        )
     }
 }
 
@@ -69,7 +72,10 @@ impl ColumnMap {
             .find(|c| c.name().eq_ignore_ascii_case(name.trim()))
             .ok_or_else(|| {
                 let names: Vec<_> = Column::ALL.iter().map(|c| c.name()).collect();
-                format!("unknown column {name:?} (expected one of {})", names.join(", "))
+                format!(
+                    "unknown column {name:?} (expected one of {})",
+                    names.join(", ")
+                )
             })?;
         self.0.retain(|(c, _)| *c != column);
         self.0.push((column, header.trim().to_string()));
@@ -139,9 +145,14 @@ mod tests {
 
     #[test]
     fn finds_columns_by_name_with_bom_and_mapping() {
-        let headers = csv::ByteRecord::from(vec!["\u{feff}Timestamp", "to_number", "direction", "extra"]);
+        let headers =
+            csv::ByteRecord::from(vec!["\u{feff}Timestamp", "to_number", "direction", "extra"]);
         let mut map = ColumnMap::default();
-        assert!(Columns::resolve(&headers, &map).unwrap_err().contains("missing required column \"customer\""));
+        assert!(
+            Columns::resolve(&headers, &map)
+                .unwrap_err()
+                .contains("missing required column \"customer\"")
+        );
         map.add("customer=to_number").unwrap();
         let c = Columns::resolve(&headers, &map).unwrap();
         assert_eq!(c.get(Column::Timestamp), Some(0));

@@ -42,7 +42,7 @@ impl Source {
     }
 
     /// Size in bytes when known (for progress reporting).
-    pub fn len(&self) -> Option<u64> {
+    pub fn size(&self) -> Option<u64> {
         match self {
             Source::Stdin => None,
             Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
@@ -107,13 +107,15 @@ impl LogReader {
             .flexible(true)
             .has_headers(true)
             .from_reader(buf);
-        let headers = reader.byte_headers().map_err(|e| csv_error(&name, e))?.clone();
-        let columns = Columns::resolve(&headers, &options.columns).map_err(|message| {
-            InputError::Header {
+        let headers = reader
+            .byte_headers()
+            .map_err(|e| csv_error(&name, e))?
+            .clone();
+        let columns =
+            Columns::resolve(&headers, &options.columns).map_err(|message| InputError::Header {
                 file: name.clone(),
                 message,
-            }
-        })?;
+            })?;
         Ok(LogReader {
             width: headers.len(),
             name,

@@ -58,7 +58,10 @@ mod tests {
         let ms = |s: &str| s.parse::<Timestamp>().unwrap().as_millisecond();
         let mut kolkata = LocalCalendar::new(TimeZone::get("Asia/Kolkata").unwrap());
         // 2026-09-30T18:30Z is midnight of 1 October in India.
-        assert_eq!(kolkata.date(ms("2026-09-30T18:29:59.999Z")), date(2026, 9, 30));
+        assert_eq!(
+            kolkata.date(ms("2026-09-30T18:29:59.999Z")),
+            date(2026, 9, 30)
+        );
         assert_eq!(kolkata.date(ms("2026-09-30T18:30:00Z")), date(2026, 10, 1));
         assert_eq!(kolkata.date(ms("2026-09-30T18:29:59Z")), date(2026, 9, 30));
         let mut la = LocalCalendar::new(TimeZone::get("America/Los_Angeles").unwrap());

@@ -134,7 +134,10 @@ impl fmt::Display for Unpriced {
                 currency,
                 missing,
             } => {
-                write!(f, "no {currency} rate known for {market} {category} on {date}")?;
+                write!(
+                    f,
+                    "no {currency} rate known for {market} {category} on {date}"
+                )?;
                 match missing {
                     MissingRate::NeverGiven => write!(f, " (no card gives it)")?,
                     MissingRate::UnknownSince { from, card } => {
@@ -279,15 +282,23 @@ impl<'t> Pricer<'t> {
             priced.pricing_type = PricingType::NotDelivered;
             return Ok(priced);
         }
-        let model = self.ctx.model.resolve(date).ok_or(Unpriced::NoModel { date })?;
+        let model = self
+            .ctx
+            .model
+            .resolve(date)
+            .ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
         let windows = pair.outbound(m.at, &self.ctx.windows, model != Model::Template2018);
         priced.windows = Some(windows);
-        let category = m.category.expect("validated: outbound messages have a category");
+        let category = m
+            .category
+            .expect("validated: outbound messages have a category");
         let decision = rules::decide(model, category, &windows);
         priced.pricing_type = decision.pricing_type;
         match decision.pricing_type {
-            PricingType::Regular => self.charge(m, &mut priced, decision.rate_category, decision.tiered),
+            PricingType::Regular => {
+                self.charge(m, &mut priced, decision.rate_category, decision.tiered)
+            }
             PricingType::FreeTier => self.service_allowance(m, &mut priced, decision.rate_category),
             _ => Ok(priced),
         }
@@ -361,7 +372,13 @@ impl<'t> Pricer<'t> {
         }
         let found = ctx
             .rates
-            .lookup(ctx.currency, priced.market, priced.country, rate_category, date)
+            .lookup(
+                ctx.currency,
+                priced.market,
+                priced.country,
+                rate_category,
+                date,
+            )
             .map_err(|missing| Unpriced::NoRate {
                 market: market_name(),
                 category: rate_category,
@@ -377,7 +394,12 @@ impl<'t> Pricer<'t> {
 
     /// Authentication templates from a business based in another country go
     /// at the market's authentication-international rate, where it has one.
-    fn international(&mut self, m: &Message, priced: &Priced<'t>, rc: RateCategory) -> RateCategory {
+    fn international(
+        &mut self,
+        m: &Message,
+        priced: &Priced<'t>,
+        rc: RateCategory,
+    ) -> RateCategory {
         if rc != RateCategory::Of(Category::Authentication) {
             return rc;
         }
@@ -386,7 +408,12 @@ impl<'t> Pricer<'t> {
         match (home, priced.country) {
             (Some(home), Some(to))
                 if home != to
-                    && self.ctx.rates.has_cell(self.ctx.currency, priced.market, intl, priced.local_date) =>
+                    && self.ctx.rates.has_cell(
+                        self.ctx.currency,
+                        priced.market,
+                        intl,
+                        priced.local_date,
+                    ) =>
             {
                 intl
             }

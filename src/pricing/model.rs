@@ -77,7 +77,11 @@ impl FromStr for ModelChoice {
     type Err = String;
 
     fn from_str(s: &str) -> Result<Self, String> {
-        let all = [Model::Template2018, Model::PerMessage2025, Model::PerMessage2026_10];
+        let all = [
+            Model::Template2018,
+            Model::PerMessage2025,
+            Model::PerMessage2026_10,
+        ];
         if s == "auto" {
             return Ok(ModelChoice::Auto);
         }
@@ -95,10 +99,22 @@ mod tests {
     #[test]
     fn models_switch_on_their_dates() {
         assert_eq!(Model::in_force(date(2025, 6, 30)), None);
-        assert_eq!(Model::in_force(date(2025, 7, 1)), Some(Model::PerMessage2025));
-        assert_eq!(Model::in_force(date(2026, 9, 30)), Some(Model::PerMessage2025));
-        assert_eq!(Model::in_force(date(2026, 10, 1)), Some(Model::PerMessage2026_10));
+        assert_eq!(
+            Model::in_force(date(2025, 7, 1)),
+            Some(Model::PerMessage2025)
+        );
+        assert_eq!(
+            Model::in_force(date(2026, 9, 30)),
+            Some(Model::PerMessage2025)
+        );
+        assert_eq!(
+            Model::in_force(date(2026, 10, 1)),
+            Some(Model::PerMessage2026_10)
+        );
         assert_eq!("auto".parse(), Ok(ModelChoice::Auto));
-        assert_eq!("template-2018".parse(), Ok(ModelChoice::Fixed(Model::Template2018)));
+        assert_eq!(
+            "template-2018".parse(),
+            Ok(ModelChoice::Fixed(Model::Template2018))
+        );
     }
 }

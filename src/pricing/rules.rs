@@ -101,6 +101,9 @@ mod tests {
         let m = Model::Template2018;
         assert_eq!(ty(m, Marketing, true, false), FreeCustomerService);
         assert_eq!(ty(m, Service, false, false), Regular);
-        assert_eq!(decide(m, Utility, &state(false, false)).rate_category, RateCategory::Any);
+        assert_eq!(
+            decide(m, Utility, &state(false, false)).rate_category,
+            RateCategory::Any
+        );
     }
 }

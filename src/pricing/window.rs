@@ -61,9 +61,7 @@ impl PairWindows {
     /// first reply to an entry point opens the FEP window.
     /// `entry_points` is false for models without them (2018).
     pub fn outbound(&mut self, at: Millis, rules: &WindowRules, entry_points: bool) -> WindowState {
-        let service_since = self
-            .last_inbound
-            .filter(|t| at < t + rules.service_window);
+        let service_since = self.last_inbound.filter(|t| at < t + rules.service_window);
         let mut state = WindowState {
             service_since,
             entry_window: None,
@@ -90,7 +88,8 @@ impl PairWindows {
     /// True once nothing here can affect a message at or after `now`, so the
     /// pair's state can be dropped.
     pub fn expired(&self, now: Millis, rules: &WindowRules) -> bool {
-        self.last_inbound.is_none_or(|t| now >= t + rules.service_window.max(rules.entry_point_reply))
+        self.last_inbound
+            .is_none_or(|t| now >= t + rules.service_window.max(rules.entry_point_reply))
             && self.entry_window.is_none_or(|(_, end)| now >= end)
     }
 }

@@ -32,4 +32,3 @@ pub const MARKETS: (&str, &str) = (
     "built-in markets.csv",
     include_str!("../../data/markets.csv"),
 );
-

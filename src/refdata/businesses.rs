@@ -38,7 +38,8 @@ pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
     if name.eq_ignore_ascii_case("utc") || name == "Z" {
         return Ok(TimeZone::UTC);
     }
-    TimeZone::get(name).map_err(|_| format!("{name:?} is not a known IANA time zone (e.g. Asia/Kolkata)"))
+    TimeZone::get(name)
+        .map_err(|_| format!("{name:?} is not a known IANA time zone (e.g. Asia/Kolkata)"))
 }
 
 #[derive(Debug, Default)]
@@ -50,7 +51,10 @@ pub struct Businesses {
 /// spaces and dashes, so `+55 11 4000-0000` and `551140000000` agree.
 pub fn business_key(s: &str) -> String {
     let t = s.trim();
-    let digits: String = t.chars().filter(|c| !matches!(c, '+' | ' ' | '-' | '(' | ')' | '.')).collect();
+    let digits: String = t
+        .chars()
+        .filter(|c| !matches!(c, '+' | ' ' | '-' | '(' | ')' | '.'))
+        .collect();
     if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
         digits
     } else {
@@ -59,18 +63,28 @@ pub fn business_key(s: &str) -> String {
 }
 
 impl Businesses {
-    pub fn parse(name: &str, text: &str, default_zone: &(TimeZone, String)) -> Result<Self, RefDataError> {
+    pub fn parse(
+        name: &str,
+        text: &str,
+        default_zone: &(TimeZone, String),
+    ) -> Result<Self, RefDataError> {
         let mut by_key = HashMap::new();
         for (line, raw) in read_rows::<RawBusiness>(name, text)? {
             let err = |m: String| RefDataError::new(name, line, m);
             let (time_zone, zone_name) = if raw.timezone.trim().is_empty() {
                 default_zone.clone()
             } else {
-                (parse_zone(&raw.timezone).map_err(&err)?, raw.timezone.trim().to_string())
+                (
+                    parse_zone(&raw.timezone).map_err(&err)?,
+                    raw.timezone.trim().to_string(),
+                )
             };
             let home_country = match raw.home_country.trim() {
                 "" => None,
-                s => Some(parse_country(s).ok_or_else(|| err(format!("home_country {s:?} is not ISO alpha-2")))?),
+                s => Some(
+                    parse_country(s)
+                        .ok_or_else(|| err(format!("home_country {s:?} is not ISO alpha-2")))?,
+                ),
             };
             let portfolio = match raw.portfolio.trim() {
                 "" => DEFAULT_PORTFOLIO.to_string(),

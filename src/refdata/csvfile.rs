@@ -22,7 +22,8 @@ impl RefDataError {
     }
 }
 
-/// Deserializes every row of `text` into `T`, passing the line number.
+/// Deserializes every row of `text` into `T`, with its line number. Lines
+/// starting with `#` are comments (example files explain themselves).
 pub fn read_rows<T: DeserializeOwned>(
     name: &str,
     text: &str,
@@ -30,6 +31,7 @@ pub fn read_rows<T: DeserializeOwned>(
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
+        .comment(Some(b'#'))
         .from_reader(text.as_bytes());
     let headers = reader
         .headers()

@@ -247,7 +247,10 @@ mod tests {
         let d = date(2026, 2, 1);
         let m = t.lookup_country(*b"CA", d);
         assert_eq!(t.name(m.market), "North America");
-        assert_eq!(t.name(t.lookup_country(*b"JM", d).market), "Rest of Latin America");
+        assert_eq!(
+            t.name(t.lookup_country(*b"JM", d).market),
+            "Rest of Latin America"
+        );
         assert_eq!(t.name(t.lookup_country(*b"ZZ", d).market), OTHER);
     }
 

@@ -149,7 +149,10 @@ impl RateBook {
                 ))
             })?;
             let currency = Currency::parse(&raw.currency).ok_or_else(|| {
-                err(format!("currency {:?} is not a 3-letter code", raw.currency))
+                err(format!(
+                    "currency {:?} is not a 3-letter code",
+                    raw.currency
+                ))
             })?;
             let rate = match raw.rate.trim() {
                 "" => None,
@@ -187,9 +190,18 @@ impl RateBook {
         Ok(rows.len())
     }
 
-    fn version(&self, currency: Currency, key: RateKey, cat: RateCategory, date: Date) -> Option<&Version> {
+    fn version(
+        &self,
+        currency: Currency,
+        key: RateKey,
+        cat: RateCategory,
+        date: Date,
+    ) -> Option<&Version> {
         let versions = self.cells.get(&(currency, key, cat))?;
-        versions.iter().rev().find(|v| v.from.is_none_or(|f| f <= date))
+        versions
+            .iter()
+            .rev()
+            .find(|v| v.from.is_none_or(|f| f <= date))
     }
 
     /// The rate for a message to `market`/`country` in `category` on `date`.
@@ -237,8 +249,15 @@ impl RateBook {
 
     /// Whether a cell has any version in force on `date` (known or not):
     /// used to tell whether a market has an authentication-international rate.
-    pub fn has_cell(&self, currency: Currency, market: MarketId, cat: RateCategory, date: Date) -> bool {
-        self.version(currency, RateKey::Market(market), cat, date).is_some()
+    pub fn has_cell(
+        &self,
+        currency: Currency,
+        market: MarketId,
+        cat: RateCategory,
+        date: Date,
+    ) -> bool {
+        self.version(currency, RateKey::Market(market), cat, date)
+            .is_some()
     }
 
     pub fn currencies(&self) -> Vec<Currency> {
@@ -252,7 +271,7 @@ impl RateBook {
     /// category: the whole card as it applied that day.
     pub fn card_on(&self, currency: Currency, date: Date) -> Vec<CardCell<'_>> {
         let mut out: BTreeMap<(RateKey, RateCategory), CardCell<'_>> = BTreeMap::new();
-        for ((cur, key, cat), _) in &self.cells {
+        for (cur, key, cat) in self.cells.keys() {
             if *cur != currency {
                 continue;
             }
@@ -299,9 +318,21 @@ mod tests {
     use jiff::civil::date;
     use rust_decimal_macros::dec;
 
-    fn rate(book: &RateBook, m: &MarketTable, market: &str, cat: Category, d: Date) -> Result<Decimal, MissingRate> {
-        book.lookup(Currency::USD, m.id(market).unwrap(), None, RateCategory::Of(cat), d)
-            .map(|r| r.rate)
+    fn rate(
+        book: &RateBook,
+        m: &MarketTable,
+        market: &str,
+        cat: Category,
+        d: Date,
+    ) -> Result<Decimal, MissingRate> {
+        book.lookup(
+            Currency::USD,
+            m.id(market).unwrap(),
+            None,
+            RateCategory::Of(cat),
+            d,
+        )
+        .map(|r| r.rate)
     }
 
     #[test]
@@ -309,10 +340,22 @@ mod tests {
         let mut m = MarketTable::builtin();
         let book = RateBook::builtin(&mut m);
         let u = Category::Utility;
-        assert_eq!(rate(&book, &m, "Argentina", u, date(2025, 9, 30)), Ok(dec!(0.0289)));
-        assert_eq!(rate(&book, &m, "Argentina", u, date(2025, 10, 1)), Ok(dec!(0.0260)));
-        assert_eq!(rate(&book, &m, "North America", u, date(2025, 8, 1)), Err(MissingRate::NeverGiven));
-        assert_eq!(rate(&book, &m, "North America", u, date(2026, 1, 1)), Ok(dec!(0.0034)));
+        assert_eq!(
+            rate(&book, &m, "Argentina", u, date(2025, 9, 30)),
+            Ok(dec!(0.0289))
+        );
+        assert_eq!(
+            rate(&book, &m, "Argentina", u, date(2025, 10, 1)),
+            Ok(dec!(0.0260))
+        );
+        assert_eq!(
+            rate(&book, &m, "North America", u, date(2025, 8, 1)),
+            Err(MissingRate::NeverGiven)
+        );
+        assert_eq!(
+            rate(&book, &m, "North America", u, date(2026, 1, 1)),
+            Ok(dec!(0.0034))
+        );
         // Known change, unknown value: from 2026-04-01 Pakistan utility is unknown.
         assert!(rate(&book, &m, "Pakistan", u, date(2026, 3, 31)).is_ok());
         assert!(matches!(
@@ -320,7 +363,10 @@ mod tests {
             Err(MissingRate::UnknownSince { .. })
         ));
         // Unchanged cells carry over from the latest full card.
-        assert_eq!(rate(&book, &m, "India", u, date(2026, 11, 1)), rate(&book, &m, "India", u, date(2026, 1, 1)));
+        assert_eq!(
+            rate(&book, &m, "India", u, date(2026, 11, 1)),
+            rate(&book, &m, "India", u, date(2026, 1, 1))
+        );
     }
 
     #[test]
@@ -334,12 +380,39 @@ mod tests {
                     Brazil,marketing,0.07,USD,\n";
         assert_eq!(book.add_card("user.csv", user, &mut m).unwrap(), 3);
         // An undated user row overrides every built-in version.
-        assert_eq!(rate(&book, &m, "Brazil", Category::Marketing, date(2026, 2, 1)), Ok(dec!(0.07)));
-        assert_eq!(rate(&book, &m, "North America", Category::Utility, date(2025, 8, 1)), Ok(dec!(0.0040)));
+        assert_eq!(
+            rate(&book, &m, "Brazil", Category::Marketing, date(2026, 2, 1)),
+            Ok(dec!(0.07))
+        );
+        assert_eq!(
+            rate(
+                &book,
+                &m,
+                "North America",
+                Category::Utility,
+                date(2025, 8, 1)
+            ),
+            Ok(dec!(0.0040))
+        );
         // The built-in 2026-01-01 version is newer and wins after that date.
-        assert_eq!(rate(&book, &m, "North America", Category::Utility, date(2026, 2, 1)), Ok(dec!(0.0034)));
+        assert_eq!(
+            rate(
+                &book,
+                &m,
+                "North America",
+                Category::Utility,
+                date(2026, 2, 1)
+            ),
+            Ok(dec!(0.0034))
+        );
         let india = m.id("India").unwrap();
-        let r = book.lookup(Currency::USD, india, Some(*b"IN"), RateCategory::Of(Category::Marketing), date(2026, 2, 1));
+        let r = book.lookup(
+            Currency::USD,
+            india,
+            Some(*b"IN"),
+            RateCategory::Of(Category::Marketing),
+            date(2026, 2, 1),
+        );
         assert_eq!(r.unwrap().rate, dec!(0.5));
     }
 
@@ -347,8 +420,12 @@ mod tests {
     fn bad_rows_name_file_and_line() {
         let mut m = MarketTable::builtin();
         let mut book = RateBook::default();
-        let text = "market,category,rate,currency,effective_from\nIndia,utility,abc,USD,2026-01-01\n";
+        let text =
+            "market,category,rate,currency,effective_from\nIndia,utility,abc,USD,2026-01-01\n";
         let e = book.add_card("x.csv", text, &mut m).unwrap_err();
-        assert_eq!(e.to_string(), "x.csv:2: rate \"abc\" is not a decimal number");
+        assert_eq!(
+            e.to_string(),
+            "x.csv:2: rate \"abc\" is not a decimal number"
+        );
     }
 }

@@ -59,7 +59,12 @@ impl TierTable {
                 .parse()
                 .ok()
                 .filter(|c| *c != RateCategory::Any)
-                .ok_or_else(|| err(format!("category {:?} is not a message category", raw.category)))?;
+                .ok_or_else(|| {
+                    err(format!(
+                        "category {:?} is not a message category",
+                        raw.category
+                    ))
+                })?;
             let number = |s: &str, what: &str| -> Result<Option<u64>, RefDataError> {
                 let s = s.trim().replace('_', "");
                 if s.is_empty() {
@@ -81,8 +86,12 @@ impl TierTable {
                 .trim()
                 .parse()
                 .map_err(|_| err(format!("rate {:?} is not a decimal number", raw.rate)))?;
-            let currency = Currency::parse(&raw.currency)
-                .ok_or_else(|| err(format!("currency {:?} is not a 3-letter code", raw.currency)))?;
+            let currency = Currency::parse(&raw.currency).ok_or_else(|| {
+                err(format!(
+                    "currency {:?} is not a 3-letter code",
+                    raw.currency
+                ))
+            })?;
             let effective = parse_date(&raw.effective_from).map_err(&err)?;
             let versions = table.cells.entry((currency, market, category)).or_default();
             let version = match versions.iter_mut().find(|v| v.from == effective) {
@@ -100,7 +109,9 @@ impl TierTable {
                 .iter()
                 .any(|b| b.from <= to.unwrap_or(u64::MAX) && from <= b.to.unwrap_or(u64::MAX))
             {
-                return Err(err(format!("band starting at {from} overlaps another band")));
+                return Err(err(format!(
+                    "band starting at {from} overlaps another band"
+                )));
             }
             version.bands.push(Band { from, to, rate });
             version.bands.sort_by_key(|b| b.from);
@@ -127,7 +138,11 @@ impl TierTable {
         let Some(versions) = self.cells.get(&(currency, market, category)) else {
             return Ok(None);
         };
-        let Some(version) = versions.iter().rev().find(|v| v.from.is_none_or(|f| f <= date)) else {
+        let Some(version) = versions
+            .iter()
+            .rev()
+            .find(|v| v.from.is_none_or(|f| f <= date))
+        else {
             return Ok(None);
         };
         version
@@ -158,7 +173,12 @@ mod tests {
         let india = m.id("India").unwrap();
         let cat = RateCategory::Of(Category::Utility);
         let d = date(2026, 2, 1);
-        let rate = |n| t.band(Currency::USD, india, cat, d, n).unwrap().unwrap().rate;
+        let rate = |n| {
+            t.band(Currency::USD, india, cat, d, n)
+                .unwrap()
+                .unwrap()
+                .rate
+        };
         assert_eq!(rate(1), dec!(0.0014));
         assert_eq!(rate(1000), dec!(0.0014));
         assert_eq!(rate(1001), dec!(0.0012));
@@ -166,7 +186,10 @@ mod tests {
         assert_eq!(rate(5001), dec!(0.0010));
         assert_eq!(rate(u64::MAX), dec!(0.0010));
         // Before the table's effective date the card rate applies.
-        assert_eq!(t.band(Currency::USD, india, cat, date(2025, 12, 31), 1), Ok(None));
+        assert_eq!(
+            t.band(Currency::USD, india, cat, date(2025, 12, 31), 1),
+            Ok(None)
+        );
     }
 
     #[test]
@@ -174,6 +197,9 @@ mod tests {
         let mut m = MarketTable::builtin();
         let bad = format!("{TIERS}India,utility,4000,6000,0.0011,USD,2026-01-01\n");
         let e = TierTable::parse("t.csv", &bad, &mut m).unwrap_err();
-        assert_eq!(e.to_string(), "t.csv:5: band starting at 4000 overlaps another band");
+        assert_eq!(
+            e.to_string(),
+            "t.csv:5: band starting at 4000 overlaps another band"
+        );
     }
 }

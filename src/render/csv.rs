@@ -19,7 +19,11 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     let keys = &report.meta.group_by;
     let currency = &report.meta.currency;
-    let header = keys.iter().map(String::as_str).chain(VALUE_HEADERS).chain(["currency"]);
+    let header = keys
+        .iter()
+        .map(String::as_str)
+        .chain(VALUE_HEADERS)
+        .chain(["currency"]);
     w.write_record(header)?;
     for row in &report.rows {
         w.write_record(row.keys.iter().cloned().chain(values(&row.line, currency)))?;

@@ -30,7 +30,12 @@ pub struct Style {
     pub color: bool,
 }
 
-pub fn render(report: &Report, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(
+    report: &Report,
+    format: Format,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Table => table::render(report, style, out),
         Format::Csv => csv::render(report, out),
@@ -56,7 +61,10 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     if !reasons.is_empty() {
         outbound.push_str(&format!(" ({})", reasons.join(", ")));
     }
-    outbound.push_str(&format!(" + {} not delivered", group_digits(a.not_delivered)));
+    outbound.push_str(&format!(
+        " + {} not delivered",
+        group_digits(a.not_delivered)
+    ));
     if a.unpriced > 0 {
         outbound.push_str(&format!(" + {} unpriced", group_digits(a.unpriced)));
     }
@@ -81,7 +89,10 @@ pub fn meta_line(report: &Report) -> String {
     } else {
         m.model.clone()
     };
-    format!("model {model} · currency {} · time zone {}", m.currency, m.time_zone)
+    format!(
+        "model {model} · currency {} · time zone {}",
+        m.currency, m.time_zone
+    )
 }
 
 /// The column headers after the group keys.

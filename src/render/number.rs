@@ -10,7 +10,7 @@ pub fn group_digits(n: u64) -> String {
 fn group_str(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -22,7 +22,9 @@ fn group_str(digits: &str) -> String {
 pub fn money(d: Decimal) -> String {
     let s = d.to_string();
     let (sign, body) = s.strip_prefix('-').map_or(("", s.as_str()), |b| ("-", b));
-    let (int, frac) = body.split_once('.').map_or((body, None), |(i, f)| (i, Some(f)));
+    let (int, frac) = body
+        .split_once('.')
+        .map_or((body, None), |(i, f)| (i, Some(f)));
     match frac {
         Some(f) => format!("{sign}{}.{f}", group_str(int)),
         None => format!("{sign}{}", group_str(int)),

@@ -30,7 +30,11 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     header.push(format!("cost ({})", report.meta.currency));
     table.set_header(header.into_iter().map(|h| {
         let cell = Cell::new(h);
-        if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
+        if style.color {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
     }));
     for row in &report.rows {
         let cells = row.keys.iter().cloned().chain(value_cells(&row.line));
@@ -38,10 +42,17 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     }
     let mut total: Vec<String> = vec![String::new(); keys.len().max(1)];
     total[0] = "Total".into();
-    let total_cells = total.into_iter().chain(value_cells(&report.totals)).map(|s| {
-        let cell = Cell::new(s);
-        if style.color { cell.add_attribute(Attribute::Bold) } else { cell }
-    });
+    let total_cells = total
+        .into_iter()
+        .chain(value_cells(&report.totals))
+        .map(|s| {
+            let cell = Cell::new(s);
+            if style.color {
+                cell.add_attribute(Attribute::Bold)
+            } else {
+                cell
+            }
+        });
     table.add_row(total_cells.collect::<Vec<_>>());
     let first_value = keys.len().max(1);
     for i in first_value..first_value + 5 {

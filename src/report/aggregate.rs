@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{Accounting, GroupBy, Line, Meta, Report, Row};
 use crate::model::{Direction, Message};
-use crate::pricing::{PricingType, Priced, Unpriced};
+use crate::pricing::{Priced, PricingType, Unpriced};
 use crate::refdata::markets::MarketTable;
 use crate::validate::{LogStats, Strings};
 
@@ -76,10 +76,10 @@ impl<'a> Aggregator<'a> {
                 line.free = 1;
             }
         }
-        if let Some(model) = p.model {
-            if !self.models.contains(model.name()) {
-                self.models.insert(model.name().to_string());
-            }
+        if let Some(model) = p.model
+            && !self.models.contains(model.name())
+        {
+            self.models.insert(model.name().to_string());
         }
         if let Some(source) = p.rate_source
             && !self.rate_sources.contains(source)

@@ -62,7 +62,9 @@ impl GroupBy {
             GroupBy::Category => m.category.map_or(0, |c| c as u64 + 1),
             GroupBy::Month => (p.local_date.year() as u64) << 8 | p.local_date.month() as u64,
             GroupBy::Day => {
-                (p.local_date.year() as u64) << 16 | (p.local_date.month() as u64) << 8 | p.local_date.day() as u64
+                (p.local_date.year() as u64) << 16
+                    | (p.local_date.month() as u64) << 8
+                    | p.local_date.day() as u64
             }
             GroupBy::Business => u64::from(m.business),
             GroupBy::PricingType => p.pricing_type as u64,
@@ -70,10 +72,19 @@ impl GroupBy {
     }
 
     /// The text of a key part, for any message of its group.
-    pub fn label(self, m: &Message, p: &Priced<'_>, markets: &MarketTable, strings: &Strings) -> String {
+    pub fn label(
+        self,
+        m: &Message,
+        p: &Priced<'_>,
+        markets: &MarketTable,
+        strings: &Strings,
+    ) -> String {
         match self {
             GroupBy::Market => markets.name(p.market).to_string(),
-            GroupBy::Country => p.country.as_ref().map_or("unknown".into(), |c| country_str(c).to_string()),
+            GroupBy::Country => p
+                .country
+                .as_ref()
+                .map_or("unknown".into(), |c| country_str(c).to_string()),
             GroupBy::Category => m.category.map_or("-".into(), |c| c.to_string()),
             GroupBy::Month => p.local_date.strftime("%Y-%m").to_string(),
             GroupBy::Day => p.local_date.to_string(),

@@ -137,19 +137,28 @@ impl Validator {
         };
 
         let raw = field(Column::Status);
-        let status = parse_status(text(Column::Status, raw)?)
-            .ok_or_else(|| field_error(Column::Status, raw, "expected sent, delivered, read or failed"))?;
+        let status = parse_status(text(Column::Status, raw)?).ok_or_else(|| {
+            field_error(
+                Column::Status,
+                raw,
+                "expected sent, delivered, read or failed",
+            )
+        })?;
 
         let raw = field(Column::Country);
         let country = match text(Column::Country, raw)? {
             "" => None,
             s => Some(parse_country(s).ok_or_else(|| {
-                field_error(Column::Country, raw, "expected an ISO 3166 alpha-2 code such as DE")
+                field_error(
+                    Column::Country,
+                    raw,
+                    "expected an ISO 3166 alpha-2 code such as DE",
+                )
             })?),
         };
 
-        let entry_point =
-            direction == Direction::In && is_entry_point(text(Column::EntryPoint, field(Column::EntryPoint))?);
+        let entry_point = direction == Direction::In
+            && is_entry_point(text(Column::EntryPoint, field(Column::EntryPoint))?);
 
         let business = text(Column::Business, field(Column::Business))?;
         let business = self

@@ -24,7 +24,9 @@ pub fn parse_timestamp(s: &str) -> Result<Millis, String> {
         Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => {
             Err("no UTC offset (add Z or +hh:mm)".into())
         }
-        Err(_) => Err("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds".into()),
+        Err(_) => {
+            Err("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds".into())
+        }
     }
 }
 
@@ -37,14 +39,30 @@ fn digits(b: &[u8]) -> Option<i64> {
 /// `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`, `T` or space. `None` means "let
 /// the general parser decide", never "invalid".
 fn fast_rfc3339(b: &[u8]) -> Option<Millis> {
-    if b.len() < 20 || b[4] != b'-' || b[7] != b'-' || !matches!(b[10], b'T' | b't' | b' ') || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || !matches!(b[10], b'T' | b't' | b' ')
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
     let year = digits(&b[0..4])?;
     let month = digits(&b[5..7])?;
     let day = digits(&b[8..10])?;
-    let (hour, minute, second) = (digits(&b[11..13])?, digits(&b[14..16])?, digits(&b[17..19])?);
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) || hour > 23 || minute > 59 || second > 59 {
+    let (hour, minute, second) = (
+        digits(&b[11..13])?,
+        digits(&b[14..16])?,
+        digits(&b[17..19])?,
+    );
+    if !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 59
+    {
         return None;
     }
     let mut rest = &b[19..];
@@ -114,7 +132,11 @@ mod tests {
         assert_eq!(parse_timestamp("1751537700"), Ok(z));
         assert_eq!(parse_timestamp("1751537700000"), Ok(z));
         assert_eq!(parse_timestamp("2025-07-03T10:15:00.250Z"), Ok(z + 250));
-        assert!(parse_timestamp("2025-07-03T10:15:00").unwrap_err().contains("no UTC offset"));
+        assert!(
+            parse_timestamp("2025-07-03T10:15:00")
+                .unwrap_err()
+                .contains("no UTC offset")
+        );
         assert!(parse_timestamp("2025-02-30T10:15:00Z").is_err());
         assert!(parse_timestamp("yesterday").is_err());
         assert!(parse_timestamp("").is_err());
