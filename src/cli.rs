@@ -50,6 +50,22 @@ pub enum Command {
         "Exit codes: 0 ok, 1 error, 2 usage"
     ))]
     Price(PriceArgs),
+    /// Explain why a message was charged what it was, with its timeline
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill explain data/sample/messages.csv --message-id wamid.0042\n",
+        "  wabill explain log.csv --customer +919810000010\n",
+        "  wabill explain log.csv --customer +919810000010 --business +551140000001"
+    ))]
+    Explain(ExplainArgs),
+    /// Check logs for problems without pricing them into a report
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill validate data/sample/messages.csv\n",
+        "  wabill validate logs/*.csv --format csv > problems.csv\n\n",
+        "Exit codes: 0 no problems, 1 problems found or unreadable input, 2 usage"
+    ))]
+    Validate(ValidateArgs),
     /// Look up the market of a number and the rates in force on a date
     #[command(after_help = concat!(
         "Examples:\n",
@@ -196,6 +212,45 @@ pub struct PriceArgs {
     /// Write to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// The message to explain
+    #[arg(long, value_name = "ID", required_unless_present = "customer")]
+    pub message_id: Option<String>,
+
+    /// Show the whole timeline of this customer (with every business)
+    #[arg(long, value_name = "NUMBER", conflicts_with = "message_id")]
+    pub customer: Option<String>,
+
+    /// With --customer: only this business number
+    #[arg(long, value_name = "BUSINESS", requires = "customer")]
+    pub business: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// Output format of the problem list
+    #[arg(long, value_enum, default_value_t = ProblemFormat::Text)]
+    pub format: ProblemFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProblemFormat {
+    /// `file:line: column: "value": reason`, then a summary by kind
+    Text,
+    Csv,
 }
 
 #[derive(Debug, Args)]

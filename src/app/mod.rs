@@ -2,12 +2,14 @@
 //! exit code. `anyhow` is used from here up, typed errors below.
 
 mod estimate;
+mod explain;
 mod output;
 mod pipeline;
 mod price;
 mod progress;
 mod rates;
 mod settings;
+mod validate;
 
 use std::io::{self, Write};
 
@@ -21,6 +23,8 @@ pub fn run(cli: Cli) -> Result<Exit> {
     match &cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Price(args) => price::run(args),
+        Command::Explain(args) => explain::run(args),
+        Command::Validate(args) => validate::run(args),
         Command::Rates(args) => rates::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();

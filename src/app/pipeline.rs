@@ -139,9 +139,9 @@ impl UnpricedReport {
 
 impl Loaded {
     /// Prices every message in order, handing each result to `each`.
-    pub fn price_each(
-        &self,
-        mut each: impl FnMut(&Message, &Result<Priced<'_>, Unpriced>),
+    pub fn price_each<'a>(
+        &'a self,
+        mut each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
     ) -> UnpricedReport {
         let mut pricer = Pricer::new(&self.ctx, &self.log.strings);
         let mut unpriced = UnpricedReport::default();

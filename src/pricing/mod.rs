@@ -268,7 +268,8 @@ impl<'t> Pricer<'t> {
             pricing_type: PricingType::Inbound,
             pricing_category: None,
             rate: None,
-            cost: Decimal::ZERO,
+            // Four places, like the cards, so free rows print as 0.0000.
+            cost: Decimal::new(0, 4),
             rate_source: None,
             counted_as: None,
             windows: None,

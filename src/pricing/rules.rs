@@ -61,6 +61,7 @@ mod tests {
     fn state(service: bool, entry: bool) -> WindowState {
         WindowState {
             service_since: service.then_some(0),
+            last_inbound: service.then_some(0),
             entry_window: entry.then_some((0, 1)),
             opened_entry_window: false,
         }

@@ -43,6 +43,8 @@ pub struct PairWindows {
 pub struct WindowState {
     /// Since when the CSW has been open, if it is open.
     pub service_since: Option<Millis>,
+    /// The customer's latest message before this one, open window or not.
+    pub last_inbound: Option<Millis>,
     /// The FEP window covering the message, if any (it may have just opened).
     pub entry_window: Option<(Millis, Millis)>,
     /// This message is the reply that opened the FEP window.
@@ -64,6 +66,7 @@ impl PairWindows {
         let service_since = self.last_inbound.filter(|t| at < t + rules.service_window);
         let mut state = WindowState {
             service_since,
+            last_inbound: self.last_inbound,
             entry_window: None,
             opened_entry_window: false,
         };

@@ -2,6 +2,7 @@
 //! `Write`. Only this module and `input` do I/O on data.
 
 mod csv;
+pub mod explain;
 mod json;
 mod markdown;
 mod number;

@@ -1,0 +1,118 @@
+//! `wabill explain`: the timeline of one business × customer pair and, for
+//! each message, one sentence saying why it cost what it did.
+
+use anyhow::{Result, bail};
+
+use super::output::Output;
+use super::pipeline;
+use crate::cli::ExplainArgs;
+use crate::error::Exit;
+use crate::model::{Direction, Message, Millis};
+use crate::pricing::{Priced, Unpriced};
+use crate::refdata::businesses::business_key;
+use crate::render::explain::{sentence, time};
+use crate::validate::normalize_number;
+
+/// With --message-id, the timeline shows this much either side of it.
+const CONTEXT_MS: Millis = 4 * 24 * crate::model::HOUR_MS;
+
+pub fn run(args: &ExplainArgs) -> Result<Exit> {
+    let loaded = pipeline::load(&args.input, &args.pricing)?;
+    let strings = &loaded.log.strings;
+    // Which pairs and which span to show.
+    let (pairs, span, focus): (Vec<(u32, u32)>, (Millis, Millis), Option<usize>) =
+        match (&args.message_id, &args.customer) {
+            (Some(id), _) => {
+                let Some(index) = strings.message_ids.find(id.trim()).and_then(|i| {
+                    loaded
+                        .log
+                        .messages
+                        .iter()
+                        .position(|m| m.message_id == Some(i))
+                }) else {
+                    bail!("no message with message_id {id:?} in the log");
+                };
+                let m = &loaded.log.messages[index];
+                (
+                    vec![(m.business, m.customer)],
+                    (m.at - CONTEXT_MS, m.at + CONTEXT_MS),
+                    Some(index),
+                )
+            }
+            (None, Some(number)) => {
+                let mut digits = String::new();
+                normalize_number(number, &mut digits)
+                    .map_err(|e| anyhow::anyhow!("--customer {number:?}: {e}"))?;
+                let Some(customer) = strings.customers.find(&digits) else {
+                    bail!("customer +{digits} does not appear in the log");
+                };
+                let business = match &args.business {
+                    Some(b) => match strings.businesses.find(&business_key(b)) {
+                        Some(id) => Some(id),
+                        None => bail!("business {b:?} does not appear in the log"),
+                    },
+                    None => None,
+                };
+                let mut pairs: Vec<(u32, u32)> = loaded
+                    .log
+                    .messages
+                    .iter()
+                    .filter(|m| m.customer == customer && business.is_none_or(|b| b == m.business))
+                    .map(|m| (m.business, m.customer))
+                    .collect();
+                pairs.sort_by_key(|(b, _)| strings.businesses.get(*b));
+                pairs.dedup();
+                (pairs, (Millis::MIN, Millis::MAX), None)
+            }
+            (None, None) => bail!("give --message-id or --customer"),
+        };
+
+    let mut timeline: Vec<(usize, Message, Result<Priced<'_>, Unpriced>)> = Vec::new();
+    let mut index = 0;
+    let unpriced = loaded.price_each(|m, result| {
+        if pairs.contains(&(m.business, m.customer)) && span.0 <= m.at && m.at <= span.1 {
+            timeline.push((index, *m, result.clone()));
+        }
+        index += 1;
+    });
+
+    let currency = loaded.ctx.currency.to_string();
+    let markets = &loaded.ctx.markets;
+    let mut output = Output::open(None)?;
+    let out = output.writer();
+    for &(business, customer) in &pairs {
+        let business_name = match strings.businesses.get(business) {
+            "" => "(default)",
+            b => b,
+        };
+        writeln!(
+            out,
+            "business {business_name} × customer +{} (times in UTC)",
+            strings.customers.get(customer)
+        )?;
+        for (i, m, result) in timeline
+            .iter()
+            .filter(|(_, m, _)| (m.business, m.customer) == (business, customer))
+        {
+            let marker = if Some(*i) == focus { "»" } else { " " };
+            let label = match m.direction {
+                Direction::In => "in ".to_string(),
+                Direction::Out => format!("out {}", m.category.map_or("", |c| c.as_str())),
+            };
+            let cost = match result {
+                Ok(p) if m.direction == Direction::Out => format!("{} {currency}", p.cost),
+                Ok(_) => String::new(),
+                Err(_) => "unpriced".into(),
+            };
+            let id = m.message_id.map_or(String::new(), |id| {
+                format!(" [{}]", strings.message_ids.get(id))
+            });
+            writeln!(out, "{marker} {}  {label:<32} {cost}{id}", time(m.at))?;
+            writeln!(out, "      {}", sentence(m, result, markets, &currency))?;
+        }
+        writeln!(out)?;
+    }
+    output.finish()?;
+    let _ = unpriced;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,181 @@
+//! `wabill validate`: every problem in the logs, as data on stdout, with a
+//! summary by kind. Rejected rows, plus plausibility checks that need the
+//! whole log: service messages outside any customer service window (WhatsApp
+//! would have refused them), timestamps in the future or before 2018, and a
+//! customer number that also appears without its country code.
+
+use std::collections::{BTreeMap, HashSet};
+
+use anyhow::Result;
+
+use super::output::Output;
+use super::settings;
+use crate::cli::{ProblemFormat, ValidateArgs};
+use crate::error::Exit;
+use crate::model::{Category, Direction, Millis};
+use crate::pricing::Pricer;
+use crate::validate::{Log, Rejection, read_log};
+
+/// 2018-01-01T00:00:00Z: the WhatsApp Business API launched in August 2018.
+const EARLIEST_PLAUSIBLE: Millis = 1_514_764_800_000;
+
+struct Problem {
+    kind: &'static str,
+    rejection: Rejection,
+}
+
+fn at(
+    log: &Log,
+    m: &crate::model::Message,
+    column: &str,
+    value: String,
+    reason: String,
+) -> Rejection {
+    Rejection {
+        file: log.files[m.source.file as usize].clone(),
+        line: m.source.line,
+        column: Some(column.to_string()),
+        value,
+        reason,
+    }
+}
+
+pub fn run(args: &ValidateArgs) -> Result<Exit> {
+    let ctx = settings::pricing_context(&args.pricing)?;
+    let (sources, options) = settings::read_options(&args.input)?;
+    let mut problems: Vec<Problem> = Vec::new();
+    let log = read_log(
+        &sources,
+        &options,
+        &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
+            problems.push(Problem {
+                kind: "rejected row",
+                rejection: r.clone(),
+            })
+        },
+        &mut |_| {},
+    )?;
+
+    let now = jiff::Timestamp::now().as_millisecond();
+    let mut pricer = Pricer::new(&ctx, &log.strings);
+    for m in &log.messages {
+        let stamp =
+            || jiff::Timestamp::from_millisecond(m.at).map_or(String::new(), |t| t.to_string());
+        if m.at > now {
+            problems.push(Problem {
+                kind: "future timestamp",
+                rejection: at(&log, m, "timestamp", stamp(), "is in the future".into()),
+            });
+        } else if m.at < EARLIEST_PLAUSIBLE {
+            problems.push(Problem {
+                kind: "timestamp before 2018",
+                rejection: at(
+                    &log,
+                    m,
+                    "timestamp",
+                    stamp(),
+                    "is before 2018, when the Business API did not exist".into(),
+                ),
+            });
+        }
+        let priced = pricer.price(m);
+        if m.direction == Direction::Out
+            && m.category == Some(Category::Service)
+            && m.status.is_delivered()
+            && let Ok(p) = &priced
+            && p.windows
+                .is_some_and(|w| w.service_since.is_none() && w.entry_window.is_none())
+        {
+            problems.push(Problem {
+                kind: "service outside window",
+                rejection: at(
+                    &log,
+                    m,
+                    "category",
+                    "service".into(),
+                    "free-form message outside any customer service window (WhatsApp only accepts templates there)".into(),
+                ),
+            });
+        }
+    }
+    // A number that is another number without its country code.
+    let numbers: HashSet<&str> = (0..log.strings.customers.len() as u32)
+        .map(|i| log.strings.customers.get(i))
+        .collect();
+    let mut reported = HashSet::new();
+    for m in &log.messages {
+        let digits = log.strings.customers.get(m.customer);
+        for cc in 1..=3.min(digits.len().saturating_sub(7)) {
+            let national = &digits[cc..];
+            if numbers.contains(national) && reported.insert(national) {
+                problems.push(Problem {
+                    kind: "number in two formats",
+                    rejection: at(
+                        &log,
+                        m,
+                        "customer",
+                        format!("+{digits}"),
+                        format!(
+                            "+{national} also appears: the same number without its country code?"
+                        ),
+                    ),
+                });
+            }
+        }
+    }
+    problems.sort_by(|a, b| {
+        (&a.rejection.file, a.rejection.line, a.kind).cmp(&(
+            &b.rejection.file,
+            b.rejection.line,
+            b.kind,
+        ))
+    });
+
+    let mut output = Output::open(None)?;
+    let out = output.writer();
+    match args.format {
+        ProblemFormat::Text => {
+            for p in &problems {
+                writeln!(out, "{}", p.rejection)?;
+            }
+        }
+        ProblemFormat::Csv => {
+            let mut w = csv::Writer::from_writer(&mut *out);
+            w.write_record(["file", "line", "column", "value", "kind", "reason"])?;
+            for p in &problems {
+                let r = &p.rejection;
+                w.write_record([
+                    r.file.as_str(),
+                    &r.line.to_string(),
+                    r.column.as_deref().unwrap_or(""),
+                    &r.value,
+                    p.kind,
+                    &r.reason,
+                ])?;
+            }
+            w.flush()?;
+        }
+    }
+    output.finish()?;
+    let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
+    for p in &problems {
+        *by_kind.entry(p.kind).or_default() += 1;
+    }
+    let summary: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    let messages = log.messages.len();
+    if problems.is_empty() {
+        eprintln!(
+            "wabill: {} rows read, {messages} messages, no problems",
+            log.stats.rows_read
+        );
+        Ok(Exit::Ok)
+    } else {
+        eprintln!(
+            "wabill: {} rows read, {messages} messages, {} problems: {}",
+            log.stats.rows_read,
+            problems.len(),
+            summary.join(", ")
+        );
+        Ok(Exit::Error)
+    }
+}
