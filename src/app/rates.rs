@@ -52,7 +52,7 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
             Category::ALL
                 .into_iter()
                 .filter(|c| *c != Category::Service)
-                .map(|c| {
+                .filter_map(|c| {
                     let found_rate = ctx.rates.lookup(
                         ctx.currency,
                         found.market,
@@ -60,6 +60,12 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                         RateCategory::Of(c),
                         date,
                     );
+                    // Most markets have no authentication-international rate at all.
+                    if c == Category::AuthenticationInternational
+                        && found_rate == Err(MissingRate::NeverGiven)
+                    {
+                        return None;
+                    }
                     let (rate, from, card) = match found_rate {
                         Ok(r) => (
                             r.rate.to_string(),
@@ -75,14 +81,14 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                             format!("{card}: value unknown"),
                         ),
                     };
-                    RateRow {
+                    Some(RateRow {
                         market: market.to_string(),
                         category: c.to_string(),
                         rate,
                         currency: currency.clone(),
                         effective_from: from.unwrap_or_default(),
                         card,
-                    }
+                    })
                 })
                 .collect()
         }
