@@ -7,6 +7,9 @@ mod model;
 mod rules;
 mod window;
 
+#[cfg(test)]
+mod tests;
+
 pub use calendar::{LocalCalendar, local_date};
 pub use model::{Model, ModelChoice};
 pub use window::{PairWindows, WindowRules, WindowState};

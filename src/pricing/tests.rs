@@ -1,0 +1,293 @@
+//! Engine tests: the rulebook's worked examples and every dated switch,
+//! run through `Pricer` on hand-built messages.
+
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+use rust_decimal_macros::dec;
+
+use super::*;
+use crate::model::{Category, Direction, HOUR_MS, Message, SourcePos, Status};
+use crate::refdata::businesses::Businesses;
+use crate::refdata::markets::MarketTable;
+use crate::refdata::rates::{Currency, RateBook};
+use crate::refdata::tiers::TierTable;
+use crate::validate::Strings;
+
+fn context(model: ModelChoice, businesses: &str) -> PricingContext {
+    let mut markets = MarketTable::builtin();
+    let rates = RateBook::builtin(&mut markets);
+    let utc = (TimeZone::UTC, "UTC".to_string());
+    let businesses = if businesses.is_empty() {
+        Businesses::default()
+    } else {
+        Businesses::parse("businesses.csv", businesses, &utc).unwrap()
+    };
+    PricingContext {
+        markets,
+        rates,
+        tiers: TierTable::default(),
+        businesses,
+        model,
+        currency: Currency::USD,
+        windows: WindowRules::default(),
+        service_allowance: 1000,
+        default_zone: TimeZone::UTC,
+        default_zone_name: "UTC".into(),
+    }
+}
+
+struct Log {
+    strings: Strings,
+    messages: Vec<Message>,
+}
+
+impl Log {
+    fn new() -> Self {
+        Log {
+            strings: Strings::default(),
+            messages: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, at: &str, business: &str, customer: &str, category: Option<Category>) {
+        let at = at.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        self.add_ms(at, business, customer, category);
+    }
+
+    fn add_ms(&mut self, at: i64, business: &str, customer: &str, category: Option<Category>) {
+        let line = self.messages.len() as u64 + 2;
+        self.messages.push(Message {
+            at,
+            direction: if category.is_some() {
+                Direction::Out
+            } else {
+                Direction::In
+            },
+            category,
+            status: Status::Delivered,
+            entry_point: false,
+            business: self.strings.businesses.intern(business),
+            customer: self.strings.customers.intern(customer),
+            country: None,
+            message_id: None,
+            source: SourcePos { file: 0, line },
+        });
+    }
+
+    fn price(&self, ctx: &PricingContext) -> Vec<Result<(PricingType, Decimal), Unpriced>> {
+        let mut pricer = Pricer::new(ctx, &self.strings);
+        self.messages
+            .iter()
+            .map(|m| pricer.price(m).map(|p| (p.pricing_type, p.cost)))
+            .collect()
+    }
+}
+
+use Category::*;
+use PricingType::*;
+
+/// PRICING.md §1d / §4 item 1, on any date, and item 9 from 2026-10-01.
+fn meta_example(day: &str) -> Log {
+    let mut log = Log::new();
+    let t = |h: i64| {
+        format!("{day}T00:00:00Z")
+            .parse::<jiff::Timestamp>()
+            .unwrap()
+            .as_millisecond()
+            + h * HOUR_MS
+    };
+    log.add_ms(t(0), "", "919812345678", Some(Marketing));
+    log.add_ms(t(2), "", "919812345678", None);
+    log.add_ms(t(3), "", "919812345678", Some(Service));
+    log.add_ms(t(4), "", "919812345678", Some(Utility));
+    log.add_ms(t(30), "", "919812345678", Some(Utility));
+    log
+}
+
+#[test]
+fn meta_example_gives_two_charges_in_2026_q1() {
+    let ctx = context(ModelChoice::Auto, "");
+    let got: Vec<_> = meta_example("2026-02-02")
+        .price(&ctx)
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Regular, dec!(0.0118)),
+            (Inbound, dec!(0)),
+            (FreeCustomerService, dec!(0)),
+            (FreeCustomerService, dec!(0)),
+            (Regular, dec!(0.0014)),
+        ]
+    );
+}
+
+#[test]
+fn meta_example_under_the_october_2026_rules() {
+    let ctx = context(ModelChoice::Auto, "");
+    let got: Vec<_> = meta_example("2026-10-05")
+        .price(&ctx)
+        .into_iter()
+        .map(|r| r.unwrap().0)
+        .collect();
+    assert_eq!(got, vec![Regular, Inbound, FreeTier, Regular, Regular]);
+}
+
+#[test]
+fn the_1001st_service_message_of_a_month_is_the_first_charged() {
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    let start = "2026-10-31T00:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond();
+    log.add_ms(start, "biz", "919812345678", None);
+    for i in 0..1001 {
+        log.add_ms(start + 1000 + i, "biz", "919812345678", Some(Service));
+    }
+    // A new month starts a new allowance.
+    log.add_ms(start + 24 * HOUR_MS - 1, "biz", "919812345678", None);
+    log.add_ms(start + 24 * HOUR_MS, "biz", "919812345678", Some(Service));
+    let got = log.price(&ctx);
+    assert_eq!(got[1000].as_ref().unwrap().0, FreeTier);
+    // India's utility rate, no tiers.
+    assert_eq!(got[1001].as_ref().unwrap(), &(Regular, dec!(0.0014)));
+    assert_eq!(got.last().unwrap().as_ref().unwrap().0, FreeTier);
+}
+
+#[test]
+fn model_and_card_switch_at_midnight_in_the_business_zone() {
+    // 2026-09-30T19:00Z is already 1 October in Kolkata, still 30 September in UTC.
+    let ctx = context(
+        ModelChoice::Auto,
+        "business,timezone\nkolkata,Asia/Kolkata\n",
+    );
+    let mut log = Log::new();
+    for business in ["kolkata", "utc"] {
+        log.add("2026-09-30T18:00:00Z", business, "919812345678", None);
+        log.add(
+            "2026-09-30T19:00:00Z",
+            business,
+            "919812345678",
+            Some(Utility),
+        );
+    }
+    let got = log.price(&ctx);
+    assert_eq!(
+        got[1].as_ref().unwrap().0,
+        Regular,
+        "Kolkata: October rules charge utility in the window"
+    );
+    assert_eq!(
+        got[3].as_ref().unwrap().0,
+        FreeCustomerService,
+        "UTC: still September"
+    );
+}
+
+#[test]
+fn every_switch_date_prices_by_its_own_card() {
+    let ctx = context(ModelChoice::Auto, "");
+    let cases = [
+        ("2025-06-30T12:00:00Z", "5491112345678", Err(())), // before per-message pricing
+        ("2025-07-01T00:00:00Z", "5491112345678", Ok(dec!(0.0289))), // Argentina utility, July 2025 card
+        ("2025-10-01T00:00:00Z", "5491112345678", Ok(dec!(0.0260))), // lowered on 2025-10-01
+        ("2025-12-31T23:59:59Z", "14155550100", Err(())), // NA utility unknown before 2026
+        ("2026-01-01T00:00:00Z", "14155550100", Ok(dec!(0.0034))),
+        ("2026-06-30T12:00:00Z", "85291234567", Ok(dec!(0.0113))), // Hong Kong in Rest of APAC
+        ("2026-07-01T00:00:00Z", "85291234567", Err(())),          // standalone, USD value unknown
+        ("2026-10-01T00:00:00Z", "9647701234567", Err(())),        // Iraq standalone, unknown
+        ("2026-09-30T12:00:00Z", "9647701234567", Ok(dec!(0.0091))), // Rest of Middle East before
+    ];
+    for (at, customer, want) in cases {
+        let mut log = Log::new();
+        log.add(at, "", customer, Some(Utility));
+        let got = log
+            .price(&ctx)
+            .remove(0)
+            .map(|(_, cost)| cost)
+            .map_err(|_| ());
+        assert_eq!(got, want, "{at} {customer}");
+    }
+}
+
+#[test]
+fn unknown_cells_name_market_category_and_date() {
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    log.add("2026-07-02T00:00:00Z", "", "85291234567", Some(Marketing));
+    let err = log.price(&ctx).remove(0).unwrap_err().to_string();
+    assert!(err.contains("Hong Kong marketing on 2026-07-02"), "{err}");
+    assert!(err.contains("--rates"), "{err}");
+}
+
+#[test]
+fn authentication_international_needs_a_foreign_home_country() {
+    let ctx = context(
+        ModelChoice::Auto,
+        "business,timezone,portfolio,home_country\nbr,,,BR\nin,,,IN\n",
+    );
+    let mut log = Log::new();
+    log.add(
+        "2026-02-02T00:00:00Z",
+        "br",
+        "919812345678",
+        Some(Authentication),
+    );
+    log.add(
+        "2026-02-02T00:00:00Z",
+        "in",
+        "919812345678",
+        Some(Authentication),
+    );
+    log.add(
+        "2026-02-02T00:00:00Z",
+        "br",
+        "5511987654321",
+        Some(Authentication),
+    );
+    let got: Vec<_> = log.price(&ctx).into_iter().map(|r| r.unwrap().1).collect();
+    let mut markets = MarketTable::builtin();
+    let book = RateBook::builtin(&mut markets);
+    let intl = book
+        .lookup(
+            Currency::USD,
+            markets.id("India").unwrap(),
+            None,
+            crate::model::RateCategory::Of(AuthenticationInternational),
+            jiff::civil::date(2026, 2, 2),
+        )
+        .unwrap()
+        .rate;
+    // Brazil has no international rate: the domestic one applies.
+    assert_eq!(got, vec![intl, dec!(0.0014), dec!(0.0068)]);
+}
+
+#[test]
+fn tiers_are_marginal_and_reset_monthly_in_the_business_zone() {
+    let mut ctx = context(
+        ModelChoice::Auto,
+        "business,timezone\nsp,America/Sao_Paulo\n",
+    );
+    let tiers = "market,category,from,to,rate,currency,effective_from\n\
+                 India,utility,1,2,0.0100,USD,2026-01-01\n\
+                 India,utility,3,,0.0050,USD,2026-01-01\n";
+    ctx.tiers = TierTable::parse("tiers.csv", tiers, &mut ctx.markets).unwrap();
+    let mut log = Log::new();
+    for at in [
+        "2026-02-27T12:00:00Z",
+        "2026-02-27T13:00:00Z",
+        "2026-02-27T14:00:00Z",
+        "2026-02-28T23:00:00Z", // still February in São Paulo (UTC−3)
+        "2026-03-01T03:00:00Z", // midnight in São Paulo: a new month
+    ] {
+        log.add(at, "sp", "919812345678", Some(Utility));
+    }
+    let got: Vec<_> = log.price(&ctx).into_iter().map(|r| r.unwrap().1).collect();
+    assert_eq!(
+        got,
+        vec![dec!(0.01), dec!(0.01), dec!(0.005), dec!(0.005), dec!(0.01)]
+    );
+}
