@@ -27,6 +27,15 @@ Exit codes:
     max_term_width = 100
 )]
 pub struct Cli {
+    /// Team defaults (TOML); without it, ./wabill.toml is read when present.
+    /// Command-line flags win over the file
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore ./wabill.toml
+    #[arg(long, global = true)]
+    pub no_config: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -90,10 +99,10 @@ pub enum Command {
 /// Which rules and tables price the log.
 #[derive(Debug, Clone, Args)]
 pub struct PricingArgs {
-    /// Pricing model: auto picks per message by its date (per-message-2025
-    /// from 2025-07-01, per-message-2026-10 from 2026-10-01)
-    #[arg(long, default_value = "auto", value_parser = ["auto", "template-2018", "per-message-2025", "per-message-2026-10"])]
-    pub model: String,
+    /// Pricing model [default: auto]: auto picks per message by its date
+    /// (per-message-2025 from 2025-07-01, per-message-2026-10 from 2026-10-01)
+    #[arg(long, value_parser = ["auto", "template-2018", "per-message-2025", "per-message-2026-10"])]
+    pub model: Option<String>,
 
     /// Rate card CSV (market,category,rate,currency,effective_from) layered over
     /// the built-in cards; repeatable, later files win
@@ -113,13 +122,13 @@ pub struct PricingArgs {
     #[arg(long, value_name = "FILE")]
     pub businesses: Option<PathBuf>,
 
-    /// Time zone of business accounts not in --businesses (IANA name)
-    #[arg(long, value_name = "ZONE", default_value = "UTC")]
-    pub tz: String,
+    /// Time zone of business accounts not in --businesses (IANA name) [default: UTC]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
 
-    /// Card currency (Meta publishes each natively; nothing is converted)
-    #[arg(long, default_value = "USD")]
-    pub currency: String,
+    /// Card currency (Meta publishes each natively; nothing is converted) [default: USD]
+    #[arg(long)]
+    pub currency: Option<String>,
 
     /// Length of the customer service window, in hours
     #[arg(

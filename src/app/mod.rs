@@ -1,6 +1,7 @@
 //! One file per command; each takes its parsed arguments and returns the
 //! exit code. `anyhow` is used from here up, typed errors below.
 
+mod config;
 mod estimate;
 mod explain;
 mod output;
@@ -19,7 +20,8 @@ use clap::CommandFactory;
 use crate::cli::{Cli, Command};
 use crate::error::Exit;
 
-pub fn run(cli: Cli) -> Result<Exit> {
+pub fn run(mut cli: Cli) -> Result<Exit> {
+    config::Config::load(cli.config.as_deref(), cli.no_config)?.apply(&mut cli);
     match &cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Price(args) => price::run(args),

@@ -19,11 +19,12 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
-    let zone = parse_zone(&args.tz).map_err(|e| anyhow::anyhow!("--tz: {e}"))?;
-    let zone_name = if args.tz.eq_ignore_ascii_case("utc") {
+    let tz = args.tz.as_deref().unwrap_or("UTC");
+    let zone = parse_zone(tz).map_err(|e| anyhow::anyhow!("--tz: {e}"))?;
+    let zone_name = if tz.eq_ignore_ascii_case("utc") {
         "UTC".to_string()
     } else {
-        args.tz.clone()
+        tz.to_string()
     };
     let mut markets = match &args.markets {
         Some(path) => MarketTable::parse(&path.display().to_string(), &read_text(path)?)?,
@@ -48,7 +49,7 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         )?,
         None => Businesses::default(),
     };
-    let currency = Currency::parse(&args.currency)
+    let currency = Currency::parse(args.currency.as_deref().unwrap_or("USD"))
         .with_context(|| format!("--currency {:?} is not a 3-letter code", args.currency))?;
     if !rates.currencies().contains(&currency) {
         let known: Vec<String> = rates.currencies().iter().map(|c| c.to_string()).collect();
@@ -67,6 +68,8 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         businesses,
         model: args
             .model
+            .as_deref()
+            .unwrap_or("auto")
             .parse::<ModelChoice>()
             .map_err(anyhow::Error::msg)?,
         currency,

@@ -1,0 +1,143 @@
+//! `wabill.toml`: the defaults a team shares (rate files, businesses file,
+//! time zone, currency, column mapping). Flags given on the command line
+//! win; paths in the file are relative to the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use serde::Deserialize;
+
+use crate::cli::{Cli, Command, InputArgs, PricingArgs};
+
+pub const DEFAULT_FILE: &str = "wabill.toml";
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    model: Option<String>,
+    tz: Option<String>,
+    currency: Option<String>,
+    #[serde(default)]
+    rates: Vec<PathBuf>,
+    markets: Option<PathBuf>,
+    tiers: Option<PathBuf>,
+    businesses: Option<PathBuf>,
+    /// Column name → header, like `--column NAME=HEADER`.
+    #[serde(default)]
+    columns: BTreeMap<String, String>,
+}
+
+impl Config {
+    /// Reads `--config FILE`, else `./wabill.toml` when present.
+    pub fn load(explicit: Option<&Path>, skip_default: bool) -> Result<Config> {
+        let path = match explicit {
+            Some(p) => p.to_path_buf(),
+            None if skip_default => return Ok(Config::default()),
+            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
+            None => return Ok(Config::default()),
+        };
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        let mut config: Config =
+            toml::from_str(&text).with_context(|| format!("{}", path.display()))?;
+        let base = path.parent().unwrap_or(Path::new("")).to_path_buf();
+        let rebase = |p: &mut PathBuf| {
+            if p.is_relative() {
+                *p = base.join(&*p);
+            }
+        };
+        config.rates.iter_mut().for_each(rebase);
+        config.markets.iter_mut().for_each(rebase);
+        config.tiers.iter_mut().for_each(rebase);
+        config.businesses.iter_mut().for_each(rebase);
+        Ok(config)
+    }
+
+    fn fill_pricing(&self, args: &mut PricingArgs) {
+        args.model = args.model.take().or_else(|| self.model.clone());
+        args.tz = args.tz.take().or_else(|| self.tz.clone());
+        args.currency = args.currency.take().or_else(|| self.currency.clone());
+        if args.rates.is_empty() {
+            args.rates = self.rates.clone();
+        }
+        args.markets = args.markets.take().or_else(|| self.markets.clone());
+        args.tiers = args.tiers.take().or_else(|| self.tiers.clone());
+        args.businesses = args.businesses.take().or_else(|| self.businesses.clone());
+    }
+
+    fn fill_input(&self, args: &mut InputArgs) {
+        // File mappings first, so a flag for the same column overrides it.
+        let mut columns: Vec<String> = self
+            .columns
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        columns.append(&mut args.column);
+        args.column = columns;
+    }
+
+    /// Fills every flag the user left out from the file.
+    pub fn apply(&self, cli: &mut Cli) {
+        match &mut cli.command {
+            Command::Estimate(a) => {
+                self.fill_pricing(&mut a.pricing);
+                self.fill_input(&mut a.input);
+            }
+            Command::Price(a) => {
+                self.fill_pricing(&mut a.pricing);
+                self.fill_input(&mut a.input);
+            }
+            Command::Explain(a) => {
+                self.fill_pricing(&mut a.pricing);
+                self.fill_input(&mut a.input);
+            }
+            Command::Validate(a) => {
+                self.fill_pricing(&mut a.pricing);
+                self.fill_input(&mut a.input);
+            }
+            Command::Rates(a) => self.fill_pricing(&mut a.pricing),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn flags_win_over_the_file() {
+        let config: Config = toml::from_str(
+            "tz = \"Asia/Kolkata\"\ncurrency = \"EUR\"\nrates = [\"negotiated.csv\"]\n[columns]\ncustomer = \"to\"\n",
+        )
+        .unwrap();
+        let mut cli = Cli::parse_from([
+            "wabill",
+            "estimate",
+            "log.csv",
+            "--tz",
+            "UTC",
+            "--column",
+            "customer=phone",
+        ]);
+        config.apply(&mut cli);
+        let Command::Estimate(a) = &cli.command else {
+            unreachable!()
+        };
+        assert_eq!(a.pricing.tz.as_deref(), Some("UTC"));
+        assert_eq!(a.pricing.currency.as_deref(), Some("EUR"));
+        assert_eq!(a.pricing.rates, vec![PathBuf::from("negotiated.csv")]);
+        // The flag's mapping comes last and so wins.
+        assert_eq!(
+            a.input.column,
+            vec!["customer=to".to_string(), "customer=phone".to_string()]
+        );
+    }
+
+    #[test]
+    fn unknown_keys_are_errors() {
+        assert!(toml::from_str::<Config>("timezone = \"UTC\"").is_err());
+    }
+}
