@@ -16,56 +16,58 @@ use crate::validate::normalize_number;
 /// With --message-id, the timeline shows this much either side of it.
 const CONTEXT_MS: Millis = 4 * 24 * crate::model::HOUR_MS;
 
+/// Business × customer pairs to show, the time span, and the message asked about.
+type Selection = (Vec<(u32, u32)>, (Millis, Millis), Option<usize>);
+
 pub fn run(args: &ExplainArgs) -> Result<Exit> {
     let loaded = pipeline::load(&args.input, &args.pricing)?;
     let strings = &loaded.log.strings;
     // Which pairs and which span to show.
-    let (pairs, span, focus): (Vec<(u32, u32)>, (Millis, Millis), Option<usize>) =
-        match (&args.message_id, &args.customer) {
-            (Some(id), _) => {
-                let Some(index) = strings.message_ids.find(id.trim()).and_then(|i| {
-                    loaded
-                        .log
-                        .messages
-                        .iter()
-                        .position(|m| m.message_id == Some(i))
-                }) else {
-                    bail!("no message with message_id {id:?} in the log");
-                };
-                let m = &loaded.log.messages[index];
-                (
-                    vec![(m.business, m.customer)],
-                    (m.at - CONTEXT_MS, m.at + CONTEXT_MS),
-                    Some(index),
-                )
-            }
-            (None, Some(number)) => {
-                let mut digits = String::new();
-                normalize_number(number, &mut digits)
-                    .map_err(|e| anyhow::anyhow!("--customer {number:?}: {e}"))?;
-                let Some(customer) = strings.customers.find(&digits) else {
-                    bail!("customer +{digits} does not appear in the log");
-                };
-                let business = match &args.business {
-                    Some(b) => match strings.businesses.find(&business_key(b)) {
-                        Some(id) => Some(id),
-                        None => bail!("business {b:?} does not appear in the log"),
-                    },
-                    None => None,
-                };
-                let mut pairs: Vec<(u32, u32)> = loaded
+    let (pairs, span, focus): Selection = match (&args.message_id, &args.customer) {
+        (Some(id), _) => {
+            let Some(index) = strings.message_ids.find(id.trim()).and_then(|i| {
+                loaded
                     .log
                     .messages
                     .iter()
-                    .filter(|m| m.customer == customer && business.is_none_or(|b| b == m.business))
-                    .map(|m| (m.business, m.customer))
-                    .collect();
-                pairs.sort_by_key(|(b, _)| strings.businesses.get(*b));
-                pairs.dedup();
-                (pairs, (Millis::MIN, Millis::MAX), None)
-            }
-            (None, None) => bail!("give --message-id or --customer"),
-        };
+                    .position(|m| m.message_id == Some(i))
+            }) else {
+                bail!("no message with message_id {id:?} in the log");
+            };
+            let m = &loaded.log.messages[index];
+            (
+                vec![(m.business, m.customer)],
+                (m.at - CONTEXT_MS, m.at + CONTEXT_MS),
+                Some(index),
+            )
+        }
+        (None, Some(number)) => {
+            let mut digits = String::new();
+            normalize_number(number, &mut digits)
+                .map_err(|e| anyhow::anyhow!("--customer {number:?}: {e}"))?;
+            let Some(customer) = strings.customers.find(&digits) else {
+                bail!("customer +{digits} does not appear in the log");
+            };
+            let business = match &args.business {
+                Some(b) => match strings.businesses.find(&business_key(b)) {
+                    Some(id) => Some(id),
+                    None => bail!("business {b:?} does not appear in the log"),
+                },
+                None => None,
+            };
+            let mut pairs: Vec<(u32, u32)> = loaded
+                .log
+                .messages
+                .iter()
+                .filter(|m| m.customer == customer && business.is_none_or(|b| b == m.business))
+                .map(|m| (m.business, m.customer))
+                .collect();
+            pairs.sort_by_key(|(b, _)| strings.businesses.get(*b));
+            pairs.dedup();
+            (pairs, (Millis::MIN, Millis::MAX), None)
+        }
+        (None, None) => bail!("give --message-id or --customer"),
+    };
 
     let mut timeline: Vec<(usize, Message, Result<Priced<'_>, Unpriced>)> = Vec::new();
     let mut index = 0;
