@@ -8,6 +8,14 @@ use crate::model::Millis;
 const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 
 pub fn parse_timestamp(s: &str) -> Result<Millis, String> {
+    let ms = parse_any(s)?;
+    // Keep every later conversion (dates, zones) total.
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|_| ms)
+        .map_err(|_| "out of the supported range of dates".to_string())
+}
+
+fn parse_any(s: &str) -> Result<Millis, String> {
     let s = s.trim();
     if s.is_empty() {
         return Err("empty".into());
@@ -141,6 +149,7 @@ mod tests {
         assert!(parse_timestamp("yesterday").is_err());
         assert!(parse_timestamp("").is_err());
         assert!(parse_timestamp("99999999999999999999").is_err());
+        assert!(parse_timestamp("9999999999999999").unwrap_err().contains("range"));
     }
 
     proptest! {
