@@ -111,6 +111,15 @@ impl LogReader {
             .byte_headers()
             .map_err(|e| csv_error(&name, e))?
             .clone();
+        if headers.is_empty() {
+            // A zero-byte file is an empty log, not a malformed one.
+            return Ok(LogReader {
+                width: 0,
+                name,
+                reader,
+                columns: Columns::default(),
+            });
+        }
         let columns =
             Columns::resolve(&headers, &options.columns).map_err(|message| InputError::Header {
                 file: name.clone(),
