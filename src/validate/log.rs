@@ -163,3 +163,72 @@ fn collapse_status_events(log: &mut Log, sink: &mut dyn RejectSink) {
     }
     log.messages = kept;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn read_bytes(bytes: &[u8], tag: &str) -> Result<Log, InputError> {
+        let path =
+            std::env::temp_dir().join(format!("wabill-log-{}-{tag}.csv", std::process::id()));
+        std::fs::write(&path, bytes).unwrap();
+        let mut rejected = 0u64;
+        let log = read_log(
+            &[Source::Path(path.clone())],
+            &ReadOptions::default(),
+            &mut |_: &Rejection, _: Option<&csv::ByteRecord>| rejected += 1,
+            &mut |_| {},
+        );
+        std::fs::remove_file(&path).ok();
+        if let Ok(log) = &log {
+            assert_eq!(
+                log.stats.rejected, rejected,
+                "every rejection reaches the sink"
+            );
+        }
+        log
+    }
+
+    const HEADER: &str = "timestamp,customer,direction,category,message_id,status,entry_point\n";
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// Arbitrary bytes after a valid header never panic, and every row is
+        /// a message, a merged status event or a rejection.
+        #[test]
+        fn arbitrary_bytes_are_accounted_for(body in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let mut bytes = HEADER.as_bytes().to_vec();
+            bytes.extend(&body);
+            if let Ok(log) = read_bytes(&bytes, "fuzz") {
+                let s = &log.stats;
+                prop_assert_eq!(s.rows_read, log.messages.len() as u64 + s.merged + s.rejected);
+            }
+        }
+
+        /// Rows made of plausible and implausible field values.
+        #[test]
+        fn messy_rows_are_accounted_for(rows in proptest::collection::vec(
+            (
+                prop_oneof!["2026-02-0[1-9]T1[0-9]:00:00Z", "17[0-9]{8}", "[a-z ]{0,5}", "2026-13-01T00:00:00Z"],
+                prop_oneof!["\\+91 98[0-9]{8}", "0[0-9]{6}", "\\+[0-9]{3}", "[a-z]{3}"],
+                prop_oneof!["in", "out", "OUT", "x"],
+                prop_oneof!["marketing", "utility", "service", "", "promo"],
+                prop_oneof!["m[0-9]", ""],
+                prop_oneof!["", "sent", "delivered", "failed", "lost"],
+            ),
+            0..30,
+        )) {
+            let mut text = HEADER.to_string();
+            for (t, c, d, cat, id, st) in &rows {
+                text.push_str(&format!("{t},{c},{d},{cat},{id},{st},\n"));
+            }
+            let log = read_bytes(text.as_bytes(), "messy").unwrap();
+            let s = &log.stats;
+            prop_assert_eq!(s.rows_read, rows.len() as u64);
+            prop_assert_eq!(s.rows_read, log.messages.len() as u64 + s.merged + s.rejected);
+            prop_assert!(log.messages.windows(2).all(|w| w[0].order_key() <= w[1].order_key()));
+        }
+    }
+}
