@@ -46,10 +46,3 @@ fn every_format_of_the_meta_example_totals_0_0693() {
             .contains("| **Total** |  | **4** | **2** | **2** | **0** | **0.0693** |")
     );
 }
-
-/// Cases that show a bug in `src/`; they fail until it is fixed.
-#[test]
-#[ignore = "BUG: in a CRLF file a rejected row is reported one line too early (crlf.csv:2 for the row on line 3)"]
-fn known_bugs() {
-    trycmd::TestCases::new().case("tests/bugs/*.toml");
-}

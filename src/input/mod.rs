@@ -106,6 +106,9 @@ impl LogReader {
             .delimiter(delimiter)
             .flexible(true)
             .has_headers(true)
+            // Records end at `\n`: csv's CRLF mode reports a record as starting
+            // on the previous line. A trailing `\r` is trimmed with the field.
+            .terminator(csv::Terminator::Any(b'\n'))
             .from_reader(buf);
         let headers = reader
             .byte_headers()

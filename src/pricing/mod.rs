@@ -279,7 +279,10 @@ impl<'t> Pricer<'t> {
         };
         let pair = self.pairs.entry((m.business, m.customer)).or_default();
         if m.direction == Direction::In {
-            pair.inbound(m.at, m.entry_point);
+            // A message that was not delivered opens no window.
+            if m.status.is_delivered() {
+                pair.inbound(m.at, m.entry_point);
+            }
             return Ok(priced);
         }
         if !m.status.is_delivered() {

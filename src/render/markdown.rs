@@ -52,5 +52,8 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for line in accounting_lines(report) {
         writeln!(out, "- {line}")?;
     }
+    if !report.meta.rate_sources.is_empty() {
+        writeln!(out, "- rates: {}", report.meta.rate_sources.join("; "))?;
+    }
     Ok(())
 }

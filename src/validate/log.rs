@@ -58,6 +58,10 @@ pub fn read_log(
         log.files.push(reader.name.clone());
         let file = file as u32;
         while let Some(line) = reader.next_record(&mut record)? {
+            // A blank line (a lone `\r` in a CRLF file) is not a row.
+            if record.len() == 1 && record[0].trim_ascii().is_empty() {
+                continue;
+            }
             log.stats.rows_read += 1;
             if log.stats.rows_read % 65_536 == 0 {
                 progress(bytes_before + reader.bytes_read());
@@ -117,6 +121,7 @@ fn compare_content(a: &Message, b: &Message, s: &Strings) -> Ordering {
         .then_with(|| a.category.cmp(&b.category))
         .then_with(|| a.status.cmp(&b.status))
         .then_with(|| id(a).cmp(&id(b)))
+        .then_with(|| (a.entry_point, a.country).cmp(&(b.entry_point, b.country)))
 }
 
 /// Rows sharing a `message_id` are one message: the earliest row gives its
@@ -143,6 +148,8 @@ fn collapse_status_events(log: &mut Log, sink: &mut dyn RejectSink) {
                 {
                     original.status = original.status.merge(m.status);
                     original.category = original.category.or(m.category);
+                    original.entry_point |= m.entry_point;
+                    original.country = original.country.or(m.country);
                     log.stats.merged += 1;
                 } else {
                     log.stats.rejected += 1;

@@ -49,7 +49,7 @@ pub struct FieldError {
 fn field_error(column: Column, value: &[u8], reason: impl Into<String>) -> FieldError {
     FieldError {
         column,
-        value: String::from_utf8_lossy(value).into_owned(),
+        value: String::from_utf8_lossy(value.trim_ascii()).into_owned(),
         reason: reason.into(),
     }
 }
