@@ -149,7 +149,11 @@ mod tests {
         assert!(parse_timestamp("yesterday").is_err());
         assert!(parse_timestamp("").is_err());
         assert!(parse_timestamp("99999999999999999999").is_err());
-        assert!(parse_timestamp("9999999999999999").unwrap_err().contains("range"));
+        assert!(
+            parse_timestamp("9999999999999999")
+                .unwrap_err()
+                .contains("range")
+        );
     }
 
     proptest! {
