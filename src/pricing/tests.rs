@@ -291,3 +291,49 @@ fn tiers_are_marginal_and_reset_monthly_in_the_business_zone() {
         vec![dec!(0.01), dec!(0.01), dec!(0.005), dec!(0.005), dec!(0.01)]
     );
 }
+
+/// `wabill explain` has one plain sentence for every pricing type.
+#[test]
+fn explain_has_a_sentence_for_every_pricing_type() {
+    use crate::render::explain::sentence;
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    log.add("2026-02-02T00:00:00Z", "", "919812345678", Some(Marketing)); // regular, no window
+    log.add("2026-02-02T02:00:00Z", "", "919812345678", None); // inbound
+    log.add("2026-02-02T03:00:00Z", "", "919812345678", Some(Utility)); // free in the window
+    log.add("2026-02-02T04:00:00Z", "", "919812345678", Some(Marketing)); // charged in the window
+    log.add("2026-02-03T04:00:00Z", "", "919812345678", Some(Utility)); // 26 h later
+    log.add("2026-10-05T00:00:00Z", "", "919812345678", None);
+    log.add("2026-10-05T01:00:00Z", "", "919812345678", Some(Service)); // free tier
+    log.add("2026-10-05T02:00:00Z", "", "919812345678", Some(Utility)); // charged in the window (E4)
+    log.add("2026-10-06T00:00:00Z", "", "5511987654321", None);
+    log.messages.last_mut().unwrap().entry_point = true;
+    log.add("2026-10-06T01:00:00Z", "", "5511987654321", Some(Service)); // opens FEP
+    log.add("2026-10-07T01:00:00Z", "", "5511987654321", Some(Marketing)); // inside FEP
+    log.add("2026-10-08T00:00:00Z", "", "5511987654321", Some(Marketing));
+    log.messages.last_mut().unwrap().status = Status::Failed;
+    let mut pricer = Pricer::new(&ctx, &log.strings);
+    let sentences: Vec<String> = log
+        .messages
+        .iter()
+        .map(|m| sentence(m, &pricer.price(m), &ctx.markets, "USD"))
+        .collect();
+    let expect = [
+        "marketing template with no customer message in the previous 24 h: outside the customer service window; India marketing rate 0.0118 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
+        "customer message: opens (or restarts) the 24 h customer service window.",
+        "utility template sent 1 h after the customer's last message, inside the customer service window: free.",
+        "marketing template sent 2 h after the customer's last message, inside the customer service window, where marketing templates are still charged; India marketing rate 0.0118 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
+        "utility template sent 26 h after the customer's last message: outside the customer service window; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
+        "customer message: opens (or restarts) the 24 h customer service window.",
+        "service (free-form) message number 1 this month for this business number: within the 1,000 free service messages.",
+        "utility template sent 2 h after the customer's last message, inside the customer service window, charged since the rules of 2026-10-01; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
+        "customer message from an ad or Page button: opens (or restarts) the 24 h customer service window; a reply within 24 h opens a 72 h free entry point window.",
+        "service (free-form) message: the first reply within 24 h to a customer who came from an ad or Page button: free, and it opens a free entry point window until 2026-10-09 01:00:00 UTC.",
+        "marketing template inside the free entry point window (open until 2026-10-09 01:00:00 UTC): free.",
+        "marketing template not delivered (status failed): never charged, opens nothing.",
+    ];
+    for (got, want) in sentences.iter().zip(expect) {
+        assert_eq!(got, want);
+    }
+    assert_eq!(sentences.len(), expect.len());
+}
