@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+pub use crate::app::Engine;
 use crate::render::Format;
 
 const EXIT_CODES: &str = "\
@@ -94,6 +95,61 @@ pub enum Command {
     /// Print the man page (roff)
     #[command(after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1")]
     Man,
+    /// Write a synthetic message log (for benchmarks and tests)
+    #[command(
+        hide = true,
+        after_help = "Examples:\n  wabill generate --rows 1M --seed 7 -o bench.csv\n  wabill generate --rows 10M --customers 1M --shuffle -o shuffled.csv"
+    )]
+    Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct GenerateArgs {
+    /// Rows to write (suffixes k and M allowed: 10M)
+    #[arg(long, default_value = "1M", value_parser = parse_count)]
+    pub rows: u64,
+    /// Seed; the same seed and options give the same bytes
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Distinct customers [default: rows / 10]
+    #[arg(long, value_parser = parse_count)]
+    pub customers: Option<u64>,
+    /// Business phone numbers
+    #[arg(long, default_value_t = 4)]
+    pub businesses: u32,
+    /// First day (YYYY-MM-DD, UTC)
+    #[arg(long, default_value = "2026-01-05")]
+    pub start: jiff::civil::Date,
+    /// Days the log spans
+    #[arg(long, default_value_t = 30)]
+    pub days: u32,
+    /// Share of customer messages from a click-to-WhatsApp ad (0–1)
+    #[arg(long, default_value_t = 0.06)]
+    pub entry_point_share: f64,
+    /// Share of outbound messages logged as a `sent` row plus a receipt row (0–1)
+    #[arg(long, default_value_t = 0.0)]
+    pub status_event_share: f64,
+    /// Shuffle the rows (the header stays first)
+    #[arg(long)]
+    pub shuffle: bool,
+    /// Write to FILE instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// `1500`, `10k`, `10M`, `1_000_000`.
+fn parse_count(s: &str) -> Result<u64, String> {
+    let t = s.trim().replace('_', "");
+    let (digits, scale) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1_000),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1_000_000),
+        _ => (&t[..], 1),
+    };
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .ok_or_else(|| format!("{s:?} is not a count like 1500, 10k or 10M"))
 }
 
 /// Which rules and tables price the log.
@@ -195,6 +251,11 @@ pub struct EstimateArgs {
     /// Exit 3 when the total cost exceeds AMOUNT
     #[arg(long, value_name = "AMOUNT")]
     pub budget: Option<String>,
+
+    /// How to read the log: stream files in time order (memory follows open
+    /// windows) and fall back to sorting in memory when they are not in order
+    #[arg(long, value_enum, default_value_t = Engine::Auto, hide_short_help = true)]
+    pub engine: Engine,
 
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]

@@ -153,20 +153,20 @@ fn run_sources(ctx: &PricingContext, sources: &[Source]) -> Run {
     let log = read_log(
         sources,
         &ReadOptions::default(),
+        true,
         &mut |r: &Rejection, _: Option<&csv::ByteRecord>| rejections.push(r.clone()),
         &mut |_| {},
     )
     .expect("readable log");
-    let mut pricer = Pricer::new(ctx, &log.strings);
+    let mut pricer = Pricer::new(ctx);
     let mut aggregator = Aggregator::new(
         vec![GroupBy::Market, GroupBy::Category, GroupBy::PricingType],
         &ctx.markets,
-        &log.strings,
     );
     let mut outcomes = Vec::new();
     for m in &log.messages {
-        let result = pricer.price(m);
-        aggregator.add(m, &result);
+        let result = pricer.price(m, &log.strings);
+        aggregator.add(m, &result, &log.strings);
         let ok = result.as_ref().ok();
         outcomes.push(Outcome {
             message: *m,

@@ -7,11 +7,16 @@ use rust_decimal::Decimal;
 
 use super::output::Output;
 use super::pipeline::{self, note};
-use super::settings::zone_description;
+use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
 use crate::error::{Exit, Failure};
 use crate::render::{self, Style, money};
 use crate::report::{Aggregator, GroupBy, MetaInput, Report};
+
+/// How long a streamed message waits for later status events of its id
+/// (`sent`, then `delivered`/`read`) before it is priced; a later event
+/// makes `--engine auto` read the log again in memory.
+const STATUS_EVENT_HORIZON: crate::model::Millis = 24 * crate::model::HOUR_MS;
 
 /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
 pub fn style_for_stdout(to_file: bool) -> Style {
@@ -35,16 +40,23 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
                 .with_context(|| format!("--budget {b:?} is not a decimal amount"))
         })
         .transpose()?;
-    let loaded = pipeline::load(&args.input, &args.pricing)?;
-    let mut aggregator = Aggregator::new(group_by, &loaded.ctx.markets, &loaded.log.strings);
-    let unpriced = loaded.price_each(|m, result| aggregator.add(m, result));
+    let ctx = settings::pricing_context(&args.pricing)?;
+    let mut aggregator = Aggregator::new(group_by, &ctx.markets);
+    let streamed = pipeline::price_streaming(
+        &args.input,
+        &ctx,
+        args.engine,
+        STATUS_EVENT_HORIZON,
+        &mut |m, result, strings| aggregator.add(m, result, strings),
+    )?;
+    let unpriced = streamed.unpriced;
     let report = aggregator.finish(
-        &loaded.log.stats,
+        &streamed.stats,
         MetaInput {
-            model: loaded.ctx.model.name().to_string(),
-            currency: loaded.ctx.currency.to_string(),
-            time_zone: zone_description(&loaded.ctx),
-            inputs: loaded.log.files.clone(),
+            model: ctx.model.name().to_string(),
+            currency: ctx.currency.to_string(),
+            time_zone: zone_description(&ctx),
+            inputs: streamed.files,
         },
     );
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);

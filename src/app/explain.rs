@@ -20,18 +20,18 @@ const CONTEXT_MS: Millis = 4 * 24 * crate::model::HOUR_MS;
 type Selection = (Vec<(u32, u32)>, (Millis, Millis), Option<usize>);
 
 pub fn run(args: &ExplainArgs) -> Result<Exit> {
-    let loaded = pipeline::load(&args.input, &args.pricing)?;
+    let loaded = pipeline::load(&args.input, &args.pricing, true)?;
     let strings = &loaded.log.strings;
     // Which pairs and which span to show.
     let (pairs, span, focus): Selection = match (&args.message_id, &args.customer) {
         (Some(id), _) => {
-            let Some(index) = strings.message_ids.find(id.trim()).and_then(|i| {
-                loaded
-                    .log
-                    .messages
-                    .iter()
-                    .position(|m| m.message_id == Some(i))
-            }) else {
+            let key = crate::model::MessageKey::of(id.trim());
+            let Some(index) = loaded
+                .log
+                .messages
+                .iter()
+                .position(|m| m.message_id == Some(key))
+            else {
                 bail!("no message with message_id {id:?} in the log");
             };
             let m = &loaded.log.messages[index];

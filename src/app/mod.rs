@@ -4,6 +4,7 @@
 mod config;
 mod estimate;
 mod explain;
+mod generate;
 mod output;
 mod pipeline;
 mod price;
@@ -17,6 +18,8 @@ use std::io::{self, Write};
 use anyhow::Result;
 use clap::CommandFactory;
 
+pub use pipeline::Engine;
+
 use crate::cli::{Cli, Command};
 use crate::error::Exit;
 
@@ -28,6 +31,7 @@ pub fn run(mut cli: Cli) -> Result<Exit> {
         Command::Explain(args) => explain::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Rates(args) => rates::run(args),
+        Command::Generate(args) => generate::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "wabill", &mut io::stdout());

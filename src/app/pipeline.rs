@@ -2,14 +2,18 @@
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
 
+use super::progress::Progress;
 use super::settings;
 use crate::cli::{InputArgs, PricingArgs};
-use crate::model::Message;
+use crate::input::Source;
+use crate::model::{Message, Millis};
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
-use crate::validate::{Log, Rejection, read_log};
+use crate::validate::{Log, LogStats, Rejection, Settler, Strings, Validator, read_log, read_rows};
 
 /// Rejections printed one by one before switching to a count.
 const SHOWN_REJECTIONS: u64 = 50;
@@ -24,13 +28,50 @@ pub struct Loaded {
 struct Diagnostics {
     quiet: bool,
     shown: u64,
+    /// Rejections already printed by an abandoned streaming pass.
+    already_printed: u64,
+    rejects_path: Option<PathBuf>,
     rejects: Option<csv::Writer<File>>,
     write_error: Option<io::Error>,
 }
 
 impl Diagnostics {
+    fn open(input: &InputArgs) -> Result<Diagnostics> {
+        let mut d = Diagnostics {
+            quiet: input.quiet,
+            shown: 0,
+            already_printed: 0,
+            rejects_path: input.rejects.clone(),
+            rejects: None,
+            write_error: None,
+        };
+        d.create_rejects()?;
+        Ok(d)
+    }
+
+    fn create_rejects(&mut self) -> Result<()> {
+        if let Some(path) = &self.rejects_path {
+            let mut w = csv::WriterBuilder::new()
+                .flexible(true)
+                .from_path(path)
+                .with_context(|| format!("cannot create {}", path.display()))?;
+            w.write_record(["file", "line", "column", "value", "reason", "fields…"])?;
+            self.rejects = Some(w);
+        }
+        Ok(())
+    }
+
+    /// Starts over for a second reading of the same input: the rejects file
+    /// is rewritten, and rows already printed are not printed twice.
+    fn restart(&mut self) -> Result<()> {
+        self.already_printed = self.already_printed.max(self.shown.min(SHOWN_REJECTIONS));
+        self.shown = 0;
+        self.write_error = None;
+        self.create_rejects()
+    }
+
     fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
-        if !self.quiet && self.shown < SHOWN_REJECTIONS {
+        if !self.quiet && self.shown >= self.already_printed && self.shown < SHOWN_REJECTIONS {
             eprintln!("wabill: rejected {r}");
         }
         self.shown += 1;
@@ -53,55 +94,173 @@ impl Diagnostics {
             }
         }
     }
+
+    fn finish(mut self) -> Result<()> {
+        if self.shown > SHOWN_REJECTIONS && !self.quiet {
+            eprintln!(
+                "wabill: … and {} more rejected rows{}",
+                self.shown - SHOWN_REJECTIONS,
+                if self.rejects_path.is_some() {
+                    ""
+                } else {
+                    " (write them all with --rejects FILE)"
+                }
+            );
+        }
+        if let Some(mut w) = self.rejects.take() {
+            w.flush()?;
+        }
+        if let Some(e) = self.write_error {
+            return Err(e).context("cannot write --rejects file");
+        }
+        Ok(())
+    }
 }
 
-pub fn load(input: &InputArgs, pricing: &PricingArgs) -> Result<Loaded> {
+fn progress_for(input: &InputArgs, sources: &[Source]) -> Progress {
+    Progress::new(sources, input.quiet || !io::stderr().is_terminal())
+}
+
+/// The straightforward path: the whole log in memory, in log order.
+/// `keep_ids`: keep message id texts (for commands that print them).
+pub fn load(input: &InputArgs, pricing: &PricingArgs, keep_ids: bool) -> Result<Loaded> {
     let ctx = settings::pricing_context(pricing)?;
     let (sources, options) = settings::read_options(input)?;
-    let rejects = match &input.rejects {
-        Some(path) => {
-            let mut w = csv::WriterBuilder::new()
-                .flexible(true)
-                .from_path(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            w.write_record(["file", "line", "column", "value", "reason", "fields…"])?;
-            Some(w)
-        }
-        None => None,
-    };
-    let mut diagnostics = Diagnostics {
-        quiet: input.quiet,
-        shown: 0,
-        rejects,
-        write_error: None,
-    };
-    let progress =
-        super::progress::Progress::new(&sources, input.quiet || !io::stderr().is_terminal());
+    let mut diagnostics = Diagnostics::open(input)?;
+    let progress = progress_for(input, &sources);
     let log = read_log(
         &sources,
         &options,
+        keep_ids,
         &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
         &mut |bytes| progress.update(bytes),
     )?;
     progress.finish();
-    if diagnostics.shown > SHOWN_REJECTIONS && !input.quiet {
-        eprintln!(
-            "wabill: … and {} more rejected rows{}",
-            diagnostics.shown - SHOWN_REJECTIONS,
-            if input.rejects.is_some() {
-                ""
-            } else {
-                " (write them all with --rejects FILE)"
-            }
-        );
-    }
-    if let Some(mut w) = diagnostics.rejects.take() {
-        w.flush()?;
-    }
-    if let Some(e) = diagnostics.write_error {
-        return Err(e).context("cannot write --rejects file");
-    }
+    diagnostics.finish()?;
     Ok(Loaded { ctx, log })
+}
+
+/// How `estimate` reads the log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Engine {
+    /// Stream files in time order; read again in memory if they are not
+    Auto,
+    /// Stream, and fail if the input is not in time order
+    Stream,
+    /// Read the whole log into memory and sort it
+    Memory,
+}
+
+/// Receives each message in log order with its price.
+pub type PricedSink<'a, 'f> = dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings) + 'f;
+
+/// What a streamed pass leaves behind besides the priced messages.
+pub struct Streamed {
+    pub files: Vec<String>,
+    pub stats: LogStats,
+    pub unpriced: UnpricedReport,
+}
+
+/// Prices the log in log order, handing each message and its price to
+/// `each`, holding only open windows and recent messages in memory when the
+/// files are in time order (see `validate::Settler`).
+pub fn price_streaming<'a>(
+    input: &InputArgs,
+    ctx: &'a PricingContext,
+    engine: Engine,
+    settle: Millis,
+    each: &mut PricedSink<'a, '_>,
+) -> Result<Streamed> {
+    let (sources, options) = settings::read_options(input)?;
+    let mut diagnostics = Diagnostics::open(input)?;
+    let stdin = sources.contains(&Source::Stdin);
+    if engine == Engine::Stream && stdin {
+        bail!("--engine stream reads files only (standard input cannot be read twice)");
+    }
+    if engine == Engine::Auto && !stdin || engine == Engine::Stream {
+        let progress = progress_for(input, &sources);
+        let mut validator = Validator::new(false);
+        let mut log = Log::default();
+        let mut pricer = Pricer::new(ctx);
+        let mut unpriced = UnpricedReport::default();
+        let mut settler = Settler::new(settle);
+        let mut emit = |m: &Message, files: &[String], strings: &Strings| {
+            let result = pricer.price(m, strings);
+            if let Err(e) = &result {
+                unpriced.note(files, m, e);
+            }
+            each(m, &result, strings);
+        };
+        let mut sink = |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec);
+        let flow = read_rows(
+            &sources,
+            &options,
+            &mut validator,
+            &mut log,
+            &mut sink,
+            &mut |bytes| progress.update(bytes),
+            &mut |m, validator, log, sink| {
+                let Log { files, stats, .. } = log;
+                let strings = &validator.strings;
+                match settler.push(m, stats, files, strings, sink, &mut |m| {
+                    emit(m, files, strings)
+                }) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(why) => ControlFlow::Break(why),
+                }
+            },
+        )?;
+        progress.finish();
+        match flow {
+            ControlFlow::Continue(()) => {
+                settler.finish(&validator.strings, &mut |m| {
+                    emit(m, &log.files, &validator.strings)
+                });
+                diagnostics.finish()?;
+                return Ok(Streamed {
+                    files: log.files,
+                    stats: log.stats,
+                    unpriced,
+                });
+            }
+            ControlFlow::Break(why) if engine == Engine::Stream => {
+                bail!("cannot stream: {}", why.describe(&log.files))
+            }
+            ControlFlow::Break(why) => {
+                if !input.quiet {
+                    note(&format!(
+                        "{}; sorting the log in memory instead of streaming it",
+                        why.describe(&log.files)
+                    ));
+                }
+                diagnostics.restart()?;
+            }
+        }
+    }
+    let progress = progress_for(input, &sources);
+    let log = read_log(
+        &sources,
+        &options,
+        false,
+        &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
+        &mut |bytes| progress.update(bytes),
+    )?;
+    progress.finish();
+    diagnostics.finish()?;
+    let mut pricer = Pricer::new(ctx);
+    let mut unpriced = UnpricedReport::default();
+    for m in &log.messages {
+        let result = pricer.price(m, &log.strings);
+        if let Err(e) = &result {
+            unpriced.note(&log.files, m, e);
+        }
+        each(m, &result, &log.strings);
+    }
+    Ok(Streamed {
+        files: log.files,
+        stats: log.stats,
+        unpriced,
+    })
 }
 
 /// Counts and shows messages that could not be priced.
@@ -111,12 +270,12 @@ pub struct UnpricedReport {
 }
 
 impl UnpricedReport {
-    pub fn note(&mut self, log: &Log, m: &Message, e: &Unpriced) {
+    pub fn note(&mut self, files: &[String], m: &Message, e: &Unpriced) {
         self.count += 1;
         if self.count <= SHOWN_UNPRICED {
             eprintln!(
                 "wabill: cannot price {}:{}: {e}",
-                log.files[m.source.file as usize], m.source.line
+                files[m.source.file as usize], m.source.line
             );
         }
     }
@@ -143,12 +302,12 @@ impl Loaded {
         &'a self,
         mut each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
     ) -> UnpricedReport {
-        let mut pricer = Pricer::new(&self.ctx, &self.log.strings);
+        let mut pricer = Pricer::new(&self.ctx);
         let mut unpriced = UnpricedReport::default();
         for m in &self.log.messages {
-            let result = pricer.price(m);
+            let result = pricer.price(m, &self.log.strings);
             if let Err(e) = &result {
-                unpriced.note(&self.log, m, e);
+                unpriced.note(&self.log.files, m, e);
             }
             each(m, &result);
         }

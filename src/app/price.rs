@@ -34,7 +34,7 @@ struct PriceRow<'a> {
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
-    let loaded = pipeline::load(&args.input, &args.pricing)?;
+    let loaded = pipeline::load(&args.input, &args.pricing, true)?;
     let mut output = Output::open(args.output.as_deref())?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;

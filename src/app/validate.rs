@@ -47,6 +47,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let log = read_log(
         &sources,
         &options,
+        true,
         &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
             problems.push(Problem {
                 kind: "rejected row",
@@ -57,7 +58,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     )?;
 
     let now = jiff::Timestamp::now().as_millisecond();
-    let mut pricer = Pricer::new(&ctx, &log.strings);
+    let mut pricer = Pricer::new(&ctx);
     for m in &log.messages {
         let stamp =
             || jiff::Timestamp::from_millisecond(m.at).map_or(String::new(), |t| t.to_string());
@@ -78,7 +79,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                 ),
             });
         }
-        let priced = pricer.price(m);
+        let priced = pricer.price(m, &log.strings);
         if m.direction == Direction::Out
             && m.category == Some(Category::Service)
             && m.status.is_delivered()

@@ -68,8 +68,27 @@ pub struct Message {
     pub customer: u32,
     /// ISO 3166 alpha-2 override of the number's country.
     pub country: Option<[u8; 2]>,
-    pub message_id: Option<u32>,
+    pub message_id: Option<MessageKey>,
     pub source: SourcePos,
+}
+
+/// A `message_id`'s 128-bit fingerprint (xxh3). Equal ids give equal keys;
+/// two distinct ids share one with probability about n²/2¹²⁹ (nil for any
+/// real log), so messages are matched without keeping their id strings.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct MessageKey(std::num::NonZeroU64, u64);
+
+impl MessageKey {
+    pub fn of(id: &str) -> MessageKey {
+        let h = xxhash_rust::xxh3::xxh3_128(id.as_bytes());
+        let high = std::num::NonZeroU64::new((h >> 64) as u64).unwrap_or(std::num::NonZeroU64::MIN);
+        MessageKey(high, h as u64)
+    }
+
+    /// 64 well-mixed bits, for hash tables keyed by message.
+    pub fn short(self) -> u64 {
+        self.1
+    }
 }
 
 impl Message {

@@ -174,7 +174,6 @@ fn month_of(d: Date) -> Month {
 /// The stateful engine. Feed it messages in `validate::sort_log` order.
 pub struct Pricer<'t> {
     ctx: &'t PricingContext,
-    strings: &'t Strings,
     businesses: Vec<Option<BusinessState>>,
     portfolios: Vec<String>,
     pairs: HashMap<(u32, u32), PairWindows>,
@@ -189,10 +188,9 @@ pub struct Pricer<'t> {
 const SWEEP_EVERY: Millis = 6 * crate::model::HOUR_MS;
 
 impl<'t> Pricer<'t> {
-    pub fn new(ctx: &'t PricingContext, strings: &'t Strings) -> Self {
+    pub fn new(ctx: &'t PricingContext) -> Self {
         Pricer {
             ctx,
-            strings,
             businesses: Vec::new(),
             portfolios: Vec::new(),
             pairs: HashMap::new(),
@@ -203,13 +201,13 @@ impl<'t> Pricer<'t> {
         }
     }
 
-    fn business(&mut self, id: u32) -> &mut BusinessState {
+    fn business(&mut self, id: u32, strings: &Strings) -> &mut BusinessState {
         let i = id as usize;
         if self.businesses.len() <= i {
             self.businesses.resize_with(i + 1, || None);
         }
         if self.businesses[i].is_none() {
-            let info = self.ctx.businesses.get(self.strings.businesses.get(id));
+            let info = self.ctx.businesses.get(strings.businesses.get(id));
             let zone = info.map_or(self.ctx.default_zone.clone(), |b| b.time_zone.clone());
             let portfolio = info.map_or(DEFAULT_PORTFOLIO, |b| b.portfolio.as_str());
             let portfolio = match self.portfolios.iter().position(|p| p == portfolio) {
@@ -228,7 +226,14 @@ impl<'t> Pricer<'t> {
         self.businesses[i].as_mut().expect("initialised above")
     }
 
-    fn market(&mut self, m: &Message, date: Date) -> MarketMatch {
+    /// A business `price` has already set up.
+    fn known_business(&self, id: u32) -> &BusinessState {
+        self.businesses[id as usize]
+            .as_ref()
+            .expect("set up at the start of price")
+    }
+
+    fn market(&mut self, m: &Message, date: Date, strings: &Strings) -> MarketMatch {
         let markets = &self.ctx.markets;
         if let Some(country) = m.country {
             return markets.lookup_country(country, date);
@@ -241,7 +246,7 @@ impl<'t> Pricer<'t> {
         match self.market_cache[i] {
             Some((e, found)) if e == epoch => found,
             _ => {
-                let found = markets.lookup(self.strings.customers.get(m.customer), date);
+                let found = markets.lookup(strings.customers.get(m.customer), date);
                 self.market_cache[i] = Some((epoch, found));
                 found
             }
@@ -258,11 +263,12 @@ impl<'t> Pricer<'t> {
         self.pairs.retain(|_, w| !w.expired(now, &rules));
     }
 
-    pub fn price(&mut self, m: &Message) -> Result<Priced<'t>, Unpriced> {
+    /// Prices the next message; `strings` resolves its interned ids.
+    pub fn price(&mut self, m: &Message, strings: &Strings) -> Result<Priced<'t>, Unpriced> {
         self.sweep(m.at);
-        let business = self.business(m.business);
+        let business = self.business(m.business, strings);
         let date = business.calendar.date(m.at);
-        let found = self.market(m, date);
+        let found = self.market(m, date, strings);
         let mut priced = Priced {
             model: None,
             market: found.market,
@@ -355,7 +361,7 @@ impl<'t> Pricer<'t> {
                 Category::AuthenticationInternational => Category::Authentication,
                 c => c,
             };
-            let portfolio = self.business(m.business).portfolio;
+            let portfolio = self.known_business(m.business).portfolio;
             let n = self
                 .tier_counts
                 .entry((portfolio, priced.market, class, month_of(date)))
@@ -410,7 +416,7 @@ impl<'t> Pricer<'t> {
         if rc != RateCategory::Of(Category::Authentication) {
             return rc;
         }
-        let home = self.business(m.business).home_country;
+        let home = self.known_business(m.business).home_country;
         let intl = RateCategory::Of(Category::AuthenticationInternational);
         match (home, priced.country) {
             (Some(home), Some(to))

@@ -75,10 +75,14 @@ impl Log {
     }
 
     fn price(&self, ctx: &PricingContext) -> Vec<Result<(PricingType, Decimal), Unpriced>> {
-        let mut pricer = Pricer::new(ctx, &self.strings);
+        let mut pricer = Pricer::new(ctx);
         self.messages
             .iter()
-            .map(|m| pricer.price(m).map(|p| (p.pricing_type, p.cost)))
+            .map(|m| {
+                pricer
+                    .price(m, &self.strings)
+                    .map(|p| (p.pricing_type, p.cost))
+            })
             .collect()
     }
 }
@@ -312,11 +316,11 @@ fn explain_has_a_sentence_for_every_pricing_type() {
     log.add("2026-10-07T01:00:00Z", "", "5511987654321", Some(Marketing)); // inside FEP
     log.add("2026-10-08T00:00:00Z", "", "5511987654321", Some(Marketing));
     log.messages.last_mut().unwrap().status = Status::Failed;
-    let mut pricer = Pricer::new(&ctx, &log.strings);
+    let mut pricer = Pricer::new(&ctx);
     let sentences: Vec<String> = log
         .messages
         .iter()
-        .map(|m| sentence(m, &pricer.price(m), &ctx.markets, "USD"))
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx.markets, "USD"))
         .collect();
     let expect = [
         "marketing template with no customer message in the previous 24 h: outside the customer service window; India marketing rate 0.0118 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",

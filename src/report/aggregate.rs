@@ -1,8 +1,9 @@
 //! Folding priced messages into report lines and the accounting.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 
 use super::{Accounting, GroupBy, Line, Meta, Report, Row};
 use crate::model::{Direction, Message};
@@ -19,8 +20,7 @@ fn zero() -> Decimal {
 pub struct Aggregator<'a> {
     group_by: Vec<GroupBy>,
     markets: &'a MarketTable,
-    strings: &'a Strings,
-    groups: HashMap<Vec<u64>, (Vec<String>, Line)>,
+    groups: FxHashMap<Vec<u64>, (Vec<String>, Line)>,
     key: Vec<u64>,
     accounting: Accounting,
     models: BTreeSet<String>,
@@ -28,12 +28,11 @@ pub struct Aggregator<'a> {
 }
 
 impl<'a> Aggregator<'a> {
-    pub fn new(group_by: Vec<GroupBy>, markets: &'a MarketTable, strings: &'a Strings) -> Self {
+    pub fn new(group_by: Vec<GroupBy>, markets: &'a MarketTable) -> Self {
         Aggregator {
             group_by,
             markets,
-            strings,
-            groups: HashMap::new(),
+            groups: FxHashMap::default(),
             key: Vec::new(),
             accounting: Accounting::default(),
             models: BTreeSet::new(),
@@ -41,7 +40,8 @@ impl<'a> Aggregator<'a> {
         }
     }
 
-    pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>) {
+    /// Counts one priced message; `strings` names its business for labels.
+    pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>, strings: &Strings) {
         let acc = &mut self.accounting;
         if m.direction == Direction::In {
             acc.inbound += 1;
@@ -72,7 +72,12 @@ impl<'a> Aggregator<'a> {
             }
             t => {
                 acc.free += 1;
-                *acc.free_by_reason.entry(t.to_string()).or_default() += 1;
+                match acc.free_by_reason.get_mut(t.as_str()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        acc.free_by_reason.insert(t.to_string(), 1);
+                    }
+                }
                 line.free = 1;
             }
         }
@@ -94,7 +99,7 @@ impl<'a> Aggregator<'a> {
                 let labels = self
                     .group_by
                     .iter()
-                    .map(|g| g.label(m, p, self.markets, self.strings))
+                    .map(|g| g.label(m, p, self.markets, strings))
                     .collect();
                 self.groups.insert(self.key.clone(), (labels, line));
             }

@@ -6,11 +6,13 @@
 //! retries) are collapsed into one message.
 
 use std::cmp::Ordering;
-use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use rustc_hash::FxHashMap;
 
 use super::{Rejection, Strings, Validator};
 use crate::input::{InputError, LogReader, ReadOptions, Source};
-use crate::model::{Message, SourcePos};
+use crate::model::{Message, MessageKey, SourcePos};
 
 /// Receives every rejected row as soon as it is found, with the raw record
 /// when there is one (for `--rejects`).
@@ -43,14 +45,22 @@ pub struct Log {
     pub stats: LogStats,
 }
 
-pub fn read_log(
+/// Receives each validated message; may stop the reading.
+pub type MessageSink<'f, B> =
+    dyn FnMut(Message, &mut Validator, &mut Log, &mut dyn RejectSink) -> ControlFlow<B> + 'f;
+
+/// Reads every row of every source in order, handing each validated message
+/// to `each` and each rejected row to `sink`. `each` may stop the pass early
+/// (the streaming engine does when the input is not in time order).
+pub fn read_rows<B>(
     sources: &[Source],
     options: &ReadOptions,
+    validator: &mut Validator,
+    log: &mut Log,
     sink: &mut dyn RejectSink,
     progress: &mut dyn FnMut(u64),
-) -> Result<Log, InputError> {
-    let mut validator = Validator::default();
-    let mut log = Log::default();
+    each: &mut MessageSink<'_, B>,
+) -> Result<ControlFlow<B>, InputError> {
     let mut record = csv::ByteRecord::new();
     let mut bytes_before = 0;
     for (file, source) in sources.iter().enumerate() {
@@ -63,7 +73,7 @@ pub fn read_log(
                 continue;
             }
             log.stats.rows_read += 1;
-            if log.stats.rows_read % 65_536 == 0 {
+            if log.stats.rows_read.is_multiple_of(65_536) {
                 progress(bytes_before + reader.bytes_read());
             }
             let rejection = if record.len() != reader.width {
@@ -77,7 +87,9 @@ pub fn read_log(
             } else {
                 match validator.message(&record, &reader.columns, SourcePos { file, line }) {
                     Ok(m) => {
-                        log.messages.push(m);
+                        if let ControlFlow::Break(b) = each(m, validator, log, sink) {
+                            return Ok(ControlFlow::Break(b));
+                        }
                         continue;
                     }
                     Err(e) => Rejection {
@@ -95,6 +107,34 @@ pub fn read_log(
         bytes_before += reader.bytes_read();
         progress(bytes_before);
     }
+    Ok(ControlFlow::Continue(()))
+}
+
+/// The straightforward path: every message in memory, sorted, status
+/// events collapsed. Any row order gives the same log.
+pub fn read_log(
+    sources: &[Source],
+    options: &ReadOptions,
+    keep_ids: bool,
+    sink: &mut dyn RejectSink,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Log, InputError> {
+    let mut validator = Validator::new(keep_ids);
+    let mut log = Log::default();
+    let mut messages = Vec::new();
+    let ControlFlow::Continue(()) = read_rows::<std::convert::Infallible>(
+        sources,
+        options,
+        &mut validator,
+        &mut log,
+        sink,
+        progress,
+        &mut |m, _, _, _| {
+            messages.push(m);
+            ControlFlow::Continue(())
+        },
+    )?;
+    log.messages = messages;
     log.strings = validator.strings;
     sort_log(&mut log.messages, &log.strings);
     collapse_status_events(&mut log, sink);
@@ -104,24 +144,65 @@ pub fn read_log(
 /// Time order, inbound first at equal times, then content, so the order of
 /// rows and files never changes the result.
 pub fn sort_log(messages: &mut [Message], strings: &Strings) {
-    messages.sort_by(|a, b| {
-        a.order_key()
-            .cmp(&b.order_key())
-            .then_with(|| compare_content(a, b, strings))
-            .then_with(|| a.source.cmp(&b.source))
-    });
+    messages.sort_by(|a, b| log_order(a, b, strings));
+}
+
+/// The total order of messages in a priced log (see `sort_log`).
+pub fn log_order(a: &Message, b: &Message, strings: &Strings) -> Ordering {
+    a.order_key()
+        .cmp(&b.order_key())
+        .then_with(|| compare_content(a, b, strings))
+        .then_with(|| a.source.cmp(&b.source))
 }
 
 fn compare_content(a: &Message, b: &Message, s: &Strings) -> Ordering {
-    let id = |m: &Message| m.message_id.map(|i| s.message_ids.get(i));
     s.businesses
         .get(a.business)
         .cmp(s.businesses.get(b.business))
         .then_with(|| s.customers.get(a.customer).cmp(s.customers.get(b.customer)))
         .then_with(|| a.category.cmp(&b.category))
         .then_with(|| a.status.cmp(&b.status))
-        .then_with(|| id(a).cmp(&id(b)))
+        .then_with(|| a.message_id.cmp(&b.message_id))
         .then_with(|| (a.entry_point, a.country).cmp(&(b.entry_point, b.country)))
+}
+
+/// Another row of the same message id belongs to a different message.
+pub struct IdConflict;
+
+/// Folds `later`, a row after `head` in log order sharing its message id,
+/// into `head`: delivery wins over failure over sent, and the first row
+/// that gives a category or country gives it.
+pub fn absorb(head: &mut Message, later: &Message) -> Result<(), IdConflict> {
+    if (head.business, head.customer, head.direction)
+        != (later.business, later.customer, later.direction)
+    {
+        return Err(IdConflict);
+    }
+    head.status = head.status.merge(later.status);
+    head.category = head.category.or(later.category);
+    head.entry_point |= later.entry_point;
+    head.country = head.country.or(later.country);
+    Ok(())
+}
+
+/// The rejection of a row whose id belongs to another message.
+pub fn id_conflict(
+    files: &[String],
+    strings: &Strings,
+    row: &Message,
+    head: &Message,
+) -> Rejection {
+    let id = row.message_id.map_or("", |k| strings.message_ids.get(k));
+    Rejection {
+        file: files[row.source.file as usize].clone(),
+        line: row.source.line,
+        column: Some("message_id".into()),
+        value: id.to_string(),
+        reason: format!(
+            "already used by a different message at {}:{}",
+            files[head.source.file as usize], head.source.line
+        ),
+    }
 }
 
 /// Rows sharing a `message_id` are one message: the earliest row gives its
@@ -129,9 +210,9 @@ fn compare_content(a: &Message, b: &Message, s: &Strings) -> Ordering {
 /// A row reusing an id for a different business, customer or direction is
 /// rejected rather than silently merged.
 fn collapse_status_events(log: &mut Log, sink: &mut dyn RejectSink) {
-    let mut first: HashMap<u32, usize> = HashMap::new();
+    let mut first: FxHashMap<MessageKey, usize> = FxHashMap::default();
     let mut kept: Vec<Message> = Vec::with_capacity(log.messages.len());
-    for m in log.messages.drain(..) {
+    for m in std::mem::take(&mut log.messages) {
         let Some(id) = m.message_id else {
             kept.push(m);
             continue;
@@ -141,31 +222,13 @@ fn collapse_status_events(log: &mut Log, sink: &mut dyn RejectSink) {
                 first.insert(id, kept.len());
                 kept.push(m);
             }
-            Some(&i) => {
-                let original = &mut kept[i];
-                if (original.business, original.customer, original.direction)
-                    == (m.business, m.customer, m.direction)
-                {
-                    original.status = original.status.merge(m.status);
-                    original.category = original.category.or(m.category);
-                    original.entry_point |= m.entry_point;
-                    original.country = original.country.or(m.country);
-                    log.stats.merged += 1;
-                } else {
+            Some(&i) => match absorb(&mut kept[i], &m) {
+                Ok(()) => log.stats.merged += 1,
+                Err(IdConflict) => {
                     log.stats.rejected += 1;
-                    let rejection = Rejection {
-                        file: log.files[m.source.file as usize].clone(),
-                        line: m.source.line,
-                        column: Some("message_id".into()),
-                        value: log.strings.message_ids.get(id).to_string(),
-                        reason: format!(
-                            "already used by a different message at {}:{}",
-                            log.files[original.source.file as usize], original.source.line
-                        ),
-                    };
-                    sink.reject(&rejection, None);
+                    sink.reject(&id_conflict(&log.files, &log.strings, &m, &kept[i]), None);
                 }
-            }
+            },
         }
     }
     log.messages = kept;
@@ -184,6 +247,7 @@ mod tests {
         let log = read_log(
             &[Source::Path(path.clone())],
             &ReadOptions::default(),
+            true,
             &mut |_: &Rejection, _: Option<&csv::ByteRecord>| rejected += 1,
             &mut |_| {},
         );

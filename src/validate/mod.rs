@@ -5,14 +5,18 @@
 mod interner;
 mod log;
 mod phone;
+mod settle;
 mod timestamp;
 
-pub use interner::Interner;
-pub use log::{Log, LogStats, RejectSink, read_log};
+pub use interner::{Interner, MessageIds};
+pub use log::{Log, LogStats, RejectSink, log_order, read_log, read_rows};
 pub use phone::normalize_number;
+pub use settle::{Settler, Unstreamable};
 pub use timestamp::parse_timestamp;
 
 use crate::input::{Column, Columns};
+use rustc_hash::FxHashMap;
+
 use crate::model::{Category, Direction, Message, SourcePos, Status};
 use crate::refdata::markets::parse_country;
 
@@ -59,7 +63,7 @@ fn field_error(column: Column, value: &[u8], reason: impl Into<String>) -> Field
 pub struct Strings {
     pub customers: Interner,
     pub businesses: Interner,
-    pub message_ids: Interner,
+    pub message_ids: MessageIds,
 }
 
 /// Turns records into messages, interning strings.
@@ -67,6 +71,10 @@ pub struct Strings {
 pub struct Validator {
     pub strings: Strings,
     number: String,
+    /// Raw field bytes → interned id, so repeat customers and businesses
+    /// skip normalising (and allocating) on every row.
+    raw_customers: FxHashMap<Box<[u8]>, u32>,
+    raw_businesses: FxHashMap<Box<[u8]>, u32>,
 }
 
 fn text(column: Column, raw: &[u8]) -> Result<&str, FieldError> {
@@ -101,6 +109,38 @@ fn is_entry_point(s: &str) -> bool {
 }
 
 impl Validator {
+    /// `keep_ids`: remember message id texts for printing.
+    pub fn new(keep_ids: bool) -> Self {
+        Validator {
+            strings: Strings {
+                message_ids: MessageIds::keeping_text(keep_ids),
+                ..Strings::default()
+            },
+            ..Validator::default()
+        }
+    }
+
+    fn customer(&mut self, raw: &[u8]) -> Result<u32, FieldError> {
+        if let Some(&id) = self.raw_customers.get(raw) {
+            return Ok(id);
+        }
+        phone::normalize_number(text(Column::Customer, raw)?, &mut self.number)
+            .map_err(|reason| field_error(Column::Customer, raw, reason))?;
+        let id = self.strings.customers.intern(&self.number);
+        self.raw_customers.insert(raw.into(), id);
+        Ok(id)
+    }
+
+    fn business(&mut self, raw: &[u8]) -> Result<u32, FieldError> {
+        if let Some(&id) = self.raw_businesses.get(raw) {
+            return Ok(id);
+        }
+        let key = crate::refdata::businesses::business_key(text(Column::Business, raw)?);
+        let id = self.strings.businesses.intern(&key);
+        self.raw_businesses.insert(raw.into(), id);
+        Ok(id)
+    }
+
     pub fn message(
         &mut self,
         record: &csv::ByteRecord,
@@ -117,9 +157,7 @@ impl Validator {
         let direction = parse_direction(text(Column::Direction, raw)?)
             .ok_or_else(|| field_error(Column::Direction, raw, "expected in or out"))?;
 
-        let raw = field(Column::Customer);
-        phone::normalize_number(text(Column::Customer, raw)?, &mut self.number)
-            .map_err(|reason| field_error(Column::Customer, raw, reason))?;
+        let customer = self.customer(field(Column::Customer))?;
 
         let raw = field(Column::Category);
         let category = match (direction, text(Column::Category, raw)?) {
@@ -160,15 +198,11 @@ impl Validator {
         let entry_point = direction == Direction::In
             && is_entry_point(text(Column::EntryPoint, field(Column::EntryPoint))?);
 
-        let business = text(Column::Business, field(Column::Business))?;
-        let business = self
-            .strings
-            .businesses
-            .intern(&crate::refdata::businesses::business_key(business));
+        let business = self.business(field(Column::Business))?;
 
         let message_id = match text(Column::MessageId, field(Column::MessageId))? {
             "" => None,
-            id => Some(self.strings.message_ids.intern(id)),
+            id => Some(self.strings.message_ids.key(id)),
         };
 
         Ok(Message {
@@ -178,7 +212,7 @@ impl Validator {
             status,
             entry_point,
             business,
-            customer: self.strings.customers.intern(&self.number),
+            customer,
             country,
             message_id,
             source,

@@ -1,0 +1,224 @@
+//! The streaming engine's reading side: messages from a log already in time
+//! order come out in exactly the order, and with exactly the merges, that
+//! `read_log` (sort everything, then collapse) would give — while holding
+//! only the last `horizon` of traffic.
+//!
+//! A message waits `horizon` after its time for later status events of the
+//! same id (`sent`, then `delivered` seconds later), then is released. What
+//! it cannot reproduce exactly it reports as `Unstreamable`, and the caller
+//! reads the log again the straightforward way:
+//! - a row earlier than one already read (the input is not sorted);
+//! - a status event for a message already released (later than `horizon`);
+//! - the two cases where merge order inside one timestamp would matter.
+//!
+//! Released message ids are remembered as 64-bit keys (8–16 bytes each) to
+//! catch late events; that set is the one thing that grows with the file,
+//! and only for logs with a `message_id` column.
+
+use std::cmp::Ordering;
+use std::collections::{HashSet, VecDeque};
+use std::fmt;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use rustc_hash::FxHashMap;
+
+use super::log::{IdConflict, absorb, id_conflict, log_order};
+use super::{LogStats, RejectSink, Strings};
+use crate::model::{Message, MessageKey, Millis};
+
+/// Why a log cannot be priced in one streaming pass.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unstreamable {
+    /// A row earlier than the latest one read.
+    OutOfOrder { file: u32, line: u64 },
+    /// A status event arriving after its message was released.
+    LateEvent { file: u32, line: u64 },
+    /// Rows of one id in one timestamp whose merge depends on their order.
+    AmbiguousMerge { file: u32, line: u64 },
+}
+
+impl Unstreamable {
+    pub fn describe(&self, files: &[String]) -> String {
+        let (what, file, line) = match self {
+            Unstreamable::OutOfOrder { file, line } => {
+                ("a row is earlier than the one before", file, line)
+            }
+            Unstreamable::LateEvent { file, line } => {
+                ("a status event comes long after its message", file, line)
+            }
+            Unstreamable::AmbiguousMerge { file, line } => (
+                "rows of one message id disagree within one timestamp",
+                file,
+                line,
+            ),
+        };
+        let name = files.get(*file as usize).map_or("?", String::as_str);
+        format!("{what} ({name}:{line})")
+    }
+}
+
+impl fmt::Display for Unstreamable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.describe(&[]))
+    }
+}
+
+struct Pending {
+    /// The row that decides the message's place in the log.
+    head: Message,
+    /// `head` with later rows of its id folded in: what gets priced.
+    merged: Message,
+}
+
+/// Keys are already uniform hashes; hashing them again is wasted work.
+#[derive(Default)]
+struct KeyHasher(u64);
+
+impl Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, _: &[u8]) {
+        unreachable!("only u64 keys are hashed")
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+pub struct Settler {
+    horizon: Millis,
+    pending: VecDeque<Pending>,
+    /// Sequence number of `pending[0]`.
+    base: u64,
+    by_id: FxHashMap<MessageKey, u64>,
+    released: HashSet<u64, BuildHasherDefault<KeyHasher>>,
+    latest: Millis,
+    run: Vec<Pending>,
+}
+
+impl Settler {
+    pub fn new(horizon: Millis) -> Self {
+        Settler {
+            horizon: horizon.max(0),
+            pending: VecDeque::new(),
+            base: 0,
+            by_id: FxHashMap::default(),
+            released: HashSet::default(),
+            latest: Millis::MIN,
+            run: Vec::new(),
+        }
+    }
+
+    /// Takes the next message in file order; releases, through `emit`, every
+    /// message that no later row can change.
+    pub fn push(
+        &mut self,
+        m: Message,
+        stats: &mut LogStats,
+        files: &[String],
+        strings: &Strings,
+        sink: &mut dyn RejectSink,
+        emit: &mut dyn FnMut(&Message),
+    ) -> Result<(), Unstreamable> {
+        let at = |m: &Message| (m.source.file, m.source.line);
+        if m.at < self.latest {
+            let (file, line) = at(&m);
+            return Err(Unstreamable::OutOfOrder { file, line });
+        }
+        if let Some(id) = m.message_id {
+            if let Some(&seq) = self.by_id.get(&id) {
+                let p = &mut self.pending[(seq - self.base) as usize];
+                return merge(p, m, stats, files, strings, sink);
+            }
+            if self.released.contains(&id.short()) {
+                let (file, line) = at(&m);
+                return Err(Unstreamable::LateEvent { file, line });
+            }
+            self.by_id.insert(id, self.base + self.pending.len() as u64);
+        }
+        if m.at > self.latest {
+            self.latest = m.at;
+            self.release(self.latest.saturating_sub(self.horizon), strings, emit);
+        }
+        self.pending.push_back(Pending { head: m, merged: m });
+        Ok(())
+    }
+
+    /// Releases everything (end of input).
+    pub fn finish(&mut self, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
+        self.release(Millis::MAX, strings, emit);
+    }
+
+    /// Releases messages earlier than `before`, one timestamp at a time,
+    /// each timestamp's messages in log order.
+    fn release(&mut self, before: Millis, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
+        while let Some(first) = self.pending.front() {
+            let at = first.head.at;
+            if at >= before {
+                break;
+            }
+            while self.pending.front().is_some_and(|p| p.head.at == at) {
+                let p = self.pending.pop_front().expect("checked above");
+                self.base += 1;
+                if let Some(id) = p.head.message_id {
+                    self.by_id.remove(&id);
+                    self.released.insert(id.short());
+                }
+                self.run.push(p);
+            }
+            if self.run.len() > 1 {
+                self.run
+                    .sort_by(|a, b| log_order(&a.head, &b.head, strings));
+            }
+            for p in self.run.drain(..) {
+                emit(&p.merged);
+            }
+        }
+    }
+}
+
+/// A value the head lacks, given by an earlier row, that this row contradicts.
+fn disputed<T: PartialEq>(head: Option<T>, merged: Option<T>, new: Option<T>) -> bool {
+    head.is_none() && merged.is_some() && new.is_some() && merged != new
+}
+
+/// Folds a row into the pending message of its id, exactly as sorting and
+/// collapsing would: the row first in log order leads.
+fn merge(
+    p: &mut Pending,
+    row: Message,
+    stats: &mut LogStats,
+    files: &[String],
+    strings: &Strings,
+    sink: &mut dyn RejectSink,
+) -> Result<(), Unstreamable> {
+    let ambiguous = || Unstreamable::AmbiguousMerge {
+        file: row.source.file,
+        line: row.source.line,
+    };
+    if log_order(&row, &p.head, strings) == Ordering::Less {
+        // Same timestamp, but this row sorts first: it leads, and the rows
+        // seen so far follow it.
+        let mut merged = row;
+        absorb(&mut merged, &p.merged).map_err(|IdConflict| ambiguous())?;
+        *p = Pending { head: row, merged };
+        stats.merged += 1;
+        return Ok(());
+    }
+    // A category or country the head lacks was given by an earlier row;
+    // whether this row's differing value would win depends on their order.
+    if disputed(p.head.category, p.merged.category, row.category)
+        || disputed(p.head.country, p.merged.country, row.country)
+    {
+        return Err(ambiguous());
+    }
+    match absorb(&mut p.merged, &row) {
+        Ok(()) => stats.merged += 1,
+        Err(IdConflict) => {
+            stats.rejected += 1;
+            sink.reject(&id_conflict(files, strings, &row, &p.head), None);
+        }
+    }
+    Ok(())
+}
