@@ -569,10 +569,12 @@ fn template_2018_prices_before_july_2025_with_a_user_card() {
     );
     assert_eq!(run.report.accounting.unpriced, 0);
 
-    // Under `auto` the same log cannot be priced.
+    // Under `auto` the same log is priced per conversation (2023 model):
+    // a marketing and a utility conversation, from the built-in card.
     let auto = run_csv(&Setup::default(), &text);
-    assert_eq!(auto.report.accounting.unpriced, 2);
-    assert!(auto.outcome("x1").pricing_type.is_none());
+    assert_eq!(auto.report.accounting.unpriced, 0);
+    assert_eq!(auto.outcome("x1").cost, Some(dec!(0.0625)));
+    assert_eq!(auto.outcome("x3").cost, Some(dec!(0.0080)));
 }
 
 // ------------------------------------------------------------ properties

@@ -31,6 +31,13 @@ struct PriceRow<'a> {
     currency: &'a str,
     rate_source: &'a str,
     note: String,
+    /// Sequence number of the conversation the message opened or joined
+    /// (conversation models); empty otherwise.
+    conversation_id: Option<u64>,
+    conversation_type: Option<&'static str>,
+    /// True on the message that opened the conversation: it carries the
+    /// conversation's charge.
+    conversation_opened: Option<bool>,
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
@@ -53,6 +60,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 Ok(p) => p.country,
                 Err(_) => None,
             };
+            let conversation = result.as_ref().ok().and_then(|p| p.conversation);
             let row = PriceRow {
                 message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
                 timestamp: jiff::Timestamp::from_millisecond(m.at)
@@ -96,6 +104,9 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     .as_ref()
                     .err()
                     .map_or(String::new(), |e| e.to_string()),
+                conversation_id: conversation.map(|c| c.conversation.id),
+                conversation_type: conversation.map(|c| c.conversation.kind.as_str()),
+                conversation_opened: conversation.map(|c| c.opened),
             };
             if let Err(e) = sink.write(&row) {
                 write_error = Some(e);
