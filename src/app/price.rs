@@ -60,7 +60,10 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 Ok(p) => p.country,
                 Err(_) => None,
             };
-            let conversation = result.as_ref().ok().and_then(|p| p.conversation);
+            let conversation = match result {
+                Ok(p) => p.conversation,
+                Err(e) => e.conversation(),
+            };
             let row = PriceRow {
                 message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
                 timestamp: jiff::Timestamp::from_millisecond(m.at)

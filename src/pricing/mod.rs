@@ -131,12 +131,32 @@ pub enum Unpriced {
         date: Date,
         currency: Currency,
         missing: MissingRate,
+        /// The conversation whose opening message this is: it still opened
+        /// (later messages belong to it), only its charge is unknown.
+        conversation: Option<ConversationRef>,
     },
     NoTierBand {
         market: String,
         category: Category,
         reason: String,
     },
+}
+
+impl Unpriced {
+    /// The conversation the unpriced message opened or joined, if any.
+    pub fn conversation(&self) -> Option<ConversationRef> {
+        match self {
+            Unpriced::NoRate { conversation, .. } => *conversation,
+            _ => None,
+        }
+    }
+
+    fn in_conversation(mut self, r: ConversationRef) -> Self {
+        if let Unpriced::NoRate { conversation, .. } = &mut self {
+            *conversation = Some(r);
+        }
+        self
+    }
 }
 
 impl fmt::Display for Unpriced {
@@ -153,6 +173,7 @@ impl fmt::Display for Unpriced {
                 date,
                 currency,
                 missing,
+                ..
             } => {
                 let unit = if category.per_conversation() {
                     " conversation"
@@ -452,10 +473,12 @@ impl<'t> Pricer<'t> {
             _ => (PricingType::Regular, column(category)),
         };
         priced.pricing_type = pricing_type;
-        if pricing_type == PricingType::FreeTier {
-            return self.allowance(Allowance::Conversations, free, m, priced, rate_category);
-        }
-        self.charge(m, priced, rate_category, false)
+        let result = if pricing_type == PricingType::FreeTier {
+            self.allowance(Allowance::Conversations, free, m, priced, rate_category)
+        } else {
+            self.charge(m, priced, rate_category, false)
+        };
+        result.map_err(|e| e.in_conversation(routed))
     }
 
     /// Counts one use of a monthly allowance (per business, business-local
@@ -539,6 +562,7 @@ impl<'t> Pricer<'t> {
                 date,
                 currency: ctx.currency,
                 missing,
+                conversation: None,
             })?;
         priced.rate = Some(found.rate);
         priced.cost = found.rate;

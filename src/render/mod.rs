@@ -91,12 +91,16 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         } else {
             format!(" ({})", types.join(", "))
         };
-        lines.push(format!(
+        let mut line = format!(
             "{} conversations opened{types} = {} charged + {} free",
             group_digits(c.opened),
             group_digits(c.charged),
             group_digits(c.free)
-        ));
+        );
+        if c.unpriced > 0 {
+            line.push_str(&format!(" + {} unpriced", group_digits(c.unpriced)));
+        }
+        lines.push(line);
     }
     lines
 }

@@ -50,8 +50,16 @@ impl<'a> Aggregator<'a> {
         acc.outbound += 1;
         let p = match result {
             Ok(p) => p,
-            Err(_) => {
+            Err(e) => {
                 acc.unpriced += 1;
+                if let Some(r) = e.conversation().filter(|r| r.opened) {
+                    let c = acc.conversations.get_or_insert_with(Default::default);
+                    c.opened += 1;
+                    c.unpriced += 1;
+                    *c.by_type
+                        .entry(r.conversation.kind.to_string())
+                        .or_default() += 1;
+                }
                 return;
             }
         };

@@ -73,13 +73,15 @@ pub struct Accounting {
     pub conversations: Option<ConversationAccounting>,
 }
 
-/// Conversations opened = charged + free; each is counted on the message
-/// that opened it.
+/// Conversations opened = charged + free + unpriced; each is counted on the
+/// message that opened it.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ConversationAccounting {
     pub opened: u64,
     pub charged: u64,
     pub free: u64,
+    /// Opened by a message no known rate could price (the run fails).
+    pub unpriced: u64,
     /// Opened, by conversation type.
     pub by_type: BTreeMap<String, u64>,
 }
@@ -91,7 +93,8 @@ impl Accounting {
             && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
             && self.free == self.free_by_reason.values().sum::<u64>()
             && self.conversations.as_ref().is_none_or(|c| {
-                c.opened == c.charged + c.free && c.opened == c.by_type.values().sum::<u64>()
+                c.opened == c.charged + c.free + c.unpriced
+                    && c.opened == c.by_type.values().sum::<u64>()
             })
     }
 }
