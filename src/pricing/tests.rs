@@ -708,3 +708,49 @@ fn per_message_cards_never_borrow_conversation_rates() {
     log.add("2025-08-01T00:00:00Z", "", "14155550100", Some(Utility));
     assert!(log.price(&ctx).remove(0).is_err());
 }
+
+/// `wabill explain` says which conversation a message opened or joined.
+#[test]
+fn explain_has_a_sentence_for_every_conversation_case() {
+    use crate::render::explain::sentence;
+    let mut ctx = context(ModelChoice::Auto, "");
+    with_card(&mut ctx, BRAZIL_2024);
+    let mut log = Log::new();
+    for i in 0..1000 {
+        log.add_ms(
+            at("2024-10-01", 0) + i,
+            "",
+            &format!("55119{i:08}"),
+            Some(Service),
+        );
+    }
+    let before = service_example("2024-10-02");
+    let after = service_example("2024-12-02");
+    for m in before.messages.iter().chain(&after.messages) {
+        log.messages.push(Message {
+            customer: log.strings.customers.intern(BRAZIL),
+            ..*m
+        });
+    }
+    let mut pricer = Pricer::new(&ctx, &log.strings);
+    let sentences: Vec<String> = log
+        .messages
+        .iter()
+        .map(|m| sentence(m, &pricer.price(m), &ctx.markets, "USD"))
+        .collect();
+    let expect = [
+        "service (free-form) message with no conversation of any category open: opens service conversation #1 until 2024-10-02 00:00:00 UTC; number 1 this month for this business: within the 1,000 free service conversations.",
+        "marketing template with no marketing conversation open: opens marketing conversation #1001 until 2024-10-03 00:00:00 UTC; charged once for everything in it, Brazil marketing conversation rate 0.0625 USD, card user.csv (USD 2024-08-01).",
+        "customer message: opens (or restarts) the 24 h customer service window.",
+        "service (free-form) message inside marketing conversation #1001 (opened 2024-10-02 00:00:00 UTC, open until 2024-10-03 00:00:00 UTC): no further charge.",
+        "service (free-form) message with no conversation of any category open: opens service conversation #1002 until 2024-10-04 01:00:00 UTC; number 1001 this month for this business: past the 1,000 free service conversations; charged once, Brazil service conversation rate 0.0300 USD, card user.csv (USD 2024-08-01).",
+        "service (free-form) message inside service conversation #1002 (opened 2024-10-03 01:00:00 UTC, open until 2024-10-04 01:00:00 UTC): no further charge.",
+        "marketing template with no marketing conversation open: opens marketing conversation #1003 until 2024-12-03 00:00:00 UTC; charged once for everything in it, Brazil marketing conversation rate 0.0625 USD, card rates-2024-11-01-usd-conversation.csv (USD 2024-11-01).",
+        "customer message: opens (or restarts) the 24 h customer service window.",
+        "service (free-form) message inside marketing conversation #1003 (opened 2024-12-02 00:00:00 UTC, open until 2024-12-03 00:00:00 UTC): no further charge.",
+        "service (free-form) message with no conversation of any category open: opens service conversation #1004 until 2024-12-04 01:00:00 UTC; service conversations are free from 2024-11-01.",
+        "service (free-form) message inside service conversation #1004 (opened 2024-12-03 01:00:00 UTC, open until 2024-12-04 01:00:00 UTC): no further charge.",
+    ];
+    assert_eq!(sentences[0], expect[0]);
+    assert_eq!(sentences[1000..], expect[1..]);
+}

@@ -475,6 +475,54 @@ mod tests {
     }
 
     #[test]
+    fn conversation_rows_have_their_own_columns() {
+        let mut m = MarketTable::builtin();
+        let mut book = RateBook::builtin(&mut m);
+        book.new_layer();
+        let user = "market,category,rate,currency,effective_from,unit\n\
+                    Brazil,marketing,0.0600,USD,2023-06-01,conversation\n\
+                    Brazil,business_initiated,0.0500,USD,2022-02-01,\n\
+                    Brazil,marketing,0.0700,USD,2023-06-01,message\n";
+        assert_eq!(book.add_card("user.csv", user, &mut m).unwrap(), 3);
+        let brazil = m.id("Brazil").unwrap();
+        let at = |cat, d| {
+            book.lookup(Currency::USD, brazil, None, cat, d)
+                .map(|r| r.rate)
+        };
+        let conv = RateCategory::Conversation(Category::Marketing);
+        assert_eq!(at(conv, date(2024, 1, 1)), Ok(dec!(0.0600)));
+        // The built-in conversation card takes over from its date.
+        assert_eq!(at(conv, date(2024, 11, 1)), Ok(dec!(0.0625)));
+        assert_eq!(
+            at(RateCategory::Of(Category::Marketing), date(2024, 1, 1)),
+            Ok(dec!(0.0700))
+        );
+        assert_eq!(
+            at(RateCategory::BusinessInitiated, date(2022, 3, 1)),
+            Ok(dec!(0.0500))
+        );
+        assert_eq!(
+            at(RateCategory::UserInitiated, date(2022, 3, 1)),
+            Err(MissingRate::NeverGiven)
+        );
+        let bad = "market,category,rate,currency,effective_from,unit\n\
+                   Brazil,marketing,0.06,USD,,session\n";
+        let e = book.add_card("bad.csv", bad, &mut m).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad.csv:2: unit \"session\" is not message or conversation"
+        );
+        let e = book
+            .add_card("bad.csv", &bad.replace(",session", ","), &mut m)
+            .map(|_| ());
+        assert!(e.is_ok(), "an empty unit means message");
+        let any = "market,category,rate,currency,effective_from,unit\n\
+                   Brazil,any,0.06,USD,,conversation\n";
+        let e = book.add_card("any.csv", any, &mut m).unwrap_err();
+        assert!(e.to_string().contains("any is only for per-message"), "{e}");
+    }
+
+    #[test]
     fn bad_rows_name_file_and_line() {
         let mut m = MarketTable::builtin();
         let mut book = RateBook::default();
