@@ -21,8 +21,8 @@ Exit codes:
     version,
     about = "Estimate WhatsApp Business messaging costs from message logs",
     long_about = "Estimate WhatsApp Business messaging costs from message logs.\n\n\
-        wabill reads CSV message logs, applies Meta's free-window and per-message \
-        rules in force at each message's date, and reports what was charged, what \
+        wabill reads CSV message logs, applies Meta's conversation, free-window and \
+        per-message rules in force at each message's date, and reports what was charged, what \
         was free and why.",
     after_help = EXIT_CODES,
     max_term_width = 100
@@ -156,12 +156,21 @@ fn parse_count(s: &str) -> Result<u64, String> {
 #[derive(Debug, Clone, Args)]
 pub struct PricingArgs {
     /// Pricing model [default: auto]: auto picks per message by its date
-    /// (per-message-2025 from 2025-07-01, per-message-2026-10 from 2026-10-01)
-    #[arg(long, value_parser = ["auto", "template-2018", "per-message-2025", "per-message-2026-10"])]
+    /// (conversation-2022 from 2022-02-01, conversation-2023 from 2023-06-01,
+    /// per-message-2025 from 2025-07-01, per-message-2026-10 from 2026-10-01)
+    #[arg(long, value_parser = [
+        "auto",
+        "template-2018",
+        "conversation-2022",
+        "conversation-2023",
+        "per-message-2025",
+        "per-message-2026-10",
+    ])]
     pub model: Option<String>,
 
-    /// Rate card CSV (market,category,rate,currency,effective_from) layered over
-    /// the built-in cards; repeatable, later files win
+    /// Rate card CSV (market,category,rate,currency,effective_from[,unit]) layered
+    /// over the built-in cards; repeatable, later files win. unit=conversation
+    /// for per-conversation rates
     #[arg(long, value_name = "FILE")]
     pub rates: Vec<PathBuf>,
 
@@ -240,7 +249,8 @@ pub struct EstimateArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    /// Group by any of market, country, category, month, day, business, pricing_type
+    /// Group by any of market, country, category, month, day, business, pricing_type,
+    /// conversation_type
     #[arg(long, value_name = "KEYS", default_value = "market,category")]
     pub by: String,
 

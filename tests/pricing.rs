@@ -116,6 +116,8 @@ struct Outcome {
     pricing_category: Option<Category>,
     cost: Option<Decimal>,
     counted_as: Option<u64>,
+    /// (conversation id, opened it), priced or not.
+    conversation: Option<(u64, bool)>,
 }
 
 struct Run {
@@ -177,6 +179,11 @@ fn run_sources(ctx: &PricingContext, sources: &[Source]) -> Run {
             pricing_category: ok.and_then(|p| p.pricing_category),
             cost: ok.map(|p| p.cost),
             counted_as: ok.and_then(|p| p.counted_as),
+            conversation: match &result {
+                Ok(p) => p.conversation,
+                Err(e) => e.conversation(),
+            }
+            .map(|c| (c.conversation.id, c.opened)),
         });
     }
     let report = aggregator.finish(
@@ -569,10 +576,12 @@ fn template_2018_prices_before_july_2025_with_a_user_card() {
     );
     assert_eq!(run.report.accounting.unpriced, 0);
 
-    // Under `auto` the same log cannot be priced.
+    // Under `auto` the same log is priced per conversation (2023 model):
+    // a marketing and a utility conversation, from the built-in card.
     let auto = run_csv(&Setup::default(), &text);
-    assert_eq!(auto.report.accounting.unpriced, 2);
-    assert!(auto.outcome("x1").pricing_type.is_none());
+    assert_eq!(auto.report.accounting.unpriced, 0);
+    assert_eq!(auto.outcome("x1").cost, Some(dec!(0.0625)));
+    assert_eq!(auto.outcome("x3").cost, Some(dec!(0.0080)));
 }
 
 // ------------------------------------------------------------ properties
@@ -897,6 +906,56 @@ proptest! {
             });
             prop_assert!(ad, "{m:?} free_entry_point with no entry-point message");
         }
+    }
+}
+
+fn conversation_2023() -> Setup {
+    Setup {
+        model: ModelChoice::Fixed(Model::Conversation2023),
+        ..Setup::default()
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// (g) Conversations: each one is opened by exactly one message, holds
+    /// messages of one business × customer pair within 72 h of its opening,
+    /// and only the opening message costs anything; the report counts each
+    /// once, and the accounting balances.
+    #[test]
+    fn each_conversation_is_opened_and_paid_once(rows in rows()) {
+        let run = run_rows(&conversation_2023(), &rows);
+        let a = &run.report.accounting;
+        prop_assert!(a.balances(), "{a:?}");
+        let mut openers = std::collections::BTreeMap::new();
+        for o in &run.outcomes {
+            if let Some((id, true)) = o.conversation {
+                prop_assert!(openers.insert(id, o.message).is_none(), "{id} opened twice");
+            }
+        }
+        for o in &run.outcomes {
+            let m = &o.message;
+            let Some((id, opened)) = o.conversation else {
+                prop_assert!(
+                    m.direction == Direction::In || !m.status.is_delivered(),
+                    "{o:?} outside any conversation"
+                );
+                continue;
+            };
+            let first = openers.get(&id);
+            prop_assert!(first.is_some(), "{id} never opened");
+            let first = first.expect("checked");
+            prop_assert_eq!((first.business, first.customer), (m.business, m.customer));
+            prop_assert!(first.at <= m.at && m.at - first.at < 72 * HOUR_MS, "{o:?}");
+            if !opened {
+                prop_assert_eq!(o.cost, Some(Decimal::ZERO));
+                prop_assert_eq!(o.pricing_type, Some(PricingType::InConversation));
+            }
+        }
+        let c = a.conversations.clone().unwrap_or_default();
+        prop_assert_eq!(c.opened, openers.len() as u64);
+        prop_assert_eq!(run.report.totals.conversations.unwrap_or(0), c.opened - c.unpriced);
     }
 }
 

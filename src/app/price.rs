@@ -31,6 +31,13 @@ struct PriceRow<'a> {
     currency: &'a str,
     rate_source: &'a str,
     note: String,
+    /// Sequence number of the conversation the message opened or joined
+    /// (conversation models); empty otherwise.
+    conversation_id: Option<u64>,
+    conversation_type: Option<&'static str>,
+    /// True on the message that opened the conversation: it carries the
+    /// conversation's charge.
+    conversation_opened: Option<bool>,
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
@@ -52,6 +59,10 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             let country_code = match result {
                 Ok(p) => p.country,
                 Err(_) => None,
+            };
+            let conversation = match result {
+                Ok(p) => p.conversation,
+                Err(e) => e.conversation(),
             };
             let row = PriceRow {
                 message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
@@ -96,6 +107,9 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     .as_ref()
                     .err()
                     .map_or(String::new(), |e| e.to_string()),
+                conversation_id: conversation.map(|c| c.conversation.id),
+                conversation_type: conversation.map(|c| c.conversation.kind.as_str()),
+                conversation_opened: conversation.map(|c| c.opened),
             };
             if let Err(e) = sink.write(&row) {
                 write_error = Some(e);

@@ -36,6 +36,14 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
         .with_context(|| format!("--date {:?} is not a date (YYYY-MM-DD)", args.date))?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let currency = ctx.currency.to_string();
+    // Before 2025-07-01 Meta charged per conversation: show those columns.
+    let model = Model::in_force(date);
+    let per_conversation = model.is_some_and(Model::is_conversation);
+    let unit = if per_conversation {
+        " per conversation"
+    } else {
+        ""
+    };
     let mut heading = Vec::new();
     let rows: Vec<RateRow> = match &args.number {
         Some(number) => {
@@ -47,21 +55,30 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
             heading.push(format!(
                 "+{digits} is in market {market} (country {}) on {date}; model in force: {}",
                 found.country.as_ref().map_or("unknown", country_str),
-                Model::in_force(date).map_or("none supported (before 2025-07-01)", |m| m.name())
+                model.map_or("none supported (before 2022-02-01)", |m| m.name())
             ));
-            Category::ALL
+            let columns: Vec<RateCategory> = match model {
+                Some(Model::Conversation2022) => {
+                    vec![RateCategory::UserInitiated, RateCategory::BusinessInitiated]
+                }
+                Some(Model::Conversation2023) => Category::ALL
+                    .into_iter()
+                    .map(RateCategory::Conversation)
+                    .collect(),
+                _ => Category::ALL
+                    .into_iter()
+                    .filter(|c| *c != Category::Service)
+                    .map(RateCategory::Of)
+                    .collect(),
+            };
+            columns
                 .into_iter()
-                .filter(|c| *c != Category::Service)
                 .filter_map(|c| {
-                    let found_rate = ctx.rates.lookup(
-                        ctx.currency,
-                        found.market,
-                        found.country,
-                        RateCategory::Of(c),
-                        date,
-                    );
+                    let found_rate =
+                        ctx.rates
+                            .lookup(ctx.currency, found.market, found.country, c, date);
                     // Most markets have no authentication-international rate at all.
-                    if c == Category::AuthenticationInternational
+                    if c.category() == Some(Category::AuthenticationInternational)
                         && found_rate == Err(MissingRate::NeverGiven)
                     {
                         return None;
@@ -83,7 +100,7 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                     };
                     Some(RateRow {
                         market: market.to_string(),
-                        category: c.to_string(),
+                        category: format!("{c}{unit}"),
                         rate,
                         currency: currency.clone(),
                         effective_from: from.unwrap_or_default(),
@@ -93,10 +110,11 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                 .collect()
         }
         None => {
-            heading.push(format!("{currency} rates in force on {date}"));
+            heading.push(format!("{currency} rates{unit} in force on {date}"));
             ctx.rates
                 .card_on(ctx.currency, date)
                 .into_iter()
+                .filter(|cell| cell.category.per_conversation() == per_conversation)
                 .map(|cell| RateRow {
                     market: cell.key.name(&ctx.markets).into_owned(),
                     category: cell.category.to_string(),

@@ -56,19 +56,67 @@ impl FromStr for Category {
     }
 }
 
-/// A column of a rate card: a message category, or `any` for cards that
-/// price every template alike (the 2018 model).
+/// A column of a rate card: a message category, `any` for cards that
+/// price every template alike (the 2018 model), or a conversation column
+/// (per 24 h conversation, February 2022 – June 2025).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum RateCategory {
     Of(Category),
     Any,
+    /// Per conversation of a category (conversation-2023 cards).
+    Conversation(Category),
+    /// Per conversation the customer started (conversation-2022 cards).
+    UserInitiated,
+    /// Per conversation the business started with a template
+    /// (conversation-2022 cards).
+    BusinessInitiated,
+}
+
+impl RateCategory {
+    /// Whether the rate is per conversation rather than per message.
+    pub fn per_conversation(self) -> bool {
+        !matches!(self, RateCategory::Of(_) | RateCategory::Any)
+    }
+
+    /// The message category behind the column, if it has one.
+    pub fn category(self) -> Option<Category> {
+        match self {
+            RateCategory::Of(c) | RateCategory::Conversation(c) => Some(c),
+            _ => None,
+        }
+    }
+
+    /// The same column per conversation (cards whose `unit` is conversation).
+    pub fn to_conversation(self) -> Option<RateCategory> {
+        match self {
+            RateCategory::Of(c) => Some(RateCategory::Conversation(c)),
+            RateCategory::Any => None,
+            other => Some(other),
+        }
+    }
+
+    /// The authentication-international column of the same unit, for an
+    /// authentication column; `None` for every other column.
+    pub fn international(self) -> Option<RateCategory> {
+        match self {
+            RateCategory::Of(Category::Authentication) => {
+                Some(RateCategory::Of(Category::AuthenticationInternational))
+            }
+            RateCategory::Conversation(Category::Authentication) => Some(
+                RateCategory::Conversation(Category::AuthenticationInternational),
+            ),
+            _ => None,
+        }
+    }
 }
 
 impl fmt::Display for RateCategory {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            RateCategory::Of(c) => c.fmt(f),
+            RateCategory::Of(c) | RateCategory::Conversation(c) => c.fmt(f),
             RateCategory::Any => f.write_str("any"),
+            RateCategory::UserInitiated => f.write_str("user_initiated"),
+            RateCategory::BusinessInitiated => f.write_str("business_initiated"),
         }
     }
 }
@@ -76,10 +124,18 @@ impl fmt::Display for RateCategory {
 impl FromStr for RateCategory {
     type Err = ();
 
+    /// Card text; a category name is per message until the card's `unit`
+    /// says otherwise (`to_conversation`).
     fn from_str(s: &str) -> Result<Self, ()> {
         let s = s.trim();
         if s.is_empty() || s == "*" || s.eq_ignore_ascii_case("any") {
             return Ok(RateCategory::Any);
+        }
+        if s.eq_ignore_ascii_case("user_initiated") {
+            return Ok(RateCategory::UserInitiated);
+        }
+        if s.eq_ignore_ascii_case("business_initiated") {
+            return Ok(RateCategory::BusinessInitiated);
         }
         s.parse().map(RateCategory::Of)
     }
@@ -100,5 +156,13 @@ mod tests {
             "utility".parse::<RateCategory>(),
             Ok(RateCategory::Of(Category::Utility))
         );
+        let bi = "Business_Initiated".parse::<RateCategory>();
+        assert_eq!(bi, Ok(RateCategory::BusinessInitiated));
+        assert!(RateCategory::BusinessInitiated.per_conversation());
+        assert_eq!(
+            RateCategory::Of(Category::Service).to_conversation(),
+            Some(RateCategory::Conversation(Category::Service))
+        );
+        assert_eq!(RateCategory::Any.to_conversation(), None);
     }
 }

@@ -1,8 +1,10 @@
 //! Pricing: time-ordered messages in, one `Priced` (or `Unpriced`) out per
 //! message. The engine keeps per-pair windows and monthly counters; the
-//! rules of each model live in `rules.rs`, the data in `refdata`.
+//! rules of each model live in `rules.rs` (per message) and
+//! `conversation.rs` (per conversation), the data in `refdata`.
 
 mod calendar;
+mod conversation;
 mod model;
 mod rules;
 mod window;
@@ -11,6 +13,10 @@ mod window;
 mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
+pub use conversation::{
+    CONVERSATION_MS, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
+    SERVICE_FREE_FROM,
+};
 pub use model::{Model, ModelChoice};
 pub use window::{PairWindows, WindowRules, WindowState};
 
@@ -22,6 +28,7 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
 use crate::model::{Category, Direction, Message, Millis, RateCategory};
+use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
 use crate::refdata::businesses::{Businesses, DEFAULT_PORTFOLIO};
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
 use crate::refdata::rates::{Currency, MissingRate, RateBook};
@@ -34,8 +41,11 @@ pub enum PricingType {
     Regular,
     FreeCustomerService,
     FreeEntryPoint,
-    /// Within the monthly free service allowance (from 2026-10-01).
+    /// Within a monthly free allowance: service messages from 2026-10-01,
+    /// conversations in the conversation models.
     FreeTier,
+    /// Part of a conversation an earlier message opened (and paid for).
+    InConversation,
     NotDelivered,
     Inbound,
 }
@@ -47,6 +57,7 @@ impl PricingType {
             PricingType::FreeCustomerService => "free_customer_service",
             PricingType::FreeEntryPoint => "free_entry_point",
             PricingType::FreeTier => "free_tier",
+            PricingType::InConversation => "in_conversation",
             PricingType::NotDelivered => "not_delivered",
             PricingType::Inbound => "inbound",
         }
@@ -55,7 +66,10 @@ impl PricingType {
     pub fn is_free(self) -> bool {
         matches!(
             self,
-            PricingType::FreeCustomerService | PricingType::FreeEntryPoint | PricingType::FreeTier
+            PricingType::FreeCustomerService
+                | PricingType::FreeEntryPoint
+                | PricingType::FreeTier
+                | PricingType::InConversation
         )
     }
 }
@@ -100,6 +114,9 @@ pub struct Priced<'t> {
     /// Position of this message in its monthly tier or allowance count.
     pub counted_as: Option<u64>,
     pub windows: Option<WindowState>,
+    /// The conversation the message opened or joined (conversation models,
+    /// and utility templates in a conversation still open on 2025-07-01).
+    pub conversation: Option<ConversationRef>,
 }
 
 /// A message that cannot be priced; the run reports it and fails.
@@ -114,6 +131,9 @@ pub enum Unpriced {
         date: Date,
         currency: Currency,
         missing: MissingRate,
+        /// The conversation whose opening message this is: it still opened
+        /// (later messages belong to it), only its charge is unknown.
+        conversation: Option<ConversationRef>,
     },
     NoTierBand {
         market: String,
@@ -122,12 +142,29 @@ pub enum Unpriced {
     },
 }
 
+impl Unpriced {
+    /// The conversation the unpriced message opened or joined, if any.
+    pub fn conversation(&self) -> Option<ConversationRef> {
+        match self {
+            Unpriced::NoRate { conversation, .. } => *conversation,
+            _ => None,
+        }
+    }
+
+    fn in_conversation(mut self, r: ConversationRef) -> Self {
+        if let Unpriced::NoRate { conversation, .. } = &mut self {
+            *conversation = Some(r);
+        }
+        self
+    }
+}
+
 impl fmt::Display for Unpriced {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Unpriced::NoModel { date } => write!(
                 f,
-                "no supported pricing model on {date} (per-message pricing starts 2025-07-01); \
+                "no supported pricing model on {date} (conversation pricing starts 2022-02-01); \
                  choose one with --model"
             ),
             Unpriced::NoRate {
@@ -136,18 +173,41 @@ impl fmt::Display for Unpriced {
                 date,
                 currency,
                 missing,
+                ..
             } => {
+                let unit = if category.per_conversation() {
+                    " conversation"
+                } else {
+                    ""
+                };
                 write!(
                     f,
-                    "no {currency} rate known for {market} {category} on {date}"
+                    "no {currency} rate known for {market} {category}{unit} on {date}"
                 )?;
                 match missing {
-                    MissingRate::NeverGiven => write!(f, " (no card gives it)")?,
+                    MissingRate::NeverGiven => match category {
+                        RateCategory::UserInitiated | RateCategory::BusinessInitiated => write!(
+                            f,
+                            " (wabill ships no conversation-2022 card: Meta's rates were not found)"
+                        )?,
+                        RateCategory::Conversation(_) if *date < CONVERSATION_CARDS_FROM => write!(
+                            f,
+                            " (the built-in conversation card starts on {CONVERSATION_CARDS_FROM})"
+                        )?,
+                        _ => write!(f, " (no card gives it)")?,
+                    },
                     MissingRate::UnknownSince { from, card } => {
                         write!(f, " (changed on {from}, new value not published in {card})")?
                     }
                 }
-                write!(f, "; supply it with --rates FILE")
+                if category.per_conversation() {
+                    write!(
+                        f,
+                        "; supply it with --rates FILE (rows with unit conversation, see README)"
+                    )
+                } else {
+                    write!(f, "; supply it with --rates FILE")
+                }
             }
             Unpriced::NoTierBand {
                 market,
@@ -171,6 +231,15 @@ fn month_of(d: Date) -> Month {
     (d.year(), d.month())
 }
 
+/// Monthly free allowances, counted per business and business-local month.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Allowance {
+    /// Service messages per business number (2026-10 model).
+    ServiceMessages,
+    /// Conversations per business account (conversation models).
+    Conversations,
+}
+
 /// The stateful engine. Feed it messages in `validate::sort_log` order.
 pub struct Pricer<'t> {
     ctx: &'t PricingContext,
@@ -180,7 +249,11 @@ pub struct Pricer<'t> {
     /// Per customer: market epoch and the match cached for it.
     market_cache: Vec<Option<(usize, MarketMatch)>>,
     tier_counts: HashMap<(u32, MarketId, Category, Month), u64>,
-    service_counts: HashMap<(u32, Month), u64>,
+    allowance_counts: HashMap<(Allowance, u32, Month), u64>,
+    /// Open conversations per pair; empty unless a conversation model ran.
+    conversations: HashMap<(u32, u32), conversation::OpenConversations>,
+    /// The id of the latest conversation opened.
+    last_conversation: u64,
     last_sweep: Millis,
 }
 
@@ -196,7 +269,9 @@ impl<'t> Pricer<'t> {
             pairs: HashMap::new(),
             market_cache: Vec::new(),
             tier_counts: HashMap::new(),
-            service_counts: HashMap::new(),
+            allowance_counts: HashMap::new(),
+            conversations: HashMap::new(),
+            last_conversation: 0,
             last_sweep: Millis::MIN,
         }
     }
@@ -261,6 +336,7 @@ impl<'t> Pricer<'t> {
         self.last_sweep = now;
         let rules = self.ctx.windows;
         self.pairs.retain(|_, w| !w.expired(now, &rules));
+        self.conversations.retain(|_, c| !c.expired(now));
     }
 
     /// Prices the next message; `strings` resolves its interned ids.
@@ -282,6 +358,7 @@ impl<'t> Pricer<'t> {
             rate_source: None,
             counted_as: None,
             windows: None,
+            conversation: None,
         };
         let pair = self.pairs.entry((m.business, m.customer)).or_default();
         if m.direction == Direction::In {
@@ -306,32 +383,127 @@ impl<'t> Pricer<'t> {
         let category = m
             .category
             .expect("validated: outbound messages have a category");
+        if model.is_conversation() {
+            return self.price_conversation(m, model, category, &windows, &mut priced);
+        }
+        if let Some(c) = self.utility_conversation(m, category, &windows) {
+            // Opened before 2025-07-01 and still open: Meta keeps later
+            // utility templates in it, free (PRICING.md §1d, transition).
+            priced.pricing_type = PricingType::InConversation;
+            priced.conversation = Some(ConversationRef {
+                conversation: c,
+                opened: false,
+            });
+            return Ok(priced);
+        }
         let decision = rules::decide(model, category, &windows);
         priced.pricing_type = decision.pricing_type;
         match decision.pricing_type {
             PricingType::Regular => {
                 self.charge(m, &mut priced, decision.rate_category, decision.tiered)
             }
-            PricingType::FreeTier => self.service_allowance(m, &mut priced, decision.rate_category),
+            // From 2026-10-01 the first `service_allowance` service messages
+            // per business number per month are free; later ones pay the
+            // utility rate.
+            PricingType::FreeTier => self.allowance(
+                Allowance::ServiceMessages,
+                self.ctx.service_allowance,
+                m,
+                &mut priced,
+                decision.rate_category,
+            ),
             _ => Ok(priced),
         }
     }
 
-    /// From 2026-10-01 the first `service_allowance` service messages per
-    /// business number per month are free; later ones pay the utility rate.
-    fn service_allowance(
+    /// A utility conversation open for this pair at this message, if the
+    /// message is a utility template outside a free entry point window.
+    fn utility_conversation(
+        &self,
+        m: &Message,
+        category: Category,
+        windows: &WindowState,
+    ) -> Option<Conversation> {
+        if category != Category::Utility
+            || windows.entry_window.is_some()
+            || self.conversations.is_empty()
+        {
+            return None;
+        }
+        self.conversations
+            .get(&(m.business, m.customer))?
+            .open_at(ConversationType::Utility, m.at)
+    }
+
+    /// Conversation models: the message opens or joins a conversation; only
+    /// an opening message can cost anything.
+    fn price_conversation(
         &mut self,
+        m: &Message,
+        model: Model,
+        category: Category,
+        windows: &WindowState,
+        priced: &mut Priced<'t>,
+    ) -> Result<Priced<'t>, Unpriced> {
+        let era = match model {
+            Model::Conversation2022 => conversation::Era::ByInitiator,
+            _ => conversation::Era::ByCategory,
+        };
+        let routed = self
+            .conversations
+            .entry((m.business, m.customer))
+            .or_default()
+            .route(era, category, windows, m.at, &mut self.last_conversation);
+        priced.conversation = Some(routed);
+        if !routed.opened {
+            priced.pricing_type = PricingType::InConversation;
+            return Ok(*priced);
+        }
+        let free = FREE_CONVERSATIONS_PER_MONTH;
+        let column = |c: Category| RateCategory::Conversation(c);
+        let (pricing_type, rate_category) = match routed.conversation.kind {
+            ConversationType::FreeEntryPoint => {
+                priced.pricing_type = PricingType::FreeEntryPoint;
+                return Ok(*priced);
+            }
+            ConversationType::Service if priced.local_date >= SERVICE_FREE_FROM => {
+                priced.pricing_type = PricingType::FreeCustomerService;
+                return Ok(*priced);
+            }
+            ConversationType::Service => (PricingType::FreeTier, column(Category::Service)),
+            ConversationType::UserInitiated => (PricingType::FreeTier, RateCategory::UserInitiated),
+            ConversationType::BusinessInitiated => {
+                (PricingType::FreeTier, RateCategory::BusinessInitiated)
+            }
+            // Marketing, utility, authentication: never free.
+            _ => (PricingType::Regular, column(category)),
+        };
+        priced.pricing_type = pricing_type;
+        let result = if pricing_type == PricingType::FreeTier {
+            self.allowance(Allowance::Conversations, free, m, priced, rate_category)
+        } else {
+            self.charge(m, priced, rate_category, false)
+        };
+        result.map_err(|e| e.in_conversation(routed))
+    }
+
+    /// Counts one use of a monthly allowance (per business, business-local
+    /// month); past it, the message pays `over_allowance` without tiers.
+    fn allowance(
+        &mut self,
+        kind: Allowance,
+        allowance: u64,
         m: &Message,
         priced: &mut Priced<'t>,
         over_allowance: RateCategory,
     ) -> Result<Priced<'t>, Unpriced> {
         let count = self
-            .service_counts
-            .entry((m.business, month_of(priced.local_date)))
+            .allowance_counts
+            .entry((kind, m.business, month_of(priced.local_date)))
             .or_default();
         *count += 1;
         priced.counted_as = Some(*count);
-        if *count <= self.ctx.service_allowance {
+        if *count <= allowance {
             return Ok(*priced);
         }
         priced.pricing_type = PricingType::Regular;
@@ -351,9 +523,7 @@ impl<'t> Pricer<'t> {
         let ctx = self.ctx;
         let date = priced.local_date;
         let rate_category = self.international(m, priced, rate_category);
-        if let RateCategory::Of(c) = rate_category {
-            priced.pricing_category = Some(c);
-        }
+        priced.pricing_category = rate_category.category();
         let market_name = || ctx.markets.name(priced.market).to_string();
         if tiered && let RateCategory::Of(category) = rate_category {
             // Authentication-international shares the authentication count.
@@ -398,6 +568,7 @@ impl<'t> Pricer<'t> {
                 date,
                 currency: ctx.currency,
                 missing,
+                conversation: None,
             })?;
         priced.rate = Some(found.rate);
         priced.cost = found.rate;
@@ -413,11 +584,10 @@ impl<'t> Pricer<'t> {
         priced: &Priced<'t>,
         rc: RateCategory,
     ) -> RateCategory {
-        if rc != RateCategory::Of(Category::Authentication) {
+        let Some(intl) = rc.international() else {
             return rc;
-        }
+        };
         let home = self.known_business(m.business).home_country;
-        let intl = RateCategory::Of(Category::AuthenticationInternational);
         match (home, priced.country) {
             (Some(home), Some(to))
                 if home != to

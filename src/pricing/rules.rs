@@ -41,6 +41,12 @@ pub fn decide(model: Model, category: Category, w: &WindowState) -> Decision {
             Category::Utility if in_service_window => free(PricingType::FreeCustomerService),
             _ => charge(RateCategory::Of(category), tiered),
         },
+        // Conversation models price conversations, not messages: the engine
+        // routes them through `conversation.rs` and never asks here. What a
+        // charge would be is the conversation of the message's category.
+        Model::Conversation2022 | Model::Conversation2023 => {
+            charge(RateCategory::Conversation(category), false)
+        }
         Model::PerMessage2026_10 => match category {
             // Counted against the monthly allowance; the engine charges the
             // utility rate past it, without tiers.

@@ -75,14 +75,17 @@ impl Log {
     }
 
     fn price(&self, ctx: &PricingContext) -> Vec<Result<(PricingType, Decimal), Unpriced>> {
+        self.priced(ctx)
+            .into_iter()
+            .map(|r| r.map(|p| (p.pricing_type, p.cost)))
+            .collect()
+    }
+
+    fn priced<'a>(&'a self, ctx: &'a PricingContext) -> Vec<Result<Priced<'a>, Unpriced>> {
         let mut pricer = Pricer::new(ctx);
         self.messages
             .iter()
-            .map(|m| {
-                pricer
-                    .price(m, &self.strings)
-                    .map(|p| (p.pricing_type, p.cost))
-            })
+            .map(|m| pricer.price(m, &self.strings))
             .collect()
     }
 }
@@ -195,7 +198,8 @@ fn model_and_card_switch_at_midnight_in_the_business_zone() {
 fn every_switch_date_prices_by_its_own_card() {
     let ctx = context(ModelChoice::Auto, "");
     let cases = [
-        ("2025-06-30T12:00:00Z", "5491112345678", Err(())), // before per-message pricing
+        ("2024-10-31T12:00:00Z", "5491112345678", Err(())), // before the conversation card
+        ("2025-06-30T12:00:00Z", "5491112345678", Ok(dec!(0.0340))), // utility conversation
         ("2025-07-01T00:00:00Z", "5491112345678", Ok(dec!(0.0289))), // Argentina utility, July 2025 card
         ("2025-10-01T00:00:00Z", "5491112345678", Ok(dec!(0.0260))), // lowered on 2025-10-01
         ("2025-12-31T23:59:59Z", "14155550100", Err(())), // NA utility unknown before 2026
@@ -340,4 +344,416 @@ fn explain_has_a_sentence_for_every_pricing_type() {
         assert_eq!(got, want);
     }
     assert_eq!(sentences.len(), expect.len());
+}
+
+// ---- Conversation-based pricing (PRICING.md §1b, §1c, §4 items 2–4) ----
+
+/// Milliseconds at `hour` hours after midnight UTC of `day`.
+fn at(day: &str, hour: i64) -> i64 {
+    format!("{day}T00:00:00Z")
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_millisecond()
+        + hour * HOUR_MS
+}
+
+/// Adds a user card (one layer) to the context.
+fn with_card(ctx: &mut PricingContext, card: &str) {
+    ctx.rates.new_layer();
+    ctx.rates
+        .add_card("user.csv", card, &mut ctx.markets)
+        .expect("valid card");
+}
+
+/// Illustrative pre-November-2024 conversation rates for Brazil: the
+/// built-in card starts on 2024-11-01, and no earlier service rate is known.
+const BRAZIL_2024: &str = "market,category,rate,currency,effective_from,unit\n\
+                           Brazil,marketing,0.0625,USD,2024-08-01,conversation\n\
+                           Brazil,utility,0.0080,USD,2024-08-01,conversation\n\
+                           Brazil,service,0.0300,USD,2024-08-01,conversation\n";
+
+const BRAZIL: &str = "5511987654321";
+
+fn types_and_costs(
+    got: Vec<Result<(PricingType, Decimal), Unpriced>>,
+) -> Vec<(PricingType, Decimal)> {
+    got.into_iter().map(|r| r.unwrap()).collect()
+}
+
+#[test]
+fn cbp_category_conversations() {
+    // §4 item 2: h0 marketing opens and is charged, h4 utility opens and is
+    // charged, h10 utility joins the open utility conversation.
+    let ctx = context(ModelChoice::Fixed(Model::Conversation2023), "");
+    let mut log = Log::new();
+    log.add_ms(at("2024-12-02", 0), "", BRAZIL, Some(Marketing));
+    log.add_ms(at("2024-12-02", 4), "", BRAZIL, Some(Utility));
+    log.add_ms(at("2024-12-02", 10), "", BRAZIL, Some(Utility));
+    let priced = log.priced(&ctx);
+    let ids: Vec<_> = priced
+        .iter()
+        .map(|p| {
+            let c = p.as_ref().unwrap().conversation.unwrap();
+            (c.conversation.id, c.conversation.kind, c.opened)
+        })
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            (1, ConversationType::Marketing, true),
+            (2, ConversationType::Utility, true),
+            (2, ConversationType::Utility, false),
+        ]
+    );
+    assert_eq!(
+        types_and_costs(log.price(&ctx)),
+        vec![
+            (Regular, dec!(0.0625)),
+            (Regular, dec!(0.0080)),
+            (InConversation, dec!(0)),
+        ]
+    );
+}
+
+/// §4 item 3: h0 marketing, h4 customer message, h5 interactive (service)
+/// message, h25 text, h26 text.
+fn service_example(day: &str) -> Log {
+    let mut log = Log::new();
+    log.add_ms(at(day, 0), "", BRAZIL, Some(Marketing));
+    log.add_ms(at(day, 4), "", BRAZIL, None);
+    log.add_ms(at(day, 5), "", BRAZIL, Some(Service));
+    log.add_ms(at(day, 25), "", BRAZIL, Some(Service));
+    log.add_ms(at(day, 26), "", BRAZIL, Some(Service));
+    log
+}
+
+#[test]
+fn cbp_service_example_after_2024_11_01() {
+    let ctx = context(ModelChoice::Auto, "");
+    assert_eq!(
+        types_and_costs(service_example("2024-12-02").price(&ctx)),
+        vec![
+            (Regular, dec!(0.0625)),
+            (Inbound, dec!(0)),
+            // The marketing conversation is open: no service conversation.
+            (InConversation, dec!(0)),
+            // Marketing closed at h24: a service conversation opens, free.
+            (FreeCustomerService, dec!(0)),
+            (InConversation, dec!(0)),
+        ]
+    );
+}
+
+#[test]
+fn cbp_service_example_before_2024_11_01() {
+    let mut ctx = context(ModelChoice::Auto, "");
+    with_card(&mut ctx, BRAZIL_2024);
+    // Within the month's 1,000 free service conversations.
+    assert_eq!(
+        types_and_costs(service_example("2024-10-02").price(&ctx)),
+        vec![
+            (Regular, dec!(0.0625)),
+            (Inbound, dec!(0)),
+            (InConversation, dec!(0)),
+            (FreeTier, dec!(0)),
+            (InConversation, dec!(0)),
+        ]
+    );
+    // Past them: the service conversation is charged once.
+    let mut log = Log::new();
+    for i in 0..1000 {
+        log.add_ms(
+            at("2024-10-01", 0) + i,
+            "",
+            &format!("55119{i:08}"),
+            Some(Service),
+        );
+    }
+    let example = service_example("2024-10-02");
+    log.messages
+        .extend(example.messages.iter().map(|m| Message {
+            customer: log.strings.customers.intern(BRAZIL),
+            ..*m
+        }));
+    let got = types_and_costs(log.price(&ctx));
+    assert!(got[..1000].iter().all(|r| *r == (FreeTier, dec!(0))));
+    assert_eq!(
+        got[1000..],
+        [
+            (Regular, dec!(0.0625)),
+            (Inbound, dec!(0)),
+            (InConversation, dec!(0)),
+            (Regular, dec!(0.0300)),
+            (InConversation, dec!(0)),
+        ]
+    );
+    let total: Decimal = got.iter().map(|(_, c)| c).sum();
+    assert_eq!(total, dec!(0.0925));
+}
+
+#[test]
+fn cbp_free_entry_point_example() {
+    // §4 item 4: the customer comes from an ad at 10:00, the business
+    // replies with a template at 22:00: a free entry point conversation for
+    // 72 h, in which every template is free; it closes the marketing
+    // conversation opened at 09:00.
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    let day = "2024-12-02";
+    log.add_ms(at(day, 9), "", BRAZIL, Some(Marketing));
+    log.add_ms(at(day, 10), "", BRAZIL, None);
+    log.messages.last_mut().unwrap().entry_point = true;
+    log.add_ms(at(day, 22), "", BRAZIL, Some(Utility));
+    log.add_ms(at(day, 23), "", BRAZIL, Some(Marketing));
+    log.add_ms(at(day, 33) + 1, "", BRAZIL, Some(Marketing)); // CSW closed, FEP open
+    log.add_ms(at(day, 22 + 72) - 1, "", BRAZIL, Some(Utility));
+    log.add_ms(at(day, 22 + 72), "", BRAZIL, Some(Marketing)); // FEP over
+    let priced = log.priced(&ctx);
+    let got: Vec<_> = priced
+        .iter()
+        .map(|p| {
+            let p = p.as_ref().unwrap();
+            (
+                p.pricing_type,
+                p.cost,
+                p.conversation.map(|c| (c.conversation.id, c.opened)),
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (Regular, dec!(0.0625), Some((1, true))),
+            (Inbound, dec!(0), None),
+            (FreeEntryPoint, dec!(0), Some((2, true))),
+            (InConversation, dec!(0), Some((2, false))),
+            (InConversation, dec!(0), Some((2, false))),
+            (InConversation, dec!(0), Some((2, false))),
+            (Regular, dec!(0.0625), Some((3, true))),
+        ]
+    );
+    let fep = priced[2]
+        .as_ref()
+        .unwrap()
+        .conversation
+        .unwrap()
+        .conversation;
+    assert_eq!((fep.start, fep.end), (at(day, 22), at(day, 94)));
+}
+
+#[test]
+fn free_conversations_reset_monthly_in_the_business_zone() {
+    let mut ctx = context(
+        ModelChoice::Auto,
+        "business,timezone\nsp,America/Sao_Paulo\n",
+    );
+    with_card(&mut ctx, BRAZIL_2024);
+    let mut log = Log::new();
+    for i in 0..1000 {
+        let customer = format!("55119{i:08}");
+        log.add_ms(at("2024-09-10", 0) + i, "sp", &customer, Some(Service));
+    }
+    // 23:00 on 30 September in São Paulo (UTC−3): still September.
+    log.add("2024-10-01T02:00:00Z", "sp", BRAZIL, Some(Service));
+    // Midnight on 1 October in São Paulo: a new allowance.
+    log.add("2024-10-02T03:00:00Z", "sp", BRAZIL, Some(Service));
+    // Another business account has its own allowance.
+    log.add("2024-10-01T02:00:00Z", "other", BRAZIL, Some(Service));
+    let priced = log.priced(&ctx);
+    let last: Vec<_> = priced[1000..]
+        .iter()
+        .map(|p| {
+            let p = p.as_ref().unwrap();
+            (p.pricing_type, p.cost, p.counted_as)
+        })
+        .collect();
+    assert_eq!(
+        last,
+        vec![
+            (Regular, dec!(0.0300), Some(1001)),
+            (FreeTier, dec!(0), Some(1)),
+            (FreeTier, dec!(0), Some(1)),
+        ]
+    );
+}
+
+#[test]
+fn a_log_crossing_2025_07_01_prices_both_sides() {
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    log.add("2025-06-30T20:00:00Z", "", BRAZIL, Some(Utility)); // opens a utility conversation
+    log.add("2025-06-30T21:00:00Z", "", BRAZIL, Some(Marketing)); // opens a marketing one
+    log.add("2025-07-01T10:00:00Z", "", BRAZIL, Some(Utility)); // free: utility conversation open
+    log.add("2025-07-01T12:00:00Z", "", BRAZIL, Some(Marketing)); // per message: charged
+    log.add("2025-07-01T20:00:00Z", "", BRAZIL, Some(Utility)); // conversation closed: charged
+    let priced = log.priced(&ctx);
+    let got: Vec<_> = priced
+        .iter()
+        .map(|p| {
+            let p = p.as_ref().unwrap();
+            (p.model.unwrap(), p.pricing_type, p.cost)
+        })
+        .collect();
+    use Model::*;
+    assert_eq!(
+        got,
+        vec![
+            (Conversation2023, Regular, dec!(0.0080)),
+            (Conversation2023, Regular, dec!(0.0625)),
+            (PerMessage2025, InConversation, dec!(0)),
+            (PerMessage2025, Regular, dec!(0.0625)),
+            (PerMessage2025, Regular, dec!(0.0068)),
+        ]
+    );
+    let utility = priced[0].as_ref().unwrap().conversation.unwrap();
+    let kept = priced[2].as_ref().unwrap().conversation.unwrap();
+    assert_eq!(kept.conversation, utility.conversation);
+    assert!(!kept.opened);
+    assert_eq!(priced[3].as_ref().unwrap().conversation, None);
+}
+
+#[test]
+fn conversation_2022_by_initiator_with_1000_free_a_month() {
+    let mut ctx = context(ModelChoice::Fixed(Model::Conversation2022), "");
+    let mut log = Log::new();
+    for i in 0..999 {
+        let customer = format!("55119{i:08}");
+        log.add_ms(at("2022-05-01", 0) + i, "", &customer, Some(Marketing));
+    }
+    log.add_ms(at("2022-05-02", 0), "", BRAZIL, None);
+    log.add_ms(at("2022-05-02", 1), "", BRAZIL, Some(Service)); // 1,000th: user-initiated, free
+    log.add_ms(at("2022-05-02", 2), "", BRAZIL, Some(Marketing)); // same conversation
+    log.add_ms(at("2022-05-03", 2), "", BRAZIL, Some(Utility)); // 1,001st: business-initiated
+    let got = log.price(&ctx);
+    assert_eq!(got[1000].as_ref().unwrap(), &(FreeTier, dec!(0)));
+    assert_eq!(got[1001].as_ref().unwrap(), &(InConversation, dec!(0)));
+    // No card is shipped for 2022: the error says what to supply.
+    let err = got[1002].as_ref().unwrap_err().to_string();
+    assert!(
+        err.contains("Brazil business_initiated conversation on 2022-05-03"),
+        "{err}"
+    );
+    assert!(err.contains("ships no conversation-2022 card"), "{err}");
+    assert!(err.contains("--rates"), "{err}");
+    with_card(
+        &mut ctx,
+        "market,category,rate,currency,effective_from\n\
+         Brazil,user_initiated,0.0200,USD,2022-02-01\n\
+         Brazil,business_initiated,0.0500,USD,2022-02-01\n",
+    );
+    let got = log.price(&ctx);
+    assert_eq!(got[1002].as_ref().unwrap(), &(Regular, dec!(0.0500)));
+    let priced = log.priced(&ctx);
+    let kinds: Vec<_> = priced[1000..]
+        .iter()
+        .map(|p| p.as_ref().unwrap().conversation.unwrap().conversation.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            ConversationType::UserInitiated,
+            ConversationType::UserInitiated,
+            ConversationType::BusinessInitiated,
+        ]
+    );
+}
+
+#[test]
+fn conversations_before_the_shipped_card_ask_for_rates() {
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    log.add("2024-03-01T12:00:00Z", "", BRAZIL, Some(Marketing));
+    let err = log.price(&ctx).remove(0).unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "no USD rate known for Brazil marketing conversation on 2024-03-01 (the built-in \
+         conversation card starts on 2024-11-01); supply it with --rates FILE (rows with unit \
+         conversation, see README)"
+    );
+}
+
+#[test]
+fn authentication_international_conversations() {
+    let ctx = context(
+        ModelChoice::Auto,
+        "business,timezone,portfolio,home_country\nbr,,,BR\n",
+    );
+    let mut log = Log::new();
+    log.add(
+        "2024-12-02T00:00:00Z",
+        "br",
+        "919812345678",
+        Some(Authentication),
+    );
+    log.add(
+        "2024-12-02T01:00:00Z",
+        "br",
+        "919812345678",
+        Some(Authentication),
+    );
+    log.add("2024-12-02T00:00:00Z", "br", BRAZIL, Some(Authentication));
+    assert_eq!(
+        types_and_costs(log.price(&ctx)),
+        vec![
+            (Regular, dec!(0.0280)),
+            (InConversation, dec!(0)),
+            (Regular, dec!(0.0315)),
+        ]
+    );
+}
+
+#[test]
+fn per_message_cards_never_borrow_conversation_rates() {
+    // North America utility is unknown on the July 2025 card; the
+    // conversation card's 0.0040 must not fill the gap.
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    log.add("2025-08-01T00:00:00Z", "", "14155550100", Some(Utility));
+    assert!(log.price(&ctx).remove(0).is_err());
+}
+
+/// `wabill explain` says which conversation a message opened or joined.
+#[test]
+fn explain_has_a_sentence_for_every_conversation_case() {
+    use crate::render::explain::sentence;
+    let mut ctx = context(ModelChoice::Auto, "");
+    with_card(&mut ctx, BRAZIL_2024);
+    let mut log = Log::new();
+    for i in 0..1000 {
+        log.add_ms(
+            at("2024-10-01", 0) + i,
+            "",
+            &format!("55119{i:08}"),
+            Some(Service),
+        );
+    }
+    let before = service_example("2024-10-02");
+    let after = service_example("2024-12-02");
+    for m in before.messages.iter().chain(&after.messages) {
+        log.messages.push(Message {
+            customer: log.strings.customers.intern(BRAZIL),
+            ..*m
+        });
+    }
+    let mut pricer = Pricer::new(&ctx);
+    let sentences: Vec<String> = log
+        .messages
+        .iter()
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx.markets, "USD"))
+        .collect();
+    let expect = [
+        "service (free-form) message with no conversation of any category open: opens service conversation #1 until 2024-10-02 00:00:00 UTC; number 1 this month for this business: within the 1,000 free service conversations.",
+        "marketing template with no marketing conversation open: opens marketing conversation #1001 until 2024-10-03 00:00:00 UTC; charged once for everything in it, Brazil marketing conversation rate 0.0625 USD, card user.csv (USD 2024-08-01).",
+        "customer message: opens (or restarts) the 24 h customer service window.",
+        "service (free-form) message inside marketing conversation #1001 (opened 2024-10-02 00:00:00 UTC, open until 2024-10-03 00:00:00 UTC): no further charge.",
+        "service (free-form) message with no conversation of any category open: opens service conversation #1002 until 2024-10-04 01:00:00 UTC; number 1001 this month for this business: past the 1,000 free service conversations; charged once, Brazil service conversation rate 0.0300 USD, card user.csv (USD 2024-08-01).",
+        "service (free-form) message inside service conversation #1002 (opened 2024-10-03 01:00:00 UTC, open until 2024-10-04 01:00:00 UTC): no further charge.",
+        "marketing template with no marketing conversation open: opens marketing conversation #1003 until 2024-12-03 00:00:00 UTC; charged once for everything in it, Brazil marketing conversation rate 0.0625 USD, card rates-2024-11-01-usd-conversation.csv (USD 2024-11-01).",
+        "customer message: opens (or restarts) the 24 h customer service window.",
+        "service (free-form) message inside marketing conversation #1003 (opened 2024-12-02 00:00:00 UTC, open until 2024-12-03 00:00:00 UTC): no further charge.",
+        "service (free-form) message with no conversation of any category open: opens service conversation #1004 until 2024-12-04 01:00:00 UTC; service conversations are free from 2024-11-01.",
+        "service (free-form) message inside service conversation #1004 (opened 2024-12-03 01:00:00 UTC, open until 2024-12-04 01:00:00 UTC): no further charge.",
+    ];
+    assert_eq!(sentences[0], expect[0]);
+    assert_eq!(sentences[1000..], expect[1..]);
 }

@@ -20,13 +20,17 @@ pub const PER_MESSAGE_CARDS: &[(&str, &str)] = &[
     card!("rates-2026-10-01-usd.csv"),
 ];
 
-/// Conversation-based cards (per 24 h conversation), kept apart from the
-/// per-message cards because their unit differs.
+/// Conversation-based cards (per 24 h conversation), loaded under their own
+/// rate columns because their unit differs. Nothing earlier is known.
 pub const CONVERSATION_CARDS: &[(&str, &str)] = &[
     card!("rates-2024-11-01-usd-conversation.csv"),
     card!("rates-2025-02-01-usd-conversation.csv"),
     card!("rates-2025-04-01-usd-conversation.csv"),
 ];
+
+/// The first date the built-in conversation cards cover; earlier
+/// conversations need a user card.
+pub const CONVERSATION_CARDS_FROM: jiff::civil::Date = jiff::civil::date(2024, 11, 1);
 
 pub const MARKETS: (&str, &str) = (
     "built-in markets.csv",

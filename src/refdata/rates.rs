@@ -4,6 +4,11 @@
 //! the business's time zone. An empty rate is a known change with an unknown
 //! value: from that date the cell has no rate until a later version or a
 //! user card gives one. We never guess.
+//!
+//! Conversation-era cards (per 24 h conversation) live in the same book
+//! under their own columns (`RateCategory::Conversation`, `UserInitiated`,
+//! `BusinessInitiated`), so a per-message lookup can never fall back on a
+//! per-conversation rate or the reverse.
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
@@ -96,6 +101,16 @@ struct RawRate {
     currency: String,
     #[serde(default)]
     effective_from: String,
+    /// `message` (default) or `conversation`.
+    #[serde(default)]
+    unit: String,
+}
+
+/// What a card's rates are charged per, when its rows do not say.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    Message,
+    Conversation,
 }
 
 #[derive(Debug, Default)]
@@ -106,11 +121,19 @@ pub struct RateBook {
 }
 
 impl RateBook {
-    /// The built-in per-message cards.
+    /// The built-in per-message and per-conversation cards.
     pub fn builtin(markets: &mut MarketTable) -> Self {
         let mut book = RateBook::default();
-        for (name, text) in super::builtin::PER_MESSAGE_CARDS {
-            book.add_card(name, text, markets)
+        let builtin = super::builtin::PER_MESSAGE_CARDS
+            .iter()
+            .map(|c| (c, Unit::Message))
+            .chain(
+                super::builtin::CONVERSATION_CARDS
+                    .iter()
+                    .map(|c| (c, Unit::Conversation)),
+            );
+        for ((name, text), unit) in builtin {
+            book.add_rows(name, text, markets, unit)
                 .expect("built-in cards are valid");
         }
         book.new_layer();
@@ -124,11 +147,24 @@ impl RateBook {
     }
 
     /// Adds a card file (one or several versions) to the current layer.
+    /// Rows are per message unless their `unit` column says `conversation`
+    /// (`user_initiated` and `business_initiated` are always per
+    /// conversation).
     pub fn add_card(
         &mut self,
         name: &str,
         text: &str,
         markets: &mut MarketTable,
+    ) -> Result<usize, RefDataError> {
+        self.add_rows(name, text, markets, Unit::Message)
+    }
+
+    fn add_rows(
+        &mut self,
+        name: &str,
+        text: &str,
+        markets: &mut MarketTable,
+        default_unit: Unit,
     ) -> Result<usize, RefDataError> {
         let rows = read_rows::<RawRate>(name, text)?;
         let card_base = name.trim_start_matches("built-in ");
@@ -144,10 +180,27 @@ impl RateBook {
             let category: RateCategory = raw.category.parse().map_err(|_| {
                 err(format!(
                     "category {:?} is not marketing, utility, authentication, \
-                     authentication_international, service or any",
+                     authentication_international, service, any, user_initiated or \
+                     business_initiated",
                     raw.category
                 ))
             })?;
+            let unit = match raw.unit.trim().to_ascii_lowercase().as_str() {
+                "" => default_unit,
+                "message" => Unit::Message,
+                "conversation" => Unit::Conversation,
+                other => {
+                    return Err(err(format!(
+                        "unit {other:?} is not message or conversation"
+                    )));
+                }
+            };
+            let category = match unit {
+                Unit::Message => category,
+                Unit::Conversation => category.to_conversation().ok_or_else(|| {
+                    err("category any is only for per-message (2018) cards".into())
+                })?,
+            };
             let currency = Currency::parse(&raw.currency).ok_or_else(|| {
                 err(format!(
                     "currency {:?} is not a 3-letter code",
@@ -218,7 +271,12 @@ impl RateBook {
             .map(RateKey::Country)
             .into_iter()
             .chain([RateKey::Market(market)]);
-        let cats = [category, RateCategory::Any];
+        // `any` is a per-message column: conversations never fall back on it.
+        let cats: &[RateCategory] = if category.per_conversation() {
+            &[category]
+        } else {
+            &[category, RateCategory::Any]
+        };
         let found = cats
             .iter()
             .flat_map(|c| keys.clone().map(move |k| (k, *c)))
@@ -414,6 +472,54 @@ mod tests {
             date(2026, 2, 1),
         );
         assert_eq!(r.unwrap().rate, dec!(0.5));
+    }
+
+    #[test]
+    fn conversation_rows_have_their_own_columns() {
+        let mut m = MarketTable::builtin();
+        let mut book = RateBook::builtin(&mut m);
+        book.new_layer();
+        let user = "market,category,rate,currency,effective_from,unit\n\
+                    Brazil,marketing,0.0600,USD,2023-06-01,conversation\n\
+                    Brazil,business_initiated,0.0500,USD,2022-02-01,\n\
+                    Brazil,marketing,0.0700,USD,2023-06-01,message\n";
+        assert_eq!(book.add_card("user.csv", user, &mut m).unwrap(), 3);
+        let brazil = m.id("Brazil").unwrap();
+        let at = |cat, d| {
+            book.lookup(Currency::USD, brazil, None, cat, d)
+                .map(|r| r.rate)
+        };
+        let conv = RateCategory::Conversation(Category::Marketing);
+        assert_eq!(at(conv, date(2024, 1, 1)), Ok(dec!(0.0600)));
+        // The built-in conversation card takes over from its date.
+        assert_eq!(at(conv, date(2024, 11, 1)), Ok(dec!(0.0625)));
+        assert_eq!(
+            at(RateCategory::Of(Category::Marketing), date(2024, 1, 1)),
+            Ok(dec!(0.0700))
+        );
+        assert_eq!(
+            at(RateCategory::BusinessInitiated, date(2022, 3, 1)),
+            Ok(dec!(0.0500))
+        );
+        assert_eq!(
+            at(RateCategory::UserInitiated, date(2022, 3, 1)),
+            Err(MissingRate::NeverGiven)
+        );
+        let bad = "market,category,rate,currency,effective_from,unit\n\
+                   Brazil,marketing,0.06,USD,,session\n";
+        let e = book.add_card("bad.csv", bad, &mut m).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "bad.csv:2: unit \"session\" is not message or conversation"
+        );
+        let e = book
+            .add_card("bad.csv", &bad.replace(",session", ","), &mut m)
+            .map(|_| ());
+        assert!(e.is_ok(), "an empty unit means message");
+        let any = "market,category,rate,currency,effective_from,unit\n\
+                   Brazil,any,0.06,USD,,conversation\n";
+        let e = book.add_card("any.csv", any, &mut m).unwrap_err();
+        assert!(e.to_string().contains("any is only for per-message"), "{e}");
     }
 
     #[test]

@@ -58,7 +58,7 @@ impl TierTable {
                 .category
                 .parse()
                 .ok()
-                .filter(|c| *c != RateCategory::Any)
+                .filter(|c| matches!(c, RateCategory::Of(_)))
                 .ok_or_else(|| {
                     err(format!(
                         "category {:?} is not a message category",

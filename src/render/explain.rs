@@ -2,7 +2,9 @@
 //! from `Priced`; nothing is recomputed here.
 
 use crate::model::{Category, Direction, Message, Millis};
-use crate::pricing::{Model, Priced, PricingType, Unpriced};
+use crate::pricing::{
+    ConversationRef, ConversationType, Model, Priced, PricingType, SERVICE_FREE_FROM, Unpriced,
+};
 use crate::refdata::markets::MarketTable;
 
 /// "26 h", "23 h 59 min", "15 min".
@@ -44,7 +46,12 @@ fn since_customer(m: &Message, p: &Priced<'_>) -> String {
 }
 
 fn charge(p: &Priced<'_>, markets: &MarketTable, currency: &str) -> String {
-    let category = p.pricing_category.map_or("", |c| c.as_str());
+    let category = match (p.pricing_category, p.conversation) {
+        (Some(c), None) => c.to_string(),
+        (Some(c), Some(_)) => format!("{c} conversation"),
+        (None, Some(r)) => format!("{} conversation", r.conversation.kind),
+        (None, None) => String::new(),
+    };
     let rate = p.rate.map_or("?".into(), |r| r.to_string());
     let source = match p.rate_source {
         Some("tiers") => format!(
@@ -79,6 +86,9 @@ pub fn sentence(
         return "customer message: opens (or restarts) the 24 h customer service window.".into();
     };
     let kind = what(category);
+    if let Some(r) = p.conversation {
+        return conversation(kind, p, &r, markets, currency);
+    }
     let entry = p.windows.and_then(|w| w.entry_window);
     match p.pricing_type {
         PricingType::Inbound => "customer message.".into(),
@@ -106,6 +116,8 @@ pub fn sentence(
         PricingType::FreeCustomerService => {
             format!("{kind} {}: free.", since_customer(m, p))
         }
+        // Without a conversation (see `conversation`), nothing is "in" one.
+        PricingType::InConversation => format!("{kind}: part of an earlier conversation, free."),
         PricingType::FreeTier => format!(
             "{kind} number {} this month for this business number: within the 1,000 free service messages.",
             p.counted_as.unwrap_or(0)
@@ -155,6 +167,83 @@ pub fn sentence(
             };
             format!("{reason}{intl}; {}.", charge(p, markets, currency))
         }
+    }
+}
+
+/// Conversation models: which conversation the message opened or joined,
+/// and what that conversation cost.
+fn conversation(
+    kind: &str,
+    p: &Priced<'_>,
+    r: &ConversationRef,
+    markets: &MarketTable,
+    currency: &str,
+) -> String {
+    let c = &r.conversation;
+    let name = match c.kind {
+        ConversationType::FreeEntryPoint => "free entry point".to_string(),
+        ConversationType::UserInitiated => "user-initiated".to_string(),
+        ConversationType::BusinessInitiated => "business-initiated".to_string(),
+        k => k.to_string(),
+    };
+    if !r.opened {
+        if matches!(
+            p.model,
+            Some(Model::PerMessage2025 | Model::PerMessage2026_10)
+        ) {
+            return format!(
+                "{kind} inside utility conversation #{} opened before per-message pricing began \
+                 (open until {}): free, part of that conversation.",
+                c.id,
+                time(c.end)
+            );
+        }
+        return format!(
+            "{kind} inside {name} conversation #{} (opened {}, open until {}): no further charge.",
+            c.id,
+            time(c.start),
+            time(c.end)
+        );
+    }
+    let opens = format!("opens {name} conversation #{} until {}", c.id, time(c.end));
+    let why = match c.kind {
+        ConversationType::FreeEntryPoint => {
+            return format!(
+                "{kind}: the first reply within 24 h to a customer who came from an ad or Page \
+                 button: {opens}, closing any other open conversation; everything in it is free."
+            );
+        }
+        ConversationType::UserInitiated => {
+            format!("{kind} inside the customer service window and no conversation open")
+        }
+        ConversationType::BusinessInitiated => {
+            format!("{kind} outside any customer service window and no conversation open")
+        }
+        ConversationType::Service => format!("{kind} with no conversation of any category open"),
+        _ => format!("{kind} with no {name} conversation open"),
+    };
+    let n = p.counted_as.unwrap_or(0);
+    let which = if c.kind == ConversationType::Service {
+        "service conversations"
+    } else {
+        "conversations"
+    };
+    match p.pricing_type {
+        PricingType::FreeCustomerService => {
+            format!("{why}: {opens}; service conversations are free from {SERVICE_FREE_FROM}.")
+        }
+        PricingType::FreeTier => format!(
+            "{why}: {opens}; number {n} this month for this business: within the 1,000 free {which}."
+        ),
+        PricingType::Regular if p.counted_as.is_some() => format!(
+            "{why}: {opens}; number {n} this month for this business: past the 1,000 free {which}; \
+             charged once, {}.",
+            charge(p, markets, currency)
+        ),
+        _ => format!(
+            "{why}: {opens}; charged once for everything in it, {}.",
+            charge(p, markets, currency)
+        ),
     }
 }
 

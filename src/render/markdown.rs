@@ -1,17 +1,17 @@
 use std::io::{self, Write};
 
-use super::{accounting_lines, group_digits, meta_line, money};
+use super::{accounting_lines, count_columns, counts, group_digits, meta_line, money};
 use crate::report::{Line, Report};
 
-fn values(line: &Line) -> String {
-    format!(
-        "{} | {} | {} | {} | {}",
-        group_digits(line.messages),
-        group_digits(line.charged),
-        group_digits(line.free),
-        group_digits(line.not_delivered),
-        money(line.cost)
-    )
+fn values(report: &Report, line: &Line, bold: bool) -> String {
+    let mark = if bold { "**" } else { "" };
+    let mut cells: Vec<String> = counts(report, line).into_iter().map(group_digits).collect();
+    cells.push(money(line.cost));
+    cells
+        .iter()
+        .map(|c| format!("{mark}{c}{mark}"))
+        .collect::<Vec<_>>()
+        .join(" | ")
 }
 
 /// Pipes in cell text would break the table.
@@ -23,30 +23,39 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     let keys = &report.meta.group_by;
     writeln!(out, "**wabill estimate** · {}\n", meta_line(report))?;
     let names: Vec<String> = keys.iter().map(|k| escape(k)).collect();
+    let columns: Vec<String> = count_columns(report)
+        .iter()
+        .map(|c| c.replace('_', " "))
+        .collect();
     writeln!(
         out,
-        "| {} | messages | charged | free | not delivered | cost ({}) |",
+        "| {} | {} | cost ({}) |",
         names.join(" | "),
+        columns.join(" | "),
         report.meta.currency
     )?;
-    let aligns: Vec<&str> = keys.iter().map(|_| ":---").chain(["---:"; 5]).collect();
+    let aligns: Vec<&str> = keys
+        .iter()
+        .map(|_| ":---")
+        .chain(std::iter::repeat_n("---:", columns.len() + 1))
+        .collect();
     writeln!(out, "| {} |", aligns.join(" | "))?;
     for row in &report.rows {
         let k: Vec<String> = row.keys.iter().map(|k| escape(k)).collect();
-        writeln!(out, "| {} | {} |", k.join(" | "), values(&row.line))?;
+        writeln!(
+            out,
+            "| {} | {} |",
+            k.join(" | "),
+            values(report, &row.line, false)
+        )?;
     }
     let mut total = vec![String::new(); keys.len().max(1)];
     total[0] = "**Total**".into();
-    let v = &report.totals;
     writeln!(
         out,
-        "| {} | **{}** | **{}** | **{}** | **{}** | **{}** |",
+        "| {} | {} |",
         total.join(" | "),
-        group_digits(v.messages),
-        group_digits(v.charged),
-        group_digits(v.free),
-        group_digits(v.not_delivered),
-        money(v.cost)
+        values(report, &report.totals, true)
     )?;
     writeln!(out)?;
     for line in accounting_lines(report) {

@@ -12,7 +12,7 @@ pub use number::{group_digits, money};
 
 use std::io::{self, Write};
 
-use crate::report::Report;
+use crate::report::{Line, Report};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -69,7 +69,7 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     if a.unpriced > 0 {
         outbound.push_str(&format!(" + {} unpriced", group_digits(a.unpriced)));
     }
-    vec![
+    let mut lines = vec![
         format!(
             "{} rows read = {} inbound + {} outbound + {} merged + {} rejected",
             group_digits(a.rows_read),
@@ -79,7 +79,30 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
             group_digits(a.rejected)
         ),
         outbound,
-    ]
+    ];
+    if let Some(c) = &a.conversations {
+        let types: Vec<String> = c
+            .by_type
+            .iter()
+            .map(|(t, n)| format!("{} {t}", group_digits(*n)))
+            .collect();
+        let types = if types.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", types.join(", "))
+        };
+        let mut line = format!(
+            "{} conversations opened{types} = {} charged + {} free",
+            group_digits(c.opened),
+            group_digits(c.charged),
+            group_digits(c.free)
+        );
+        if c.unpriced > 0 {
+            line.push_str(&format!(" + {} unpriced", group_digits(c.unpriced)));
+        }
+        lines.push(line);
+    }
+    lines
 }
 
 /// One line naming the model, currency and zone used.
@@ -96,5 +119,22 @@ pub fn meta_line(report: &Report) -> String {
     )
 }
 
-/// The column headers after the group keys.
-pub const VALUE_HEADERS: [&str; 5] = ["messages", "charged", "free", "not_delivered", "cost"];
+/// The count columns after the group keys (machine names), and their
+/// values for a line: `conversations` only in reports that count them.
+pub fn count_columns(report: &Report) -> Vec<&'static str> {
+    let mut v = vec!["messages"];
+    if report.accounting.conversations.is_some() {
+        v.push("conversations");
+    }
+    v.extend(["charged", "free", "not_delivered"]);
+    v
+}
+
+pub fn counts(report: &Report, line: &Line) -> Vec<u64> {
+    let mut v = vec![line.messages];
+    if report.accounting.conversations.is_some() {
+        v.push(line.conversations.unwrap_or(0));
+    }
+    v.extend([line.charged, line.free, line.not_delivered]);
+    v
+}

@@ -2,17 +2,13 @@ use std::io::{self, Write};
 
 use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table, presets};
 
-use super::{Style, accounting_lines, group_digits, meta_line, money};
+use super::{Style, accounting_lines, count_columns, counts, group_digits, meta_line, money};
 use crate::report::{Line, Report};
 
-fn value_cells(line: &Line) -> Vec<String> {
-    vec![
-        group_digits(line.messages),
-        group_digits(line.charged),
-        group_digits(line.free),
-        group_digits(line.not_delivered),
-        money(line.cost),
-    ]
+fn value_cells(report: &Report, line: &Line) -> Vec<String> {
+    let mut v: Vec<String> = counts(report, line).into_iter().map(group_digits).collect();
+    v.push(money(line.cost));
+    v
 }
 
 pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -26,7 +22,8 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     }
     let keys = &report.meta.group_by;
     let mut header: Vec<String> = keys.clone();
-    header.extend(["messages", "charged", "free", "not delivered"].map(String::from));
+    let columns = count_columns(report);
+    header.extend(columns.iter().map(|c| c.replace('_', " ")));
     header.push(format!("cost ({})", report.meta.currency));
     table.set_header(header.into_iter().map(|h| {
         let cell = Cell::new(h);
@@ -37,14 +34,18 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         }
     }));
     for row in &report.rows {
-        let cells = row.keys.iter().cloned().chain(value_cells(&row.line));
+        let cells = row
+            .keys
+            .iter()
+            .cloned()
+            .chain(value_cells(report, &row.line));
         table.add_row(cells.map(Cell::new));
     }
     let mut total: Vec<String> = vec![String::new(); keys.len().max(1)];
     total[0] = "Total".into();
     let total_cells = total
         .into_iter()
-        .chain(value_cells(&report.totals))
+        .chain(value_cells(report, &report.totals))
         .map(|s| {
             let cell = Cell::new(s);
             if style.color {
@@ -55,7 +56,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         });
     table.add_row(total_cells.collect::<Vec<_>>());
     let first_value = keys.len().max(1);
-    for i in first_value..first_value + 5 {
+    for i in first_value..first_value + columns.len() + 1 {
         if let Some(column) = table.column_mut(i) {
             column.set_cell_alignment(CellAlignment::Right);
         }

@@ -50,8 +50,16 @@ impl<'a> Aggregator<'a> {
         acc.outbound += 1;
         let p = match result {
             Ok(p) => p,
-            Err(_) => {
+            Err(e) => {
                 acc.unpriced += 1;
+                if let Some(r) = e.conversation().filter(|r| r.opened) {
+                    let c = acc.conversations.get_or_insert_with(Default::default);
+                    c.opened += 1;
+                    c.unpriced += 1;
+                    *c.by_type
+                        .entry(r.conversation.kind.to_string())
+                        .or_default() += 1;
+                }
                 return;
             }
         };
@@ -79,6 +87,22 @@ impl<'a> Aggregator<'a> {
                     }
                 }
                 line.free = 1;
+            }
+        }
+        if p.model.is_some_and(|m| m.is_conversation()) || p.conversation.is_some() {
+            let opened = p.conversation.filter(|c| c.opened);
+            line.conversations = Some(u64::from(opened.is_some()));
+            let c = acc.conversations.get_or_insert_with(Default::default);
+            if let Some(r) = opened {
+                c.opened += 1;
+                if p.pricing_type == PricingType::Regular {
+                    c.charged += 1;
+                } else {
+                    c.free += 1;
+                }
+                *c.by_type
+                    .entry(r.conversation.kind.to_string())
+                    .or_default() += 1;
             }
         }
         if let Some(model) = p.model
@@ -113,13 +137,19 @@ impl<'a> Aggregator<'a> {
         accounting.merged = stats.merged;
         // Rows sort by their text, so the order never depends on input order.
         let sorted: BTreeMap<Vec<String>, Line> = self.groups.into_values().collect();
+        // Every line shows conversations, or none does.
+        let counts_conversations = accounting.conversations.is_some();
         let mut totals = Line {
             cost: zero(),
+            conversations: counts_conversations.then_some(0),
             ..Line::default()
         };
         let rows: Vec<Row> = sorted
             .into_iter()
-            .map(|(keys, line)| {
+            .map(|(keys, mut line)| {
+                if counts_conversations {
+                    line.conversations.get_or_insert(0);
+                }
                 totals.add(&line);
                 Row { keys, line }
             })

@@ -17,10 +17,12 @@ pub enum GroupBy {
     Day,
     Business,
     PricingType,
+    /// The type of the conversation a message opened or joined.
+    ConversationType,
 }
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 7] = [
+    pub const ALL: [GroupBy; 8] = [
         GroupBy::Market,
         GroupBy::Country,
         GroupBy::Category,
@@ -28,6 +30,7 @@ impl GroupBy {
         GroupBy::Day,
         GroupBy::Business,
         GroupBy::PricingType,
+        GroupBy::ConversationType,
     ];
 
     pub fn name(self) -> &'static str {
@@ -39,6 +42,7 @@ impl GroupBy {
             GroupBy::Day => "day",
             GroupBy::Business => "business",
             GroupBy::PricingType => "pricing_type",
+            GroupBy::ConversationType => "conversation_type",
         }
     }
 
@@ -68,6 +72,9 @@ impl GroupBy {
             }
             GroupBy::Business => u64::from(m.business),
             GroupBy::PricingType => p.pricing_type as u64,
+            GroupBy::ConversationType => {
+                p.conversation.map_or(0, |c| c.conversation.kind as u64 + 1)
+            }
         }
     }
 
@@ -93,6 +100,9 @@ impl GroupBy {
                 b => b.to_string(),
             },
             GroupBy::PricingType => p.pricing_type.to_string(),
+            GroupBy::ConversationType => p
+                .conversation
+                .map_or("-".into(), |c| c.conversation.kind.to_string()),
         }
     }
 }
@@ -103,7 +113,11 @@ impl FromStr for GroupBy {
     fn from_str(s: &str) -> Result<Self, String> {
         GroupBy::ALL
             .into_iter()
-            .find(|g| g.name() == s || (s == "type" && *g == GroupBy::PricingType))
+            .find(|g| {
+                g.name() == s
+                    || (s == "type" && *g == GroupBy::PricingType)
+                    || (s == "conversation" && *g == GroupBy::ConversationType)
+            })
             .ok_or_else(|| {
                 let names: Vec<_> = GroupBy::ALL.iter().map(|g| g.name()).collect();
                 format!("unknown group {s:?} (expected {})", names.join(", "))

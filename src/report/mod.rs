@@ -23,10 +23,19 @@ pub struct Line {
     pub free: u64,
     pub not_delivered: u64,
     pub cost: Decimal,
+    /// Conversations opened in the group; only in reports where a
+    /// conversation model priced something (`None` elsewhere, so per-message
+    /// reports keep their columns).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversations: Option<u64>,
 }
 
 impl Line {
     pub fn add(&mut self, other: &Line) {
+        self.conversations = match (self.conversations, other.conversations) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        };
         self.messages += other.messages;
         self.charged += other.charged;
         self.free += other.free;
@@ -59,6 +68,22 @@ pub struct Accounting {
     pub not_delivered: u64,
     /// Messages no known rate or model could price (the run fails).
     pub unpriced: u64,
+    /// Conversations, when a conversation model priced something.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub conversations: Option<ConversationAccounting>,
+}
+
+/// Conversations opened = charged + free + unpriced; each is counted on the
+/// message that opened it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ConversationAccounting {
+    pub opened: u64,
+    pub charged: u64,
+    pub free: u64,
+    /// Opened by a message no known rate could price (the run fails).
+    pub unpriced: u64,
+    /// Opened, by conversation type.
+    pub by_type: BTreeMap<String, u64>,
 }
 
 impl Accounting {
@@ -67,6 +92,10 @@ impl Accounting {
         self.rows_read == self.inbound + self.outbound + self.merged + self.rejected
             && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
             && self.free == self.free_by_reason.values().sum::<u64>()
+            && self.conversations.as_ref().is_none_or(|c| {
+                c.opened == c.charged + c.free + c.unpriced
+                    && c.opened == c.by_type.values().sum::<u64>()
+            })
     }
 }
 
