@@ -5,6 +5,7 @@
 mod calendar;
 mod model;
 mod rules;
+mod volume;
 mod window;
 
 #[cfg(test)]
@@ -12,6 +13,7 @@ mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
 pub use model::{Model, ModelChoice};
+pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{PairWindows, WindowRules, WindowState};
 
 use std::collections::HashMap;
