@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cli;
 pub mod error;
+pub mod forecast;
 pub mod input;
 pub mod model;
 pub mod pricing;
