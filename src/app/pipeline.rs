@@ -57,6 +57,12 @@ impl Diagnostics {
 
 pub fn load(input: &InputArgs, pricing: &PricingArgs) -> Result<Loaded> {
     let ctx = settings::pricing_context(pricing)?;
+    let log = read(input)?;
+    Ok(Loaded { ctx, log })
+}
+
+/// Reads and validates the logs once; any number of contexts can price them.
+pub fn read(input: &InputArgs) -> Result<Log> {
     let (sources, options) = settings::read_options(input)?;
     let rejects = match &input.rejects {
         Some(path) => {
@@ -101,7 +107,7 @@ pub fn load(input: &InputArgs, pricing: &PricingArgs) -> Result<Loaded> {
     if let Some(e) = diagnostics.write_error {
         return Err(e).context("cannot write --rejects file");
     }
-    Ok(Loaded { ctx, log })
+    Ok(log)
 }
 
 /// Counts and shows messages that could not be priced.
@@ -141,19 +147,28 @@ impl Loaded {
     /// Prices every message in order, handing each result to `each`.
     pub fn price_each<'a>(
         &'a self,
-        mut each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
+        each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
     ) -> UnpricedReport {
-        let mut pricer = Pricer::new(&self.ctx, &self.log.strings);
-        let mut unpriced = UnpricedReport::default();
-        for m in &self.log.messages {
-            let result = pricer.price(m);
-            if let Err(e) = &result {
-                unpriced.note(&self.log, m, e);
-            }
-            each(m, &result);
-        }
-        unpriced
+        price_log(&self.ctx, &self.log, each)
     }
+}
+
+/// Prices every message of `log` under `ctx`, in order.
+pub fn price_log<'a>(
+    ctx: &'a PricingContext,
+    log: &'a Log,
+    mut each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
+) -> UnpricedReport {
+    let mut pricer = Pricer::new(ctx, &log.strings);
+    let mut unpriced = UnpricedReport::default();
+    for m in &log.messages {
+        let result = pricer.price(m);
+        if let Err(e) = &result {
+            unpriced.note(log, m, e);
+        }
+        each(m, &result);
+    }
+    unpriced
 }
 
 /// Writes a line to stderr, ignoring a closed stderr.

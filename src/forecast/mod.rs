@@ -6,7 +6,9 @@ pub mod plan;
 pub mod project;
 mod report;
 
-pub use report::{Amounts, Detail, ForecastMeta, ForecastReport, ForecastRow, MonthRow};
+pub use report::{
+    Amounts, Detail, ForecastMeta, ForecastReport, ForecastRow, HistoryMeta, MonthRow,
+};
 
 use std::collections::BTreeMap;
 

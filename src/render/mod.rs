@@ -1,8 +1,10 @@
 //! Renderers: sibling functions over the same `Report`, each writing to any
 //! `Write`. Only this module and `input` do I/O on data.
 
+mod chart;
 mod csv;
 pub mod explain;
+pub mod forecast;
 mod json;
 mod markdown;
 mod number;

@@ -1,0 +1,3 @@
+pub fn run(_args: &crate::cli::CompareArgs) -> anyhow::Result<crate::error::Exit> {
+    anyhow::bail!("not yet")
+}
