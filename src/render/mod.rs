@@ -2,6 +2,7 @@
 //! `Write`. Only this module and `input` do I/O on data.
 
 mod chart;
+pub mod compare;
 mod csv;
 pub mod explain;
 pub mod forecast;
