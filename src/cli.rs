@@ -84,6 +84,32 @@ pub enum Command {
         "  wabill rates --date 2026-07-01 --currency EUR"
     ))]
     Rates(RatesArgs),
+    /// Forecast monthly spend from a plan, or from a log's history projected forward
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill forecast --plan plan.csv\n",
+        "  wabill forecast --plan plan.csv --format csv > forecast.csv\n",
+        "  wabill forecast --from-log data/sample/messages.csv --months 6 --growth 5%\n",
+        "  wabill forecast --from-log logs/*.csv --months 3 --chart\n",
+        "  wabill forecast --plan plan.csv --format html -o forecast.html\n\n",
+        "Plan columns: month (YYYY-MM), market (a market name or a 2-letter country;\n",
+        "the header may be `country`), category, messages, and optionally\n",
+        "in_window_share and free_entry_point_share (0.25 or 25%).\n\n",
+        "Exit codes: 0 ok, 1 error (a bad plan, a volume with no known rate), 2 usage"
+    ))]
+    Forecast(ForecastArgs),
+    /// Price the same log under several scenarios, side by side
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill compare sept.csv --scenario before:model=per-message-2025 \\\n",
+        "                          --scenario after:model=per-message-2026-10\n",
+        "  wabill compare log.csv --scenario list: --scenario negotiated:rates=deal.csv\n",
+        "  wabill compare log.csv --scenario usd: --scenario eur:currency=EUR --by market\n\n",
+        "A scenario is NAME:KEY=VALUE,... with keys model, rates (repeatable),\n",
+        "currency, tiers, markets; anything not given comes from the common flags.\n\n",
+        "Exit codes: 0 ok, 1 error, 2 usage"
+    ))]
+    Compare(CompareArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  wabill completions bash > ~/.local/share/bash-completion/completions/wabill\n  wabill completions zsh > ~/.zfunc/_wabill"
@@ -331,6 +357,111 @@ pub enum ProblemFormat {
     /// `file:line: column: "value": reason`, then a summary by kind
     Text,
     Csv,
+}
+
+/// Output formats of a forecast: the report formats and two chart files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ForecastFormat {
+    Table,
+    Csv,
+    Json,
+    /// A stacked monthly chart by category (SVG)
+    Svg,
+    /// The chart and the monthly table in one self-contained HTML page
+    Html,
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share]
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "from_log",
+        conflicts_with = "from_log"
+    )]
+    pub plan: Option<PathBuf>,
+
+    /// Learn monthly volumes from these logs and project them forward
+    #[arg(long = "from-log", value_name = "LOG", num_args = 1.., requires = "months")]
+    pub from_log: Vec<String>,
+
+    /// With --from-log: how many months after the history to forecast (1-120)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub months: Option<u32>,
+
+    /// With --from-log: compound monthly growth (5% or 0.05; negative shrinks)
+    /// instead of a trend fitted to the history
+    #[arg(
+        long,
+        value_name = "RATE",
+        requires = "from_log",
+        allow_hyphen_values = true
+    )]
+    pub growth: Option<String>,
+
+    /// Business phone numbers sharing the 1,000 free service messages a
+    /// month (2026-10 model)
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub business_numbers: u64,
+
+    /// With --from-log: map a column to a differently named header
+    #[arg(long, value_name = "NAME=HEADER")]
+    pub column: Vec<String>,
+
+    /// With --from-log: field delimiter (default: detected)
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
+
+    /// No per-row diagnostics on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    #[arg(long, value_enum, default_value_t = ForecastFormat::Table)]
+    pub format: ForecastFormat,
+
+    /// With table output: monthly spend as a bar chart under the table
+    #[arg(long)]
+    pub chart: bool,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum CompareFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Common settings every scenario starts from.
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets);
+    /// two or more; differences are against the first
+    #[arg(long = "scenario", value_name = "SPEC", required = true)]
+    pub scenarios: Vec<String>,
+
+    /// Group by any of market, country, category, month, day, business, pricing_type
+    #[arg(long, value_name = "KEYS", default_value = "market,category")]
+    pub by: String,
+
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@
 pub mod app;
 pub mod cli;
 pub mod error;
+pub mod forecast;
 pub mod generate;
 pub mod input;
 pub mod model;

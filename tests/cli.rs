@@ -46,3 +46,94 @@ fn every_format_of_the_meta_example_totals_0_0693() {
             .contains("| **Total** |  | **4** | **2** | **2** | **0** | **0.0693** |")
     );
 }
+
+/// `--format svg` and `--format html` write well-formed documents: the SVG
+/// parses as XML with an `svg` root and one bar per month and category, and
+/// the HTML page (written as XHTML-compatible markup) parses too, embeds
+/// the chart and needs no network.
+#[test]
+fn chart_files_are_valid_documents() {
+    let run = |format: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"))
+            .current_dir("tests/cmd/050-forecast-plan.in")
+            .args([
+                "--no-config",
+                "forecast",
+                "--plan",
+                "plan.csv",
+                "--tiers",
+                "tiers.csv",
+            ])
+            .args(["--format", format])
+            .output()
+            .expect("wabill runs");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).expect("UTF-8")
+    };
+    let svg = run("svg");
+    let doc = roxmltree::Document::parse(&svg).expect("the SVG is well-formed XML");
+    let root = doc.root_element();
+    assert_eq!(root.tag_name().name(), "svg");
+    assert_eq!(
+        root.tag_name().namespace(),
+        Some("http://www.w3.org/2000/svg")
+    );
+    let text: String = doc
+        .descendants()
+        .filter(|n| n.is_text())
+        .filter_map(|n| n.text())
+        .collect();
+    for label in [
+        "2026-09",
+        "2026-10",
+        "marketing",
+        "utility",
+        "authentication",
+    ] {
+        assert!(text.contains(label), "the chart names {label}");
+    }
+
+    let html = run("html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    let doc = roxmltree::Document::parse_with_options(
+        &html,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .expect("the HTML page is well-formed");
+    assert_eq!(doc.root_element().tag_name().name(), "html");
+    assert!(doc.descendants().any(|n| n.tag_name().name() == "svg"));
+    assert!(
+        !html.contains("src=") && !html.contains("href="),
+        "no external resources"
+    );
+    assert!(
+        html.contains("<th class=\"n\">3332.6000</th>"),
+        "the total is in the page"
+    );
+}
+
+/// The forecast's lines add up to its total, to the last digit.
+#[test]
+fn forecast_lines_sum_to_the_total() {
+    let csv = stdout_of("051-forecast-plan-csv");
+    let mut sum = rust_decimal::Decimal::ZERO;
+    let mut total = None;
+    for line in csv.lines().skip(1) {
+        let fields: Vec<&str> = line.split(',').collect();
+        let cost: rust_decimal::Decimal = fields[6].parse().unwrap();
+        if fields[0] == "total" {
+            total = Some(cost);
+        } else {
+            sum += cost;
+        }
+    }
+    assert_eq!(Some(sum), total);
+    assert_eq!(total, Some("3332.6000".parse().unwrap()));
+}

@@ -67,14 +67,18 @@ impl Config {
     }
 
     fn fill_input(&self, args: &mut InputArgs) {
+        self.fill_columns(&mut args.column);
+    }
+
+    fn fill_columns(&self, flags: &mut Vec<String>) {
         // File mappings first, so a flag for the same column overrides it.
         let mut columns: Vec<String> = self
             .columns
             .iter()
             .map(|(k, v)| format!("{k}={v}"))
             .collect();
-        columns.append(&mut args.column);
-        args.column = columns;
+        columns.append(flags);
+        *flags = columns;
     }
 
     /// Fills every flag the user left out from the file.
@@ -97,6 +101,14 @@ impl Config {
                 self.fill_input(&mut a.input);
             }
             Command::Rates(a) => self.fill_pricing(&mut a.pricing),
+            Command::Forecast(a) => {
+                self.fill_pricing(&mut a.pricing);
+                self.fill_columns(&mut a.column);
+            }
+            Command::Compare(a) => {
+                self.fill_pricing(&mut a.pricing);
+                self.fill_input(&mut a.input);
+            }
             _ => {}
         }
     }

@@ -1,9 +1,11 @@
 //! One file per command; each takes its parsed arguments and returns the
 //! exit code. `anyhow` is used from here up, typed errors below.
 
+mod compare;
 mod config;
 mod estimate;
 mod explain;
+mod forecast;
 mod generate;
 mod output;
 mod pipeline;
@@ -32,6 +34,8 @@ pub fn run(mut cli: Cli) -> Result<Exit> {
         Command::Validate(args) => validate::run(args),
         Command::Rates(args) => rates::run(args),
         Command::Generate(args) => generate::run(args),
+        Command::Forecast(args) => forecast::run(args),
+        Command::Compare(args) => compare::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "wabill", &mut io::stdout());

@@ -125,6 +125,12 @@ fn progress_for(input: &InputArgs, sources: &[Source]) -> Progress {
 /// `keep_ids`: keep message id texts (for commands that print them).
 pub fn load(input: &InputArgs, pricing: &PricingArgs, keep_ids: bool) -> Result<Loaded> {
     let ctx = settings::pricing_context(pricing)?;
+    let log = read(input, keep_ids)?;
+    Ok(Loaded { ctx, log })
+}
+
+/// Reads and validates the logs once; any number of contexts can price them.
+pub fn read(input: &InputArgs, keep_ids: bool) -> Result<Log> {
     let (sources, options) = settings::read_options(input)?;
     let mut diagnostics = Diagnostics::open(input)?;
     let progress = progress_for(input, &sources);
@@ -137,7 +143,7 @@ pub fn load(input: &InputArgs, pricing: &PricingArgs, keep_ids: bool) -> Result<
     )?;
     progress.finish();
     diagnostics.finish()?;
-    Ok(Loaded { ctx, log })
+    Ok(log)
 }
 
 /// How `estimate` reads the log.
@@ -300,19 +306,28 @@ impl Loaded {
     /// Prices every message in order, handing each result to `each`.
     pub fn price_each<'a>(
         &'a self,
-        mut each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
+        each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
     ) -> UnpricedReport {
-        let mut pricer = Pricer::new(&self.ctx);
-        let mut unpriced = UnpricedReport::default();
-        for m in &self.log.messages {
-            let result = pricer.price(m, &self.log.strings);
-            if let Err(e) = &result {
-                unpriced.note(&self.log.files, m, e);
-            }
-            each(m, &result);
-        }
-        unpriced
+        price_log(&self.ctx, &self.log, each)
     }
+}
+
+/// Prices every message of `log` under `ctx`, in order.
+pub fn price_log<'a>(
+    ctx: &'a PricingContext,
+    log: &'a Log,
+    mut each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
+) -> UnpricedReport {
+    let mut pricer = Pricer::new(ctx);
+    let mut unpriced = UnpricedReport::default();
+    for m in &log.messages {
+        let result = pricer.price(m, &log.strings);
+        if let Err(e) = &result {
+            unpriced.note(&log.files, m, e);
+        }
+        each(m, &result);
+    }
+    unpriced
 }
 
 /// Writes a line to stderr, ignoring a closed stderr.

@@ -7,6 +7,7 @@ mod calendar;
 mod conversation;
 mod model;
 mod rules;
+mod volume;
 mod window;
 
 #[cfg(test)]
@@ -18,6 +19,7 @@ pub use conversation::{
     SERVICE_FREE_FROM,
 };
 pub use model::{Model, ModelChoice};
+pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{PairWindows, WindowRules, WindowState};
 
 use std::collections::HashMap;

@@ -757,3 +757,172 @@ fn explain_has_a_sentence_for_every_conversation_case() {
     assert_eq!(sentences[0], expect[0]);
     assert_eq!(sentences[1000..], expect[1..]);
 }
+
+mod volumes {
+    use super::*;
+    use jiff::civil::date;
+
+    fn volume(
+        ctx: &PricingContext,
+        d: Date,
+        market: &str,
+        c: Category,
+        sent: Sent,
+        n: u64,
+    ) -> Volume {
+        let id = ctx.markets.id(market).unwrap();
+        Volume {
+            month: d,
+            market: crate::refdata::markets::MarketMatch {
+                market: id,
+                country: None,
+            },
+            category: c,
+            sent,
+            messages: n,
+        }
+    }
+
+    fn cost(charges: &[Charge<'_>]) -> Decimal {
+        charges.iter().map(|c| c.cost).sum()
+    }
+
+    #[test]
+    fn utility_in_the_window_is_charged_from_october_2026() {
+        let ctx = context(ModelChoice::Auto, "");
+        let mut p = VolumePricer::new(&ctx, 1);
+        let sept = date(2026, 9, 1);
+        let oct = date(2026, 10, 1);
+        let u = Category::Utility;
+        fn price<'t>(p: &mut VolumePricer<'t>, v: Volume) -> Vec<Charge<'t>> {
+            p.price(&v).unwrap()
+        }
+        let v = |d, sent, n| volume(&ctx, d, "Brazil", u, sent, n);
+        assert_eq!(
+            cost(&price(&mut p, v(sept, Sent::Outside, 1000))),
+            dec!(6.8000)
+        );
+        let in_window = price(&mut p, v(sept, Sent::InServiceWindow, 500));
+        assert_eq!(in_window[0].pricing_type, PricingType::FreeCustomerService);
+        assert_eq!(cost(&in_window), dec!(0.0000));
+        let in_window = price(&mut p, v(oct, Sent::InServiceWindow, 500));
+        assert_eq!(in_window[0].pricing_type, PricingType::Regular);
+        assert_eq!(in_window[0].model, Model::PerMessage2026_10);
+        assert_eq!(cost(&in_window), dec!(3.4000));
+        let fep = price(&mut p, v(oct, Sent::InEntryPoint, 100));
+        assert_eq!(fep[0].pricing_type, PricingType::FreeEntryPoint);
+        assert_eq!(cost(&fep), dec!(0.0000));
+    }
+
+    #[test]
+    fn service_allowance_is_shared_over_the_month() {
+        let ctx = context(ModelChoice::Auto, "");
+        let mut p = VolumePricer::new(&ctx, 1);
+        let oct = date(2026, 10, 1);
+        let s = Category::Service;
+        let first = p
+            .price(&volume(&ctx, oct, "Brazil", s, Sent::InServiceWindow, 1500))
+            .unwrap();
+        assert_eq!(first.len(), 2);
+        assert_eq!(
+            (first[0].messages, first[0].pricing_type),
+            (1000, PricingType::FreeTier)
+        );
+        assert_eq!(
+            (first[1].messages, first[1].pricing_category),
+            (500, Category::Utility)
+        );
+        assert_eq!(cost(&first), dec!(3.4000));
+        // The allowance is per business number, not per market.
+        let india = p
+            .price(&volume(&ctx, oct, "India", s, Sent::InServiceWindow, 200))
+            .unwrap();
+        assert_eq!(cost(&india), dec!(0.2800));
+        // A new month starts a new allowance; two numbers double it.
+        let mut two = VolumePricer::new(&ctx, 2);
+        let nov = two
+            .price(&volume(
+                &ctx,
+                date(2026, 11, 1),
+                "Brazil",
+                s,
+                Sent::InServiceWindow,
+                1500,
+            ))
+            .unwrap();
+        assert_eq!(cost(&nov), dec!(0.0000));
+    }
+
+    #[test]
+    fn tier_boundary_inside_a_month_is_marginal() {
+        let mut ctx = context(ModelChoice::Auto, "");
+        ctx.tiers = TierTable::parse(
+            "tiers-illustrative.csv",
+            include_str!("../../data/examples/tiers-illustrative.csv"),
+            &mut ctx.markets,
+        )
+        .unwrap();
+        let mut p = VolumePricer::new(&ctx, 1);
+        let feb = date(2026, 2, 1);
+        let u = Category::Utility;
+        // 100,000 at 0.0014 + 50,000 at 0.0013.
+        let c = p
+            .price(&volume(&ctx, feb, "India", u, Sent::Outside, 150_000))
+            .unwrap();
+        assert_eq!(
+            c.iter().map(|c| c.messages).collect::<Vec<_>>(),
+            vec![100_000, 50_000]
+        );
+        assert_eq!(cost(&c), dec!(205.0000));
+        // The count carries on: the next 10 are all in the second band.
+        let c = p
+            .price(&volume(&ctx, feb, "India", u, Sent::Outside, 10))
+            .unwrap();
+        assert_eq!(cost(&c), dec!(0.0130));
+        // Authentication-international shares the authentication count.
+        let a = Category::Authentication;
+        let ai = Category::AuthenticationInternational;
+        p.price(&volume(&ctx, feb, "India", a, Sent::Outside, 99_999))
+            .unwrap();
+        let c = p
+            .price(&volume(&ctx, feb, "India", ai, Sent::Outside, 2))
+            .unwrap();
+        assert_eq!(cost(&c), dec!(0.0280) + dec!(0.0250));
+        // March starts from zero again.
+        let c = p
+            .price(&volume(
+                &ctx,
+                date(2026, 3, 1),
+                "India",
+                u,
+                Sent::Outside,
+                1,
+            ))
+            .unwrap();
+        assert_eq!(cost(&c), dec!(0.0014));
+    }
+
+    #[test]
+    fn unknown_rates_and_models_are_errors() {
+        let ctx = context(ModelChoice::Auto, "");
+        let mut p = VolumePricer::new(&ctx, 1);
+        let e = p.price(&volume(
+            &ctx,
+            date(2025, 6, 1),
+            "Brazil",
+            Category::Marketing,
+            Sent::Outside,
+            1,
+        ));
+        assert!(matches!(e, Err(Unpriced::NoModel { .. })));
+        let e = p.price(&volume(
+            &ctx,
+            date(2026, 10, 1),
+            "Kazakhstan",
+            Category::Marketing,
+            Sent::Outside,
+            1,
+        ));
+        assert!(matches!(e, Err(Unpriced::NoRate { .. })), "{e:?}");
+    }
+}

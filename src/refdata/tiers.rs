@@ -152,6 +152,34 @@ impl TierTable {
             .map(Some)
             .ok_or_else(|| format!("no tier band contains message number {n}"))
     }
+
+    /// Marginal pricing in bulk: splits messages `first ..= first + count - 1`
+    /// of the month (1-based) into runs, one per band they fall in. `None`
+    /// when no tier table covers the cell, as for `band`.
+    pub fn split(
+        &self,
+        currency: Currency,
+        market: MarketId,
+        category: RateCategory,
+        date: Date,
+        first: u64,
+        count: u64,
+    ) -> Result<Option<Vec<(u64, &Band)>>, String> {
+        let mut runs = Vec::new();
+        let (mut n, mut left) = (first.max(1), count);
+        while left > 0 {
+            let Some(band) = self.band(currency, market, category, date, n)? else {
+                return Ok(None);
+            };
+            let run = band
+                .to
+                .map_or(left, |to| (to - n).saturating_add(1).min(left));
+            runs.push((run, band));
+            n = n.saturating_add(run);
+            left -= run;
+        }
+        Ok(Some(runs))
+    }
 }
 
 #[cfg(test)]
@@ -190,6 +218,38 @@ mod tests {
             t.band(Currency::USD, india, cat, date(2025, 12, 31), 1),
             Ok(None)
         );
+    }
+
+    #[test]
+    fn bulk_split_is_marginal() {
+        let mut m = MarketTable::builtin();
+        let t = TierTable::parse("t.csv", TIERS, &mut m).unwrap();
+        let india = m.id("India").unwrap();
+        let cat = RateCategory::Of(Category::Utility);
+        let d = date(2026, 2, 1);
+        let runs = |first, count| {
+            t.split(Currency::USD, india, cat, d, first, count)
+                .unwrap()
+                .unwrap()
+                .into_iter()
+                .map(|(n, b)| (n, b.rate))
+                .collect::<Vec<_>>()
+        };
+        // Messages 901..=6100: 100 in the first band, 4,000 in the second,
+        // 1,100 in the open-ended third.
+        assert_eq!(
+            runs(901, 5200),
+            vec![
+                (100, dec!(0.0014)),
+                (4000, dec!(0.0012)),
+                (1100, dec!(0.0010))
+            ]
+        );
+        assert_eq!(runs(1000, 1), vec![(1, dec!(0.0014))]);
+        assert_eq!(runs(1001, 1), vec![(1, dec!(0.0012))]);
+        assert_eq!(runs(5, 0), vec![]);
+        let other = m.id("Brazil").unwrap();
+        assert_eq!(t.split(Currency::USD, other, cat, d, 1, 10), Ok(None));
     }
 
     #[test]

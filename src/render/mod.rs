@@ -1,8 +1,11 @@
 //! Renderers: sibling functions over the same `Report`, each writing to any
 //! `Write`. Only this module and `input` do I/O on data.
 
+mod chart;
+pub mod compare;
 mod csv;
 pub mod explain;
+pub mod forecast;
 mod json;
 mod markdown;
 mod number;

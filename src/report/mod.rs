@@ -2,6 +2,7 @@
 //! any of the sibling renderers in `render`.
 
 mod aggregate;
+pub mod compare;
 mod group;
 
 pub use aggregate::{Aggregator, MetaInput};

@@ -1,0 +1,146 @@
+//! `wabill compare`: one log, read once, priced under several scenarios.
+
+use anyhow::{Context, Result, bail};
+
+use super::estimate::style_for_stdout;
+use super::output::Output;
+use super::pipeline::{self, price_log};
+use super::settings::{self, zone_description};
+use crate::cli::{CompareArgs, PricingArgs};
+use crate::error::{Exit, Failure};
+use crate::render::compare as render;
+use crate::report::compare::{ScenarioMeta, compare};
+use crate::report::{Aggregator, GroupBy, MetaInput};
+
+/// A scenario: a name and the settings that differ from the common flags.
+#[derive(Debug)]
+pub struct Scenario {
+    pub name: String,
+    pub settings: String,
+    pub pricing: PricingArgs,
+}
+
+/// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),
+/// currency, tiers, markets. `NAME` or `NAME:` alone is the common settings.
+pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
+    let (name, settings) = spec.split_once(':').unwrap_or((spec, ""));
+    let name = name.trim();
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
+    {
+        bail!("--scenario {spec:?}: a scenario needs a name of letters, digits, - _ . before ':'");
+    }
+    let mut pricing = base.clone();
+    for part in settings.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        let (key, value) = part
+            .split_once('=')
+            .with_context(|| format!("--scenario {name}: {part:?} is not KEY=VALUE"))?;
+        let value = value.trim();
+        match key.trim() {
+            "model" => {
+                value
+                    .parse::<crate::pricing::ModelChoice>()
+                    .map_err(|e| anyhow::anyhow!("--scenario {name}: {e}"))?;
+                pricing.model = Some(value.to_string());
+            }
+            "rates" => pricing.rates.push(value.into()),
+            "currency" => pricing.currency = Some(value.to_string()),
+            "tiers" => pricing.tiers = Some(value.into()),
+            "markets" => pricing.markets = Some(value.into()),
+            other => bail!(
+                "--scenario {name}: unknown key {other:?} (expected model, rates, currency, \
+                 tiers or markets)"
+            ),
+        }
+    }
+    Ok(Scenario {
+        name: name.to_string(),
+        settings: settings.trim().to_string(),
+        pricing,
+    })
+}
+
+pub fn run(args: &CompareArgs) -> Result<Exit> {
+    let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
+    if group_by.is_empty() {
+        bail!("--by needs at least one key");
+    }
+    let scenarios: Vec<Scenario> = args
+        .scenarios
+        .iter()
+        .map(|s| parse_scenario(s, &args.pricing))
+        .collect::<Result<_>>()?;
+    if scenarios.len() < 2 {
+        bail!("compare needs two or more --scenario");
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        if scenarios[..i].iter().any(|t| t.name == s.name) {
+            bail!("--scenario {}: the name is used twice", s.name);
+        }
+    }
+    // Load every table first, so a bad card fails before the log is read.
+    let contexts = scenarios
+        .iter()
+        .map(|s| {
+            settings::pricing_context(&s.pricing).with_context(|| format!("scenario {}", s.name))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let log = pipeline::read(&args.input, false)?;
+    let mut reports = Vec::new();
+    let mut metas = Vec::new();
+    for (scenario, ctx) in scenarios.iter().zip(&contexts) {
+        let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets);
+        let unpriced = price_log(ctx, &log, |m, result| {
+            aggregator.add(m, result, &log.strings)
+        });
+        if let Some(summary) = unpriced.summary() {
+            return Err(Failure::new(
+                Exit::Error,
+                format!("scenario {}: {summary}", scenario.name),
+            )
+            .into());
+        }
+        let report = aggregator.finish(
+            &log.stats,
+            MetaInput {
+                model: ctx.model.name().to_string(),
+                currency: ctx.currency.to_string(),
+                time_zone: zone_description(ctx),
+                inputs: log.files.clone(),
+            },
+        );
+        metas.push(ScenarioMeta {
+            name: scenario.name.clone(),
+            settings: scenario.settings.clone(),
+            model: report.meta.model.clone(),
+            models_used: report.meta.models_used.clone(),
+            currency: report.meta.currency.clone(),
+            rate_sources: report.meta.rate_sources.clone(),
+        });
+        reports.push(report);
+    }
+    if args.input.strict && log.stats.rejected > 0 {
+        return Err(Failure::new(
+            Exit::Error,
+            format!("{} rows rejected (--strict)", log.stats.rejected),
+        )
+        .into());
+    }
+    let comparison = compare(
+        &reports,
+        metas,
+        log.files.clone(),
+        zone_description(&contexts[0]),
+    );
+    let mut output = Output::open(args.output.as_deref())?;
+    render::render(
+        &comparison,
+        args.format,
+        style_for_stdout(args.output.is_some()),
+        output.writer(),
+    )?;
+    output.finish()?;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,249 @@
+//! `wabill forecast`: a plan, or a log's history projected forward, priced
+//! month by month.
+
+use anyhow::{Context, Result, bail};
+use rust_decimal::Decimal;
+
+use super::estimate::style_for_stdout;
+use super::output::Output;
+use super::pipeline::{self, note};
+use super::settings::{self, zone_description};
+use crate::cli::{ForecastArgs, InputArgs};
+use crate::error::{Exit, Failure};
+use crate::forecast::plan::parse_plan;
+use crate::forecast::project::Method;
+use crate::forecast::{self, ForecastMeta, History, Planned};
+use crate::pricing::{PricingContext, Sent};
+use crate::render::forecast as render;
+
+/// Errors of a plan printed one by one before a count.
+const SHOWN_ERRORS: usize = 30;
+
+/// `5%` or `0.05`; a bare number of 1 or more is refused as ambiguous.
+pub fn parse_growth(s: &str) -> Result<Decimal> {
+    let t = s.trim();
+    let g = match t.strip_suffix('%') {
+        Some(p) => p
+            .trim()
+            .parse::<Decimal>()
+            .ok()
+            .map(|d| d / Decimal::ONE_HUNDRED),
+        None => t.parse::<Decimal>().ok().filter(|d| d.abs() < Decimal::ONE),
+    }
+    .with_context(|| {
+        format!("--growth {s:?}: give a percentage (5%) or a fraction (0.05) a month")
+    })?;
+    if g <= -Decimal::ONE {
+        bail!("--growth {s:?}: a shrink of 100% or more leaves nothing to forecast");
+    }
+    Ok(g.normalize())
+}
+
+pub fn run(args: &ForecastArgs) -> Result<Exit> {
+    if args.chart && args.format != crate::cli::ForecastFormat::Table {
+        bail!("--chart adds a bar chart to the table output; svg and html are charts already");
+    }
+    let growth = args.growth.as_deref().map(parse_growth).transpose()?;
+    let (ctx, planned, meta) = match &args.plan {
+        Some(path) => from_plan(args, path)?,
+        None => from_history(args, growth)?,
+    };
+    let report =
+        forecast::price(&ctx, planned, args.business_numbers, meta).map_err(|failures| {
+            for f in failures.iter().take(SHOWN_ERRORS) {
+                note(&format!("cannot price {}: {}", f.what, f.error));
+            }
+            Failure::new(
+                Exit::Error,
+                format!("{} forecast volumes could not be priced", failures.len()),
+            )
+        })?;
+    let mut output = Output::open(args.output.as_deref())?;
+    render::render(
+        &report,
+        args.format,
+        args.chart,
+        style_for_stdout(args.output.is_some()),
+        output.writer(),
+    )?;
+    output.finish()?;
+    Ok(Exit::Ok)
+}
+
+fn base_meta(ctx: &PricingContext, args: &ForecastArgs) -> ForecastMeta {
+    let tiers = args.pricing.tiers.as_ref().map(|p| p.display().to_string());
+    let mut assumptions = vec![
+        "each month is priced with the model, rate card, market table and tiers in force \
+         on its first day"
+            .to_string(),
+        match &tiers {
+            Some(t) => format!(
+                "volume tiers from {t}; counts restart each month and are consumed in \
+                 report order (market, category, window)"
+            ),
+            None => "no volume tiers (Meta's tier tables are not public; give one with --tiers)"
+                .to_string(),
+        },
+        format!(
+            "from 2026-10 the first {} service messages a month are free ({} business \
+             number{} × 1,000), taken in report order",
+            crate::render::group_digits(
+                ctx.service_allowance.saturating_mul(args.business_numbers)
+            ),
+            args.business_numbers,
+            if args.business_numbers == 1 { "" } else { "s" }
+        ),
+    ];
+    if ctx.businesses.is_empty() {
+        assumptions.push("authentication_international only where the plan or log says so".into());
+    }
+    ForecastMeta {
+        format_version: crate::report::FORMAT_VERSION,
+        model: ctx.model.name().to_string(),
+        currency: ctx.currency.to_string(),
+        time_zone: zone_description(ctx),
+        tiers,
+        assumptions,
+        ..ForecastMeta::default()
+    }
+}
+
+fn from_plan(
+    args: &ForecastArgs,
+    path: &std::path::Path,
+) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
+    let ctx = settings::pricing_context(&args.pricing)?;
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let rows = parse_plan(&name, &text, &ctx.markets).map_err(|errors| {
+        for e in errors.iter().take(SHOWN_ERRORS) {
+            note(e);
+        }
+        Failure::new(
+            Exit::Error,
+            format!(
+                "{} problems in the plan {name}; nothing was priced",
+                errors.len()
+            ),
+        )
+    })?;
+    let mut planned = Vec::new();
+    for row in &rows {
+        for (sent, messages) in Sent::ALL.into_iter().zip(row.split()) {
+            planned.push(Planned {
+                month: row.month,
+                place: row.place,
+                category: row.category,
+                sent,
+                messages,
+                line: Some(row.line),
+            });
+        }
+    }
+    let mut meta = base_meta(&ctx, args);
+    meta.source = "plan".into();
+    meta.inputs = vec![name];
+    meta.assumptions.insert(
+        0,
+        format!(
+            "volumes from the plan ({} rows); window shares split each row into whole \
+             messages, rounded half away from zero, the rest sent outside any window",
+            rows.len()
+        ),
+    );
+    Ok((ctx, planned, meta))
+}
+
+fn from_history(
+    args: &ForecastArgs,
+    growth: Option<Decimal>,
+) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
+    let months = args.months.context("--from-log needs --months N")?;
+    let input = InputArgs {
+        logs: args.from_log.clone(),
+        column: args.column.clone(),
+        delimiter: args.delimiter.clone(),
+        strict: false,
+        rejects: None,
+        quiet: args.quiet,
+    };
+    let loaded = pipeline::load(&input, &args.pricing, false)?;
+    let mut history = History::default();
+    let unpriced = loaded.price_each(|m, result| {
+        if let Ok(p) = result {
+            history.add(m, p);
+        }
+    });
+    if let Some(summary) = unpriced.summary() {
+        return Err(Failure::new(
+            Exit::Error,
+            format!("{summary}; the history must be priced to learn its windows"),
+        )
+        .into());
+    }
+    let method = growth.map_or(Method::Trend, Method::Growth);
+    let planned = history
+        .project(months, method)
+        .map_err(anyhow::Error::msg)?;
+    let ctx = loaded.ctx;
+    let span = history.months();
+    let month = |i: usize| span[i].strftime("%Y-%m").to_string();
+    let (first, last) = (month(0), month(span.len() - 1));
+    let mut meta = base_meta(&ctx, args);
+    meta.source = "history".into();
+    meta.inputs = loaded.log.files.clone();
+    meta.method = Some(method.describe(&last));
+    meta.history = Some(forecast::HistoryMeta {
+        first_month: first.clone(),
+        last_month: last.clone(),
+        months: span.len(),
+        messages: history.messages(),
+        not_delivered_ignored: history.not_delivered,
+    });
+    let mut learned = vec![
+        format!(
+            "history {first} to {last} ({} month{}, {} delivered outbound messages; \
+             {} not delivered ignored), each month taken as complete",
+            span.len(),
+            if span.len() == 1 { "" } else { "s" },
+            crate::render::group_digits(history.messages()),
+            crate::render::group_digits(history.not_delivered),
+        ),
+        format!(
+            "projection: {} for {months} month{}, per country × category × window \
+             (outside, customer service, entry point), rounded to whole messages half \
+             away from zero",
+            method.describe(&last),
+            if months == 1 { "" } else { "s" }
+        ),
+    ];
+    if span.len() < 3 && method == Method::Trend {
+        learned.push(format!(
+            "only {} month{} of history: the trend is weak",
+            span.len(),
+            if span.len() == 1 { "" } else { "s" }
+        ));
+        note(&format!(
+            "only {} month(s) of history; consider --growth RATE",
+            span.len()
+        ));
+    }
+    meta.assumptions.splice(0..0, learned);
+    Ok((ctx, planned, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn growth_rates() {
+        assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));
+        assert!(parse_growth("5").is_err());
+        assert!(parse_growth("-100%").is_err());
+        assert!(parse_growth("abc").is_err());
+    }
+}

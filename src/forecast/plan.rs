@@ -1,0 +1,241 @@
+//! The plan file: expected monthly volumes, one row per month × market (or
+//! country) × category, with the optional shares sent inside free windows.
+//! Every problem is reported as `file:line:column: name "value": reason`.
+
+use jiff::civil::Date;
+use rust_decimal::Decimal;
+
+use super::{Place, split_by_shares};
+use crate::model::Category;
+use crate::refdata::markets::{MarketTable, canonical_market_name, parse_country};
+
+/// One plan row, validated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlanRow {
+    pub line: u64,
+    /// First day of the month.
+    pub month: Date,
+    pub place: Place,
+    pub category: Category,
+    pub messages: u64,
+    /// Part sent inside a customer service window (and not in an FEP window).
+    pub in_window_share: Decimal,
+    /// Part sent inside a free entry point window.
+    pub entry_point_share: Decimal,
+}
+
+impl PlanRow {
+    /// Whole messages per window kind: outside, service window, entry point.
+    pub fn split(&self) -> [u64; 3] {
+        split_by_shares(self.messages, self.in_window_share, self.entry_point_share)
+    }
+}
+
+const COLUMNS: &str = "month, market (or country), category, messages, \
+    in_window_share, free_entry_point_share";
+
+/// A plan row larger than this is a typo, and would overflow nothing but
+/// belief; it also keeps every product with a rate far from Decimal's limit.
+const MAX_MESSAGES: u64 = 1_000_000_000_000_000;
+
+/// Parses a month as `YYYY-MM` (a full date is accepted and means its month).
+pub fn parse_month(s: &str) -> Option<Date> {
+    let s = s.trim();
+    let date = if s.len() == 7 {
+        format!("{s}-01").parse::<Date>().ok()?
+    } else {
+        s.parse::<Date>().ok()?
+    };
+    Some(date.first_of_month())
+}
+
+/// A share as a fraction (`0.25`) or a percentage (`25%`), within 0..=1.
+pub fn parse_share(s: &str) -> Result<Decimal, String> {
+    let t = s.trim();
+    let (number, percent) = match t.strip_suffix('%') {
+        Some(n) => (n.trim(), true),
+        None => (t, false),
+    };
+    let d: Decimal = number
+        .parse()
+        .map_err(|_| "not a fraction (0.25) or a percentage (25%)".to_string())?;
+    let d = if percent { d / Decimal::ONE_HUNDRED } else { d };
+    if d.is_sign_negative() || d > Decimal::ONE {
+        return Err("must be between 0 and 1 (or 0% and 100%)".into());
+    }
+    Ok(d.normalize())
+}
+
+fn parse_messages(s: &str) -> Result<u64, String> {
+    let digits = s.trim().replace(['_', ','], "");
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| "not a whole, non-negative number of messages".to_string())?;
+    if n > MAX_MESSAGES {
+        return Err(format!("more than {MAX_MESSAGES} messages in one row"));
+    }
+    Ok(n)
+}
+
+fn parse_place(s: &str, markets: &MarketTable) -> Result<Place, String> {
+    let t = s.trim();
+    if t.len() == 2
+        && let Some(c) = parse_country(t)
+    {
+        return Ok(Place::Country(c));
+    }
+    let wanted = canonical_market_name(t);
+    markets
+        .names()
+        .iter()
+        .position(|n| n.eq_ignore_ascii_case(&wanted))
+        .map(|i| Place::Market(i as u16))
+        .ok_or_else(|| {
+            "not a market of the market table nor a 2-letter country code (see `wabill rates`)"
+                .to_string()
+        })
+}
+
+/// Reads a plan; `Err` holds every problem found, in file order.
+pub fn parse_plan(
+    name: &str,
+    text: &str,
+    markets: &MarketTable,
+) -> Result<Vec<PlanRow>, Vec<String>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let headers = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => return Err(vec![format!("{name}:1: {e}")]),
+    };
+    let find = |names: &[&str]| {
+        headers
+            .iter()
+            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+    };
+    let mut errors = Vec::new();
+    for (i, h) in headers.iter().enumerate() {
+        let known = [
+            "month",
+            "market",
+            "country",
+            "category",
+            "messages",
+            "in_window_share",
+            "free_entry_point_share",
+        ];
+        if !known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
+            errors.push(format!(
+                "{name}:1:{}: unknown column {h:?} (expected {COLUMNS})",
+                i + 1
+            ));
+        }
+    }
+    let required = [
+        ("month", find(&["month"])),
+        ("market", find(&["market", "country"])),
+        ("category", find(&["category"])),
+        ("messages", find(&["messages"])),
+    ];
+    for (column, at) in required {
+        if at.is_none() {
+            errors.push(format!(
+                "{name}:1: missing column {column} (columns: {COLUMNS})"
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let at = |c: usize| required[c].1.expect("checked above");
+    let in_window = find(&["in_window_share"]);
+    let entry = find(&["free_entry_point_share"]);
+    let mut rows = Vec::new();
+    for record in reader.records() {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| p.line());
+                errors.push(format!("{name}:{line}: {e}"));
+                continue;
+            }
+        };
+        let line = record.position().map_or(0, |p| p.line());
+        let mut field = |col: Option<usize>, check: &mut dyn FnMut(&str) -> Result<(), String>| {
+            let Some(col) = col else { return };
+            let value = record.get(col).unwrap_or("");
+            if let Err(reason) = check(value) {
+                let header = &headers[col];
+                errors.push(format!(
+                    "{name}:{line}:{}: {header} {value:?}: {reason}",
+                    col + 1
+                ));
+            }
+        };
+        let (mut month, mut place, mut category, mut messages) = (None, None, None, None);
+        let (mut w, mut f) = (Decimal::ZERO, Decimal::ZERO);
+        field(Some(at(0)), &mut |v| {
+            month = Some(parse_month(v).ok_or("not a month (expected YYYY-MM)")?);
+            Ok(())
+        });
+        field(Some(at(1)), &mut |v| {
+            place = Some(parse_place(v, markets)?);
+            Ok(())
+        });
+        field(Some(at(2)), &mut |v| {
+            category = Some(v.parse::<Category>().map_err(|_| {
+                "not marketing, utility, authentication, authentication_international or service"
+                    .to_string()
+            })?);
+            Ok(())
+        });
+        field(Some(at(3)), &mut |v| {
+            messages = Some(parse_messages(v)?);
+            Ok(())
+        });
+        let optional = |v: &str| {
+            if v.trim().is_empty() {
+                Ok(Decimal::ZERO)
+            } else {
+                parse_share(v)
+            }
+        };
+        field(in_window, &mut |v| {
+            w = optional(v)?;
+            Ok(())
+        });
+        field(entry, &mut |v| {
+            f = optional(v)?;
+            Ok(())
+        });
+        if w + f > Decimal::ONE {
+            errors.push(format!(
+                "{name}:{line}: in_window_share {w} + free_entry_point_share {f} exceed 1 \
+                 (the two parts do not overlap)"
+            ));
+            continue;
+        }
+        if let (Some(month), Some(place), Some(category), Some(messages)) =
+            (month, place, category, messages)
+        {
+            rows.push(PlanRow {
+                line,
+                month,
+                place,
+                category,
+                messages,
+                in_window_share: w,
+                entry_point_share: f,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(rows)
+    } else {
+        Err(errors)
+    }
+}

@@ -1,0 +1,166 @@
+//! Side-by-side comparison of one log priced under several scenarios:
+//! each scenario's `Report` (same grouping), joined on the group keys, with
+//! the difference and percentage against the first scenario.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::Serialize;
+
+use super::{Line, Report};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScenarioMeta {
+    pub name: String,
+    /// The scenario's own settings as given (`model=…,rates=…`).
+    pub settings: String,
+    pub model: String,
+    pub models_used: Vec<String>,
+    pub currency: String,
+    pub rate_sources: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScenarioCost {
+    pub scenario: String,
+    pub charged: u64,
+    pub cost: Decimal,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Difference {
+    pub scenario: String,
+    pub versus: String,
+    /// `None` when the two scenarios price in different currencies.
+    pub difference: Option<Decimal>,
+    /// Percentage of the first scenario's cost, 1 decimal, half away from
+    /// zero; `None` when that cost is zero or the currencies differ.
+    pub percent: Option<Decimal>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CompareRow {
+    pub keys: Vec<String>,
+    pub messages: u64,
+    pub scenarios: Vec<ScenarioCost>,
+    pub differences: Vec<Difference>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CompareMeta {
+    pub format_version: u32,
+    pub group_by: Vec<String>,
+    pub inputs: Vec<String>,
+    pub time_zone: String,
+    pub scenarios: Vec<ScenarioMeta>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Comparison {
+    pub meta: CompareMeta,
+    pub rows: Vec<CompareRow>,
+    pub totals: CompareRow,
+}
+
+pub fn percent(diff: Decimal, base: Decimal) -> Option<Decimal> {
+    if base.is_zero() {
+        return None;
+    }
+    let p = diff.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(base)?;
+    let mut p = p.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
+    p.rescale(1);
+    Some(p)
+}
+
+fn row(keys: Vec<String>, lines: &[Option<&Line>], scenarios: &[ScenarioMeta]) -> CompareRow {
+    let zero = Line {
+        cost: Decimal::new(0, 4),
+        ..Line::default()
+    };
+    let lines: Vec<&Line> = lines.iter().map(|l| l.unwrap_or(&zero)).collect();
+    let costs: Vec<ScenarioCost> = lines
+        .iter()
+        .zip(scenarios)
+        .map(|(l, s)| ScenarioCost {
+            scenario: s.name.clone(),
+            charged: l.charged,
+            cost: l.cost,
+        })
+        .collect();
+    let base = &costs[0];
+    let differences = costs
+        .iter()
+        .zip(scenarios)
+        .skip(1)
+        .map(|(c, s)| {
+            let same_currency = s.currency == scenarios[0].currency;
+            let difference = same_currency.then(|| c.cost - base.cost);
+            Difference {
+                scenario: c.scenario.clone(),
+                versus: base.scenario.clone(),
+                difference,
+                percent: difference.and_then(|d| percent(d, base.cost)),
+            }
+        })
+        .collect();
+    CompareRow {
+        keys,
+        // The same log in every scenario: the first one's count stands.
+        messages: lines.iter().map(|l| l.messages).max().unwrap_or(0),
+        scenarios: costs,
+        differences,
+    }
+}
+
+/// Joins the scenario reports; `reports` and `scenarios` are in the same
+/// order, the first being the reference.
+pub fn compare(
+    reports: &[Report],
+    scenarios: Vec<ScenarioMeta>,
+    inputs: Vec<String>,
+    time_zone: String,
+) -> Comparison {
+    let mut joined: BTreeMap<Vec<String>, Vec<Option<&Line>>> = BTreeMap::new();
+    for (i, report) in reports.iter().enumerate() {
+        for r in &report.rows {
+            joined
+                .entry(r.keys.clone())
+                .or_insert_with(|| vec![None; reports.len()])[i] = Some(&r.line);
+        }
+    }
+    let rows = joined
+        .into_iter()
+        .map(|(keys, lines)| row(keys, &lines, &scenarios))
+        .collect();
+    let totals: Vec<Option<&Line>> = reports.iter().map(|r| Some(&r.totals)).collect();
+    let totals = row(vec!["total".into()], &totals, &scenarios);
+    Comparison {
+        meta: CompareMeta {
+            format_version: super::FORMAT_VERSION,
+            group_by: reports
+                .first()
+                .map(|r| r.meta.group_by.clone())
+                .unwrap_or_default(),
+            inputs,
+            time_zone,
+            scenarios,
+        },
+        rows,
+        totals,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn percentages_round_half_away_from_zero() {
+        assert_eq!(percent(dec!(1), dec!(8)), Some(dec!(12.5)));
+        assert_eq!(percent(dec!(1), dec!(3)), Some(dec!(33.3)));
+        assert_eq!(percent(dec!(-1), dec!(16)), Some(dec!(-6.3)));
+        assert_eq!(percent(dec!(1), dec!(0)), None);
+        assert_eq!(percent(dec!(1), dec!(1)).unwrap().to_string(), "100.0");
+    }
+}
