@@ -71,9 +71,10 @@ pub struct Strings {
 pub struct Validator {
     pub strings: Strings,
     number: String,
-    /// Raw field bytes → interned id, so repeat customers and businesses
-    /// skip normalising (and allocating) on every row.
-    raw_customers: FxHashMap<Box<[u8]>, u32>,
+    /// A customer number's value → interned id: repeat customers skip
+    /// normalising, and the key lives in the table (no pointer to chase).
+    customer_ids: FxHashMap<u64, u32>,
+    /// Raw business field → interned id (there are only a few).
     raw_businesses: FxHashMap<Box<[u8]>, u32>,
 }
 
@@ -83,29 +84,31 @@ fn text(column: Column, raw: &[u8]) -> Result<&str, FieldError> {
         .map_err(|_| field_error(column, raw, "not valid UTF-8"))
 }
 
+/// The first of `options` equal to `s` ignoring ASCII case (no allocation:
+/// this runs for several fields of every row).
+fn one_of<T: Copy>(s: &str, options: &[(&str, T)]) -> Option<T> {
+    options
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(s))
+        .map(|(_, v)| *v)
+}
+
 fn parse_direction(s: &str) -> Option<Direction> {
-    match s.to_ascii_lowercase().as_str() {
-        "in" | "inbound" | "incoming" => Some(Direction::In),
-        "out" | "outbound" | "outgoing" => Some(Direction::Out),
-        _ => None,
-    }
+    use Direction::*;
+    let names = [("in", In), ("out", Out), ("inbound", In), ("outbound", Out)];
+    one_of(s, &names).or_else(|| one_of(s, &[("incoming", In), ("outgoing", Out)]))
 }
 
 fn parse_status(s: &str) -> Option<Status> {
-    match s.to_ascii_lowercase().as_str() {
-        "" | "delivered" | "read" => Some(Status::Delivered),
-        "sent" => Some(Status::Sent),
-        "failed" => Some(Status::Failed),
-        _ => None,
-    }
+    use Status::*;
+    let names = [("", Delivered), ("delivered", Delivered), ("read", Delivered)];
+    one_of(s, &names).or_else(|| one_of(s, &[("sent", Sent), ("failed", Failed)]))
 }
 
 /// `entry_point` is any non-empty value except the usual spellings of "no".
 fn is_entry_point(s: &str) -> bool {
-    !matches!(
-        s.to_ascii_lowercase().as_str(),
-        "" | "0" | "false" | "no" | "none" | "n" | "f"
-    )
+    let no = ["", "0", "false", "no", "none", "n", "f"];
+    !no.iter().any(|n| n.eq_ignore_ascii_case(s))
 }
 
 impl Validator {
@@ -121,13 +124,16 @@ impl Validator {
     }
 
     fn customer(&mut self, raw: &[u8]) -> Result<u32, FieldError> {
-        if let Some(&id) = self.raw_customers.get(raw) {
-            return Ok(id);
+        let value = phone::number_value(raw);
+        if let Some(id) = value.and_then(|v| self.customer_ids.get(&v)) {
+            return Ok(*id);
         }
         phone::normalize_number(text(Column::Customer, raw)?, &mut self.number)
             .map_err(|reason| field_error(Column::Customer, raw, reason))?;
         let id = self.strings.customers.intern(&self.number);
-        self.raw_customers.insert(raw.into(), id);
+        if let Some(v) = value {
+            self.customer_ids.insert(v, id);
+        }
         Ok(id)
     }
 

@@ -25,9 +25,50 @@ pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
     Ok(())
 }
 
+/// The number `normalize_number` would accept, as an integer (its digits
+/// have no leading zero, so the value identifies them), read straight from
+/// the raw bytes; `None` for anything unusual, which takes the slow path.
+pub fn number_value(raw: &[u8]) -> Option<u64> {
+    let raw = raw.trim_ascii();
+    let body = raw.strip_prefix(b"+").unwrap_or(raw);
+    let (mut value, mut digits) = (0u64, 0u32);
+    for &b in body {
+        match b {
+            b'0'..=b'9' => {
+                if digits == 15 {
+                    return None;
+                }
+                value = value * 10 + u64::from(b - b'0');
+                digits += 1;
+            }
+            b' ' | b'-' | b'.' | b'(' | b')' => {}
+            _ => return None,
+        }
+    }
+    let leading_zero = body.iter().find(|b| b.is_ascii_digit()) == Some(&b'0');
+    ((7..=15).contains(&digits) && !leading_zero).then_some(value)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn number_value_agrees_with_normalize_number() {
+        let mut s = String::new();
+        for raw in [
+            "+49 151-1234 5678", "4915112345678", "+1 (876) 555.0100", "0151 1234", "+",
+            "123456", "1234567", "123456789012345", "1234567890123456", "+49\u{a0}151",
+            " +91 98100 00010 ", "+49x151", "",
+        ] {
+            let normalized = normalize_number(raw, &mut s).ok().map(|()| s.parse::<u64>().unwrap());
+            match number_value(raw.as_bytes()) {
+                Some(v) => assert_eq!(Some(v), normalized, "{raw:?}"),
+                // The slow path decides; the fast one may only decline.
+                None => assert!(normalized.is_none() || raw.contains('\u{a0}'), "{raw:?}"),
+            }
+        }
+    }
 
     #[test]
     fn tolerates_formatting_and_rejects_junk() {
