@@ -22,7 +22,7 @@ pub use model::{Model, ModelChoice};
 pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{PairWindows, WindowRules, WindowState};
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 use jiff::civil::Date;
@@ -33,7 +33,7 @@ use crate::model::{Category, Direction, Message, Millis, RateCategory};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
 use crate::refdata::businesses::{Businesses, DEFAULT_PORTFOLIO};
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
-use crate::refdata::rates::{Currency, MissingRate, RateBook};
+use crate::refdata::rates::{Currency, FoundRate, MissingRate, RateBook};
 use crate::refdata::tiers::TierTable;
 use crate::validate::Strings;
 
@@ -257,7 +257,12 @@ pub struct Pricer<'t> {
     /// The id of the latest conversation opened.
     last_conversation: u64,
     last_sweep: Millis,
+    /// Card lookups by cell and day: a handful of distinct answers serve
+    /// millions of messages.
+    rate_cache: HashMap<RateQuery, Result<FoundRate<'t>, MissingRate>>,
 }
+
+type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 
 /// How often idle pairs are dropped, so memory follows open windows.
 const SWEEP_EVERY: Millis = 6 * crate::model::HOUR_MS;
@@ -268,11 +273,12 @@ impl<'t> Pricer<'t> {
             ctx,
             businesses: Vec::new(),
             portfolios: Vec::new(),
-            pairs: HashMap::new(),
+            pairs: HashMap::default(),
             market_cache: Vec::new(),
-            tier_counts: HashMap::new(),
-            allowance_counts: HashMap::new(),
-            conversations: HashMap::new(),
+            tier_counts: HashMap::default(),
+            allowance_counts: HashMap::default(),
+            conversations: HashMap::default(),
+            rate_cache: HashMap::default(),
             last_conversation: 0,
             last_sweep: Millis::MIN,
         }
@@ -555,15 +561,15 @@ impl<'t> Pricer<'t> {
                 return Ok(*priced);
             }
         }
-        let found = ctx
-            .rates
-            .lookup(
-                ctx.currency,
-                priced.market,
-                priced.country,
-                rate_category,
-                date,
-            )
+        let query = (priced.market, priced.country, rate_category, date);
+        let found = self
+            .rate_cache
+            .entry(query)
+            .or_insert_with(|| {
+                ctx.rates
+                    .lookup(ctx.currency, query.0, query.1, query.2, query.3)
+            })
+            .clone()
             .map_err(|missing| Unpriced::NoRate {
                 market: market_name(),
                 category: rate_category,

@@ -2,7 +2,7 @@
 //! a given date. Longest calling-code prefix wins among the rows valid on
 //! that date; numbers that match nothing are `Other` (PRICING.md §2).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
 use jiff::civil::Date;
 use serde::Deserialize;
@@ -84,7 +84,7 @@ impl MarketTable {
     pub fn parse(name: &str, text: &str) -> Result<Self, RefDataError> {
         let mut table = MarketTable {
             names: vec![OTHER.to_string()],
-            by_prefix: HashMap::new(),
+            by_prefix: HashMap::default(),
             boundaries: Vec::new(),
         };
         for (line, raw) in read_rows::<RawRow>(name, text)? {

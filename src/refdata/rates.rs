@@ -10,7 +10,9 @@
 //! `BusinessInitiated`), so a per-message lookup can never fall back on a
 //! per-conversation rate or the reverse.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 
 use jiff::civil::Date;

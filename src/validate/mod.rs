@@ -101,7 +101,11 @@ fn parse_direction(s: &str) -> Option<Direction> {
 
 fn parse_status(s: &str) -> Option<Status> {
     use Status::*;
-    let names = [("", Delivered), ("delivered", Delivered), ("read", Delivered)];
+    let names = [
+        ("", Delivered),
+        ("delivered", Delivered),
+        ("read", Delivered),
+    ];
     one_of(s, &names).or_else(|| one_of(s, &[("sent", Sent), ("failed", Failed)]))
 }
 

@@ -57,11 +57,23 @@ mod tests {
     fn number_value_agrees_with_normalize_number() {
         let mut s = String::new();
         for raw in [
-            "+49 151-1234 5678", "4915112345678", "+1 (876) 555.0100", "0151 1234", "+",
-            "123456", "1234567", "123456789012345", "1234567890123456", "+49\u{a0}151",
-            " +91 98100 00010 ", "+49x151", "",
+            "+49 151-1234 5678",
+            "4915112345678",
+            "+1 (876) 555.0100",
+            "0151 1234",
+            "+",
+            "123456",
+            "1234567",
+            "123456789012345",
+            "1234567890123456",
+            "+49\u{a0}151",
+            " +91 98100 00010 ",
+            "+49x151",
+            "",
         ] {
-            let normalized = normalize_number(raw, &mut s).ok().map(|()| s.parse::<u64>().unwrap());
+            let normalized = normalize_number(raw, &mut s)
+                .ok()
+                .map(|()| s.parse::<u64>().unwrap());
             match number_value(raw.as_bytes()) {
                 Some(v) => assert_eq!(Some(v), normalized, "{raw:?}"),
                 // The slow path decides; the fast one may only decline.

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The benchmark: generates logs (1 M and 10 M rows, sorted and shuffled),
+# then times wabill, the csv crate's raw parse (the ceiling) and DuckDB on
+# each, checks they agree, and writes benches/RESULTS.md.
+#
+#   benches/run.sh              # 1M and 10M rows
+#   ROWS="1000000" benches/run.sh   # a quicker run
+#
+# Needs: cargo, python3 (DuckDB is pip-installed into benches/.venv when
+# the network allows; without it the DuckDB column is left out).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+cargo build --release --locked --quiet
+cargo build --release --locked --quiet --example csv_ceiling
+
+if [ ! -x benches/.venv/bin/python ]; then
+  python3 -m venv benches/.venv
+fi
+if ! benches/.venv/bin/python -c "import duckdb" 2>/dev/null; then
+  benches/.venv/bin/pip install --quiet "duckdb>=1.1" \
+    || echo "bench: DuckDB could not be installed; comparing without it" >&2
+fi
+
+exec benches/.venv/bin/python benches/bench.py "$@"
