@@ -253,15 +253,7 @@ pub fn price_streaming<'a>(
     )?;
     progress.finish();
     diagnostics.finish()?;
-    let mut pricer = Pricer::new(ctx);
-    let mut unpriced = UnpricedReport::default();
-    for m in &log.messages {
-        let result = pricer.price(m, &log.strings);
-        if let Err(e) = &result {
-            unpriced.note(&log.files, m, e);
-        }
-        each(m, &result, &log.strings);
-    }
+    let unpriced = price_messages(Pricer::new(ctx), &log, each);
     Ok(Streamed {
         files: log.files,
         stats: log.stats,
@@ -318,14 +310,22 @@ pub fn price_log<'a>(
     log: &'a Log,
     mut each: impl FnMut(&Message, &Result<Priced<'a>, Unpriced>),
 ) -> UnpricedReport {
-    let mut pricer = Pricer::new(ctx);
+    price_messages(Pricer::explaining(ctx), log, &mut |m, r, _| each(m, r))
+}
+
+/// Runs `pricer` over a log in memory, noting what cannot be priced.
+fn price_messages<'a>(
+    mut pricer: Pricer<'a>,
+    log: &Log,
+    each: &mut PricedSink<'a, '_>,
+) -> UnpricedReport {
     let mut unpriced = UnpricedReport::default();
     for m in &log.messages {
         let result = pricer.price(m, &log.strings);
         if let Err(e) = &result {
             unpriced.note(&log.files, m, e);
         }
-        each(m, &result);
+        each(m, &result, &log.strings);
     }
     unpriced
 }

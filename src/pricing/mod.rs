@@ -257,6 +257,8 @@ pub struct Pricer<'t> {
     /// The id of the latest conversation opened.
     last_conversation: u64,
     last_sweep: Millis,
+    /// How long a customer's last message is remembered past its windows.
+    history: Millis,
     /// Card lookups by cell and day: a handful of distinct answers serve
     /// millions of messages.
     rate_cache: HashMap<RateQuery, Result<FoundRate<'t>, MissingRate>>,
@@ -279,6 +281,7 @@ impl<'t> Pricer<'t> {
             allowance_counts: HashMap::default(),
             conversations: HashMap::default(),
             rate_cache: HashMap::default(),
+            history: 0,
             last_conversation: 0,
             last_sweep: Millis::MIN,
         }
@@ -307,6 +310,16 @@ impl<'t> Pricer<'t> {
             });
         }
         self.businesses[i].as_mut().expect("initialised above")
+    }
+
+    /// A pricer that remembers each customer's last message for a week
+    /// after its windows close, for explanations ("26 h after…"). Costs
+    /// are the same; only memory grows.
+    pub fn explaining(ctx: &'t PricingContext) -> Self {
+        Pricer {
+            history: 7 * 24 * crate::model::HOUR_MS,
+            ..Pricer::new(ctx)
+        }
     }
 
     /// A business `price` has already set up.
@@ -343,7 +356,8 @@ impl<'t> Pricer<'t> {
         }
         self.last_sweep = now;
         let rules = self.ctx.windows;
-        self.pairs.retain(|_, w| !w.expired(now, &rules));
+        let history = self.history;
+        self.pairs.retain(|_, w| !w.expired(now, &rules, history));
         self.conversations.retain(|_, c| !c.expired(now));
     }
 

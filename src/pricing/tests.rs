@@ -320,7 +320,7 @@ fn explain_has_a_sentence_for_every_pricing_type() {
     log.add("2026-10-07T01:00:00Z", "", "5511987654321", Some(Marketing)); // inside FEP
     log.add("2026-10-08T00:00:00Z", "", "5511987654321", Some(Marketing));
     log.messages.last_mut().unwrap().status = Status::Failed;
-    let mut pricer = Pricer::new(&ctx);
+    let mut pricer = Pricer::explaining(&ctx);
     let sentences: Vec<String> = log
         .messages
         .iter()
@@ -735,7 +735,7 @@ fn explain_has_a_sentence_for_every_conversation_case() {
             ..*m
         });
     }
-    let mut pricer = Pricer::new(&ctx);
+    let mut pricer = Pricer::explaining(&ctx);
     let sentences: Vec<String> = log
         .messages
         .iter()

@@ -89,12 +89,11 @@ impl PairWindows {
     }
 
     /// True once nothing here can affect a message at or after `now`, so the
-    /// pair's state can be dropped. The customer's last message is kept a
-    /// week longer than any window needs it, so explanations can still say
-    /// "sent 26 h after the customer's last message".
-    pub fn expired(&self, now: Millis, rules: &WindowRules) -> bool {
-        const EXPLAIN_HORIZON: Millis = 7 * 24 * crate::model::HOUR_MS;
-        let needed = rules.service_window.max(rules.entry_point_reply) + EXPLAIN_HORIZON;
+    /// pair's state can be dropped. `history` keeps the customer's last
+    /// message longer than any window needs it, so explanations can still
+    /// say "sent 26 h after the customer's last message".
+    pub fn expired(&self, now: Millis, rules: &WindowRules, history: Millis) -> bool {
+        let needed = rules.service_window.max(rules.entry_point_reply) + history;
         self.last_inbound.is_none_or(|t| now >= t + needed)
             && self.entry_window.is_none_or(|(_, end)| now >= end)
     }
