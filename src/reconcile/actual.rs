@@ -9,8 +9,8 @@ use serde::Deserialize;
 use serde_json::value::RawValue;
 
 use crate::model::Millis;
-use crate::refdata::read_rows;
 use crate::refdata::markets::parse_country;
+use crate::refdata::read_rows;
 use crate::validate::parse_timestamp;
 
 /// One data point: what Meta counted and charged for one period and one
@@ -264,7 +264,8 @@ impl Cell for Field<'_> {
         // line and column.
         let (line, column) = match self.raw {
             Some(raw) => {
-                let offset = (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
+                let offset =
+                    (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
                 let before = &self.text[..offset.min(self.text.len())];
                 let line = before.matches('\n').count() as u64 + 1;
                 let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
@@ -272,7 +273,9 @@ impl Cell for Field<'_> {
             }
             None => (1, None),
         };
-        let value = self.raw.map_or("(missing)".to_string(), |r| r.get().to_string());
+        let value = self
+            .raw
+            .map_or("(missing)".to_string(), |r| r.get().to_string());
         ActualError {
             file: self.file.to_string(),
             line,
@@ -347,8 +350,8 @@ impl<C: Cell> Cells<C> {
             .trim()
             .parse::<u64>()
             .map_err(|_| self.volume.error("not a whole number of messages".into()))?;
-        let cost = parse_amount(&required(&self.cost)?)
-            .map_err(|e| self.cost.error(e.to_string()))?;
+        let cost =
+            parse_amount(&required(&self.cost)?).map_err(|e| self.cost.error(e.to_string()))?;
         Ok(ActualPoint {
             start,
             end,
@@ -413,7 +416,10 @@ mod tests {
         assert_eq!(p.category.as_deref(), Some("authentication_international"));
         assert_eq!(p.tier.as_deref(), Some("0:750000"));
         assert_eq!(e.points[1].country.as_deref(), Some("BR"));
-        assert_eq!(e.points[1].pricing_type.as_deref(), Some("free_customer_service"));
+        assert_eq!(
+            e.points[1].pricing_type.as_deref(),
+            Some("free_customer_service")
+        );
     }
 
     #[test]
@@ -424,9 +430,12 @@ mod tests {
             err,
             "a.json:11:22: volume 1.5: not a whole number of messages"
         );
-        let err = parse("b.csv", "start,country,pricing_category,volume,cost\n1767571200,IN,MARKETING,2,0.0x\n")
-            .unwrap_err()
-            .to_string();
+        let err = parse(
+            "b.csv",
+            "start,country,pricing_category,volume,cost\n1767571200,IN,MARKETING,2,0.0x\n",
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(err, "b.csv:2: column cost \"0.0x\": not a decimal amount");
     }
 

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use super::{Billed, Granularity, Key, Tally, UNKNOWN};
 use crate::model::Millis;
-use crate::refdata::markets::{MarketTable, parse_country};
 use crate::reconcile::tolerance::Tolerance;
+use crate::refdata::markets::{MarketTable, parse_country};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -145,9 +145,9 @@ impl Detect<'_> {
             ));
         let unlisted = act.is_some()
             && parse_country(&key.country).is_some_and(|c| {
-                self.granularity
-                    .first_day(&key.period)
-                    .is_some_and(|d| self.markets.lookup_country(c, d).market == self.markets.other())
+                self.granularity.first_day(&key.period).is_some_and(|d| {
+                    self.markets.lookup_country(c, d).market == self.markets.other()
+                })
             });
         if key.country == UNKNOWN || unknown_peer || unlisted {
             causes.push(Cause::UnknownCountry);

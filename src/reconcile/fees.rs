@@ -91,10 +91,16 @@ mod tests {
             "fee,amount\n# comment\noutbound_message,0.0010\nmarkup_percent,12.5\n",
         )
         .unwrap();
-        assert_eq!(f.on_messages(3, dec!(0.0693)), dec!(0.0030) + dec!(0.0086625));
+        assert_eq!(
+            f.on_messages(3, dec!(0.0693)),
+            dec!(0.0030) + dec!(0.0086625)
+        );
         assert_eq!(f.inbound_message, dec!(0));
         let e = Fees::parse("fees.csv", "fee,amount\nsetup,1\n").unwrap_err();
-        assert!(e.to_string().starts_with("fees.csv:2: column fee \"setup\": unknown fee"));
+        assert!(
+            e.to_string()
+                .starts_with("fees.csv:2: column fee \"setup\": unknown fee")
+        );
         let e = Fees::parse("fees.csv", "fee,amount\nmarkup_percent,-1\n").unwrap_err();
         assert_eq!(
             e.to_string(),

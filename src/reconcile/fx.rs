@@ -8,8 +8,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::actual::parse_amount;
-use crate::refdata::{RefDataError, parse_date, read_rows};
 use crate::refdata::rates::Currency;
+use crate::refdata::{RefDataError, parse_date, read_rows};
 
 #[derive(Debug)]
 pub struct FxTable {
@@ -43,8 +43,16 @@ impl FxTable {
             let rate = parse_amount(&row.rate)
                 .ok()
                 .filter(|r| r.is_sign_positive() && !r.is_zero())
-                .ok_or_else(|| err(format!("column rate {:?}: not a positive decimal", row.rate)))?;
-            if rates.iter().any(|(f, t, d, _)| (*f, *t, *d) == (from, to, date)) {
+                .ok_or_else(|| {
+                    err(format!(
+                        "column rate {:?}: not a positive decimal",
+                        row.rate
+                    ))
+                })?;
+            if rates
+                .iter()
+                .any(|(f, t, d, _)| (*f, *t, *d) == (from, to, date))
+            {
                 return Err(err(format!("{from}→{to} on {date} is given twice")));
             }
             rates.push((from, to, date, rate));
@@ -64,7 +72,12 @@ impl FxTable {
     }
 
     /// The rate in force on `date`: its value and the date it is from.
-    pub fn rate(&self, from: Currency, to: Currency, date: Date) -> Result<(Decimal, Date), String> {
+    pub fn rate(
+        &self,
+        from: Currency,
+        to: Currency,
+        date: Date,
+    ) -> Result<(Decimal, Date), String> {
         if from == to {
             return Ok((Decimal::ONE, date));
         }
@@ -90,8 +103,14 @@ mod tests {
             "date,from,to,rate\n2026-01-01,USD,BRL,5.4321\n2026-01-15,USD,BRL,5.5\n",
         )
         .unwrap();
-        let (usd, brl) = (Currency::parse("USD").unwrap(), Currency::parse("BRL").unwrap());
-        assert_eq!(t.rate(usd, brl, date(2026, 1, 14)).unwrap(), (dec!(5.4321), date(2026, 1, 1)));
+        let (usd, brl) = (
+            Currency::parse("USD").unwrap(),
+            Currency::parse("BRL").unwrap(),
+        );
+        assert_eq!(
+            t.rate(usd, brl, date(2026, 1, 14)).unwrap(),
+            (dec!(5.4321), date(2026, 1, 1))
+        );
         assert_eq!(t.rate(usd, brl, date(2026, 1, 15)).unwrap().0, dec!(5.5));
         assert_eq!(
             t.rate(usd, brl, date(2025, 12, 31)).unwrap_err(),
@@ -100,6 +119,9 @@ mod tests {
         assert!(t.rate(brl, usd, date(2026, 2, 1)).is_err());
         assert_eq!(t.single_target(usd), Some(brl));
         let e = FxTable::parse("fx.csv", "date,from,to,rate\n2026-01-01,USD,BRL,0\n").unwrap_err();
-        assert_eq!(e.to_string(), "fx.csv:2: column rate \"0\": not a positive decimal");
+        assert_eq!(
+            e.to_string(),
+            "fx.csv:2: column rate \"0\": not a positive decimal"
+        );
     }
 }

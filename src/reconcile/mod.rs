@@ -371,6 +371,16 @@ pub struct ReconcileMeta {
     pub report_currency: Option<String>,
 }
 
+impl ReconcileMeta {
+    /// The period column's name.
+    pub fn granularity_label(&self) -> &'static str {
+        match self.granularity {
+            Granularity::Day => "day",
+            Granularity::Month => "month",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Reconciliation {
     pub meta: ReconcileMeta,
