@@ -112,11 +112,18 @@ struct JsonPoint<'a> {
 }
 
 fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
-    let top: Top<'a> = serde_json::from_str(text).map_err(|e| ActualError {
-        file: file.to_string(),
-        line: e.line() as u64,
-        column: Some(e.column() as u64),
-        message: e.to_string(),
+    let top: Top<'a> = serde_json::from_str(text).map_err(|e| {
+        // The position goes in front, like every other error.
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |m| m.0);
+        ActualError {
+            file: file.to_string(),
+            line: e.line() as u64,
+            column: Some(e.column() as u64),
+            message: message.to_string(),
+        }
     })?;
     let sets = match (top.pricing_analytics, top.data) {
         (Some(a), _) => a.data,

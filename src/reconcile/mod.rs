@@ -273,6 +273,13 @@ fn billed_cells(
             cell.tiers.insert(t.clone());
         }
     }
+    // Meta writes `0.125` or `0`; print them at the cards' four places
+    // (adding to a zero keeps the other operand's scale).
+    for cell in cells.values_mut() {
+        if cell.cost.scale() < 4 {
+            cell.cost.rescale(4);
+        }
+    }
     Ok(cells)
 }
 
@@ -284,19 +291,27 @@ pub struct Sides {
     pub difference: Decimal,
 }
 
+/// The same value without trailing zeros beyond the cards' four places, so
+/// a column reads alike (`0.0218`, `0.02175`, not `0.021750`); exact.
+fn tidy(d: Decimal) -> Decimal {
+    let mut d = d.normalize();
+    if d.scale() < 4 {
+        d.rescale(4);
+    }
+    d
+}
+
 impl Sides {
     fn new(estimated: Decimal, actual: Decimal) -> Sides {
         Sides {
-            estimated,
-            actual,
-            difference: actual - estimated,
+            estimated: tidy(estimated),
+            actual: tidy(actual),
+            difference: tidy(actual - estimated),
         }
     }
 
     fn add(&mut self, other: &Sides) {
-        self.estimated += other.estimated;
-        self.actual += other.actual;
-        self.difference += other.difference;
+        *self = Sides::new(self.estimated + other.estimated, self.actual + other.actual);
     }
 }
 
@@ -325,6 +340,9 @@ pub struct Row {
     pub percent: Option<Decimal>,
     pub within_tolerance: bool,
     pub causes: Vec<Cause>,
+    /// The volume tiers Meta names for the cell (`low:high`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tiers: Vec<String>,
     /// The provider's fees, with `--fees`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<Sides>,
@@ -464,6 +482,7 @@ pub fn reconcile(
             meta,
             within_tolerance: within,
             causes,
+            tiers: act.map_or(Vec::new(), |a| a.tiers.iter().cloned().collect()),
             provider,
             total: None,
             converted: None,
@@ -517,6 +536,7 @@ pub fn reconcile(
                 percent: None,
                 within_tolerance: true,
                 causes: Vec::new(),
+                tiers: Vec::new(),
                 provider: Some(Sides::new(fee, fee)),
                 total: None,
                 converted: None,
@@ -603,6 +623,7 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
         percent: None,
         within_tolerance: true,
         causes: Vec::new(),
+        tiers: Vec::new(),
         provider: s.fees.map(|_| zero()),
         total: s.fees.map(|_| zero()),
         converted: s.fx.map(|_| Converted {

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 
 use super::{Style, group_digits, money};
 use crate::cli::CompareFormat;
-use crate::reconcile::{Reconciliation, Row, Sides};
+use crate::reconcile::{Cause, Reconciliation, Row, Sides};
 
 pub fn render(
     r: &Reconciliation,
@@ -57,6 +57,21 @@ fn values(row: &Row) -> Vec<String> {
         sides(&c.amounts, &mut v);
     }
     v
+}
+
+/// The cause codes; a tier cause names Meta's tier.
+fn causes_text(row: &Row) -> String {
+    let codes: Vec<String> = row
+        .causes
+        .iter()
+        .map(|c| match c {
+            Cause::VolumeTier if !row.tiers.is_empty() => {
+                format!("{} (tier {})", c.code(), row.tiers.join(", "))
+            }
+            c => c.code().to_string(),
+        })
+        .collect();
+    codes.join(", ")
 }
 
 fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -130,8 +145,7 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
             .map(Cell::new)
             .collect();
         cells.push(check(row.within_tolerance));
-        let causes: Vec<&str> = row.causes.iter().map(|c| c.code()).collect();
-        cells.push(Cell::new(causes.join(", ")));
+        cells.push(Cell::new(causes_text(row)));
         table.add_row(cells);
     }
     let t = &r.totals;
