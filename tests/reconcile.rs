@@ -211,7 +211,7 @@ fn an_exact_export_reconciles_and_planted_differences_are_explained() {
         .iter_mut()
         .find(|p| p.country == "IN" && p.category == "utility" && p.kind == "regular")
         .expect("generated log has charged Indian utility messages");
-    tier.cost = tier.cost * Decimal::new(9, 1);
+    tier.cost *= Decimal::new(9, 1);
     let tier_key = (tier.day.clone(), "IN".to_string());
     // A rate the card does not know: same messages, a higher cost.
     let rate = points

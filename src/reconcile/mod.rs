@@ -653,5 +653,3 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
     t
 }
 
-#[cfg(test)]
-mod tests;
