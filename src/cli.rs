@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::app::Engine;
+use crate::reconcile::Granularity;
 use crate::render::Format;
 
 const EXIT_CODES: &str = "\
@@ -13,7 +14,8 @@ Exit codes:
   0  success
   1  error: unreadable input, a message with no known rate, or a rejected row under --strict
   2  usage error
-  3  the total exceeds --budget";
+  3  the total exceeds --budget
+  4  reconcile: a cell differs from Meta's figure by more than --tolerance";
 
 #[derive(Debug, Parser)]
 #[command(
@@ -110,6 +112,23 @@ pub enum Command {
         "Exit codes: 0 ok, 1 error, 2 usage"
     ))]
     Compare(CompareArgs),
+    /// Compare the estimate of a log with what Meta billed (pricing analytics)
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill reconcile jan.csv --actual pricing_analytics.json\n",
+        "  wabill reconcile jan.csv --actual analytics.csv --granularity month --tolerance 0.01 --tolerance 2%\n",
+        "  wabill reconcile jan.csv --actual a.json --businesses businesses.csv --utc\n",
+        "  wabill reconcile jan.csv --actual a.json --fees fees.csv --fx fx.csv --format csv\n\n",
+        "--actual reads the Graph API's pricing_analytics JSON (data_points with start,\n",
+        "end, country, pricing_category, pricing_type, tier, volume, cost) or a CSV with\n",
+        "those columns (and optionally currency). Meta's days are UTC.\n",
+        "--fees CSV: fee,amount rows for outbound_message, inbound_message,\n",
+        "failed_message, markup_percent, monthly_platform.\n",
+        "--fx CSV: date,from,to,rate; each period converts at the rate in force on\n",
+        "its first day.\n\n",
+        "Exit codes: 0 every cell within tolerance, 1 error, 2 usage, 4 cells outside tolerance"
+    ))]
+    Reconcile(ReconcileArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  wabill completions bash > ~/.local/share/bash-completion/completions/wabill\n  wabill completions zsh > ~/.zfunc/_wabill"
@@ -455,6 +474,54 @@ pub struct CompareArgs {
     /// Group by any of market, country, category, month, day, business, pricing_type
     #[arg(long, value_name = "KEYS", default_value = "market,category")]
     pub by: String,
+
+    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
+    pub format: CompareFormat,
+
+    /// Write to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// Meta's pricing analytics export (Graph API JSON or CSV); repeatable
+    /// (one file per page)
+    #[arg(long, value_name = "FILE", required = true)]
+    pub actual: Vec<PathBuf>,
+
+    /// Cells by UTC day or month (Meta's analytics periods)
+    #[arg(long, value_enum, default_value_t = Granularity::Day)]
+    pub granularity: Granularity,
+
+    /// Allowed cost difference per cell: an amount (0.01, billed currency)
+    /// and/or a share of the estimate (2%); a cell passes if it meets either
+    /// [default: exact]
+    #[arg(long, value_name = "AMOUNT|PERCENT")]
+    pub tolerance: Vec<String>,
+
+    /// Group the estimate by UTC days, as Meta's analytics are, instead of
+    /// each business's time zone (billing months follow the zone)
+    #[arg(long)]
+    pub utc: bool,
+
+    /// Provider fees CSV (fee,amount): shown beside Meta's charge
+    #[arg(long, value_name = "FILE")]
+    pub fees: Option<PathBuf>,
+
+    /// Dated exchange rates CSV (date,from,to,rate) into the reporting currency
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
+
+    /// With --fx: the currency to report in [default: the only one --fx
+    /// converts the billed currency into]
+    #[arg(long, value_name = "CODE", requires = "fx")]
+    pub report_currency: Option<String>,
 
     #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
     pub format: CompareFormat,

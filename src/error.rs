@@ -10,6 +10,8 @@ pub enum Exit {
     Error = 1,
     Usage = 2,
     OverBudget = 3,
+    /// `reconcile`: a cell outside the tolerance.
+    OutsideTolerance = 4,
 }
 
 impl From<Exit> for ExitCode {

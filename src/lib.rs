@@ -13,6 +13,7 @@ pub mod generate;
 pub mod input;
 pub mod model;
 pub mod pricing;
+pub mod reconcile;
 pub mod refdata;
 pub mod render;
 pub mod report;

@@ -109,6 +109,10 @@ impl Config {
                 self.fill_pricing(&mut a.pricing);
                 self.fill_input(&mut a.input);
             }
+            Command::Reconcile(a) => {
+                self.fill_pricing(&mut a.pricing);
+                self.fill_input(&mut a.input);
+            }
             _ => {}
         }
     }

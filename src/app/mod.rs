@@ -12,6 +12,7 @@ mod pipeline;
 mod price;
 mod progress;
 mod rates;
+mod reconcile;
 mod settings;
 mod validate;
 
@@ -36,6 +37,7 @@ pub fn run(mut cli: Cli) -> Result<Exit> {
         Command::Generate(args) => generate::run(args),
         Command::Forecast(args) => forecast::run(args),
         Command::Compare(args) => compare::run(args),
+        Command::Reconcile(args) => reconcile::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "wabill", &mut io::stdout());

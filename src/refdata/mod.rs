@@ -9,4 +9,4 @@ pub mod markets;
 pub mod rates;
 pub mod tiers;
 
-pub use csvfile::{RefDataError, parse_date};
+pub use csvfile::{RefDataError, parse_date, read_rows};

@@ -9,6 +9,7 @@ pub mod forecast;
 mod json;
 mod markdown;
 mod number;
+pub mod reconcile;
 mod table;
 
 pub use number::{group_digits, money};

@@ -1,0 +1,140 @@
+//! `wabill reconcile`: the estimate of a log against Meta's pricing
+//! analytics export, with provider fees and a reporting currency.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use super::estimate::style_for_stdout;
+use super::output::Output;
+use super::pipeline::{self, note, price_log};
+use super::settings::{self, zone_description};
+use crate::cli::ReconcileArgs;
+use crate::error::{Exit, Failure};
+use crate::reconcile::fees::Fees;
+use crate::reconcile::fx::FxTable;
+use crate::reconcile::tolerance::Tolerance;
+use crate::reconcile::{Dimensions, Estimate, Settings, actual, reconcile};
+use crate::refdata::rates::Currency;
+use crate::render::reconcile as render;
+
+fn read(path: &Path) -> Result<(String, String)> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    Ok((name, text))
+}
+
+pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
+    let ctx = settings::pricing_context(&args.pricing)?;
+    // Every side file is read before the log, so a bad one fails fast.
+    let mut points = Vec::new();
+    let mut actual_files = Vec::new();
+    for path in &args.actual {
+        let (name, text) = read(path)?;
+        let export = actual::parse(&name, &text)?;
+        if let Some(c) = &export.currency
+            && c != ctx.currency.as_str()
+        {
+            bail!(
+                "{name}: Meta billed in {c} but wabill prices in {}: pass --currency {c} (with a \
+                 {c} card)",
+                ctx.currency
+            );
+        }
+        points.extend(export.points);
+        actual_files.push(name);
+    }
+    let fees = match &args.fees {
+        Some(path) => {
+            let (name, text) = read(path)?;
+            Some(Fees::parse(&name, &text)?)
+        }
+        None => None,
+    };
+    let fx = match &args.fx {
+        Some(path) => {
+            let (name, text) = read(path)?;
+            Some(FxTable::parse(&name, &text)?)
+        }
+        None => None,
+    };
+    let fx = match &fx {
+        Some(table) => {
+            let to = match &args.report_currency {
+                Some(c) => Currency::parse(c)
+                    .with_context(|| format!("--report-currency {c:?} is not a 3-letter code"))?,
+                None => table.single_target(ctx.currency).ok_or_else(|| {
+                    anyhow!(
+                        "--fx: choose the currency to report in with --report-currency (the file \
+                         converts {} into none or several)",
+                        ctx.currency
+                    )
+                })?,
+            };
+            Some((table, ctx.currency, to))
+        }
+        None => None,
+    };
+
+    let log = pipeline::read(&args.input, false)?;
+    let mut estimate = Estimate::new(args.granularity, Dimensions::of(&points), args.utc);
+    let unpriced = price_log(&ctx, &log, |m, result| estimate.add(m, result));
+    if let Some(summary) = unpriced.summary() {
+        return Err(Failure::new(Exit::Error, summary).into());
+    }
+    if args.input.strict && log.stats.rejected > 0 {
+        return Err(Failure::new(
+            Exit::Error,
+            format!("{} rows rejected (--strict)", log.stats.rejected),
+        )
+        .into());
+    }
+    let estimate_days = match zone_description(&ctx) {
+        _ if args.utc => "UTC (--utc)".to_string(),
+        zone if zone == "UTC" => "UTC (no business time zone given)".to_string(),
+        zone => format!("{zone} (business time zone)"),
+    };
+    let result = reconcile(
+        estimate,
+        &points,
+        &Settings {
+            tolerance,
+            markets: &ctx.markets,
+            fees: fees.as_ref(),
+            fx,
+            currency: ctx.currency.to_string(),
+            estimate_days,
+            inputs: log.files.clone(),
+            actual: actual_files,
+        },
+    )
+    .map_err(anyhow::Error::msg)?;
+
+    let mut output = Output::open(args.output.as_deref())?;
+    render::render(
+        &result,
+        args.format,
+        style_for_stdout(args.output.is_some()),
+        output.writer(),
+    )?;
+    output.finish()?;
+    let cells = result
+        .rows
+        .iter()
+        .filter(|r| r.actual_volume.is_some())
+        .count();
+    if result.cells_outside_tolerance > 0 {
+        note(&format!(
+            "{} of {cells} cells differ from Meta's figures by more than the tolerance ({})",
+            result.cells_outside_tolerance, result.meta.tolerance
+        ));
+        Ok(Exit::OutsideTolerance)
+    } else {
+        note(&format!(
+            "all {cells} cells within tolerance ({})",
+            result.meta.tolerance
+        ));
+        Ok(Exit::Ok)
+    }
+}

@@ -1,0 +1,469 @@
+//! What Meta billed: the `pricing_analytics` data points, read from the
+//! Graph API's JSON (`{"pricing_analytics": {"data": [{"data_points":
+//! [...]}]}}`, or the bare `{"data": [...]}` of the edge) or from a CSV with
+//! the same field names. Costs are parsed from their text, never through a
+//! float; every error names the file, line, column and value.
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use serde_json::value::RawValue;
+
+use crate::model::Millis;
+use crate::refdata::markets::parse_country;
+use crate::refdata::read_rows;
+use crate::validate::parse_timestamp;
+
+/// One data point: what Meta counted and charged for one period and one
+/// country × category × pricing type (× tier).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActualPoint {
+    /// UTC, as Meta reports it.
+    pub start: Millis,
+    pub end: Option<Millis>,
+    /// ISO alpha-2 upper case; `None` when the export has no country.
+    pub country: Option<String>,
+    /// Lower case (`marketing`, `authentication_international`, or any
+    /// value Meta adds later).
+    pub category: Option<String>,
+    /// Lower case (`regular`, `free_customer_service`, …).
+    pub pricing_type: Option<String>,
+    /// `low:high`, as Meta writes it.
+    pub tier: Option<String>,
+    pub volume: u64,
+    pub cost: Decimal,
+    /// `file:line`, for messages about the point.
+    pub source: String,
+}
+
+/// The points of one file, and the currency it states, if any.
+#[derive(Debug, Default)]
+pub struct Export {
+    pub points: Vec<ActualPoint>,
+    pub currency: Option<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}{}: {message}", column.map(|c| format!(":{c}")).unwrap_or_default())]
+pub struct ActualError {
+    pub file: String,
+    pub line: u64,
+    pub column: Option<u64>,
+    pub message: String,
+}
+
+impl ActualError {
+    /// `file:line`.
+    fn place(&self) -> String {
+        format!("{}:{}", self.file, self.line)
+    }
+}
+
+/// Reads one export; JSON when the text starts with `{`, CSV otherwise.
+pub fn parse(file: &str, text: &str) -> Result<Export, ActualError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim_start().starts_with('{') {
+        parse_json(file, text)
+    } else {
+        parse_csv(file, text)
+    }
+}
+
+#[derive(Deserialize)]
+struct Top<'a> {
+    #[serde(borrow, default)]
+    pricing_analytics: Option<Analytics<'a>>,
+    #[serde(borrow, default)]
+    data: Option<Vec<DataSet<'a>>>,
+    #[serde(default)]
+    currency: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Analytics<'a> {
+    #[serde(borrow, default)]
+    data: Vec<DataSet<'a>>,
+}
+
+#[derive(Deserialize)]
+struct DataSet<'a> {
+    #[serde(borrow, default)]
+    data_points: Vec<JsonPoint<'a>>,
+}
+
+/// Every field raw, so that its text (and position) is kept.
+#[derive(Deserialize)]
+struct JsonPoint<'a> {
+    #[serde(borrow)]
+    start: Option<&'a RawValue>,
+    #[serde(borrow)]
+    end: Option<&'a RawValue>,
+    #[serde(borrow)]
+    country: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pricing_category: Option<&'a RawValue>,
+    #[serde(borrow)]
+    pricing_type: Option<&'a RawValue>,
+    #[serde(borrow)]
+    tier: Option<&'a RawValue>,
+    #[serde(borrow)]
+    volume: Option<&'a RawValue>,
+    #[serde(borrow)]
+    cost: Option<&'a RawValue>,
+}
+
+fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
+    let top: Top<'a> = serde_json::from_str(text).map_err(|e| {
+        // The position goes in front, like every other error.
+        let message = e.to_string();
+        let message = message
+            .rsplit_once(" at line ")
+            .map_or(message.as_str(), |m| m.0);
+        ActualError {
+            file: file.to_string(),
+            line: e.line() as u64,
+            column: Some(e.column() as u64),
+            message: message.to_string(),
+        }
+    })?;
+    let sets = match (top.pricing_analytics, top.data) {
+        (Some(a), _) => a.data,
+        (None, Some(d)) => d,
+        (None, None) => {
+            return Err(ActualError {
+                file: file.to_string(),
+                line: 1,
+                column: None,
+                message: "no \"pricing_analytics\" or \"data\" field: not a pricing analytics \
+                          export"
+                    .into(),
+            });
+        }
+    };
+    let mut points = Vec::new();
+    for p in sets.iter().flat_map(|s| &s.data_points) {
+        let field = |name: &'static str, raw: Option<&'a RawValue>| Field {
+            file,
+            text,
+            name,
+            raw: raw.filter(|r| r.get() != "null"),
+        };
+        let cells = Cells {
+            start: field("start", p.start),
+            end: field("end", p.end),
+            country: field("country", p.country),
+            category: field("pricing_category", p.pricing_category),
+            pricing_type: field("pricing_type", p.pricing_type),
+            tier: field("tier", p.tier),
+            volume: field("volume", p.volume),
+            cost: field("cost", p.cost),
+        };
+        let mut point = cells.point()?;
+        point.source = cells.start.error(String::new()).place();
+        points.push(point);
+    }
+    Ok(Export {
+        points,
+        currency: top.currency.map(|c| c.trim().to_ascii_uppercase()),
+    })
+}
+
+#[derive(Deserialize)]
+struct CsvPoint {
+    #[serde(default)]
+    start: String,
+    #[serde(default)]
+    end: String,
+    #[serde(default)]
+    country: String,
+    #[serde(default)]
+    pricing_category: String,
+    #[serde(default)]
+    pricing_type: String,
+    #[serde(default)]
+    tier: String,
+    #[serde(default)]
+    volume: String,
+    #[serde(default)]
+    cost: String,
+    #[serde(default)]
+    currency: String,
+}
+
+fn parse_csv(file: &str, text: &str) -> Result<Export, ActualError> {
+    let rows = read_rows::<CsvPoint>(file, text).map_err(|e| ActualError {
+        file: e.file,
+        line: e.line,
+        column: None,
+        message: e.message,
+    })?;
+    let mut export = Export::default();
+    for (line, row) in rows {
+        let field = |name: &'static str, value: &str| CsvField {
+            file,
+            line,
+            name,
+            value: value.trim().to_string(),
+        };
+        let cells = Cells {
+            start: field("start", &row.start),
+            end: field("end", &row.end),
+            country: field("country", &row.country),
+            category: field("pricing_category", &row.pricing_category),
+            pricing_type: field("pricing_type", &row.pricing_type),
+            tier: field("tier", &row.tier),
+            volume: field("volume", &row.volume),
+            cost: field("cost", &row.cost),
+        };
+        let mut point = cells.point()?;
+        point.source = format!("{file}:{line}");
+        export.points.push(point);
+        let currency = row.currency.trim().to_ascii_uppercase();
+        if !currency.is_empty() {
+            match &export.currency {
+                Some(c) if *c != currency => {
+                    return Err(ActualError {
+                        file: file.to_string(),
+                        line,
+                        column: None,
+                        message: format!(
+                            "currency {currency:?}: the file mixes currencies ({c} above)"
+                        ),
+                    });
+                }
+                _ => export.currency = Some(currency),
+            }
+        }
+    }
+    Ok(export)
+}
+
+/// A field's text and where it is, whatever the file format.
+trait Cell {
+    /// The text (JSON strings unquoted); `None` when absent or null.
+    fn text(&self) -> Result<Option<String>, ActualError>;
+    fn error(&self, message: String) -> ActualError;
+}
+
+struct Field<'a> {
+    file: &'a str,
+    text: &'a str,
+    name: &'static str,
+    raw: Option<&'a RawValue>,
+}
+
+impl Cell for Field<'_> {
+    fn text(&self) -> Result<Option<String>, ActualError> {
+        let Some(raw) = self.raw else {
+            return Ok(None);
+        };
+        let s = raw.get();
+        if s.starts_with('"') {
+            serde_json::from_str::<String>(s)
+                .map(Some)
+                .map_err(|e| self.error(e.to_string()))
+        } else {
+            Ok(Some(s.to_string()))
+        }
+    }
+
+    fn error(&self, message: String) -> ActualError {
+        // The raw value borrows from the file's text: its offset gives the
+        // line and column.
+        let (line, column) = match self.raw {
+            Some(raw) => {
+                let offset =
+                    (raw.get().as_ptr() as usize).saturating_sub(self.text.as_ptr() as usize);
+                let before = &self.text[..offset.min(self.text.len())];
+                let line = before.matches('\n').count() as u64 + 1;
+                let column = before.len() - before.rfind('\n').map_or(0, |i| i + 1) + 1;
+                (line, Some(column as u64))
+            }
+            None => (1, None),
+        };
+        let value = self
+            .raw
+            .map_or("(missing)".to_string(), |r| r.get().to_string());
+        ActualError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: format!("{} {value}: {message}", self.name),
+        }
+    }
+}
+
+struct CsvField<'a> {
+    file: &'a str,
+    line: u64,
+    name: &'static str,
+    value: String,
+}
+
+impl Cell for CsvField<'_> {
+    fn text(&self) -> Result<Option<String>, ActualError> {
+        Ok((!self.value.is_empty()).then(|| self.value.clone()))
+    }
+
+    fn error(&self, message: String) -> ActualError {
+        ActualError {
+            file: self.file.to_string(),
+            line: self.line,
+            column: None,
+            message: format!("column {} {:?}: {message}", self.name, self.value),
+        }
+    }
+}
+
+struct Cells<C> {
+    start: C,
+    end: C,
+    country: C,
+    category: C,
+    pricing_type: C,
+    tier: C,
+    volume: C,
+    cost: C,
+}
+
+impl<C: Cell> Cells<C> {
+    fn point(&self) -> Result<ActualPoint, ActualError> {
+        let required = |c: &C| -> Result<String, ActualError> {
+            c.text()?.ok_or_else(|| c.error("missing".into()))
+        };
+        let time = |c: &C, s: String| parse_timestamp(&s).map_err(|e| c.error(e));
+        let start = time(&self.start, required(&self.start)?)?;
+        let end = match self.end.text()? {
+            Some(s) => Some(time(&self.end, s)?),
+            None => None,
+        };
+        if end.is_some_and(|e| e <= start) {
+            return Err(self.end.error("ends before it starts".into()));
+        }
+        let country = match self.country.text()? {
+            Some(s) => Some(
+                parse_country(&s)
+                    .map(|c| String::from_utf8_lossy(&c).into_owned())
+                    .ok_or_else(|| self.country.error("not an ISO 3166 alpha-2 code".into()))?,
+            ),
+            None => None,
+        };
+        let word = |c: &C| -> Result<Option<String>, ActualError> {
+            Ok(c.text()?
+                .map(|s| s.trim().to_ascii_lowercase())
+                .filter(|s| !s.is_empty()))
+        };
+        let volume = required(&self.volume)?;
+        let volume = volume
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| self.volume.error("not a whole number of messages".into()))?;
+        let cost =
+            parse_amount(&required(&self.cost)?).map_err(|e| self.cost.error(e.to_string()))?;
+        Ok(ActualPoint {
+            start,
+            end,
+            country,
+            category: word(&self.category)?,
+            pricing_type: word(&self.pricing_type)?,
+            tier: self.tier.text()?.map(|s| s.trim().to_string()),
+            volume,
+            cost,
+            source: String::new(),
+        })
+    }
+}
+
+/// An exact decimal from its text: plain (`0.0625`) or scientific
+/// (`6.25e-2`), as a JSON number or string may be written.
+pub fn parse_amount(s: &str) -> Result<Decimal, &'static str> {
+    let s = s.trim();
+    let plain = |c: char| c.is_ascii_digit() || matches!(c, '.' | '-' | '+');
+    if s.is_empty() || !s.chars().all(|c| plain(c) || matches!(c, 'e' | 'E')) {
+        return Err("not a decimal amount");
+    }
+    let parsed = if s.contains(['e', 'E']) {
+        Decimal::from_scientific(s)
+    } else {
+        Decimal::from_str_exact(s.strip_prefix('+').unwrap_or(s))
+    };
+    parsed.map_err(|_| "not a decimal amount that fits 28 digits exactly")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    const GRAPH: &str = r#"{
+  "pricing_analytics": {
+    "data": [
+      {
+        "data_points": [
+          {"start": 1767571200, "end": 1767657600, "country": "IN",
+           "pricing_type": "REGULAR", "pricing_category": "AUTHENTICATION_INTERNATIONAL",
+           "tier": "0:750000", "volume": 3, "cost": 0.0840000000000000000001},
+          {"start": 1767571200, "end": 1767657600, "country": "br",
+           "pricing_type": "FREE_CUSTOMER_SERVICE", "pricing_category": "SERVICE",
+           "volume": 10, "cost": 0, "some_new_field": [1, 2]}
+        ]
+      }
+    ],
+    "paging": {"cursors": {}}
+  },
+  "id": "123"
+}"#;
+
+    #[test]
+    fn graph_json_keeps_every_digit_and_tolerates_new_fields() {
+        let e = parse("a.json", GRAPH).unwrap();
+        assert_eq!(e.points.len(), 2);
+        let p = &e.points[0];
+        assert_eq!(p.start, 1_767_571_200_000);
+        assert_eq!(p.cost, dec!(0.0840000000000000000001));
+        assert_eq!(p.category.as_deref(), Some("authentication_international"));
+        assert_eq!(p.tier.as_deref(), Some("0:750000"));
+        assert_eq!(e.points[1].country.as_deref(), Some("BR"));
+        assert_eq!(
+            e.points[1].pricing_type.as_deref(),
+            Some("free_customer_service")
+        );
+    }
+
+    #[test]
+    fn errors_name_line_column_and_value() {
+        let bad = GRAPH.replace("\"volume\": 10", "\"volume\": 1.5");
+        let err = parse("a.json", &bad).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "a.json:11:22: volume 1.5: not a whole number of messages"
+        );
+        let err = parse(
+            "b.csv",
+            "start,country,pricing_category,volume,cost\n1767571200,IN,MARKETING,2,0.0x\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(err, "b.csv:2: column cost \"0.0x\": not a decimal amount");
+    }
+
+    #[test]
+    fn csv_with_dates_and_string_costs() {
+        let e = parse(
+            "c.csv",
+            "start,end,country,pricing_category,pricing_type,volume,cost,currency\n\
+             2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,IN,marketing,regular,2,6.25e-2,usd\n",
+        )
+        .unwrap();
+        assert_eq!(e.points[0].cost, dec!(0.0625));
+        assert_eq!(e.currency.as_deref(), Some("USD"));
+    }
+
+    #[test]
+    fn amounts() {
+        assert_eq!(parse_amount("0.0693").unwrap(), dec!(0.0693));
+        assert_eq!(parse_amount("+1").unwrap(), dec!(1));
+        assert!(parse_amount("1_0").is_err());
+        assert!(parse_amount("NaN").is_err());
+        assert!(parse_amount("").is_err());
+    }
+}

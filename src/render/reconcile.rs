@@ -1,0 +1,319 @@
+//! The reconciliation as a table, CSV or JSON.
+
+use std::io::{self, Write};
+
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use rust_decimal::Decimal;
+
+use super::{Style, group_digits, money};
+use crate::cli::CompareFormat;
+use crate::reconcile::{Cause, Reconciliation, Row, Sides};
+
+pub fn render(
+    r: &Reconciliation,
+    format: CompareFormat,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        CompareFormat::Table => table(r, style, out),
+        CompareFormat::Csv => csv(r, out),
+        CompareFormat::Json => {
+            serde_json::to_writer_pretty(&mut *out, r)?;
+            writeln!(out)
+        }
+    }
+}
+
+fn signed(d: Decimal) -> String {
+    if d.is_sign_positive() && !d.is_zero() {
+        format!("+{}", money(d))
+    } else {
+        money(d)
+    }
+}
+
+fn sides(s: &Sides, v: &mut Vec<String>) {
+    v.extend([money(s.estimated), money(s.actual), signed(s.difference)]);
+}
+
+/// The value columns of a row, in header order.
+fn values(row: &Row) -> Vec<String> {
+    let mut v = vec![
+        group_digits(row.estimated_volume),
+        row.actual_volume.map_or("–".into(), group_digits),
+    ];
+    sides(&row.meta, &mut v);
+    v.push(
+        row.percent
+            .map_or("n/a".into(), |p| format!("{}%", signed(p))),
+    );
+    if let (Some(p), Some(t)) = (&row.provider, &row.total) {
+        v.extend([money(p.estimated), money(p.actual)]);
+        sides(t, &mut v);
+    }
+    if let Some(c) = &row.converted {
+        v.push(c.rate.map_or(String::new(), |r| r.to_string()));
+        sides(&c.amounts, &mut v);
+    }
+    v
+}
+
+/// The cause codes; a tier cause names Meta's tier.
+fn causes_text(row: &Row) -> String {
+    let codes: Vec<String> = row
+        .causes
+        .iter()
+        .map(|c| match c {
+            Cause::VolumeTier if !row.tiers.is_empty() => {
+                format!("{} (tier {})", c.code(), row.tiers.join(", "))
+            }
+            c => c.code().to_string(),
+        })
+        .collect();
+    codes.join(", ")
+}
+
+fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut table = Table::new();
+    table
+        .load_style(presets::UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    if !style.color {
+        table.force_no_tty();
+    }
+    let bold = |s: String| {
+        let cell = Cell::new(s);
+        if style.color {
+            cell.add_attribute(Attribute::Bold)
+        } else {
+            cell
+        }
+    };
+    let cur = &r.meta.currency;
+    let mut header: Vec<String> = vec![
+        r.meta.granularity_label().into(),
+        "country".into(),
+        "category".into(),
+        "pricing type".into(),
+        "msgs est.".into(),
+        "msgs Meta".into(),
+        format!("Meta est. ({cur})"),
+        format!("Meta billed ({cur})"),
+        "Δ".into(),
+        "Δ%".into(),
+    ];
+    if r.meta.fees.is_some() {
+        header.extend(
+            [
+                "provider est.",
+                "provider billed",
+                "total est.",
+                "total billed",
+                "Δ total",
+            ]
+            .map(String::from),
+        );
+    }
+    if let Some(to) = &r.meta.report_currency {
+        header.extend([
+            format!("{cur}→{to}"),
+            format!("est. ({to})"),
+            format!("billed ({to})"),
+            format!("Δ ({to})"),
+        ]);
+    }
+    header.extend(["check".into(), "causes".into()]);
+    let width = header.len();
+    table.set_header(header.into_iter().map(bold));
+    let check = |ok: bool| {
+        if ok {
+            Cell::new("ok")
+        } else if style.color {
+            Cell::new("OFF")
+                .fg(Color::Red)
+                .add_attribute(Attribute::Bold)
+        } else {
+            Cell::new("OFF")
+        }
+    };
+    for row in &r.rows {
+        let mut cells: Vec<Cell> = [&row.period, &row.country, &row.category, &row.pricing_type]
+            .into_iter()
+            .cloned()
+            .chain(values(row))
+            .map(Cell::new)
+            .collect();
+        cells.push(check(row.within_tolerance));
+        cells.push(Cell::new(causes_text(row)));
+        table.add_row(cells);
+    }
+    let t = &r.totals;
+    let mut cells: Vec<Cell> = [
+        "Total".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ]
+    .into_iter()
+    .chain(values(t))
+    .map(bold)
+    .collect();
+    cells.push(check(t.within_tolerance));
+    cells.push(Cell::new(""));
+    table.add_row(cells);
+    for i in 4..width - 2 {
+        if let Some(column) = table.column_mut(i) {
+            column.set_cell_alignment(CellAlignment::Right);
+        }
+    }
+    writeln!(out, "{table}")?;
+    let m = &r.meta;
+    let cells = r
+        .rows
+        .iter()
+        .filter(|row| row.actual_volume.is_some())
+        .count();
+    writeln!(
+        out,
+        "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
+        r.cells_outside_tolerance, m.tolerance
+    )?;
+    writeln!(
+        out,
+        "estimate days: {}; Meta's analytics days: UTC",
+        m.estimate_days
+    )?;
+    if let Some([a, b]) = &m.log_range {
+        write!(out, "log {a} – {b}")?;
+        match &m.export_range {
+            Some([c, d]) => writeln!(out, "; export {c} – {d}")?,
+            None => writeln!(out, "; the export has no data points")?,
+        }
+    }
+    if !m.merged.is_empty() {
+        writeln!(
+            out,
+            "the export has no {} breakdown: merged (\"all\") on both sides",
+            m.merged.join(" or ")
+        )?;
+    }
+    if !r.notes.is_empty() {
+        writeln!(out, "causes:")?;
+        for n in &r.notes {
+            let s = if n.cells == 1 { "" } else { "s" };
+            writeln!(
+                out,
+                "  {} ({} cell{s}): {}",
+                n.cause.code(),
+                n.cells,
+                n.explanation
+            )?;
+        }
+    }
+    if let Some(f) = &m.fees {
+        writeln!(
+            out,
+            "provider fees: {} per outbound message, {} per inbound, {} per failed, markup {}% of \
+             Meta's cost, {} a month; inbound, not_delivered and platform_fee rows come from the \
+             log alone (Meta's analytics do not count them)",
+            f.outbound_message,
+            f.inbound_message,
+            f.failed_message,
+            f.markup_percent,
+            f.monthly_platform
+        )?;
+    }
+    if let Some(to) = &m.report_currency {
+        let what = if m.fees.is_some() {
+            "totals"
+        } else {
+            "Meta's charges"
+        };
+        writeln!(
+            out,
+            "{what} converted {}→{to} at the rate in force on each period's first day; exact \
+             products, not rounded",
+            m.currency
+        )?;
+    }
+    Ok(())
+}
+
+/// One row per cell, then a `total` row; amounts are plain decimals.
+fn csv(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
+    let mut w = ::csv::Writer::from_writer(out);
+    let m = &r.meta;
+    let mut header: Vec<&str> = vec![
+        "period",
+        "country",
+        "category",
+        "pricing_type",
+        "estimated_volume",
+        "actual_volume",
+        "estimated_cost",
+        "actual_cost",
+        "difference",
+        "percent",
+        "currency",
+    ];
+    if m.fees.is_some() {
+        header.extend([
+            "provider_estimated",
+            "provider_actual",
+            "provider_difference",
+            "total_estimated",
+            "total_actual",
+            "total_difference",
+        ]);
+    }
+    if m.report_currency.is_some() {
+        header.extend([
+            "report_currency",
+            "fx_rate",
+            "fx_rate_date",
+            "converted_estimated",
+            "converted_actual",
+            "converted_difference",
+        ]);
+    }
+    header.extend(["within_tolerance", "causes"]);
+    w.write_record(&header)?;
+    let record = |row: &Row| {
+        let mut v = vec![
+            row.period.clone(),
+            row.country.clone(),
+            row.category.clone(),
+            row.pricing_type.clone(),
+            row.estimated_volume.to_string(),
+            row.actual_volume.map_or(String::new(), |n| n.to_string()),
+            row.meta.estimated.to_string(),
+            row.meta.actual.to_string(),
+            row.meta.difference.to_string(),
+            row.percent.map_or(String::new(), |p| p.to_string()),
+            m.currency.clone(),
+        ];
+        let plain = |s: &Sides, v: &mut Vec<String>| {
+            v.extend([s.estimated, s.actual, s.difference].map(|d| d.to_string()))
+        };
+        if let (Some(p), Some(t)) = (&row.provider, &row.total) {
+            plain(p, &mut v);
+            plain(t, &mut v);
+        }
+        if let (Some(c), Some(to)) = (&row.converted, &m.report_currency) {
+            v.push(to.clone());
+            v.push(c.rate.map_or(String::new(), |r| r.to_string()));
+            v.push(c.rate_date.clone().unwrap_or_default());
+            plain(&c.amounts, &mut v);
+        }
+        v.push(row.within_tolerance.to_string());
+        let causes: Vec<&str> = row.causes.iter().map(|c| c.code()).collect();
+        v.push(causes.join(";"));
+        v
+    };
+    for row in &r.rows {
+        w.write_record(record(row))?;
+    }
+    w.write_record(record(&r.totals))?;
+    w.flush()
+}
