@@ -652,4 +652,3 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
     t.within_tolerance = s.tolerance.accepts(t.meta.estimated, t.meta.actual);
     t
 }
-
