@@ -14,6 +14,7 @@ mod progress;
 mod rates;
 mod reconcile;
 mod settings;
+mod stream;
 mod validate;
 
 use std::io::{self, Write};

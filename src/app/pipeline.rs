@@ -2,18 +2,18 @@
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
-use std::ops::ControlFlow;
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
 use super::progress::Progress;
 use super::settings;
+use super::stream::Attempt;
 use crate::cli::{InputArgs, PricingArgs};
 use crate::input::Source;
 use crate::model::{Message, Millis};
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
-use crate::validate::{Log, LogStats, Rejection, Settler, Strings, Validator, read_log, read_rows};
+use crate::validate::{Log, LogStats, Rejection, Strings, read_log};
 
 /// Rejections printed one by one before switching to a count.
 const SHOWN_REJECTIONS: u64 = 50;
@@ -25,7 +25,7 @@ pub struct Loaded {
 }
 
 /// Prints rejections to stderr and writes them to `--rejects`.
-struct Diagnostics {
+pub(super) struct Diagnostics {
     quiet: bool,
     shown: u64,
     /// Rejections already printed by an abandoned streaming pass.
@@ -70,7 +70,7 @@ impl Diagnostics {
         self.create_rejects()
     }
 
-    fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
+    pub(super) fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
         if !self.quiet && self.shown >= self.already_printed && self.shown < SHOWN_REJECTIONS {
             eprintln!("wabill: rejected {r}");
         }
@@ -185,58 +185,28 @@ pub fn price_streaming<'a>(
     }
     if engine == Engine::Auto && !stdin || engine == Engine::Stream {
         let progress = progress_for(input, &sources);
-        let mut validator = Validator::new(false);
-        let mut log = Log::default();
-        let mut pricer = Pricer::new(ctx);
-        let mut unpriced = UnpricedReport::default();
-        let mut settler = Settler::new(settle);
-        let mut emit = |m: &Message, files: &[String], strings: &Strings| {
-            let result = pricer.price(m, strings);
-            if let Err(e) = &result {
-                unpriced.note(files, m, e);
-            }
-            each(m, &result, strings);
-        };
-        let mut sink = |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec);
-        let flow = read_rows(
+        let attempt = super::stream::stream(
             &sources,
             &options,
-            &mut validator,
-            &mut log,
-            &mut sink,
-            &mut |bytes| progress.update(bytes),
-            &mut |m, validator, log, sink| {
-                let Log { files, stats, .. } = log;
-                let strings = &validator.strings;
-                match settler.push(m, stats, files, strings, sink, &mut |m| {
-                    emit(m, files, strings)
-                }) {
-                    Ok(()) => ControlFlow::Continue(()),
-                    Err(why) => ControlFlow::Break(why),
-                }
-            },
+            ctx,
+            settle,
+            &mut diagnostics,
+            &progress,
+            each,
         )?;
         progress.finish();
-        match flow {
-            ControlFlow::Continue(()) => {
-                settler.finish(&validator.strings, &mut |m| {
-                    emit(m, &log.files, &validator.strings)
-                });
+        match attempt {
+            Attempt::Done(streamed) => {
                 diagnostics.finish()?;
-                return Ok(Streamed {
-                    files: log.files,
-                    stats: log.stats,
-                    unpriced,
-                });
+                return Ok(streamed);
             }
-            ControlFlow::Break(why) if engine == Engine::Stream => {
-                bail!("cannot stream: {}", why.describe(&log.files))
+            Attempt::Unstreamable(why) if engine == Engine::Stream => {
+                bail!("cannot stream: {why}")
             }
-            ControlFlow::Break(why) => {
+            Attempt::Unstreamable(why) => {
                 if !input.quiet {
                     note(&format!(
-                        "{}; sorting the log in memory instead of streaming it",
-                        why.describe(&log.files)
+                        "{why}; sorting the log in memory instead of streaming it"
                     ));
                 }
                 diagnostics.restart()?;

@@ -1,3 +1,5 @@
+use std::cmp::Ordering;
+
 use rustc_hash::FxHashMap;
 
 use crate::model::MessageKey;
@@ -33,8 +35,78 @@ impl Interner {
         self.names.len()
     }
 
+    /// The strings interned since the first `start` (to mirror them).
+    pub fn names_from(&self, start: usize) -> &[Box<str>] {
+        &self.names[start.min(self.names.len())..]
+    }
+
     pub fn is_empty(&self) -> bool {
         self.names.is_empty()
+    }
+}
+
+/// Customer numbers (E.164 digits): interned strings plus each number's
+/// value and length, so that ordering two customers compares two integers
+/// rather than chasing two strings (it runs for every same-second pair).
+#[derive(Debug, Default)]
+pub struct Customers {
+    names: Interner,
+    /// `value << 4 | digits`, or `u64::MAX` for a non-numeric name.
+    keys: Vec<u64>,
+}
+
+impl Customers {
+    pub fn intern(&mut self, digits: &str) -> u32 {
+        let id = self.names.intern(digits);
+        if id as usize == self.keys.len() {
+            let key = match digits.parse::<u64>() {
+                Ok(v) if digits.len() <= 15 && !digits.starts_with(['0', '+']) => {
+                    v << 4 | digits.len() as u64
+                }
+                _ => u64::MAX,
+            };
+            self.keys.push(key);
+        }
+        id
+    }
+
+    pub fn get(&self, id: u32) -> &str {
+        self.names.get(id)
+    }
+
+    pub fn find(&self, digits: &str) -> Option<u32> {
+        self.names.find(digits)
+    }
+
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    pub fn names_from(&self, start: usize) -> &[Box<str>] {
+        self.names.names_from(start)
+    }
+
+    /// The order of the two numbers as text, without reading the text.
+    pub fn cmp(&self, a: u32, b: u32) -> Ordering {
+        if a == b {
+            return Ordering::Equal;
+        }
+        let (ka, kb) = (self.keys[a as usize], self.keys[b as usize]);
+        if ka == u64::MAX || kb == u64::MAX {
+            return self.get(a).cmp(self.get(b));
+        }
+        let (va, la) = (ka >> 4, (ka & 15) as u32);
+        let (vb, lb) = (kb >> 4, (kb & 15) as u32);
+        // Pad the shorter with zeros; on a tie the shorter is a prefix.
+        let (pa, pb) = (
+            va * 10u64.pow(lb.saturating_sub(la)),
+            vb * 10u64.pow(la.saturating_sub(lb)),
+        );
+        pa.cmp(&pb).then(la.cmp(&lb))
     }
 }
 
@@ -66,5 +138,34 @@ impl MessageIds {
             .as_ref()
             .and_then(|n| n.get(&key))
             .map_or("", |s| s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn customers_order_like_their_digits() {
+        let numbers = [
+            "4915112345678",
+            "491511234567",
+            "4915112345679",
+            "919810000010",
+            "5511987654321",
+            "1415555010",
+            "14155550100",
+            "9",
+            "99",
+            "989",
+            "12x",
+        ];
+        let mut c = Customers::default();
+        let ids: Vec<u32> = numbers.iter().map(|n| c.intern(n)).collect();
+        for (i, a) in numbers.iter().enumerate() {
+            for (j, b) in numbers.iter().enumerate() {
+                assert_eq!(c.cmp(ids[i], ids[j]), a.cmp(b), "{a} vs {b}");
+            }
+        }
     }
 }

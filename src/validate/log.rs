@@ -156,10 +156,15 @@ pub fn log_order(a: &Message, b: &Message, strings: &Strings) -> Ordering {
 }
 
 fn compare_content(a: &Message, b: &Message, s: &Strings) -> Ordering {
-    s.businesses
-        .get(a.business)
-        .cmp(s.businesses.get(b.business))
-        .then_with(|| s.customers.get(a.customer).cmp(s.customers.get(b.customer)))
+    let business = if a.business == b.business {
+        Ordering::Equal
+    } else {
+        s.businesses
+            .get(a.business)
+            .cmp(s.businesses.get(b.business))
+    };
+    business
+        .then_with(|| s.customers.cmp(a.customer, b.customer))
         .then_with(|| a.category.cmp(&b.category))
         .then_with(|| a.status.cmp(&b.status))
         .then_with(|| a.message_id.cmp(&b.message_id))

@@ -8,10 +8,10 @@ mod phone;
 mod settle;
 mod timestamp;
 
-pub use interner::{Interner, MessageIds};
+pub use interner::{Customers, Interner, MessageIds};
 pub use log::{Log, LogStats, RejectSink, log_order, read_log, read_rows};
 pub use phone::normalize_number;
-pub use settle::{Settler, Unstreamable};
+pub use settle::{SeenIds, Settler, Unstreamable};
 pub use timestamp::parse_timestamp;
 
 use crate::input::{Column, Columns};
@@ -61,7 +61,7 @@ fn field_error(column: Column, value: &[u8], reason: impl Into<String>) -> Field
 /// The strings messages refer to by index.
 #[derive(Debug, Default)]
 pub struct Strings {
-    pub customers: Interner,
+    pub customers: Customers,
     pub businesses: Interner,
     pub message_ids: MessageIds,
 }

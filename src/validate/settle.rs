@@ -11,9 +11,10 @@
 //! - a status event for a message already released (later than `horizon`);
 //! - the two cases where merge order inside one timestamp would matter.
 //!
-//! Released message ids are remembered as 64-bit keys (8–16 bytes each) to
-//! catch late events; that set is the one thing that grows with the file,
-//! and only for logs with a `message_id` column.
+//! Every message id is remembered as a 64-bit key (`SeenIds`, 8–16 bytes
+//! each, kept by the reading thread) to catch late events; that set is the
+//! one thing that grows with the file, and only for logs with a
+//! `message_id` column.
 
 use std::cmp::Ordering;
 use std::collections::{HashSet, VecDeque};
@@ -86,13 +87,24 @@ impl Hasher for KeyHasher {
     }
 }
 
+/// Which message ids have been seen, by 64-bit key.
+#[derive(Default)]
+pub struct SeenIds(HashSet<u64, BuildHasherDefault<KeyHasher>>);
+
+impl SeenIds {
+    /// False when an earlier row had this id (or, rarely, another id with
+    /// the same 64 bits; the settler then declines to stream).
+    pub fn first(&mut self, m: &Message) -> bool {
+        m.message_id.is_none_or(|id| self.0.insert(id.short()))
+    }
+}
+
 pub struct Settler {
     horizon: Millis,
     pending: VecDeque<Pending>,
     /// Sequence number of `pending[0]`.
     base: u64,
     by_id: FxHashMap<MessageKey, u64>,
-    released: HashSet<u64, BuildHasherDefault<KeyHasher>>,
     latest: Millis,
     run: Vec<Pending>,
 }
@@ -104,17 +116,19 @@ impl Settler {
             pending: VecDeque::new(),
             base: 0,
             by_id: FxHashMap::default(),
-            released: HashSet::default(),
             latest: Millis::MIN,
             run: Vec::new(),
         }
     }
 
     /// Takes the next message in file order; releases, through `emit`, every
-    /// message that no later row can change.
+    /// message that no later row can change. `first`: no earlier row had
+    /// its message id (see `SeenIds`).
+    #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
         m: Message,
+        first: bool,
         stats: &mut LogStats,
         files: &[String],
         strings: &Strings,
@@ -127,13 +141,13 @@ impl Settler {
             return Err(Unstreamable::OutOfOrder { file, line });
         }
         if let Some(id) = m.message_id {
-            if let Some(&seq) = self.by_id.get(&id) {
+            if !first {
+                let Some(&seq) = self.by_id.get(&id) else {
+                    let (file, line) = at(&m);
+                    return Err(Unstreamable::LateEvent { file, line });
+                };
                 let p = &mut self.pending[(seq - self.base) as usize];
                 return merge(p, m, stats, files, strings, sink);
-            }
-            if self.released.contains(&id.short()) {
-                let (file, line) = at(&m);
-                return Err(Unstreamable::LateEvent { file, line });
             }
             self.by_id.insert(id, self.base + self.pending.len() as u64);
         }
@@ -163,7 +177,6 @@ impl Settler {
                 self.base += 1;
                 if let Some(id) = p.head.message_id {
                     self.by_id.remove(&id);
-                    self.released.insert(id.short());
                 }
                 self.run.push(p);
             }

@@ -1,0 +1,183 @@
+//! The streaming pass of `estimate` on two threads: one reads and validates
+//! rows, the other settles, prices and aggregates them. Batches of messages
+//! travel between them with the strings interned since the previous batch,
+//! so the pricing side keeps its own copy and neither waits on a lock.
+
+use std::ops::ControlFlow;
+use std::sync::mpsc;
+
+use super::pipeline::{Diagnostics, PricedSink, Streamed, UnpricedReport};
+use super::progress::Progress;
+use crate::input::{InputError, ReadOptions, Source};
+use crate::model::{Message, Millis};
+use crate::pricing::{Pricer, PricingContext};
+use crate::validate::{Log, LogStats, Rejection, SeenIds, Settler, Strings, Validator, read_rows};
+
+/// Messages per batch: large enough to amortise the hand-over, small
+/// enough to stay in cache.
+const BATCH: usize = 4096;
+
+struct Batch {
+    messages: Vec<Message>,
+    /// Per message: the first row with its id (see `SeenIds`).
+    first: Vec<bool>,
+    customers: Vec<Box<str>>,
+    businesses: Vec<Box<str>>,
+    files: Vec<String>,
+}
+
+/// What the reading thread has handed over so far.
+#[derive(Default)]
+struct Sent {
+    customers: usize,
+    businesses: usize,
+    files: usize,
+}
+
+impl Sent {
+    fn batch(
+        &mut self,
+        (messages, first): (Vec<Message>, Vec<bool>),
+        validator: &Validator,
+        log: &Log,
+    ) -> Batch {
+        let s = &validator.strings;
+        let batch = Batch {
+            messages,
+            first,
+            customers: s.customers.names_from(self.customers).to_vec(),
+            businesses: s.businesses.names_from(self.businesses).to_vec(),
+            files: log.files[self.files..].to_vec(),
+        };
+        self.customers = s.customers.len();
+        self.businesses = s.businesses.len();
+        self.files = log.files.len();
+        batch
+    }
+}
+
+pub(super) enum Attempt {
+    Done(Streamed),
+    /// The input cannot be streamed exactly; the reason, for the user.
+    Unstreamable(String),
+}
+
+pub(super) fn stream<'a>(
+    sources: &[Source],
+    options: &ReadOptions,
+    ctx: &'a PricingContext,
+    settle: Millis,
+    diagnostics: &mut Diagnostics,
+    progress: &Progress,
+    each: &mut PricedSink<'a, '_>,
+) -> Result<Attempt, InputError> {
+    let (tx, rx) = mpsc::sync_channel::<Batch>(8);
+    let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<bool>)>();
+    let reading_diagnostics = &mut *diagnostics;
+    let (attempt, conflicts) = std::thread::scope(|scope| {
+        let reader = scope.spawn(move || {
+            let mut validator = Validator::new(false);
+            let mut log = Log::default();
+            let mut sent = Sent::default();
+            let mut seen = SeenIds::default();
+            let mut messages = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
+            let flow = read_rows(
+                sources,
+                options,
+                &mut validator,
+                &mut log,
+                &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
+                    reading_diagnostics.reject(r, rec)
+                },
+                &mut |bytes| progress.update(bytes),
+                &mut |m, validator, log, _| {
+                    messages.1.push(seen.first(&m));
+                    messages.0.push(m);
+                    if messages.0.len() < BATCH {
+                        return ControlFlow::Continue(());
+                    }
+                    let next = recycle_rx.try_recv().unwrap_or_default();
+                    let full = std::mem::replace(&mut messages, next);
+                    match tx.send(sent.batch(full, validator, log)) {
+                        Ok(()) => ControlFlow::Continue(()),
+                        // The pricing side stopped: the input is unstreamable.
+                        Err(_) => ControlFlow::Break(()),
+                    }
+                },
+            )?;
+            if flow.is_continue() {
+                // Files without rows still count as inputs.
+                let _ = tx.send(sent.batch(messages, &validator, &log));
+            }
+            drop(tx);
+            Ok::<LogStats, InputError>(log.stats)
+        });
+
+        let mut strings = Strings::default();
+        let mut files: Vec<String> = Vec::new();
+        let mut stats = LogStats::default();
+        let mut conflicts: Vec<Rejection> = Vec::new();
+        let mut settler = Settler::new(settle);
+        let mut pricer = Pricer::new(ctx);
+        let mut unpriced = UnpricedReport::default();
+        let mut emit = |m: &Message, files: &[String], strings: &Strings| {
+            let result = pricer.price(m, strings);
+            if let Err(e) = &result {
+                unpriced.note(files, m, e);
+            }
+            each(m, &result, strings);
+        };
+        let mut outcome = Ok(());
+        for mut batch in rx.iter() {
+            for name in &batch.customers {
+                strings.customers.intern(name);
+            }
+            for name in &batch.businesses {
+                strings.businesses.intern(name);
+            }
+            files.append(&mut batch.files);
+            for (m, first) in batch.messages.iter().zip(&batch.first) {
+                let pushed = settler.push(
+                    *m,
+                    *first,
+                    &mut stats,
+                    &files,
+                    &strings,
+                    &mut |r: &Rejection, _: Option<&csv::ByteRecord>| conflicts.push(r.clone()),
+                    &mut |m| emit(m, &files, &strings),
+                );
+                if let Err(why) = pushed {
+                    outcome = Err(why);
+                    break;
+                }
+            }
+            if outcome.is_err() {
+                break;
+            }
+            batch.messages.clear();
+            batch.first.clear();
+            let _ = recycle_tx.send((batch.messages, batch.first));
+        }
+        // Unblocks the reader if it is waiting to send.
+        drop(rx);
+        let read = reader.join().expect("the reading thread does not panic")?;
+        if let Err(why) = outcome {
+            return Ok((Attempt::Unstreamable(why.describe(&files)), Vec::new()));
+        }
+        settler.finish(&strings, &mut |m| emit(m, &files, &strings));
+        stats.rows_read = read.rows_read;
+        stats.rejected += read.rejected;
+        let streamed = Streamed {
+            files,
+            stats,
+            unpriced,
+        };
+        Ok::<_, InputError>((Attempt::Done(streamed), conflicts))
+    })?;
+    // Rejections found while merging come after those found while reading,
+    // as when the log is sorted in memory.
+    for r in &conflicts {
+        diagnostics.reject(r, None);
+    }
+    Ok(attempt)
+}
