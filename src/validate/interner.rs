@@ -1,25 +1,39 @@
 use std::cmp::Ordering;
+use std::hash::BuildHasher;
 
-use rustc_hash::FxHashMap;
+use hashbrown::HashTable;
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use crate::model::MessageKey;
 
-/// Maps strings to dense `u32` ids and back, allocating once per distinct
-/// string (customers and businesses repeat across rows).
-#[derive(Debug, Default)]
+/// Maps strings to dense `u32` ids and back, storing each distinct string
+/// once (the table holds ids and finds strings through them).
+#[derive(Default)]
 pub struct Interner {
-    ids: FxHashMap<Box<str>, u32>,
+    table: HashTable<u32>,
     names: Vec<Box<str>>,
+}
+
+impl std::fmt::Debug for Interner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(&self.names).finish()
+    }
+}
+
+fn hash(s: &str) -> u64 {
+    FxBuildHasher.hash_one(s)
 }
 
 impl Interner {
     pub fn intern(&mut self, s: &str) -> u32 {
-        if let Some(id) = self.ids.get(s) {
-            return *id;
+        if let Some(id) = self.find(s) {
+            return id;
         }
         let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct strings");
         self.names.push(s.into());
-        self.ids.insert(s.into(), id);
+        let names = &self.names;
+        self.table
+            .insert_unique(hash(s), id, |&i| hash(&names[i as usize]));
         id
     }
 
@@ -28,20 +42,22 @@ impl Interner {
     }
 
     pub fn find(&self, s: &str) -> Option<u32> {
-        self.ids.get(s).copied()
+        self.table
+            .find(hash(s), |&i| &*self.names[i as usize] == s)
+            .copied()
     }
 
     pub fn len(&self) -> usize {
         self.names.len()
     }
 
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
     /// The strings interned since the first `start` (to mirror them).
     pub fn names_from(&self, start: usize) -> &[Box<str>] {
         &self.names[start.min(self.names.len())..]
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
     }
 }
 
