@@ -93,6 +93,9 @@ pub struct LogReader {
     reader: csv::Reader<BufReader<Box<dyn Read>>>,
     pub columns: Columns,
     pub width: usize,
+    pub delimiter: u8,
+    /// The header's names as written (for diagnostics).
+    pub headers: Vec<String>,
 }
 
 impl LogReader {
@@ -126,6 +129,8 @@ impl LogReader {
                 name,
                 reader,
                 columns: Columns::default(),
+                delimiter,
+                headers: Vec::new(),
             });
         }
         let columns =
@@ -138,6 +143,16 @@ impl LogReader {
             name,
             reader,
             columns,
+            delimiter,
+            headers: headers
+                .iter()
+                .map(|h| {
+                    String::from_utf8_lossy(h)
+                        .trim_start_matches('\u{feff}')
+                        .trim()
+                        .to_string()
+                })
+                .collect(),
         })
     }
 
