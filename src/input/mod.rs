@@ -133,11 +133,24 @@ impl LogReader {
                 headers: Vec::new(),
             });
         }
-        let columns =
-            Columns::resolve(&headers, &options.columns).map_err(|message| InputError::Header {
+        let columns = Columns::resolve(&headers, &options.columns).map_err(|mut message| {
+            // A delimiter given on the command line that the header lacks.
+            let other = sniff_delimiter(&headers[0]);
+            if headers.len() == 1 && other != delimiter && headers[0].contains(&other) {
+                let shown = if other == b'\t' {
+                    "\\t".to_string()
+                } else {
+                    char::from(other).to_string()
+                };
+                message.push_str(&format!(
+                    " (the header is {shown:?}-delimited: try --delimiter {shown:?} or leave it out)"
+                ));
+            }
+            InputError::Header {
                 file: name.clone(),
                 message,
-            })?;
+            }
+        })?;
         Ok(LogReader {
             width: headers.len(),
             name,
@@ -190,6 +203,24 @@ mod tests {
         assert_eq!(sniff_delimiter(b"timestamp;customer;direction\n"), b';');
         assert_eq!(sniff_delimiter(b"timestamp\tcustomer\tdirection"), b'\t');
         assert_eq!(sniff_delimiter(b"timestamp"), b',');
+    }
+
+    #[test]
+    fn a_wrong_delimiter_flag_is_named() {
+        let source = Source::Bytes(Arc::from(&b"timestamp;customer;direction\n"[..]));
+        let options = ReadOptions {
+            delimiter: Some(b','),
+            ..ReadOptions::default()
+        };
+        let Err(e) = LogReader::open(&source, &options) else {
+            panic!("a ;-delimited header read with , has no columns")
+        };
+        assert!(
+            e.to_string().ends_with(
+                "(the header is \";\"-delimited: try --delimiter \";\" or leave it out)"
+            ),
+            "{e}"
+        );
     }
 
     #[test]
