@@ -124,7 +124,11 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     if args.input.strict && log.stats.rejected > 0 {
         return Err(Failure::new(
             Exit::Error,
-            format!("{} rows rejected (--strict)", log.stats.rejected),
+            format!(
+                "{} row{} rejected (--strict)",
+                log.stats.rejected,
+                if log.stats.rejected == 1 { "" } else { "s" }
+            ),
         )
         .into());
     }

@@ -84,9 +84,14 @@ fn verdict(
     }
     let rejected = report.accounting.rejected;
     if strict && rejected > 0 {
-        return Err(
-            Failure::new(Exit::Error, format!("{rejected} rows rejected (--strict)")).into(),
-        );
+        return Err(Failure::new(
+            Exit::Error,
+            format!(
+                "{rejected} row{} rejected (--strict)",
+                if rejected == 1 { "" } else { "s" }
+            ),
+        )
+        .into());
     }
     let Some(budget) = budget else {
         return Ok(Exit::Ok);

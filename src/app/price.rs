@@ -131,7 +131,14 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     }
     if args.input.strict && loaded.log.stats.rejected > 0 {
         let n = loaded.log.stats.rejected;
-        return Err(Failure::new(Exit::Error, format!("{n} rows rejected (--strict)")).into());
+        return Err(Failure::new(
+            Exit::Error,
+            format!(
+                "{n} row{} rejected (--strict)",
+                if n == 1 { "" } else { "s" }
+            ),
+        )
+        .into());
     }
     Ok(Exit::Ok)
 }

@@ -162,21 +162,71 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     for p in &problems {
         *by_kind.entry(p.kind).or_default() += 1;
     }
-    let summary: Vec<String> = by_kind.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    let messages = log.messages.len();
+    let summary: Vec<String> = by_kind
+        .iter()
+        .map(|(k, n)| count(*n, k, &plural_kind(k)))
+        .collect();
+    let read = format!(
+        "{}, {}",
+        count(log.stats.rows_read, "row read", "rows read"),
+        count(log.messages.len() as u64, "message", "messages")
+    );
     if problems.is_empty() {
-        eprintln!(
-            "wabill: {} rows read, {messages} messages, no problems",
-            log.stats.rows_read
-        );
+        eprintln!("wabill: {read}, no problems");
         Ok(Exit::Ok)
     } else {
         eprintln!(
-            "wabill: {} rows read, {messages} messages, {} problems: {}",
-            log.stats.rows_read,
-            problems.len(),
+            "wabill: {read}, {}: {}",
+            count(problems.len() as u64, "problem", "problems"),
             summary.join(", ")
         );
         Ok(Exit::Error)
+    }
+}
+
+/// `1 row`, `2 rows`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// A problem kind's plural: its first word takes the `s`
+/// ("timestamps before 2018"), or its last when it ends in a noun
+/// ("rejected rows").
+fn plural_kind(kind: &str) -> String {
+    match kind.split_once(' ') {
+        Some((first, rest)) if first.ends_with("ed") => format!("{first} {rest}s"),
+        Some((first, rest))
+            if rest.starts_with("before")
+                || rest.starts_with("in ")
+                || rest.starts_with("outside") =>
+        {
+            format!("{first}s {rest}")
+        }
+        _ => format!("{kind}s"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_kinds_have_plurals() {
+        assert_eq!(plural_kind("rejected row"), "rejected rows");
+        assert_eq!(plural_kind("future timestamp"), "future timestamps");
+        assert_eq!(
+            plural_kind("timestamp before 2018"),
+            "timestamps before 2018"
+        );
+        assert_eq!(
+            plural_kind("service outside window"),
+            "services outside window"
+        );
+        assert_eq!(
+            plural_kind("number in two formats"),
+            "numbers in two formats"
+        );
+        assert_eq!(count(1, "problem", "problems"), "1 problem");
+        assert_eq!(count(0, "problem", "problems"), "0 problems");
     }
 }

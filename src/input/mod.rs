@@ -9,12 +9,14 @@ pub use columns::{Column, ColumnMap, Columns};
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::path::PathBuf;
+use std::sync::Arc;
 
-/// A log named on the command line.
+/// A log named on the command line, or held in memory (tests, fuzzing).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Source {
     Stdin,
     Path(PathBuf),
+    Bytes(Arc<[u8]>),
 }
 
 impl Source {
@@ -31,6 +33,7 @@ impl Source {
         match self {
             Source::Stdin => "<stdin>".to_string(),
             Source::Path(p) => p.display().to_string(),
+            Source::Bytes(_) => "<memory>".to_string(),
         }
     }
 
@@ -38,6 +41,7 @@ impl Source {
         Ok(match self {
             Source::Stdin => Box::new(io::stdin().lock()),
             Source::Path(p) => Box::new(File::open(p)?),
+            Source::Bytes(b) => Box::new(io::Cursor::new(Arc::clone(b))),
         })
     }
 
@@ -46,6 +50,7 @@ impl Source {
         match self {
             Source::Stdin => None,
             Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::Bytes(b) => Some(b.len() as u64),
         }
     }
 }
@@ -88,6 +93,9 @@ pub struct LogReader {
     reader: csv::Reader<BufReader<Box<dyn Read>>>,
     pub columns: Columns,
     pub width: usize,
+    pub delimiter: u8,
+    /// The header's names as written (for diagnostics).
+    pub headers: Vec<String>,
 }
 
 impl LogReader {
@@ -121,18 +129,43 @@ impl LogReader {
                 name,
                 reader,
                 columns: Columns::default(),
+                delimiter,
+                headers: Vec::new(),
             });
         }
-        let columns =
-            Columns::resolve(&headers, &options.columns).map_err(|message| InputError::Header {
+        let columns = Columns::resolve(&headers, &options.columns).map_err(|mut message| {
+            // A delimiter given on the command line that the header lacks.
+            let other = sniff_delimiter(&headers[0]);
+            if headers.len() == 1 && other != delimiter && headers[0].contains(&other) {
+                let shown = if other == b'\t' {
+                    "\\t".to_string()
+                } else {
+                    char::from(other).to_string()
+                };
+                message.push_str(&format!(
+                    " (the header is {shown:?}-delimited: try --delimiter {shown:?} or leave it out)"
+                ));
+            }
+            InputError::Header {
                 file: name.clone(),
                 message,
-            })?;
+            }
+        })?;
         Ok(LogReader {
             width: headers.len(),
             name,
             reader,
             columns,
+            delimiter,
+            headers: headers
+                .iter()
+                .map(|h| {
+                    String::from_utf8_lossy(h)
+                        .trim_start_matches('\u{feff}')
+                        .trim()
+                        .to_string()
+                })
+                .collect(),
         })
     }
 
@@ -170,5 +203,43 @@ mod tests {
         assert_eq!(sniff_delimiter(b"timestamp;customer;direction\n"), b';');
         assert_eq!(sniff_delimiter(b"timestamp\tcustomer\tdirection"), b'\t');
         assert_eq!(sniff_delimiter(b"timestamp"), b',');
+    }
+
+    #[test]
+    fn a_wrong_delimiter_flag_is_named() {
+        let source = Source::Bytes(Arc::from(&b"timestamp;customer;direction\n"[..]));
+        let options = ReadOptions {
+            delimiter: Some(b','),
+            ..ReadOptions::default()
+        };
+        let Err(e) = LogReader::open(&source, &options) else {
+            panic!("a ;-delimited header read with , has no columns")
+        };
+        assert!(
+            e.to_string().ends_with(
+                "(the header is \";\"-delimited: try --delimiter \";\" or leave it out)"
+            ),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn reads_a_log_held_in_memory() {
+        let source = Source::Bytes(Arc::from(
+            &b"\xEF\xBB\xBFtimestamp;customer;direction\r\n1;+4917;in\r\n2;+4918;out\r\n"[..],
+        ));
+        assert_eq!(source.name(), "<memory>");
+        assert_eq!(source.size(), Some(58));
+        let mut reader = LogReader::open(&source, &ReadOptions::default()).unwrap();
+        assert_eq!(reader.width, 3);
+        let mut record = csv::ByteRecord::new();
+        assert_eq!(reader.next_record(&mut record).unwrap(), Some(2));
+        assert_eq!(&record[1], b"+4917");
+        assert_eq!(reader.next_record(&mut record).unwrap(), Some(3));
+        assert_eq!(&record[2], b"out\r");
+        assert_eq!(reader.next_record(&mut record).unwrap(), None);
+        // A second open reads the same bytes again.
+        let mut again = LogReader::open(&source, &ReadOptions::default()).unwrap();
+        assert_eq!(again.next_record(&mut record).unwrap(), Some(2));
     }
 }

@@ -11,7 +11,7 @@ use std::ops::ControlFlow;
 use rustc_hash::FxHashMap;
 
 use super::{Rejection, Strings, Validator};
-use crate::input::{InputError, LogReader, ReadOptions, Source};
+use crate::input::{Column, Columns, InputError, LogReader, ReadOptions, Source};
 use crate::model::{Message, MessageKey, SourcePos};
 
 /// Receives every rejected row as soon as it is found, with the raw record
@@ -76,7 +76,7 @@ pub fn read_rows<B>(
             if log.stats.rows_read.is_multiple_of(65_536) {
                 progress(bytes_before + reader.bytes_read());
             }
-            let rejection = if record.len() != reader.width {
+            let mut rejection = if record.len() != reader.width {
                 Rejection {
                     file: reader.name.clone(),
                     line,
@@ -84,10 +84,29 @@ pub fn read_rows<B>(
                     value: String::new(),
                     reason: format!("expected {} fields, found {}", reader.width, record.len()),
                 }
+            } else if let Some((i, rows)) = swallowed_rows(&record, reader.delimiter, reader.width)
+            {
+                Rejection {
+                    file: reader.name.clone(),
+                    line,
+                    column: Some(reader.headers[i].clone()),
+                    value: super::shown_value(&record[i]),
+                    reason: format!(
+                        "a quoted value holds {rows} more line{} that look{} like rows",
+                        if rows == 1 { "" } else { "s" },
+                        if rows == 1 { "s" } else { "" },
+                    ),
+                }
             } else {
                 match validator.message(&record, &reader.columns, SourcePos { file, line }) {
                     Ok(m) => {
-                        if let ControlFlow::Break(b) = each(m, validator, log, sink) {
+                        let mut current = CurrentRow {
+                            sink: &mut *sink,
+                            record: &record,
+                            columns: &reader.columns,
+                            line,
+                        };
+                        if let ControlFlow::Break(b) = each(m, validator, log, &mut current) {
                             return Ok(ControlFlow::Break(b));
                         }
                         continue;
@@ -101,6 +120,9 @@ pub fn read_rows<B>(
                     },
                 }
             };
+            if let Some(hint) = multi_line_hint(&record, line, &rejection) {
+                rejection.reason.push_str(&hint);
+            }
             log.stats.rejected += 1;
             sink.reject(&rejection, Some(&record));
         }
@@ -108,6 +130,70 @@ pub fn read_rows<B>(
         progress(bytes_before);
     }
     Ok(ControlFlow::Continue(()))
+}
+
+/// A quote left open joins the lines after it into one row, which then
+/// has too few fields or a value with line breaks in it: say which lines
+/// the row took, so that no silently swallowed row goes unnoticed.
+fn multi_line_hint(record: &csv::ByteRecord, line: u64, rejection: &Rejection) -> Option<String> {
+    let breaks = record
+        .iter()
+        .map(|f| f.trim_ascii_end().iter().filter(|b| **b == b'\n').count() as u64)
+        .sum::<u64>();
+    let suspicious = rejection.column.is_none() || rejection.value.contains('\n');
+    (breaks > 0 && suspicious).then(|| {
+        format!(
+            " (this row runs over lines {line}–{}: is a closing quote missing?)",
+            line + breaks
+        )
+    })
+}
+
+/// The first field whose line breaks are followed by lines with a full
+/// row's delimiters, and how many such lines: rows swallowed by a quote
+/// left open, in a column wabill may not even read. A well-formed quoted
+/// line break (an address, a note) is not followed by a row's worth of
+/// delimiters.
+fn swallowed_rows(record: &csv::ByteRecord, delimiter: u8, width: usize) -> Option<(usize, usize)> {
+    if width < 2 {
+        return None;
+    }
+    record.iter().enumerate().find_map(|(i, field)| {
+        let rows = field
+            .split(|b| *b == b'\n')
+            .skip(1)
+            .filter(|line| line.iter().filter(|b| **b == delimiter).count() >= width - 1)
+            .count();
+        (rows > 0).then_some((i, rows))
+    })
+}
+
+/// The sink handed to `read_rows`'s `each`: a rejection of the row being
+/// read (an id conflict found while streaming) gets that row verbatim, and
+/// its id's text when the validator does not keep id texts.
+struct CurrentRow<'s, 'r> {
+    sink: &'s mut dyn RejectSink,
+    record: &'r csv::ByteRecord,
+    columns: &'r Columns,
+    line: u64,
+}
+
+impl RejectSink for CurrentRow<'_, '_> {
+    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>) {
+        if record.is_some() || rejection.line != self.line {
+            return self.sink.reject(rejection, record);
+        }
+        let mut rejection = rejection.clone();
+        fill_id(&mut rejection, self.record, self.columns);
+        self.sink.reject(&rejection, Some(self.record));
+    }
+}
+
+/// Names the id of an id-conflict rejection from the row itself.
+fn fill_id(rejection: &mut Rejection, record: &csv::ByteRecord, columns: &Columns) {
+    if rejection.value.is_empty() && rejection.column.as_deref() == Some(Column::MessageId.name()) {
+        rejection.value = super::shown_value(columns.field(record, Column::MessageId));
+    }
 }
 
 /// The straightforward path: every message in memory, sorted, status
@@ -119,7 +205,9 @@ pub fn read_log(
     sink: &mut dyn RejectSink,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Log, InputError> {
-    let mut validator = Validator::new(keep_ids);
+    // Standard input cannot be read again for the ids of conflicting rows
+    // (see `report_conflicts`), so their texts are kept while reading it.
+    let mut validator = Validator::new(keep_ids || sources.contains(&Source::Stdin));
     let mut log = Log::default();
     let mut messages = Vec::new();
     let ControlFlow::Continue(()) = read_rows::<std::convert::Infallible>(
@@ -137,8 +225,48 @@ pub fn read_log(
     log.messages = messages;
     log.strings = validator.strings;
     sort_log(&mut log.messages, &log.strings);
-    collapse_status_events(&mut log, sink);
+    let conflicts = collapse_status_events(&mut log);
+    report_conflicts(sources, options, conflicts, sink);
     Ok(log)
+}
+
+/// Reports rows rejected for reusing a message id, in file order, each with
+/// its row verbatim and its id's text. Those are found only after sorting,
+/// when the records are gone, so the files are read again for those lines
+/// (standard input cannot be, and its rejections keep what is known).
+fn report_conflicts(
+    sources: &[Source],
+    options: &ReadOptions,
+    mut conflicts: Vec<(SourcePos, Rejection)>,
+    sink: &mut dyn RejectSink,
+) {
+    conflicts.sort_by_key(|(pos, _)| *pos);
+    let mut record = csv::ByteRecord::new();
+    for chunk in conflicts.chunk_by(|a, b| a.0.file == b.0.file) {
+        let source = &sources[chunk[0].0.file as usize];
+        let mut reader = match source {
+            Source::Stdin => None,
+            _ => LogReader::open(source, options).ok(),
+        };
+        for (pos, rejection) in chunk {
+            let found = reader.as_mut().and_then(|r| {
+                while let Ok(Some(line)) = r.next_record(&mut record) {
+                    if line >= pos.line {
+                        return (line == pos.line).then_some(&r.columns);
+                    }
+                }
+                None
+            });
+            match found {
+                Some(columns) => {
+                    let mut rejection = rejection.clone();
+                    fill_id(&mut rejection, &record, columns);
+                    sink.reject(&rejection, Some(&record));
+                }
+                None => sink.reject(rejection, None),
+            }
+        }
+    }
 }
 
 /// Time order, inbound first at equal times, then content, so the order of
@@ -213,8 +341,9 @@ pub fn id_conflict(
 /// Rows sharing a `message_id` are one message: the earliest row gives its
 /// time, and the statuses merge (delivery wins over failure over sent).
 /// A row reusing an id for a different business, customer or direction is
-/// rejected rather than silently merged.
-fn collapse_status_events(log: &mut Log, sink: &mut dyn RejectSink) {
+/// rejected rather than silently merged; those rejections are returned.
+fn collapse_status_events(log: &mut Log) -> Vec<(SourcePos, Rejection)> {
+    let mut conflicts = Vec::new();
     let mut first: FxHashMap<MessageKey, usize> = FxHashMap::default();
     let mut kept: Vec<Message> = Vec::with_capacity(log.messages.len());
     for m in std::mem::take(&mut log.messages) {
@@ -231,12 +360,16 @@ fn collapse_status_events(log: &mut Log, sink: &mut dyn RejectSink) {
                 Ok(()) => log.stats.merged += 1,
                 Err(IdConflict) => {
                     log.stats.rejected += 1;
-                    sink.reject(&id_conflict(&log.files, &log.strings, &m, &kept[i]), None);
+                    conflicts.push((
+                        m.source,
+                        id_conflict(&log.files, &log.strings, &m, &kept[i]),
+                    ));
                 }
             },
         }
     }
     log.messages = kept;
+    conflicts
 }
 
 #[cfg(test)]
@@ -267,6 +400,165 @@ mod tests {
     }
 
     const HEADER: &str = "timestamp,customer,direction,category,message_id,status,entry_point\n";
+
+    /// Reads `text` from memory, returning the log and every rejection with
+    /// its record (as text fields).
+    /// Each rejection with its record's fields, as text.
+    type Seen = Vec<(Rejection, Option<Vec<String>>)>;
+
+    fn read_memory(text: &str, keep_ids: bool) -> (Log, Seen) {
+        let mut seen = Vec::new();
+        let log = read_log(
+            &[Source::Bytes(text.as_bytes().into())],
+            &ReadOptions::default(),
+            keep_ids,
+            &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
+                let fields = rec.map(|rec| {
+                    rec.iter()
+                        .map(|f| String::from_utf8_lossy(f).into_owned())
+                        .collect()
+                });
+                seen.push((r.clone(), fields));
+            },
+            &mut |_| {},
+        )
+        .unwrap();
+        (log, seen)
+    }
+
+    const CONFLICT: &str = "timestamp,customer,direction,category,message_id\n\
+        2026-02-02T10:00:05Z,+5511987650002,out,utility,dup\n\
+        2026-02-02T10:00:00Z,+5511987650001,out,utility,dup\n";
+
+    /// A row reusing another message's id is rejected naming the id, with
+    /// the row verbatim, whether or not id texts are kept.
+    #[test]
+    fn id_conflicts_name_the_id_and_keep_the_row() {
+        for keep_ids in [false, true] {
+            let (log, seen) = read_memory(CONFLICT, keep_ids);
+            assert_eq!(log.messages.len(), 1);
+            assert_eq!(log.stats.rejected, 1);
+            let [(r, fields)] = &seen[..] else {
+                panic!("one rejection: {seen:?}")
+            };
+            assert_eq!(
+                r.to_string(),
+                "<memory>:2: message_id: \"dup\": already used by a different message at <memory>:3"
+            );
+            assert_eq!(
+                fields.as_deref(),
+                Some(
+                    &[
+                        "2026-02-02T10:00:05Z",
+                        "+5511987650002",
+                        "out",
+                        "utility",
+                        "dup"
+                    ]
+                    .map(String::from)[..]
+                )
+            );
+        }
+    }
+
+    /// The streaming engine finds the same conflict while reading the row.
+    #[test]
+    fn streamed_id_conflicts_name_the_id_and_keep_the_row() {
+        let sorted = "timestamp,customer,direction,category,message_id\n\
+            2026-02-02T10:00:00Z,+5511987650001,out,utility,dup\n\
+            2026-02-02T10:00:05Z,+5511987650002,out,utility,dup\n";
+        let mut validator = Validator::new(false);
+        let mut log = Log::default();
+        let mut settler = super::super::Settler::new(0);
+        let mut seen = Vec::new();
+        let mut sink = |r: &Rejection, rec: Option<&csv::ByteRecord>| {
+            seen.push((r.to_string(), rec.map(|rec| rec.len())));
+        };
+        let flow = read_rows::<super::super::Unstreamable>(
+            &[Source::Bytes(sorted.as_bytes().into())],
+            &ReadOptions::default(),
+            &mut validator,
+            &mut log,
+            &mut sink,
+            &mut |_| {},
+            &mut |m, validator, log, sink| {
+                let Log { files, stats, .. } = log;
+                match settler.push(m, stats, files, &validator.strings, sink, &mut |_| {}) {
+                    Ok(()) => ControlFlow::Continue(()),
+                    Err(why) => ControlFlow::Break(why),
+                }
+            },
+        )
+        .unwrap();
+        assert!(flow.is_continue());
+        assert_eq!(
+            seen,
+            [(
+                "<memory>:3: message_id: \"dup\": already used by a different message at <memory>:2"
+                    .to_string(),
+                Some(5)
+            )]
+        );
+    }
+
+    /// An unclosed quote swallows the rows after it into one: the rejection
+    /// says which lines it took.
+    #[test]
+    fn an_unclosed_quote_names_the_lines_it_swallowed() {
+        let text = format!(
+            "{HEADER}2026-02-02T10:00:00Z,\"+5511987650001,out,utility,a,,\n\
+             2026-02-02T11:00:00Z,+5511987650001,out,utility,b,,\n\
+             2026-02-02T12:00:00Z,+5511987650001,out,utility,c,,\n"
+        );
+        let (log, seen) = read_memory(&text, false);
+        assert_eq!(log.stats.rows_read, 1);
+        assert_eq!(
+            seen[0].0.to_string(),
+            "<memory>:2: expected 7 fields, found 2 \
+             (this row runs over lines 2–4: is a closing quote missing?)"
+        );
+        // In the last column the swallowed lines become one long value.
+        // In the last column, even one wabill ignores on outbound messages,
+        // the swallowed lines make a value with the right number of fields.
+        let text = format!(
+            "{HEADER}2026-02-02T10:00:00Z,+5511987650001,out,utility,a,sent,\"no\n\
+             2026-02-02T11:00:00Z,+5511987650001,out,utility,b,,\n\
+             2026-02-02T12:00:00Z,+5511987650001,out,utility,c,,\n"
+        );
+        let (log, seen) = read_memory(&text, false);
+        assert_eq!(log.stats.rows_read, 1);
+        assert_eq!(log.messages.len(), 0);
+        assert_eq!(
+            seen[0].0.to_string(),
+            "<memory>:2: entry_point: \"no\\n2026-02-02T11:00:00Z,+5511987650001,out,utility,b,,\\n2026-02-02T12:00:00Z,+551… (106 bytes)\": \
+             a quoted value holds 2 more lines that look like rows \
+             (this row runs over lines 2–4: is a closing quote missing?)"
+        );
+        // A quoted line break in a well-formed row is no problem, even
+        // with a delimiter or two after it.
+        let text = format!(
+            "{HEADER}2026-02-02T10:00:00Z,+5511987650001,out,utility,a,sent,\"x\ny, z, w\"\n"
+        );
+        let (log, seen) = read_memory(&text, false);
+        assert!(seen.is_empty(), "{seen:?}");
+        assert_eq!(log.messages.len(), 1);
+    }
+
+    /// Diagnostics quote a long value's start and length, not all of it.
+    #[test]
+    fn long_values_are_cut_in_diagnostics() {
+        let long = "m".repeat(100_000);
+        let text = format!("{HEADER}2026-02-02T10:00:00Z,+5511987650001,out,{long},a,,\n");
+        let (_, seen) = read_memory(&text, false);
+        let (r, fields) = &seen[0];
+        assert_eq!(r.value, format!("{}… (100000 bytes)", "m".repeat(80)));
+        assert_eq!(
+            fields.as_ref().unwrap()[3].len(),
+            100_000,
+            "--rejects keeps it all"
+        );
+        assert_eq!(super::super::shown_value(" é ".as_bytes()), "é");
+    }
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]

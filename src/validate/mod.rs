@@ -53,8 +53,23 @@ pub struct FieldError {
 fn field_error(column: Column, value: &[u8], reason: impl Into<String>) -> FieldError {
     FieldError {
         column,
-        value: String::from_utf8_lossy(value.trim_ascii()).into_owned(),
+        value: shown_value(value),
         reason: reason.into(),
+    }
+}
+
+/// Longest value a diagnostic repeats in full, in characters.
+const SHOWN_VALUE_CHARS: usize = 80;
+
+/// A field as diagnostics show it: trimmed, lossily decoded, and cut after
+/// `SHOWN_VALUE_CHARS` characters with its full length (`--rejects` keeps
+/// the row verbatim).
+pub fn shown_value(raw: &[u8]) -> String {
+    let raw = raw.trim_ascii();
+    let text = String::from_utf8_lossy(raw);
+    match text.char_indices().nth(SHOWN_VALUE_CHARS) {
+        None => text.into_owned(),
+        Some((cut, _)) => format!("{}… ({} bytes)", &text[..cut], raw.len()),
     }
 }
 

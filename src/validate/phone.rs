@@ -1,11 +1,25 @@
 //! Customer numbers: E.164 digits, tolerating `+`, spaces, dashes, dots and
-//! parentheses. The result has no `+`.
+//! parentheses, and `00` for `+` (the international prefix of most
+//! countries). The result has no `+`.
 
 /// Writes the digits of `raw` into `out` (cleared first).
 pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
     out.clear();
     let raw = raw.trim();
+    let plus = raw.starts_with('+');
     let body = raw.strip_prefix('+').unwrap_or(raw);
+    // A spreadsheet that took the column for numbers writes 5511987654321.0:
+    // the digits are right but the trailing 0 would join the number.
+    if let Some((digits, zeros)) = body.rsplit_once('.')
+        && !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && !zeros.is_empty()
+        && zeros.bytes().all(|b| b == b'0')
+    {
+        return Err(format!(
+            "looks like a spreadsheet number (ends in .{zeros}); export the column as text"
+        ));
+    }
     for c in body.chars() {
         match c {
             '0'..='9' => out.push(c),
@@ -15,6 +29,9 @@ pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
     }
     if out.is_empty() {
         return Err("empty".into());
+    }
+    if !plus && out.starts_with("00") {
+        out.drain(..2);
     }
     if out.starts_with('0') {
         return Err("not international: E.164 numbers start with the country code, not 0".into());
@@ -95,5 +112,35 @@ mod tests {
         assert!(normalize_number("+49 abc", &mut s).is_err());
         assert!(normalize_number("+1234", &mut s).is_err());
         assert!(normalize_number("", &mut s).is_err());
+    }
+
+    #[test]
+    fn double_zero_is_the_international_prefix() {
+        let mut s = String::new();
+        normalize_number("0055 11 98765 4321", &mut s).unwrap();
+        assert_eq!(s, "5511987654321");
+        normalize_number("(0049) 151 1234 5678", &mut s).unwrap();
+        assert_eq!(s, "4915112345678");
+        // After a `+`, or a third zero, it is no country code.
+        let err = normalize_number("+0055 11 98765 4321", &mut s).unwrap_err();
+        assert!(err.contains("not international"), "{err}");
+        let err = normalize_number("00055 11 98765 4321", &mut s).unwrap_err();
+        assert!(err.contains("not international"), "{err}");
+        // A single 0 is a national trunk prefix: no country is known.
+        assert!(normalize_number("011 98765 4321", &mut s).is_err());
+    }
+
+    #[test]
+    fn spreadsheet_floats_are_not_numbers() {
+        let mut s = String::new();
+        for raw in ["5511987654321.0", "+5511987654321.00"] {
+            let err = normalize_number(raw, &mut s).unwrap_err();
+            assert!(err.contains("spreadsheet number"), "{raw}: {err}");
+        }
+        // Dots as separators are fine, even with a 0 group.
+        normalize_number("55.11.98765.4320", &mut s).unwrap();
+        assert_eq!(s, "5511987654320");
+        normalize_number("+1 876.555.0100", &mut s).unwrap();
+        assert_eq!(s, "18765550100");
     }
 }
