@@ -9,9 +9,11 @@ use std::sync::mpsc;
 use super::pipeline::{Diagnostics, PricedSink, Streamed, UnpricedReport};
 use super::progress::Progress;
 use crate::input::{InputError, ReadOptions, Source};
-use crate::model::{Message, Millis};
+use crate::model::{Message, Millis, SourcePos};
 use crate::pricing::{Pricer, PricingContext};
-use crate::validate::{Log, LogStats, Rejection, SeenIds, Settler, Strings, Validator, read_rows};
+use crate::validate::{
+    Log, LogStats, Rejection, SeenIds, Settler, Strings, Validator, read_rows, report_conflicts,
+};
 
 /// Messages per batch: large enough to amortise the hand-over, small
 /// enough to stay in cache.
@@ -116,7 +118,7 @@ pub(super) fn stream<'a>(
         let mut strings = Strings::default();
         let mut files: Vec<String> = Vec::new();
         let mut stats = LogStats::default();
-        let mut conflicts: Vec<Rejection> = Vec::new();
+        let mut conflicts: Vec<(SourcePos, Rejection)> = Vec::new();
         let mut settler = Settler::new(settle);
         let mut pricer = Pricer::new(ctx);
         let mut unpriced = UnpricedReport::default();
@@ -143,7 +145,9 @@ pub(super) fn stream<'a>(
                     &mut stats,
                     &files,
                     &strings,
-                    &mut |r: &Rejection, _: Option<&csv::ByteRecord>| conflicts.push(r.clone()),
+                    &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
+                        conflicts.push((m.source, r.clone()))
+                    },
                     &mut |m| emit(m, &files, &strings),
                 );
                 if let Err(why) = pushed {
@@ -175,9 +179,12 @@ pub(super) fn stream<'a>(
         Ok::<_, InputError>((Attempt::Done(streamed), conflicts))
     })?;
     // Rejections found while merging come after those found while reading,
-    // as when the log is sorted in memory.
-    for r in &conflicts {
-        diagnostics.reject(r, None);
-    }
+    // as when the log is sorted in memory, each with its row read again.
+    report_conflicts(sources, options, conflicts, &mut |r: &Rejection,
+                                                        rec: Option<
+        &csv::ByteRecord,
+    >| {
+        diagnostics.reject(r, rec)
+    });
     Ok(attempt)
 }

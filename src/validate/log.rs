@@ -234,7 +234,7 @@ pub fn read_log(
 /// its row verbatim and its id's text. Those are found only after sorting,
 /// when the records are gone, so the files are read again for those lines
 /// (standard input cannot be, and its rejections keep what is known).
-fn report_conflicts(
+pub fn report_conflicts(
     sources: &[Source],
     options: &ReadOptions,
     mut conflicts: Vec<(SourcePos, Rejection)>,
@@ -470,6 +470,7 @@ mod tests {
         let mut validator = Validator::new(false);
         let mut log = Log::default();
         let mut settler = super::super::Settler::new(0);
+        let mut seen_ids = super::super::SeenIds::default();
         let mut seen = Vec::new();
         let mut sink = |r: &Rejection, rec: Option<&csv::ByteRecord>| {
             seen.push((r.to_string(), rec.map(|rec| rec.len())));
@@ -483,7 +484,16 @@ mod tests {
             &mut |_| {},
             &mut |m, validator, log, sink| {
                 let Log { files, stats, .. } = log;
-                match settler.push(m, stats, files, &validator.strings, sink, &mut |_| {}) {
+                let first = seen_ids.first(&m);
+                match settler.push(
+                    m,
+                    first,
+                    stats,
+                    files,
+                    &validator.strings,
+                    sink,
+                    &mut |_| {},
+                ) {
                     Ok(()) => ControlFlow::Continue(()),
                     Err(why) => ControlFlow::Break(why),
                 }

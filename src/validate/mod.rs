@@ -9,7 +9,7 @@ mod settle;
 mod timestamp;
 
 pub use interner::{Customers, Interner, MessageIds};
-pub use log::{Log, LogStats, RejectSink, log_order, read_log, read_rows};
+pub use log::{Log, LogStats, RejectSink, log_order, read_log, read_rows, report_conflicts};
 pub use phone::normalize_number;
 pub use settle::{SeenIds, Settler, Unstreamable};
 pub use timestamp::parse_timestamp;
