@@ -3,6 +3,7 @@
 //! travel between them with the strings interned since the previous batch,
 //! so the pricing side keeps its own copy and neither waits on a lock.
 
+use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::sync::mpsc;
 
@@ -76,6 +77,11 @@ pub(super) fn stream<'a>(
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
     let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<bool>)>();
     let reading_diagnostics = &mut *diagnostics;
+    let total_bytes: u64 = sources.iter().filter_map(Source::size).sum();
+    // Rows expected in all, from the bytes per row of the first rows read,
+    // to size the set of message ids once.
+    let expected_rows = Cell::new(None);
+    let sized = Cell::new(false);
     let (attempt, conflicts) = std::thread::scope(|scope| {
         let reader = scope.spawn(move || {
             let mut validator = Validator::new(false);
@@ -91,8 +97,20 @@ pub(super) fn stream<'a>(
                 &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
                     reading_diagnostics.reject(r, rec)
                 },
-                &mut |bytes| progress.update(bytes),
+                &mut |bytes| {
+                    progress.update(bytes);
+                    // First called after 65,536 rows.
+                    if !sized.get() && bytes > 0 {
+                        expected_rows.set(Some(total_bytes * 65_536 / bytes));
+                    }
+                },
                 &mut |m, validator, log, _| {
+                    if let Some(rows) = expected_rows.take() {
+                        sized.set(true);
+                        let read = u128::from(log.stats.rows_read.max(1));
+                        let ids = u128::from(rows) * seen.len() as u128 * 11 / (10 * read);
+                        seen.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
+                    }
                     messages.1.push(seen.first(&m));
                     messages.0.push(m);
                     if messages.0.len() < BATCH {

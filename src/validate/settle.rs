@@ -17,15 +17,14 @@
 //! `message_id` column.
 
 use std::cmp::Ordering;
-use std::collections::{HashSet, VecDeque};
+use std::collections::VecDeque;
 use std::fmt;
-use std::hash::{BuildHasherDefault, Hasher};
 
 use rustc_hash::FxHashMap;
 
 use super::log::{IdConflict, absorb, id_conflict, log_order};
 use super::{LogStats, RejectSink, Strings};
-use crate::model::{Message, MessageKey, Millis};
+use crate::model::{Category, Message, MessageKey, Millis, Status};
 
 /// Why a log cannot be priced in one streaming pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -64,38 +63,112 @@ impl fmt::Display for Unstreamable {
     }
 }
 
+/// A message waiting for later rows of its id. Its place in the log is
+/// decided by its first row (`head`), which differs from what is priced
+/// (`merged`) only in the fields later rows can change, so only those are
+/// kept twice (a pending message is 64 bytes, not 112).
 struct Pending {
-    /// The row that decides the message's place in the log.
-    head: Message,
-    /// `head` with later rows of its id folded in: what gets priced.
     merged: Message,
+    head: HeadFields,
 }
 
-/// Keys are already uniform hashes; hashing them again is wasted work.
-#[derive(Default)]
-struct KeyHasher(u64);
+#[derive(Clone, Copy)]
+struct HeadFields {
+    category: Option<Category>,
+    status: Status,
+    entry_point: bool,
+    country: Option<[u8; 2]>,
+}
 
-impl Hasher for KeyHasher {
-    fn finish(&self) -> u64 {
-        self.0
+impl Pending {
+    fn new(m: Message) -> Self {
+        Pending {
+            merged: m,
+            head: HeadFields {
+                category: m.category,
+                status: m.status,
+                entry_point: m.entry_point,
+                country: m.country,
+            },
+        }
     }
-    fn write(&mut self, _: &[u8]) {
-        unreachable!("only u64 keys are hashed")
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
+
+    fn head(&self) -> Message {
+        let h = self.head;
+        Message {
+            category: h.category,
+            status: h.status,
+            entry_point: h.entry_point,
+            country: h.country,
+            ..self.merged
+        }
     }
 }
 
-/// Which message ids have been seen, by 64-bit key.
+/// Which message ids have been seen, by 64-bit key: an open-addressing
+/// table of bare keys (they are already uniform hashes), so a lookup costs
+/// one cache miss, not the two of a general hash set.
 #[derive(Default)]
-pub struct SeenIds(HashSet<u64, BuildHasherDefault<KeyHasher>>);
+pub struct SeenIds {
+    /// 0 marks an empty slot.
+    slots: Vec<u64>,
+    len: usize,
+}
 
 impl SeenIds {
+    /// Makes room for `ids` keys at once: growing by doubling would hold
+    /// the old and new tables together, half again the memory at the peak.
+    pub fn reserve(&mut self, ids: usize) {
+        let needed = (ids.max(self.len) * 4 / 3 + 1)
+            .next_power_of_two()
+            .max(1024);
+        if needed > self.slots.len() {
+            self.rebuild(needed);
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
     /// False when an earlier row had this id (or, rarely, another id with
     /// the same 64 bits; the settler then declines to stream).
     pub fn first(&mut self, m: &Message) -> bool {
-        m.message_id.is_none_or(|id| self.0.insert(id.short()))
+        m.message_id.is_none_or(|id| self.insert(id.short()))
+    }
+
+    fn insert(&mut self, key: u64) -> bool {
+        // Key 0 would read as empty; sharing 1's slot only risks a
+        // (safe) refusal to stream.
+        let key = key.max(1);
+        if (self.len + 1) * 4 > self.slots.len() * 3 {
+            self.rebuild((self.slots.len() * 2).max(1024));
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = key as usize & mask;
+        loop {
+            match self.slots[i] {
+                0 => {
+                    self.slots[i] = key;
+                    self.len += 1;
+                    return true;
+                }
+                k if k == key => return false,
+                _ => i = (i + 1) & mask,
+            }
+        }
+    }
+
+    fn rebuild(&mut self, size: usize) {
+        let old = std::mem::replace(&mut self.slots, vec![0; size]);
+        self.len = 0;
+        for key in old.into_iter().filter(|k| *k != 0) {
+            self.insert(key);
+        }
     }
 }
 
@@ -155,7 +228,7 @@ impl Settler {
             self.latest = m.at;
             self.release(self.latest.saturating_sub(self.horizon), strings, emit);
         }
-        self.pending.push_back(Pending { head: m, merged: m });
+        self.pending.push_back(Pending::new(m));
         Ok(())
     }
 
@@ -168,21 +241,21 @@ impl Settler {
     /// each timestamp's messages in log order.
     fn release(&mut self, before: Millis, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
         while let Some(first) = self.pending.front() {
-            let at = first.head.at;
+            let at = first.merged.at;
             if at >= before {
                 break;
             }
-            while self.pending.front().is_some_and(|p| p.head.at == at) {
+            while self.pending.front().is_some_and(|p| p.merged.at == at) {
                 let p = self.pending.pop_front().expect("checked above");
                 self.base += 1;
-                if let Some(id) = p.head.message_id {
+                if let Some(id) = p.merged.message_id {
                     self.by_id.remove(&id);
                 }
                 self.run.push(p);
             }
             if self.run.len() > 1 {
                 self.run
-                    .sort_by(|a, b| log_order(&a.head, &b.head, strings));
+                    .sort_by(|a, b| log_order(&a.head(), &b.head(), strings));
             }
             for p in self.run.drain(..) {
                 emit(&p.merged);
@@ -210,19 +283,23 @@ fn merge(
         file: row.source.file,
         line: row.source.line,
     };
-    if log_order(&row, &p.head, strings) == Ordering::Less {
+    let head = p.head();
+    if log_order(&row, &head, strings) == Ordering::Less {
         // Same timestamp, but this row sorts first: it leads, and the rows
         // seen so far follow it.
         let mut merged = row;
         absorb(&mut merged, &p.merged).map_err(|IdConflict| ambiguous())?;
-        *p = Pending { head: row, merged };
+        *p = Pending {
+            merged,
+            ..Pending::new(row)
+        };
         stats.merged += 1;
         return Ok(());
     }
     // A category or country the head lacks was given by an earlier row;
     // whether this row's differing value would win depends on their order.
-    if disputed(p.head.category, p.merged.category, row.category)
-        || disputed(p.head.country, p.merged.country, row.country)
+    if disputed(head.category, p.merged.category, row.category)
+        || disputed(head.country, p.merged.country, row.country)
     {
         return Err(ambiguous());
     }
@@ -230,8 +307,30 @@ fn merge(
         Ok(()) => stats.merged += 1,
         Err(IdConflict) => {
             stats.rejected += 1;
-            sink.reject(&id_conflict(files, strings, &row, &p.head), None);
+            sink.reject(&id_conflict(files, strings, &row, &head), None);
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seen_ids_remember_every_key_across_growth() {
+        let mut seen = SeenIds::default();
+        let keys: Vec<u64> = (0..50_000u64)
+            .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .collect();
+        assert!(keys.iter().all(|k| seen.insert(*k)), "new keys are first");
+        assert_eq!(seen.len(), keys.len());
+        seen.reserve(200_000);
+        assert!(
+            keys.iter().all(|k| !seen.insert(*k)),
+            "old keys are repeats"
+        );
+        assert!(seen.insert(12345), "and a new one is new");
+        assert_eq!(seen.len(), keys.len() + 1);
+    }
 }
