@@ -167,3 +167,33 @@ fn shuffled_input_falls_back_and_still_agrees() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot stream"));
 }
+
+/// A streaming attempt may price messages before it finds a row out of
+/// order; falling back must start the report over, not count them twice.
+#[test]
+fn falling_back_after_pricing_some_messages_counts_each_once() {
+    let log = temp("late-disorder.csv");
+    std::fs::write(
+        &log,
+        "timestamp,customer,direction,category\n\
+         2026-02-01T10:00:00Z,+919810000001,out,marketing\n\
+         2026-02-03T10:00:00Z,+919810000002,out,marketing\n\
+         2026-02-02T10:00:00Z,+919810000003,out,marketing\n",
+    )
+    .unwrap();
+    let args = |engine| {
+        [
+            "estimate",
+            "-q",
+            "--engine",
+            engine,
+            "--format",
+            "csv",
+            log.to_str().unwrap(),
+        ]
+    };
+    let memory = wabill(&args("memory"));
+    assert_eq!(wabill(&args("auto")), memory);
+    let text = String::from_utf8(memory).unwrap();
+    assert!(text.ends_with("total,total,3,3,0,0,0.0354,USD\n"), "{text}");
+}

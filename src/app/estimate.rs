@@ -47,7 +47,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         &ctx,
         args.engine,
         STATUS_EVENT_HORIZON,
-        &mut |m, result, strings| aggregator.add(m, result, strings),
+        &mut aggregator,
     )?;
     let unpriced = streamed.unpriced;
     let report = aggregator.finish(

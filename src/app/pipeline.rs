@@ -157,8 +157,29 @@ pub enum Engine {
     Memory,
 }
 
+/// Logs from this size on are told when they cannot be streamed.
+const LARGE_LOG: u64 = 64 << 20;
+
 /// Receives each message in log order with its price.
 pub type PricedSink<'a, 'f> = dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings) + 'f;
+
+/// What a streamed pass feeds: priced messages, and word that the pass is
+/// starting over (a streaming attempt found the input unstreamable after
+/// it had already priced some messages).
+pub trait PricedConsumer<'a> {
+    fn priced(&mut self, m: &Message, result: &Result<Priced<'a>, Unpriced>, strings: &Strings);
+    fn restart(&mut self);
+}
+
+impl<'a> PricedConsumer<'a> for crate::report::Aggregator<'_> {
+    fn priced(&mut self, m: &Message, result: &Result<Priced<'a>, Unpriced>, strings: &Strings) {
+        self.add(m, result, strings);
+    }
+
+    fn restart(&mut self) {
+        crate::report::Aggregator::restart(self);
+    }
+}
 
 /// What a streamed pass leaves behind besides the priced messages.
 pub struct Streamed {
@@ -175,7 +196,7 @@ pub fn price_streaming<'a>(
     ctx: &'a PricingContext,
     engine: Engine,
     settle: Millis,
-    each: &mut PricedSink<'a, '_>,
+    consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Streamed> {
     let (sources, options) = settings::read_options(input)?;
     let mut diagnostics = Diagnostics::open(input)?;
@@ -192,7 +213,7 @@ pub fn price_streaming<'a>(
             settle,
             &mut diagnostics,
             &progress,
-            each,
+            consumer,
         )?;
         progress.finish();
         match attempt {
@@ -204,12 +225,15 @@ pub fn price_streaming<'a>(
                 bail!("cannot stream: {why}")
             }
             Attempt::Unstreamable(why) => {
-                if !input.quiet {
+                // Only worth a word where memory and time could matter.
+                let large = sources.iter().filter_map(Source::size).sum::<u64>() >= LARGE_LOG;
+                if !input.quiet && large {
                     note(&format!(
                         "{why}; sorting the log in memory instead of streaming it"
                     ));
                 }
                 diagnostics.restart()?;
+                consumer.restart();
             }
         }
     }
@@ -223,7 +247,9 @@ pub fn price_streaming<'a>(
     )?;
     progress.finish();
     diagnostics.finish()?;
-    let unpriced = price_messages(Pricer::new(ctx), &log, each);
+    let unpriced = price_messages(Pricer::new(ctx), &log, &mut |m, r, s| {
+        consumer.priced(m, r, s)
+    });
     Ok(Streamed {
         files: log.files,
         stats: log.stats,

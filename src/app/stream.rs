@@ -7,7 +7,7 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::sync::mpsc;
 
-use super::pipeline::{Diagnostics, PricedSink, Streamed, UnpricedReport};
+use super::pipeline::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use super::progress::Progress;
 use crate::input::{InputError, ReadOptions, Source};
 use crate::model::{Message, Millis, SourcePos};
@@ -72,7 +72,7 @@ pub(super) fn stream<'a>(
     settle: Millis,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
-    each: &mut PricedSink<'a, '_>,
+    consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Attempt, InputError> {
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
     let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<bool>)>();
@@ -145,7 +145,7 @@ pub(super) fn stream<'a>(
             if let Err(e) = &result {
                 unpriced.note(files, m, e);
             }
-            each(m, &result, strings);
+            consumer.priced(m, &result, strings);
         };
         let mut outcome = Ok(());
         for mut batch in rx.iter() {

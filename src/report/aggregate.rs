@@ -40,6 +40,11 @@ impl<'a> Aggregator<'a> {
         }
     }
 
+    /// Forgets every message counted so far (a pass starting over).
+    pub fn restart(&mut self) {
+        *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
+    }
+
     /// Counts one priced message; `strings` names its business for labels.
     pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>, strings: &Strings) {
         let acc = &mut self.accounting;
