@@ -247,10 +247,9 @@ pub struct Pricer<'t> {
     ctx: &'t PricingContext,
     businesses: Vec<Option<BusinessState>>,
     portfolios: Vec<String>,
-    /// By customer id: what most messages need, in one place.
-    customers: Vec<CustomerState>,
-    /// Windows of customers with a second (third…) business.
-    other_pairs: HashMap<(u32, u32), PairWindows>,
+    pairs: HashMap<(u32, u32), PairWindows>,
+    /// Per customer: market epoch and the match cached for it.
+    market_cache: Vec<Option<(usize, MarketMatch)>>,
     tier_counts: HashMap<(u32, MarketId, Category, Month), u64>,
     allowance_counts: HashMap<(Allowance, u32, Month), u64>,
     /// Open conversations per pair; empty unless a conversation model ran.
@@ -267,16 +266,6 @@ pub struct Pricer<'t> {
 
 type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 
-/// Per customer, together so that one cache line serves a message: the
-/// market (for a market-table epoch) and the windows with the first
-/// business the customer talks to; other businesses are in `other_pairs`.
-#[derive(Clone, Copy, Default)]
-struct CustomerState {
-    market: Option<(usize, MarketMatch)>,
-    business: Option<u32>,
-    windows: PairWindows,
-}
-
 /// How often idle pairs are dropped, so memory follows open windows.
 const SWEEP_EVERY: Millis = 6 * crate::model::HOUR_MS;
 
@@ -286,8 +275,8 @@ impl<'t> Pricer<'t> {
             ctx,
             businesses: Vec::new(),
             portfolios: Vec::new(),
-            customers: Vec::new(),
-            other_pairs: HashMap::default(),
+            pairs: HashMap::default(),
+            market_cache: Vec::new(),
             tier_counts: HashMap::default(),
             allowance_counts: HashMap::default(),
             conversations: HashMap::default(),
@@ -342,46 +331,22 @@ impl<'t> Pricer<'t> {
 
     fn market(&mut self, m: &Message, date: Date, strings: &Strings) -> MarketMatch {
         let markets = &self.ctx.markets;
-        let i = m.customer as usize;
-        if self.customers.len() <= i {
-            self.customers.resize(i + 1, CustomerState::default());
-        }
         if let Some(country) = m.country {
             return markets.lookup_country(country, date);
         }
         let epoch = markets.epoch(date);
-        let state = &mut self.customers[i];
-        match state.market {
+        let i = m.customer as usize;
+        if self.market_cache.len() <= i {
+            self.market_cache.resize(i + 1, None);
+        }
+        match self.market_cache[i] {
             Some((e, found)) if e == epoch => found,
             _ => {
                 let found = markets.lookup(strings.customers.get(m.customer), date);
-                state.market = Some((epoch, found));
+                self.market_cache[i] = Some((epoch, found));
                 found
             }
         }
-    }
-
-    /// The windows of the message's business × customer pair (after
-    /// `market`, which makes room for the customer). Windows that can no
-    /// longer matter start afresh, as if dropped by `sweep`.
-    fn pair(&mut self, m: &Message) -> &mut PairWindows {
-        let (rules, history) = (self.ctx.windows, self.history);
-        let state = &mut self.customers[m.customer as usize];
-        let windows = match state.business {
-            None => {
-                state.business = Some(m.business);
-                &mut state.windows
-            }
-            Some(b) if b == m.business => &mut state.windows,
-            Some(_) => self
-                .other_pairs
-                .entry((m.business, m.customer))
-                .or_default(),
-        };
-        if windows.expired(m.at, &rules, history) {
-            *windows = PairWindows::default();
-        }
-        windows
     }
 
     /// Drops pairs whose windows can no longer matter.
@@ -392,8 +357,7 @@ impl<'t> Pricer<'t> {
         self.last_sweep = now;
         let rules = self.ctx.windows;
         let history = self.history;
-        self.other_pairs
-            .retain(|_, w| !w.expired(now, &rules, history));
+        self.pairs.retain(|_, w| !w.expired(now, &rules, history));
         self.conversations.retain(|_, c| !c.expired(now));
     }
 
@@ -418,8 +382,7 @@ impl<'t> Pricer<'t> {
             windows: None,
             conversation: None,
         };
-        let ctx = self.ctx;
-        let pair = self.pair(m);
+        let pair = self.pairs.entry((m.business, m.customer)).or_default();
         if m.direction == Direction::In {
             // A message that was not delivered opens no window.
             if m.status.is_delivered() {
@@ -431,9 +394,13 @@ impl<'t> Pricer<'t> {
             priced.pricing_type = PricingType::NotDelivered;
             return Ok(priced);
         }
-        let model = ctx.model.resolve(date).ok_or(Unpriced::NoModel { date })?;
+        let model = self
+            .ctx
+            .model
+            .resolve(date)
+            .ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
-        let windows = pair.outbound(m.at, &ctx.windows, model != Model::Template2018);
+        let windows = pair.outbound(m.at, &self.ctx.windows, model != Model::Template2018);
         priced.windows = Some(windows);
         let category = m
             .category
