@@ -83,55 +83,62 @@ pub(super) fn stream<'a>(
     let expected_rows = Cell::new(None);
     let sized = Cell::new(false);
     let (attempt, conflicts) = std::thread::scope(|scope| {
-        let reader = scope.spawn(move || {
-            let mut validator = Validator::new(false);
-            let mut log = Log::default();
-            let mut sent = Sent::default();
-            let mut seen = SeenIds::default();
-            let mut messages = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
-            let flow = read_rows(
-                sources,
-                options,
-                &mut validator,
-                &mut log,
-                &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
-                    reading_diagnostics.reject(r, rec)
-                },
-                &mut |bytes| {
-                    progress.update(bytes);
-                    // First called after 65,536 rows.
-                    if !sized.get() && bytes > 0 {
-                        expected_rows.set(Some(total_bytes * 65_536 / bytes));
-                    }
-                },
-                &mut |m, validator, log, _| {
-                    if let Some(rows) = expected_rows.take() {
-                        sized.set(true);
-                        let read = u128::from(log.stats.rows_read.max(1));
-                        let ids = u128::from(rows) * seen.len() as u128 * 11 / (10 * read);
-                        seen.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
-                    }
-                    messages.1.push(seen.first(&m));
-                    messages.0.push(m);
-                    if messages.0.len() < BATCH {
-                        return ControlFlow::Continue(());
-                    }
-                    let next = recycle_rx.try_recv().unwrap_or_default();
-                    let full = std::mem::replace(&mut messages, next);
-                    match tx.send(sent.batch(full, validator, log)) {
-                        Ok(()) => ControlFlow::Continue(()),
-                        // The pricing side stopped: the input is unstreamable.
-                        Err(_) => ControlFlow::Break(()),
-                    }
-                },
-            )?;
-            if flow.is_continue() {
-                // Files without rows still count as inputs.
-                let _ = tx.send(sent.batch(messages, &validator, &log));
-            }
-            drop(tx);
-            Ok::<LogStats, InputError>(log.stats)
-        });
+        let reader = std::thread::Builder::new()
+            .name("wabill-read".into())
+            .spawn_scoped(scope, move || {
+                let mut validator = Validator::new(false);
+                let mut log = Log::default();
+                let mut sent = Sent::default();
+                let mut seen = SeenIds::default();
+                let mut messages = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
+                let flow = read_rows(
+                    sources,
+                    options,
+                    &mut validator,
+                    &mut log,
+                    &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
+                        reading_diagnostics.reject(r, rec)
+                    },
+                    &mut |bytes| {
+                        progress.update(bytes);
+                        // First called after 65,536 rows.
+                        if !sized.get() && bytes > 0 {
+                            expected_rows.set(Some(total_bytes * 65_536 / bytes));
+                        }
+                    },
+                    &mut |m, validator, log, _| {
+                        if let Some(rows) = expected_rows.take() {
+                            sized.set(true);
+                            let read = u128::from(log.stats.rows_read.max(1));
+                            let ids = u128::from(rows) * seen.len() as u128 * 11 / (10 * read);
+                            seen.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
+                        }
+                        messages.0.push(m);
+                        if messages.0.len() < BATCH {
+                            return ControlFlow::Continue(());
+                        }
+                        seen.mark(&messages.0, &mut messages.1);
+                        let next = recycle_rx.try_recv().unwrap_or_default();
+                        let full = std::mem::replace(&mut messages, next);
+                        match tx.send(sent.batch(full, validator, log)) {
+                            Ok(()) => ControlFlow::Continue(()),
+                            // The pricing side stopped: the input is unstreamable.
+                            Err(_) => ControlFlow::Break(()),
+                        }
+                    },
+                )?;
+                if flow.is_continue() {
+                    // Files without rows still count as inputs.
+                    seen.mark(&messages.0, &mut messages.1);
+                    let _ = tx.send(sent.batch(messages, &validator, &log));
+                }
+                drop(tx);
+                Ok::<LogStats, InputError>(log.stats)
+            });
+        let reader = reader.map_err(|e| InputError::Io {
+            file: "<reader thread>".into(),
+            source: e,
+        })?;
 
         let mut strings = Strings::default();
         let mut files: Vec<String> = Vec::new();
@@ -140,15 +147,24 @@ pub(super) fn stream<'a>(
         let mut settler = Settler::new(settle);
         let mut pricer = Pricer::new(ctx);
         let mut unpriced = UnpricedReport::default();
-        let mut emit = |m: &Message, files: &[String], strings: &Strings| {
-            let result = pricer.price(m, strings);
-            if let Err(e) = &result {
-                unpriced.note(files, m, e);
-            }
-            consumer.priced(m, &result, strings);
-        };
+        let mut emit =
+            |pricer: &mut Pricer<'a>, m: &Message, files: &[String], strings: &Strings| {
+                let result = pricer.price(m, strings);
+                if let Err(e) = &result {
+                    unpriced.note(files, m, e);
+                }
+                consumer.priced(m, &result, strings);
+            };
         let mut outcome = Ok(());
         for mut batch in rx.iter() {
+            // Bring in, in one short loop, the state this batch will touch:
+            // misses overlap there rather than stalling one at a time.
+            if let Some(last) = batch.messages.last() {
+                settler.warm(&batch.messages, last.at, |m| {
+                    pricer.warm(m);
+                    strings.customers.warm(m.customer);
+                });
+            }
             for name in &batch.customers {
                 strings.customers.intern(name);
             }
@@ -166,7 +182,7 @@ pub(super) fn stream<'a>(
                     &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
                         conflicts.push((m.source, r.clone()))
                     },
-                    &mut |m| emit(m, &files, &strings),
+                    &mut |m| emit(&mut pricer, m, &files, &strings),
                 );
                 if let Err(why) = pushed {
                     outcome = Err(why);
@@ -186,7 +202,7 @@ pub(super) fn stream<'a>(
         if let Err(why) = outcome {
             return Ok((Attempt::Unstreamable(why.describe(&files)), Vec::new()));
         }
-        settler.finish(&strings, &mut |m| emit(m, &files, &strings));
+        settler.finish(&strings, &mut |m| emit(&mut pricer, m, &files, &strings));
         stats.rows_read = read.rows_read;
         stats.rejected += read.rejected;
         let streamed = Streamed {

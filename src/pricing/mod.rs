@@ -322,6 +322,13 @@ impl<'t> Pricer<'t> {
         }
     }
 
+    /// Reads, without changing anything, the state pricing `m` will need,
+    /// so that it is in cache when `price` comes (see `Settler::warm`).
+    pub fn warm(&self, m: &Message) {
+        std::hint::black_box(self.market_cache.get(m.customer as usize).copied());
+        std::hint::black_box(self.pairs.get(&(m.business, m.customer)));
+    }
+
     /// A business `price` has already set up.
     fn known_business(&self, id: u32) -> &BusinessState {
         self.businesses[id as usize]

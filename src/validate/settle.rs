@@ -141,6 +141,14 @@ impl SeenIds {
         m.message_id.is_none_or(|id| self.insert(id.short()))
     }
 
+    /// `first` for a whole batch, in one tight loop: the table is far
+    /// larger than any cache, and a short loop lets the processor wait for
+    /// several of its misses at once instead of one per row.
+    pub fn mark(&mut self, messages: &[Message], first: &mut Vec<bool>) {
+        first.clear();
+        first.extend(messages.iter().map(|m| self.first(m)));
+    }
+
     fn insert(&mut self, key: u64) -> bool {
         // Key 0 would read as empty; sharing 1's slot only risks a
         // (safe) refusal to stream.
@@ -230,6 +238,25 @@ impl Settler {
         }
         self.pending.push_back(Pending::new(m));
         Ok(())
+    }
+
+    /// Touches the pending-id table for `batch` and hands `touch` every
+    /// pending message that `batch` (whose last row is at `last`) will
+    /// release: done in one short loop before the real work, their cache
+    /// misses overlap instead of stalling one by one.
+    pub fn warm(&self, batch: &[Message], last: Millis, mut touch: impl FnMut(&Message)) {
+        for m in batch {
+            if let Some(id) = m.message_id {
+                std::hint::black_box(self.by_id.get(&id).copied());
+            }
+        }
+        let before = last.saturating_sub(self.horizon);
+        for p in self.pending.iter().take_while(|p| p.merged.at < before) {
+            if let Some(id) = p.merged.message_id {
+                std::hint::black_box(self.by_id.get(&id).copied());
+            }
+            touch(&p.merged);
+        }
     }
 
     /// Releases everything (end of input).
