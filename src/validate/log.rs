@@ -8,8 +8,6 @@
 use std::cmp::Ordering;
 use std::ops::ControlFlow;
 
-use rustc_hash::FxHashMap;
-
 use super::{Rejection, Strings, Validator};
 use crate::input::{Column, Columns, InputError, LogReader, ReadOptions, Source};
 use crate::model::{Message, MessageKey, SourcePos};
@@ -273,7 +271,9 @@ pub fn report_conflicts(
 /// Time order, inbound first at equal times, then content, so the order of
 /// rows and files never changes the result.
 pub fn sort_log(messages: &mut [Message], strings: &Strings) {
-    messages.sort_by(|a, b| log_order(a, b, strings));
+    // `log_order` is total (the source position breaks every tie), so an
+    // unstable sort gives the same order, without a second buffer.
+    messages.sort_unstable_by(|a, b| log_order(a, b, strings));
 }
 
 /// The total order of messages in a priced log (see `sort_log`).
@@ -344,32 +344,38 @@ pub fn id_conflict(
 /// A row reusing an id for a different business, customer or direction is
 /// rejected rather than silently merged; those rejections are returned.
 fn collapse_status_events(log: &mut Log) -> Vec<(SourcePos, Rejection)> {
+    // Rows of one id, found by sorting (id, position) pairs: a fraction of
+    // the memory of a hash map over every id, and no random access.
+    let mut ids: Vec<(MessageKey, usize)> = log
+        .messages
+        .iter()
+        .enumerate()
+        .filter_map(|(i, m)| m.message_id.map(|id| (id, i)))
+        .collect();
+    ids.sort_unstable();
+    let mut folded = vec![false; log.messages.len()];
     let mut conflicts = Vec::new();
-    let mut first: FxHashMap<MessageKey, usize> = FxHashMap::default();
-    let mut kept: Vec<Message> = Vec::with_capacity(log.messages.len());
-    for m in std::mem::take(&mut log.messages) {
-        let Some(id) = m.message_id else {
-            kept.push(m);
-            continue;
-        };
-        match first.get(&id) {
-            None => {
-                first.insert(id, kept.len());
-                kept.push(m);
-            }
-            Some(&i) => match absorb(&mut kept[i], &m) {
+    for rows in ids.chunk_by(|a, b| a.0 == b.0) {
+        // Positions ascend: the head is the row first in log order.
+        let head = rows[0].1;
+        for &(_, i) in &rows[1..] {
+            let m = log.messages[i];
+            folded[i] = true;
+            match absorb(&mut log.messages[head], &m) {
                 Ok(()) => log.stats.merged += 1,
                 Err(IdConflict) => {
                     log.stats.rejected += 1;
-                    conflicts.push((
-                        m.source,
-                        id_conflict(&log.files, &log.strings, &m, &kept[i]),
-                    ));
+                    let head = &log.messages[head];
+                    conflicts.push((m.source, id_conflict(&log.files, &log.strings, &m, head)));
                 }
-            },
+            }
         }
     }
-    log.messages = kept;
+    let mut position = 0;
+    log.messages.retain(|_| {
+        position += 1;
+        !folded[position - 1]
+    });
     conflicts
 }
 
