@@ -157,7 +157,7 @@ fn run_sources(ctx: &PricingContext, sources: &[Source]) -> Run {
         &ReadOptions::default(),
         true,
         &mut |r: &Rejection, _: Option<&csv::ByteRecord>| rejections.push(r.clone()),
-        &mut |_| {},
+        &mut |_, _| {},
     )
     .expect("readable log");
     let mut pricer = Pricer::new(ctx);

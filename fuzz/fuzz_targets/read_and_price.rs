@@ -143,7 +143,7 @@ fuzz_target!(|data: &[u8]| {
         &options,
         true,
         &mut |r: &Rejection, _: Option<&csv::ByteRecord>| rejections.push(r.clone()),
-        &mut |_| {},
+        &mut |_, _| {},
     );
     let log = match read {
         Ok(log) => log,
@@ -259,7 +259,7 @@ fn stream(
         &mut validator,
         &mut log,
         &mut sink,
-        &mut |_| {},
+        &mut |_, _| {},
         &mut |m, validator, log, sink| {
             let Log { files, stats, .. } = log;
             let first = seen.first(&m);

@@ -139,7 +139,7 @@ pub fn read(input: &InputArgs, keep_ids: bool) -> Result<Log> {
         &options,
         keep_ids,
         &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
-        &mut |bytes| progress.update(bytes),
+        &mut |bytes, rows| progress.update(bytes, rows),
     )?;
     progress.finish();
     diagnostics.finish()?;
@@ -243,7 +243,7 @@ pub fn price_streaming<'a>(
         &options,
         false,
         &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
-        &mut |bytes| progress.update(bytes),
+        &mut |bytes, rows| progress.update(bytes, rows),
     )?;
     progress.finish();
     diagnostics.finish()?;

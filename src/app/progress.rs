@@ -17,20 +17,25 @@ impl Progress {
             Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr())
                 .with_style(
                     ProgressStyle::with_template(
-                        "{spinner} reading {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+                        "{spinner} {msg} · {bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
                     )
                     .expect("valid template"),
                 ),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()).with_style(
-                ProgressStyle::with_template("{spinner} reading {bytes} ({bytes_per_sec})")
+                ProgressStyle::with_template("{spinner} {msg} · {bytes} ({bytes_per_sec})")
                     .expect("valid template"),
             ),
         };
         Progress(bar)
     }
 
-    pub fn update(&self, bytes: u64) {
+    /// Called every 65,536 rows and at the end of each file.
+    pub fn update(&self, bytes: u64, rows: u64) {
         self.0.set_position(bytes);
+        if !self.0.is_hidden() {
+            self.0
+                .set_message(format!("{} rows", crate::render::group_digits(rows)));
+        }
     }
 
     pub fn finish(&self) {

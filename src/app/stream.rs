@@ -99,8 +99,8 @@ pub(super) fn stream<'a>(
                     &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
                         reading_diagnostics.reject(r, rec)
                     },
-                    &mut |bytes| {
-                        progress.update(bytes);
+                    &mut |bytes, rows| {
+                        progress.update(bytes, rows);
                         // First called after 65,536 rows.
                         if !sized.get() && bytes > 0 {
                             expected_rows.set(Some(total_bytes * 65_536 / bytes));

@@ -54,7 +54,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                 rejection: r.clone(),
             })
         },
-        &mut |_| {},
+        &mut |_, _| {},
     )?;
 
     let now = jiff::Timestamp::now().as_millisecond();

@@ -56,7 +56,7 @@ pub fn read_rows<B>(
     validator: &mut Validator,
     log: &mut Log,
     sink: &mut dyn RejectSink,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64, u64),
     each: &mut MessageSink<'_, B>,
 ) -> Result<ControlFlow<B>, InputError> {
     let mut record = csv::ByteRecord::new();
@@ -72,7 +72,7 @@ pub fn read_rows<B>(
             }
             log.stats.rows_read += 1;
             if log.stats.rows_read.is_multiple_of(65_536) {
-                progress(bytes_before + reader.bytes_read());
+                progress(bytes_before + reader.bytes_read(), log.stats.rows_read);
             }
             let mut rejection = if record.len() != reader.width {
                 Rejection {
@@ -125,7 +125,7 @@ pub fn read_rows<B>(
             sink.reject(&rejection, Some(&record));
         }
         bytes_before += reader.bytes_read();
-        progress(bytes_before);
+        progress(bytes_before, log.stats.rows_read);
     }
     Ok(ControlFlow::Continue(()))
 }
@@ -202,7 +202,7 @@ pub fn read_log(
     options: &ReadOptions,
     keep_ids: bool,
     sink: &mut dyn RejectSink,
-    progress: &mut dyn FnMut(u64),
+    progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Log, InputError> {
     // Standard input cannot be read again for the ids of conflicting rows
     // (see `report_conflicts`), so their texts are kept while reading it.
@@ -394,7 +394,7 @@ mod tests {
             &ReadOptions::default(),
             true,
             &mut |_: &Rejection, _: Option<&csv::ByteRecord>| rejected += 1,
-            &mut |_| {},
+            &mut |_, _| {},
         );
         std::fs::remove_file(&path).ok();
         if let Ok(log) = &log {
@@ -427,7 +427,7 @@ mod tests {
                 });
                 seen.push((r.clone(), fields));
             },
-            &mut |_| {},
+            &mut |_, _| {},
         )
         .unwrap();
         (log, seen)
@@ -488,7 +488,7 @@ mod tests {
             &mut validator,
             &mut log,
             &mut sink,
-            &mut |_| {},
+            &mut |_, _| {},
             &mut |m, validator, log, sink| {
                 let Log { files, stats, .. } = log;
                 let first = seen_ids.first(&m);
