@@ -356,7 +356,7 @@ pub fn generate(opts: &Options, out: &mut dyn Write) -> io::Result<()> {
     let mut written = 0u64;
     let mut buf = Vec::with_capacity(1 << 20);
     // For --shuffle: every row, then a seeded Fisher–Yates over the lines.
-    let mut lines: Vec<(u32, u32)> = Vec::new();
+    let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut all = Vec::new();
     while written < opts.rows {
         g.episode(t);
@@ -370,7 +370,7 @@ pub fn generate(opts: &Options, out: &mut dyn Write) -> io::Result<()> {
             if opts.shuffle {
                 let start = all.len();
                 writer.write(&row, &mut all);
-                lines.push((start as u32, (all.len() - start) as u32));
+                lines.push((start, all.len() - start));
                 continue;
             }
             writer.write(&row, &mut buf);
@@ -384,14 +384,13 @@ pub fn generate(opts: &Options, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     if opts.shuffle {
-        // Offsets fit u32 only below 4 GiB; use u64 positions if ever needed.
         let mut rng = Rng(opts.seed ^ 0x5348_5546);
         for i in (1..lines.len()).rev() {
             let j = rng.below(i as u64 + 1) as usize;
             lines.swap(i, j);
         }
         for (start, len) in lines {
-            buf.extend_from_slice(&all[start as usize..(start + len) as usize]);
+            buf.extend_from_slice(&all[start..start + len]);
             if buf.len() > (1 << 20) - 256 {
                 out.write_all(&buf)?;
                 buf.clear();
