@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 use rust_decimal::Decimal;
 
 use super::{Style, group_digits, money};
@@ -47,21 +47,8 @@ fn cells(row: &CompareRow) -> Vec<String> {
 }
 
 fn table(c: &Comparison, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if !style.color {
-        table.force_no_tty();
-    }
-    let bold = |s: String| {
-        let cell = Cell::new(s);
-        if style.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
-    };
+    let mut table = super::table::new_table(style);
+    let bold = |s: String| super::table::bold_cell(style, s);
     let scenarios = &c.meta.scenarios;
     let mut header: Vec<String> = c.meta.group_by.clone();
     header.push("messages".into());

@@ -3,7 +3,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Cell, CellAlignment};
 
 use super::{Style, chart, group_digits, money};
 use crate::cli::ForecastFormat;
@@ -67,21 +67,8 @@ pub fn notes(report: &ForecastReport) -> Vec<String> {
 }
 
 fn table(report: &ForecastReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if !style.color {
-        table.force_no_tty();
-    }
-    let bold = |s: String| {
-        let cell = Cell::new(s);
-        if style.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
-    };
+    let mut table = super::table::new_table(style);
+    let bold = |s: String| super::table::bold_cell(style, s);
     let header = ["month", "market", "category", "messages", "charged", "free"]
         .map(String::from)
         .into_iter()

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, CellAlignment, Color};
 use rust_decimal::Decimal;
 
 use super::{Style, group_digits, money};
@@ -75,21 +75,8 @@ fn causes_text(row: &Row) -> String {
 }
 
 fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = Table::new();
-    table
-        .load_style(presets::UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Disabled);
-    if !style.color {
-        table.force_no_tty();
-    }
-    let bold = |s: String| {
-        let cell = Cell::new(s);
-        if style.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
-    };
+    let mut table = super::table::new_table(style);
+    let bold = |s: String| super::table::bold_cell(style, s);
     let cur = &r.meta.currency;
     let mut header: Vec<String> = vec![
         r.meta.granularity_label().into(),

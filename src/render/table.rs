@@ -11,15 +11,31 @@ fn value_cells(report: &Report, line: &Line) -> Vec<String> {
     v
 }
 
-pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+/// An empty table in the house style. A fixed layout: the same report
+/// prints the same bytes on any terminal.
+pub fn new_table(style: Style) -> Table {
     let mut table = Table::new();
-    // A fixed layout: the same report prints the same bytes on any terminal.
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
     if !style.color {
         table.force_no_tty();
     }
+    table
+}
+
+/// A cell in bold where colour is on (totals rows).
+pub fn bold_cell(style: Style, text: String) -> Cell {
+    let cell = Cell::new(text);
+    if style.color {
+        cell.add_attribute(Attribute::Bold)
+    } else {
+        cell
+    }
+}
+
+pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut table = new_table(style);
     let keys = &report.meta.group_by;
     let mut header: Vec<String> = keys.clone();
     let columns = count_columns(report);
