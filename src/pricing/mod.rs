@@ -145,6 +145,24 @@ pub enum Unpriced {
 }
 
 impl Unpriced {
+    /// No card gives `category` in `market` on `date` (outside a conversation).
+    pub fn no_rate(
+        market: String,
+        category: RateCategory,
+        date: Date,
+        currency: Currency,
+        missing: MissingRate,
+    ) -> Self {
+        Unpriced::NoRate {
+            market,
+            category,
+            date,
+            currency,
+            missing,
+            conversation: None,
+        }
+    }
+
     /// The conversation the unpriced message opened or joined, if any.
     pub fn conversation(&self) -> Option<ConversationRef> {
         match self {
@@ -591,13 +609,8 @@ impl<'t> Pricer<'t> {
                     .lookup(ctx.currency, query.0, query.1, query.2, query.3)
             })
             .clone()
-            .map_err(|missing| Unpriced::NoRate {
-                market: market_name(),
-                category: rate_category,
-                date,
-                currency: ctx.currency,
-                missing,
-                conversation: None,
+            .map_err(|missing| {
+                Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
             })?;
         priced.rate = Some(found.rate);
         priced.cost = found.rate;

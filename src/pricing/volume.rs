@@ -222,13 +222,8 @@ impl<'t> VolumePricer<'t> {
                 rate_category,
                 date,
             )
-            .map_err(|missing| Unpriced::NoRate {
-                market: market_name(),
-                category: rate_category,
-                date,
-                currency: ctx.currency,
-                missing,
-                conversation: None,
+            .map_err(|missing| {
+                Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
             })?;
         Ok(vec![charge(n, found.rate, found.card)?])
     }
