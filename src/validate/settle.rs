@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap;
 
 use super::log::{IdConflict, absorb, id_conflict, log_order};
 use super::{LogStats, RejectSink, Strings};
-use crate::model::{Category, Message, MessageKey, Millis, Status};
+use crate::model::{Category, Message, Millis, Status};
 
 /// Why a log cannot be priced in one streaming pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -185,7 +185,9 @@ pub struct Settler {
     pending: VecDeque<Pending>,
     /// Sequence number of `pending[0]`.
     base: u64,
-    by_id: FxHashMap<MessageKey, u64>,
+    /// Pending messages with an id: 64-bit key → sequence number (the
+    /// full key is checked on use; `SeenIds` keeps these keys unique).
+    by_id: FxHashMap<u64, u64>,
     latest: Millis,
     run: Vec<Pending>,
 }
@@ -223,14 +225,19 @@ impl Settler {
         }
         if let Some(id) = m.message_id {
             if !first {
-                let Some(&seq) = self.by_id.get(&id) else {
+                let pending = self
+                    .by_id
+                    .get(&id.short())
+                    .and_then(|seq| self.pending.get_mut((seq - self.base) as usize))
+                    .filter(|p| p.merged.message_id == Some(id));
+                let Some(p) = pending else {
                     let (file, line) = at(&m);
                     return Err(Unstreamable::LateEvent { file, line });
                 };
-                let p = &mut self.pending[(seq - self.base) as usize];
                 return merge(p, m, stats, files, strings, sink);
             }
-            self.by_id.insert(id, self.base + self.pending.len() as u64);
+            self.by_id
+                .insert(id.short(), self.base + self.pending.len() as u64);
         }
         if m.at > self.latest {
             self.latest = m.at;
@@ -247,13 +254,13 @@ impl Settler {
     pub fn warm(&self, batch: &[Message], last: Millis, mut touch: impl FnMut(&Message)) {
         for m in batch {
             if let Some(id) = m.message_id {
-                std::hint::black_box(self.by_id.get(&id).copied());
+                std::hint::black_box(self.by_id.get(&id.short()).copied());
             }
         }
         let before = last.saturating_sub(self.horizon);
         for p in self.pending.iter().take_while(|p| p.merged.at < before) {
             if let Some(id) = p.merged.message_id {
-                std::hint::black_box(self.by_id.get(&id).copied());
+                std::hint::black_box(self.by_id.get(&id.short()).copied());
             }
             touch(&p.merged);
         }
@@ -276,7 +283,7 @@ impl Settler {
                 let p = self.pending.pop_front().expect("checked above");
                 self.base += 1;
                 if let Some(id) = p.merged.message_id {
-                    self.by_id.remove(&id);
+                    self.by_id.remove(&id.short());
                 }
                 self.run.push(p);
             }
