@@ -87,6 +87,7 @@ pub(super) fn stream<'a>(
             .name("wabill-read".into())
             .spawn_scoped(scope, move || {
                 let mut validator = Validator::new(false);
+                validator.defer_customers();
                 let mut log = Log::default();
                 let mut sent = Sent::default();
                 let mut seen = SeenIds::default();
@@ -117,6 +118,7 @@ pub(super) fn stream<'a>(
                         if messages.0.len() < BATCH {
                             return ControlFlow::Continue(());
                         }
+                        validator.resolve_customers(&mut messages.0);
                         seen.mark(&messages.0, &mut messages.1);
                         let next = recycle_rx.try_recv().unwrap_or_default();
                         let full = std::mem::replace(&mut messages, next);
@@ -129,6 +131,7 @@ pub(super) fn stream<'a>(
                 )?;
                 if flow.is_continue() {
                     // Files without rows still count as inputs.
+                    validator.resolve_customers(&mut messages.0);
                     seen.mark(&messages.0, &mut messages.1);
                     let _ = tx.send(sent.batch(messages, &validator, &log));
                 }

@@ -91,7 +91,15 @@ pub struct Validator {
     customer_ids: FxHashMap<u64, u32>,
     /// Raw business field → interned id (there are only a few).
     raw_businesses: FxHashMap<Box<[u8]>, u32>,
+    /// With `defer_customers`: each message's customer number value
+    /// (`u64::MAX` when already resolved), looked up later in one loop.
+    deferred: Vec<u64>,
+    current: Option<u64>,
+    defer: bool,
 }
+
+/// The customer id of a message whose lookup is deferred.
+const UNRESOLVED: u32 = u32::MAX;
 
 fn text(column: Column, raw: &[u8]) -> Result<&str, FieldError> {
     std::str::from_utf8(raw)
@@ -142,8 +150,40 @@ impl Validator {
         }
     }
 
+    /// Leaves well-formed customer numbers unresolved (`UNRESOLVED`) until
+    /// `resolve_customers`: the lookups, each likely a cache miss in a table
+    /// of a million customers, then run back to back and overlap.
+    pub fn defer_customers(&mut self) {
+        self.defer = true;
+    }
+
+    /// Gives the messages validated since the last call their customer ids.
+    pub fn resolve_customers(&mut self, messages: &mut [Message]) {
+        debug_assert_eq!(messages.len(), self.deferred.len());
+        for (m, &value) in messages.iter_mut().zip(&self.deferred) {
+            if value == u64::MAX {
+                continue;
+            }
+            m.customer = match self.customer_ids.get(&value) {
+                Some(&id) => id,
+                None => {
+                    // The value's digits are the normalised number.
+                    let id = self.strings.customers.intern(&value.to_string());
+                    self.customer_ids.insert(value, id);
+                    id
+                }
+            };
+        }
+        self.deferred.clear();
+    }
+
     fn customer(&mut self, raw: &[u8]) -> Result<u32, FieldError> {
         let value = phone::number_value(raw);
+        if self.defer && value.is_some() {
+            self.current = value;
+            return Ok(UNRESOLVED);
+        }
+        self.current = None;
         if let Some(id) = value.and_then(|v| self.customer_ids.get(&v)) {
             return Ok(*id);
         }
@@ -230,6 +270,9 @@ impl Validator {
             id => Some(self.strings.message_ids.key(id)),
         };
 
+        if self.defer {
+            self.deferred.push(self.current.take().unwrap_or(u64::MAX));
+        }
         Ok(Message {
             at,
             direction,
