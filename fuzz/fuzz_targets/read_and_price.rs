@@ -34,7 +34,7 @@ use wabill::refdata::markets::MarketTable;
 use wabill::refdata::rates::{Currency, RateBook};
 use wabill::refdata::tiers::TierTable;
 use wabill::report::{Aggregator, GroupBy, Line, MetaInput};
-use wabill::validate::{Log, Rejection, SeenIds, Settler, Validator, read_log, read_rows};
+use wabill::validate::{IdLinks, Log, Rejection, Settler, Validator, read_log, read_rows};
 
 const HEADERS: [&[u8]; 7] = [
     b"timestamp,business,customer,direction,category,message_id,status,entry_point\n",
@@ -249,7 +249,7 @@ fn stream(
     let mut validator = Validator::new(true);
     let mut log = Log::default();
     let mut settler = Settler::new(horizon);
-    let mut seen = SeenIds::default();
+    let mut links = IdLinks::new(horizon);
     let mut out = Vec::new();
     let mut rejected = 0u64;
     let mut sink = |_: &Rejection, _: Option<&csv::ByteRecord>| rejected += 1;
@@ -262,7 +262,7 @@ fn stream(
         &mut |_, _| {},
         &mut |m, validator, log, sink| {
             let Log { files, stats, .. } = log;
-            let first = seen.first(&m);
+            let first = links.link(&m);
             match settler.push(m, first, stats, files, &validator.strings, sink, &mut |m| {
                 out.push(*m)
             }) {

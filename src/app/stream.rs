@@ -13,7 +13,8 @@ use crate::input::{InputError, ReadOptions, Source};
 use crate::model::{Message, Millis, SourcePos};
 use crate::pricing::{Pricer, PricingContext};
 use crate::validate::{
-    Log, LogStats, Rejection, SeenIds, Settler, Strings, Validator, read_rows, report_conflicts,
+    IdLinks, Link, Log, LogStats, Rejection, Settler, Strings, Validator, read_rows,
+    report_conflicts,
 };
 
 /// Messages per batch: large enough to amortise the hand-over, small
@@ -22,8 +23,8 @@ const BATCH: usize = 4096;
 
 struct Batch {
     messages: Vec<Message>,
-    /// Per message: the first row with its id (see `SeenIds`).
-    first: Vec<bool>,
+    /// Per message: how it relates to earlier rows of its id.
+    links: Vec<Link>,
     customers: Vec<Box<str>>,
     businesses: Vec<Box<str>>,
     files: Vec<String>,
@@ -40,14 +41,14 @@ struct Sent {
 impl Sent {
     fn batch(
         &mut self,
-        (messages, first): (Vec<Message>, Vec<bool>),
+        (messages, links): (Vec<Message>, Vec<Link>),
         validator: &Validator,
         log: &Log,
     ) -> Batch {
         let s = &validator.strings;
         let batch = Batch {
             messages,
-            first,
+            links,
             customers: s.customers.names_from(self.customers).to_vec(),
             businesses: s.businesses.names_from(self.businesses).to_vec(),
             files: log.files[self.files..].to_vec(),
@@ -75,7 +76,7 @@ pub(super) fn stream<'a>(
     consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Attempt, InputError> {
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
-    let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<bool>)>();
+    let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<Link>)>();
     let reading_diagnostics = &mut *diagnostics;
     let total_bytes: u64 = sources.iter().filter_map(Source::size).sum();
     // Rows expected in all, from the bytes per row of the first rows read,
@@ -90,7 +91,7 @@ pub(super) fn stream<'a>(
                 validator.defer_customers();
                 let mut log = Log::default();
                 let mut sent = Sent::default();
-                let mut seen = SeenIds::default();
+                let mut links = IdLinks::new(settle);
                 let mut messages = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
                 let flow = read_rows(
                     sources,
@@ -111,15 +112,15 @@ pub(super) fn stream<'a>(
                         if let Some(rows) = expected_rows.take() {
                             sized.set(true);
                             let read = u128::from(log.stats.rows_read.max(1));
-                            let ids = u128::from(rows) * seen.len() as u128 * 11 / (10 * read);
-                            seen.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
+                            let ids = u128::from(rows) * links.ids() as u128 * 11 / (10 * read);
+                            links.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
                         }
                         messages.0.push(m);
                         if messages.0.len() < BATCH {
                             return ControlFlow::Continue(());
                         }
                         validator.resolve_customers(&mut messages.0);
-                        seen.mark(&messages.0, &mut messages.1);
+                        links.mark(&messages.0, &mut messages.1);
                         let next = recycle_rx.try_recv().unwrap_or_default();
                         let full = std::mem::replace(&mut messages, next);
                         match tx.send(sent.batch(full, validator, log)) {
@@ -132,7 +133,7 @@ pub(super) fn stream<'a>(
                 if flow.is_continue() {
                     // Files without rows still count as inputs.
                     validator.resolve_customers(&mut messages.0);
-                    seen.mark(&messages.0, &mut messages.1);
+                    links.mark(&messages.0, &mut messages.1);
                     let _ = tx.send(sent.batch(messages, &validator, &log));
                 }
                 drop(tx);
@@ -163,7 +164,7 @@ pub(super) fn stream<'a>(
             // Bring in, in one short loop, the state this batch will touch:
             // misses overlap there rather than stalling one at a time.
             if let Some(last) = batch.messages.last() {
-                settler.warm(&batch.messages, last.at, |m| {
+                settler.warm(last.at, |m| {
                     pricer.warm(m);
                     strings.customers.warm(m.customer);
                 });
@@ -175,10 +176,10 @@ pub(super) fn stream<'a>(
                 strings.businesses.intern(name);
             }
             files.append(&mut batch.files);
-            for (m, first) in batch.messages.iter().zip(&batch.first) {
+            for (m, link) in batch.messages.iter().zip(&batch.links) {
                 let pushed = settler.push(
                     *m,
-                    *first,
+                    *link,
                     &mut stats,
                     &files,
                     &strings,
@@ -196,8 +197,8 @@ pub(super) fn stream<'a>(
                 break;
             }
             batch.messages.clear();
-            batch.first.clear();
-            let _ = recycle_tx.send((batch.messages, batch.first));
+            batch.links.clear();
+            let _ = recycle_tx.send((batch.messages, batch.links));
         }
         // Unblocks the reader if it is waiting to send.
         drop(rx);

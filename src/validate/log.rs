@@ -477,7 +477,7 @@ mod tests {
         let mut validator = Validator::new(false);
         let mut log = Log::default();
         let mut settler = super::super::Settler::new(0);
-        let mut seen_ids = super::super::SeenIds::default();
+        let mut links = super::super::IdLinks::new(0);
         let mut seen = Vec::new();
         let mut sink = |r: &Rejection, rec: Option<&csv::ByteRecord>| {
             seen.push((r.to_string(), rec.map(|rec| rec.len())));
@@ -491,7 +491,7 @@ mod tests {
             &mut |_, _| {},
             &mut |m, validator, log, sink| {
                 let Log { files, stats, .. } = log;
-                let first = seen_ids.first(&m);
+                let first = links.link(&m);
                 match settler.push(
                     m,
                     first,

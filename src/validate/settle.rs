@@ -180,14 +180,98 @@ impl SeenIds {
     }
 }
 
+/// How a row relates to earlier rows of its message id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// No earlier row had its id (or it has none): the next new message.
+    New,
+    /// Another row of the pending message with this sequence number.
+    Pending(u64),
+    /// Another row of a message already released (or, rarely, a different
+    /// id with the same 64 bits): the settler declines to stream.
+    Late,
+}
+
+/// Links each row to the pending message of its id, replaying the
+/// settler's releases. It runs on the reading thread, which has time to
+/// spare, so that the pricing thread keeps no table of pending ids.
+pub struct IdLinks {
+    seen: SeenIds,
+    /// Pending messages with an id: 64-bit key → sequence number (the
+    /// settler checks the full key on use; `SeenIds` keeps keys unique).
+    pending: FxHashMap<u64, u64>,
+    /// Time and key of each pending message with an id, oldest first.
+    order: VecDeque<(Millis, u64)>,
+    next: u64,
+    latest: Millis,
+    horizon: Millis,
+}
+
+impl IdLinks {
+    /// `horizon` as for `Settler::new`.
+    pub fn new(horizon: Millis) -> Self {
+        IdLinks {
+            seen: SeenIds::default(),
+            pending: FxHashMap::default(),
+            order: VecDeque::new(),
+            next: 0,
+            latest: Millis::MIN,
+            horizon: horizon.max(0),
+        }
+    }
+
+    /// See `SeenIds::reserve`.
+    pub fn reserve(&mut self, ids: usize) {
+        self.seen.reserve(ids);
+    }
+
+    /// Message ids seen so far.
+    pub fn ids(&self) -> usize {
+        self.seen.len()
+    }
+
+    pub fn link(&mut self, m: &Message) -> Link {
+        let first = self.seen.first(m);
+        if let Some(id) = m.message_id
+            && !first
+        {
+            return self
+                .pending
+                .get(&id.short())
+                .map_or(Link::Late, |&seq| Link::Pending(seq));
+        }
+        // A new message: first what the settler releases before taking it.
+        if m.at > self.latest {
+            self.latest = m.at;
+            let before = self.latest.saturating_sub(self.horizon);
+            while let Some(&(at, key)) = self.order.front() {
+                if at >= before {
+                    break;
+                }
+                self.order.pop_front();
+                self.pending.remove(&key);
+            }
+        }
+        if let Some(id) = m.message_id {
+            self.pending.insert(id.short(), self.next);
+            self.order.push_back((m.at, id.short()));
+        }
+        self.next += 1;
+        Link::New
+    }
+
+    /// `link` for a whole batch, in one tight loop (see `SeenIds::mark`).
+    pub fn mark(&mut self, messages: &[Message], links: &mut Vec<Link>) {
+        links.clear();
+        links.extend(messages.iter().map(|m| self.link(m)));
+    }
+}
+
 pub struct Settler {
     horizon: Millis,
     pending: VecDeque<Pending>,
     /// Sequence number of `pending[0]`.
     base: u64,
-    /// Pending messages with an id: 64-bit key → sequence number (the
-    /// full key is checked on use; `SeenIds` keeps these keys unique).
-    by_id: FxHashMap<u64, u64>,
     latest: Millis,
     run: Vec<Pending>,
 }
@@ -198,20 +282,19 @@ impl Settler {
             horizon: horizon.max(0),
             pending: VecDeque::new(),
             base: 0,
-            by_id: FxHashMap::default(),
             latest: Millis::MIN,
             run: Vec::new(),
         }
     }
 
     /// Takes the next message in file order; releases, through `emit`, every
-    /// message that no later row can change. `first`: no earlier row had
-    /// its message id (see `SeenIds`).
+    /// message that no later row can change. `link`: from `IdLinks`, fed
+    /// the same rows in the same order.
     #[allow(clippy::too_many_arguments)]
     pub fn push(
         &mut self,
         m: Message,
-        first: bool,
+        link: Link,
         stats: &mut LogStats,
         files: &[String],
         strings: &Strings,
@@ -223,21 +306,25 @@ impl Settler {
             let (file, line) = at(&m);
             return Err(Unstreamable::OutOfOrder { file, line });
         }
-        if let Some(id) = m.message_id {
-            if !first {
-                let pending = self
-                    .by_id
-                    .get(&id.short())
-                    .and_then(|seq| self.pending.get_mut((seq - self.base) as usize))
-                    .filter(|p| p.merged.message_id == Some(id));
+        match link {
+            Link::New => {}
+            Link::Pending(seq) => {
+                let pending = seq
+                    .checked_sub(self.base)
+                    .and_then(|i| self.pending.get_mut(i as usize))
+                    .filter(|p| {
+                        p.merged.message_id.is_some() && p.merged.message_id == m.message_id
+                    });
                 let Some(p) = pending else {
                     let (file, line) = at(&m);
                     return Err(Unstreamable::LateEvent { file, line });
                 };
                 return merge(p, m, stats, files, strings, sink);
             }
-            self.by_id
-                .insert(id.short(), self.base + self.pending.len() as u64);
+            Link::Late => {
+                let (file, line) = at(&m);
+                return Err(Unstreamable::LateEvent { file, line });
+            }
         }
         if m.at > self.latest {
             self.latest = m.at;
@@ -247,21 +334,13 @@ impl Settler {
         Ok(())
     }
 
-    /// Touches the pending-id table for `batch` and hands `touch` every
-    /// pending message that `batch` (whose last row is at `last`) will
-    /// release: done in one short loop before the real work, their cache
-    /// misses overlap instead of stalling one by one.
-    pub fn warm(&self, batch: &[Message], last: Millis, mut touch: impl FnMut(&Message)) {
-        for m in batch {
-            if let Some(id) = m.message_id {
-                std::hint::black_box(self.by_id.get(&id.short()).copied());
-            }
-        }
+    /// Hands `touch` every pending message that a batch whose last row is
+    /// at `last` will release: reading their state in one short loop before
+    /// the real work lets the cache misses overlap instead of stalling one
+    /// by one.
+    pub fn warm(&self, last: Millis, mut touch: impl FnMut(&Message)) {
         let before = last.saturating_sub(self.horizon);
         for p in self.pending.iter().take_while(|p| p.merged.at < before) {
-            if let Some(id) = p.merged.message_id {
-                std::hint::black_box(self.by_id.get(&id.short()).copied());
-            }
             touch(&p.merged);
         }
     }
@@ -282,9 +361,6 @@ impl Settler {
             while self.pending.front().is_some_and(|p| p.merged.at == at) {
                 let p = self.pending.pop_front().expect("checked above");
                 self.base += 1;
-                if let Some(id) = p.merged.message_id {
-                    self.by_id.remove(&id.short());
-                }
                 self.run.push(p);
             }
             if self.run.len() > 1 {
