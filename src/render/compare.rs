@@ -3,9 +3,8 @@
 use std::io::{self, Write};
 
 use comfy_table::{Cell, CellAlignment};
-use rust_decimal::Decimal;
 
-use super::{Style, group_digits, money};
+use super::{Style, group_digits, money, signed_money};
 use crate::cli::CompareFormat;
 use crate::report::compare::{CompareRow, Comparison};
 
@@ -25,22 +24,14 @@ pub fn render(
     }
 }
 
-fn signed(d: Decimal) -> String {
-    if d.is_sign_positive() && !d.is_zero() {
-        format!("+{}", money(d))
-    } else {
-        money(d)
-    }
-}
-
 fn cells(row: &CompareRow) -> Vec<String> {
     let mut v = vec![group_digits(row.messages)];
     v.extend(row.scenarios.iter().map(|s| money(s.cost)));
     for d in &row.differences {
-        v.push(d.difference.map_or("-".into(), signed));
+        v.push(d.difference.map_or("-".into(), signed_money));
         v.push(
             d.percent
-                .map_or("n/a".into(), |p| format!("{}%", signed(p))),
+                .map_or("n/a".into(), |p| format!("{}%", signed_money(p))),
         );
     }
     v

@@ -12,7 +12,7 @@ mod number;
 pub mod reconcile;
 mod table;
 
-pub use number::{group_digits, money};
+pub use number::{group_digits, money, signed_money};
 
 use std::io::{self, Write};
 

@@ -31,6 +31,15 @@ pub fn money(d: Decimal) -> String {
     }
 }
 
+/// An amount with an explicit `+` when positive (differences).
+pub fn signed_money(d: Decimal) -> String {
+    if d.is_sign_positive() && !d.is_zero() {
+        format!("+{}", money(d))
+    } else {
+        money(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,9 +3,8 @@
 use std::io::{self, Write};
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
-use rust_decimal::Decimal;
 
-use super::{Style, group_digits, money};
+use super::{Style, group_digits, money, signed_money};
 use crate::cli::CompareFormat;
 use crate::reconcile::{Cause, Reconciliation, Row, Sides};
 
@@ -25,16 +24,12 @@ pub fn render(
     }
 }
 
-fn signed(d: Decimal) -> String {
-    if d.is_sign_positive() && !d.is_zero() {
-        format!("+{}", money(d))
-    } else {
-        money(d)
-    }
-}
-
 fn sides(s: &Sides, v: &mut Vec<String>) {
-    v.extend([money(s.estimated), money(s.actual), signed(s.difference)]);
+    v.extend([
+        money(s.estimated),
+        money(s.actual),
+        signed_money(s.difference),
+    ]);
 }
 
 /// The value columns of a row, in header order.
@@ -46,7 +41,7 @@ fn values(row: &Row) -> Vec<String> {
     sides(&row.meta, &mut v);
     v.push(
         row.percent
-            .map_or("n/a".into(), |p| format!("{}%", signed(p))),
+            .map_or("n/a".into(), |p| format!("{}%", signed_money(p))),
     );
     if let (Some(p), Some(t)) = (&row.provider, &row.total) {
         v.extend([money(p.estimated), money(p.actual)]);

@@ -109,7 +109,7 @@ impl Pending {
 /// table of bare keys (they are already uniform hashes), so a lookup costs
 /// one cache miss, not the two of a general hash set.
 #[derive(Default)]
-pub struct SeenIds {
+struct SeenIds {
     /// 0 marks an empty slot.
     slots: Vec<u64>,
     len: usize,
@@ -118,7 +118,7 @@ pub struct SeenIds {
 impl SeenIds {
     /// Makes room for `ids` keys at once: growing by doubling would hold
     /// the old and new tables together, half again the memory at the peak.
-    pub fn reserve(&mut self, ids: usize) {
+    fn reserve(&mut self, ids: usize) {
         let needed = (ids.max(self.len) * 4 / 3 + 1)
             .next_power_of_two()
             .max(1024);
@@ -127,26 +127,14 @@ impl SeenIds {
         }
     }
 
-    pub fn len(&self) -> usize {
+    fn len(&self) -> usize {
         self.len
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// False when an earlier row had this id (or, rarely, another id with
     /// the same 64 bits; the settler then declines to stream).
-    pub fn first(&mut self, m: &Message) -> bool {
+    fn first(&mut self, m: &Message) -> bool {
         m.message_id.is_none_or(|id| self.insert(id.short()))
-    }
-
-    /// `first` for a whole batch, in one tight loop: the table is far
-    /// larger than any cache, and a short loop lets the processor wait for
-    /// several of its misses at once instead of one per row.
-    pub fn mark(&mut self, messages: &[Message], first: &mut Vec<bool>) {
-        first.clear();
-        first.extend(messages.iter().map(|m| self.first(m)));
     }
 
     fn insert(&mut self, key: u64) -> bool {
@@ -260,7 +248,9 @@ impl IdLinks {
         Link::New
     }
 
-    /// `link` for a whole batch, in one tight loop (see `SeenIds::mark`).
+    /// `link` for a whole batch, in one tight loop: the tables are far
+    /// larger than any cache, and a short loop lets the processor wait for
+    /// several of their misses at once instead of one per row.
     pub fn mark(&mut self, messages: &[Message], links: &mut Vec<Link>) {
         links.clear();
         links.extend(messages.iter().map(|m| self.link(m)));
