@@ -10,7 +10,7 @@ use super::progress::Progress;
 use super::settings;
 use super::stream::Attempt;
 use crate::cli::{InputArgs, PricingArgs};
-use crate::input::Source;
+use crate::input::{ReadOptions, Source};
 use crate::model::{Message, Millis};
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
 use crate::validate::{Log, LogStats, Rejection, Strings, read_log};
@@ -132,11 +132,22 @@ pub fn load(input: &InputArgs, pricing: &PricingArgs, keep_ids: bool) -> Result<
 /// Reads and validates the logs once; any number of contexts can price them.
 pub fn read(input: &InputArgs, keep_ids: bool) -> Result<Log> {
     let (sources, options) = settings::read_options(input)?;
-    let mut diagnostics = Diagnostics::open(input)?;
-    let progress = progress_for(input, &sources);
+    let diagnostics = Diagnostics::open(input)?;
+    read_in_memory(input, &sources, &options, keep_ids, diagnostics)
+}
+
+/// The whole log in memory, sorted, with progress and diagnostics.
+fn read_in_memory(
+    input: &InputArgs,
+    sources: &[Source],
+    options: &ReadOptions,
+    keep_ids: bool,
+    mut diagnostics: Diagnostics,
+) -> Result<Log> {
+    let progress = progress_for(input, sources);
     let log = read_log(
-        &sources,
-        &options,
+        sources,
+        options,
         keep_ids,
         &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
         &mut |bytes, rows| progress.update(bytes, rows),
@@ -237,16 +248,7 @@ pub fn price_streaming<'a>(
             }
         }
     }
-    let progress = progress_for(input, &sources);
-    let log = read_log(
-        &sources,
-        &options,
-        false,
-        &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
-        &mut |bytes, rows| progress.update(bytes, rows),
-    )?;
-    progress.finish();
-    diagnostics.finish()?;
+    let log = read_in_memory(input, &sources, &options, false, diagnostics)?;
     let unpriced = price_messages(Pricer::new(ctx), &log, &mut |m, r, s| {
         consumer.priced(m, r, s)
     });
