@@ -497,6 +497,64 @@ fn failed_reply_does_not_use_up_the_free_entry_point() {
     assert_eq!(ty("e5"), Some(PricingType::Regular));
 }
 
+/// A customer comes back from an ad while a free entry point window is
+/// open: the first reply to the new entry point opens a new window
+/// `[reply, reply + 72 h)`, even inside the old one.
+#[test]
+fn reply_to_a_new_entry_point_inside_an_open_window_opens_a_new_window() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&[
+            // Old window [01:00 on the 2nd, 01:00 on the 5th).
+            "2026-02-02T00:00:00Z,b,+5511987650001,in,,a-e1,,ctwa",
+            "2026-02-02T01:00:00Z,b,+5511987650001,out,service,a-r1,,",
+            "2026-02-04T12:00:00Z,b,+5511987650001,in,,a-e2,,ctwa",
+            // New window [13:00 on the 4th, 13:00 on the 7th).
+            "2026-02-04T13:00:00Z,b,+5511987650001,out,service,a-r2,,",
+            "2026-02-07T12:59:59Z,b,+5511987650001,out,marketing,a-m1,,",
+            "2026-02-07T13:00:00Z,b,+5511987650001,out,marketing,a-m2,,",
+            // The same, with a message after the old window ends: it must
+            // not open a window of its own (that one would end on the 8th).
+            "2026-02-02T00:00:00Z,b,+5511987650002,in,,b-e1,,ctwa",
+            "2026-02-02T01:00:00Z,b,+5511987650002,out,service,b-r1,,",
+            "2026-02-04T12:00:00Z,b,+5511987650002,in,,b-e2,,ctwa",
+            "2026-02-04T13:00:00Z,b,+5511987650002,out,service,b-r2,,",
+            "2026-02-05T08:00:00Z,b,+5511987650002,out,marketing,b-m1,,",
+            "2026-02-07T20:00:00Z,b,+5511987650002,out,marketing,b-m2,,",
+        ]),
+    );
+    let ty = |id| run.outcome(id).pricing_type;
+    for id in ["a-r1", "a-r2", "a-m1", "b-r1", "b-r2", "b-m1"] {
+        assert_eq!(ty(id), Some(PricingType::FreeEntryPoint), "{id}");
+    }
+    assert_eq!(ty("a-m2"), Some(PricingType::Regular));
+    assert_eq!(ty("b-m2"), Some(PricingType::Regular));
+}
+
+/// Conversation-2023: the reply to the new entry point joins the open free
+/// entry point conversation and spends it; once that conversation ends, a
+/// marketing template opens an ordinary, charged conversation.
+#[test]
+fn conversation_reply_to_a_new_entry_point_joins_the_open_one() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&[
+            "2024-12-02T00:00:00Z,b,+5511987650001,in,,e1,,ctwa",
+            "2024-12-02T01:00:00Z,b,+5511987650001,out,service,r1,,",
+            "2024-12-04T12:00:00Z,b,+5511987650001,in,,e2,,ctwa",
+            "2024-12-04T13:00:00Z,b,+5511987650001,out,service,r2,,",
+            "2024-12-05T08:00:00Z,b,+5511987650001,out,marketing,m1,,",
+        ]),
+    );
+    let ty = |id| run.outcome(id).pricing_type;
+    assert_eq!(ty("r1"), Some(PricingType::FreeEntryPoint));
+    assert_eq!(ty("r2"), Some(PricingType::InConversation));
+    assert_eq!(run.outcome("r2").conversation, Some((1, false)));
+    assert_eq!(ty("m1"), Some(PricingType::Regular));
+    assert_eq!(run.outcome("m1").conversation, Some((2, true)));
+    assert_eq!(run.total(), dec!(0.0625));
+}
+
 #[test]
 
 fn failed_inbound_message_opens_no_window() {

@@ -20,7 +20,7 @@ pub use conversation::{
 };
 pub use model::{Model, ModelChoice};
 pub use volume::{Charge, Sent, Volume, VolumePricer};
-pub use window::{PairWindows, WindowRules, WindowState};
+pub use window::{EntryPoints, PairWindows, WindowRules, WindowState};
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
@@ -425,7 +425,12 @@ impl<'t> Pricer<'t> {
             .resolve(date)
             .ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
-        let windows = pair.outbound(m.at, &self.ctx.windows, model != Model::Template2018);
+        let entry_points = match model {
+            Model::Template2018 => EntryPoints::Ignored,
+            _ if model.is_conversation() => EntryPoints::JoinOpen,
+            _ => EntryPoints::Reopen,
+        };
+        let windows = pair.outbound(m.at, &self.ctx.windows, entry_points);
         priced.windows = Some(windows);
         let category = m
             .category

@@ -61,6 +61,18 @@ pub struct PairWindows {
     entry_end: Millis,
 }
 
+/// How a model treats a reply to an entry point while a FEP window is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryPoints {
+    /// No free entry points (2018).
+    Ignored,
+    /// Per-message models: the reply opens a new window from itself.
+    Reopen,
+    /// Conversation models: the open free entry point conversation takes the
+    /// reply (and the entry point is spent); it is not extended.
+    JoinOpen,
+}
+
 /// What the windows say about one outbound delivered message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowState {
@@ -88,8 +100,12 @@ impl PairWindows {
 
     /// Applies the windows to an outbound delivered message at `at`; the
     /// first reply to an entry point opens the FEP window.
-    /// `entry_points` is false for models without them (2018).
-    pub fn outbound(&mut self, at: Millis, rules: &WindowRules, entry_points: bool) -> WindowState {
+    pub fn outbound(
+        &mut self,
+        at: Millis,
+        rules: &WindowRules,
+        entry_points: EntryPoints,
+    ) -> WindowState {
         let last_inbound = self.last_inbound.get();
         let service_since = last_inbound.filter(|t| at < t + rules.service_window);
         let mut state = WindowState {
@@ -98,20 +114,27 @@ impl PairWindows {
             entry_window: None,
             opened_entry_window: false,
         };
-        if !entry_points {
+        if entry_points == EntryPoints::Ignored {
             return state;
         }
-        if let Some(w) = self.entry_window().filter(|(_, end)| at < *end) {
-            state.entry_window = Some(w);
-            return state;
-        }
-        if let Some(t) = self.pending_entry.take()
-            && at < t + rules.entry_point_reply
-        {
-            let window = (at, at + rules.entry_point_window);
-            (self.entry_start, self.entry_end) = (Moment(window.0), window.1);
-            state.entry_window = Some(window);
-            state.opened_entry_window = true;
+        let open = self.entry_window().filter(|(_, end)| at < *end);
+        // The first delivered reply after an entry-point message spends it,
+        // whether or not a window is already open.
+        let answered = self
+            .pending_entry
+            .take()
+            .is_some_and(|t| at < t + rules.entry_point_reply);
+        match open {
+            Some(w) if !answered || entry_points == EntryPoints::JoinOpen => {
+                state.entry_window = Some(w);
+            }
+            _ if answered => {
+                let window = (at, at + rules.entry_point_window);
+                (self.entry_start, self.entry_end) = (Moment(window.0), window.1);
+                state.entry_window = Some(window);
+                state.opened_entry_window = true;
+            }
+            _ => {}
         }
         state
     }
@@ -139,8 +162,16 @@ mod tests {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
         w.inbound(0, false);
-        assert_eq!(w.outbound(24 * H - 1, &rules, true).service_since, Some(0));
-        assert_eq!(w.outbound(24 * H, &rules, true).service_since, None);
+        assert_eq!(
+            w.outbound(24 * H - 1, &rules, EntryPoints::Reopen)
+                .service_since,
+            Some(0)
+        );
+        assert_eq!(
+            w.outbound(24 * H, &rules, EntryPoints::Reopen)
+                .service_since,
+            None
+        );
     }
 
     #[test]
@@ -149,7 +180,11 @@ mod tests {
         let mut w = PairWindows::default();
         w.inbound(0, false);
         w.inbound(20 * H, false);
-        assert_eq!(w.outbound(30 * H, &rules, true).service_since, Some(20 * H));
+        assert_eq!(
+            w.outbound(30 * H, &rules, EntryPoints::Reopen)
+                .service_since,
+            Some(20 * H)
+        );
     }
 
     #[test]
@@ -157,13 +192,16 @@ mod tests {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
         w.inbound(0, true);
-        let first = w.outbound(12 * H, &rules, true);
+        let first = w.outbound(12 * H, &rules, EntryPoints::Reopen);
         assert!(first.opened_entry_window);
         assert_eq!(first.entry_window, Some((12 * H, 84 * H)));
-        let later = w.outbound(84 * H - 1, &rules, true);
+        let later = w.outbound(84 * H - 1, &rules, EntryPoints::Reopen);
         assert!(!later.opened_entry_window);
         assert!(later.entry_window.is_some());
-        assert_eq!(w.outbound(84 * H, &rules, true).entry_window, None);
+        assert_eq!(
+            w.outbound(84 * H, &rules, EntryPoints::Reopen).entry_window,
+            None
+        );
     }
 
     #[test]
@@ -171,8 +209,14 @@ mod tests {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
         w.inbound(0, true);
-        assert_eq!(w.outbound(24 * H, &rules, true).entry_window, None);
+        assert_eq!(
+            w.outbound(24 * H, &rules, EntryPoints::Reopen).entry_window,
+            None
+        );
         // The pending entry point is spent: a later reply does not open one.
-        assert_eq!(w.outbound(25 * H, &rules, true).entry_window, None);
+        assert_eq!(
+            w.outbound(25 * H, &rules, EntryPoints::Reopen).entry_window,
+            None
+        );
     }
 }
