@@ -555,6 +555,29 @@ fn conversation_reply_to_a_new_entry_point_joins_the_open_one() {
     assert_eq!(run.total(), dec!(0.0625));
 }
 
+/// A log's `authentication_international` to a recipient in the business's
+/// home country pays the domestic rate; elsewhere, or with no home country
+/// known, it keeps the international one.
+#[test]
+fn authentication_international_at_home_pays_domestic() {
+    let run = run_csv(
+        &Setup {
+            businesses: Some("business,timezone,portfolio,home_country\nin,,,IN\nbr,,,BR\n"),
+            ..Setup::default()
+        },
+        &log_of(&[
+            "2026-02-02T10:00:00Z,in,+919812345678,out,authentication_international,home,,",
+            "2026-02-02T10:00:00Z,br,+919812345678,out,authentication_international,abroad,,",
+            "2026-02-02T10:00:00Z,other,+919812345678,out,authentication_international,unknown,,",
+        ]),
+    );
+    let paid = |id| (run.outcome(id).pricing_category, run.outcome(id).cost);
+    assert_eq!(paid("home"), (Some(Category::Authentication), Some(dec!(0.0014))));
+    let intl = (Some(Category::AuthenticationInternational), Some(dec!(0.0280)));
+    assert_eq!(paid("abroad"), intl);
+    assert_eq!(paid("unknown"), intl);
+}
+
 #[test]
 
 fn failed_inbound_message_opens_no_window() {

@@ -624,17 +624,26 @@ impl<'t> Pricer<'t> {
     }
 
     /// Authentication templates from a business based in another country go
-    /// at the market's authentication-international rate, where it has one.
+    /// at the market's authentication-international rate, where it has one;
+    /// to a recipient in the business's home country they always pay the
+    /// domestic rate, even when the log says `authentication_international`.
     fn international(
         &mut self,
         m: &Message,
         priced: &Priced<'t>,
         rc: RateCategory,
     ) -> RateCategory {
+        let home = self.known_business(m.business).home_country;
+        if let Some(domestic) = rc.domestic() {
+            return if home.is_some() && home == priced.country {
+                domestic
+            } else {
+                rc
+            };
+        }
         let Some(intl) = rc.international() else {
             return rc;
         };
-        let home = self.known_business(m.business).home_country;
         match (home, priced.country) {
             (Some(home), Some(to))
                 if home != to
