@@ -572,10 +572,68 @@ fn authentication_international_at_home_pays_domestic() {
         ]),
     );
     let paid = |id| (run.outcome(id).pricing_category, run.outcome(id).cost);
-    assert_eq!(paid("home"), (Some(Category::Authentication), Some(dec!(0.0014))));
-    let intl = (Some(Category::AuthenticationInternational), Some(dec!(0.0280)));
+    assert_eq!(
+        paid("home"),
+        (Some(Category::Authentication), Some(dec!(0.0014)))
+    );
+    let intl = (
+        Some(Category::AuthenticationInternational),
+        Some(dec!(0.0280)),
+    );
     assert_eq!(paid("abroad"), intl);
     assert_eq!(paid("unknown"), intl);
+}
+
+/// `(+44) 7700 …`: parentheses around the country code and its `+` are
+/// formatting, like spaces.
+#[test]
+fn plus_inside_parentheses_is_a_valid_number() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&["2026-02-02T10:00:00Z,b,(+44) 7700 900123,out,marketing,uk,,"]),
+    );
+    assert!(run.rejections.is_empty(), "{:?}", run.rejections);
+    assert_eq!(
+        run.log
+            .strings
+            .customers
+            .get(run.outcome("uk").message.customer),
+        "447700900123"
+    );
+    assert_eq!(run.report.accounting.charged, 1);
+}
+
+/// A webhook's `failed` status row names no category: it merges into its
+/// message (which is then not charged) instead of being rejected. Without a
+/// message id it has nothing to merge into and is still rejected.
+#[test]
+fn failed_status_row_without_category_merges_into_its_message() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&[
+            "2026-02-02T10:00:00Z,b,+5511987650001,out,marketing,f1,sent,",
+            "2026-02-02T10:00:03Z,b,+5511987650001,out,,f1,failed,",
+            "2026-02-02T11:00:00Z,b,+5511987650001,out,,f2,failed,",
+            "2026-02-02T12:00:00Z,b,+5511987650001,out,,,failed,",
+        ]),
+    );
+    assert_eq!(
+        run.outcome("f1").pricing_type,
+        Some(PricingType::NotDelivered)
+    );
+    assert_eq!(
+        run.outcome("f1").message.category,
+        Some(Category::Marketing)
+    );
+    assert_eq!(
+        run.outcome("f2").pricing_type,
+        Some(PricingType::NotDelivered)
+    );
+    let lines: Vec<u64> = run.rejections.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [5]);
+    let a = &run.report.accounting;
+    assert_eq!((a.merged, a.charged, a.not_delivered), (1, 0, 2));
+    assert_eq!(run.total(), dec!(0));
 }
 
 #[test]

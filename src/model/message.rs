@@ -57,7 +57,8 @@ pub struct SourcePos {
 pub struct Message {
     pub at: Millis,
     pub direction: Direction,
-    /// Always `Some` on outbound messages.
+    /// Always `Some` on delivered outbound messages; a failed one may have
+    /// none (a webhook's failure event alone).
     pub category: Option<Category>,
     pub status: Status,
     /// Inbound only: the customer came from a click-to-WhatsApp ad or a
