@@ -22,7 +22,7 @@ use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 use wabill::validate::{Log, Rejection, read_log};
 
 const HEADER: &str = "timestamp,business,customer,direction,category,message_id,status,entry_point";
-const HOUR_MS: i64 = 3_600_000;
+const HOUR_US: i64 = 3_600_000_000;
 
 // ---------------------------------------------------------------- harness
 
@@ -1019,7 +1019,7 @@ proptest! {
                     && i.business == m.business
                     && i.customer == m.customer
                     && i.at <= m.at
-                    && m.at - i.at < 24 * HOUR_MS
+                    && m.at - i.at < 24 * HOUR_US
             });
             prop_assert!(opened_by.is_none(), "{m:?} charged after {opened_by:?}");
         }
@@ -1041,7 +1041,7 @@ proptest! {
                     && i.business == m.business
                     && i.customer == m.customer
                     && i.at <= m.at
-                    && m.at - i.at < (24 + 72) * HOUR_MS
+                    && m.at - i.at < (24 + 72) * HOUR_US
             });
             prop_assert!(ad, "{m:?} free_entry_point with no entry-point message");
         }
@@ -1086,7 +1086,7 @@ proptest! {
             prop_assert!(first.is_some(), "{id} never opened");
             let first = first.expect("checked");
             prop_assert_eq!((first.business, first.customer), (m.business, m.customer));
-            prop_assert!(first.at <= m.at && m.at - first.at < 72 * HOUR_MS, "{o:?}");
+            prop_assert!(first.at <= m.at && m.at - first.at < 72 * HOUR_US, "{o:?}");
             if !opened {
                 prop_assert_eq!(o.cost, Some(Decimal::ZERO));
                 prop_assert_eq!(o.pricing_type, Some(PricingType::InConversation));

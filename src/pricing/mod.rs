@@ -15,7 +15,7 @@ mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
 pub use conversation::{
-    CONVERSATION_MS, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
+    CONVERSATION_US, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
     SERVICE_FREE_FROM,
 };
 pub use model::{Model, ModelChoice};
@@ -29,7 +29,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use crate::model::{Category, Direction, Message, Millis, RateCategory};
+use crate::model::{Category, Direction, Message, Micros, RateCategory};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
 use crate::refdata::businesses::{Businesses, DEFAULT_PORTFOLIO};
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
@@ -274,9 +274,9 @@ pub struct Pricer<'t> {
     conversations: HashMap<(u32, u32), conversation::OpenConversations>,
     /// The id of the latest conversation opened.
     last_conversation: u64,
-    last_sweep: Millis,
+    last_sweep: Micros,
     /// How long a customer's last message is remembered past its windows.
-    history: Millis,
+    history: Micros,
     /// Card lookups by cell and day: a handful of distinct answers serve
     /// millions of messages.
     rate_cache: HashMap<RateQuery, Result<FoundRate<'t>, MissingRate>>,
@@ -285,7 +285,7 @@ pub struct Pricer<'t> {
 type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 
 /// How often idle pairs are dropped, so memory follows open windows.
-const SWEEP_EVERY: Millis = 6 * crate::model::HOUR_MS;
+const SWEEP_EVERY: Micros = 6 * crate::model::HOUR_US;
 
 impl<'t> Pricer<'t> {
     pub fn new(ctx: &'t PricingContext) -> Self {
@@ -301,7 +301,7 @@ impl<'t> Pricer<'t> {
             rate_cache: HashMap::default(),
             history: 0,
             last_conversation: 0,
-            last_sweep: Millis::MIN,
+            last_sweep: Micros::MIN,
         }
     }
 
@@ -335,7 +335,7 @@ impl<'t> Pricer<'t> {
     /// are the same; only memory grows.
     pub fn explaining(ctx: &'t PricingContext) -> Self {
         Pricer {
-            history: 7 * 24 * crate::model::HOUR_MS,
+            history: 7 * 24 * crate::model::HOUR_US,
             ..Pricer::new(ctx)
         }
     }
@@ -375,7 +375,7 @@ impl<'t> Pricer<'t> {
     }
 
     /// Drops pairs whose windows can no longer matter.
-    fn sweep(&mut self, now: Millis) {
+    fn sweep(&mut self, now: Micros) {
         if now < self.last_sweep.saturating_add(SWEEP_EVERY) {
             return;
         }

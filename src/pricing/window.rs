@@ -7,45 +7,45 @@
 //! half-open: a reply at exactly +24:00:00 is outside (PRICING.md, "Our
 //! choices"). Failed messages neither open nor consume anything.
 
-use crate::model::Millis;
+use crate::model::Micros;
 
 /// Window lengths; configurable because Meta leaves edges open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowRules {
-    pub service_window: Millis,
-    pub entry_point_reply: Millis,
-    pub entry_point_window: Millis,
+    pub service_window: Micros,
+    pub entry_point_reply: Micros,
+    pub entry_point_window: Micros,
 }
 
 impl Default for WindowRules {
     fn default() -> Self {
-        use crate::model::HOUR_MS;
+        use crate::model::HOUR_US;
         WindowRules {
-            service_window: 24 * HOUR_MS,
-            entry_point_reply: 24 * HOUR_MS,
-            entry_point_window: 72 * HOUR_MS,
+            service_window: 24 * HOUR_US,
+            entry_point_reply: 24 * HOUR_US,
+            entry_point_window: 72 * HOUR_US,
         }
     }
 }
 
 /// A moment that may be absent, in 8 bytes rather than the 16 of
-/// `Option<Millis>`: millions of pairs are kept, and smaller entries mean
-/// fewer cache misses. (No timestamp wabill accepts is `Millis::MIN`.)
+/// `Option<Micros>`: millions of pairs are kept, and smaller entries mean
+/// fewer cache misses. (No timestamp wabill accepts is `Micros::MIN`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Moment(Millis);
+struct Moment(Micros);
 
 impl Default for Moment {
     fn default() -> Self {
-        Moment(Millis::MIN)
+        Moment(Micros::MIN)
     }
 }
 
 impl Moment {
-    fn get(self) -> Option<Millis> {
-        (self.0 != Millis::MIN).then_some(self.0)
+    fn get(self) -> Option<Micros> {
+        (self.0 != Micros::MIN).then_some(self.0)
     }
 
-    fn take(&mut self) -> Option<Millis> {
+    fn take(&mut self) -> Option<Micros> {
         std::mem::take(self).get()
     }
 }
@@ -58,7 +58,7 @@ pub struct PairWindows {
     pending_entry: Moment,
     /// Open FEP window [start, end): `end` is meaningful only with a start.
     entry_start: Moment,
-    entry_end: Millis,
+    entry_end: Micros,
 }
 
 /// How a model treats a reply to an entry point while a FEP window is open.
@@ -77,24 +77,24 @@ pub enum EntryPoints {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowState {
     /// Since when the CSW has been open, if it is open.
-    pub service_since: Option<Millis>,
+    pub service_since: Option<Micros>,
     /// The customer's latest message before this one, open window or not.
-    pub last_inbound: Option<Millis>,
+    pub last_inbound: Option<Micros>,
     /// The FEP window covering the message, if any (it may have just opened).
-    pub entry_window: Option<(Millis, Millis)>,
+    pub entry_window: Option<(Micros, Micros)>,
     /// This message is the reply that opened the FEP window.
     pub opened_entry_window: bool,
 }
 
 impl PairWindows {
-    pub fn inbound(&mut self, at: Millis, entry_point: bool) {
+    pub fn inbound(&mut self, at: Micros, entry_point: bool) {
         self.last_inbound = Moment(at);
         if entry_point {
             self.pending_entry = Moment(at);
         }
     }
 
-    fn entry_window(&self) -> Option<(Millis, Millis)> {
+    fn entry_window(&self) -> Option<(Micros, Micros)> {
         self.entry_start.get().map(|start| (start, self.entry_end))
     }
 
@@ -102,7 +102,7 @@ impl PairWindows {
     /// first reply to an entry point opens the FEP window.
     pub fn outbound(
         &mut self,
-        at: Millis,
+        at: Micros,
         rules: &WindowRules,
         entry_points: EntryPoints,
     ) -> WindowState {
@@ -143,7 +143,7 @@ impl PairWindows {
     /// pair's state can be dropped. `history` keeps the customer's last
     /// message longer than any window needs it, so explanations can still
     /// say "sent 26 h after the customer's last message".
-    pub fn expired(&self, now: Millis, rules: &WindowRules, history: Millis) -> bool {
+    pub fn expired(&self, now: Micros, rules: &WindowRules, history: Micros) -> bool {
         let needed = rules.service_window.max(rules.entry_point_reply) + history;
         self.last_inbound.get().is_none_or(|t| now >= t + needed)
             && self.entry_window().is_none_or(|(_, end)| now >= end)
@@ -153,9 +153,9 @@ impl PairWindows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HOUR_MS;
+    use crate::model::HOUR_US;
 
-    const H: Millis = HOUR_MS;
+    const H: Micros = HOUR_US;
 
     #[test]
     fn service_window_is_half_open() {
