@@ -780,6 +780,7 @@ mod volumes {
             category: c,
             sent,
             messages: n,
+            business: None,
         }
     }
 
@@ -851,6 +852,20 @@ mod volumes {
             ))
             .unwrap();
         assert_eq!(cost(&nov), dec!(0.0000));
+        // Volumes of a log's business numbers each have their own 1,000,
+        // whatever the pooled count: 1,500 and 100 leave 500 charged.
+        let mut own = VolumePricer::new(&ctx, 5);
+        let of = |business, n| Volume {
+            business: Some(business),
+            ..volume(&ctx, oct, "Brazil", s, Sent::InServiceWindow, n)
+        };
+        let charged: u64 = [of(0, 1500), of(1, 100)]
+            .iter()
+            .flat_map(|v| own.price(v).unwrap())
+            .filter(|c| c.pricing_type == PricingType::Regular)
+            .map(|c| c.messages)
+            .sum();
+        assert_eq!(charged, 500);
     }
 
     #[test]
