@@ -2,7 +2,7 @@
 //! allowance follows the log's business numbers, and months the log covers
 //! only in part (or not at all) are detected.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use jiff::civil::Date;
@@ -15,7 +15,7 @@ fn temp(name: &str, text: &str) -> PathBuf {
     path
 }
 
-fn forecast(log: &PathBuf, extra: &[&str]) -> Output {
+fn forecast(log: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_wabill"))
         .args(["forecast", "--from-log", log.to_str().unwrap()])
         .args(extra)
@@ -23,7 +23,7 @@ fn forecast(log: &PathBuf, extra: &[&str]) -> Output {
         .expect("wabill runs")
 }
 
-fn run_csv(log: &PathBuf, extra: &[&str]) -> String {
+fn run_csv(log: &Path, extra: &[&str]) -> String {
     let mut args = vec!["--format", "csv"];
     args.extend_from_slice(extra);
     stdout(&forecast(log, &args))

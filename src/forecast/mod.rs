@@ -152,6 +152,9 @@ pub struct History {
     covered: Option<(Date, Date)>,
 }
 
+/// Days a month's log covers, of its days (when only part of it).
+pub type Coverage = Option<(i8, i8)>;
+
 /// How the history's months enter the projection.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Span {
@@ -159,7 +162,7 @@ pub struct Span {
     pub months: Vec<Date>,
     /// Per month: `Some((days covered, days in the month))` when the log
     /// covers only part of it (only the first and last months can be).
-    pub partial: Vec<Option<(i8, i8)>>,
+    pub partial: Vec<Coverage>,
     /// Months with no message at all between months with some.
     pub empty: Vec<Date>,
     pub treatment: Partial,
@@ -181,7 +184,7 @@ impl Span {
     /// The months the fit uses, each with the factor (days in the month,
     /// days covered) its volumes are scaled by, and how many history months
     /// follow the last of them.
-    fn fitted(&self) -> (Vec<(Date, Option<(i8, i8)>)>, u32) {
+    fn fitted(&self) -> (Vec<(Date, Coverage)>, u32) {
         let all = self
             .months
             .iter()
@@ -272,7 +275,7 @@ impl History {
             .collect();
         // A month is covered from the log's first day in it (or its 1st) to
         // its last day in it (or the month's end), in the business's zone.
-        let partial: Vec<Option<(i8, i8)>> = months
+        let partial: Vec<Coverage> = months
             .iter()
             .map(|m| {
                 let days = m.days_in_month();
