@@ -200,7 +200,8 @@ fn falling_back_after_pricing_some_messages_counts_each_once() {
 
 /// Times keep their microseconds in both engines: a reply 100 µs inside the
 /// 24 h window is free, and a template 0.8 ms before the customer's message
-/// is no tie (the customer's message does not come first).
+/// is no tie (the customer's message does not come first). A failure
+/// event without a category merges the same way in both.
 #[test]
 fn sub_millisecond_times_decide_in_both_engines() {
     let log = temp("micros.csv");
@@ -211,7 +212,9 @@ fn sub_millisecond_times_decide_in_both_engines() {
          2026-02-02T12:00:00.000000Z,+5511987650002,out,utility,o2,\n\
          2026-02-02T12:00:00.000800Z,+5511987650002,in,,i2,\n\
          2026-02-03T10:00:00.000800Z,+5511987650001,out,utility,o1,sent\n\
-         2026-02-03T10:00:05.123456Z,+5511987650001,out,utility,o1,delivered\n",
+         2026-02-03T10:00:05.123456Z,+5511987650001,out,utility,o1,delivered\n\
+         2026-02-03T11:00:00Z,+5511987650003,out,marketing,o3,sent\n\
+         2026-02-03T11:00:02.5Z,+5511987650003,out,,o3,failed\n",
     )
     .unwrap();
     let args = |engine| {
@@ -235,4 +238,9 @@ fn sub_millisecond_times_decide_in_both_engines() {
         "{text}"
     );
     assert!(text.contains("\nregular,1,1,0,0,0.0068,USD\n"), "{text}");
+    // A failure event without a category merges into its message.
+    assert!(
+        text.contains("\nnot_delivered,1,0,0,1,0.0000,USD\n"),
+        "{text}"
+    );
 }

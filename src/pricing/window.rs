@@ -205,6 +205,25 @@ mod tests {
     }
 
     #[test]
+    fn a_new_entry_point_inside_an_open_window_reopens_or_joins() {
+        let rules = WindowRules::default();
+        for (mode, end) in [
+            (EntryPoints::Reopen, 133 * H),
+            (EntryPoints::JoinOpen, 73 * H),
+        ] {
+            let mut w = PairWindows::default();
+            w.inbound(0, true);
+            w.outbound(H, &rules, mode);
+            w.inbound(60 * H, true);
+            let reply = w.outbound(61 * H, &rules, mode);
+            assert_eq!(reply.entry_window.map(|(_, e)| e), Some(end), "{mode:?}");
+            assert_eq!(reply.opened_entry_window, mode == EntryPoints::Reopen);
+            // Spent either way: nothing opens after the window ends.
+            assert_eq!(w.outbound(end, &rules, mode).entry_window, None, "{mode:?}");
+        }
+    }
+
+    #[test]
     fn late_reply_to_an_entry_point_opens_nothing() {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
