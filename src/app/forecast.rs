@@ -263,11 +263,7 @@ fn from_history(
              missing?"
         ));
     }
-    let fitted = span.months.len()
-        - match span.treatment {
-            Partial::LeftOut => partial.len(),
-            _ => 0,
-        };
+    let fitted = span.fitted_len();
     if fitted < 3 && method == Method::Trend {
         learned.push(format!(
             "only {fitted} month{} of history: the trend is weak",

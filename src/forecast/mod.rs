@@ -181,9 +181,9 @@ pub enum Partial {
 }
 
 impl Span {
-    /// The months the fit uses, each with the factor (days in the month,
-    /// days covered) its volumes are scaled by, and how many history months
-    /// follow the last of them.
+    /// The months the fit uses, each with the coverage its volumes are
+    /// scaled up from (when `Scaled`), and how many history months follow
+    /// the last of them.
     fn fitted(&self) -> (Vec<(Date, Coverage)>, u32) {
         let all = self
             .months
@@ -203,6 +203,11 @@ impl Span {
     /// The last month the projection starts from.
     pub fn last_fitted(&self) -> Option<Date> {
         self.fitted().0.last().map(|f| f.0)
+    }
+
+    /// How many months the fit uses.
+    pub fn fitted_len(&self) -> usize {
+        self.fitted().0.len()
     }
 
     /// The months covered in part, with their coverage.
