@@ -70,6 +70,38 @@ pub struct Message {
     pub country: Option<[u8; 2]>,
     pub message_id: Option<MessageKey>,
     pub source: SourcePos,
+    /// The 2026 lines' facts (groups, calls, Marketing Messages API,
+    /// Business Agent tokens); empty on most rows.
+    pub extras: Extras,
+}
+
+/// What the 2026 lines need of a row, beyond the 1:1 message fields. Each
+/// comes from a log column, and a webhook reader maps Meta's fields onto
+/// the same record (`recipient_type: group` → `group`,
+/// `recipient_participant_id` → the customer, `pricing.cost` → `cost`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Extras {
+    /// Interned group id (`Strings::groups`): the row is one participant's
+    /// copy of a group message, or a participant's message to the group.
+    pub group: Option<u32>,
+    /// A call, not a message: it opens or refreshes the service window
+    /// (inbound, or outbound and accepted) and is never charged here.
+    pub call: bool,
+    /// Sent through the Marketing Messages API (`marketing_lite`).
+    pub lite: bool,
+    /// Interned template name (`Strings::templates`), for max prices.
+    pub template: Option<u32>,
+    /// Business Agent tokens Meta billed for the message.
+    pub tokens: Option<u64>,
+    /// Meta's own per-message cost (`pricing.cost`) in a currency.
+    pub reported_cost: Option<ReportedCost>,
+}
+
+/// Meta's reported cost of one message: amount in currency units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportedCost {
+    pub amount: rust_decimal::Decimal,
+    pub currency: [u8; 3],
 }
 
 /// A `message_id`'s 128-bit fingerprint (xxh3). Equal ids give equal keys;

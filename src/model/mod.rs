@@ -4,7 +4,7 @@ mod category;
 mod message;
 
 pub use category::{Category, RateCategory};
-pub use message::{Direction, Message, MessageKey, SourcePos, Status};
+pub use message::{Direction, Extras, Message, MessageKey, ReportedCost, SourcePos, Status};
 
 /// Milliseconds since the Unix epoch (UTC). Windows are computed on this
 /// integer clock: a day is always exactly 86 400 000 ms, never a civil day.

@@ -33,6 +33,7 @@ fn context(model: ModelChoice, businesses: &str) -> PricingContext {
         service_allowance: 1000,
         default_zone: TimeZone::UTC,
         default_zone_name: "UTC".into(),
+        lines: crate::refdata::lines::Lines::builtin(),
     }
 }
 
@@ -71,6 +72,7 @@ impl Log {
             country: None,
             message_id: None,
             source: SourcePos { file: 0, line },
+            extras: Default::default(),
         });
     }
 

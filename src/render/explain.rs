@@ -31,6 +31,8 @@ fn what(category: Category) -> &'static str {
         Category::Utility => "utility template",
         Category::Authentication => "authentication template",
         Category::AuthenticationInternational => "authentication-international template",
+        Category::GeneralPurposeAi => "AI Provider (general_purpose_ai) message",
+        Category::BusinessAgent => "Meta Business Agent message",
     }
 }
 
@@ -92,6 +94,15 @@ pub fn sentence(
     let entry = p.windows.and_then(|w| w.entry_window);
     match p.pricing_type {
         PricingType::Inbound => "customer message.".into(),
+        PricingType::Call => "call: opens (or restarts) the 24 h customer service window when the \
+                              customer calls, or accepts the business's call."
+            .into(),
+        PricingType::FreeGroupCustomerService => format!(
+            "{kind} to a group whose customer service window a participant opened: free."
+        ),
+        PricingType::FreeBeforeBilling => {
+            format!("{kind} before Meta bills Business Agent tokens (2026-08-01): free.")
+        }
         PricingType::NotDelivered => {
             format!("{kind} not delivered (status failed): never charged, opens nothing.")
         }
@@ -124,6 +135,14 @@ pub fn sentence(
         ),
         PricingType::Regular => {
             let reason = match (p.model, category) {
+                (_, Category::GeneralPurposeAi) => format!(
+                    "{kind}: an AI Provider's non-template message, charged per delivery in this market"
+                ),
+                (_, Category::BusinessAgent) => format!(
+                    "{kind}: {} tokens{}, charged per token even inside a window",
+                    p.tokens.unwrap_or(0),
+                    if p.estimated { " (estimated)" } else { "" }
+                ),
                 (Some(Model::PerMessage2026_10), Category::Service) => format!(
                     "service message number {} this month for this business number: past the 1,000 free, \
                      charged at the utility rate",

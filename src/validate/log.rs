@@ -307,11 +307,23 @@ pub struct IdConflict;
 /// into `head`: delivery wins over failure over sent, and the first row
 /// that gives a category or country gives it.
 pub fn absorb(head: &mut Message, later: &Message) -> Result<(), IdConflict> {
-    if (head.business, head.customer, head.direction)
-        != (later.business, later.customer, later.direction)
+    if (head.business, head.customer, head.direction, head.extras.group)
+        != (
+            later.business,
+            later.customer,
+            later.direction,
+            later.extras.group,
+        )
     {
         return Err(IdConflict);
     }
+    let (x, y) = (&mut head.extras, &later.extras);
+    x.call |= y.call;
+    x.lite |= y.lite;
+    x.template = x.template.or(y.template);
+    x.tokens = x.tokens.or(y.tokens);
+    // Meta's cost comes on the delivered or read status.
+    x.reported_cost = x.reported_cost.or(y.reported_cost);
     head.status = head.status.merge(later.status);
     head.category = head.category.or(later.category);
     head.entry_point |= later.entry_point;
