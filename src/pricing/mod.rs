@@ -19,6 +19,7 @@ pub use conversation::{
     CONVERSATION_MS, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
     SERVICE_FREE_FROM,
 };
+pub use lines::{AGENT_ESTIMATE, AI_INFERRED, META_COST};
 pub use model::{Model, ModelChoice};
 pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{PairWindows, WindowRules, WindowState};
