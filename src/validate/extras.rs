@@ -135,7 +135,8 @@ pub fn participant_key(raw: &[u8]) -> String {
 /// A business-scoped user id as the customer: `US.13491208655302741918`
 /// (or a parent `US.ENT.…`) is priced in its prefix's country, unless the
 /// row's `country` says otherwise. An id of more digits than any phone
-/// number but without a prefix needs a `country`; a phone number gives
+/// number (and no `+`) but without a prefix needs a `country`; a phone
+/// number gives
 /// `None` (the caller normalises it).
 pub fn user_id(raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<Option<String>, FieldError> {
     let t = text(Column::Customer, raw)?;
@@ -157,7 +158,8 @@ pub fn user_id(raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<Option<Strin
         *country = country.or(Some(prefix));
         return Ok(Some(format!("{}{}", t[..2].to_ascii_uppercase(), &t[2..])));
     }
-    let digits = t.strip_prefix('+').unwrap_or(t);
+    // More digits than any phone number, and no `+`: not a number mistyped.
+    let digits = t;
     if digits.len() > 15 && digits.bytes().all(|c| c.is_ascii_digit()) {
         if country.is_none() {
             return Err(field_error(
@@ -192,7 +194,10 @@ mod tests {
         let mut c = Some(*b"BR");
         assert!(user_id(b"13491208655302741918", &mut c).unwrap().is_some());
         assert_eq!(user_id(b"+49 151 1234567", &mut None).unwrap(), None);
-        assert!(user_id(b"ZZ.1349", &mut None).is_err());
+        // Two letters that name no market price as Meta's "Other".
+        let mut c = None;
+        assert!(user_id(b"ZZ.1349", &mut c).unwrap().is_some());
+        assert_eq!(c, Some(*b"ZZ"));
     }
 
     #[test]
