@@ -58,9 +58,7 @@ fn priced(args: &[&str]) -> BTreeMap<String, BTreeMap<String, String>> {
 
 /// (pricing_type, cost) of one row.
 fn cell(rows: &BTreeMap<String, BTreeMap<String, String>>, key: &str) -> (String, String) {
-    let row = rows
-        .get(key)
-        .unwrap_or_else(|| panic!("{key} in {rows:?}"));
+    let row = rows.get(key).unwrap_or_else(|| panic!("{key} in {rows:?}"));
     (row["pricing_type"].clone(), row["cost"].clone())
 }
 
@@ -115,7 +113,10 @@ fn groups_charge_each_delivered_participant_in_their_market() {
     // `sent` then `delivered` is one delivery, `read` counts as delivered.
     assert_eq!(cell(&rows, &format!("gm1 {br}")), t("regular", "0.0625"));
     assert_eq!(cell(&rows, &format!("gm1 {ind}")), t("regular", "0.0118"));
-    assert_eq!(cell(&rows, &format!("gm1 {de}")), t("not_delivered", "0.0000"));
+    assert_eq!(
+        cell(&rows, &format!("gm1 {de}")),
+        t("not_delivered", "0.0000")
+    );
     // Utility outside the group's window: charged, at 1:1 rates.
     assert_eq!(cell(&rows, &format!("gu1 {de}")), t("regular", "0.0550"));
     // India's message opens the window for the whole group: utility free
@@ -182,10 +183,16 @@ fn direct_send_is_priced_as_its_category() {
     let rows = priced(&[&log]);
     let c = "+5511987650001";
     // Before 2026-10-01 utility inside the window is free, as for templates.
-    assert_eq!(cell(&rows, &format!("d1 {c}")), t("free_customer_service", "0.0000"));
+    assert_eq!(
+        cell(&rows, &format!("d1 {c}")),
+        t("free_customer_service", "0.0000")
+    );
     assert_eq!(cell(&rows, &format!("d2 {c}")), t("regular", "0.0068"));
     assert_eq!(cell(&rows, &format!("d3 {c}")), t("regular", "0.0068"));
-    assert_eq!(rows[&format!("d3 {c}")]["pricing_category"], "authentication");
+    assert_eq!(
+        rows[&format!("d3 {c}")]["pricing_category"],
+        "authentication"
+    );
     // From 2026-10-01 inside and outside the window: charged.
     assert_eq!(cell(&rows, &format!("d4 {c}")), t("regular", "0.0068"));
     assert_eq!(cell(&rows, &format!("d5 {c}")), t("regular", "0.0068"));
@@ -203,7 +210,10 @@ fn a_username_customer_is_priced_in_its_prefix_country() {
     );
     let rows = priced(&[&log]);
     let u1 = &rows["u1 US.13491208655302741918"];
-    assert_eq!((u1["market"].as_str(), u1["cost"].as_str()), ("North America", "0.0250"));
+    assert_eq!(
+        (u1["market"].as_str(), u1["cost"].as_str()),
+        ("North America", "0.0250")
+    );
     assert_eq!(rows["u2 BR.ENT.7781"]["market"], "Brazil");
     // No prefix, but a country: priced there.
     assert_eq!(rows["u3 13491208655302741919"]["cost"], "0.0118");
@@ -241,8 +251,14 @@ fn calls_open_and_refresh_the_window() {
     let c = "+5511987650001";
     // A customer's call opens the window even unanswered; the business's
     // call opens it once accepted; a rejected one does not.
-    assert_eq!(cell(&rows, &format!("m1 {c}")), t("free_customer_service", "0.0000"));
-    assert_eq!(cell(&rows, &format!("m2 {c}")), t("free_customer_service", "0.0000"));
+    assert_eq!(
+        cell(&rows, &format!("m1 {c}")),
+        t("free_customer_service", "0.0000")
+    );
+    assert_eq!(
+        cell(&rows, &format!("m2 {c}")),
+        t("free_customer_service", "0.0000")
+    );
     assert_eq!(cell(&rows, &format!("m3 {c}")), t("regular", "0.0068"));
     assert_eq!(cell(&rows, &format!("c2 {c}")), t("call", ""));
     let table = ok(&["estimate", &log]);
@@ -266,12 +282,18 @@ fn marketing_lite_uses_meta_s_cost_and_max_prices_bound_the_rest() {
     let log = file("lite.csv", LITE);
     let rows = priced(&[&log]);
     let l1 = &rows["l1 +5511987650001"];
-    assert_eq!((l1["cost"].as_str(), l1["rate_source"].as_str()), ("0.035", "Meta's reported cost"));
+    assert_eq!(
+        (l1["cost"].as_str(), l1["rate_source"].as_str()),
+        ("0.035", "Meta's reported cost")
+    );
     assert_eq!(rows["l2 +5511987650002"]["cost"], "0.0625");
     // 0.035 + 0.0625 + 0.0625
     assert_eq!(total(&[&log]), "0.1600");
 
-    let max = file("max.csv", "template,max_price_per_1000,currency\npromo,50,USD\n");
+    let max = file(
+        "max.csv",
+        "template,max_price_per_1000,currency\npromo,50,USD\n",
+    );
     let rows = priced(&[&log, "--max-price", &max]);
     assert_eq!(rows["l2 +5511987650002"]["note"], "upper bound 0.05");
     let json = ok(&["estimate", &log, "--max-price", &max, "--format", "json"]);
@@ -281,7 +303,10 @@ fn marketing_lite_uses_meta_s_cost_and_max_prices_bound_the_rest() {
     assert_eq!(v["totals"]["cost"], "0.1600");
     engines_agree(&[&log, "--max-price", &max]);
 
-    let eur = file("max-eur.csv", "template,max_price_per_1000,currency\npromo,50,EUR\n");
+    let eur = file(
+        "max-eur.csv",
+        "template,max_price_per_1000,currency\npromo,50,EUR\n",
+    );
     let out = run(&["estimate", &log, "--max-price", &eur]);
     assert_eq!(out.status.code(), Some(1), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("max prices in EUR"));
@@ -318,10 +343,16 @@ fn an_ai_provider_pays_for_non_template_messages_where_and_when_meta_charges() {
         "general_purpose_ai at the market's marketing rate (inferred)"
     );
     // Italy in June: no longer charged (from 2026-05-13).
-    assert_eq!(cell(&rows, &format!("a3 {it}")), t("free_customer_service", "0.0000"));
+    assert_eq!(
+        cell(&rows, &format!("a3 {it}")),
+        t("free_customer_service", "0.0000")
+    );
     // Brazil in June: still charged; templates are priced as usual.
     assert_eq!(cell(&rows, &format!("a4 {br}")), t("regular", "0.0625"));
-    assert_eq!(cell(&rows, &format!("a5 {br}")), t("free_customer_service", "0.0000"));
+    assert_eq!(
+        cell(&rows, &format!("a5 {br}")),
+        t("free_customer_service", "0.0000")
+    );
     assert_eq!(total(&[&log, "--businesses", &businesses]), "0.2007");
     // Without the flag the same log is free.
     assert_eq!(total(&[&log]), "0.0000");
@@ -338,7 +369,10 @@ fn an_ai_provider_pays_for_non_template_messages_where_and_when_meta_charges() {
     assert_eq!((a4["cost"].as_str(), a4["note"].as_str()), ("0.0600", ""));
     let markets = file("ai-markets.csv", "country,from,until\nIT,2026-06-01,\n");
     let rows = priced(&[&log, "--businesses", &businesses, "--ai-markets", &markets]);
-    assert_eq!(cell(&rows, &format!("a1 {it}")), t("free_customer_service", "0.0000"));
+    assert_eq!(
+        cell(&rows, &format!("a1 {it}")),
+        t("free_customer_service", "0.0000")
+    );
     assert_eq!(cell(&rows, &format!("a3 {it}")).0, "regular");
     assert_eq!(cell(&rows, &format!("a4 {br}")).0, "free_customer_service");
 }
@@ -370,7 +404,10 @@ fn business_agent_rows_cost_tokens_at_the_per_token_rate() {
     let rows = priced(&args);
     let c = "+5511987650001";
     // Before 2026-08-01 Meta does not bill them.
-    assert_eq!(cell(&rows, &format!("b0 {c}")), t("free_before_billing", "0.0000"));
+    assert_eq!(
+        cell(&rows, &format!("b0 {c}")),
+        t("free_before_billing", "0.0000")
+    );
     // Inside the window, still charged: 21,000 × USD 2 / 1M.
     assert_eq!(cell(&rows, &format!("b1 {c}")), t("regular", "0.042000"));
     assert_eq!(rows[&format!("b1 {c}")]["note"], "21000 tokens");
@@ -389,7 +426,10 @@ fn business_agent_rows_cost_tokens_at_the_per_token_rate() {
         "estimate: 1 business_agent message at 25000 tokens each (--agent-tokens-per-message)"
     );
     let table = ok(&["estimate", &log, "--agent-tokens-per-message", "25000"]);
-    assert!(table.contains("note: estimate: 1 business_agent message"), "{table}");
+    assert!(
+        table.contains("note: estimate: 1 business_agent message"),
+        "{table}"
+    );
     engines_agree(&args);
 
     // A card's rate replaces Meta's global one.

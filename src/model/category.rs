@@ -74,7 +74,10 @@ impl FromStr for Category {
         // The other names Meta gives the same lines (analytics, the hyphen
         // spelling in the status reference).
         let aliases = [
-            ("authentication-international", Category::AuthenticationInternational),
+            (
+                "authentication-international",
+                Category::AuthenticationInternational,
+            ),
             ("ai_bot", Category::GeneralPurposeAi),
             ("meta_business_agent", Category::BusinessAgent),
         ];

@@ -118,8 +118,12 @@ impl MaxPrices {
                         raw.max_price_per_1000
                     ))
                 })?;
-            let currency = Currency::parse(&raw.currency)
-                .ok_or_else(|| err(format!("currency {:?} is not a 3-letter code", raw.currency)))?;
+            let currency = Currency::parse(&raw.currency).ok_or_else(|| {
+                err(format!(
+                    "currency {:?} is not a 3-letter code",
+                    raw.currency
+                ))
+            })?;
             let price = MaxPrice {
                 per_message: per_1000 / Decimal::ONE_THOUSAND,
                 currency,
@@ -193,7 +197,8 @@ mod tests {
 
     #[test]
     fn max_prices_are_per_thousand() {
-        let p = MaxPrices::parse("f", "template,max_price_per_1000,currency\npromo,50,usd\n").unwrap();
+        let p =
+            MaxPrices::parse("f", "template,max_price_per_1000,currency\npromo,50,usd\n").unwrap();
         let got = p.get("promo").unwrap();
         assert_eq!(got.per_message, Decimal::new(5, 2));
         assert_eq!(got.currency, Currency::USD);

@@ -97,9 +97,9 @@ pub fn sentence(
         PricingType::Call => "call: opens (or restarts) the 24 h customer service window when the \
                               customer calls, or accepts the business's call."
             .into(),
-        PricingType::FreeGroupCustomerService => format!(
-            "{kind} to a group whose customer service window a participant opened: free."
-        ),
+        PricingType::FreeGroupCustomerService => {
+            format!("{kind} to a group whose customer service window a participant opened: free.")
+        }
         PricingType::FreeBeforeBilling => {
             format!("{kind} before Meta bills Business Agent tokens (2026-08-01): free.")
         }

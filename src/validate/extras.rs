@@ -17,20 +17,19 @@ pub fn read(
     columns: &Columns,
 ) -> Result<Extras, FieldError> {
     let field = |c: Column| columns.field(record, c);
-    let mut extras = Extras::default();
-    extras.group = match text(Column::Group, field(Column::Group))? {
+    let group = match text(Column::Group, field(Column::Group))? {
         "" => None,
         g => Some(strings.groups.intern(g)),
     };
-    extras.call = text(Column::Kind, field(Column::Kind))?.eq_ignore_ascii_case("call");
+    let call = text(Column::Kind, field(Column::Kind))?.eq_ignore_ascii_case("call");
     let raw = field(Column::Tokens);
-    extras.tokens = match text(Column::Tokens, raw)? {
-        "" => None,
-        s => Some(
-            s.parse::<u64>()
-                .map_err(|_| field_error(Column::Tokens, raw, "expected a whole number of tokens"))?,
-        ),
-    };
+    let tokens =
+        match text(Column::Tokens, raw)? {
+            "" => None,
+            s => Some(s.parse::<u64>().map_err(|_| {
+                field_error(Column::Tokens, raw, "expected a whole number of tokens")
+            })?),
+        };
     let raw = field(Column::CostAmount);
     let amount = match text(Column::CostAmount, raw)? {
         "" => None,
@@ -60,7 +59,7 @@ pub fn read(
             ));
         }
     };
-    extras.reported_cost = match (amount, currency) {
+    let reported_cost = match (amount, currency) {
         (Some(amount), Some(currency)) => Some(ReportedCost { amount, currency }),
         (None, None) => None,
         (Some(_), None) => {
@@ -78,11 +77,18 @@ pub fn read(
             ));
         }
     };
-    extras.template = match text(Column::Template, field(Column::Template))? {
+    let template = match text(Column::Template, field(Column::Template))? {
         "" => None,
         t => Some(strings.templates.intern(t)),
     };
-    Ok(extras)
+    Ok(Extras {
+        group,
+        call,
+        lite: false,
+        template,
+        tokens,
+        reported_cost,
+    })
 }
 
 /// An outbound category, with Meta's group and Marketing Messages API
@@ -146,7 +152,10 @@ pub fn user_id(raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<Option<Strin
             && s.bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
     };
-    if b.len() > 3 && b[2] == b'.' && b[..2].iter().all(u8::is_ascii_alphabetic) && id_chars(&t[3..])
+    if b.len() > 3
+        && b[2] == b'.'
+        && b[..2].iter().all(u8::is_ascii_alphabetic)
+        && id_chars(&t[3..])
     {
         let Some(prefix) = parse_country(&t[..2]) else {
             return Err(field_error(
@@ -190,7 +199,11 @@ mod tests {
         assert_eq!(c, Some(*b"DE"));
         let mut c = None;
         let e = user_id(b"13491208655302741918", &mut c).unwrap_err();
-        assert!(e.reason.contains("neither a country prefix"), "{}", e.reason);
+        assert!(
+            e.reason.contains("neither a country prefix"),
+            "{}",
+            e.reason
+        );
         let mut c = Some(*b"BR");
         assert!(user_id(b"13491208655302741918", &mut c).unwrap().is_some());
         assert_eq!(user_id(b"+49 151 1234567", &mut None).unwrap(), None);

@@ -307,14 +307,17 @@ pub struct IdConflict;
 /// into `head`: delivery wins over failure over sent, and the first row
 /// that gives a category or country gives it.
 pub fn absorb(head: &mut Message, later: &Message) -> Result<(), IdConflict> {
-    if (head.business, head.customer, head.direction, head.extras.group)
-        != (
-            later.business,
-            later.customer,
-            later.direction,
-            later.extras.group,
-        )
-    {
+    if (
+        head.business,
+        head.customer,
+        head.direction,
+        head.extras.group,
+    ) != (
+        later.business,
+        later.customer,
+        later.direction,
+        later.extras.group,
+    ) {
         return Err(IdConflict);
     }
     let (x, y) = (&mut head.extras, &later.extras);

@@ -255,11 +255,16 @@ impl Validator {
             (Direction::In, _) => None,
             (Direction::Out, "") if extras.call => None,
             (Direction::Out, "") => {
-                return Err(field_error(Column::Category, raw, "required on outbound messages"));
+                return Err(field_error(
+                    Column::Category,
+                    raw,
+                    "required on outbound messages",
+                ));
             }
-            (Direction::Out, s) => Some(extras::category(s, &mut extras).map_err(|reason| {
-                field_error(Column::Category, raw, reason)
-            })?),
+            (Direction::Out, s) => Some(
+                extras::category(s, &mut extras)
+                    .map_err(|reason| field_error(Column::Category, raw, reason))?,
+            ),
         };
 
         let raw = field(Column::Status);
