@@ -310,7 +310,7 @@ pub struct EstimateArgs {
     pub pricing: PricingArgs,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
-    /// conversation_type
+    /// conversation_type, group
     #[arg(long, value_name = "KEYS", default_value = "market,category")]
     pub by: String,
 
