@@ -79,6 +79,15 @@ pub fn sentence(
         Ok(p) => p,
         Err(e) => return format!("cannot be priced: {e}."),
     };
+    if p.pricing_type == PricingType::Call {
+        return if m.direction == Direction::In || m.status.is_delivered() {
+            "call: opens (or restarts) the 24 h customer service window (the customer called, \
+             or accepted the business's call)."
+                .into()
+        } else {
+            "business call the customer did not accept: opens nothing.".into()
+        };
+    }
     let Some(category) = m.category.filter(|_| m.direction == Direction::Out) else {
         if m.entry_point {
             return "customer message from an ad or Page button: opens (or restarts) the 24 h customer service \
@@ -94,9 +103,8 @@ pub fn sentence(
     let entry = p.windows.and_then(|w| w.entry_window);
     match p.pricing_type {
         PricingType::Inbound => "customer message.".into(),
-        PricingType::Call => "call: opens (or restarts) the 24 h customer service window when the \
-                              customer calls, or accepts the business's call."
-            .into(),
+        // Answered above; kept for exhaustiveness.
+        PricingType::Call => "call.".into(),
         PricingType::FreeGroupCustomerService => {
             format!("{kind} to a group whose customer service window a participant opened: free.")
         }
