@@ -156,7 +156,7 @@ fn shown_customer(id: &str) -> String {
 /// tokens (and whether estimated), what is inferred, the upper bound.
 fn row_note(m: &Message, p: &Priced<'_>, strings: &crate::validate::Strings) -> String {
     let mut parts: Vec<String> = Vec::new();
-    if let Some(g) = m.extras.group {
+    if let Some(g) = m.extras.group() {
         parts.push(format!("group {}", strings.groups.get(g)));
     }
     if let Some(t) = p.tokens {

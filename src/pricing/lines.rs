@@ -42,7 +42,7 @@ impl<'t> Pricer<'t> {
         mut priced: Priced<'t>,
         strings: &Strings,
     ) -> Result<Priced<'t>, Unpriced> {
-        let group = m.extras.group.expect("called for group rows");
+        let group = m.extras.group().expect("called for group rows");
         let rules = self.ctx.windows;
         let window = self.group_windows.entry((m.business, group)).or_default();
         if m.direction == Direction::In {
@@ -198,7 +198,7 @@ impl<'t> Pricer<'t> {
                 ));
             }
         };
-        let (tokens, estimated) = match (m.extras.tokens, ctx.lines.agent_tokens_per_message) {
+        let (tokens, estimated) = match (m.extras.tokens(), ctx.lines.agent_tokens_per_message) {
             (Some(t), _) => (t, false),
             (None, Some(t)) => (t, true),
             (None, None) => return Err(Unpriced::NoTokens),
@@ -227,7 +227,7 @@ impl<'t> Pricer<'t> {
         let ctx = self.ctx;
         let reported = m
             .extras
-            .reported_cost
+            .reported_cost()
             .filter(|c| c.currency == *ctx.currency.as_str().as_bytes());
         match reported {
             Some(c) => {
@@ -238,7 +238,7 @@ impl<'t> Pricer<'t> {
             }
             None => {
                 self.charge(m, priced, RateCategory::Of(Category::Marketing), false)?;
-                if m.extras.reported_cost.is_some() {
+                if m.extras.reported_cost().is_some() {
                     priced.note = Some(META_COST_OTHER_CURRENCY);
                 }
             }
@@ -246,7 +246,7 @@ impl<'t> Pricer<'t> {
         if !ctx.lines.max_prices.is_empty() {
             let max = m
                 .extras
-                .template
+                .template()
                 .and_then(|t| ctx.lines.max_prices.get(strings.templates.get(t)));
             priced.upper_bound = Some(match (reported, max) {
                 (Some(_), _) | (None, None) => priced.cost,

@@ -454,7 +454,7 @@ impl<'t> Pricer<'t> {
         if m.extras.call {
             return Ok(self.call(m, priced));
         }
-        if m.extras.group.is_some() {
+        if m.extras.group().is_some() {
             return self.price_group(m, priced, strings);
         }
         let pair = self.pairs.entry((m.business, m.customer)).or_default();

@@ -1018,7 +1018,7 @@ fn group_windows_close_after_24_hours() {
     log.add_ms(at + 24 * HOUR_MS - 1, "", "5511987650001", Some(Utility));
     log.add_ms(at + 24 * HOUR_MS, "", "5511987650001", Some(Utility));
     for m in &mut log.messages {
-        m.extras.group = Some(group);
+        m.extras.set_group(Some(group));
     }
     let got = log.price(&ctx);
     assert_eq!(got[2], Ok((FreeGroupCustomerService, dec!(0))));

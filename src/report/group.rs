@@ -79,7 +79,7 @@ impl GroupBy {
             GroupBy::ConversationType => {
                 p.conversation.map_or(0, |c| c.conversation.kind as u64 + 1)
             }
-            GroupBy::Group => m.extras.group.map_or(0, |g| u64::from(g) + 1),
+            GroupBy::Group => m.extras.group().map_or(0, |g| u64::from(g) + 1),
         }
     }
 
@@ -110,7 +110,7 @@ impl GroupBy {
                 .map_or("-".into(), |c| c.conversation.kind.to_string()),
             GroupBy::Group => m
                 .extras
-                .group
+                .group()
                 .map_or("-".into(), |g| strings.groups.get(g).to_string()),
         }
     }

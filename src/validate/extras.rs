@@ -81,14 +81,17 @@ pub fn read(
         "" => None,
         t => Some(strings.templates.intern(t)),
     };
-    Ok(Extras {
-        group,
-        call,
-        lite: false,
-        template,
-        tokens,
-        reported_cost,
-    })
+    let mut extras = Extras::default();
+    extras.call = call;
+    extras.set_group(group);
+    extras.set_template(template);
+    extras
+        .set_tokens(tokens)
+        .map_err(|reason| field_error(Column::Tokens, field(Column::Tokens), reason))?;
+    extras
+        .set_reported_cost(reported_cost)
+        .map_err(|reason| field_error(Column::CostAmount, field(Column::CostAmount), reason))?;
+    Ok(extras)
 }
 
 /// An outbound category, with Meta's group and Marketing Messages API
@@ -100,7 +103,7 @@ pub fn category(s: &str, extras: &mut Extras) -> Result<Category, &'static str> 
         ("group_service", Category::Service),
     ];
     if let Some((_, c)) = group.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
-        if extras.group.is_none() {
+        if extras.group().is_none() {
             return Err("a group category needs the group column");
         }
         return Ok(*c);
@@ -217,7 +220,7 @@ mod tests {
     fn group_and_lite_categories_fold_into_flags() {
         let mut e = Extras::default();
         assert!(category("group_marketing", &mut e).is_err());
-        e.group = Some(0);
+        e.set_group(Some(0));
         assert_eq!(category("group_utility", &mut e), Ok(Category::Utility));
         assert_eq!(category("marketing_lite", &mut e), Ok(Category::Marketing));
         assert!(e.lite);

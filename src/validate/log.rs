@@ -311,22 +311,17 @@ pub fn absorb(head: &mut Message, later: &Message) -> Result<(), IdConflict> {
         head.business,
         head.customer,
         head.direction,
-        head.extras.group,
+        head.extras.group(),
     ) != (
         later.business,
         later.customer,
         later.direction,
-        later.extras.group,
+        later.extras.group(),
     ) {
         return Err(IdConflict);
     }
-    let (x, y) = (&mut head.extras, &later.extras);
-    x.call |= y.call;
-    x.lite |= y.lite;
-    x.template = x.template.or(y.template);
-    x.tokens = x.tokens.or(y.tokens);
     // Meta's cost comes on the delivered or read status.
-    x.reported_cost = x.reported_cost.or(y.reported_cost);
+    head.extras.absorb(&later.extras);
     head.status = head.status.merge(later.status);
     head.category = head.category.or(later.category);
     head.entry_point |= later.entry_point;

@@ -294,7 +294,7 @@ impl Validator {
             "" => None,
             // A group message's rows share its id; each participant's
             // copy is its own delivery.
-            id if extras.group.is_some() => Some(
+            id if extras.group().is_some() => Some(
                 self.strings
                     .message_ids
                     .key_for(id, &extras::participant_key(customer_raw)),
