@@ -185,11 +185,14 @@ impl Validator {
     /// The customer's id; a business-scoped user id (`US.1349…`) names
     /// its country in `country` unless the row gives one.
     fn customer(&mut self, raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<u32, FieldError> {
-        if let Some(id) = extras::user_id(raw, country)? {
+        let value = phone::number_value(raw);
+        // A well-formed phone number (the usual case) is never a user id.
+        if value.is_none()
+            && let Some(id) = extras::user_id(raw, country)?
+        {
             self.current = None;
             return Ok(self.strings.customers.intern(&id));
         }
-        let value = phone::number_value(raw);
         if self.defer && value.is_some() {
             self.current = value;
             return Ok(UNRESOLVED);
