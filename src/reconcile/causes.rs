@@ -120,10 +120,13 @@ impl Detect<'_> {
                 return causes;
             }
         }
+        let est_volume = est.map_or(0, |e| e.volume);
         if let Some(a) = act {
             match self.log_range {
                 Some((first, last)) if a.end > first && a.start <= last => {
-                    if a.start < first || a.end > last + 1 {
+                    // Missing rows show as missing messages: a cell whose
+                    // volumes agree lost none, whatever the log's span.
+                    if (a.start < first || a.end > last + 1) && est_volume != act_volume {
                         causes.push(Cause::PartialLog);
                     }
                 }
@@ -163,12 +166,76 @@ impl Detect<'_> {
             causes.push(Cause::VolumeTier);
         }
         if causes.is_empty() {
-            causes.push(if est.map_or(0, |e| e.volume) == act_volume {
+            causes.push(if est_volume == act_volume {
                 Cause::RateDiffers
             } else {
                 Cause::VolumeDiffers
             });
         }
         causes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    const DAY: Millis = 86_400_000;
+
+    fn key(category: &str) -> Key {
+        Key {
+            period: "2026-01-06".into(),
+            country: "IN".into(),
+            category: category.into(),
+            pricing_type: "regular".into(),
+        }
+    }
+
+    /// A log that starts at noon inside the day Meta billed.
+    fn causes(category: &str, est: (u64, Decimal), act: (u64, Decimal)) -> Vec<Cause> {
+        let markets = MarketTable::builtin();
+        let day = 1_767_657_600_000; // 2026-01-06T00:00:00Z
+        let detect = Detect {
+            tolerance: Tolerance::default(),
+            markets: &markets,
+            utc_cells: None,
+            log_range: Some((day + DAY / 2, day + 2 * DAY)),
+            export_range: Some((day, day + DAY)),
+            granularity: Granularity::Day,
+            unknown: BTreeSet::new(),
+        };
+        let tally = Tally {
+            volume: est.0,
+            cost: est.1,
+            first: day + DAY / 2,
+            last: day + DAY / 2,
+        };
+        let billed = Billed {
+            volume: act.0,
+            cost: act.1,
+            start: day,
+            end: day + DAY,
+            tiers: BTreeSet::new(),
+        };
+        detect.causes(&key(category), Some(&tally), Some(&billed))
+    }
+
+    #[test]
+    fn partial_log_only_when_volumes_differ() {
+        // Same volume at a lower rate: nothing is missing from the log.
+        assert_eq!(
+            causes("utility", (2, dec!(0.0028)), (2, dec!(0.0024))),
+            [Cause::VolumeTier]
+        );
+        assert_eq!(
+            causes("marketing", (2, dec!(0.2)), (2, dec!(0.1))),
+            [Cause::RateDiffers]
+        );
+        // Fewer messages in the log than Meta billed: the missing morning.
+        assert_eq!(
+            causes("marketing", (2, dec!(0.2)), (3, dec!(0.3))),
+            [Cause::PartialLog]
+        );
     }
 }
