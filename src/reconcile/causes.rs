@@ -16,6 +16,9 @@ use crate::refdata::markets::{MarketTable, parse_country};
 pub enum Cause {
     /// The cell agrees once the estimate is grouped by UTC days.
     UtcDayShift,
+    /// The cell agrees once the estimate is grouped by Meta's periods,
+    /// whose days start at another hour than UTC's and the estimate's.
+    DayShift,
     /// Meta billed a period the log has no messages for.
     OutsideLog,
     /// The log covers only part of the period Meta billed.
@@ -38,6 +41,7 @@ impl Cause {
     pub fn code(self) -> &'static str {
         match self {
             Cause::UtcDayShift => "utc_day_shift",
+            Cause::DayShift => "day_shift",
             Cause::OutsideLog => "outside_log",
             Cause::PartialLog => "partial_log",
             Cause::OutsideExport => "outside_export",
@@ -55,6 +59,12 @@ impl Cause {
                  days are UTC while the estimate (and the billing month) follows the business's \
                  time zone; the differences cancel between adjacent periods (--utc groups the \
                  estimate in UTC)"
+            }
+            Cause::DayShift => {
+                "the cell matches when the estimate is grouped by Meta's own periods: the \
+                 export's days start at the account's midnight, not the estimate's (see the \
+                 days line); the differences cancel between adjacent periods (--tz with the \
+                 account's zone, or --utc, groups the estimate as Meta does)"
             }
             Cause::OutsideLog => {
                 "Meta billed messages in a period the log has no messages for: the log is \
@@ -97,6 +107,10 @@ pub(super) struct Detect<'a> {
     pub log_range: Option<(Millis, Millis)>,
     pub export_range: Option<(Millis, Millis)>,
     pub granularity: Granularity,
+    /// The export has no cost: only volumes are compared.
+    pub volumes: bool,
+    /// Meta's day-long periods start at UTC midnights.
+    pub utc_days: bool,
     /// (period, category, pricing type) of estimate cells whose numbers
     /// have no country.
     pub unknown: BTreeSet<(String, String, String)>,
@@ -112,11 +126,16 @@ impl Detect<'_> {
         if let Some(utc) = self.utc_cells {
             let u = utc.get(key).and_then(Option::as_ref);
             if u.map_or(0, |u| u.volume) == act_volume
-                && self
-                    .tolerance
-                    .accepts(u.map_or(Decimal::ZERO, |u| u.cost), act_cost)
+                && (self.volumes
+                    || self
+                        .tolerance
+                        .accepts(u.map_or(Decimal::ZERO, |u| u.cost), act_cost))
             {
-                causes.push(Cause::UtcDayShift);
+                causes.push(if self.utc_days {
+                    Cause::UtcDayShift
+                } else {
+                    Cause::DayShift
+                });
                 return causes;
             }
         }
@@ -156,6 +175,7 @@ impl Detect<'_> {
             causes.push(Cause::UnknownCountry);
         }
         if let (Some(e), Some(a)) = (est, act)
+            && !self.volumes
             && TIERED.contains(&key.category.as_str())
             && key.pricing_type == "regular"
             && e.volume > 0
@@ -203,6 +223,8 @@ mod tests {
             log_range: Some((day + DAY / 2, day + 2 * DAY)),
             export_range: Some((day, day + DAY)),
             granularity: Granularity::Day,
+            volumes: false,
+            utc_days: true,
             unknown: BTreeSet::new(),
         };
         let tally = Tally {

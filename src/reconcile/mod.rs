@@ -8,6 +8,7 @@ pub mod actual;
 mod causes;
 pub mod fees;
 pub mod fx;
+pub mod periods;
 pub mod tolerance;
 
 pub use causes::Cause;
@@ -15,18 +16,18 @@ pub use causes::Cause;
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::model::{Category, Direction, Message, Millis};
-use crate::pricing::{Priced, PricingType, Unpriced, local_date};
+use crate::pricing::{ConversationType, Priced, PricingType, Unpriced};
 use crate::refdata::markets::{MarketTable, country_str};
 use crate::refdata::rates::Currency;
 use crate::report::compare::percent;
-use actual::ActualPoint;
+use actual::{ActualPoint, Unit};
 use fees::Fees;
 use fx::FxTable;
+use periods::Periods;
 use tolerance::Tolerance;
 
 /// Label of a dimension the export does not break down (merged on both
@@ -167,10 +168,15 @@ pub struct Estimate {
     granularity: Granularity,
     dims: Dimensions,
     utc: bool,
+    /// Meta's own periods, from the export.
+    periods: Periods,
+    /// Messages, or the conversations they open.
+    unit: Unit,
     /// Delivered outbound messages, by day (or month) of the business's
-    /// zone, or of UTC with `utc`.
+    /// zone, or by Meta's periods with `utc`.
     cells: BTreeMap<Key, Option<Tally>>,
-    /// The same by UTC period, to recognise differences a zone explains.
+    /// The same by Meta's periods (UTC periods outside the export), to
+    /// recognise differences a zone explains.
     utc_cells: BTreeMap<Key, Option<Tally>>,
     /// Log-only counts (provider fees): inbound and not delivered.
     log_only: BTreeMap<Key, u64>,
@@ -178,11 +184,19 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    pub fn new(granularity: Granularity, dims: Dimensions, utc: bool) -> Estimate {
+    pub fn new(
+        granularity: Granularity,
+        dims: Dimensions,
+        utc: bool,
+        periods: Periods,
+        unit: Unit,
+    ) -> Estimate {
         Estimate {
             granularity,
             dims,
             utc,
+            periods,
+            unit,
             cells: BTreeMap::new(),
             utc_cells: BTreeMap::new(),
             log_only: BTreeMap::new(),
@@ -197,9 +211,16 @@ impl Estimate {
             None => (m.at, m.at),
         });
         let Ok(p) = result else { return };
-        let utc_date = local_date(&TimeZone::UTC, m.at);
-        let date = if self.utc { utc_date } else { p.local_date };
         let g = self.granularity;
+        let meta_period = match self.periods.label_of(m.at) {
+            Some(label) => label.to_string(),
+            None => self.periods.fallback(m.at),
+        };
+        let period = if self.utc {
+            meta_period.clone()
+        } else {
+            g.period(p.local_date)
+        };
         if m.direction == Direction::In || p.pricing_type == PricingType::NotDelivered {
             let kind = if m.direction == Direction::In {
                 "inbound"
@@ -208,7 +229,7 @@ impl Estimate {
             };
             *self
                 .log_only
-                .entry(Key::log_only(g.period(date), kind))
+                .entry(Key::log_only(period, kind))
                 .or_default() += 1;
             return;
         }
@@ -220,38 +241,35 @@ impl Estimate {
             }
             _ => m.category.map_or(NONE, Category::as_str),
         };
+        // Against conversation analytics, a conversation counts once, in
+        // the cell of the message that opened it, under its type (2022:
+        // who opened it); a free entry point one under its message's
+        // category. Messages priced per message count as messages.
+        let category = match (self.unit, p.conversation) {
+            (Unit::Conversations, Some(c)) if !c.opened => return,
+            (Unit::Conversations, Some(c))
+                if c.conversation.kind != ConversationType::FreeEntryPoint
+                    && category != Category::AuthenticationInternational.as_str() =>
+            {
+                c.conversation.kind.as_str()
+            }
+            _ => category,
+        };
         let country = p.country.as_ref().map_or(UNKNOWN, country_str);
         let kind = p.pricing_type.as_str();
-        let key = |d: Date| Key::new(self.dims, g.period(d), country, category, kind);
-        let (k, utc_k) = (key(date), key(utc_date));
+        let key = |period: String| Key::new(self.dims, period, country, category, kind);
+        let (k, utc_k) = (key(period), key(meta_period));
         Tally::add(self.cells.entry(k).or_default(), p.cost, m.at);
         Tally::add(self.utc_cells.entry(utc_k).or_default(), p.cost, m.at);
     }
 }
 
-/// Groups Meta's points into cells: a point belongs to the UTC period of
-/// its start and must not run past that period's end.
-fn billed_cells(
-    points: &[ActualPoint],
-    g: Granularity,
-    dims: Dimensions,
-) -> Result<BTreeMap<Key, Billed>, String> {
+/// Groups Meta's points into cells, each under its period's label (see
+/// `periods.rs`); points of several business numbers add up.
+fn billed_cells(points: &[ActualPoint], labels: Vec<String>, dims: Dimensions) -> BTreeMap<Key, Billed> {
     let mut cells: BTreeMap<Key, Billed> = BTreeMap::new();
-    for p in points {
-        let period = g.period(local_date(&TimeZone::UTC, p.start));
+    for (p, period) in points.iter().zip(labels) {
         let end = p.end.unwrap_or(p.start);
-        let last = g.period(local_date(&TimeZone::UTC, end - 1));
-        if p.end.is_some() && last != period {
-            return Err(format!(
-                "{}: the point runs from {period} to {last}, longer than one {}; use a coarser \
-                 --granularity",
-                p.source,
-                match g {
-                    Granularity::Day => "day",
-                    Granularity::Month => "month",
-                }
-            ));
-        }
         let key = Key::new(
             dims,
             period,
@@ -266,7 +284,7 @@ fn billed_cells(
             ..Billed::default()
         });
         cell.volume += p.volume;
-        cell.cost += p.cost;
+        cell.cost += p.cost.unwrap_or_default();
         cell.start = cell.start.min(p.start);
         cell.end = cell.end.max(end);
         if let Some(t) = &p.tier {
@@ -280,15 +298,47 @@ fn billed_cells(
             cell.cost.rescale(4);
         }
     }
-    Ok(cells)
+    cells
 }
 
-/// An amount on both sides and actual − estimate.
+/// What the cells compare: cost, or volumes when the export has no cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    Cost,
+    Volume,
+}
+
+impl Measure {
+    /// Cost when every point has one, volume when none has; a point
+    /// without cost among others with one is an error.
+    pub fn of(points: &[ActualPoint]) -> Result<Measure, String> {
+        let with = points.iter().filter(|p| p.cost.is_some()).count();
+        if with == points.len() {
+            return Ok(Measure::Cost);
+        }
+        if with == 0 {
+            return Ok(Measure::Volume);
+        }
+        let (lacking, having) = (
+            points.iter().find(|p| p.cost.is_none()),
+            points.iter().find(|p| p.cost.is_some()),
+        );
+        Err(format!(
+            "{}: cost missing, while {} has one: give exports with costs or without, not both",
+            lacking.map_or("", |p| p.source.as_str()),
+            having.map_or("", |p| p.source.as_str())
+        ))
+    }
+}
+
+/// An amount on both sides and actual − estimate; the actual is `None`
+/// when the export has no cost (volumes only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Sides {
     pub estimated: Decimal,
-    pub actual: Decimal,
-    pub difference: Decimal,
+    pub actual: Option<Decimal>,
+    pub difference: Option<Decimal>,
 }
 
 /// The same value without trailing zeros beyond the cards' four places, so
@@ -305,13 +355,25 @@ impl Sides {
     fn new(estimated: Decimal, actual: Decimal) -> Sides {
         Sides {
             estimated: tidy(estimated),
-            actual: tidy(actual),
-            difference: tidy(actual - estimated),
+            actual: Some(tidy(actual)),
+            difference: Some(tidy(actual - estimated)),
+        }
+    }
+
+    fn estimate_only(estimated: Decimal) -> Sides {
+        Sides {
+            estimated: tidy(estimated),
+            actual: None,
+            difference: None,
         }
     }
 
     fn add(&mut self, other: &Sides) {
-        *self = Sides::new(self.estimated + other.estimated, self.actual + other.actual);
+        let estimated = self.estimated + other.estimated;
+        *self = match self.actual.zip(other.actual) {
+            Some((a, b)) => Sides::new(estimated, a + b),
+            None => Sides::estimate_only(estimated),
+        };
     }
 }
 
@@ -379,6 +441,17 @@ pub struct ReconcileMeta {
     pub tolerance: Tolerance,
     /// Dimensions the export does not break down, merged on both sides.
     pub merged: Vec<String>,
+    /// How Meta's days are cut (`UTC`, `UTC−07:00`, …).
+    pub meta_days: String,
+    /// What the export counts, when not messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'static str>,
+    /// What the cells compare, when not cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Measure>,
+    /// Data points given more than once and counted once.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub duplicate_points: u64,
     pub inputs: Vec<String>,
     pub actual: Vec<String>,
     pub log_range: Option<[String; 2]>,
@@ -419,6 +492,14 @@ pub struct Settings<'a> {
     pub estimate_days: String,
     pub inputs: Vec<String>,
     pub actual: Vec<String>,
+    /// Cost, or volumes for an export without cost (then no fees or fx).
+    pub measure: Measure,
+    /// Points dropped as given twice.
+    pub duplicate_points: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn time(ms: Millis) -> String {
@@ -426,13 +507,19 @@ fn time(ms: Millis) -> String {
 }
 
 /// Joins the two sides into the reconciliation.
+/// `labels` are the points' periods (`Periods::new`).
 pub fn reconcile(
     estimate: Estimate,
     points: &[ActualPoint],
+    labels: Vec<String>,
     s: &Settings<'_>,
 ) -> Result<Reconciliation, String> {
     let g = estimate.granularity;
-    let billed = billed_cells(points, g, estimate.dims)?;
+    let volumes = s.measure == Measure::Volume;
+    if volumes && (s.fees.is_some() || s.fx.is_some()) {
+        return Err("the export has no cost (volumes only): --fees and --fx need Meta's cost".into());
+    }
+    let billed = billed_cells(points, labels, estimate.dims);
     let export_range = billed
         .values()
         .map(|b| (b.start, b.end))
@@ -445,6 +532,8 @@ pub fn reconcile(
         log_range: estimate.range,
         export_range,
         granularity: g,
+        volumes,
+        utc_days: estimate.periods.utc_days(),
         unknown: estimate
             .cells
             .keys()
@@ -457,18 +546,32 @@ pub fn reconcile(
     for key in keys {
         let est = estimate.cells.get(key).and_then(Option::as_ref);
         let act = billed.get(key);
-        let meta = Sides::new(est.map_or(zero, |e| e.cost), act.map_or(zero, |a| a.cost));
-        let within = s.tolerance.accepts(meta.estimated, meta.actual);
+        let (est_volume, act_volume) = (est.map_or(0, |e| e.volume), act.map_or(0, |a| a.volume));
+        let est_cost = est.map_or(zero, |e| e.cost);
+        let (meta, within, pct) = if volumes {
+            // The tolerance applies to the counts.
+            let (e, a) = (Decimal::from(est_volume), Decimal::from(act_volume));
+            (
+                Sides::estimate_only(est_cost),
+                s.tolerance.accepts(e, a),
+                percent(a - e, e),
+            )
+        } else {
+            let meta = Sides::new(est_cost, act.map_or(zero, |a| a.cost));
+            let actual = meta.actual.unwrap_or_default();
+            let within = s.tolerance.accepts(meta.estimated, actual);
+            let pct = percent(actual - meta.estimated, meta.estimated);
+            (meta, within, pct)
+        };
         let causes = if within {
             Vec::new()
         } else {
             detect.causes(key, est, act)
         };
-        let (est_volume, act_volume) = (est.map_or(0, |e| e.volume), act.map_or(0, |a| a.volume));
         let provider = s.fees.map(|f| {
             Sides::new(
                 f.on_messages(est_volume, meta.estimated),
-                f.on_messages(act_volume, meta.actual),
+                f.on_messages(act_volume, meta.actual.unwrap_or_default()),
             )
         });
         rows.push(Row {
@@ -478,7 +581,7 @@ pub fn reconcile(
             pricing_type: key.pricing_type.clone(),
             estimated_volume: est_volume,
             actual_volume: Some(act_volume),
-            percent: percent(meta.difference, meta.estimated),
+            percent: pct,
             meta,
             within_tolerance: within,
             causes,
@@ -555,7 +658,7 @@ pub fn reconcile(
         if let Some(p) = &row.provider {
             row.total = Some(Sides::new(
                 row.meta.estimated + p.estimated,
-                row.meta.actual + p.actual,
+                row.meta.actual.unwrap_or_default() + p.actual.unwrap_or_default(),
             ));
         }
         if let Some((table, from, to)) = s.fx {
@@ -569,7 +672,7 @@ pub fn reconcile(
             row.converted = Some(Converted {
                 rate: Some(rate),
                 rate_date: Some(since.to_string()),
-                amounts: Sides::new(pay.estimated * rate, pay.actual * rate),
+                amounts: Sides::new(pay.estimated * rate, pay.actual.unwrap_or_default() * rate),
             });
         }
     }
@@ -595,6 +698,10 @@ pub fn reconcile(
             estimate_days: s.estimate_days.clone(),
             tolerance: s.tolerance,
             merged: estimate.dims.merged(),
+            meta_days: estimate.periods.describe(&s.estimate_days),
+            unit: (estimate.unit == Unit::Conversations).then_some("conversations"),
+            compared: volumes.then_some(Measure::Volume),
+            duplicate_points: s.duplicate_points,
             inputs: s.inputs.clone(),
             actual: s.actual.clone(),
             log_range: estimate.range.map(|(a, b)| [time(a), time(b)]),
@@ -612,6 +719,7 @@ pub fn reconcile(
 /// The totals row: every column the sum of the rows above it.
 fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
     let zero = || Sides::new(Decimal::new(0, 4), Decimal::new(0, 4));
+    let volumes = s.measure == Measure::Volume;
     let mut t = Row {
         period: "total".into(),
         country: String::new(),
@@ -619,7 +727,11 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
         pricing_type: String::new(),
         estimated_volume: 0,
         actual_volume: Some(0),
-        meta: zero(),
+        meta: if volumes {
+            Sides::estimate_only(Decimal::new(0, 4))
+        } else {
+            zero()
+        },
         percent: None,
         within_tolerance: true,
         causes: Vec::new(),
@@ -648,7 +760,16 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
             sum.amounts.add(&part.amounts);
         }
     }
-    t.percent = percent(t.meta.difference, t.meta.estimated);
-    t.within_tolerance = s.tolerance.accepts(t.meta.estimated, t.meta.actual);
+    (t.percent, t.within_tolerance) = match t.meta.actual {
+        Some(actual) => (
+            percent(actual - t.meta.estimated, t.meta.estimated),
+            s.tolerance.accepts(t.meta.estimated, actual),
+        ),
+        None => {
+            let e = Decimal::from(t.estimated_volume);
+            let a = Decimal::from(t.actual_volume.unwrap_or(0));
+            (percent(a - e, e), s.tolerance.accepts(e, a))
+        }
+    };
     t
 }
