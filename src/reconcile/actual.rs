@@ -641,7 +641,7 @@ mod tests {
         assert_eq!(e.points.len(), 2);
         let p = &e.points[0];
         assert_eq!(p.start, 1_767_571_200_000);
-        assert_eq!(p.cost, dec!(0.0840000000000000000001));
+        assert_eq!(p.cost, Some(dec!(0.0840000000000000000001)));
         assert_eq!(p.category.as_deref(), Some("authentication_international"));
         assert_eq!(p.tier.as_deref(), Some("0:750000"));
         assert_eq!(e.points[1].country.as_deref(), Some("BR"));
@@ -676,8 +676,86 @@ mod tests {
              2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,IN,marketing,regular,2,6.25e-2,usd\n",
         )
         .unwrap();
-        assert_eq!(e.points[0].cost, dec!(0.0625));
+        assert_eq!(e.points[0].cost, Some(dec!(0.0625)));
         assert_eq!(e.currency.as_deref(), Some("USD"));
+    }
+
+    #[test]
+    fn each_point_names_its_line() {
+        let e = parse("a.json", GRAPH).unwrap();
+        assert_eq!(e.points[0].source, "a.json:6");
+        assert_eq!(e.points[1].source, "a.json:9");
+    }
+
+    /// Meta's documented shape (2022 – June 2025), a 2023 breakdown.
+    const CONVERSATIONS: &str = r#"{"conversation_analytics": {"data": [{"data_points": [
+  {"start": 1693526400, "end": 1693612800, "conversation": 2, "phone_number": "15550001",
+   "country": "BR", "conversation_type": "REGULAR", "conversation_direction": "BUSINESS_INITIATED",
+   "conversation_category": "MARKETING", "cost": 0.125},
+  {"start": 1693526400, "end": 1693612800, "conversation": 1, "phone_number": "15550001",
+   "country": "BR", "conversation_type": "FREE_ENTRY", "conversation_direction": "USER_INITIATED",
+   "conversation_category": "SERVICE", "cost": 0}
+]}]}, "id": "1"}"#;
+
+    #[test]
+    fn conversation_analytics() {
+        let e = parse("c.json", CONVERSATIONS).unwrap();
+        assert_eq!(e.unit, Unit::Conversations);
+        let p = &e.points[0];
+        assert_eq!((p.volume, p.cost), (2, Some(dec!(0.125))));
+        assert_eq!(p.category.as_deref(), Some("marketing"));
+        assert_eq!(p.pricing_type.as_deref(), Some("regular"));
+        assert_eq!(p.direction.as_deref(), Some("business_initiated"));
+        assert_eq!(p.phone_number.as_deref(), Some("15550001"));
+        assert_eq!(
+            e.points[1].pricing_type.as_deref(),
+            Some("free_entry_point")
+        );
+        // 2022: no category, the direction names the conversation.
+        let e = parse(
+            "d.csv",
+            "start,end,country,conversation,conversation_type,conversation_direction,cost\n\
+             2022-05-04T00:00:00Z,2022-05-05T00:00:00Z,US,3,FREE_TIER,USER_INITIATED,0\n",
+        )
+        .unwrap();
+        assert_eq!(e.unit, Unit::Conversations);
+        assert_eq!(e.points[0].category.as_deref(), Some("user_initiated"));
+        assert_eq!(e.points[0].volume, 3);
+    }
+
+    #[test]
+    fn volumes_without_cost() {
+        let e = parse(
+            "v.json",
+            r#"{"data": [{"data_points": [{"start": 1767571200, "end": 1767657600,
+               "country": "IN", "pricing_category": "MARKETING", "volume": 4}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!((e.points[0].volume, e.points[0].cost), (4, None));
+        assert_eq!(e.unit, Unit::Messages);
+    }
+
+    #[test]
+    fn the_same_point_twice_is_counted_once() {
+        let a = parse("a.json", GRAPH).unwrap().points;
+        let b = parse("b.json", GRAPH).unwrap().points;
+        let (kept, dup) = dedupe(a.iter().chain(&b).cloned().collect()).unwrap();
+        assert_eq!(kept, a);
+        assert_eq!(dup.dropped, 2);
+        assert_eq!(
+            dup.first,
+            Some(("a.json:6".to_string(), "b.json:6".to_string()))
+        );
+        // Another business number is another point.
+        let mut other = b[0].clone();
+        other.phone_number = Some("15550002".into());
+        let (kept, dup) = dedupe(vec![a[0].clone(), other]).unwrap();
+        assert_eq!((kept.len(), dup.dropped), (2, 0));
+        // The same point with other figures: which is right?
+        let mut changed = b[1].clone();
+        changed.volume += 1;
+        let err = dedupe(vec![a[1].clone(), changed]).unwrap_err();
+        assert!(err.starts_with("b.json:9: the same data point as a.json:9"), "{err}");
     }
 
     #[test]
