@@ -536,11 +536,7 @@ pub struct Duplicates {
 /// dimension; the same point with other figures is an error (which one
 /// would be right?). One hash pass.
 pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates), String> {
-    type Id<'p> = (
-        Millis,
-        Option<Millis>,
-        [Option<&'p str>; 6],
-    );
+    type Id<'p> = (Millis, Option<Millis>, [Option<&'p str>; 6]);
     fn id(p: &ActualPoint) -> Id<'_> {
         (
             p.start,
@@ -755,7 +751,10 @@ mod tests {
         let mut changed = b[1].clone();
         changed.volume += 1;
         let err = dedupe(vec![a[1].clone(), changed]).unwrap_err();
-        assert!(err.starts_with("b.json:9: the same data point as a.json:9"), "{err}");
+        assert!(
+            err.starts_with("b.json:9: the same data point as a.json:9"),
+            "{err}"
+        );
     }
 
     #[test]

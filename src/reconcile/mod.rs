@@ -266,7 +266,11 @@ impl Estimate {
 
 /// Groups Meta's points into cells, each under its period's label (see
 /// `periods.rs`); points of several business numbers add up.
-fn billed_cells(points: &[ActualPoint], labels: Vec<String>, dims: Dimensions) -> BTreeMap<Key, Billed> {
+fn billed_cells(
+    points: &[ActualPoint],
+    labels: Vec<String>,
+    dims: Dimensions,
+) -> BTreeMap<Key, Billed> {
     let mut cells: BTreeMap<Key, Billed> = BTreeMap::new();
     for (p, period) in points.iter().zip(labels) {
         let end = p.end.unwrap_or(p.start);
@@ -517,7 +521,9 @@ pub fn reconcile(
     let g = estimate.granularity;
     let volumes = s.measure == Measure::Volume;
     if volumes && (s.fees.is_some() || s.fx.is_some()) {
-        return Err("the export has no cost (volumes only): --fees and --fx need Meta's cost".into());
+        return Err(
+            "the export has no cost (volumes only): --fees and --fx need Meta's cost".into(),
+        );
     }
     let billed = billed_cells(points, labels, estimate.dims);
     let export_range = billed

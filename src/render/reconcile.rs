@@ -74,7 +74,11 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
     let mut table = super::table::new_table(style);
     let bold = |s: String| super::table::bold_cell(style, s);
     let cur = &r.meta.currency;
-    let unit = if r.meta.unit.is_some() { "convs" } else { "msgs" };
+    let unit = if r.meta.unit.is_some() {
+        "convs"
+    } else {
+        "msgs"
+    };
     let mut header: Vec<String> = vec![
         r.meta.granularity_label().into(),
         "country".into(),
