@@ -17,11 +17,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::model::{Category, Direction, Message, Millis};
 use crate::pricing::{ConversationType, Priced, PricingType, Unpriced};
-use crate::refdata::markets::{MarketTable, country_str};
+use crate::refdata::markets::{Country, MarketTable, country_str};
 use crate::refdata::rates::Currency;
 use crate::report::compare::percent;
 use actual::{ActualPoint, Unit};
@@ -48,6 +49,14 @@ impl Granularity {
         match self {
             Granularity::Day => d.to_string(),
             Granularity::Month => d.strftime("%Y-%m").to_string(),
+        }
+    }
+
+    /// The first day of the period holding `d`.
+    pub fn start(self, d: Date) -> Date {
+        match self {
+            Granularity::Day => d,
+            Granularity::Month => d.first_of_month(),
         }
     }
 
@@ -133,24 +142,42 @@ struct Tally {
 
 impl Tally {
     fn add(cell: &mut Option<Tally>, cost: Decimal, at: Millis) {
+        Tally::merge(
+            cell,
+            &Tally {
+                volume: 1,
+                cost,
+                first: at,
+                last: at,
+            },
+        );
+    }
+
+    fn merge(cell: &mut Option<Tally>, other: &Tally) {
         match cell {
             Some(t) => {
-                t.volume += 1;
-                t.cost += cost;
-                t.first = t.first.min(at);
-                t.last = t.last.max(at);
+                t.volume += other.volume;
+                t.cost += other.cost;
+                t.first = t.first.min(other.first);
+                t.last = t.last.max(other.last);
             }
-            None => {
-                *cell = Some(Tally {
-                    volume: 1,
-                    cost,
-                    first: at,
-                    last: at,
-                })
-            }
+            None => *cell = Some(other.clone()),
         }
     }
 }
+
+/// An estimate cell while the log is read: no text, so that a message
+/// costs a hash lookup and no allocation. Labelled once at the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Cell {
+    /// The period's first day.
+    period: Date,
+    country: Option<Country>,
+    category: &'static str,
+    kind: &'static str,
+}
+
+type Cells = FxHashMap<Cell, Option<Tally>>;
 
 /// What Meta counted in one cell: its volume, cost, the time it spans and
 /// the tiers it names.
@@ -174,12 +201,12 @@ pub struct Estimate {
     unit: Unit,
     /// Delivered outbound messages, by day (or month) of the business's
     /// zone, or by Meta's periods with `utc`.
-    cells: BTreeMap<Key, Option<Tally>>,
+    cells: Cells,
     /// The same by Meta's periods (UTC periods outside the export), to
     /// recognise differences a zone explains.
-    utc_cells: BTreeMap<Key, Option<Tally>>,
+    utc_cells: Cells,
     /// Log-only counts (provider fees): inbound and not delivered.
-    log_only: BTreeMap<Key, u64>,
+    log_only: FxHashMap<(Date, &'static str), u64>,
     range: Option<(Millis, Millis)>,
 }
 
@@ -197,9 +224,9 @@ impl Estimate {
             utc,
             periods,
             unit,
-            cells: BTreeMap::new(),
-            utc_cells: BTreeMap::new(),
-            log_only: BTreeMap::new(),
+            cells: Cells::default(),
+            utc_cells: Cells::default(),
+            log_only: FxHashMap::default(),
             range: None,
         }
     }
@@ -211,15 +238,11 @@ impl Estimate {
             None => (m.at, m.at),
         });
         let Ok(p) = result else { return };
-        let g = self.granularity;
-        let meta_period = match self.periods.label_of(m.at) {
-            Some(label) => label.to_string(),
-            None => self.periods.fallback(m.at),
-        };
+        let meta_period = self.periods.period_of(m.at);
         let period = if self.utc {
-            meta_period.clone()
+            meta_period
         } else {
-            g.period(p.local_date)
+            self.granularity.start(p.local_date)
         };
         if m.direction == Direction::In || p.pricing_type == PricingType::NotDelivered {
             let kind = if m.direction == Direction::In {
@@ -227,10 +250,7 @@ impl Estimate {
             } else {
                 "not_delivered"
             };
-            *self
-                .log_only
-                .entry(Key::log_only(period, kind))
-                .or_default() += 1;
+            *self.log_only.entry((period, kind)).or_default() += 1;
             return;
         }
         // Meta files authentication-international traffic under its own
@@ -255,12 +275,40 @@ impl Estimate {
             }
             _ => category,
         };
-        let country = p.country.as_ref().map_or(UNKNOWN, country_str);
-        let kind = p.pricing_type.as_str();
-        let key = |period: String| Key::new(self.dims, period, country, category, kind);
-        let (k, utc_k) = (key(period), key(meta_period));
+        let cell = |period| Cell {
+            period,
+            country: p.country,
+            category,
+            kind: p.pricing_type.as_str(),
+        };
+        let (k, utc_k) = (cell(period), cell(meta_period));
         Tally::add(self.cells.entry(k).or_default(), p.cost, m.at);
         Tally::add(self.utc_cells.entry(utc_k).or_default(), p.cost, m.at);
+    }
+
+    /// The cells under their labels, merged over the dimensions the
+    /// export does not break down.
+    fn keyed(&self, cells: &Cells) -> BTreeMap<Key, Option<Tally>> {
+        let mut keyed: BTreeMap<Key, Option<Tally>> = BTreeMap::new();
+        for (c, tally) in cells {
+            let Some(tally) = tally else { continue };
+            let key = Key::new(
+                self.dims,
+                self.granularity.period(c.period),
+                c.country.as_ref().map_or(UNKNOWN, country_str),
+                c.category,
+                c.kind,
+            );
+            Tally::merge(keyed.entry(key).or_default(), tally);
+        }
+        keyed
+    }
+
+    fn log_only_rows(&self) -> BTreeMap<Key, u64> {
+        self.log_only
+            .iter()
+            .map(|(&(period, kind), &n)| (Key::log_only(self.granularity.period(period), kind), n))
+            .collect()
     }
 }
 
@@ -268,12 +316,23 @@ impl Estimate {
 /// `periods.rs`); points of several business numbers add up.
 fn billed_cells(
     points: &[ActualPoint],
-    labels: Vec<String>,
+    labels: Vec<Date>,
+    g: Granularity,
     dims: Dimensions,
 ) -> BTreeMap<Key, Billed> {
     let mut cells: BTreeMap<Key, Billed> = BTreeMap::new();
-    for (p, period) in points.iter().zip(labels) {
+    // Points come period by period: each label is written once.
+    let mut last: Option<(Date, String)> = None;
+    for (p, date) in points.iter().zip(labels) {
         let end = p.end.unwrap_or(p.start);
+        let period = match &last {
+            Some((d, text)) if *d == date => text.clone(),
+            _ => {
+                let text = g.period(date);
+                last = Some((date, text.clone()));
+                text
+            }
+        };
         let key = Key::new(
             dims,
             period,
@@ -515,7 +574,7 @@ fn time(ms: Millis) -> String {
 pub fn reconcile(
     estimate: Estimate,
     points: &[ActualPoint],
-    labels: Vec<String>,
+    labels: Vec<Date>,
     s: &Settings<'_>,
 ) -> Result<Reconciliation, String> {
     let g = estimate.granularity;
@@ -525,23 +584,25 @@ pub fn reconcile(
             "the export has no cost (volumes only): --fees and --fx need Meta's cost".into(),
         );
     }
-    let billed = billed_cells(points, labels, estimate.dims);
+    let billed = billed_cells(points, labels, g, estimate.dims);
+    let cells = estimate.keyed(&estimate.cells);
+    let utc_cells = estimate.keyed(&estimate.utc_cells);
+    let log_only = estimate.log_only_rows();
     let export_range = billed
         .values()
         .map(|b| (b.start, b.end))
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-    let keys: BTreeSet<&Key> = estimate.cells.keys().chain(billed.keys()).collect();
+    let keys: BTreeSet<&Key> = cells.keys().chain(billed.keys()).collect();
     let detect = causes::Detect {
         tolerance: s.tolerance,
         markets: s.markets,
-        utc_cells: (!estimate.utc).then_some(&estimate.utc_cells),
+        utc_cells: (!estimate.utc).then_some(&utc_cells),
         log_range: estimate.range,
         export_range,
         granularity: g,
         volumes,
         utc_days: estimate.periods.utc_days(),
-        unknown: estimate
-            .cells
+        unknown: cells
             .keys()
             .filter(|k| k.country == UNKNOWN)
             .map(|k| (k.period.clone(), k.category.clone(), k.pricing_type.clone()))
@@ -550,7 +611,7 @@ pub fn reconcile(
     let zero = Decimal::new(0, 4);
     let mut rows = Vec::new();
     for key in keys {
-        let est = estimate.cells.get(key).and_then(Option::as_ref);
+        let est = cells.get(key).and_then(Option::as_ref);
         let act = billed.get(key);
         let (est_volume, act_volume) = (est.map_or(0, |e| e.volume), act.map_or(0, |a| a.volume));
         let est_cost = est.map_or(zero, |e| e.cost);
@@ -604,16 +665,10 @@ pub fn reconcile(
         let months: BTreeSet<String> = rows
             .iter()
             .filter_map(|r| g.first_day(&r.period))
-            .chain(
-                estimate
-                    .log_only
-                    .keys()
-                    .filter_map(|k| g.first_day(&k.period)),
-            )
+            .chain(log_only.keys().filter_map(|k| g.first_day(&k.period)))
             .map(|d| Granularity::Month.period(d))
             .collect();
-        let mut extra: Vec<(Key, u64, Decimal)> = estimate
-            .log_only
+        let mut extra: Vec<(Key, u64, Decimal)> = log_only
             .iter()
             .map(|(k, n)| {
                 let fee = if k.pricing_type == "inbound" {

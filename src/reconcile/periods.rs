@@ -7,6 +7,7 @@
 //! messages are. Messages are then placed in the point span that holds them
 //! by binary search, so the estimate can be grouped exactly as Meta grouped.
 
+use jiff::civil::Date;
 use jiff::tz::{Offset, TimeZone};
 
 use super::Granularity;
@@ -23,7 +24,7 @@ const SUB_DAY: Millis = 23 * HOUR_MS;
 struct Span {
     start: Millis,
     end: Millis,
-    label: String,
+    label: Date,
 }
 
 /// The export's spans, sorted and disjoint.
@@ -47,7 +48,7 @@ impl Periods {
         points: &[ActualPoint],
         granularity: Granularity,
         zone: TimeZone,
-    ) -> Result<(Periods, Vec<String>), String> {
+    ) -> Result<(Periods, Vec<Date>), String> {
         let mut periods = Periods {
             granularity,
             zone,
@@ -81,7 +82,7 @@ impl Periods {
             .map(|(start, end, i)| Span {
                 start,
                 end,
-                label: labels[i].clone(),
+                label: labels[i],
             })
             .collect();
         periods.offsets.sort_unstable();
@@ -89,7 +90,7 @@ impl Periods {
         Ok((periods, labels))
     }
 
-    fn label(&mut self, p: &ActualPoint) -> Result<String, String> {
+    fn label(&mut self, p: &ActualPoint) -> Result<Date, String> {
         let g = self.granularity;
         let short = p.end.is_some_and(|e| e - p.start < SUB_DAY);
         let (first, last) = if short {
@@ -108,7 +109,7 @@ impl Periods {
                 // A day of a zone's daylight-saving change is 23 or 25 hours.
                 Some(end) => {
                     let last = local_date(&zone, end - 1);
-                    if g.period(last) != g.period(first) && end - p.start > DAY_MS {
+                    if g.start(last) != g.start(first) && end - p.start > DAY_MS {
                         local_date(&zone, end - 1 - HOUR_MS)
                     } else {
                         last
@@ -118,12 +119,14 @@ impl Periods {
             };
             (first, last)
         };
-        let (period, last) = (g.period(first), g.period(last));
+        let (period, last) = (g.start(first), g.start(last));
         if period != last {
             return Err(format!(
-                "{}: the point runs from {period} to {last}, longer than one {}; use a coarser \
+                "{}: the point runs from {} to {}, longer than one {}; use a coarser \
                  --granularity",
                 p.source,
+                g.period(period),
+                g.period(last),
                 match g {
                     Granularity::Day => "day",
                     Granularity::Month => "month",
@@ -133,17 +136,15 @@ impl Periods {
         Ok(period)
     }
 
-    /// The label of the point span holding `at`, if any.
-    pub fn label_of(&self, at: Millis) -> Option<&str> {
+    /// The period (its first day) of the point span holding `at`; for a
+    /// message no point covers, its UTC day or month, as Meta's day-long
+    /// points usually are. A binary search.
+    pub fn period_of(&self, at: Millis) -> Date {
         let i = self.spans.partition_point(|s| s.start <= at);
-        let s = self.spans.get(i.checked_sub(1)?)?;
-        (at < s.end).then_some(s.label.as_str())
-    }
-
-    /// The period of a message no point covers: its UTC day or month, as
-    /// Meta's day-long points usually are.
-    pub fn fallback(&self, at: Millis) -> String {
-        self.granularity.period(local_date(&TimeZone::UTC, at))
+        match i.checked_sub(1).map(|i| &self.spans[i]) {
+            Some(s) if at < s.end => s.label,
+            _ => self.granularity.start(local_date(&TimeZone::UTC, at)),
+        }
     }
 
     /// How the export's days are cut, for the report: `UTC`, `UTC-07:00`,
@@ -223,14 +224,24 @@ mod tests {
             point("2026-11-02T08:00:00Z", "2026-11-03T08:00:00Z"),
         ];
         let (p, labels) = Periods::new(&points, Granularity::Day, TimeZone::UTC).unwrap();
-        assert_eq!(labels, ["2026-10-31", "2026-11-01", "2026-11-02"]);
+        let text = |l: &[Date], g: Granularity| l.iter().map(|d| g.period(*d)).collect::<Vec<_>>();
+        assert_eq!(
+            text(&labels, Granularity::Day),
+            ["2026-10-31", "2026-11-01", "2026-11-02"]
+        );
         assert_eq!(p.describe("UTC"), "UTC−08:00/UTC−07:00");
         let at = |s: &str| s.parse::<jiff::Timestamp>().unwrap().as_millisecond();
-        assert_eq!(p.label_of(at("2026-11-01T06:59:59Z")), Some("2026-10-31"));
-        assert_eq!(p.label_of(at("2026-11-02T07:30:00Z")), Some("2026-11-01"));
-        assert_eq!(p.label_of(at("2026-11-03T08:00:00Z")), None);
+        let day = |s: &str| Granularity::Day.period(p.period_of(at(s)));
+        assert_eq!(day("2026-11-01T06:59:59Z"), "2026-10-31");
+        assert_eq!(day("2026-11-02T07:30:00Z"), "2026-11-01");
+        // Outside every point: the UTC day.
+        assert_eq!(day("2026-11-03T08:00:00Z"), "2026-11-03");
+        assert_eq!(day("2026-10-31T06:00:00Z"), "2026-10-31");
         let (_, months) = Periods::new(&points, Granularity::Month, TimeZone::UTC).unwrap();
-        assert_eq!(months, ["2026-10", "2026-11", "2026-11"]);
+        assert_eq!(
+            text(&months, Granularity::Month),
+            ["2026-10", "2026-11", "2026-11"]
+        );
     }
 
     #[test]
@@ -241,7 +252,7 @@ mod tests {
             TimeZone::UTC,
         )
         .unwrap();
-        assert_eq!(labels, ["2026-01-05"]);
+        assert_eq!(labels, [jiff::civil::date(2026, 1, 5)]);
         // Half hours follow the estimate's zone.
         let sp = TimeZone::get("America/Sao_Paulo").unwrap();
         let (p, labels) = Periods::new(
@@ -253,7 +264,10 @@ mod tests {
             sp,
         )
         .unwrap();
-        assert_eq!(labels, ["2026-01-05", "2026-01-06"]);
+        assert_eq!(
+            labels,
+            [jiff::civil::date(2026, 1, 5), jiff::civil::date(2026, 1, 6)]
+        );
         assert_eq!(
             p.describe("America/Sao_Paulo"),
             "parts of days grouped by America/Sao_Paulo"
