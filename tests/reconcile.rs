@@ -334,12 +334,7 @@ fn priced(dir: &Path, tz: &str) -> Vec<PricedRow> {
 
 /// Data points keyed by (start, end, country, category, type), in the
 /// Graph API's JSON; `cost: false` leaves the cost out (volumes only).
-fn write_points(
-    path: &Path,
-    field: &str,
-    points: &std::collections::BTreeMap<(i64, i64, String, String, String), (u64, Decimal)>,
-    cost: bool,
-) {
+fn write_points(path: &Path, field: &str, points: &Points, cost: bool) {
     let conversations = field == "conversation_analytics";
     let items: Vec<String> = points
         .iter()
