@@ -834,3 +834,57 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
     };
     t
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn point(cost: Option<Decimal>, source: &str) -> ActualPoint {
+        ActualPoint {
+            start: 0,
+            end: None,
+            country: None,
+            category: None,
+            pricing_type: None,
+            tier: None,
+            phone_number: None,
+            direction: None,
+            volume: 1,
+            cost,
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn costs_on_every_point_or_on_none() {
+        let with = point(Some(dec!(0.1)), "a.json:3");
+        let without = point(None, "b.json:2");
+        assert_eq!(Measure::of(std::slice::from_ref(&with)), Ok(Measure::Cost));
+        assert_eq!(
+            Measure::of(std::slice::from_ref(&without)),
+            Ok(Measure::Volume)
+        );
+        assert_eq!(
+            Measure::of(&[with, without]),
+            Err(
+                "b.json:2: cost missing, while a.json:3 has one: give exports with costs or \
+                 without, not both"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn sides_without_an_actual_add_up_the_estimate() {
+        let mut s = Sides::estimate_only(dec!(0.1));
+        s.add(&Sides::estimate_only(dec!(0.0625)));
+        assert_eq!(
+            (s.estimated, s.actual, s.difference),
+            (dec!(0.1625), None, None)
+        );
+        let mut s = Sides::new(dec!(0.1), dec!(0.2));
+        s.add(&Sides::new(dec!(0.1), dec!(0)));
+        assert_eq!(s.difference, Some(dec!(0.0000)));
+    }
+}
