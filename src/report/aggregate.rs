@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use super::merge::PartialTracker;
 use super::{Accounting, GroupBy, Line, Meta, Report, Row};
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::MarketTable;
 use crate::validate::{LogStats, Strings};
 
@@ -25,6 +27,7 @@ pub struct Aggregator<'a> {
     accounting: Accounting,
     models: BTreeSet<String>,
     rate_sources: BTreeSet<String>,
+    partial: Option<PartialTracker<'a>>,
 }
 
 impl<'a> Aggregator<'a> {
@@ -37,16 +40,29 @@ impl<'a> Aggregator<'a> {
             accounting: Accounting::default(),
             models: BTreeSet::new(),
             rate_sources: BTreeSet::new(),
+            partial: None,
         }
+    }
+
+    /// Also collects what merging this report with others needs (the
+    /// report's `partial` section); `tiers`: a tier table is in use.
+    pub fn tracking_partial(mut self, businesses: &'a Businesses, tiers: bool) -> Self {
+        self.partial = Some(PartialTracker::new(businesses, tiers));
+        self
     }
 
     /// Forgets every message counted so far (a pass starting over).
     pub fn restart(&mut self) {
+        let partial = self.partial.take().map(PartialTracker::reset);
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
+        self.partial = partial;
     }
 
     /// Counts one priced message; `strings` names its business for labels.
     pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>, strings: &Strings) {
+        if let Some(t) = &mut self.partial {
+            t.see(m, result, strings);
+        }
         let acc = &mut self.accounting;
         if m.direction == Direction::In {
             acc.inbound += 1;
@@ -173,6 +189,7 @@ impl<'a> Aggregator<'a> {
             rows,
             totals,
             accounting,
+            partial: self.partial.map(PartialTracker::finish),
         }
     }
 }

@@ -1,0 +1,318 @@
+//! Merging partial reports: a log split by portfolio (or business) and
+//! priced part by part gives, once merged, the report of the whole log.
+//!
+//! Every counter of the rules is per business (windows, service allowance,
+//! conversation free tier) or per portfolio (volume tiers), so the parts
+//! price exactly when no business, and no portfolio that volume tiers
+//! counted, is in two parts. `Partial` records what proves that, and the
+//! settings that must agree.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::{Accounting, ConversationAccounting, Line, Meta, Report, Row};
+use crate::model::{Category, Direction, Message};
+use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::refdata::businesses::{Businesses, DEFAULT_PORTFOLIO, business_key};
+use crate::validate::Strings;
+
+/// Version of the `partial` section; bumped on any change to its meaning.
+pub const PARTIAL_VERSION: u32 = 1;
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Partial {
+    pub version: u32,
+    /// Everything that changes prices besides the log (model, currency,
+    /// zone, window lengths, wabill's version, fingerprints of the files
+    /// given); parts merge only when these are equal.
+    pub settings: BTreeMap<String, String>,
+    /// Business numbers (normalised like `--businesses` keys) of every
+    /// message priced, inbound or outbound.
+    pub businesses: Vec<String>,
+    /// Portfolios whose messages volume tiers counted (only with a tier
+    /// table): such a portfolio must be whole in one part.
+    pub tier_portfolios: Vec<String>,
+}
+
+/// Collects a `Partial` while the aggregator sees priced messages.
+#[derive(Debug)]
+pub struct PartialTracker<'a> {
+    businesses_file: &'a Businesses,
+    tiers: bool,
+    seen: Vec<bool>,
+    businesses: BTreeSet<String>,
+    tier_portfolios: BTreeSet<String>,
+}
+
+impl<'a> PartialTracker<'a> {
+    /// `tiers`: whether a tier table is in use (without one, portfolios
+    /// change nothing).
+    pub fn new(businesses_file: &'a Businesses, tiers: bool) -> Self {
+        PartialTracker {
+            businesses_file,
+            tiers,
+            seen: Vec::new(),
+            businesses: BTreeSet::new(),
+            tier_portfolios: BTreeSet::new(),
+        }
+    }
+
+    /// The same tracker with nothing seen (a pass starting over).
+    pub fn reset(self) -> Self {
+        PartialTracker::new(self.businesses_file, self.tiers)
+    }
+
+    pub fn see(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>, strings: &Strings) {
+        let i = m.business as usize;
+        if self.seen.len() <= i {
+            self.seen.resize(i + 1, false);
+        }
+        if !self.seen[i] {
+            self.seen[i] = true;
+            self.businesses
+                .insert(business_key(strings.businesses.get(m.business)));
+        }
+        // Tier counts are per portfolio × market × category × month, over
+        // charged per-message templates; conversations and service
+        // messages (allowances, counted per business) are not tiered.
+        let Ok(p) = result else { return };
+        if self.tiers
+            && m.direction == Direction::Out
+            && p.counted_as.is_some()
+            && p.pricing_type == PricingType::Regular
+            && m.category != Some(Category::Service)
+            && !p.model.is_some_and(|m| m.is_conversation())
+        {
+            let business = strings.businesses.get(m.business);
+            let portfolio = self
+                .businesses_file
+                .get(business)
+                .map_or(DEFAULT_PORTFOLIO, |b| b.portfolio.as_str());
+            if !self.tier_portfolios.contains(portfolio) {
+                self.tier_portfolios.insert(portfolio.to_string());
+            }
+        }
+    }
+
+    pub fn finish(self) -> Partial {
+        Partial {
+            version: PARTIAL_VERSION,
+            settings: BTreeMap::new(),
+            businesses: self.businesses.into_iter().collect(),
+            tier_portfolios: self.tier_portfolios.into_iter().collect(),
+        }
+    }
+}
+
+/// Why reports cannot be merged; names the reports concerned.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct MergeError(pub String);
+
+/// Merges partial reports (each named for errors) into the report of the
+/// whole log: rows are summed by key, the accounting added up, and the
+/// lists united, so the result is what pricing all parts at once gives.
+pub fn merge(parts: &[(String, Report)]) -> Result<Report, MergeError> {
+    let err = |m: String| Err(MergeError(m));
+    let Some((first_name, first)) = parts.first() else {
+        return err("no reports to merge".into());
+    };
+    let mut owners: BTreeMap<&str, &str> = BTreeMap::new();
+    let mut tier_owners: BTreeMap<&str, &str> = BTreeMap::new();
+    for (name, report) in parts {
+        let Some(partial) = &report.partial else {
+            return err(format!(
+                "{name}: not a partial report (make each with `wabill estimate --format json`)"
+            ));
+        };
+        if partial.version != PARTIAL_VERSION || report.meta.format_version != super::FORMAT_VERSION
+        {
+            return err(format!(
+                "{name}: report format {} / partial version {} (this wabill reads {} / {})",
+                report.meta.format_version,
+                partial.version,
+                super::FORMAT_VERSION,
+                PARTIAL_VERSION
+            ));
+        }
+        if !report.accounting.balances() {
+            return err(format!("{name}: its accounting does not balance"));
+        }
+        check_same_settings(first_name, first, name, report)?;
+        for b in &partial.businesses {
+            if let Some(other) = owners.insert(b, name) {
+                return err(format!(
+                    "{other} and {name} both price business {}: parts must split the log by \
+                     business or portfolio (wabill partition), each business in one part",
+                    shown(b)
+                ));
+            }
+        }
+        for p in &partial.tier_portfolios {
+            if let Some(other) = tier_owners.insert(p, name) {
+                return err(format!(
+                    "{other} and {name} both count volume tiers for portfolio {p:?}: a \
+                     portfolio's tier counts must be in one part (partition with --by \
+                     portfolio and the same --businesses; businesses it does not list share \
+                     portfolio {DEFAULT_PORTFOLIO:?})"
+                ));
+            }
+        }
+    }
+    Ok(combine(parts.iter().map(|(_, r)| r)))
+}
+
+fn shown(business: &str) -> String {
+    if business.is_empty() {
+        "(none: rows without a business)".to_string()
+    } else {
+        format!("{business:?}")
+    }
+}
+
+fn check_same_settings(
+    first_name: &str,
+    first: &Report,
+    name: &str,
+    report: &Report,
+) -> Result<(), MergeError> {
+    let (a, b) = (&first.meta, &report.meta);
+    let differs = |what: &str, x: String, y: String| {
+        Err(MergeError(format!(
+            "{first_name} and {name} were priced with different {what} ({x} and {y}): \
+             price every part with the same settings"
+        )))
+    };
+    if a.model != b.model {
+        return differs("--model", a.model.clone(), b.model.clone());
+    }
+    if a.currency != b.currency {
+        return differs("--currency", a.currency.clone(), b.currency.clone());
+    }
+    if a.time_zone != b.time_zone {
+        return differs("time zones", a.time_zone.clone(), b.time_zone.clone());
+    }
+    if a.group_by != b.group_by {
+        return differs("--by", a.group_by.join(","), b.group_by.join(","));
+    }
+    let settings = |r: &Report| r.partial.as_ref().map(|p| p.settings.clone());
+    let (x, y) = (settings(first).unwrap_or_default(), settings(report).unwrap_or_default());
+    let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+    for key in keys {
+        let (vx, vy) = (x.get(key), y.get(key));
+        if vx != vy {
+            let show = |v: Option<&String>| v.map_or("none".to_string(), |v| v.clone());
+            return differs(key, show(vx), show(vy));
+        }
+    }
+    Ok(())
+}
+
+/// Costs start at four decimal places, as in the aggregator, so that sums
+/// keep the scale of the whole log's report.
+fn zero() -> Decimal {
+    Decimal::new(0, 4)
+}
+
+fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
+    let mut groups: BTreeMap<Vec<String>, Line> = BTreeMap::new();
+    let mut accounting = Accounting::default();
+    let mut models = BTreeSet::new();
+    let mut sources = BTreeSet::new();
+    let mut inputs: Vec<String> = Vec::new();
+    let mut businesses = BTreeSet::new();
+    let mut tier_portfolios = BTreeSet::new();
+    let first = reports.clone().next().expect("at least one report");
+    for r in reports {
+        for row in &r.rows {
+            match groups.get_mut(&row.keys) {
+                Some(line) => line.add(&row.line),
+                None => {
+                    groups.insert(row.keys.clone(), row.line.clone());
+                }
+            }
+        }
+        add_accounting(&mut accounting, &r.accounting);
+        models.extend(r.meta.models_used.iter().cloned());
+        sources.extend(r.meta.rate_sources.iter().cloned());
+        // A file (or standard input) read by several parts is listed once.
+        for i in &r.meta.inputs {
+            if !inputs.contains(i) {
+                inputs.push(i.clone());
+            }
+        }
+        if let Some(p) = &r.partial {
+            businesses.extend(p.businesses.iter().cloned());
+            tier_portfolios.extend(p.tier_portfolios.iter().cloned());
+        }
+    }
+    // As in the aggregator: every line shows conversations, or none does.
+    let counts_conversations = accounting.conversations.is_some();
+    let mut totals = Line {
+        cost: zero(),
+        conversations: counts_conversations.then_some(0),
+        ..Line::default()
+    };
+    let rows = groups
+        .into_iter()
+        .map(|(keys, mut line)| {
+            if counts_conversations {
+                line.conversations.get_or_insert(0);
+            }
+            totals.add(&line);
+            Row { keys, line }
+        })
+        .collect();
+    Report {
+        meta: Meta {
+            format_version: first.meta.format_version,
+            model: first.meta.model.clone(),
+            models_used: models.into_iter().collect(),
+            currency: first.meta.currency.clone(),
+            time_zone: first.meta.time_zone.clone(),
+            group_by: first.meta.group_by.clone(),
+            rate_sources: sources.into_iter().collect(),
+            inputs,
+        },
+        rows,
+        totals,
+        accounting,
+        partial: Some(Partial {
+            version: PARTIAL_VERSION,
+            settings: first
+                .partial
+                .as_ref()
+                .map(|p| p.settings.clone())
+                .unwrap_or_default(),
+            businesses: businesses.into_iter().collect(),
+            tier_portfolios: tier_portfolios.into_iter().collect(),
+        }),
+    }
+}
+
+fn add_accounting(a: &mut Accounting, b: &Accounting) {
+    a.rows_read += b.rows_read;
+    a.merged += b.merged;
+    a.rejected += b.rejected;
+    a.inbound += b.inbound;
+    a.outbound += b.outbound;
+    a.charged += b.charged;
+    a.free += b.free;
+    for (reason, n) in &b.free_by_reason {
+        *a.free_by_reason.entry(reason.clone()).or_default() += n;
+    }
+    a.not_delivered += b.not_delivered;
+    a.unpriced += b.unpriced;
+    if let Some(bc) = &b.conversations {
+        let ac: &mut ConversationAccounting = a.conversations.get_or_insert_with(Default::default);
+        ac.opened += bc.opened;
+        ac.charged += bc.charged;
+        ac.free += bc.free;
+        ac.unpriced += bc.unpriced;
+        for (kind, n) in &bc.by_type {
+            *ac.by_type.entry(kind.clone()).or_default() += n;
+        }
+    }
+}
