@@ -175,7 +175,10 @@ mod tests {
         )
         .unwrap();
         let by = PartitionBy::Portfolio;
-        assert_eq!(partition_key("+55 11 4000-0001", by, &file), "portfolio:acme");
+        assert_eq!(
+            partition_key("+55 11 4000-0001", by, &file),
+            "portfolio:acme"
+        );
         assert_eq!(partition_key("551140000002", by, &file), "portfolio:acme");
         assert_eq!(partition_key("+1 555 0100", by, &file), "business:15550100");
         assert_eq!(

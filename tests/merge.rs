@@ -117,7 +117,9 @@ fn price_parts(dir: &Path, logs: &[PathBuf], parts: &str) -> (Vec<PathBuf>, Vec<
     args.push(&businesses);
     wabill(&args);
     let n: usize = parts.parse().unwrap();
-    let files: Vec<PathBuf> = (0..n).map(|i| out.join(format!("part-{i:05}.csv"))).collect();
+    let files: Vec<PathBuf> = (0..n)
+        .map(|i| out.join(format!("part-{i:05}.csv")))
+        .collect();
     let reports = files
         .iter()
         .map(|part| {
@@ -152,7 +154,10 @@ fn merged_parts_print_the_whole_log_report_byte_for_byte() {
     let input_rows: usize = logs.iter().map(|p| lines(p) - 1).sum();
     let part_rows: Vec<usize> = parts.iter().map(|p| lines(p) - 1).collect();
     assert_eq!(part_rows.iter().sum::<usize>(), input_rows);
-    assert!(part_rows.iter().filter(|n| **n > 0).count() >= 3, "{part_rows:?}");
+    assert!(
+        part_rows.iter().filter(|n| **n > 0).count() >= 3,
+        "{part_rows:?}"
+    );
     let header = std::fs::read_to_string(&logs[0]).unwrap();
     let header = header.lines().next().unwrap();
     for p in &parts {
@@ -278,7 +283,10 @@ fn overlapping_or_differently_priced_reports_are_refused() {
     let r1 = report(&b1, &[]);
 
     // The same business in two parts.
-    refused(&[r0.clone(), r0.clone()], "both price business \"15550100000\"");
+    refused(
+        &[r0.clone(), r0.clone()],
+        "both price business \"15550100000\"",
+    );
     // Two businesses of one portfolio, each counting volume tiers.
     refused(&[r0.clone(), r1.clone()], "portfolio \"acme\"");
     // Without a tier table, portfolios change nothing: the same two merge.
@@ -296,7 +304,10 @@ fn overlapping_or_differently_priced_reports_are_refused() {
         &[r0.clone(), report(&b1, &["--model", "per-message-2025"])],
         "--model",
     );
-    refused(&[r0.clone(), report(&b1, &["--tz", "Asia/Kolkata"])], "time zones");
+    refused(
+        &[r0.clone(), report(&b1, &["--tz", "Asia/Kolkata"])],
+        "time zones",
+    );
     // Not a partial report at all.
     let plain = dir.join("plain.json");
     std::fs::write(&plain, "{\"meta\": 1}").unwrap();

@@ -81,13 +81,22 @@ pub fn partial_settings(
         ("wabill".into(), env!("CARGO_PKG_VERSION").into()),
         ("tz".into(), ctx.default_zone_name.clone()),
         ("rates".into(), rates.join(" + ")),
-        ("markets".into(), optional(args.markets.as_deref(), "built-in")?),
+        (
+            "markets".into(),
+            optional(args.markets.as_deref(), "built-in")?,
+        ),
         ("tiers".into(), optional(args.tiers.as_deref(), "none")?),
-        ("businesses".into(), optional(args.businesses.as_deref(), "none")?),
+        (
+            "businesses".into(),
+            optional(args.businesses.as_deref(), "none")?,
+        ),
         (
             "service_window_hours".into(),
             args.service_window_hours.to_string(),
         ),
-        ("entry_point_hours".into(), args.entry_point_hours.to_string()),
+        (
+            "entry_point_hours".into(),
+            args.entry_point_hours.to_string(),
+        ),
     ]))
 }

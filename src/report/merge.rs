@@ -198,7 +198,10 @@ fn check_same_settings(
         return differs("--by", a.group_by.join(","), b.group_by.join(","));
     }
     let settings = |r: &Report| r.partial.as_ref().map(|p| p.settings.clone());
-    let (x, y) = (settings(first).unwrap_or_default(), settings(report).unwrap_or_default());
+    let (x, y) = (
+        settings(first).unwrap_or_default(),
+        settings(report).unwrap_or_default(),
+    );
     let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
     for key in keys {
         let (vx, vy) = (x.get(key), y.get(key));
