@@ -368,7 +368,7 @@ pub struct PartitionArgs {
     pub by: crate::partition::PartitionBy,
 
     /// Number of parts
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub parts: u32,
 
     /// Directory for the parts (created if missing)
