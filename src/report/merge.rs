@@ -319,3 +319,88 @@ fn add_accounting(a: &mut Accounting, b: &Accounting) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(business: &str, keys: &[&str], cost: Decimal, conversations: bool) -> Report {
+        let line = Line {
+            messages: 2,
+            charged: 1,
+            free: 1,
+            not_delivered: 0,
+            cost,
+            conversations: conversations.then_some(1),
+        };
+        let accounting = Accounting {
+            rows_read: 2,
+            outbound: 2,
+            charged: 1,
+            free: 1,
+            free_by_reason: BTreeMap::from([("free_customer_service".to_string(), 1)]),
+            conversations: conversations.then(|| ConversationAccounting {
+                opened: 1,
+                charged: 1,
+                by_type: BTreeMap::from([("marketing".to_string(), 1)]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        Report {
+            meta: Meta {
+                format_version: super::super::FORMAT_VERSION,
+                model: "auto".into(),
+                models_used: vec![business.into()],
+                currency: "USD".into(),
+                time_zone: "UTC".into(),
+                group_by: vec!["market".into()],
+                rate_sources: vec![],
+                inputs: vec!["<stdin>".into()],
+            },
+            rows: vec![Row {
+                keys: keys.iter().map(|k| k.to_string()).collect(),
+                line: line.clone(),
+            }],
+            totals: line,
+            accounting,
+            partial: Some(Partial {
+                version: PARTIAL_VERSION,
+                settings: BTreeMap::from([("tz".to_string(), "UTC".to_string())]),
+                businesses: vec![business.into()],
+                tier_portfolios: vec![],
+            }),
+        }
+    }
+
+    #[test]
+    fn rows_sum_by_key_and_conversations_show_everywhere_once_any_part_has_them() {
+        let a = report("1", &["Brazil"], Decimal::new(625, 4), true);
+        let b = report("2", &["Brazil"], Decimal::new(1, 2), false);
+        let c = report("3", &["India"], Decimal::new(0, 4), false);
+        let merged = merge(&[("a".into(), a), ("b".into(), b), ("c".into(), c)]).unwrap();
+        assert_eq!(merged.rows.len(), 2);
+        assert_eq!(merged.rows[0].line.cost.to_string(), "0.0725");
+        assert_eq!(merged.rows[0].line.conversations, Some(1));
+        assert_eq!(merged.rows[1].line.conversations, Some(0));
+        assert_eq!(merged.totals.cost.to_string(), "0.0725");
+        assert_eq!(merged.totals.messages, 6);
+        assert!(merged.accounting.balances());
+        assert_eq!(merged.accounting.free_by_reason["free_customer_service"], 3);
+        assert_eq!(merged.meta.inputs, vec!["<stdin>".to_string()]);
+        assert_eq!(merged.meta.models_used, vec!["1", "2", "3"]);
+        assert_eq!(
+            merged.partial.unwrap().businesses,
+            vec!["1".to_string(), "2".into(), "3".into()]
+        );
+    }
+
+    #[test]
+    fn a_setting_missing_from_one_part_is_a_difference() {
+        let a = report("1", &["Brazil"], Decimal::new(625, 4), false);
+        let mut b = report("2", &["Brazil"], Decimal::new(625, 4), false);
+        b.partial.as_mut().unwrap().settings.clear();
+        let e = merge(&[("a".into(), a), ("b".into(), b)]).unwrap_err();
+        assert!(e.0.contains("different tz (UTC and none)"), "{e}");
+    }
+}
