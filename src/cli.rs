@@ -129,6 +129,31 @@ pub enum Command {
         "Exit codes: 0 every cell within tolerance, 1 error, 2 usage, 4 cells outside tolerance"
     ))]
     Reconcile(ReconcileArgs),
+    /// Merge partial reports (estimate --format json of each part) into the whole log's report
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill partition logs/*.csv --parts 8 --out parts --businesses businesses.csv\n",
+        "  for p in parts/part-*.csv; do\n",
+        "    wabill estimate \"$p\" --businesses businesses.csv --format json -o \"$p.json\"\n",
+        "  done\n",
+        "  wabill merge parts/part-*.csv.json\n\n",
+        "The result is the report of all the parts priced together, byte for byte,\n",
+        "in every format. Reports priced with different settings, or that share a\n",
+        "business (or a portfolio that volume tiers counted), are refused.\n\n",
+        "Exit codes: 0 ok, 1 error (reports that cannot be merged, unpriced messages), 2 usage"
+    ))]
+    Merge(MergeArgs),
+    /// Split logs into parts that price exactly on their own (by portfolio or business)
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill partition logs/*.csv --parts 8 --out parts\n",
+        "  wabill partition - --by business --parts 4 --out parts < log.csv\n",
+        "  wabill partition log.csv --parts 16 --out parts --businesses businesses.csv\n\n",
+        "Writes DIR/part-00000.csv … each with the first log's header; a portfolio\n",
+        "(or business) always lands in the same part, on any machine.\n\n",
+        "Exit codes: 0 ok, 1 error, 2 usage"
+    ))]
+    Partition(PartitionArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  wabill completions bash > ~/.local/share/bash-completion/completions/wabill\n  wabill completions zsh > ~/.zfunc/_wabill"
@@ -330,6 +355,52 @@ pub struct EstimateArgs {
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial reports (JSON of `wabill estimate --format json`); `-` reads standard input
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PartitionArgs {
+    /// Message log CSV files; `-` reads standard input
+    #[arg(value_name = "LOG", required = true)]
+    pub logs: Vec<String>,
+
+    /// What keeps rows together
+    #[arg(long, value_enum, default_value_t = crate::partition::PartitionBy::Portfolio)]
+    pub by: crate::partition::PartitionBy,
+
+    /// Number of parts
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub parts: u32,
+
+    /// Directory for the parts (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Businesses CSV (business,timezone,portfolio,home_country): the portfolio of each business
+    #[arg(long, value_name = "FILE")]
+    pub businesses: Option<PathBuf>,
+
+    /// Map a column to a differently named header, e.g. business=from_number
+    #[arg(long, value_name = "NAME=HEADER")]
+    pub column: Vec<String>,
+
+    /// Field delimiter (default: detected from the header among , ; tab)
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use super::merge::PartialTracker;
 use super::{Accounting, GroupBy, Line, Meta, Report, Row};
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::MarketTable;
 use crate::validate::{LogStats, Strings};
 
@@ -30,6 +32,7 @@ pub struct Aggregator<'a> {
     estimated: Option<(u64, u64)>,
     /// Sum of (upper bound − cost) over rows with an upper bound.
     headroom: Option<Decimal>,
+    partial: Option<PartialTracker<'a>>,
 }
 
 impl<'a> Aggregator<'a> {
@@ -45,16 +48,29 @@ impl<'a> Aggregator<'a> {
             notes: BTreeSet::new(),
             estimated: None,
             headroom: None,
+            partial: None,
         }
+    }
+
+    /// Also collects what merging this report with others needs (the
+    /// report's `partial` section); `tiers`: a tier table is in use.
+    pub fn tracking_partial(mut self, businesses: &'a Businesses, tiers: bool) -> Self {
+        self.partial = Some(PartialTracker::new(businesses, tiers));
+        self
     }
 
     /// Forgets every message counted so far (a pass starting over).
     pub fn restart(&mut self) {
+        let partial = self.partial.take().map(PartialTracker::reset);
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
+        self.partial = partial;
     }
 
     /// Counts one priced message; `strings` names its business for labels.
     pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>, strings: &Strings) {
+        if let Some(t) = &mut self.partial {
+            t.see(m, result, strings);
+        }
         let acc = &mut self.accounting;
         if m.extras.call {
             acc.calls += 1;
@@ -204,21 +220,28 @@ impl<'a> Aggregator<'a> {
                     .iter()
                     .filter(|n| **n != crate::pricing::AGENT_ESTIMATE)
                     .map(|n| n.to_string())
-                    .chain(self.estimated.map(|(n, tokens)| {
-                        format!(
-                            "estimate: {n} business_agent message{} at {tokens} tokens each \
-                             (--agent-tokens-per-message)",
-                            if n == 1 { "" } else { "s" }
-                        )
-                    }))
+                    .chain(
+                        self.estimated
+                            .map(|(n, tokens)| agent_estimate_note(n, tokens)),
+                    )
                     .collect(),
                 upper_bound: self.headroom.map(|h| totals.cost + h),
             },
             rows,
             totals,
             accounting,
+            partial: self.partial.map(|t| t.finish(self.estimated)),
         }
     }
+}
+
+/// The report's note on Business Agent messages whose tokens were estimated.
+pub fn agent_estimate_note(n: u64, tokens: u64) -> String {
+    format!(
+        "estimate: {n} business_agent message{} at {tokens} tokens each \
+         (--agent-tokens-per-message)",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// The parts of `Meta` that come from the run's settings.

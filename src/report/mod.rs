@@ -4,19 +4,21 @@
 mod aggregate;
 pub mod compare;
 mod group;
+pub mod merge;
 
 pub use aggregate::{Aggregator, MetaInput};
 pub use group::GroupBy;
+pub use merge::Partial;
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Version of the CSV and JSON field layout; bumped on any breaking change.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     /// Outbound messages in the group (charged + free + not delivered).
     pub messages: u64,
@@ -45,7 +47,7 @@ impl Line {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     /// One value per `--by` key, in the order given.
     pub keys: Vec<String>,
@@ -55,7 +57,7 @@ pub struct Row {
 
 /// Where every input row went. rows_read = inbound + outbound + calls +
 /// merged + rejected; outbound = charged + free + not_delivered + unpriced.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accounting {
     pub rows_read: u64,
     pub merged: u64,
@@ -63,7 +65,7 @@ pub struct Accounting {
     pub inbound: u64,
     pub outbound: u64,
     /// Call rows (they open windows; calls are not priced here).
-    #[serde(skip_serializing_if = "is_zero")]
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub calls: u64,
     pub charged: u64,
     pub free: u64,
@@ -79,7 +81,7 @@ pub struct Accounting {
 
 /// Conversations opened = charged + free + unpriced; each is counted on the
 /// message that opened it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationAccounting {
     pub opened: u64,
     pub charged: u64,
@@ -107,7 +109,7 @@ impl Accounting {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
     pub format_version: u32,
     pub model: String,
@@ -120,19 +122,23 @@ pub struct Meta {
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
     /// What in the figures is inferred or estimated (2026 lines).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// With `--max-price`: the most the charged messages can cost, each
     /// Marketing Messages API template at its max price unless Meta
     /// reported the cost.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_bound: Option<Decimal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub meta: Meta,
     pub rows: Vec<Row>,
     pub totals: Line,
     pub accounting: Accounting,
+    /// What an exact merge of partial reports needs (`wabill merge`); only
+    /// `estimate` fills it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
 }
