@@ -7,6 +7,7 @@ mod calendar;
 mod conversation;
 mod model;
 mod rules;
+mod tiering;
 mod volume;
 mod window;
 
@@ -19,6 +20,7 @@ pub use conversation::{
     SERVICE_FREE_FROM,
 };
 pub use model::{Model, ModelChoice};
+pub use tiering::TierUse;
 pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{PairWindows, WindowRules, WindowState};
 
@@ -115,6 +117,11 @@ pub struct Priced<'t> {
     pub rate_source: Option<&'t str>,
     /// Position of this message in its monthly tier or allowance count.
     pub counted_as: Option<u64>,
+    /// How volume tiers applied (charged utility and authentication only).
+    pub tier: Option<TierUse>,
+    /// `--stale-rates`: the rate is the last known one, the cell having
+    /// changed on this date to a value not published.
+    pub stale_since: Option<Date>,
     pub windows: Option<WindowState>,
     /// The conversation the message opened or joined (conversation models,
     /// and utility templates in a conversation still open on 2025-07-01).
@@ -404,6 +411,8 @@ impl<'t> Pricer<'t> {
             cost: Decimal::new(0, 4),
             rate_source: None,
             counted_as: None,
+            tier: None,
+            stale_since: None,
             windows: None,
             conversation: None,
         };
@@ -572,6 +581,21 @@ impl<'t> Pricer<'t> {
         let rate_category = self.international(m, priced, rate_category);
         priced.pricing_category = rate_category.category();
         let market_name = || ctx.markets.name(priced.market).to_string();
+        let query = (priced.market, priced.country, rate_category, date);
+        let list = self
+            .rate_cache
+            .entry(query)
+            .or_insert_with(|| {
+                ctx.rates
+                    .lookup(ctx.currency, query.0, query.1, query.2, query.3)
+            })
+            .clone();
+        if let Ok(found) = &list {
+            priced.rate = Some(found.rate);
+            priced.cost = found.rate;
+            priced.rate_source = Some(found.card);
+            priced.stale_since = found.stale_since;
+        }
         if tiered && let RateCategory::Of(category) = rate_category {
             // Authentication-international shares the authentication count.
             let class = match category {
@@ -585,36 +609,29 @@ impl<'t> Pricer<'t> {
                 .or_default();
             *n += 1;
             priced.counted_as = Some(*n);
-            let band = ctx
-                .tiers
-                .band(ctx.currency, priced.market, rate_category, date, *n)
-                .map_err(|reason| Unpriced::NoTierBand {
-                    market: market_name(),
-                    category,
-                    reason,
-                })?;
-            if let Some(band) = band {
-                priced.rate = Some(band.rate);
-                priced.cost = band.rate;
-                priced.rate_source = Some("tiers");
-                return Ok(*priced);
+            match tiering::plan(ctx, priced.market, rate_category, date, list.as_ref().ok()) {
+                tiering::TierPlan::Bands(version) => {
+                    let band = version.band(*n).map_err(|reason| Unpriced::NoTierBand {
+                        market: market_name(),
+                        category,
+                        reason,
+                    })?;
+                    priced.rate = Some(band.rate);
+                    priced.cost = band.rate;
+                    priced.rate_source = Some(&band.label);
+                    priced.stale_since = None;
+                    priced.tier = Some(TierUse::Band {
+                        index: band.index,
+                        below_list: version.list_rate().is_some_and(|l| band.rate < l),
+                    });
+                    return Ok(*priced);
+                }
+                tiering::TierPlan::ListRate(why) => priced.tier = Some(why),
             }
         }
-        let query = (priced.market, priced.country, rate_category, date);
-        let found = self
-            .rate_cache
-            .entry(query)
-            .or_insert_with(|| {
-                ctx.rates
-                    .lookup(ctx.currency, query.0, query.1, query.2, query.3)
-            })
-            .clone()
-            .map_err(|missing| {
-                Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
-            })?;
-        priced.rate = Some(found.rate);
-        priced.cost = found.rate;
-        priced.rate_source = Some(found.card);
+        list.map_err(|missing| {
+            Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
+        })?;
         Ok(*priced)
     }
 

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::{Model, PricingContext, PricingType, Unpriced, WindowState, month_of, rules};
+use super::{Model, PricingContext, PricingType, Unpriced, WindowState, month_of, rules, tiering};
 use crate::model::{Category, RateCategory};
 use crate::refdata::markets::{MarketId, MarketMatch};
 
@@ -186,6 +186,13 @@ impl<'t> VolumePricer<'t> {
                 rate_source: Some(source),
             })
         };
+        let list = ctx.rates.lookup(
+            ctx.currency,
+            v.market.market,
+            v.market.country,
+            rate_category,
+            date,
+        );
         if tiered && let RateCategory::Of(category) = rate_category {
             // Authentication-international shares the authentication count.
             let class = match category {
@@ -198,33 +205,24 @@ impl<'t> VolumePricer<'t> {
                 .or_default();
             let first = *count + 1;
             *count = count.saturating_add(n);
-            let runs = ctx
-                .tiers
-                .split(ctx.currency, v.market.market, rate_category, date, first, n)
-                .map_err(|reason| Unpriced::NoTierBand {
-                    market: market_name(),
-                    category,
-                    reason,
-                })?;
-            if let Some(runs) = runs {
+            let plan = tiering::plan(ctx, v.market.market, rate_category, date, list.as_ref().ok());
+            if let tiering::TierPlan::Bands(version) = plan {
+                let runs = version
+                    .split(first, n)
+                    .map_err(|reason| Unpriced::NoTierBand {
+                        market: market_name(),
+                        category,
+                        reason,
+                    })?;
                 return runs
                     .into_iter()
-                    .map(|(k, band)| charge(k, band.rate, "tiers"))
+                    .map(|(k, band)| charge(k, band.rate, &band.label))
                     .collect();
             }
         }
-        let found = ctx
-            .rates
-            .lookup(
-                ctx.currency,
-                v.market.market,
-                v.market.country,
-                rate_category,
-                date,
-            )
-            .map_err(|missing| {
-                Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
-            })?;
+        let found = list.map_err(|missing| {
+            Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
+        })?;
         Ok(vec![charge(n, found.rate, found.card)?])
     }
 }

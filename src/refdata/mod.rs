@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod businesses;
 mod csvfile;
 pub mod markets;
+mod metafile;
 pub mod rates;
 pub mod tiers;
 

@@ -67,6 +67,9 @@ struct Version {
     /// Later layers (user cards) win over earlier ones at the same date.
     layer: u8,
     card: u16,
+    /// With `--stale-rates`, for an unknown value: the last known rate
+    /// before it and the label saying so.
+    stale: Option<(Decimal, u16)>,
 }
 
 impl Version {
@@ -84,6 +87,9 @@ pub struct FoundRate<'a> {
     pub rate: Decimal,
     pub card: &'a str,
     pub from: Option<Date>,
+    /// `--stale-rates`: the cell changed on this date to a value not
+    /// published, and `rate` is the last one known before it.
+    pub stale_since: Option<Date>,
 }
 
 /// Why no rate could be found; rendered into the rejection message.
@@ -120,6 +126,8 @@ pub struct RateBook {
     cells: HashMap<(Currency, RateKey, RateCategory), Vec<Version>>,
     cards: Vec<String>,
     layers: u8,
+    /// `--stale-rates` is on: unknown values fall back on the last known.
+    stale: bool,
 }
 
 impl RateBook {
@@ -151,14 +159,62 @@ impl RateBook {
     /// Adds a card file (one or several versions) to the current layer.
     /// Rows are per message unless their `unit` column says `conversation`
     /// (`user_initiated` and `business_initiated` are always per
-    /// conversation).
+    /// conversation). Meta's downloadable rate card is read as published.
     pub fn add_card(
         &mut self,
         name: &str,
         text: &str,
         markets: &mut MarketTable,
     ) -> Result<usize, RefDataError> {
-        self.add_rows(name, text, markets, Unit::Message)
+        let converted = super::metafile::rates_to_csv(name, text)?;
+        let n = self.add_rows(
+            name,
+            converted.as_deref().unwrap_or(text),
+            markets,
+            Unit::Message,
+        )?;
+        if self.stale {
+            self.fill_stale();
+        }
+        Ok(n)
+    }
+
+    /// `--stale-rates`: from now on a cell whose value is unknown on a date
+    /// is priced at its last known rate, labelled "stale since" the change.
+    pub fn allow_stale(&mut self) {
+        self.stale = true;
+        self.fill_stale();
+    }
+
+    fn fill_stale(&mut self) {
+        let mut labels: Vec<String> = Vec::new();
+        for versions in self.cells.values_mut() {
+            let mut last: Option<(Decimal, u16)> = None;
+            for v in versions.iter_mut() {
+                match v.rate {
+                    Some(r) => last = Some((r, v.card)),
+                    None => {
+                        v.stale = last.map(|(r, card)| {
+                            let label = format!(
+                                "{}, stale since {}",
+                                self.cards[card as usize],
+                                v.from.map_or(String::new(), |d| d.to_string())
+                            );
+                            let i = match self.cards.iter().chain(&labels).position(|c| *c == label)
+                            {
+                                Some(i) => i,
+                                None => {
+                                    labels.push(label);
+                                    self.cards.len() + labels.len() - 1
+                                }
+                            };
+                            (r, i as u16)
+                        })
+                    }
+                }
+            }
+        }
+        self.cards.extend(labels);
     }
 
     fn add_rows(
@@ -239,6 +295,7 @@ impl RateBook {
                 rate,
                 layer: self.layers,
                 card,
+                stale: None,
             });
             versions.sort_by_key(Version::precedence);
         }
@@ -293,6 +350,18 @@ impl RateBook {
                 rate: *rate,
                 card: &self.cards[*card as usize],
                 from: *from,
+                stale_since: None,
+            }),
+            Some(Version {
+                rate: None,
+                from,
+                stale: Some((rate, card)),
+                ..
+            }) if self.stale => Ok(FoundRate {
+                rate: *rate,
+                card: &self.cards[*card as usize],
+                from: *from,
+                stale_since: *from,
             }),
             Some(Version {
                 rate: None,

@@ -2,13 +2,15 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::{Accounting, GroupBy, Line, Meta, Report, Row};
 use crate::model::{Direction, Message};
-use crate::pricing::{Priced, PricingType, Unpriced};
-use crate::refdata::markets::MarketTable;
+use crate::model::Category;
+use crate::pricing::{Priced, PricingType, TierUse, Unpriced};
+use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
 
 /// Costs start at four decimal places so that an all-free group prints like
@@ -25,6 +27,7 @@ pub struct Aggregator<'a> {
     accounting: Accounting,
     models: BTreeSet<String>,
     rate_sources: BTreeSet<String>,
+    tiers: TierNotes,
 }
 
 impl<'a> Aggregator<'a> {
@@ -37,6 +40,7 @@ impl<'a> Aggregator<'a> {
             accounting: Accounting::default(),
             models: BTreeSet::new(),
             rate_sources: BTreeSet::new(),
+            tiers: TierNotes::default(),
         }
     }
 
@@ -76,8 +80,12 @@ impl<'a> Aggregator<'a> {
         match p.pricing_type {
             PricingType::Regular => {
                 acc.charged += 1;
+                acc.stale_rates += u64::from(p.stale_since.is_some());
                 line.charged = 1;
                 line.cost += p.cost;
+                if let Some(tier) = p.tier {
+                    self.tiers.add(p, tier);
+                }
             }
             PricingType::NotDelivered => {
                 acc.not_delivered += 1;
@@ -159,6 +167,7 @@ impl<'a> Aggregator<'a> {
                 Row { keys, line }
             })
             .collect();
+        let notes = self.tiers.notes(self.markets, &meta.currency);
         Report {
             meta: Meta {
                 format_version: super::FORMAT_VERSION,
@@ -168,6 +177,7 @@ impl<'a> Aggregator<'a> {
                 time_zone: meta.time_zone,
                 group_by: self.group_by.iter().map(|g| g.name().to_string()).collect(),
                 rate_sources: self.rate_sources.into_iter().collect(),
+                notes,
                 inputs: meta.inputs,
             },
             rows,
@@ -183,4 +193,133 @@ pub struct MetaInput {
     pub currency: String,
     pub time_zone: String,
     pub inputs: Vec<String>,
+}
+
+/// How volume tiers priced the charged utility and authentication
+/// messages, for the report's notes.
+#[derive(Default)]
+struct TierNotes {
+    /// (market, category, band) → (rate, messages) below the list rate.
+    below: BTreeMap<(MarketId, Category, u8), (Decimal, u64)>,
+    /// (market, category, list rate, first band, list since, table date) →
+    /// messages at the list rate because the table is out of date.
+    suspended: BTreeMap<(MarketId, Category, Decimal, Decimal, Option<Date>, Option<Date>), u64>,
+    /// Messages dated before the first tier table.
+    before: Option<(Date, u64)>,
+    /// (market, category) → messages no table covers.
+    uncovered: BTreeMap<(MarketId, Category), u64>,
+    off: u64,
+}
+
+impl TierNotes {
+    fn add(&mut self, p: &Priced<'_>, tier: TierUse) {
+        let Some(category) = p.pricing_category else {
+            return;
+        };
+        match tier {
+            TierUse::Band {
+                index,
+                below_list: true,
+            } => {
+                let e = self
+                    .below
+                    .entry((p.market, category, index))
+                    .or_insert((p.cost, 0));
+                e.1 += 1;
+            }
+            TierUse::Band { .. } => {}
+            TierUse::Suspended {
+                table_from,
+                first_band,
+                list_since,
+            } => {
+                let list = p.rate.unwrap_or_default();
+                *self
+                    .suspended
+                    .entry((p.market, category, list, first_band, list_since, table_from))
+                    .or_default() += 1;
+            }
+            TierUse::NoTable { before: Some(d) } => {
+                let e = self.before.get_or_insert((d, 0));
+                e.1 += 1;
+            }
+            TierUse::NoTable { before: None } => {
+                *self.uncovered.entry((p.market, category)).or_default() += 1;
+            }
+            TierUse::Off => self.off += 1,
+        }
+    }
+
+    fn notes(&self, markets: &MarketTable, currency: &str) -> Vec<String> {
+        use crate::render::group_digits;
+        let mut notes = Vec::new();
+        if !self.below.is_empty() {
+            let total: u64 = self.below.values().map(|(_, n)| n).sum();
+            let mut parts: Vec<(String, String)> = self
+                .below
+                .iter()
+                .map(|((m, c, band), (rate, n))| {
+                    let name = format!("{} {c}", markets.name(*m));
+                    (
+                        name.clone(),
+                        format!("{name} band {band} at {rate}: {}", group_digits(*n)),
+                    )
+                })
+                .collect();
+            parts.sort();
+            let parts: Vec<String> = parts.into_iter().map(|p| p.1).collect();
+            notes.push(format!(
+                "volume tiers: {} messages priced below list rate ({}); Meta counts the \
+                 portfolio's whole month, so a partial log reaches fewer",
+                group_digits(total),
+                parts.join("; ")
+            ));
+        }
+        let mut suspended: Vec<String> = self
+            .suspended
+            .iter()
+            .map(|((m, c, list, first, since, table), n)| {
+                let since = since.map_or(String::new(), |d| format!(" since {d}"));
+                let table = table.map_or(String::new(), |d| format!(" of {d}"));
+                format!(
+                    "volume tiers not applied to {} {c}: its list rate {list} {currency}{since} \
+                     differs from the first band {first} of the tier table{table} and no newer \
+                     table is known; {} messages at list rate",
+                    markets.name(*m),
+                    group_digits(*n)
+                )
+            })
+            .collect();
+        suspended.sort();
+        notes.extend(suspended);
+        if let Some((d, n)) = self.before {
+            notes.push(format!(
+                "volume tiers: no tier table known before {d}; {} utility/authentication \
+                 messages priced at list rate",
+                group_digits(n)
+            ));
+        }
+        if !self.uncovered.is_empty() {
+            let total: u64 = self.uncovered.values().sum();
+            let mut parts: Vec<String> = self
+                .uncovered
+                .iter()
+                .map(|((m, c), n)| format!("{} {c}: {}", markets.name(*m), group_digits(*n)))
+                .collect();
+            parts.sort();
+            notes.push(format!(
+                "volume tiers: no {currency} tier table for {} ({} messages priced at list rate)",
+                parts.join("; "),
+                group_digits(total)
+            ));
+        }
+        if self.off > 0 {
+            notes.push(format!(
+                "volume tiers off (--no-tiers): {} utility/authentication messages priced at \
+                 list rate",
+                group_digits(self.off)
+            ));
+        }
+        notes
+    }
 }

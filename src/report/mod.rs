@@ -69,6 +69,10 @@ pub struct Accounting {
     pub not_delivered: u64,
     /// Messages no known rate or model could price (the run fails).
     pub unpriced: u64,
+    /// Charged messages priced at a stale rate (`--stale-rates`), part of
+    /// `charged`.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub stale_rates: u64,
     /// Conversations, when a conversation model priced something.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations: Option<ConversationAccounting>,
@@ -109,9 +113,17 @@ pub struct Meta {
     pub currency: String,
     pub time_zone: String,
     pub group_by: Vec<String>,
-    /// Card versions (and tier tables) that priced at least one message.
+    /// Card versions (and tier bands) that priced at least one message.
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
+    /// What the reader should know about how the total was reached: volume
+    /// tiers applied or not, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
