@@ -205,8 +205,8 @@ fn every_switch_date_prices_by_its_own_card() {
         ("2025-12-31T23:59:59Z", "14155550100", Err(())), // NA utility unknown before 2026
         ("2026-01-01T00:00:00Z", "14155550100", Ok(dec!(0.0034))),
         ("2026-06-30T12:00:00Z", "85291234567", Ok(dec!(0.0113))), // Hong Kong in Rest of APAC
-        ("2026-07-01T00:00:00Z", "85291234567", Err(())),          // standalone, USD value unknown
-        ("2026-10-01T00:00:00Z", "9647701234567", Err(())),        // Iraq standalone, unknown
+        ("2026-07-01T00:00:00Z", "85291234567", Ok(dec!(0.0260))), // Hong Kong standalone
+        ("2026-10-01T00:00:00Z", "9647701234567", Ok(dec!(0.0079))), // Iraq standalone
         ("2026-09-30T12:00:00Z", "9647701234567", Ok(dec!(0.0091))), // Rest of Middle East before
     ];
     for (at, customer, want) in cases {
@@ -225,9 +225,17 @@ fn every_switch_date_prices_by_its_own_card() {
 fn unknown_cells_name_market_category_and_date() {
     let ctx = context(ModelChoice::Auto, "");
     let mut log = Log::new();
-    log.add("2026-07-02T00:00:00Z", "", "85291234567", Some(Marketing));
+    log.add(
+        "2026-10-02T00:00:00Z",
+        "",
+        "9647701234567",
+        Some(AuthenticationInternational),
+    );
     let err = log.price(&ctx).remove(0).unwrap_err().to_string();
-    assert!(err.contains("Hong Kong marketing on 2026-07-02"), "{err}");
+    assert!(
+        err.contains("Iraq authentication_international on 2026-10-02"),
+        "{err}"
+    );
     assert!(err.contains("--rates"), "{err}");
 }
 
@@ -280,8 +288,8 @@ fn tiers_are_marginal_and_reset_monthly_in_the_business_zone() {
         "business,timezone\nsp,America/Sao_Paulo\n",
     );
     let tiers = "market,category,from,to,rate,currency,effective_from\n\
-                 India,utility,1,2,0.0100,USD,2026-01-01\n\
-                 India,utility,3,,0.0050,USD,2026-01-01\n";
+                 India,utility,1,2,0.0014,USD,2026-01-01\n\
+                 India,utility,3,,0.0010,USD,2026-01-01\n";
     ctx.tiers = TierTable::parse("tiers.csv", tiers, &mut ctx.markets).unwrap();
     let mut log = Log::new();
     for at in [
@@ -296,8 +304,39 @@ fn tiers_are_marginal_and_reset_monthly_in_the_business_zone() {
     let got: Vec<_> = log.price(&ctx).into_iter().map(|r| r.unwrap().1).collect();
     assert_eq!(
         got,
-        vec![dec!(0.01), dec!(0.01), dec!(0.005), dec!(0.005), dec!(0.01)]
+        vec![
+            dec!(0.0014),
+            dec!(0.0014),
+            dec!(0.0010),
+            dec!(0.0010),
+            dec!(0.0014)
+        ]
     );
+}
+
+#[test]
+fn a_table_applies_only_while_its_first_band_is_the_list_rate() {
+    let mut ctx = context(ModelChoice::Auto, "");
+    // India utility's list rate is 0.0014; this table starts at 0.0020.
+    let tiers = "market,category,from,to,rate,currency,effective_from\n\
+                 India,utility,1,1,0.0020,USD,2026-01-01\n\
+                 India,utility,2,,0.0001,USD,2026-01-01\n";
+    ctx.tiers = TierTable::parse("tiers.csv", tiers, &mut ctx.markets).unwrap();
+    let mut log = Log::new();
+    log.add("2026-02-02T12:00:00Z", "", "919812345678", Some(Utility));
+    log.add("2026-02-02T13:00:00Z", "", "919812345678", Some(Utility));
+    for p in log.priced(&ctx) {
+        let p = p.unwrap();
+        assert_eq!(p.cost, dec!(0.0014));
+        assert_eq!(
+            p.tier,
+            Some(TierUse::Suspended {
+                table_from: Some(jiff::civil::date(2026, 1, 1)),
+                first_band: dec!(0.0020),
+                list_since: Some(jiff::civil::date(2026, 1, 1)),
+            })
+        );
+    }
 }
 
 /// `wabill explain` has one plain sentence for every pricing type.
@@ -918,8 +957,8 @@ mod volumes {
         let e = p.price(&volume(
             &ctx,
             date(2026, 10, 1),
-            "Kazakhstan",
-            Category::Marketing,
+            "Nepal",
+            Category::AuthenticationInternational,
             Sent::Outside,
             1,
         ));

@@ -2,10 +2,11 @@
 //! shared by the message engine and the volume pricer (forecasts).
 //!
 //! Meta publishes a tier table with its list rates: its first band is the
-//! list rate of that day. When a list rate changes later and no newer table
-//! is known (Pakistan utility on 2026-10-01), the old bands are Meta's no
-//! longer, so that market × category goes at the list rate and the report
-//! says why.
+//! list rate of that day. A table applies to a market × category only while
+//! its first band equals the list rate in force: when the list rate changes
+//! later and no newer table is known (Pakistan utility on 2026-10-01), or a
+//! user card gives another rate, the bands are not the ones Meta would use,
+//! so that market × category goes at the list rate and the report says why.
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -59,21 +60,14 @@ pub fn plan<'t>(
         let before = ctx.tiers.starts.filter(|s| date < *s);
         return TierPlan::ListRate(TierUse::NoTable { before });
     };
-    if let (Some(list), Some(first)) = (list, version.list_rate()) {
-        // A list rate newer than the table (or an undated user rate) that
-        // no longer matches its first band: the table is out of date.
-        let newer = match (list.from, version.from) {
-            (None, _) => true,
-            (Some(l), Some(t)) => l > t,
-            (Some(_), None) => false,
-        };
-        if newer && list.rate != first {
-            return TierPlan::ListRate(TierUse::Suspended {
-                table_from: version.from,
-                first_band: first,
-                list_since: list.from,
-            });
-        }
+    if let (Some(list), Some(first)) = (list, version.list_rate())
+        && list.rate != first
+    {
+        return TierPlan::ListRate(TierUse::Suspended {
+            table_from: version.from,
+            first_band: first,
+            list_since: list.from,
+        });
     }
     TierPlan::Bands(version)
 }

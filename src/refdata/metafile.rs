@@ -393,8 +393,8 @@ mod tests {
         // n/a cells (service everywhere, most international cells) are absent.
         assert!(!csv.contains("service"));
         assert!(!lines.iter().any(|l| l.starts_with("Brazil,authentication_international")));
-        // 32 markets × 3 categories + 10 international rates.
-        assert_eq!(lines.len() - 1, 32 * 3 + 10);
+        // 32 markets × 3 categories + 9 international rates.
+        assert_eq!(lines.len() - 1, 32 * 3 + 9);
     }
 
     #[test]

@@ -485,10 +485,19 @@ mod tests {
             rate(&book, &m, "North America", u, date(2026, 1, 1)),
             Ok(dec!(0.0034))
         );
-        // Known change, unknown value: from 2026-04-01 Pakistan utility is unknown.
-        assert!(rate(&book, &m, "Pakistan", u, date(2026, 3, 31)).is_ok());
-        assert!(matches!(
+        // Changed twice in 2026, both values known since November 2026.
+        assert_eq!(
             rate(&book, &m, "Pakistan", u, date(2026, 4, 1)),
+            Ok(dec!(0.0100))
+        );
+        assert_eq!(
+            rate(&book, &m, "Pakistan", u, date(2026, 10, 1)),
+            Ok(dec!(0.0150))
+        );
+        // Known change, unknown value: Iraq authentication-international.
+        let intl = Category::AuthenticationInternational;
+        assert!(matches!(
+            rate(&book, &m, "Iraq", intl, date(2026, 10, 1)),
             Err(MissingRate::UnknownSince { .. })
         ));
         // Unchanged cells carry over from the latest full card.
@@ -591,6 +600,49 @@ mod tests {
                    Brazil,any,0.06,USD,,conversation\n";
         let e = book.add_card("any.csv", any, &mut m).unwrap_err();
         assert!(e.to_string().contains("any is only for per-message"), "{e}");
+    }
+
+    #[test]
+    fn stale_rates_fall_back_on_the_last_known_value() {
+        let mut m = MarketTable::builtin();
+        let mut book = RateBook::builtin(&mut m);
+        book.new_layer();
+        let user = "market,category,rate,currency,effective_from\n\
+                    Brazil,marketing,0.0700,USD,2026-01-01\n\
+                    Brazil,marketing,,USD,2026-11-01\n";
+        book.add_card("user.csv", user, &mut m).unwrap();
+        let brazil = m.id("Brazil").unwrap();
+        let at = |book: &RateBook, d| {
+            book.lookup(
+                Currency::USD,
+                brazil,
+                None,
+                RateCategory::Of(Category::Marketing),
+                d,
+            )
+            .map(|r| (r.rate, r.card.to_string(), r.stale_since))
+        };
+        assert!(matches!(
+            at(&book, date(2026, 11, 2)),
+            Err(MissingRate::UnknownSince { .. })
+        ));
+        book.allow_stale();
+        assert_eq!(
+            at(&book, date(2026, 11, 2)),
+            Ok((
+                dec!(0.0700),
+                "user.csv (USD 2026-01-01), stale since 2026-11-01".to_string(),
+                Some(date(2026, 11, 1))
+            ))
+        );
+        // Known values are untouched; a cell never known stays unknown.
+        assert_eq!(at(&book, date(2026, 10, 2)).unwrap().2, None);
+        let iraq = m.id("Iraq").unwrap();
+        let intl = RateCategory::Of(Category::AuthenticationInternational);
+        assert!(
+            book.lookup(Currency::USD, iraq, None, intl, date(2026, 10, 2))
+                .is_err()
+        );
     }
 
     #[test]

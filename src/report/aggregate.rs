@@ -269,9 +269,9 @@ impl TierNotes {
             parts.sort();
             let parts: Vec<String> = parts.into_iter().map(|p| p.1).collect();
             notes.push(format!(
-                "volume tiers: {} messages priced below list rate ({}); Meta counts the \
+                "volume tiers: {} priced below list rate ({}); Meta counts the \
                  portfolio's whole month, so a partial log reaches fewer",
-                group_digits(total),
+                messages(total),
                 parts.join("; ")
             ));
         }
@@ -284,9 +284,9 @@ impl TierNotes {
                 format!(
                     "volume tiers not applied to {} {c}: its list rate {list} {currency}{since} \
                      differs from the first band {first} of the tier table{table} and no newer \
-                     table is known; {} messages at list rate",
+                     table is known; {} at list rate",
                     markets.name(*m),
-                    group_digits(*n)
+                    messages(*n)
                 )
             })
             .collect();
@@ -294,9 +294,9 @@ impl TierNotes {
         notes.extend(suspended);
         if let Some((d, n)) = self.before {
             notes.push(format!(
-                "volume tiers: no tier table known before {d}; {} utility/authentication \
-                 messages priced at list rate",
-                group_digits(n)
+                "volume tiers: no tier table known before {d}; {} of utility or \
+                 authentication priced at list rate",
+                messages(n)
             ));
         }
         if !self.uncovered.is_empty() {
@@ -308,18 +308,23 @@ impl TierNotes {
                 .collect();
             parts.sort();
             notes.push(format!(
-                "volume tiers: no {currency} tier table for {} ({} messages priced at list rate)",
+                "volume tiers: no {currency} tier table for {} ({} priced at list rate)",
                 parts.join("; "),
-                group_digits(total)
+                messages(total)
             ));
         }
         if self.off > 0 {
             notes.push(format!(
-                "volume tiers off (--no-tiers): {} utility/authentication messages priced at \
+                "volume tiers off (--no-tiers): {} of utility or authentication priced at \
                  list rate",
-                group_digits(self.off)
+                messages(self.off)
             ));
         }
         notes
     }
+}
+
+fn messages(n: u64) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} message{s}", crate::render::group_digits(n))
 }
