@@ -4,6 +4,7 @@
 
 pub mod builtin;
 pub mod businesses;
+pub mod confidence;
 mod csvfile;
 pub mod markets;
 mod metafile;

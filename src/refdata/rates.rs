@@ -90,6 +90,8 @@ pub struct FoundRate<'a> {
     /// `--stale-rates`: the cell changed on this date to a value not
     /// published, and `rate` is the last one known before it.
     pub stale_since: Option<Date>,
+    /// From a card compiled into wabill (not a user's `--rates`).
+    pub builtin: bool,
 }
 
 /// Why no rate could be found; rendered into the rejection message.
@@ -345,23 +347,27 @@ impl RateBook {
                 rate: Some(rate),
                 from,
                 card,
+                layer,
                 ..
             }) => Ok(FoundRate {
                 rate: *rate,
                 card: &self.cards[*card as usize],
                 from: *from,
                 stale_since: None,
+                builtin: *layer == 0,
             }),
             Some(Version {
                 rate: None,
                 from,
                 stale: Some((rate, card)),
+                layer,
                 ..
             }) if self.stale => Ok(FoundRate {
                 rate: *rate,
                 card: &self.cards[*card as usize],
                 from: *from,
                 stale_since: *from,
+                builtin: *layer == 0,
             }),
             Some(Version {
                 rate: None,
@@ -413,6 +419,7 @@ impl RateBook {
                         rate: v.rate,
                         from: v.from,
                         card: &self.cards[v.card as usize],
+                        builtin: v.layer == 0,
                     },
                 );
             }
@@ -429,6 +436,8 @@ pub struct CardCell<'a> {
     pub rate: Option<Decimal>,
     pub from: Option<Date>,
     pub card: &'a str,
+    /// From a card compiled into wabill (not a user's `--rates`).
+    pub builtin: bool,
 }
 
 impl RateKey {
