@@ -965,3 +965,209 @@ mod volumes {
         assert!(matches!(e, Err(Unpriced::NoRate { .. })), "{e:?}");
     }
 }
+
+/// Meta's April 2026 table, built in: band limits and rates as printed in
+/// Meta's file (`data/examples/meta-files/USD_volume_tiers-2026-04-01.csv`),
+/// copied here by hand.
+mod meta_tiers {
+    use super::*;
+    use crate::pricing::volume::{Sent, Volume, VolumePricer};
+    use crate::refdata::markets::MarketMatch;
+    use jiff::civil::date;
+
+    fn builtin() -> PricingContext {
+        let mut ctx = context(ModelChoice::Auto, "");
+        ctx.tiers = TierTable::builtin(&mut ctx.markets);
+        ctx
+    }
+
+    /// (last message of the band, rate); `u64::MAX` for the open band.
+    type Bands = &'static [(u64, Decimal)];
+
+    const INDIA_UTILITY: Bands = &[
+        (25_000_000, dec!(0.0014)),
+        (50_000_000, dec!(0.0013)),
+        (100_000_000, dec!(0.0012)),
+        (200_000_000, dec!(0.0011)),
+        (300_000_000, dec!(0.0011)),
+        (u64::MAX, dec!(0.0010)),
+    ];
+    const INDIA_AUTHENTICATION: Bands = &[
+        (750_000, dec!(0.0014)),
+        (15_000_000, dec!(0.0013)),
+        (20_000_000, dec!(0.0012)),
+        (50_000_000, dec!(0.0011)),
+        (100_000_000, dec!(0.0011)),
+        (u64::MAX, dec!(0.0010)),
+    ];
+    const INDIA_INTERNATIONAL: Bands = &[
+        (750_000, dec!(0.0304)),
+        (15_000_000, dec!(0.0286)),
+        (20_000_000, dec!(0.0268)),
+        (50_000_000, dec!(0.0249)),
+        (100_000_000, dec!(0.0231)),
+        (u64::MAX, dec!(0.0213)),
+    ];
+    const BRAZIL_UTILITY: Bands = &[
+        (250_000, dec!(0.0068)),
+        (2_000_000, dec!(0.0065)),
+        (17_000_000, dec!(0.0061)),
+        (35_000_000, dec!(0.0058)),
+        (70_000_000, dec!(0.0054)),
+        (u64::MAX, dec!(0.0051)),
+    ];
+    const BRAZIL_AUTHENTICATION: Bands = &[
+        (500_000, dec!(0.0068)),
+        (3_000_000, dec!(0.0065)),
+        (5_250_000, dec!(0.0061)),
+        (10_000_000, dec!(0.0058)),
+        (20_000_000, dec!(0.0054)),
+        (u64::MAX, dec!(0.0051)),
+    ];
+    const EGYPT_INTERNATIONAL: Bands = &[
+        (300_000, dec!(0.0650)),
+        (2_000_000, dec!(0.0618)),
+        (10_000_000, dec!(0.0585)),
+        (20_000_000, dec!(0.0553)),
+        (40_000_000, dec!(0.0520)),
+        (u64::MAX, dec!(0.0488)),
+    ];
+
+    fn volume(ctx: &PricingContext, market: &str, c: Category, n: u64) -> Volume {
+        Volume {
+            month: date(2026, 4, 1),
+            market: MarketMatch {
+                market: ctx.markets.id(market).unwrap(),
+                country: None,
+            },
+            category: c,
+            sent: Sent::Outside,
+            messages: n,
+        }
+    }
+
+    #[test]
+    fn april_table_at_each_band_boundary() {
+        let ctx = builtin();
+        let cases: [(&str, Category, Bands); 6] = [
+            ("India", Utility, INDIA_UTILITY),
+            ("India", Authentication, INDIA_AUTHENTICATION),
+            ("India", AuthenticationInternational, INDIA_INTERNATIONAL),
+            ("Brazil", Utility, BRAZIL_UTILITY),
+            ("Brazil", Authentication, BRAZIL_AUTHENTICATION),
+            ("Egypt", AuthenticationInternational, EGYPT_INTERNATIONAL),
+        ];
+        for (market, category, bands) in cases {
+            // The first message pays the list rate.
+            let mut p = VolumePricer::new(&ctx, 1);
+            let first = p.price(&volume(&ctx, market, category, 1)).unwrap();
+            assert_eq!(first[0].rate, Some(bands[0].1), "{market} {category} #1");
+            for pair in bands.windows(2) {
+                let ((last, rate), (_, next)) = (pair[0], pair[1]);
+                // Messages 1..=last, then message last + 1: marginal.
+                let mut p = VolumePricer::new(&ctx, 1);
+                let upto = p.price(&volume(&ctx, market, category, last)).unwrap();
+                let tail = upto.last().unwrap();
+                assert_eq!(tail.rate, Some(rate), "{market} {category} #{last}");
+                let after = p.price(&volume(&ctx, market, category, 1)).unwrap();
+                assert_eq!(
+                    after[0].rate,
+                    Some(next),
+                    "{market} {category} #{}",
+                    last + 1
+                );
+                assert!(
+                    after[0].rate_source.unwrap().starts_with("tiers-2026-04-01-usd.csv"),
+                    "{after:?}"
+                );
+                // The bulk cost is the sum of the runs, band by band.
+                let mut bound = 0;
+                let mut want = Decimal::ZERO;
+                for (to, r) in bands {
+                    let n = (*to).min(last) - bound;
+                    want += Decimal::from(n) * r;
+                    bound = (*to).min(last);
+                }
+                assert_eq!(upto.iter().map(|c| c.cost).sum::<Decimal>(), want);
+            }
+        }
+    }
+
+    #[test]
+    fn egypt_international_counts_with_authentication_message_by_message() {
+        let ctx = builtin();
+        let mut log = Log::new();
+        let start = jiff::Timestamp::from_second(1_775_044_800).unwrap(); // 2026-04-01T12:00Z
+        let ms = start.as_millisecond();
+        for i in 0..300_000 {
+            log.add_ms(ms + i, "", "201001234567", Some(Authentication));
+        }
+        log.add_ms(ms + 300_000, "", "201001234567", Some(AuthenticationInternational));
+        let priced = log.priced(&ctx);
+        let p = priced[299_999].as_ref().unwrap();
+        assert_eq!((p.cost, p.counted_as), (dec!(0.0036), Some(300_000)));
+        let p = priced[300_000].as_ref().unwrap();
+        // Message 300,001 of Egypt's authentication count: band 2 of the
+        // international bands.
+        assert_eq!((p.cost, p.counted_as), (dec!(0.0618), Some(300_001)));
+        assert_eq!(
+            p.tier,
+            Some(TierUse::Band {
+                index: 2,
+                below_list: true
+            })
+        );
+    }
+
+    #[test]
+    fn a_later_list_rate_suspends_the_april_table() {
+        let ctx = builtin();
+        let mut log = Log::new();
+        log.add("2026-03-31T12:00:00Z", "", "923001234567", Some(Utility));
+        log.add("2026-05-01T12:00:00Z", "", "923001234567", Some(Utility));
+        log.add("2026-10-01T12:00:00Z", "", "923001234567", Some(Utility));
+        let got: Vec<_> = log
+            .priced(&ctx)
+            .into_iter()
+            .map(|p| p.map(|p| (p.cost, p.tier)).unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    dec!(0.0054),
+                    Some(TierUse::NoTable {
+                        before: Some(date(2026, 4, 1))
+                    })
+                ),
+                (
+                    dec!(0.0100),
+                    Some(TierUse::Band {
+                        index: 1,
+                        below_list: false
+                    })
+                ),
+                (
+                    dec!(0.0150),
+                    Some(TierUse::Suspended {
+                        table_from: Some(date(2026, 4, 1)),
+                        first_band: dec!(0.0100),
+                        list_since: Some(date(2026, 10, 1)),
+                    })
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_tiers_prices_at_list_rate() {
+        let mut ctx = builtin();
+        ctx.tiers = TierTable::off();
+        let mut p = VolumePricer::new(&ctx, 1);
+        let c = p
+            .price(&volume(&ctx, "Brazil", Utility, 300_000))
+            .unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].cost, dec!(2040.0000));
+    }
+}
