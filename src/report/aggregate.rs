@@ -304,12 +304,12 @@ impl TierNotes {
             let mut parts: Vec<String> = self
                 .uncovered
                 .iter()
-                .map(|((m, c), n)| format!("{} {c}: {}", markets.name(*m), group_digits(*n)))
+                .map(|((m, c), n)| format!("{} {c} ({})", markets.name(*m), messages(*n)))
                 .collect();
             parts.sort();
             notes.push(format!(
-                "volume tiers: no {currency} tier table for {} ({} priced at list rate)",
-                parts.join("; "),
+                "volume tiers: no {currency} tier table for {}; {} priced at list rate",
+                parts.join(", "),
                 messages(total)
             ));
         }
