@@ -76,8 +76,7 @@ fn built_in_cards_equal_the_data_drop() {
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if !(name.starts_with("rates-") || name.starts_with("tiers-")) || !name.ends_with(".csv")
-        {
+        if !(name.starts_with("rates-") || name.starts_with("tiers-")) || !name.ends_with(".csv") {
             continue;
         }
         let copy = root().join("data/cards").join(&name);

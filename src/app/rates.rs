@@ -43,7 +43,9 @@ fn confidence_of(
     category: RateCategory,
 ) -> String {
     let file = card.split(" (").next().unwrap_or(card);
-    let category = category.category().map_or("*".to_string(), |c| c.to_string());
+    let category = category
+        .category()
+        .map_or("*".to_string(), |c| c.to_string());
     match (builtin && known).then(|| table.of(file, market, &category)) {
         Some(Some(level)) => level.to_string(),
         _ => String::new(),

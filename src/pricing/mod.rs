@@ -33,7 +33,7 @@ use rust_decimal::Decimal;
 
 use crate::model::{Category, Direction, Message, Millis, RateCategory};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
-use crate::refdata::businesses::{Businesses, DEFAULT_PORTFOLIO};
+use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
 use crate::refdata::rates::{Currency, FoundRate, MissingRate, RateBook};
 use crate::refdata::tiers::TierTable;
@@ -271,7 +271,7 @@ enum Allowance {
 pub struct Pricer<'t> {
     ctx: &'t PricingContext,
     businesses: Vec<Option<BusinessState>>,
-    portfolios: Vec<String>,
+    portfolios: HashMap<String, u32>,
     pairs: HashMap<(u32, u32), PairWindows>,
     /// Per customer: market epoch and the match cached for it.
     market_cache: Vec<Option<(usize, MarketMatch)>>,
@@ -299,7 +299,7 @@ impl<'t> Pricer<'t> {
         Pricer {
             ctx,
             businesses: Vec::new(),
-            portfolios: Vec::new(),
+            portfolios: HashMap::default(),
             pairs: HashMap::default(),
             market_cache: Vec::new(),
             tier_counts: HashMap::default(),
@@ -320,14 +320,13 @@ impl<'t> Pricer<'t> {
         if self.businesses[i].is_none() {
             let info = self.ctx.businesses.get(strings.businesses.get(id));
             let zone = info.map_or(self.ctx.default_zone.clone(), |b| b.time_zone.clone());
-            let portfolio = info.map_or(DEFAULT_PORTFOLIO, |b| b.portfolio.as_str());
-            let portfolio = match self.portfolios.iter().position(|p| p == portfolio) {
-                Some(p) => p as u32,
-                None => {
-                    self.portfolios.push(portfolio.to_string());
-                    (self.portfolios.len() - 1) as u32
-                }
+            // Tiers count per portfolio; a business without one is its own.
+            let portfolio = match info.map(|b| b.portfolio.as_str()).filter(|p| !p.is_empty()) {
+                Some(p) => format!("p:{p}"),
+                None => format!("b:{}", strings.businesses.get(id)),
             };
+            let next = self.portfolios.len() as u32;
+            let portfolio = *self.portfolios.entry(portfolio).or_insert(next);
             self.businesses[i] = Some(BusinessState {
                 calendar: LocalCalendar::new(zone),
                 portfolio,

@@ -1077,7 +1077,10 @@ mod meta_tiers {
                     last + 1
                 );
                 assert!(
-                    after[0].rate_source.unwrap().starts_with("tiers-2026-04-01-usd.csv"),
+                    after[0]
+                        .rate_source
+                        .unwrap()
+                        .starts_with("tiers-2026-04-01-usd.csv"),
                     "{after:?}"
                 );
                 // The bulk cost is the sum of the runs, band by band.
@@ -1102,7 +1105,12 @@ mod meta_tiers {
         for i in 0..300_000 {
             log.add_ms(ms + i, "", "201001234567", Some(Authentication));
         }
-        log.add_ms(ms + 300_000, "", "201001234567", Some(AuthenticationInternational));
+        log.add_ms(
+            ms + 300_000,
+            "",
+            "201001234567",
+            Some(AuthenticationInternational),
+        );
         let priced = log.priced(&ctx);
         let p = priced[299_999].as_ref().unwrap();
         assert_eq!((p.cost, p.counted_as), (dec!(0.0036), Some(300_000)));
@@ -1164,10 +1172,41 @@ mod meta_tiers {
         let mut ctx = builtin();
         ctx.tiers = TierTable::off();
         let mut p = VolumePricer::new(&ctx, 1);
-        let c = p
-            .price(&volume(&ctx, "Brazil", Utility, 300_000))
-            .unwrap();
+        let c = p.price(&volume(&ctx, "Brazil", Utility, 300_000)).unwrap();
         assert_eq!(c.len(), 1);
         assert_eq!(c[0].cost, dec!(2040.0000));
     }
+}
+
+#[test]
+fn tiers_count_per_portfolio_and_a_business_without_one_is_its_own() {
+    let mut ctx = context(
+        ModelChoice::Auto,
+        "business,timezone,portfolio\na,UTC,P1\nb,UTC,P1\nc,UTC,\n",
+    );
+    let tiers = "market,category,from,to,rate,currency,effective_from\n\
+                 India,utility,1,1,0.0014,USD,2026-01-01\n\
+                 India,utility,2,,0.0010,USD,2026-01-01\n";
+    ctx.tiers = TierTable::parse("tiers.csv", tiers, &mut ctx.markets).unwrap();
+    let mut log = Log::new();
+    // a and b share P1; c has no portfolio; d is not in the file.
+    for (i, business) in ["a", "b", "c", "d", "d"].into_iter().enumerate() {
+        log.add_ms(
+            1_770_000_000_000 + i as i64,
+            business,
+            "919812345678",
+            Some(Utility),
+        );
+    }
+    let got: Vec<_> = log.price(&ctx).into_iter().map(|r| r.unwrap().1).collect();
+    assert_eq!(
+        got,
+        vec![
+            dec!(0.0014),
+            dec!(0.0010),
+            dec!(0.0014),
+            dec!(0.0014),
+            dec!(0.0010)
+        ]
+    );
 }

@@ -205,7 +205,13 @@ impl<'t> VolumePricer<'t> {
                 .or_default();
             let first = *count + 1;
             *count = count.saturating_add(n);
-            let plan = tiering::plan(ctx, v.market.market, rate_category, date, list.as_ref().ok());
+            let plan = tiering::plan(
+                ctx,
+                v.market.market,
+                rate_category,
+                date,
+                list.as_ref().ok(),
+            );
             if let tiering::TierPlan::Bands(version) = plan {
                 let runs = version
                     .split(first, n)

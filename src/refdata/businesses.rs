@@ -29,10 +29,6 @@ struct RawBusiness {
     home_country: String,
 }
 
-/// The portfolio of businesses the file does not name: all of the log's
-/// numbers are assumed to belong to one business portfolio.
-pub const DEFAULT_PORTFOLIO: &str = "default";
-
 pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
     let name = name.trim();
     if name.eq_ignore_ascii_case("utc") || name == "Z" {
@@ -87,7 +83,8 @@ impl Businesses {
                 ),
             };
             let portfolio = match raw.portfolio.trim() {
-                "" => DEFAULT_PORTFOLIO.to_string(),
+                // No portfolio: the business is its own (see `Pricer`).
+                "" => String::new(),
                 p => p.to_string(),
             };
             let key = business_key(&raw.business);

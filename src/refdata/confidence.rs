@@ -55,7 +55,10 @@ mod tests {
             Some("medium")
         );
         assert_eq!(c.of(oct, "Kazakhstan", "utility"), Some("medium-high"));
-        assert_eq!(c.of("rates-2026-01-01-usd.csv", "India", "utility"), Some("high"));
+        assert_eq!(
+            c.of("rates-2026-01-01-usd.csv", "India", "utility"),
+            Some("high")
+        );
         assert_eq!(c.of("user.csv", "India", "utility"), None);
     }
 

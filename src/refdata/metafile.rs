@@ -186,7 +186,10 @@ const CATEGORIES: [&str; 5] = [
 /// Meta's rate card → `market,category,rate,currency,effective_from`;
 /// `None` when `text` is not in Meta's shape.
 pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataError> {
-    if !text.trim_start_matches('\u{feff}').starts_with(['"', 'C', 'c']) {
+    if !text
+        .trim_start_matches('\u{feff}')
+        .starts_with(['"', 'C', 'c'])
+    {
         return Ok(None);
     }
     let records = records(name, text)?;
@@ -240,7 +243,10 @@ pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
 /// on a line above the header, each over its From, To, Rate type, Rate and
 /// "vs. List rate" columns.
 pub fn tiers_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataError> {
-    if !text.trim_start_matches('\u{feff}').starts_with(['"', 'C', 'c']) {
+    if !text
+        .trim_start_matches('\u{feff}')
+        .starts_with(['"', 'C', 'c'])
+    {
         return Ok(None);
     }
     let records = records(name, text)?;
@@ -338,7 +344,11 @@ pub fn tiers_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
                 }
                 let digits = c.replace([',', ' ', '_'], "");
                 digits.parse::<u64>().map(|n| n.to_string()).map_err(|_| {
-                    RefDataError::new(name, *line, format!("{}: {c:?} is not a volume", g.category))
+                    RefDataError::new(
+                        name,
+                        *line,
+                        format!("{}: {c:?} is not a volume", g.category),
+                    )
                 })
             };
             let r = rate(cell(g.rate)).ok_or_else(|| {
@@ -373,14 +383,18 @@ mod tests {
 
     #[test]
     fn title_gives_date_and_currency() {
-        let t = "Cost per message in USD on the WhatsApp Business Platform, effective April 1, 2026";
+        let t =
+            "Cost per message in USD on the WhatsApp Business Platform, effective April 1, 2026";
         assert_eq!(effective_date(t), Some(jiff::civil::date(2026, 4, 1)));
         assert_eq!(title_currency(t), Some(Currency::USD));
         assert_eq!(
             effective_date("Tarifs en EUR, effective 2026-07-01"),
             Some(jiff::civil::date(2026, 7, 1))
         );
-        assert_eq!(norm("Authentication-\nInternational"), "authentication_international");
+        assert_eq!(
+            norm("Authentication-\nInternational"),
+            "authentication_international"
+        );
     }
 
     #[test]
@@ -392,7 +406,11 @@ mod tests {
         assert!(lines.contains(&"India,authentication_international,0.0304,USD,2026-04-01"));
         // n/a cells (service everywhere, most international cells) are absent.
         assert!(!csv.contains("service"));
-        assert!(!lines.iter().any(|l| l.starts_with("Brazil,authentication_international")));
+        assert!(
+            !lines
+                .iter()
+                .any(|l| l.starts_with("Brazil,authentication_international"))
+        );
         // 32 markets × 3 categories + 9 international rates.
         assert_eq!(lines.len() - 1, 32 * 3 + 9);
     }
@@ -403,7 +421,11 @@ mod tests {
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[1], "Argentina,utility,0,100000,0.0260,USD,2026-04-01");
         assert!(lines.contains(&"Argentina,authentication,10000001,,0.0195,USD,2026-04-01"));
-        assert!(lines.contains(&"Egypt,authentication_international,300001,2000000,0.0618,USD,2026-04-01"));
+        assert!(
+            lines.contains(
+                &"Egypt,authentication_international,300001,2000000,0.0618,USD,2026-04-01"
+            )
+        );
         assert!(!csv.contains("n/a"));
     }
 

@@ -3,7 +3,8 @@
 
 use crate::model::{Category, Direction, Message, Millis};
 use crate::pricing::{
-    ConversationRef, ConversationType, Model, Priced, PricingType, TierUse, SERVICE_FREE_FROM, Unpriced,
+    ConversationRef, ConversationType, Model, Priced, PricingType, SERVICE_FREE_FROM, TierUse,
+    Unpriced,
 };
 use crate::refdata::markets::MarketTable;
 

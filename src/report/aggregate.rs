@@ -7,8 +7,8 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::{Accounting, GroupBy, Line, Meta, Report, Row};
-use crate::model::{Direction, Message};
 use crate::model::Category;
+use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, TierUse, Unpriced};
 use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
@@ -203,7 +203,17 @@ struct TierNotes {
     below: BTreeMap<(MarketId, Category, u8), (Decimal, u64)>,
     /// (market, category, list rate, first band, list since, table date) →
     /// messages at the list rate because the table is out of date.
-    suspended: BTreeMap<(MarketId, Category, Decimal, Decimal, Option<Date>, Option<Date>), u64>,
+    suspended: BTreeMap<
+        (
+            MarketId,
+            Category,
+            Decimal,
+            Decimal,
+            Option<Date>,
+            Option<Date>,
+        ),
+        u64,
+    >,
     /// Messages dated before the first tier table.
     before: Option<(Date, u64)>,
     /// (market, category) → messages no table covers.
