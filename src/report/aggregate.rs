@@ -197,23 +197,22 @@ pub struct MetaInput {
 
 /// How volume tiers priced the charged utility and authentication
 /// messages, for the report's notes.
+/// (market, category, list rate, first band, list since, table date).
+type Suspension = (
+    MarketId,
+    Category,
+    Decimal,
+    Decimal,
+    Option<Date>,
+    Option<Date>,
+);
+
 #[derive(Default)]
 struct TierNotes {
     /// (market, category, band) → (rate, messages) below the list rate.
     below: BTreeMap<(MarketId, Category, u8), (Decimal, u64)>,
-    /// (market, category, list rate, first band, list since, table date) →
-    /// messages at the list rate because the table is out of date.
-    suspended: BTreeMap<
-        (
-            MarketId,
-            Category,
-            Decimal,
-            Decimal,
-            Option<Date>,
-            Option<Date>,
-        ),
-        u64,
-    >,
+    /// Messages at the list rate because the table is out of date.
+    suspended: BTreeMap<Suspension, u64>,
     /// Messages dated before the first tier table.
     before: Option<(Date, u64)>,
     /// (market, category) → messages no table covers.
