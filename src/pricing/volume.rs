@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::{Model, PricingContext, PricingType, Unpriced, WindowState, month_of, rules, tiering};
+use super::{
+    Model, PricingContext, PricingType, TierUse, Unpriced, WindowState, month_of, rules, tiering,
+};
 use crate::model::{Category, RateCategory};
 use crate::refdata::markets::{MarketId, MarketMatch};
 
@@ -85,6 +87,8 @@ pub struct Charge<'t> {
     /// `rate × messages`, exact.
     pub cost: Decimal,
     pub rate_source: Option<&'t str>,
+    /// How volume tiers applied (charged utility and authentication only).
+    pub tier: Option<TierUse>,
 }
 
 pub struct VolumePricer<'t> {
@@ -126,6 +130,7 @@ impl<'t> VolumePricer<'t> {
             rate: None,
             cost: Decimal::new(0, 4),
             rate_source: None,
+            tier: None,
         };
         match decision.pricing_type {
             PricingType::Regular => self.charge(
@@ -184,6 +189,7 @@ impl<'t> VolumePricer<'t> {
                 rate: Some(rate),
                 cost,
                 rate_source: Some(source),
+                tier: None,
             })
         };
         let list = ctx.rates.lookup(
@@ -220,10 +226,26 @@ impl<'t> VolumePricer<'t> {
                         category,
                         reason,
                     })?;
+                let first = version.list_rate();
                 return runs
                     .into_iter()
-                    .map(|(k, band)| charge(k, band.rate, &band.label))
+                    .map(|(k, band)| {
+                        let mut c = charge(k, band.rate, &band.label)?;
+                        c.tier = Some(TierUse::Band {
+                            index: band.index,
+                            below_list: first.is_some_and(|l| band.rate < l),
+                        });
+                        Ok(c)
+                    })
                     .collect();
+            }
+            if let tiering::TierPlan::ListRate(why) = plan {
+                let found = list.map_err(|missing| {
+                    Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
+                })?;
+                let mut c = charge(n, found.rate, found.card)?;
+                c.tier = Some(why);
+                return Ok(vec![c]);
             }
         }
         let found = list.map_err(|missing| {
