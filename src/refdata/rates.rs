@@ -654,6 +654,32 @@ mod tests {
         );
     }
 
+    /// Meta's April 2026 file, read as published, gives every cell the
+    /// built-in cards have in force on 2026-04-01.
+    #[test]
+    fn meta_rate_card_equals_the_built_in_cards() {
+        let mut m = MarketTable::builtin();
+        let builtin = RateBook::builtin(&mut m);
+        let mut meta = RateBook::default();
+        let n = meta
+            .add_card(
+                "USD_rates-2026-04-01.csv",
+                include_str!("../../data/examples/meta-files/USD_rates-2026-04-01.csv"),
+                &mut m,
+            )
+            .unwrap();
+        let d = date(2026, 4, 1);
+        let cells = |book: &RateBook| {
+            book.card_on(Currency::USD, d)
+                .into_iter()
+                .filter(|c| matches!(c.category, RateCategory::Of(_)))
+                .map(|c| (c.key, c.category, c.rate))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(n, 105);
+        assert_eq!(cells(&meta), cells(&builtin));
+    }
+
     #[test]
     fn bad_rows_name_file_and_line() {
         let mut m = MarketTable::builtin();

@@ -345,3 +345,37 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod meta_file_tests {
+    use super::*;
+
+    /// Meta's downloadable file and the CSV drop give the same table.
+    #[test]
+    fn meta_file_reads_as_the_built_in_table() {
+        let mut m = MarketTable::builtin();
+        let builtin = TierTable::builtin(&mut m);
+        let meta = TierTable::parse(
+            "USD_volume_tiers-2026-04-01.csv",
+            include_str!("../../data/examples/meta-files/USD_volume_tiers-2026-04-01.csv"),
+            &mut m,
+        )
+        .unwrap();
+        assert_eq!(meta.cells.len(), builtin.cells.len());
+        assert_eq!(meta.starts, builtin.starts);
+        let bands = |v: &TierVersion| {
+            v.bands
+                .iter()
+                .map(|b| (b.from, b.to, b.rate, b.index))
+                .collect::<Vec<_>>()
+        };
+        for (key, versions) in &builtin.cells {
+            let theirs = &meta.cells[key];
+            assert_eq!(versions.len(), 1);
+            assert_eq!(theirs.len(), 1);
+            assert_eq!(versions[0].from, theirs[0].from);
+            assert_eq!(bands(&versions[0]), bands(&theirs[0]), "{key:?}");
+            assert_eq!(versions[0].bands.len(), 6, "{key:?}");
+        }
+    }
+}
