@@ -433,9 +433,14 @@ pub struct ForecastArgs {
     )]
     pub growth: Option<String>,
 
-    /// Business phone numbers sharing the 1,000 free service messages a
-    /// month (2026-10 model)
-    #[arg(long, value_name = "N", default_value_t = 1)]
+    /// With --plan: business phone numbers sharing the 1,000 free service
+    /// messages a month (2026-10 model); --from-log follows the log's numbers
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        conflicts_with = "from_log"
+    )]
     pub business_numbers: u64,
 
     /// With --from-log: map a column to a differently named header

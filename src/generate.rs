@@ -11,7 +11,8 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{self, Write};
 
-use crate::model::Millis;
+/// Unix milliseconds: the generator writes whole-millisecond times.
+type Millis = i64;
 
 pub const HEADER: &str =
     "timestamp,business,customer,direction,category,message_id,status,entry_point\n";

@@ -197,3 +197,50 @@ fn falling_back_after_pricing_some_messages_counts_each_once() {
     let text = String::from_utf8(memory).unwrap();
     assert!(text.ends_with("total,total,3,3,0,0,0.0354,USD\n"), "{text}");
 }
+
+/// Times keep their microseconds in both engines: a reply 100 µs inside the
+/// 24 h window is free, and a template 0.8 ms before the customer's message
+/// is no tie (the customer's message does not come first). A failure
+/// event without a category merges the same way in both.
+#[test]
+fn sub_millisecond_times_decide_in_both_engines() {
+    let log = temp("micros.csv");
+    std::fs::write(
+        &log,
+        "timestamp,customer,direction,category,message_id,status\n\
+         2026-02-02T10:00:00.000900Z,+5511987650001,in,,i1,\n\
+         2026-02-02T12:00:00.000000Z,+5511987650002,out,utility,o2,\n\
+         2026-02-02T12:00:00.000800Z,+5511987650002,in,,i2,\n\
+         2026-02-03T10:00:00.000800Z,+5511987650001,out,utility,o1,sent\n\
+         2026-02-03T10:00:05.123456Z,+5511987650001,out,utility,o1,delivered\n\
+         2026-02-03T11:00:00Z,+5511987650003,out,marketing,o3,sent\n\
+         2026-02-03T11:00:02.5Z,+5511987650003,out,,o3,failed\n",
+    )
+    .unwrap();
+    let args = |engine| {
+        [
+            "estimate",
+            "-q",
+            "--engine",
+            engine,
+            "--format",
+            "csv",
+            "--by",
+            "pricing_type",
+            log.to_str().unwrap(),
+        ]
+    };
+    let memory = wabill(&args("memory"));
+    assert_eq!(wabill(&args("stream")), memory);
+    let text = String::from_utf8(memory).unwrap();
+    assert!(
+        text.contains("\nfree_customer_service,1,0,1,0,0.0000,USD\n"),
+        "{text}"
+    );
+    assert!(text.contains("\nregular,1,1,0,0,0.0068,USD\n"), "{text}");
+    // A failure event without a category merges into its message.
+    assert!(
+        text.contains("\nnot_delivered,1,0,0,1,0.0000,USD\n"),
+        "{text}"
+    );
+}

@@ -22,7 +22,7 @@ use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 use wabill::validate::{Log, Rejection, read_log};
 
 const HEADER: &str = "timestamp,business,customer,direction,category,message_id,status,entry_point";
-const HOUR_MS: i64 = 3_600_000;
+const HOUR_US: i64 = 3_600_000_000;
 
 // ---------------------------------------------------------------- harness
 
@@ -503,6 +503,145 @@ fn failed_reply_does_not_use_up_the_free_entry_point() {
     assert_eq!(ty("e5"), Some(PricingType::Regular));
 }
 
+/// A customer comes back from an ad while a free entry point window is
+/// open: the first reply to the new entry point opens a new window
+/// `[reply, reply + 72 h)`, even inside the old one.
+#[test]
+fn reply_to_a_new_entry_point_inside_an_open_window_opens_a_new_window() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&[
+            // Old window [01:00 on the 2nd, 01:00 on the 5th).
+            "2026-02-02T00:00:00Z,b,+5511987650001,in,,a-e1,,ctwa",
+            "2026-02-02T01:00:00Z,b,+5511987650001,out,service,a-r1,,",
+            "2026-02-04T12:00:00Z,b,+5511987650001,in,,a-e2,,ctwa",
+            // New window [13:00 on the 4th, 13:00 on the 7th).
+            "2026-02-04T13:00:00Z,b,+5511987650001,out,service,a-r2,,",
+            "2026-02-07T12:59:59Z,b,+5511987650001,out,marketing,a-m1,,",
+            "2026-02-07T13:00:00Z,b,+5511987650001,out,marketing,a-m2,,",
+            // The same, with a message after the old window ends: it must
+            // not open a window of its own (that one would end on the 8th).
+            "2026-02-02T00:00:00Z,b,+5511987650002,in,,b-e1,,ctwa",
+            "2026-02-02T01:00:00Z,b,+5511987650002,out,service,b-r1,,",
+            "2026-02-04T12:00:00Z,b,+5511987650002,in,,b-e2,,ctwa",
+            "2026-02-04T13:00:00Z,b,+5511987650002,out,service,b-r2,,",
+            "2026-02-05T08:00:00Z,b,+5511987650002,out,marketing,b-m1,,",
+            "2026-02-07T20:00:00Z,b,+5511987650002,out,marketing,b-m2,,",
+        ]),
+    );
+    let ty = |id| run.outcome(id).pricing_type;
+    for id in ["a-r1", "a-r2", "a-m1", "b-r1", "b-r2", "b-m1"] {
+        assert_eq!(ty(id), Some(PricingType::FreeEntryPoint), "{id}");
+    }
+    assert_eq!(ty("a-m2"), Some(PricingType::Regular));
+    assert_eq!(ty("b-m2"), Some(PricingType::Regular));
+}
+
+/// Conversation-2023: the reply to the new entry point joins the open free
+/// entry point conversation and spends it; once that conversation ends, a
+/// marketing template opens an ordinary, charged conversation.
+#[test]
+fn conversation_reply_to_a_new_entry_point_joins_the_open_one() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&[
+            "2024-12-02T00:00:00Z,b,+5511987650001,in,,e1,,ctwa",
+            "2024-12-02T01:00:00Z,b,+5511987650001,out,service,r1,,",
+            "2024-12-04T12:00:00Z,b,+5511987650001,in,,e2,,ctwa",
+            "2024-12-04T13:00:00Z,b,+5511987650001,out,service,r2,,",
+            "2024-12-05T08:00:00Z,b,+5511987650001,out,marketing,m1,,",
+        ]),
+    );
+    let ty = |id| run.outcome(id).pricing_type;
+    assert_eq!(ty("r1"), Some(PricingType::FreeEntryPoint));
+    assert_eq!(ty("r2"), Some(PricingType::InConversation));
+    assert_eq!(run.outcome("r2").conversation, Some((1, false)));
+    assert_eq!(ty("m1"), Some(PricingType::Regular));
+    assert_eq!(run.outcome("m1").conversation, Some((2, true)));
+    assert_eq!(run.total(), dec!(0.0625));
+}
+
+/// A log's `authentication_international` to a recipient in the business's
+/// home country pays the domestic rate; elsewhere, or with no home country
+/// known, it keeps the international one.
+#[test]
+fn authentication_international_at_home_pays_domestic() {
+    let run = run_csv(
+        &Setup {
+            businesses: Some("business,timezone,portfolio,home_country\nin,,,IN\nbr,,,BR\n"),
+            ..Setup::default()
+        },
+        &log_of(&[
+            "2026-02-02T10:00:00Z,in,+919812345678,out,authentication_international,home,,",
+            "2026-02-02T10:00:00Z,br,+919812345678,out,authentication_international,abroad,,",
+            "2026-02-02T10:00:00Z,other,+919812345678,out,authentication_international,unknown,,",
+        ]),
+    );
+    let paid = |id| (run.outcome(id).pricing_category, run.outcome(id).cost);
+    assert_eq!(
+        paid("home"),
+        (Some(Category::Authentication), Some(dec!(0.0014)))
+    );
+    let intl = (
+        Some(Category::AuthenticationInternational),
+        Some(dec!(0.0280)),
+    );
+    assert_eq!(paid("abroad"), intl);
+    assert_eq!(paid("unknown"), intl);
+}
+
+/// `(+44) 7700 …`: parentheses around the country code and its `+` are
+/// formatting, like spaces.
+#[test]
+fn plus_inside_parentheses_is_a_valid_number() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&["2026-02-02T10:00:00Z,b,(+44) 7700 900123,out,marketing,uk,,"]),
+    );
+    assert!(run.rejections.is_empty(), "{:?}", run.rejections);
+    assert_eq!(
+        run.log
+            .strings
+            .customers
+            .get(run.outcome("uk").message.customer),
+        "447700900123"
+    );
+    assert_eq!(run.report.accounting.charged, 1);
+}
+
+/// A webhook's `failed` status row names no category: it merges into its
+/// message (which is then not charged) instead of being rejected. Without a
+/// message id it has nothing to merge into and is still rejected.
+#[test]
+fn failed_status_row_without_category_merges_into_its_message() {
+    let run = run_csv(
+        &Setup::default(),
+        &log_of(&[
+            "2026-02-02T10:00:00Z,b,+5511987650001,out,marketing,f1,sent,",
+            "2026-02-02T10:00:03Z,b,+5511987650001,out,,f1,failed,",
+            "2026-02-02T11:00:00Z,b,+5511987650001,out,,f2,failed,",
+            "2026-02-02T12:00:00Z,b,+5511987650001,out,,,failed,",
+        ]),
+    );
+    assert_eq!(
+        run.outcome("f1").pricing_type,
+        Some(PricingType::NotDelivered)
+    );
+    assert_eq!(
+        run.outcome("f1").message.category,
+        Some(Category::Marketing)
+    );
+    assert_eq!(
+        run.outcome("f2").pricing_type,
+        Some(PricingType::NotDelivered)
+    );
+    let lines: Vec<u64> = run.rejections.iter().map(|r| r.line).collect();
+    assert_eq!(lines, [5]);
+    let a = &run.report.accounting;
+    assert_eq!((a.merged, a.charged, a.not_delivered), (1, 0, 2));
+    assert_eq!(run.total(), dec!(0));
+}
+
 #[test]
 
 fn failed_inbound_message_opens_no_window() {
@@ -886,7 +1025,7 @@ proptest! {
                     && i.business == m.business
                     && i.customer == m.customer
                     && i.at <= m.at
-                    && m.at - i.at < 24 * HOUR_MS
+                    && m.at - i.at < 24 * HOUR_US
             });
             prop_assert!(opened_by.is_none(), "{m:?} charged after {opened_by:?}");
         }
@@ -908,7 +1047,7 @@ proptest! {
                     && i.business == m.business
                     && i.customer == m.customer
                     && i.at <= m.at
-                    && m.at - i.at < (24 + 72) * HOUR_MS
+                    && m.at - i.at < (24 + 72) * HOUR_US
             });
             prop_assert!(ad, "{m:?} free_entry_point with no entry-point message");
         }
@@ -953,7 +1092,7 @@ proptest! {
             prop_assert!(first.is_some(), "{id} never opened");
             let first = first.expect("checked");
             prop_assert_eq!((first.business, first.customer), (m.business, m.customer));
-            prop_assert!(first.at <= m.at && m.at - first.at < 72 * HOUR_MS, "{o:?}");
+            prop_assert!(first.at <= m.at && m.at - first.at < 72 * HOUR_US, "{o:?}");
             if !opened {
                 prop_assert_eq!(o.cost, Some(Decimal::ZERO));
                 prop_assert_eq!(o.pricing_type, Some(PricingType::InConversation));

@@ -27,7 +27,7 @@ use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 
 use wabill::input::{ReadOptions, Source};
-use wabill::model::{HOUR_MS, Message};
+use wabill::model::{HOUR_US, Message};
 use wabill::pricing::{Model, ModelChoice, Pricer, PricingContext, PricingType, WindowRules};
 use wabill::refdata::businesses::Businesses;
 use wabill::refdata::markets::MarketTable;
@@ -55,7 +55,7 @@ const MODELS: [ModelChoice; 6] = [
     ModelChoice::Fixed(Model::PerMessage2026_10),
 ];
 
-const HORIZONS: [i64; 4] = [0, HOUR_MS, 24 * HOUR_MS, 72 * HOUR_MS];
+const HORIZONS: [i64; 4] = [0, HOUR_US, 24 * HOUR_US, 72 * HOUR_US];
 
 fn context(model: ModelChoice, kolkata: bool) -> PricingContext {
     let (zone, name) = if kolkata {

@@ -16,7 +16,7 @@ use crate::report::{Aggregator, GroupBy, MetaInput, Report};
 /// How long a streamed message waits for later status events of its id
 /// (`sent`, then `delivered`/`read`) before it is priced; a later event
 /// makes `--engine auto` read the log again in memory.
-const STATUS_EVENT_HORIZON: crate::model::Millis = 24 * crate::model::HOUR_MS;
+const STATUS_EVENT_HORIZON: crate::model::Micros = 24 * crate::model::HOUR_US;
 
 /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
 pub fn style_for_stdout(to_file: bool) -> Style {

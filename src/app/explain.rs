@@ -7,17 +7,17 @@ use super::output::Output;
 use super::pipeline;
 use crate::cli::ExplainArgs;
 use crate::error::Exit;
-use crate::model::{Direction, Message, Millis};
+use crate::model::{Direction, Message, Micros};
 use crate::pricing::{Priced, Unpriced};
 use crate::refdata::businesses::business_key;
 use crate::render::explain::{sentence, time};
 use crate::validate::normalize_number;
 
 /// With --message-id, the timeline shows this much either side of it.
-const CONTEXT_MS: Millis = 4 * 24 * crate::model::HOUR_MS;
+const CONTEXT_US: Micros = 4 * 24 * crate::model::HOUR_US;
 
 /// Business × customer pairs to show, the time span, and the message asked about.
-type Selection = (Vec<(u32, u32)>, (Millis, Millis), Option<usize>);
+type Selection = (Vec<(u32, u32)>, (Micros, Micros), Option<usize>);
 
 pub fn run(args: &ExplainArgs) -> Result<Exit> {
     let loaded = pipeline::load(&args.input, &args.pricing, true)?;
@@ -37,7 +37,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
             let m = &loaded.log.messages[index];
             (
                 vec![(m.business, m.customer)],
-                (m.at - CONTEXT_MS, m.at + CONTEXT_MS),
+                (m.at - CONTEXT_US, m.at + CONTEXT_US),
                 Some(index),
             )
         }
@@ -64,7 +64,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
                 .collect();
             pairs.sort_by_key(|(b, _)| strings.businesses.get(*b));
             pairs.dedup();
-            (pairs, (Millis::MIN, Millis::MAX), None)
+            (pairs, (Micros::MIN, Micros::MAX), None)
         }
         (None, None) => bail!("give --message-id or --customer"),
     };

@@ -12,7 +12,7 @@ use crate::cli::{ForecastArgs, InputArgs};
 use crate::error::{Exit, Failure};
 use crate::forecast::plan::parse_plan;
 use crate::forecast::project::Method;
-use crate::forecast::{self, ForecastMeta, History, Planned};
+use crate::forecast::{self, ForecastMeta, History, Partial, Planned};
 use crate::pricing::{PricingContext, Sent};
 use crate::render::forecast as render;
 
@@ -48,16 +48,16 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         Some(path) => from_plan(args, path)?,
         None => from_history(args, growth)?,
     };
-    let report =
-        forecast::price(&ctx, planned, args.business_numbers, meta).map_err(|failures| {
-            for f in failures.iter().take(SHOWN_ERRORS) {
-                note(&format!("cannot price {}: {}", f.what, f.error));
-            }
-            Failure::new(
-                Exit::Error,
-                format!("{} forecast volumes could not be priced", failures.len()),
-            )
-        })?;
+    let numbers = meta.business_numbers;
+    let report = forecast::price(&ctx, planned, numbers, meta).map_err(|failures| {
+        for f in failures.iter().take(SHOWN_ERRORS) {
+            note(&format!("cannot price {}: {}", f.what, f.error));
+        }
+        Failure::new(
+            Exit::Error,
+            format!("{} forecast volumes could not be priced", failures.len()),
+        )
+    })?;
     let mut output = Output::open(args.output.as_deref())?;
     render::render(
         &report,
@@ -70,7 +70,10 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
     Ok(Exit::Ok)
 }
 
-fn base_meta(ctx: &PricingContext, args: &ForecastArgs) -> ForecastMeta {
+/// What every forecast assumes. `log_numbers` is the number of business
+/// numbers of a log's history, each with its own service allowance; a plan
+/// pools `--business-numbers` allowances.
+fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>) -> ForecastMeta {
     let tiers = args.pricing.tiers.as_ref().map(|p| p.display().to_string());
     let mut assumptions = vec![
         "each month is priced with the model, rate card, market table and tiers in force \
@@ -86,21 +89,30 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs) -> ForecastMeta {
                      month and are consumed in report order (market, category, window)"
                 .to_string(),
         },
-        format!(
-            "from 2026-10 the first {} service messages a month are free ({} business \
-             number{} × 1,000), taken in report order",
-            crate::render::group_digits(
-                ctx.service_allowance.saturating_mul(args.business_numbers)
+        match log_numbers {
+            None => format!(
+                "from 2026-10 the first {} service messages a month are free ({} business \
+                 number{} × 1,000), taken in report order",
+                crate::render::group_digits(
+                    ctx.service_allowance.saturating_mul(args.business_numbers)
+                ),
+                args.business_numbers,
+                if args.business_numbers == 1 { "" } else { "s" }
             ),
-            args.business_numbers,
-            if args.business_numbers == 1 { "" } else { "s" }
-        ),
+            Some(n) => format!(
+                "from 2026-10 the first {} service messages a month of each business number \
+                 are free, as the log's business column says ({n} number{})",
+                crate::render::group_digits(ctx.service_allowance),
+                if n == 1 { "" } else { "s" }
+            ),
+        },
     ];
     if ctx.businesses.is_empty() {
         assumptions.push("authentication_international only where the plan or log says so".into());
     }
     ForecastMeta {
         format_version: crate::report::FORMAT_VERSION,
+        business_numbers: log_numbers.unwrap_or(args.business_numbers),
         model: ctx.model.name().to_string(),
         currency: ctx.currency.to_string(),
         time_zone: zone_description(ctx),
@@ -139,10 +151,11 @@ fn from_plan(
                 sent,
                 messages,
                 line: Some(row.line),
+                business: None,
             });
         }
     }
-    let mut meta = base_meta(&ctx, args);
+    let mut meta = base_meta(&ctx, args, None);
     meta.source = "plan".into();
     meta.inputs = vec![name];
     meta.assumptions.insert(
@@ -184,30 +197,51 @@ fn from_history(
         .into());
     }
     let method = growth.map_or(Method::Trend, Method::Growth);
+    let strings = &loaded.log.strings;
     let planned = history
-        .project(months, method)
+        .project(months, method, |id| strings.businesses.get(id))
         .map_err(anyhow::Error::msg)?;
-    let ctx = loaded.ctx;
-    let span = history.months();
-    let month = |i: usize| span[i].strftime("%Y-%m").to_string();
-    let (first, last) = (month(0), month(span.len() - 1));
-    let mut meta = base_meta(&ctx, args);
+    let span = history.span();
+    let month = |m: jiff::civil::Date| m.strftime("%Y-%m").to_string();
+    let (first, last) = (
+        month(span.months[0]),
+        month(span.months[span.months.len() - 1]),
+    );
+    let base = month(span.last_fitted().unwrap_or(span.months[0]));
+    let mut meta = base_meta(&loaded.ctx, args, Some(history.business_numbers() as u64));
     meta.source = "history".into();
     meta.inputs = loaded.log.files.clone();
-    meta.method = Some(method.describe(&last));
+    meta.method = Some(method.describe(&base));
     meta.history = Some(forecast::HistoryMeta {
         first_month: first.clone(),
         last_month: last.clone(),
-        months: span.len(),
+        months: span.months.len(),
         messages: history.messages(),
         not_delivered_ignored: history.not_delivered,
     });
+    let partial: Vec<String> = span
+        .partial_months()
+        .iter()
+        .map(|(m, covered, days)| format!("{} ({covered} of {days} days)", month(*m)))
+        .collect();
+    let completeness = match span.treatment {
+        Partial::None => "each month taken as complete".to_string(),
+        Partial::LeftOut => format!(
+            "covered only in part, in the business's time zone, and left out of the fit: {}",
+            partial.join(", ")
+        ),
+        Partial::Scaled => format!(
+            "no month covered in full, so the months covered in part are scaled to whole \
+             months by the days covered (in the business's time zone): {}",
+            partial.join(", ")
+        ),
+    };
     let mut learned = vec![
         format!(
             "history {first} to {last} ({} month{}, {} delivered outbound messages; \
-             {} not delivered ignored), each month taken as complete",
-            span.len(),
-            if span.len() == 1 { "" } else { "s" },
+             {} not delivered ignored), {completeness}",
+            span.months.len(),
+            if span.months.len() == 1 { "" } else { "s" },
             crate::render::group_digits(history.messages()),
             crate::render::group_digits(history.not_delivered),
         ),
@@ -215,23 +249,34 @@ fn from_history(
             "projection: {} for {months} month{}, per country × category × window \
              (outside, customer service, entry point), rounded to whole messages half \
              away from zero",
-            method.describe(&last),
+            method.describe(&base),
             if months == 1 { "" } else { "s" }
         ),
     ];
-    if span.len() < 3 && method == Method::Trend {
+    if !span.empty.is_empty() {
+        let empty: Vec<String> = span.empty.iter().map(|m| month(*m)).collect();
+        let empty = empty.join(", ");
         learned.push(format!(
-            "only {} month{} of history: the trend is weak",
-            span.len(),
-            if span.len() == 1 { "" } else { "s" }
+            "no messages at all in {empty}, between months with messages: counted as \
+             months with no traffic"
         ));
         note(&format!(
-            "only {} month(s) of history; consider --growth RATE",
-            span.len()
+            "no messages at all in {empty}, between months with messages: is an export file \
+             missing?"
+        ));
+    }
+    let fitted = span.fitted_len();
+    if fitted < 3 && method == Method::Trend {
+        learned.push(format!(
+            "only {fitted} month{} of history: the trend is weak",
+            if fitted == 1 { "" } else { "s" }
+        ));
+        note(&format!(
+            "only {fitted} month(s) of history; consider --growth RATE"
         ));
     }
     meta.assumptions.splice(0..0, learned);
-    Ok((ctx, planned, meta))
+    Ok((loaded.ctx, planned, meta))
 }
 
 #[cfg(test)]

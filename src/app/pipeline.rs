@@ -11,7 +11,7 @@ use super::settings;
 use super::stream::Attempt;
 use crate::cli::{InputArgs, PricingArgs};
 use crate::input::{ReadOptions, Source};
-use crate::model::{Message, Millis};
+use crate::model::{Message, Micros};
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
 use crate::validate::{Log, LogStats, Rejection, Strings, read_log};
 
@@ -206,7 +206,7 @@ pub fn price_streaming<'a>(
     input: &InputArgs,
     ctx: &'a PricingContext,
     engine: Engine,
-    settle: Millis,
+    settle: Micros,
     consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Streamed> {
     let (sources, options) = settings::read_options(input)?;

@@ -66,7 +66,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             };
             let row = PriceRow {
                 message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
-                timestamp: jiff::Timestamp::from_millisecond(m.at)
+                timestamp: jiff::Timestamp::from_microsecond(m.at)
                     .map_or(String::new(), |t| t.to_string()),
                 business: strings.businesses.get(m.business),
                 customer: format!("+{}", strings.customers.get(m.customer)),

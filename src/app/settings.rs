@@ -7,7 +7,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::cli::{InputArgs, PricingArgs};
 use crate::input::{ReadOptions, Source};
-use crate::model::HOUR_MS;
+use crate::model::HOUR_US;
 use crate::pricing::{ModelChoice, PricingContext, WindowRules};
 use crate::refdata::businesses::{Businesses, parse_zone};
 use crate::refdata::markets::MarketTable;
@@ -78,8 +78,8 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
             .map_err(anyhow::Error::msg)?,
         currency,
         windows: WindowRules {
-            service_window: i64::from(args.service_window_hours) * HOUR_MS,
-            entry_point_window: i64::from(args.entry_point_hours) * HOUR_MS,
+            service_window: i64::from(args.service_window_hours) * HOUR_US,
+            entry_point_window: i64::from(args.entry_point_hours) * HOUR_US,
             ..WindowRules::default()
         },
         service_allowance: 1000,

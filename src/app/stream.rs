@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use super::pipeline::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use super::progress::Progress;
 use crate::input::{InputError, ReadOptions, Source};
-use crate::model::{Message, Millis, SourcePos};
+use crate::model::{Message, Micros, SourcePos};
 use crate::pricing::{Pricer, PricingContext};
 use crate::validate::{
     IdLinks, Link, Log, LogStats, Rejection, Settler, Strings, Validator, read_rows,
@@ -70,7 +70,7 @@ pub(super) fn stream<'a>(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &'a PricingContext,
-    settle: Millis,
+    settle: Micros,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
     consumer: &mut dyn PricedConsumer<'a>,

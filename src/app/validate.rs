@@ -12,12 +12,12 @@ use super::output::Output;
 use super::settings;
 use crate::cli::{ProblemFormat, ValidateArgs};
 use crate::error::Exit;
-use crate::model::{Category, Direction, Millis};
+use crate::model::{Category, Direction, Micros};
 use crate::pricing::Pricer;
 use crate::validate::{Log, Rejection, read_log};
 
 /// 2018-01-01T00:00:00Z: the WhatsApp Business API launched in August 2018.
-const EARLIEST_PLAUSIBLE: Millis = 1_514_764_800_000;
+const EARLIEST_PLAUSIBLE: Micros = 1_514_764_800_000_000;
 
 struct Problem {
     kind: &'static str,
@@ -57,11 +57,11 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         &mut |_, _| {},
     )?;
 
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = jiff::Timestamp::now().as_microsecond();
     let mut pricer = Pricer::new(&ctx);
     for m in &log.messages {
         let stamp =
-            || jiff::Timestamp::from_millisecond(m.at).map_or(String::new(), |t| t.to_string());
+            || jiff::Timestamp::from_microsecond(m.at).map_or(String::new(), |t| t.to_string());
         if m.at > now {
             problems.push(Problem {
                 kind: "future timestamp",

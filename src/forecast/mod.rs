@@ -67,6 +67,9 @@ pub struct Planned {
     pub messages: u64,
     /// The plan line it came from, for error messages.
     pub line: Option<u64>,
+    /// Learned from a log: the business number (its rank by name) whose own
+    /// monthly service allowance these messages use. Plans pool theirs.
+    pub business: Option<u32>,
 }
 
 /// Volumes that could not be priced: what and why.
@@ -93,8 +96,8 @@ pub fn price(
         })
         .collect();
     keyed.sort_by(|(a, p, _), (b, q, _)| {
-        (p.month, a, p.place, p.category, p.sent, p.line)
-            .cmp(&(q.month, b, q.place, q.category, q.sent, q.line))
+        (p.month, a, p.place, p.category, p.sent, p.business, p.line)
+            .cmp(&(q.month, b, q.place, q.category, q.sent, q.business, q.line))
     });
     let mut pricer = VolumePricer::new(ctx, business_numbers);
     let mut builder = report::Builder::default();
@@ -109,6 +112,7 @@ pub fn price(
             category: p.category,
             sent: p.sent,
             messages: p.messages,
+            business: p.business,
         };
         match pricer.price(&volume) {
             Ok(charges) => builder.add(&p, &market, found.country, &charges),
@@ -136,18 +140,96 @@ pub fn price(
     Ok(builder.finish(meta))
 }
 
-/// Monthly volumes learned from a priced log, per place × category × window.
+/// Monthly volumes learned from a priced log, per place × category × window
+/// × business number.
 #[derive(Default)]
 pub struct History {
-    series: BTreeMap<(Place, Category, Sent), BTreeMap<Date, u64>>,
+    series: BTreeMap<(Place, Category, Sent, u32), BTreeMap<Date, u64>>,
     months: BTreeMap<Date, u64>,
     pub not_delivered: u64,
+    /// First and last business-local days of any message: how much of its
+    /// first and last months the log covers.
+    covered: Option<(Date, Date)>,
+}
+
+/// Days a month's log covers, of its days (when only part of it).
+pub type Coverage = Option<(i8, i8)>;
+
+/// How the history's months enter the projection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Span {
+    /// Every month from the first to the last with a delivered message.
+    pub months: Vec<Date>,
+    /// Per month: `Some((days covered, days in the month))` when the log
+    /// covers only part of it (only the first and last months can be).
+    pub partial: Vec<Coverage>,
+    /// Months with no message at all between months with some.
+    pub empty: Vec<Date>,
+    pub treatment: Partial,
+}
+
+/// What is done with months covered only in part.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Partial {
+    /// Every month is complete.
+    None,
+    /// Partial months are left out of the fit.
+    LeftOut,
+    /// No complete month: partial months are scaled to whole months by the
+    /// days they cover.
+    Scaled,
+}
+
+impl Span {
+    /// The months the fit uses, each with the coverage its volumes are
+    /// scaled up from (when `Scaled`), and how many history months follow
+    /// the last of them.
+    fn fitted(&self) -> (Vec<(Date, Coverage)>, u32) {
+        let all = self
+            .months
+            .iter()
+            .copied()
+            .zip(self.partial.iter().copied());
+        match self.treatment {
+            Partial::None => (all.map(|(m, _)| (m, None)).collect(), 0),
+            Partial::Scaled => (all.collect(), 0),
+            Partial::LeftOut => {
+                let skip = u32::from(self.partial.last().is_some_and(Option::is_some));
+                (all.filter(|(_, p)| p.is_none()).collect(), skip)
+            }
+        }
+    }
+
+    /// The last month the projection starts from.
+    pub fn last_fitted(&self) -> Option<Date> {
+        self.fitted().0.last().map(|f| f.0)
+    }
+
+    /// How many months the fit uses.
+    pub fn fitted_len(&self) -> usize {
+        self.fitted().0.len()
+    }
+
+    /// The months covered in part, with their coverage.
+    pub fn partial_months(&self) -> Vec<(Date, i8, i8)> {
+        self.months
+            .iter()
+            .zip(&self.partial)
+            .filter_map(|(m, p)| p.map(|(covered, days)| (*m, covered, days)))
+            .collect()
+    }
 }
 
 impl History {
     /// Counts one priced message: delivered outbound ones only (failed
-    /// messages cost nothing and inbound ones are not sent by the business).
+    /// messages cost nothing and inbound ones are not sent by the business);
+    /// every message tells how much of the months the log covers.
     pub fn add(&mut self, m: &Message, p: &Priced<'_>) {
+        let day = p.local_date;
+        self.covered = Some(match self.covered {
+            Some((first, last)) => (first.min(day), last.max(day)),
+            None => (day, day),
+        });
         if m.direction == Direction::In {
             return;
         }
@@ -170,7 +252,7 @@ impl History {
         let month = p.local_date.first_of_month();
         *self
             .series
-            .entry((place, category, Sent::of(&windows)))
+            .entry((place, category, Sent::of(&windows), m.business))
             .or_default()
             .entry(month)
             .or_default() += 1;
@@ -178,45 +260,107 @@ impl History {
     }
 
     /// Every month from the first to the last with a message (gaps count as
-    /// months with no messages).
-    pub fn months(&self) -> Vec<Date> {
-        let (Some(first), Some(last)) = (self.months.keys().next(), self.months.keys().last())
-        else {
-            return Vec::new();
-        };
-        let mut out = Vec::new();
-        let mut m = *first;
-        while m <= *last {
-            out.push(m);
-            let Ok(next) = m.checked_add(jiff::Span::new().months(1)) else {
-                break;
-            };
-            m = next;
+    /// months with no messages), and which of them the log covers in part.
+    pub fn span(&self) -> Span {
+        let mut months = Vec::new();
+        if let (Some(first), Some(last)) = (self.months.keys().next(), self.months.keys().last()) {
+            let mut m = *first;
+            while m <= *last {
+                months.push(m);
+                let Ok(next) = m.checked_add(jiff::Span::new().months(1)) else {
+                    break;
+                };
+                m = next;
+            }
         }
-        out
+        let empty = months
+            .iter()
+            .filter(|m| !self.months.contains_key(m))
+            .copied()
+            .collect();
+        // A month is covered from the log's first day in it (or its 1st) to
+        // its last day in it (or the month's end), in the business's zone.
+        let partial: Vec<Coverage> = months
+            .iter()
+            .map(|m| {
+                let days = m.days_in_month();
+                let (from, to) = self.covered?;
+                let start = if from.first_of_month() == *m {
+                    from.day()
+                } else {
+                    1
+                };
+                let end = if to.first_of_month() == *m {
+                    to.day()
+                } else {
+                    days
+                };
+                (start > 1 || end < days).then_some((end - start + 1, days))
+            })
+            .collect();
+        let treatment = if partial.iter().all(Option::is_none) {
+            Partial::None
+        } else if partial.iter().any(Option::is_none) {
+            Partial::LeftOut
+        } else {
+            Partial::Scaled
+        };
+        Span {
+            months,
+            partial,
+            empty,
+            treatment,
+        }
     }
 
     pub fn messages(&self) -> u64 {
         self.months.values().sum()
     }
 
+    /// Distinct business numbers with delivered outbound messages.
+    pub fn business_numbers(&self) -> usize {
+        let ids: std::collections::BTreeSet<u32> = self.series.keys().map(|k| k.3).collect();
+        ids.len()
+    }
+
     /// The `months` months after the history, each series projected alone.
-    pub fn project(&self, months: u32, method: Method) -> Result<Vec<Planned>, String> {
-        let history = self.months();
-        let Some(last) = history.last() else {
+    /// `name` gives a business id's number, so that businesses are told
+    /// apart in an order that does not depend on the order of the log.
+    pub fn project<'s>(
+        &self,
+        months: u32,
+        method: Method,
+        name: impl Fn(u32) -> &'s str,
+    ) -> Result<Vec<Planned>, String> {
+        let span = self.span();
+        let Some(last) = span.months.last() else {
             return Err("the history has no delivered outbound messages to learn from".into());
         };
         let future: Vec<Date> = (1..=i64::from(months))
             .map(|k| last.checked_add(jiff::Span::new().months(k)))
             .collect::<Result<_, _>>()
             .map_err(|e| format!("cannot count {months} months after {last}: {e}"))?;
+        let mut ids: Vec<u32> = self.series.keys().map(|k| k.3).collect();
+        ids.sort_by(|a, b| name(*a).cmp(name(*b)));
+        ids.dedup();
+        let rank = |id: u32| ids.iter().position(|i| *i == id).unwrap_or(0) as u32;
+        let (fitted, skip) = span.fitted();
         let mut out = Vec::new();
-        for ((place, category, sent), by_month) in &self.series {
-            let ys: Vec<u64> = history
+        for ((place, category, sent, business), by_month) in &self.series {
+            let ys: Vec<u64> = fitted
                 .iter()
-                .map(|m| by_month.get(m).copied().unwrap_or(0))
+                .map(|(m, partial)| {
+                    let n = by_month.get(m).copied().unwrap_or(0);
+                    match partial {
+                        Some((covered, days)) => round_count(
+                            Decimal::from(n) * Decimal::from(*days) / Decimal::from(*covered),
+                        )
+                        .unwrap_or(n),
+                        None => n,
+                    }
+                })
                 .collect();
-            let projected = project::project(&ys, months, method)
+            let projected = project::project(&ys, skip, months, method)
                 .ok_or("the projection overflows; use a smaller growth rate or fewer months")?;
             for (month, messages) in future.iter().zip(projected) {
                 out.push(Planned {
@@ -226,6 +370,7 @@ impl History {
                     sent: *sent,
                     messages,
                     line: None,
+                    business: Some(rank(*business)),
                 });
             }
         }

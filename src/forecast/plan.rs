@@ -222,7 +222,7 @@ pub fn parse_plan(
         if let (Some(month), Some(place), Some(category), Some(messages)) =
             (month, place, category, messages)
         {
-            rows.push(PlanRow {
+            let row = PlanRow {
                 line,
                 month,
                 place,
@@ -230,7 +230,21 @@ pub fn parse_plan(
                 messages,
                 in_window_share: w,
                 entry_point_share: f,
-            });
+            };
+            // WhatsApp refuses a free-form message outside every window, as
+            // `validate` says of a log.
+            let outside = row.split()[0];
+            if category == Category::Service && outside > 0 {
+                errors.push(format!(
+                    "{name}:{line}: {outside} service messages outside any window \
+                     (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
+                     refuses free-form messages outside the customer service window; plan \
+                     them as templates or give shares adding up to 1",
+                    Decimal::ONE - w - f
+                ));
+                continue;
+            }
+            rows.push(row);
         }
     }
     if errors.is_empty() {

@@ -39,15 +39,20 @@ fn round_ratio(p: i128, q: i128) -> Option<u64> {
     u64::try_from(rounded).ok()
 }
 
-/// Volumes for the `months` months after `history` (oldest first). `None`
-/// when the history is empty or the numbers overflow.
-pub fn project(history: &[u64], months: u32, method: Method) -> Option<Vec<u64>> {
+/// Volumes for the `months` months that start `skip` months after the end
+/// of `history` (oldest first; `skip` months left out of it, such as a last
+/// month covered only in part). `None` when the history is empty or the
+/// numbers overflow.
+pub fn project(history: &[u64], skip: u32, months: u32, method: Method) -> Option<Vec<u64>> {
     match method {
         Method::Growth(g) => {
             let base = Decimal::from(*history.last()?);
             let factor = Decimal::ONE.checked_add(g)?;
             // factor^k by repeated multiplication (k is at most a few hundred).
             let mut power = Decimal::ONE;
+            for _ in 0..skip {
+                power = power.checked_mul(factor)?;
+            }
             (1..=months)
                 .map(|_| {
                     power = power.checked_mul(factor)?;
@@ -80,7 +85,7 @@ pub fn project(history: &[u64], months: u32, method: Method) -> Option<Vec<u64>>
             let base = sy.checked_mul(d)?.checked_sub(s.checked_mul(sx)?)?;
             (1..=i128::from(months))
                 .map(|k| {
-                    let x = n - 1 + k;
+                    let x = n - 1 + i128::from(skip) + k;
                     let p = base.checked_add(n.checked_mul(s)?.checked_mul(x)?)?;
                     round_ratio(p, n * d)
                 })
@@ -97,11 +102,11 @@ mod tests {
     #[test]
     fn a_straight_line_continues() {
         assert_eq!(
-            project(&[100, 200, 300], 3, Method::Trend),
+            project(&[100, 200, 300], 0, 3, Method::Trend),
             Some(vec![400, 500, 600])
         );
         assert_eq!(
-            project(&[500, 400, 300], 4, Method::Trend),
+            project(&[500, 400, 300], 0, 4, Method::Trend),
             Some(vec![200, 100, 0, 0])
         );
     }
@@ -110,31 +115,47 @@ mod tests {
     fn the_trend_is_least_squares() {
         // Points (0,1) (1,2) (2,2): b = 1/2, a = 7/6; at x = 3: 8/3 → 3,
         // at x = 4: 19/6 → 3, at x = 5: 11/3 → 4.
-        assert_eq!(project(&[1, 2, 2], 3, Method::Trend), Some(vec![3, 3, 4]));
+        assert_eq!(
+            project(&[1, 2, 2], 0, 3, Method::Trend),
+            Some(vec![3, 3, 4])
+        );
         // (0,0) (1,1): at x = 2 exactly 2; (0,0) (1,0) (2,1): b = 1/2,
         // a = -1/6; x = 3 → 4/3 → 1; x = 4 → 11/6 → 2.
-        assert_eq!(project(&[0, 1], 1, Method::Trend), Some(vec![2]));
-        assert_eq!(project(&[0, 0, 1], 2, Method::Trend), Some(vec![1, 2]));
+        assert_eq!(project(&[0, 1], 0, 1, Method::Trend), Some(vec![2]));
+        assert_eq!(project(&[0, 0, 1], 0, 2, Method::Trend), Some(vec![1, 2]));
         // (0,1) (1,1) (2,2) (3,2): b = 2/5, a = 9/10; x = 4 → 2.5 → 3 (a
         // half, away from zero), x = 5 → 2.9 → 3.
-        assert_eq!(project(&[1, 1, 2, 2], 2, Method::Trend), Some(vec![3, 3]));
+        assert_eq!(
+            project(&[1, 1, 2, 2], 0, 2, Method::Trend),
+            Some(vec![3, 3])
+        );
         // One month of history: flat.
-        assert_eq!(project(&[7], 2, Method::Trend), Some(vec![7, 7]));
-        assert_eq!(project(&[], 2, Method::Trend), None);
+        assert_eq!(project(&[7], 0, 2, Method::Trend), Some(vec![7, 7]));
+        assert_eq!(project(&[], 0, 2, Method::Trend), None);
+        // A month left out after the history: the line skips it.
+        assert_eq!(
+            project(&[100, 200], 1, 2, Method::Trend),
+            Some(vec![400, 500])
+        );
     }
 
     #[test]
     fn compound_growth_rounds_each_month_from_the_exact_value() {
         // 1000 × 1.05^k = 1050, 1102.5 → 1103, 1157.625 → 1158.
         assert_eq!(
-            project(&[10, 1000], 3, Method::Growth(dec!(0.05))),
+            project(&[10, 1000], 0, 3, Method::Growth(dec!(0.05))),
             Some(vec![1050, 1103, 1158])
         );
         assert_eq!(
-            project(&[1000], 2, Method::Growth(dec!(-0.5))),
+            project(&[1000], 0, 2, Method::Growth(dec!(-0.5))),
             Some(vec![500, 250])
         );
-        assert_eq!(project(&[u64::MAX], 1, Method::Growth(dec!(1000))), None);
+        assert_eq!(project(&[u64::MAX], 0, 1, Method::Growth(dec!(1000))), None);
+        // Growth compounds over a skipped month too.
+        assert_eq!(
+            project(&[1000], 1, 1, Method::Growth(dec!(0.1))),
+            Some(vec![1210])
+        );
     }
 
     #[test]

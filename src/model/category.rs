@@ -97,6 +97,19 @@ impl RateCategory {
 
     /// The authentication-international column of the same unit, for an
     /// authentication column; `None` for every other column.
+    /// The domestic column of an authentication-international one.
+    pub fn domestic(self) -> Option<RateCategory> {
+        match self {
+            RateCategory::Of(Category::AuthenticationInternational) => {
+                Some(RateCategory::Of(Category::Authentication))
+            }
+            RateCategory::Conversation(Category::AuthenticationInternational) => {
+                Some(RateCategory::Conversation(Category::Authentication))
+            }
+            _ => None,
+        }
+    }
+
     pub fn international(self) -> Option<RateCategory> {
         match self {
             RateCategory::Of(Category::Authentication) => {

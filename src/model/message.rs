@@ -1,4 +1,4 @@
-use super::{Category, Millis};
+use super::{Category, Micros};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Direction {
@@ -55,9 +55,10 @@ pub struct SourcePos {
 /// so a message is small and `Copy`, and millions fit in memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
-    pub at: Millis,
+    pub at: Micros,
     pub direction: Direction,
-    /// Always `Some` on outbound messages.
+    /// Always `Some` on delivered outbound messages; a failed one may have
+    /// none (a webhook's failure event alone).
     pub category: Option<Category>,
     pub status: Status,
     /// Inbound only: the customer came from a click-to-WhatsApp ad or a
@@ -95,7 +96,7 @@ impl Message {
     /// The order the pricing engine needs: time, then inbound before
     /// outbound. Ties beyond that are broken by content in
     /// `validate::sort_log`, so any input order prices the same.
-    pub fn order_key(&self) -> (Millis, Direction) {
+    pub fn order_key(&self) -> (Micros, Direction) {
         (self.at, self.direction)
     }
 }

@@ -6,8 +6,10 @@ mod message;
 pub use category::{Category, RateCategory};
 pub use message::{Direction, Message, MessageKey, SourcePos, Status};
 
-/// Milliseconds since the Unix epoch (UTC). Windows are computed on this
-/// integer clock: a day is always exactly 86 400 000 ms, never a civil day.
-pub type Millis = i64;
+/// Microseconds since the Unix epoch (UTC): the precision logs give (API
+/// and webhook exports carry up to microseconds), so a reply 100 µs inside a
+/// window is inside. Windows are computed on this integer clock: a day is
+/// always exactly 86 400 000 000 µs, never a civil day.
+pub type Micros = i64;
 
-pub const HOUR_MS: Millis = 3_600_000;
+pub const HOUR_US: Micros = 3_600_000_000;

@@ -7,13 +7,13 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::model::Millis;
+use crate::model::Micros;
 
 #[derive(Clone, Debug)]
 pub struct LocalCalendar {
     zone: TimeZone,
     /// [start, end) of the cached day, in UTC milliseconds.
-    day: Option<(Millis, Millis, Date)>,
+    day: Option<(Micros, Micros, Date)>,
 }
 
 impl LocalCalendar {
@@ -21,7 +21,7 @@ impl LocalCalendar {
         LocalCalendar { zone, day: None }
     }
 
-    pub fn date(&mut self, at: Millis) -> Date {
+    pub fn date(&mut self, at: Micros) -> Date {
         if let Some((start, end, date)) = self.day
             && start <= at
             && at < end
@@ -31,7 +31,7 @@ impl LocalCalendar {
         let date = local_date(&self.zone, at);
         let bound = |d: Date| {
             d.to_zoned_datetime(self.zone.clone())
-                .map(|z| z.timestamp().as_millisecond())
+                .map(|z| z.timestamp().as_microsecond())
                 .ok()
         };
         if let (Some(start), Some(end)) = (bound(date), date.tomorrow().ok().and_then(bound)) {
@@ -41,8 +41,8 @@ impl LocalCalendar {
     }
 }
 
-pub fn local_date(zone: &TimeZone, at: Millis) -> Date {
-    Timestamp::from_millisecond(at)
+pub fn local_date(zone: &TimeZone, at: Micros) -> Date {
+    Timestamp::from_microsecond(at)
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .to_zoned_datetime(zone.clone())
         .date()
@@ -55,17 +55,17 @@ mod tests {
 
     #[test]
     fn dates_follow_the_zone_and_the_cache_is_exact() {
-        let ms = |s: &str| s.parse::<Timestamp>().unwrap().as_millisecond();
+        let at = |s: &str| s.parse::<Timestamp>().unwrap().as_microsecond();
         let mut kolkata = LocalCalendar::new(TimeZone::get("Asia/Kolkata").unwrap());
         // 2026-09-30T18:30Z is midnight of 1 October in India.
         assert_eq!(
-            kolkata.date(ms("2026-09-30T18:29:59.999Z")),
+            kolkata.date(at("2026-09-30T18:29:59.999Z")),
             date(2026, 9, 30)
         );
-        assert_eq!(kolkata.date(ms("2026-09-30T18:30:00Z")), date(2026, 10, 1));
-        assert_eq!(kolkata.date(ms("2026-09-30T18:29:59Z")), date(2026, 9, 30));
+        assert_eq!(kolkata.date(at("2026-09-30T18:30:00Z")), date(2026, 10, 1));
+        assert_eq!(kolkata.date(at("2026-09-30T18:29:59Z")), date(2026, 9, 30));
         let mut la = LocalCalendar::new(TimeZone::get("America/Los_Angeles").unwrap());
-        assert_eq!(la.date(ms("2026-10-01T06:59:59Z")), date(2026, 9, 30));
-        assert_eq!(la.date(ms("2026-10-01T07:00:00Z")), date(2026, 10, 1));
+        assert_eq!(la.date(at("2026-10-01T06:59:59Z")), date(2026, 9, 30));
+        assert_eq!(la.date(at("2026-10-01T07:00:00Z")), date(2026, 10, 1));
     }
 }

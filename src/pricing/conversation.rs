@@ -24,11 +24,11 @@ use std::fmt;
 use jiff::civil::{Date, date};
 
 use super::WindowState;
-use crate::model::{Category, HOUR_MS, Millis};
+use crate::model::{Category, HOUR_US, Micros};
 
 /// Marketing, utility, authentication, service and 2022 conversations last
 /// 24 h from the delivery of the message that opened them.
-pub const CONVERSATION_MS: Millis = 24 * HOUR_MS;
+pub const CONVERSATION_US: Micros = 24 * HOUR_US;
 
 /// Free conversations per business account per month: any conversation in
 /// 2022, service conversations from 2023-06-01 to 2024-10-31.
@@ -89,8 +89,8 @@ impl fmt::Display for ConversationType {
 pub struct Conversation {
     pub id: u64,
     pub kind: ConversationType,
-    pub start: Millis,
-    pub end: Millis,
+    pub start: Micros,
+    pub end: Micros,
 }
 
 /// The conversation a message belongs to, and whether it opened it.
@@ -126,7 +126,7 @@ impl OpenConversations {
         era: Era,
         category: Category,
         w: &WindowState,
-        at: Millis,
+        at: Micros,
         next_id: &mut u64,
     ) -> ConversationRef {
         self.open.retain(|c| at < c.end);
@@ -161,17 +161,17 @@ impl OpenConversations {
                 kind
             }
         };
-        self.start(kind, at, at + CONVERSATION_MS, next_id)
+        self.start(kind, at, at + CONVERSATION_US, next_id)
     }
 
     /// The open conversation of `kind` at `at`, if any (used for utility
     /// conversations still open after 2025-07-01).
-    pub fn open_at(&self, kind: ConversationType, at: Millis) -> Option<Conversation> {
+    pub fn open_at(&self, kind: ConversationType, at: Micros) -> Option<Conversation> {
         self.find(kind).filter(|c| at < c.end)
     }
 
     /// True once no conversation is open at or after `now`.
-    pub fn expired(&self, now: Millis) -> bool {
+    pub fn expired(&self, now: Micros) -> bool {
         self.open.iter().all(|c| now >= c.end)
     }
 
@@ -182,8 +182,8 @@ impl OpenConversations {
     fn start(
         &mut self,
         kind: ConversationType,
-        start: Millis,
-        end: Millis,
+        start: Micros,
+        end: Micros,
         next_id: &mut u64,
     ) -> ConversationRef {
         *next_id += 1;
@@ -212,7 +212,7 @@ fn joined(conversation: Conversation) -> ConversationRef {
 mod tests {
     use super::*;
 
-    const H: Millis = HOUR_MS;
+    const H: Micros = HOUR_US;
 
     fn outside() -> WindowState {
         WindowState {
@@ -223,7 +223,7 @@ mod tests {
         }
     }
 
-    fn in_window(since: Millis) -> WindowState {
+    fn in_window(since: Micros) -> WindowState {
         WindowState {
             service_since: Some(since),
             last_inbound: Some(since),
@@ -232,7 +232,7 @@ mod tests {
     }
 
     /// (type, opened) of each step.
-    fn run(era: Era, steps: &[(Millis, Category, WindowState)]) -> Vec<(u64, &'static str, bool)> {
+    fn run(era: Era, steps: &[(Micros, Category, WindowState)]) -> Vec<(u64, &'static str, bool)> {
         let mut open = OpenConversations::default();
         let mut id = 0;
         steps

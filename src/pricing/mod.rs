@@ -16,13 +16,13 @@ mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
 pub use conversation::{
-    CONVERSATION_MS, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
+    CONVERSATION_US, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
     SERVICE_FREE_FROM,
 };
 pub use model::{Model, ModelChoice};
 pub use tiering::TierUse;
 pub use volume::{Charge, Sent, Volume, VolumePricer};
-pub use window::{PairWindows, WindowRules, WindowState};
+pub use window::{EntryPoints, PairWindows, WindowRules, WindowState};
 
 use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
@@ -31,7 +31,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use crate::model::{Category, Direction, Message, Millis, RateCategory};
+use crate::model::{Category, Direction, Message, Micros, RateCategory};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
@@ -281,9 +281,9 @@ pub struct Pricer<'t> {
     conversations: HashMap<(u32, u32), conversation::OpenConversations>,
     /// The id of the latest conversation opened.
     last_conversation: u64,
-    last_sweep: Millis,
+    last_sweep: Micros,
     /// How long a customer's last message is remembered past its windows.
-    history: Millis,
+    history: Micros,
     /// Card lookups by cell and day: a handful of distinct answers serve
     /// millions of messages.
     rate_cache: HashMap<RateQuery, Result<FoundRate<'t>, MissingRate>>,
@@ -292,7 +292,7 @@ pub struct Pricer<'t> {
 type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 
 /// How often idle pairs are dropped, so memory follows open windows.
-const SWEEP_EVERY: Millis = 6 * crate::model::HOUR_MS;
+const SWEEP_EVERY: Micros = 6 * crate::model::HOUR_US;
 
 impl<'t> Pricer<'t> {
     pub fn new(ctx: &'t PricingContext) -> Self {
@@ -308,7 +308,7 @@ impl<'t> Pricer<'t> {
             rate_cache: HashMap::default(),
             history: 0,
             last_conversation: 0,
-            last_sweep: Millis::MIN,
+            last_sweep: Micros::MIN,
         }
     }
 
@@ -341,7 +341,7 @@ impl<'t> Pricer<'t> {
     /// are the same; only memory grows.
     pub fn explaining(ctx: &'t PricingContext) -> Self {
         Pricer {
-            history: 7 * 24 * crate::model::HOUR_MS,
+            history: 7 * 24 * crate::model::HOUR_US,
             ..Pricer::new(ctx)
         }
     }
@@ -381,7 +381,7 @@ impl<'t> Pricer<'t> {
     }
 
     /// Drops pairs whose windows can no longer matter.
-    fn sweep(&mut self, now: Millis) {
+    fn sweep(&mut self, now: Micros) {
         if now < self.last_sweep.saturating_add(SWEEP_EVERY) {
             return;
         }
@@ -433,7 +433,12 @@ impl<'t> Pricer<'t> {
             .resolve(date)
             .ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
-        let windows = pair.outbound(m.at, &self.ctx.windows, model != Model::Template2018);
+        let entry_points = match model {
+            Model::Template2018 => EntryPoints::Ignored,
+            _ if model.is_conversation() => EntryPoints::JoinOpen,
+            _ => EntryPoints::Reopen,
+        };
+        let windows = pair.outbound(m.at, &self.ctx.windows, entry_points);
         priced.windows = Some(windows);
         let category = m
             .category
@@ -635,17 +640,26 @@ impl<'t> Pricer<'t> {
     }
 
     /// Authentication templates from a business based in another country go
-    /// at the market's authentication-international rate, where it has one.
+    /// at the market's authentication-international rate, where it has one;
+    /// to a recipient in the business's home country they always pay the
+    /// domestic rate, even when the log says `authentication_international`.
     fn international(
         &mut self,
         m: &Message,
         priced: &Priced<'t>,
         rc: RateCategory,
     ) -> RateCategory {
+        let home = self.known_business(m.business).home_country;
+        if let Some(domestic) = rc.domestic() {
+            return if home.is_some() && home == priced.country {
+                domestic
+            } else {
+                rc
+            };
+        }
         let Some(intl) = rc.international() else {
             return rc;
         };
-        let home = self.known_business(m.business).home_country;
         match (home, priced.country) {
             (Some(home), Some(to))
                 if home != to

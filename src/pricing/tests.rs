@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use rust_decimal_macros::dec;
 
 use super::*;
-use crate::model::{Category, Direction, HOUR_MS, Message, SourcePos, Status};
+use crate::model::{Category, Direction, HOUR_US, Message, SourcePos, Status};
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::MarketTable;
 use crate::refdata::rates::{Currency, RateBook};
@@ -50,7 +50,7 @@ impl Log {
     }
 
     fn add(&mut self, at: &str, business: &str, customer: &str, category: Option<Category>) {
-        let at = at.parse::<jiff::Timestamp>().unwrap().as_millisecond();
+        let at = at.parse::<jiff::Timestamp>().unwrap().as_microsecond();
         self.add_ms(at, business, customer, category);
     }
 
@@ -100,8 +100,8 @@ fn meta_example(day: &str) -> Log {
         format!("{day}T00:00:00Z")
             .parse::<jiff::Timestamp>()
             .unwrap()
-            .as_millisecond()
-            + h * HOUR_MS
+            .as_microsecond()
+            + h * HOUR_US
     };
     log.add_ms(t(0), "", "919812345678", Some(Marketing));
     log.add_ms(t(2), "", "919812345678", None);
@@ -149,14 +149,14 @@ fn the_1001st_service_message_of_a_month_is_the_first_charged() {
     let start = "2026-10-31T00:00:00Z"
         .parse::<jiff::Timestamp>()
         .unwrap()
-        .as_millisecond();
+        .as_microsecond();
     log.add_ms(start, "biz", "919812345678", None);
     for i in 0..1001 {
         log.add_ms(start + 1000 + i, "biz", "919812345678", Some(Service));
     }
     // A new month starts a new allowance.
-    log.add_ms(start + 24 * HOUR_MS - 1, "biz", "919812345678", None);
-    log.add_ms(start + 24 * HOUR_MS, "biz", "919812345678", Some(Service));
+    log.add_ms(start + 24 * HOUR_US - 1, "biz", "919812345678", None);
+    log.add_ms(start + 24 * HOUR_US, "biz", "919812345678", Some(Service));
     let got = log.price(&ctx);
     assert_eq!(got[1000].as_ref().unwrap().0, FreeTier);
     // India's utility rate, no tiers.
@@ -392,8 +392,8 @@ fn at(day: &str, hour: i64) -> i64 {
     format!("{day}T00:00:00Z")
         .parse::<jiff::Timestamp>()
         .unwrap()
-        .as_millisecond()
-        + hour * HOUR_MS
+        .as_microsecond()
+        + hour * HOUR_US
 }
 
 /// Adds a user card (one layer) to the context.
@@ -819,6 +819,7 @@ mod volumes {
             category: c,
             sent,
             messages: n,
+            business: None,
         }
     }
 
@@ -890,6 +891,20 @@ mod volumes {
             ))
             .unwrap();
         assert_eq!(cost(&nov), dec!(0.0000));
+        // Volumes of a log's business numbers each have their own 1,000,
+        // whatever the pooled count: 1,500 and 100 leave 500 charged.
+        let mut own = VolumePricer::new(&ctx, 5);
+        let of = |business, n| Volume {
+            business: Some(business),
+            ..volume(&ctx, oct, "Brazil", s, Sent::InServiceWindow, n)
+        };
+        let charged: u64 = [of(0, 1500), of(1, 100)]
+            .iter()
+            .flat_map(|v| own.price(v).unwrap())
+            .filter(|c| c.pricing_type == PricingType::Regular)
+            .map(|c| c.messages)
+            .sum();
+        assert_eq!(charged, 500);
     }
 
     #[test]
@@ -1043,6 +1058,7 @@ mod meta_tiers {
             category: c,
             sent: Sent::Outside,
             messages: n,
+            business: None,
         }
     }
 
@@ -1101,12 +1117,12 @@ mod meta_tiers {
         let ctx = builtin();
         let mut log = Log::new();
         let start = jiff::Timestamp::from_second(1_775_044_800).unwrap(); // 2026-04-01T12:00Z
-        let ms = start.as_millisecond();
+        let us = start.as_microsecond(); // the log clock is in microseconds
         for i in 0..300_000 {
-            log.add_ms(ms + i, "", "201001234567", Some(Authentication));
+            log.add_ms(us + i, "", "201001234567", Some(Authentication));
         }
         log.add_ms(
-            ms + 300_000,
+            us + 300_000,
             "",
             "201001234567",
             Some(AuthenticationInternational),
@@ -1192,7 +1208,7 @@ fn tiers_count_per_portfolio_and_a_business_without_one_is_its_own() {
     // a and b share P1; c has no portfolio; d is not in the file.
     for (i, business) in ["a", "b", "c", "d", "d"].into_iter().enumerate() {
         log.add_ms(
-            1_770_000_000_000 + i as i64,
+            1_770_000_000_000_000 + i as i64, // microseconds: 2026-02-02
             business,
             "919812345678",
             Some(Utility),

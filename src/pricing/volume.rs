@@ -73,6 +73,10 @@ pub struct Volume {
     pub category: Category,
     pub sent: Sent,
     pub messages: u64,
+    /// The business number whose own monthly service allowance the volume
+    /// uses (volumes learned from a log); `None`: the allowance pooled over
+    /// the forecast's business numbers (a plan).
+    pub business: Option<u32>,
 }
 
 /// Part of a volume priced alike: one pricing type, one rate.
@@ -93,18 +97,19 @@ pub struct Charge<'t> {
 
 pub struct VolumePricer<'t> {
     ctx: &'t PricingContext,
-    /// Free service messages per month: the per-number allowance times the
-    /// number of business phone numbers the forecast assumes.
-    allowance: u64,
+    /// Free service messages per month of volumes without a business: the
+    /// per-number allowance times the number of business phone numbers the
+    /// forecast assumes.
+    pooled_allowance: u64,
     tier_counts: HashMap<(MarketId, Category, (i16, i8)), u64>,
-    allowance_used: HashMap<(i16, i8), u64>,
+    allowance_used: HashMap<(Option<u32>, (i16, i8)), u64>,
 }
 
 impl<'t> VolumePricer<'t> {
     pub fn new(ctx: &'t PricingContext, business_numbers: u64) -> Self {
         VolumePricer {
             ctx,
-            allowance: ctx.service_allowance.saturating_mul(business_numbers),
+            pooled_allowance: ctx.service_allowance.saturating_mul(business_numbers),
             tier_counts: HashMap::new(),
             allowance_used: HashMap::new(),
         }
@@ -141,8 +146,15 @@ impl<'t> VolumePricer<'t> {
                 decision.tiered,
             ),
             PricingType::FreeTier => {
-                let used = self.allowance_used.entry(month_of(date)).or_default();
-                let within = v.messages.min(self.allowance.saturating_sub(*used));
+                let allowance = match v.business {
+                    Some(_) => self.ctx.service_allowance,
+                    None => self.pooled_allowance,
+                };
+                let used = self
+                    .allowance_used
+                    .entry((v.business, month_of(date)))
+                    .or_default();
+                let within = v.messages.min(allowance.saturating_sub(*used));
                 *used += within;
                 let mut charges = vec![free(within, PricingType::FreeTier)];
                 let over = v.messages - within;

@@ -7,45 +7,45 @@
 //! half-open: a reply at exactly +24:00:00 is outside (PRICING.md, "Our
 //! choices"). Failed messages neither open nor consume anything.
 
-use crate::model::Millis;
+use crate::model::Micros;
 
 /// Window lengths; configurable because Meta leaves edges open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowRules {
-    pub service_window: Millis,
-    pub entry_point_reply: Millis,
-    pub entry_point_window: Millis,
+    pub service_window: Micros,
+    pub entry_point_reply: Micros,
+    pub entry_point_window: Micros,
 }
 
 impl Default for WindowRules {
     fn default() -> Self {
-        use crate::model::HOUR_MS;
+        use crate::model::HOUR_US;
         WindowRules {
-            service_window: 24 * HOUR_MS,
-            entry_point_reply: 24 * HOUR_MS,
-            entry_point_window: 72 * HOUR_MS,
+            service_window: 24 * HOUR_US,
+            entry_point_reply: 24 * HOUR_US,
+            entry_point_window: 72 * HOUR_US,
         }
     }
 }
 
 /// A moment that may be absent, in 8 bytes rather than the 16 of
-/// `Option<Millis>`: millions of pairs are kept, and smaller entries mean
-/// fewer cache misses. (No timestamp wabill accepts is `Millis::MIN`.)
+/// `Option<Micros>`: millions of pairs are kept, and smaller entries mean
+/// fewer cache misses. (No timestamp wabill accepts is `Micros::MIN`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Moment(Millis);
+struct Moment(Micros);
 
 impl Default for Moment {
     fn default() -> Self {
-        Moment(Millis::MIN)
+        Moment(Micros::MIN)
     }
 }
 
 impl Moment {
-    fn get(self) -> Option<Millis> {
-        (self.0 != Millis::MIN).then_some(self.0)
+    fn get(self) -> Option<Micros> {
+        (self.0 != Micros::MIN).then_some(self.0)
     }
 
-    fn take(&mut self) -> Option<Millis> {
+    fn take(&mut self) -> Option<Micros> {
         std::mem::take(self).get()
     }
 }
@@ -58,38 +58,54 @@ pub struct PairWindows {
     pending_entry: Moment,
     /// Open FEP window [start, end): `end` is meaningful only with a start.
     entry_start: Moment,
-    entry_end: Millis,
+    entry_end: Micros,
+}
+
+/// How a model treats a reply to an entry point while a FEP window is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryPoints {
+    /// No free entry points (2018).
+    Ignored,
+    /// Per-message models: the reply opens a new window from itself.
+    Reopen,
+    /// Conversation models: the open free entry point conversation takes the
+    /// reply (and the entry point is spent); it is not extended.
+    JoinOpen,
 }
 
 /// What the windows say about one outbound delivered message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowState {
     /// Since when the CSW has been open, if it is open.
-    pub service_since: Option<Millis>,
+    pub service_since: Option<Micros>,
     /// The customer's latest message before this one, open window or not.
-    pub last_inbound: Option<Millis>,
+    pub last_inbound: Option<Micros>,
     /// The FEP window covering the message, if any (it may have just opened).
-    pub entry_window: Option<(Millis, Millis)>,
+    pub entry_window: Option<(Micros, Micros)>,
     /// This message is the reply that opened the FEP window.
     pub opened_entry_window: bool,
 }
 
 impl PairWindows {
-    pub fn inbound(&mut self, at: Millis, entry_point: bool) {
+    pub fn inbound(&mut self, at: Micros, entry_point: bool) {
         self.last_inbound = Moment(at);
         if entry_point {
             self.pending_entry = Moment(at);
         }
     }
 
-    fn entry_window(&self) -> Option<(Millis, Millis)> {
+    fn entry_window(&self) -> Option<(Micros, Micros)> {
         self.entry_start.get().map(|start| (start, self.entry_end))
     }
 
     /// Applies the windows to an outbound delivered message at `at`; the
     /// first reply to an entry point opens the FEP window.
-    /// `entry_points` is false for models without them (2018).
-    pub fn outbound(&mut self, at: Millis, rules: &WindowRules, entry_points: bool) -> WindowState {
+    pub fn outbound(
+        &mut self,
+        at: Micros,
+        rules: &WindowRules,
+        entry_points: EntryPoints,
+    ) -> WindowState {
         let last_inbound = self.last_inbound.get();
         let service_since = last_inbound.filter(|t| at < t + rules.service_window);
         let mut state = WindowState {
@@ -98,20 +114,27 @@ impl PairWindows {
             entry_window: None,
             opened_entry_window: false,
         };
-        if !entry_points {
+        if entry_points == EntryPoints::Ignored {
             return state;
         }
-        if let Some(w) = self.entry_window().filter(|(_, end)| at < *end) {
-            state.entry_window = Some(w);
-            return state;
-        }
-        if let Some(t) = self.pending_entry.take()
-            && at < t + rules.entry_point_reply
-        {
-            let window = (at, at + rules.entry_point_window);
-            (self.entry_start, self.entry_end) = (Moment(window.0), window.1);
-            state.entry_window = Some(window);
-            state.opened_entry_window = true;
+        let open = self.entry_window().filter(|(_, end)| at < *end);
+        // The first delivered reply after an entry-point message spends it,
+        // whether or not a window is already open.
+        let answered = self
+            .pending_entry
+            .take()
+            .is_some_and(|t| at < t + rules.entry_point_reply);
+        match open {
+            Some(w) if !answered || entry_points == EntryPoints::JoinOpen => {
+                state.entry_window = Some(w);
+            }
+            _ if answered => {
+                let window = (at, at + rules.entry_point_window);
+                (self.entry_start, self.entry_end) = (Moment(window.0), window.1);
+                state.entry_window = Some(window);
+                state.opened_entry_window = true;
+            }
+            _ => {}
         }
         state
     }
@@ -120,7 +143,7 @@ impl PairWindows {
     /// pair's state can be dropped. `history` keeps the customer's last
     /// message longer than any window needs it, so explanations can still
     /// say "sent 26 h after the customer's last message".
-    pub fn expired(&self, now: Millis, rules: &WindowRules, history: Millis) -> bool {
+    pub fn expired(&self, now: Micros, rules: &WindowRules, history: Micros) -> bool {
         let needed = rules.service_window.max(rules.entry_point_reply) + history;
         self.last_inbound.get().is_none_or(|t| now >= t + needed)
             && self.entry_window().is_none_or(|(_, end)| now >= end)
@@ -130,17 +153,25 @@ impl PairWindows {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HOUR_MS;
+    use crate::model::HOUR_US;
 
-    const H: Millis = HOUR_MS;
+    const H: Micros = HOUR_US;
 
     #[test]
     fn service_window_is_half_open() {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
         w.inbound(0, false);
-        assert_eq!(w.outbound(24 * H - 1, &rules, true).service_since, Some(0));
-        assert_eq!(w.outbound(24 * H, &rules, true).service_since, None);
+        assert_eq!(
+            w.outbound(24 * H - 1, &rules, EntryPoints::Reopen)
+                .service_since,
+            Some(0)
+        );
+        assert_eq!(
+            w.outbound(24 * H, &rules, EntryPoints::Reopen)
+                .service_since,
+            None
+        );
     }
 
     #[test]
@@ -149,7 +180,11 @@ mod tests {
         let mut w = PairWindows::default();
         w.inbound(0, false);
         w.inbound(20 * H, false);
-        assert_eq!(w.outbound(30 * H, &rules, true).service_since, Some(20 * H));
+        assert_eq!(
+            w.outbound(30 * H, &rules, EntryPoints::Reopen)
+                .service_since,
+            Some(20 * H)
+        );
     }
 
     #[test]
@@ -157,13 +192,35 @@ mod tests {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
         w.inbound(0, true);
-        let first = w.outbound(12 * H, &rules, true);
+        let first = w.outbound(12 * H, &rules, EntryPoints::Reopen);
         assert!(first.opened_entry_window);
         assert_eq!(first.entry_window, Some((12 * H, 84 * H)));
-        let later = w.outbound(84 * H - 1, &rules, true);
+        let later = w.outbound(84 * H - 1, &rules, EntryPoints::Reopen);
         assert!(!later.opened_entry_window);
         assert!(later.entry_window.is_some());
-        assert_eq!(w.outbound(84 * H, &rules, true).entry_window, None);
+        assert_eq!(
+            w.outbound(84 * H, &rules, EntryPoints::Reopen).entry_window,
+            None
+        );
+    }
+
+    #[test]
+    fn a_new_entry_point_inside_an_open_window_reopens_or_joins() {
+        let rules = WindowRules::default();
+        for (mode, end) in [
+            (EntryPoints::Reopen, 133 * H),
+            (EntryPoints::JoinOpen, 73 * H),
+        ] {
+            let mut w = PairWindows::default();
+            w.inbound(0, true);
+            w.outbound(H, &rules, mode);
+            w.inbound(60 * H, true);
+            let reply = w.outbound(61 * H, &rules, mode);
+            assert_eq!(reply.entry_window.map(|(_, e)| e), Some(end), "{mode:?}");
+            assert_eq!(reply.opened_entry_window, mode == EntryPoints::Reopen);
+            // Spent either way: nothing opens after the window ends.
+            assert_eq!(w.outbound(end, &rules, mode).entry_window, None, "{mode:?}");
+        }
     }
 
     #[test]
@@ -171,8 +228,14 @@ mod tests {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
         w.inbound(0, true);
-        assert_eq!(w.outbound(24 * H, &rules, true).entry_window, None);
+        assert_eq!(
+            w.outbound(24 * H, &rules, EntryPoints::Reopen).entry_window,
+            None
+        );
         // The pending entry point is spent: a later reply does not open one.
-        assert_eq!(w.outbound(25 * H, &rules, true).entry_window, None);
+        assert_eq!(
+            w.outbound(25 * H, &rules, EntryPoints::Reopen).entry_window,
+            None
+        );
     }
 }

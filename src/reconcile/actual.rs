@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::model::Millis;
+use crate::model::Micros;
 use crate::refdata::markets::parse_country;
 use crate::refdata::read_rows;
 use crate::validate::parse_timestamp;
@@ -18,8 +18,8 @@ use crate::validate::parse_timestamp;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActualPoint {
     /// UTC, as Meta reports it.
-    pub start: Millis,
-    pub end: Option<Millis>,
+    pub start: Micros,
+    pub end: Option<Micros>,
     /// ISO alpha-2 upper case; `None` when the export has no country.
     pub country: Option<String>,
     /// Lower case (`marketing`, `authentication_international`, or any
@@ -418,7 +418,7 @@ mod tests {
         let e = parse("a.json", GRAPH).unwrap();
         assert_eq!(e.points.len(), 2);
         let p = &e.points[0];
-        assert_eq!(p.start, 1_767_571_200_000);
+        assert_eq!(p.start, 1_767_571_200_000_000);
         assert_eq!(p.cost, dec!(0.0840000000000000000001));
         assert_eq!(p.category.as_deref(), Some("authentication_international"));
         assert_eq!(p.tier.as_deref(), Some("0:750000"));

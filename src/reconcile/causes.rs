@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Billed, Granularity, Key, Tally, UNKNOWN};
-use crate::model::Millis;
+use crate::model::Micros;
 use crate::reconcile::tolerance::Tolerance;
 use crate::refdata::markets::{MarketTable, parse_country};
 
@@ -94,8 +94,8 @@ pub(super) struct Detect<'a> {
     pub markets: &'a MarketTable,
     /// The estimate by UTC period; `None` when it already is.
     pub utc_cells: Option<&'a BTreeMap<Key, Option<Tally>>>,
-    pub log_range: Option<(Millis, Millis)>,
-    pub export_range: Option<(Millis, Millis)>,
+    pub log_range: Option<(Micros, Micros)>,
+    pub export_range: Option<(Micros, Micros)>,
     pub granularity: Granularity,
     /// (period, category, pricing type) of estimate cells whose numbers
     /// have no country.

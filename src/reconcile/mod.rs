@@ -19,7 +19,7 @@ use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::model::{Category, Direction, Message, Millis};
+use crate::model::{Category, Direction, Message, Micros};
 use crate::pricing::{Priced, PricingType, Unpriced, local_date};
 use crate::refdata::markets::{MarketTable, country_str};
 use crate::refdata::rates::Currency;
@@ -126,12 +126,12 @@ impl Key {
 struct Tally {
     volume: u64,
     cost: Decimal,
-    first: Millis,
-    last: Millis,
+    first: Micros,
+    last: Micros,
 }
 
 impl Tally {
-    fn add(cell: &mut Option<Tally>, cost: Decimal, at: Millis) {
+    fn add(cell: &mut Option<Tally>, cost: Decimal, at: Micros) {
         match cell {
             Some(t) => {
                 t.volume += 1;
@@ -157,8 +157,8 @@ impl Tally {
 struct Billed {
     volume: u64,
     cost: Decimal,
-    start: Millis,
-    end: Millis,
+    start: Micros,
+    end: Micros,
     tiers: BTreeSet<String>,
 }
 
@@ -174,7 +174,7 @@ pub struct Estimate {
     utc_cells: BTreeMap<Key, Option<Tally>>,
     /// Log-only counts (provider fees): inbound and not delivered.
     log_only: BTreeMap<Key, u64>,
-    range: Option<(Millis, Millis)>,
+    range: Option<(Micros, Micros)>,
 }
 
 impl Estimate {
@@ -421,8 +421,8 @@ pub struct Settings<'a> {
     pub actual: Vec<String>,
 }
 
-fn time(ms: Millis) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(|_| ms.to_string(), |t| t.to_string())
+fn time(us: Micros) -> String {
+    jiff::Timestamp::from_microsecond(us).map_or_else(|_| us.to_string(), |t| t.to_string())
 }
 
 /// Joins the two sides into the reconciliation.

@@ -1,7 +1,7 @@
 //! Plain sentences saying why a message was charged what it was. Facts come
 //! from `Priced`; nothing is recomputed here.
 
-use crate::model::{Category, Direction, Message, Millis};
+use crate::model::{Category, Direction, Message, Micros};
 use crate::pricing::{
     ConversationRef, ConversationType, Model, Priced, PricingType, SERVICE_FREE_FROM, TierUse,
     Unpriced,
@@ -9,8 +9,8 @@ use crate::pricing::{
 use crate::refdata::markets::MarketTable;
 
 /// "26 h", "23 h 59 min", "15 min".
-pub fn duration(ms: Millis) -> String {
-    let minutes = ms / 60_000;
+pub fn duration(us: Micros) -> String {
+    let minutes = us / 60_000_000;
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
@@ -18,9 +18,9 @@ pub fn duration(ms: Millis) -> String {
     }
 }
 
-pub fn time(ms: Millis) -> String {
-    jiff::Timestamp::from_millisecond(ms).map_or_else(
-        |_| ms.to_string(),
+pub fn time(us: Micros) -> String {
+    jiff::Timestamp::from_microsecond(us).map_or_else(
+        |_| us.to_string(),
         |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
     )
 }
@@ -251,11 +251,12 @@ fn conversation(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::HOUR_US;
 
     #[test]
     fn durations_read_naturally() {
-        assert_eq!(duration(26 * 3_600_000), "26 h");
-        assert_eq!(duration(23 * 3_600_000 + 59 * 60_000), "23 h 59 min");
-        assert_eq!(duration(15 * 60_000), "15 min");
+        assert_eq!(duration(26 * HOUR_US), "26 h");
+        assert_eq!(duration(23 * HOUR_US + 59 * 60_000_000), "23 h 59 min");
+        assert_eq!(duration(15 * 60_000_000), "15 min");
     }
 }

@@ -227,6 +227,15 @@ impl Validator {
         let raw = field(Column::Category);
         let category = match (direction, text(Column::Category, raw)?) {
             (Direction::In, _) => None,
+            // A webhook's failure event names no category: it is a status
+            // row of its message (merged by id), not a message of its own.
+            (Direction::Out, "")
+                if parse_status(text(Column::Status, field(Column::Status))?)
+                    == Some(Status::Failed)
+                    && !text(Column::MessageId, field(Column::MessageId))?.is_empty() =>
+            {
+                None
+            }
             (Direction::Out, "") => {
                 return Err(field_error(Column::Category, raw, "required on outbound messages"));
             }

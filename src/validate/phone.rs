@@ -6,8 +6,11 @@
 pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
     out.clear();
     let raw = raw.trim();
-    let plus = raw.starts_with('+');
-    let body = raw.strip_prefix('+').unwrap_or(raw);
+    // The `+` may sit inside the parentheses of the country code: `(+44) 7700 …`.
+    let (plus, body) = match raw.trim_start_matches(['(', ' ']).strip_prefix('+') {
+        Some(rest) => (true, rest),
+        None => (false, raw),
+    };
     // A spreadsheet that took the column for numbers writes 5511987654321.0:
     // the digits are right but the trailing 0 would join the number.
     if let Some((digits, zeros)) = body.rsplit_once('.')
@@ -47,7 +50,8 @@ pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
 /// the raw bytes; `None` for anything unusual, which takes the slow path.
 pub fn number_value(raw: &[u8]) -> Option<u64> {
     let raw = raw.trim_ascii();
-    let body = raw.strip_prefix(b"+").unwrap_or(raw);
+    let lead = raw.iter().take_while(|b| matches!(b, b'(' | b' ')).count();
+    let body = raw[lead..].strip_prefix(b"+").unwrap_or(raw);
     let (mut value, mut digits) = (0u64, 0u32);
     for &b in body {
         match b {
@@ -86,6 +90,7 @@ mod tests {
             "+49\u{a0}151",
             " +91 98100 00010 ",
             "+49x151",
+            "(+44) 7700 900123",
             "",
         ] {
             let normalized = normalize_number(raw, &mut s)
@@ -108,6 +113,9 @@ mod tests {
         assert_eq!(s, "4915112345678");
         normalize_number("+1 (876) 555.0100", &mut s).unwrap();
         assert_eq!(s, "18765550100");
+        normalize_number("(+44) 7700 900123", &mut s).unwrap();
+        assert_eq!(s, "447700900123");
+        assert!(normalize_number("(+44) +7700 900123", &mut s).is_err());
         assert!(normalize_number("015112345678", &mut s).is_err());
         assert!(normalize_number("+49 abc", &mut s).is_err());
         assert!(normalize_number("+1234", &mut s).is_err());

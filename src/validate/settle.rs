@@ -24,7 +24,7 @@ use rustc_hash::FxHashMap;
 
 use super::log::{IdConflict, absorb, id_conflict, log_order};
 use super::{LogStats, RejectSink, Strings};
-use crate::model::{Category, Message, Millis, Status};
+use crate::model::{Category, Message, Micros, Status};
 
 /// Why a log cannot be priced in one streaming pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -189,21 +189,21 @@ pub struct IdLinks {
     /// settler checks the full key on use; `SeenIds` keeps keys unique).
     pending: FxHashMap<u64, u64>,
     /// Time and key of each pending message with an id, oldest first.
-    order: VecDeque<(Millis, u64)>,
+    order: VecDeque<(Micros, u64)>,
     next: u64,
-    latest: Millis,
-    horizon: Millis,
+    latest: Micros,
+    horizon: Micros,
 }
 
 impl IdLinks {
     /// `horizon` as for `Settler::new`.
-    pub fn new(horizon: Millis) -> Self {
+    pub fn new(horizon: Micros) -> Self {
         IdLinks {
             seen: SeenIds::default(),
             pending: FxHashMap::default(),
             order: VecDeque::new(),
             next: 0,
-            latest: Millis::MIN,
+            latest: Micros::MIN,
             horizon: horizon.max(0),
         }
     }
@@ -258,21 +258,21 @@ impl IdLinks {
 }
 
 pub struct Settler {
-    horizon: Millis,
+    horizon: Micros,
     pending: VecDeque<Pending>,
     /// Sequence number of `pending[0]`.
     base: u64,
-    latest: Millis,
+    latest: Micros,
     run: Vec<Pending>,
 }
 
 impl Settler {
-    pub fn new(horizon: Millis) -> Self {
+    pub fn new(horizon: Micros) -> Self {
         Settler {
             horizon: horizon.max(0),
             pending: VecDeque::new(),
             base: 0,
-            latest: Millis::MIN,
+            latest: Micros::MIN,
             run: Vec::new(),
         }
     }
@@ -328,7 +328,7 @@ impl Settler {
     /// at `last` will release: reading their state in one short loop before
     /// the real work lets the cache misses overlap instead of stalling one
     /// by one.
-    pub fn warm(&self, last: Millis, mut touch: impl FnMut(&Message)) {
+    pub fn warm(&self, last: Micros, mut touch: impl FnMut(&Message)) {
         let before = last.saturating_sub(self.horizon);
         for p in self.pending.iter().take_while(|p| p.merged.at < before) {
             touch(&p.merged);
@@ -337,12 +337,12 @@ impl Settler {
 
     /// Releases everything (end of input).
     pub fn finish(&mut self, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
-        self.release(Millis::MAX, strings, emit);
+        self.release(Micros::MAX, strings, emit);
     }
 
     /// Releases messages earlier than `before`, one timestamp at a time,
     /// each timestamp's messages in log order.
-    fn release(&mut self, before: Millis, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
+    fn release(&mut self, before: Micros, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
         while let Some(first) = self.pending.front() {
             let at = first.merged.at;
             if at >= before {

@@ -1,34 +1,42 @@
-//! Timestamps: RFC 3339 with an offset, Unix seconds or Unix milliseconds.
-//! The common RFC 3339 layout is parsed by hand (it is on the hot path);
-//! anything else falls back to jiff's parser.
+//! Timestamps: RFC 3339 with an offset, Unix seconds or Unix milliseconds,
+//! to the microsecond (digits beyond are dropped). The common RFC 3339
+//! layout is parsed by hand (it is on the hot path); anything else falls
+//! back to jiff's parser.
 
-use crate::model::Millis;
+use crate::model::Micros;
 
 /// Unix values at or above this are milliseconds (1e11 s is the year 5138).
 const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 
-pub fn parse_timestamp(s: &str) -> Result<Millis, String> {
-    let ms = parse_any(s)?;
+pub fn parse_timestamp(s: &str) -> Result<Micros, String> {
+    let us = parse_any(s)?;
     // Keep every later conversion (dates, zones) total.
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|_| ms)
+    jiff::Timestamp::from_microsecond(us)
+        .map(|_| us)
         .map_err(|_| "out of the supported range of dates".to_string())
 }
 
-fn parse_any(s: &str) -> Result<Millis, String> {
+fn parse_any(s: &str) -> Result<Micros, String> {
     let s = s.trim();
     if s.is_empty() {
         return Err("empty".into());
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
         let n: i64 = s.parse().map_err(|_| "number out of range".to_string())?;
-        return Ok(if n >= MILLIS_THRESHOLD { n } else { n * 1000 });
+        let per_unit = if n >= MILLIS_THRESHOLD {
+            1000
+        } else {
+            1_000_000
+        };
+        return n
+            .checked_mul(per_unit)
+            .ok_or_else(|| "out of the supported range of dates".to_string());
     }
-    if let Some(ms) = fast_rfc3339(s.as_bytes()) {
-        return Ok(ms);
+    if let Some(us) = fast_rfc3339(s.as_bytes()) {
+        return Ok(us);
     }
     match s.parse::<jiff::Timestamp>() {
-        Ok(t) => Ok(t.as_millisecond()),
+        Ok(t) => Ok(t.as_microsecond()),
         Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => {
             Err("no UTC offset (add Z or +hh:mm)".into())
         }
@@ -46,7 +54,7 @@ fn digits(b: &[u8]) -> Option<i64> {
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff…](Z|±HH:MM)`, `T` or space. `None` means "let
 /// the general parser decide", never "invalid".
-fn fast_rfc3339(b: &[u8]) -> Option<Millis> {
+fn fast_rfc3339(b: &[u8]) -> Option<Micros> {
     if b.len() < 20
         || b[4] != b'-'
         || b[7] != b'-'
@@ -74,7 +82,7 @@ fn fast_rfc3339(b: &[u8]) -> Option<Millis> {
         return None;
     }
     let mut rest = &b[19..];
-    let mut millis = 0;
+    let mut micros = 0;
     if rest.first() == Some(&b'.') {
         let n = rest[1..].iter().take_while(|d| d.is_ascii_digit()).count();
         if n == 0 {
@@ -82,10 +90,10 @@ fn fast_rfc3339(b: &[u8]) -> Option<Millis> {
         }
         let frac = &rest[1..1 + n];
         let mut scaled = 0;
-        for i in 0..3 {
+        for i in 0..6 {
             scaled = scaled * 10 + frac.get(i).map_or(0, |d| i64::from(d - b'0'));
         }
-        millis = scaled;
+        micros = scaled;
         rest = &rest[1 + n..];
     }
     let offset_min = match rest {
@@ -103,7 +111,7 @@ fn fast_rfc3339(b: &[u8]) -> Option<Millis> {
     };
     let days = days_from_civil(year, month, day);
     let secs = days * 86_400 + hour * 3600 + minute * 60 + second - offset_min * 60;
-    Some(secs * 1000 + millis)
+    Some(secs * 1_000_000 + micros)
 }
 
 fn days_in_month(y: i64, m: i64) -> i64 {
@@ -134,12 +142,22 @@ mod tests {
     #[test]
     fn accepts_the_documented_forms() {
         let z = parse_timestamp("2025-07-03T10:15:00Z").unwrap();
-        assert_eq!(z, 1_751_537_700_000);
+        assert_eq!(z, 1_751_537_700_000_000);
         assert_eq!(parse_timestamp("2025-07-03T12:15:00+02:00"), Ok(z));
         assert_eq!(parse_timestamp("2025-07-03 10:15:00Z"), Ok(z));
         assert_eq!(parse_timestamp("1751537700"), Ok(z));
         assert_eq!(parse_timestamp("1751537700000"), Ok(z));
-        assert_eq!(parse_timestamp("2025-07-03T10:15:00.250Z"), Ok(z + 250));
+        assert_eq!(parse_timestamp("2025-07-03T10:15:00.250Z"), Ok(z + 250_000));
+        // Microseconds are kept; digits beyond them are dropped.
+        assert_eq!(parse_timestamp("2025-07-03T10:15:00.000100Z"), Ok(z + 100));
+        assert_eq!(
+            parse_timestamp("2025-07-03T10:15:00.123456789Z"),
+            Ok(z + 123_456)
+        );
+        assert_eq!(
+            parse_timestamp("2025-07-03T10:15:00.123456789+00:00:00"),
+            Ok(z + 123_456)
+        );
         assert!(
             parse_timestamp("2025-07-03T10:15:00")
                 .unwrap_err()
@@ -159,11 +177,11 @@ mod tests {
     proptest! {
         /// The hand-written fast path agrees with jiff on every instant.
         #[test]
-        fn fast_path_matches_jiff(secs in 0i64..4_102_444_800, ms in 0i64..1000, off in -14i64*60..=14*60) {
-            let t = jiff::Timestamp::from_millisecond(secs * 1000 + ms).unwrap();
+        fn fast_path_matches_jiff(secs in 0i64..4_102_444_800, us in 0i64..1_000_000, off in -14i64*60..=14*60) {
+            let t = jiff::Timestamp::from_microsecond(secs * 1_000_000 + us).unwrap();
             let offset = jiff::tz::Offset::from_seconds((off * 60) as i32).unwrap();
-            let text = t.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset)).strftime("%Y-%m-%dT%H:%M:%S%.3f%:z").to_string();
-            prop_assert_eq!(fast_rfc3339(text.as_bytes()), Some(t.as_millisecond()));
+            let text = t.to_zoned_datetime(jiff::tz::TimeZone::fixed(offset)).strftime("%Y-%m-%dT%H:%M:%S%.6f%:z").to_string();
+            prop_assert_eq!(fast_rfc3339(text.as_bytes()), Some(t.as_microsecond()));
         }
     }
 }
