@@ -241,9 +241,24 @@ pub struct PricingArgs {
     #[arg(long)]
     pub stale_rates: bool,
 
-    /// Businesses CSV (business,timezone,portfolio,home_country)
+    /// Businesses CSV (business,timezone,portfolio,home_country,ai_provider)
     #[arg(long, value_name = "FILE")]
     pub businesses: Option<PathBuf>,
+
+    /// AI Provider markets CSV (country,from,until) replacing the built-in
+    /// table of where Meta charges AI Providers' non-template messages
+    #[arg(long, value_name = "FILE")]
+    pub ai_markets: Option<PathBuf>,
+
+    /// Max prices CSV (template,max_price_per_1000,currency) of Marketing
+    /// Messages API templates: reports add the upper bound of their cost
+    #[arg(long, value_name = "FILE")]
+    pub max_price: Option<PathBuf>,
+
+    /// Estimate Business Agent rows without a tokens value at N tokens each
+    /// (Meta: about 20,000–25,000); every such row and report says so
+    #[arg(long, value_name = "N")]
+    pub agent_tokens_per_message: Option<u64>,
 
     /// Time zone of business accounts not in --businesses (IANA name) [default: UTC]
     #[arg(long, value_name = "ZONE")]
@@ -309,7 +324,7 @@ pub struct EstimateArgs {
     pub pricing: PricingArgs,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
-    /// conversation_type
+    /// conversation_type, group
     #[arg(long, value_name = "KEYS", default_value = "market,category")]
     pub by: String,
 

@@ -6,6 +6,7 @@ pub mod builtin;
 pub mod businesses;
 pub mod confidence;
 mod csvfile;
+pub mod lines;
 pub mod markets;
 mod metafile;
 pub mod rates;

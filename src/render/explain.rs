@@ -32,6 +32,8 @@ fn what(category: Category) -> &'static str {
         Category::Utility => "utility template",
         Category::Authentication => "authentication template",
         Category::AuthenticationInternational => "authentication-international template",
+        Category::GeneralPurposeAi => "AI Provider (general_purpose_ai) message",
+        Category::BusinessAgent => "Meta Business Agent message",
     }
 }
 
@@ -78,6 +80,15 @@ pub fn sentence(
         Ok(p) => p,
         Err(e) => return format!("cannot be priced: {e}."),
     };
+    if p.pricing_type == PricingType::Call {
+        return if m.direction == Direction::In || m.status.is_delivered() {
+            "call: opens (or restarts) the 24 h customer service window (the customer called, \
+             or accepted the business's call)."
+                .into()
+        } else {
+            "business call the customer did not accept: opens nothing.".into()
+        };
+    }
     let Some(category) = m.category.filter(|_| m.direction == Direction::Out) else {
         if m.entry_point {
             return "customer message from an ad or Page button: opens (or restarts) the 24 h customer service \
@@ -93,6 +104,14 @@ pub fn sentence(
     let entry = p.windows.and_then(|w| w.entry_window);
     match p.pricing_type {
         PricingType::Inbound => "customer message.".into(),
+        // Answered above; kept for exhaustiveness.
+        PricingType::Call => "call.".into(),
+        PricingType::FreeGroupCustomerService => {
+            format!("{kind} to a group whose customer service window a participant opened: free.")
+        }
+        PricingType::FreeBeforeBilling => {
+            format!("{kind} before Meta bills Business Agent tokens (2026-08-01): free.")
+        }
         PricingType::NotDelivered => {
             format!("{kind} not delivered (status failed): never charged, opens nothing.")
         }
@@ -125,6 +144,14 @@ pub fn sentence(
         ),
         PricingType::Regular => {
             let reason = match (p.model, category) {
+                (_, Category::GeneralPurposeAi) => format!(
+                    "{kind}: an AI Provider's non-template message, charged per delivery in this market"
+                ),
+                (_, Category::BusinessAgent) => format!(
+                    "{kind}: {} tokens{}, charged per token even inside a window",
+                    p.tokens.unwrap_or(0),
+                    if p.estimated { " (estimated)" } else { "" }
+                ),
                 (Some(Model::PerMessage2026_10), Category::Service) => format!(
                     "service message number {} this month for this business number: past the 1,000 free, \
                      charged at the utility rate",

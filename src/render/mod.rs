@@ -78,9 +78,14 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     if a.unpriced > 0 {
         outbound.push_str(&format!(" + {} unpriced", group_digits(a.unpriced)));
     }
+    let calls = if a.calls > 0 {
+        format!(" + {} calls", group_digits(a.calls))
+    } else {
+        String::new()
+    };
     let mut lines = vec![
         format!(
-            "{} rows read = {} inbound + {} outbound + {} merged + {} rejected",
+            "{} rows read = {} inbound + {} outbound{calls} + {} merged + {} rejected",
             group_digits(a.rows_read),
             group_digits(a.inbound),
             group_digits(a.outbound),
@@ -89,6 +94,14 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         ),
         outbound,
     ];
+    if let Some(upper) = report.meta.upper_bound {
+        lines.push(format!(
+            "upper bound with max prices: {} {}",
+            money(upper),
+            report.meta.currency
+        ));
+    }
+    lines.extend(report.meta.notes.iter().map(|n| format!("note: {n}")));
     if let Some(c) = &a.conversations {
         let types: Vec<String> = c
             .by_type

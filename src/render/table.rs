@@ -85,8 +85,5 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     if !report.meta.rate_sources.is_empty() {
         writeln!(out, "rates: {}", report.meta.rate_sources.join("; "))?;
     }
-    for note in &report.meta.notes {
-        writeln!(out, "note: {note}")?;
-    }
     Ok(())
 }

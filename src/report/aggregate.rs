@@ -28,6 +28,11 @@ pub struct Aggregator<'a> {
     models: BTreeSet<String>,
     rate_sources: BTreeSet<String>,
     tiers: TierNotes,
+    notes: BTreeSet<&'static str>,
+    /// Business Agent rows estimated, and the tokens each.
+    estimated: Option<(u64, u64)>,
+    /// Sum of (upper bound − cost) over rows with an upper bound.
+    headroom: Option<Decimal>,
 }
 
 impl<'a> Aggregator<'a> {
@@ -41,6 +46,9 @@ impl<'a> Aggregator<'a> {
             models: BTreeSet::new(),
             rate_sources: BTreeSet::new(),
             tiers: TierNotes::default(),
+            notes: BTreeSet::new(),
+            estimated: None,
+            headroom: None,
         }
     }
 
@@ -52,6 +60,10 @@ impl<'a> Aggregator<'a> {
     /// Counts one priced message; `strings` names its business for labels.
     pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>, strings: &Strings) {
         let acc = &mut self.accounting;
+        if m.extras.call {
+            acc.calls += 1;
+            return;
+        }
         if m.direction == Direction::In {
             acc.inbound += 1;
             return;
@@ -123,6 +135,7 @@ impl<'a> Aggregator<'a> {
         {
             self.models.insert(model.name().to_string());
         }
+        self.lines_2026(p);
         if let Some(source) = p.rate_source
             && !self.rate_sources.contains(source)
         {
@@ -140,6 +153,23 @@ impl<'a> Aggregator<'a> {
                     .collect();
                 self.groups.insert(self.key.clone(), (labels, line));
             }
+        }
+    }
+
+    /// What a 2026 line adds to the report's notes and upper bound.
+    fn lines_2026(&mut self, p: &Priced<'_>) {
+        if p.pricing_type != PricingType::Regular {
+            return;
+        }
+        if let Some(note) = p.note {
+            self.notes.insert(note);
+        }
+        if p.estimated {
+            let (n, _) = self.estimated.get_or_insert((0, p.tokens.unwrap_or(0)));
+            *n += 1;
+        }
+        if let Some(upper) = p.upper_bound {
+            *self.headroom.get_or_insert_with(zero) += upper - p.cost;
         }
     }
 
@@ -167,7 +197,7 @@ impl<'a> Aggregator<'a> {
                 Row { keys, line }
             })
             .collect();
-        let notes = self.tiers.notes(self.markets, &meta.currency);
+        let tier_notes = self.tiers.notes(self.markets, &meta.currency);
         Report {
             meta: Meta {
                 format_version: super::FORMAT_VERSION,
@@ -177,8 +207,22 @@ impl<'a> Aggregator<'a> {
                 time_zone: meta.time_zone,
                 group_by: self.group_by.iter().map(|g| g.name().to_string()).collect(),
                 rate_sources: self.rate_sources.into_iter().collect(),
-                notes,
                 inputs: meta.inputs,
+                notes: self
+                    .notes
+                    .iter()
+                    .filter(|n| **n != crate::pricing::AGENT_ESTIMATE)
+                    .map(|n| n.to_string())
+                    .chain(self.estimated.map(|(n, tokens)| {
+                        format!(
+                            "estimate: {n} business_agent message{} at {tokens} tokens each \
+                             (--agent-tokens-per-message)",
+                            if n == 1 { "" } else { "s" }
+                        )
+                    }))
+                    .chain(tier_notes)
+                    .collect(),
+                upper_bound: self.headroom.map(|h| totals.cost + h),
             },
             rows,
             totals,

@@ -53,8 +53,8 @@ pub struct Row {
     pub line: Line,
 }
 
-/// Where every input row went. rows_read = inbound + outbound + merged +
-/// rejected; outbound = charged + free + not_delivered + unpriced.
+/// Where every input row went. rows_read = inbound + outbound + calls +
+/// merged + rejected; outbound = charged + free + not_delivered + unpriced.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Accounting {
     pub rows_read: u64,
@@ -62,6 +62,9 @@ pub struct Accounting {
     pub rejected: u64,
     pub inbound: u64,
     pub outbound: u64,
+    /// Call rows (they open windows; calls are not priced here).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub calls: u64,
     pub charged: u64,
     pub free: u64,
     /// Free messages by pricing type.
@@ -91,10 +94,14 @@ pub struct ConversationAccounting {
     pub by_type: BTreeMap<String, u64>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl Accounting {
     /// Both identities of the accounting hold.
     pub fn balances(&self) -> bool {
-        self.rows_read == self.inbound + self.outbound + self.merged + self.rejected
+        self.rows_read == self.inbound + self.outbound + self.calls + self.merged + self.rejected
             && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
             && self.free == self.free_by_reason.values().sum::<u64>()
             && self.conversations.as_ref().is_none_or(|c| {
@@ -116,14 +123,15 @@ pub struct Meta {
     /// Card versions (and tier bands) that priced at least one message.
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
-    /// What the reader should know about how the total was reached: volume
-    /// tiers applied or not, and why.
+    /// What in the figures is inferred or estimated (2026 lines), and how
+    /// volume tiers applied or not, and why.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
-}
-
-fn is_zero(n: &u64) -> bool {
-    *n == 0
+    /// With `--max-price`: the most the charged messages can cost, each
+    /// Marketing Messages API template at its max price unless Meta
+    /// reported the cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upper_bound: Option<Decimal>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
