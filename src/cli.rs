@@ -529,7 +529,8 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub actual: Vec<PathBuf>,
 
-    /// Cells by UTC day or month (Meta's analytics periods)
+    /// Cells by day or month; Meta's data points (half-hour, daily from the
+    /// account's midnight, monthly) are grouped into them
     #[arg(long, value_enum, default_value_t = Granularity::Day)]
     pub granularity: Granularity,
 
@@ -539,8 +540,8 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "AMOUNT|PERCENT")]
     pub tolerance: Vec<String>,
 
-    /// Group the estimate by UTC days, as Meta's analytics are, instead of
-    /// each business's time zone (billing months follow the zone)
+    /// Group the estimate by Meta's own periods (UTC days in most exports)
+    /// instead of each business's time zone (billing months follow the zone)
     #[arg(long)]
     pub utc: bool,
 

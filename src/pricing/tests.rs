@@ -389,7 +389,7 @@ fn explain_has_a_sentence_for_every_pricing_type() {
 
 // ---- Conversation-based pricing (PRICING.md §1b, §1c, §4 items 2–4) ----
 
-/// Milliseconds at `hour` hours after midnight UTC of `day`.
+/// Microseconds at `hour` hours after midnight UTC of `day`.
 fn at(day: &str, hour: i64) -> i64 {
     format!("{day}T00:00:00Z")
         .parse::<jiff::Timestamp>()

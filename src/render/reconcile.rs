@@ -25,10 +25,11 @@ pub fn render(
 }
 
 fn sides(s: &Sides, v: &mut Vec<String>) {
+    let na = || "n/a".to_string();
     v.extend([
         money(s.estimated),
-        money(s.actual),
-        signed_money(s.difference),
+        s.actual.map_or_else(na, money),
+        s.difference.map_or_else(na, signed_money),
     ]);
 }
 
@@ -44,7 +45,7 @@ fn values(row: &Row) -> Vec<String> {
             .map_or("n/a".into(), |p| format!("{}%", signed_money(p))),
     );
     if let (Some(p), Some(t)) = (&row.provider, &row.total) {
-        v.extend([money(p.estimated), money(p.actual)]);
+        v.extend([money(p.estimated), p.actual.map_or("n/a".into(), money)]);
         sides(t, &mut v);
     }
     if let Some(c) = &row.converted {
@@ -73,13 +74,18 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
     let mut table = super::table::new_table(style);
     let bold = |s: String| super::table::bold_cell(style, s);
     let cur = &r.meta.currency;
+    let unit = if r.meta.unit.is_some() {
+        "convs"
+    } else {
+        "msgs"
+    };
     let mut header: Vec<String> = vec![
         r.meta.granularity_label().into(),
         "country".into(),
         "category".into(),
         "pricing type".into(),
-        "msgs est.".into(),
-        "msgs Meta".into(),
+        format!("{unit} est."),
+        format!("{unit} Meta"),
         format!("Meta est. ({cur})"),
         format!("Meta billed ({cur})"),
         "Δ".into(),
@@ -156,16 +162,32 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
         .iter()
         .filter(|row| row.actual_volume.is_some())
         .count();
+    if m.compared.is_some() {
+        writeln!(
+            out,
+            "{} of {cells} cells outside tolerance ({}); the export has no cost: volumes compared, \
+             Δ% of the estimated count",
+            r.cells_outside_tolerance, m.tolerance
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
+            r.cells_outside_tolerance, m.tolerance
+        )?;
+    }
     writeln!(
         out,
-        "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
-        r.cells_outside_tolerance, m.tolerance
+        "estimate days: {}; Meta's analytics days: {}",
+        m.estimate_days, m.meta_days
     )?;
-    writeln!(
-        out,
-        "estimate days: {}; Meta's analytics days: UTC",
-        m.estimate_days
-    )?;
+    if let Some(unit) = m.unit {
+        writeln!(
+            out,
+            "the export counts {unit}: each is counted once on the estimate's side, in the cell \
+             of the message that opened it"
+        )?;
+    }
     if let Some([a, b]) = &m.log_range {
         write!(out, "log {a} – {b}")?;
         match &m.export_range {
@@ -270,13 +292,16 @@ fn csv(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
             row.estimated_volume.to_string(),
             row.actual_volume.map_or(String::new(), |n| n.to_string()),
             row.meta.estimated.to_string(),
-            row.meta.actual.to_string(),
-            row.meta.difference.to_string(),
+            row.meta.actual.map_or(String::new(), |d| d.to_string()),
+            row.meta.difference.map_or(String::new(), |d| d.to_string()),
             row.percent.map_or(String::new(), |p| p.to_string()),
             m.currency.clone(),
         ];
         let plain = |s: &Sides, v: &mut Vec<String>| {
-            v.extend([s.estimated, s.actual, s.difference].map(|d| d.to_string()))
+            v.extend(
+                [Some(s.estimated), s.actual, s.difference]
+                    .map(|d| d.map_or(String::new(), |d| d.to_string())),
+            )
         };
         if let (Some(p), Some(t)) = (&row.provider, &row.total) {
             plain(p, &mut v);
