@@ -108,7 +108,8 @@ pub enum Command {
         "  wabill compare log.csv --scenario list: --scenario negotiated:rates=deal.csv\n",
         "  wabill compare log.csv --scenario usd: --scenario eur:currency=EUR --by market\n\n",
         "A scenario is NAME:KEY=VALUE,... with keys model, rates (repeatable),\n",
-        "currency, tiers, markets; anything not given comes from the common flags.\n\n",
+        "currency, tiers (a file, or none), markets; anything not given comes from\n",
+        "the common flags.\n\n",
         "Exit codes: 0 ok, 1 error, 2 usage"
     ))]
     Compare(CompareArgs),
@@ -238,9 +239,10 @@ pub struct PricingArgs {
     ])]
     pub model: Option<String>,
 
-    /// Rate card CSV (market,category,rate,currency,effective_from[,unit]) layered
-    /// over the built-in cards; repeatable, later files win. unit=conversation
-    /// for per-conversation rates
+    /// Rate card CSV (market,category,rate,currency,effective_from[,unit]), or
+    /// Meta's downloadable rate card as published, layered over the built-in
+    /// cards; repeatable, later files win. unit=conversation for
+    /// per-conversation rates
     #[arg(long, value_name = "FILE")]
     pub rates: Vec<PathBuf>,
 
@@ -249,9 +251,20 @@ pub struct PricingArgs {
     #[arg(long, value_name = "FILE")]
     pub markets: Option<PathBuf>,
 
-    /// Volume tier CSV (market,category,from,to,rate,currency,effective_from)
-    #[arg(long, value_name = "FILE")]
+    /// Volume tier file replacing Meta's built-in table (in force from
+    /// 2026-04-01): CSV market,category,from,to,rate,currency,effective_from,
+    /// or Meta's downloadable volume-tier file as published
+    #[arg(long, value_name = "FILE", conflicts_with = "no_tiers")]
     pub tiers: Option<PathBuf>,
+
+    /// Price utility and authentication at list rates, with no volume tiers
+    #[arg(long)]
+    pub no_tiers: bool,
+
+    /// Price a cell whose current value is unknown at its last known rate
+    /// (rows marked "stale since" the change) instead of failing
+    #[arg(long)]
+    pub stale_rates: bool,
 
     /// Businesses CSV (business,timezone,portfolio,home_country,ai_provider)
     #[arg(long, value_name = "FILE")]
@@ -276,7 +289,8 @@ pub struct PricingArgs {
     #[arg(long, value_name = "ZONE")]
     pub tz: Option<String>,
 
-    /// Card currency (Meta publishes each natively; nothing is converted) [default: USD]
+    /// Card currency: any currency a built-in or --rates card is in (Meta
+    /// publishes each natively; nothing is converted) [default: USD]
     #[arg(long)]
     pub currency: Option<String>,
 

@@ -35,9 +35,9 @@ pub enum PartitionBy {
 
 /// The key rows of one part share: `portfolio:NAME` or `business:NUMBER`.
 pub fn partition_key(business: &str, by: PartitionBy, businesses: &Businesses) -> String {
-    match (by, businesses.get(business)) {
-        (PartitionBy::Portfolio, Some(b)) => format!("portfolio:{}", b.portfolio),
-        _ => format!("business:{}", business_key(business)),
+    match by {
+        PartitionBy::Portfolio => businesses.tier_owner(business),
+        PartitionBy::Business => format!("business:{}", business_key(business)),
     }
 }
 

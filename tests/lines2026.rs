@@ -147,24 +147,36 @@ fn groups_charge_each_delivered_participant_in_their_market() {
 
 #[test]
 fn group_utility_neither_gets_nor_counts_toward_tiers() {
-    // A tier table making Brazil utility free from the first message: a
-    // 1:1 utility template gets it, a group utility template does not.
+    // A tier table starting at Brazil's list rate (a table applies only
+    // then) with a second band from message 2: 1:1 utility templates get it
+    // and count; the group utility template neither gets nor counts.
     let tiers = file(
         "tiers.csv",
         "market,category,from,to,rate,currency,effective_from\n\
-         Brazil,utility,1,,0.0001,USD,2026-01-01\n",
+         Brazil,utility,1,1,0.0068,USD,2026-01-01\n\
+         Brazil,utility,2,,0.0001,USD,2026-01-01\n",
     );
     let log = file(
         "group-tiers.csv",
         "timestamp,business,customer,direction,category,message_id,group\n\
          2026-06-01T09:00:00Z,15550001,+5511987650001,out,group_utility,g1,G1\n\
-         2026-06-01T09:10:00Z,15550001,+5511987650002,out,utility,u1,\n",
+         2026-06-01T09:10:00Z,15550001,+5511987650002,out,utility,u1,\n\
+         2026-06-01T09:20:00Z,15550001,+5511987650003,out,utility,u2,\n",
     );
     let rows = priced(&[&log, "--tiers", &tiers]);
     assert_eq!(cell(&rows, "g1 +5511987650001"), t("regular", "0.0068"));
     let u1 = &rows["u1 +5511987650002"];
-    assert_eq!(u1["cost"], "0.0001");
-    assert_eq!(u1["rate_source"], "tiers");
+    assert_eq!(u1["cost"], "0.0068");
+    assert!(
+        u1["rate_source"].ends_with("(USD 2026-01-01) band 1"),
+        "{u1:?}"
+    );
+    let u2 = &rows["u2 +5511987650003"];
+    assert_eq!(u2["cost"], "0.0001");
+    assert!(
+        u2["rate_source"].ends_with("(USD 2026-01-01) band 2"),
+        "{u2:?}"
+    );
 }
 
 #[test]

@@ -191,9 +191,9 @@ fn merged_parts_print_the_whole_log_report_byte_for_byte() {
         "\"free_tier\"",
         "\"in_conversation\"",
         "\"tiers\"",
-        "\"acme\"",
-        "\"globex\"",
-        "\"default\"",
+        "\"portfolio:acme\"",
+        "\"portfolio:globex\"",
+        "\"business:15550100005\"",
     ] {
         assert!(json.contains(needle), "{needle} missing from {json}");
     }
@@ -288,7 +288,7 @@ fn overlapping_or_differently_priced_reports_are_refused() {
         "both price business \"15550100000\"",
     );
     // Two businesses of one portfolio, each counting volume tiers.
-    refused(&[r0.clone(), r1.clone()], "portfolio \"acme\"");
+    refused(&[r0.clone(), r1.clone()], "portfolio \"portfolio:acme\"");
     // Without a tier table, portfolios change nothing: the same two merge.
     let n0 = report(&b0, &["--no-tiers"]);
     let n1 = report(&b1, &["--no-tiers"]);

@@ -363,10 +363,10 @@ fn e4_service_allowance_is_per_business_number_and_month() {
 }
 
 const TIERS: &str = "market,category,from,to,rate,currency,effective_from\n\
-    Brazil,utility,1,2,0.01,USD,2026-01-01\n\
+    Brazil,utility,1,2,0.0068,USD,2026-01-01\n\
     Brazil,utility,3,,0.005,USD,2026-01-01\n\
-    Brazil,authentication,1,2,0.02,USD,2026-01-01\n\
-    Brazil,authentication,3,,0.015,USD,2026-01-01\n";
+    Brazil,authentication,1,2,0.0068,USD,2026-01-01\n\
+    Brazil,authentication,3,,0.006,USD,2026-01-01\n";
 
 #[test]
 fn volume_tiers_are_marginal() {
@@ -386,10 +386,10 @@ fn volume_tiers_are_marginal() {
     let costs: Vec<Decimal> = run.outcomes.iter().filter_map(|o| o.cost).collect();
     assert_eq!(
         costs,
-        [dec!(0.01), dec!(0.01), dec!(0.005), dec!(0.005)],
-        "bands 1–2 at 0.01, 3+ at 0.005"
+        [dec!(0.0068), dec!(0.0068), dec!(0.005), dec!(0.005)],
+        "bands 1–2 at the list rate 0.0068, 3+ at 0.005"
     );
-    assert_eq!(run.total(), dec!(0.03));
+    assert_eq!(run.total(), dec!(0.0236));
 }
 
 #[test]
@@ -411,7 +411,7 @@ fn free_and_failed_messages_do_not_count_toward_tiers() {
     );
     assert_eq!(run.outcome("u1").counted_as, Some(1));
     assert_eq!(run.outcome("u3").counted_as, Some(3));
-    assert_eq!(run.total(), dec!(0.025));
+    assert_eq!(run.total(), dec!(0.0186));
 }
 
 #[test]
@@ -432,9 +432,9 @@ fn tier_count_resets_on_the_first_in_the_business_zone() {
     let run = run_csv(&setup, &log_of(&rows));
     let cost = |id| run.outcome(id).cost;
     assert_eq!(cost("u3"), Some(dec!(0.005)), "3rd of February (local)");
-    assert_eq!(cost("u4"), Some(dec!(0.01)), "1st of March (local)");
-    assert_eq!(cost("u5"), Some(dec!(0.01)), "2nd of March (local)");
-    assert_eq!(run.total(), dec!(0.045));
+    assert_eq!(cost("u4"), Some(dec!(0.0068)), "1st of March (local)");
+    assert_eq!(cost("u5"), Some(dec!(0.0068)), "2nd of March (local)");
+    assert_eq!(run.total(), dec!(0.0322));
 
     // In UTC the same messages split 2 + 3.
     let utc = run_csv(
@@ -447,7 +447,13 @@ fn tier_count_resets_on_the_first_in_the_business_zone() {
     let costs: Vec<Decimal> = utc.outcomes.iter().filter_map(|o| o.cost).collect();
     assert_eq!(
         costs,
-        [dec!(0.01), dec!(0.01), dec!(0.01), dec!(0.01), dec!(0.005)]
+        [
+            dec!(0.0068),
+            dec!(0.0068),
+            dec!(0.0068),
+            dec!(0.0068),
+            dec!(0.005)
+        ]
     );
 }
 

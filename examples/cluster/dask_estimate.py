@@ -52,7 +52,7 @@ def load_portfolios(path):
     with open(path, newline="", encoding="utf-8") as f:
         rows = csv.DictReader(f)
         return {
-            business_key(r["business"]): (r.get("portfolio") or "").strip() or "default"
+            business_key(r["business"]): (r.get("portfolio") or "").strip()
             for r in rows
         }
 
@@ -62,9 +62,8 @@ def part_of(line, column, portfolios, parts):
     fields = next(csv.reader([line]), [])
     business = fields[column] if column is not None and column < len(fields) else ""
     key = business_key(business)
-    name = (
-        f"portfolio:{portfolios[key]}" if key in portfolios else f"business:{key}"
-    )
+    # A business without a portfolio is its own (as in wabill's tier counts).
+    name = f"portfolio:{portfolios[key]}" if portfolios.get(key) else f"business:{key}"
     return fnv1a64(name.encode()) % parts
 
 

@@ -47,7 +47,15 @@ pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
             }
             "rates" => pricing.rates.push(value.into()),
             "currency" => pricing.currency = Some(value.to_string()),
-            "tiers" => pricing.tiers = Some(value.into()),
+            // `tiers=none` prices that scenario at list rates.
+            "tiers" if value.eq_ignore_ascii_case("none") => {
+                pricing.tiers = None;
+                pricing.no_tiers = true;
+            }
+            "tiers" => {
+                pricing.tiers = Some(value.into());
+                pricing.no_tiers = false;
+            }
             "markets" => pricing.markets = Some(value.into()),
             other => bail!(
                 "--scenario {name}: unknown key {other:?} (expected model, rates, currency, \

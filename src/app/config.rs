@@ -22,6 +22,12 @@ pub struct Config {
     rates: Vec<PathBuf>,
     markets: Option<PathBuf>,
     tiers: Option<PathBuf>,
+    /// Like `--no-tiers` (a `--tiers` flag wins over it).
+    #[serde(default)]
+    no_tiers: bool,
+    /// Like `--stale-rates`.
+    #[serde(default)]
+    stale_rates: bool,
     businesses: Option<PathBuf>,
     ai_markets: Option<PathBuf>,
     max_price: Option<PathBuf>,
@@ -67,7 +73,13 @@ impl Config {
             args.rates = self.rates.clone();
         }
         args.markets = args.markets.take().or_else(|| self.markets.clone());
-        args.tiers = args.tiers.take().or_else(|| self.tiers.clone());
+        if self.no_tiers && args.tiers.is_none() {
+            args.no_tiers = true;
+        }
+        if !args.no_tiers {
+            args.tiers = args.tiers.take().or_else(|| self.tiers.clone());
+        }
+        args.stale_rates |= self.stale_rates;
         args.businesses = args.businesses.take().or_else(|| self.businesses.clone());
         args.ai_markets = args.ai_markets.take().or_else(|| self.ai_markets.clone());
         args.max_price = args.max_price.take().or_else(|| self.max_price.clone());
@@ -160,6 +172,24 @@ mod tests {
             a.input.column,
             vec!["customer=to".to_string(), "customer=phone".to_string()]
         );
+    }
+
+    #[test]
+    fn no_tiers_in_the_file_yields_to_a_tiers_flag() {
+        let config: Config = toml::from_str("no_tiers = true\nstale_rates = true\n").unwrap();
+        let parse = |extra: &[&str]| {
+            let mut cli = Cli::parse_from(["wabill", "estimate", "log.csv"].iter().chain(extra));
+            config.apply(&mut cli);
+            let Command::Estimate(a) = cli.command else {
+                unreachable!()
+            };
+            a.pricing
+        };
+        let p = parse(&[]);
+        assert!(p.no_tiers && p.stale_rates);
+        let p = parse(&["--tiers", "t.csv"]);
+        assert!(!p.no_tiers);
+        assert_eq!(p.tiers, Some(PathBuf::from("t.csv")));
     }
 
     #[test]

@@ -84,7 +84,9 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
                 "volume tiers from {t}; counts restart each month and are consumed in \
                  report order (market, category, window)"
             ),
-            None => "no volume tiers (Meta's tier tables are not public; give one with --tiers)"
+            None if args.pricing.no_tiers => "no volume tiers (--no-tiers)".to_string(),
+            None => "Meta's volume tiers (built-in table from 2026-04-01); counts restart each \
+                     month and are consumed in report order (market, category, window)"
                 .to_string(),
         },
         match log_numbers {

@@ -85,7 +85,14 @@ pub fn partial_settings(
             "markets".into(),
             optional(args.markets.as_deref(), "built-in")?,
         ),
-        ("tiers".into(), optional(args.tiers.as_deref(), "none")?),
+        (
+            "tiers".into(),
+            match args.no_tiers {
+                true => "off".to_string(),
+                false => optional(args.tiers.as_deref(), "built-in")?,
+            },
+        ),
+        ("stale_rates".into(), args.stale_rates.to_string()),
         (
             "businesses".into(),
             optional(args.businesses.as_deref(), "none")?,

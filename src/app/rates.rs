@@ -12,6 +12,7 @@ use crate::cli::RatesArgs;
 use crate::error::Exit;
 use crate::model::{Category, RateCategory};
 use crate::pricing::Model;
+use crate::refdata::confidence::Confidence;
 use crate::refdata::markets::country_str;
 use crate::refdata::rates::MissingRate;
 use crate::render::Format;
@@ -26,6 +27,29 @@ struct RateRow {
     currency: String,
     effective_from: String,
     card: String,
+    /// How far to trust a built-in value (data/cards/SOURCES.md); empty for
+    /// user cards and unknown values.
+    confidence: String,
+}
+
+/// The confidence of a built-in cell, by its card label
+/// (`rates-2026-07-01-usd.csv (USD 2026-07-01)`).
+fn confidence_of(
+    table: &Confidence,
+    builtin: bool,
+    known: bool,
+    card: &str,
+    market: &str,
+    category: RateCategory,
+) -> String {
+    let file = card.split(" (").next().unwrap_or(card);
+    let category = category
+        .category()
+        .map_or("*".to_string(), |c| c.to_string());
+    match (builtin && known).then(|| table.of(file, market, &category)) {
+        Some(Some(level)) => level.to_string(),
+        _ => String::new(),
+    }
 }
 
 pub fn run(args: &RatesArgs) -> Result<Exit> {
@@ -35,6 +59,7 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
         .parse()
         .with_context(|| format!("--date {:?} is not a date (YYYY-MM-DD)", args.date))?;
     let ctx = settings::pricing_context(&args.pricing)?;
+    let confidence = Confidence::builtin();
     let currency = ctx.currency.to_string();
     // Before 2025-07-01 Meta charged per conversation: show those columns.
     let model = Model::in_force(date);
@@ -83,19 +108,24 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                     {
                         return None;
                     }
-                    let (rate, from, card) = match found_rate {
+                    let (rate, from, card, trust) = match found_rate {
                         Ok(r) => (
                             r.rate.to_string(),
                             r.from.map(|d| d.to_string()),
                             r.card.to_string(),
+                            confidence_of(&confidence, r.builtin, true, r.card, market, c),
                         ),
-                        Err(MissingRate::NeverGiven) => {
-                            (String::new(), None, "no card gives it".to_string())
-                        }
+                        Err(MissingRate::NeverGiven) => (
+                            String::new(),
+                            None,
+                            "no card gives it".to_string(),
+                            String::new(),
+                        ),
                         Err(MissingRate::UnknownSince { from, card }) => (
                             String::new(),
                             Some(from.to_string()),
                             format!("{card}: value unknown"),
+                            String::new(),
                         ),
                     };
                     Some(RateRow {
@@ -105,6 +135,7 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                         currency: currency.clone(),
                         effective_from: from.unwrap_or_default(),
                         card,
+                        confidence: trust,
                     })
                 })
                 .collect()
@@ -115,13 +146,24 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                 .card_on(ctx.currency, date)
                 .into_iter()
                 .filter(|cell| cell.category.per_conversation() == per_conversation)
-                .map(|cell| RateRow {
-                    market: cell.key.name(&ctx.markets).into_owned(),
-                    category: cell.category.to_string(),
-                    rate: cell.rate.map_or(String::new(), |r| r.to_string()),
-                    currency: currency.clone(),
-                    effective_from: cell.from.map_or(String::new(), |d| d.to_string()),
-                    card: cell.card.to_string(),
+                .map(|cell| {
+                    let market = cell.key.name(&ctx.markets).into_owned();
+                    RateRow {
+                        confidence: confidence_of(
+                            &confidence,
+                            cell.builtin,
+                            cell.rate.is_some(),
+                            cell.card,
+                            &market,
+                            cell.category,
+                        ),
+                        market,
+                        category: cell.category.to_string(),
+                        rate: cell.rate.map_or(String::new(), |r| r.to_string()),
+                        currency: currency.clone(),
+                        effective_from: cell.from.map_or(String::new(), |d| d.to_string()),
+                        card: cell.card.to_string(),
+                    }
                 })
                 .collect()
         }
@@ -157,10 +199,11 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
             }
             table.set_header(["market", "category", "rate", "since", "card"]);
             for r in &rows {
-                let rate = if r.rate.is_empty() {
-                    "unknown".to_string()
-                } else {
-                    format!("{} {}", r.rate, r.currency)
+                // Confidence beside every value that is not high.
+                let rate = match (r.rate.as_str(), r.confidence.as_str()) {
+                    ("", _) => "unknown".to_string(),
+                    (rate, "high" | "") => format!("{rate} {}", r.currency),
+                    (rate, trust) => format!("{rate} {} ({trust})", r.currency),
                 };
                 table.add_row([&r.market, &r.category, &rate, &r.effective_from, &r.card]);
             }

@@ -36,11 +36,15 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         rates.new_layer();
         rates.add_card(&path.display().to_string(), &read_text(path)?, &mut markets)?;
     }
+    if args.stale_rates {
+        rates.allow_stale();
+    }
     let tiers = match &args.tiers {
+        _ if args.no_tiers => TierTable::off(),
         Some(path) => {
             TierTable::parse(&path.display().to_string(), &read_text(path)?, &mut markets)?
         }
-        None => TierTable::default(),
+        None => TierTable::builtin(&mut markets),
     };
     let businesses = match &args.businesses {
         Some(path) => Businesses::parse(

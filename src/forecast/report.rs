@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::Planned;
-use crate::pricing::{Charge, PricingType};
+use crate::pricing::{Charge, PricingType, TierUse};
 use crate::refdata::markets::{Country, country_str};
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -115,6 +115,8 @@ pub(super) struct Builder {
     details: Vec<Detail>,
     models: BTreeSet<String>,
     sources: BTreeSet<String>,
+    /// Where volume tiers were not applied, and why.
+    tier_notes: BTreeSet<String>,
 }
 
 impl Builder {
@@ -141,6 +143,29 @@ impl Builder {
             self.models.insert(c.model.name().to_string());
             if let Some(s) = c.rate_source {
                 self.sources.insert(s.to_string());
+            }
+            match c.tier {
+                Some(TierUse::Suspended {
+                    table_from,
+                    first_band,
+                    list_since,
+                }) => {
+                    let since = list_since.map_or(String::new(), |d| format!(" since {d}"));
+                    let table = table_from.map_or(String::new(), |d| format!(" of {d}"));
+                    self.tier_notes.insert(format!(
+                        "volume tiers not applied to {market} {}: its list rate {}{since} \
+                         differs from the first band {first_band} of the tier table{table} and \
+                         no newer table is known; priced at list rate",
+                        c.pricing_category,
+                        c.rate.unwrap_or_default()
+                    ));
+                }
+                Some(TierUse::NoTable { before: Some(d) }) => {
+                    self.tier_notes.insert(format!(
+                        "volume tiers: no tier table known before {d}; earlier months at list rate"
+                    ));
+                }
+                _ => {}
             }
             self.details.push(Detail {
                 month: month.clone(),
@@ -186,6 +211,7 @@ impl Builder {
             .collect();
         meta.models_used = self.models.into_iter().collect();
         meta.rate_sources = self.sources.into_iter().collect();
+        meta.assumptions.extend(self.tier_notes);
         ForecastReport {
             meta,
             rows,

@@ -8,6 +8,7 @@ mod conversation;
 mod lines;
 mod model;
 mod rules;
+mod tiering;
 mod volume;
 mod window;
 
@@ -21,6 +22,7 @@ pub use conversation::{
 };
 pub use lines::{AGENT_ESTIMATE, AI_INFERRED, META_COST};
 pub use model::{Model, ModelChoice};
+pub use tiering::TierUse;
 pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{EntryPoints, PairWindows, WindowRules, WindowState};
 
@@ -33,7 +35,7 @@ use rust_decimal::Decimal;
 
 use crate::model::{Category, Direction, Message, Micros, RateCategory};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
-use crate::refdata::businesses::{Businesses, DEFAULT_PORTFOLIO};
+use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
 use crate::refdata::rates::{Currency, FoundRate, MissingRate, RateBook};
 use crate::refdata::tiers::TierTable;
@@ -132,6 +134,11 @@ pub struct Priced<'t> {
     pub rate_source: Option<&'t str>,
     /// Position of this message in its monthly tier or allowance count.
     pub counted_as: Option<u64>,
+    /// How volume tiers applied (charged utility and authentication only).
+    pub tier: Option<TierUse>,
+    /// `--stale-rates`: the rate is the last known one, the cell having
+    /// changed on this date to a value not published.
+    pub stale_since: Option<Date>,
     pub windows: Option<WindowState>,
     /// The conversation the message opened or joined (conversation models,
     /// and utility templates in a conversation still open on 2025-07-01).
@@ -298,7 +305,7 @@ enum Allowance {
 pub struct Pricer<'t> {
     ctx: &'t PricingContext,
     businesses: Vec<Option<BusinessState>>,
-    portfolios: Vec<String>,
+    portfolios: HashMap<String, u32>,
     pairs: HashMap<(u32, u32), PairWindows>,
     /// Group customer service windows, per business × group.
     group_windows: HashMap<(u32, u32), PairWindows>,
@@ -328,7 +335,7 @@ impl<'t> Pricer<'t> {
         Pricer {
             ctx,
             businesses: Vec::new(),
-            portfolios: Vec::new(),
+            portfolios: HashMap::default(),
             pairs: HashMap::default(),
             group_windows: HashMap::default(),
             market_cache: Vec::new(),
@@ -350,14 +357,13 @@ impl<'t> Pricer<'t> {
         if self.businesses[i].is_none() {
             let info = self.ctx.businesses.get(strings.businesses.get(id));
             let zone = info.map_or(self.ctx.default_zone.clone(), |b| b.time_zone.clone());
-            let portfolio = info.map_or(DEFAULT_PORTFOLIO, |b| b.portfolio.as_str());
-            let portfolio = match self.portfolios.iter().position(|p| p == portfolio) {
-                Some(p) => p as u32,
-                None => {
-                    self.portfolios.push(portfolio.to_string());
-                    (self.portfolios.len() - 1) as u32
-                }
+            // Tiers count per portfolio; a business without one is its own.
+            let portfolio = match info.map(|b| b.portfolio.as_str()).filter(|p| !p.is_empty()) {
+                Some(p) => format!("p:{p}"),
+                None => format!("b:{}", strings.businesses.get(id)),
             };
+            let next = self.portfolios.len() as u32;
+            let portfolio = *self.portfolios.entry(portfolio).or_insert(next);
             self.businesses[i] = Some(BusinessState {
                 calendar: LocalCalendar::new(zone),
                 portfolio,
@@ -444,6 +450,8 @@ impl<'t> Pricer<'t> {
             cost: Decimal::new(0, 4),
             rate_source: None,
             counted_as: None,
+            tier: None,
+            stale_since: None,
             windows: None,
             conversation: None,
             note: None,
@@ -633,6 +641,21 @@ impl<'t> Pricer<'t> {
         let rate_category = self.international(m, priced, rate_category);
         priced.pricing_category = rate_category.category();
         let market_name = || ctx.markets.name(priced.market).to_string();
+        let query = (priced.market, priced.country, rate_category, date);
+        let list = self
+            .rate_cache
+            .entry(query)
+            .or_insert_with(|| {
+                ctx.rates
+                    .lookup(ctx.currency, query.0, query.1, query.2, query.3)
+            })
+            .clone();
+        if let Ok(found) = &list {
+            priced.rate = Some(found.rate);
+            priced.cost = found.rate;
+            priced.rate_source = Some(found.card);
+            priced.stale_since = found.stale_since;
+        }
         if tiered && let RateCategory::Of(category) = rate_category {
             // Authentication-international shares the authentication count.
             let class = match category {
@@ -646,36 +669,29 @@ impl<'t> Pricer<'t> {
                 .or_default();
             *n += 1;
             priced.counted_as = Some(*n);
-            let band = ctx
-                .tiers
-                .band(ctx.currency, priced.market, rate_category, date, *n)
-                .map_err(|reason| Unpriced::NoTierBand {
-                    market: market_name(),
-                    category,
-                    reason,
-                })?;
-            if let Some(band) = band {
-                priced.rate = Some(band.rate);
-                priced.cost = band.rate;
-                priced.rate_source = Some("tiers");
-                return Ok(*priced);
+            match tiering::plan(ctx, priced.market, rate_category, date, list.as_ref().ok()) {
+                tiering::TierPlan::Bands(version) => {
+                    let band = version.band(*n).map_err(|reason| Unpriced::NoTierBand {
+                        market: market_name(),
+                        category,
+                        reason,
+                    })?;
+                    priced.rate = Some(band.rate);
+                    priced.cost = band.rate;
+                    priced.rate_source = Some(&band.label);
+                    priced.stale_since = None;
+                    priced.tier = Some(TierUse::Band {
+                        index: band.index,
+                        below_list: version.list_rate().is_some_and(|l| band.rate < l),
+                    });
+                    return Ok(*priced);
+                }
+                tiering::TierPlan::ListRate(why) => priced.tier = Some(why),
             }
         }
-        let query = (priced.market, priced.country, rate_category, date);
-        let found = self
-            .rate_cache
-            .entry(query)
-            .or_insert_with(|| {
-                ctx.rates
-                    .lookup(ctx.currency, query.0, query.1, query.2, query.3)
-            })
-            .clone()
-            .map_err(|missing| {
-                Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
-            })?;
-        priced.rate = Some(found.rate);
-        priced.cost = found.rate;
-        priced.rate_source = Some(found.card);
+        list.map_err(|missing| {
+            Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
+        })?;
         Ok(*priced)
     }
 

@@ -207,8 +207,8 @@ fn every_switch_date_prices_by_its_own_card() {
         ("2025-12-31T23:59:59Z", "14155550100", Err(())), // NA utility unknown before 2026
         ("2026-01-01T00:00:00Z", "14155550100", Ok(dec!(0.0034))),
         ("2026-06-30T12:00:00Z", "85291234567", Ok(dec!(0.0113))), // Hong Kong in Rest of APAC
-        ("2026-07-01T00:00:00Z", "85291234567", Err(())),          // standalone, USD value unknown
-        ("2026-10-01T00:00:00Z", "9647701234567", Err(())),        // Iraq standalone, unknown
+        ("2026-07-01T00:00:00Z", "85291234567", Ok(dec!(0.0260))), // Hong Kong standalone
+        ("2026-10-01T00:00:00Z", "9647701234567", Ok(dec!(0.0079))), // Iraq standalone
         ("2026-09-30T12:00:00Z", "9647701234567", Ok(dec!(0.0091))), // Rest of Middle East before
     ];
     for (at, customer, want) in cases {
@@ -227,9 +227,17 @@ fn every_switch_date_prices_by_its_own_card() {
 fn unknown_cells_name_market_category_and_date() {
     let ctx = context(ModelChoice::Auto, "");
     let mut log = Log::new();
-    log.add("2026-07-02T00:00:00Z", "", "85291234567", Some(Marketing));
+    log.add(
+        "2026-10-02T00:00:00Z",
+        "",
+        "9647701234567",
+        Some(AuthenticationInternational),
+    );
     let err = log.price(&ctx).remove(0).unwrap_err().to_string();
-    assert!(err.contains("Hong Kong marketing on 2026-07-02"), "{err}");
+    assert!(
+        err.contains("Iraq authentication_international on 2026-10-02"),
+        "{err}"
+    );
     assert!(err.contains("--rates"), "{err}");
 }
 
@@ -282,8 +290,8 @@ fn tiers_are_marginal_and_reset_monthly_in_the_business_zone() {
         "business,timezone\nsp,America/Sao_Paulo\n",
     );
     let tiers = "market,category,from,to,rate,currency,effective_from\n\
-                 India,utility,1,2,0.0100,USD,2026-01-01\n\
-                 India,utility,3,,0.0050,USD,2026-01-01\n";
+                 India,utility,1,2,0.0014,USD,2026-01-01\n\
+                 India,utility,3,,0.0010,USD,2026-01-01\n";
     ctx.tiers = TierTable::parse("tiers.csv", tiers, &mut ctx.markets).unwrap();
     let mut log = Log::new();
     for at in [
@@ -298,8 +306,39 @@ fn tiers_are_marginal_and_reset_monthly_in_the_business_zone() {
     let got: Vec<_> = log.price(&ctx).into_iter().map(|r| r.unwrap().1).collect();
     assert_eq!(
         got,
-        vec![dec!(0.01), dec!(0.01), dec!(0.005), dec!(0.005), dec!(0.01)]
+        vec![
+            dec!(0.0014),
+            dec!(0.0014),
+            dec!(0.0010),
+            dec!(0.0010),
+            dec!(0.0014)
+        ]
     );
+}
+
+#[test]
+fn a_table_applies_only_while_its_first_band_is_the_list_rate() {
+    let mut ctx = context(ModelChoice::Auto, "");
+    // India utility's list rate is 0.0014; this table starts at 0.0020.
+    let tiers = "market,category,from,to,rate,currency,effective_from\n\
+                 India,utility,1,1,0.0020,USD,2026-01-01\n\
+                 India,utility,2,,0.0001,USD,2026-01-01\n";
+    ctx.tiers = TierTable::parse("tiers.csv", tiers, &mut ctx.markets).unwrap();
+    let mut log = Log::new();
+    log.add("2026-02-02T12:00:00Z", "", "919812345678", Some(Utility));
+    log.add("2026-02-02T13:00:00Z", "", "919812345678", Some(Utility));
+    for p in log.priced(&ctx) {
+        let p = p.unwrap();
+        assert_eq!(p.cost, dec!(0.0014));
+        assert_eq!(
+            p.tier,
+            Some(TierUse::Suspended {
+                table_from: Some(jiff::civil::date(2026, 1, 1)),
+                first_band: dec!(0.0020),
+                list_since: Some(jiff::civil::date(2026, 1, 1)),
+            })
+        );
+    }
 }
 
 /// `wabill explain` has one plain sentence for every pricing type.
@@ -935,13 +974,259 @@ mod volumes {
         let e = p.price(&volume(
             &ctx,
             date(2026, 10, 1),
-            "Kazakhstan",
-            Category::Marketing,
+            "Nepal",
+            Category::AuthenticationInternational,
             Sent::Outside,
             1,
         ));
         assert!(matches!(e, Err(Unpriced::NoRate { .. })), "{e:?}");
     }
+}
+
+/// Meta's April 2026 table, built in: band limits and rates as printed in
+/// Meta's file (`data/examples/meta-files/USD_volume_tiers-2026-04-01.csv`),
+/// copied here by hand.
+mod meta_tiers {
+    use super::*;
+    use crate::pricing::volume::{Sent, Volume, VolumePricer};
+    use crate::refdata::markets::MarketMatch;
+    use jiff::civil::date;
+
+    fn builtin() -> PricingContext {
+        let mut ctx = context(ModelChoice::Auto, "");
+        ctx.tiers = TierTable::builtin(&mut ctx.markets);
+        ctx
+    }
+
+    /// (last message of the band, rate); `u64::MAX` for the open band.
+    type Bands = &'static [(u64, Decimal)];
+
+    const INDIA_UTILITY: Bands = &[
+        (25_000_000, dec!(0.0014)),
+        (50_000_000, dec!(0.0013)),
+        (100_000_000, dec!(0.0012)),
+        (200_000_000, dec!(0.0011)),
+        (300_000_000, dec!(0.0011)),
+        (u64::MAX, dec!(0.0010)),
+    ];
+    const INDIA_AUTHENTICATION: Bands = &[
+        (750_000, dec!(0.0014)),
+        (15_000_000, dec!(0.0013)),
+        (20_000_000, dec!(0.0012)),
+        (50_000_000, dec!(0.0011)),
+        (100_000_000, dec!(0.0011)),
+        (u64::MAX, dec!(0.0010)),
+    ];
+    const INDIA_INTERNATIONAL: Bands = &[
+        (750_000, dec!(0.0304)),
+        (15_000_000, dec!(0.0286)),
+        (20_000_000, dec!(0.0268)),
+        (50_000_000, dec!(0.0249)),
+        (100_000_000, dec!(0.0231)),
+        (u64::MAX, dec!(0.0213)),
+    ];
+    const BRAZIL_UTILITY: Bands = &[
+        (250_000, dec!(0.0068)),
+        (2_000_000, dec!(0.0065)),
+        (17_000_000, dec!(0.0061)),
+        (35_000_000, dec!(0.0058)),
+        (70_000_000, dec!(0.0054)),
+        (u64::MAX, dec!(0.0051)),
+    ];
+    const BRAZIL_AUTHENTICATION: Bands = &[
+        (500_000, dec!(0.0068)),
+        (3_000_000, dec!(0.0065)),
+        (5_250_000, dec!(0.0061)),
+        (10_000_000, dec!(0.0058)),
+        (20_000_000, dec!(0.0054)),
+        (u64::MAX, dec!(0.0051)),
+    ];
+    const EGYPT_INTERNATIONAL: Bands = &[
+        (300_000, dec!(0.0650)),
+        (2_000_000, dec!(0.0618)),
+        (10_000_000, dec!(0.0585)),
+        (20_000_000, dec!(0.0553)),
+        (40_000_000, dec!(0.0520)),
+        (u64::MAX, dec!(0.0488)),
+    ];
+
+    fn volume(ctx: &PricingContext, market: &str, c: Category, n: u64) -> Volume {
+        Volume {
+            month: date(2026, 4, 1),
+            market: MarketMatch {
+                market: ctx.markets.id(market).unwrap(),
+                country: None,
+            },
+            category: c,
+            sent: Sent::Outside,
+            messages: n,
+            business: None,
+        }
+    }
+
+    #[test]
+    fn april_table_at_each_band_boundary() {
+        let ctx = builtin();
+        let cases: [(&str, Category, Bands); 6] = [
+            ("India", Utility, INDIA_UTILITY),
+            ("India", Authentication, INDIA_AUTHENTICATION),
+            ("India", AuthenticationInternational, INDIA_INTERNATIONAL),
+            ("Brazil", Utility, BRAZIL_UTILITY),
+            ("Brazil", Authentication, BRAZIL_AUTHENTICATION),
+            ("Egypt", AuthenticationInternational, EGYPT_INTERNATIONAL),
+        ];
+        for (market, category, bands) in cases {
+            // The first message pays the list rate.
+            let mut p = VolumePricer::new(&ctx, 1);
+            let first = p.price(&volume(&ctx, market, category, 1)).unwrap();
+            assert_eq!(first[0].rate, Some(bands[0].1), "{market} {category} #1");
+            for pair in bands.windows(2) {
+                let ((last, rate), (_, next)) = (pair[0], pair[1]);
+                // Messages 1..=last, then message last + 1: marginal.
+                let mut p = VolumePricer::new(&ctx, 1);
+                let upto = p.price(&volume(&ctx, market, category, last)).unwrap();
+                let tail = upto.last().unwrap();
+                assert_eq!(tail.rate, Some(rate), "{market} {category} #{last}");
+                let after = p.price(&volume(&ctx, market, category, 1)).unwrap();
+                assert_eq!(
+                    after[0].rate,
+                    Some(next),
+                    "{market} {category} #{}",
+                    last + 1
+                );
+                assert!(
+                    after[0]
+                        .rate_source
+                        .unwrap()
+                        .starts_with("tiers-2026-04-01-usd.csv"),
+                    "{after:?}"
+                );
+                // The bulk cost is the sum of the runs, band by band.
+                let mut bound = 0;
+                let mut want = Decimal::ZERO;
+                for (to, r) in bands {
+                    let n = (*to).min(last) - bound;
+                    want += Decimal::from(n) * r;
+                    bound = (*to).min(last);
+                }
+                assert_eq!(upto.iter().map(|c| c.cost).sum::<Decimal>(), want);
+            }
+        }
+    }
+
+    #[test]
+    fn egypt_international_counts_with_authentication_message_by_message() {
+        let ctx = builtin();
+        let mut log = Log::new();
+        let start = jiff::Timestamp::from_second(1_775_044_800).unwrap(); // 2026-04-01T12:00Z
+        let us = start.as_microsecond(); // the log clock is in microseconds
+        for i in 0..300_000 {
+            log.add_ms(us + i, "", "201001234567", Some(Authentication));
+        }
+        log.add_ms(
+            us + 300_000,
+            "",
+            "201001234567",
+            Some(AuthenticationInternational),
+        );
+        let priced = log.priced(&ctx);
+        let p = priced[299_999].as_ref().unwrap();
+        assert_eq!((p.cost, p.counted_as), (dec!(0.0036), Some(300_000)));
+        let p = priced[300_000].as_ref().unwrap();
+        // Message 300,001 of Egypt's authentication count: band 2 of the
+        // international bands.
+        assert_eq!((p.cost, p.counted_as), (dec!(0.0618), Some(300_001)));
+        assert_eq!(
+            p.tier,
+            Some(TierUse::Band {
+                index: 2,
+                below_list: true
+            })
+        );
+    }
+
+    #[test]
+    fn a_later_list_rate_suspends_the_april_table() {
+        let ctx = builtin();
+        let mut log = Log::new();
+        log.add("2026-03-31T12:00:00Z", "", "923001234567", Some(Utility));
+        log.add("2026-05-01T12:00:00Z", "", "923001234567", Some(Utility));
+        log.add("2026-10-01T12:00:00Z", "", "923001234567", Some(Utility));
+        let got: Vec<_> = log
+            .priced(&ctx)
+            .into_iter()
+            .map(|p| p.map(|p| (p.cost, p.tier)).unwrap())
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (
+                    dec!(0.0054),
+                    Some(TierUse::NoTable {
+                        before: Some(date(2026, 4, 1))
+                    })
+                ),
+                (
+                    dec!(0.0100),
+                    Some(TierUse::Band {
+                        index: 1,
+                        below_list: false
+                    })
+                ),
+                (
+                    dec!(0.0150),
+                    Some(TierUse::Suspended {
+                        table_from: Some(date(2026, 4, 1)),
+                        first_band: dec!(0.0100),
+                        list_since: Some(date(2026, 10, 1)),
+                    })
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_tiers_prices_at_list_rate() {
+        let mut ctx = builtin();
+        ctx.tiers = TierTable::off();
+        let mut p = VolumePricer::new(&ctx, 1);
+        let c = p.price(&volume(&ctx, "Brazil", Utility, 300_000)).unwrap();
+        assert_eq!(c.len(), 1);
+        assert_eq!(c[0].cost, dec!(2040.0000));
+    }
+}
+
+#[test]
+fn tiers_count_per_portfolio_and_a_business_without_one_is_its_own() {
+    let mut ctx = context(
+        ModelChoice::Auto,
+        "business,timezone,portfolio\na,UTC,P1\nb,UTC,P1\nc,UTC,\n",
+    );
+    let tiers = "market,category,from,to,rate,currency,effective_from\n\
+                 India,utility,1,1,0.0014,USD,2026-01-01\n\
+                 India,utility,2,,0.0010,USD,2026-01-01\n";
+    ctx.tiers = TierTable::parse("tiers.csv", tiers, &mut ctx.markets).unwrap();
+    let mut log = Log::new();
+    // a and b share P1; c has no portfolio; d is not in the file.
+    for (i, business) in ["a", "b", "c", "d", "d"].into_iter().enumerate() {
+        log.add_ms(
+            1_770_000_000_000_000 + i as i64, // microseconds: 2026-02-02
+            business,
+            "919812345678",
+            Some(Utility),
+        );
+    }
+    let got: Vec<_> = log.price(&ctx).into_iter().map(|r| r.unwrap().1).collect();
+    assert_eq!(
+        got,
+        vec![
+            dec!(0.0014),
+            dec!(0.0010),
+            dec!(0.0014),
+            dec!(0.0014),
+            dec!(0.0010)
+        ]
+    );
 }
 
 /// PRICING-2026 §2, Meta's Business Agent example: a marketing template,

@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use jiff::civil::Date;
 use rust_decimal::Decimal;
 
-use super::{Model, PricingContext, PricingType, Unpriced, WindowState, month_of, rules};
+use super::{
+    Model, PricingContext, PricingType, TierUse, Unpriced, WindowState, month_of, rules, tiering,
+};
 use crate::model::{Category, RateCategory};
 use crate::refdata::markets::{MarketId, MarketMatch};
 
@@ -89,6 +91,8 @@ pub struct Charge<'t> {
     /// `rate × messages`, exact.
     pub cost: Decimal,
     pub rate_source: Option<&'t str>,
+    /// How volume tiers applied (charged utility and authentication only).
+    pub tier: Option<TierUse>,
 }
 
 pub struct VolumePricer<'t> {
@@ -131,6 +135,7 @@ impl<'t> VolumePricer<'t> {
             rate: None,
             cost: Decimal::new(0, 4),
             rate_source: None,
+            tier: None,
         };
         match decision.pricing_type {
             PricingType::Regular => self.charge(
@@ -196,8 +201,16 @@ impl<'t> VolumePricer<'t> {
                 rate: Some(rate),
                 cost,
                 rate_source: Some(source),
+                tier: None,
             })
         };
+        let list = ctx.rates.lookup(
+            ctx.currency,
+            v.market.market,
+            v.market.country,
+            rate_category,
+            date,
+        );
         if tiered && let RateCategory::Of(category) = rate_category {
             // Authentication-international shares the authentication count.
             let class = match category {
@@ -210,33 +223,46 @@ impl<'t> VolumePricer<'t> {
                 .or_default();
             let first = *count + 1;
             *count = count.saturating_add(n);
-            let runs = ctx
-                .tiers
-                .split(ctx.currency, v.market.market, rate_category, date, first, n)
-                .map_err(|reason| Unpriced::NoTierBand {
-                    market: market_name(),
-                    category,
-                    reason,
-                })?;
-            if let Some(runs) = runs {
-                return runs
-                    .into_iter()
-                    .map(|(k, band)| charge(k, band.rate, "tiers"))
-                    .collect();
-            }
-        }
-        let found = ctx
-            .rates
-            .lookup(
-                ctx.currency,
+            let plan = tiering::plan(
+                ctx,
                 v.market.market,
-                v.market.country,
                 rate_category,
                 date,
-            )
-            .map_err(|missing| {
-                Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
-            })?;
+                list.as_ref().ok(),
+            );
+            if let tiering::TierPlan::Bands(version) = plan {
+                let runs = version
+                    .split(first, n)
+                    .map_err(|reason| Unpriced::NoTierBand {
+                        market: market_name(),
+                        category,
+                        reason,
+                    })?;
+                let first = version.list_rate();
+                return runs
+                    .into_iter()
+                    .map(|(k, band)| {
+                        let mut c = charge(k, band.rate, &band.label)?;
+                        c.tier = Some(TierUse::Band {
+                            index: band.index,
+                            below_list: first.is_some_and(|l| band.rate < l),
+                        });
+                        Ok(c)
+                    })
+                    .collect();
+            }
+            if let tiering::TierPlan::ListRate(why) = plan {
+                let found = list.map_err(|missing| {
+                    Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
+                })?;
+                let mut c = charge(n, found.rate, found.card)?;
+                c.tier = Some(why);
+                return Ok(vec![c]);
+            }
+        }
+        let found = list.map_err(|missing| {
+            Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
+        })?;
         Ok(vec![charge(n, found.rate, found.card)?])
     }
 }

@@ -36,3 +36,9 @@ pub const MARKETS: (&str, &str) = (
     "built-in markets.csv",
     include_str!("../../data/markets.csv"),
 );
+
+/// Meta's volume-tier table, in force from its `effective_from`.
+pub const TIERS: (&str, &str) = card!("tiers-2026-04-01-usd.csv");
+
+/// How far to trust each built-in value (`data/cards/confidence.csv`).
+pub const CONFIDENCE: &str = include_str!("../../data/cards/confidence.csv");

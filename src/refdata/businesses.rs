@@ -34,10 +34,6 @@ struct RawBusiness {
     ai_provider: String,
 }
 
-/// The portfolio of businesses the file does not name: all of the log's
-/// numbers are assumed to belong to one business portfolio.
-pub const DEFAULT_PORTFOLIO: &str = "default";
-
 pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
     let name = name.trim();
     if name.eq_ignore_ascii_case("utc") || name == "Z" {
@@ -68,6 +64,15 @@ pub fn business_key(s: &str) -> String {
 }
 
 impl Businesses {
+    /// Who owns a business's volume tier counts: `portfolio:NAME`, or
+    /// `business:NUMBER` for a business without a portfolio (its own).
+    pub fn tier_owner(&self, business: &str) -> String {
+        match self.get(business).filter(|b| !b.portfolio.is_empty()) {
+            Some(b) => format!("portfolio:{}", b.portfolio),
+            None => format!("business:{}", business_key(business)),
+        }
+    }
+
     pub fn parse(
         name: &str,
         text: &str,
@@ -97,7 +102,8 @@ impl Businesses {
                 other => return Err(err(format!("ai_provider {other:?} is not yes or no"))),
             };
             let portfolio = match raw.portfolio.trim() {
-                "" => DEFAULT_PORTFOLIO.to_string(),
+                // No portfolio: the business is its own (see `Pricer`).
+                "" => String::new(),
                 p => p.to_string(),
             };
             let key = business_key(&raw.business);

@@ -4,9 +4,11 @@
 
 pub mod builtin;
 pub mod businesses;
+pub mod confidence;
 mod csvfile;
 pub mod lines;
 pub mod markets;
+mod metafile;
 pub mod rates;
 pub mod tiers;
 

@@ -67,6 +67,9 @@ struct Version {
     /// Later layers (user cards) win over earlier ones at the same date.
     layer: u8,
     card: u16,
+    /// With `--stale-rates`, for an unknown value: the last known rate
+    /// before it and the label saying so.
+    stale: Option<(Decimal, u16)>,
 }
 
 impl Version {
@@ -84,6 +87,11 @@ pub struct FoundRate<'a> {
     pub rate: Decimal,
     pub card: &'a str,
     pub from: Option<Date>,
+    /// `--stale-rates`: the cell changed on this date to a value not
+    /// published, and `rate` is the last one known before it.
+    pub stale_since: Option<Date>,
+    /// From a card compiled into wabill (not a user's `--rates`).
+    pub builtin: bool,
 }
 
 /// Why no rate could be found; rendered into the rejection message.
@@ -120,6 +128,8 @@ pub struct RateBook {
     cells: HashMap<(Currency, RateKey, RateCategory), Vec<Version>>,
     cards: Vec<String>,
     layers: u8,
+    /// `--stale-rates` is on: unknown values fall back on the last known.
+    stale: bool,
 }
 
 impl RateBook {
@@ -151,14 +161,62 @@ impl RateBook {
     /// Adds a card file (one or several versions) to the current layer.
     /// Rows are per message unless their `unit` column says `conversation`
     /// (`user_initiated` and `business_initiated` are always per
-    /// conversation).
+    /// conversation). Meta's downloadable rate card is read as published.
     pub fn add_card(
         &mut self,
         name: &str,
         text: &str,
         markets: &mut MarketTable,
     ) -> Result<usize, RefDataError> {
-        self.add_rows(name, text, markets, Unit::Message)
+        let converted = super::metafile::rates_to_csv(name, text)?;
+        let n = self.add_rows(
+            name,
+            converted.as_deref().unwrap_or(text),
+            markets,
+            Unit::Message,
+        )?;
+        if self.stale {
+            self.fill_stale();
+        }
+        Ok(n)
+    }
+
+    /// `--stale-rates`: from now on a cell whose value is unknown on a date
+    /// is priced at its last known rate, labelled "stale since" the change.
+    pub fn allow_stale(&mut self) {
+        self.stale = true;
+        self.fill_stale();
+    }
+
+    fn fill_stale(&mut self) {
+        let mut labels: Vec<String> = Vec::new();
+        for versions in self.cells.values_mut() {
+            let mut last: Option<(Decimal, u16)> = None;
+            for v in versions.iter_mut() {
+                match v.rate {
+                    Some(r) => last = Some((r, v.card)),
+                    None => {
+                        v.stale = last.map(|(r, card)| {
+                            let label = format!(
+                                "{}, stale since {}",
+                                self.cards[card as usize],
+                                v.from.map_or(String::new(), |d| d.to_string())
+                            );
+                            let i = match self.cards.iter().chain(&labels).position(|c| *c == label)
+                            {
+                                Some(i) => i,
+                                None => {
+                                    labels.push(label);
+                                    self.cards.len() + labels.len() - 1
+                                }
+                            };
+                            (r, i as u16)
+                        })
+                    }
+                }
+            }
+        }
+        self.cards.extend(labels);
     }
 
     fn add_rows(
@@ -239,6 +297,7 @@ impl RateBook {
                 rate,
                 layer: self.layers,
                 card,
+                stale: None,
             });
             versions.sort_by_key(Version::precedence);
         }
@@ -308,11 +367,27 @@ impl RateBook {
                 rate: Some(rate),
                 from,
                 card,
+                layer,
                 ..
             }) => Ok(FoundRate {
                 rate: *rate,
                 card: &self.cards[*card as usize],
                 from: *from,
+                stale_since: None,
+                builtin: *layer == 0,
+            }),
+            Some(Version {
+                rate: None,
+                from,
+                stale: Some((rate, card)),
+                layer,
+                ..
+            }) if self.stale => Ok(FoundRate {
+                rate: *rate,
+                card: &self.cards[*card as usize],
+                from: *from,
+                stale_since: *from,
+                builtin: *layer == 0,
             }),
             Some(Version {
                 rate: None,
@@ -364,6 +439,7 @@ impl RateBook {
                         rate: v.rate,
                         from: v.from,
                         card: &self.cards[v.card as usize],
+                        builtin: v.layer == 0,
                     },
                 );
             }
@@ -380,6 +456,8 @@ pub struct CardCell<'a> {
     pub rate: Option<Decimal>,
     pub from: Option<Date>,
     pub card: &'a str,
+    /// From a card compiled into wabill (not a user's `--rates`).
+    pub builtin: bool,
 }
 
 impl RateKey {
@@ -436,10 +514,19 @@ mod tests {
             rate(&book, &m, "North America", u, date(2026, 1, 1)),
             Ok(dec!(0.0034))
         );
-        // Known change, unknown value: from 2026-04-01 Pakistan utility is unknown.
-        assert!(rate(&book, &m, "Pakistan", u, date(2026, 3, 31)).is_ok());
-        assert!(matches!(
+        // Changed twice in 2026, both values known since November 2026.
+        assert_eq!(
             rate(&book, &m, "Pakistan", u, date(2026, 4, 1)),
+            Ok(dec!(0.0100))
+        );
+        assert_eq!(
+            rate(&book, &m, "Pakistan", u, date(2026, 10, 1)),
+            Ok(dec!(0.0150))
+        );
+        // Known change, unknown value: Iraq authentication-international.
+        let intl = Category::AuthenticationInternational;
+        assert!(matches!(
+            rate(&book, &m, "Iraq", intl, date(2026, 10, 1)),
             Err(MissingRate::UnknownSince { .. })
         ));
         // Unchanged cells carry over from the latest full card.
@@ -542,6 +629,75 @@ mod tests {
                    Brazil,any,0.06,USD,,conversation\n";
         let e = book.add_card("any.csv", any, &mut m).unwrap_err();
         assert!(e.to_string().contains("any is only for per-message"), "{e}");
+    }
+
+    #[test]
+    fn stale_rates_fall_back_on_the_last_known_value() {
+        let mut m = MarketTable::builtin();
+        let mut book = RateBook::builtin(&mut m);
+        book.new_layer();
+        let user = "market,category,rate,currency,effective_from\n\
+                    Brazil,marketing,0.0700,USD,2026-01-01\n\
+                    Brazil,marketing,,USD,2026-11-01\n";
+        book.add_card("user.csv", user, &mut m).unwrap();
+        let brazil = m.id("Brazil").unwrap();
+        let at = |book: &RateBook, d| {
+            book.lookup(
+                Currency::USD,
+                brazil,
+                None,
+                RateCategory::Of(Category::Marketing),
+                d,
+            )
+            .map(|r| (r.rate, r.card.to_string(), r.stale_since))
+        };
+        assert!(matches!(
+            at(&book, date(2026, 11, 2)),
+            Err(MissingRate::UnknownSince { .. })
+        ));
+        book.allow_stale();
+        assert_eq!(
+            at(&book, date(2026, 11, 2)),
+            Ok((
+                dec!(0.0700),
+                "user.csv (USD 2026-01-01), stale since 2026-11-01".to_string(),
+                Some(date(2026, 11, 1))
+            ))
+        );
+        // Known values are untouched; a cell never known stays unknown.
+        assert_eq!(at(&book, date(2026, 10, 2)).unwrap().2, None);
+        let iraq = m.id("Iraq").unwrap();
+        let intl = RateCategory::Of(Category::AuthenticationInternational);
+        assert!(
+            book.lookup(Currency::USD, iraq, None, intl, date(2026, 10, 2))
+                .is_err()
+        );
+    }
+
+    /// Meta's April 2026 file, read as published, gives every cell the
+    /// built-in cards have in force on 2026-04-01.
+    #[test]
+    fn meta_rate_card_equals_the_built_in_cards() {
+        let mut m = MarketTable::builtin();
+        let builtin = RateBook::builtin(&mut m);
+        let mut meta = RateBook::default();
+        let n = meta
+            .add_card(
+                "USD_rates-2026-04-01.csv",
+                include_str!("../../data/examples/meta-files/USD_rates-2026-04-01.csv"),
+                &mut m,
+            )
+            .unwrap();
+        let d = date(2026, 4, 1);
+        let cells = |book: &RateBook| {
+            book.card_on(Currency::USD, d)
+                .into_iter()
+                .filter(|c| matches!(c.category, RateCategory::Of(_)))
+                .map(|c| (c.key, c.category, c.rate))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(n, 105);
+        assert_eq!(cells(&meta), cells(&builtin));
     }
 
     #[test]

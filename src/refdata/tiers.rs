@@ -1,8 +1,9 @@
 //! Volume tiers: utility and authentication rates that fall with the
 //! month's charged volume per portfolio × market × category. Pricing is
 //! marginal: the n-th charged message of the month pays the rate of the band
-//! that contains n (PRICING.md §1d, "Volume tiers"). Meta's tier tables were
-//! not public, so they only come from a user's `--tiers` file.
+//! that contains n (PRICING.md §1d, "Volume tiers"). Meta's table effective
+//! 2026-04-01 is built in; `--tiers FILE` replaces it (wabill's CSV shape or
+//! Meta's downloadable file), `--no-tiers` turns tiers off.
 
 use std::collections::HashMap;
 
@@ -22,17 +23,59 @@ pub struct Band {
     /// Last message number, inclusive; `None` = no upper bound.
     pub to: Option<u64>,
     pub rate: Decimal,
+    /// 1-based position of the band in its table.
+    pub index: u8,
+    /// Where a rate from this band came from, e.g.
+    /// `tiers-2026-04-01-usd.csv (USD 2026-04-01) band 2`.
+    pub label: String,
 }
 
+/// The bands of one market × category as of one date.
 #[derive(Debug)]
-struct TierVersion {
-    from: Option<Date>,
-    bands: Vec<Band>,
+pub struct TierVersion {
+    pub from: Option<Date>,
+    pub bands: Vec<Band>,
+}
+
+impl TierVersion {
+    /// The first band's rate: Meta's list rate when the table was published.
+    pub fn list_rate(&self) -> Option<Decimal> {
+        self.bands.first().map(|b| b.rate)
+    }
+
+    /// The band containing the `n`-th charged message of the month.
+    pub fn band(&self, n: u64) -> Result<&Band, String> {
+        self.bands
+            .iter()
+            .find(|b| b.from <= n && b.to.is_none_or(|t| n <= t))
+            .ok_or_else(|| format!("no tier band contains message number {n}"))
+    }
+
+    /// Marginal pricing in bulk: splits messages `first ..= first + count - 1`
+    /// of the month (1-based) into runs, one per band they fall in.
+    pub fn split(&self, first: u64, count: u64) -> Result<Vec<(u64, &Band)>, String> {
+        let mut runs = Vec::new();
+        let (mut n, mut left) = (first.max(1), count);
+        while left > 0 {
+            let band = self.band(n)?;
+            let run = band
+                .to
+                .map_or(left, |to| (to - n).saturating_add(1).min(left));
+            runs.push((run, band));
+            n = n.saturating_add(run);
+            left -= run;
+        }
+        Ok(runs)
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct TierTable {
     cells: HashMap<(Currency, MarketId, RateCategory), Vec<TierVersion>>,
+    /// `--no-tiers`: list rates everywhere.
+    off: bool,
+    /// The first date any version applies (for the report's note).
+    pub starts: Option<Date>,
 }
 
 #[derive(Deserialize)]
@@ -49,7 +92,31 @@ struct RawTier {
 }
 
 impl TierTable {
+    /// Meta's tier table built into the binary (`data/cards/tiers-*.csv`).
+    pub fn builtin(markets: &mut MarketTable) -> Self {
+        let (name, text) = super::builtin::TIERS;
+        TierTable::parse(name, text, markets).expect("the built-in tier table is valid")
+    }
+
+    /// No tiers at all (`--no-tiers`).
+    pub fn off() -> Self {
+        TierTable {
+            off: true,
+            ..TierTable::default()
+        }
+    }
+
+    pub fn is_off(&self) -> bool {
+        self.off
+    }
+
+    /// Reads a tier file: wabill's CSV
+    /// (`market,category,from,to,rate,currency,effective_from`) or Meta's
+    /// downloadable volume-tier file as published.
     pub fn parse(name: &str, text: &str, markets: &mut MarketTable) -> Result<Self, RefDataError> {
+        let converted = super::metafile::tiers_to_csv(name, text)?;
+        let text = converted.as_deref().unwrap_or(text);
+        let base = name.trim_start_matches("built-in ");
         let mut table = TierTable::default();
         for (line, raw) in read_rows::<RawTier>(name, text)? {
             let err = |m: String| RefDataError::new(name, line, m);
@@ -66,8 +133,8 @@ impl TierTable {
                     ))
                 })?;
             let number = |s: &str, what: &str| -> Result<Option<u64>, RefDataError> {
-                let s = s.trim().replace('_', "");
-                if s.is_empty() {
+                let s = s.trim().replace(['_', ','], "");
+                if s.is_empty() || s == "--" {
                     return Ok(None);
                 }
                 s.parse::<u64>()
@@ -86,6 +153,9 @@ impl TierTable {
                 .trim()
                 .parse()
                 .map_err(|_| err(format!("rate {:?} is not a decimal number", raw.rate)))?;
+            if rate.is_sign_negative() {
+                return Err(err(format!("rate {rate} is negative")));
+            }
             let currency = Currency::parse(&raw.currency).ok_or_else(|| {
                 err(format!(
                     "currency {:?} is not a 3-letter code",
@@ -93,6 +163,9 @@ impl TierTable {
                 ))
             })?;
             let effective = parse_date(&raw.effective_from).map_err(&err)?;
+            if let Some(d) = effective {
+                table.starts = Some(table.starts.map_or(d, |s| s.min(d)));
+            }
             let versions = table.cells.entry((currency, market, category)).or_default();
             let version = match versions.iter_mut().find(|v| v.from == effective) {
                 Some(v) => v,
@@ -113,8 +186,22 @@ impl TierTable {
                     "band starting at {from} overlaps another band"
                 )));
             }
-            version.bands.push(Band { from, to, rate });
+            if version.bands.len() >= usize::from(u8::MAX) {
+                return Err(err("more than 254 bands".into()));
+            }
+            version.bands.push(Band {
+                from,
+                to,
+                rate,
+                index: 0,
+                label: String::new(),
+            });
             version.bands.sort_by_key(|b| b.from);
+            let date = effective.map_or(String::new(), |d| format!(" {d}"));
+            for (i, b) in version.bands.iter_mut().enumerate() {
+                b.index = (i + 1) as u8;
+                b.label = format!("{base} ({currency}{date}) band {}", i + 1);
+            }
             versions.sort_by_key(|v| v.from);
         }
         Ok(table)
@@ -122,6 +209,24 @@ impl TierTable {
 
     pub fn is_empty(&self) -> bool {
         self.cells.is_empty()
+    }
+
+    /// The bands in force for this cell on `date`, if a table covers it.
+    pub fn version(
+        &self,
+        currency: Currency,
+        market: MarketId,
+        category: RateCategory,
+        date: Date,
+    ) -> Option<&TierVersion> {
+        if self.off {
+            return None;
+        }
+        self.cells
+            .get(&(currency, market, category))?
+            .iter()
+            .rev()
+            .find(|v| v.from.is_none_or(|f| f <= date))
     }
 
     /// The band for the `n`-th charged message (1-based) of the month, if a
@@ -135,27 +240,14 @@ impl TierTable {
         date: Date,
         n: u64,
     ) -> Result<Option<&Band>, String> {
-        let Some(versions) = self.cells.get(&(currency, market, category)) else {
-            return Ok(None);
-        };
-        let Some(version) = versions
-            .iter()
-            .rev()
-            .find(|v| v.from.is_none_or(|f| f <= date))
-        else {
-            return Ok(None);
-        };
-        version
-            .bands
-            .iter()
-            .find(|b| b.from <= n && b.to.is_none_or(|t| n <= t))
-            .map(Some)
-            .ok_or_else(|| format!("no tier band contains message number {n}"))
+        match self.version(currency, market, category, date) {
+            Some(v) => v.band(n).map(Some),
+            None => Ok(None),
+        }
     }
 
-    /// Marginal pricing in bulk: splits messages `first ..= first + count - 1`
-    /// of the month (1-based) into runs, one per band they fall in. `None`
-    /// when no tier table covers the cell, as for `band`.
+    /// Marginal pricing in bulk (see `TierVersion::split`); `None` when no
+    /// tier table covers the cell, as for `band`.
     pub fn split(
         &self,
         currency: Currency,
@@ -165,20 +257,10 @@ impl TierTable {
         first: u64,
         count: u64,
     ) -> Result<Option<Vec<(u64, &Band)>>, String> {
-        let mut runs = Vec::new();
-        let (mut n, mut left) = (first.max(1), count);
-        while left > 0 {
-            let Some(band) = self.band(currency, market, category, date, n)? else {
-                return Ok(None);
-            };
-            let run = band
-                .to
-                .map_or(left, |to| (to - n).saturating_add(1).min(left));
-            runs.push((run, band));
-            n = n.saturating_add(run);
-            left -= run;
+        match self.version(currency, market, category, date) {
+            Some(v) => v.split(first, count).map(Some),
+            None => Ok(None),
         }
-        Ok(Some(runs))
     }
 }
 
@@ -261,5 +343,39 @@ mod tests {
             e.to_string(),
             "t.csv:5: band starting at 4000 overlaps another band"
         );
+    }
+}
+
+#[cfg(test)]
+mod meta_file_tests {
+    use super::*;
+
+    /// Meta's downloadable file and the CSV drop give the same table.
+    #[test]
+    fn meta_file_reads_as_the_built_in_table() {
+        let mut m = MarketTable::builtin();
+        let builtin = TierTable::builtin(&mut m);
+        let meta = TierTable::parse(
+            "USD_volume_tiers-2026-04-01.csv",
+            include_str!("../../data/examples/meta-files/USD_volume_tiers-2026-04-01.csv"),
+            &mut m,
+        )
+        .unwrap();
+        assert_eq!(meta.cells.len(), builtin.cells.len());
+        assert_eq!(meta.starts, builtin.starts);
+        let bands = |v: &TierVersion| {
+            v.bands
+                .iter()
+                .map(|b| (b.from, b.to, b.rate, b.index))
+                .collect::<Vec<_>>()
+        };
+        for (key, versions) in &builtin.cells {
+            let theirs = &meta.cells[key];
+            assert_eq!(versions.len(), 1);
+            assert_eq!(theirs.len(), 1);
+            assert_eq!(versions[0].from, theirs[0].from);
+            assert_eq!(bands(&versions[0]), bands(&theirs[0]), "{key:?}");
+            assert_eq!(versions[0].bands.len(), 6, "{key:?}");
+        }
     }
 }

@@ -3,7 +3,8 @@
 
 use crate::model::{Category, Direction, Message, Micros};
 use crate::pricing::{
-    ConversationRef, ConversationType, Model, Priced, PricingType, SERVICE_FREE_FROM, Unpriced,
+    ConversationRef, ConversationType, Model, Priced, PricingType, SERVICE_FREE_FROM, TierUse,
+    Unpriced,
 };
 use crate::refdata::markets::MarketTable;
 
@@ -55,13 +56,13 @@ fn charge(p: &Priced<'_>, markets: &MarketTable, currency: &str) -> String {
         (None, None) => String::new(),
     };
     let rate = p.rate.map_or("?".into(), |r| r.to_string());
-    let source = match p.rate_source {
-        Some("tiers") => format!(
-            "volume tier for message {} of the month",
+    let source = match (p.tier, p.rate_source) {
+        (Some(TierUse::Band { .. }), Some(band)) => format!(
+            "volume tier for message {} of the month ({band})",
             p.counted_as.unwrap_or(0)
         ),
-        Some(card) => format!("card {card}"),
-        None => "no card".into(),
+        (_, Some(card)) => format!("card {card}"),
+        (_, None) => "no card".into(),
     };
     format!(
         "{} {category} rate {rate} {currency}, {source}",

@@ -63,6 +63,52 @@ pub fn notes(report: &ForecastReport) -> Vec<String> {
     if !m.rate_sources.is_empty() {
         lines.push(format!("rates: {}", m.rate_sources.join("; ")));
     }
+    lines.extend(tier_splits(report));
+    lines
+}
+
+/// One line per planned volume that crosses a volume-tier band, with its
+/// runs: `2026-05 Brazil utility = 250,000 × 0.0068 (band 1) + …`.
+fn tier_splits(report: &ForecastReport) -> Vec<String> {
+    let band = |d: &crate::forecast::Detail| {
+        d.rate_source
+            .as_deref()
+            .and_then(|s| s.rsplit_once(" band "))
+            .map(|(_, b)| b.to_string())
+    };
+    let mut lines = Vec::new();
+    let details = &report.details;
+    let mut i = 0;
+    while i < details.len() {
+        let d = &details[i];
+        let same = |e: &crate::forecast::Detail| {
+            (&e.month, &e.market, &e.category, &e.window)
+                == (&d.month, &d.market, &d.category, &d.window)
+                && band(e).is_some()
+        };
+        let run = details[i..].iter().take_while(|e| same(e)).count();
+        if run > 1 {
+            let parts: Vec<String> = details[i..i + run]
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} × {} (band {})",
+                        group_digits(e.messages),
+                        e.rate.unwrap_or_default(),
+                        band(e).unwrap_or_default()
+                    )
+                })
+                .collect();
+            lines.push(format!(
+                "volume tiers: {} {} {} = {}",
+                d.month,
+                d.market,
+                d.category,
+                parts.join(" + ")
+            ));
+        }
+        i += run.max(1);
+    }
     lines
 }
 

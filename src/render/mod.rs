@@ -57,8 +57,13 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         .iter()
         .map(|(reason, n)| format!("{} {reason}", group_digits(*n)))
         .collect();
+    let stale = if a.stale_rates > 0 {
+        format!(" ({} at stale rates)", group_digits(a.stale_rates))
+    } else {
+        String::new()
+    };
     let mut outbound = format!(
-        "{} outbound = {} charged + {} free",
+        "{} outbound = {} charged{stale} + {} free",
         group_digits(a.outbound),
         group_digits(a.charged),
         group_digits(a.free)

@@ -2,15 +2,18 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::merge::PartialTracker;
+use super::tiers::TierCounts;
 use super::{Accounting, GroupBy, Line, Meta, Report, Row};
+use crate::model::Category;
 use crate::model::{Direction, Message};
-use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::pricing::{Priced, PricingType, TierUse, Unpriced};
 use crate::refdata::businesses::Businesses;
-use crate::refdata::markets::MarketTable;
+use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
 
 /// Costs start at four decimal places so that an all-free group prints like
@@ -27,6 +30,7 @@ pub struct Aggregator<'a> {
     accounting: Accounting,
     models: BTreeSet<String>,
     rate_sources: BTreeSet<String>,
+    tiers: TierNotes,
     notes: BTreeSet<&'static str>,
     /// Business Agent rows estimated, and the tokens each.
     estimated: Option<(u64, u64)>,
@@ -45,6 +49,7 @@ impl<'a> Aggregator<'a> {
             accounting: Accounting::default(),
             models: BTreeSet::new(),
             rate_sources: BTreeSet::new(),
+            tiers: TierNotes::default(),
             notes: BTreeSet::new(),
             estimated: None,
             headroom: None,
@@ -104,8 +109,12 @@ impl<'a> Aggregator<'a> {
         match p.pricing_type {
             PricingType::Regular => {
                 acc.charged += 1;
+                acc.stale_rates += u64::from(p.stale_since.is_some());
                 line.charged = 1;
                 line.cost += p.cost;
+                if let Some(tier) = p.tier {
+                    self.tiers.add(p, tier);
+                }
             }
             PricingType::NotDelivered => {
                 acc.not_delivered += 1;
@@ -205,6 +214,8 @@ impl<'a> Aggregator<'a> {
                 Row { keys, line }
             })
             .collect();
+        let tier_counts = self.tiers.counts(self.markets);
+        let tier_notes = tier_counts.notes(&meta.currency);
         Report {
             meta: Meta {
                 format_version: super::FORMAT_VERSION,
@@ -224,13 +235,14 @@ impl<'a> Aggregator<'a> {
                         self.estimated
                             .map(|(n, tokens)| agent_estimate_note(n, tokens)),
                     )
+                    .chain(tier_notes)
                     .collect(),
                 upper_bound: self.headroom.map(|h| totals.cost + h),
             },
             rows,
             totals,
             accounting,
-            partial: self.partial.map(|t| t.finish(self.estimated)),
+            partial: self.partial.map(|t| t.finish(self.estimated, tier_counts)),
         }
     }
 }
@@ -250,4 +262,98 @@ pub struct MetaInput {
     pub currency: String,
     pub time_zone: String,
     pub inputs: Vec<String>,
+}
+
+/// How volume tiers priced the charged utility and authentication
+/// messages, for the report's notes.
+/// (market, category, list rate, first band, list since, table date).
+type Suspension = (
+    MarketId,
+    Category,
+    Decimal,
+    Decimal,
+    Option<Date>,
+    Option<Date>,
+);
+
+#[derive(Default)]
+struct TierNotes {
+    /// (market, category, band) → (rate, messages) below the list rate.
+    below: BTreeMap<(MarketId, Category, u8), (Decimal, u64)>,
+    /// Messages at the list rate because the table is out of date.
+    suspended: BTreeMap<Suspension, u64>,
+    /// Messages dated before the first tier table.
+    before: Option<(Date, u64)>,
+    /// (market, category) → messages no table covers.
+    uncovered: BTreeMap<(MarketId, Category), u64>,
+    off: u64,
+}
+
+impl TierNotes {
+    fn add(&mut self, p: &Priced<'_>, tier: TierUse) {
+        let Some(category) = p.pricing_category else {
+            return;
+        };
+        match tier {
+            TierUse::Band {
+                index,
+                below_list: true,
+            } => {
+                let e = self
+                    .below
+                    .entry((p.market, category, index))
+                    .or_insert((p.cost, 0));
+                e.1 += 1;
+            }
+            TierUse::Band { .. } => {}
+            TierUse::Suspended {
+                table_from,
+                first_band,
+                list_since,
+            } => {
+                let list = p.rate.unwrap_or_default();
+                *self
+                    .suspended
+                    .entry((p.market, category, list, first_band, list_since, table_from))
+                    .or_default() += 1;
+            }
+            TierUse::NoTable { before: Some(d) } => {
+                let e = self.before.get_or_insert((d, 0));
+                e.1 += 1;
+            }
+            TierUse::NoTable { before: None } => {
+                *self.uncovered.entry((p.market, category)).or_default() += 1;
+            }
+            TierUse::Off => self.off += 1,
+        }
+    }
+
+    /// The counts by market name, which is what the notes and a merge of
+    /// partial reports need.
+    fn counts(&self, markets: &MarketTable) -> TierCounts {
+        let name = |m: &MarketId| markets.name(*m).to_string();
+        let mut counts = TierCounts {
+            below: self
+                .below
+                .iter()
+                .map(|((m, c, band), (rate, n))| (name(m), c.to_string(), *band, *rate, *n))
+                .collect(),
+            suspended: self
+                .suspended
+                .iter()
+                .map(|((m, c, list, first, since, table), n)| {
+                    (name(m), c.to_string(), *list, *first, *since, *table, *n)
+                })
+                .collect(),
+            before: self.before,
+            uncovered: self
+                .uncovered
+                .iter()
+                .map(|((m, c), n)| (name(m), c.to_string(), *n))
+                .collect(),
+            off: self.off,
+        };
+        counts.sort();
+        counts
+    }
 }

@@ -13,10 +13,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::aggregate::agent_estimate_note;
+use super::tiers::TierCounts;
 use super::{Accounting, ConversationAccounting, Line, Meta, Report, Row};
 use crate::model::{Category, Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
-use crate::refdata::businesses::{Businesses, DEFAULT_PORTFOLIO, business_key};
+use crate::refdata::businesses::{Businesses, business_key};
 use crate::validate::Strings;
 
 /// Version of the `partial` section; bumped on any change to its meaning.
@@ -39,6 +40,10 @@ pub struct Partial {
     /// each (the report's estimate note is rebuilt from the sum).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_estimate: Option<(u64, u64)>,
+    /// How volume tiers priced this part (the tier notes are rebuilt from
+    /// the sum).
+    #[serde(default, skip_serializing_if = "TierCounts::is_empty")]
+    pub tiers: TierCounts,
 }
 
 /// Collects a `Partial` while the aggregator sees priced messages.
@@ -91,23 +96,19 @@ impl<'a> PartialTracker<'a> {
             && !p.model.is_some_and(|m| m.is_conversation())
         {
             let business = strings.businesses.get(m.business);
-            let portfolio = self
-                .businesses_file
-                .get(business)
-                .map_or(DEFAULT_PORTFOLIO, |b| b.portfolio.as_str());
-            if !self.tier_portfolios.contains(portfolio) {
-                self.tier_portfolios.insert(portfolio.to_string());
-            }
+            let owner = self.businesses_file.tier_owner(business);
+            self.tier_portfolios.insert(owner);
         }
     }
 
-    pub fn finish(self, agent_estimate: Option<(u64, u64)>) -> Partial {
+    pub fn finish(self, agent_estimate: Option<(u64, u64)>, tiers: TierCounts) -> Partial {
         Partial {
             version: PARTIAL_VERSION,
             settings: BTreeMap::new(),
             businesses: self.businesses.into_iter().collect(),
             tier_portfolios: self.tier_portfolios.into_iter().collect(),
             agent_estimate,
+            tiers,
         }
     }
 }
@@ -161,8 +162,8 @@ pub fn merge(parts: &[(String, Report)]) -> Result<Report, MergeError> {
                 return err(format!(
                     "{other} and {name} both count volume tiers for portfolio {p:?}: a \
                      portfolio's tier counts must be in one part (partition with --by \
-                     portfolio and the same --businesses; businesses it does not list share \
-                     portfolio {DEFAULT_PORTFOLIO:?})"
+                     portfolio and the same --businesses; a business without a portfolio is \
+                     its own)"
                 ));
             }
         }
@@ -231,6 +232,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
     let mut notes: BTreeSet<String> = BTreeSet::new();
     let mut agent_estimate: Option<(u64, u64)> = None;
     let mut headroom: Option<Decimal> = None;
+    let mut tiers = TierCounts::default();
     let mut models = BTreeSet::new();
     let mut sources = BTreeSet::new();
     let mut inputs: Vec<String> = Vec::new();
@@ -248,8 +250,16 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
         }
         add_accounting(&mut accounting, &r.accounting);
         let estimate = r.partial.as_ref().and_then(|p| p.agent_estimate);
-        // The estimate note counts messages: rebuilt from the sum below.
-        let own_notes = r.meta.notes.len() - usize::from(estimate.is_some());
+        let part_tiers = r
+            .partial
+            .as_ref()
+            .map(|p| p.tiers.clone())
+            .unwrap_or_default();
+        // The estimate and tier notes count messages: they come last and
+        // are rebuilt from the sums below.
+        let counted = usize::from(estimate.is_some()) + part_tiers.notes(&r.meta.currency).len();
+        let own_notes = r.meta.notes.len().saturating_sub(counted);
+        tiers.add(&part_tiers);
         notes.extend(r.meta.notes.iter().take(own_notes).cloned());
         if let Some((n, tokens)) = estimate {
             agent_estimate.get_or_insert((0, tokens)).0 += n;
@@ -300,6 +310,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
             notes: notes
                 .into_iter()
                 .chain(agent_estimate.map(|(n, tokens)| agent_estimate_note(n, tokens)))
+                .chain(tiers.notes(&first.meta.currency))
                 .collect(),
             upper_bound: headroom.map(|h| totals.cost + h),
         },
@@ -316,6 +327,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
             businesses: businesses.into_iter().collect(),
             tier_portfolios: tier_portfolios.into_iter().collect(),
             agent_estimate,
+            tiers,
         }),
     }
 }
@@ -324,6 +336,7 @@ fn add_accounting(a: &mut Accounting, b: &Accounting) {
     a.rows_read += b.rows_read;
     a.merged += b.merged;
     a.calls += b.calls;
+    a.stale_rates += b.stale_rates;
     a.rejected += b.rejected;
     a.inbound += b.inbound;
     a.outbound += b.outbound;
@@ -398,6 +411,7 @@ mod tests {
                 businesses: vec![business.into()],
                 tier_portfolios: vec![],
                 agent_estimate: None,
+                tiers: TierCounts::default(),
             }),
         }
     }

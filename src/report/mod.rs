@@ -5,6 +5,7 @@ mod aggregate;
 pub mod compare;
 mod group;
 pub mod merge;
+mod tiers;
 
 pub use aggregate::{Aggregator, MetaInput};
 pub use group::GroupBy;
@@ -74,6 +75,10 @@ pub struct Accounting {
     pub not_delivered: u64,
     /// Messages no known rate or model could price (the run fails).
     pub unpriced: u64,
+    /// Charged messages priced at a stale rate (`--stale-rates`), part of
+    /// `charged`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub stale_rates: u64,
     /// Conversations, when a conversation model priced something.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations: Option<ConversationAccounting>,
@@ -118,10 +123,11 @@ pub struct Meta {
     pub currency: String,
     pub time_zone: String,
     pub group_by: Vec<String>,
-    /// Card versions (and tier tables) that priced at least one message.
+    /// Card versions (and tier bands) that priced at least one message.
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
-    /// What in the figures is inferred or estimated (2026 lines).
+    /// What in the figures is inferred or estimated (2026 lines), and how
+    /// volume tiers applied or not, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     /// With `--max-price`: the most the charged messages can cost, each
