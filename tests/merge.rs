@@ -267,7 +267,7 @@ fn overlapping_or_differently_priced_reports_are_refused() {
         if !extra.contains(&"--no-tiers") {
             args.extend(["--tiers", &tiers]);
         }
-        args.extend(extra.iter().filter(|a| **a != "--no-tiers"));
+        args.extend(extra.iter());
         std::fs::write(&path, wabill(&args)).unwrap();
         path
     };
