@@ -274,6 +274,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
 
+    /// Read the logs as this format instead of detecting it from their
+    /// content and name: csv (wabill's log) or webhooks (Meta's Cloud API
+    /// notifications, JSON)
+    #[arg(long, value_name = "NAME")]
+    pub input_format: Option<String>,
+
     /// Fail (exit 1) if any row is rejected
     #[arg(long)]
     pub strict: bool,

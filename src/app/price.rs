@@ -6,8 +6,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::output::Output;
-use super::pipeline;
+use super::settings;
 use crate::cli::{PriceArgs, RowFormat};
+use crate::engine;
 use crate::error::{Exit, Failure};
 use crate::model::Message;
 use crate::pricing::{Priced, PricingType, Unpriced};
@@ -41,7 +42,11 @@ struct PriceRow<'a> {
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
-    let loaded = pipeline::load(&args.input, &args.pricing, true)?;
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&args.input)?,
+        true,
+    )?;
     let mut output = Output::open(args.output.as_deref())?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;

@@ -7,9 +7,9 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use super::estimate::style_for_stdout;
 use super::output::Output;
-use super::pipeline::{self, note, price_log};
 use super::settings::{self, zone_description};
 use crate::cli::ReconcileArgs;
+use crate::engine::{self, note, price_log};
 use crate::error::{Exit, Failure};
 use crate::reconcile::fees::Fees;
 use crate::reconcile::fx::FxTable;
@@ -77,7 +77,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         None => None,
     };
 
-    let log = pipeline::read(&args.input, false)?;
+    let log = engine::read(&settings::read_settings(&args.input)?, false)?;
     let mut estimate = Estimate::new(args.granularity, Dimensions::of(&points), args.utc);
     let unpriced = price_log(&ctx, &log, |m, result| estimate.add(m, result));
     if let Some(summary) = unpriced.summary() {

@@ -6,7 +6,8 @@ use std::path::Path;
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{InputArgs, PricingArgs};
-use crate::input::{ReadOptions, Source};
+use crate::engine::ReadSettings;
+use crate::input::{ReadOptions, Source, format_named};
 use crate::model::HOUR_MS;
 use crate::pricing::{ModelChoice, PricingContext, WindowRules};
 use crate::refdata::businesses::{Businesses, parse_zone};
@@ -84,8 +85,12 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
     })
 }
 
-pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
+pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     let mut options = ReadOptions::default();
+    if let Some(name) = &args.input_format {
+        options.format =
+            Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
+    }
     for spec in &args.column {
         options
             .columns
@@ -102,10 +107,12 @@ pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
     if stdin_count > 1 {
         bail!("standard input (-) can be read only once");
     }
-    Ok((
-        args.logs.iter().map(|l| Source::parse(l)).collect(),
+    Ok(ReadSettings {
+        sources: args.logs.iter().map(|l| Source::parse(l)).collect(),
         options,
-    ))
+        quiet: args.quiet,
+        rejects: args.rejects.clone(),
+    })
 }
 
 /// The zone description the report prints.

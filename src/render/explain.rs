@@ -31,6 +31,8 @@ fn what(category: Category) -> &'static str {
         Category::Utility => "utility template",
         Category::Authentication => "authentication template",
         Category::AuthenticationInternational => "authentication-international template",
+        Category::MarketingLite => "marketing template (Marketing Messages Lite)",
+        Category::ReferralConversion => "message in a free entry point conversation",
     }
 }
 
