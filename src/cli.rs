@@ -262,8 +262,9 @@ pub struct PricingArgs {
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Message log CSV files; `-` reads standard input
-    #[arg(value_name = "LOG", required = true)]
+    /// Message logs (CSV or Meta's webhook JSON, plain, .gz or .zst); `-`
+    /// reads standard input, as does giving none when it is a pipe
+    #[arg(value_name = "LOG")]
     pub logs: Vec<String>,
 
     /// Map a column to a differently named header, e.g. customer=to_number
