@@ -11,6 +11,7 @@ mod output;
 mod price;
 mod rates;
 mod reconcile;
+mod reconcile_messages;
 mod settings;
 mod validate;
 

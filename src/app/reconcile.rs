@@ -25,6 +25,9 @@ fn read(path: &Path) -> Result<(String, String)> {
 }
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    if args.actual.is_empty() {
+        return super::reconcile_messages::run(args);
+    }
     let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
     let ctx = settings::pricing_context(&args.pricing)?;
     // Every side file is read before the log, so a bad one fails fast.

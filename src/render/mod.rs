@@ -8,6 +8,7 @@ pub mod explain;
 pub mod forecast;
 mod json;
 mod markdown;
+pub mod messages;
 mod number;
 pub mod reconcile;
 mod table;
