@@ -229,21 +229,22 @@ fn per_message_reconcile_finds_exactly_the_differing_messages() {
     };
     let mut types = std::collections::HashMap::new();
     for r in &rows[1..] {
-        if r[3] == "out" && types.get(&r[5]).is_none() {
-            if let Some(t) = type_of(r) {
-                n += 1;
-                let t = if n % 7 == 0 {
-                    flipped.insert(r[5].clone());
-                    if t == "regular" {
-                        "free_customer_service".to_string()
-                    } else {
-                        "regular".to_string()
-                    }
+        if r[3] == "out"
+            && !types.contains_key(&r[5])
+            && let Some(t) = type_of(r)
+        {
+            n += 1;
+            let t = if n % 7 == 0 {
+                flipped.insert(r[5].clone());
+                if t == "regular" {
+                    "free_customer_service".to_string()
                 } else {
-                    t
-                };
-                types.insert(r[5].clone(), t);
-            }
+                    "regular".to_string()
+                }
+            } else {
+                t
+            };
+            types.insert(r[5].clone(), t);
         }
     }
     let json_path = temp("reconcile.jsonl");
