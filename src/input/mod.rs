@@ -67,7 +67,8 @@ impl Source {
     pub fn rereadable(&self) -> bool {
         match self {
             Source::Stdin => false,
-            Source::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+            // A path that cannot be read fails when it is opened, naming it.
+            Source::Path(p) => std::fs::metadata(p).map_or(true, |m| m.is_file()),
             Source::Bytes(_) => true,
         }
     }
