@@ -182,7 +182,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
 
 /// A number as `+digits`; a username as written.
 pub fn shown_customer(name: &str) -> String {
-    if name.bytes().all(|b| b.is_ascii_digit()) {
+    if name.len() <= 15 && name.bytes().all(|b| b.is_ascii_digit()) {
         format!("+{name}")
     } else {
         name.to_string()

@@ -398,3 +398,68 @@ impl Validator {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate(header: &str, row: &str) -> Result<(Message, Validator), FieldError> {
+        let headers = csv::ByteRecord::from(header.split(',').collect::<Vec<_>>());
+        let columns = Columns::resolve(&headers, &Default::default()).unwrap();
+        let record = csv::ByteRecord::from(row.split(',').collect::<Vec<_>>());
+        let mut v = Validator::new(true);
+        let m = v.message(&record, &columns, SourcePos { file: 0, line: 2 })?;
+        Ok((m, v))
+    }
+
+    fn rejected(header: &str, row: &str) -> FieldError {
+        match validate(header, row) {
+            Err(e) => e,
+            Ok(_) => panic!("{row} was accepted"),
+        }
+    }
+
+    const HEADER: &str = "timestamp,customer,direction,category,status,country,message_id,pricing.type,pricing_category,pricing_billable";
+
+    #[test]
+    fn usernames_take_the_country_column_then_their_prefix() {
+        let (m, v) = validate(HEADER, "1770026400,BR.1349,out,utility,,,,,,").unwrap();
+        assert_eq!(m.country, Some(*b"BR"));
+        assert_eq!(v.strings.customers.get(m.customer), "BR.1349");
+        let (m, _) = validate(HEADER, "1770026400,US.ENT.77,out,utility,,DE,,,,").unwrap();
+        assert_eq!(m.country, Some(*b"DE"));
+        let e = rejected(HEADER, "1770026400,13491208655302741918,out,utility,,,,,,");
+        assert!(
+            e.reason
+                .starts_with("a username (business-scoped user id) needs a country")
+        );
+        // Not a username: the number's own reason.
+        let e = rejected(HEADER, "1770026400,abc,out,utility,,,,,,");
+        assert!(!e.reason.contains("username"), "{}", e.reason);
+    }
+
+    #[test]
+    fn failed_rows_need_no_category_and_metas_decision_is_kept() {
+        let (m, _) = validate(HEADER, "1770026400,+4915112345678,out,,failed,,m1,,,").unwrap();
+        assert_eq!((m.category, m.status), (None, Status::Failed));
+        assert!(validate(HEADER, "1770026400,+4915112345678,out,,sent,,m1,,,").is_err());
+        let (m, v) = validate(
+            HEADER,
+            "1770026400,+4915112345678,out,MARKETING_LITE,read,,m2,REGULAR,marketing_lite,true",
+        )
+        .unwrap();
+        assert_eq!(m.category, Some(Category::MarketingLite));
+        let meta = v.meta.get(m.message_id).copied().unwrap();
+        assert_eq!(meta.pricing_type, Some(MetaType::Regular));
+        assert_eq!(meta.category, Some(Category::MarketingLite));
+        assert_eq!(meta.billable, Some(true));
+        let e = rejected(
+            HEADER,
+            "1770026400,+4915112345678,out,utility,,,m3,,group_x,",
+        );
+        assert_eq!(
+            (e.column, e.value.as_str()),
+            (Column::PricingCategory, "group_x")
+        );
+    }
+}
