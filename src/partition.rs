@@ -83,7 +83,7 @@ pub fn partition(
             continue; // an empty file: nothing to split
         }
         let (names, delimiter) = header
-            .get_or_insert_with(|| (reader.headers.clone(), reader.delimiter))
+            .get_or_insert_with(|| (reader.headers.clone(), reader.delimiter.unwrap_or(b',')))
             .clone();
         if writers.is_empty() {
             for path in &files {

@@ -208,6 +208,7 @@ fuzz_target!(|data: &[u8]| {
             currency: "USD".into(),
             time_zone: ctx.default_zone_name.clone(),
             inputs: log.files.clone(),
+            input_formats: vec!["csv".into()],
         },
     );
     let acc = &report.accounting;

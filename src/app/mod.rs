@@ -10,13 +10,11 @@ mod generate;
 mod merge;
 mod output;
 mod partition;
-mod pipeline;
 mod price;
-mod progress;
 mod rates;
 mod reconcile;
+mod reconcile_messages;
 mod settings;
-mod stream;
 mod validate;
 
 use std::io::{self, Write};
@@ -24,7 +22,7 @@ use std::io::{self, Write};
 use anyhow::Result;
 use clap::CommandFactory;
 
-pub use pipeline::Engine;
+pub use crate::engine::Engine;
 
 use crate::cli::{Cli, Command};
 use crate::error::Exit;

@@ -2,9 +2,9 @@
 
 use anyhow::Result;
 
-use super::pipeline::note;
 use super::settings;
 use crate::cli::{InputArgs, PartitionArgs};
+use crate::engine::note;
 use crate::error::Exit;
 use crate::partition::partition;
 use crate::refdata::businesses::{Businesses, parse_zone};
@@ -15,11 +15,13 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         logs: args.logs.clone(),
         column: args.column.clone(),
         delimiter: args.delimiter.clone(),
+        input_format: None,
         strict: false,
         rejects: None,
         quiet: true,
     };
-    let (sources, options) = settings::read_options(&input)?;
+    let read = settings::read_settings(&input)?;
+    let (sources, options) = (read.sources, read.options);
     let businesses = match &args.businesses {
         Some(path) => {
             let text = std::fs::read_to_string(path)

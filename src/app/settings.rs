@@ -1,12 +1,15 @@
 //! The resolved run: command-line arguments turned into loaded tables and
 //! reading options ("HiArgs"). Business code never sees clap types.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{InputArgs, PricingArgs};
-use crate::input::{ReadOptions, Source};
+use crate::engine::ReadSettings;
+use crate::error::{Exit, Failure};
+use crate::input::{ReadOptions, Source, format_named};
 use crate::model::HOUR_US;
 use crate::pricing::{ModelChoice, PricingContext, WindowRules};
 use crate::refdata::businesses::{Businesses, parse_zone};
@@ -109,8 +112,12 @@ fn lines(args: &PricingArgs, currency: Currency) -> Result<Lines> {
     Ok(lines)
 }
 
-pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
+pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     let mut options = ReadOptions::default();
+    if let Some(name) = &args.input_format {
+        options.format =
+            Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
+    }
     for spec in &args.column {
         options
             .columns
@@ -123,14 +130,28 @@ pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
         Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
         Some(d) => bail!("--delimiter {d:?} must be one character (or \\t)"),
     };
-    let stdin_count = args.logs.iter().filter(|l| *l == "-").count();
+    let mut logs = args.logs.clone();
+    if logs.is_empty() {
+        // Like ripgrep and xsv: no file, but something piped in.
+        if std::io::stdin().is_terminal() {
+            return Err(Failure::new(
+                Exit::Usage,
+                "no LOG given: name a log file, `-`, or pipe one in",
+            )
+            .into());
+        }
+        logs.push("-".into());
+    }
+    let stdin_count = logs.iter().filter(|l| *l == "-").count();
     if stdin_count > 1 {
         bail!("standard input (-) can be read only once");
     }
-    Ok((
-        args.logs.iter().map(|l| Source::parse(l)).collect(),
+    Ok(ReadSettings {
+        sources: logs.iter().map(|l| Source::parse(l)).collect(),
         options,
-    ))
+        quiet: args.quiet,
+        rejects: args.rejects.clone(),
+    })
 }
 
 /// The zone description the report prints.

@@ -26,9 +26,13 @@ pub enum Column {
     CostCurrency,
     /// Template name, for `--max-price`.
     Template,
+    /// Meta's decision, when the source carries it (webhooks' `pricing`).
+    PricingType,
+    PricingCategory,
+    PricingBillable,
 }
 
-const COLUMNS: usize = 15;
+const COLUMNS: usize = 18;
 
 impl Column {
     pub const ALL: [Column; COLUMNS] = [
@@ -47,6 +51,9 @@ impl Column {
         Column::CostAmount,
         Column::CostCurrency,
         Column::Template,
+        Column::PricingType,
+        Column::PricingCategory,
+        Column::PricingBillable,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +73,20 @@ impl Column {
             Column::CostAmount => "cost_amount",
             Column::CostCurrency => "cost_currency",
             Column::Template => "template",
+            Column::PricingType => "pricing_type",
+            Column::PricingCategory => "pricing_category",
+            Column::PricingBillable => "pricing_billable",
+        }
+    }
+
+    /// Another header that means the column (Meta's dotted names, as a
+    /// flattened webhook export writes them).
+    fn alias(self) -> Option<&'static str> {
+        match self {
+            Column::PricingType => Some("pricing.type"),
+            Column::PricingCategory => Some("pricing.category"),
+            Column::PricingBillable => Some("pricing.billable"),
+            _ => None,
         }
     }
 
@@ -120,6 +141,10 @@ impl ColumnMap {
             .find(|(c, _)| *c == column)
             .map_or(column.name(), |(_, h)| h.as_str())
     }
+
+    fn mapped(&self, column: Column) -> bool {
+        self.0.iter().any(|(c, _)| *c == column)
+    }
 }
 
 /// Field index of each column in one file.
@@ -139,7 +164,10 @@ impl Columns {
         let mut columns = Columns::default();
         for column in Column::ALL {
             let wanted = map.header_for(column).to_ascii_lowercase();
-            let mut found: Vec<usize> = (0..names.len()).filter(|i| names[*i] == wanted).collect();
+            let alias = column.alias().filter(|_| !map.mapped(column));
+            let mut found: Vec<usize> = (0..names.len())
+                .filter(|i| names[*i] == wanted || Some(names[*i].as_str()) == alias)
+                .collect();
             if let (true, Some(other)) = (found.is_empty(), column.fallback())
                 && wanted == column.name()
             {
@@ -164,6 +192,14 @@ impl Columns {
             }
         }
         Ok(columns)
+    }
+
+    /// Every column at its own field, in `Column::ALL` order (the layout of
+    /// records that readers other than CSV build).
+    pub fn canonical() -> Self {
+        Columns {
+            index: std::array::from_fn(Some),
+        }
     }
 
     pub fn get(&self, column: Column) -> Option<usize> {

@@ -15,6 +15,12 @@ pub enum Category {
     GeneralPurposeAi,
     /// A Meta Business Agent reply, charged per token (from 2026-08-01).
     BusinessAgent,
+    /// Sent through the Marketing Messages Lite API: priced at the
+    /// marketing rate, reported apart.
+    MarketingLite,
+    /// Meta's name for a message in a free entry point conversation (its
+    /// `conversation.origin.type`); priced like a non-template message.
+    ReferralConversion,
 }
 
 impl Category {
@@ -38,8 +44,13 @@ impl Category {
         Category::BusinessAgent,
     ];
 
+    /// Categories a log may give beyond the card columns (`EVERY`).
+    pub const LOG_ONLY: [Category; 2] = [Category::MarketingLite, Category::ReferralConversion];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            Category::MarketingLite => "marketing_lite",
+            Category::ReferralConversion => "referral_conversion",
             Category::Marketing => "marketing",
             Category::Utility => "utility",
             Category::Authentication => "authentication",
@@ -55,8 +66,20 @@ impl Category {
     pub fn is_template(self) -> bool {
         !matches!(
             self,
-            Category::Service | Category::GeneralPurposeAi | Category::BusinessAgent
+            Category::Service
+                | Category::ReferralConversion
+                | Category::GeneralPurposeAi
+                | Category::BusinessAgent
         )
+    }
+
+    /// The category whose rules and rates price a message of this one.
+    pub fn priced_as(self) -> Category {
+        match self {
+            Category::MarketingLite => Category::Marketing,
+            Category::ReferralConversion => Category::Service,
+            c => c,
+        }
     }
 }
 
@@ -83,6 +106,7 @@ impl FromStr for Category {
         ];
         Category::EVERY
             .into_iter()
+            .chain(Category::LOG_ONLY)
             .map(|c| (c.as_str(), c))
             .chain(aliases)
             .find(|(name, _)| name.eq_ignore_ascii_case(s))
@@ -195,9 +219,15 @@ mod tests {
 
     #[test]
     fn parses_every_category_case_insensitively() {
-        for c in Category::ALL {
+        for c in Category::ALL.into_iter().chain(Category::LOG_ONLY) {
             assert_eq!(c.as_str().to_uppercase().parse::<Category>(), Ok(c));
         }
+        assert_eq!(
+            "AUTHENTICATION-INTERNATIONAL".parse::<Category>(),
+            Ok(Category::AuthenticationInternational)
+        );
+        assert_eq!(Category::MarketingLite.priced_as(), Category::Marketing);
+        assert!(!Category::ReferralConversion.is_template());
         assert!("promo".parse::<Category>().is_err());
         assert_eq!("".parse::<RateCategory>(), Ok(RateCategory::Any));
         assert_eq!(

@@ -2,9 +2,11 @@
 
 mod category;
 mod message;
+mod meta;
 
 pub use category::{Category, RateCategory};
 pub use message::{Direction, Extras, Message, MessageKey, ReportedCost, SourcePos, Status};
+pub use meta::{MetaDecisions, MetaPricing, MetaType};
 
 /// Microseconds since the Unix epoch (UTC): the precision logs give (API
 /// and webhook exports carry up to microseconds), so a reply 100 µs inside a

@@ -66,17 +66,19 @@ impl ConversationType {
 
     /// The conversation a message of `category` opens in the 2023 model.
     fn of(category: Category) -> ConversationType {
-        match category {
+        match category.priced_as() {
             Category::Marketing => ConversationType::Marketing,
             Category::Utility => ConversationType::Utility,
             Category::Authentication | Category::AuthenticationInternational => {
                 ConversationType::Authentication
             }
-            // 2026 lines met under a conversation model (`--model`): they
-            // are non-template messages.
-            Category::Service | Category::GeneralPurposeAi | Category::BusinessAgent => {
-                ConversationType::Service
-            }
+            // Non-template messages, and the 2026 lines met under a
+            // conversation model (`--model`).
+            Category::Service
+            | Category::MarketingLite
+            | Category::ReferralConversion
+            | Category::GeneralPurposeAi
+            | Category::BusinessAgent => ConversationType::Service,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod actual;
 mod causes;
 pub mod fees;
 pub mod fx;
+pub mod messages;
 pub mod periods;
 pub mod tolerance;
 

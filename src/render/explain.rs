@@ -34,6 +34,8 @@ fn what(category: Category) -> &'static str {
         Category::AuthenticationInternational => "authentication-international template",
         Category::GeneralPurposeAi => "AI Provider (general_purpose_ai) message",
         Category::BusinessAgent => "Meta Business Agent message",
+        Category::MarketingLite => "marketing template (Marketing Messages Lite)",
+        Category::ReferralConversion => "message in a free entry point conversation",
     }
 }
 
@@ -88,6 +90,10 @@ pub fn sentence(
         } else {
             "business call the customer did not accept: opens nothing.".into()
         };
+    }
+    if m.direction == Direction::Out && m.category.is_none() {
+        return "message not delivered (status failed, no category): never charged, opens nothing."
+            .into();
     }
     let Some(category) = m.category.filter(|_| m.direction == Direction::Out) else {
         if m.entry_point {

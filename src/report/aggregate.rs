@@ -226,6 +226,7 @@ impl<'a> Aggregator<'a> {
                 group_by: self.group_by.iter().map(|g| g.name().to_string()).collect(),
                 rate_sources: self.rate_sources.into_iter().collect(),
                 inputs: meta.inputs,
+                input_formats: meta.input_formats,
                 notes: self
                     .notes
                     .iter()
@@ -262,6 +263,7 @@ pub struct MetaInput {
     pub currency: String,
     pub time_zone: String,
     pub inputs: Vec<String>,
+    pub input_formats: Vec<String>,
 }
 
 /// How volume tiers priced the charged utility and authentication

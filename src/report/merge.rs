@@ -233,6 +233,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
     let mut agent_estimate: Option<(u64, u64)> = None;
     let mut headroom: Option<Decimal> = None;
     let mut tiers = TierCounts::default();
+    let mut input_formats: Vec<String> = Vec::new();
     let mut models = BTreeSet::new();
     let mut sources = BTreeSet::new();
     let mut inputs: Vec<String> = Vec::new();
@@ -269,6 +270,11 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
         }
         models.extend(r.meta.models_used.iter().cloned());
         sources.extend(r.meta.rate_sources.iter().cloned());
+        for f in &r.meta.input_formats {
+            if !input_formats.contains(f) {
+                input_formats.push(f.clone());
+            }
+        }
         // A file (or standard input) read by several parts is listed once.
         for i in &r.meta.inputs {
             if !inputs.contains(i) {
@@ -307,6 +313,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
             group_by: first.meta.group_by.clone(),
             rate_sources: sources.into_iter().collect(),
             inputs,
+            input_formats,
             notes: notes
                 .into_iter()
                 .chain(agent_estimate.map(|(n, tokens)| agent_estimate_note(n, tokens)))
@@ -396,6 +403,7 @@ mod tests {
                 group_by: vec!["market".into()],
                 rate_sources: vec![],
                 inputs: vec!["<stdin>".into()],
+                input_formats: vec!["csv".into()],
                 notes: vec![],
                 upper_bound: None,
             },

@@ -126,6 +126,9 @@ pub struct Meta {
     /// Card versions (and tier bands) that priced at least one message.
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
+    /// The readers that read the inputs (`--input-format` names), once each.
+    #[serde(default)]
+    pub input_formats: Vec<String>,
     /// What in the figures is inferred or estimated (2026 lines), and how
     /// volume tiers applied or not, and why.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -110,12 +110,12 @@ pub fn category(s: &str, extras: &mut Extras) -> Result<Category, &'static str> 
     }
     if s.eq_ignore_ascii_case("marketing_lite") {
         extras.lite = true;
-        return Ok(Category::Marketing);
+        return Ok(Category::MarketingLite);
     }
     s.parse::<Category>().map_err(|_| {
         "expected marketing, utility, authentication, authentication_international, service, \
-         marketing_lite, group_marketing, group_utility, group_service, general_purpose_ai \
-         or business_agent"
+         marketing_lite, referral_conversion, group_marketing, group_utility, group_service, \
+         general_purpose_ai or business_agent"
     })
 }
 
@@ -222,7 +222,10 @@ mod tests {
         assert!(category("group_marketing", &mut e).is_err());
         e.set_group(Some(0));
         assert_eq!(category("group_utility", &mut e), Ok(Category::Utility));
-        assert_eq!(category("marketing_lite", &mut e), Ok(Category::Marketing));
+        assert_eq!(
+            category("marketing_lite", &mut e),
+            Ok(Category::MarketingLite)
+        );
         assert!(e.lite);
         assert_eq!(category("AI_BOT", &mut e), Ok(Category::GeneralPurposeAi));
         assert_eq!(call_status("missed"), Some(Status::Failed));

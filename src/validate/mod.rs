@@ -18,7 +18,9 @@ pub use timestamp::parse_timestamp;
 use crate::input::{Column, Columns};
 use rustc_hash::FxHashMap;
 
-use crate::model::{Direction, Message, SourcePos, Status};
+use crate::model::{
+    Category, Direction, Message, MetaDecisions, MetaPricing, MetaType, SourcePos, Status,
+};
 use crate::refdata::markets::parse_country;
 
 /// A row that could not be used, and why.
@@ -90,6 +92,9 @@ pub struct Strings {
 #[derive(Default)]
 pub struct Validator {
     pub strings: Strings,
+    /// Meta's decisions by message id, kept with id texts (`keep_ids`).
+    pub meta: MetaDecisions,
+    keep_meta: bool,
     number: String,
     /// A customer number's value → interned id: repeat customers skip
     /// normalising, and the key lives in the table (no pointer to chase).
@@ -137,6 +142,42 @@ pub(crate) fn parse_status(s: &str) -> Option<Status> {
     one_of(s, &names).or_else(|| one_of(s, &[("sent", Sent), ("failed", Failed)]))
 }
 
+/// Meta's decision from the `pricing_*` columns; empty when they are absent.
+fn meta_pricing(columns: &Columns, record: &csv::ByteRecord) -> Result<MetaPricing, FieldError> {
+    let mut meta = MetaPricing::default();
+    let field = |c: Column| columns.field(record, c);
+    let raw = field(Column::PricingType);
+    meta.pricing_type = match text(Column::PricingType, raw)? {
+        "" => None,
+        s => Some(MetaType::parse(s).ok_or_else(|| {
+            field_error(
+                Column::PricingType,
+                raw,
+                "expected regular, free_customer_service, free_entry_point or free_group_customer_service",
+            )
+        })?),
+    };
+    let raw = field(Column::PricingCategory);
+    meta.category = match text(Column::PricingCategory, raw)? {
+        "" => None,
+        s => Some(s.parse::<Category>().map_err(|_| {
+            field_error(Column::PricingCategory, raw, "not a category wabill knows")
+        })?),
+    };
+    let raw = field(Column::PricingBillable);
+    meta.billable = match text(Column::PricingBillable, raw)? {
+        "" => None,
+        s => Some(
+            one_of(
+                s,
+                &[("true", true), ("false", false), ("1", true), ("0", false)],
+            )
+            .ok_or_else(|| field_error(Column::PricingBillable, raw, "expected true or false"))?,
+        ),
+    };
+    Ok(meta)
+}
+
 /// `entry_point` is any non-empty value except the usual spellings of "no".
 fn is_entry_point(s: &str) -> bool {
     let no = ["", "0", "false", "no", "none", "n", "f"];
@@ -151,6 +192,7 @@ impl Validator {
                 message_ids: MessageIds::keeping_text(keep_ids),
                 ..Strings::default()
             },
+            keep_meta: keep_ids,
             ..Validator::default()
         }
     }
@@ -314,6 +356,15 @@ impl Validator {
             id => Some(self.strings.message_ids.key(id)),
         };
 
+        if self.keep_meta
+            && let Some(id) = message_id
+        {
+            let meta = meta_pricing(columns, record)?;
+            if !meta.is_empty() {
+                self.meta.add(id, meta);
+            }
+        }
+
         if self.defer {
             self.deferred.push(self.current.take().unwrap_or(u64::MAX));
         }
@@ -330,5 +381,72 @@ impl Validator {
             source,
             extras,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn validate(header: &str, row: &str) -> Result<(Message, Validator), FieldError> {
+        let headers = csv::ByteRecord::from(header.split(',').collect::<Vec<_>>());
+        let columns = Columns::resolve(&headers, &Default::default()).unwrap();
+        let record = csv::ByteRecord::from(row.split(',').collect::<Vec<_>>());
+        let mut v = Validator::new(true);
+        let m = v.message(&record, &columns, SourcePos { file: 0, line: 2 })?;
+        Ok((m, v))
+    }
+
+    fn rejected(header: &str, row: &str) -> FieldError {
+        match validate(header, row) {
+            Err(e) => e,
+            Ok(_) => panic!("{row} was accepted"),
+        }
+    }
+
+    const HEADER: &str = "timestamp,customer,direction,category,status,country,message_id,pricing.type,pricing_category,pricing_billable";
+
+    #[test]
+    fn usernames_take_the_country_column_then_their_prefix() {
+        let (m, v) = validate(HEADER, "1770026400,BR.1349,out,utility,,,,,,").unwrap();
+        assert_eq!(m.country, Some(*b"BR"));
+        assert_eq!(v.strings.customers.get(m.customer), "BR.1349");
+        let (m, _) = validate(HEADER, "1770026400,US.ENT.77,out,utility,,DE,,,,").unwrap();
+        assert_eq!(m.country, Some(*b"DE"));
+        let e = rejected(HEADER, "1770026400,13491208655302741918,out,utility,,,,,,");
+        assert!(
+            e.reason
+                .starts_with("a user id with neither a country prefix"),
+            "{}",
+            e.reason
+        );
+        // Not a username: the number's own reason.
+        let e = rejected(HEADER, "1770026400,abc,out,utility,,,,,,");
+        assert!(!e.reason.contains("username"), "{}", e.reason);
+    }
+
+    #[test]
+    fn failed_rows_need_no_category_and_metas_decision_is_kept() {
+        let (m, _) = validate(HEADER, "1770026400,+4915112345678,out,,failed,,m1,,,").unwrap();
+        assert_eq!((m.category, m.status), (None, Status::Failed));
+        assert!(validate(HEADER, "1770026400,+4915112345678,out,,sent,,m1,,,").is_err());
+        let (m, v) = validate(
+            HEADER,
+            "1770026400,+4915112345678,out,MARKETING_LITE,read,,m2,REGULAR,marketing_lite,true",
+        )
+        .unwrap();
+        assert_eq!(m.category, Some(Category::MarketingLite));
+        let meta = v.meta.get(m.message_id).copied().unwrap();
+        assert_eq!(meta.pricing_type, Some(MetaType::Regular));
+        assert_eq!(meta.category, Some(Category::MarketingLite));
+        assert_eq!(meta.billable, Some(true));
+        let e = rejected(
+            HEADER,
+            "1770026400,+4915112345678,out,utility,,,m3,,group_x,",
+        );
+        assert_eq!(
+            (e.column, e.value.as_str()),
+            (Column::PricingCategory, "group_x")
+        );
     }
 }
