@@ -3,6 +3,9 @@
 //! streaming pass over `csv::ByteRecord`s with one reused buffer.
 
 mod columns;
+pub mod provider;
+pub mod templates;
+pub mod twilio;
 
 pub use columns::{Column, ColumnMap, Columns};
 
