@@ -6,6 +6,9 @@ mod columns;
 pub mod provider;
 pub mod templates;
 pub mod twilio;
+pub mod ycloud;
+pub mod infobip;
+pub mod gupshup;
 
 pub use columns::{Column, ColumnMap, Columns};
 

@@ -349,6 +349,87 @@ impl MappedCsv {
     }
 }
 
+/// Maps one JSON event of a provider's export into rows (none when the
+/// event is not about a message); an `Err` stops the reading.
+pub type MapEvent = Box<dyn FnMut(&serde_json::Value, &mut Vec<Row>) -> Result<(), String> + Send>;
+
+/// A check at the end of a JSON export.
+pub type EndCheck = Box<dyn FnMut() -> Result<(), String> + Send>;
+
+/// A provider's JSON event export (JSON lines, an array, or one object),
+/// mapped into wabill's columns, one event in memory at a time. An object
+/// that is not valid JSON becomes a row of the wrong width, rejected with
+/// its line.
+pub struct MappedJson {
+    objects: JsonObjects,
+    buf: Vec<u8>,
+    rows: std::collections::VecDeque<(u64, Row)>,
+    map: MapEvent,
+    pending: Vec<Row>,
+    end: Option<EndCheck>,
+    /// Why the last record was made unusable, for its rejection.
+    pub problem: Option<String>,
+}
+
+impl MappedJson {
+    pub fn new(name: &str, input: Box<dyn BufRead>, map: MapEvent) -> Self {
+        MappedJson {
+            objects: JsonObjects::new(name, input),
+            buf: Vec::new(),
+            rows: Default::default(),
+            map,
+            pending: Vec::new(),
+            end: None,
+            problem: None,
+        }
+    }
+
+    /// A check run once at the end of the input (an `Err` is an error).
+    pub fn with_end(mut self, end: EndCheck) -> Self {
+        self.end = Some(end);
+        self
+    }
+
+    pub fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        loop {
+            if let Some((line, row)) = self.rows.pop_front() {
+                row.write_to(record);
+                return Ok(Some(line));
+            }
+            let Some(line) = self.objects.next_object(&mut self.buf)? else {
+                if let Some(mut end) = self.end.take() {
+                    end().map_err(|message| InputError::Header {
+                        file: self.objects.name.clone(),
+                        message,
+                    })?;
+                }
+                return Ok(None);
+            };
+            let value: serde_json::Value = match serde_json::from_slice(&self.buf) {
+                Ok(v) => v,
+                Err(e) => {
+                    record.clear();
+                    record.push_field(b"");
+                    record.push_field(b"");
+                    self.problem = Some(format!("not valid JSON: {e}"));
+                    return Ok(Some(line));
+                }
+            };
+            self.pending.clear();
+            (self.map)(&value, &mut self.pending).map_err(|message| InputError::Csv {
+                file: self.objects.name.clone(),
+                line,
+                message,
+            })?;
+            self.rows.extend(self.pending.drain(..).map(|r| (line, r)));
+        }
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.objects.bytes_read()
+    }
+}
+
 /// The index of the first header key among `names`.
 pub fn column(keys: &[String], names: &[&str]) -> Option<usize> {
     names

@@ -126,19 +126,17 @@ pub fn open(
         });
     }
     let width = keys.len();
-    let file = name.to_string();
     Ok(MappedCsv::new(
         name,
         reader,
         width,
-        Box::new(move |f, row| map(&cols, templates.as_deref(), &file, f, row)),
+        Box::new(move |f, row| map(&cols, templates.as_deref(), f, row)),
     ))
 }
 
 fn map(
     c: &Cols,
     templates: Option<&Templates>,
-    file: &str,
     f: &Fields,
     row: &mut Row,
 ) -> Result<(), String> {
@@ -176,7 +174,7 @@ fn map(
             let category = if !given.is_empty() {
                 given.into_owned()
             } else {
-                category(templates, file, &raw_direction, &f.get(c.content), &f.get(c.body), &f.get(c.sid))?
+                category(templates, &raw_direction, &f.get(c.content), &f.get(c.body), &f.get(c.sid))?
             };
             row.set(Out::Category, category);
         }
@@ -189,7 +187,6 @@ fn map(
 /// templates, is free-form (`service`).
 fn category(
     templates: Option<&Templates>,
-    file: &str,
     direction: &str,
     content: &str,
     body: &str,
