@@ -6,6 +6,7 @@ mod columns;
 pub mod provider;
 pub mod templates;
 pub mod twilio;
+pub mod kaleyra;
 pub mod ycloud;
 pub mod infobip;
 pub mod gupshup;
