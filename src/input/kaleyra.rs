@@ -8,7 +8,9 @@
 //! time is `SENT_AT`, else `CREATED_AT`. The report names a template but not
 //! its category: `--templates FILE` gives it by name (a `CATEGORY` column,
 //! if the report has one, wins). Other formats are free-form. The business
-//! is the number the message went from (outbound) or to (inbound).
+//! is the number the message went from (outbound) or to (inbound). The
+//! report does not say which customers came from an ad: an `ENTRY_POINT`
+//! (or `REFERRAL`) column added by the user is read.
 
 use std::io::BufRead;
 use std::sync::Arc;
@@ -60,6 +62,7 @@ struct Cols {
     seen: Option<usize>,
     price: Option<usize>,
     currency: Option<usize>,
+    referral: Option<usize>,
 }
 
 pub fn open(
@@ -86,6 +89,7 @@ pub fn open(
         seen: c(&["seenat"]),
         price: c(&["price", "cost", "charge"]),
         currency: c(&["currency"]),
+        referral: c(&["entrypoint", "referral"]),
     };
     let missing: Vec<&str> = [
         ("FROM", cols.from),
@@ -147,7 +151,8 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
             row.set(Out::Direction, &*raw_direction);
         }
         Some(Direction::In) => {
-            row.set(Out::Direction, "in");
+            row.set(Out::Direction, "in")
+                .set(Out::EntryPoint, f.get(c.referral));
         }
         Some(Direction::Out) => {
             row.set(Out::Direction, "out").set(Out::Status, &status);
