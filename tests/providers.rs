@@ -262,3 +262,45 @@ fn infobip_reports_price_like_wabills_csv() {
     let back = canonical("ib.csv", &mut |rec| r.next_record(rec).unwrap());
     same(priced(&back, &[]), priced(&log, &[]));
 }
+
+/// `wabill price` rows as what each message cost, without ids and times
+/// (a provider's own ids, and event times a second apart), sorted.
+fn costs(log: &Path) -> Vec<String> {
+    let out = wabill(&["price", log.to_str().unwrap(), "--format", "csv"]);
+    let mut rows: Vec<String> = csv::Reader::from_reader(&out[..])
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            // customer, direction, category (unless not delivered),
+            // pricing_type, pricing_category, billable, rate, cost.
+            let category = if &r[8] == "not_delivered" { "" } else { &r[7] };
+            format!("{},{},{category},{}", &r[3], &r[6], [8, 9, 10, 11, 12].map(|i| r[i].to_string()).join(","))
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+fn sample(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/inputs").join(name)).unwrap()
+}
+
+#[test]
+fn every_sample_prices_like_the_same_messages_in_wabills_csv() {
+    let want = costs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/inputs/wabill.csv"));
+    assert_eq!(want.len(), 13, "{want:#?}");
+    let t = || {
+        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/templates.csv")).unwrap();
+        Some(std::sync::Arc::new(wabill::input::templates::Templates::parse("templates.csv", &text).unwrap()))
+    };
+    let mut r = wabill::input::twilio::open("twilio.csv", reader(sample("twilio.csv")), t()).unwrap();
+    same(costs(&canonical("s-tw.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    let mut r = wabill::input::kaleyra::open("kaleyra.csv", reader(sample("kaleyra.csv")), t()).unwrap();
+    same(costs(&canonical("s-ka.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    let mut r = wabill::input::ycloud::open("ycloud.jsonl", reader(sample("ycloud.jsonl")), None);
+    same(costs(&canonical("s-yc.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    let mut r = wabill::input::infobip::open("infobip.jsonl", reader(sample("infobip.jsonl")), t());
+    same(costs(&canonical("s-ib.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    let mut r = wabill::input::gupshup::open("gupshup.json", reader(sample("gupshup.json")));
+    same(costs(&canonical("s-gs.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+}
