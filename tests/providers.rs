@@ -4,6 +4,7 @@
 //! provider's shape, read back, and priced message by message.
 
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::process::Command;
 
 fn wabill(args: &[&str]) -> Vec<u8> {
@@ -183,6 +184,45 @@ fn infobip(msgs: &[Msg]) -> String {
     out
 }
 
+/// Gupshup v2: a billing-event per priced message (its category), a
+/// message-event per status row, and only a `failed` event for a message
+/// that never got through. The business is the app.
+fn gupshup(msgs: &[Msg]) -> String {
+    let failed: std::collections::HashSet<&str> = msgs
+        .iter()
+        .filter(|m| m.status == "failed")
+        .map(|m| m.id.as_str())
+        .collect();
+    let mut billed = std::collections::HashSet::new();
+    let mut out = String::new();
+    for m in msgs {
+        let ms = jiff::Timestamp::from_str(&m.timestamp).unwrap().as_millisecond();
+        let (app, c, id) = (&m.business, &m.customer, &m.id);
+        if m.inbound {
+            let referral = if m.entry_point { r#","referral":{"source_type":"ad"}"# } else { "" };
+            out.push_str(&format!(
+                r#"{{"app":"{app}","timestamp":{ms},"version":2,"type":"message","payload":{{"id":"{id}","source":"{c}","type":"text","payload":{{"text":"hi"}}{referral}}}}}"#
+            ));
+            out.push('\n');
+            continue;
+        }
+        if !failed.contains(id.as_str()) && billed.insert(id.clone()) {
+            out.push_str(&format!(
+                r#"{{"app":"{app}","timestamp":{ms},"version":2,"type":"billing-event","payload":{{"deductions":{{"type":"regular","model":"PMP","source":"whatsapp","billable":true,"category":"{cat}"}},"references":{{"id":"w-{id}","gsId":"{id}","destination":"{c}"}}}}}}"#,
+                cat = m.category
+            ));
+            out.push('\n');
+        }
+        let kind = if m.status.is_empty() { "delivered" } else { &m.status };
+        out.push_str(&format!(
+            r#"{{"app":"{app}","timestamp":{ms},"version":2,"type":"message-event","payload":{{"id":"w-{id}","gsId":"{id}","type":"{kind}","destination":"{c}","payload":{{"ts":{s}}}}}}}"#,
+            s = ms / 1000
+        ));
+        out.push('\n');
+    }
+    out
+}
+
 /// `wabill price` rows as the fields that say what a message cost, by id.
 fn priced(log: &Path, extra: &[&str]) -> Vec<String> {
     let mut args = vec!["price", log.to_str().unwrap(), "--format", "csv"];
@@ -303,4 +343,12 @@ fn every_sample_prices_like_the_same_messages_in_wabills_csv() {
     same(costs(&canonical("s-ib.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
     let mut r = wabill::input::gupshup::open("gupshup.json", reader(sample("gupshup.json")));
     same(costs(&canonical("s-gs.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+}
+
+#[test]
+fn gupshup_events_price_like_wabills_csv() {
+    let (log, msgs) = generated("gs-src.csv", 15, 3);
+    let mut r = wabill::input::gupshup::open("gs.json", reader(gupshup(&msgs)));
+    let back = canonical("gs.csv", &mut |rec| r.next_record(rec).unwrap());
+    same(priced(&back, &[]), priced(&log, &[]));
 }
