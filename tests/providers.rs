@@ -4,8 +4,8 @@
 //! provider's shape, read back, and priced message by message.
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 use std::process::Command;
+use std::str::FromStr;
 
 fn wabill(args: &[&str]) -> Vec<u8> {
     let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
@@ -43,9 +43,25 @@ fn generated(name: &str, seed: u64, businesses: u32) -> (PathBuf, Vec<Msg>) {
     let path = temp(name);
     let (seed, businesses) = (seed.to_string(), businesses.to_string());
     wabill(&[
-        "generate", "--rows", "4000", "--seed", &seed, "--customers", "300", "--days", "20",
-        "--businesses", &businesses, "--status-event-share", "0.3", "--entry-point-share", "0.2",
-        "--start", "2026-02-01", "-o", path.to_str().unwrap(),
+        "generate",
+        "--rows",
+        "4000",
+        "--seed",
+        &seed,
+        "--customers",
+        "300",
+        "--days",
+        "20",
+        "--businesses",
+        &businesses,
+        "--status-event-share",
+        "0.3",
+        "--entry-point-share",
+        "0.2",
+        "--start",
+        "2026-02-01",
+        "-o",
+        path.to_str().unwrap(),
     ]);
     let mut reader = csv::Reader::from_path(&path).unwrap();
     let msgs = reader
@@ -82,15 +98,24 @@ fn template(category: &str) -> Option<(&'static str, &'static str)> {
 }
 
 fn twilio(msgs: &[Msg]) -> String {
-    let mut out = String::from("Sid,From,To,Body,Status,SentDate,Direction,Price,PriceUnit,EntryPoint\n");
+    let mut out =
+        String::from("Sid,From,To,Body,Status,SentDate,Direction,Price,PriceUnit,EntryPoint\n");
     for (i, m) in msgs.iter().enumerate() {
         let date = m.timestamp.replace('T', " ").replace('Z', " UTC");
-        let (from, to) = if m.inbound { (&m.customer, &m.business) } else { (&m.business, &m.customer) };
+        let (from, to) = if m.inbound {
+            (&m.customer, &m.business)
+        } else {
+            (&m.business, &m.customer)
+        };
         let (body, direction, status) = if m.inbound {
             ("Hi there", "inbound", "received")
         } else {
             let body = template(&m.category).map_or("Thanks, see you soon", |t| t.1);
-            let direction = if template(&m.category).is_none() && i % 2 == 0 { "outbound-reply" } else { "outbound-api" };
+            let direction = if template(&m.category).is_none() && i % 2 == 0 {
+                "outbound-reply"
+            } else {
+                "outbound-api"
+            };
             let status = match m.status.as_str() {
                 "failed" => "undelivered",
                 "" => "delivered",
@@ -112,7 +137,11 @@ fn kaleyra(msgs: &[Msg]) -> String {
         "WABA ID,WHATSAPP_ID,FROM,TO,MESSAGE_DIRECTION,SOURCE,FORMAT,REASON_FOR_FAILURE,COUNTRY,TEMPLATE_NAME,MESSAGE,CREATED_AT,FAILED_AT,SENT_AT,DELIVERED_AT,SEEN_AT,ENTRY_POINT\n",
     );
     for m in msgs {
-        let (from, to) = if m.inbound { (&m.customer, &m.business) } else { (&m.business, &m.customer) };
+        let (from, to) = if m.inbound {
+            (&m.customer, &m.business)
+        } else {
+            (&m.business, &m.customer)
+        };
         let t = &m.timestamp;
         let (format, name, failed, sent, delivered, seen) = if m.inbound {
             ("text", "", "", "", "", "")
@@ -125,7 +154,11 @@ fn kaleyra(msgs: &[Msg]) -> String {
                 _ => (format, name, "", t.as_str(), t.as_str(), ""),
             }
         };
-        let reason = if failed.is_empty() { "" } else { "Receiver incapable" };
+        let reason = if failed.is_empty() {
+            ""
+        } else {
+            "Receiver incapable"
+        };
         out.push_str(&format!(
             "W1,{},{from},{to},{},api,{format},{reason},,{name},hello,{t},{failed},{sent},{delivered},{seen},{}\n",
             m.id, m.inbound, if m.entry_point { "ad" } else { "" }
@@ -138,17 +171,32 @@ fn ycloud(msgs: &[Msg]) -> String {
     let mut out = String::new();
     for m in msgs {
         let event = if m.inbound {
-            let referral = if m.entry_point { r#","referral":{"source_type":"ad"}"# } else { "" };
+            let referral = if m.entry_point {
+                r#","referral":{"source_type":"ad"}"#
+            } else {
+                ""
+            };
             format!(
                 r#"{{"id":"ev-{id}","type":"whatsapp.inbound_message.received","apiVersion":"v2","createTime":"{t}","whatsappInboundMessage":{{"id":"y-{id}","wamid":"{id}","wabaId":"W1","from":"+{c}","to":"+{b}","sendTime":"{t}","type":"text"{referral}}}}}"#,
-                id = m.id, t = m.timestamp, c = m.customer, b = m.business
+                id = m.id,
+                t = m.timestamp,
+                c = m.customer,
+                b = m.business
             )
         } else {
             let (kind, name) = template(&m.category).map_or(("text", ""), |t| ("template", t.0));
-            let status = if m.status.is_empty() { "delivered" } else { &m.status };
+            let status = if m.status.is_empty() {
+                "delivered"
+            } else {
+                &m.status
+            };
             format!(
                 r#"{{"id":"ev-{id}-{status}","type":"whatsapp.message.updated","apiVersion":"v2","createTime":"{t}","whatsappMessage":{{"id":"y-{id}","wamid":"{id}","wabaId":"W1","from":"+{b}","to":"+{c}","type":"{kind}","template":{{"name":"{name}"}},"status":"{status}","sendTime":"{t}","pricingModel":"PMP","pricingCategory":"{cat}","totalPrice":0.0125,"currency":"USD"}}}}"#,
-                id = m.id, t = m.timestamp, c = m.customer, b = m.business, cat = m.category
+                id = m.id,
+                t = m.timestamp,
+                c = m.customer,
+                b = m.business,
+                cat = m.category
             )
         };
         out.push_str(&event);
@@ -162,10 +210,16 @@ fn infobip(msgs: &[Msg]) -> String {
     for m in msgs {
         let t = m.timestamp.replace('Z', ".000+0000");
         let result = if m.inbound {
-            let referral = if m.entry_point { r#","referral":{"sourceType":"ad"}"# } else { "" };
+            let referral = if m.entry_point {
+                r#","referral":{"sourceType":"ad"}"#
+            } else {
+                ""
+            };
             format!(
                 r#"{{"from":"{c}","to":"{b}","integrationType":"WHATSAPP","receivedAt":"{t}","messageId":"{id}","message":{{"type":"TEXT","text":"hi"{referral}}},"price":{{"pricePerMessage":0,"currency":"EUR"}}}}"#,
-                c = m.customer, b = m.business, id = m.id
+                c = m.customer,
+                b = m.business,
+                id = m.id
             )
         } else {
             let group = match m.status.as_str() {
@@ -173,10 +227,12 @@ fn infobip(msgs: &[Msg]) -> String {
                 "sent" => "PENDING",
                 _ => "DELIVERED",
             };
-            let callback = template(&m.category).map_or(String::new(), |t| format!(r#","callbackData":"{}""#, t.0));
+            let callback = template(&m.category)
+                .map_or(String::new(), |t| format!(r#","callbackData":"{}""#, t.0));
             format!(
                 r#"{{"bulkId":"b","messageId":"{id}","to":"{c}","sentAt":"{t}","doneAt":"{t}","messageCount":1{callback},"price":{{"pricePerMessage":0.0125,"currency":"EUR"}},"status":{{"groupName":"{group}"}}}}"#,
-                c = m.customer, id = m.id
+                c = m.customer,
+                id = m.id
             )
         };
         out.push_str(&format!("{{\"results\":[{result}]}}\n"));
@@ -196,10 +252,16 @@ fn gupshup(msgs: &[Msg]) -> String {
     let mut billed = std::collections::HashSet::new();
     let mut out = String::new();
     for m in msgs {
-        let ms = jiff::Timestamp::from_str(&m.timestamp).unwrap().as_millisecond();
+        let ms = jiff::Timestamp::from_str(&m.timestamp)
+            .unwrap()
+            .as_millisecond();
         let (app, c, id) = (&m.business, &m.customer, &m.id);
         if m.inbound {
-            let referral = if m.entry_point { r#","referral":{"source_type":"ad"}"# } else { "" };
+            let referral = if m.entry_point {
+                r#","referral":{"source_type":"ad"}"#
+            } else {
+                ""
+            };
             out.push_str(&format!(
                 r#"{{"app":"{app}","timestamp":{ms},"version":2,"type":"message","payload":{{"id":"{id}","source":"{c}","type":"text","payload":{{"text":"hi"}}{referral}}}}}"#
             ));
@@ -213,7 +275,11 @@ fn gupshup(msgs: &[Msg]) -> String {
             ));
             out.push('\n');
         }
-        let kind = if m.status.is_empty() { "delivered" } else { &m.status };
+        let kind = if m.status.is_empty() {
+            "delivered"
+        } else {
+            &m.status
+        };
         out.push_str(&format!(
             r#"{{"app":"{app}","timestamp":{ms},"version":2,"type":"message-event","payload":{{"id":"w-{id}","gsId":"{id}","type":"{kind}","destination":"{c}","payload":{{"ts":{s}}}}}}}"#,
             s = ms / 1000
@@ -234,7 +300,9 @@ fn priced(log: &Path, extra: &[&str]) -> Vec<String> {
             let r = r.unwrap();
             // message_id, timestamp, customer, direction, pricing_type,
             // pricing_category, billable, rate, cost.
-            [0, 1, 3, 6, 8, 9, 10, 11, 12].map(|i| r[i].to_string()).join(",")
+            [0, 1, 3, 6, 8, 9, 10, 11, 12]
+                .map(|i| r[i].to_string())
+                .join(",")
         })
         .collect();
     rows.sort();
@@ -243,8 +311,18 @@ fn priced(log: &Path, extra: &[&str]) -> Vec<String> {
 
 /// Equal, or the first few differences.
 fn same(got: Vec<String>, want: Vec<String>) {
-    let diff: Vec<_> = got.iter().zip(&want).filter(|(g, w)| g != w).take(5).collect();
-    assert!(diff.is_empty() && got.len() == want.len(), "{} vs {} rows; first differences: {diff:#?}", got.len(), want.len());
+    let diff: Vec<_> = got
+        .iter()
+        .zip(&want)
+        .filter(|(g, w)| g != w)
+        .take(5)
+        .collect();
+    assert!(
+        diff.is_empty() && got.len() == want.len(),
+        "{} vs {} rows; first differences: {diff:#?}",
+        got.len(),
+        want.len()
+    );
 }
 
 /// The provider's file read back into wabill's own columns.
@@ -281,7 +359,8 @@ fn twilio_exports_price_like_wabills_csv() {
 #[test]
 fn kaleyra_reports_price_like_wabills_csv() {
     let (log, msgs) = generated("ka-src.csv", 12, 3);
-    let mut r = wabill::input::kaleyra::open("ka.csv", reader(kaleyra(&msgs)), templates()).unwrap();
+    let mut r =
+        wabill::input::kaleyra::open("ka.csv", reader(kaleyra(&msgs)), templates()).unwrap();
     let back = canonical("ka.csv", &mut |rec| r.next_record(rec).unwrap());
     same(priced(&back, &[]), priced(&log, &[]));
 }
@@ -314,7 +393,12 @@ fn costs(log: &Path) -> Vec<String> {
             // customer, direction, category (unless not delivered),
             // pricing_type, pricing_category, billable, rate, cost.
             let category = if &r[8] == "not_delivered" { "" } else { &r[7] };
-            format!("{},{},{category},{}", &r[3], &r[6], [8, 9, 10, 11, 12].map(|i| r[i].to_string()).join(","))
+            format!(
+                "{},{},{category},{}",
+                &r[3],
+                &r[6],
+                [8, 9, 10, 11, 12].map(|i| r[i].to_string()).join(",")
+            )
         })
         .collect();
     rows.sort();
@@ -322,27 +406,65 @@ fn costs(log: &Path) -> Vec<String> {
 }
 
 fn sample(name: &str) -> String {
-    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/inputs").join(name)).unwrap()
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("data/examples/inputs")
+            .join(name),
+    )
+    .unwrap()
 }
 
 #[test]
 fn every_sample_prices_like_the_same_messages_in_wabills_csv() {
-    let want = costs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/inputs/wabill.csv"));
+    let want =
+        costs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/inputs/wabill.csv"));
     assert_eq!(want.len(), 13, "{want:#?}");
     let t = || {
-        let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/templates.csv")).unwrap();
-        Some(std::sync::Arc::new(wabill::input::templates::Templates::parse("templates.csv", &text).unwrap()))
+        let text = std::fs::read_to_string(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/templates.csv"),
+        )
+        .unwrap();
+        Some(std::sync::Arc::new(
+            wabill::input::templates::Templates::parse("templates.csv", &text).unwrap(),
+        ))
     };
-    let mut r = wabill::input::twilio::open("twilio.csv", reader(sample("twilio.csv")), t()).unwrap();
-    same(costs(&canonical("s-tw.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
-    let mut r = wabill::input::kaleyra::open("kaleyra.csv", reader(sample("kaleyra.csv")), t()).unwrap();
-    same(costs(&canonical("s-ka.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    let mut r =
+        wabill::input::twilio::open("twilio.csv", reader(sample("twilio.csv")), t()).unwrap();
+    same(
+        costs(&canonical("s-tw.csv", &mut |rec| {
+            r.next_record(rec).unwrap()
+        })),
+        want.clone(),
+    );
+    let mut r =
+        wabill::input::kaleyra::open("kaleyra.csv", reader(sample("kaleyra.csv")), t()).unwrap();
+    same(
+        costs(&canonical("s-ka.csv", &mut |rec| {
+            r.next_record(rec).unwrap()
+        })),
+        want.clone(),
+    );
     let mut r = wabill::input::ycloud::open("ycloud.jsonl", reader(sample("ycloud.jsonl")), None);
-    same(costs(&canonical("s-yc.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    same(
+        costs(&canonical("s-yc.csv", &mut |rec| {
+            r.next_record(rec).unwrap()
+        })),
+        want.clone(),
+    );
     let mut r = wabill::input::infobip::open("infobip.jsonl", reader(sample("infobip.jsonl")), t());
-    same(costs(&canonical("s-ib.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    same(
+        costs(&canonical("s-ib.csv", &mut |rec| {
+            r.next_record(rec).unwrap()
+        })),
+        want.clone(),
+    );
     let mut r = wabill::input::gupshup::open("gupshup.json", reader(sample("gupshup.json")));
-    same(costs(&canonical("s-gs.csv", &mut |rec| r.next_record(rec).unwrap())), want.clone());
+    same(
+        costs(&canonical("s-gs.csv", &mut |rec| {
+            r.next_record(rec).unwrap()
+        })),
+        want.clone(),
+    );
 }
 
 #[test]

@@ -166,7 +166,12 @@ mod tests {
         let mut record = csv::ByteRecord::new();
         let mut rows = Vec::new();
         while reader.next_record(&mut record)?.is_some() {
-            rows.push(record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+            rows.push(
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            );
         }
         Ok(rows)
     }
@@ -183,7 +188,11 @@ mod tests {
         let got: Vec<String> = read(events)
             .unwrap()
             .iter()
-            .map(|r| [0, 1, 2, 3, 4, 5, 6, 7, 9, 11].map(|i| r[i].clone()).join(","))
+            .map(|r| {
+                [0, 1, 2, 3, 4, 5, 6, 7, 9, 11]
+                    .map(|i| r[i].clone())
+                    .join(",")
+            })
             .collect();
         assert_eq!(
             got,

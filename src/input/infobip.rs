@@ -35,9 +35,15 @@ pub fn status(raw: &str) -> Option<&'static str> {
     Some(match raw.as_str() {
         "DELIVERED" | "DELIVERED_TO_HANDSET" | "SEEN" | "READ" => "delivered",
         "PENDING" | "PENDING_ENROUTE" | "PENDING_ACCEPTED" | "PENDING_WAITING_DELIVERY" => "sent",
-        "UNDELIVERABLE" | "EXPIRED" | "REJECTED" | "UNDELIVERABLE_NOT_DELIVERED"
-        | "UNDELIVERABLE_REJECTED_OPERATOR" | "EXPIRED_EXPIRED" | "REJECTED_NETWORK"
-        | "REJECTED_NOT_ENOUGH_CREDITS" | "REJECTED_DESTINATION" => "failed",
+        "UNDELIVERABLE"
+        | "EXPIRED"
+        | "REJECTED"
+        | "UNDELIVERABLE_NOT_DELIVERED"
+        | "UNDELIVERABLE_REJECTED_OPERATOR"
+        | "EXPIRED_EXPIRED"
+        | "REJECTED_NETWORK"
+        | "REJECTED_NOT_ENOUGH_CREDITS"
+        | "REJECTED_DESTINATION" => "failed",
         _ => return None,
     })
 }
@@ -47,7 +53,11 @@ pub fn timestamp(raw: &str) -> String {
     let t = raw.trim();
     let b = t.as_bytes();
     let n = b.len();
-    if n > 5 && matches!(b[n - 5], b'+' | b'-') && b[n - 4..].iter().all(u8::is_ascii_digit) && t.contains('T') {
+    if n > 5
+        && matches!(b[n - 5], b'+' | b'-')
+        && b[n - 4..].iter().all(u8::is_ascii_digit)
+        && t.contains('T')
+    {
         return format!("{}:{}", &t[..n - 2], &t[n - 2..]);
     }
     t.to_string()
@@ -75,15 +85,25 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
 
 fn price(r: &Value, row: &mut Row) {
     let p = r.get("price");
-    row.set(Out::ProviderPrice, charge(&text(p.and_then(|p| p.get("pricePerMessage")))))
-        .set(Out::ProviderCurrency, text(p.and_then(|p| p.get("currency"))));
+    row.set(
+        Out::ProviderPrice,
+        charge(&text(p.and_then(|p| p.get("pricePerMessage")))),
+    )
+    .set(
+        Out::ProviderCurrency,
+        text(p.and_then(|p| p.get("currency"))),
+    );
 }
 
 fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
     let mut row = Row::default();
     let s = r.get("status");
     let group = text(s.and_then(|s| s.get("groupName")));
-    let raw_status = if group.is_empty() { text(s.and_then(|s| s.get("name"))) } else { group };
+    let raw_status = if group.is_empty() {
+        text(s.and_then(|s| s.get("name")))
+    } else {
+        group
+    };
     let id = text(r.get("messageId"));
     let key = ["templateName", "callbackData"]
         .iter()
@@ -99,9 +119,10 @@ fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
             ));
         }
         Some(_) if key.is_empty() => "service".to_string(),
-        Some(t) => t
-            .by_key(&key)
-            .map_or_else(|| format!("{key} (not in {})", t.file), |c| c.as_str().to_string()),
+        Some(t) => t.by_key(&key).map_or_else(
+            || format!("{key} (not in {})", t.file),
+            |c| c.as_str().to_string(),
+        ),
     };
     row.set(Out::Timestamp, timestamp(&text(r.get("sentAt"))))
         .set(Out::Direction, "out")
@@ -115,12 +136,21 @@ fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
 
 fn inbound(r: &Value) -> Row {
     let mut row = Row::default();
-    let referral = r.get("referral").or_else(|| r.get("message").and_then(|m| m.get("referral")));
+    let referral = r
+        .get("referral")
+        .or_else(|| r.get("message").and_then(|m| m.get("referral")));
     row.set(Out::Timestamp, timestamp(&text(r.get("receivedAt"))))
         .set(Out::Direction, "in")
         .set(Out::Customer, number(&text(r.get("from"))))
         .set(Out::MessageId, text(r.get("messageId")))
-        .set(Out::EntryPoint, if referral.is_some_and(|v| !v.is_null()) { "1" } else { "" });
+        .set(
+            Out::EntryPoint,
+            if referral.is_some_and(|v| !v.is_null()) {
+                "1"
+            } else {
+                ""
+            },
+        );
     price(r, &mut row);
     row
 }
@@ -145,8 +175,14 @@ mod tests {
         for (raw, want) in cases {
             assert_eq!(status(raw), want, "{raw}");
         }
-        assert_eq!(timestamp("2026-02-02T10:02:00.000+0000"), "2026-02-02T10:02:00.000+00:00");
-        assert_eq!(timestamp("2026-02-02T10:02:00.000-0300"), "2026-02-02T10:02:00.000-03:00");
+        assert_eq!(
+            timestamp("2026-02-02T10:02:00.000+0000"),
+            "2026-02-02T10:02:00.000+00:00"
+        );
+        assert_eq!(
+            timestamp("2026-02-02T10:02:00.000-0300"),
+            "2026-02-02T10:02:00.000-03:00"
+        );
         assert_eq!(timestamp("2026-02-02T10:02:00Z"), "2026-02-02T10:02:00Z");
     }
 
@@ -155,13 +191,26 @@ mod tests {
         let text = r#"{"results":[{"from":"491511000004","to":"447860099299","integrationType":"WHATSAPP","receivedAt":"2026-02-02T10:00:00.000+0000","messageId":"in-1","message":{"type":"TEXT","text":"hi","referral":{"sourceType":"ad"}},"price":{"pricePerMessage":0,"currency":"EUR"}}],"messageCount":1,"pendingMessageCount":0}
 {"results":[{"bulkId":"b","messageId":"out-1","to":"491511000004","sentAt":"2026-02-02T10:05:00.000+0000","doneAt":"2026-02-02T10:05:03.000+0000","messageCount":1,"callbackData":"spring_sale","price":{"pricePerMessage":0.1365,"currency":"EUR"},"status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET"}},{"messageId":"out-2","to":"491511000004","sentAt":"2026-02-02T10:06:00.000+0000","status":{"groupName":"UNDELIVERABLE"}}]}
 "#;
-        let t = Arc::new(Templates::parse("t.csv", "name,category\nspring_sale,marketing\n").unwrap());
-        let mut reader = open("i.json", Box::new(std::io::Cursor::new(text.to_string())), Some(t));
+        let t =
+            Arc::new(Templates::parse("t.csv", "name,category\nspring_sale,marketing\n").unwrap());
+        let mut reader = open(
+            "i.json",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            Some(t),
+        );
         let mut record = csv::ByteRecord::new();
         let mut got = Vec::new();
         while let Some(line) = reader.next_record(&mut record).unwrap() {
-            let r: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
-            got.push(format!("{line}:{}", [0, 1, 2, 3, 5, 6, 7, 12, 13].map(|i| r[i].clone()).join(",")));
+            let r: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            got.push(format!(
+                "{line}:{}",
+                [0, 1, 2, 3, 5, 6, 7, 12, 13]
+                    .map(|i| r[i].clone())
+                    .join(",")
+            ));
         }
         assert_eq!(
             got,
@@ -171,9 +220,16 @@ mod tests {
                 "2:2026-02-02T10:06:00.000+00:00,491511000004,out,service,out-2,failed,,,",
             ]
         );
-        let mut reader = open("i.json", Box::new(std::io::Cursor::new(text.to_string())), None);
+        let mut reader = open(
+            "i.json",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            None,
+        );
         reader.next_record(&mut record).unwrap();
         let e = reader.next_record(&mut record).unwrap_err().to_string();
-        assert!(e.starts_with("i.json:2: outbound message \"out-1\": an Infobip delivery report"), "{e}");
+        assert!(
+            e.starts_with("i.json:2: outbound message \"out-1\": an Infobip delivery report"),
+            "{e}"
+        );
     }
 }

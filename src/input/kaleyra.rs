@@ -217,12 +217,21 @@ mod tests {
             W,k2,14155238886,919810000010,false,api,template,,India,order_update,2026-02-02T10:04:59.000Z,,2026-02-02T10:05:00.000Z,2026-02-02T10:05:02.000Z,\n\
             W,k3,14155238886,919810000010,false,api,text,Receiver incapable,India,,2026-02-02T10:06:00.000Z,2026-02-02T10:06:01.000Z,,,\n\
             W,k4,14155238886,919810000010,false,api,image,,India,,2026-02-02T10:07:00.000Z,,2026-02-02T10:07:00.000Z,,\n";
-        let t = Arc::new(Templates::parse("t.csv", "name,category\norder_update,UTILITY\n").unwrap());
-        let mut reader = open("k.csv", Box::new(std::io::Cursor::new(text.to_string())), Some(t)).unwrap();
+        let t =
+            Arc::new(Templates::parse("t.csv", "name,category\norder_update,UTILITY\n").unwrap());
+        let mut reader = open(
+            "k.csv",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            Some(t),
+        )
+        .unwrap();
         let mut record = csv::ByteRecord::new();
         let mut got = Vec::new();
         while reader.next_record(&mut record).unwrap().is_some() {
-            let r: Vec<String> = record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect();
+            let r: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
             got.push([0, 1, 2, 3, 4, 6].map(|i| r[i].clone()).join(","));
         }
         assert_eq!(
@@ -234,9 +243,17 @@ mod tests {
                 "2026-02-02T10:07:00.000Z,919810000010,out,service,14155238886,sent",
             ]
         );
-        let mut reader = open("k.csv", Box::new(std::io::Cursor::new(text.to_string())), None).unwrap();
+        let mut reader = open(
+            "k.csv",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            None,
+        )
+        .unwrap();
         reader.next_record(&mut record).unwrap();
         let e = reader.next_record(&mut record).unwrap_err().to_string();
-        assert!(e.starts_with("k.csv:3: template message \"k2\" (order_update)"), "{e}");
+        assert!(
+            e.starts_with("k.csv:3: template message \"k2\" (order_update)"),
+            "{e}"
+        );
     }
 }

@@ -3,13 +3,13 @@
 //! streaming pass over `csv::ByteRecord`s with one reused buffer.
 
 mod columns;
+pub mod gupshup;
+pub mod infobip;
+pub mod kaleyra;
 pub mod provider;
 pub mod templates;
 pub mod twilio;
-pub mod kaleyra;
 pub mod ycloud;
-pub mod infobip;
-pub mod gupshup;
 
 pub use columns::{Column, ColumnMap, Columns};
 

@@ -114,7 +114,9 @@ pub fn header_keys(head: &[u8]) -> Vec<String> {
 /// The first JSON object of `head`, when the source is JSON (lines, an
 /// array, or one object), as far as `head` holds it.
 pub fn first_object(head: &[u8]) -> Option<&[u8]> {
-    let start = head.iter().position(|b| !b.is_ascii_whitespace() && *b != b'\xEF' && *b != b'\xBB' && *b != b'\xBF')?;
+    let start = head.iter().position(|b| {
+        !b.is_ascii_whitespace() && *b != b'\xEF' && *b != b'\xBB' && *b != b'\xBF'
+    })?;
     let rest = &head[start..];
     let rest = match rest.first()? {
         b'[' => {
@@ -244,6 +246,9 @@ impl Fields<'_> {
     }
 }
 
+/// A CSV reader over a provider's export.
+pub type CsvReader = csv::Reader<Box<dyn BufRead>>;
+
 /// Maps one raw record of a provider's CSV into `Row`; an `Err` stops the
 /// reading (an export wabill cannot price without more information).
 pub type MapRow = Box<dyn FnMut(&Fields, &mut Row) -> Result<(), String> + Send>;
@@ -253,7 +258,7 @@ pub type MapRow = Box<dyn FnMut(&Fields, &mut Row) -> Result<(), String> + Send>
 /// so that it is rejected with its line like any ragged row.
 pub struct MappedCsv {
     pub name: String,
-    reader: csv::Reader<Box<dyn BufRead>>,
+    reader: CsvReader,
     raw: csv::ByteRecord,
     /// Fields in the export's header.
     pub width: usize,
@@ -267,7 +272,7 @@ impl MappedCsv {
     pub fn open(
         name: &str,
         input: Box<dyn BufRead>,
-    ) -> Result<(csv::Reader<Box<dyn BufRead>>, Vec<String>), InputError> {
+    ) -> Result<(CsvReader, Vec<String>), InputError> {
         let mut input = input;
         let head = input.fill_buf().map_err(|e| InputError::Io {
             file: name.to_string(),
@@ -296,7 +301,7 @@ impl MappedCsv {
         Ok((reader, keys))
     }
 
-    pub fn new(name: &str, reader: csv::Reader<Box<dyn BufRead>>, width: usize, map: MapRow) -> Self {
+    pub fn new(name: &str, reader: CsvReader, width: usize, map: MapRow) -> Self {
         MappedCsv {
             name: name.to_string(),
             reader,
@@ -310,14 +315,14 @@ impl MappedCsv {
     /// The next row in wabill's columns; its 1-based line, or `None`.
     pub fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
         loop {
-            let more = self
-                .reader
-                .read_byte_record(&mut self.raw)
-                .map_err(|e| InputError::Csv {
-                    file: self.name.clone(),
-                    line: e.position().map_or(0, |p| p.line()),
-                    message: e.to_string(),
-                })?;
+            let more =
+                self.reader
+                    .read_byte_record(&mut self.raw)
+                    .map_err(|e| InputError::Csv {
+                        file: self.name.clone(),
+                        line: e.position().map_or(0, |p| p.line()),
+                        message: e.to_string(),
+                    })?;
             if !more {
                 return Ok(None);
             }
@@ -432,9 +437,7 @@ impl MappedJson {
 
 /// The index of the first header key among `names`.
 pub fn column(keys: &[String], names: &[&str]) -> Option<usize> {
-    names
-        .iter()
-        .find_map(|n| keys.iter().position(|k| k == n))
+    names.iter().find_map(|n| keys.iter().position(|k| k == n))
 }
 
 /// A JSON value as text: strings as they are, numbers and booleans as
@@ -453,7 +456,8 @@ mod tests {
     use super::*;
 
     fn objects(input: &str) -> Result<Vec<(u64, String)>, InputError> {
-        let mut reader = JsonObjects::new("t.json", Box::new(std::io::Cursor::new(input.to_string())));
+        let mut reader =
+            JsonObjects::new("t.json", Box::new(std::io::Cursor::new(input.to_string())));
         let mut out = Vec::new();
         let mut all = Vec::new();
         while let Some(line) = reader.next_object(&mut out)? {
@@ -474,12 +478,21 @@ mod tests {
             ]
         );
         let array = objects("\u{feff}[\n {\"a\":1},\n {\"b\":2}\n]\n").unwrap();
-        assert_eq!(array, vec![(2, "{\"a\":1}".into()), (3, "{\"b\":2}".into())]);
+        assert_eq!(
+            array,
+            vec![(2, "{\"a\":1}".into()), (3, "{\"b\":2}".into())]
+        );
         assert_eq!(objects("{\"a\":\n1}").unwrap().len(), 1);
         let cut = objects("{\"a\":1}\n{\"b\":").unwrap_err().to_string();
-        assert_eq!(cut, "t.json:2: a JSON object is cut off at the end of the file");
+        assert_eq!(
+            cut,
+            "t.json:2: a JSON object is cut off at the end of the file"
+        );
         let junk = objects("{\"a\":1}\nnope").unwrap_err().to_string();
-        assert!(junk.starts_with("t.json:2: expected a JSON object"), "{junk}");
+        assert!(
+            junk.starts_with("t.json:2: expected a JSON object"),
+            "{junk}"
+        );
     }
 
     #[test]
@@ -491,7 +504,10 @@ mod tests {
         assert_eq!(charge("0.0118"), "0.0118");
         assert_eq!(header_key("\u{feff}Date Sent"), "datesent");
         assert_eq!(header_key("date_sent"), "datesent");
-        assert_eq!(header_keys(b"\"Sid\";\"Date Sent\";To\nx"), ["sid", "datesent", "to"]);
+        assert_eq!(
+            header_keys(b"\"Sid\";\"Date Sent\";To\nx"),
+            ["sid", "datesent", "to"]
+        );
         assert_eq!(first_object(b" [ {\"a\":1}"), Some(&b"{\"a\":1}"[..]));
         assert_eq!(first_object(b"timestamp,customer"), None);
     }

@@ -99,9 +99,10 @@ impl Templates {
 fn pieces(body: &str) -> Vec<String> {
     let mut out = Vec::new();
     let mut rest = body.trim();
-    loop {
-        let Some(open) = rest.find("{{") else { break };
-        let Some(len) = rest[open..].find("}}") else { break };
+    while let Some(open) = rest.find("{{") {
+        let Some(len) = rest[open..].find("}}") else {
+            break;
+        };
         out.push(rest[..open].to_string());
         rest = &rest[open + len + 2..];
     }
@@ -153,8 +154,14 @@ mod tests {
         assert_eq!(t.by_key(""), None);
         let cases = [
             ("Your order A-17 ships on 3 March.", Some(Category::Utility)),
-            ("Spring sale: 20% off everything!", Some(Category::Marketing)),
-            ("482913 is your verification code.", Some(Category::Authentication)),
+            (
+                "Spring sale: 20% off everything!",
+                Some(Category::Marketing),
+            ),
+            (
+                "482913 is your verification code.",
+                Some(Category::Authentication),
+            ),
             // A placeholder stands for at least one character.
             ("Your order  ships on .", None),
             ("Spring sale: 20% off everything! Hurry", None),

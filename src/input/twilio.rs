@@ -13,9 +13,9 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
+use super::InputError;
 use super::provider::{Fields, MappedCsv, Out, Row, charge, column, number};
 use super::templates::Templates;
-use super::InputError;
 use crate::model::Direction;
 
 /// Whether a header (as `header_key`s) is Twilio's.
@@ -100,7 +100,12 @@ pub fn open(
         body: c(&["body"]),
         content: c(&["contentsid", "templatesid"]),
         category: c(&["category"]),
-        referral: c(&["entrypoint", "referral", "referralctwaclid", "referralsourceurl"]),
+        referral: c(&[
+            "entrypoint",
+            "referral",
+            "referralctwaclid",
+            "referralsourceurl",
+        ]),
         country: c(&["country"]),
         price: c(&["price"]),
         unit: c(&["priceunit", "priceunits"]),
@@ -134,12 +139,7 @@ pub fn open(
     ))
 }
 
-fn map(
-    c: &Cols,
-    templates: Option<&Templates>,
-    f: &Fields,
-    row: &mut Row,
-) -> Result<(), String> {
+fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Result<(), String> {
     let raw_direction = f.get(c.direction);
     let dir = direction(&raw_direction);
     let date = match f.get(c.date) {
@@ -174,7 +174,13 @@ fn map(
             let category = if !given.is_empty() {
                 given.into_owned()
             } else {
-                category(templates, &raw_direction, &f.get(c.content), &f.get(c.body), &f.get(c.sid))?
+                category(
+                    templates,
+                    &raw_direction,
+                    &f.get(c.content),
+                    &f.get(c.body),
+                    &f.get(c.sid),
+                )?
             };
             row.set(Out::Category, category);
         }
@@ -200,7 +206,11 @@ fn category(
             "outbound message {sid:?} ({direction}{}) may be a template, and a Twilio export \
              does not say which template or category: give --templates FILE (template name, \
              content SID or body → category; see \"Where your log comes from\" in the README)",
-            if content.is_empty() { String::new() } else { format!(", content {content}") },
+            if content.is_empty() {
+                String::new()
+            } else {
+                format!(", content {content}")
+            },
         ));
     };
     if !content.is_empty() {
@@ -257,9 +267,15 @@ mod tests {
 
     #[test]
     fn dates_become_rfc3339() {
-        assert_eq!(timestamp("Mon, 02 Feb 2026 10:02:00 +0000"), "2026-02-02T10:02:00Z");
+        assert_eq!(
+            timestamp("Mon, 02 Feb 2026 10:02:00 +0000"),
+            "2026-02-02T10:02:00Z"
+        );
         assert_eq!(timestamp("2026-02-02 10:02:00 UTC"), "2026-02-02T10:02:00Z");
-        assert_eq!(timestamp("2026-02-02T10:02:00-07:00"), "2026-02-02T10:02:00-07:00");
+        assert_eq!(
+            timestamp("2026-02-02T10:02:00-07:00"),
+            "2026-02-02T10:02:00-07:00"
+        );
         assert_eq!(timestamp("2026-02-02 10:02:00"), "2026-02-02 10:02:00");
     }
 
@@ -270,7 +286,12 @@ mod tests {
         let mut record = csv::ByteRecord::new();
         let mut rows = Vec::new();
         while reader.next_record(&mut record)?.is_some() {
-            rows.push(record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+            rows.push(
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            );
         }
         Ok(rows)
     }
@@ -285,11 +306,7 @@ mod tests {
     fn rows_become_wabills_columns() {
         let t = "name,category,body\norder_update,UTILITY,Your order {{1}} ships on {{2}}.\n";
         let rows = read(LOG, Some(t)).unwrap();
-        let pick = |r: &Vec<String>| {
-            [0, 1, 2, 3, 4, 5, 6, 12]
-                .map(|i| r[i].clone())
-                .join(",")
-        };
+        let pick = |r: &Vec<String>| [0, 1, 2, 3, 4, 5, 6, 12].map(|i| r[i].clone()).join(",");
         let got: Vec<String> = rows.iter().map(pick).collect();
         assert_eq!(
             got,
@@ -317,6 +334,9 @@ mod tests {
         let rows = read(with_content, Some("id,category\nhx9,marketing\n")).unwrap();
         assert_eq!(rows[0][3], "marketing");
         let missing = read("Sid,From,To,Status\n", None).unwrap_err().to_string();
-        assert!(missing.contains("needs the columns Direction, SentDate"), "{missing}");
+        assert!(
+            missing.contains("needs the columns Direction, SentDate"),
+            "{missing}"
+        );
     }
 }

@@ -153,13 +153,25 @@ mod tests {
         }
     }
 
-    fn read(text: &str, templates: Option<&str>) -> Result<Vec<Vec<String>>, super::super::InputError> {
+    fn read(
+        text: &str,
+        templates: Option<&str>,
+    ) -> Result<Vec<Vec<String>>, super::super::InputError> {
         let templates = templates.map(|t| Arc::new(Templates::parse("t.csv", t).unwrap()));
-        let mut reader = open("y.json", Box::new(std::io::Cursor::new(text.to_string())), templates);
+        let mut reader = open(
+            "y.json",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            templates,
+        );
         let mut record = csv::ByteRecord::new();
         let mut rows = Vec::new();
         while reader.next_record(&mut record)?.is_some() {
-            rows.push(record.iter().map(|f| String::from_utf8_lossy(f).into_owned()).collect());
+            rows.push(
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            );
         }
         Ok(rows)
     }
@@ -175,7 +187,11 @@ mod tests {
         let rows = read(EVENTS, None).unwrap();
         let got: Vec<String> = rows
             .iter()
-            .map(|r| [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 12].map(|i| r[i].clone()).join(","))
+            .map(|r| {
+                [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 12]
+                    .map(|i| r[i].clone())
+                    .join(",")
+            })
             .collect();
         assert_eq!(
             got,
@@ -187,7 +203,12 @@ mod tests {
         );
         let delivered = EVENTS.replace("\"failed\"", "\"delivered\"");
         let e = read(&delivered, None).unwrap_err().to_string();
-        assert!(e.starts_with("y.json:4: template message \"wamid.out2\" (spring_sale) has no pricingCategory"), "{e}");
+        assert!(
+            e.starts_with(
+                "y.json:4: template message \"wamid.out2\" (spring_sale) has no pricingCategory"
+            ),
+            "{e}"
+        );
         let rows = read(&delivered, Some("name,category\nspring_sale,MARKETING\n")).unwrap();
         assert_eq!(rows[2][3], "marketing");
     }

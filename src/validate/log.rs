@@ -442,7 +442,11 @@ mod tests {
         let (_, seen) = read_memory(&text, false);
         let reasons: Vec<_> = seen.iter().map(|(r, _)| r.reason.as_str()).collect();
         assert_eq!(reasons.len(), 2);
-        assert!(reasons[0].ends_with(super::super::INBOUND_LOST), "{}", reasons[0]);
+        assert!(
+            reasons[0].ends_with(super::super::INBOUND_LOST),
+            "{}",
+            reasons[0]
+        );
         assert!(!reasons[1].contains("window"), "{}", reasons[1]);
     }
 

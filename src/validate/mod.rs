@@ -99,8 +99,7 @@ pub struct Validator {
 }
 
 /// Appended to the reason an inbound row is rejected.
-pub const INBOUND_LOST: &str =
-    " (a customer message: the customer service window it would have opened is lost, \
+pub const INBOUND_LOST: &str = " (a customer message: the customer service window it would have opened is lost, \
      so replies after it may be priced as outside one)";
 
 /// The customer id of a message whose lookup is deferred.
