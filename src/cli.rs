@@ -118,7 +118,8 @@ pub enum Command {
         "  wabill reconcile jan.csv --actual pricing_analytics.json\n",
         "  wabill reconcile jan.csv --actual analytics.csv --granularity month --tolerance 0.01 --tolerance 2%\n",
         "  wabill reconcile jan.csv --actual a.json --businesses businesses.csv --utc\n",
-        "  wabill reconcile jan.csv --actual a.json --fees fees.csv --fx fx.csv --format csv\n\n",
+        "  wabill reconcile jan.csv --actual a.json --fees fees.csv --fx fx.csv --format csv\n",
+        "  wabill reconcile webhooks.jsonl              # per message, against Meta's decision\n\n",
         "--actual reads the Graph API's pricing_analytics JSON (data_points with start,\n",
         "end, country, pricing_category, pricing_type, tier, volume, cost) or a CSV with\n",
         "those columns (and optionally currency). Meta's days are UTC.\n",
@@ -126,7 +127,11 @@ pub enum Command {
         "failed_message, markup_percent, monthly_platform.\n",
         "--fx CSV: date,from,to,rate; each period converts at the rate in force on\n",
         "its first day.\n\n",
-        "Exit codes: 0 every cell within tolerance, 1 error, 2 usage, 4 cells outside tolerance"
+        "Without --actual, each outbound message's pricing type, category and billable flag\n",
+        "are compared with Meta's (webhook `pricing`, or pricing_type/pricing_category/\n",
+        "pricing_billable columns); the differing messages are listed.\n\n",
+        "Exit codes: 0 every cell (message) agrees, 1 error, 2 usage, 4 cells outside\n",
+        "tolerance (messages that differ)"
     ))]
     Reconcile(ReconcileArgs),
     /// Print a shell completion script
@@ -262,8 +267,9 @@ pub struct PricingArgs {
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Message log CSV files; `-` reads standard input
-    #[arg(value_name = "LOG", required = true)]
+    /// Message logs (CSV or Meta's webhook JSON, plain, .gz or .zst); `-`
+    /// reads standard input, as does giving none when it is a pipe
+    #[arg(value_name = "LOG")]
     pub logs: Vec<String>,
 
     /// Map a column to a differently named header, e.g. customer=to_number
@@ -273,6 +279,19 @@ pub struct InputArgs {
     /// Field delimiter (default: detected from the header among , ; tab)
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+
+    /// Read the logs as this format instead of detecting it from their
+    /// content and name: csv (wabill's log), webhooks (Meta's Cloud API
+    /// notifications, JSON), or a provider's export: twilio, kaleyra,
+    /// ycloud, gupshup, infobip
+    #[arg(long, value_name = "NAME")]
+    pub input_format: Option<String>,
+
+    /// Template categories for exports that name a template but not its
+    /// category (Twilio, Kaleyra, Infobip): CSV with name (or id, or body)
+    /// and category columns
+    #[arg(long, value_name = "FILE")]
+    pub templates: Option<PathBuf>,
 
     /// Fail (exit 1) if any row is rejected
     #[arg(long)]
@@ -491,8 +510,9 @@ pub struct ReconcileArgs {
     pub pricing: PricingArgs,
 
     /// Meta's pricing analytics export (Graph API JSON or CSV); repeatable
-    /// (one file per page)
-    #[arg(long, value_name = "FILE", required = true)]
+    /// (one file per page). Without it, each message is compared with
+    /// Meta's own decision carried by the log (webhooks' `pricing`)
+    #[arg(long, value_name = "FILE")]
     pub actual: Vec<PathBuf>,
 
     /// Cells by UTC day or month (Meta's analytics periods)

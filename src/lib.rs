@@ -1,12 +1,14 @@
 //! wabill: estimate WhatsApp Business messaging costs from message logs.
 //!
 //! The modules follow the data flow:
-//! `input` (CSV bytes) → `validate` (messages, rejections) → `pricing`
+//! `input` (any log format → records) → `validate` (messages, rejections) → `pricing`
 //! (windows, models, rates from `refdata`) → `report` (aggregation) →
-//! `render` (table, CSV, JSON, Markdown). `app` wires them per command.
+//! `render` (table, CSV, JSON, Markdown). `engine` runs read → price for a
+//! resolved run; `app` wires it per command.
 
 pub mod app;
 pub mod cli;
+pub mod engine;
 pub mod error;
 pub mod forecast;
 pub mod generate;

@@ -193,6 +193,7 @@ fn run_sources(ctx: &PricingContext, sources: &[Source]) -> Run {
             currency: "USD".into(),
             time_zone: ctx.default_zone_name.clone(),
             inputs: log.files.clone(),
+            input_formats: vec!["csv".into()],
         },
     );
     Run {

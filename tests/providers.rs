@@ -325,67 +325,65 @@ fn same(got: Vec<String>, want: Vec<String>) {
     );
 }
 
-/// The provider's file read back into wabill's own columns.
-fn canonical(name: &str, read: &mut dyn FnMut(&mut csv::ByteRecord) -> Option<u64>) -> PathBuf {
-    let path = temp(name);
-    let mut out = csv::Writer::from_path(&path).unwrap();
-    out.write_record(wabill::input::provider::HEADER).unwrap();
-    let mut record = csv::ByteRecord::new();
-    while read(&mut record).is_some() {
-        out.write_byte_record(&record).unwrap();
-    }
-    out.flush().unwrap();
-    path
-}
-
-fn templates() -> Option<std::sync::Arc<wabill::input::templates::Templates>> {
-    Some(std::sync::Arc::new(
-        wabill::input::templates::Templates::parse("templates.csv", TEMPLATES).unwrap(),
-    ))
-}
-
-fn reader(text: String) -> Box<dyn std::io::BufRead> {
-    Box::new(std::io::Cursor::new(text))
+/// A provider's export written to a file, with the templates file beside.
+fn export(name: &str, text: String) -> (PathBuf, PathBuf) {
+    let (path, templates) = (temp(name), temp("templates.csv"));
+    std::fs::write(&path, text).unwrap();
+    std::fs::write(&templates, TEMPLATES).unwrap();
+    (path, templates)
 }
 
 #[test]
 fn twilio_exports_price_like_wabills_csv() {
     let (log, msgs) = generated("tw-src.csv", 11, 3);
-    let mut r = wabill::input::twilio::open("tw.csv", reader(twilio(&msgs)), templates()).unwrap();
-    let back = canonical("tw.csv", &mut |rec| r.next_record(rec).unwrap());
-    same(priced(&back, &[]), priced(&log, &[]));
+    let (file, t) = export("tw.csv", twilio(&msgs));
+    same(
+        priced(&file, &["--templates", t.to_str().unwrap()]),
+        priced(&log, &[]),
+    );
 }
 
 #[test]
 fn kaleyra_reports_price_like_wabills_csv() {
     let (log, msgs) = generated("ka-src.csv", 12, 3);
-    let mut r =
-        wabill::input::kaleyra::open("ka.csv", reader(kaleyra(&msgs)), templates()).unwrap();
-    let back = canonical("ka.csv", &mut |rec| r.next_record(rec).unwrap());
-    same(priced(&back, &[]), priced(&log, &[]));
+    let (file, t) = export("ka.csv", kaleyra(&msgs));
+    same(
+        priced(&file, &["--templates", t.to_str().unwrap()]),
+        priced(&log, &[]),
+    );
 }
 
 #[test]
 fn ycloud_events_price_like_wabills_csv() {
     let (log, msgs) = generated("yc-src.csv", 13, 3);
-    let mut r = wabill::input::ycloud::open("yc.json", reader(ycloud(&msgs)), templates());
-    let back = canonical("yc.csv", &mut |rec| r.next_record(rec).unwrap());
-    same(priced(&back, &[]), priced(&log, &[]));
+    let (file, _) = export("yc.jsonl", ycloud(&msgs));
+    same(priced(&file, &[]), priced(&log, &[]));
 }
 
 #[test]
 fn infobip_reports_price_like_wabills_csv() {
     // Infobip's reports name no sender: one business.
     let (log, msgs) = generated("ib-src.csv", 14, 1);
-    let mut r = wabill::input::infobip::open("ib.json", reader(infobip(&msgs)), templates());
-    let back = canonical("ib.csv", &mut |rec| r.next_record(rec).unwrap());
-    same(priced(&back, &[]), priced(&log, &[]));
+    let (file, t) = export("ib.jsonl", infobip(&msgs));
+    same(
+        priced(&file, &["--templates", t.to_str().unwrap()]),
+        priced(&log, &[]),
+    );
+}
+
+#[test]
+fn gupshup_events_price_like_wabills_csv() {
+    let (log, msgs) = generated("gs-src.csv", 15, 3);
+    let (file, _) = export("gs.json", gupshup(&msgs));
+    same(priced(&file, &[]), priced(&log, &[]));
 }
 
 /// `wabill price` rows as what each message cost, without ids and times
 /// (a provider's own ids, and event times a second apart), sorted.
-fn costs(log: &Path) -> Vec<String> {
-    let out = wabill(&["price", log.to_str().unwrap(), "--format", "csv"]);
+fn costs(log: &Path, extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["price", log.to_str().unwrap(), "--format", "csv"];
+    args.extend_from_slice(extra);
+    let out = wabill(&args);
     let mut rows: Vec<String> = csv::Reader::from_reader(&out[..])
         .records()
         .map(|r| {
@@ -416,61 +414,18 @@ fn sample(name: &str) -> String {
 
 #[test]
 fn every_sample_prices_like_the_same_messages_in_wabills_csv() {
-    let want =
-        costs(&Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/inputs/wabill.csv"));
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples");
+    let want = costs(&dir.join("inputs/wabill.csv"), &[]);
     assert_eq!(want.len(), 13, "{want:#?}");
-    let t = || {
-        let text = std::fs::read_to_string(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples/templates.csv"),
-        )
-        .unwrap();
-        Some(std::sync::Arc::new(
-            wabill::input::templates::Templates::parse("templates.csv", &text).unwrap(),
-        ))
-    };
-    let mut r =
-        wabill::input::twilio::open("twilio.csv", reader(sample("twilio.csv")), t()).unwrap();
-    same(
-        costs(&canonical("s-tw.csv", &mut |rec| {
-            r.next_record(rec).unwrap()
-        })),
-        want.clone(),
-    );
-    let mut r =
-        wabill::input::kaleyra::open("kaleyra.csv", reader(sample("kaleyra.csv")), t()).unwrap();
-    same(
-        costs(&canonical("s-ka.csv", &mut |rec| {
-            r.next_record(rec).unwrap()
-        })),
-        want.clone(),
-    );
-    let mut r = wabill::input::ycloud::open("ycloud.jsonl", reader(sample("ycloud.jsonl")), None);
-    same(
-        costs(&canonical("s-yc.csv", &mut |rec| {
-            r.next_record(rec).unwrap()
-        })),
-        want.clone(),
-    );
-    let mut r = wabill::input::infobip::open("infobip.jsonl", reader(sample("infobip.jsonl")), t());
-    same(
-        costs(&canonical("s-ib.csv", &mut |rec| {
-            r.next_record(rec).unwrap()
-        })),
-        want.clone(),
-    );
-    let mut r = wabill::input::gupshup::open("gupshup.json", reader(sample("gupshup.json")));
-    same(
-        costs(&canonical("s-gs.csv", &mut |rec| {
-            r.next_record(rec).unwrap()
-        })),
-        want.clone(),
-    );
-}
-
-#[test]
-fn gupshup_events_price_like_wabills_csv() {
-    let (log, msgs) = generated("gs-src.csv", 15, 3);
-    let mut r = wabill::input::gupshup::open("gs.json", reader(gupshup(&msgs)));
-    let back = canonical("gs.csv", &mut |rec| r.next_record(rec).unwrap());
-    same(priced(&back, &[]), priced(&log, &[]));
+    let templates = dir.join("templates.csv");
+    let t = ["--templates", templates.to_str().unwrap()];
+    for name in [
+        "twilio.csv",
+        "kaleyra.csv",
+        "ycloud.jsonl",
+        "gupshup.json",
+        "infobip.jsonl",
+    ] {
+        same(costs(&dir.join("inputs").join(name), &t), want.clone());
+    }
 }

@@ -4,9 +4,9 @@ use anyhow::{Context, Result, bail};
 
 use super::estimate::style_for_stdout;
 use super::output::Output;
-use super::pipeline::{self, price_log};
 use super::settings::{self, zone_description};
 use crate::cli::{CompareArgs, PricingArgs};
+use crate::engine::{self, price_log};
 use crate::error::{Exit, Failure};
 use crate::render::compare as render;
 use crate::report::compare::{ScenarioMeta, compare};
@@ -87,7 +87,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             settings::pricing_context(&s.pricing).with_context(|| format!("scenario {}", s.name))
         })
         .collect::<Result<Vec<_>>>()?;
-    let log = pipeline::read(&args.input, false)?;
+    let log = engine::read(&settings::read_settings(&args.input)?, false)?;
     let mut reports = Vec::new();
     let mut metas = Vec::new();
     for (scenario, ctx) in scenarios.iter().zip(&contexts) {
@@ -109,6 +109,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
                 currency: ctx.currency.to_string(),
                 time_zone: zone_description(ctx),
                 inputs: log.files.clone(),
+                input_formats: super::estimate::distinct(&log.formats),
             },
         );
         metas.push(ScenarioMeta {

@@ -6,9 +6,9 @@ use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
 use super::output::Output;
-use super::pipeline::{self, note};
 use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
+use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
 use crate::render::{self, Style, money};
 use crate::report::{Aggregator, GroupBy, MetaInput, Report};
@@ -42,8 +42,8 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         .transpose()?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let mut aggregator = Aggregator::new(group_by, &ctx.markets);
-    let streamed = pipeline::price_streaming(
-        &args.input,
+    let streamed = engine::price_streaming(
+        &settings::read_settings(&args.input)?,
         &ctx,
         args.engine,
         STATUS_EVENT_HORIZON,
@@ -57,6 +57,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             currency: ctx.currency.to_string(),
             time_zone: zone_description(&ctx),
             inputs: streamed.files,
+            input_formats: distinct(&streamed.formats),
         },
     );
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
@@ -70,6 +71,17 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     )?;
     output.finish()?;
     verdict(&report, args.input.strict, budget, unpriced.summary())
+}
+
+/// Each reader once, in order of first use.
+pub fn distinct(formats: &[&'static str]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for f in formats {
+        if !seen.iter().any(|s| s == f) {
+            seen.push(f.to_string());
+        }
+    }
+    seen
 }
 
 /// The exit code, and a one-line reason on stderr for anything but success.

@@ -4,8 +4,9 @@
 use anyhow::{Result, bail};
 
 use super::output::Output;
-use super::pipeline;
+use super::settings;
 use crate::cli::ExplainArgs;
+use crate::engine;
 use crate::error::Exit;
 use crate::model::{Direction, Message, Millis};
 use crate::pricing::{Priced, Unpriced};
@@ -20,7 +21,11 @@ const CONTEXT_MS: Millis = 4 * 24 * crate::model::HOUR_MS;
 type Selection = (Vec<(u32, u32)>, (Millis, Millis), Option<usize>);
 
 pub fn run(args: &ExplainArgs) -> Result<Exit> {
-    let loaded = pipeline::load(&args.input, &args.pricing, true)?;
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&args.input)?,
+        true,
+    )?;
     let strings = &loaded.log.strings;
     // Which pairs and which span to show.
     let (pairs, span, focus): Selection = match (&args.message_id, &args.customer) {

@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 
 use super::estimate::style_for_stdout;
 use super::output::Output;
-use super::pipeline::{self, note};
 use super::settings::{self, zone_description};
 use crate::cli::{ForecastArgs, InputArgs};
+use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
 use crate::forecast::plan::parse_plan;
 use crate::forecast::project::Method;
@@ -163,11 +163,17 @@ fn from_history(
         logs: args.from_log.clone(),
         column: args.column.clone(),
         delimiter: args.delimiter.clone(),
+        input_format: None,
+        templates: None,
         strict: false,
         rejects: None,
         quiet: args.quiet,
     };
-    let loaded = pipeline::load(&input, &args.pricing, false)?;
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&input)?,
+        false,
+    )?;
     let mut history = History::default();
     let unpriced = loaded.price_each(|m, result| {
         if let Ok(p) = result {

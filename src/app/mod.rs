@@ -8,13 +8,11 @@ mod explain;
 mod forecast;
 mod generate;
 mod output;
-mod pipeline;
 mod price;
-mod progress;
 mod rates;
 mod reconcile;
+mod reconcile_messages;
 mod settings;
-mod stream;
 mod validate;
 
 use std::io::{self, Write};
@@ -22,7 +20,7 @@ use std::io::{self, Write};
 use anyhow::Result;
 use clap::CommandFactory;
 
-pub use pipeline::Engine;
+pub use crate::engine::Engine;
 
 use crate::cli::{Cli, Command};
 use crate::error::Exit;

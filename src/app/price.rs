@@ -6,8 +6,9 @@ use anyhow::Result;
 use serde::Serialize;
 
 use super::output::Output;
-use super::pipeline;
+use super::settings;
 use crate::cli::{PriceArgs, RowFormat};
+use crate::engine;
 use crate::error::{Exit, Failure};
 use crate::model::Message;
 use crate::pricing::{Priced, PricingType, Unpriced};
@@ -38,13 +39,26 @@ struct PriceRow<'a> {
     /// True on the message that opened the conversation: it carries the
     /// conversation's charge.
     conversation_opened: Option<bool>,
+    /// Meta's own decision, in logs that carry it (webhooks): the columns
+    /// are there for every row of such a log, and absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta_pricing_type: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta_pricing_category: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta_billable: Option<&'static str>,
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
-    let loaded = pipeline::load(&args.input, &args.pricing, true)?;
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&args.input)?,
+        true,
+    )?;
     let mut output = Output::open(args.output.as_deref())?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
+    let with_meta = !loaded.log.meta.is_empty();
     let mut write_error: Option<anyhow::Error> = None;
     let unpriced = {
         let out = output.writer();
@@ -69,7 +83,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 timestamp: jiff::Timestamp::from_millisecond(m.at)
                     .map_or(String::new(), |t| t.to_string()),
                 business: strings.businesses.get(m.business),
-                customer: format!("+{}", strings.customers.get(m.customer)),
+                customer: shown_customer(strings.customers.get(m.customer)),
                 market: result
                     .as_ref()
                     .map_or("", |p| loaded.ctx.markets.name(p.market)),
@@ -110,6 +124,29 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 conversation_id: conversation.map(|c| c.conversation.id),
                 conversation_type: conversation.map(|c| c.conversation.kind.as_str()),
                 conversation_opened: conversation.map(|c| c.opened),
+                meta_pricing_type: None,
+                meta_pricing_category: None,
+                meta_billable: None,
+            };
+            let row = if with_meta {
+                let meta = loaded
+                    .log
+                    .meta
+                    .get(m.message_id)
+                    .copied()
+                    .unwrap_or_default();
+                PriceRow {
+                    meta_pricing_type: Some(meta.pricing_type.map_or("", |t| t.as_str())),
+                    meta_pricing_category: Some(meta.category.map_or("", |c| c.as_str())),
+                    meta_billable: Some(match meta.billable {
+                        Some(true) => "true",
+                        Some(false) => "false",
+                        None => "",
+                    }),
+                    ..row
+                }
+            } else {
+                row
             };
             if let Err(e) = sink.write(&row) {
                 write_error = Some(e);
@@ -141,6 +178,15 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         .into());
     }
     Ok(Exit::Ok)
+}
+
+/// A number as `+digits`; a username as written.
+pub fn shown_customer(name: &str) -> String {
+    if name.bytes().all(|b| b.is_ascii_digit()) {
+        format!("+{name}")
+    } else {
+        name.to_string()
+    }
 }
 
 enum RowSink<'w> {

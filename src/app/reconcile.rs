@@ -7,9 +7,9 @@ use anyhow::{Context, Result, anyhow, bail};
 
 use super::estimate::style_for_stdout;
 use super::output::Output;
-use super::pipeline::{self, note, price_log};
 use super::settings::{self, zone_description};
 use crate::cli::ReconcileArgs;
+use crate::engine::{self, note, price_log};
 use crate::error::{Exit, Failure};
 use crate::reconcile::fees::Fees;
 use crate::reconcile::fx::FxTable;
@@ -25,6 +25,9 @@ fn read(path: &Path) -> Result<(String, String)> {
 }
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    if args.actual.is_empty() {
+        return super::reconcile_messages::run(args);
+    }
     let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
     let ctx = settings::pricing_context(&args.pricing)?;
     // Every side file is read before the log, so a bad one fails fast.
@@ -77,7 +80,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         None => None,
     };
 
-    let log = pipeline::read(&args.input, false)?;
+    let log = engine::read(&settings::read_settings(&args.input)?, false)?;
     let mut estimate = Estimate::new(args.granularity, Dimensions::of(&points), args.utc);
     let unpriced = price_log(&ctx, &log, |m, result| estimate.add(m, result));
     if let Some(summary) = unpriced.summary() {

@@ -1,12 +1,16 @@
 //! The resolved run: command-line arguments turned into loaded tables and
 //! reading options ("HiArgs"). Business code never sees clap types.
 
+use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
 use crate::cli::{InputArgs, PricingArgs};
-use crate::input::{ReadOptions, Source};
+use crate::engine::ReadSettings;
+use crate::error::{Exit, Failure};
+use crate::input::templates::Templates;
+use crate::input::{ReadOptions, Source, format_named};
 use crate::model::HOUR_MS;
 use crate::pricing::{ModelChoice, PricingContext, WindowRules};
 use crate::refdata::businesses::{Businesses, parse_zone};
@@ -84,8 +88,19 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
     })
 }
 
-pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
+pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     let mut options = ReadOptions::default();
+    if let Some(name) = &args.input_format {
+        options.format =
+            Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
+    }
+    if let Some(path) = &args.templates {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("--templates {name}"))?;
+        let templates =
+            Templates::parse(&name, &text).map_err(|e| anyhow::anyhow!("--templates: {e}"))?;
+        options.templates = Some(std::sync::Arc::new(templates));
+    }
     for spec in &args.column {
         options
             .columns
@@ -98,14 +113,28 @@ pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {
         Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
         Some(d) => bail!("--delimiter {d:?} must be one character (or \\t)"),
     };
-    let stdin_count = args.logs.iter().filter(|l| *l == "-").count();
+    let mut logs = args.logs.clone();
+    if logs.is_empty() {
+        // Like ripgrep and xsv: no file, but something piped in.
+        if std::io::stdin().is_terminal() {
+            return Err(Failure::new(
+                Exit::Usage,
+                "no LOG given: name a log file, `-`, or pipe one in",
+            )
+            .into());
+        }
+        logs.push("-".into());
+    }
+    let stdin_count = logs.iter().filter(|l| *l == "-").count();
     if stdin_count > 1 {
         bail!("standard input (-) can be read only once");
     }
-    Ok((
-        args.logs.iter().map(|l| Source::parse(l)).collect(),
+    Ok(ReadSettings {
+        sources: logs.iter().map(|l| Source::parse(l)).collect(),
         options,
-    ))
+        quiet: args.quiet,
+        rejects: args.rejects.clone(),
+    })
 }
 
 /// The zone description the report prints.

@@ -42,11 +42,11 @@ fn at(
 
 pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let ctx = settings::pricing_context(&args.pricing)?;
-    let (sources, options) = settings::read_options(&args.input)?;
+    let input = settings::read_settings(&args.input)?;
     let mut problems: Vec<Problem> = Vec::new();
     let log = read_log(
-        &sources,
-        &options,
+        &input.sources,
+        &input.options,
         true,
         &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
             problems.push(Problem {

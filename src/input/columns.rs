@@ -14,10 +14,14 @@ pub enum Column {
     Status,
     EntryPoint,
     Country,
+    /// Meta's decision, when the source carries it (webhooks' `pricing`).
+    PricingType,
+    PricingCategory,
+    PricingBillable,
 }
 
 impl Column {
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; 12] = [
         Column::Timestamp,
         Column::Customer,
         Column::Direction,
@@ -27,6 +31,9 @@ impl Column {
         Column::Status,
         Column::EntryPoint,
         Column::Country,
+        Column::PricingType,
+        Column::PricingCategory,
+        Column::PricingBillable,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,6 +47,20 @@ impl Column {
             Column::Status => "status",
             Column::EntryPoint => "entry_point",
             Column::Country => "country",
+            Column::PricingType => "pricing_type",
+            Column::PricingCategory => "pricing_category",
+            Column::PricingBillable => "pricing_billable",
+        }
+    }
+
+    /// Another header that means the column (Meta's dotted names, as a
+    /// flattened webhook export writes them).
+    fn alias(self) -> Option<&'static str> {
+        match self {
+            Column::PricingType => Some("pricing.type"),
+            Column::PricingCategory => Some("pricing.category"),
+            Column::PricingBillable => Some("pricing.billable"),
+            _ => None,
         }
     }
 
@@ -88,12 +109,16 @@ impl ColumnMap {
             .find(|(c, _)| *c == column)
             .map_or(column.name(), |(_, h)| h.as_str())
     }
+
+    fn mapped(&self, column: Column) -> bool {
+        self.0.iter().any(|(c, _)| *c == column)
+    }
 }
 
 /// Field index of each column in one file.
 #[derive(Clone, Debug, Default)]
 pub struct Columns {
-    index: [Option<usize>; 9],
+    index: [Option<usize>; Column::ALL.len()],
 }
 
 fn clean_header(h: &[u8]) -> String {
@@ -107,7 +132,10 @@ impl Columns {
         let mut columns = Columns::default();
         for column in Column::ALL {
             let wanted = map.header_for(column).to_ascii_lowercase();
-            let found: Vec<usize> = (0..names.len()).filter(|i| names[*i] == wanted).collect();
+            let alias = column.alias().filter(|_| !map.mapped(column));
+            let found: Vec<usize> = (0..names.len())
+                .filter(|i| names[*i] == wanted || Some(names[*i].as_str()) == alias)
+                .collect();
             match found.as_slice() {
                 [] if column.required() => {
                     return Err(format!(
@@ -127,6 +155,14 @@ impl Columns {
             }
         }
         Ok(columns)
+    }
+
+    /// Every column at its own field, in `Column::ALL` order (the layout of
+    /// records that readers other than CSV build).
+    pub fn canonical() -> Self {
+        Columns {
+            index: std::array::from_fn(Some),
+        }
     }
 
     pub fn get(&self, column: Column) -> Option<usize> {

@@ -20,7 +20,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
-use super::provider::{MappedJson, Out, Row, first_object, number, text};
+use super::Format;
+use super::provider::{MappedJson, Out, Row, first_object, number, opened, text};
+
+pub static FORMAT: Format = Format {
+    name: "gupshup",
+    description: "Gupshup's v2 callbacks (message, message-event, billing-event)",
+    extensions: &[],
+    detect,
+    open: |name, content, _| Ok(opened(Box::new(open(name, content)))),
+};
 
 /// Whether the first JSON object is a Gupshup v2 event.
 pub fn detect(head: &[u8]) -> bool {

@@ -16,8 +16,23 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::provider::{MappedJson, Out, Row, charge, first_object, number, text};
+use super::Format;
+use super::provider::{MappedJson, Out, Row, charge, first_object, number, opened, text};
 use super::templates::Templates;
+
+pub static FORMAT: Format = Format {
+    name: "infobip",
+    description: "Infobip's WhatsApp delivery reports and inbound messages (JSON)",
+    extensions: &[],
+    detect,
+    open: |name, content, options| {
+        Ok(opened(Box::new(open(
+            name,
+            content,
+            options.templates.clone(),
+        ))))
+    },
+};
 
 /// Whether the first JSON object is an Infobip report.
 pub fn detect(head: &[u8]) -> bool {

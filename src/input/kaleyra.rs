@@ -15,10 +15,24 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
-use super::InputError;
-use super::provider::{Fields, MappedCsv, Out, Row, charge, column, number};
+use super::provider::{Fields, MappedCsv, Out, Row, charge, column, header_keys, number, opened};
 use super::templates::Templates;
+use super::{Format, InputError};
 use crate::model::Direction;
+
+pub static FORMAT: Format = Format {
+    name: "kaleyra",
+    description: "Kaleyra's WhatsApp Tabular Report (CSV)",
+    extensions: &[],
+    detect: |head| detect(&header_keys(head)),
+    open: |name, content, options| {
+        Ok(opened(Box::new(open(
+            name,
+            content,
+            options.templates.clone(),
+        )?)))
+    },
+};
 
 /// Whether a header (as `header_key`s) is Kaleyra's.
 pub fn detect(keys: &[String]) -> bool {

@@ -1,14 +1,23 @@
-//! Reading message logs: the only place CSV readers for logs are built.
-//! Files or `-` (stdin), delimiter detection, header mapping, and a
-//! streaming pass over `csv::ByteRecord`s with one reused buffer.
+//! Reading message logs, whatever their format: every reader turns its
+//! source into the same record — the fields of `Column` (timestamp,
+//! message id, business, customer, direction, category, status, entry
+//! point, country, and Meta's pricing decision when the source has one) as
+//! a `csv::ByteRecord` addressed through `Columns`. Validation, settling,
+//! pricing and reporting never see the source format.
+//!
+//! A format is one file here and one line in `FORMATS`. Compressed input
+//! (gzip, zstd) is unpacked first, whatever the format (`decode`).
 
 mod columns;
+mod csv;
+mod decode;
 pub mod gupshup;
 pub mod infobip;
 pub mod kaleyra;
 pub mod provider;
 pub mod templates;
 pub mod twilio;
+mod webhooks;
 pub mod ycloud;
 
 pub use columns::{Column, ColumnMap, Columns};
@@ -44,7 +53,8 @@ impl Source {
         }
     }
 
-    pub fn open(&self) -> io::Result<Box<dyn Read>> {
+    /// The raw bytes, as stored (compressed or not).
+    fn open_raw(&self) -> io::Result<Box<dyn Read>> {
         Ok(match self {
             Source::Stdin => Box::new(io::stdin().lock()),
             Source::Path(p) => Box::new(File::open(p)?),
@@ -52,11 +62,31 @@ impl Source {
         })
     }
 
+    /// The content, unpacked when it is gzip or zstd (told by its magic
+    /// bytes, not its name).
+    pub fn open(&self) -> io::Result<Box<dyn BufRead>> {
+        decode::unpacked(BufReader::with_capacity(1 << 16, self.open_raw()?))
+    }
+
+    /// Whether the source can be opened again and gives the same bytes: a
+    /// regular file or bytes in memory. Standard input, pipes, FIFOs and
+    /// `<(…)` are read once, never reopened.
+    pub fn rereadable(&self) -> bool {
+        match self {
+            Source::Stdin => false,
+            Source::Path(p) => std::fs::metadata(p).is_ok_and(|m| m.is_file()),
+            Source::Bytes(_) => true,
+        }
+    }
+
     /// Size in bytes when known (for progress reporting).
     pub fn size(&self) -> Option<u64> {
         match self {
             Source::Stdin => None,
-            Source::Path(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+            Source::Path(p) => std::fs::metadata(p)
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len()),
             Source::Bytes(b) => Some(b.len() as u64),
         }
     }
@@ -76,32 +106,125 @@ pub enum InputError {
     Header { file: String, message: String },
 }
 
-/// How to read logs: delimiter (detected when `None`) and column mapping.
+/// How to read logs: the format (detected when `None`), the delimiter
+/// (detected when `None`) and column mapping.
 #[derive(Clone, Debug, Default)]
 pub struct ReadOptions {
+    pub format: Option<&'static Format>,
     pub delimiter: Option<u8>,
     pub columns: ColumnMap,
+    /// `--templates FILE`: the category of templates an export names
+    /// without one (providers' readers).
+    pub templates: Option<std::sync::Arc<templates::Templates>>,
 }
 
-/// Picks the delimiter from the header line: whichever of `,` `;` tab occurs
-/// most, comma on a tie or when none does.
-fn sniff_delimiter(header: &[u8]) -> u8 {
-    let line = header.split(|b| *b == b'\n').next().unwrap_or(&[]);
-    let count = |d: u8| line.iter().filter(|b| **b == d).count();
-    [b',', b';', b'\t']
-        .into_iter()
-        .max_by_key(|d| (count(*d), *d == b','))
-        .unwrap_or(b',')
+/// A source's records, one at a time, into a reused record.
+pub trait Records {
+    /// Reads the next record; returns its 1-based line, or `None` at the end.
+    fn next_record(&mut self, record: &mut ::csv::ByteRecord) -> Result<Option<u64>, InputError>;
+    /// Bytes consumed so far (for progress reporting).
+    fn bytes_read(&self) -> u64;
+    /// Why the record just read is empty: a part of the source that could
+    /// not be read as a row (the row is then rejected with this reason).
+    fn take_problem(&mut self) -> Option<String> {
+        None
+    }
 }
 
-/// One log file, open and positioned after its header.
+/// What a reader found when it opened its source.
+pub struct Opened {
+    pub records: Box<dyn Records>,
+    pub columns: Columns,
+    /// Fields every record has.
+    pub width: usize,
+    /// The field delimiter of a delimited text format (to spot rows
+    /// swallowed by an open quote).
+    pub delimiter: Option<u8>,
+    /// The header's names as written (for diagnostics).
+    pub headers: Vec<String>,
+}
+
+/// Opens a source's (unpacked) content: its name, content and options.
+pub type OpenFn = fn(&str, Box<dyn BufRead>, &ReadOptions) -> Result<Opened, InputError>;
+
+/// A log format: one reader.
+pub struct Format {
+    /// The `--input-format` name, also shown in reports.
+    pub name: &'static str,
+    pub description: &'static str,
+    /// File name endings that suggest it (after any `.gz`/`.zst`).
+    pub extensions: &'static [&'static str],
+    /// Whether the start of the (unpacked) content looks like this format.
+    pub detect: fn(&[u8]) -> bool,
+    pub open: OpenFn,
+}
+
+impl std::fmt::Debug for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// Every reader, most specific first: detection takes the first whose
+/// `detect` accepts the content. CSV comes last and accepts anything.
+pub static FORMATS: &[&Format] = &[
+    &ycloud::FORMAT,
+    &gupshup::FORMAT,
+    &infobip::FORMAT,
+    &webhooks::FORMAT,
+    &twilio::FORMAT,
+    &kaleyra::FORMAT,
+    &csv::FORMAT,
+];
+
+/// The format called `name` (case-insensitive).
+pub fn format_named(name: &str) -> Result<&'static Format, String> {
+    FORMATS
+        .iter()
+        .copied()
+        .find(|f| f.name.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| {
+            let names: Vec<&str> = FORMATS.iter().map(|f| f.name).collect();
+            format!(
+                "unknown input format {name:?} (expected one of {})",
+                names.join(", ")
+            )
+        })
+}
+
+/// The format of a source: from its content, then from its name's ending.
+fn detect(name: &str, head: &[u8]) -> &'static Format {
+    let by_content = FORMATS
+        .iter()
+        .copied()
+        .filter(|f| (f.detect)(head))
+        .collect::<Vec<_>>();
+    // Several fit when a provider's export is also JSON or CSV: the most
+    // specific (listed first) wins.
+    if let Some(first) = by_content.first() {
+        return first;
+    }
+    let stem = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(name)
+        .to_ascii_lowercase();
+    // None fits (an empty source): the name decides.
+    FORMATS
+        .iter()
+        .copied()
+        .find(|f| f.extensions.iter().any(|e| stem.ends_with(e)))
+        .unwrap_or(&csv::FORMAT)
+}
+
+/// One log source, open, its format known, positioned at its first record.
 pub struct LogReader {
     pub name: String,
-    reader: csv::Reader<BufReader<Box<dyn Read>>>,
+    pub format: &'static Format,
+    records: Box<dyn Records>,
     pub columns: Columns,
     pub width: usize,
-    pub delimiter: u8,
-    /// The header's names as written (for diagnostics).
+    pub delimiter: Option<u8>,
     pub headers: Vec<String>,
 }
 
@@ -112,91 +235,40 @@ impl LogReader {
             file: name.clone(),
             source: e,
         };
-        let mut buf = BufReader::with_capacity(1 << 16, source.open().map_err(io_err)?);
-        let delimiter = match options.delimiter {
-            Some(d) => d,
-            None => sniff_delimiter(buf.fill_buf().map_err(io_err)?),
+        let mut content = source.open().map_err(io_err)?;
+        let format = match options.format {
+            Some(f) => f,
+            None => detect(&name, content.fill_buf().map_err(io_err)?),
         };
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .has_headers(true)
-            // Records end at `\n`: csv's CRLF mode reports a record as starting
-            // on the previous line. A trailing `\r` is trimmed with the field.
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(buf);
-        let headers = reader
-            .byte_headers()
-            .map_err(|e| csv_error(&name, e))?
-            .clone();
-        if headers.is_empty() {
-            // A zero-byte file is an empty log, not a malformed one.
-            return Ok(LogReader {
-                width: 0,
-                name,
-                reader,
-                columns: Columns::default(),
-                delimiter,
-                headers: Vec::new(),
-            });
-        }
-        let columns = Columns::resolve(&headers, &options.columns).map_err(|mut message| {
-            // A delimiter given on the command line that the header lacks.
-            let other = sniff_delimiter(&headers[0]);
-            if headers.len() == 1 && other != delimiter && headers[0].contains(&other) {
-                let shown = if other == b'\t' {
-                    "\\t".to_string()
-                } else {
-                    char::from(other).to_string()
-                };
-                message.push_str(&format!(
-                    " (the header is {shown:?}-delimited: try --delimiter {shown:?} or leave it out)"
-                ));
-            }
-            InputError::Header {
-                file: name.clone(),
-                message,
-            }
-        })?;
+        let opened = (format.open)(&name, content, options)?;
         Ok(LogReader {
-            width: headers.len(),
             name,
-            reader,
-            columns,
-            delimiter,
-            headers: headers
-                .iter()
-                .map(|h| {
-                    String::from_utf8_lossy(h)
-                        .trim_start_matches('\u{feff}')
-                        .trim()
-                        .to_string()
-                })
-                .collect(),
+            format,
+            records: opened.records,
+            columns: opened.columns,
+            width: opened.width,
+            delimiter: opened.delimiter,
+            headers: opened.headers,
         })
     }
 
     /// Reads the next record into `record`; returns its 1-based line, or
     /// `None` at the end.
-    pub fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
-        match self.reader.read_byte_record(record) {
-            Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line()))),
-            Ok(false) => Ok(None),
-            Err(e) => Err(csv_error(&self.name, e)),
-        }
+    pub fn next_record(
+        &mut self,
+        record: &mut ::csv::ByteRecord,
+    ) -> Result<Option<u64>, InputError> {
+        self.records.next_record(record)
     }
 
     /// Bytes consumed so far (for progress reporting).
     pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.records.bytes_read()
     }
-}
 
-fn csv_error(file: &str, e: csv::Error) -> InputError {
-    InputError::Csv {
-        file: file.to_string(),
-        line: e.position().map_or(0, |p| p.line()),
-        message: e.to_string(),
+    /// See `Records::take_problem`.
+    pub fn take_problem(&mut self) -> Option<String> {
+        self.records.take_problem()
     }
 }
 
@@ -205,48 +277,30 @@ mod tests {
     use super::*;
 
     #[test]
-    fn sniffs_the_header_delimiter() {
-        assert_eq!(sniff_delimiter(b"timestamp,customer,direction\n1;2"), b',');
-        assert_eq!(sniff_delimiter(b"timestamp;customer;direction\n"), b';');
-        assert_eq!(sniff_delimiter(b"timestamp\tcustomer\tdirection"), b'\t');
-        assert_eq!(sniff_delimiter(b"timestamp"), b',');
-    }
-
-    #[test]
-    fn a_wrong_delimiter_flag_is_named() {
-        let source = Source::Bytes(Arc::from(&b"timestamp;customer;direction\n"[..]));
-        let options = ReadOptions {
-            delimiter: Some(b','),
-            ..ReadOptions::default()
-        };
-        let Err(e) = LogReader::open(&source, &options) else {
-            panic!("a ;-delimited header read with , has no columns")
-        };
+    fn detects_the_format_from_content_then_name() {
+        assert_eq!(detect("log.csv", b"timestamp,customer").name, "csv");
+        assert_eq!(detect("x", b"  {\"object\":").name, "webhooks");
+        assert_eq!(detect("x", b"\n[{\"entry\"").name, "webhooks");
+        assert_eq!(detect("log.json", b"").name, "webhooks");
+        assert_eq!(detect("log.jsonl.gz", b"").name, "webhooks");
+        assert_eq!(detect("log.csv", b"").name, "csv");
+        assert_eq!(format_named("CSV").unwrap().name, "csv");
         assert!(
-            e.to_string().ends_with(
-                "(the header is \";\"-delimited: try --delimiter \";\" or leave it out)"
-            ),
-            "{e}"
+            format_named("xml")
+                .unwrap_err()
+                .contains("webhooks, twilio, kaleyra, csv")
         );
-    }
-
-    #[test]
-    fn reads_a_log_held_in_memory() {
-        let source = Source::Bytes(Arc::from(
-            &b"\xEF\xBB\xBFtimestamp;customer;direction\r\n1;+4917;in\r\n2;+4918;out\r\n"[..],
-        ));
-        assert_eq!(source.name(), "<memory>");
-        assert_eq!(source.size(), Some(58));
-        let mut reader = LogReader::open(&source, &ReadOptions::default()).unwrap();
-        assert_eq!(reader.width, 3);
-        let mut record = csv::ByteRecord::new();
-        assert_eq!(reader.next_record(&mut record).unwrap(), Some(2));
-        assert_eq!(&record[1], b"+4917");
-        assert_eq!(reader.next_record(&mut record).unwrap(), Some(3));
-        assert_eq!(&record[2], b"out\r");
-        assert_eq!(reader.next_record(&mut record).unwrap(), None);
-        // A second open reads the same bytes again.
-        let mut again = LogReader::open(&source, &ReadOptions::default()).unwrap();
-        assert_eq!(again.next_record(&mut record).unwrap(), Some(2));
+        // Providers' exports, by content, whatever their name.
+        let twilio = b"Sid,From,To,Body,Status,SentDate,Direction,Price,PriceUnit\n";
+        assert_eq!(detect("log.csv", twilio).name, "twilio");
+        let kaleyra = b"WABA ID,WHATSAPP_ID,FROM,TO,MESSAGE_DIRECTION,FORMAT\n";
+        assert_eq!(detect("x", kaleyra).name, "kaleyra");
+        let ycloud = b"{\"id\":\"e\",\"type\":\"whatsapp.message.updated\",\"whatsappMessage\":{}}";
+        assert_eq!(detect("log.jsonl", ycloud).name, "ycloud");
+        let gupshup =
+            b"[{\"app\":\"shop\",\"version\":2,\"type\":\"billing-event\",\"payload\":{}}]";
+        assert_eq!(detect("log.json", gupshup).name, "gupshup");
+        let infobip = b"{\"results\":[{\"messageId\":\"m\",\"to\":\"41\",\"sentAt\":\"x\"}]}";
+        assert_eq!(detect("log.json", infobip).name, "infobip");
     }
 }

@@ -4,7 +4,20 @@
 
 use std::io::BufRead;
 
-use super::InputError;
+use super::{Column, Columns, InputError, Opened, Records};
+
+/// What a provider's reader hands the input layer: its rows in wabill's
+/// columns (`HEADER`; the first ones in `Column` order).
+pub fn opened(records: Box<dyn Records>) -> Opened {
+    debug_assert!(Column::ALL.iter().all(|c| HEADER[*c as usize] == c.name()));
+    Opened {
+        records,
+        columns: Columns::canonical(),
+        width: HEADER.len(),
+        delimiter: None,
+        headers: HEADER.iter().map(|h| h.to_string()).collect(),
+    }
+}
 
 /// The fields a provider reader fills, in the order of `HEADER`. Meta's
 /// pricing decision (`pricing_*`) and the provider's own charge
@@ -264,6 +277,7 @@ pub struct MappedCsv {
     pub width: usize,
     row: Row,
     map: MapRow,
+    problem: Option<String>,
 }
 
 impl MappedCsv {
@@ -309,6 +323,7 @@ impl MappedCsv {
             width,
             row: Row::default(),
             map,
+            problem: None,
         }
     }
 
@@ -331,11 +346,13 @@ impl MappedCsv {
                 continue;
             }
             if self.raw.len() != self.width {
-                // Never the record's width, so it is rejected as ragged.
-                record.clone_from(&self.raw);
-                if record.len() == HEADER.len() {
-                    record.push_field(b"");
-                }
+                // An empty record: rejected with this reason.
+                record.clear();
+                self.problem = Some(format!(
+                    "expected {} fields, found {}",
+                    self.width,
+                    self.raw.len()
+                ));
                 return Ok(Some(line));
             }
             self.row = Row::default();
@@ -414,8 +431,6 @@ impl MappedJson {
                 Ok(v) => v,
                 Err(e) => {
                     record.clear();
-                    record.push_field(b"");
-                    record.push_field(b"");
                     self.problem = Some(format!("not valid JSON: {e}"));
                     return Ok(Some(line));
                 }
@@ -432,6 +447,30 @@ impl MappedJson {
 
     pub fn bytes_read(&self) -> u64 {
         self.objects.bytes_read()
+    }
+}
+
+impl Records for MappedCsv {
+    fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        MappedCsv::next_record(self, record)
+    }
+    fn bytes_read(&self) -> u64 {
+        MappedCsv::bytes_read(self)
+    }
+    fn take_problem(&mut self) -> Option<String> {
+        self.problem.take()
+    }
+}
+
+impl Records for MappedJson {
+    fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        MappedJson::next_record(self, record)
+    }
+    fn bytes_read(&self) -> u64 {
+        MappedJson::bytes_read(self)
+    }
+    fn take_problem(&mut self) -> Option<String> {
+        self.problem.take()
     }
 }
 

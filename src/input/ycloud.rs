@@ -14,8 +14,23 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::provider::{MappedJson, Out, Row, charge, first_object, number, text};
+use super::Format;
+use super::provider::{MappedJson, Out, Row, charge, first_object, number, opened, text};
 use super::templates::Templates;
+
+pub static FORMAT: Format = Format {
+    name: "ycloud",
+    description: "YCloud's webhook events (whatsapp.message.updated, whatsapp.inbound_message.received)",
+    extensions: &[],
+    detect,
+    open: |name, content, options| {
+        Ok(opened(Box::new(open(
+            name,
+            content,
+            options.templates.clone(),
+        ))))
+    },
+};
 
 /// Whether the first JSON object is a YCloud event.
 pub fn detect(head: &[u8]) -> bool {

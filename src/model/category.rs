@@ -10,6 +10,12 @@ pub enum Category {
     AuthenticationInternational,
     /// A free-form (non-template) reply.
     Service,
+    /// Sent through the Marketing Messages Lite API: priced at the
+    /// marketing rate, reported apart.
+    MarketingLite,
+    /// Meta's name for a message in a free entry point conversation (its
+    /// `conversation.origin.type`); priced like a non-template message.
+    ReferralConversion,
 }
 
 impl Category {
@@ -21,8 +27,13 @@ impl Category {
         Category::Service,
     ];
 
+    /// Categories a log may give beyond the card columns (`ALL`).
+    pub const LOG_ONLY: [Category; 2] = [Category::MarketingLite, Category::ReferralConversion];
+
     pub fn as_str(self) -> &'static str {
         match self {
+            Category::MarketingLite => "marketing_lite",
+            Category::ReferralConversion => "referral_conversion",
             Category::Marketing => "marketing",
             Category::Utility => "utility",
             Category::Authentication => "authentication",
@@ -34,7 +45,16 @@ impl Category {
     /// Templates are everything but service; only templates may be sent
     /// outside a customer service window.
     pub fn is_template(self) -> bool {
-        self != Category::Service
+        !matches!(self, Category::Service | Category::ReferralConversion)
+    }
+
+    /// The category whose rules and rates price a message of this one.
+    pub fn priced_as(self) -> Category {
+        match self {
+            Category::MarketingLite => Category::Marketing,
+            Category::ReferralConversion => Category::Service,
+            c => c,
+        }
     }
 }
 
@@ -49,8 +69,13 @@ impl FromStr for Category {
 
     fn from_str(s: &str) -> Result<Self, ()> {
         let s = s.trim();
+        // Meta's status reference also spells one with a hyphen.
+        if s.eq_ignore_ascii_case("authentication-international") {
+            return Ok(Category::AuthenticationInternational);
+        }
         Category::ALL
             .into_iter()
+            .chain(Category::LOG_ONLY)
             .find(|c| c.as_str().eq_ignore_ascii_case(s))
             .ok_or(())
     }
@@ -147,9 +172,15 @@ mod tests {
 
     #[test]
     fn parses_every_category_case_insensitively() {
-        for c in Category::ALL {
+        for c in Category::ALL.into_iter().chain(Category::LOG_ONLY) {
             assert_eq!(c.as_str().to_uppercase().parse::<Category>(), Ok(c));
         }
+        assert_eq!(
+            "AUTHENTICATION-INTERNATIONAL".parse::<Category>(),
+            Ok(Category::AuthenticationInternational)
+        );
+        assert_eq!(Category::MarketingLite.priced_as(), Category::Marketing);
+        assert!(!Category::ReferralConversion.is_template());
         assert!("promo".parse::<Category>().is_err());
         assert_eq!("".parse::<RateCategory>(), Ok(RateCategory::Any));
         assert_eq!(

@@ -2,9 +2,11 @@
 
 mod category;
 mod message;
+mod meta;
 
 pub use category::{Category, RateCategory};
 pub use message::{Direction, Message, MessageKey, SourcePos, Status};
+pub use meta::{MetaDecisions, MetaPricing, MetaType};
 
 /// Milliseconds since the Unix epoch (UTC). Windows are computed on this
 /// integer clock: a day is always exactly 86 400 000 ms, never a civil day.

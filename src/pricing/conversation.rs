@@ -66,13 +66,15 @@ impl ConversationType {
 
     /// The conversation a message of `category` opens in the 2023 model.
     fn of(category: Category) -> ConversationType {
-        match category {
+        match category.priced_as() {
             Category::Marketing => ConversationType::Marketing,
             Category::Utility => ConversationType::Utility,
             Category::Authentication | Category::AuthenticationInternational => {
                 ConversationType::Authentication
             }
-            Category::Service => ConversationType::Service,
+            Category::Service | Category::MarketingLite | Category::ReferralConversion => {
+                ConversationType::Service
+            }
         }
     }
 }

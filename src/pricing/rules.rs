@@ -14,6 +14,9 @@ pub struct Decision {
 }
 
 pub fn decide(model: Model, category: Category, w: &WindowState) -> Decision {
+    // Meta's own names for marketing (Lite API) and entry point messages
+    // follow the rules of the category they are priced as.
+    let category = category.priced_as();
     let charge = |rate_category, tiered| Decision {
         pricing_type: PricingType::Regular,
         rate_category,

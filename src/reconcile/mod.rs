@@ -8,6 +8,7 @@ pub mod actual;
 mod causes;
 pub mod fees;
 pub mod fx;
+pub mod messages;
 pub mod tolerance;
 
 pub use causes::Cause;

@@ -31,6 +31,8 @@ fn what(category: Category) -> &'static str {
         Category::Utility => "utility template",
         Category::Authentication => "authentication template",
         Category::AuthenticationInternational => "authentication-international template",
+        Category::MarketingLite => "marketing template (Marketing Messages Lite)",
+        Category::ReferralConversion => "message in a free entry point conversation",
     }
 }
 
@@ -77,6 +79,10 @@ pub fn sentence(
         Ok(p) => p,
         Err(e) => return format!("cannot be priced: {e}."),
     };
+    if m.direction == Direction::Out && m.category.is_none() {
+        return "message not delivered (status failed, no category): never charged, opens nothing."
+            .into();
+    }
     let Some(category) = m.category.filter(|_| m.direction == Direction::Out) else {
         if m.entry_point {
             return "customer message from an ad or Page button: opens (or restarts) the 24 h customer service \

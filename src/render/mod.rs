@@ -8,6 +8,7 @@ pub mod explain;
 pub mod forecast;
 mod json;
 mod markdown;
+pub mod messages;
 mod number;
 pub mod reconcile;
 mod table;
@@ -109,7 +110,8 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     lines
 }
 
-/// One line naming the model, currency and zone used.
+/// One line naming the model, currency and zone used, and the reader when
+/// a log was not wabill's CSV.
 pub fn meta_line(report: &Report) -> String {
     let m = &report.meta;
     let model = if m.model == "auto" && !m.models_used.is_empty() {
@@ -117,8 +119,13 @@ pub fn meta_line(report: &Report) -> String {
     } else {
         m.model.clone()
     };
+    let read = if m.input_formats.iter().any(|f| f != "csv") {
+        format!(" · read as {}", m.input_formats.join(", "))
+    } else {
+        String::new()
+    };
     format!(
-        "model {model} · currency {} · time zone {}",
+        "model {model} · currency {} · time zone {}{read}",
         m.currency, m.time_zone
     )
 }

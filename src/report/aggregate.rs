@@ -169,6 +169,7 @@ impl<'a> Aggregator<'a> {
                 group_by: self.group_by.iter().map(|g| g.name().to_string()).collect(),
                 rate_sources: self.rate_sources.into_iter().collect(),
                 inputs: meta.inputs,
+                input_formats: meta.input_formats,
             },
             rows,
             totals,
@@ -183,4 +184,5 @@ pub struct MetaInput {
     pub currency: String,
     pub time_zone: String,
     pub inputs: Vec<String>,
+    pub input_formats: Vec<String>,
 }

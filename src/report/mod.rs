@@ -112,6 +112,8 @@ pub struct Meta {
     /// Card versions (and tier tables) that priced at least one message.
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
+    /// The readers that read the inputs (`--input-format` names), once each.
+    pub input_formats: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -40,7 +40,11 @@ pub struct Log {
     pub messages: Vec<Message>,
     pub strings: Strings,
     pub files: Vec<String>,
+    /// The reader of each file (`input::Format::name`).
+    pub formats: Vec<&'static str>,
     pub stats: LogStats,
+    /// Meta's decisions, when the log carries them and ids are kept.
+    pub meta: crate::model::MetaDecisions,
 }
 
 /// Receives each validated message; may stop the reading.
@@ -64,6 +68,7 @@ pub fn read_rows<B>(
     for (file, source) in sources.iter().enumerate() {
         let mut reader = LogReader::open(source, options)?;
         log.files.push(reader.name.clone());
+        log.formats.push(reader.format.name);
         let file = file as u32;
         while let Some(line) = reader.next_record(&mut record)? {
             // A blank line (a lone `\r` in a CRLF file) is not a row.
@@ -80,9 +85,13 @@ pub fn read_rows<B>(
                     line,
                     column: None,
                     value: String::new(),
-                    reason: format!("expected {} fields, found {}", reader.width, record.len()),
+                    reason: reader.take_problem().unwrap_or_else(|| {
+                        format!("expected {} fields, found {}", reader.width, record.len())
+                    }),
                 }
-            } else if let Some((i, rows)) = swallowed_rows(&record, reader.delimiter, reader.width)
+            } else if let Some((i, rows)) = reader
+                .delimiter
+                .and_then(|d| swallowed_rows(&record, d, reader.width))
             {
                 Rejection {
                     file: reader.name.clone(),
@@ -204,9 +213,9 @@ pub fn read_log(
     sink: &mut dyn RejectSink,
     progress: &mut dyn FnMut(u64, u64),
 ) -> Result<Log, InputError> {
-    // Standard input cannot be read again for the ids of conflicting rows
-    // (see `report_conflicts`), so their texts are kept while reading it.
-    let mut validator = Validator::new(keep_ids || sources.contains(&Source::Stdin));
+    // Standard input and pipes cannot be read again for the ids of
+    // conflicting rows (see `report_conflicts`), so their texts are kept.
+    let mut validator = Validator::new(keep_ids || !sources.iter().all(Source::rereadable));
     let mut log = Log::default();
     let mut messages = Vec::new();
     let ControlFlow::Continue(()) = read_rows::<std::convert::Infallible>(
@@ -223,6 +232,7 @@ pub fn read_log(
     )?;
     log.messages = messages;
     log.strings = validator.strings;
+    log.meta = validator.meta;
     sort_log(&mut log.messages, &log.strings);
     let conflicts = collapse_status_events(&mut log);
     report_conflicts(sources, options, conflicts, sink);
@@ -232,7 +242,8 @@ pub fn read_log(
 /// Reports rows rejected for reusing a message id, in file order, each with
 /// its row verbatim and its id's text. Those are found only after sorting,
 /// when the records are gone, so the files are read again for those lines
-/// (standard input cannot be, and its rejections keep what is known).
+/// (standard input and pipes cannot be, and their rejections keep what is
+/// known).
 pub fn report_conflicts(
     sources: &[Source],
     options: &ReadOptions,
@@ -243,10 +254,10 @@ pub fn report_conflicts(
     let mut record = csv::ByteRecord::new();
     for chunk in conflicts.chunk_by(|a, b| a.0.file == b.0.file) {
         let source = &sources[chunk[0].0.file as usize];
-        let mut reader = match source {
-            Source::Stdin => None,
-            _ => LogReader::open(source, options).ok(),
-        };
+        let mut reader = source
+            .rereadable()
+            .then(|| LogReader::open(source, options).ok())
+            .flatten();
         for (pos, rejection) in chunk {
             let found = reader.as_mut().and_then(|r| {
                 while let Ok(Some(line)) = r.next_record(&mut record) {

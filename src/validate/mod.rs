@@ -17,7 +17,9 @@ pub use timestamp::parse_timestamp;
 use crate::input::{Column, Columns};
 use rustc_hash::FxHashMap;
 
-use crate::model::{Category, Direction, Message, SourcePos, Status};
+use crate::model::{
+    Category, Direction, Message, MetaDecisions, MetaPricing, MetaType, SourcePos, Status,
+};
 use crate::refdata::markets::parse_country;
 
 /// A row that could not be used, and why.
@@ -85,6 +87,9 @@ pub struct Strings {
 #[derive(Default)]
 pub struct Validator {
     pub strings: Strings,
+    /// Meta's decisions by message id, kept with id texts (`keep_ids`).
+    pub meta: MetaDecisions,
+    keep_meta: bool,
     number: String,
     /// A customer number's value → interned id: repeat customers skip
     /// normalising, and the key lives in the table (no pointer to chase).
@@ -136,6 +141,63 @@ fn parse_status(s: &str) -> Option<Status> {
     one_of(s, &names).or_else(|| one_of(s, &[("sent", Sent), ("failed", Failed)]))
 }
 
+/// A business-scoped user id (2026 usernames), as Meta writes it: an ISO
+/// country prefix and a dot (`US.13491208655302741918`, parents
+/// `US.ENT.…`), or bare digits too many for a phone number.
+fn username(raw: &[u8]) -> Option<&str> {
+    let s = std::str::from_utf8(raw).ok()?.trim();
+    let b = s.as_bytes();
+    let prefixed = b.len() > 3
+        && b[..2].iter().all(u8::is_ascii_alphabetic)
+        && b[2] == b'.'
+        && b[3..]
+            .iter()
+            .all(|c| c.is_ascii_alphanumeric() || *c == b'.');
+    let digits = b.len() > 15 && b.iter().all(u8::is_ascii_digit);
+    (prefixed || digits).then_some(s)
+}
+
+/// The country of a username's ISO prefix.
+fn username_country(id: &str) -> Option<[u8; 2]> {
+    id.split_once('.').and_then(|(cc, _)| parse_country(cc))
+}
+
+/// Meta's decision from the `pricing_*` columns; empty when they are absent.
+fn meta_pricing(columns: &Columns, record: &csv::ByteRecord) -> Result<MetaPricing, FieldError> {
+    let mut meta = MetaPricing::default();
+    let field = |c: Column| columns.field(record, c);
+    let raw = field(Column::PricingType);
+    meta.pricing_type = match text(Column::PricingType, raw)? {
+        "" => None,
+        s => Some(MetaType::parse(s).ok_or_else(|| {
+            field_error(
+                Column::PricingType,
+                raw,
+                "expected regular, free_customer_service, free_entry_point or free_group_customer_service",
+            )
+        })?),
+    };
+    let raw = field(Column::PricingCategory);
+    meta.category = match text(Column::PricingCategory, raw)? {
+        "" => None,
+        s => Some(s.parse::<Category>().map_err(|_| {
+            field_error(Column::PricingCategory, raw, "not a category wabill knows")
+        })?),
+    };
+    let raw = field(Column::PricingBillable);
+    meta.billable = match text(Column::PricingBillable, raw)? {
+        "" => None,
+        s => Some(
+            one_of(
+                s,
+                &[("true", true), ("false", false), ("1", true), ("0", false)],
+            )
+            .ok_or_else(|| field_error(Column::PricingBillable, raw, "expected true or false"))?,
+        ),
+    };
+    Ok(meta)
+}
+
 /// `entry_point` is any non-empty value except the usual spellings of "no".
 fn is_entry_point(s: &str) -> bool {
     let no = ["", "0", "false", "no", "none", "n", "f"];
@@ -150,6 +212,7 @@ impl Validator {
                 message_ids: MessageIds::keeping_text(keep_ids),
                 ..Strings::default()
             },
+            keep_meta: keep_ids,
             ..Validator::default()
         }
     }
@@ -242,19 +305,39 @@ impl Validator {
         let direction = parse_direction(text(Column::Direction, raw)?)
             .ok_or_else(|| field_error(Column::Direction, raw, "expected in or out"))?;
 
-        let customer = self.customer(field(Column::Customer))?;
+        let raw_customer = field(Column::Customer);
+        // A customer known only by username is checked once its country is
+        // known; anything else that is not a number is rejected here.
+        let customer = match self.customer(raw_customer) {
+            Ok(id) => Some(id),
+            Err(_) if username(raw_customer).is_some() => None,
+            Err(e) => return Err(e),
+        };
 
         let raw = field(Column::Category);
         let category = match (direction, text(Column::Category, raw)?) {
             (Direction::In, _) => None,
+            // Meta's failed statuses carry no pricing, so no category; a
+            // message never delivered is never charged.
+            (Direction::Out, "")
+                if text(Column::Status, field(Column::Status))
+                    .is_ok_and(|s| parse_status(s) == Some(Status::Failed)) =>
+            {
+                None
+            }
             (Direction::Out, "") => {
-                return Err(field_error(Column::Category, raw, "required on outbound messages"));
+                return Err(field_error(
+                    Column::Category,
+                    raw,
+                    "required on outbound messages",
+                ));
             }
             (Direction::Out, s) => Some(s.parse::<Category>().map_err(|_| {
                 field_error(
                     Column::Category,
                     raw,
-                    "expected marketing, utility, authentication, authentication_international or service",
+                    "expected marketing, utility, authentication, authentication_international, \
+                     service, marketing_lite or referral_conversion",
                 )
             })?),
         };
@@ -269,7 +352,7 @@ impl Validator {
         })?;
 
         let raw = field(Column::Country);
-        let country = match text(Column::Country, raw)? {
+        let mut country = match text(Column::Country, raw)? {
             "" => None,
             s => Some(parse_country(s).ok_or_else(|| {
                 field_error(
@@ -278,6 +361,25 @@ impl Validator {
                     "expected an ISO 3166 alpha-2 code such as DE",
                 )
             })?),
+        };
+
+        let customer = match customer {
+            Some(id) => id,
+            None => {
+                let id = username(raw_customer).unwrap_or_default();
+                if country.is_none() {
+                    country = Some(username_country(id).ok_or_else(|| {
+                        field_error(
+                            Column::Customer,
+                            raw_customer,
+                            "a username (business-scoped user id) needs a country: give a country \
+                             column, an ISO prefix (US.1349…), or in webhooks contacts[].profile.country_code",
+                        )
+                    })?);
+                }
+                self.current = None;
+                self.strings.customers.intern(id)
+            }
         };
 
         let entry_point = direction == Direction::In
@@ -289,6 +391,15 @@ impl Validator {
             "" => None,
             id => Some(self.strings.message_ids.key(id)),
         };
+
+        if self.keep_meta
+            && let Some(id) = message_id
+        {
+            let meta = meta_pricing(columns, record)?;
+            if !meta.is_empty() {
+                self.meta.add(id, meta);
+            }
+        }
 
         if self.defer {
             self.deferred.push(self.current.take().unwrap_or(u64::MAX));

@@ -7,8 +7,8 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::sync::mpsc;
 
-use super::pipeline::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use super::progress::Progress;
+use super::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use crate::input::{InputError, ReadOptions, Source};
 use crate::model::{Message, Millis, SourcePos};
 use crate::pricing::{Pricer, PricingContext};
@@ -137,7 +137,7 @@ pub(super) fn stream<'a>(
                     let _ = tx.send(sent.batch(messages, &validator, &log));
                 }
                 drop(tx);
-                Ok::<LogStats, InputError>(log.stats)
+                Ok::<_, InputError>((log.stats, log.formats))
             });
         let reader = reader.map_err(|e| InputError::Io {
             file: "<reader thread>".into(),
@@ -202,7 +202,7 @@ pub(super) fn stream<'a>(
         }
         // Unblocks the reader if it is waiting to send.
         drop(rx);
-        let read = reader.join().expect("the reading thread does not panic")?;
+        let (read, formats) = reader.join().expect("the reading thread does not panic")?;
         if let Err(why) = outcome {
             return Ok((Attempt::Unstreamable(why.describe(&files)), Vec::new()));
         }
@@ -211,6 +211,7 @@ pub(super) fn stream<'a>(
         stats.rejected += read.rejected;
         let streamed = Streamed {
             files,
+            formats,
             stats,
             unpriced,
         };

@@ -1,4 +1,9 @@
-//! read → validate → price, shared by every command that prices a log.
+//! The engine: read → validate → price, shared by every command that
+//! prices a log. It takes resolved settings (`ReadSettings`, a
+//! `PricingContext`), never command-line types.
+
+mod progress;
+mod stream;
 
 use std::fs::File;
 use std::io::{self, IsTerminal, Write};
@@ -6,18 +11,34 @@ use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
-use super::progress::Progress;
-use super::settings;
-use super::stream::Attempt;
-use crate::cli::{InputArgs, PricingArgs};
 use crate::input::{ReadOptions, Source};
 use crate::model::{Message, Millis};
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
 use crate::validate::{Log, LogStats, Rejection, Strings, read_log};
+use progress::Progress;
+use stream::Attempt;
 
 /// Rejections printed one by one before switching to a count.
 const SHOWN_REJECTIONS: u64 = 50;
 const SHOWN_UNPRICED: u64 = 20;
+
+/// How to read the logs, resolved from the command line.
+#[derive(Clone, Debug, Default)]
+pub struct ReadSettings {
+    pub sources: Vec<Source>,
+    pub options: ReadOptions,
+    /// No progress bar and no per-row diagnostics.
+    pub quiet: bool,
+    /// Where to write rejected rows verbatim.
+    pub rejects: Option<PathBuf>,
+}
+
+impl ReadSettings {
+    /// Whether every source can be read a second time.
+    fn rereadable(&self) -> bool {
+        self.sources.iter().all(Source::rereadable)
+    }
+}
 
 pub struct Loaded {
     pub ctx: PricingContext,
@@ -25,7 +46,7 @@ pub struct Loaded {
 }
 
 /// Prints rejections to stderr and writes them to `--rejects`.
-pub(super) struct Diagnostics {
+pub(crate) struct Diagnostics {
     quiet: bool,
     shown: u64,
     /// Rejections already printed by an abandoned streaming pass.
@@ -36,7 +57,7 @@ pub(super) struct Diagnostics {
 }
 
 impl Diagnostics {
-    fn open(input: &InputArgs) -> Result<Diagnostics> {
+    fn open(input: &ReadSettings) -> Result<Diagnostics> {
         let mut d = Diagnostics {
             quiet: input.quiet,
             shown: 0,
@@ -70,7 +91,7 @@ impl Diagnostics {
         self.create_rejects()
     }
 
-    pub(super) fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
+    pub(crate) fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
         if !self.quiet && self.shown >= self.already_printed && self.shown < SHOWN_REJECTIONS {
             eprintln!("wabill: rejected {r}");
         }
@@ -117,37 +138,33 @@ impl Diagnostics {
     }
 }
 
-fn progress_for(input: &InputArgs, sources: &[Source]) -> Progress {
-    Progress::new(sources, input.quiet || !io::stderr().is_terminal())
+fn progress_for(input: &ReadSettings) -> Progress {
+    Progress::new(&input.sources, input.quiet || !io::stderr().is_terminal())
 }
 
 /// The straightforward path: the whole log in memory, in log order.
 /// `keep_ids`: keep message id texts (for commands that print them).
-pub fn load(input: &InputArgs, pricing: &PricingArgs, keep_ids: bool) -> Result<Loaded> {
-    let ctx = settings::pricing_context(pricing)?;
+pub fn load(ctx: PricingContext, input: &ReadSettings, keep_ids: bool) -> Result<Loaded> {
     let log = read(input, keep_ids)?;
     Ok(Loaded { ctx, log })
 }
 
 /// Reads and validates the logs once; any number of contexts can price them.
-pub fn read(input: &InputArgs, keep_ids: bool) -> Result<Log> {
-    let (sources, options) = settings::read_options(input)?;
+pub fn read(input: &ReadSettings, keep_ids: bool) -> Result<Log> {
     let diagnostics = Diagnostics::open(input)?;
-    read_in_memory(input, &sources, &options, keep_ids, diagnostics)
+    read_in_memory(input, keep_ids, diagnostics)
 }
 
 /// The whole log in memory, sorted, with progress and diagnostics.
 fn read_in_memory(
-    input: &InputArgs,
-    sources: &[Source],
-    options: &ReadOptions,
+    input: &ReadSettings,
     keep_ids: bool,
     mut diagnostics: Diagnostics,
 ) -> Result<Log> {
-    let progress = progress_for(input, sources);
+    let progress = progress_for(input);
     let log = read_log(
-        sources,
-        options,
+        &input.sources,
+        &input.options,
         keep_ids,
         &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
         &mut |bytes, rows| progress.update(bytes, rows),
@@ -195,6 +212,8 @@ impl<'a> PricedConsumer<'a> for crate::report::Aggregator<'_> {
 /// What a streamed pass leaves behind besides the priced messages.
 pub struct Streamed {
     pub files: Vec<String>,
+    /// The reader of each file (`input::Format::name`).
+    pub formats: Vec<&'static str>,
     pub stats: LogStats,
     pub unpriced: UnpricedReport,
 }
@@ -203,23 +222,26 @@ pub struct Streamed {
 /// `each`, holding only open windows and recent messages in memory when the
 /// files are in time order (see `validate::Settler`).
 pub fn price_streaming<'a>(
-    input: &InputArgs,
+    input: &ReadSettings,
     ctx: &'a PricingContext,
     engine: Engine,
     settle: Millis,
     consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Streamed> {
-    let (sources, options) = settings::read_options(input)?;
     let mut diagnostics = Diagnostics::open(input)?;
-    let stdin = sources.contains(&Source::Stdin);
-    if engine == Engine::Stream && stdin {
-        bail!("--engine stream reads files only (standard input cannot be read twice)");
+    // A pipe is read once: sorted in memory, since a streaming attempt
+    // could not fall back to reading it again.
+    let once = !input.rereadable();
+    if engine == Engine::Stream && once {
+        bail!(
+            "--engine stream reads regular files only (standard input and pipes cannot be read twice)"
+        );
     }
-    if engine == Engine::Auto && !stdin || engine == Engine::Stream {
-        let progress = progress_for(input, &sources);
-        let attempt = super::stream::stream(
-            &sources,
-            &options,
+    if engine == Engine::Auto && !once || engine == Engine::Stream {
+        let progress = progress_for(input);
+        let attempt = stream::stream(
+            &input.sources,
+            &input.options,
             ctx,
             settle,
             &mut diagnostics,
@@ -237,7 +259,7 @@ pub fn price_streaming<'a>(
             }
             Attempt::Unstreamable(why) => {
                 // Only worth a word where memory and time could matter.
-                let large = sources.iter().filter_map(Source::size).sum::<u64>() >= LARGE_LOG;
+                let large = input.sources.iter().filter_map(Source::size).sum::<u64>() >= LARGE_LOG;
                 if !input.quiet && large {
                     note(&format!(
                         "{why}; sorting the log in memory instead of streaming it"
@@ -248,12 +270,13 @@ pub fn price_streaming<'a>(
             }
         }
     }
-    let log = read_in_memory(input, &sources, &options, false, diagnostics)?;
+    let log = read_in_memory(input, false, diagnostics)?;
     let unpriced = price_messages(Pricer::new(ctx), &log, &mut |m, r, s| {
         consumer.priced(m, r, s)
     });
     Ok(Streamed {
         files: log.files,
+        formats: log.formats,
         stats: log.stats,
         unpriced,
     })

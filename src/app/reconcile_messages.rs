@@ -1,0 +1,80 @@
+//! `wabill reconcile LOG...` without `--actual`: each message's pricing
+//! against Meta's own decision carried by the log.
+
+use anyhow::Result;
+
+use super::estimate::style_for_stdout;
+use super::output::Output;
+use super::settings;
+use crate::cli::ReconcileArgs;
+use crate::engine::{self, note};
+use crate::error::{Exit, Failure};
+use crate::reconcile::messages::MessageReconciliation;
+use crate::render::explain::sentence;
+use crate::render::messages as render;
+
+pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    let cells_only = [
+        ("--tolerance", !args.tolerance.is_empty()),
+        ("--fees", args.fees.is_some()),
+        ("--fx", args.fx.is_some()),
+        ("--utc", args.utc),
+    ];
+    if let Some((flag, _)) = cells_only.iter().find(|(_, given)| *given) {
+        return Err(Failure::new(
+            Exit::Usage,
+            format!("{flag} compares with Meta's analytics: give --actual FILE too"),
+        )
+        .into());
+    }
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&args.input)?,
+        true,
+    )?;
+    let log = &loaded.log;
+    if log.meta.is_empty() {
+        return Err(Failure::new(
+            Exit::Error,
+            "no message in the log carries Meta's pricing decision (webhook `pricing` objects or \
+             pricing_type/pricing_category columns); to compare with Meta's analytics, give --actual FILE",
+        )
+        .into());
+    }
+    let currency = loaded.ctx.currency.to_string();
+    let mut result = MessageReconciliation {
+        inputs: log.files.clone(),
+        ..MessageReconciliation::default()
+    };
+    let strings = &log.strings;
+    let unpriced = loaded.price_each(|m, priced| {
+        result.add(m, priced, log.meta.get(m.message_id), || {
+            (
+                m.message_id
+                    .map_or(String::new(), |i| strings.message_ids.get(i).to_string()),
+                jiff::Timestamp::from_millisecond(m.at).map_or(String::new(), |t| t.to_string()),
+                super::price::shown_customer(strings.customers.get(m.customer)),
+                sentence(m, priced, &loaded.ctx.markets, &currency),
+            )
+        });
+    });
+    let mut output = Output::open(args.output.as_deref())?;
+    render::render(
+        &result,
+        args.format,
+        style_for_stdout(args.output.is_some()),
+        output.writer(),
+    )?;
+    output.finish()?;
+    if let Some(summary) = unpriced.summary() {
+        return Err(Failure::new(Exit::Error, summary).into());
+    }
+    if args.format != crate::cli::CompareFormat::Table {
+        note(&render::summary(&result));
+    }
+    Ok(if result.differing.is_empty() {
+        Exit::Ok
+    } else {
+        Exit::OutsideTolerance
+    })
+}

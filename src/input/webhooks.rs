@@ -1,0 +1,527 @@
+//! Meta's Cloud API webhook notifications, as a business stores them: JSON
+//! lines, one JSON array, or one notification per file; each the full
+//! `{"object","entry":[{"changes":[{"field","value"}]}]}` envelope, one
+//! change, or a bare `value`.
+//!
+//! `messages[]` are inbound (`from`, or `from_user_id` for a customer known
+//! only by username; a `referral` = an entry point), `statuses[]` outbound
+//! (`recipient_id` or `recipient_user_id`; category from `pricing.category`,
+//! else `conversation.origin.type`). The business is
+//! `metadata.phone_number_id`. A username customer's country comes from
+//! `contacts[].profile.country_code` when given. Meta's `pricing` object
+//! becomes the record's `pricing_*` fields. Notifications with neither
+//! messages nor statuses (template or account updates) give no rows.
+
+use std::collections::VecDeque;
+use std::io::BufRead;
+
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::{Column, Columns, Format, InputError, Opened, ReadOptions, Records};
+
+pub static FORMAT: Format = Format {
+    name: "webhooks",
+    description: "Meta's Cloud API webhook notifications (JSON lines, a JSON array, or one per file)",
+    extensions: &[".json", ".jsonl", ".ndjson"],
+    detect: |head| {
+        let head = head.trim_ascii_start();
+        head.starts_with(b"{") || head.starts_with(b"[")
+    },
+    open,
+};
+
+fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened, InputError> {
+    Ok(Opened {
+        records: Box::new(Notifications {
+            name: name.to_string(),
+            content,
+            buf: Vec::new(),
+            pos: 0,
+            line: 1,
+            consumed: 0,
+            depth: Depth::Top,
+            eof: false,
+            rows: VecDeque::new(),
+            problem: None,
+        }),
+        columns: Columns::canonical(),
+        width: Column::ALL.len(),
+        delimiter: None,
+        headers: Column::ALL.iter().map(|c| c.name().to_string()).collect(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Notification {
+    entry: Vec<Entry>,
+    /// One change (`{"field","value"}`).
+    value: Option<Value>,
+    // A bare `value`.
+    metadata: Option<Metadata>,
+    contacts: Vec<Contact>,
+    messages: Vec<Inbound>,
+    statuses: Vec<Status>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Entry {
+    changes: Vec<Change>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Change {
+    value: Value,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Value {
+    metadata: Option<Metadata>,
+    contacts: Vec<Contact>,
+    messages: Vec<Inbound>,
+    statuses: Vec<Status>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Metadata {
+    phone_number_id: Option<Text>,
+    display_phone_number: Option<Text>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Contact {
+    wa_id: Option<Text>,
+    user_id: Option<Text>,
+    profile: Option<Profile>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Profile {
+    country_code: Option<Text>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Inbound {
+    from: Option<Text>,
+    from_user_id: Option<Text>,
+    id: Option<Text>,
+    timestamp: Option<Text>,
+    referral: Option<IgnoredAny>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Status {
+    id: Option<Text>,
+    status: Option<Text>,
+    timestamp: Option<Text>,
+    recipient_id: Option<Text>,
+    recipient_user_id: Option<Text>,
+    conversation: Option<Conversation>,
+    pricing: Option<Pricing>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Conversation {
+    origin: Option<Origin>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Origin {
+    #[serde(rename = "type")]
+    kind: Option<Text>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct Pricing {
+    #[serde(rename = "type")]
+    kind: Option<Text>,
+    category: Option<Text>,
+    billable: Option<Text>,
+}
+
+/// A scalar as text: Meta writes timestamps as strings, some stores as
+/// numbers; `billable` is a boolean.
+#[derive(Default)]
+struct Text(String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = Text;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text, E> {
+                Ok(Text(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_unit<E>(self) -> Result<Text, E> {
+                Ok(Text::default())
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+fn text(t: &Option<Text>) -> &str {
+    t.as_ref().map_or("", |t| t.0.as_str())
+}
+
+/// A notification, or why the text at its place is not one.
+type Parsed = Result<Notification, String>;
+
+/// Where the reader is in the text: between top-level values, or between
+/// the elements of a top-level array.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Depth {
+    Top,
+    Array,
+}
+
+struct Notifications {
+    name: String,
+    content: Box<dyn BufRead>,
+    /// Unparsed text; `buf[pos..]` is still to read.
+    buf: Vec<u8>,
+    pos: usize,
+    /// The line at `buf[pos]`.
+    line: u64,
+    /// Bytes dropped from the front of `buf`.
+    consumed: u64,
+    depth: Depth,
+    eof: bool,
+    /// Rows of the current notification still to hand out, with its line.
+    rows: VecDeque<(u64, [String; Column::ALL.len()])>,
+    /// A notification that could not be read: its line and why.
+    problem: Option<(u64, String)>,
+}
+
+impl Notifications {
+    /// Reads more text; false at the end of the input.
+    fn fill(&mut self) -> Result<bool, InputError> {
+        if self.eof {
+            return Ok(false);
+        }
+        if self.pos > 0 {
+            self.buf.drain(..self.pos);
+            self.consumed += self.pos as u64;
+            self.pos = 0;
+        }
+        let name = &self.name;
+        let chunk = self.content.fill_buf().map_err(|e| InputError::Io {
+            file: name.clone(),
+            source: e,
+        })?;
+        if chunk.is_empty() {
+            self.eof = true;
+            return Ok(false);
+        }
+        let n = chunk.len();
+        self.buf.extend_from_slice(chunk);
+        self.content.consume(n);
+        Ok(true)
+    }
+
+    /// Moves past whitespace (and, in an array, commas), counting lines.
+    fn skip_space(&mut self) -> Result<Option<u8>, InputError> {
+        loop {
+            while let Some(&b) = self.buf.get(self.pos) {
+                match b {
+                    b'\n' => self.line += 1,
+                    b' ' | b'\t' | b'\r' => {}
+                    b',' if self.depth == Depth::Array => {}
+                    // A byte-order mark.
+                    0xEF | 0xBB | 0xBF if self.consumed + self.pos as u64 <= 2 => {}
+                    _ => return Ok(Some(b)),
+                }
+                self.pos += 1;
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The next notification, with its first line; `None` at the end.
+    fn next_notification(&mut self) -> Result<Option<(u64, Parsed)>, InputError> {
+        loop {
+            match self.skip_space()? {
+                None => return Ok(None),
+                Some(b'[') if self.depth == Depth::Top => {
+                    self.depth = Depth::Array;
+                    self.pos += 1;
+                }
+                Some(b']') if self.depth == Depth::Array => {
+                    self.depth = Depth::Top;
+                    self.pos += 1;
+                }
+                Some(_) => break,
+            }
+        }
+        let line = self.line;
+        loop {
+            let mut values = serde_json::Deserializer::from_slice(&self.buf[self.pos..])
+                .into_iter::<Notification>();
+            let parsed = values.next();
+            let end = self.pos + values.byte_offset();
+            match parsed {
+                Some(Err(e)) if e.is_eof() && self.fill()? => continue,
+                Some(result) => {
+                    let taken = if result.is_ok() {
+                        end
+                    } else {
+                        // Skip to the end of the line: JSON lines go on
+                        // with the next one.
+                        let rest = &self.buf[self.pos..];
+                        self.pos + rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())
+                    };
+                    self.line += self.buf[self.pos..taken]
+                        .iter()
+                        .filter(|b| **b == b'\n')
+                        .count() as u64;
+                    self.pos = taken;
+                    return Ok(Some((line, result.map_err(|e| describe(&e)))));
+                }
+                None => return Ok(None),
+            }
+        }
+    }
+}
+
+/// serde's message without its own position (the row's line is given).
+fn describe(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    let message = match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    };
+    format!("not a webhook notification: {message}")
+}
+
+/// The rows of one notification, in canonical column order.
+fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
+    let mut values: Vec<Value> = n
+        .entry
+        .into_iter()
+        .flat_map(|e| e.changes)
+        .map(|c| c.value)
+        .collect();
+    values.extend(n.value);
+    if n.metadata.is_some() || !n.messages.is_empty() || !n.statuses.is_empty() {
+        values.push(Value {
+            metadata: n.metadata,
+            contacts: n.contacts,
+            messages: n.messages,
+            statuses: n.statuses,
+        });
+    }
+    let mut out = Vec::new();
+    for v in values {
+        let business = v
+            .metadata
+            .as_ref()
+            .map_or("", |m| match text(&m.phone_number_id) {
+                "" => text(&m.display_phone_number),
+                id => id,
+            });
+        // A customer known only by username is priced in its country.
+        let country_of = |user: &str| {
+            v.contacts
+                .iter()
+                .find(|c| text(&c.user_id) == user || text(&c.wa_id) == user)
+                .and_then(|c| c.profile.as_ref())
+                .map_or(String::new(), |p| text(&p.country_code).to_string())
+        };
+        for m in &v.messages {
+            let (customer, country) = match (text(&m.from), text(&m.from_user_id)) {
+                ("", user) => (user, country_of(user)),
+                (number, _) => (number, String::new()),
+            };
+            out.push(row([
+                text(&m.timestamp),
+                customer,
+                "in",
+                "",
+                business,
+                text(&m.id),
+                "",
+                if m.referral.is_some() { "1" } else { "" },
+                &country,
+                "",
+                "",
+                "",
+            ]));
+        }
+        for s in &v.statuses {
+            let (customer, country) = match (text(&s.recipient_id), text(&s.recipient_user_id)) {
+                ("", user) => (user, country_of(user)),
+                (number, _) => (number, String::new()),
+            };
+            let pricing = s.pricing.as_ref();
+            let origin = s
+                .conversation
+                .as_ref()
+                .and_then(|c| c.origin.as_ref())
+                .map_or("", |o| text(&o.kind));
+            let category = match pricing.map_or("", |p| text(&p.category)) {
+                "" => origin,
+                c => c,
+            };
+            out.push(row([
+                text(&s.timestamp),
+                customer,
+                "out",
+                category,
+                business,
+                text(&s.id),
+                text(&s.status),
+                "",
+                &country,
+                pricing.map_or("", |p| text(&p.kind)),
+                pricing.map_or("", |p| text(&p.category)),
+                pricing.map_or("", |p| text(&p.billable)),
+            ]));
+        }
+    }
+    out
+}
+
+fn row(fields: [&str; Column::ALL.len()]) -> [String; Column::ALL.len()] {
+    fields.map(str::to_string)
+}
+
+impl Records for Notifications {
+    fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        loop {
+            if let Some((line, fields)) = self.rows.pop_front() {
+                record.clear();
+                for f in &fields {
+                    record.push_field(f.as_bytes());
+                }
+                return Ok(Some(line));
+            }
+            match self.next_notification()? {
+                None => return Ok(None),
+                Some((line, Ok(n))) => {
+                    self.rows.extend(rows(n).into_iter().map(|r| (line, r)));
+                }
+                Some((line, Err(why))) => {
+                    // An empty record: `take_problem` says why.
+                    record.clear();
+                    self.problem = Some((line, why));
+                    return Ok(Some(line));
+                }
+            }
+        }
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.consumed + self.pos as u64
+    }
+
+    fn take_problem(&mut self) -> Option<String> {
+        self.problem.take().map(|(_, why)| why)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::{LogReader, Source};
+
+    fn read(text: &str) -> Vec<(u64, Vec<String>)> {
+        let source = Source::Bytes(text.as_bytes().into());
+        let mut reader = LogReader::open(&source, &ReadOptions::default()).unwrap();
+        assert_eq!(reader.format.name, "webhooks");
+        let mut record = csv::ByteRecord::new();
+        let mut out = Vec::new();
+        while let Some(line) = reader.next_record(&mut record).unwrap() {
+            let mut fields: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            if fields.is_empty() {
+                fields.push(reader.take_problem().unwrap());
+            }
+            out.push((line, fields));
+        }
+        out
+    }
+
+    const STATUS: &str = r#"{"object":"whatsapp_business_account","entry":[{"id":"W","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"display_phone_number":"15550001111","phone_number_id":"106540352242922"},"statuses":[{"id":"wamid.1","status":"delivered","timestamp":"1750000000","recipient_id":"5511987650001","conversation":{"id":"c","origin":{"type":"marketing"}},"pricing":{"billable":true,"pricing_model":"PMP","type":"regular","category":"marketing"}},{"id":"wamid.2","status":"failed","timestamp":"1750000001","recipient_id":"5511987650001","errors":[{"code":131026}]}]}}]}]}"#;
+
+    #[test]
+    fn statuses_are_outbound_rows_with_metas_decision() {
+        let rows = read(STATUS);
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0].1,
+            [
+                "1750000000",
+                "5511987650001",
+                "out",
+                "marketing",
+                "106540352242922",
+                "wamid.1",
+                "delivered",
+                "",
+                "",
+                "regular",
+                "marketing",
+                "true"
+            ]
+        );
+        assert_eq!(rows[1].1[3], "", "a failed status without pricing");
+        assert_eq!(rows[1].1[6], "failed");
+    }
+
+    #[test]
+    fn reads_lines_arrays_bare_values_and_usernames() {
+        let inbound = r#"{"metadata":{"phone_number_id":"B1"},"contacts":[{"user_id":"US.123","profile":{"name":"x","country_code":"US"}}],"messages":[{"from_user_id":"US.123","id":"wamid.in","timestamp":1750000000,"type":"text","referral":{"source_type":"ad"}}]}"#;
+        let text = format!("[\n{STATUS},\n{inbound}\n]\n");
+        let rows = read(&text);
+        assert_eq!(rows.len(), 3);
+        assert_eq!(rows[2].0, 3, "the line the notification starts on");
+        let r = &rows[2].1;
+        assert_eq!((r[1].as_str(), r[2].as_str()), ("US.123", "in"));
+        assert_eq!((r[7].as_str(), r[8].as_str()), ("1", "US"));
+        // JSON lines, a change object, and a line that is not JSON.
+        let change = r#"{"field":"messages","value":{"metadata":{"phone_number_id":"B2"},"messages":[{"from":"4915112345678","id":"m","timestamp":"1750000000"}]}}"#;
+        let text = format!("{STATUS}\nnot json\n{change}\n");
+        let rows = read(&text);
+        assert_eq!(rows.len(), 4);
+        assert!(
+            rows[2].1[0].starts_with("not a webhook notification"),
+            "{rows:?}"
+        );
+        assert_eq!(rows[2].0, 2);
+        assert_eq!((rows[3].0, rows[3].1[4].as_str()), (3, "B2"));
+    }
+}
