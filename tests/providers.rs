@@ -403,15 +403,6 @@ fn costs(log: &Path, extra: &[&str]) -> Vec<String> {
     rows
 }
 
-fn sample(name: &str) -> String {
-    std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("data/examples/inputs")
-            .join(name),
-    )
-    .unwrap()
-}
-
 #[test]
 fn every_sample_prices_like_the_same_messages_in_wabills_csv() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/examples");
