@@ -134,10 +134,13 @@ fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
             ));
         }
         Some(_) if key.is_empty() => "service".to_string(),
-        Some(t) => t.by_key(&key).map_or_else(
-            || format!("{key} (not in {})", t.file),
-            |c| c.as_str().to_string(),
-        ),
+        Some(t) => match t.by_key(&key) {
+            Some(c) => c.as_str().to_string(),
+            None => {
+                row.reject(t.missing(&key));
+                String::new()
+            }
+        },
     };
     row.set(Out::Timestamp, timestamp(&text(r.get("sentAt"))))
         .set(Out::Direction, "out")

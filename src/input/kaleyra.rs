@@ -180,7 +180,10 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
                 let name = f.get(c.template);
                 match (templates, templates.and_then(|t| t.by_key(&name))) {
                     (_, Some(c)) => c.as_str().to_string(),
-                    (Some(t), None) => format!("{name} (not in {})", t.file),
+                    (Some(t), None) => {
+                        row.reject(t.missing(&name));
+                        String::new()
+                    }
                     (None, None) => {
                         return Err(format!(
                             "template message {id:?} ({name}): a Kaleyra report does not say a \

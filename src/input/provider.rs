@@ -58,9 +58,10 @@ pub const HEADER: [&str; 14] = [
     "provider_currency",
 ];
 
-/// One message row in wabill's columns.
+/// One message row in wabill's columns, or the reason it cannot be one
+/// (the row is then rejected with that reason).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Row(pub [String; 14]);
+pub struct Row(pub [String; 14], pub Option<String>);
 
 impl Row {
     pub fn set(&mut self, field: Out, value: impl AsRef<str>) -> &mut Self {
@@ -74,11 +75,22 @@ impl Row {
         &self.0[field as usize]
     }
 
-    pub fn write_to(&self, record: &mut csv::ByteRecord) {
+    /// Marks the row as unusable, for this reason.
+    pub fn reject(&mut self, reason: String) {
+        self.1 = Some(reason);
+    }
+
+    /// Writes the row into `record`; a rejected row is written empty and
+    /// its reason returned.
+    pub fn write_to(&self, record: &mut csv::ByteRecord) -> Option<String> {
         record.clear();
+        if self.1.is_some() {
+            return self.1.clone();
+        }
         for field in &self.0 {
             record.push_field(field.as_bytes());
         }
+        None
     }
 }
 
@@ -361,7 +373,7 @@ impl MappedCsv {
                 line,
                 message,
             })?;
-            self.row.write_to(record);
+            self.problem = self.row.write_to(record);
             return Ok(Some(line));
         }
     }
@@ -415,7 +427,7 @@ impl MappedJson {
     pub fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
         loop {
             if let Some((line, row)) = self.rows.pop_front() {
-                row.write_to(record);
+                self.problem = row.write_to(record);
                 return Ok(Some(line));
             }
             let Some(line) = self.objects.next_object(&mut self.buf)? else {

@@ -85,6 +85,14 @@ impl Templates {
         self.by_key.get(&key.to_lowercase()).copied()
     }
 
+    /// The reason a row naming a template this file lacks is rejected.
+    pub fn missing(&self, template: &str) -> String {
+        format!(
+            "template {template:?} is not in {}: add it with its category",
+            self.file
+        )
+    }
+
     /// The category of the first template whose body matches `text`.
     pub fn by_body(&self, text: &str) -> Option<Category> {
         let text = text.trim();

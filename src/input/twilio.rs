@@ -189,6 +189,7 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
                 given.into_owned()
             } else {
                 category(
+                    row,
                     templates,
                     &raw_direction,
                     &f.get(c.content),
@@ -206,6 +207,7 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
 /// the templates file; a TwiML reply, or a body that is none of the
 /// templates, is free-form (`service`).
 fn category(
+    row: &mut Row,
     templates: Option<&Templates>,
     direction: &str,
     content: &str,
@@ -230,8 +232,10 @@ fn category(
     if !content.is_empty() {
         return Ok(match templates.by_key(content) {
             Some(c) => c.as_str().to_string(),
-            // Rejected with this value as the reason.
-            None => format!("{content} (not in {})", templates.file),
+            None => {
+                row.reject(templates.missing(content));
+                String::new()
+            }
         });
     }
     Ok(templates
@@ -300,6 +304,10 @@ mod tests {
         let mut record = csv::ByteRecord::new();
         let mut rows = Vec::new();
         while reader.next_record(&mut record)?.is_some() {
+            if let Some(problem) = super::super::Records::take_problem(&mut reader) {
+                rows.push(vec![problem]);
+                continue;
+            }
             rows.push(
                 record
                     .iter()
@@ -344,7 +352,10 @@ mod tests {
         let with_content = "Sid,From,To,Status,DateSent,Direction,ContentSid\n\
             SM9,whatsapp:+1415,whatsapp:+4915,sent,2026-02-03T10:00:00Z,outbound-api,HX9\n";
         let rows = read(with_content, Some("id,category\nHX1,marketing\n")).unwrap();
-        assert_eq!(rows[0][3], "HX9 (not in t.csv)");
+        assert_eq!(
+            rows[0],
+            ["template \"HX9\" is not in t.csv: add it with its category"]
+        );
         let rows = read(with_content, Some("id,category\nhx9,marketing\n")).unwrap();
         assert_eq!(rows[0][3], "marketing");
         let missing = read("Sid,From,To,Status\n", None).unwrap_err().to_string();

@@ -106,7 +106,10 @@ fn outbound(m: &Value, templates: Option<&Templates>) -> Result<Row, String> {
                 (_, Some(c)) => c.as_str().into(),
                 // Failed before Meta priced it: not charged either way.
                 _ if status(&raw_status) == Some("failed") => String::new(),
-                (Some(t), None) => format!("{name} (not in {})", t.file),
+                (Some(t), None) => {
+                    row.reject(t.missing(&name));
+                    String::new()
+                }
                 (None, None) => {
                     return Err(format!(
                         "template message {:?} ({name}) has no pricingCategory: give \
