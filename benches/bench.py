@@ -44,9 +44,9 @@ def timed(cmd, out_path=None):
     return best
 
 
-def generate(rows, shuffled):
-    name = f"log-{rows // 1_000_000}M{'-shuffled' if shuffled else ''}.csv"
-    path = DATA / name
+def generate(rows, shuffled, webhooks=False):
+    name = f"log-{rows // 1_000_000}M{'-shuffled' if shuffled else ''}"
+    path = DATA / (name + (".jsonl" if webhooks else ".csv"))
     if not path.exists():
         cmd = [WABILL, "generate", "--rows", str(rows), "--seed", str(SEED),
                "--customers", str(max(rows // 10, 1)),
@@ -57,6 +57,8 @@ def generate(rows, shuffled):
                "-o", path]
         if shuffled:
             cmd.append("--shuffle")
+        if webhooks:
+            cmd.append("--webhooks")
         subprocess.run(cmd, check=True)
     return path
 
@@ -147,12 +149,38 @@ def main():
             for name, (wall, rss) in entries:
                 print(f"{label:>14}  {name:<38} {wall:7.2f} s  {rows / wall / 1e6:6.2f} M rows/s  "
                       f"{rss:8.1f} MB", flush=True)
-    write_results(results, checks, duck)
+    webhooks = webhook_runs(checks)
+    write_results(results, checks, duck, webhooks)
     if any(c.endswith("NO") for c in checks):
         sys.exit("bench: results disagree (see benches/RESULTS.md)")
 
 
-def write_results(results, checks, duck):
+def total_cost(path):
+    with open(path, newline="") as f:
+        return sum(Decimal(r["cost"]) for r in csv.DictReader(f) if r["market"] != "total")
+
+
+def webhook_runs(checks):
+    """The same traffic as Meta's webhook notifications (one per row, JSON
+    lines): wabill's webhook reader against the 10-second budget for 1 M."""
+    runs = []
+    rows = ROW_COUNTS[0]
+    log = generate(rows, False, webhooks=True)
+    out = DATA / "wabill-webhooks.csv"
+    wall, rss = timed([WABILL, "estimate", "-q", "--format", "csv", log], out)
+    runs.append((rows, log.stat().st_size / 1e6, wall, rss))
+    print(f"{rows / 1e6:g} M webhook notifications  wabill estimate {wall:7.2f} s  "
+          f"{rss:8.1f} MB", flush=True)
+    csv_out = DATA / "wabill-csv-for-webhooks.csv"
+    subprocess.run([WABILL, "estimate", "-q", "--format", "csv", generate(rows, False)],
+                   stdout=open(csv_out, "wb"), check=True)
+    same = total_cost(out) == total_cost(csv_out)
+    checks.append(f"{rows / 1e6:g} M webhook notifications: same total cost as the same "
+                  f"traffic in CSV: {'yes' if same else 'NO'}")
+    return runs
+
+
+def write_results(results, checks, duck, webhooks=()):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
     duck_version = ""
@@ -189,6 +217,14 @@ def write_results(results, checks, duck):
                 f"| {name} | {wall:.2f} | {rows / wall / 1e6:.2f} M | {size_mb / wall:.0f} | "
                 f"{rss:.0f} | {ceiling / wall:.0%} | {vs_duck} |")
         lines.append("")
+    for rows, size_mb, wall, rss in webhooks:
+        lines += [f"## {rows / 1e6:g} M webhook notifications, JSON lines ({size_mb:,.0f} MB)", "",
+                  "The same traffic as Meta's Cloud API notifications (`wabill generate "
+                  "--webhooks`, one notification per row).", "",
+                  "| contender | wall (s) | notifications/s | MB/s | peak memory (MB) |",
+                  "|---|---:|---:|---:|---:|",
+                  f"| wabill estimate | {wall:.2f} | {rows / wall / 1e6:.2f} M | "
+                  f"{size_mb / wall:.0f} | {rss:.0f} |", ""]
     lines += ["## Checks", ""] + [f"- {c}" for c in checks] + [""]
     (BENCH / "RESULTS.md").write_text("\n".join(lines))
     print(f"wrote {BENCH / 'RESULTS.md'}")

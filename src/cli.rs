@@ -182,6 +182,9 @@ pub struct GenerateArgs {
     /// Shuffle the rows (the header stays first)
     #[arg(long)]
     pub shuffle: bool,
+    /// Write Meta's webhook notifications (JSON lines) instead of a CSV log
+    #[arg(long)]
+    pub webhooks: bool,
     /// Write to FILE instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

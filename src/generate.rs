@@ -31,6 +31,8 @@ pub struct Options {
     /// `delivered`/`read` row with the same message id (webhook exports).
     pub status_event_share: f64,
     pub shuffle: bool,
+    /// Meta's webhook notifications (JSON lines, one per row) instead of CSV.
+    pub webhooks: bool,
 }
 
 /// Calling code, national number length, traffic weight (per mille).
@@ -267,6 +269,7 @@ struct RowWriter {
     day_text: Vec<u8>,
     numbers: Vec<Vec<u8>>,
     businesses: Vec<Vec<u8>>,
+    webhooks: bool,
 }
 
 impl RowWriter {
@@ -285,10 +288,14 @@ impl RowWriter {
             day_text: Vec::new(),
             numbers,
             businesses,
+            webhooks: g.opts.webhooks,
         }
     }
 
     fn write(&mut self, row: &Row, out: &mut Vec<u8>) {
+        if self.webhooks {
+            return self.write_webhook(row, out);
+        }
         let day = row.at.div_euclid(86_400_000);
         if day != self.day {
             self.day = day;
@@ -327,6 +334,77 @@ impl RowWriter {
     }
 }
 
+impl RowWriter {
+    /// One notification, shaped as Meta sends it (the `pricing.type` is
+    /// always `regular`: the generator does not price).
+    fn write_webhook(&self, row: &Row, out: &mut Vec<u8>) {
+        let business = &self.businesses[row.business as usize];
+        out.extend_from_slice(
+            b"{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"102290129340398\",\
+              \"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\
+              \"metadata\":{\"display_phone_number\":\"",
+        );
+        out.extend_from_slice(&business[1..]);
+        out.extend_from_slice(b"\",\"phone_number_id\":\"");
+        out.extend_from_slice(business);
+        let customer = &self.numbers[row.customer as usize][1..];
+        let stamp = (row.at / 1000).to_string();
+        match row.kind {
+            Kind::In { entry_point } => {
+                out.extend_from_slice(
+                    b"\"},\"contacts\":[{\"profile\":{\"name\":\"Customer\"},\"wa_id\":\"",
+                );
+                out.extend_from_slice(customer);
+                out.extend_from_slice(b"\"}],\"messages\":[{\"from\":\"");
+                out.extend_from_slice(customer);
+                out.extend_from_slice(b"\",\"id\":\"wamid.");
+                hex16(out, row.id);
+                out.extend_from_slice(b"\",\"timestamp\":\"");
+                out.extend_from_slice(stamp.as_bytes());
+                out.extend_from_slice(b"\",\"type\":\"text\",\"text\":{\"body\":\"Hello\"}");
+                if entry_point {
+                    out.extend_from_slice(
+                        b",\"referral\":{\"source_url\":\"https://fb.me/ad\",\"source_type\":\"ad\",\
+                          \"source_id\":\"120200000000000\",\"ctwa_clid\":\"ARAkLkA\"}",
+                    );
+                }
+                out.extend_from_slice(b"}]");
+            }
+            Kind::Out { category, status } => {
+                let status = if status.is_empty() {
+                    "delivered"
+                } else {
+                    status
+                };
+                out.extend_from_slice(b"\"},\"statuses\":[{\"id\":\"wamid.");
+                hex16(out, row.id);
+                out.extend_from_slice(b"\",\"status\":\"");
+                out.extend_from_slice(status.as_bytes());
+                out.extend_from_slice(b"\",\"timestamp\":\"");
+                out.extend_from_slice(stamp.as_bytes());
+                out.extend_from_slice(b"\",\"recipient_id\":\"");
+                out.extend_from_slice(customer);
+                if status == "failed" {
+                    out.extend_from_slice(
+                        b"\",\"errors\":[{\"code\":131026,\"title\":\"Message undeliverable\"}]}]",
+                    );
+                } else {
+                    out.extend_from_slice(b"\",\"conversation\":{\"id\":\"c");
+                    hex16(out, row.id);
+                    out.extend_from_slice(b"\",\"origin\":{\"type\":\"");
+                    out.extend_from_slice(category.as_bytes());
+                    out.extend_from_slice(
+                        b"\"}},\"pricing\":{\"billable\":true,\"pricing_model\":\"PMP\",\"type\":\"regular\",\"category\":\"",
+                    );
+                    out.extend_from_slice(category.as_bytes());
+                    out.extend_from_slice(b"\"}}]");
+                }
+            }
+        }
+        out.extend_from_slice(b"}}]}]}\n");
+    }
+}
+
 fn two(out: &mut Vec<u8>, n: i64) {
     out.push(b'0' + (n / 10) as u8);
     out.push(b'0' + (n % 10) as u8);
@@ -347,7 +425,9 @@ pub fn generate(opts: &Options, out: &mut dyn Write) -> io::Result<()> {
         ..opts.clone()
     });
     let mut writer = RowWriter::new(&g);
-    out.write_all(HEADER.as_bytes())?;
+    if !opts.webhooks {
+        out.write_all(HEADER.as_bytes())?;
+    }
     // About 2.6 rows per episode on average; spread episodes evenly.
     let episodes = (opts.rows as f64 / 2.6).max(1.0);
     let span = opts.days.max(1) as f64 * 86_400_000.0;
@@ -416,6 +496,7 @@ mod tests {
             entry_point_share: 0.06,
             status_event_share: 0.2,
             shuffle: false,
+            webhooks: false,
         }
     }
 

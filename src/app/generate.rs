@@ -35,6 +35,7 @@ pub fn run(args: &GenerateArgs) -> Result<Exit> {
         entry_point_share: args.entry_point_share,
         status_event_share: args.status_event_share,
         shuffle: args.shuffle,
+        webhooks: args.webhooks,
     };
     let mut output = Output::open(args.output.as_deref())?;
     generate(&options, output.writer())?;

@@ -7,6 +7,11 @@ use std::io::{self, BufRead, BufReader};
 const GZIP: &[u8] = &[0x1f, 0x8b];
 const ZSTD: &[u8] = &[0x28, 0xb5, 0x2f, 0xfd];
 
+/// Whether `head` starts a gzip or zstd stream.
+pub fn is_compressed(head: &[u8]) -> bool {
+    head.starts_with(GZIP) || head.starts_with(ZSTD)
+}
+
 /// `raw` itself, or a reader of its unpacked content.
 pub fn unpacked(mut raw: BufReader<Box<dyn io::Read>>) -> io::Result<Box<dyn BufRead>> {
     let head = raw.fill_buf()?;

@@ -79,16 +79,28 @@ impl Source {
         }
     }
 
-    /// Size in bytes when known (for progress reporting).
+    /// Size in bytes of the content when known (for progress reporting):
+    /// not for pipes, nor for compressed files (progress counts unpacked
+    /// bytes).
     pub fn size(&self) -> Option<u64> {
         match self {
             Source::Stdin => None,
             Source::Path(p) => std::fs::metadata(p)
                 .ok()
                 .filter(|m| m.is_file())
+                .filter(|_| !self.compressed())
                 .map(|m| m.len()),
-            Source::Bytes(b) => Some(b.len() as u64),
+            Source::Bytes(b) => (!decode::is_compressed(b)).then_some(b.len() as u64),
         }
+    }
+
+    fn compressed(&self) -> bool {
+        let mut head = [0u8; 4];
+        let Ok(mut raw) = self.open_raw() else {
+            return false;
+        };
+        let n = raw.read(&mut head).unwrap_or(0);
+        decode::is_compressed(&head[..n])
     }
 }
 
