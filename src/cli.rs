@@ -270,7 +270,7 @@ pub struct PricingArgs {
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Message logs (CSV or Meta's webhook JSON, plain, .gz or .zst); `-`
+    /// Message logs (CSV, Meta's webhook JSON or a provider's export, plain, .gz or .zst); `-`
     /// reads standard input, as does giving none when it is a pipe
     #[arg(value_name = "LOG")]
     pub logs: Vec<String>,
