@@ -324,7 +324,7 @@ pub struct PricingArgs {
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 pub struct InputArgs {
-    /// Message logs (CSV or Meta's webhook JSON, plain, .gz or .zst); `-`
+    /// Message logs (CSV, Meta's webhook JSON or a provider's export, plain, .gz or .zst); `-`
     /// reads standard input, as does giving none when it is a pipe
     #[arg(value_name = "LOG")]
     pub logs: Vec<String>,
@@ -338,10 +338,17 @@ pub struct InputArgs {
     pub delimiter: Option<String>,
 
     /// Read the logs as this format instead of detecting it from their
-    /// content and name: csv (wabill's log) or webhooks (Meta's Cloud API
-    /// notifications, JSON)
+    /// content and name: csv (wabill's log), webhooks (Meta's Cloud API
+    /// notifications, JSON), or a provider's export: twilio, kaleyra,
+    /// ycloud, gupshup, infobip
     #[arg(long, value_name = "NAME")]
     pub input_format: Option<String>,
+
+    /// Template categories for exports that name a template but not its
+    /// category (Twilio, Kaleyra, Infobip): CSV with name (or id, or body)
+    /// and category columns
+    #[arg(long, value_name = "FILE")]
+    pub templates: Option<PathBuf>,
 
     /// Fail (exit 1) if any row is rejected
     #[arg(long)]

@@ -179,6 +179,7 @@ fn from_history(
         column: args.column.clone(),
         delimiter: args.delimiter.clone(),
         input_format: None,
+        templates: None,
         strict: false,
         rejects: None,
         quiet: args.quiet,

@@ -9,6 +9,7 @@ use anyhow::{Context, Result, bail};
 use crate::cli::{InputArgs, PricingArgs};
 use crate::engine::ReadSettings;
 use crate::error::{Exit, Failure};
+use crate::input::templates::Templates;
 use crate::input::{ReadOptions, Source, format_named};
 use crate::model::HOUR_US;
 use crate::pricing::{ModelChoice, PricingContext, WindowRules};
@@ -117,6 +118,13 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     if let Some(name) = &args.input_format {
         options.format =
             Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
+    }
+    if let Some(path) = &args.templates {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("--templates {name}"))?;
+        let templates =
+            Templates::parse(&name, &text).map_err(|e| anyhow::anyhow!("--templates: {e}"))?;
+        options.templates = Some(std::sync::Arc::new(templates));
     }
     for spec in &args.column {
         options

@@ -11,7 +11,14 @@
 mod columns;
 mod csv;
 mod decode;
+pub mod gupshup;
+pub mod infobip;
+pub mod kaleyra;
+pub mod provider;
+pub mod templates;
+pub mod twilio;
 mod webhooks;
+pub mod ycloud;
 
 pub use columns::{Column, ColumnMap, Columns};
 
@@ -119,6 +126,9 @@ pub struct ReadOptions {
     pub format: Option<&'static Format>,
     pub delimiter: Option<u8>,
     pub columns: ColumnMap,
+    /// `--templates FILE`: the category of templates an export names
+    /// without one (providers' readers).
+    pub templates: Option<std::sync::Arc<templates::Templates>>,
 }
 
 /// A source's records, one at a time, into a reused record.
@@ -170,7 +180,15 @@ impl std::fmt::Debug for Format {
 
 /// Every reader, most specific first: detection takes the first whose
 /// `detect` accepts the content. CSV comes last and accepts anything.
-pub static FORMATS: &[&Format] = &[&webhooks::FORMAT, &csv::FORMAT];
+pub static FORMATS: &[&Format] = &[
+    &ycloud::FORMAT,
+    &gupshup::FORMAT,
+    &infobip::FORMAT,
+    &webhooks::FORMAT,
+    &twilio::FORMAT,
+    &kaleyra::FORMAT,
+    &csv::FORMAT,
+];
 
 /// The format called `name` (case-insensitive).
 pub fn format_named(name: &str) -> Result<&'static Format, String> {
@@ -194,25 +212,21 @@ fn detect(name: &str, head: &[u8]) -> &'static Format {
         .copied()
         .filter(|f| (f.detect)(head))
         .collect::<Vec<_>>();
-    if let [only] = by_content.as_slice() {
-        return only;
+    // Several fit when a provider's export is also JSON or CSV: the most
+    // specific (listed first) wins.
+    if let Some(first) = by_content.first() {
+        return first;
     }
     let stem = name
         .strip_suffix(".gz")
         .or_else(|| name.strip_suffix(".zst"))
         .unwrap_or(name)
         .to_ascii_lowercase();
-    // Several formats fit (or none: an empty source): the name decides.
-    let candidates: &[&'static Format] = if by_content.is_empty() {
-        FORMATS
-    } else {
-        &by_content
-    };
-    candidates
+    // None fits (an empty source): the name decides.
+    FORMATS
         .iter()
         .copied()
         .find(|f| f.extensions.iter().any(|e| stem.ends_with(e)))
-        .or(by_content.first().copied())
         .unwrap_or(&csv::FORMAT)
 }
 
@@ -284,6 +298,22 @@ mod tests {
         assert_eq!(detect("log.jsonl.gz", b"").name, "webhooks");
         assert_eq!(detect("log.csv", b"").name, "csv");
         assert_eq!(format_named("CSV").unwrap().name, "csv");
-        assert!(format_named("xml").unwrap_err().contains("webhooks, csv"));
+        assert!(
+            format_named("xml")
+                .unwrap_err()
+                .contains("webhooks, twilio, kaleyra, csv")
+        );
+        // Providers' exports, by content, whatever their name.
+        let twilio = b"Sid,From,To,Body,Status,SentDate,Direction,Price,PriceUnit\n";
+        assert_eq!(detect("log.csv", twilio).name, "twilio");
+        let kaleyra = b"WABA ID,WHATSAPP_ID,FROM,TO,MESSAGE_DIRECTION,FORMAT\n";
+        assert_eq!(detect("x", kaleyra).name, "kaleyra");
+        let ycloud = b"{\"id\":\"e\",\"type\":\"whatsapp.message.updated\",\"whatsappMessage\":{}}";
+        assert_eq!(detect("log.jsonl", ycloud).name, "ycloud");
+        let gupshup =
+            b"[{\"app\":\"shop\",\"version\":2,\"type\":\"billing-event\",\"payload\":{}}]";
+        assert_eq!(detect("log.json", gupshup).name, "gupshup");
+        let infobip = b"{\"results\":[{\"messageId\":\"m\",\"to\":\"41\",\"sentAt\":\"x\"}]}";
+        assert_eq!(detect("log.json", infobip).name, "infobip");
     }
 }

@@ -454,6 +454,23 @@ mod tests {
         (log, seen)
     }
 
+    #[test]
+    fn a_rejected_customer_message_says_its_window_is_lost() {
+        let text = format!(
+            "{HEADER}2026-02-02T10:00:00,+5511987650001,in,,,,\n\
+             2026-02-02T10:00:00,+5511987650001,out,utility,,,\n"
+        );
+        let (_, seen) = read_memory(&text, false);
+        let reasons: Vec<_> = seen.iter().map(|(r, _)| r.reason.as_str()).collect();
+        assert_eq!(reasons.len(), 2);
+        assert!(
+            reasons[0].ends_with(super::super::INBOUND_LOST),
+            "{}",
+            reasons[0]
+        );
+        assert!(!reasons[1].contains("window"), "{}", reasons[1]);
+    }
+
     const CONFLICT: &str = "timestamp,customer,direction,category,message_id\n\
         2026-02-02T10:00:05Z,+5511987650002,out,utility,dup\n\
         2026-02-02T10:00:00Z,+5511987650001,out,utility,dup\n";

@@ -108,6 +108,10 @@ pub struct Validator {
     defer: bool,
 }
 
+/// Appended to the reason an inbound row is rejected.
+pub const INBOUND_LOST: &str = " (a customer message: the customer service window it would have opened is lost, \
+     so replies after it may be priced as outside one)";
+
 /// The customer id of a message whose lookup is deferred.
 const UNRESOLVED: u32 = u32::MAX;
 
@@ -263,6 +267,22 @@ impl Validator {
     }
 
     pub fn message(
+        &mut self,
+        record: &csv::ByteRecord,
+        columns: &Columns,
+        source: SourcePos,
+    ) -> Result<Message, FieldError> {
+        self.fields(record, columns, source).map_err(|mut e| {
+            // Nothing else says that replies after it lose their window.
+            let direction = std::str::from_utf8(columns.field(record, Column::Direction));
+            if direction.ok().and_then(|d| parse_direction(d.trim())) == Some(Direction::In) {
+                e.reason.push_str(INBOUND_LOST);
+            }
+            e
+        })
+    }
+
+    fn fields(
         &mut self,
         record: &csv::ByteRecord,
         columns: &Columns,

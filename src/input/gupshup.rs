@@ -1,0 +1,218 @@
+//! Gupshup's v2 callback events, as stored: `{"app","timestamp","version":2,
+//! "type","payload"}` with type `message` (inbound: `payload.source` is the
+//! customer; a `referral` = an entry point), `billing-event` (Meta's
+//! decision per message: `deductions.type`/`category`/`billable`, the
+//! customer in `references.destination`) and `message-event` (status).
+//! Gupshup's v3 events are Meta's own webhook shape: read them as
+//! `webhooks`.
+//!
+//! An outbound message is its `billing-event`, the only event that carries
+//! its category; a `failed` message-event (never billed) is a row too, and
+//! merges with its message by Gupshup's id. The other message-events
+//! (`enqueued`, `sent`, `delivered`, `read`, `deleted`) carry nothing the
+//! billing-event lacks and give no rows — but a file of them with no
+//! billing-event at all is an error, not an empty log. The business is the
+//! Gupshup app, the only sender v2 events name.
+
+use std::io::BufRead;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde_json::Value;
+
+use super::Format;
+use super::provider::{MappedJson, Out, Row, first_object, number, opened, text};
+
+pub static FORMAT: Format = Format {
+    name: "gupshup",
+    description: "Gupshup's v2 callbacks (message, message-event, billing-event)",
+    extensions: &[],
+    detect,
+    open: |name, content, _| Ok(opened(Box::new(open(name, content)))),
+};
+
+/// Whether the first JSON object is a Gupshup v2 event.
+pub fn detect(head: &[u8]) -> bool {
+    first_object(head).is_some_and(|o| {
+        let o = &o[..o.len().min(4096)];
+        let has = |n: &[u8]| o.windows(n.len()).any(|w| w == n);
+        has(b"\"app\"")
+            && has(b"\"payload\"")
+            && (has(b"message-event") || has(b"billing-event") || has(b"\"message\""))
+    })
+}
+
+/// Gupshup's message-event types as wabill's statuses.
+pub fn status(raw: &str) -> Option<&'static str> {
+    Some(match raw.trim().to_ascii_lowercase().as_str() {
+        "enqueued" | "sent" => "sent",
+        // `deleted`: the customer deleted a message they had received.
+        "delivered" | "read" | "deleted" => "delivered",
+        "failed" => "failed",
+        _ => return None,
+    })
+}
+
+pub fn open(name: &str, input: Box<dyn BufRead>) -> MappedJson {
+    // Counted by the mapping, checked at the end.
+    let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
+    let seen = Arc::clone(&counts);
+    MappedJson::new(
+        name,
+        input,
+        Box::new(move |event: &Value, rows: &mut Vec<Row>| {
+            let app = text(event.get("app"));
+            let time = text(event.get("timestamp"));
+            let p = event.get("payload").unwrap_or(&Value::Null);
+            match text(event.get("type")).as_str() {
+                "message" => rows.push(inbound(&app, &time, p)),
+                "billing-event" => {
+                    seen[1].fetch_add(1, Ordering::Relaxed);
+                    rows.push(billing(&app, &time, p));
+                }
+                "message-event" => {
+                    seen[0].fetch_add(1, Ordering::Relaxed);
+                    let kind = text(p.get("type"));
+                    if status(&kind) == Some("failed") {
+                        rows.push(failed(&app, &time, p));
+                    }
+                }
+                _ => {}
+            }
+            Ok(())
+        }),
+    )
+    .with_end(Box::new(move || {
+        let status_events = counts[0].load(Ordering::Relaxed);
+        if status_events > 0 && counts[1].load(Ordering::Relaxed) == 0 {
+            return Err(format!(
+                "{status_events} message-events but no billing-event: Gupshup's v2 \
+                 message-events do not carry the category, its billing-events do; export \
+                 those too (or v3 events, read as webhooks)"
+            ));
+        }
+        Ok(())
+    }))
+}
+
+/// Gupshup's id of a message: `gsId` on delivery events and billing
+/// events, `id` on `enqueued` and `failed` ones.
+fn gupshup_id(v: &Value) -> String {
+    match text(v.get("gsId")) {
+        g if g.is_empty() => text(v.get("id")),
+        g => g,
+    }
+}
+
+fn inbound(app: &str, time: &str, p: &Value) -> Row {
+    let inner = p.get("payload");
+    let referral = [p.get("referral"), inner.and_then(|i| i.get("referral"))]
+        .into_iter()
+        .flatten()
+        .any(|r| !r.is_null());
+    let mut row = Row::default();
+    row.set(Out::Timestamp, time)
+        .set(Out::Direction, "in")
+        .set(Out::Customer, number(&text(p.get("source"))))
+        .set(Out::Business, app)
+        .set(Out::MessageId, text(p.get("id")))
+        .set(Out::EntryPoint, if referral { "1" } else { "" });
+    row
+}
+
+fn billing(app: &str, time: &str, p: &Value) -> Row {
+    let d = p.get("deductions").unwrap_or(&Value::Null);
+    let r = p.get("references").unwrap_or(&Value::Null);
+    let category = text(d.get("category"));
+    let mut row = Row::default();
+    row.set(Out::Timestamp, time)
+        .set(Out::Direction, "out")
+        .set(Out::Customer, number(&text(r.get("destination"))))
+        .set(Out::Business, app)
+        .set(Out::MessageId, gupshup_id(r))
+        .set(Out::Status, "sent")
+        .set(Out::Category, &category)
+        .set(Out::PricingType, text(d.get("type")))
+        .set(Out::PricingCategory, &category)
+        .set(Out::PricingBillable, text(d.get("billable")));
+    row
+}
+
+fn failed(app: &str, time: &str, p: &Value) -> Row {
+    let ts = text(p.get("payload").and_then(|i| i.get("ts")));
+    let mut row = Row::default();
+    row.set(Out::Timestamp, if ts.is_empty() { time } else { &ts })
+        .set(Out::Direction, "out")
+        .set(Out::Customer, number(&text(p.get("destination"))))
+        .set(Out::Business, app)
+        .set(Out::MessageId, gupshup_id(p))
+        .set(Out::Status, "failed");
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_event_type_is_mapped() {
+        let cases = [
+            ("enqueued", Some("sent")),
+            ("sent", Some("sent")),
+            ("delivered", Some("delivered")),
+            ("read", Some("delivered")),
+            ("deleted", Some("delivered")),
+            ("failed", Some("failed")),
+            ("mismatch", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(status(raw), want, "{raw}");
+        }
+    }
+
+    fn read(text: &str) -> Result<Vec<Vec<String>>, super::super::InputError> {
+        let mut reader = open("g.json", Box::new(std::io::Cursor::new(text.to_string())));
+        let mut record = csv::ByteRecord::new();
+        let mut rows = Vec::new();
+        while reader.next_record(&mut record)?.is_some() {
+            rows.push(
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            );
+        }
+        Ok(rows)
+    }
+
+    #[test]
+    fn events_become_rows() {
+        let events = r#"[
+{"app":"shop","timestamp":1770717600000,"version":2,"type":"message","payload":{"id":"ABEG1","source":"919810000010","type":"text","payload":{"text":"hi"},"referral":{"source_type":"ad"},"sender":{"phone":"919810000010"}}},
+{"app":"shop","timestamp":1770728400000,"version":2,"type":"message-event","payload":{"id":"gs-1","type":"enqueued","destination":"919810000010","payload":{"whatsappMessageId":"w1"}}},
+{"app":"shop","timestamp":1770728401000,"version":2,"type":"billing-event","payload":{"deductions":{"type":"free_entry_point","model":"PMP","source":"whatsapp","billable":false,"category":"service"},"references":{"id":"w1","gsId":"gs-1","destination":"919810000010"}}},
+{"app":"shop","timestamp":1770728402000,"version":2,"type":"message-event","payload":{"id":"w1","gsId":"gs-1","type":"delivered","destination":"919810000010","payload":{"ts":1770728402}}},
+{"app":"shop","timestamp":1770800000000,"version":2,"type":"message-event","payload":{"id":"gs-2","type":"failed","destination":"919810000010","payload":{"code":1002,"reason":"Number does not exist"}}}
+]"#;
+        let got: Vec<String> = read(events)
+            .unwrap()
+            .iter()
+            .map(|r| {
+                [0, 1, 2, 3, 4, 5, 6, 7, 9, 11]
+                    .map(|i| r[i].clone())
+                    .join(",")
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "1770717600000,919810000010,in,,shop,ABEG1,,1,,",
+                "1770728401000,919810000010,out,service,shop,gs-1,sent,,free_entry_point,false",
+                "1770800000000,919810000010,out,,shop,gs-2,failed,,,",
+            ]
+        );
+        let only_status = r#"{"app":"shop","timestamp":1,"version":2,"type":"message-event","payload":{"id":"w1","type":"sent","destination":"91981"}}"#;
+        let e = read(only_status).unwrap_err().to_string();
+        assert!(e.contains("1 message-events but no billing-event"), "{e}");
+    }
+}

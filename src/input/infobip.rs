@@ -1,0 +1,253 @@
+//! Infobip's WhatsApp reports, as stored from its webhooks: delivery
+//! reports (`{"results":[{"messageId","to","sentAt","doneAt","status":
+//! {"groupName"…},"price":{"pricePerMessage","currency"}…}]}`) and inbound
+//! messages (`{"results":[{"from","to","receivedAt","messageId",
+//! "integrationType":"WHATSAPP","message":{…}}]}`). Each result is a row.
+//!
+//! Infobip's delivery reports name neither the sender number nor the
+//! template: all rows are one business (run wabill once per sender), and
+//! the category comes from `--templates FILE` by the `callbackData` (or
+//! `templateName`) the business set when sending; an outbound message with
+//! neither is free-form. Seen reports add nothing a delivery report lacks
+//! and give no rows.
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::Format;
+use super::provider::{MappedJson, Out, Row, charge, first_object, number, opened, text};
+use super::templates::Templates;
+
+pub static FORMAT: Format = Format {
+    name: "infobip",
+    description: "Infobip's WhatsApp delivery reports and inbound messages (JSON)",
+    extensions: &[],
+    detect,
+    open: |name, content, options| {
+        Ok(opened(Box::new(open(
+            name,
+            content,
+            options.templates.clone(),
+        ))))
+    },
+};
+
+/// Whether the first JSON object is an Infobip report.
+pub fn detect(head: &[u8]) -> bool {
+    first_object(head).is_some_and(|o| {
+        let o = &o[..o.len().min(4096)];
+        let has = |n: &[u8]| o.windows(n.len()).any(|w| w == n);
+        has(b"\"results\"")
+            && (has(b"\"messageId\"") && (has(b"\"sentAt\"") || has(b"\"receivedAt\"")))
+    })
+}
+
+/// Infobip's status groups (and the common status names) as wabill's.
+pub fn status(raw: &str) -> Option<&'static str> {
+    let raw = raw.trim().to_ascii_uppercase();
+    Some(match raw.as_str() {
+        "DELIVERED" | "DELIVERED_TO_HANDSET" | "SEEN" | "READ" => "delivered",
+        "PENDING" | "PENDING_ENROUTE" | "PENDING_ACCEPTED" | "PENDING_WAITING_DELIVERY" => "sent",
+        "UNDELIVERABLE"
+        | "EXPIRED"
+        | "REJECTED"
+        | "UNDELIVERABLE_NOT_DELIVERED"
+        | "UNDELIVERABLE_REJECTED_OPERATOR"
+        | "EXPIRED_EXPIRED"
+        | "REJECTED_NETWORK"
+        | "REJECTED_NOT_ENOUGH_CREDITS"
+        | "REJECTED_DESTINATION" => "failed",
+        _ => return None,
+    })
+}
+
+/// Infobip writes offsets without a colon (`2026-02-02T10:02:00.000+0000`).
+pub fn timestamp(raw: &str) -> String {
+    let t = raw.trim();
+    let b = t.as_bytes();
+    let n = b.len();
+    if n > 5
+        && matches!(b[n - 5], b'+' | b'-')
+        && b[n - 4..].iter().all(u8::is_ascii_digit)
+        && t.contains('T')
+    {
+        return format!("{}:{}", &t[..n - 2], &t[n - 2..]);
+    }
+    t.to_string()
+}
+
+pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates>>) -> MappedJson {
+    MappedJson::new(
+        name,
+        input,
+        Box::new(move |event: &Value, rows: &mut Vec<Row>| {
+            let Some(results) = event.get("results").and_then(Value::as_array) else {
+                return Ok(());
+            };
+            for r in results {
+                if r.get("receivedAt").is_some() {
+                    rows.push(inbound(r));
+                } else if r.get("status").is_some() {
+                    rows.push(outbound(r, templates.as_deref())?);
+                }
+            }
+            Ok(())
+        }),
+    )
+}
+
+fn price(r: &Value, row: &mut Row) {
+    let p = r.get("price");
+    row.set(
+        Out::ProviderPrice,
+        charge(&text(p.and_then(|p| p.get("pricePerMessage")))),
+    )
+    .set(
+        Out::ProviderCurrency,
+        text(p.and_then(|p| p.get("currency"))),
+    );
+}
+
+fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
+    let mut row = Row::default();
+    let s = r.get("status");
+    let group = text(s.and_then(|s| s.get("groupName")));
+    let raw_status = if group.is_empty() {
+        text(s.and_then(|s| s.get("name")))
+    } else {
+        group
+    };
+    let id = text(r.get("messageId"));
+    let key = ["templateName", "callbackData"]
+        .iter()
+        .map(|k| text(r.get(*k)))
+        .find(|k| !k.is_empty())
+        .unwrap_or_default();
+    let category = match templates {
+        None => {
+            return Err(format!(
+                "outbound message {id:?}: an Infobip delivery report does not say which template \
+                 was sent or its category: give --templates FILE (template name → category) and \
+                 send templates with callbackData set to their name"
+            ));
+        }
+        Some(_) if key.is_empty() => "service".to_string(),
+        Some(t) => match t.by_key(&key) {
+            Some(c) => c.as_str().to_string(),
+            None => {
+                row.reject(t.missing(&key));
+                String::new()
+            }
+        },
+    };
+    row.set(Out::Timestamp, timestamp(&text(r.get("sentAt"))))
+        .set(Out::Direction, "out")
+        .set(Out::Customer, number(&text(r.get("to"))))
+        .set(Out::MessageId, id)
+        .set(Out::Status, status(&raw_status).unwrap_or(&raw_status))
+        .set(Out::Category, category);
+    price(r, &mut row);
+    Ok(row)
+}
+
+fn inbound(r: &Value) -> Row {
+    let mut row = Row::default();
+    let referral = r
+        .get("referral")
+        .or_else(|| r.get("message").and_then(|m| m.get("referral")));
+    row.set(Out::Timestamp, timestamp(&text(r.get("receivedAt"))))
+        .set(Out::Direction, "in")
+        .set(Out::Customer, number(&text(r.get("from"))))
+        .set(Out::MessageId, text(r.get("messageId")))
+        .set(
+            Out::EntryPoint,
+            if referral.is_some_and(|v| !v.is_null()) {
+                "1"
+            } else {
+                ""
+            },
+        );
+    price(r, &mut row);
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_status_group_is_mapped() {
+        let cases = [
+            ("PENDING", Some("sent")),
+            ("UNDELIVERABLE", Some("failed")),
+            ("DELIVERED", Some("delivered")),
+            ("EXPIRED", Some("failed")),
+            ("REJECTED", Some("failed")),
+            ("DELIVERED_TO_HANDSET", Some("delivered")),
+            ("PENDING_ENROUTE", Some("sent")),
+            ("delivered", Some("delivered")),
+            ("OK", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(status(raw), want, "{raw}");
+        }
+        assert_eq!(
+            timestamp("2026-02-02T10:02:00.000+0000"),
+            "2026-02-02T10:02:00.000+00:00"
+        );
+        assert_eq!(
+            timestamp("2026-02-02T10:02:00.000-0300"),
+            "2026-02-02T10:02:00.000-03:00"
+        );
+        assert_eq!(timestamp("2026-02-02T10:02:00Z"), "2026-02-02T10:02:00Z");
+    }
+
+    #[test]
+    fn reports_become_rows() {
+        let text = r#"{"results":[{"from":"491511000004","to":"447860099299","integrationType":"WHATSAPP","receivedAt":"2026-02-02T10:00:00.000+0000","messageId":"in-1","message":{"type":"TEXT","text":"hi","referral":{"sourceType":"ad"}},"price":{"pricePerMessage":0,"currency":"EUR"}}],"messageCount":1,"pendingMessageCount":0}
+{"results":[{"bulkId":"b","messageId":"out-1","to":"491511000004","sentAt":"2026-02-02T10:05:00.000+0000","doneAt":"2026-02-02T10:05:03.000+0000","messageCount":1,"callbackData":"spring_sale","price":{"pricePerMessage":0.1365,"currency":"EUR"},"status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET"}},{"messageId":"out-2","to":"491511000004","sentAt":"2026-02-02T10:06:00.000+0000","status":{"groupName":"UNDELIVERABLE"}}]}
+"#;
+        let t =
+            Arc::new(Templates::parse("t.csv", "name,category\nspring_sale,marketing\n").unwrap());
+        let mut reader = open(
+            "i.json",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            Some(t),
+        );
+        let mut record = csv::ByteRecord::new();
+        let mut got = Vec::new();
+        while let Some(line) = reader.next_record(&mut record).unwrap() {
+            let r: Vec<String> = record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect();
+            got.push(format!(
+                "{line}:{}",
+                [0, 1, 2, 3, 5, 6, 7, 12, 13]
+                    .map(|i| r[i].clone())
+                    .join(",")
+            ));
+        }
+        assert_eq!(
+            got,
+            [
+                "1:2026-02-02T10:00:00.000+00:00,491511000004,in,,in-1,,1,0,EUR",
+                "2:2026-02-02T10:05:00.000+00:00,491511000004,out,marketing,out-1,delivered,,0.1365,EUR",
+                "2:2026-02-02T10:06:00.000+00:00,491511000004,out,service,out-2,failed,,,",
+            ]
+        );
+        let mut reader = open(
+            "i.json",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            None,
+        );
+        reader.next_record(&mut record).unwrap();
+        let e = reader.next_record(&mut record).unwrap_err().to_string();
+        assert!(
+            e.starts_with("i.json:2: outbound message \"out-1\": an Infobip delivery report"),
+            "{e}"
+        );
+    }
+}

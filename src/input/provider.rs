@@ -1,0 +1,565 @@
+//! What the providers' (BSPs') readers share: the record they all write —
+//! wabill's own columns, so validation and pricing never see a provider's
+//! vocabulary — and a streaming splitter for their JSON event files.
+
+use std::io::BufRead;
+
+use super::{Column, Columns, InputError, Opened, Records};
+
+/// What a provider's reader hands the input layer: its rows in wabill's
+/// columns (`HEADER`; the first ones in `Column` order).
+pub fn opened(records: Box<dyn Records>) -> Opened {
+    debug_assert!(Column::ALL.iter().all(|c| HEADER[*c as usize] == c.name()));
+    Opened {
+        records,
+        columns: Columns::canonical(),
+        width: HEADER.len(),
+        delimiter: None,
+        headers: HEADER.iter().map(|h| h.to_string()).collect(),
+    }
+}
+
+/// The fields a provider reader fills, in the order of `HEADER`. Meta's
+/// pricing decision (`pricing_*`) and the provider's own charge
+/// (`provider_*`) are left empty when the source does not carry them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Out {
+    Timestamp,
+    Customer,
+    Direction,
+    Category,
+    Business,
+    MessageId,
+    Status,
+    EntryPoint,
+    Country,
+    PricingType,
+    PricingCategory,
+    PricingBillable,
+    ProviderPrice,
+    ProviderCurrency,
+}
+
+/// Header names of the record, as wabill's own CSV spells them.
+pub const HEADER: [&str; 14] = [
+    "timestamp",
+    "customer",
+    "direction",
+    "category",
+    "business",
+    "message_id",
+    "status",
+    "entry_point",
+    "country",
+    "pricing_type",
+    "pricing_category",
+    "pricing_billable",
+    "provider_price",
+    "provider_currency",
+];
+
+/// One message row in wabill's columns, or the reason it cannot be one
+/// (the row is then rejected with that reason).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Row(pub [String; 14], pub Option<String>);
+
+impl Row {
+    pub fn set(&mut self, field: Out, value: impl AsRef<str>) -> &mut Self {
+        let slot = &mut self.0[field as usize];
+        slot.clear();
+        slot.push_str(value.as_ref().trim());
+        self
+    }
+
+    pub fn get(&self, field: Out) -> &str {
+        &self.0[field as usize]
+    }
+
+    /// Marks the row as unusable, for this reason.
+    pub fn reject(&mut self, reason: String) {
+        self.1 = Some(reason);
+    }
+
+    /// Writes the row into `record`; a rejected row is written empty and
+    /// its reason returned.
+    pub fn write_to(&self, record: &mut csv::ByteRecord) -> Option<String> {
+        record.clear();
+        if self.1.is_some() {
+            return self.1.clone();
+        }
+        for field in &self.0 {
+            record.push_field(field.as_bytes());
+        }
+        None
+    }
+}
+
+/// A number as providers write it: `whatsapp:+14155550101`, `+1415…`,
+/// `1415…`. The `whatsapp:` channel prefix (Twilio, and providers that
+/// copy it) is dropped; the rest is left to wabill's number check.
+pub fn number(raw: &str) -> &str {
+    let t = raw.trim();
+    match t.get(..9) {
+        Some(p) if p.eq_ignore_ascii_case("whatsapp:") => t[9..].trim(),
+        _ => t,
+    }
+}
+
+/// A provider's price as a charge: Twilio writes what it debits as a
+/// negative amount (`-0.0050`); every price is kept as the positive amount
+/// charged, digits unchanged (never through floating point).
+pub fn charge(raw: &str) -> &str {
+    let t = raw.trim();
+    t.strip_prefix('-').unwrap_or(t)
+}
+
+/// A header name reduced to compare spellings: `Date Sent`, `date_sent`
+/// and `DateSent` are all `datesent`.
+pub fn header_key(raw: &str) -> String {
+    raw.trim_start_matches('\u{feff}')
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The first CSV line of `head` (the start of a source), as header keys.
+pub fn header_keys(head: &[u8]) -> Vec<String> {
+    let line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+    let line = String::from_utf8_lossy(line);
+    let delimiter = [',', ';', '\t']
+        .into_iter()
+        .max_by_key(|d| line.matches(*d).count())
+        .unwrap_or(',');
+    line.split(delimiter)
+        .map(|h| header_key(h.trim_matches(|c: char| c == '"' || c.is_whitespace())))
+        .collect()
+}
+
+/// The first JSON object of `head`, when the source is JSON (lines, an
+/// array, or one object), as far as `head` holds it.
+pub fn first_object(head: &[u8]) -> Option<&[u8]> {
+    let start = head.iter().position(|b| {
+        !b.is_ascii_whitespace() && *b != b'\xEF' && *b != b'\xBB' && *b != b'\xBF'
+    })?;
+    let rest = &head[start..];
+    let rest = match rest.first()? {
+        b'[' => {
+            let i = rest[1..].iter().position(|b| !b.is_ascii_whitespace())?;
+            &rest[1 + i..]
+        }
+        _ => rest,
+    };
+    (rest.first() == Some(&b'{')).then_some(rest)
+}
+
+/// Splits a stream of JSON values — one per line, concatenated, or the
+/// elements of one top-level array — into the raw bytes of each object,
+/// with the line it starts on. Memory holds one object at a time.
+pub struct JsonObjects {
+    name: String,
+    input: Box<dyn BufRead>,
+    line: u64,
+    bytes: u64,
+    in_array: bool,
+    started: bool,
+}
+
+impl JsonObjects {
+    pub fn new(name: &str, input: Box<dyn BufRead>) -> Self {
+        JsonObjects {
+            name: name.to_string(),
+            input,
+            line: 1,
+            bytes: 0,
+            in_array: false,
+            started: false,
+        }
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes
+    }
+
+    fn error(&self, line: u64, message: impl Into<String>) -> InputError {
+        InputError::Csv {
+            file: self.name.clone(),
+            line,
+            message: message.into(),
+        }
+    }
+
+    fn next_byte(&mut self) -> Result<Option<u8>, InputError> {
+        let buf = self.input.fill_buf().map_err(|e| InputError::Io {
+            file: self.name.clone(),
+            source: e,
+        })?;
+        let Some(&b) = buf.first() else {
+            return Ok(None);
+        };
+        self.input.consume(1);
+        self.bytes += 1;
+        if b == b'\n' {
+            self.line += 1;
+        }
+        Ok(Some(b))
+    }
+
+    /// The next object into `out`; its first line, or `None` at the end.
+    pub fn next_object(&mut self, out: &mut Vec<u8>) -> Result<Option<u64>, InputError> {
+        out.clear();
+        // Between values: whitespace, a BOM, the array's brackets, commas.
+        let first = loop {
+            match self.next_byte()? {
+                None => return Ok(None),
+                Some(b) if b.is_ascii_whitespace() || b == b',' => {}
+                Some(0xEF | 0xBB | 0xBF) if !self.started => {}
+                Some(b'[') if !self.started => self.in_array = true,
+                Some(b']') if self.in_array => self.in_array = false,
+                Some(b'{') => break b'{',
+                Some(b) => {
+                    return Err(self.error(
+                        self.line,
+                        format!(
+                            "expected a JSON object, found {:?}",
+                            char::from(b).escape_default().to_string()
+                        ),
+                    ));
+                }
+            }
+        };
+        self.started = true;
+        let line = self.line;
+        out.push(first);
+        let (mut depth, mut in_string, mut escaped) = (1u32, false, false);
+        while depth > 0 {
+            let Some(b) = self.next_byte()? else {
+                return Err(self.error(line, "a JSON object is cut off at the end of the file"));
+            };
+            out.push(b);
+            if in_string {
+                match b {
+                    _ if escaped => escaped = false,
+                    b'\\' => escaped = true,
+                    b'"' => in_string = false,
+                    _ => {}
+                }
+            } else {
+                match b {
+                    b'"' => in_string = true,
+                    b'{' | b'[' => depth += 1,
+                    b'}' | b']' => depth -= 1,
+                    _ => {}
+                }
+            }
+        }
+        Ok(Some(line))
+    }
+}
+
+/// The fields of one raw CSV record, decoded leniently for mapping.
+pub struct Fields<'r>(pub &'r csv::ByteRecord);
+
+impl Fields<'_> {
+    /// The field at `index` (empty when the column is absent), trimmed.
+    pub fn get(&self, index: Option<usize>) -> std::borrow::Cow<'_, str> {
+        let raw = index.and_then(|i| self.0.get(i)).unwrap_or(b"");
+        match String::from_utf8_lossy(raw.trim_ascii()) {
+            std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s),
+            owned => owned,
+        }
+    }
+}
+
+/// A CSV reader over a provider's export.
+pub type CsvReader = csv::Reader<Box<dyn BufRead>>;
+
+/// Maps one raw record of a provider's CSV into `Row`; an `Err` stops the
+/// reading (an export wabill cannot price without more information).
+pub type MapRow = Box<dyn FnMut(&Fields, &mut Row) -> Result<(), String> + Send>;
+
+/// A provider's CSV export read row by row and mapped into wabill's
+/// columns. A row with the wrong number of fields is passed on as it is,
+/// so that it is rejected with its line like any ragged row.
+pub struct MappedCsv {
+    pub name: String,
+    reader: CsvReader,
+    raw: csv::ByteRecord,
+    /// Fields in the export's header.
+    pub width: usize,
+    row: Row,
+    map: MapRow,
+    problem: Option<String>,
+}
+
+impl MappedCsv {
+    /// Opens `input` positioned at its header; returns the header keys
+    /// (see `header_key`) for the caller to find its columns in.
+    pub fn open(
+        name: &str,
+        input: Box<dyn BufRead>,
+    ) -> Result<(CsvReader, Vec<String>), InputError> {
+        let mut input = input;
+        let head = input.fill_buf().map_err(|e| InputError::Io {
+            file: name.to_string(),
+            source: e,
+        })?;
+        let line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
+        let delimiter = [b',', b';', b'\t']
+            .into_iter()
+            .max_by_key(|d| (line.iter().filter(|b| *b == d).count(), *d == b','))
+            .unwrap_or(b',');
+        let mut reader = csv::ReaderBuilder::new()
+            .delimiter(delimiter)
+            .flexible(true)
+            .terminator(csv::Terminator::Any(b'\n'))
+            .from_reader(input);
+        let keys = reader
+            .byte_headers()
+            .map_err(|e| InputError::Csv {
+                file: name.to_string(),
+                line: 1,
+                message: e.to_string(),
+            })?
+            .iter()
+            .map(|h| header_key(&String::from_utf8_lossy(h)))
+            .collect();
+        Ok((reader, keys))
+    }
+
+    pub fn new(name: &str, reader: CsvReader, width: usize, map: MapRow) -> Self {
+        MappedCsv {
+            name: name.to_string(),
+            reader,
+            raw: csv::ByteRecord::new(),
+            width,
+            row: Row::default(),
+            map,
+            problem: None,
+        }
+    }
+
+    /// The next row in wabill's columns; its 1-based line, or `None`.
+    pub fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        loop {
+            let more =
+                self.reader
+                    .read_byte_record(&mut self.raw)
+                    .map_err(|e| InputError::Csv {
+                        file: self.name.clone(),
+                        line: e.position().map_or(0, |p| p.line()),
+                        message: e.to_string(),
+                    })?;
+            if !more {
+                return Ok(None);
+            }
+            let line = self.raw.position().map_or(0, |p| p.line());
+            if self.raw.len() == 1 && self.raw[0].trim_ascii().is_empty() {
+                continue;
+            }
+            if self.raw.len() != self.width {
+                // An empty record: rejected with this reason.
+                record.clear();
+                self.problem = Some(format!(
+                    "expected {} fields, found {}",
+                    self.width,
+                    self.raw.len()
+                ));
+                return Ok(Some(line));
+            }
+            self.row = Row::default();
+            (self.map)(&Fields(&self.raw), &mut self.row).map_err(|message| InputError::Csv {
+                file: self.name.clone(),
+                line,
+                message,
+            })?;
+            self.problem = self.row.write_to(record);
+            return Ok(Some(line));
+        }
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.reader.position().byte()
+    }
+}
+
+/// Maps one JSON event of a provider's export into rows (none when the
+/// event is not about a message); an `Err` stops the reading.
+pub type MapEvent = Box<dyn FnMut(&serde_json::Value, &mut Vec<Row>) -> Result<(), String> + Send>;
+
+/// A check at the end of a JSON export.
+pub type EndCheck = Box<dyn FnMut() -> Result<(), String> + Send>;
+
+/// A provider's JSON event export (JSON lines, an array, or one object),
+/// mapped into wabill's columns, one event in memory at a time. An object
+/// that is not valid JSON becomes a row of the wrong width, rejected with
+/// its line.
+pub struct MappedJson {
+    objects: JsonObjects,
+    buf: Vec<u8>,
+    rows: std::collections::VecDeque<(u64, Row)>,
+    map: MapEvent,
+    pending: Vec<Row>,
+    end: Option<EndCheck>,
+    /// Why the last record was made unusable, for its rejection.
+    pub problem: Option<String>,
+}
+
+impl MappedJson {
+    pub fn new(name: &str, input: Box<dyn BufRead>, map: MapEvent) -> Self {
+        MappedJson {
+            objects: JsonObjects::new(name, input),
+            buf: Vec::new(),
+            rows: Default::default(),
+            map,
+            pending: Vec::new(),
+            end: None,
+            problem: None,
+        }
+    }
+
+    /// A check run once at the end of the input (an `Err` is an error).
+    pub fn with_end(mut self, end: EndCheck) -> Self {
+        self.end = Some(end);
+        self
+    }
+
+    pub fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        loop {
+            if let Some((line, row)) = self.rows.pop_front() {
+                self.problem = row.write_to(record);
+                return Ok(Some(line));
+            }
+            let Some(line) = self.objects.next_object(&mut self.buf)? else {
+                if let Some(mut end) = self.end.take() {
+                    end().map_err(|message| InputError::Header {
+                        file: self.objects.name.clone(),
+                        message,
+                    })?;
+                }
+                return Ok(None);
+            };
+            let value: serde_json::Value = match serde_json::from_slice(&self.buf) {
+                Ok(v) => v,
+                Err(e) => {
+                    record.clear();
+                    self.problem = Some(format!("not valid JSON: {e}"));
+                    return Ok(Some(line));
+                }
+            };
+            self.pending.clear();
+            (self.map)(&value, &mut self.pending).map_err(|message| InputError::Csv {
+                file: self.objects.name.clone(),
+                line,
+                message,
+            })?;
+            self.rows.extend(self.pending.drain(..).map(|r| (line, r)));
+        }
+    }
+
+    pub fn bytes_read(&self) -> u64 {
+        self.objects.bytes_read()
+    }
+}
+
+impl Records for MappedCsv {
+    fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        MappedCsv::next_record(self, record)
+    }
+    fn bytes_read(&self) -> u64 {
+        MappedCsv::bytes_read(self)
+    }
+    fn take_problem(&mut self) -> Option<String> {
+        self.problem.take()
+    }
+}
+
+impl Records for MappedJson {
+    fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
+        MappedJson::next_record(self, record)
+    }
+    fn bytes_read(&self) -> u64 {
+        MappedJson::bytes_read(self)
+    }
+    fn take_problem(&mut self) -> Option<String> {
+        self.problem.take()
+    }
+}
+
+/// The index of the first header key among `names`.
+pub fn column(keys: &[String], names: &[&str]) -> Option<usize> {
+    names.iter().find_map(|n| keys.iter().position(|k| k == n))
+}
+
+/// A JSON value as text: strings as they are, numbers and booleans as
+/// written, anything else empty.
+pub fn text(value: Option<&serde_json::Value>) -> String {
+    match value {
+        Some(serde_json::Value::String(s)) => s.clone(),
+        Some(serde_json::Value::Number(n)) => n.to_string(),
+        Some(serde_json::Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objects(input: &str) -> Result<Vec<(u64, String)>, InputError> {
+        let mut reader =
+            JsonObjects::new("t.json", Box::new(std::io::Cursor::new(input.to_string())));
+        let mut out = Vec::new();
+        let mut all = Vec::new();
+        while let Some(line) = reader.next_object(&mut out)? {
+            all.push((line, String::from_utf8(out.clone()).unwrap()));
+        }
+        Ok(all)
+    }
+
+    #[test]
+    fn splits_json_lines_arrays_and_single_objects() {
+        let lines = objects("{\"a\":1}\n{\"b\":\"}{\\\"\"}\n\n{\"c\":[1,{\"d\":2}]}\n").unwrap();
+        assert_eq!(
+            lines,
+            vec![
+                (1, "{\"a\":1}".to_string()),
+                (2, "{\"b\":\"}{\\\"\"}".to_string()),
+                (4, "{\"c\":[1,{\"d\":2}]}".to_string()),
+            ]
+        );
+        let array = objects("\u{feff}[\n {\"a\":1},\n {\"b\":2}\n]\n").unwrap();
+        assert_eq!(
+            array,
+            vec![(2, "{\"a\":1}".into()), (3, "{\"b\":2}".into())]
+        );
+        assert_eq!(objects("{\"a\":\n1}").unwrap().len(), 1);
+        let cut = objects("{\"a\":1}\n{\"b\":").unwrap_err().to_string();
+        assert_eq!(
+            cut,
+            "t.json:2: a JSON object is cut off at the end of the file"
+        );
+        let junk = objects("{\"a\":1}\nnope").unwrap_err().to_string();
+        assert!(
+            junk.starts_with("t.json:2: expected a JSON object"),
+            "{junk}"
+        );
+    }
+
+    #[test]
+    fn reads_numbers_prices_and_headers_as_providers_write_them() {
+        assert_eq!(number(" whatsapp:+14155550101 "), "+14155550101");
+        assert_eq!(number("WhatsApp:+4915"), "+4915");
+        assert_eq!(number("+4915"), "+4915");
+        assert_eq!(charge("-0.00500"), "0.00500");
+        assert_eq!(charge("0.0118"), "0.0118");
+        assert_eq!(header_key("\u{feff}Date Sent"), "datesent");
+        assert_eq!(header_key("date_sent"), "datesent");
+        assert_eq!(
+            header_keys(b"\"Sid\";\"Date Sent\";To\nx"),
+            ["sid", "datesent", "to"]
+        );
+        assert_eq!(first_object(b" [ {\"a\":1}"), Some(&b"{\"a\":1}"[..]));
+        assert_eq!(first_object(b"timestamp,customer"), None);
+    }
+}

@@ -1,0 +1,196 @@
+//! `--templates FILE`: the category of each message template, for exports
+//! that name a template but not its category (Twilio, Kaleyra, Infobip).
+//!
+//! A CSV with a header; columns found by name in any order:
+//! `name` (also `template`, `template_name`, `element_name`), `category`
+//! (required), and optionally `id` (also `content_sid`, `template_id`,
+//! `sid`) and `body` (also `content`, `text`). A template is found by its
+//! name or id (case-insensitive), or — for exports that log only the text
+//! sent, like Twilio's — by a body whose `{{1}}`, `{{2}}`… placeholders
+//! stand for any text.
+
+use rustc_hash::FxHashMap;
+
+use super::provider::header_key;
+use crate::model::Category;
+
+#[derive(Clone, Debug, Default)]
+pub struct Templates {
+    /// The file's name, for diagnostics.
+    pub file: String,
+    by_key: FxHashMap<String, Category>,
+    /// Literal pieces between placeholders, and the template's category.
+    bodies: Vec<(Vec<String>, Category)>,
+}
+
+impl Templates {
+    pub fn parse(file: &str, text: &str) -> Result<Templates, String> {
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(text.as_bytes());
+        let headers: Vec<String> = reader
+            .headers()
+            .map_err(|e| format!("{file}: {e}"))?
+            .iter()
+            .map(header_key)
+            .collect();
+        let find = |names: &[&str]| headers.iter().position(|h| names.contains(&h.as_str()));
+        let name = find(&["name", "template", "templatename", "elementname"]);
+        let id = find(&["id", "contentsid", "templateid", "sid"]);
+        let body = find(&["body", "content", "text"]);
+        let Some(category) = find(&["category", "templatecategory"]) else {
+            return Err(format!(
+                "{file}: no category column (found: {}); expected name,category[,id][,body]",
+                headers.join(", ")
+            ));
+        };
+        if name.is_none() && id.is_none() && body.is_none() {
+            return Err(format!(
+                "{file}: no name, id or body column to find templates by (found: {})",
+                headers.join(", ")
+            ));
+        }
+        let mut templates = Templates {
+            file: file.to_string(),
+            ..Templates::default()
+        };
+        for (i, row) in reader.records().enumerate() {
+            let line = i + 2;
+            let row = row.map_err(|e| format!("{file}:{line}: {e}"))?;
+            let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").trim();
+            let value = cell(Some(category));
+            let category: Category = value.parse().map_err(|()| {
+                format!(
+                    "{file}:{line}: category {value:?}: expected marketing, utility or authentication"
+                )
+            })?;
+            for key in [cell(name), cell(id)] {
+                if !key.is_empty() {
+                    templates.by_key.insert(key.to_lowercase(), category);
+                }
+            }
+            if !cell(body).is_empty() {
+                templates.bodies.push((pieces(cell(body)), category));
+            }
+        }
+        Ok(templates)
+    }
+
+    /// The category of the template with this name or id.
+    pub fn by_key(&self, key: &str) -> Option<Category> {
+        let key = key.trim();
+        if key.is_empty() {
+            return None;
+        }
+        self.by_key.get(&key.to_lowercase()).copied()
+    }
+
+    /// The reason a row naming a template this file lacks is rejected.
+    pub fn missing(&self, template: &str) -> String {
+        format!(
+            "template {template:?} is not in {}: add it with its category",
+            self.file
+        )
+    }
+
+    /// The category of the first template whose body matches `text`.
+    pub fn by_body(&self, text: &str) -> Option<Category> {
+        let text = text.trim();
+        self.bodies
+            .iter()
+            .find(|(pieces, _)| matches(pieces, text))
+            .map(|(_, c)| *c)
+    }
+}
+
+/// A body's literal text between its `{{n}}` placeholders.
+fn pieces(body: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut rest = body.trim();
+    while let Some(open) = rest.find("{{") {
+        let Some(len) = rest[open..].find("}}") else {
+            break;
+        };
+        out.push(rest[..open].to_string());
+        rest = &rest[open + len + 2..];
+    }
+    out.push(rest.to_string());
+    out
+}
+
+/// Whether `text` is the pieces with anything non-empty between them:
+/// first piece a prefix, last a suffix, the others in order between.
+fn matches(pieces: &[String], text: &str) -> bool {
+    let (first, last) = (&pieces[0], &pieces[pieces.len() - 1]);
+    if pieces.len() == 1 {
+        return text == first;
+    }
+    let Some(mut rest) = text.strip_prefix(first.as_str()) else {
+        return false;
+    };
+    let Some(body) = rest.strip_suffix(last.as_str()) else {
+        return false;
+    };
+    rest = body;
+    for piece in &pieces[1..pieces.len() - 1] {
+        // Each placeholder stands for at least one character.
+        let skip = rest.chars().next().map_or(0, char::len_utf8);
+        match rest[skip..].find(piece.as_str()) {
+            Some(i) => rest = &rest[skip + i + piece.len()..],
+            None => return false,
+        }
+    }
+    !rest.is_empty()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FILE: &str = "name,category,language,id,body\n\
+        order_update,UTILITY,en,HX1111,\"Your order {{1}} ships on {{2}}.\"\n\
+        spring_sale,MARKETING,en,,\"Spring sale: {{1}} off everything!\"\n\
+        login_code,AUTHENTICATION,en,HX3333,\"{{1}} is your verification code.\"\n";
+
+    #[test]
+    fn finds_templates_by_name_id_or_body() {
+        let t = Templates::parse("t.csv", FILE).unwrap();
+        assert_eq!(t.by_key("order_update"), Some(Category::Utility));
+        assert_eq!(t.by_key("Order_Update "), Some(Category::Utility));
+        assert_eq!(t.by_key("hx3333"), Some(Category::Authentication));
+        assert_eq!(t.by_key("nope"), None);
+        assert_eq!(t.by_key(""), None);
+        let cases = [
+            ("Your order A-17 ships on 3 March.", Some(Category::Utility)),
+            (
+                "Spring sale: 20% off everything!",
+                Some(Category::Marketing),
+            ),
+            (
+                "482913 is your verification code.",
+                Some(Category::Authentication),
+            ),
+            // A placeholder stands for at least one character.
+            ("Your order  ships on .", None),
+            ("Spring sale: 20% off everything! Hurry", None),
+            ("Thanks, see you soon", None),
+        ];
+        for (body, want) in cases {
+            assert_eq!(t.by_body(body), want, "{body}");
+        }
+    }
+
+    #[test]
+    fn a_bad_templates_file_is_an_error_naming_the_line() {
+        let e = Templates::parse("t.csv", "name,category\nx,promo\n").unwrap_err();
+        assert_eq!(
+            e,
+            "t.csv:2: category \"promo\": expected marketing, utility or authentication"
+        );
+        let e = Templates::parse("t.csv", "name,kind\nx,utility\n").unwrap_err();
+        assert!(e.starts_with("t.csv: no category column"), "{e}");
+        assert_eq!(pieces("a {{1}} b {{2}}"), ["a ", " b ", ""]);
+        assert!(matches(&pieces("{{1}}"), "x"));
+        assert!(!matches(&pieces("{{1}}"), ""));
+    }
+}

@@ -1,0 +1,233 @@
+//! YCloud's webhook events, as stored: `whatsapp.message.updated`
+//! (`whatsappMessage`: an outbound message's status, with Meta's decision
+//! `pricingType`/`pricingCategory` and YCloud's `totalPrice`/`currency`)
+//! and `whatsapp.inbound_message.received` (`whatsappInboundMessage`; a
+//! `referral` = an entry point). Other events give no rows.
+//!
+//! The business is the number the message went from (outbound) or to
+//! (inbound). The category is `pricingCategory`; a template without one
+//! (a failed message) is looked up by name in `--templates FILE`; a
+//! non-template message is free-form (`service`).
+
+use std::io::BufRead;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::Format;
+use super::provider::{MappedJson, Out, Row, charge, first_object, number, opened, text};
+use super::templates::Templates;
+
+pub static FORMAT: Format = Format {
+    name: "ycloud",
+    description: "YCloud's webhook events (whatsapp.message.updated, whatsapp.inbound_message.received)",
+    extensions: &[],
+    detect,
+    open: |name, content, options| {
+        Ok(opened(Box::new(open(
+            name,
+            content,
+            options.templates.clone(),
+        ))))
+    },
+};
+
+/// Whether the first JSON object is a YCloud event.
+pub fn detect(head: &[u8]) -> bool {
+    first_object(head).is_some_and(|o| {
+        let o = &o[..o.len().min(4096)];
+        contains(o, b"\"whatsappMessage\"")
+            || contains(o, b"\"whatsappInboundMessage\"")
+            || contains(o, b"\"type\":\"whatsapp.")
+            || contains(o, b"\"type\": \"whatsapp.")
+    })
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
+/// YCloud's message statuses as wabill's.
+pub fn status(raw: &str) -> Option<&'static str> {
+    Some(match raw.trim().to_ascii_lowercase().as_str() {
+        "accepted" | "sent" => "sent",
+        "delivered" | "read" => "delivered",
+        "failed" | "expired" => "failed",
+        _ => return None,
+    })
+}
+
+/// Meta's pricing categories that are not a message's own category.
+fn message_category(pricing_category: &str) -> Option<&str> {
+    match pricing_category.to_ascii_lowercase().as_str() {
+        "" | "referral_conversion" | "free_entry_point" => None,
+        _ => Some(pricing_category),
+    }
+}
+
+pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates>>) -> MappedJson {
+    MappedJson::new(
+        name,
+        input,
+        Box::new(move |event: &Value, rows: &mut Vec<Row>| {
+            if let Some(m) = event.get("whatsappMessage") {
+                rows.push(outbound(m, templates.as_deref())?);
+            } else if let Some(m) = event.get("whatsappInboundMessage") {
+                rows.push(inbound(m));
+            }
+            Ok(())
+        }),
+    )
+}
+
+fn id(m: &Value) -> String {
+    match text(m.get("wamid")) {
+        w if w.is_empty() => text(m.get("id")),
+        w => w,
+    }
+}
+
+fn outbound(m: &Value, templates: Option<&Templates>) -> Result<Row, String> {
+    let mut row = Row::default();
+    let time = ["sendTime", "createTime", "deliverTime"]
+        .iter()
+        .map(|k| text(m.get(*k)))
+        .find(|t| !t.is_empty())
+        .unwrap_or_default();
+    let raw_status = text(m.get("status"));
+    let pricing_category = text(m.get("pricingCategory"));
+    let is_template = text(m.get("type")).eq_ignore_ascii_case("template");
+    let category = match message_category(&pricing_category) {
+        Some(c) => c.to_string(),
+        None if !is_template => "service".into(),
+        None => {
+            let name = text(m.get("template").and_then(|t| t.get("name")));
+            match (templates, templates.and_then(|t| t.by_key(&name))) {
+                (_, Some(c)) => c.as_str().into(),
+                // Failed before Meta priced it: not charged either way.
+                _ if status(&raw_status) == Some("failed") => String::new(),
+                (Some(t), None) => {
+                    row.reject(t.missing(&name));
+                    String::new()
+                }
+                (None, None) => {
+                    return Err(format!(
+                        "template message {:?} ({name}) has no pricingCategory: give \
+                         --templates FILE (template name → category)",
+                        id(m)
+                    ));
+                }
+            }
+        }
+    };
+    row.set(Out::Timestamp, time)
+        .set(Out::Direction, "out")
+        .set(Out::Customer, number(&text(m.get("to"))))
+        .set(Out::Business, number(&text(m.get("from"))))
+        .set(Out::MessageId, id(m))
+        .set(Out::Status, status(&raw_status).unwrap_or(&raw_status))
+        .set(Out::Category, category)
+        .set(Out::PricingType, text(m.get("pricingType")))
+        .set(Out::PricingCategory, pricing_category)
+        .set(Out::ProviderPrice, charge(&text(m.get("totalPrice"))))
+        .set(Out::ProviderCurrency, text(m.get("currency")));
+    Ok(row)
+}
+
+fn inbound(m: &Value) -> Row {
+    let mut row = Row::default();
+    let time = match text(m.get("sendTime")) {
+        t if t.is_empty() => text(m.get("createTime")),
+        t => t,
+    };
+    let referral = m.get("referral").is_some_and(|r| !r.is_null());
+    row.set(Out::Timestamp, time)
+        .set(Out::Direction, "in")
+        .set(Out::Customer, number(&text(m.get("from"))))
+        .set(Out::Business, number(&text(m.get("to"))))
+        .set(Out::MessageId, id(m))
+        .set(Out::EntryPoint, if referral { "1" } else { "" });
+    row
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_documented_status_is_mapped() {
+        let cases = [
+            ("accepted", Some("sent")),
+            ("sent", Some("sent")),
+            ("delivered", Some("delivered")),
+            ("read", Some("delivered")),
+            ("failed", Some("failed")),
+            ("expired", Some("failed")),
+            ("DELIVERED", Some("delivered")),
+            ("deleted", None),
+        ];
+        for (raw, want) in cases {
+            assert_eq!(status(raw), want, "{raw}");
+        }
+    }
+
+    fn read(
+        text: &str,
+        templates: Option<&str>,
+    ) -> Result<Vec<Vec<String>>, super::super::InputError> {
+        let templates = templates.map(|t| Arc::new(Templates::parse("t.csv", t).unwrap()));
+        let mut reader = open(
+            "y.json",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            templates,
+        );
+        let mut record = csv::ByteRecord::new();
+        let mut rows = Vec::new();
+        while reader.next_record(&mut record)?.is_some() {
+            rows.push(
+                record
+                    .iter()
+                    .map(|f| String::from_utf8_lossy(f).into_owned())
+                    .collect(),
+            );
+        }
+        Ok(rows)
+    }
+
+    const EVENTS: &str = r#"{"id":"ev1","type":"whatsapp.inbound_message.received","apiVersion":"v2","createTime":"2026-02-10T08:00:01.000Z","whatsappInboundMessage":{"id":"im1","wamid":"wamid.in1","wabaId":"W1","from":"+919810000010","to":"+551140000001","sendTime":"2026-02-10T08:00:00.000Z","type":"text","referral":{"source_type":"ad"}}}
+{"id":"ev2","type":"whatsapp.message.updated","apiVersion":"v2","createTime":"2026-02-10T11:00:02.000Z","whatsappMessage":{"id":"m1","wamid":"wamid.out1","wabaId":"W1","from":"+551140000001","to":"+919810000010","type":"text","status":"delivered","sendTime":"2026-02-10T11:00:00.000Z","pricingModel":"PMP","pricingType":"free_entry_point","pricingCategory":"service","totalPrice":0,"currency":"USD"}}
+{"id":"ev3","type":"whatsapp.template.reviewed","apiVersion":"v2","createTime":"2026-02-10T11:00:02.000Z","whatsappTemplate":{"name":"x"}}
+{"id":"ev4","type":"whatsapp.message.updated","apiVersion":"v2","createTime":"2026-02-11T09:00:02.000Z","whatsappMessage":{"id":"m2","wamid":"wamid.out2","wabaId":"W1","from":"+551140000001","to":"+919810000010","type":"template","template":{"name":"spring_sale"},"status":"failed","sendTime":"2026-02-11T09:00:00.000Z"}}
+"#;
+
+    #[test]
+    fn events_become_wabills_columns() {
+        let rows = read(EVENTS, None).unwrap();
+        let got: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                [0, 1, 2, 3, 4, 5, 6, 7, 9, 10, 12]
+                    .map(|i| r[i].clone())
+                    .join(",")
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "2026-02-10T08:00:00.000Z,+919810000010,in,,+551140000001,wamid.in1,,1,,,",
+                "2026-02-10T11:00:00.000Z,+919810000010,out,service,+551140000001,wamid.out1,delivered,,free_entry_point,service,0",
+                "2026-02-11T09:00:00.000Z,+919810000010,out,,+551140000001,wamid.out2,failed,,,,",
+            ]
+        );
+        let delivered = EVENTS.replace("\"failed\"", "\"delivered\"");
+        let e = read(&delivered, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with(
+                "y.json:4: template message \"wamid.out2\" (spring_sale) has no pricingCategory"
+            ),
+            "{e}"
+        );
+        let rows = read(&delivered, Some("name,category\nspring_sale,MARKETING\n")).unwrap();
+        assert_eq!(rows[2][3], "marketing");
+    }
+}
