@@ -16,6 +16,7 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         column: args.column.clone(),
         delimiter: args.delimiter.clone(),
         input_format: None,
+        templates: None,
         strict: false,
         rejects: None,
         quiet: true,

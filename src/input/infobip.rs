@@ -225,7 +225,7 @@ mod tests {
                 .collect();
             got.push(format!(
                 "{line}:{}",
-                [0, 1, 2, 3, 5, 6, 7, 12, 13]
+                [0, 1, 2, 3, 5, 6, 7, 18, 19]
                     .map(|i| r[i].clone())
                     .join(",")
             ));

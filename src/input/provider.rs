@@ -33,6 +33,12 @@ pub enum Out {
     Status,
     EntryPoint,
     Country,
+    Group,
+    Kind,
+    Tokens,
+    CostAmount,
+    CostCurrency,
+    Template,
     PricingType,
     PricingCategory,
     PricingBillable,
@@ -41,7 +47,7 @@ pub enum Out {
 }
 
 /// Header names of the record, as wabill's own CSV spells them.
-pub const HEADER: [&str; 14] = [
+pub const HEADER: [&str; 20] = [
     "timestamp",
     "customer",
     "direction",
@@ -51,6 +57,12 @@ pub const HEADER: [&str; 14] = [
     "status",
     "entry_point",
     "country",
+    "group",
+    "kind",
+    "tokens",
+    "cost_amount",
+    "cost_currency",
+    "template",
     "pricing_type",
     "pricing_category",
     "pricing_billable",
@@ -61,7 +73,7 @@ pub const HEADER: [&str; 14] = [
 /// One message row in wabill's columns, or the reason it cannot be one
 /// (the row is then rejected with that reason).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Row(pub [String; 14], pub Option<String>);
+pub struct Row(pub [String; HEADER.len()], pub Option<String>);
 
 impl Row {
     pub fn set(&mut self, field: Out, value: impl AsRef<str>) -> &mut Self {
