@@ -324,7 +324,7 @@ fn explain_has_a_sentence_for_every_pricing_type() {
     let sentences: Vec<String> = log
         .messages
         .iter()
-        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx.markets, "USD"))
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx))
         .collect();
     let expect = [
         "marketing template with no customer message in the previous 24 h: outside the customer service window; India marketing rate 0.0118 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
@@ -739,7 +739,7 @@ fn explain_has_a_sentence_for_every_conversation_case() {
     let sentences: Vec<String> = log
         .messages
         .iter()
-        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx.markets, "USD"))
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx))
         .collect();
     let expect = [
         "service (free-form) message with no conversation of any category open: opens service conversation #1 until 2024-10-02 00:00:00 UTC; number 1 this month for this business: within the 1,000 free service conversations.",
