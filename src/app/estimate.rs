@@ -10,7 +10,7 @@ use super::pipeline::{self, note};
 use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
 use crate::error::{Exit, Failure};
-use crate::render::{self, Style, money};
+use crate::render::{self, ReportFormat, Style, money};
 use crate::report::{Aggregator, GroupBy, MetaInput, Report};
 
 /// How long a streamed message waits for later status events of its id
@@ -42,6 +42,9 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         .transpose()?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let mut aggregator = Aggregator::new(group_by, &ctx.markets);
+    if args.format == ReportFormat::Html {
+        aggregator = aggregator.with_spend();
+    }
     let streamed = pipeline::price_streaming(
         &args.input,
         &ctx,

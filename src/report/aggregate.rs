@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::{Accounting, GroupBy, Line, Meta, Report, Row};
+use super::{Accounting, GroupBy, Line, Meta, Report, Row, Spend};
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
 use crate::refdata::markets::MarketTable;
@@ -25,6 +25,9 @@ pub struct Aggregator<'a> {
     accounting: Accounting,
     models: BTreeSet<String>,
     rate_sources: BTreeSet<String>,
+    /// Cost by local day and by market, for charts; only when asked for,
+    /// so the table formats pay nothing for it.
+    spend: Option<(BTreeMap<jiff::civil::Date, Decimal>, BTreeMap<String, Decimal>)>,
 }
 
 impl<'a> Aggregator<'a> {
@@ -37,12 +40,23 @@ impl<'a> Aggregator<'a> {
             accounting: Accounting::default(),
             models: BTreeSet::new(),
             rate_sources: BTreeSet::new(),
+            spend: None,
         }
+    }
+
+    /// Also sums the cost by day and by market (`Report::spend`).
+    pub fn with_spend(mut self) -> Self {
+        self.spend = Some(Default::default());
+        self
     }
 
     /// Forgets every message counted so far (a pass starting over).
     pub fn restart(&mut self) {
+        let spend = self.spend.is_some();
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
+        if spend {
+            self.spend = Some(Default::default());
+        }
     }
 
     /// Counts one priced message; `strings` names its business for labels.
@@ -120,6 +134,16 @@ impl<'a> Aggregator<'a> {
         {
             self.rate_sources.insert(source.to_string());
         }
+        if let Some((by_day, by_market)) = &mut self.spend {
+            *by_day.entry(p.local_date).or_insert_with(zero) += line.cost;
+            let market = self.markets.name(p.market);
+            match by_market.get_mut(market) {
+                Some(cost) => *cost += line.cost,
+                None => {
+                    by_market.insert(market.to_string(), zero() + line.cost);
+                }
+            }
+        }
         self.key.clear();
         self.key.extend(self.group_by.iter().map(|g| g.part(m, p)));
         match self.groups.get_mut(&self.key) {
@@ -173,6 +197,13 @@ impl<'a> Aggregator<'a> {
             rows,
             totals,
             accounting,
+            spend: self.spend.map(|(by_day, by_market)| Spend {
+                by_day: by_day
+                    .into_iter()
+                    .map(|(d, cost)| (d.to_string(), cost))
+                    .collect(),
+                by_market: by_market.into_iter().collect(),
+            }),
         }
     }
 }
