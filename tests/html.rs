@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 const CHROMIUM: &str = "/usr/bin/chromium";
 
@@ -47,7 +48,10 @@ fn chromium() -> Option<&'static Path> {
 /// Runs headless Chromium on `page` with a fresh profile and no network
 /// services; returns its stdout.
 fn browse(browser: &Path, page: &Path, extra: &[String]) -> String {
-    let profile = scratch("profile");
+    // A new profile per run: tests run in parallel, and Chromium refuses a
+    // profile directory another instance holds.
+    static RUNS: AtomicUsize = AtomicUsize::new(0);
+    let profile = scratch(&format!("profile-{}", RUNS.fetch_add(1, Ordering::Relaxed)));
     let out = Command::new(browser)
         .args([
             "--headless",
@@ -93,18 +97,31 @@ fn render(browser: &Path, name: &str, html: &[u8]) -> String {
             ],
         );
         let bytes = std::fs::read(&png).expect("a screenshot");
-        assert!(bytes.starts_with(b"\x89PNG"), "{} is not a PNG", png.display());
+        assert!(
+            bytes.starts_with(b"\x89PNG"),
+            "{} is not a PNG",
+            png.display()
+        );
     }
     let dom = browse(browser, &page, &["--dump-dom".into()]);
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(dom.contains("<table id=\"report\">"), "no table in the DOM:\n{dom}");
+    assert!(
+        dom.contains("<table id=\"report\">"),
+        "no table in the DOM:\n{dom}"
+    );
     dom
 }
 
 /// The text between `start` and the next `end` after it.
 fn between<'a>(s: &'a str, start: &str, end: &str) -> &'a str {
-    let i = s.find(start).unwrap_or_else(|| panic!("{start:?} not in the page")) + start.len();
-    let j = s[i..].find(end).unwrap_or_else(|| panic!("{end:?} not after {start:?}")) + i;
+    let i = s
+        .find(start)
+        .unwrap_or_else(|| panic!("{start:?} not in the page"))
+        + start.len();
+    let j = s[i..]
+        .find(end)
+        .unwrap_or_else(|| panic!("{end:?} not after {start:?}"))
+        + i;
     &s[i..j]
 }
 
@@ -114,7 +131,10 @@ fn assert_chart(dom: &str, id: &str, bars: usize) {
     let figure = between(dom, &format!("<figure id=\"{id}\">"), "</figure>");
     let svg = between(figure, "<svg", "</svg>");
     let rects = svg.matches("<rect").count();
-    assert!(rects > bars, "{id}: {rects} rectangles, expected more than {bars}");
+    assert!(
+        rects > bars,
+        "{id}: {rects} rectangles, expected more than {bars}"
+    );
     assert!(svg.contains("<text"), "{id}: the chart has no labels");
     assert!(figure.contains("<figcaption>"), "{id}: no caption");
 }
@@ -133,10 +153,20 @@ fn the_estimate_page_shows_table_total_and_charts() {
     let rows = table.lines().count() - 2;
     let body = between(&dom, "<tbody>", "</tbody>");
     assert_eq!(body.matches("<tr>").count(), rows);
-    let total = table.lines().last().unwrap().split(',').nth(6).unwrap().to_string();
+    let total = table
+        .lines()
+        .last()
+        .unwrap()
+        .split(',')
+        .nth(6)
+        .unwrap()
+        .to_string();
     let foot = between(&dom, "<tfoot>", "</tfoot>");
     assert!(foot.contains("<th>Total</th>"), "{foot}");
-    assert!(foot.contains(&format!(">{total}</th>")), "total {total} not in {foot}");
+    assert!(
+        foot.contains(&format!(">{total}</th>")),
+        "total {total} not in {foot}"
+    );
     assert!(between(&dom, "<p class=\"total\" id=\"total\">", "</p>").contains(&total));
     let accounting = between(&dom, "<ul id=\"accounting\">", "</ul>");
     assert!(accounting.contains("rows read = "), "{accounting}");
@@ -174,12 +204,18 @@ fn the_reconcile_page_shows_cells_totals_and_charts() {
     let rows = json["rows"].as_array().unwrap();
     let body = between(&dom, "<tbody>", "</tbody>");
     assert_eq!(body.matches("<tr").count(), rows.len());
-    let off = rows.iter().filter(|r| r["within_tolerance"] == false).count();
+    let off = rows
+        .iter()
+        .filter(|r| r["within_tolerance"] == false)
+        .count();
     assert_eq!(body.matches("<tr class=\"off\">").count(), off);
     let billed = json["totals"]["meta"]["actual"].as_str().unwrap();
     let foot = between(&dom, "<tfoot>", "</tfoot>");
     assert!(foot.contains("<th>Total</th>"), "{foot}");
-    assert!(foot.contains(&format!(">{billed}</th>")), "billed {billed} not in {foot}");
+    assert!(
+        foot.contains(&format!(">{billed}</th>")),
+        "billed {billed} not in {foot}"
+    );
     assert!(between(&dom, "<ul id=\"notes\">", "</ul>").contains("cells outside tolerance"));
     assert_chart(&dom, "spend-by-day", 2);
     assert_chart(&dom, "spend-by-market", 2);
@@ -208,7 +244,10 @@ fn values_from_the_log_cannot_inject_markup() {
     assert_eq!(code, 0);
     let dom = render(browser, "inject", &html);
     let _ = std::fs::remove_dir_all(&dir);
-    assert!(!dom.contains("<img"), "markup from the log became an element");
+    assert!(
+        !dom.contains("<img"),
+        "markup from the log became an element"
+    );
     assert!(dom.contains("&lt;img src=x onerror=alert(1)&gt;"), "{dom}");
 }
 

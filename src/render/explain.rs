@@ -6,8 +6,8 @@
 
 use crate::model::{Category, Direction, Message, Micros};
 use crate::pricing::{
-    ConversationRef, ConversationType, Model, Priced, PricingContext, PricingType,
-    FREE_CONVERSATIONS_PER_MONTH, SERVICE_FREE_FROM, Unpriced,
+    ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH, Model, Priced, PricingContext,
+    PricingType, SERVICE_FREE_FROM, Unpriced,
 };
 use crate::render::group_digits;
 
@@ -96,7 +96,9 @@ pub fn sentence(
                 duration(w.entry_point_window)
             );
         }
-        return format!("customer message: opens (or restarts) the {service} customer service window.");
+        return format!(
+            "customer message: opens (or restarts) the {service} customer service window."
+        );
     };
     let kind = what(category);
     if let Some(r) = p.conversation {
@@ -185,12 +187,7 @@ pub fn sentence(
 
 /// Conversation models: which conversation the message opened or joined,
 /// and what that conversation cost.
-fn conversation(
-    kind: &str,
-    p: &Priced<'_>,
-    r: &ConversationRef,
-    ctx: &PricingContext,
-) -> String {
+fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingContext) -> String {
     let c = &r.conversation;
     let name = match c.kind {
         ConversationType::FreeEntryPoint => "free entry point".to_string(),

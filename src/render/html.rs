@@ -47,7 +47,7 @@ thead th{background:#f6f8fa;position:sticky;top:0}\
 td.n,th.n{text-align:right}\
 tfoot th{background:#f6f8fa;border-top:2px solid #57606a}\
 tr.off td{background:#fff1f0}\
-figure{margin:0 0 1rem}figure svg{display:block;width:100%;height:auto}\
+figure{margin:0 0 1rem}figure svg{display:block;width:100%;max-width:48rem;height:auto}\
 figcaption{color:#57606a;font-size:.9rem}\
 ul{padding-left:1.2rem}li{margin:.2rem 0}\
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}\
@@ -142,8 +142,15 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         v.push((money(line.cost), true));
         v
     };
-    writeln!(out, "<h2>Cost</h2>\n<div class=\"scroll\">\n<table id=\"report\">")?;
-    writeln!(out, "<thead><tr>{}</tr></thead>\n<tbody>", cells("th", &header))?;
+    writeln!(
+        out,
+        "<h2>Cost</h2>\n<div class=\"scroll\">\n<table id=\"report\">"
+    )?;
+    writeln!(
+        out,
+        "<thead><tr>{}</tr></thead>\n<tbody>",
+        cells("th", &header)
+    )?;
     for row in &report.rows {
         let mut v: Vec<(String, bool)> = row.keys.iter().map(|k| (k.clone(), false)).collect();
         v.extend(values(&row.line));
@@ -169,8 +176,13 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             amounts,
         }];
         writeln!(out, "<h2>Spend by day</h2>")?;
-        let svg = bars::svg(&format!("Spend by day ({cur})"), cur, &days, &series)?;
-        figure(out, "spend-by-day", "Cost of the outbound messages by local day.", &svg)?;
+        let svg = bars::columns(&format!("Spend by day ({cur})"), cur, &days, &series)?;
+        figure(
+            out,
+            "spend-by-day",
+            "Cost of the outbound messages by local day.",
+            &svg,
+        )?;
         let (markets, amounts) = split(&spend.by_market);
         let series = [Series {
             name: "cost",
@@ -178,8 +190,13 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             amounts,
         }];
         writeln!(out, "<h2>Spend by market</h2>")?;
-        let svg = bars::svg(&format!("Spend by market ({cur})"), cur, &markets, &series)?;
-        figure(out, "spend-by-market", "Cost of the outbound messages by market.", &svg)?;
+        let svg = bars::rows(&format!("Spend by market ({cur})"), cur, &markets, &series)?;
+        figure(
+            out,
+            "spend-by-market",
+            "Cost of the outbound messages by market.",
+            &svg,
+        )?;
     }
 
     let m = &report.meta;
@@ -239,18 +256,41 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
     let row_cells = |first: [String; 4], row: &crate::reconcile::Row| {
         let mut v: Vec<(String, bool)> = first.into_iter().map(|s| (s, false)).collect();
         v.extend(super::reconcile::values(row).into_iter().map(|s| (s, true)));
-        v.push((if row.within_tolerance { "ok" } else { "OFF" }.into(), false));
+        v.push((
+            if row.within_tolerance { "ok" } else { "OFF" }.into(),
+            false,
+        ));
         v.push((super::reconcile::causes_text(row), false));
         v
     };
-    writeln!(out, "<h2>Cells</h2>\n<div class=\"scroll\">\n<table id=\"report\">")?;
-    writeln!(out, "<thead><tr>{}</tr></thead>\n<tbody>", cells("th", &header))?;
+    writeln!(
+        out,
+        "<h2>Cells</h2>\n<div class=\"scroll\">\n<table id=\"report\">"
+    )?;
+    writeln!(
+        out,
+        "<thead><tr>{}</tr></thead>\n<tbody>",
+        cells("th", &header)
+    )?;
     for row in &r.rows {
         let keys = [&row.period, &row.country, &row.category, &row.pricing_type].map(String::clone);
-        let class = if row.within_tolerance { "" } else { " class=\"off\"" };
-        writeln!(out, "<tr{class}>{}</tr>", cells("td", &row_cells(keys, row)))?;
+        let class = if row.within_tolerance {
+            ""
+        } else {
+            " class=\"off\""
+        };
+        writeln!(
+            out,
+            "<tr{class}>{}</tr>",
+            cells("td", &row_cells(keys, row))
+        )?;
     }
-    let keys = ["Total".to_string(), String::new(), String::new(), String::new()];
+    let keys = [
+        "Total".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
     writeln!(
         out,
         "</tbody>\n<tfoot><tr class=\"total\">{}</tr></tfoot>\n</table>\n</div>",
@@ -264,9 +304,14 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
     list(out, "notes", &notes)?;
 
     let period = r.meta.granularity_label();
-    for (id, what, (labels, estimated, billed)) in [
-        ("spend-by-day", period, sums_by(r, |row| &row.period)),
-        ("spend-by-market", "country", sums_by(r, |row| &row.country)),
+    for (id, what, by_period, (labels, estimated, billed)) in [
+        ("spend-by-day", period, true, sums_by(r, |row| &row.period)),
+        (
+            "spend-by-market",
+            "country",
+            false,
+            sums_by(r, |row| &row.country),
+        ),
     ] {
         let series = [
             Series {
@@ -282,11 +327,17 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
         ];
         writeln!(out, "<h2>Estimate and billed by {}</h2>", escape(what))?;
         let title = format!("Meta's charge by {what} ({cur})");
-        let svg = bars::svg(&title, cur, &labels, &series)?;
+        let svg = if by_period {
+            bars::columns(&title, cur, &labels, &series)?
+        } else {
+            bars::rows(&title, cur, &labels, &series)?
+        };
         figure(
             out,
             id,
-            &format!("Meta's charge by {what}: wabill's estimate (blue) and Meta's billed amount (orange)."),
+            &format!(
+                "Meta's charge by {what}: wabill's estimate (blue) and Meta's billed amount (orange)."
+            ),
             &svg,
         )?;
     }

@@ -184,11 +184,11 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
         .filter(|row| row.actual_volume.is_some())
         .count();
     lines.push(format!(
-"{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
+        "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
         r.cells_outside_tolerance, m.tolerance
     ));
     lines.push(format!(
-"estimate days: {}; Meta's analytics days: UTC",
+        "estimate days: {}; Meta's analytics days: UTC",
         m.estimate_days
     ));
     if let Some([a, b]) = &m.log_range {
@@ -199,7 +199,7 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
     }
     if !m.merged.is_empty() {
         lines.push(format!(
-"the export has no {} breakdown: merged (\"all\") on both sides",
+            "the export has no {} breakdown: merged (\"all\") on both sides",
             m.merged.join(" or ")
         ));
     }
@@ -208,7 +208,7 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
         for n in &r.notes {
             let s = if n.cells == 1 { "" } else { "s" };
             lines.push(format!(
-"  {} ({} cell{s}): {}",
+                "  {} ({} cell{s}): {}",
                 n.cause.code(),
                 n.cells,
                 n.explanation
@@ -217,7 +217,7 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
     }
     if let Some(f) = &m.fees {
         lines.push(format!(
-"provider fees: {} per outbound message, {} per inbound, {} per failed, markup {}% of \
+            "provider fees: {} per outbound message, {} per inbound, {} per failed, markup {}% of \
              Meta's cost, {} a month; inbound, not_delivered and platform_fee rows come from the \
              log alone (Meta's analytics do not count them)",
             f.outbound_message,
@@ -234,7 +234,7 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
             "Meta's charges"
         };
         lines.push(format!(
-"{what} converted {}→{to} at the rate in force on each period's first day; exact \
+            "{what} converted {}→{to} at the rate in force on each period's first day; exact \
              products, not rounded",
             m.currency
         ));

@@ -27,7 +27,10 @@ pub struct Aggregator<'a> {
     rate_sources: BTreeSet<String>,
     /// Cost by local day and by market, for charts; only when asked for,
     /// so the table formats pay nothing for it.
-    spend: Option<(BTreeMap<jiff::civil::Date, Decimal>, BTreeMap<String, Decimal>)>,
+    spend: Option<(
+        BTreeMap<jiff::civil::Date, Decimal>,
+        BTreeMap<String, Decimal>,
+    )>,
 }
 
 impl<'a> Aggregator<'a> {
@@ -183,6 +186,15 @@ impl<'a> Aggregator<'a> {
                 Row { keys, line }
             })
             .collect();
+        let spend = self.spend.map(|(by_day, by_market)| Spend {
+            by_day: every_day(by_day),
+            by_market: by_market.into_iter().collect(),
+        });
+        // Each chart accounts for the whole total, like the table.
+        debug_assert!(spend.as_ref().is_none_or(|s| {
+            s.by_day.iter().map(|(_, c)| c).sum::<Decimal>() == totals.cost
+                && s.by_market.iter().map(|(_, c)| c).sum::<Decimal>() == totals.cost
+        }));
         Report {
             meta: Meta {
                 format_version: super::FORMAT_VERSION,
@@ -197,15 +209,31 @@ impl<'a> Aggregator<'a> {
             rows,
             totals,
             accounting,
-            spend: self.spend.map(|(by_day, by_market)| Spend {
-                by_day: by_day
-                    .into_iter()
-                    .map(|(d, cost)| (d.to_string(), cost))
-                    .collect(),
-                by_market: by_market.into_iter().collect(),
-            }),
+            spend,
         }
     }
+}
+
+/// Every day from the first to the last, quiet days at zero, so a chart's
+/// axis is even in time.
+fn every_day(by_day: BTreeMap<jiff::civil::Date, Decimal>) -> Vec<(String, Decimal)> {
+    let (Some((&first, _)), Some((&last, _))) = (by_day.first_key_value(), by_day.last_key_value())
+    else {
+        return Vec::new();
+    };
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        days.push((
+            day.to_string(),
+            by_day.get(&day).copied().unwrap_or_else(zero),
+        ));
+        match day.tomorrow() {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    days
 }
 
 /// The parts of `Meta` that come from the run's settings.
