@@ -63,7 +63,9 @@ pub fn columns(
             .x_labels(n * width)
             .x_label_formatter(&|v| match v {
                 // One label under the first bar of every step-th group.
-                SegmentValue::CenterOf(i) if i % width == 0 && (i / width) % step == 0 => {
+                SegmentValue::CenterOf(i)
+                    if i.is_multiple_of(width) && (i / width).is_multiple_of(step) =>
+                {
                     labels.get(i / width).cloned().unwrap_or_default()
                 }
                 _ => String::new(),
@@ -131,7 +133,7 @@ pub fn rows(
             .x_labels(5)
             .y_labels(n * width)
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) if i % width == 0 => {
+                SegmentValue::CenterOf(i) if i.is_multiple_of(width) => {
                     labels.get(i / width).cloned().unwrap_or_default()
                 }
                 _ => String::new(),
@@ -181,12 +183,12 @@ fn rgb(s: &Series<'_>) -> plotters::style::RGBColor {
 }
 
 /// A legend only when there is more than one series to tell apart.
-fn legend<'a, DB: 'a, CT>(
+fn legend<'a, DB, CT>(
     chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
     series: usize,
 ) -> io::Result<()>
 where
-    DB: plotters::prelude::DrawingBackend,
+    DB: plotters::prelude::DrawingBackend + 'a,
     CT: plotters::coord::CoordTranslate,
 {
     use plotters::prelude::*;
