@@ -133,9 +133,12 @@ pub fn rows(
             .x_labels(5)
             .y_labels(n * width)
             .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) if i.is_multiple_of(width) => {
-                    labels.get(i / width).cloned().unwrap_or_default()
-                }
+                // The y axis grows upwards: the first label goes on top.
+                SegmentValue::CenterOf(i) if i.is_multiple_of(width) => (n - 1)
+                    .checked_sub(i / width)
+                    .and_then(|j| labels.get(j))
+                    .cloned()
+                    .unwrap_or_default(),
                 _ => String::new(),
             })
             .x_desc(x_desc)
@@ -144,7 +147,7 @@ pub fn rows(
         for (k, s) in series.iter().enumerate() {
             let fill = rgb(s);
             let bars = s.amounts.iter().enumerate().map(|(i, a)| {
-                let y = i * width + k;
+                let y = (n - 1 - i) * width + (width - 1 - k);
                 let mut bar = Rectangle::new(
                     [
                         (0.0, SegmentValue::Exact(y)),
