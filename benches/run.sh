@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark: generates logs (1 M and 10 M rows, sorted and shuffled),
 # then times wabill, the csv crate's raw parse (the ceiling) and DuckDB on
-# each, checks they agree, and writes benches/RESULTS.md.
+# each, checks they agree, and writes benches/RESULTS.md; then times
+# reconcile on 1 M analytics data points against the 10 M-row log.
 #
 #   benches/run.sh              # 1M and 10M rows
 #   ROWS="1000000" benches/run.sh   # a quicker run
@@ -22,4 +23,7 @@ if ! benches/.venv/bin/python -c "import duckdb" 2>/dev/null; then
     || echo "bench: DuckDB could not be installed; comparing without it" >&2
 fi
 
-exec benches/.venv/bin/python benches/bench.py "$@"
+benches/.venv/bin/python benches/bench.py "$@"
+# Reconcile: 1 M pricing_analytics points against the 10 M-row log
+# (POINTS=… RECONCILE_ROWS=… for a quicker run).
+exec benches/.venv/bin/python benches/reconcile_bench.py

@@ -130,6 +130,31 @@ pub enum Command {
         "Exit codes: 0 every cell within tolerance, 1 error, 2 usage, 4 cells outside tolerance"
     ))]
     Reconcile(ReconcileArgs),
+    /// Merge partial reports (estimate --format json of each part) into the whole log's report
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill partition logs/*.csv --parts 8 --out parts --businesses businesses.csv\n",
+        "  for p in parts/part-*.csv; do\n",
+        "    wabill estimate \"$p\" --businesses businesses.csv --format json -o \"$p.json\"\n",
+        "  done\n",
+        "  wabill merge parts/part-*.csv.json\n\n",
+        "The result is the report of all the parts priced together, byte for byte,\n",
+        "in every format. Reports priced with different settings, or that share a\n",
+        "business (or a portfolio that volume tiers counted), are refused.\n\n",
+        "Exit codes: 0 ok, 1 error (reports that cannot be merged, unpriced messages), 2 usage"
+    ))]
+    Merge(MergeArgs),
+    /// Split logs into parts that price exactly on their own (by portfolio or business)
+    #[command(after_help = concat!(
+        "Examples:\n",
+        "  wabill partition logs/*.csv --parts 8 --out parts\n",
+        "  wabill partition - --by business --parts 4 --out parts < log.csv\n",
+        "  wabill partition log.csv --parts 16 --out parts --businesses businesses.csv\n\n",
+        "Writes DIR/part-00000.csv … each with the first log's header; a portfolio\n",
+        "(or business) always lands in the same part, on any machine.\n\n",
+        "Exit codes: 0 ok, 1 error, 2 usage"
+    ))]
+    Partition(PartitionArgs),
     /// Print a shell completion script
     #[command(
         after_help = "Examples:\n  wabill completions bash > ~/.local/share/bash-completion/completions/wabill\n  wabill completions zsh > ~/.zfunc/_wabill"
@@ -229,9 +254,24 @@ pub struct PricingArgs {
     #[arg(long, value_name = "FILE")]
     pub tiers: Option<PathBuf>,
 
-    /// Businesses CSV (business,timezone,portfolio,home_country)
+    /// Businesses CSV (business,timezone,portfolio,home_country,ai_provider)
     #[arg(long, value_name = "FILE")]
     pub businesses: Option<PathBuf>,
+
+    /// AI Provider markets CSV (country,from,until) replacing the built-in
+    /// table of where Meta charges AI Providers' non-template messages
+    #[arg(long, value_name = "FILE")]
+    pub ai_markets: Option<PathBuf>,
+
+    /// Max prices CSV (template,max_price_per_1000,currency) of Marketing
+    /// Messages API templates: reports add the upper bound of their cost
+    #[arg(long, value_name = "FILE")]
+    pub max_price: Option<PathBuf>,
+
+    /// Estimate Business Agent rows without a tokens value at N tokens each
+    /// (Meta: about 20,000–25,000); every such row and report says so
+    #[arg(long, value_name = "N")]
+    pub agent_tokens_per_message: Option<u64>,
 
     /// Time zone of business accounts not in --businesses (IANA name) [default: UTC]
     #[arg(long, value_name = "ZONE")]
@@ -296,7 +336,7 @@ pub struct EstimateArgs {
     pub pricing: PricingArgs,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
-    /// conversation_type
+    /// conversation_type, group
     #[arg(long, value_name = "KEYS", default_value = "market,category")]
     pub by: String,
 
@@ -316,6 +356,52 @@ pub struct EstimateArgs {
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial reports (JSON of `wabill estimate --format json`); `-` reads standard input
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<String>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct PartitionArgs {
+    /// Message log CSV files; `-` reads standard input
+    #[arg(value_name = "LOG", required = true)]
+    pub logs: Vec<String>,
+
+    /// What keeps rows together
+    #[arg(long, value_enum, default_value_t = crate::partition::PartitionBy::Portfolio)]
+    pub by: crate::partition::PartitionBy,
+
+    /// Number of parts
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub parts: u32,
+
+    /// Directory for the parts (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Businesses CSV (business,timezone,portfolio,home_country): the portfolio of each business
+    #[arg(long, value_name = "FILE")]
+    pub businesses: Option<PathBuf>,
+
+    /// Map a column to a differently named header, e.g. business=from_number
+    #[arg(long, value_name = "NAME=HEADER")]
+    pub column: Vec<String>,
+
+    /// Field delimiter (default: detected from the header among , ; tab)
+    #[arg(long, value_name = "CHAR")]
+    pub delimiter: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -501,7 +587,8 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "FILE", required = true)]
     pub actual: Vec<PathBuf>,
 
-    /// Cells by UTC day or month (Meta's analytics periods)
+    /// Cells by day or month; Meta's data points (half-hour, daily from the
+    /// account's midnight, monthly) are grouped into them
     #[arg(long, value_enum, default_value_t = Granularity::Day)]
     pub granularity: Granularity,
 
@@ -511,8 +598,8 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "AMOUNT|PERCENT")]
     pub tolerance: Vec<String>,
 
-    /// Group the estimate by UTC days, as Meta's analytics are, instead of
-    /// each business's time zone (billing months follow the zone)
+    /// Group the estimate by Meta's own periods (UTC days in most exports)
+    /// instead of each business's time zone (billing months follow the zone)
     #[arg(long)]
     pub utc: bool,
 

@@ -12,6 +12,7 @@ pub mod forecast;
 pub mod generate;
 pub mod input;
 pub mod model;
+pub mod partition;
 pub mod pricing;
 pub mod reconcile;
 pub mod refdata;

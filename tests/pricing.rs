@@ -104,6 +104,7 @@ fn context(setup: &Setup) -> PricingContext {
         service_allowance: setup.service_allowance,
         default_zone: zone,
         default_zone_name: setup.zone.to_string(),
+        lines: wabill::refdata::lines::Lines::builtin(),
     }
 }
 

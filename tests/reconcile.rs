@@ -282,3 +282,358 @@ fn a_sao_paulo_business_shifts_days_against_utc_analytics() {
     let (code, _) = reconcile(&d, &["--tz", "America/Sao_Paulo", "--granularity", "month"]);
     assert_eq!(code, 0);
 }
+
+/// One priced message of `wabill price --format csv`.
+struct PricedRow {
+    at: i64,
+    country: String,
+    category: String,
+    kind: String,
+    cost: Decimal,
+    conversation: Option<String>,
+    opened: bool,
+}
+
+fn priced(dir: &Path, tz: &str) -> Vec<PricedRow> {
+    let (code, out, err) = wabill(dir, &["price", "log.csv", "--tz", tz, "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    let mut r = csv::Reader::from_reader(out.as_bytes());
+    let h = r.headers().unwrap().clone();
+    let col = |name: &str| h.iter().position(|c| c == name).unwrap();
+    let (ts, country, category, kind, pc, cost, ct, op) = (
+        col("timestamp"),
+        col("country"),
+        col("category"),
+        col("pricing_type"),
+        col("pricing_category"),
+        col("cost"),
+        col("conversation_type"),
+        col("conversation_opened"),
+    );
+    r.records()
+        .map(|rec| rec.unwrap())
+        .filter(|rec| !["inbound", "not_delivered"].contains(&&rec[kind]))
+        .map(|rec| {
+            let category = if &rec[pc] == "authentication_international" {
+                rec[pc].to_string()
+            } else {
+                rec[category].to_string()
+            };
+            PricedRow {
+                at: rec[ts].parse::<jiff::Timestamp>().unwrap().as_second(),
+                country: rec[country].to_string(),
+                category,
+                kind: rec[kind].to_string(),
+                cost: rec[cost].parse().unwrap(),
+                conversation: (!rec[ct].is_empty()).then(|| rec[ct].to_string()),
+                opened: &rec[op] == "true",
+            }
+        })
+        .collect()
+}
+
+/// Data points keyed by (start, end, country, category, type), in the
+/// Graph API's JSON; `cost: false` leaves the cost out (volumes only).
+fn write_points(path: &Path, field: &str, points: &Points, cost: bool) {
+    let conversations = field == "conversation_analytics";
+    let items: Vec<String> = points
+        .iter()
+        .map(|((start, end, country, category, kind), (volume, sum))| {
+            let mut item = if conversations {
+                format!(
+                    r#"{{"start": {start}, "end": {end}, "country": "{country}", "conversation_category": "{}", "conversation_type": "{}", "conversation_direction": "BUSINESS_INITIATED", "conversation": {volume}"#,
+                    category.to_uppercase(),
+                    kind.to_uppercase()
+                )
+            } else {
+                format!(
+                    r#"{{"start": {start}, "end": {end}, "country": "{country}", "pricing_category": "{}", "pricing_type": "{}", "volume": {volume}"#,
+                    category.to_uppercase(),
+                    kind.to_uppercase()
+                )
+            };
+            if cost {
+                item.push_str(&format!(r#", "cost": {sum}"#));
+            }
+            item.push('}');
+            item
+        })
+        .collect();
+    let json = format!(
+        "{{\"{field}\": {{\"data\": [{{\"data_points\": [\n{}\n]}}]}}}}\n",
+        items.join(",\n")
+    );
+    std::fs::write(path, json).unwrap();
+}
+
+type Points = std::collections::BTreeMap<(i64, i64, String, String, String), (u64, Decimal)>;
+
+/// Meta's points of `span` seconds starting `phase` seconds into each UTC
+/// day (a daily point of an account in California starts at 07:00 UTC).
+fn bucketed(rows: &[PricedRow], span: i64, phase: i64) -> Points {
+    let mut points = Points::new();
+    for m in rows {
+        let start = (m.at - phase).div_euclid(span) * span + phase;
+        let e = points
+            .entry((
+                start,
+                start + span,
+                m.country.clone(),
+                m.category.clone(),
+                m.kind.clone(),
+            ))
+            .or_insert((0, Decimal::ZERO));
+        e.0 += 1;
+        e.1 += m.cost;
+    }
+    points
+}
+
+fn generated_in(name: &str, start: &str) -> PathBuf {
+    let d = dir(name);
+    let (code, _, err) = wabill(
+        &d,
+        &[
+            "generate",
+            "--rows",
+            "3000",
+            "--seed",
+            "9",
+            "--start",
+            start,
+            "--days",
+            "4",
+            "--businesses",
+            "1",
+            "-o",
+            "log.csv",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    d
+}
+
+#[test]
+fn daily_points_from_the_accounts_midnight_are_their_own_days() {
+    // Arizona is UTC-7: an account there has days from 07:00 UTC.
+    let d = generated_in("phoenix", "2026-01-05");
+    let rows = priced(&d, "America/Phoenix");
+    write_points(
+        &d.join("analytics.json"),
+        "pricing_analytics",
+        &bucketed(&rows, 86_400, 7 * 3600),
+        true,
+    );
+    // In the account's zone, every day agrees.
+    let (code, r) = reconcile(&d, &["--tz", "America/Phoenix"]);
+    assert_eq!(code, 0, "{:?}", off(&r));
+    assert_eq!(r["meta"]["meta_days"], "UTC−07:00");
+    assert_totals_balance(&r);
+    // Days in UTC differ from Meta's, and say why; the totals agree.
+    let (code, r) = reconcile(&d, &["--tz", "UTC"]);
+    assert_eq!(code, 4);
+    for (day, country, category, kind, causes) in off(&r) {
+        assert_eq!(causes, ["day_shift"], "{day} {country} {category} {kind}");
+    }
+    assert_eq!(r["totals"]["meta"]["difference"].as_str(), Some("0.0000"));
+    // --utc groups the estimate by Meta's own periods.
+    let (code, r) = reconcile(&d, &["--tz", "UTC", "--utc"]);
+    assert_eq!(code, 0, "{:?}", off(&r));
+    // Monthly: one point from 07:00 UTC on the 1st.
+    let month: Points = bucketed(&rows, 86_400, 7 * 3600).into_iter().fold(
+        Points::new(),
+        |mut acc, ((_, _, c, g, k), (v, s))| {
+            let start = unix("2026-01-01") + 7 * 3600;
+            let e = acc
+                .entry((start, unix("2026-02-01") + 7 * 3600, c, g, k))
+                .or_insert((0, Decimal::ZERO));
+            e.0 += v;
+            e.1 += s;
+            acc
+        },
+    );
+    write_points(&d.join("analytics.json"), "pricing_analytics", &month, true);
+    let (code, r) = reconcile(&d, &["--tz", "America/Phoenix", "--granularity", "month"]);
+    assert_eq!(code, 0, "{:?}", off(&r));
+    let (code, _, err) = wabill(
+        &d,
+        &[
+            "reconcile",
+            "log.csv",
+            "--actual",
+            "analytics.json",
+            "--tz",
+            "UTC",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("longer than one day"), "{err}");
+}
+
+#[test]
+fn half_hour_points_add_up_to_the_estimates_days() {
+    let d = generated_in("half-hour", "2026-01-05");
+    let rows = priced(&d, "America/Sao_Paulo");
+    write_points(
+        &d.join("analytics.json"),
+        "pricing_analytics",
+        &bucketed(&rows, 1800, 0),
+        true,
+    );
+    // Half hours regroup into São Paulo's days exactly: no shift at all.
+    let (code, r) = reconcile(&d, &["--tz", "America/Sao_Paulo"]);
+    assert_eq!(code, 0, "{:?}", off(&r));
+    assert_eq!(
+        r["meta"]["meta_days"],
+        "parts of days grouped by America/Sao_Paulo (business time zone)"
+    );
+}
+
+#[test]
+fn overlapping_exports_count_each_point_once() {
+    let d = generated_in("overlap", "2026-01-05");
+    let rows = priced(&d, "UTC");
+    let all = bucketed(&rows, 86_400, 0);
+    let days: Vec<i64> = {
+        let mut v: Vec<i64> = all.keys().map(|k| k.0).collect();
+        v.dedup();
+        v
+    };
+    // Two pages that share the second day.
+    let first: Points = all
+        .iter()
+        .filter(|(k, _)| k.0 <= days[1])
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let second: Points = all
+        .iter()
+        .filter(|(k, _)| k.0 >= days[1])
+        .map(|(k, v)| (k.clone(), *v))
+        .collect();
+    let shared = all.keys().filter(|k| k.0 == days[1]).count();
+    write_points(&d.join("a.json"), "pricing_analytics", &first, true);
+    write_points(&d.join("b.json"), "pricing_analytics", &second, true);
+    let (code, out, err) = wabill(
+        &d,
+        &[
+            "reconcile",
+            "log.csv",
+            "--actual",
+            "a.json",
+            "--actual",
+            "b.json",
+            "--tz",
+            "UTC",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        err.contains(&format!(
+            "wabill: warning: {shared} data points given more than once (first a.json:"
+        )),
+        "{err}"
+    );
+    let r: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(r["meta"]["duplicate_points"], shared as u64);
+}
+
+#[test]
+fn a_volume_only_export_reconciles_volumes() {
+    let d = generated_in("volumes", "2026-01-05");
+    let rows = priced(&d, "UTC");
+    let mut points = bucketed(&rows, 86_400, 0);
+    write_points(
+        &d.join("analytics.json"),
+        "pricing_analytics",
+        &points,
+        false,
+    );
+    let (code, r) = reconcile(&d, &["--tz", "UTC"]);
+    assert_eq!(code, 0, "{:?}", off(&r));
+    assert_eq!(r["meta"]["compared"], "volume");
+    assert_eq!(r["totals"]["meta"]["actual"], Value::Null);
+    // One message fewer on Meta's side: that cell, and only it, is off.
+    let (key, v) = points.iter_mut().find(|(_, v)| v.0 > 1).unwrap();
+    v.0 -= 1;
+    let key = key.clone();
+    write_points(
+        &d.join("analytics.json"),
+        "pricing_analytics",
+        &points,
+        false,
+    );
+    let (code, r) = reconcile(&d, &["--tz", "UTC"]);
+    assert_eq!(code, 4);
+    let off = off(&r);
+    assert_eq!(off.len(), 1, "{off:?}");
+    assert_eq!((&off[0].1, &off[0].2), (&key.2, &key.3));
+    assert_eq!(off[0].4, ["volume_differs"]);
+    // The table says what is compared.
+    let (_, table, _) = wabill(
+        &d,
+        &[
+            "reconcile",
+            "log.csv",
+            "--actual",
+            "analytics.json",
+            "--tz",
+            "UTC",
+        ],
+    );
+    assert!(
+        table.contains("the export has no cost: volumes compared"),
+        "{table}"
+    );
+}
+
+#[test]
+fn conversation_analytics_reconcile_a_conversation_priced_log() {
+    // December 2024: conversation pricing (the 2023 model).
+    let d = generated_in("conversations", "2024-12-02");
+    let rows = priced(&d, "UTC");
+    let opened: Vec<PricedRow> = rows
+        .into_iter()
+        .filter(|m| m.opened)
+        .map(|m| PricedRow {
+            // A conversation is filed under its type; an entry point one
+            // under the message's category.
+            category: match m.conversation.as_deref() {
+                Some("free_entry_point") | None => m.category.clone(),
+                Some(_) if m.category == "authentication_international" => m.category.clone(),
+                Some(t) => t.to_string(),
+            },
+            ..m
+        })
+        .collect();
+    assert!(opened.len() > 100);
+    let points = bucketed(&opened, 86_400, 0);
+    write_points(
+        &d.join("analytics.json"),
+        "conversation_analytics",
+        &points,
+        true,
+    );
+    let (code, r) = reconcile(&d, &["--tz", "UTC"]);
+    assert_eq!(code, 0, "{:?}", off(&r));
+    assert_eq!(r["meta"]["unit"], "conversations");
+    let conversations: u64 = points.values().map(|v| v.0).sum();
+    assert_eq!(r["totals"]["estimated_volume"], conversations);
+    assert_totals_balance(&r);
+    // Against a pricing_analytics file in the same run: refused.
+    write_points(&d.join("messages.json"), "pricing_analytics", &points, true);
+    let (code, _, err) = wabill(
+        &d,
+        &[
+            "reconcile",
+            "log.csv",
+            "--actual",
+            "analytics.json",
+            "--actual",
+            "messages.json",
+        ],
+    );
+    assert_eq!(code, 1);
+    assert!(err.contains("separate runs"), "{err}");
+}

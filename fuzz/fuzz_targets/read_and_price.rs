@@ -79,6 +79,7 @@ fn context(model: ModelChoice, kolkata: bool) -> PricingContext {
         service_allowance: 3,
         default_zone: zone,
         default_zone_name: name.to_string(),
+        lines: wabill::refdata::lines::Lines::builtin(),
     }
 }
 

@@ -23,6 +23,9 @@ pub struct Config {
     markets: Option<PathBuf>,
     tiers: Option<PathBuf>,
     businesses: Option<PathBuf>,
+    ai_markets: Option<PathBuf>,
+    max_price: Option<PathBuf>,
+    agent_tokens_per_message: Option<u64>,
     /// Column name → header, like `--column NAME=HEADER`.
     #[serde(default)]
     columns: BTreeMap<String, String>,
@@ -51,6 +54,8 @@ impl Config {
         config.markets.iter_mut().for_each(rebase);
         config.tiers.iter_mut().for_each(rebase);
         config.businesses.iter_mut().for_each(rebase);
+        config.ai_markets.iter_mut().for_each(rebase);
+        config.max_price.iter_mut().for_each(rebase);
         Ok(config)
     }
 
@@ -64,6 +69,11 @@ impl Config {
         args.markets = args.markets.take().or_else(|| self.markets.clone());
         args.tiers = args.tiers.take().or_else(|| self.tiers.clone());
         args.businesses = args.businesses.take().or_else(|| self.businesses.clone());
+        args.ai_markets = args.ai_markets.take().or_else(|| self.ai_markets.clone());
+        args.max_price = args.max_price.take().or_else(|| self.max_price.clone());
+        args.agent_tokens_per_message = args
+            .agent_tokens_per_message
+            .or(self.agent_tokens_per_message);
     }
 
     fn fill_input(&self, args: &mut InputArgs) {
@@ -155,5 +165,33 @@ mod tests {
     #[test]
     fn unknown_keys_are_errors() {
         assert!(toml::from_str::<Config>("timezone = \"UTC\"").is_err());
+    }
+}
+
+#[cfg(test)]
+mod lines_tests {
+    use super::*;
+    use clap::Parser;
+
+    #[test]
+    fn the_2026_lines_settings_come_from_the_file_unless_flagged() {
+        let config: Config = toml::from_str(
+            "max_price = \"max.csv\"\nagent_tokens_per_message = 22000\nai_markets = \"ai.csv\"\n",
+        )
+        .unwrap();
+        let mut cli = Cli::parse_from([
+            "wabill",
+            "estimate",
+            "log.csv",
+            "--agent-tokens-per-message",
+            "25000",
+        ]);
+        config.apply(&mut cli);
+        let Command::Estimate(a) = &cli.command else {
+            unreachable!()
+        };
+        assert_eq!(a.pricing.agent_tokens_per_message, Some(25000));
+        assert_eq!(a.pricing.max_price, Some(PathBuf::from("max.csv")));
+        assert_eq!(a.pricing.ai_markets, Some(PathBuf::from("ai.csv")));
     }
 }

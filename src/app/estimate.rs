@@ -41,7 +41,8 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         })
         .transpose()?;
     let ctx = settings::pricing_context(&args.pricing)?;
-    let mut aggregator = Aggregator::new(group_by, &ctx.markets);
+    let mut aggregator = Aggregator::new(group_by, &ctx.markets)
+        .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
     if args.format == ReportFormat::Html {
         aggregator = aggregator.with_spend();
     }
@@ -53,7 +54,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         &mut aggregator,
     )?;
     let unpriced = streamed.unpriced;
-    let report = aggregator.finish(
+    let mut report = aggregator.finish(
         &streamed.stats,
         MetaInput {
             model: ctx.model.name().to_string(),
@@ -63,6 +64,9 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         },
     );
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
+    if let Some(partial) = &mut report.partial {
+        partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
+    }
 
     let mut output = Output::open(args.output.as_deref())?;
     render::render(

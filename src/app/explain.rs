@@ -97,11 +97,14 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
         {
             let marker = if Some(*i) == focus { "»" } else { " " };
             let label = match m.direction {
+                _ if m.extras.call => format!("{} call", m.direction.as_str()),
                 Direction::In => "in ".to_string(),
                 Direction::Out => format!("out {}", m.category.map_or("", |c| c.as_str())),
             };
             let cost = match result {
-                Ok(p) if m.direction == Direction::Out => format!("{} {currency}", p.cost),
+                Ok(p) if m.direction == Direction::Out && !m.extras.call => {
+                    format!("{} {currency}", p.cost)
+                }
                 Ok(_) => String::new(),
                 Err(_) => "unpriced".into(),
             };

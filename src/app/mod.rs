@@ -7,7 +7,9 @@ mod estimate;
 mod explain;
 mod forecast;
 mod generate;
+mod merge;
 mod output;
+mod partition;
 mod pipeline;
 mod price;
 mod progress;
@@ -39,6 +41,8 @@ pub fn run(mut cli: Cli) -> Result<Exit> {
         Command::Forecast(args) => forecast::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Reconcile(args) => reconcile::run(args),
+        Command::Merge(args) => merge::run(args),
+        Command::Partition(args) => partition::run(args),
         Command::Completions { shell } => {
             let mut cmd = Cli::command();
             clap_complete::generate(*shell, &mut cmd, "wabill", &mut io::stdout());

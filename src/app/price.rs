@@ -69,7 +69,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 timestamp: jiff::Timestamp::from_microsecond(m.at)
                     .map_or(String::new(), |t| t.to_string()),
                 business: strings.businesses.get(m.business),
-                customer: format!("+{}", strings.customers.get(m.customer)),
+                customer: shown_customer(strings.customers.get(m.customer)),
                 market: result
                     .as_ref()
                     .map_or("", |p| loaded.ctx.markets.name(p.market)),
@@ -91,7 +91,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     .and_then(|p| p.rate)
                     .map_or(String::new(), |r| r.to_string()),
                 cost: result.as_ref().map_or(String::new(), |p| {
-                    if p.pricing_type == PricingType::Inbound {
+                    if matches!(p.pricing_type, PricingType::Inbound | PricingType::Call) {
                         String::new()
                     } else {
                         p.cost.to_string()
@@ -103,10 +103,10 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     .ok()
                     .and_then(|p| p.rate_source)
                     .unwrap_or(""),
-                note: result
-                    .as_ref()
-                    .err()
-                    .map_or(String::new(), |e| e.to_string()),
+                note: match result {
+                    Err(e) => e.to_string(),
+                    Ok(p) => row_note(m, p, strings),
+                },
                 conversation_id: conversation.map(|c| c.conversation.id),
                 conversation_type: conversation.map(|c| c.conversation.kind.as_str()),
                 conversation_opened: conversation.map(|c| c.opened),
@@ -141,6 +141,38 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         .into());
     }
     Ok(Exit::Ok)
+}
+
+/// A phone number with its `+`; a business-scoped user id as given.
+fn shown_customer(id: &str) -> String {
+    if id.bytes().all(|b| b.is_ascii_digit()) && id.len() <= 15 {
+        format!("+{id}")
+    } else {
+        id.to_string()
+    }
+}
+
+/// What a row of the 2026 lines says beyond its columns: the group, the
+/// tokens (and whether estimated), what is inferred, the upper bound.
+fn row_note(m: &Message, p: &Priced<'_>, strings: &crate::validate::Strings) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(g) = m.extras.group() {
+        parts.push(format!("group {}", strings.groups.get(g)));
+    }
+    if let Some(t) = p.tokens {
+        parts.push(if p.estimated {
+            format!("estimate: {t} tokens (--agent-tokens-per-message)")
+        } else {
+            format!("{t} tokens")
+        });
+    }
+    if let Some(note) = p.note.filter(|n| *n != crate::pricing::AGENT_ESTIMATE) {
+        parts.push(note.to_string());
+    }
+    if let Some(upper) = p.upper_bound {
+        parts.push(format!("upper bound {upper}"));
+    }
+    parts.join("; ")
 }
 
 enum RowSink<'w> {

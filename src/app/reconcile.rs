@@ -13,8 +13,9 @@ use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
 use crate::reconcile::fees::Fees;
 use crate::reconcile::fx::FxTable;
+use crate::reconcile::periods::Periods;
 use crate::reconcile::tolerance::Tolerance;
-use crate::reconcile::{Dimensions, Estimate, Settings, actual, reconcile};
+use crate::reconcile::{Dimensions, Estimate, Measure, Settings, actual, reconcile};
 use crate::refdata::rates::Currency;
 use crate::render::reconcile as render;
 
@@ -29,10 +30,19 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let ctx = settings::pricing_context(&args.pricing)?;
     // Every side file is read before the log, so a bad one fails fast.
     let mut points = Vec::new();
-    let mut actual_files = Vec::new();
+    let mut actual_files: Vec<String> = Vec::new();
+    let mut unit = None;
     for path in &args.actual {
         let (name, text) = read(path)?;
         let export = actual::parse(&name, &text)?;
+        match unit {
+            Some((u, ref first)) if u != export.unit => bail!(
+                "{name} and {first}: one counts messages (pricing_analytics), the other \
+                 conversations (conversation_analytics); reconcile them in separate runs"
+            ),
+            Some(_) => {}
+            None => unit = Some((export.unit, name.clone())),
+        }
         if let Some(c) = &export.currency
             && c != ctx.currency.as_str()
         {
@@ -45,6 +55,25 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         points.extend(export.points);
         actual_files.push(name);
     }
+    let unit = unit.map(|u| u.0).unwrap_or_default();
+    let (points, duplicates) = actual::dedupe(points).map_err(anyhow::Error::msg)?;
+    if let Some((first, again)) = &duplicates.first {
+        note(&format!(
+            "warning: {} data point{} given more than once (first {first}, again {again}): \
+             counted once",
+            duplicates.dropped,
+            if duplicates.dropped == 1 { "" } else { "s" }
+        ));
+    }
+    let measure = Measure::of(&points).map_err(anyhow::Error::msg)?;
+    let zone = if args.utc {
+        jiff::tz::TimeZone::UTC
+    } else {
+        ctx.default_zone.clone()
+    };
+    let (periods, labels) =
+        Periods::new(&points, args.granularity, zone).map_err(anyhow::Error::msg)?;
+    let meta_utc_days = periods.utc_days();
     let fees = match &args.fees {
         Some(path) => {
             let (name, text) = read(path)?;
@@ -78,7 +107,13 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     };
 
     let log = pipeline::read(&args.input, false)?;
-    let mut estimate = Estimate::new(args.granularity, Dimensions::of(&points), args.utc);
+    let mut estimate = Estimate::new(
+        args.granularity,
+        Dimensions::of(&points),
+        args.utc,
+        periods,
+        unit,
+    );
     let unpriced = price_log(&ctx, &log, |m, result| estimate.add(m, result));
     if let Some(summary) = unpriced.summary() {
         return Err(Failure::new(Exit::Error, summary).into());
@@ -91,13 +126,15 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         .into());
     }
     let estimate_days = match zone_description(&ctx) {
-        _ if args.utc => "UTC (--utc)".to_string(),
+        _ if args.utc && meta_utc_days => "UTC (--utc)".to_string(),
+        _ if args.utc => "Meta's periods (--utc)".to_string(),
         zone if zone == "UTC" => "UTC (no business time zone given)".to_string(),
         zone => format!("{zone} (business time zone)"),
     };
     let result = reconcile(
         estimate,
         &points,
+        labels,
         &Settings {
             tolerance,
             markets: &ctx.markets,
@@ -107,6 +144,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             estimate_days,
             inputs: log.files.clone(),
             actual: actual_files,
+            measure,
+            duplicate_points: duplicates.dropped,
         },
     )
     .map_err(anyhow::Error::msg)?;

@@ -10,6 +10,7 @@ use crate::input::{ReadOptions, Source};
 use crate::model::HOUR_US;
 use crate::pricing::{ModelChoice, PricingContext, WindowRules};
 use crate::refdata::businesses::{Businesses, parse_zone};
+use crate::refdata::lines::{AiMarkets, Lines, MaxPrices};
 use crate::refdata::markets::MarketTable;
 use crate::refdata::rates::{Currency, RateBook};
 use crate::refdata::tiers::TierTable;
@@ -58,6 +59,7 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
             known.join(", ")
         );
     }
+    let lines = lines(args, currency)?;
     if args.service_window_hours == 0 || args.entry_point_hours == 0 {
         bail!("window lengths must be at least one hour");
     }
@@ -81,7 +83,26 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         service_allowance: 1000,
         default_zone: zone,
         default_zone_name: zone_name,
+        lines,
     })
+}
+
+/// The 2026 lines' data: built-in AI Provider markets or `--ai-markets`,
+/// `--max-price` (in the run's currency), `--agent-tokens-per-message`.
+fn lines(args: &PricingArgs, currency: Currency) -> Result<Lines> {
+    let mut lines = Lines::builtin();
+    if let Some(path) = &args.ai_markets {
+        lines.ai_markets = AiMarkets::parse(&path.display().to_string(), &read_text(path)?)?;
+    }
+    if let Some(path) = &args.max_price {
+        let name = path.display().to_string();
+        lines.max_prices = MaxPrices::parse(&name, &read_text(path)?)?;
+        if let Some(other) = lines.max_prices.currency_other_than(currency) {
+            bail!("{name}: max prices in {other}, but the run prices in {currency} (--currency)");
+        }
+    }
+    lines.agent_tokens_per_message = args.agent_tokens_per_message;
+    Ok(lines)
 }
 
 pub fn read_options(args: &InputArgs) -> Result<(Vec<Source>, ReadOptions)> {

@@ -27,6 +27,8 @@ struct Batch {
     links: Vec<Link>,
     customers: Vec<Box<str>>,
     businesses: Vec<Box<str>>,
+    groups: Vec<Box<str>>,
+    templates: Vec<Box<str>>,
     files: Vec<String>,
 }
 
@@ -35,6 +37,8 @@ struct Batch {
 struct Sent {
     customers: usize,
     businesses: usize,
+    groups: usize,
+    templates: usize,
     files: usize,
 }
 
@@ -51,10 +55,14 @@ impl Sent {
             links,
             customers: s.customers.names_from(self.customers).to_vec(),
             businesses: s.businesses.names_from(self.businesses).to_vec(),
+            groups: s.groups.names_from(self.groups).to_vec(),
+            templates: s.templates.names_from(self.templates).to_vec(),
             files: log.files[self.files..].to_vec(),
         };
         self.customers = s.customers.len();
         self.businesses = s.businesses.len();
+        self.groups = s.groups.len();
+        self.templates = s.templates.len();
         self.files = log.files.len();
         batch
     }
@@ -174,6 +182,12 @@ pub(super) fn stream<'a>(
             }
             for name in &batch.businesses {
                 strings.businesses.intern(name);
+            }
+            for name in &batch.groups {
+                strings.groups.intern(name);
+            }
+            for name in &batch.templates {
+                strings.templates.intern(name);
             }
             files.append(&mut batch.files);
             for (m, link) in batch.messages.iter().zip(&batch.links) {

@@ -14,10 +14,24 @@ pub enum Column {
     Status,
     EntryPoint,
     Country,
+    /// Group id: the row is a group message's copy for one participant.
+    Group,
+    /// `call` marks a call row; any other value is a message.
+    Kind,
+    /// Business Agent tokens.
+    Tokens,
+    /// Meta's reported cost (`pricing.cost.amount`, currency units).
+    CostAmount,
+    /// Its currency (`pricing.cost.currency`).
+    CostCurrency,
+    /// Template name, for `--max-price`.
+    Template,
 }
 
+const COLUMNS: usize = 15;
+
 impl Column {
-    pub const ALL: [Column; 9] = [
+    pub const ALL: [Column; COLUMNS] = [
         Column::Timestamp,
         Column::Customer,
         Column::Direction,
@@ -27,6 +41,12 @@ impl Column {
         Column::Status,
         Column::EntryPoint,
         Column::Country,
+        Column::Group,
+        Column::Kind,
+        Column::Tokens,
+        Column::CostAmount,
+        Column::CostCurrency,
+        Column::Template,
     ];
 
     pub fn name(self) -> &'static str {
@@ -40,7 +60,19 @@ impl Column {
             Column::Status => "status",
             Column::EntryPoint => "entry_point",
             Column::Country => "country",
+            Column::Group => "group",
+            Column::Kind => "kind",
+            Column::Tokens => "tokens",
+            Column::CostAmount => "cost_amount",
+            Column::CostCurrency => "cost_currency",
+            Column::Template => "template",
         }
+    }
+
+    /// The header read when the column's own name is absent: Meta's
+    /// message `type` says `call` too.
+    fn fallback(self) -> Option<&'static str> {
+        (self == Column::Kind).then_some("type")
     }
 
     fn required(self) -> bool {
@@ -93,7 +125,7 @@ impl ColumnMap {
 /// Field index of each column in one file.
 #[derive(Clone, Debug, Default)]
 pub struct Columns {
-    index: [Option<usize>; 9],
+    index: [Option<usize>; COLUMNS],
 }
 
 fn clean_header(h: &[u8]) -> String {
@@ -107,7 +139,12 @@ impl Columns {
         let mut columns = Columns::default();
         for column in Column::ALL {
             let wanted = map.header_for(column).to_ascii_lowercase();
-            let found: Vec<usize> = (0..names.len()).filter(|i| names[*i] == wanted).collect();
+            let mut found: Vec<usize> = (0..names.len()).filter(|i| names[*i] == wanted).collect();
+            if let (true, Some(other)) = (found.is_empty(), column.fallback())
+                && wanted == column.name()
+            {
+                found = (0..names.len()).filter(|i| names[*i] == other).collect();
+            }
             match found.as_slice() {
                 [] if column.required() => {
                     return Err(format!(

@@ -10,6 +10,11 @@ pub enum Category {
     AuthenticationInternational,
     /// A free-form (non-template) reply.
     Service,
+    /// A non-template message from an AI Provider (Meta's
+    /// `general_purpose_ai`, analytics `AI_BOT`), charged per delivery.
+    GeneralPurposeAi,
+    /// A Meta Business Agent reply, charged per token (from 2026-08-01).
+    BusinessAgent,
 }
 
 impl Category {
@@ -21,6 +26,18 @@ impl Category {
         Category::Service,
     ];
 
+    /// Every category, the 2026 lines after `ALL` (the categories a
+    /// rate card lists per market).
+    pub const EVERY: [Category; 7] = [
+        Category::Marketing,
+        Category::Utility,
+        Category::Authentication,
+        Category::AuthenticationInternational,
+        Category::Service,
+        Category::GeneralPurposeAi,
+        Category::BusinessAgent,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Category::Marketing => "marketing",
@@ -28,13 +45,18 @@ impl Category {
             Category::Authentication => "authentication",
             Category::AuthenticationInternational => "authentication_international",
             Category::Service => "service",
+            Category::GeneralPurposeAi => "general_purpose_ai",
+            Category::BusinessAgent => "business_agent",
         }
     }
 
     /// Templates are everything but service; only templates may be sent
     /// outside a customer service window.
     pub fn is_template(self) -> bool {
-        self != Category::Service
+        !matches!(
+            self,
+            Category::Service | Category::GeneralPurposeAi | Category::BusinessAgent
+        )
     }
 }
 
@@ -49,9 +71,22 @@ impl FromStr for Category {
 
     fn from_str(s: &str) -> Result<Self, ()> {
         let s = s.trim();
-        Category::ALL
+        // The other names Meta gives the same lines (analytics, the hyphen
+        // spelling in the status reference).
+        let aliases = [
+            (
+                "authentication-international",
+                Category::AuthenticationInternational,
+            ),
+            ("ai_bot", Category::GeneralPurposeAi),
+            ("meta_business_agent", Category::BusinessAgent),
+        ];
+        Category::EVERY
             .into_iter()
-            .find(|c| c.as_str().eq_ignore_ascii_case(s))
+            .map(|c| (c.as_str(), c))
+            .chain(aliases)
+            .find(|(name, _)| name.eq_ignore_ascii_case(s))
+            .map(|(_, c)| c)
             .ok_or(())
     }
 }

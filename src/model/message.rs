@@ -71,6 +71,176 @@ pub struct Message {
     pub country: Option<[u8; 2]>,
     pub message_id: Option<MessageKey>,
     pub source: SourcePos,
+    /// The 2026 lines' facts (groups, calls, Marketing Messages API,
+    /// Business Agent tokens); empty on most rows.
+    pub extras: Extras,
+}
+
+/// What the 2026 lines need of a row, beyond the 1:1 message fields. Each
+/// comes from a log column, and a webhook reader maps Meta's fields onto
+/// the same record (`recipient_type: group` → group, `recipient_participant_id`
+/// → the customer, `pricing.cost` → reported cost). Packed into 24 bytes
+/// (absent values are `u32::MAX`): every message carries it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Extras {
+    group: u32,
+    template: u32,
+    tokens: u32,
+    /// Meta's reported cost as `cost / 10^cost_scale` (scale `u8::MAX`:
+    /// none).
+    cost: u32,
+    cost_scale: u8,
+    cost_currency: [u8; 3],
+    /// A call, not a message: it opens or refreshes the service window
+    /// (inbound, or outbound and accepted) and is never charged here.
+    pub call: bool,
+    /// Sent through the Marketing Messages API (`marketing_lite`).
+    pub lite: bool,
+}
+
+const ABSENT: u32 = u32::MAX;
+
+impl Default for Extras {
+    fn default() -> Self {
+        Extras {
+            group: ABSENT,
+            template: ABSENT,
+            tokens: ABSENT,
+            cost: 0,
+            cost_scale: u8::MAX,
+            cost_currency: [0; 3],
+            call: false,
+            lite: false,
+        }
+    }
+}
+
+fn present(v: u32) -> Option<u32> {
+    (v != ABSENT).then_some(v)
+}
+
+impl Extras {
+    /// Interned group id (`Strings::groups`): the row is one participant's
+    /// copy of a group message, or a participant's message to the group.
+    pub fn group(&self) -> Option<u32> {
+        present(self.group)
+    }
+
+    pub fn set_group(&mut self, group: Option<u32>) {
+        self.group = group.unwrap_or(ABSENT);
+    }
+
+    /// Interned template name (`Strings::templates`), for max prices.
+    pub fn template(&self) -> Option<u32> {
+        present(self.template)
+    }
+
+    pub fn set_template(&mut self, template: Option<u32>) {
+        self.template = template.unwrap_or(ABSENT);
+    }
+
+    /// Business Agent tokens Meta billed for the message.
+    pub fn tokens(&self) -> Option<u64> {
+        present(self.tokens).map(u64::from)
+    }
+
+    /// `Err` (the reason) for more tokens than one message can hold.
+    pub fn set_tokens(&mut self, tokens: Option<u64>) -> Result<(), &'static str> {
+        self.tokens = match tokens {
+            None => ABSENT,
+            Some(t) => u32::try_from(t)
+                .ok()
+                .filter(|t| *t != ABSENT)
+                .ok_or("more tokens than one message can have")?,
+        };
+        Ok(())
+    }
+
+    /// Meta's own per-message cost (`pricing.cost`) in a currency.
+    pub fn reported_cost(&self) -> Option<ReportedCost> {
+        (self.cost_scale != u8::MAX).then(|| ReportedCost {
+            amount: rust_decimal::Decimal::new(i64::from(self.cost), u32::from(self.cost_scale)),
+            currency: self.cost_currency,
+        })
+    }
+
+    /// `Err` (the reason) for an amount with more than 9 significant
+    /// digits (no per-message charge has them).
+    pub fn set_reported_cost(&mut self, cost: Option<ReportedCost>) -> Result<(), &'static str> {
+        let Some(c) = cost else {
+            self.cost_scale = u8::MAX;
+            return Ok(());
+        };
+        let amount = c.amount.normalize();
+        let too_long = "more than 9 significant digits";
+        let mantissa = u32::try_from(amount.mantissa()).map_err(|_| too_long)?;
+        self.cost = mantissa;
+        self.cost_scale = u8::try_from(amount.scale()).map_err(|_| too_long)?;
+        self.cost_currency = c.currency;
+        Ok(())
+    }
+
+    /// Folds a later row of the same message in: the first row that gives
+    /// a value gives it.
+    pub fn absorb(&mut self, later: &Extras) {
+        self.call |= later.call;
+        self.lite |= later.lite;
+        for (mine, theirs) in [
+            (&mut self.template, later.template),
+            (&mut self.tokens, later.tokens),
+        ] {
+            if *mine == ABSENT {
+                *mine = theirs;
+            }
+        }
+        if self.cost_scale == u8::MAX {
+            (self.cost, self.cost_scale, self.cost_currency) =
+                (later.cost, later.cost_scale, later.cost_currency);
+        }
+    }
+}
+
+/// Meta's reported cost of one message: amount in currency units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReportedCost {
+    pub amount: rust_decimal::Decimal,
+    pub currency: [u8; 3],
+}
+
+#[cfg(test)]
+mod extras_tests {
+    use super::*;
+
+    #[test]
+    fn extras_pack_into_24_bytes_and_round_trip() {
+        assert_eq!(std::mem::size_of::<Extras>(), 24);
+        let mut e = Extras::default();
+        assert_eq!(
+            (e.group(), e.template(), e.tokens(), e.reported_cost()),
+            (None, None, None, None)
+        );
+        e.set_group(Some(0));
+        e.set_tokens(Some(21_000)).unwrap();
+        assert!(e.set_tokens(Some(u64::from(u32::MAX))).is_err());
+        let cost = ReportedCost {
+            amount: "0.0350".parse().unwrap(),
+            currency: *b"USD",
+        };
+        e.set_reported_cost(Some(cost)).unwrap();
+        assert_eq!(e.reported_cost().unwrap().amount, "0.035".parse().unwrap());
+        assert!(
+            e.set_reported_cost(Some(ReportedCost {
+                amount: "12345678901.5".parse().unwrap(),
+                currency: *b"USD"
+            }))
+            .is_err()
+        );
+        let mut head = Extras::default();
+        head.absorb(&e);
+        assert_eq!(head.tokens(), Some(21_000));
+        // Group is not merged: rows of one id must agree on it.
+        assert_eq!(head.group(), None);
+    }
 }
 
 /// A `message_id`'s 128-bit fingerprint (xxh3). Equal ids give equal keys;

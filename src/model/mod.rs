@@ -4,7 +4,7 @@ mod category;
 mod message;
 
 pub use category::{Category, RateCategory};
-pub use message::{Direction, Message, MessageKey, SourcePos, Status};
+pub use message::{Direction, Extras, Message, MessageKey, ReportedCost, SourcePos, Status};
 
 /// Microseconds since the Unix epoch (UTC): the precision logs give (API
 /// and webhook exports carry up to microseconds), so a reply 100 µs inside a

@@ -12,7 +12,7 @@ use crate::model::Micros;
 #[derive(Clone, Debug)]
 pub struct LocalCalendar {
     zone: TimeZone,
-    /// [start, end) of the cached day, in UTC milliseconds.
+    /// [start, end) of the cached day, in UTC microseconds.
     day: Option<(Micros, Micros, Date)>,
 }
 

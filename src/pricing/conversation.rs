@@ -72,7 +72,11 @@ impl ConversationType {
             Category::Authentication | Category::AuthenticationInternational => {
                 ConversationType::Authentication
             }
-            Category::Service => ConversationType::Service,
+            // 2026 lines met under a conversation model (`--model`): they
+            // are non-template messages.
+            Category::Service | Category::GeneralPurposeAi | Category::BusinessAgent => {
+                ConversationType::Service
+            }
         }
     }
 }

@@ -5,6 +5,7 @@
 
 mod calendar;
 mod conversation;
+mod lines;
 mod model;
 mod rules;
 mod volume;
@@ -18,6 +19,7 @@ pub use conversation::{
     CONVERSATION_US, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
     SERVICE_FREE_FROM,
 };
+pub use lines::{AGENT_ESTIMATE, AI_INFERRED, META_COST};
 pub use model::{Model, ModelChoice};
 pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{EntryPoints, PairWindows, WindowRules, WindowState};
@@ -50,6 +52,13 @@ pub enum PricingType {
     InConversation,
     NotDelivered,
     Inbound,
+    /// Free inside a group's customer service window (Meta's
+    /// `free_group_customer_service`).
+    FreeGroupCustomerService,
+    /// A Business Agent message before Meta bills them (2026-08-01).
+    FreeBeforeBilling,
+    /// A call: it opens or refreshes the window; calls are not priced here.
+    Call,
 }
 
 impl PricingType {
@@ -62,6 +71,9 @@ impl PricingType {
             PricingType::InConversation => "in_conversation",
             PricingType::NotDelivered => "not_delivered",
             PricingType::Inbound => "inbound",
+            PricingType::FreeGroupCustomerService => "free_group_customer_service",
+            PricingType::FreeBeforeBilling => "free_before_billing",
+            PricingType::Call => "call",
         }
     }
 
@@ -72,6 +84,8 @@ impl PricingType {
                 | PricingType::FreeEntryPoint
                 | PricingType::FreeTier
                 | PricingType::InConversation
+                | PricingType::FreeGroupCustomerService
+                | PricingType::FreeBeforeBilling
         )
     }
 }
@@ -95,6 +109,9 @@ pub struct PricingContext {
     pub service_allowance: u64,
     pub default_zone: TimeZone,
     pub default_zone_name: String,
+    /// Data of the 2026 lines (AI Provider markets, max prices, the
+    /// Business Agent estimate).
+    pub lines: crate::refdata::lines::Lines,
 }
 
 /// The charge for one message and the facts behind it.
@@ -119,6 +136,15 @@ pub struct Priced<'t> {
     /// The conversation the message opened or joined (conversation models,
     /// and utility templates in a conversation still open on 2025-07-01).
     pub conversation: Option<ConversationRef>,
+    /// What about this charge is inferred or estimated, for the row.
+    pub note: Option<&'static str>,
+    /// Business Agent tokens charged (given, or the estimate).
+    pub tokens: Option<u64>,
+    /// The tokens are `--agent-tokens-per-message`'s estimate.
+    pub estimated: bool,
+    /// With `--max-price`: the most this message can cost (Marketing
+    /// Messages API templates with a max price).
+    pub upper_bound: Option<Decimal>,
 }
 
 /// A message that cannot be priced; the run reports it and fails.
@@ -142,6 +168,8 @@ pub enum Unpriced {
         category: Category,
         reason: String,
     },
+    /// A Business Agent message with no `tokens` and no estimate.
+    NoTokens,
 }
 
 impl Unpriced {
@@ -234,6 +262,11 @@ impl fmt::Display for Unpriced {
                 category,
                 reason,
             } => write!(f, "tier table for {market} {category}: {reason}"),
+            Unpriced::NoTokens => write!(
+                f,
+                "business_agent message without tokens; give a tokens column or \
+                 --agent-tokens-per-message N"
+            ),
         }
     }
 }
@@ -242,6 +275,7 @@ struct BusinessState {
     calendar: LocalCalendar,
     portfolio: u32,
     home_country: Option<Country>,
+    ai_provider: bool,
 }
 
 /// Monthly counters are keyed by business-local (year, month).
@@ -266,6 +300,8 @@ pub struct Pricer<'t> {
     businesses: Vec<Option<BusinessState>>,
     portfolios: Vec<String>,
     pairs: HashMap<(u32, u32), PairWindows>,
+    /// Group customer service windows, per business × group.
+    group_windows: HashMap<(u32, u32), PairWindows>,
     /// Per customer: market epoch and the match cached for it.
     market_cache: Vec<Option<(usize, MarketMatch)>>,
     tier_counts: HashMap<(u32, MarketId, Category, Month), u64>,
@@ -294,6 +330,7 @@ impl<'t> Pricer<'t> {
             businesses: Vec::new(),
             portfolios: Vec::new(),
             pairs: HashMap::default(),
+            group_windows: HashMap::default(),
             market_cache: Vec::new(),
             tier_counts: HashMap::default(),
             allowance_counts: HashMap::default(),
@@ -325,6 +362,7 @@ impl<'t> Pricer<'t> {
                 calendar: LocalCalendar::new(zone),
                 portfolio,
                 home_country: info.and_then(|b| b.home_country),
+                ai_provider: info.is_some_and(|b| b.ai_provider),
             });
         }
         self.businesses[i].as_mut().expect("initialised above")
@@ -383,6 +421,8 @@ impl<'t> Pricer<'t> {
         let rules = self.ctx.windows;
         let history = self.history;
         self.pairs.retain(|_, w| !w.expired(now, &rules, history));
+        self.group_windows
+            .retain(|_, w| !w.expired(now, &rules, history));
         self.conversations.retain(|_, c| !c.expired(now));
     }
 
@@ -406,7 +446,17 @@ impl<'t> Pricer<'t> {
             counted_as: None,
             windows: None,
             conversation: None,
+            note: None,
+            tokens: None,
+            estimated: false,
+            upper_bound: None,
         };
+        if m.extras.call {
+            return Ok(self.call(m, priced));
+        }
+        if m.extras.group().is_some() {
+            return self.price_group(m, priced, strings);
+        }
         let pair = self.pairs.entry((m.business, m.customer)).or_default();
         if m.direction == Direction::In {
             // A message that was not delivered opens no window.
@@ -448,8 +498,14 @@ impl<'t> Pricer<'t> {
             });
             return Ok(priced);
         }
+        if let Some(result) = self.price_line_2026(m, category, &mut priced) {
+            return result;
+        }
         let decision = rules::decide(model, category, &windows);
         priced.pricing_type = decision.pricing_type;
+        if m.extras.lite && decision.pricing_type == PricingType::Regular {
+            return self.price_lite(m, &mut priced, strings);
+        }
         match decision.pricing_type {
             PricingType::Regular => {
                 self.charge(m, &mut priced, decision.rate_category, decision.tiered)

@@ -33,6 +33,7 @@ fn context(model: ModelChoice, businesses: &str) -> PricingContext {
         service_allowance: 1000,
         default_zone: TimeZone::UTC,
         default_zone_name: "UTC".into(),
+        lines: crate::refdata::lines::Lines::builtin(),
     }
 }
 
@@ -71,6 +72,7 @@ impl Log {
             country: None,
             message_id: None,
             source: SourcePos { file: 0, line },
+            extras: Default::default(),
         });
     }
 
@@ -378,7 +380,7 @@ fn explain_uses_the_configured_window_lengths() {
 
 // ---- Conversation-based pricing (PRICING.md §1b, §1c, §4 items 2–4) ----
 
-/// Milliseconds at `hour` hours after midnight UTC of `day`.
+/// Microseconds at `hour` hours after midnight UTC of `day`.
 fn at(day: &str, hour: i64) -> i64 {
     format!("{day}T00:00:00Z")
         .parse::<jiff::Timestamp>()
@@ -970,4 +972,100 @@ mod volumes {
         ));
         assert!(matches!(e, Err(Unpriced::NoRate { .. })), "{e:?}");
     }
+}
+
+/// PRICING-2026 §2, Meta's Business Agent example: a marketing template,
+/// then three customer messages answered by the agent twice and a person
+/// once, then a utility template, all within one hour. Meta counts 1
+/// charge in July 2026, 3 from August (2 agent), 5 from October (with the
+/// service reply and the utility template; Meta's example ignores the free
+/// service allowance, so it is 0 here).
+#[test]
+fn meta_business_agent_example() {
+    let mut ctx = context(ModelChoice::Auto, "");
+    ctx.service_allowance = 0;
+    ctx.lines.agent_tokens_per_message = Some(20_000);
+    let charges = |day: &str| {
+        let mut log = Log::new();
+        let c = "5511987650001";
+        let at = |m: i64| format!("{day}T10:{m:02}:00Z");
+        log.add(&at(0), "", c, Some(Marketing));
+        log.add(&at(1), "", c, None);
+        log.add(&at(2), "", c, Some(BusinessAgent));
+        log.add(&at(3), "", c, None);
+        log.add(&at(4), "", c, Some(BusinessAgent));
+        log.add(&at(5), "", c, None);
+        log.add(&at(6), "", c, Some(Service));
+        log.add(&at(7), "", c, Some(Utility));
+        log.price(&ctx)
+            .into_iter()
+            .map(|r| r.unwrap())
+            .filter(|(t, _)| *t == Regular)
+            .map(|(_, cost)| cost)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(charges("2026-07-01"), vec![dec!(0.0625)]);
+    // 20,000 tokens × USD 2 / 1M = 0.04 each.
+    assert_eq!(
+        charges("2026-08-03"),
+        vec![dec!(0.0625), dec!(0.04), dec!(0.04)]
+    );
+    assert_eq!(
+        charges("2026-10-05"),
+        vec![
+            dec!(0.0625),
+            dec!(0.04),
+            dec!(0.04),
+            dec!(0.0068),
+            dec!(0.0068)
+        ]
+    );
+}
+
+/// An AI Provider's reply is charged even inside a free entry point
+/// window (Meta names no exemption); its templates keep the usual rules.
+#[test]
+fn ai_provider_replies_are_charged_inside_free_windows() {
+    let ctx = context(
+        ModelChoice::Auto,
+        "business,timezone,ai_provider\n15550009,UTC,yes\n",
+    );
+    let mut log = Log::new();
+    let at = "2026-06-10T10:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_microsecond();
+    log.add_ms(at, "15550009", "5511987650001", None);
+    log.messages[0].entry_point = true;
+    log.add_ms(at + 1_000_000, "15550009", "5511987650001", Some(Marketing));
+    log.add_ms(at + 2_000_000, "15550009", "5511987650001", Some(Service));
+    let got: Vec<_> = log.priced(&ctx).into_iter().map(|r| r.unwrap()).collect();
+    assert_eq!(got[1].pricing_type, FreeEntryPoint);
+    assert_eq!((got[2].pricing_type, got[2].cost), (Regular, dec!(0.0625)));
+    assert_eq!(got[2].pricing_category, Some(GeneralPurposeAi));
+    assert_eq!(got[2].note, Some(AI_INFERRED));
+}
+
+/// A group's window lasts 24 h from the latest participant message; a
+/// failed participant message opens nothing.
+#[test]
+fn group_windows_close_after_24_hours() {
+    let ctx = context(ModelChoice::Auto, "");
+    let mut log = Log::new();
+    let group = log.strings.groups.intern("G1");
+    let at = "2026-06-01T10:00:00Z"
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_microsecond();
+    log.add_ms(at, "", "919810000001", None);
+    log.add_ms(at + HOUR_US, "", "919810000002", None);
+    log.messages[1].status = Status::Failed;
+    log.add_ms(at + 24 * HOUR_US - 1, "", "5511987650001", Some(Utility));
+    log.add_ms(at + 24 * HOUR_US, "", "5511987650001", Some(Utility));
+    for m in &mut log.messages {
+        m.extras.set_group(Some(group));
+    }
+    let got = log.price(&ctx);
+    assert_eq!(got[2], Ok((FreeGroupCustomerService, dec!(0))));
+    assert_eq!(got[3], Ok((Regular, dec!(0.0068))));
 }

@@ -1,8 +1,14 @@
-//! What Meta billed: the `pricing_analytics` data points, read from the
-//! Graph API's JSON (`{"pricing_analytics": {"data": [{"data_points":
-//! [...]}]}}`, or the bare `{"data": [...]}` of the edge) or from a CSV with
-//! the same field names. Costs are parsed from their text, never through a
-//! float; every error names the file, line, column and value.
+//! What Meta billed: the `pricing_analytics` data points (messages), or the
+//! `conversation_analytics` ones (conversations, 2022 – June 2025), read
+//! from the Graph API's JSON (`{"pricing_analytics": {"data":
+//! [{"data_points": [...]}]}}`, or the bare `{"data": [...]}` of the edge)
+//! or from a CSV with the same field names. Costs are parsed from their
+//! text, never through a float; a file without costs (a partner's export of
+//! volumes) is read as volumes only. Every error names the file, line,
+//! column and value.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -13,8 +19,18 @@ use crate::refdata::markets::parse_country;
 use crate::refdata::read_rows;
 use crate::validate::parse_timestamp;
 
+/// What the points count.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unit {
+    /// `pricing_analytics`: delivered messages.
+    #[default]
+    Messages,
+    /// `conversation_analytics`: conversations opened.
+    Conversations,
+}
+
 /// One data point: what Meta counted and charged for one period and one
-/// country × category × pricing type (× tier).
+/// country × category × pricing type (× tier × business number).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ActualPoint {
     /// UTC, as Meta reports it.
@@ -29,8 +45,14 @@ pub struct ActualPoint {
     pub pricing_type: Option<String>,
     /// `low:high`, as Meta writes it.
     pub tier: Option<String>,
+    /// The business number, when the export breaks it down.
+    pub phone_number: Option<String>,
+    /// `conversation_direction`, lower case (conversation exports).
+    pub direction: Option<String>,
+    /// Messages, or conversations.
     pub volume: u64,
-    pub cost: Decimal,
+    /// `None` in an export of volumes only.
+    pub cost: Option<Decimal>,
     /// `file:line`, for messages about the point.
     pub source: String,
 }
@@ -40,6 +62,7 @@ pub struct ActualPoint {
 pub struct Export {
     pub points: Vec<ActualPoint>,
     pub currency: Option<String>,
+    pub unit: Unit,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -49,13 +72,6 @@ pub struct ActualError {
     pub line: u64,
     pub column: Option<u64>,
     pub message: String,
-}
-
-impl ActualError {
-    /// `file:line`.
-    fn place(&self) -> String {
-        format!("{}:{}", self.file, self.line)
-    }
 }
 
 /// Reads one export; JSON when the text starts with `{`, CSV otherwise.
@@ -72,6 +88,8 @@ pub fn parse(file: &str, text: &str) -> Result<Export, ActualError> {
 struct Top<'a> {
     #[serde(borrow, default)]
     pricing_analytics: Option<Analytics<'a>>,
+    #[serde(borrow, default)]
+    conversation_analytics: Option<Analytics<'a>>,
     #[serde(borrow, default)]
     data: Option<Vec<DataSet<'a>>>,
     #[serde(default)]
@@ -109,6 +127,17 @@ struct JsonPoint<'a> {
     volume: Option<&'a RawValue>,
     #[serde(borrow)]
     cost: Option<&'a RawValue>,
+    #[serde(borrow)]
+    phone_number: Option<&'a RawValue>,
+    // conversation_analytics
+    #[serde(borrow)]
+    conversation: Option<&'a RawValue>,
+    #[serde(borrow)]
+    conversation_type: Option<&'a RawValue>,
+    #[serde(borrow)]
+    conversation_category: Option<&'a RawValue>,
+    #[serde(borrow)]
+    conversation_direction: Option<&'a RawValue>,
 }
 
 fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
@@ -125,21 +154,46 @@ fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
             message: message.to_string(),
         }
     })?;
-    let sets = match (top.pricing_analytics, top.data) {
-        (Some(a), _) => a.data,
-        (None, Some(d)) => d,
-        (None, None) => {
+    let (sets, unit) = match (top.pricing_analytics, top.conversation_analytics, top.data) {
+        (Some(a), None, _) => (a.data, Unit::Messages),
+        (None, Some(a), _) => (a.data, Unit::Conversations),
+        (None, None, Some(d)) => {
+            // The bare edge: its points say which it is.
+            let conversations = d
+                .iter()
+                .flat_map(|s| &s.data_points)
+                .any(|p| p.conversation.is_some());
+            let unit = if conversations {
+                Unit::Conversations
+            } else {
+                Unit::Messages
+            };
+            (d, unit)
+        }
+        (Some(_), Some(_), _) => {
             return Err(ActualError {
                 file: file.to_string(),
                 line: 1,
                 column: None,
-                message: "no \"pricing_analytics\" or \"data\" field: not a pricing analytics \
-                          export"
+                message: "both \"pricing_analytics\" and \"conversation_analytics\": give them \
+                          in separate runs (messages and conversations do not add up)"
+                    .into(),
+            });
+        }
+        (None, None, None) => {
+            return Err(ActualError {
+                file: file.to_string(),
+                line: 1,
+                column: None,
+                message: "no \"pricing_analytics\", \"conversation_analytics\" or \"data\" \
+                          field: not an analytics export"
                     .into(),
             });
         }
     };
     let mut points = Vec::new();
+    // Points come in the text's order: lines are counted once, forward.
+    let mut lines = LineCursor::default();
     for p in sets.iter().flat_map(|s| &s.data_points) {
         let field = |name: &'static str, raw: Option<&'a RawValue>| Field {
             file,
@@ -147,24 +201,70 @@ fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
             name,
             raw: raw.filter(|r| r.get() != "null"),
         };
-        let cells = Cells {
-            start: field("start", p.start),
-            end: field("end", p.end),
-            country: field("country", p.country),
-            category: field("pricing_category", p.pricing_category),
-            pricing_type: field("pricing_type", p.pricing_type),
-            tier: field("tier", p.tier),
-            volume: field("volume", p.volume),
-            cost: field("cost", p.cost),
+        let cells = match unit {
+            Unit::Messages => Cells {
+                start: field("start", p.start),
+                end: field("end", p.end),
+                country: field("country", p.country),
+                category: field("pricing_category", p.pricing_category),
+                pricing_type: field("pricing_type", p.pricing_type),
+                tier: field("tier", p.tier),
+                volume: field("volume", p.volume),
+                cost: field("cost", p.cost),
+                phone_number: field("phone_number", p.phone_number),
+                direction: field("conversation_direction", None),
+            },
+            Unit::Conversations => Cells {
+                start: field("start", p.start),
+                end: field("end", p.end),
+                country: field("country", p.country),
+                category: field("conversation_category", p.conversation_category),
+                pricing_type: field("conversation_type", p.conversation_type),
+                tier: field("tier", None),
+                volume: field("conversation", p.conversation),
+                cost: field("cost", p.cost),
+                phone_number: field("phone_number", p.phone_number),
+                direction: field("conversation_direction", p.conversation_direction),
+            },
         };
-        let mut point = cells.point()?;
-        point.source = cells.start.error(String::new()).place();
+        let mut point = cells.point(unit)?;
+        let line = p
+            .start
+            .map_or(1, |raw| lines.line_of(text, raw.get().as_ptr()));
+        point.source = format!("{file}:{line}");
         points.push(point);
     }
     Ok(Export {
         points,
         currency: top.currency.map(|c| c.trim().to_ascii_uppercase()),
+        unit,
     })
+}
+
+/// Line numbers of offsets that only move forward, in one pass over the
+/// text (a point's line found from the start each time is quadratic).
+#[derive(Default)]
+struct LineCursor {
+    offset: usize,
+    line: u64,
+}
+
+impl LineCursor {
+    fn line_of(&mut self, text: &str, at: *const u8) -> u64 {
+        let offset = (at as usize)
+            .saturating_sub(text.as_ptr() as usize)
+            .min(text.len());
+        if offset < self.offset {
+            *self = LineCursor::default();
+        }
+        let newlines = text.as_bytes()[self.offset..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.line += newlines as u64;
+        self.offset = offset;
+        self.line + 1
+    }
 }
 
 #[derive(Deserialize)]
@@ -187,6 +287,16 @@ struct CsvPoint {
     cost: String,
     #[serde(default)]
     currency: String,
+    #[serde(default)]
+    phone_number: String,
+    #[serde(default)]
+    conversation: Option<String>,
+    #[serde(default)]
+    conversation_type: String,
+    #[serde(default)]
+    conversation_category: String,
+    #[serde(default)]
+    conversation_direction: String,
 }
 
 fn parse_csv(file: &str, text: &str) -> Result<Export, ActualError> {
@@ -197,6 +307,10 @@ fn parse_csv(file: &str, text: &str) -> Result<Export, ActualError> {
         message: e.message,
     })?;
     let mut export = Export::default();
+    // A `conversation` column makes it a conversation export.
+    if rows.first().is_some_and(|(_, r)| r.conversation.is_some()) {
+        export.unit = Unit::Conversations;
+    }
     for (line, row) in rows {
         let field = |name: &'static str, value: &str| CsvField {
             file,
@@ -204,17 +318,33 @@ fn parse_csv(file: &str, text: &str) -> Result<Export, ActualError> {
             name,
             value: value.trim().to_string(),
         };
-        let cells = Cells {
-            start: field("start", &row.start),
-            end: field("end", &row.end),
-            country: field("country", &row.country),
-            category: field("pricing_category", &row.pricing_category),
-            pricing_type: field("pricing_type", &row.pricing_type),
-            tier: field("tier", &row.tier),
-            volume: field("volume", &row.volume),
-            cost: field("cost", &row.cost),
+        let cells = match export.unit {
+            Unit::Messages => Cells {
+                start: field("start", &row.start),
+                end: field("end", &row.end),
+                country: field("country", &row.country),
+                category: field("pricing_category", &row.pricing_category),
+                pricing_type: field("pricing_type", &row.pricing_type),
+                tier: field("tier", &row.tier),
+                volume: field("volume", &row.volume),
+                cost: field("cost", &row.cost),
+                phone_number: field("phone_number", &row.phone_number),
+                direction: field("conversation_direction", ""),
+            },
+            Unit::Conversations => Cells {
+                start: field("start", &row.start),
+                end: field("end", &row.end),
+                country: field("country", &row.country),
+                category: field("conversation_category", &row.conversation_category),
+                pricing_type: field("conversation_type", &row.conversation_type),
+                tier: field("tier", ""),
+                volume: field("conversation", row.conversation.as_deref().unwrap_or("")),
+                cost: field("cost", &row.cost),
+                phone_number: field("phone_number", &row.phone_number),
+                direction: field("conversation_direction", &row.conversation_direction),
+            },
         };
-        let mut point = cells.point()?;
+        let mut point = cells.point(export.unit)?;
         point.source = format!("{file}:{line}");
         export.points.push(point);
         let currency = row.currency.trim().to_ascii_uppercase();
@@ -323,10 +453,12 @@ struct Cells<C> {
     tier: C,
     volume: C,
     cost: C,
+    phone_number: C,
+    direction: C,
 }
 
 impl<C: Cell> Cells<C> {
-    fn point(&self) -> Result<ActualPoint, ActualError> {
+    fn point(&self, unit: Unit) -> Result<ActualPoint, ActualError> {
         let required = |c: &C| -> Result<String, ActualError> {
             c.text()?.ok_or_else(|| c.error("missing".into()))
         };
@@ -353,24 +485,110 @@ impl<C: Cell> Cells<C> {
                 .filter(|s| !s.is_empty()))
         };
         let volume = required(&self.volume)?;
+        let what = match unit {
+            Unit::Messages => "messages",
+            Unit::Conversations => "conversations",
+        };
         let volume = volume
             .trim()
             .parse::<u64>()
-            .map_err(|_| self.volume.error("not a whole number of messages".into()))?;
-        let cost =
-            parse_amount(&required(&self.cost)?).map_err(|e| self.cost.error(e.to_string()))?;
+            .map_err(|_| self.volume.error(format!("not a whole number of {what}")))?;
+        let cost = match self.cost.text()? {
+            Some(c) => Some(parse_amount(&c).map_err(|e| self.cost.error(e.to_string()))?),
+            None => None,
+        };
+        let direction = word(&self.direction)?;
+        let category = match unit {
+            Unit::Messages => word(&self.category)?,
+            // 2022 conversations have no category: who opened them is it.
+            Unit::Conversations => word(&self.category)?.or_else(|| direction.clone()),
+        };
+        let pricing_type = word(&self.pricing_type)?.map(|t| match t.as_str() {
+            // Meta's conversation types name the free entry point shorter.
+            "free_entry" => "free_entry_point".to_string(),
+            _ => t,
+        });
         Ok(ActualPoint {
             start,
             end,
             country,
-            category: word(&self.category)?,
-            pricing_type: word(&self.pricing_type)?,
+            category,
+            pricing_type,
             tier: self.tier.text()?.map(|s| s.trim().to_string()),
+            phone_number: self.phone_number.text()?.map(|s| s.trim().to_string()),
+            direction,
             volume,
             cost,
             source: String::new(),
         })
     }
+}
+
+/// Points given more than once (overlapping `--actual` files): how many
+/// were dropped, and the first pair seen.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Duplicates {
+    pub dropped: u64,
+    pub first: Option<(String, String)>,
+}
+
+/// Keeps one of each data point, identified by its period and every
+/// dimension; the same point with other figures is an error (which one
+/// would be right?). One hash pass.
+pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates), String> {
+    type Id<'p> = (Micros, Option<Micros>, [Option<&'p str>; 6]);
+    fn id(p: &ActualPoint) -> Id<'_> {
+        (
+            p.start,
+            p.end,
+            [
+                p.country.as_deref(),
+                p.category.as_deref(),
+                p.pricing_type.as_deref(),
+                p.tier.as_deref(),
+                p.phone_number.as_deref(),
+                p.direction.as_deref(),
+            ],
+        )
+    }
+    let mut seen: HashMap<Id<'_>, usize> = HashMap::with_capacity(points.len());
+    let mut keep = vec![true; points.len()];
+    let mut dup = Duplicates::default();
+    for (i, p) in points.iter().enumerate() {
+        match seen.entry(id(p)) {
+            Entry::Vacant(v) => {
+                v.insert(i);
+            }
+            Entry::Occupied(o) => {
+                let first = &points[*o.get()];
+                if (first.volume, first.cost) != (p.volume, p.cost) {
+                    let figures = |p: &ActualPoint| match p.cost {
+                        Some(c) => format!("volume {}, cost {c}", p.volume),
+                        None => format!("volume {}", p.volume),
+                    };
+                    return Err(format!(
+                        "{}: the same data point as {} with other figures ({} there, {} here): \
+                         the exports disagree; fetch the period again",
+                        p.source,
+                        first.source,
+                        figures(first),
+                        figures(p)
+                    ));
+                }
+                keep[i] = false;
+                dup.dropped += 1;
+                dup.first
+                    .get_or_insert_with(|| (first.source.clone(), p.source.clone()));
+            }
+        }
+    }
+    drop(seen);
+    let mut keep = keep.into_iter();
+    let points = points
+        .into_iter()
+        .filter(|_| keep.next().unwrap_or(true))
+        .collect();
+    Ok((points, dup))
 }
 
 /// An exact decimal from its text: plain (`0.0625`) or scientific
@@ -419,7 +637,7 @@ mod tests {
         assert_eq!(e.points.len(), 2);
         let p = &e.points[0];
         assert_eq!(p.start, 1_767_571_200_000_000);
-        assert_eq!(p.cost, dec!(0.0840000000000000000001));
+        assert_eq!(p.cost, Some(dec!(0.0840000000000000000001)));
         assert_eq!(p.category.as_deref(), Some("authentication_international"));
         assert_eq!(p.tier.as_deref(), Some("0:750000"));
         assert_eq!(e.points[1].country.as_deref(), Some("BR"));
@@ -454,8 +672,89 @@ mod tests {
              2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,IN,marketing,regular,2,6.25e-2,usd\n",
         )
         .unwrap();
-        assert_eq!(e.points[0].cost, dec!(0.0625));
+        assert_eq!(e.points[0].cost, Some(dec!(0.0625)));
         assert_eq!(e.currency.as_deref(), Some("USD"));
+    }
+
+    #[test]
+    fn each_point_names_its_line() {
+        let e = parse("a.json", GRAPH).unwrap();
+        assert_eq!(e.points[0].source, "a.json:6");
+        assert_eq!(e.points[1].source, "a.json:9");
+    }
+
+    /// Meta's documented shape (2022 – June 2025), a 2023 breakdown.
+    const CONVERSATIONS: &str = r#"{"conversation_analytics": {"data": [{"data_points": [
+  {"start": 1693526400, "end": 1693612800, "conversation": 2, "phone_number": "15550001",
+   "country": "BR", "conversation_type": "REGULAR", "conversation_direction": "BUSINESS_INITIATED",
+   "conversation_category": "MARKETING", "cost": 0.125},
+  {"start": 1693526400, "end": 1693612800, "conversation": 1, "phone_number": "15550001",
+   "country": "BR", "conversation_type": "FREE_ENTRY", "conversation_direction": "USER_INITIATED",
+   "conversation_category": "SERVICE", "cost": 0}
+]}]}, "id": "1"}"#;
+
+    #[test]
+    fn conversation_analytics() {
+        let e = parse("c.json", CONVERSATIONS).unwrap();
+        assert_eq!(e.unit, Unit::Conversations);
+        let p = &e.points[0];
+        assert_eq!((p.volume, p.cost), (2, Some(dec!(0.125))));
+        assert_eq!(p.category.as_deref(), Some("marketing"));
+        assert_eq!(p.pricing_type.as_deref(), Some("regular"));
+        assert_eq!(p.direction.as_deref(), Some("business_initiated"));
+        assert_eq!(p.phone_number.as_deref(), Some("15550001"));
+        assert_eq!(
+            e.points[1].pricing_type.as_deref(),
+            Some("free_entry_point")
+        );
+        // 2022: no category, the direction names the conversation.
+        let e = parse(
+            "d.csv",
+            "start,end,country,conversation,conversation_type,conversation_direction,cost\n\
+             2022-05-04T00:00:00Z,2022-05-05T00:00:00Z,US,3,FREE_TIER,USER_INITIATED,0\n",
+        )
+        .unwrap();
+        assert_eq!(e.unit, Unit::Conversations);
+        assert_eq!(e.points[0].category.as_deref(), Some("user_initiated"));
+        assert_eq!(e.points[0].volume, 3);
+    }
+
+    #[test]
+    fn volumes_without_cost() {
+        let e = parse(
+            "v.json",
+            r#"{"data": [{"data_points": [{"start": 1767571200, "end": 1767657600,
+               "country": "IN", "pricing_category": "MARKETING", "volume": 4}]}]}"#,
+        )
+        .unwrap();
+        assert_eq!((e.points[0].volume, e.points[0].cost), (4, None));
+        assert_eq!(e.unit, Unit::Messages);
+    }
+
+    #[test]
+    fn the_same_point_twice_is_counted_once() {
+        let a = parse("a.json", GRAPH).unwrap().points;
+        let b = parse("b.json", GRAPH).unwrap().points;
+        let (kept, dup) = dedupe(a.iter().chain(&b).cloned().collect()).unwrap();
+        assert_eq!(kept, a);
+        assert_eq!(dup.dropped, 2);
+        assert_eq!(
+            dup.first,
+            Some(("a.json:6".to_string(), "b.json:6".to_string()))
+        );
+        // Another business number is another point.
+        let mut other = b[0].clone();
+        other.phone_number = Some("15550002".into());
+        let (kept, dup) = dedupe(vec![a[0].clone(), other]).unwrap();
+        assert_eq!((kept.len(), dup.dropped), (2, 0));
+        // The same point with other figures: which is right?
+        let mut changed = b[1].clone();
+        changed.volume += 1;
+        let err = dedupe(vec![a[1].clone(), changed]).unwrap_err();
+        assert!(
+            err.starts_with("b.json:9: the same data point as a.json:9"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -16,6 +16,9 @@ use crate::refdata::markets::{MarketTable, parse_country};
 pub enum Cause {
     /// The cell agrees once the estimate is grouped by UTC days.
     UtcDayShift,
+    /// The cell agrees once the estimate is grouped by Meta's periods,
+    /// whose days start at another hour than UTC's and the estimate's.
+    DayShift,
     /// Meta billed a period the log has no messages for.
     OutsideLog,
     /// The log covers only part of the period Meta billed.
@@ -38,6 +41,7 @@ impl Cause {
     pub fn code(self) -> &'static str {
         match self {
             Cause::UtcDayShift => "utc_day_shift",
+            Cause::DayShift => "day_shift",
             Cause::OutsideLog => "outside_log",
             Cause::PartialLog => "partial_log",
             Cause::OutsideExport => "outside_export",
@@ -55,6 +59,12 @@ impl Cause {
                  days are UTC while the estimate (and the billing month) follows the business's \
                  time zone; the differences cancel between adjacent periods (--utc groups the \
                  estimate in UTC)"
+            }
+            Cause::DayShift => {
+                "the cell matches when the estimate is grouped by Meta's own periods: the \
+                 export's days start at the account's midnight, not the estimate's (see the \
+                 days line); the differences cancel between adjacent periods (--tz with the \
+                 account's zone, or --utc, groups the estimate as Meta does)"
             }
             Cause::OutsideLog => {
                 "Meta billed messages in a period the log has no messages for: the log is \
@@ -97,6 +107,10 @@ pub(super) struct Detect<'a> {
     pub log_range: Option<(Micros, Micros)>,
     pub export_range: Option<(Micros, Micros)>,
     pub granularity: Granularity,
+    /// The export has no cost: only volumes are compared.
+    pub volumes: bool,
+    /// Meta's day-long periods start at UTC midnights.
+    pub utc_days: bool,
     /// (period, category, pricing type) of estimate cells whose numbers
     /// have no country.
     pub unknown: BTreeSet<(String, String, String)>,
@@ -112,18 +126,26 @@ impl Detect<'_> {
         if let Some(utc) = self.utc_cells {
             let u = utc.get(key).and_then(Option::as_ref);
             if u.map_or(0, |u| u.volume) == act_volume
-                && self
-                    .tolerance
-                    .accepts(u.map_or(Decimal::ZERO, |u| u.cost), act_cost)
+                && (self.volumes
+                    || self
+                        .tolerance
+                        .accepts(u.map_or(Decimal::ZERO, |u| u.cost), act_cost))
             {
-                causes.push(Cause::UtcDayShift);
+                causes.push(if self.utc_days {
+                    Cause::UtcDayShift
+                } else {
+                    Cause::DayShift
+                });
                 return causes;
             }
         }
+        let est_volume = est.map_or(0, |e| e.volume);
         if let Some(a) = act {
             match self.log_range {
                 Some((first, last)) if a.end > first && a.start <= last => {
-                    if a.start < first || a.end > last + 1 {
+                    // Missing rows show as missing messages: a cell whose
+                    // volumes agree lost none, whatever the log's span.
+                    if (a.start < first || a.end > last + 1) && est_volume != act_volume {
                         causes.push(Cause::PartialLog);
                     }
                 }
@@ -153,6 +175,7 @@ impl Detect<'_> {
             causes.push(Cause::UnknownCountry);
         }
         if let (Some(e), Some(a)) = (est, act)
+            && !self.volumes
             && TIERED.contains(&key.category.as_str())
             && key.pricing_type == "regular"
             && e.volume > 0
@@ -163,12 +186,78 @@ impl Detect<'_> {
             causes.push(Cause::VolumeTier);
         }
         if causes.is_empty() {
-            causes.push(if est.map_or(0, |e| e.volume) == act_volume {
+            causes.push(if est_volume == act_volume {
                 Cause::RateDiffers
             } else {
                 Cause::VolumeDiffers
             });
         }
         causes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    const DAY: Micros = 86_400_000_000;
+
+    fn key(category: &str) -> Key {
+        Key {
+            period: "2026-01-06".into(),
+            country: "IN".into(),
+            category: category.into(),
+            pricing_type: "regular".into(),
+        }
+    }
+
+    /// A log that starts at noon inside the day Meta billed.
+    fn causes(category: &str, est: (u64, Decimal), act: (u64, Decimal)) -> Vec<Cause> {
+        let markets = MarketTable::builtin();
+        let day = 1_767_657_600_000_000; // 2026-01-06T00:00:00Z
+        let detect = Detect {
+            tolerance: Tolerance::default(),
+            markets: &markets,
+            utc_cells: None,
+            log_range: Some((day + DAY / 2, day + 2 * DAY)),
+            export_range: Some((day, day + DAY)),
+            granularity: Granularity::Day,
+            volumes: false,
+            utc_days: true,
+            unknown: BTreeSet::new(),
+        };
+        let tally = Tally {
+            volume: est.0,
+            cost: est.1,
+            first: day + DAY / 2,
+            last: day + DAY / 2,
+        };
+        let billed = Billed {
+            volume: act.0,
+            cost: act.1,
+            start: day,
+            end: day + DAY,
+            tiers: BTreeSet::new(),
+        };
+        detect.causes(&key(category), Some(&tally), Some(&billed))
+    }
+
+    #[test]
+    fn partial_log_only_when_volumes_differ() {
+        // Same volume at a lower rate: nothing is missing from the log.
+        assert_eq!(
+            causes("utility", (2, dec!(0.0028)), (2, dec!(0.0024))),
+            [Cause::VolumeTier]
+        );
+        assert_eq!(
+            causes("marketing", (2, dec!(0.2)), (2, dec!(0.1))),
+            [Cause::RateDiffers]
+        );
+        // Fewer messages in the log than Meta billed: the missing morning.
+        assert_eq!(
+            causes("marketing", (2, dec!(0.2)), (3, dec!(0.3))),
+            [Cause::PartialLog]
+        );
     }
 }

@@ -8,6 +8,7 @@ pub mod actual;
 mod causes;
 pub mod fees;
 pub mod fx;
+pub mod periods;
 pub mod tolerance;
 
 pub use causes::Cause;
@@ -15,18 +16,19 @@ pub use causes::Cause;
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::civil::Date;
-use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::model::{Category, Direction, Message, Micros};
-use crate::pricing::{Priced, PricingType, Unpriced, local_date};
-use crate::refdata::markets::{MarketTable, country_str};
+use crate::pricing::{ConversationType, Priced, PricingType, Unpriced};
+use crate::refdata::markets::{Country, MarketTable, country_str};
 use crate::refdata::rates::Currency;
 use crate::report::compare::percent;
-use actual::ActualPoint;
+use actual::{ActualPoint, Unit};
 use fees::Fees;
 use fx::FxTable;
+use periods::Periods;
 use tolerance::Tolerance;
 
 /// Label of a dimension the export does not break down (merged on both
@@ -47,6 +49,14 @@ impl Granularity {
         match self {
             Granularity::Day => d.to_string(),
             Granularity::Month => d.strftime("%Y-%m").to_string(),
+        }
+    }
+
+    /// The first day of the period holding `d`.
+    pub fn start(self, d: Date) -> Date {
+        match self {
+            Granularity::Day => d,
+            Granularity::Month => d.first_of_month(),
         }
     }
 
@@ -132,24 +142,42 @@ struct Tally {
 
 impl Tally {
     fn add(cell: &mut Option<Tally>, cost: Decimal, at: Micros) {
+        Tally::merge(
+            cell,
+            &Tally {
+                volume: 1,
+                cost,
+                first: at,
+                last: at,
+            },
+        );
+    }
+
+    fn merge(cell: &mut Option<Tally>, other: &Tally) {
         match cell {
             Some(t) => {
-                t.volume += 1;
-                t.cost += cost;
-                t.first = t.first.min(at);
-                t.last = t.last.max(at);
+                t.volume += other.volume;
+                t.cost += other.cost;
+                t.first = t.first.min(other.first);
+                t.last = t.last.max(other.last);
             }
-            None => {
-                *cell = Some(Tally {
-                    volume: 1,
-                    cost,
-                    first: at,
-                    last: at,
-                })
-            }
+            None => *cell = Some(other.clone()),
         }
     }
 }
+
+/// An estimate cell while the log is read: no text, so that a message
+/// costs a hash lookup and no allocation. Labelled once at the end.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+struct Cell {
+    /// The period's first day.
+    period: Date,
+    country: Option<Country>,
+    category: &'static str,
+    kind: &'static str,
+}
+
+type Cells = FxHashMap<Cell, Option<Tally>>;
 
 /// What Meta counted in one cell: its volume, cost, the time it spans and
 /// the tiers it names.
@@ -167,25 +195,38 @@ pub struct Estimate {
     granularity: Granularity,
     dims: Dimensions,
     utc: bool,
+    /// Meta's own periods, from the export.
+    periods: Periods,
+    /// Messages, or the conversations they open.
+    unit: Unit,
     /// Delivered outbound messages, by day (or month) of the business's
-    /// zone, or of UTC with `utc`.
-    cells: BTreeMap<Key, Option<Tally>>,
-    /// The same by UTC period, to recognise differences a zone explains.
-    utc_cells: BTreeMap<Key, Option<Tally>>,
+    /// zone, or by Meta's periods with `utc`.
+    cells: Cells,
+    /// The same by Meta's periods (UTC periods outside the export), to
+    /// recognise differences a zone explains.
+    utc_cells: Cells,
     /// Log-only counts (provider fees): inbound and not delivered.
-    log_only: BTreeMap<Key, u64>,
+    log_only: FxHashMap<(Date, &'static str), u64>,
     range: Option<(Micros, Micros)>,
 }
 
 impl Estimate {
-    pub fn new(granularity: Granularity, dims: Dimensions, utc: bool) -> Estimate {
+    pub fn new(
+        granularity: Granularity,
+        dims: Dimensions,
+        utc: bool,
+        periods: Periods,
+        unit: Unit,
+    ) -> Estimate {
         Estimate {
             granularity,
             dims,
             utc,
-            cells: BTreeMap::new(),
-            utc_cells: BTreeMap::new(),
-            log_only: BTreeMap::new(),
+            periods,
+            unit,
+            cells: Cells::default(),
+            utc_cells: Cells::default(),
+            log_only: FxHashMap::default(),
             range: None,
         }
     }
@@ -197,19 +238,19 @@ impl Estimate {
             None => (m.at, m.at),
         });
         let Ok(p) = result else { return };
-        let utc_date = local_date(&TimeZone::UTC, m.at);
-        let date = if self.utc { utc_date } else { p.local_date };
-        let g = self.granularity;
+        let meta_period = self.periods.period_of(m.at);
+        let period = if self.utc {
+            meta_period
+        } else {
+            self.granularity.start(p.local_date)
+        };
         if m.direction == Direction::In || p.pricing_type == PricingType::NotDelivered {
             let kind = if m.direction == Direction::In {
                 "inbound"
             } else {
                 "not_delivered"
             };
-            *self
-                .log_only
-                .entry(Key::log_only(g.period(date), kind))
-                .or_default() += 1;
+            *self.log_only.entry((period, kind)).or_default() += 1;
             return;
         }
         // Meta files authentication-international traffic under its own
@@ -220,38 +261,78 @@ impl Estimate {
             }
             _ => m.category.map_or(NONE, Category::as_str),
         };
-        let country = p.country.as_ref().map_or(UNKNOWN, country_str);
-        let kind = p.pricing_type.as_str();
-        let key = |d: Date| Key::new(self.dims, g.period(d), country, category, kind);
-        let (k, utc_k) = (key(date), key(utc_date));
+        // Against conversation analytics, a conversation counts once, in
+        // the cell of the message that opened it, under its type (2022:
+        // who opened it); a free entry point one under its message's
+        // category. Messages priced per message count as messages.
+        let category = match (self.unit, p.conversation) {
+            (Unit::Conversations, Some(c)) if !c.opened => return,
+            (Unit::Conversations, Some(c))
+                if c.conversation.kind != ConversationType::FreeEntryPoint
+                    && category != Category::AuthenticationInternational.as_str() =>
+            {
+                c.conversation.kind.as_str()
+            }
+            _ => category,
+        };
+        let cell = |period| Cell {
+            period,
+            country: p.country,
+            category,
+            kind: p.pricing_type.as_str(),
+        };
+        let (k, utc_k) = (cell(period), cell(meta_period));
         Tally::add(self.cells.entry(k).or_default(), p.cost, m.at);
         Tally::add(self.utc_cells.entry(utc_k).or_default(), p.cost, m.at);
     }
+
+    /// The cells under their labels, merged over the dimensions the
+    /// export does not break down.
+    fn keyed(&self, cells: &Cells) -> BTreeMap<Key, Option<Tally>> {
+        let mut keyed: BTreeMap<Key, Option<Tally>> = BTreeMap::new();
+        for (c, tally) in cells {
+            let Some(tally) = tally else { continue };
+            let key = Key::new(
+                self.dims,
+                self.granularity.period(c.period),
+                c.country.as_ref().map_or(UNKNOWN, country_str),
+                c.category,
+                c.kind,
+            );
+            Tally::merge(keyed.entry(key).or_default(), tally);
+        }
+        keyed
+    }
+
+    fn log_only_rows(&self) -> BTreeMap<Key, u64> {
+        self.log_only
+            .iter()
+            .map(|(&(period, kind), &n)| (Key::log_only(self.granularity.period(period), kind), n))
+            .collect()
+    }
 }
 
-/// Groups Meta's points into cells: a point belongs to the UTC period of
-/// its start and must not run past that period's end.
+/// Groups Meta's points into cells, each under its period's label (see
+/// `periods.rs`); points of several business numbers add up.
 fn billed_cells(
     points: &[ActualPoint],
+    labels: Vec<Date>,
     g: Granularity,
     dims: Dimensions,
-) -> Result<BTreeMap<Key, Billed>, String> {
+) -> BTreeMap<Key, Billed> {
     let mut cells: BTreeMap<Key, Billed> = BTreeMap::new();
-    for p in points {
-        let period = g.period(local_date(&TimeZone::UTC, p.start));
+    // Points come period by period: each label is written once.
+    let mut last: Option<(Date, String)> = None;
+    for (p, date) in points.iter().zip(labels) {
         let end = p.end.unwrap_or(p.start);
-        let last = g.period(local_date(&TimeZone::UTC, end - 1));
-        if p.end.is_some() && last != period {
-            return Err(format!(
-                "{}: the point runs from {period} to {last}, longer than one {}; use a coarser \
-                 --granularity",
-                p.source,
-                match g {
-                    Granularity::Day => "day",
-                    Granularity::Month => "month",
-                }
-            ));
-        }
+        let period = match &last {
+            Some((d, text)) if *d == date => text.clone(),
+            _ => {
+                let text = g.period(date);
+                last = Some((date, text.clone()));
+                text
+            }
+        };
         let key = Key::new(
             dims,
             period,
@@ -266,7 +347,7 @@ fn billed_cells(
             ..Billed::default()
         });
         cell.volume += p.volume;
-        cell.cost += p.cost;
+        cell.cost += p.cost.unwrap_or_default();
         cell.start = cell.start.min(p.start);
         cell.end = cell.end.max(end);
         if let Some(t) = &p.tier {
@@ -280,15 +361,47 @@ fn billed_cells(
             cell.cost.rescale(4);
         }
     }
-    Ok(cells)
+    cells
 }
 
-/// An amount on both sides and actual − estimate.
+/// What the cells compare: cost, or volumes when the export has no cost.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Measure {
+    Cost,
+    Volume,
+}
+
+impl Measure {
+    /// Cost when every point has one, volume when none has; a point
+    /// without cost among others with one is an error.
+    pub fn of(points: &[ActualPoint]) -> Result<Measure, String> {
+        let with = points.iter().filter(|p| p.cost.is_some()).count();
+        if with == points.len() {
+            return Ok(Measure::Cost);
+        }
+        if with == 0 {
+            return Ok(Measure::Volume);
+        }
+        let (lacking, having) = (
+            points.iter().find(|p| p.cost.is_none()),
+            points.iter().find(|p| p.cost.is_some()),
+        );
+        Err(format!(
+            "{}: cost missing, while {} has one: give exports with costs or without, not both",
+            lacking.map_or("", |p| p.source.as_str()),
+            having.map_or("", |p| p.source.as_str())
+        ))
+    }
+}
+
+/// An amount on both sides and actual − estimate; the actual is `None`
+/// when the export has no cost (volumes only).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Sides {
     pub estimated: Decimal,
-    pub actual: Decimal,
-    pub difference: Decimal,
+    pub actual: Option<Decimal>,
+    pub difference: Option<Decimal>,
 }
 
 /// The same value without trailing zeros beyond the cards' four places, so
@@ -305,13 +418,25 @@ impl Sides {
     fn new(estimated: Decimal, actual: Decimal) -> Sides {
         Sides {
             estimated: tidy(estimated),
-            actual: tidy(actual),
-            difference: tidy(actual - estimated),
+            actual: Some(tidy(actual)),
+            difference: Some(tidy(actual - estimated)),
+        }
+    }
+
+    fn estimate_only(estimated: Decimal) -> Sides {
+        Sides {
+            estimated: tidy(estimated),
+            actual: None,
+            difference: None,
         }
     }
 
     fn add(&mut self, other: &Sides) {
-        *self = Sides::new(self.estimated + other.estimated, self.actual + other.actual);
+        let estimated = self.estimated + other.estimated;
+        *self = match self.actual.zip(other.actual) {
+            Some((a, b)) => Sides::new(estimated, a + b),
+            None => Sides::estimate_only(estimated),
+        };
     }
 }
 
@@ -379,6 +504,17 @@ pub struct ReconcileMeta {
     pub tolerance: Tolerance,
     /// Dimensions the export does not break down, merged on both sides.
     pub merged: Vec<String>,
+    /// How Meta's days are cut (`UTC`, `UTC−07:00`, …).
+    pub meta_days: String,
+    /// What the export counts, when not messages.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<&'static str>,
+    /// What the cells compare, when not cost.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compared: Option<Measure>,
+    /// Data points given more than once and counted once.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub duplicate_points: u64,
     pub inputs: Vec<String>,
     pub actual: Vec<String>,
     pub log_range: Option<[String; 2]>,
@@ -419,6 +555,14 @@ pub struct Settings<'a> {
     pub estimate_days: String,
     pub inputs: Vec<String>,
     pub actual: Vec<String>,
+    /// Cost, or volumes for an export without cost (then no fees or fx).
+    pub measure: Measure,
+    /// Points dropped as given twice.
+    pub duplicate_points: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 fn time(us: Micros) -> String {
@@ -426,27 +570,39 @@ fn time(us: Micros) -> String {
 }
 
 /// Joins the two sides into the reconciliation.
+/// `labels` are the points' periods (`Periods::new`).
 pub fn reconcile(
     estimate: Estimate,
     points: &[ActualPoint],
+    labels: Vec<Date>,
     s: &Settings<'_>,
 ) -> Result<Reconciliation, String> {
     let g = estimate.granularity;
-    let billed = billed_cells(points, g, estimate.dims)?;
+    let volumes = s.measure == Measure::Volume;
+    if volumes && (s.fees.is_some() || s.fx.is_some()) {
+        return Err(
+            "the export has no cost (volumes only): --fees and --fx need Meta's cost".into(),
+        );
+    }
+    let billed = billed_cells(points, labels, g, estimate.dims);
+    let cells = estimate.keyed(&estimate.cells);
+    let utc_cells = estimate.keyed(&estimate.utc_cells);
+    let log_only = estimate.log_only_rows();
     let export_range = billed
         .values()
         .map(|b| (b.start, b.end))
         .reduce(|a, b| (a.0.min(b.0), a.1.max(b.1)));
-    let keys: BTreeSet<&Key> = estimate.cells.keys().chain(billed.keys()).collect();
+    let keys: BTreeSet<&Key> = cells.keys().chain(billed.keys()).collect();
     let detect = causes::Detect {
         tolerance: s.tolerance,
         markets: s.markets,
-        utc_cells: (!estimate.utc).then_some(&estimate.utc_cells),
+        utc_cells: (!estimate.utc).then_some(&utc_cells),
         log_range: estimate.range,
         export_range,
         granularity: g,
-        unknown: estimate
-            .cells
+        volumes,
+        utc_days: estimate.periods.utc_days(),
+        unknown: cells
             .keys()
             .filter(|k| k.country == UNKNOWN)
             .map(|k| (k.period.clone(), k.category.clone(), k.pricing_type.clone()))
@@ -455,20 +611,34 @@ pub fn reconcile(
     let zero = Decimal::new(0, 4);
     let mut rows = Vec::new();
     for key in keys {
-        let est = estimate.cells.get(key).and_then(Option::as_ref);
+        let est = cells.get(key).and_then(Option::as_ref);
         let act = billed.get(key);
-        let meta = Sides::new(est.map_or(zero, |e| e.cost), act.map_or(zero, |a| a.cost));
-        let within = s.tolerance.accepts(meta.estimated, meta.actual);
+        let (est_volume, act_volume) = (est.map_or(0, |e| e.volume), act.map_or(0, |a| a.volume));
+        let est_cost = est.map_or(zero, |e| e.cost);
+        let (meta, within, pct) = if volumes {
+            // The tolerance applies to the counts.
+            let (e, a) = (Decimal::from(est_volume), Decimal::from(act_volume));
+            (
+                Sides::estimate_only(est_cost),
+                s.tolerance.accepts(e, a),
+                percent(a - e, e),
+            )
+        } else {
+            let meta = Sides::new(est_cost, act.map_or(zero, |a| a.cost));
+            let actual = meta.actual.unwrap_or_default();
+            let within = s.tolerance.accepts(meta.estimated, actual);
+            let pct = percent(actual - meta.estimated, meta.estimated);
+            (meta, within, pct)
+        };
         let causes = if within {
             Vec::new()
         } else {
             detect.causes(key, est, act)
         };
-        let (est_volume, act_volume) = (est.map_or(0, |e| e.volume), act.map_or(0, |a| a.volume));
         let provider = s.fees.map(|f| {
             Sides::new(
                 f.on_messages(est_volume, meta.estimated),
-                f.on_messages(act_volume, meta.actual),
+                f.on_messages(act_volume, meta.actual.unwrap_or_default()),
             )
         });
         rows.push(Row {
@@ -478,7 +648,7 @@ pub fn reconcile(
             pricing_type: key.pricing_type.clone(),
             estimated_volume: est_volume,
             actual_volume: Some(act_volume),
-            percent: percent(meta.difference, meta.estimated),
+            percent: pct,
             meta,
             within_tolerance: within,
             causes,
@@ -495,16 +665,10 @@ pub fn reconcile(
         let months: BTreeSet<String> = rows
             .iter()
             .filter_map(|r| g.first_day(&r.period))
-            .chain(
-                estimate
-                    .log_only
-                    .keys()
-                    .filter_map(|k| g.first_day(&k.period)),
-            )
+            .chain(log_only.keys().filter_map(|k| g.first_day(&k.period)))
             .map(|d| Granularity::Month.period(d))
             .collect();
-        let mut extra: Vec<(Key, u64, Decimal)> = estimate
-            .log_only
+        let mut extra: Vec<(Key, u64, Decimal)> = log_only
             .iter()
             .map(|(k, n)| {
                 let fee = if k.pricing_type == "inbound" {
@@ -555,7 +719,7 @@ pub fn reconcile(
         if let Some(p) = &row.provider {
             row.total = Some(Sides::new(
                 row.meta.estimated + p.estimated,
-                row.meta.actual + p.actual,
+                row.meta.actual.unwrap_or_default() + p.actual.unwrap_or_default(),
             ));
         }
         if let Some((table, from, to)) = s.fx {
@@ -569,7 +733,7 @@ pub fn reconcile(
             row.converted = Some(Converted {
                 rate: Some(rate),
                 rate_date: Some(since.to_string()),
-                amounts: Sides::new(pay.estimated * rate, pay.actual * rate),
+                amounts: Sides::new(pay.estimated * rate, pay.actual.unwrap_or_default() * rate),
             });
         }
     }
@@ -595,6 +759,10 @@ pub fn reconcile(
             estimate_days: s.estimate_days.clone(),
             tolerance: s.tolerance,
             merged: estimate.dims.merged(),
+            meta_days: estimate.periods.describe(&s.estimate_days),
+            unit: (estimate.unit == Unit::Conversations).then_some("conversations"),
+            compared: volumes.then_some(Measure::Volume),
+            duplicate_points: s.duplicate_points,
             inputs: s.inputs.clone(),
             actual: s.actual.clone(),
             log_range: estimate.range.map(|(a, b)| [time(a), time(b)]),
@@ -612,6 +780,7 @@ pub fn reconcile(
 /// The totals row: every column the sum of the rows above it.
 fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
     let zero = || Sides::new(Decimal::new(0, 4), Decimal::new(0, 4));
+    let volumes = s.measure == Measure::Volume;
     let mut t = Row {
         period: "total".into(),
         country: String::new(),
@@ -619,7 +788,11 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
         pricing_type: String::new(),
         estimated_volume: 0,
         actual_volume: Some(0),
-        meta: zero(),
+        meta: if volumes {
+            Sides::estimate_only(Decimal::new(0, 4))
+        } else {
+            zero()
+        },
         percent: None,
         within_tolerance: true,
         causes: Vec::new(),
@@ -648,7 +821,70 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
             sum.amounts.add(&part.amounts);
         }
     }
-    t.percent = percent(t.meta.difference, t.meta.estimated);
-    t.within_tolerance = s.tolerance.accepts(t.meta.estimated, t.meta.actual);
+    (t.percent, t.within_tolerance) = match t.meta.actual {
+        Some(actual) => (
+            percent(actual - t.meta.estimated, t.meta.estimated),
+            s.tolerance.accepts(t.meta.estimated, actual),
+        ),
+        None => {
+            let e = Decimal::from(t.estimated_volume);
+            let a = Decimal::from(t.actual_volume.unwrap_or(0));
+            (percent(a - e, e), s.tolerance.accepts(e, a))
+        }
+    };
     t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn point(cost: Option<Decimal>, source: &str) -> ActualPoint {
+        ActualPoint {
+            start: 0,
+            end: None,
+            country: None,
+            category: None,
+            pricing_type: None,
+            tier: None,
+            phone_number: None,
+            direction: None,
+            volume: 1,
+            cost,
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn costs_on_every_point_or_on_none() {
+        let with = point(Some(dec!(0.1)), "a.json:3");
+        let without = point(None, "b.json:2");
+        assert_eq!(Measure::of(std::slice::from_ref(&with)), Ok(Measure::Cost));
+        assert_eq!(
+            Measure::of(std::slice::from_ref(&without)),
+            Ok(Measure::Volume)
+        );
+        assert_eq!(
+            Measure::of(&[with, without]),
+            Err(
+                "b.json:2: cost missing, while a.json:3 has one: give exports with costs or \
+                 without, not both"
+                    .into()
+            )
+        );
+    }
+
+    #[test]
+    fn sides_without_an_actual_add_up_the_estimate() {
+        let mut s = Sides::estimate_only(dec!(0.1));
+        s.add(&Sides::estimate_only(dec!(0.0625)));
+        assert_eq!(
+            (s.estimated, s.actual, s.difference),
+            (dec!(0.1625), None, None)
+        );
+        let mut s = Sides::new(dec!(0.1), dec!(0.2));
+        s.add(&Sides::new(dec!(0.1), dec!(0)));
+        assert_eq!(s.difference, Some(dec!(0.0000)));
+    }
 }

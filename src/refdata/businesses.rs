@@ -16,6 +16,9 @@ pub struct Business {
     pub zone_name: String,
     pub portfolio: String,
     pub home_country: Option<Country>,
+    /// An "AI Provider" under Meta's 2026 terms: its non-template messages
+    /// to some markets are charged (`general_purpose_ai`).
+    pub ai_provider: bool,
 }
 
 #[derive(Deserialize)]
@@ -27,6 +30,8 @@ struct RawBusiness {
     portfolio: String,
     #[serde(default)]
     home_country: String,
+    #[serde(default)]
+    ai_provider: String,
 }
 
 /// The portfolio of businesses the file does not name: all of the log's
@@ -86,6 +91,11 @@ impl Businesses {
                         .ok_or_else(|| err(format!("home_country {s:?} is not ISO alpha-2")))?,
                 ),
             };
+            let ai_provider = match raw.ai_provider.trim().to_ascii_lowercase().as_str() {
+                "" | "no" | "false" | "0" | "n" => false,
+                "yes" | "true" | "1" | "y" | "ai_provider" => true,
+                other => return Err(err(format!("ai_provider {other:?} is not yes or no"))),
+            };
             let portfolio = match raw.portfolio.trim() {
                 "" => DEFAULT_PORTFOLIO.to_string(),
                 p => p.to_string(),
@@ -101,6 +111,7 @@ impl Businesses {
                     zone_name,
                     portfolio,
                     home_country,
+                    ai_provider,
                 },
             );
         }

@@ -5,6 +5,7 @@
 pub mod builtin;
 pub mod businesses;
 mod csvfile;
+pub mod lines;
 pub mod markets;
 pub mod rates;
 pub mod tiers;

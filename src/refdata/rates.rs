@@ -182,8 +182,8 @@ impl RateBook {
             let category: RateCategory = raw.category.parse().map_err(|_| {
                 err(format!(
                     "category {:?} is not marketing, utility, authentication, \
-                     authentication_international, service, any, user_initiated or \
-                     business_initiated",
+                     authentication_international, service, general_purpose_ai, \
+                     business_agent, any, user_initiated or business_initiated",
                     raw.category
                 ))
             })?;
@@ -283,7 +283,27 @@ impl RateBook {
             .iter()
             .flat_map(|c| keys.clone().map(move |k| (k, *c)))
             .find_map(|(k, c)| self.version(currency, k, c, date));
-        match found {
+        self.found(found)
+    }
+
+    /// The rate of `category` alone (never the `any` column) for the first
+    /// of `keys` with a version in force: the 2026 lines, whose fallbacks
+    /// are their own (see `pricing::lines`).
+    pub fn lookup_exact(
+        &self,
+        currency: Currency,
+        keys: &[RateKey],
+        category: RateCategory,
+        date: Date,
+    ) -> Result<FoundRate<'_>, MissingRate> {
+        let found = keys
+            .iter()
+            .find_map(|k| self.version(currency, *k, category, date));
+        self.found(found)
+    }
+
+    fn found(&self, version: Option<&Version>) -> Result<FoundRate<'_>, MissingRate> {
+        match version {
             Some(Version {
                 rate: Some(rate),
                 from,

@@ -35,6 +35,8 @@ fn what(category: Category) -> &'static str {
         Category::Utility => "utility template",
         Category::Authentication => "authentication template",
         Category::AuthenticationInternational => "authentication-international template",
+        Category::GeneralPurposeAi => "AI Provider (general_purpose_ai) message",
+        Category::BusinessAgent => "Meta Business Agent message",
     }
 }
 
@@ -88,6 +90,16 @@ pub fn sentence(
     let service = duration(w.service_window);
     let reply = duration(w.entry_point_reply);
     let allowance = group_digits(ctx.service_allowance);
+    if p.pricing_type == PricingType::Call {
+        return if m.direction == Direction::In || m.status.is_delivered() {
+            format!(
+                "call: opens (or restarts) the {service} customer service window (the customer \
+                 called, or accepted the business's call)."
+            )
+        } else {
+            "business call the customer did not accept: opens nothing.".into()
+        };
+    }
     let Some(category) = m.category.filter(|_| m.direction == Direction::Out) else {
         if m.entry_point {
             return format!(
@@ -107,6 +119,14 @@ pub fn sentence(
     let entry = p.windows.and_then(|w| w.entry_window);
     match p.pricing_type {
         PricingType::Inbound => "customer message.".into(),
+        // Answered above; kept for exhaustiveness.
+        PricingType::Call => "call.".into(),
+        PricingType::FreeGroupCustomerService => {
+            format!("{kind} to a group whose customer service window a participant opened: free.")
+        }
+        PricingType::FreeBeforeBilling => {
+            format!("{kind} before Meta bills Business Agent tokens (2026-08-01): free.")
+        }
         PricingType::NotDelivered => {
             format!("{kind} not delivered (status failed): never charged, opens nothing.")
         }
@@ -139,6 +159,14 @@ pub fn sentence(
         ),
         PricingType::Regular => {
             let reason = match (p.model, category) {
+                (_, Category::GeneralPurposeAi) => format!(
+                    "{kind}: an AI Provider's non-template message, charged per delivery in this market"
+                ),
+                (_, Category::BusinessAgent) => format!(
+                    "{kind}: {} tokens{}, charged per token even inside a window",
+                    p.tokens.unwrap_or(0),
+                    if p.estimated { " (estimated)" } else { "" }
+                ),
                 (Some(Model::PerMessage2026_10), Category::Service) => format!(
                     "service message number {} this month for this business number: past the {allowance} free, \
                      charged at the utility rate",

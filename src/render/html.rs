@@ -219,7 +219,7 @@ fn sums_by(
     for row in &r.rows {
         let e = sums.entry(key(row)).or_default();
         e.0 += row.meta.estimated;
-        e.1 += row.meta.actual;
+        e.1 += row.meta.actual.unwrap_or_default();
     }
     let mut labels = Vec::new();
     let mut estimated = Vec::new();
@@ -244,8 +244,12 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
         out,
         "<p class=\"total\" id=\"total\">Meta estimated {} {cur}, billed {} {cur}, Δ {}</p>",
         escape(&money(t.meta.estimated)),
-        escape(&money(t.meta.actual)),
-        escape(&super::signed_money(t.meta.difference)),
+        escape(&t.meta.actual.map_or_else(|| "n/a".into(), money)),
+        escape(
+            &t.meta
+                .difference
+                .map_or_else(|| "n/a".into(), super::signed_money)
+        ),
         cur = escape(cur)
     )?;
     let header: Vec<(String, bool)> = super::reconcile::header(r)
@@ -313,18 +317,19 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
             sums_by(r, |row| &row.country),
         ),
     ] {
-        let series = [
-            Series {
-                name: "estimate",
-                colour: ESTIMATE,
-                amounts: estimated,
-            },
-            Series {
+        let mut series = vec![Series {
+            name: "estimate",
+            colour: ESTIMATE,
+            amounts: estimated,
+        }];
+        // An export without cost (volumes only) has nothing billed to draw.
+        if r.rows.iter().any(|row| row.meta.actual.is_some()) {
+            series.push(Series {
                 name: "billed",
                 colour: BILLED,
                 amounts: billed,
-            },
-        ];
+            });
+        }
         writeln!(out, "<h2>Estimate and billed by {}</h2>", escape(what))?;
         let title = format!("Meta's charge by {what} ({cur})");
         let svg = if by_period {
@@ -335,9 +340,14 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
         figure(
             out,
             id,
-            &format!(
-                "Meta's charge by {what}: wabill's estimate (blue) and Meta's billed amount (orange)."
-            ),
+            &if series.len() > 1 {
+                format!(
+                    "Meta's charge by {what}: wabill's estimate (blue) and Meta's billed amount \
+                     (orange)."
+                )
+            } else {
+                format!("Meta's charge by {what}: wabill's estimate (the export has no cost).")
+            },
             &svg,
         )?;
     }

@@ -44,6 +44,17 @@ pub enum ReportFormat {
     Html,
 }
 
+impl From<Format> for ReportFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => ReportFormat::Table,
+            Format::Csv => ReportFormat::Csv,
+            Format::Json => ReportFormat::Json,
+            Format::Markdown => ReportFormat::Markdown,
+        }
+    }
+}
+
 /// How the table renderer may style its output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
@@ -90,9 +101,14 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     if a.unpriced > 0 {
         outbound.push_str(&format!(" + {} unpriced", group_digits(a.unpriced)));
     }
+    let calls = if a.calls > 0 {
+        format!(" + {} calls", group_digits(a.calls))
+    } else {
+        String::new()
+    };
     let mut lines = vec![
         format!(
-            "{} rows read = {} inbound + {} outbound + {} merged + {} rejected",
+            "{} rows read = {} inbound + {} outbound{calls} + {} merged + {} rejected",
             group_digits(a.rows_read),
             group_digits(a.inbound),
             group_digits(a.outbound),
@@ -101,6 +117,14 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         ),
         outbound,
     ];
+    if let Some(upper) = report.meta.upper_bound {
+        lines.push(format!(
+            "upper bound with max prices: {} {}",
+            money(upper),
+            report.meta.currency
+        ));
+    }
+    lines.extend(report.meta.notes.iter().map(|n| format!("note: {n}")));
     if let Some(c) = &a.conversations {
         let types: Vec<String> = c
             .by_type

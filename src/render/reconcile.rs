@@ -36,10 +36,11 @@ pub fn render(
 }
 
 fn sides(s: &Sides, v: &mut Vec<String>) {
+    let na = || "n/a".to_string();
     v.extend([
         money(s.estimated),
-        money(s.actual),
-        signed_money(s.difference),
+        s.actual.map_or_else(na, money),
+        s.difference.map_or_else(na, signed_money),
     ]);
 }
 
@@ -55,7 +56,7 @@ pub(super) fn values(row: &Row) -> Vec<String> {
             .map_or("n/a".into(), |p| format!("{}%", signed_money(p))),
     );
     if let (Some(p), Some(t)) = (&row.provider, &row.total) {
-        v.extend([money(p.estimated), money(p.actual)]);
+        v.extend([money(p.estimated), p.actual.map_or("n/a".into(), money)]);
         sides(t, &mut v);
     }
     if let Some(c) = &row.converted {
@@ -84,13 +85,18 @@ pub(super) fn causes_text(row: &Row) -> String {
 /// the check and causes columns.
 pub(super) fn header(r: &Reconciliation) -> Vec<String> {
     let cur = &r.meta.currency;
+    let unit = if r.meta.unit.is_some() {
+        "convs"
+    } else {
+        "msgs"
+    };
     let mut header: Vec<String> = vec![
         r.meta.granularity_label().into(),
         "country".into(),
         "category".into(),
         "pricing type".into(),
-        "msgs est.".into(),
-        "msgs Meta".into(),
+        format!("{unit} est."),
+        format!("{unit} Meta"),
         format!("Meta est. ({cur})"),
         format!("Meta billed ({cur})"),
         "Δ".into(),
@@ -183,14 +189,28 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
         .iter()
         .filter(|row| row.actual_volume.is_some())
         .count();
+    if m.compared.is_some() {
+        lines.push(format!(
+            "{} of {cells} cells outside tolerance ({}); the export has no cost: volumes compared, \
+             Δ% of the estimated count",
+            r.cells_outside_tolerance, m.tolerance
+        ));
+    } else {
+        lines.push(format!(
+            "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
+            r.cells_outside_tolerance, m.tolerance
+        ));
+    }
     lines.push(format!(
-        "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
-        r.cells_outside_tolerance, m.tolerance
+        "estimate days: {}; Meta's analytics days: {}",
+        m.estimate_days, m.meta_days
     ));
-    lines.push(format!(
-        "estimate days: {}; Meta's analytics days: UTC",
-        m.estimate_days
-    ));
+    if let Some(unit) = m.unit {
+        lines.push(format!(
+            "the export counts {unit}: each is counted once on the estimate's side, in the cell \
+             of the message that opened it"
+        ));
+    }
     if let Some([a, b]) = &m.log_range {
         lines.push(match &m.export_range {
             Some([c, d]) => format!("log {a} – {b}; export {c} – {d}"),
@@ -290,13 +310,16 @@ fn csv(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
             row.estimated_volume.to_string(),
             row.actual_volume.map_or(String::new(), |n| n.to_string()),
             row.meta.estimated.to_string(),
-            row.meta.actual.to_string(),
-            row.meta.difference.to_string(),
+            row.meta.actual.map_or(String::new(), |d| d.to_string()),
+            row.meta.difference.map_or(String::new(), |d| d.to_string()),
             row.percent.map_or(String::new(), |p| p.to_string()),
             m.currency.clone(),
         ];
         let plain = |s: &Sides, v: &mut Vec<String>| {
-            v.extend([s.estimated, s.actual, s.difference].map(|d| d.to_string()))
+            v.extend(
+                [Some(s.estimated), s.actual, s.difference]
+                    .map(|d| d.map_or(String::new(), |d| d.to_string())),
+            )
         };
         if let (Some(p), Some(t)) = (&row.provider, &row.total) {
             plain(p, &mut v);

@@ -5,9 +5,11 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use super::merge::PartialTracker;
 use super::{Accounting, GroupBy, Line, Meta, Report, Row, Spend};
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::MarketTable;
 use crate::validate::{LogStats, Strings};
 
@@ -25,6 +27,12 @@ pub struct Aggregator<'a> {
     accounting: Accounting,
     models: BTreeSet<String>,
     rate_sources: BTreeSet<String>,
+    notes: BTreeSet<&'static str>,
+    /// Business Agent rows estimated, and the tokens each.
+    estimated: Option<(u64, u64)>,
+    /// Sum of (upper bound − cost) over rows with an upper bound.
+    headroom: Option<Decimal>,
+    partial: Option<PartialTracker<'a>>,
     /// Cost by local day and by market, for charts; only when asked for,
     /// so the table formats pay nothing for it.
     spend: Option<(
@@ -43,8 +51,19 @@ impl<'a> Aggregator<'a> {
             accounting: Accounting::default(),
             models: BTreeSet::new(),
             rate_sources: BTreeSet::new(),
+            notes: BTreeSet::new(),
+            estimated: None,
+            headroom: None,
+            partial: None,
             spend: None,
         }
+    }
+
+    /// Also collects what merging this report with others needs (the
+    /// report's `partial` section); `tiers`: a tier table is in use.
+    pub fn tracking_partial(mut self, businesses: &'a Businesses, tiers: bool) -> Self {
+        self.partial = Some(PartialTracker::new(businesses, tiers));
+        self
     }
 
     /// Also sums the cost by day and by market (`Report::spend`).
@@ -55,8 +74,10 @@ impl<'a> Aggregator<'a> {
 
     /// Forgets every message counted so far (a pass starting over).
     pub fn restart(&mut self) {
+        let partial = self.partial.take().map(PartialTracker::reset);
         let spend = self.spend.is_some();
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
+        self.partial = partial;
         if spend {
             self.spend = Some(Default::default());
         }
@@ -64,7 +85,14 @@ impl<'a> Aggregator<'a> {
 
     /// Counts one priced message; `strings` names its business for labels.
     pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>, strings: &Strings) {
+        if let Some(t) = &mut self.partial {
+            t.see(m, result, strings);
+        }
         let acc = &mut self.accounting;
+        if m.extras.call {
+            acc.calls += 1;
+            return;
+        }
         if m.direction == Direction::In {
             acc.inbound += 1;
             return;
@@ -132,6 +160,7 @@ impl<'a> Aggregator<'a> {
         {
             self.models.insert(model.name().to_string());
         }
+        self.lines_2026(p);
         if let Some(source) = p.rate_source
             && !self.rate_sources.contains(source)
         {
@@ -159,6 +188,23 @@ impl<'a> Aggregator<'a> {
                     .collect();
                 self.groups.insert(self.key.clone(), (labels, line));
             }
+        }
+    }
+
+    /// What a 2026 line adds to the report's notes and upper bound.
+    fn lines_2026(&mut self, p: &Priced<'_>) {
+        if p.pricing_type != PricingType::Regular {
+            return;
+        }
+        if let Some(note) = p.note {
+            self.notes.insert(note);
+        }
+        if p.estimated {
+            let (n, _) = self.estimated.get_or_insert((0, p.tokens.unwrap_or(0)));
+            *n += 1;
+        }
+        if let Some(upper) = p.upper_bound {
+            *self.headroom.get_or_insert_with(zero) += upper - p.cost;
         }
     }
 
@@ -205,10 +251,22 @@ impl<'a> Aggregator<'a> {
                 group_by: self.group_by.iter().map(|g| g.name().to_string()).collect(),
                 rate_sources: self.rate_sources.into_iter().collect(),
                 inputs: meta.inputs,
+                notes: self
+                    .notes
+                    .iter()
+                    .filter(|n| **n != crate::pricing::AGENT_ESTIMATE)
+                    .map(|n| n.to_string())
+                    .chain(
+                        self.estimated
+                            .map(|(n, tokens)| agent_estimate_note(n, tokens)),
+                    )
+                    .collect(),
+                upper_bound: self.headroom.map(|h| totals.cost + h),
             },
             rows,
             totals,
             accounting,
+            partial: self.partial.map(|t| t.finish(self.estimated)),
             spend,
         }
     }
@@ -234,6 +292,15 @@ fn every_day(by_day: BTreeMap<jiff::civil::Date, Decimal>) -> Vec<(String, Decim
         }
     }
     days
+}
+
+/// The report's note on Business Agent messages whose tokens were estimated.
+pub fn agent_estimate_note(n: u64, tokens: u64) -> String {
+    format!(
+        "estimate: {n} business_agent message{} at {tokens} tokens each \
+         (--agent-tokens-per-message)",
+        if n == 1 { "" } else { "s" }
+    )
 }
 
 /// The parts of `Meta` that come from the run's settings.

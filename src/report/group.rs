@@ -19,10 +19,12 @@ pub enum GroupBy {
     PricingType,
     /// The type of the conversation a message opened or joined.
     ConversationType,
+    /// The group of a group message (`-` for 1:1 messages).
+    Group,
 }
 
 impl GroupBy {
-    pub const ALL: [GroupBy; 8] = [
+    pub const ALL: [GroupBy; 9] = [
         GroupBy::Market,
         GroupBy::Country,
         GroupBy::Category,
@@ -31,6 +33,7 @@ impl GroupBy {
         GroupBy::Business,
         GroupBy::PricingType,
         GroupBy::ConversationType,
+        GroupBy::Group,
     ];
 
     pub fn name(self) -> &'static str {
@@ -43,6 +46,7 @@ impl GroupBy {
             GroupBy::Business => "business",
             GroupBy::PricingType => "pricing_type",
             GroupBy::ConversationType => "conversation_type",
+            GroupBy::Group => "group",
         }
     }
 
@@ -75,6 +79,7 @@ impl GroupBy {
             GroupBy::ConversationType => {
                 p.conversation.map_or(0, |c| c.conversation.kind as u64 + 1)
             }
+            GroupBy::Group => m.extras.group().map_or(0, |g| u64::from(g) + 1),
         }
     }
 
@@ -103,6 +108,10 @@ impl GroupBy {
             GroupBy::ConversationType => p
                 .conversation
                 .map_or("-".into(), |c| c.conversation.kind.to_string()),
+            GroupBy::Group => m
+                .extras
+                .group()
+                .map_or("-".into(), |g| strings.groups.get(g).to_string()),
         }
     }
 }

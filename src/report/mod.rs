@@ -4,19 +4,21 @@
 mod aggregate;
 pub mod compare;
 mod group;
+pub mod merge;
 
 pub use aggregate::{Aggregator, MetaInput};
 pub use group::GroupBy;
+pub use merge::Partial;
 
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// Version of the CSV and JSON field layout; bumped on any breaking change.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Line {
     /// Outbound messages in the group (charged + free + not delivered).
     pub messages: u64,
@@ -45,7 +47,7 @@ impl Line {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Row {
     /// One value per `--by` key, in the order given.
     pub keys: Vec<String>,
@@ -53,15 +55,18 @@ pub struct Row {
     pub line: Line,
 }
 
-/// Where every input row went. rows_read = inbound + outbound + merged +
-/// rejected; outbound = charged + free + not_delivered + unpriced.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+/// Where every input row went. rows_read = inbound + outbound + calls +
+/// merged + rejected; outbound = charged + free + not_delivered + unpriced.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accounting {
     pub rows_read: u64,
     pub merged: u64,
     pub rejected: u64,
     pub inbound: u64,
     pub outbound: u64,
+    /// Call rows (they open windows; calls are not priced here).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub calls: u64,
     pub charged: u64,
     pub free: u64,
     /// Free messages by pricing type.
@@ -76,7 +81,7 @@ pub struct Accounting {
 
 /// Conversations opened = charged + free + unpriced; each is counted on the
 /// message that opened it.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConversationAccounting {
     pub opened: u64,
     pub charged: u64,
@@ -87,10 +92,14 @@ pub struct ConversationAccounting {
     pub by_type: BTreeMap<String, u64>,
 }
 
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
 impl Accounting {
     /// Both identities of the accounting hold.
     pub fn balances(&self) -> bool {
-        self.rows_read == self.inbound + self.outbound + self.merged + self.rejected
+        self.rows_read == self.inbound + self.outbound + self.calls + self.merged + self.rejected
             && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
             && self.free == self.free_by_reason.values().sum::<u64>()
             && self.conversations.as_ref().is_none_or(|c| {
@@ -100,7 +109,7 @@ impl Accounting {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
     pub format_version: u32,
     pub model: String,
@@ -112,14 +121,26 @@ pub struct Meta {
     /// Card versions (and tier tables) that priced at least one message.
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
+    /// What in the figures is inferred or estimated (2026 lines).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    /// With `--max-price`: the most the charged messages can cost, each
+    /// Marketing Messages API template at its max price unless Meta
+    /// reported the cost.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upper_bound: Option<Decimal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     pub meta: Meta,
     pub rows: Vec<Row>,
     pub totals: Line,
     pub accounting: Accounting,
+    /// What an exact merge of partial reports needs (`wabill merge`); only
+    /// `estimate` fills it in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partial: Option<Partial>,
     /// Cost by day and by market for the HTML charts, when collected
     /// (`Aggregator::with_spend`); not part of the CSV/JSON layout.
     #[serde(skip)]

@@ -153,6 +153,16 @@ impl MessageIds {
         key
     }
 
+    /// The key of one participant's copy of a group message: the id's
+    /// rows merge per participant, and the id prints as given.
+    pub fn key_for(&mut self, id: &str, participant: &str) -> MessageKey {
+        let key = MessageKey::of(&format!("{id}\u{1f}{participant}"));
+        if let Some(names) = &mut self.names {
+            names.entry(key).or_insert_with(|| id.into());
+        }
+        key
+    }
+
     /// The id's text, or "" when texts are not kept.
     pub fn get(&self, key: MessageKey) -> &str {
         self.names

@@ -307,11 +307,21 @@ pub struct IdConflict;
 /// into `head`: delivery wins over failure over sent, and the first row
 /// that gives a category or country gives it.
 pub fn absorb(head: &mut Message, later: &Message) -> Result<(), IdConflict> {
-    if (head.business, head.customer, head.direction)
-        != (later.business, later.customer, later.direction)
-    {
+    if (
+        head.business,
+        head.customer,
+        head.direction,
+        head.extras.group(),
+    ) != (
+        later.business,
+        later.customer,
+        later.direction,
+        later.extras.group(),
+    ) {
         return Err(IdConflict);
     }
+    // Meta's cost comes on the delivered or read status.
+    head.extras.absorb(&later.extras);
     head.status = head.status.merge(later.status);
     head.category = head.category.or(later.category);
     head.entry_point |= later.entry_point;

@@ -2,6 +2,7 @@
 //! value and reason. Serde-free on purpose: the hot path reads byte fields
 //! straight from a reused `ByteRecord`.
 
+mod extras;
 mod interner;
 mod log;
 mod phone;
@@ -17,7 +18,7 @@ pub use timestamp::parse_timestamp;
 use crate::input::{Column, Columns};
 use rustc_hash::FxHashMap;
 
-use crate::model::{Category, Direction, Message, SourcePos, Status};
+use crate::model::{Direction, Message, SourcePos, Status};
 use crate::refdata::markets::parse_country;
 
 /// A row that could not be used, and why.
@@ -50,7 +51,7 @@ pub struct FieldError {
     pub reason: String,
 }
 
-fn field_error(column: Column, value: &[u8], reason: impl Into<String>) -> FieldError {
+pub(crate) fn field_error(column: Column, value: &[u8], reason: impl Into<String>) -> FieldError {
     FieldError {
         column,
         value: shown_value(value),
@@ -79,6 +80,10 @@ pub struct Strings {
     pub customers: Customers,
     pub businesses: Interner,
     pub message_ids: MessageIds,
+    /// Group ids (`Extras::group`).
+    pub groups: Interner,
+    /// Template names (`Extras::template`).
+    pub templates: Interner,
 }
 
 /// Turns records into messages, interning strings.
@@ -101,7 +106,7 @@ pub struct Validator {
 /// The customer id of a message whose lookup is deferred.
 const UNRESOLVED: u32 = u32::MAX;
 
-fn text(column: Column, raw: &[u8]) -> Result<&str, FieldError> {
+pub(crate) fn text(column: Column, raw: &[u8]) -> Result<&str, FieldError> {
     std::str::from_utf8(raw)
         .map(str::trim)
         .map_err(|_| field_error(column, raw, "not valid UTF-8"))
@@ -122,7 +127,7 @@ fn parse_direction(s: &str) -> Option<Direction> {
     one_of(s, &names).or_else(|| one_of(s, &[("incoming", In), ("outgoing", Out)]))
 }
 
-fn parse_status(s: &str) -> Option<Status> {
+pub(crate) fn parse_status(s: &str) -> Option<Status> {
     use Status::*;
     let names = [
         ("", Delivered),
@@ -177,8 +182,17 @@ impl Validator {
         self.deferred.clear();
     }
 
-    fn customer(&mut self, raw: &[u8]) -> Result<u32, FieldError> {
+    /// The customer's id; a business-scoped user id (`US.1349…`) names
+    /// its country in `country` unless the row gives one.
+    fn customer(&mut self, raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<u32, FieldError> {
         let value = phone::number_value(raw);
+        // A well-formed phone number (the usual case) is never a user id.
+        if value.is_none()
+            && let Some(id) = extras::user_id(raw, country)?
+        {
+            self.current = None;
+            return Ok(self.strings.customers.intern(&id));
+        }
         if self.defer && value.is_some() {
             self.current = value;
             return Ok(UNRESOLVED);
@@ -222,43 +236,8 @@ impl Validator {
         let direction = parse_direction(text(Column::Direction, raw)?)
             .ok_or_else(|| field_error(Column::Direction, raw, "expected in or out"))?;
 
-        let customer = self.customer(field(Column::Customer))?;
-
-        let raw = field(Column::Category);
-        let category = match (direction, text(Column::Category, raw)?) {
-            (Direction::In, _) => None,
-            // A webhook's failure event names no category: it is a status
-            // row of its message (merged by id), not a message of its own.
-            (Direction::Out, "")
-                if parse_status(text(Column::Status, field(Column::Status))?)
-                    == Some(Status::Failed)
-                    && !text(Column::MessageId, field(Column::MessageId))?.is_empty() =>
-            {
-                None
-            }
-            (Direction::Out, "") => {
-                return Err(field_error(Column::Category, raw, "required on outbound messages"));
-            }
-            (Direction::Out, s) => Some(s.parse::<Category>().map_err(|_| {
-                field_error(
-                    Column::Category,
-                    raw,
-                    "expected marketing, utility, authentication, authentication_international or service",
-                )
-            })?),
-        };
-
-        let raw = field(Column::Status);
-        let status = parse_status(text(Column::Status, raw)?).ok_or_else(|| {
-            field_error(
-                Column::Status,
-                raw,
-                "expected sent, delivered, read or failed",
-            )
-        })?;
-
         let raw = field(Column::Country);
-        let country = match text(Column::Country, raw)? {
+        let mut country = match text(Column::Country, raw)? {
             "" => None,
             s => Some(parse_country(s).ok_or_else(|| {
                 field_error(
@@ -269,6 +248,55 @@ impl Validator {
             })?),
         };
 
+        let customer_raw = field(Column::Customer);
+        let customer = self.customer(customer_raw, &mut country)?;
+
+        let mut extras = extras::read(&mut self.strings, record, columns)?;
+
+        let raw = field(Column::Category);
+        let category = match (direction, text(Column::Category, raw)?) {
+            (Direction::In, _) => None,
+            (Direction::Out, "") if extras.call => None,
+            // A webhook's failure event names no category: it is a status
+            // row of its message (merged by id), not a message of its own.
+            (Direction::Out, "")
+                if parse_status(text(Column::Status, field(Column::Status))?)
+                    == Some(Status::Failed)
+                    && !text(Column::MessageId, field(Column::MessageId))?.is_empty() =>
+            {
+                None
+            }
+            (Direction::Out, "") => {
+                return Err(field_error(
+                    Column::Category,
+                    raw,
+                    "required on outbound messages",
+                ));
+            }
+            (Direction::Out, s) => Some(
+                extras::category(s, &mut extras)
+                    .map_err(|reason| field_error(Column::Category, raw, reason))?,
+            ),
+        };
+
+        let raw = field(Column::Status);
+        let status = if extras.call {
+            extras::call_status(text(Column::Status, raw)?)
+        } else {
+            parse_status(text(Column::Status, raw)?)
+        }
+        .ok_or_else(|| {
+            field_error(
+                Column::Status,
+                raw,
+                if extras.call {
+                    "expected accepted, answered, missed, rejected or failed for a call"
+                } else {
+                    "expected sent, delivered, read or failed"
+                },
+            )
+        })?;
+
         let entry_point = direction == Direction::In
             && is_entry_point(text(Column::EntryPoint, field(Column::EntryPoint))?);
 
@@ -276,6 +304,13 @@ impl Validator {
 
         let message_id = match text(Column::MessageId, field(Column::MessageId))? {
             "" => None,
+            // A group message's rows share its id; each participant's
+            // copy is its own delivery.
+            id if extras.group().is_some() => Some(
+                self.strings
+                    .message_ids
+                    .key_for(id, &extras::participant_key(customer_raw)),
+            ),
             id => Some(self.strings.message_ids.key(id)),
         };
 
@@ -293,6 +328,7 @@ impl Validator {
             country,
             message_id,
             source,
+            extras,
         })
     }
 }

@@ -66,7 +66,7 @@ impl fmt::Display for Unstreamable {
 /// A message waiting for later rows of its id. Its place in the log is
 /// decided by its first row (`head`), which differs from what is priced
 /// (`merged`) only in the fields later rows can change, so only those are
-/// kept twice (a pending message is 64 bytes, not 112).
+/// kept twice (a pending message is 88 bytes, not 160).
 struct Pending {
     merged: Message,
     head: HeadFields,

@@ -1,0 +1,54 @@
+//! `wabill partition`: logs split into parts that price exactly alone.
+
+use anyhow::Result;
+
+use super::pipeline::note;
+use super::settings;
+use crate::cli::{InputArgs, PartitionArgs};
+use crate::error::Exit;
+use crate::partition::partition;
+use crate::refdata::businesses::{Businesses, parse_zone};
+use crate::render::group_digits;
+
+pub fn run(args: &PartitionArgs) -> Result<Exit> {
+    let input = InputArgs {
+        logs: args.logs.clone(),
+        column: args.column.clone(),
+        delimiter: args.delimiter.clone(),
+        strict: false,
+        rejects: None,
+        quiet: true,
+    };
+    let (sources, options) = settings::read_options(&input)?;
+    let businesses = match &args.businesses {
+        Some(path) => {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
+            // Zones do not matter here, only portfolios.
+            let utc = (
+                parse_zone("UTC").map_err(anyhow::Error::msg)?,
+                "UTC".to_string(),
+            );
+            Businesses::parse(&path.display().to_string(), &text, &utc)?
+        }
+        None => Businesses::default(),
+    };
+    let summary = partition(
+        &sources,
+        &options,
+        args.by,
+        &businesses,
+        args.parts,
+        &args.out,
+    )?;
+    let total: u64 = summary.rows.iter().sum();
+    let busiest = summary.rows.iter().max().copied().unwrap_or(0);
+    note(&format!(
+        "{} rows into {} parts in {} (largest part {} rows)",
+        group_digits(total),
+        summary.files.len(),
+        args.out.display(),
+        group_digits(busiest)
+    ));
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,231 @@
+//! The columns of Meta's 2026 lines: groups, calls, usernames, the
+//! Marketing Messages API's reported cost and max-price templates, Business
+//! Agent tokens (PRICING-2026 in README "2026 lines").
+
+use rust_decimal::Decimal;
+
+use super::{FieldError, Strings, field_error, phone, text};
+use crate::input::{Column, Columns};
+use crate::model::{Category, Extras, ReportedCost, Status};
+use crate::refdata::markets::parse_country;
+
+/// The extras of one record (category-dependent flags are set later by
+/// `category`).
+pub fn read(
+    strings: &mut Strings,
+    record: &csv::ByteRecord,
+    columns: &Columns,
+) -> Result<Extras, FieldError> {
+    let field = |c: Column| columns.field(record, c);
+    let group = match text(Column::Group, field(Column::Group))? {
+        "" => None,
+        g => Some(strings.groups.intern(g)),
+    };
+    let call = text(Column::Kind, field(Column::Kind))?.eq_ignore_ascii_case("call");
+    let raw = field(Column::Tokens);
+    let tokens =
+        match text(Column::Tokens, raw)? {
+            "" => None,
+            s => Some(s.parse::<u64>().map_err(|_| {
+                field_error(Column::Tokens, raw, "expected a whole number of tokens")
+            })?),
+        };
+    let raw = field(Column::CostAmount);
+    let amount = match text(Column::CostAmount, raw)? {
+        "" => None,
+        s => match s.parse::<Decimal>() {
+            Ok(d) if !d.is_sign_negative() => Some(d),
+            _ => {
+                return Err(field_error(
+                    Column::CostAmount,
+                    raw,
+                    "expected a non-negative decimal amount",
+                ));
+            }
+        },
+    };
+    let raw = field(Column::CostCurrency);
+    let currency = match text(Column::CostCurrency, raw)? {
+        "" => None,
+        s if s.len() == 3 && s.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            let b = s.to_ascii_uppercase().into_bytes();
+            Some([b[0], b[1], b[2]])
+        }
+        _ => {
+            return Err(field_error(
+                Column::CostCurrency,
+                raw,
+                "expected a 3-letter currency code",
+            ));
+        }
+    };
+    let reported_cost = match (amount, currency) {
+        (Some(amount), Some(currency)) => Some(ReportedCost { amount, currency }),
+        (None, None) => None,
+        (Some(_), None) => {
+            return Err(field_error(
+                Column::CostCurrency,
+                raw,
+                "required with cost_amount (Meta's cost is in the WABA's currency)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(field_error(
+                Column::CostAmount,
+                field(Column::CostAmount),
+                "required with cost_currency",
+            ));
+        }
+    };
+    let template = match text(Column::Template, field(Column::Template))? {
+        "" => None,
+        t => Some(strings.templates.intern(t)),
+    };
+    let mut extras = Extras::default();
+    extras.call = call;
+    extras.set_group(group);
+    extras.set_template(template);
+    extras
+        .set_tokens(tokens)
+        .map_err(|reason| field_error(Column::Tokens, field(Column::Tokens), reason))?;
+    extras
+        .set_reported_cost(reported_cost)
+        .map_err(|reason| field_error(Column::CostAmount, field(Column::CostAmount), reason))?;
+    Ok(extras)
+}
+
+/// An outbound category, with Meta's group and Marketing Messages API
+/// names folded into the 1:1 category plus a flag.
+pub fn category(s: &str, extras: &mut Extras) -> Result<Category, &'static str> {
+    let group = [
+        ("group_marketing", Category::Marketing),
+        ("group_utility", Category::Utility),
+        ("group_service", Category::Service),
+    ];
+    if let Some((_, c)) = group.iter().find(|(n, _)| n.eq_ignore_ascii_case(s)) {
+        if extras.group().is_none() {
+            return Err("a group category needs the group column");
+        }
+        return Ok(*c);
+    }
+    if s.eq_ignore_ascii_case("marketing_lite") {
+        extras.lite = true;
+        return Ok(Category::Marketing);
+    }
+    s.parse::<Category>().map_err(|_| {
+        "expected marketing, utility, authentication, authentication_international, service, \
+         marketing_lite, group_marketing, group_utility, group_service, general_purpose_ai \
+         or business_agent"
+    })
+}
+
+/// A call's outcome: accepted calls count as delivered.
+pub fn call_status(s: &str) -> Option<Status> {
+    let accepted = ["", "accepted", "answered", "connected", "completed"];
+    let refused = ["missed", "rejected", "declined", "unanswered", "failed"];
+    if accepted.iter().any(|a| a.eq_ignore_ascii_case(s)) {
+        Some(Status::Delivered)
+    } else if refused.iter().any(|r| r.eq_ignore_ascii_case(s)) {
+        Some(Status::Failed)
+    } else {
+        super::parse_status(s)
+    }
+}
+
+/// What tells one participant of a group message from another, robust to
+/// formatting (`+49 151…` and `49151…` agree).
+pub fn participant_key(raw: &[u8]) -> String {
+    match phone::number_value(raw) {
+        Some(v) => v.to_string(),
+        None => String::from_utf8_lossy(raw.trim_ascii()).to_ascii_uppercase(),
+    }
+}
+
+/// A business-scoped user id as the customer: `US.13491208655302741918`
+/// (or a parent `US.ENT.…`) is priced in its prefix's country, unless the
+/// row's `country` says otherwise. An id of more digits than any phone
+/// number (and no `+`) but without a prefix needs a `country`; a phone
+/// number gives
+/// `None` (the caller normalises it).
+pub fn user_id(raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<Option<String>, FieldError> {
+    let t = text(Column::Customer, raw)?;
+    let b = t.as_bytes();
+    let id_chars = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'_' || c == b'-')
+    };
+    if b.len() > 3
+        && b[2] == b'.'
+        && b[..2].iter().all(u8::is_ascii_alphabetic)
+        && id_chars(&t[3..])
+    {
+        let Some(prefix) = parse_country(&t[..2]) else {
+            return Err(field_error(
+                Column::Customer,
+                raw,
+                "user id prefix is not an ISO 3166 alpha-2 country code",
+            ));
+        };
+        *country = country.or(Some(prefix));
+        return Ok(Some(format!("{}{}", t[..2].to_ascii_uppercase(), &t[2..])));
+    }
+    // More digits than any phone number, and no `+`: not a number mistyped.
+    let digits = t;
+    if digits.len() > 15 && digits.bytes().all(|c| c.is_ascii_digit()) {
+        if country.is_none() {
+            return Err(field_error(
+                Column::Customer,
+                raw,
+                "a user id with neither a country prefix (such as US.) nor a country: \
+                 its market is unknown",
+            ));
+        }
+        return Ok(Some(digits.to_string()));
+    }
+    Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn user_ids_name_their_country() {
+        let mut c = None;
+        let id = user_id(b"us.13491208655302741918", &mut c).unwrap();
+        assert_eq!(id.as_deref(), Some("US.13491208655302741918"));
+        assert_eq!(c, Some(*b"US"));
+        // A country column wins over the prefix.
+        let mut c = Some(*b"DE");
+        user_id(b"US.ENT.1349", &mut c).unwrap();
+        assert_eq!(c, Some(*b"DE"));
+        let mut c = None;
+        let e = user_id(b"13491208655302741918", &mut c).unwrap_err();
+        assert!(
+            e.reason.contains("neither a country prefix"),
+            "{}",
+            e.reason
+        );
+        let mut c = Some(*b"BR");
+        assert!(user_id(b"13491208655302741918", &mut c).unwrap().is_some());
+        assert_eq!(user_id(b"+49 151 1234567", &mut None).unwrap(), None);
+        // Two letters that name no market price as Meta's "Other".
+        let mut c = None;
+        assert!(user_id(b"ZZ.1349", &mut c).unwrap().is_some());
+        assert_eq!(c, Some(*b"ZZ"));
+    }
+
+    #[test]
+    fn group_and_lite_categories_fold_into_flags() {
+        let mut e = Extras::default();
+        assert!(category("group_marketing", &mut e).is_err());
+        e.set_group(Some(0));
+        assert_eq!(category("group_utility", &mut e), Ok(Category::Utility));
+        assert_eq!(category("marketing_lite", &mut e), Ok(Category::Marketing));
+        assert!(e.lite);
+        assert_eq!(category("AI_BOT", &mut e), Ok(Category::GeneralPurposeAi));
+        assert_eq!(call_status("missed"), Some(Status::Failed));
+        assert_eq!(call_status("accepted"), Some(Status::Delivered));
+    }
+}
