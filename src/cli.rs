@@ -7,7 +7,8 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::app::Engine;
 use crate::reconcile::Granularity;
-use crate::render::Format;
+use crate::render::reconcile::ReconcileFormat;
+use crate::render::{Format, ReportFormat};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -376,8 +377,8 @@ pub struct EstimateArgs {
     pub by: String,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+    pub format: ReportFormat,
 
     /// Exit 3 when the total cost exceeds AMOUNT
     #[arg(long, value_name = "AMOUNT")]
@@ -652,8 +653,8 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "CODE", requires = "fx")]
     pub report_currency: Option<String>,
 
-    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
-    pub format: CompareFormat,
+    #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
+    pub format: ReconcileFormat,
 
     /// Write to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]

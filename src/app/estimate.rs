@@ -10,7 +10,7 @@ use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
 use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
-use crate::render::{self, Style, money};
+use crate::render::{self, ReportFormat, Style, money};
 use crate::report::{Aggregator, GroupBy, MetaInput, Report};
 
 /// How long a streamed message waits for later status events of its id
@@ -43,6 +43,9 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     let ctx = settings::pricing_context(&args.pricing)?;
     let mut aggregator = Aggregator::new(group_by, &ctx.markets)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
+    if args.format == ReportFormat::Html {
+        aggregator = aggregator.with_spend();
+    }
     let streamed = engine::price_streaming(
         &settings::read_settings(&args.input)?,
         &ctx,

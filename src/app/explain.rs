@@ -84,7 +84,6 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
     });
 
     let currency = loaded.ctx.currency.to_string();
-    let markets = &loaded.ctx.markets;
     let mut output = Output::open(None)?;
     let out = output.writer();
     for &(business, customer) in &pairs {
@@ -118,7 +117,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
                 format!(" [{}]", strings.message_ids.get(id))
             });
             writeln!(out, "{marker} {}  {label:<32} {cost}{id}", time(m.at))?;
-            writeln!(out, "      {}", sentence(m, result, markets, &currency))?;
+            writeln!(out, "      {}", sentence(m, result, &loaded.ctx))?;
         }
         writeln!(out)?;
     }

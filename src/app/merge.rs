@@ -38,7 +38,7 @@ pub fn run(args: &MergeArgs) -> Result<Exit> {
     let mut output = Output::open(args.output.as_deref())?;
     render::render(
         &report,
-        args.format,
+        args.format.into(),
         style_for_stdout(args.output.is_some()),
         output.writer(),
     )?;

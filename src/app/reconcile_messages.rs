@@ -6,14 +6,27 @@ use anyhow::Result;
 use super::estimate::style_for_stdout;
 use super::output::Output;
 use super::settings;
-use crate::cli::ReconcileArgs;
+use crate::cli::{CompareFormat, ReconcileArgs};
 use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
 use crate::reconcile::messages::MessageReconciliation;
 use crate::render::explain::sentence;
 use crate::render::messages as render;
+use crate::render::reconcile::ReconcileFormat;
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    let format = match args.format {
+        ReconcileFormat::Table => CompareFormat::Table,
+        ReconcileFormat::Csv => CompareFormat::Csv,
+        ReconcileFormat::Json => CompareFormat::Json,
+        ReconcileFormat::Html => {
+            return Err(Failure::new(
+                Exit::Usage,
+                "--format html is for reconcile with --actual; per message, use table, csv or json",
+            )
+            .into());
+        }
+    };
     let cells_only = [
         ("--tolerance", !args.tolerance.is_empty()),
         ("--fees", args.fees.is_some()),
@@ -41,7 +54,6 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         )
         .into());
     }
-    let currency = loaded.ctx.currency.to_string();
     let mut result = MessageReconciliation {
         inputs: log.files.clone(),
         ..MessageReconciliation::default()
@@ -52,16 +64,16 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             (
                 m.message_id
                     .map_or(String::new(), |i| strings.message_ids.get(i).to_string()),
-                jiff::Timestamp::from_millisecond(m.at).map_or(String::new(), |t| t.to_string()),
+                jiff::Timestamp::from_microsecond(m.at).map_or(String::new(), |t| t.to_string()),
                 super::price::shown_customer(strings.customers.get(m.customer)),
-                sentence(m, priced, &loaded.ctx.markets, &currency),
+                sentence(m, priced, &loaded.ctx),
             )
         });
     });
     let mut output = Output::open(args.output.as_deref())?;
     render::render(
         &result,
-        args.format,
+        format,
         style_for_stdout(args.output.is_some()),
         output.writer(),
     )?;
@@ -69,7 +81,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     if let Some(summary) = unpriced.summary() {
         return Err(Failure::new(Exit::Error, summary).into());
     }
-    if args.format != crate::cli::CompareFormat::Table {
+    if format != CompareFormat::Table {
         note(&render::summary(&result));
     }
     Ok(if result.differing.is_empty() {

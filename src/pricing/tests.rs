@@ -365,17 +365,17 @@ fn explain_has_a_sentence_for_every_pricing_type() {
     let sentences: Vec<String> = log
         .messages
         .iter()
-        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx.markets, "USD"))
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx))
         .collect();
     let expect = [
         "marketing template with no customer message in the previous 24 h: outside the customer service window; India marketing rate 0.0118 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
         "customer message: opens (or restarts) the 24 h customer service window.",
-        "utility template sent 1 h after the customer's last message, inside the customer service window: free.",
-        "marketing template sent 2 h after the customer's last message, inside the customer service window, where marketing templates are still charged; India marketing rate 0.0118 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
+        "utility template sent 1 h after the customer's last message, inside the 24 h customer service window (open until 2026-02-03 02:00:00 UTC): free.",
+        "marketing template sent 2 h after the customer's last message, inside the 24 h customer service window (open until 2026-02-03 02:00:00 UTC), where marketing templates are still charged; India marketing rate 0.0118 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
         "utility template sent 26 h after the customer's last message: outside the customer service window; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
         "customer message: opens (or restarts) the 24 h customer service window.",
         "service (free-form) message number 1 this month for this business number: within the 1,000 free service messages.",
-        "utility template sent 2 h after the customer's last message, inside the customer service window, charged since the rules of 2026-10-01; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
+        "utility template sent 2 h after the customer's last message, inside the 24 h customer service window (open until 2026-10-06 00:00:00 UTC), charged since the rules of 2026-10-01; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
         "customer message from an ad or Page button: opens (or restarts) the 24 h customer service window; a reply within 24 h opens a 72 h free entry point window.",
         "service (free-form) message: the first reply within 24 h to a customer who came from an ad or Page button: free, and it opens a free entry point window until 2026-10-09 01:00:00 UTC.",
         "marketing template inside the free entry point window (open until 2026-10-09 01:00:00 UTC): free.",
@@ -385,6 +385,36 @@ fn explain_has_a_sentence_for_every_pricing_type() {
         assert_eq!(got, want);
     }
     assert_eq!(sentences.len(), expect.len());
+}
+
+/// The sentences use the window lengths the run priced with, never a
+/// hard-coded 24 h or 72 h.
+#[test]
+fn explain_uses_the_configured_window_lengths() {
+    use crate::render::explain::sentence;
+    let mut ctx = context(ModelChoice::Auto, "");
+    ctx.windows.service_window = 48 * HOUR_US;
+    ctx.windows.entry_point_window = 96 * HOUR_US;
+    let mut log = Log::new();
+    log.add("2026-02-02T00:00:00Z", "", "919812345678", None);
+    log.messages.last_mut().unwrap().entry_point = true;
+    log.add("2026-02-03T06:00:00Z", "", "919812345678", Some(Utility)); // 30 h later
+    let mut pricer = Pricer::explaining(&ctx);
+    let sentences: Vec<String> = log
+        .messages
+        .iter()
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx))
+        .collect();
+    assert_eq!(
+        sentences[0],
+        "customer message from an ad or Page button: opens (or restarts) the 48 h customer \
+         service window; a reply within 24 h opens a 96 h free entry point window."
+    );
+    assert_eq!(
+        sentences[1],
+        "utility template sent 30 h after the customer's last message, inside the 48 h customer \
+         service window (open until 2026-02-04 00:00:00 UTC): free."
+    );
 }
 
 // ---- Conversation-based pricing (PRICING.md §1b, §1c, §4 items 2–4) ----
@@ -780,7 +810,7 @@ fn explain_has_a_sentence_for_every_conversation_case() {
     let sentences: Vec<String> = log
         .messages
         .iter()
-        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx.markets, "USD"))
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx))
         .collect();
     let expect = [
         "service (free-form) message with no conversation of any category open: opens service conversation #1 until 2024-10-02 00:00:00 UTC; number 1 this month for this business: within the 1,000 free service conversations.",

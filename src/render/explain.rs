@@ -1,12 +1,15 @@
 //! Plain sentences saying why a message was charged what it was. Facts come
-//! from `Priced`; nothing is recomputed here.
+//! from `Priced` and the run's `PricingContext` (window lengths, allowance):
+//! nothing is recomputed or restated here, so a configured
+//! `--service-window-hours` can never disagree with the text
+//! (docs/pricing-rules.md).
 
 use crate::model::{Category, Direction, Message, Micros};
 use crate::pricing::{
-    ConversationRef, ConversationType, Model, Priced, PricingType, SERVICE_FREE_FROM, TierUse,
-    Unpriced,
+    ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH, Model, Priced, PricingContext,
+    PricingType, SERVICE_FREE_FROM, TierUse, Unpriced,
 };
-use crate::refdata::markets::MarketTable;
+use crate::render::group_digits;
 
 /// "26 h", "23 h 59 min", "15 min".
 pub fn duration(us: Micros) -> String {
@@ -40,17 +43,21 @@ fn what(category: Category) -> &'static str {
 }
 
 /// Where the message stands against the customer's last message.
-fn since_customer(m: &Message, p: &Priced<'_>) -> String {
+fn since_customer(m: &Message, p: &Priced<'_>, ctx: &PricingContext) -> String {
     match p.windows.and_then(|w| w.service_since) {
         Some(t) => format!(
-            "sent {} after the customer's last message, inside the customer service window",
-            duration(m.at - t)
+            "sent {} after the customer's last message, inside the {} customer service window \
+             (open until {})",
+            duration(m.at - t),
+            duration(ctx.windows.service_window),
+            time(t + ctx.windows.service_window)
         ),
         None => "sent outside any customer service window".to_string(),
     }
 }
 
-fn charge(p: &Priced<'_>, markets: &MarketTable, currency: &str) -> String {
+fn charge(p: &Priced<'_>, ctx: &PricingContext) -> String {
+    let currency = ctx.currency.as_str();
     let category = match (p.pricing_category, p.conversation) {
         (Some(c), None) => c.to_string(),
         (Some(c), Some(_)) => format!("{c} conversation"),
@@ -68,25 +75,29 @@ fn charge(p: &Priced<'_>, markets: &MarketTable, currency: &str) -> String {
     };
     format!(
         "{} {category} rate {rate} {currency}, {source}",
-        markets.name(p.market)
+        ctx.markets.name(p.market)
     )
 }
 
 pub fn sentence(
     m: &Message,
     result: &Result<Priced<'_>, Unpriced>,
-    markets: &MarketTable,
-    currency: &str,
+    ctx: &PricingContext,
 ) -> String {
     let p = match result {
         Ok(p) => p,
         Err(e) => return format!("cannot be priced: {e}."),
     };
+    let w = &ctx.windows;
+    let service = duration(w.service_window);
+    let reply = duration(w.entry_point_reply);
+    let allowance = group_digits(ctx.service_allowance);
     if p.pricing_type == PricingType::Call {
         return if m.direction == Direction::In || m.status.is_delivered() {
-            "call: opens (or restarts) the 24 h customer service window (the customer called, \
-             or accepted the business's call)."
-                .into()
+            format!(
+                "call: opens (or restarts) the {service} customer service window (the customer \
+                 called, or accepted the business's call)."
+            )
         } else {
             "business call the customer did not accept: opens nothing.".into()
         };
@@ -97,15 +108,19 @@ pub fn sentence(
     }
     let Some(category) = m.category.filter(|_| m.direction == Direction::Out) else {
         if m.entry_point {
-            return "customer message from an ad or Page button: opens (or restarts) the 24 h customer service \
-                    window; a reply within 24 h opens a 72 h free entry point window."
-                .into();
+            return format!(
+                "customer message from an ad or Page button: opens (or restarts) the {service} \
+                 customer service window; a reply within {reply} opens a {} free entry point window.",
+                duration(w.entry_point_window)
+            );
         }
-        return "customer message: opens (or restarts) the 24 h customer service window.".into();
+        return format!(
+            "customer message: opens (or restarts) the {service} customer service window."
+        );
     };
     let kind = what(category);
     if let Some(r) = p.conversation {
-        return conversation(kind, p, &r, markets, currency);
+        return conversation(kind, p, &r, ctx);
     }
     let entry = p.windows.and_then(|w| w.entry_window);
     match p.pricing_type {
@@ -124,7 +139,7 @@ pub fn sentence(
         PricingType::FreeEntryPoint => {
             match (entry, p.windows.is_some_and(|w| w.opened_entry_window)) {
                 (Some((_, end)), true) => format!(
-                    "{kind}: the first reply within 24 h to a customer who came from an ad or Page button: free, \
+                    "{kind}: the first reply within {reply} to a customer who came from an ad or Page button: free, \
                  and it opens a free entry point window until {}.",
                     time(end)
                 ),
@@ -137,15 +152,15 @@ pub fn sentence(
         }
         PricingType::FreeCustomerService if p.model == Some(Model::Template2018) => format!(
             "{kind} {}: free under the 2018 model.",
-            since_customer(m, p)
+            since_customer(m, p, ctx)
         ),
         PricingType::FreeCustomerService => {
-            format!("{kind} {}: free.", since_customer(m, p))
+            format!("{kind} {}: free.", since_customer(m, p, ctx))
         }
         // Without a conversation (see `conversation`), nothing is "in" one.
         PricingType::InConversation => format!("{kind}: part of an earlier conversation, free."),
         PricingType::FreeTier => format!(
-            "{kind} number {} this month for this business number: within the 1,000 free service messages.",
+            "{kind} number {} this month for this business number: within the {allowance} free service messages.",
             p.counted_as.unwrap_or(0)
         ),
         PricingType::Regular => {
@@ -159,7 +174,7 @@ pub fn sentence(
                     if p.estimated { " (estimated)" } else { "" }
                 ),
                 (Some(Model::PerMessage2026_10), Category::Service) => format!(
-                    "service message number {} this month for this business number: past the 1,000 free, \
+                    "service message number {} this month for this business number: past the {allowance} free, \
                      charged at the utility rate",
                     p.counted_as.unwrap_or(0)
                 ),
@@ -171,7 +186,7 @@ pub fn sentence(
                 ) if p.windows.and_then(|w| w.service_since).is_some() => {
                     format!(
                         "{kind} {}, where {kind}s are still charged",
-                        since_customer(m, p)
+                        since_customer(m, p, ctx)
                     )
                 }
                 (Some(Model::PerMessage2026_10), Category::Utility)
@@ -179,7 +194,7 @@ pub fn sentence(
                 {
                     format!(
                         "{kind} {}, charged since the rules of 2026-10-01",
-                        since_customer(m, p)
+                        since_customer(m, p, ctx)
                     )
                 }
                 _ => match p.windows.and_then(|w| w.last_inbound) {
@@ -188,7 +203,7 @@ pub fn sentence(
                         duration(m.at - t)
                     ),
                     None => format!(
-                        "{kind} with no customer message in the previous 24 h: outside the customer service window"
+                        "{kind} with no customer message in the previous {service}: outside the customer service window"
                     ),
                 },
             };
@@ -199,20 +214,14 @@ pub fn sentence(
             } else {
                 ""
             };
-            format!("{reason}{intl}; {}.", charge(p, markets, currency))
+            format!("{reason}{intl}; {}.", charge(p, ctx))
         }
     }
 }
 
 /// Conversation models: which conversation the message opened or joined,
 /// and what that conversation cost.
-fn conversation(
-    kind: &str,
-    p: &Priced<'_>,
-    r: &ConversationRef,
-    markets: &MarketTable,
-    currency: &str,
-) -> String {
+fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingContext) -> String {
     let c = &r.conversation;
     let name = match c.kind {
         ConversationType::FreeEntryPoint => "free entry point".to_string(),
@@ -243,8 +252,9 @@ fn conversation(
     let why = match c.kind {
         ConversationType::FreeEntryPoint => {
             return format!(
-                "{kind}: the first reply within 24 h to a customer who came from an ad or Page \
-                 button: {opens}, closing any other open conversation; everything in it is free."
+                "{kind}: the first reply within {} to a customer who came from an ad or Page \
+                 button: {opens}, closing any other open conversation; everything in it is free.",
+                duration(ctx.windows.entry_point_reply)
             );
         }
         ConversationType::UserInitiated => {
@@ -257,6 +267,8 @@ fn conversation(
         _ => format!("{kind} with no {name} conversation open"),
     };
     let n = p.counted_as.unwrap_or(0);
+    // Conversation models have their own monthly allowance.
+    let allowance = group_digits(FREE_CONVERSATIONS_PER_MONTH);
     let which = if c.kind == ConversationType::Service {
         "service conversations"
     } else {
@@ -267,16 +279,16 @@ fn conversation(
             format!("{why}: {opens}; service conversations are free from {SERVICE_FREE_FROM}.")
         }
         PricingType::FreeTier => format!(
-            "{why}: {opens}; number {n} this month for this business: within the 1,000 free {which}."
+            "{why}: {opens}; number {n} this month for this business: within the {allowance} free {which}."
         ),
         PricingType::Regular if p.counted_as.is_some() => format!(
-            "{why}: {opens}; number {n} this month for this business: past the 1,000 free {which}; \
+            "{why}: {opens}; number {n} this month for this business: past the {allowance} free {which}; \
              charged once, {}.",
-            charge(p, markets, currency)
+            charge(p, ctx)
         ),
         _ => format!(
             "{why}: {opens}; charged once for everything in it, {}.",
-            charge(p, markets, currency)
+            charge(p, ctx)
         ),
     }
 }

@@ -1,11 +1,13 @@
 //! Renderers: sibling functions over the same `Report`, each writing to any
 //! `Write`. Only this module and `input` do I/O on data.
 
+mod bars;
 mod chart;
 pub mod compare;
 mod csv;
 pub mod explain;
 pub mod forecast;
+pub mod html;
 mod json;
 mod markdown;
 pub mod messages;
@@ -29,6 +31,31 @@ pub enum Format {
     Markdown,
 }
 
+/// Formats of the cost report (`estimate`): the shared ones and a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// A terminal table (the default).
+    Table,
+    Csv,
+    Json,
+    /// A GitHub-flavoured Markdown table, for pull requests and job summaries.
+    Markdown,
+    /// A self-contained HTML page with the table, the accounting and charts
+    /// of spend by day and by market.
+    Html,
+}
+
+impl From<Format> for ReportFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Table => ReportFormat::Table,
+            Format::Csv => ReportFormat::Csv,
+            Format::Json => ReportFormat::Json,
+            Format::Markdown => ReportFormat::Markdown,
+        }
+    }
+}
+
 /// How the table renderer may style its output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
@@ -38,15 +65,16 @@ pub struct Style {
 
 pub fn render(
     report: &Report,
-    format: Format,
+    format: ReportFormat,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        Format::Table => table::render(report, style, out),
-        Format::Csv => csv::render(report, out),
-        Format::Json => json::render(report, out),
-        Format::Markdown => markdown::render(report, out),
+        ReportFormat::Table => table::render(report, style, out),
+        ReportFormat::Csv => csv::render(report, out),
+        ReportFormat::Json => json::render(report, out),
+        ReportFormat::Markdown => markdown::render(report, out),
+        ReportFormat::Html => html::estimate(report, out),
     }
 }
 

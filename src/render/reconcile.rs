@@ -1,26 +1,37 @@
-//! The reconciliation as a table, CSV or JSON.
+//! The reconciliation as a table, CSV, JSON or an HTML page (`html.rs`).
 
 use std::io::{self, Write};
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 
 use super::{Style, group_digits, money, signed_money};
-use crate::cli::CompareFormat;
 use crate::reconcile::{Cause, Reconciliation, Row, Sides};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReconcileFormat {
+    /// A terminal table (the default).
+    Table,
+    Csv,
+    Json,
+    /// A self-contained HTML page with the table, the notes and charts of
+    /// estimate against billed by period and by country.
+    Html,
+}
 
 pub fn render(
     r: &Reconciliation,
-    format: CompareFormat,
+    format: ReconcileFormat,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        CompareFormat::Table => table(r, style, out),
-        CompareFormat::Csv => csv(r, out),
-        CompareFormat::Json => {
+        ReconcileFormat::Table => table(r, style, out),
+        ReconcileFormat::Csv => csv(r, out),
+        ReconcileFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
         }
+        ReconcileFormat::Html => super::html::reconcile(r, out),
     }
 }
 
@@ -34,7 +45,7 @@ fn sides(s: &Sides, v: &mut Vec<String>) {
 }
 
 /// The value columns of a row, in header order.
-fn values(row: &Row) -> Vec<String> {
+pub(super) fn values(row: &Row) -> Vec<String> {
     let mut v = vec![
         group_digits(row.estimated_volume),
         row.actual_volume.map_or("–".into(), group_digits),
@@ -56,7 +67,7 @@ fn values(row: &Row) -> Vec<String> {
 }
 
 /// The cause codes; a tier cause names Meta's tier.
-fn causes_text(row: &Row) -> String {
+pub(super) fn causes_text(row: &Row) -> String {
     let codes: Vec<String> = row
         .causes
         .iter()
@@ -70,9 +81,9 @@ fn causes_text(row: &Row) -> String {
     codes.join(", ")
 }
 
-fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = super::table::new_table(style);
-    let bold = |s: String| super::table::bold_cell(style, s);
+/// The column names, in the order of `values` framed by the four keys and
+/// the check and causes columns.
+pub(super) fn header(r: &Reconciliation) -> Vec<String> {
     let cur = &r.meta.currency;
     let unit = if r.meta.unit.is_some() {
         "convs"
@@ -112,6 +123,13 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
         ]);
     }
     header.extend(["check".into(), "causes".into()]);
+    header
+}
+
+fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    let mut table = super::table::new_table(style);
+    let bold = |s: String| super::table::bold_cell(style, s);
+    let header = header(r);
     let width = header.len();
     table.set_header(header.into_iter().map(bold));
     let check = |ok: bool| {
@@ -156,6 +174,15 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
         }
     }
     writeln!(out, "{table}")?;
+    for line in notes(r) {
+        writeln!(out, "{line}")?;
+    }
+    Ok(())
+}
+
+/// The lines under the table: tolerance, days, ranges, causes, fees, FX.
+pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
+    let mut lines = Vec::new();
     let m = &r.meta;
     let cells = r
         .rows
@@ -163,61 +190,53 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
         .filter(|row| row.actual_volume.is_some())
         .count();
     if m.compared.is_some() {
-        writeln!(
-            out,
+        lines.push(format!(
             "{} of {cells} cells outside tolerance ({}); the export has no cost: volumes compared, \
              Δ% of the estimated count",
             r.cells_outside_tolerance, m.tolerance
-        )?;
+        ));
     } else {
-        writeln!(
-            out,
+        lines.push(format!(
             "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
             r.cells_outside_tolerance, m.tolerance
-        )?;
+        ));
     }
-    writeln!(
-        out,
+    lines.push(format!(
         "estimate days: {}; Meta's analytics days: {}",
         m.estimate_days, m.meta_days
-    )?;
+    ));
     if let Some(unit) = m.unit {
-        writeln!(
-            out,
+        lines.push(format!(
             "the export counts {unit}: each is counted once on the estimate's side, in the cell \
              of the message that opened it"
-        )?;
+        ));
     }
     if let Some([a, b]) = &m.log_range {
-        write!(out, "log {a} – {b}")?;
-        match &m.export_range {
-            Some([c, d]) => writeln!(out, "; export {c} – {d}")?,
-            None => writeln!(out, "; the export has no data points")?,
-        }
+        lines.push(match &m.export_range {
+            Some([c, d]) => format!("log {a} – {b}; export {c} – {d}"),
+            None => format!("log {a} – {b}; the export has no data points"),
+        });
     }
     if !m.merged.is_empty() {
-        writeln!(
-            out,
+        lines.push(format!(
             "the export has no {} breakdown: merged (\"all\") on both sides",
             m.merged.join(" or ")
-        )?;
+        ));
     }
     if !r.notes.is_empty() {
-        writeln!(out, "causes:")?;
+        lines.push("causes:".to_string());
         for n in &r.notes {
             let s = if n.cells == 1 { "" } else { "s" };
-            writeln!(
-                out,
+            lines.push(format!(
                 "  {} ({} cell{s}): {}",
                 n.cause.code(),
                 n.cells,
                 n.explanation
-            )?;
+            ));
         }
     }
     if let Some(f) = &m.fees {
-        writeln!(
-            out,
+        lines.push(format!(
             "provider fees: {} per outbound message, {} per inbound, {} per failed, markup {}% of \
              Meta's cost, {} a month; inbound, not_delivered and platform_fee rows come from the \
              log alone (Meta's analytics do not count them)",
@@ -226,7 +245,7 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
             f.failed_message,
             f.markup_percent,
             f.monthly_platform
-        )?;
+        ));
     }
     if let Some(to) = &m.report_currency {
         let what = if m.fees.is_some() {
@@ -234,14 +253,13 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
         } else {
             "Meta's charges"
         };
-        writeln!(
-            out,
+        lines.push(format!(
             "{what} converted {}→{to} at the rate in force on each period's first day; exact \
              products, not rounded",
             m.currency
-        )?;
+        ));
     }
-    Ok(())
+    lines
 }
 
 /// One row per cell, then a `total` row; amounts are plain decimals.

@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::merge::PartialTracker;
 use super::tiers::TierCounts;
-use super::{Accounting, GroupBy, Line, Meta, Report, Row};
+use super::{Accounting, GroupBy, Line, Meta, Report, Row, Spend};
 use crate::model::Category;
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, TierUse, Unpriced};
@@ -37,6 +37,12 @@ pub struct Aggregator<'a> {
     /// Sum of (upper bound − cost) over rows with an upper bound.
     headroom: Option<Decimal>,
     partial: Option<PartialTracker<'a>>,
+    /// Cost by local day and by market, for charts; only when asked for,
+    /// so the table formats pay nothing for it.
+    spend: Option<(
+        BTreeMap<jiff::civil::Date, Decimal>,
+        BTreeMap<String, Decimal>,
+    )>,
 }
 
 impl<'a> Aggregator<'a> {
@@ -54,6 +60,7 @@ impl<'a> Aggregator<'a> {
             estimated: None,
             headroom: None,
             partial: None,
+            spend: None,
         }
     }
 
@@ -64,11 +71,21 @@ impl<'a> Aggregator<'a> {
         self
     }
 
+    /// Also sums the cost by day and by market (`Report::spend`).
+    pub fn with_spend(mut self) -> Self {
+        self.spend = Some(Default::default());
+        self
+    }
+
     /// Forgets every message counted so far (a pass starting over).
     pub fn restart(&mut self) {
         let partial = self.partial.take().map(PartialTracker::reset);
+        let spend = self.spend.is_some();
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
         self.partial = partial;
+        if spend {
+            self.spend = Some(Default::default());
+        }
     }
 
     /// Counts one priced message; `strings` names its business for labels.
@@ -158,6 +175,16 @@ impl<'a> Aggregator<'a> {
         {
             self.rate_sources.insert(source.to_string());
         }
+        if let Some((by_day, by_market)) = &mut self.spend {
+            *by_day.entry(p.local_date).or_insert_with(zero) += line.cost;
+            let market = self.markets.name(p.market);
+            match by_market.get_mut(market) {
+                Some(cost) => *cost += line.cost,
+                None => {
+                    by_market.insert(market.to_string(), zero() + line.cost);
+                }
+            }
+        }
         self.key.clear();
         self.key.extend(self.group_by.iter().map(|g| g.part(m, p)));
         match self.groups.get_mut(&self.key) {
@@ -216,6 +243,15 @@ impl<'a> Aggregator<'a> {
             .collect();
         let tier_counts = self.tiers.counts(self.markets);
         let tier_notes = tier_counts.notes(&meta.currency);
+        let spend = self.spend.map(|(by_day, by_market)| Spend {
+            by_day: every_day(by_day),
+            by_market: by_market.into_iter().collect(),
+        });
+        // Each chart accounts for the whole total, like the table.
+        debug_assert!(spend.as_ref().is_none_or(|s| {
+            s.by_day.iter().map(|(_, c)| c).sum::<Decimal>() == totals.cost
+                && s.by_market.iter().map(|(_, c)| c).sum::<Decimal>() == totals.cost
+        }));
         Report {
             meta: Meta {
                 format_version: super::FORMAT_VERSION,
@@ -244,8 +280,31 @@ impl<'a> Aggregator<'a> {
             totals,
             accounting,
             partial: self.partial.map(|t| t.finish(self.estimated, tier_counts)),
+            spend,
         }
     }
+}
+
+/// Every day from the first to the last, quiet days at zero, so a chart's
+/// axis is even in time.
+fn every_day(by_day: BTreeMap<jiff::civil::Date, Decimal>) -> Vec<(String, Decimal)> {
+    let (Some((&first, _)), Some((&last, _))) = (by_day.first_key_value(), by_day.last_key_value())
+    else {
+        return Vec::new();
+    };
+    let mut days = Vec::new();
+    let mut day = first;
+    while day <= last {
+        days.push((
+            day.to_string(),
+            by_day.get(&day).copied().unwrap_or_else(zero),
+        ));
+        match day.tomorrow() {
+            Ok(next) => day = next,
+            Err(_) => break,
+        }
+    }
+    days
 }
 
 /// The report's note on Business Agent messages whose tokens were estimated.

@@ -336,6 +336,8 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
             agent_estimate,
             tiers,
         }),
+        // Charts need the messages; a merged report has only their sums.
+        spend: None,
     }
 }
 
@@ -421,6 +423,7 @@ mod tests {
                 agent_estimate: None,
                 tiers: TierCounts::default(),
             }),
+            spend: None,
         }
     }
 

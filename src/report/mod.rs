@@ -150,4 +150,16 @@ pub struct Report {
     /// `estimate` fills it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partial: Option<Partial>,
+    /// Cost by day and by market for the HTML charts, when collected
+    /// (`Aggregator::with_spend`); not part of the CSV/JSON layout.
+    #[serde(skip)]
+    pub spend: Option<Spend>,
+}
+
+/// Cost of the outbound messages by local day and by market, in key order;
+/// each list sums to the report's total.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Spend {
+    pub by_day: Vec<(String, Decimal)>,
+    pub by_market: Vec<(String, Decimal)>,
 }

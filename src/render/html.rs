@@ -1,0 +1,381 @@
+//! The estimate and the reconciliation as one self-contained HTML page: the
+//! table, the accounting or notes, provenance, and SVG bar charts, with
+//! inline CSS and no external resource (it opens offline and can be mailed
+//! as one file). Narrow screens scroll the table and scale the charts.
+//!
+//! Every value that may come from the input (group keys, file names, cause
+//! texts, labels) goes through `escape`; plotters escapes the chart text.
+//! Nothing depends on the clock or the environment: the same report gives
+//! the same bytes.
+
+use std::io::{self, Write};
+
+use rust_decimal::Decimal;
+
+use super::bars::{self, BILLED, ESTIMATE, Series};
+use super::{accounting_lines, count_columns, counts, group_digits, meta_line, money};
+use crate::reconcile::Reconciliation;
+use crate::report::Report;
+
+/// Text for HTML element content and double-quoted attributes.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+const STYLE: &str = "\
+:root{color-scheme:light;font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}\
+body{margin:0;padding:1rem;color:#1b1f23;background:#fff;line-height:1.4}\
+main{max-width:70rem;margin:0 auto}\
+h1{font-size:1.5rem;margin:0 0 .25rem}h2{font-size:1.15rem;margin:1.5rem 0 .5rem}\
+.meta{color:#57606a;margin:0 0 1rem}\
+.total{font-size:1.25rem;font-weight:600}\
+.scroll{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid #d0d7de;border-radius:6px}\
+table{border-collapse:collapse;width:100%;font-variant-numeric:tabular-nums}\
+th,td{padding:.35rem .6rem;border-bottom:1px solid #d0d7de;text-align:left;white-space:nowrap}\
+thead th{background:#f6f8fa;position:sticky;top:0}\
+td.n,th.n{text-align:right}\
+tfoot th{background:#f6f8fa;border-top:2px solid #57606a}\
+tr.off td{background:#fff1f0}\
+figure{margin:0 0 1rem}figure svg{display:block;width:100%;max-width:48rem;height:auto}\
+figcaption{color:#57606a;font-size:.9rem}\
+ul{padding-left:1.2rem}li{margin:.2rem 0}\
+dl{display:grid;grid-template-columns:max-content 1fr;gap:.25rem 1rem}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}\
+@media (max-width:600px){body{padding:.5rem}h1{font-size:1.25rem}th,td{padding:.3rem .4rem;font-size:.9rem}}";
+
+fn head(out: &mut dyn Write, title: &str) -> io::Result<()> {
+    writeln!(out, "<!DOCTYPE html>")?;
+    writeln!(out, "<html lang=\"en\">")?;
+    writeln!(out, "<head>")?;
+    writeln!(out, "<meta charset=\"utf-8\">")?;
+    writeln!(
+        out,
+        "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+    )?;
+    writeln!(out, "<title>{}</title>", escape(title))?;
+    writeln!(out, "<style>{STYLE}</style>")?;
+    writeln!(out, "</head>")?;
+    writeln!(out, "<body>\n<main>")
+}
+
+fn foot(out: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        out,
+        "<footer class=\"meta\">wabill {}</footer>",
+        env!("CARGO_PKG_VERSION")
+    )?;
+    writeln!(out, "</main>\n</body>\n</html>")
+}
+
+/// `<th>` or `<td>` cells; `numeric` ones align right.
+fn cells(tag: &str, values: &[(String, bool)]) -> String {
+    values
+        .iter()
+        .map(|(v, numeric)| {
+            let class = if *numeric { " class=\"n\"" } else { "" };
+            format!("<{tag}{class}>{}</{tag}>", escape(v))
+        })
+        .collect()
+}
+
+fn list(out: &mut dyn Write, id: &str, lines: &[String]) -> io::Result<()> {
+    writeln!(out, "<ul id=\"{id}\">")?;
+    for line in lines {
+        writeln!(out, "<li>{}</li>", escape(line))?;
+    }
+    writeln!(out, "</ul>")
+}
+
+fn figure(out: &mut dyn Write, id: &str, caption: &str, svg: &str) -> io::Result<()> {
+    writeln!(out, "<figure id=\"{id}\">")?;
+    out.write_all(svg.as_bytes())?;
+    writeln!(out, "<figcaption>{}</figcaption>", escape(caption))?;
+    writeln!(out, "</figure>")
+}
+
+fn provenance(out: &mut dyn Write, items: &[(&str, String)]) -> io::Result<()> {
+    writeln!(out, "<h2>Provenance</h2>\n<dl id=\"provenance\">")?;
+    for (term, value) in items {
+        writeln!(out, "<dt>{}</dt><dd>{}</dd>", escape(term), escape(value))?;
+    }
+    writeln!(out, "</dl>")
+}
+
+fn split(pairs: &[(String, Decimal)]) -> (Vec<String>, Vec<Decimal>) {
+    pairs.iter().cloned().unzip()
+}
+
+/// The cost report. Charts need `Report::spend` (`Aggregator::with_spend`);
+/// without it the page has the table and the accounting only.
+pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let cur = &report.meta.currency;
+    head(out, &format!("wabill estimate ({cur})"))?;
+    writeln!(out, "<h1>WhatsApp Business cost estimate</h1>")?;
+    writeln!(out, "<p class=\"meta\">{}</p>", escape(&meta_line(report)))?;
+    writeln!(
+        out,
+        "<p class=\"total\" id=\"total\">Total: {} {}</p>",
+        escape(&money(report.totals.cost)),
+        escape(cur)
+    )?;
+
+    let keys = &report.meta.group_by;
+    let columns = count_columns(report);
+    let mut header: Vec<(String, bool)> = keys.iter().map(|k| (k.clone(), false)).collect();
+    header.extend(columns.iter().map(|c| (c.replace('_', " "), true)));
+    header.push((format!("cost ({cur})"), true));
+    let values = |line| {
+        let mut v: Vec<(String, bool)> = counts(report, line)
+            .into_iter()
+            .map(|n| (group_digits(n), true))
+            .collect();
+        v.push((money(line.cost), true));
+        v
+    };
+    writeln!(
+        out,
+        "<h2>Cost</h2>\n<div class=\"scroll\">\n<table id=\"report\">"
+    )?;
+    writeln!(
+        out,
+        "<thead><tr>{}</tr></thead>\n<tbody>",
+        cells("th", &header)
+    )?;
+    for row in &report.rows {
+        let mut v: Vec<(String, bool)> = row.keys.iter().map(|k| (k.clone(), false)).collect();
+        v.extend(values(&row.line));
+        writeln!(out, "<tr>{}</tr>", cells("td", &v))?;
+    }
+    let mut total = vec![(String::new(), false); keys.len().max(1)];
+    total[0].0 = "Total".into();
+    total.extend(values(&report.totals));
+    writeln!(
+        out,
+        "</tbody>\n<tfoot><tr class=\"total\">{}</tr></tfoot>\n</table>\n</div>",
+        cells("th", &total)
+    )?;
+
+    writeln!(out, "<h2>Accounting</h2>")?;
+    list(out, "accounting", &accounting_lines(report))?;
+
+    if let Some(spend) = &report.spend {
+        let (days, amounts) = split(&spend.by_day);
+        let series = [Series {
+            name: "cost",
+            colour: ESTIMATE,
+            amounts,
+        }];
+        writeln!(out, "<h2>Spend by day</h2>")?;
+        let svg = bars::columns(&format!("Spend by day ({cur})"), cur, &days, &series)?;
+        figure(
+            out,
+            "spend-by-day",
+            "Cost of the outbound messages by local day.",
+            &svg,
+        )?;
+        let (markets, amounts) = split(&spend.by_market);
+        let series = [Series {
+            name: "cost",
+            colour: ESTIMATE,
+            amounts,
+        }];
+        writeln!(out, "<h2>Spend by market</h2>")?;
+        let svg = bars::rows(&format!("Spend by market ({cur})"), cur, &markets, &series)?;
+        figure(
+            out,
+            "spend-by-market",
+            "Cost of the outbound messages by market.",
+            &svg,
+        )?;
+    }
+
+    let m = &report.meta;
+    let mut items = vec![("inputs", m.inputs.join(", "))];
+    if !m.rate_sources.is_empty() {
+        items.push(("rates", m.rate_sources.join("; ")));
+    }
+    items.push(("grouped by", m.group_by.join(", ")));
+    items.push(("format version", m.format_version.to_string()));
+    provenance(out, &items)?;
+    foot(out)
+}
+
+/// Sums of estimate and billed (Meta's charge) per distinct key, in key order.
+fn sums_by(
+    r: &Reconciliation,
+    key: impl Fn(&crate::reconcile::Row) -> &str,
+) -> (Vec<String>, Vec<Decimal>, Vec<Decimal>) {
+    let mut sums: std::collections::BTreeMap<&str, (Decimal, Decimal)> = Default::default();
+    for row in &r.rows {
+        let e = sums.entry(key(row)).or_default();
+        e.0 += row.meta.estimated;
+        e.1 += row.meta.actual.unwrap_or_default();
+    }
+    let mut labels = Vec::new();
+    let mut estimated = Vec::new();
+    let mut billed = Vec::new();
+    for (k, (e, b)) in sums {
+        labels.push(k.to_string());
+        estimated.push(e);
+        billed.push(b);
+    }
+    (labels, estimated, billed)
+}
+
+/// The reconciliation: the table (rows outside tolerance marked), the notes
+/// and charts of Meta's estimated against billed charge by period and by
+/// country.
+pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
+    let cur = &r.meta.currency;
+    head(out, &format!("wabill reconcile ({cur})"))?;
+    writeln!(out, "<h1>WhatsApp Business reconciliation</h1>")?;
+    let t = &r.totals;
+    writeln!(
+        out,
+        "<p class=\"total\" id=\"total\">Meta estimated {} {cur}, billed {} {cur}, Δ {}</p>",
+        escape(&money(t.meta.estimated)),
+        escape(&t.meta.actual.map_or_else(|| "n/a".into(), money)),
+        escape(
+            &t.meta
+                .difference
+                .map_or_else(|| "n/a".into(), super::signed_money)
+        ),
+        cur = escape(cur)
+    )?;
+    let header: Vec<(String, bool)> = super::reconcile::header(r)
+        .into_iter()
+        .enumerate()
+        .map(|(i, h)| (h, (4..4 + super::reconcile::values(t).len()).contains(&i)))
+        .collect();
+    let row_cells = |first: [String; 4], row: &crate::reconcile::Row| {
+        let mut v: Vec<(String, bool)> = first.into_iter().map(|s| (s, false)).collect();
+        v.extend(super::reconcile::values(row).into_iter().map(|s| (s, true)));
+        v.push((
+            if row.within_tolerance { "ok" } else { "OFF" }.into(),
+            false,
+        ));
+        v.push((super::reconcile::causes_text(row), false));
+        v
+    };
+    writeln!(
+        out,
+        "<h2>Cells</h2>\n<div class=\"scroll\">\n<table id=\"report\">"
+    )?;
+    writeln!(
+        out,
+        "<thead><tr>{}</tr></thead>\n<tbody>",
+        cells("th", &header)
+    )?;
+    for row in &r.rows {
+        let keys = [&row.period, &row.country, &row.category, &row.pricing_type].map(String::clone);
+        let class = if row.within_tolerance {
+            ""
+        } else {
+            " class=\"off\""
+        };
+        writeln!(
+            out,
+            "<tr{class}>{}</tr>",
+            cells("td", &row_cells(keys, row))
+        )?;
+    }
+    let keys = [
+        "Total".to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
+    writeln!(
+        out,
+        "</tbody>\n<tfoot><tr class=\"total\">{}</tr></tfoot>\n</table>\n</div>",
+        cells("th", &row_cells(keys, t))
+    )?;
+    writeln!(out, "<h2>Notes</h2>")?;
+    let notes: Vec<String> = super::reconcile::notes(r)
+        .into_iter()
+        .map(|l| l.trim().to_string())
+        .collect();
+    list(out, "notes", &notes)?;
+
+    let period = r.meta.granularity_label();
+    for (id, what, by_period, (labels, estimated, billed)) in [
+        ("spend-by-day", period, true, sums_by(r, |row| &row.period)),
+        (
+            "spend-by-market",
+            "country",
+            false,
+            sums_by(r, |row| &row.country),
+        ),
+    ] {
+        let mut series = vec![Series {
+            name: "estimate",
+            colour: ESTIMATE,
+            amounts: estimated,
+        }];
+        // An export without cost (volumes only) has nothing billed to draw.
+        if r.rows.iter().any(|row| row.meta.actual.is_some()) {
+            series.push(Series {
+                name: "billed",
+                colour: BILLED,
+                amounts: billed,
+            });
+        }
+        writeln!(out, "<h2>Estimate and billed by {}</h2>", escape(what))?;
+        let title = format!("Meta's charge by {what} ({cur})");
+        let svg = if by_period {
+            bars::columns(&title, cur, &labels, &series)?
+        } else {
+            bars::rows(&title, cur, &labels, &series)?
+        };
+        figure(
+            out,
+            id,
+            &if series.len() > 1 {
+                format!(
+                    "Meta's charge by {what}: wabill's estimate (blue) and Meta's billed amount \
+                     (orange)."
+                )
+            } else {
+                format!("Meta's charge by {what}: wabill's estimate (the export has no cost).")
+            },
+            &svg,
+        )?;
+    }
+
+    let m = &r.meta;
+    provenance(
+        out,
+        &[
+            ("log", m.inputs.join(", ")),
+            ("Meta's export", m.actual.join(", ")),
+            ("tolerance", m.tolerance.to_string()),
+            ("estimate days", m.estimate_days.clone()),
+            ("format version", m.format_version.to_string()),
+        ],
+    )?;
+    foot(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup_and_quotes() {
+        assert_eq!(
+            escape("<script>alert('x')</script> & \"q\""),
+            "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
+        );
+        assert_eq!(escape("Brazil"), "Brazil");
+    }
+}
