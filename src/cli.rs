@@ -285,6 +285,11 @@ pub struct InputArgs {
     /// No progress or per-row diagnostics on stderr (summaries remain)
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Accept a log with no usable message (empty, header only, or every
+    /// row rejected) as a zero-cost report instead of failing (exit 1)
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -299,9 +304,9 @@ pub struct EstimateArgs {
     #[arg(long, value_name = "KEYS", default_value = "market,category")]
     pub by: String,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Exit 3 when the total cost exceeds AMOUNT
     #[arg(long, value_name = "AMOUNT")]
@@ -312,7 +317,7 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = Engine::Auto, hide_short_help = true)]
     pub engine: Engine,
 
-    /// Write the report to FILE (atomically) instead of standard output
+    /// Write the report to FILE (atomically; `-` is standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -331,10 +336,11 @@ pub struct PriceArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
-    pub format: RowFormat,
+    /// Output format [default: from the -o file's extension, else csv]
+    #[arg(long, value_enum)]
+    pub format: Option<RowFormat>,
 
-    /// Write to FILE (atomically) instead of standard output
+    /// Write to FILE (atomically; `-` is standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -439,14 +445,15 @@ pub struct ForecastArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(long, value_enum, default_value_t = ForecastFormat::Table)]
-    pub format: ForecastFormat,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(long, value_enum)]
+    pub format: Option<ForecastFormat>,
 
     /// With table output: monthly spend as a bar chart under the table
     #[arg(long)]
     pub chart: bool,
 
-    /// Write to FILE (atomically) instead of standard output
+    /// Write to FILE (atomically; `-` is standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -475,10 +482,11 @@ pub struct CompareArgs {
     #[arg(long, value_name = "KEYS", default_value = "market,category")]
     pub by: String,
 
-    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
-    pub format: CompareFormat,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(long, value_enum)]
+    pub format: Option<CompareFormat>,
 
-    /// Write to FILE (atomically) instead of standard output
+    /// Write to FILE (atomically; `-` is standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
@@ -523,10 +531,11 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "CODE", requires = "fx")]
     pub report_currency: Option<String>,
 
-    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
-    pub format: CompareFormat,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(long, value_enum)]
+    pub format: Option<CompareFormat>,
 
-    /// Write to FILE (atomically) instead of standard output
+    /// Write to FILE (atomically; `-` is standard output)
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }

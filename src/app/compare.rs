@@ -3,11 +3,12 @@
 use anyhow::{Context, Result, bail};
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
 use super::pipeline::{self, price_log};
 use super::settings::{self, zone_description};
-use crate::cli::{CompareArgs, PricingArgs};
-use crate::error::{Exit, Failure};
+use crate::cli::{CompareArgs, CompareFormat, PricingArgs};
+use crate::error::Exit;
 use crate::render::compare as render;
 use crate::report::compare::{ScenarioMeta, compare};
 use crate::report::{Aggregator, GroupBy, MetaInput};
@@ -80,6 +81,9 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             bail!("--scenario {}: the name is used twice", s.name);
         }
     }
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, CompareFormat::Table)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     // Load every table first, so a bad card fails before the log is read.
     let contexts = scenarios
         .iter()
@@ -90,17 +94,14 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     let log = pipeline::read(&args.input, false)?;
     let mut reports = Vec::new();
     let mut metas = Vec::new();
+    let mut failure = None;
     for (scenario, ctx) in scenarios.iter().zip(&contexts) {
         let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets);
         let unpriced = price_log(ctx, &log, |m, result| {
             aggregator.add(m, result, &log.strings)
         });
         if let Some(summary) = unpriced.summary() {
-            return Err(Failure::new(
-                Exit::Error,
-                format!("scenario {}: {summary}", scenario.name),
-            )
-            .into());
+            failure.get_or_insert(format!("scenario {}: {summary}", scenario.name));
         }
         let report = aggregator.finish(
             &log.stats,
@@ -121,30 +122,25 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         });
         reports.push(report);
     }
-    if args.input.strict && log.stats.rejected > 0 {
-        return Err(Failure::new(
-            Exit::Error,
-            format!(
-                "{} row{} rejected (--strict)",
-                log.stats.rejected,
-                if log.stats.rejected == 1 { "" } else { "s" }
-            ),
-        )
-        .into());
-    }
     let comparison = compare(
         &reports,
         metas,
         log.files.clone(),
         zone_description(&contexts[0]),
     );
-    let mut output = Output::open(args.output.as_deref())?;
-    render::render(
-        &comparison,
-        args.format,
-        style_for_stdout(args.output.is_some()),
-        output.writer(),
-    )?;
-    output.finish()?;
+    let checks = Checks {
+        unpriced: failure,
+        stats: log.stats.clone(),
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    write_report(&target, &checks, |out| {
+        Ok(render::render(
+            &comparison,
+            format,
+            style_for_stdout(!target.is_stdout()),
+            out,
+        )?)
+    })?;
     Ok(Exit::Ok)
 }

@@ -5,6 +5,7 @@ mod compare;
 mod config;
 mod estimate;
 mod explain;
+mod finish;
 mod forecast;
 mod generate;
 mod output;

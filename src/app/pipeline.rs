@@ -1,11 +1,11 @@
 //! read → validate → price, shared by every command that prices a log.
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
 use anyhow::{Context, Result, bail};
 
+use super::output::Output;
 use super::progress::Progress;
 use super::settings;
 use super::stream::Attempt;
@@ -31,7 +31,7 @@ pub(super) struct Diagnostics {
     /// Rejections already printed by an abandoned streaming pass.
     already_printed: u64,
     rejects_path: Option<PathBuf>,
-    rejects: Option<csv::Writer<File>>,
+    rejects: Option<csv::Writer<Output>>,
     write_error: Option<io::Error>,
 }
 
@@ -51,11 +51,9 @@ impl Diagnostics {
 
     fn create_rejects(&mut self) -> Result<()> {
         if let Some(path) = &self.rejects_path {
-            let mut w = csv::WriterBuilder::new()
-                .flexible(true)
-                .from_path(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            w.write_record(["file", "line", "column", "value", "reason", "fields…"])?;
+            // Written beside and renamed into place when done, like `-o`.
+            let mut w = csv::Writer::from_writer(Output::open(Some(path))?);
+            w.write_record(REJECTS_HEADER)?;
             self.rejects = Some(w);
         }
         Ok(())
@@ -84,11 +82,7 @@ impl Diagnostics {
                 r.reason.as_bytes(),
             ]
             .map(<[u8]>::to_vec);
-            let fields = head.into_iter().chain(
-                record
-                    .into_iter()
-                    .flat_map(|rec| rec.iter().map(<[u8]>::to_vec)),
-            );
+            let fields = head.into_iter().chain([record_line(record)]);
             if let Err(e) = w.write_record(fields) {
                 self.write_error.get_or_insert(e.into());
             }
@@ -107,14 +101,37 @@ impl Diagnostics {
                 }
             );
         }
-        if let Some(mut w) = self.rejects.take() {
-            w.flush()?;
-        }
         if let Some(e) = self.write_error {
-            return Err(e).context("cannot write --rejects file");
+            return Err(e).context("cannot write the --rejects file");
+        }
+        if let Some(w) = self.rejects.take() {
+            w.into_inner()
+                .map_err(|e| e.into_error())
+                .context("cannot write the --rejects file")?
+                .finish()?;
         }
         Ok(())
     }
+}
+
+/// The columns of a `--rejects` file: one rejected row per line, the row
+/// itself in the last column as CSV text, so the file reads back as CSV.
+pub const REJECTS_HEADER: [&str; 6] = ["file", "line", "column", "value", "reason", "row"];
+
+/// The fields of a rejected record as one comma-separated line.
+fn record_line(record: Option<&csv::ByteRecord>) -> Vec<u8> {
+    let Some(record) = record else {
+        return Vec::new();
+    };
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    if w.write_byte_record(record).is_err() {
+        return Vec::new();
+    }
+    let mut line = w.into_inner().unwrap_or_default();
+    line.pop();
+    line
 }
 
 fn progress_for(input: &InputArgs, sources: &[Source]) -> Progress {

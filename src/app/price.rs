@@ -5,10 +5,11 @@ use std::io::Write;
 use anyhow::Result;
 use serde::Serialize;
 
-use super::output::Output;
-use super::pipeline;
+use super::finish::{Checks, finish_streamed};
+use super::output::{Target, format_for};
+use super::{pipeline, settings};
 use crate::cli::{PriceArgs, RowFormat};
-use crate::error::{Exit, Failure};
+use crate::error::Exit;
 use crate::model::Message;
 use crate::pricing::{Priced, PricingType, Unpriced};
 use crate::refdata::markets::country_str;
@@ -41,14 +42,17 @@ struct PriceRow<'a> {
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, RowFormat::Csv)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     let loaded = pipeline::load(&args.input, &args.pricing, true)?;
-    let mut output = Output::open(args.output.as_deref())?;
+    let mut output = target.open()?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
     let mut write_error: Option<anyhow::Error> = None;
     let unpriced = {
         let out = output.writer();
-        let mut sink = match args.format {
+        let mut sink = match format {
             RowFormat::Csv => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
             RowFormat::Json => RowSink::Json(out),
         };
@@ -125,21 +129,13 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     if let Some(e) = write_error {
         return Err(e);
     }
-    output.finish()?;
-    if let Some(summary) = unpriced.summary() {
-        return Err(Failure::new(Exit::Error, summary).into());
-    }
-    if args.input.strict && loaded.log.stats.rejected > 0 {
-        let n = loaded.log.stats.rejected;
-        return Err(Failure::new(
-            Exit::Error,
-            format!(
-                "{n} row{} rejected (--strict)",
-                if n == 1 { "" } else { "s" }
-            ),
-        )
-        .into());
-    }
+    let checks = Checks {
+        unpriced: unpriced.summary(),
+        stats: loaded.log.stats.clone(),
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    finish_streamed(output, &target, &checks)?;
     Ok(Exit::Ok)
 }
 
