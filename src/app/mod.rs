@@ -14,6 +14,7 @@ mod price;
 mod progress;
 mod rates;
 mod reconcile;
+mod rejects;
 mod settings;
 mod stream;
 mod validate;

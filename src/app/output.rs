@@ -10,6 +10,7 @@
 //! root, a rename over `/dev/null` succeeds). A symlink is followed: the file
 //! it points to is replaced and the link stays.
 
+use std::error::Error as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -120,6 +121,7 @@ impl Target {
                 }
                 let temp = builder
                     .tempfile_in(dir)
+                    .map_err(without_temp_path)
                     .with_context(|| format!("cannot create {}", shown.display()))?;
                 if let Some(perm) = old {
                     fs::set_permissions(temp.path(), perm)
@@ -254,6 +256,19 @@ pub fn format_for<F: clap::ValueEnum + Copy>(
         ),
     )
     .into())
+}
+
+/// tempfile's errors name the temporary path; the user typed another.
+fn without_temp_path(e: io::Error) -> io::Error {
+    let os = e
+        .get_ref()
+        .and_then(|inner| inner.source())
+        .and_then(|s| s.downcast_ref::<io::Error>())
+        .and_then(io::Error::raw_os_error);
+    match os {
+        Some(code) => io::Error::from_raw_os_error(code),
+        None => io::Error::from(e.kind()),
+    }
 }
 
 /// True when both paths name one existing file (same device and inode).

@@ -3,10 +3,10 @@
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
-use super::output::Output;
 use super::progress::Progress;
+use super::rejects::RejectsFile;
 use super::settings;
 use super::stream::Attempt;
 use crate::cli::{InputArgs, PricingArgs};
@@ -31,8 +31,7 @@ pub(super) struct Diagnostics {
     /// Rejections already printed by an abandoned streaming pass.
     already_printed: u64,
     rejects_path: Option<PathBuf>,
-    rejects: Option<csv::Writer<Output>>,
-    write_error: Option<io::Error>,
+    rejects: Option<RejectsFile>,
 }
 
 impl Diagnostics {
@@ -43,7 +42,6 @@ impl Diagnostics {
             already_printed: 0,
             rejects_path: input.rejects.clone(),
             rejects: None,
-            write_error: None,
         };
         d.create_rejects()?;
         Ok(d)
@@ -51,10 +49,7 @@ impl Diagnostics {
 
     fn create_rejects(&mut self) -> Result<()> {
         if let Some(path) = &self.rejects_path {
-            // Written beside and renamed into place when done, like `-o`.
-            let mut w = csv::Writer::from_writer(Output::open(Some(path))?);
-            w.write_record(REJECTS_HEADER)?;
-            self.rejects = Some(w);
+            self.rejects = Some(RejectsFile::create(path)?);
         }
         Ok(())
     }
@@ -64,7 +59,6 @@ impl Diagnostics {
     fn restart(&mut self) -> Result<()> {
         self.already_printed = self.already_printed.max(self.shown.min(SHOWN_REJECTIONS));
         self.shown = 0;
-        self.write_error = None;
         self.create_rejects()
     }
 
@@ -74,18 +68,7 @@ impl Diagnostics {
         }
         self.shown += 1;
         if let Some(w) = &mut self.rejects {
-            let head = [
-                r.file.as_bytes(),
-                r.line.to_string().as_bytes(),
-                r.column.as_deref().unwrap_or("").as_bytes(),
-                r.value.as_bytes(),
-                r.reason.as_bytes(),
-            ]
-            .map(<[u8]>::to_vec);
-            let fields = head.into_iter().chain([record_line(record)]);
-            if let Err(e) = w.write_record(fields) {
-                self.write_error.get_or_insert(e.into());
-            }
+            w.write(r, record);
         }
     }
 
@@ -101,37 +84,11 @@ impl Diagnostics {
                 }
             );
         }
-        if let Some(e) = self.write_error {
-            return Err(e).context("cannot write the --rejects file");
-        }
         if let Some(w) = self.rejects.take() {
-            w.into_inner()
-                .map_err(|e| e.into_error())
-                .context("cannot write the --rejects file")?
-                .finish()?;
+            w.finish()?;
         }
         Ok(())
     }
-}
-
-/// The columns of a `--rejects` file: one rejected row per line, the row
-/// itself in the last column as CSV text, so the file reads back as CSV.
-pub const REJECTS_HEADER: [&str; 6] = ["file", "line", "column", "value", "reason", "row"];
-
-/// The fields of a rejected record as one comma-separated line.
-fn record_line(record: Option<&csv::ByteRecord>) -> Vec<u8> {
-    let Some(record) = record else {
-        return Vec::new();
-    };
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    if w.write_byte_record(record).is_err() {
-        return Vec::new();
-    }
-    let mut line = w.into_inner().unwrap_or_default();
-    line.pop();
-    line
 }
 
 fn progress_for(input: &InputArgs, sources: &[Source]) -> Progress {

@@ -141,7 +141,7 @@ pub(super) fn stream<'a>(
             });
         let reader = reader.map_err(|e| InputError::Io {
             file: "<reader thread>".into(),
-            source: e,
+            error: e,
         })?;
 
         let mut strings = Strings::default();

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use anyhow::Result;
 
 use super::output::Output;
+use super::rejects::RejectsFile;
 use super::settings;
 use crate::cli::{ProblemFormat, ValidateArgs};
 use crate::error::Exit;
@@ -44,11 +45,20 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let ctx = settings::pricing_context(&args.pricing)?;
     let (sources, options) = settings::read_options(&args.input)?;
     let mut problems: Vec<Problem> = Vec::new();
+    let mut rejects = args
+        .input
+        .rejects
+        .as_deref()
+        .map(RejectsFile::create)
+        .transpose()?;
     let log = read_log(
         &sources,
         &options,
         true,
-        &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
+        &mut |r: &Rejection, record: Option<&csv::ByteRecord>| {
+            if let Some(file) = &mut rejects {
+                file.write(r, record);
+            }
             problems.push(Problem {
                 kind: "rejected row",
                 rejection: r.clone(),
@@ -56,6 +66,9 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         },
         &mut |_, _| {},
     )?;
+    if let Some(file) = rejects {
+        file.finish()?;
+    }
 
     let now = jiff::Timestamp::now().as_millisecond();
     let mut pricer = Pricer::new(&ctx);

@@ -57,8 +57,9 @@ impl Source {
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{file}: {source}")]
-    Io { file: String, source: io::Error },
+    /// Not a `#[source]`: the OS error is in the message once, not twice.
+    #[error("{file}: {error}")]
+    Io { file: String, error: io::Error },
     #[error("{file}:{line}: {message}")]
     Csv {
         file: String,
@@ -103,7 +104,7 @@ impl LogReader {
         let name = source.name();
         let io_err = |e| InputError::Io {
             file: name.clone(),
-            source: e,
+            error: e,
         };
         let mut buf = BufReader::with_capacity(1 << 16, source.open().map_err(io_err)?);
         let delimiter = match options.delimiter {

@@ -1,0 +1,318 @@
+//! A tool a pipeline can trust: output files, devices and pipes, inputs that
+//! are also outputs, failed runs, exit codes. Every case works in its own
+//! temporary directory; devices are only `/dev/null` written in place, and
+//! FIFOs are made in the temporary directory.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+const META: &str = "tests/cmd/001-meta-example-table.in/meta.csv";
+const UNPRICED: &str = "tests/cmd/017-unknown-rate-north-america.in/na.csv";
+const MIXED: &str = "tests/cmd/120-bad-rejects-file.in/mixed.csv";
+
+fn wabill(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .current_dir(dir)
+        .arg("--no-config")
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("wabill runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A temporary directory holding copies of the named test logs.
+fn sandbox(files: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for f in files {
+        let src = Path::new(env!("CARGO_MANIFEST_DIR")).join(f);
+        fs::copy(&src, dir.path().join(src.file_name().unwrap())).unwrap();
+    }
+    let path = dir.path().to_path_buf();
+    (dir, path)
+}
+
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_failed_run_does_not_replace_the_output_file() {
+    let (_t, dir) = sandbox(&[UNPRICED]);
+    fs::write(dir.join("report.csv"), "good report\n").unwrap();
+    let out = wabill(&dir, &["estimate", "na.csv", "-o", "report.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("could not be priced") && err.contains("report.csv was not written"),
+        "{err}"
+    );
+    assert_eq!(
+        fs::read_to_string(dir.join("report.csv")).unwrap(),
+        "good report\n"
+    );
+    assert_eq!(
+        names(&dir),
+        ["na.csv", "report.csv"],
+        "no temporary file left"
+    );
+    // price streams its rows, and still does not commit them.
+    let out = wabill(&dir, &["price", "na.csv", "-o", "report.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        fs::read_to_string(dir.join("report.csv")).unwrap(),
+        "good report\n"
+    );
+    assert_eq!(names(&dir), ["na.csv", "report.csv"]);
+}
+
+#[test]
+fn strict_failures_write_nothing_in_every_command() {
+    let (_t, dir) = sandbox(&[MIXED]);
+    for args in [
+        &["estimate", "mixed.csv", "--strict", "-o", "out.csv"][..],
+        &["price", "mixed.csv", "--strict", "-o", "out.csv"],
+        &[
+            "compare",
+            "mixed.csv",
+            "--strict",
+            "--scenario",
+            "a:",
+            "--scenario",
+            "b:",
+            "-o",
+            "out.csv",
+        ],
+    ] {
+        let out = wabill(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.ends_with("wabill: 3 rows rejected (--strict); out.csv was not written\n"),
+            "{args:?}: {err}"
+        );
+        assert!(!dir.join("out.csv").exists(), "{args:?}");
+    }
+}
+
+#[test]
+fn a_budget_verdict_still_writes_the_report() {
+    let (_t, dir) = sandbox(&[META]);
+    let out = wabill(
+        &dir,
+        &["estimate", "meta.csv", "--budget", "0.01", "-o", "r.md"],
+    );
+    assert_eq!(out.status.code(), Some(3));
+    let report = fs::read_to_string(dir.join("r.md")).unwrap();
+    assert!(report.starts_with("**wabill estimate**"), "{report}");
+}
+
+#[test]
+fn the_format_follows_the_output_extension() {
+    let (_t, dir) = sandbox(&[META]);
+    for (file, start) in [
+        ("r.csv", "market,category"),
+        ("r.json", "{"),
+        ("r.md", "**wabill estimate**"),
+        ("r.txt", "model auto"),
+    ] {
+        let out = wabill(&dir, &["estimate", "meta.csv", "-o", file]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let written = fs::read_to_string(dir.join(file)).unwrap();
+        assert!(written.starts_with(start), "{file}: {written}");
+    }
+    // --format wins.
+    let out = wabill(
+        &dir,
+        &["estimate", "meta.csv", "-o", "x.json", "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        fs::read_to_string(dir.join("x.json"))
+            .unwrap()
+            .starts_with("market,")
+    );
+    // price writes JSON lines for .json.
+    let out = wabill(&dir, &["price", "meta.csv", "-o", "p.json"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(
+        fs::read_to_string(dir.join("p.json"))
+            .unwrap()
+            .starts_with("{\"")
+    );
+    // A format the command does not write is a usage error.
+    let out = wabill(&dir, &["price", "meta.csv", "-o", "p.md"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("does not write markdown"));
+    assert!(!dir.join("p.md").exists());
+}
+
+#[test]
+fn dash_is_standard_output() {
+    let (_t, dir) = sandbox(&[META]);
+    let out = wabill(
+        &dir,
+        &["estimate", "meta.csv", "-o", "-", "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).starts_with("market,category"));
+    assert_eq!(names(&dir), ["meta.csv"]);
+}
+
+#[test]
+fn an_input_is_never_an_output() {
+    let (_t, dir) = sandbox(&[MIXED]);
+    let before = fs::read(dir.join("mixed.csv")).unwrap();
+    for (args, flag) in [
+        (
+            &["estimate", "mixed.csv", "--rejects", "mixed.csv"][..],
+            "--rejects",
+        ),
+        (&["estimate", "mixed.csv", "-o", "./mixed.csv"], "-o"),
+        (&["price", "mixed.csv", "-o", "mixed.csv"], "-o"),
+        (
+            &["validate", "mixed.csv", "--rejects", "mixed.csv"],
+            "--rejects",
+        ),
+    ] {
+        let out = wabill(&dir, args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains(&format!("{flag} ")) && err.contains("is an input"),
+            "{err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+    assert_eq!(fs::read(dir.join("mixed.csv")).unwrap(), before);
+    assert_eq!(names(&dir), ["mixed.csv"]);
+}
+
+#[test]
+fn the_same_file_twice_is_an_error() {
+    let (_t, dir) = sandbox(&[META]);
+    let out = wabill(&dir, &["estimate", "meta.csv", "meta.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("meta.csv is given twice"));
+    let out = wabill(&dir, &["estimate", "meta.csv", "./meta.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("are the same file"));
+}
+
+#[test]
+fn the_rejects_file_reads_back() {
+    let (_t, dir) = sandbox(&[MIXED]);
+    for command in ["estimate", "validate"] {
+        let out = wabill(&dir, &[command, "mixed.csv", "--rejects", "rej.csv"]);
+        assert!(out.status.code().is_some(), "{command}");
+        let mut reader = csv::Reader::from_path(dir.join("rej.csv")).unwrap();
+        let header = reader.headers().unwrap().clone();
+        assert_eq!(
+            header.iter().collect::<Vec<_>>(),
+            ["file", "line", "column", "value", "reason", "row"]
+        );
+        // Rejected bytes are kept as they were, invalid UTF-8 included.
+        let rows: Vec<csv::ByteRecord> = reader.byte_records().map(|r| r.unwrap()).collect();
+        assert_eq!(rows.len(), 3, "{command}");
+        // The row column holds the rejected row as CSV: it parses back.
+        let row = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&rows[0][5])
+            .records()
+            .next()
+            .unwrap()
+            .unwrap();
+        assert_eq!(&row[3], "sideways");
+        assert_eq!(&row[7], "keeps \"quotes\", commas\nand a line break");
+        fs::remove_file(dir.join("rej.csv")).unwrap();
+    }
+}
+
+#[cfg(unix)]
+mod unix {
+    use super::*;
+    use std::io::Read;
+    use std::os::unix::fs::{FileTypeExt, PermissionsExt, symlink};
+
+    #[test]
+    fn dev_null_is_written_in_place() {
+        let (_t, dir) = sandbox(&[META]);
+        let out = wabill(&dir, &["estimate", "meta.csv", "-o", "/dev/null"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let meta = fs::metadata("/dev/null").unwrap();
+        assert!(meta.file_type().is_char_device());
+    }
+
+    #[test]
+    fn a_fifo_is_written_in_place() {
+        let (_t, dir) = sandbox(&[META]);
+        let fifo = dir.join("pipe");
+        let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || {
+                let mut s = String::new();
+                fs::File::open(fifo)
+                    .unwrap()
+                    .read_to_string(&mut s)
+                    .unwrap();
+                s
+            })
+        };
+        let out = wabill(
+            &dir,
+            &["estimate", "meta.csv", "-o", "pipe", "--format", "csv"],
+        );
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let read = reader.join().unwrap();
+        assert!(read.starts_with("market,category"), "{read}");
+        assert!(fs::metadata(&fifo).unwrap().file_type().is_fifo());
+        assert_eq!(names(&dir), ["meta.csv", "pipe"]);
+    }
+
+    #[test]
+    fn a_symlink_is_followed_and_kept_and_the_mode_too() {
+        let (_t, dir) = sandbox(&[META]);
+        fs::create_dir(dir.join("reports")).unwrap();
+        let real = dir.join("reports/real.csv");
+        fs::write(&real, "old\n").unwrap();
+        fs::set_permissions(&real, fs::Permissions::from_mode(0o640)).unwrap();
+        symlink("reports/real.csv", dir.join("link.csv")).unwrap();
+        let out = wabill(&dir, &["estimate", "meta.csv", "-o", "link.csv"]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let link = fs::symlink_metadata(dir.join("link.csv")).unwrap();
+        assert!(link.file_type().is_symlink());
+        assert!(
+            fs::read_to_string(&real)
+                .unwrap()
+                .starts_with("market,category")
+        );
+        let mode = fs::metadata(&real).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+        assert_eq!(names(&dir.join("reports")), ["real.csv"]);
+    }
+
+    #[test]
+    fn errors_name_the_path_typed() {
+        let (_t, dir) = sandbox(&[META]);
+        let out = wabill(&dir, &["estimate", "meta.csv", "-o", "missing/dir/r.csv"]);
+        assert_eq!(out.status.code(), Some(1));
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("wabill: cannot create missing/dir/r.csv"),
+            "{err}"
+        );
+        assert!(!err.contains("wabill-tmp"), "{err}");
+    }
+}
