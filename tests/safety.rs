@@ -316,3 +316,90 @@ mod unix {
         assert!(!err.contains("wabill-tmp"), "{err}");
     }
 }
+
+/// Runs wabill with the read end of its stdout (or stderr) closed at once,
+/// as `wabill … | head -c0` does, and returns its exit code and stderr.
+fn with_closed(dir: &Path, args: &[&str], close_stderr: bool) -> (Option<i32>, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_wabill"));
+    command
+        .current_dir(dir)
+        .arg("--no-config")
+        .args(args)
+        .stdin(Stdio::null());
+    if close_stderr {
+        command.stdout(Stdio::null()).stderr(Stdio::piped());
+    } else {
+        command.stdout(Stdio::piped()).stderr(Stdio::piped());
+    }
+    let mut child = command.spawn().unwrap();
+    let mut err = String::new();
+    if close_stderr {
+        drop(child.stderr.take());
+    } else {
+        drop(child.stdout.take());
+        use std::io::Read;
+        child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut err)
+            .unwrap();
+    }
+    (child.wait().unwrap().code(), err)
+}
+
+#[test]
+fn a_closed_pipe_exits_0_quietly_in_every_command_and_format() {
+    let (_t, dir) = sandbox(&[]);
+    let made = wabill(&dir, &["generate", "--rows", "5k", "-o", "big.csv"]);
+    assert_eq!(made.status.code(), Some(0));
+    let by = ["--by", "day,market,category"];
+    let mut cases: Vec<Vec<&str>> = Vec::new();
+    for format in ["table", "csv", "json", "markdown"] {
+        cases.push([&["estimate", "big.csv", "--format", format][..], &by].concat());
+    }
+    for format in ["csv", "json"] {
+        cases.push(vec!["price", "big.csv", "--format", format]);
+        cases.push(vec!["rates", "--date", "2026-02-01", "--format", format]);
+    }
+    cases.push(vec![
+        "compare",
+        "big.csv",
+        "--scenario",
+        "a:",
+        "--scenario",
+        "b:",
+    ]);
+    for shell in ["bash", "zsh", "fish"] {
+        cases.push(vec!["completions", shell]);
+    }
+    cases.push(vec!["man"]);
+    for args in &cases {
+        let (code, err) = with_closed(&dir, args, false);
+        assert_eq!(code, Some(0), "{args:?}: {err}");
+        assert_eq!(err, "", "{args:?}");
+    }
+}
+
+#[test]
+fn an_unwritable_stderr_never_panics() {
+    let (_t, dir) = sandbox(&[MIXED]);
+    for (args, code) in [
+        (&["estimate", "mixed.csv"][..], 0),
+        (&["estimate", "missing.csv"], 1),
+        (&["validate", "mixed.csv"], 1),
+        (&["price", "mixed.csv", "--strict"], 1),
+    ] {
+        assert_eq!(with_closed(&dir, args, true).0, Some(code), "{args:?}");
+    }
+}
+
+#[test]
+fn an_unreadable_log_names_the_os_error_once() {
+    let (_t, dir) = sandbox(&[]);
+    let out = wabill(&dir, &["estimate", "missing.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert_eq!(err.matches("os error").count(), 1, "{err}");
+    assert!(err.starts_with("wabill: missing.csv: "), "{err}");
+}

@@ -42,8 +42,12 @@ pub fn run(mut cli: Cli) -> Result<Exit> {
         Command::Compare(args) => compare::run(args),
         Command::Reconcile(args) => reconcile::run(args),
         Command::Completions { shell } => {
-            let mut cmd = Cli::command();
-            clap_complete::generate(*shell, &mut cmd, "wabill", &mut io::stdout());
+            // clap_complete panics on a failed write: generate in memory.
+            let mut script = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "wabill", &mut script);
+            let mut out = io::stdout().lock();
+            out.write_all(&script)?;
+            out.flush()?;
             Ok(Exit::Ok)
         }
         Command::Man => {

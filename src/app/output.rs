@@ -10,7 +10,6 @@
 //! root, a rename over `/dev/null` succeeds). A symlink is followed: the file
 //! it points to is replaced and the link stays.
 
-use std::error::Error as _;
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};

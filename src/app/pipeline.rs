@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
+use super::finish::plural;
 use super::progress::Progress;
 use super::rejects::RejectsFile;
 use super::settings;
@@ -64,7 +65,7 @@ impl Diagnostics {
 
     pub(super) fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
         if !self.quiet && self.shown >= self.already_printed && self.shown < SHOWN_REJECTIONS {
-            eprintln!("wabill: rejected {r}");
+            note(&format!("rejected {r}"));
         }
         self.shown += 1;
         if let Some(w) = &mut self.rejects {
@@ -74,15 +75,15 @@ impl Diagnostics {
 
     fn finish(mut self) -> Result<()> {
         if self.shown > SHOWN_REJECTIONS && !self.quiet {
-            eprintln!(
-                "wabill: … and {} more rejected rows{}",
-                self.shown - SHOWN_REJECTIONS,
+            note(&format!(
+                "… and {} more rejected{}",
+                plural(self.shown - SHOWN_REJECTIONS, "row"),
                 if self.rejects_path.is_some() {
                     ""
                 } else {
                     " (write them all with --rejects FILE)"
                 }
-            );
+            ));
         }
         if let Some(w) = self.rejects.take() {
             w.finish()?;
@@ -243,10 +244,10 @@ impl UnpricedReport {
     pub fn note(&mut self, files: &[String], m: &Message, e: &Unpriced) {
         self.count += 1;
         if self.count <= SHOWN_UNPRICED {
-            eprintln!(
-                "wabill: cannot price {}:{}: {e}",
+            note(&format!(
+                "cannot price {}:{}: {e}",
                 files[m.source.file as usize], m.source.line
-            );
+            ));
         }
     }
 
@@ -259,8 +260,8 @@ impl UnpricedReport {
                 String::new()
             };
             format!(
-                "{} messages could not be priced{more}; the report is incomplete",
-                self.count
+                "{} could not be priced{more}; the report is incomplete",
+                plural(self.count, "message")
             )
         })
     }

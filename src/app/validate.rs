@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, HashSet};
 use anyhow::Result;
 
 use super::output::Output;
+use super::pipeline::note;
 use super::rejects::RejectsFile;
 use super::settings;
 use crate::cli::{ProblemFormat, ValidateArgs};
@@ -185,14 +186,14 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         count(log.messages.len() as u64, "message", "messages")
     );
     if problems.is_empty() {
-        eprintln!("wabill: {read}, no problems");
+        note(&format!("{read}, no problems"));
         Ok(Exit::Ok)
     } else {
-        eprintln!(
-            "wabill: {read}, {}: {}",
+        note(&format!(
+            "{read}, {}: {}",
             count(problems.len() as u64, "problem", "problems"),
             summary.join(", ")
-        );
+        ));
         Ok(Exit::Error)
     }
 }
