@@ -182,6 +182,51 @@ pub struct GenerateArgs {
     pub output: Option<PathBuf>,
 }
 
+// Flag values checked while parsing, so a bad one is a usage error (exit 2)
+// in clap's words; each keeps the text for `app` to resolve.
+
+fn check_by(s: &str) -> Result<String, String> {
+    match crate::report::GroupBy::parse_list(s)? {
+        keys if keys.is_empty() => Err("needs at least one key".into()),
+        _ => Ok(s.to_string()),
+    }
+}
+
+fn check_decimal(s: &str) -> Result<String, String> {
+    crate::refdata::csvfile::parse_amount(s).map(|_| s.to_string())
+}
+
+fn check_zone(s: &str) -> Result<String, String> {
+    crate::refdata::businesses::parse_zone(s).map(|_| s.to_string())
+}
+
+fn check_currency(s: &str) -> Result<String, String> {
+    crate::refdata::rates::Currency::parse(s)
+        .map(|_| s.to_string())
+        .ok_or_else(|| "not a 3-letter currency code (like USD)".into())
+}
+
+fn check_date(s: &str) -> Result<String, String> {
+    s.trim()
+        .parse::<jiff::civil::Date>()
+        .map(|_| s.to_string())
+        .map_err(|_| "not a date (YYYY-MM-DD)".into())
+}
+
+fn check_column(s: &str) -> Result<String, String> {
+    crate::input::ColumnMap::default()
+        .add(s)
+        .map(|()| s.to_string())
+}
+
+fn check_tolerance(s: &str) -> Result<String, String> {
+    crate::reconcile::tolerance::Tolerance::parse(&[s.to_string()]).map(|_| s.to_string())
+}
+
+fn check_scenario(s: &str) -> Result<String, String> {
+    crate::app::check_scenario(s).map(|()| s.to_string())
+}
+
 /// `1500`, `10k`, `10M`, `1_000_000`.
 fn parse_count(s: &str) -> Result<u64, String> {
     let t = s.trim().replace('_', "");
@@ -233,11 +278,11 @@ pub struct PricingArgs {
     pub businesses: Option<PathBuf>,
 
     /// Time zone of business accounts not in --businesses (IANA name) [default: UTC]
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", value_parser = check_zone)]
     pub tz: Option<String>,
 
     /// Card currency (Meta publishes each natively; nothing is converted) [default: USD]
-    #[arg(long)]
+    #[arg(long, value_parser = check_currency)]
     pub currency: Option<String>,
 
     /// Length of the customer service window, in hours
@@ -267,7 +312,7 @@ pub struct InputArgs {
     pub logs: Vec<String>,
 
     /// Map a column to a differently named header, e.g. customer=to_number
-    #[arg(long, value_name = "NAME=HEADER")]
+    #[arg(long, value_name = "NAME=HEADER", value_parser = check_column)]
     pub column: Vec<String>,
 
     /// Field delimiter (default: detected from the header among , ; tab)
@@ -301,7 +346,7 @@ pub struct EstimateArgs {
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
     /// conversation_type
-    #[arg(long, value_name = "KEYS", default_value = "market,category")]
+    #[arg(long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
     /// Output format [default: from the -o file's extension, else table]
@@ -309,7 +354,7 @@ pub struct EstimateArgs {
     pub format: Option<Format>,
 
     /// Exit 3 when the total cost exceeds AMOUNT
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
 
     /// How to read the log: stream files in time order (memory follows open
@@ -431,7 +476,7 @@ pub struct ForecastArgs {
     pub business_numbers: u64,
 
     /// With --from-log: map a column to a differently named header
-    #[arg(long, value_name = "NAME=HEADER")]
+    #[arg(long, value_name = "NAME=HEADER", value_parser = check_column)]
     pub column: Vec<String>,
 
     /// With --from-log: field delimiter (default: detected)
@@ -475,11 +520,11 @@ pub struct CompareArgs {
 
     /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets);
     /// two or more; differences are against the first
-    #[arg(long = "scenario", value_name = "SPEC", required = true)]
+    #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = check_scenario)]
     pub scenarios: Vec<String>,
 
     /// Group by any of market, country, category, month, day, business, pricing_type
-    #[arg(long, value_name = "KEYS", default_value = "market,category")]
+    #[arg(long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
     /// Output format [default: from the -o file's extension, else table]
@@ -510,7 +555,7 @@ pub struct ReconcileArgs {
     /// Allowed cost difference per cell: an amount (0.01, billed currency)
     /// and/or a share of the estimate (2%); a cell passes if it meets either
     /// [default: exact]
-    #[arg(long, value_name = "AMOUNT|PERCENT")]
+    #[arg(long, value_name = "AMOUNT|PERCENT", value_parser = check_tolerance)]
     pub tolerance: Vec<String>,
 
     /// Group the estimate by UTC days, as Meta's analytics are, instead of
@@ -528,7 +573,7 @@ pub struct ReconcileArgs {
 
     /// With --fx: the currency to report in [default: the only one --fx
     /// converts the billed currency into]
-    #[arg(long, value_name = "CODE", requires = "fx")]
+    #[arg(long, value_name = "CODE", requires = "fx", value_parser = check_currency)]
     pub report_currency: Option<String>,
 
     /// Output format [default: from the -o file's extension, else table]
@@ -547,7 +592,7 @@ pub struct RatesArgs {
     pub number: Option<String>,
 
     /// Date the rates apply on (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = check_date)]
     pub date: String,
 
     #[command(flatten)]

@@ -403,3 +403,93 @@ fn an_unreadable_log_names_the_os_error_once() {
     assert_eq!(err.matches("os error").count(), 1, "{err}");
     assert!(err.starts_with("wabill: missing.csv: "), "{err}");
 }
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let (_t, dir) = sandbox(&[META]);
+    for (args, flag) in [
+        (&["estimate", "meta.csv", "--by", "colour"][..], "--by"),
+        (
+            &[
+                "compare",
+                "meta.csv",
+                "--by",
+                "",
+                "--scenario",
+                "a:",
+                "--scenario",
+                "b:",
+            ],
+            "--by",
+        ),
+        (&["estimate", "meta.csv", "--budget", "1e5"], "--budget"),
+        (&["estimate", "meta.csv", "--budget", "1_000"], "--budget"),
+        (&["estimate", "meta.csv", "--tz", "Mars/Olympus"], "--tz"),
+        (
+            &["estimate", "meta.csv", "--currency", "dollars"],
+            "--currency",
+        ),
+        (&["rates", "--date", "2026-02-30"], "--date"),
+        (
+            &["estimate", "meta.csv", "--column", "customer"],
+            "--column",
+        ),
+        (
+            &[
+                "reconcile",
+                "meta.csv",
+                "--actual",
+                "a.json",
+                "--tolerance",
+                "lots",
+            ],
+            "--tolerance",
+        ),
+        (
+            &[
+                "compare",
+                "meta.csv",
+                "--scenario",
+                "a:colour=red",
+                "--scenario",
+                "b:",
+            ],
+            "--scenario",
+        ),
+    ] {
+        let out = wabill(&dir, args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = text(&out.stderr);
+        assert!(
+            err.starts_with("error: invalid value '") && err.contains(&format!("for '{flag}")),
+            "{args:?}: {err}"
+        );
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn reference_files_are_strict() {
+    let (_t, dir) = sandbox(&[META]);
+    fs::write(
+        dir.join("deal.csv"),
+        "market,category,rate,currency,effective_from\nBrasil,marketing,0.05,USD,2026-01-01\n",
+    )
+    .unwrap();
+    let out = wabill(&dir, &["estimate", "meta.csv", "--rates", "deal.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .starts_with("wabill: deal.csv:2: market \"Brasil\" is not in the market table"),
+        "{}",
+        text(&out.stderr)
+    );
+    fs::write(
+        dir.join("markets.csv"),
+        "prefix,country,market,effective_from,effective_to\n",
+    )
+    .unwrap();
+    let out = wabill(&dir, &["estimate", "meta.csv", "--markets", "markets.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("markets.csv:1: the market table has no rows"));
+}

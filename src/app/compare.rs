@@ -21,9 +21,14 @@ pub struct Scenario {
     pub pricing: PricingArgs,
 }
 
-/// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),
-/// currency, tiers, markets. `NAME` or `NAME:` alone is the common settings.
-pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
+/// The keys a scenario may set.
+const SCENARIO_KEYS: [&str; 5] = ["model", "rates", "currency", "tiers", "markets"];
+
+/// A scenario's `KEY=VALUE` settings.
+type Settings<'a> = Vec<(&'a str, &'a str)>;
+
+/// `NAME:KEY=VALUE,...` split into its name and settings, checked.
+fn split_scenario(spec: &str) -> Result<(&str, Settings<'_>), String> {
     let (name, settings) = spec.split_once(':').unwrap_or((spec, ""));
     let name = name.trim();
     if name.is_empty()
@@ -31,31 +36,49 @@ pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
             .chars()
             .all(|c| c.is_alphanumeric() || "-_.".contains(c))
     {
-        bail!("--scenario {spec:?}: a scenario needs a name of letters, digits, - _ . before ':'");
+        return Err("a scenario needs a name of letters, digits, - _ . before ':'".into());
     }
-    let mut pricing = base.clone();
+    let mut pairs = Vec::new();
     for part in settings.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (key, value) = part
             .split_once('=')
-            .with_context(|| format!("--scenario {name}: {part:?} is not KEY=VALUE"))?;
-        let value = value.trim();
-        match key.trim() {
-            "model" => {
-                value
-                    .parse::<crate::pricing::ModelChoice>()
-                    .map_err(|e| anyhow::anyhow!("--scenario {name}: {e}"))?;
-                pricing.model = Some(value.to_string());
-            }
+            .ok_or_else(|| format!("{name}: {part:?} is not KEY=VALUE"))?;
+        let (key, value) = (key.trim(), value.trim());
+        if !SCENARIO_KEYS.contains(&key) {
+            return Err(format!(
+                "{name}: unknown key {key:?} (expected model, rates, currency, tiers or markets)"
+            ));
+        }
+        if key == "model" {
+            value
+                .parse::<crate::pricing::ModelChoice>()
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        pairs.push((key, value));
+    }
+    Ok((name, pairs))
+}
+
+/// For the command line: whether `spec` is a well-formed scenario.
+pub fn check_scenario(spec: &str) -> Result<(), String> {
+    split_scenario(spec).map(|_| ())
+}
+
+/// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),
+/// currency, tiers, markets. `NAME` or `NAME:` alone is the common settings.
+pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
+    let (name, pairs) = split_scenario(spec).map_err(|e| anyhow::anyhow!("--scenario {e}"))?;
+    let mut pricing = base.clone();
+    for (key, value) in pairs {
+        match key {
+            "model" => pricing.model = Some(value.to_string()),
             "rates" => pricing.rates.push(value.into()),
             "currency" => pricing.currency = Some(value.to_string()),
             "tiers" => pricing.tiers = Some(value.into()),
-            "markets" => pricing.markets = Some(value.into()),
-            other => bail!(
-                "--scenario {name}: unknown key {other:?} (expected model, rates, currency, \
-                 tiers or markets)"
-            ),
+            _ => pricing.markets = Some(value.into()),
         }
     }
+    let settings = spec.split_once(':').map_or("", |(_, s)| s);
     Ok(Scenario {
         name: name.to_string(),
         settings: settings.trim().to_string(),

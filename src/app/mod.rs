@@ -24,6 +24,7 @@ use std::io::{self, Write};
 use anyhow::Result;
 use clap::CommandFactory;
 
+pub use compare::check_scenario;
 pub use pipeline::Engine;
 
 use crate::cli::{Cli, Command};

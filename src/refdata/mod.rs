@@ -4,7 +4,7 @@
 
 pub mod builtin;
 pub mod businesses;
-mod csvfile;
+pub mod csvfile;
 pub mod markets;
 pub mod rates;
 pub mod tiers;
