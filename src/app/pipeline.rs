@@ -234,13 +234,44 @@ pub fn price_streaming<'a>(
     })
 }
 
-/// Counts and shows messages that could not be priced.
+/// Counts and shows messages that could not be priced, and warns of
+/// messages dated after the day of the run (priced with a card that may
+/// still change).
 #[derive(Default)]
 pub struct UnpricedReport {
     pub count: u64,
+    /// Start of tomorrow (UTC), once known.
+    tomorrow: Option<Millis>,
+    pub future: u64,
 }
 
+const SHOWN_FUTURE: u64 = 5;
+
 impl UnpricedReport {
+    /// Notes a priced (or unpriceable) message.
+    pub fn seen(&mut self, files: &[String], m: &Message, result: &Result<Priced<'_>, Unpriced>) {
+        if let Err(e) = result {
+            self.note(files, m, e);
+        }
+        let tomorrow = *self.tomorrow.get_or_insert_with(start_of_tomorrow);
+        if m.at >= tomorrow {
+            self.future += 1;
+            if self.future <= SHOWN_FUTURE {
+                let date = jiff::Timestamp::from_millisecond(m.at)
+                    .map_or(String::new(), |t| t.strftime("%Y-%m-%d").to_string());
+                let card = match result {
+                    Ok(p) => p.rate_source.unwrap_or("no card (not charged)"),
+                    Err(_) => "none (unpriced)",
+                };
+                note(&format!(
+                    "warning: {}:{}: message dated {date}, after today: priced with the card \
+                     known for that date: {card}",
+                    files[m.source.file as usize], m.source.line
+                ));
+            }
+        }
+    }
+
     pub fn note(&mut self, files: &[String], m: &Message, e: &Unpriced) {
         self.count += 1;
         if self.count <= SHOWN_UNPRICED {
@@ -295,12 +326,21 @@ fn price_messages<'a>(
     let mut unpriced = UnpricedReport::default();
     for m in &log.messages {
         let result = pricer.price(m, &log.strings);
-        if let Err(e) = &result {
-            unpriced.note(&log.files, m, e);
-        }
+        unpriced.seen(&log.files, m, &result);
         each(m, &result, &log.strings);
     }
     unpriced
+}
+
+fn start_of_tomorrow() -> Millis {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    today
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+        .map_or(Millis::MAX, |z| z.timestamp().as_millisecond())
 }
 
 /// Writes a line to stderr, ignoring a closed stderr.

@@ -154,9 +154,7 @@ pub(super) fn stream<'a>(
         let mut emit =
             |pricer: &mut Pricer<'a>, m: &Message, files: &[String], strings: &Strings| {
                 let result = pricer.price(m, strings);
-                if let Err(e) = &result {
-                    unpriced.note(files, m, e);
-                }
+                unpriced.seen(files, m, &result);
                 consumer.priced(m, &result, strings);
             };
         let mut outcome = Ok(());
