@@ -260,7 +260,8 @@ pub struct PricingArgs {
 
     /// Rate card CSV (market,category,rate,currency,effective_from[,unit]) layered
     /// over the built-in cards; repeatable, later files win. unit=conversation
-    /// for per-conversation rates
+    /// for per-conversation rates. Adds to the rates of wabill.toml (which
+    /// come first)
     #[arg(long, value_name = "FILE")]
     pub rates: Vec<PathBuf>,
 
@@ -302,6 +303,10 @@ pub struct PricingArgs {
         hide_short_help = true
     )]
     pub entry_point_hours: u32,
+
+    /// The wabill.toml that filled in defaults (set by `app::config`).
+    #[arg(skip)]
+    pub config_file: Option<PathBuf>,
 }
 
 /// How the logs are read.

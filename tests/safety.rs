@@ -493,3 +493,32 @@ fn reference_files_are_strict() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("markets.csv:1: the market table has no rows"));
 }
+
+#[test]
+fn the_config_file_is_named_and_its_rates_are_kept() {
+    let (_t, dir) = sandbox(&[META]);
+    // The config's card sets Brazil marketing; the command line's sets India utility.
+    fs::write(
+        dir.join("team.csv"),
+        "market,category,rate,currency\nBrazil,marketing,0.5,USD\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("mine.csv"),
+        "market,category,rate,currency\nBrazil,utility,0.25,USD\n",
+    )
+    .unwrap();
+    fs::write(dir.join("wabill.toml"), "rates = [\"team.csv\"]\n").unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .current_dir(&dir)
+        .args(["estimate", "meta.csv", "--rates", "mine.csv"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("team.csv (USD)") && report.contains("mine.csv (USD)"),
+        "{report}"
+    );
+    assert!(report.ends_with("defaults: wabill.toml\n"), "{report}");
+}

@@ -3,6 +3,7 @@
 //! win; paths in the file are relative to the file.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -26,6 +27,9 @@ pub struct Config {
     /// Column name → header, like `--column NAME=HEADER`.
     #[serde(default)]
     columns: BTreeMap<String, String>,
+    /// Where the file was read from.
+    #[serde(skip)]
+    path: Option<PathBuf>,
 }
 
 impl Config {
@@ -51,6 +55,10 @@ impl Config {
         config.markets.iter_mut().for_each(rebase);
         config.tiers.iter_mut().for_each(rebase);
         config.businesses.iter_mut().for_each(rebase);
+        if std::io::stderr().is_terminal() {
+            super::pipeline::note(&format!("defaults from {}", path.display()));
+        }
+        config.path = Some(path);
         Ok(config)
     }
 
@@ -58,9 +66,11 @@ impl Config {
         args.model = args.model.take().or_else(|| self.model.clone());
         args.tz = args.tz.take().or_else(|| self.tz.clone());
         args.currency = args.currency.take().or_else(|| self.currency.clone());
-        if args.rates.is_empty() {
-            args.rates = self.rates.clone();
-        }
+        // The file's cards first: a card on the command line wins over them.
+        let mut rates = self.rates.clone();
+        rates.append(&mut args.rates);
+        args.rates = rates;
+        args.config_file.clone_from(&self.path);
         args.markets = args.markets.take().or_else(|| self.markets.clone());
         args.tiers = args.tiers.take().or_else(|| self.tiers.clone());
         args.businesses = args.businesses.take().or_else(|| self.businesses.clone());

@@ -53,7 +53,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         STATUS_EVENT_HORIZON,
         &mut aggregator,
     )?;
-    let report = aggregator.finish(
+    let mut report = aggregator.finish(
         &streamed.stats,
         MetaInput {
             model: ctx.model.name().to_string(),
@@ -62,6 +62,11 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             inputs: streamed.files,
         },
     );
+    report.meta.config = args
+        .pricing
+        .config_file
+        .as_ref()
+        .map(|p| p.display().to_string());
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
 
     let checks = Checks {

@@ -169,6 +169,7 @@ impl<'a> Aggregator<'a> {
                 group_by: self.group_by.iter().map(|g| g.name().to_string()).collect(),
                 rate_sources: self.rate_sources.into_iter().collect(),
                 inputs: meta.inputs,
+                config: None,
             },
             rows,
             totals,

@@ -112,6 +112,9 @@ pub struct Meta {
     /// Card versions (and tier tables) that priced at least one message.
     pub rate_sources: Vec<String>,
     pub inputs: Vec<String>,
+    /// The `wabill.toml` whose defaults applied, if one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
