@@ -39,6 +39,12 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_config: bool,
 
+    /// Write CSV cells exactly as read: without it, a cell from the input
+    /// starting with = + - @ tab or CR gets a leading ' so that a spreadsheet
+    /// does not run it as a formula
+    #[arg(long, global = true)]
+    pub raw_csv: bool,
+
     #[command(subcommand)]
     pub command: Command,
 }

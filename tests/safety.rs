@@ -522,3 +522,41 @@ fn the_config_file_is_named_and_its_rates_are_kept() {
     );
     assert!(report.ends_with("defaults: wabill.toml\n"), "{report}");
 }
+
+#[test]
+fn csv_cells_from_the_input_cannot_run_as_formulas() {
+    let (_t, dir) = sandbox(&[]);
+    fs::write(
+        dir.join("evil.csv"),
+        "timestamp,business,customer,direction,category,message_id\n\
+         2026-02-02T10:00:00Z,@SUM(1),+5511987650001,out,marketing,\"=HYPERLINK(\"\"http://x\"\")\"\n",
+    )
+    .unwrap();
+    let out = wabill(&dir, &["price", "evil.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rows = text(&out.stdout);
+    let row = rows.lines().nth(1).unwrap();
+    assert!(
+        row.starts_with(
+            "\"'=HYPERLINK(\"\"http://x\"\")\",2026-02-02T10:00:00Z,'@SUM(1),+5511987650001,"
+        ),
+        "{row}"
+    );
+    let out = wabill(
+        &dir,
+        &[
+            "estimate", "evil.csv", "--by", "business", "--format", "csv",
+        ],
+    );
+    assert!(
+        text(&out.stdout).contains("\n'@SUM(1),1,"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = wabill(&dir, &["--raw-csv", "price", "evil.csv"]);
+    let rows = text(&out.stdout);
+    assert!(
+        rows.lines().nth(1).unwrap().starts_with("\"=HYPERLINK"),
+        "{rows}"
+    );
+}

@@ -32,6 +32,7 @@ use crate::error::Exit;
 
 pub fn run(mut cli: Cli) -> Result<Exit> {
     config::Config::load(cli.config.as_deref(), cli.no_config)?.apply(&mut cli);
+    crate::render::set_raw_csv(cli.raw_csv);
     match &cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Price(args) => price::run(args),

@@ -1,5 +1,6 @@
 //! `wabill price`: one row per message, in pricing order.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anyhow::Result;
@@ -13,14 +14,15 @@ use crate::error::Exit;
 use crate::model::Message;
 use crate::pricing::{Priced, PricingType, Unpriced};
 use crate::refdata::markets::country_str;
+use crate::render::neutralize_str;
 
 #[derive(Serialize)]
 struct PriceRow<'a> {
-    message_id: &'a str,
+    message_id: Cow<'a, str>,
     timestamp: String,
-    business: &'a str,
+    business: Cow<'a, str>,
     customer: String,
-    market: &'a str,
+    market: Cow<'a, str>,
     country: &'a str,
     direction: &'static str,
     category: &'static str,
@@ -30,7 +32,7 @@ struct PriceRow<'a> {
     rate: String,
     cost: String,
     currency: &'a str,
-    rate_source: &'a str,
+    rate_source: Cow<'a, str>,
     note: String,
     /// Sequence number of the conversation the message opened or joined
     /// (conversation models); empty otherwise.
@@ -50,6 +52,8 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
     let mut write_error: Option<anyhow::Error> = None;
+    // Values from the input, neutralised in CSV (a spreadsheet opens it).
+    let csv = format == RowFormat::Csv;
     let unpriced = {
         let out = output.writer();
         let mut sink = match format {
@@ -69,14 +73,17 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 Err(e) => e.conversation(),
             };
             let row = PriceRow {
-                message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
+                message_id: safe(csv, m.message_id.map_or("", |i| strings.message_ids.get(i))),
                 timestamp: jiff::Timestamp::from_millisecond(m.at)
                     .map_or(String::new(), |t| t.to_string()),
-                business: strings.businesses.get(m.business),
+                business: safe(csv, strings.businesses.get(m.business)),
                 customer: format!("+{}", strings.customers.get(m.customer)),
-                market: result
-                    .as_ref()
-                    .map_or("", |p| loaded.ctx.markets.name(p.market)),
+                market: safe(
+                    csv,
+                    result
+                        .as_ref()
+                        .map_or("", |p| loaded.ctx.markets.name(p.market)),
+                ),
                 country: country_code.as_ref().map_or("", country_str),
                 direction: m.direction.as_str(),
                 category: m.category.map_or("", |c| c.as_str()),
@@ -102,15 +109,18 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     }
                 }),
                 currency: &currency,
-                rate_source: result
-                    .as_ref()
-                    .ok()
-                    .and_then(|p| p.rate_source)
-                    .unwrap_or(""),
+                rate_source: safe(
+                    csv,
+                    result
+                        .as_ref()
+                        .ok()
+                        .and_then(|p| p.rate_source)
+                        .unwrap_or(""),
+                ),
                 note: result
                     .as_ref()
                     .err()
-                    .map_or(String::new(), |e| e.to_string()),
+                    .map_or(String::new(), |e| safe(csv, &e.to_string()).into_owned()),
                 conversation_id: conversation.map(|c| c.conversation.id),
                 conversation_type: conversation.map(|c| c.conversation.kind.as_str()),
                 conversation_opened: conversation.map(|c| c.opened),
@@ -137,6 +147,15 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     };
     finish_streamed(output, &target, &checks)?;
     Ok(Exit::Ok)
+}
+
+/// Values from the input, neutralised in CSV (a spreadsheet opens it).
+fn safe(csv: bool, v: &str) -> Cow<'_, str> {
+    if csv {
+        neutralize_str(v)
+    } else {
+        Cow::Borrowed(v)
+    }
 }
 
 enum RowSink<'w> {

@@ -155,7 +155,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             }
         }
         ProblemFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = crate::render::SafeCsv::from_writer(&mut *out);
             w.write_record(["file", "line", "column", "value", "kind", "reason"])?;
             for p in &problems {
                 let r = &p.rejection;

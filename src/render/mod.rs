@@ -10,9 +10,11 @@ mod json;
 mod markdown;
 mod number;
 pub mod reconcile;
+mod safe_csv;
 mod table;
 
 pub use number::{group_digits, money, signed_money};
+pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
 use std::io::{self, Write};
 

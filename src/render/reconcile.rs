@@ -224,7 +224,7 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
 
 /// One row per cell, then a `total` row; amounts are plain decimals.
 fn csv(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = super::SafeCsv::from_writer(out);
     let m = &r.meta;
     let mut header: Vec<&str> = vec![
         "period",
