@@ -560,3 +560,27 @@ fn csv_cells_from_the_input_cannot_run_as_formulas() {
         "{rows}"
     );
 }
+
+#[test]
+fn control_characters_never_reach_the_terminal_raw() {
+    let (_t, dir) = sandbox(&[]);
+    fs::write(
+        dir.join("esc.csv"),
+        "timestamp,business,customer,direction,category\n\
+         2026-02-02T10:00:00Z,\x1b[31mRED,+5511987650001,out,marketing\n",
+    )
+    .unwrap();
+    let out = wabill(&dir, &["estimate", "esc.csv", "--by", "business"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(!out.stdout.contains(&0x1b), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("\\u{1b}[31mRED"));
+    // UTF-16 is named as such.
+    fs::write(dir.join("u16.csv"), b"\xFF\xFEt\0i\0m\0e\0").unwrap();
+    let out = wabill(&dir, &["estimate", "u16.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("u16.csv: the file is UTF-16"),
+        "{}",
+        text(&out.stderr)
+    );
+}

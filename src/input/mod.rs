@@ -88,6 +88,24 @@ fn sniff_delimiter(header: &[u8]) -> u8 {
         .unwrap_or(b',')
 }
 
+/// Names a UTF-16 start of file (by its byte order mark, or by the NUL
+/// bytes every other ASCII character carries), which would otherwise read
+/// as a header with no known column.
+fn utf16(start: &[u8]) -> Option<&'static str> {
+    match start {
+        [0xFF, 0xFE, ..] => return Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => return Some("UTF-16 (big-endian)"),
+        _ => {}
+    }
+    let pairs = start.len().min(64) / 2;
+    let nul_at = |odd: usize| (0..pairs).filter(|i| start[2 * i + odd] == 0).count();
+    match (nul_at(0), nul_at(1)) {
+        (_, odd) if pairs >= 4 && odd == pairs => Some("UTF-16 (little-endian)"),
+        (even, _) if pairs >= 4 && even == pairs => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
+}
+
 /// One log file, open and positioned after its header.
 pub struct LogReader {
     pub name: String,
@@ -107,6 +125,15 @@ impl LogReader {
             error: e,
         };
         let mut buf = BufReader::with_capacity(1 << 16, source.open().map_err(io_err)?);
+        if let Some(encoding) = utf16(buf.fill_buf().map_err(io_err)?) {
+            return Err(InputError::Header {
+                file: name.clone(),
+                message: format!(
+                    "the file is {encoding}, not UTF-8: save it as UTF-8 (CSV UTF-8 in a \
+                     spreadsheet, or `iconv -f UTF-16 -t UTF-8`)"
+                ),
+            });
+        }
         let delimiter = match options.delimiter {
             Some(d) => d,
             None => sniff_delimiter(buf.fill_buf().map_err(io_err)?),
@@ -197,6 +224,23 @@ fn csv_error(file: &str, e: csv::Error) -> InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_is_named() {
+        assert_eq!(utf16(b"\xFF\xFEt\0i\0"), Some("UTF-16 (little-endian)"));
+        assert_eq!(utf16(b"t\0i\0m\0e\0s\0"), Some("UTF-16 (little-endian)"));
+        assert_eq!(utf16(b"\0t\0i\0m\0e"), Some("UTF-16 (big-endian)"));
+        assert_eq!(utf16(b"timestamp,customer"), None);
+        assert_eq!(utf16(b""), None);
+        let source = Source::Bytes(Arc::from(&b"\xFF\xFEt\0,\0"[..]));
+        let Err(e) = LogReader::open(&source, &ReadOptions::default()) else {
+            panic!("UTF-16 is refused")
+        };
+        assert!(
+            e.to_string().starts_with("<memory>: the file is UTF-16"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn sniffs_the_header_delimiter() {

@@ -51,6 +51,26 @@ pub fn render(
     }
 }
 
+/// Text from the input as a terminal may show it: control characters
+/// (escape sequences, line breaks, bells) are written as `\u{1b}`, `\n`…,
+/// so a log cannot move the cursor, recolour or forge lines.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The accounting as two sentences, shared by the text formats.
 pub fn accounting_lines(report: &Report) -> Vec<String> {
     let a = &report.accounting;

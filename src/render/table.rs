@@ -53,7 +53,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         let cells = row
             .keys
             .iter()
-            .cloned()
+            .map(|k| super::printable(k).into_owned())
             .chain(value_cells(report, &row.line));
         table.add_row(cells.map(Cell::new));
     }
