@@ -3,17 +3,6 @@ use std::io::{self, Write};
 use super::{accounting_lines, count_columns, counts, group_digits, meta_line, money};
 use crate::report::{Line, Report};
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn cells_cannot_break_the_table_or_inject_html() {
-        assert_eq!(
-            super::escape("a|b\n<script>&"),
-            "a\\|b<br>&lt;script&gt;&amp;"
-        );
-    }
-}
-
 fn values(report: &Report, line: &Line, bold: bool) -> String {
     let mark = if bold { "**" } else { "" };
     let mut cells: Vec<String> = counts(report, line).into_iter().map(group_digits).collect();
@@ -92,4 +81,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out, "- defaults: {config}")?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cells_cannot_break_the_table_or_inject_html() {
+        assert_eq!(
+            super::escape("a|b\n<script>&"),
+            "a\\|b<br>&lt;script&gt;&amp;"
+        );
+    }
 }
