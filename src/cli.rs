@@ -143,15 +143,28 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    #[command(after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1")]
-    Man,
+    /// Print the man page (roff), of wabill or of one command, or write them all
+    #[command(
+        after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1\n  wabill man estimate | man -l -\n  wabill man --dir /usr/local/share/man/man1"
+    )]
+    Man(ManArgs),
     /// Write a synthetic message log (for benchmarks and tests)
     #[command(
         hide = true,
         after_help = "Examples:\n  wabill generate --rows 1M --seed 7 -o bench.csv\n  wabill generate --rows 10M --customers 1M --shuffle -o shuffled.csv"
     )]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (estimate, price, …) [default: wabill's]
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Option<String>,
+
+    /// Write wabill.1 and one page per command (wabill-estimate.1, …) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -184,7 +197,7 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub shuffle: bool,
     /// Write to FILE instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -250,6 +263,7 @@ fn parse_count(s: &str) -> Result<u64, String> {
 
 /// Which rules and tables price the log.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Pricing")]
 pub struct PricingArgs {
     /// Pricing model [default: auto]: auto picks per message by its date
     /// (conversation-2022 from 2022-02-01, conversation-2023 from 2023-06-01,
@@ -317,6 +331,7 @@ pub struct PricingArgs {
 
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Input")]
 pub struct InputArgs {
     /// Message log CSV files; `-` reads standard input
     #[arg(value_name = "LOG", required = true)]
@@ -334,7 +349,8 @@ pub struct InputArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Write rejected rows, verbatim plus a reason column, to FILE
+    /// Write every rejected row to FILE (CSV: file, line, column, value,
+    /// reason, and the row itself as CSV text)
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
@@ -357,15 +373,15 @@ pub struct EstimateArgs {
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
     /// conversation_type
-    #[arg(long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(long, value_enum)]
+    #[arg(help_heading = "Output", long, value_enum)]
     pub format: Option<Format>,
 
     /// Exit 3 when the total cost exceeds AMOUNT
-    #[arg(long, value_name = "AMOUNT", value_parser = check_decimal)]
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
 
     /// How to read the log: stream files in time order (memory follows open
@@ -374,7 +390,7 @@ pub struct EstimateArgs {
     pub engine: Engine,
 
     /// Write the report to FILE (atomically; `-` is standard output)
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -393,11 +409,11 @@ pub struct PriceArgs {
     pub pricing: PricingArgs,
 
     /// Output format [default: from the -o file's extension, else csv]
-    #[arg(long, value_enum)]
+    #[arg(help_heading = "Output", long, value_enum)]
     pub format: Option<RowFormat>,
 
     /// Write to FILE (atomically; `-` is standard output)
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -429,7 +445,7 @@ pub struct ValidateArgs {
     pub pricing: PricingArgs,
 
     /// Output format of the problem list
-    #[arg(long, value_enum, default_value_t = ProblemFormat::Text)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = ProblemFormat::Text)]
     pub format: ProblemFormat,
 }
 
@@ -502,15 +518,15 @@ pub struct ForecastArgs {
     pub pricing: PricingArgs,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(long, value_enum)]
+    #[arg(help_heading = "Output", long, value_enum)]
     pub format: Option<ForecastFormat>,
 
     /// With table output: monthly spend as a bar chart under the table
-    #[arg(long)]
+    #[arg(help_heading = "Output", long)]
     pub chart: bool,
 
     /// Write to FILE (atomically; `-` is standard output)
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -535,15 +551,15 @@ pub struct CompareArgs {
     pub scenarios: Vec<String>,
 
     /// Group by any of market, country, category, month, day, business, pricing_type
-    #[arg(long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(long, value_enum)]
+    #[arg(help_heading = "Output", long, value_enum)]
     pub format: Option<CompareFormat>,
 
     /// Write to FILE (atomically; `-` is standard output)
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -588,11 +604,11 @@ pub struct ReconcileArgs {
     pub report_currency: Option<String>,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(long, value_enum)]
+    #[arg(help_heading = "Output", long, value_enum)]
     pub format: Option<CompareFormat>,
 
     /// Write to FILE (atomically; `-` is standard output)
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -609,7 +625,7 @@ pub struct RatesArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 

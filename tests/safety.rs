@@ -584,3 +584,31 @@ fn control_characters_never_reach_the_terminal_raw() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn help_is_grouped_and_each_command_has_a_man_page() {
+    let (_t, dir) = sandbox(&[]);
+    let help = text(&wabill(&dir, &["estimate", "--help"]).stdout);
+    let at = |h: &str| help.find(h).unwrap_or_else(|| panic!("{h} in {help}"));
+    assert!(at("\nInput:\n") < at("\nPricing:\n") && at("\nPricing:\n") < at("\nOutput:\n"));
+    assert!(help[at("\nOutput:\n")..].contains("--budget <AMOUNT>"));
+    let page = wabill(&dir, &["man", "estimate"]);
+    assert_eq!(page.status.code(), Some(0));
+    assert!(text(&page.stdout).contains(".TH wabill-estimate 1"));
+    assert_eq!(wabill(&dir, &["man", "frobnicate"]).status.code(), Some(2));
+    let out = wabill(&dir, &["man", "--dir", "."]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let pages = names(&dir);
+    for page in [
+        "wabill.1",
+        "wabill-estimate.1",
+        "wabill-reconcile.1",
+        "wabill-man.1",
+    ] {
+        assert!(pages.contains(&page.to_string()), "{pages:?}");
+    }
+    assert!(
+        !pages.contains(&"wabill-generate.1".to_string()),
+        "hidden commands have no page"
+    );
+}

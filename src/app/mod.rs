@@ -52,11 +52,42 @@ pub fn run(mut cli: Cli) -> Result<Exit> {
             out.flush()?;
             Ok(Exit::Ok)
         }
-        Command::Man => {
-            let mut out = io::stdout().lock();
-            clap_mangen::Man::new(Cli::command()).render(&mut out)?;
-            out.flush()?;
-            Ok(Exit::Ok)
-        }
+        Command::Man(args) => man(args),
     }
+}
+
+/// `wabill man`: the page of wabill or of one command on stdout, or every
+/// page into a directory.
+fn man(args: &crate::cli::ManArgs) -> Result<Exit> {
+    let cmd = Cli::command();
+    if let Some(dir) = &args.dir {
+        clap_mangen::generate_to(cmd, dir).map_err(|e| {
+            anyhow::anyhow!("cannot write the man pages into {}: {e}", dir.display())
+        })?;
+        return Ok(Exit::Ok);
+    }
+    let page = match &args.command {
+        None => clap_mangen::Man::new(cmd),
+        Some(name) => {
+            let mut cmd = cmd;
+            cmd.build();
+            let sub = cmd
+                .get_subcommands()
+                .find(|s| s.get_name() == name && !s.is_hide_set())
+                .cloned()
+                .ok_or_else(|| {
+                    crate::error::Failure::new(
+                        Exit::Usage,
+                        format!("man: no command {name:?} (try `wabill --help`)"),
+                    )
+                })?;
+            clap_mangen::Man::new(sub)
+        }
+    };
+    let mut roff = Vec::new();
+    page.render(&mut roff)?;
+    let mut out = io::stdout().lock();
+    out.write_all(&roff)?;
+    out.flush()?;
+    Ok(Exit::Ok)
 }
