@@ -12,8 +12,9 @@ use crate::render::Format;
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  error: unreadable input, a message with no known rate, or a rejected row under --strict
-  2  usage error
+  1  error: unreadable input, a message with no known rate, a rejected row under --strict,
+     or a log with no message (without --allow-empty); no -o file is written
+  2  usage error (an unknown flag or a bad flag value)
   3  the total exceeds --budget
   4  reconcile: a cell differs from Meta's figure by more than --tolerance";
 
