@@ -612,3 +612,36 @@ fn help_is_grouped_and_each_command_has_a_man_page() {
         "hidden commands have no page"
     );
 }
+
+#[test]
+fn absurd_amounts_are_errors_naming_the_cell_not_panics() {
+    let (_t, dir) = sandbox(&["tests/cmd/070-reconcile-match.in/log.csv"]);
+    let huge = "79228162514264337593543950335";
+    fs::write(
+        dir.join("a.csv"),
+        format!(
+            "start,end,country,pricing_category,pricing_type,volume,cost,currency\n\
+             2026-01-05T00:00:00Z,2026-01-06T00:00:00Z,BR,MARKETING,REGULAR,2,{huge},USD\n"
+        ),
+    )
+    .unwrap();
+    let out = wabill(&dir, &["reconcile", "log.csv", "--actual", "a.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("wabill: a.csv:2: column cost"),
+        "{}",
+        text(&out.stderr)
+    );
+    fs::write(
+        dir.join("r.csv"),
+        format!("market,category,rate,currency\nBrazil,marketing,{huge},USD\n"),
+    )
+    .unwrap();
+    let out = wabill(&dir, &["estimate", "log.csv", "--rates", "r.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("wabill: r.csv:2: rate "),
+        "{}",
+        text(&out.stderr)
+    );
+}
