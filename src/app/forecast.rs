@@ -69,7 +69,10 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
             }
             Failure::new(
                 Exit::Error,
-                format!("{} forecast volumes could not be priced", failures.len()),
+                format!(
+                    "{} could not be priced",
+                    super::finish::plural(failures.len() as u64, "forecast volume")
+                ),
             )
         })?;
     let mut output = target.open()?;
@@ -136,8 +139,8 @@ fn from_plan(
         Failure::new(
             Exit::Error,
             format!(
-                "{} problems in the plan {name}; nothing was priced",
-                errors.len()
+                "{} in the plan {name}; nothing was priced",
+                super::finish::plural(errors.len() as u64, "problem")
             ),
         )
     })?;

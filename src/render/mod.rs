@@ -97,8 +97,9 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     }
     let mut lines = vec![
         format!(
-            "{} rows read = {} inbound + {} outbound + {} merged + {} rejected",
+            "{} {} read = {} inbound + {} outbound + {} merged + {} rejected",
             group_digits(a.rows_read),
+            if a.rows_read == 1 { "row" } else { "rows" },
             group_digits(a.inbound),
             group_digits(a.outbound),
             group_digits(a.merged),
@@ -118,8 +119,13 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
             format!(" ({})", types.join(", "))
         };
         let mut line = format!(
-            "{} conversations opened{types} = {} charged + {} free",
+            "{} {} opened{types} = {} charged + {} free",
             group_digits(c.opened),
+            if c.opened == 1 {
+                "conversation"
+            } else {
+                "conversations"
+            },
             group_digits(c.charged),
             group_digits(c.free)
         );
