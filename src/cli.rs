@@ -13,8 +13,9 @@ use crate::render::{Format, ReportFormat};
 const EXIT_CODES: &str = "\
 Exit codes:
   0  success
-  1  error: unreadable input, a message with no known rate, or a rejected row under --strict
-  2  usage error
+  1  error: unreadable input, a message with no known rate, a rejected row under --strict,
+     or a log with no message (without --allow-empty); no -o file is written
+  2  usage error (an unknown flag or a bad flag value)
   3  the total exceeds --budget
   4  reconcile: a cell differs from Meta's figure by more than --tolerance";
 
@@ -39,6 +40,12 @@ pub struct Cli {
     /// Ignore ./wabill.toml
     #[arg(long, global = true)]
     pub no_config: bool,
+
+    /// Write CSV cells exactly as read: without it, a cell from the input
+    /// starting with = + - @ tab or CR gets a leading ' so that a spreadsheet
+    /// does not run it as a formula
+    #[arg(long, global = true)]
+    pub raw_csv: bool,
 
     #[command(subcommand)]
     pub command: Command,
@@ -169,15 +176,28 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff)
-    #[command(after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1")]
-    Man,
+    /// Print the man page (roff), of wabill or of one command, or write them all
+    #[command(
+        after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1\n  wabill man estimate | man -l -\n  wabill man --dir /usr/local/share/man/man1"
+    )]
+    Man(ManArgs),
     /// Write a synthetic message log (for benchmarks and tests)
     #[command(
         hide = true,
         after_help = "Examples:\n  wabill generate --rows 1M --seed 7 -o bench.csv\n  wabill generate --rows 10M --customers 1M --shuffle -o shuffled.csv"
     )]
     Generate(GenerateArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// The command whose page to print (estimate, price, …) [default: wabill's]
+    #[arg(value_name = "COMMAND", conflicts_with = "dir")]
+    pub command: Option<String>,
+
+    /// Write wabill.1 and one page per command (wabill-estimate.1, …) into DIR
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -213,8 +233,53 @@ pub struct GenerateArgs {
     #[arg(long)]
     pub webhooks: bool,
     /// Write to FILE instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+// Flag values checked while parsing, so a bad one is a usage error (exit 2)
+// in clap's words; each keeps the text for `app` to resolve.
+
+fn check_by(s: &str) -> Result<String, String> {
+    match crate::report::GroupBy::parse_list(s)? {
+        keys if keys.is_empty() => Err("needs at least one key".into()),
+        _ => Ok(s.to_string()),
+    }
+}
+
+fn check_decimal(s: &str) -> Result<String, String> {
+    crate::refdata::csvfile::parse_amount(s).map(|_| s.to_string())
+}
+
+fn check_zone(s: &str) -> Result<String, String> {
+    crate::refdata::businesses::parse_zone(s).map(|_| s.to_string())
+}
+
+fn check_currency(s: &str) -> Result<String, String> {
+    crate::refdata::rates::Currency::parse(s)
+        .map(|_| s.to_string())
+        .ok_or_else(|| "not a 3-letter currency code (like USD)".into())
+}
+
+fn check_date(s: &str) -> Result<String, String> {
+    s.trim()
+        .parse::<jiff::civil::Date>()
+        .map(|_| s.to_string())
+        .map_err(|_| "not a date (YYYY-MM-DD)".into())
+}
+
+fn check_column(s: &str) -> Result<String, String> {
+    crate::input::ColumnMap::default()
+        .add(s)
+        .map(|()| s.to_string())
+}
+
+fn check_tolerance(s: &str) -> Result<String, String> {
+    crate::reconcile::tolerance::Tolerance::parse(&[s.to_string()]).map(|_| s.to_string())
+}
+
+fn check_scenario(s: &str) -> Result<String, String> {
+    crate::app::check_scenario(s).map(|()| s.to_string())
 }
 
 /// `1500`, `10k`, `10M`, `1_000_000`.
@@ -234,6 +299,7 @@ fn parse_count(s: &str) -> Result<u64, String> {
 
 /// Which rules and tables price the log.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Pricing")]
 pub struct PricingArgs {
     /// Pricing model [default: auto]: auto picks per message by its date
     /// (conversation-2022 from 2022-02-01, conversation-2023 from 2023-06-01,
@@ -251,7 +317,8 @@ pub struct PricingArgs {
     /// Rate card CSV (market,category,rate,currency,effective_from[,unit]), or
     /// Meta's downloadable rate card as published, layered over the built-in
     /// cards; repeatable, later files win. unit=conversation for
-    /// per-conversation rates
+    /// per-conversation rates. Adds to the rates of wabill.toml (which come
+    /// first)
     #[arg(long, value_name = "FILE")]
     pub rates: Vec<PathBuf>,
 
@@ -295,12 +362,12 @@ pub struct PricingArgs {
     pub agent_tokens_per_message: Option<u64>,
 
     /// Time zone of business accounts not in --businesses (IANA name) [default: UTC]
-    #[arg(long, value_name = "ZONE")]
+    #[arg(long, value_name = "ZONE", value_parser = check_zone)]
     pub tz: Option<String>,
 
     /// Card currency: any currency a built-in or --rates card is in (Meta
     /// publishes each natively; nothing is converted) [default: USD]
-    #[arg(long)]
+    #[arg(long, value_parser = check_currency)]
     pub currency: Option<String>,
 
     /// Length of the customer service window, in hours
@@ -320,10 +387,15 @@ pub struct PricingArgs {
         hide_short_help = true
     )]
     pub entry_point_hours: u32,
+
+    /// The wabill.toml that filled in defaults (set by `app::config`).
+    #[arg(skip)]
+    pub config_file: Option<PathBuf>,
 }
 
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Input")]
 pub struct InputArgs {
     /// Message logs (CSV, Meta's webhook JSON or a provider's export, plain, .gz or .zst); `-`
     /// reads standard input, as does giving none when it is a pipe
@@ -331,7 +403,7 @@ pub struct InputArgs {
     pub logs: Vec<String>,
 
     /// Map a column to a differently named header, e.g. customer=to_number
-    #[arg(long, value_name = "NAME=HEADER")]
+    #[arg(long, value_name = "NAME=HEADER", value_parser = check_column)]
     pub column: Vec<String>,
 
     /// Field delimiter (default: detected from the header among , ; tab)
@@ -355,13 +427,19 @@ pub struct InputArgs {
     #[arg(long)]
     pub strict: bool,
 
-    /// Write rejected rows, verbatim plus a reason column, to FILE
+    /// Write every rejected row to FILE (CSV: file, line, column, value,
+    /// reason, and the row itself as CSV text)
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
     /// No progress or per-row diagnostics on stderr (summaries remain)
     #[arg(short, long)]
     pub quiet: bool,
+
+    /// Accept a log with no usable message (empty, header only, or every
+    /// row rejected) as a zero-cost report instead of failing (exit 1)
+    #[arg(long)]
+    pub allow_empty: bool,
 }
 
 #[derive(Debug, Args)]
@@ -373,15 +451,15 @@ pub struct EstimateArgs {
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
     /// conversation_type, group
-    #[arg(long, value_name = "KEYS", default_value = "market,category")]
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
-    pub format: ReportFormat,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_enum)]
+    pub format: Option<ReportFormat>,
 
     /// Exit 3 when the total cost exceeds AMOUNT
-    #[arg(long, value_name = "AMOUNT")]
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
 
     /// How to read the log: stream files in time order (memory follows open
@@ -389,8 +467,8 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = Engine::Auto, hide_short_help = true)]
     pub engine: Engine,
 
-    /// Write the report to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    /// Write the report to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -454,11 +532,12 @@ pub struct PriceArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(long, value_enum, default_value_t = RowFormat::Csv)]
-    pub format: RowFormat,
+    /// Output format [default: from the -o file's extension, else csv]
+    #[arg(help_heading = "Output", long, value_enum)]
+    pub format: Option<RowFormat>,
 
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -490,7 +569,7 @@ pub struct ValidateArgs {
     pub pricing: PricingArgs,
 
     /// Output format of the problem list
-    #[arg(long, value_enum, default_value_t = ProblemFormat::Text)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = ProblemFormat::Text)]
     pub format: ProblemFormat,
 }
 
@@ -553,7 +632,7 @@ pub struct ForecastArgs {
     pub business_numbers: u64,
 
     /// With --from-log: map a column to a differently named header
-    #[arg(long, value_name = "NAME=HEADER")]
+    #[arg(long, value_name = "NAME=HEADER", value_parser = check_column)]
     pub column: Vec<String>,
 
     /// With --from-log: field delimiter (default: detected)
@@ -567,15 +646,16 @@ pub struct ForecastArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(long, value_enum, default_value_t = ForecastFormat::Table)]
-    pub format: ForecastFormat,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_enum)]
+    pub format: Option<ForecastFormat>,
 
     /// With table output: monthly spend as a bar chart under the table
-    #[arg(long)]
+    #[arg(help_heading = "Output", long)]
     pub chart: bool,
 
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -596,18 +676,19 @@ pub struct CompareArgs {
 
     /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets);
     /// two or more; differences are against the first
-    #[arg(long = "scenario", value_name = "SPEC", required = true)]
+    #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = check_scenario)]
     pub scenarios: Vec<String>,
 
     /// Group by any of market, country, category, month, day, business, pricing_type
-    #[arg(long, value_name = "KEYS", default_value = "market,category")]
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
-    #[arg(long, value_enum, default_value_t = CompareFormat::Table)]
-    pub format: CompareFormat,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_enum)]
+    pub format: Option<CompareFormat>,
 
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -632,7 +713,7 @@ pub struct ReconcileArgs {
     /// Allowed cost difference per cell: an amount (0.01, billed currency)
     /// and/or a share of the estimate (2%); a cell passes if it meets either
     /// [default: exact]
-    #[arg(long, value_name = "AMOUNT|PERCENT")]
+    #[arg(long, value_name = "AMOUNT|PERCENT", value_parser = check_tolerance)]
     pub tolerance: Vec<String>,
 
     /// Group the estimate by Meta's own periods (UTC days in most exports)
@@ -650,14 +731,15 @@ pub struct ReconcileArgs {
 
     /// With --fx: the currency to report in [default: the only one --fx
     /// converts the billed currency into]
-    #[arg(long, value_name = "CODE", requires = "fx")]
+    #[arg(long, value_name = "CODE", requires = "fx", value_parser = check_currency)]
     pub report_currency: Option<String>,
 
-    #[arg(long, value_enum, default_value_t = ReconcileFormat::Table)]
-    pub format: ReconcileFormat,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_enum)]
+    pub format: Option<ReconcileFormat>,
 
-    /// Write to FILE (atomically) instead of standard output
-    #[arg(short, long, value_name = "FILE")]
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 }
 
@@ -668,13 +750,13 @@ pub struct RatesArgs {
     pub number: Option<String>,
 
     /// Date the rates apply on (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE")]
+    #[arg(long, value_name = "DATE", value_parser = check_date)]
     pub date: String,
 
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(long, value_enum, default_value_t = Format::Table)]
+    #[arg(help_heading = "Output", long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 }
 

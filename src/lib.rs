@@ -14,6 +14,7 @@ pub mod forecast;
 pub mod generate;
 pub mod input;
 pub mod model;
+pub mod output;
 pub mod partition;
 pub mod pricing;
 pub mod reconcile;

@@ -1,4 +1,4 @@
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,22 +10,34 @@ fn main() -> ExitCode {
         Ok(exit) => exit.into(),
         Err(err) => {
             // `wabill … | head` closes the pipe early: that is not an error.
-            let broken_pipe = err.chain().any(|e| {
-                let io_error = e.downcast_ref::<io::Error>().or_else(|| {
-                    match e.downcast_ref::<csv::Error>()?.kind() {
-                        csv::ErrorKind::Io(io_error) => Some(io_error),
-                        _ => None,
-                    }
-                });
-                io_error.is_some_and(|e| e.kind() == io::ErrorKind::BrokenPipe)
-            });
-            if broken_pipe {
+            if err.chain().any(is_broken_pipe) {
                 return ExitCode::SUCCESS;
             }
-            eprintln!("wabill: {err:#}");
+            // A closed or full stderr must not turn an error into a panic.
+            let _ = writeln!(io::stderr(), "wabill: {err:#}");
             err.downcast_ref::<Failure>()
                 .map_or(Exit::Error, |f| f.exit)
                 .into()
         }
     }
+}
+
+/// An EPIPE, however the writer that met it wrapped it.
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    if let Some(io_error) = e.downcast_ref::<io::Error>() {
+        // `From<csv::Error> for io::Error` hides the csv error inside.
+        return io_error.kind() == io::ErrorKind::BrokenPipe
+            || io_error
+                .get_ref()
+                .is_some_and(|inner| is_broken_pipe(inner));
+    }
+    if let Some(csv_error) = e.downcast_ref::<csv::Error>()
+        && let csv::ErrorKind::Io(io_error) = csv_error.kind()
+    {
+        return io_error.kind() == io::ErrorKind::BrokenPipe;
+    }
+    if let Some(json_error) = e.downcast_ref::<serde_json::Error>() {
+        return json_error.io_error_kind() == Some(io::ErrorKind::BrokenPipe);
+    }
+    false
 }

@@ -145,8 +145,15 @@ fn every_source_gives_the_plain_files_report() {
 
 #[test]
 fn an_empty_pipe_is_an_empty_log_and_stream_refuses_pipes() {
-    // With stdin closed (not a terminal, empty), no LOG reads an empty log.
+    // With stdin closed (not a terminal, empty), no LOG reads an empty log:
+    // a failure unless --allow-empty, like an empty file.
     let out = run(&["estimate", "--format", "csv"], Some(b""));
+    assert_eq!(out.status.code(), Some(1), "{out:?}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("no rows"),
+        "{out:?}"
+    );
+    let out = run(&["estimate", "--format", "csv", "--allow-empty"], Some(b""));
     assert!(out.status.success(), "{:?}", out);
     // `--engine stream` cannot read a pipe twice and says so.
     let out = run(&["estimate", "--engine", "stream", "-"], Some(b""));

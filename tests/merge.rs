@@ -94,7 +94,8 @@ fn estimate(inputs: &[PathBuf], format: &str) -> Vec<u8> {
     let mut args: Vec<String> = vec!["estimate".into()];
     args.extend(inputs.iter().map(|p| s(p).to_string()));
     args.extend(pricing());
-    args.extend(["--format".into(), format.into()]);
+    // A part may hold no row of the generated log.
+    args.extend(["--format".into(), format.into(), "--allow-empty".into()]);
     wabill(&args.iter().map(String::as_str).collect::<Vec<_>>())
 }
 

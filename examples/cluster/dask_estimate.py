@@ -72,7 +72,7 @@ def price_part(group, header, wabill, pricing):
     part, rows = group
     data = header + "".join(line if line.endswith("\n") else line + "\n" for _, line in rows)
     run = subprocess.run(
-        [wabill, "estimate", "-", "--format", "json", "-q", *pricing],
+        [wabill, "estimate", "-", "--format", "json", "-q", "--allow-empty", *pricing],
         input=data.encode(),
         capture_output=True,
     )

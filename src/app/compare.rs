@@ -3,11 +3,12 @@
 use anyhow::{Context, Result, bail};
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
-use crate::cli::{CompareArgs, PricingArgs};
+use crate::cli::{CompareArgs, CompareFormat, PricingArgs};
 use crate::engine::{self, price_log};
-use crate::error::{Exit, Failure};
+use crate::error::Exit;
 use crate::render::compare as render;
 use crate::report::compare::{ScenarioMeta, compare};
 use crate::report::{Aggregator, GroupBy, MetaInput};
@@ -20,9 +21,14 @@ pub struct Scenario {
     pub pricing: PricingArgs,
 }
 
-/// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),
-/// currency, tiers, markets. `NAME` or `NAME:` alone is the common settings.
-pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
+/// The keys a scenario may set.
+const SCENARIO_KEYS: [&str; 5] = ["model", "rates", "currency", "tiers", "markets"];
+
+/// A scenario's `KEY=VALUE` settings.
+type Settings<'a> = Vec<(&'a str, &'a str)>;
+
+/// `NAME:KEY=VALUE,...` split into its name and settings, checked.
+fn split_scenario(spec: &str) -> Result<(&str, Settings<'_>), String> {
     let (name, settings) = spec.split_once(':').unwrap_or((spec, ""));
     let name = name.trim();
     if name.is_empty()
@@ -30,21 +36,42 @@ pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
             .chars()
             .all(|c| c.is_alphanumeric() || "-_.".contains(c))
     {
-        bail!("--scenario {spec:?}: a scenario needs a name of letters, digits, - _ . before ':'");
+        return Err("a scenario needs a name of letters, digits, - _ . before ':'".into());
     }
-    let mut pricing = base.clone();
+    let mut pairs = Vec::new();
     for part in settings.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (key, value) = part
             .split_once('=')
-            .with_context(|| format!("--scenario {name}: {part:?} is not KEY=VALUE"))?;
-        let value = value.trim();
-        match key.trim() {
-            "model" => {
-                value
-                    .parse::<crate::pricing::ModelChoice>()
-                    .map_err(|e| anyhow::anyhow!("--scenario {name}: {e}"))?;
-                pricing.model = Some(value.to_string());
-            }
+            .ok_or_else(|| format!("{name}: {part:?} is not KEY=VALUE"))?;
+        let (key, value) = (key.trim(), value.trim());
+        if !SCENARIO_KEYS.contains(&key) {
+            return Err(format!(
+                "{name}: unknown key {key:?} (expected model, rates, currency, tiers or markets)"
+            ));
+        }
+        if key == "model" {
+            value
+                .parse::<crate::pricing::ModelChoice>()
+                .map_err(|e| format!("{name}: {e}"))?;
+        }
+        pairs.push((key, value));
+    }
+    Ok((name, pairs))
+}
+
+/// For the command line: whether `spec` is a well-formed scenario.
+pub fn check_scenario(spec: &str) -> Result<(), String> {
+    split_scenario(spec).map(|_| ())
+}
+
+/// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),
+/// currency, tiers, markets. `NAME` or `NAME:` alone is the common settings.
+pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
+    let (name, pairs) = split_scenario(spec).map_err(|e| anyhow::anyhow!("--scenario {e}"))?;
+    let mut pricing = base.clone();
+    for (key, value) in pairs {
+        match key {
+            "model" => pricing.model = Some(value.to_string()),
             "rates" => pricing.rates.push(value.into()),
             "currency" => pricing.currency = Some(value.to_string()),
             // `tiers=none` prices that scenario at list rates.
@@ -63,6 +90,7 @@ pub fn parse_scenario(spec: &str, base: &PricingArgs) -> Result<Scenario> {
             ),
         }
     }
+    let settings = spec.split_once(':').map_or("", |(_, s)| s);
     Ok(Scenario {
         name: name.to_string(),
         settings: settings.trim().to_string(),
@@ -88,6 +116,9 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             bail!("--scenario {}: the name is used twice", s.name);
         }
     }
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, CompareFormat::Table)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     // Load every table first, so a bad card fails before the log is read.
     let contexts = scenarios
         .iter()
@@ -98,17 +129,14 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     let log = engine::read(&settings::read_settings(&args.input)?, false)?;
     let mut reports = Vec::new();
     let mut metas = Vec::new();
+    let mut failure = None;
     for (scenario, ctx) in scenarios.iter().zip(&contexts) {
         let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets);
         let unpriced = price_log(ctx, &log, |m, result| {
             aggregator.add(m, result, &log.strings)
         });
         if let Some(summary) = unpriced.summary() {
-            return Err(Failure::new(
-                Exit::Error,
-                format!("scenario {}: {summary}", scenario.name),
-            )
-            .into());
+            failure.get_or_insert(format!("scenario {}: {summary}", scenario.name));
         }
         let report = aggregator.finish(
             &log.stats,
@@ -130,30 +158,25 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         });
         reports.push(report);
     }
-    if args.input.strict && log.stats.rejected > 0 {
-        return Err(Failure::new(
-            Exit::Error,
-            format!(
-                "{} row{} rejected (--strict)",
-                log.stats.rejected,
-                if log.stats.rejected == 1 { "" } else { "s" }
-            ),
-        )
-        .into());
-    }
     let comparison = compare(
         &reports,
         metas,
         log.files.clone(),
         zone_description(&contexts[0]),
     );
-    let mut output = Output::open(args.output.as_deref())?;
-    render::render(
-        &comparison,
-        args.format,
-        style_for_stdout(args.output.is_some()),
-        output.writer(),
-    )?;
-    output.finish()?;
+    let checks = Checks {
+        unpriced: failure,
+        stats: log.stats.clone(),
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    write_report(&target, &checks, |out| {
+        Ok(render::render(
+            &comparison,
+            format,
+            style_for_stdout(!target.is_stdout()),
+            out,
+        )?)
+    })?;
     Ok(Exit::Ok)
 }

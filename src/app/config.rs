@@ -3,6 +3,7 @@
 //! win; paths in the file are relative to the file.
 
 use std::collections::BTreeMap;
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -35,6 +36,9 @@ pub struct Config {
     /// Column name → header, like `--column NAME=HEADER`.
     #[serde(default)]
     columns: BTreeMap<String, String>,
+    /// Where the file was read from.
+    #[serde(skip)]
+    path: Option<PathBuf>,
 }
 
 impl Config {
@@ -62,6 +66,10 @@ impl Config {
         config.businesses.iter_mut().for_each(rebase);
         config.ai_markets.iter_mut().for_each(rebase);
         config.max_price.iter_mut().for_each(rebase);
+        if std::io::stderr().is_terminal() {
+            crate::engine::note(&format!("defaults from {}", path.display()));
+        }
+        config.path = Some(path);
         Ok(config)
     }
 
@@ -69,9 +77,11 @@ impl Config {
         args.model = args.model.take().or_else(|| self.model.clone());
         args.tz = args.tz.take().or_else(|| self.tz.clone());
         args.currency = args.currency.take().or_else(|| self.currency.clone());
-        if args.rates.is_empty() {
-            args.rates = self.rates.clone();
-        }
+        // The file's cards first: a card on the command line wins over them.
+        let mut rates = self.rates.clone();
+        rates.append(&mut args.rates);
+        args.rates = rates;
+        args.config_file.clone_from(&self.path);
         args.markets = args.markets.take().or_else(|| self.markets.clone());
         if self.no_tiers && args.tiers.is_none() {
             args.no_tiers = true;

@@ -5,11 +5,12 @@ use std::io::{self, IsTerminal};
 use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
-use super::output::Output;
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
 use crate::engine::{self, note};
-use crate::error::{Exit, Failure};
+use crate::error::Exit;
 use crate::render::{self, ReportFormat, Style, money};
 use crate::report::{Aggregator, GroupBy, MetaInput, Report};
 
@@ -40,10 +41,13 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
                 .with_context(|| format!("--budget {b:?} is not a decimal amount"))
         })
         .transpose()?;
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, ReportFormat::Table)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let mut aggregator = Aggregator::new(group_by, &ctx.markets)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
-    if args.format == ReportFormat::Html {
+    if format == ReportFormat::Html {
         aggregator = aggregator.with_spend();
     }
     let streamed = engine::price_streaming(
@@ -53,7 +57,6 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         STATUS_EVENT_HORIZON,
         &mut aggregator,
     )?;
-    let unpriced = streamed.unpriced;
     let mut report = aggregator.finish(
         &streamed.stats,
         MetaInput {
@@ -64,20 +67,31 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             input_formats: distinct(&streamed.formats),
         },
     );
+    report.meta.config = args
+        .pricing
+        .config_file
+        .as_ref()
+        .map(|p| p.display().to_string());
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
     if let Some(partial) = &mut report.partial {
         partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
     }
 
-    let mut output = Output::open(args.output.as_deref())?;
-    render::render(
-        &report,
-        args.format,
-        style_for_stdout(args.output.is_some()),
-        output.writer(),
-    )?;
-    output.finish()?;
-    verdict(&report, args.input.strict, budget, unpriced.summary())
+    let checks = Checks {
+        unpriced: streamed.unpriced.summary(),
+        stats: streamed.stats,
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    write_report(&target, &checks, |out| {
+        Ok(render::render(
+            &report,
+            format,
+            style_for_stdout(!target.is_stdout()),
+            out,
+        )?)
+    })?;
+    Ok(budget_verdict(&report, budget))
 }
 
 /// Each reader once, in order of first use.
@@ -91,29 +105,10 @@ pub fn distinct(formats: &[&'static str]) -> Vec<String> {
     seen
 }
 
-/// The exit code, and a one-line reason on stderr for anything but success.
-fn verdict(
-    report: &Report,
-    strict: bool,
-    budget: Option<Decimal>,
-    unpriced: Option<String>,
-) -> Result<Exit> {
-    if let Some(summary) = unpriced {
-        return Err(Failure::new(Exit::Error, summary).into());
-    }
-    let rejected = report.accounting.rejected;
-    if strict && rejected > 0 {
-        return Err(Failure::new(
-            Exit::Error,
-            format!(
-                "{rejected} row{} rejected (--strict)",
-                if rejected == 1 { "" } else { "s" }
-            ),
-        )
-        .into());
-    }
+/// A budget verdict is not a failure: the report is written, then exit 3.
+fn budget_verdict(report: &Report, budget: Option<Decimal>) -> Exit {
     let Some(budget) = budget else {
-        return Ok(Exit::Ok);
+        return Exit::Ok;
     };
     let total = report.totals.cost;
     let currency = &report.meta.currency;
@@ -124,13 +119,13 @@ fn verdict(
             money(budget),
             money(total - budget)
         ));
-        Ok(Exit::OverBudget)
+        Exit::OverBudget
     } else {
         note(&format!(
             "within budget: total {} {currency} of budget {} {currency}",
             money(total),
             money(budget)
         ));
-        Ok(Exit::Ok)
+        Exit::Ok
     }
 }

@@ -88,8 +88,8 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
     let out = output.writer();
     for &(business, customer) in &pairs {
         let business_name = match strings.businesses.get(business) {
-            "" => "(default)",
-            b => b,
+            "" => "(default)".into(),
+            b => crate::render::printable(b),
         };
         writeln!(
             out,

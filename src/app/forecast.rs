@@ -5,9 +5,9 @@ use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
-use crate::cli::{ForecastArgs, InputArgs};
+use crate::cli::{ForecastArgs, ForecastFormat, InputArgs};
 use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
 use crate::forecast::plan::parse_plan;
@@ -40,7 +40,21 @@ pub fn parse_growth(s: &str) -> Result<Decimal> {
 }
 
 pub fn run(args: &ForecastArgs) -> Result<Exit> {
-    if args.chart && args.format != crate::cli::ForecastFormat::Table {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, ForecastFormat::Table)?;
+    let inputs: Vec<&std::path::Path> = args
+        .plan
+        .iter()
+        .map(|p| p.as_path())
+        .chain(
+            args.from_log
+                .iter()
+                .filter(|l| *l != "-")
+                .map(std::path::Path::new),
+        )
+        .collect();
+    super::output::check_paths(&inputs, &[("-o", args.output.as_deref())])?;
+    if args.chart && format != ForecastFormat::Table {
         bail!("--chart adds a bar chart to the table output; svg and html are charts already");
     }
     let growth = args.growth.as_deref().map(parse_growth).transpose()?;
@@ -55,15 +69,18 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         }
         Failure::new(
             Exit::Error,
-            format!("{} forecast volumes could not be priced", failures.len()),
+            format!(
+                "{} could not be priced",
+                super::finish::plural(failures.len() as u64, "forecast volume")
+            ),
         )
     })?;
-    let mut output = Output::open(args.output.as_deref())?;
+    let mut output = target.open()?;
     render::render(
         &report,
-        args.format,
+        format,
         args.chart,
-        style_for_stdout(args.output.is_some()),
+        style_for_stdout(!target.is_stdout()),
         output.writer(),
     )?;
     output.finish()?;
@@ -136,8 +153,8 @@ fn from_plan(
         Failure::new(
             Exit::Error,
             format!(
-                "{} problems in the plan {name}; nothing was priced",
-                errors.len()
+                "{} in the plan {name}; nothing was priced",
+                super::finish::plural(errors.len() as u64, "problem")
             ),
         )
     })?;
@@ -183,6 +200,7 @@ fn from_history(
         strict: false,
         rejects: None,
         quiet: args.quiet,
+        allow_empty: false,
     };
     let loaded = engine::load(
         settings::pricing_context(&args.pricing)?,

@@ -1,26 +1,29 @@
 //! `wabill price`: one row per message, in pricing order.
 
+use std::borrow::Cow;
 use std::io::Write;
 
 use anyhow::Result;
 use serde::Serialize;
 
-use super::output::Output;
+use super::finish::{Checks, finish_streamed};
+use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::{PriceArgs, RowFormat};
 use crate::engine;
-use crate::error::{Exit, Failure};
+use crate::error::Exit;
 use crate::model::Message;
 use crate::pricing::{Priced, PricingType, Unpriced};
 use crate::refdata::markets::country_str;
+use crate::render::neutralize_str;
 
 #[derive(Serialize)]
 struct PriceRow<'a> {
-    message_id: &'a str,
+    message_id: Cow<'a, str>,
     timestamp: String,
-    business: &'a str,
+    business: Cow<'a, str>,
     customer: String,
-    market: &'a str,
+    market: Cow<'a, str>,
     country: &'a str,
     direction: &'static str,
     category: &'static str,
@@ -30,7 +33,7 @@ struct PriceRow<'a> {
     rate: String,
     cost: String,
     currency: &'a str,
-    rate_source: &'a str,
+    rate_source: Cow<'a, str>,
     note: String,
     /// Sequence number of the conversation the message opened or joined
     /// (conversation models); empty otherwise.
@@ -50,19 +53,24 @@ struct PriceRow<'a> {
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, RowFormat::Csv)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     let loaded = engine::load(
         settings::pricing_context(&args.pricing)?,
         &settings::read_settings(&args.input)?,
         true,
     )?;
-    let mut output = Output::open(args.output.as_deref())?;
+    let mut output = target.open()?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
     let with_meta = !loaded.log.meta.is_empty();
     let mut write_error: Option<anyhow::Error> = None;
+    // Values from the input, neutralised in CSV (a spreadsheet opens it).
+    let csv = format == RowFormat::Csv;
     let unpriced = {
         let out = output.writer();
-        let mut sink = match args.format {
+        let mut sink = match format {
             RowFormat::Csv => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
             RowFormat::Json => RowSink::Json(out),
         };
@@ -79,14 +87,17 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 Err(e) => e.conversation(),
             };
             let row = PriceRow {
-                message_id: m.message_id.map_or("", |i| strings.message_ids.get(i)),
+                message_id: safe(csv, m.message_id.map_or("", |i| strings.message_ids.get(i))),
                 timestamp: jiff::Timestamp::from_microsecond(m.at)
                     .map_or(String::new(), |t| t.to_string()),
-                business: strings.businesses.get(m.business),
+                business: safe(csv, strings.businesses.get(m.business)),
                 customer: shown_customer(strings.customers.get(m.customer)),
-                market: result
-                    .as_ref()
-                    .map_or("", |p| loaded.ctx.markets.name(p.market)),
+                market: safe(
+                    csv,
+                    result
+                        .as_ref()
+                        .map_or("", |p| loaded.ctx.markets.name(p.market)),
+                ),
                 country: country_code.as_ref().map_or("", country_str),
                 direction: m.direction.as_str(),
                 category: m.category.map_or("", |c| c.as_str()),
@@ -112,14 +123,17 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     }
                 }),
                 currency: &currency,
-                rate_source: result
-                    .as_ref()
-                    .ok()
-                    .and_then(|p| p.rate_source)
-                    .unwrap_or(""),
+                rate_source: safe(
+                    csv,
+                    result
+                        .as_ref()
+                        .ok()
+                        .and_then(|p| p.rate_source)
+                        .unwrap_or(""),
+                ),
                 note: match result {
-                    Err(e) => e.to_string(),
-                    Ok(p) => row_note(m, p, strings),
+                    Err(e) => safe(csv, &e.to_string()).into_owned(),
+                    Ok(p) => safe(csv, &row_note(m, p, strings)).into_owned(),
                 },
                 conversation_id: conversation.map(|c| c.conversation.id),
                 conversation_type: conversation.map(|c| c.conversation.kind.as_str()),
@@ -162,21 +176,13 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     if let Some(e) = write_error {
         return Err(e);
     }
-    output.finish()?;
-    if let Some(summary) = unpriced.summary() {
-        return Err(Failure::new(Exit::Error, summary).into());
-    }
-    if args.input.strict && loaded.log.stats.rejected > 0 {
-        let n = loaded.log.stats.rejected;
-        return Err(Failure::new(
-            Exit::Error,
-            format!(
-                "{n} row{} rejected (--strict)",
-                if n == 1 { "" } else { "s" }
-            ),
-        )
-        .into());
-    }
+    let checks = Checks {
+        unpriced: unpriced.summary(),
+        stats: loaded.log.stats.clone(),
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    finish_streamed(output, &target, &checks)?;
     Ok(Exit::Ok)
 }
 
@@ -210,6 +216,15 @@ fn row_note(m: &Message, p: &Priced<'_>, strings: &crate::validate::Strings) -> 
         parts.push(format!("upper bound {upper}"));
     }
     parts.join("; ")
+}
+
+/// Values from the input, neutralised in CSV (a spreadsheet opens it).
+fn safe(csv: bool, v: &str) -> Cow<'_, str> {
+    if csv {
+        neutralize_str(v)
+    } else {
+        Cow::Borrowed(v)
+    }
 }
 
 enum RowSink<'w> {

@@ -6,11 +6,12 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
 use crate::cli::ReconcileArgs;
 use crate::engine::{self, note, price_log};
-use crate::error::{Exit, Failure};
+use crate::error::Exit;
 use crate::reconcile::fees::Fees;
 use crate::reconcile::fx::FxTable;
 use crate::reconcile::periods::Periods;
@@ -18,6 +19,7 @@ use crate::reconcile::tolerance::Tolerance;
 use crate::reconcile::{Dimensions, Estimate, Measure, Settings, actual, reconcile};
 use crate::refdata::rates::Currency;
 use crate::render::reconcile as render;
+use crate::render::reconcile::ReconcileFormat;
 
 fn read(path: &Path) -> Result<(String, String)> {
     let name = path.display().to_string();
@@ -30,6 +32,9 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         return super::reconcile_messages::run(args);
     }
     let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, ReconcileFormat::Table)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     // Every side file is read before the log, so a bad one fails fast.
     let mut points = Vec::new();
@@ -118,16 +123,6 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         unit,
     );
     let unpriced = price_log(&ctx, &log, |m, result| estimate.add(m, result));
-    if let Some(summary) = unpriced.summary() {
-        return Err(Failure::new(Exit::Error, summary).into());
-    }
-    if args.input.strict && log.stats.rejected > 0 {
-        return Err(Failure::new(
-            Exit::Error,
-            format!("{} rows rejected (--strict)", log.stats.rejected),
-        )
-        .into());
-    }
     let estimate_days = match zone_description(&ctx) {
         _ if args.utc && meta_utc_days => "UTC (--utc)".to_string(),
         _ if args.utc => "Meta's periods (--utc)".to_string(),
@@ -153,14 +148,20 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     )
     .map_err(anyhow::Error::msg)?;
 
-    let mut output = Output::open(args.output.as_deref())?;
-    render::render(
-        &result,
-        args.format,
-        style_for_stdout(args.output.is_some()),
-        output.writer(),
-    )?;
-    output.finish()?;
+    let checks = Checks {
+        unpriced: unpriced.summary(),
+        stats: log.stats.clone(),
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    write_report(&target, &checks, |out| {
+        Ok(render::render(
+            &result,
+            format,
+            style_for_stdout(!target.is_stdout()),
+            out,
+        )?)
+    })?;
     let cells = result
         .rows
         .iter()

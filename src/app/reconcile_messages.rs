@@ -4,7 +4,8 @@
 use anyhow::Result;
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::{CompareFormat, ReconcileArgs};
 use crate::engine::{self, note};
@@ -15,7 +16,9 @@ use crate::render::messages as render;
 use crate::render::reconcile::ReconcileFormat;
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
-    let format = match args.format {
+    let target = Target::resolve(args.output.as_deref())?;
+    settings::check_output(&args.input, args.output.as_deref())?;
+    let format = match format_for(args.format, &target, ReconcileFormat::Table)? {
         ReconcileFormat::Table => CompareFormat::Table,
         ReconcileFormat::Csv => CompareFormat::Csv,
         ReconcileFormat::Json => CompareFormat::Json,
@@ -70,17 +73,20 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             )
         });
     });
-    let mut output = Output::open(args.output.as_deref())?;
-    render::render(
-        &result,
-        format,
-        style_for_stdout(args.output.is_some()),
-        output.writer(),
-    )?;
-    output.finish()?;
-    if let Some(summary) = unpriced.summary() {
-        return Err(Failure::new(Exit::Error, summary).into());
-    }
+    let checks = Checks {
+        unpriced: unpriced.summary(),
+        stats: log.stats.clone(),
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    write_report(&target, &checks, |out| {
+        Ok(render::render(
+            &result,
+            format,
+            style_for_stdout(!target.is_stdout()),
+            out,
+        )?)
+    })?;
     if format != CompareFormat::Table {
         note(&render::summary(&result));
     }

@@ -154,12 +154,34 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     if stdin_count > 1 {
         bail!("standard input (-) can be read only once");
     }
+    super::output::check_paths(&log_paths(args), &[("--rejects", args.rejects.as_deref())])?;
     Ok(ReadSettings {
         sources: logs.iter().map(|l| Source::parse(l)).collect(),
         options,
         quiet: args.quiet,
         rejects: args.rejects.clone(),
     })
+}
+
+/// The logs named by path (not `-`).
+pub fn log_paths(args: &InputArgs) -> Vec<&Path> {
+    args.logs
+        .iter()
+        .filter(|l| *l != "-")
+        .map(Path::new)
+        .collect()
+}
+
+/// Refuses an `-o` file that is one of the logs or the `--rejects` file,
+/// before anything is read.
+pub fn check_output(args: &InputArgs, output: Option<&Path>) -> Result<()> {
+    if let (Some(out), Some(rejects)) = (output, args.rejects.as_deref())
+        && (out == rejects || super::output::same_file(out, rejects))
+        && out.as_os_str() != "-"
+    {
+        bail!("-o and --rejects name the same file {}", out.display());
+    }
+    super::output::check_paths(&log_paths(args), &[("-o", output)])
 }
 
 /// The zone description the report prints.

@@ -11,8 +11,10 @@ use anyhow::Result;
 use super::output::Output;
 use super::settings;
 use crate::cli::{ProblemFormat, ValidateArgs};
+use crate::engine::note;
 use crate::error::Exit;
 use crate::model::{Category, Direction, Micros};
+use crate::output::rejects::RejectsFile;
 use crate::pricing::Pricer;
 use crate::validate::{Log, Rejection, read_log};
 
@@ -44,11 +46,20 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let ctx = settings::pricing_context(&args.pricing)?;
     let input = settings::read_settings(&args.input)?;
     let mut problems: Vec<Problem> = Vec::new();
+    let mut rejects = args
+        .input
+        .rejects
+        .as_deref()
+        .map(RejectsFile::create)
+        .transpose()?;
     let log = read_log(
         &input.sources,
         &input.options,
         true,
-        &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
+        &mut |r: &Rejection, record: Option<&csv::ByteRecord>| {
+            if let Some(file) = &mut rejects {
+                file.write(r, record);
+            }
             problems.push(Problem {
                 kind: "rejected row",
                 rejection: r.clone(),
@@ -56,6 +67,9 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         },
         &mut |_, _| {},
     )?;
+    if let Some(file) = rejects {
+        file.finish()?;
+    }
 
     let now = jiff::Timestamp::now().as_microsecond();
     let mut pricer = Pricer::new(&ctx);
@@ -141,7 +155,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             }
         }
         ProblemFormat::Csv => {
-            let mut w = csv::Writer::from_writer(&mut *out);
+            let mut w = crate::render::SafeCsv::from_writer(&mut *out);
             w.write_record(["file", "line", "column", "value", "kind", "reason"])?;
             for p in &problems {
                 let r = &p.rejection;
@@ -172,14 +186,14 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         count(log.messages.len() as u64, "message", "messages")
     );
     if problems.is_empty() {
-        eprintln!("wabill: {read}, no problems");
+        note(&format!("{read}, no problems"));
         Ok(Exit::Ok)
     } else {
-        eprintln!(
-            "wabill: {read}, {}: {}",
+        note(&format!(
+            "{read}, {}: {}",
             count(problems.len() as u64, "problem", "problems"),
             summary.join(", ")
-        );
+        ));
         Ok(Exit::Error)
     }
 }

@@ -5,15 +5,16 @@
 mod progress;
 mod stream;
 
-use std::fs::File;
 use std::io::{self, IsTerminal, Write};
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 
 use crate::input::{ReadOptions, Source};
 use crate::model::{Message, Micros};
+use crate::output::rejects::RejectsFile;
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
+use crate::render::plural;
 use crate::validate::{Log, LogStats, Rejection, Strings, read_log};
 use progress::Progress;
 use stream::Attempt;
@@ -52,8 +53,7 @@ pub(crate) struct Diagnostics {
     /// Rejections already printed by an abandoned streaming pass.
     already_printed: u64,
     rejects_path: Option<PathBuf>,
-    rejects: Option<csv::Writer<File>>,
-    write_error: Option<io::Error>,
+    rejects: Option<RejectsFile>,
 }
 
 impl Diagnostics {
@@ -64,7 +64,6 @@ impl Diagnostics {
             already_printed: 0,
             rejects_path: input.rejects.clone(),
             rejects: None,
-            write_error: None,
         };
         d.create_rejects()?;
         Ok(d)
@@ -72,12 +71,7 @@ impl Diagnostics {
 
     fn create_rejects(&mut self) -> Result<()> {
         if let Some(path) = &self.rejects_path {
-            let mut w = csv::WriterBuilder::new()
-                .flexible(true)
-                .from_path(path)
-                .with_context(|| format!("cannot create {}", path.display()))?;
-            w.write_record(["file", "line", "column", "value", "reason", "fields…"])?;
-            self.rejects = Some(w);
+            self.rejects = Some(RejectsFile::create(path)?);
         }
         Ok(())
     }
@@ -87,52 +81,33 @@ impl Diagnostics {
     fn restart(&mut self) -> Result<()> {
         self.already_printed = self.already_printed.max(self.shown.min(SHOWN_REJECTIONS));
         self.shown = 0;
-        self.write_error = None;
         self.create_rejects()
     }
 
     pub(crate) fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
         if !self.quiet && self.shown >= self.already_printed && self.shown < SHOWN_REJECTIONS {
-            eprintln!("wabill: rejected {r}");
+            note(&format!("rejected {r}"));
         }
         self.shown += 1;
         if let Some(w) = &mut self.rejects {
-            let head = [
-                r.file.as_bytes(),
-                r.line.to_string().as_bytes(),
-                r.column.as_deref().unwrap_or("").as_bytes(),
-                r.value.as_bytes(),
-                r.reason.as_bytes(),
-            ]
-            .map(<[u8]>::to_vec);
-            let fields = head.into_iter().chain(
-                record
-                    .into_iter()
-                    .flat_map(|rec| rec.iter().map(<[u8]>::to_vec)),
-            );
-            if let Err(e) = w.write_record(fields) {
-                self.write_error.get_or_insert(e.into());
-            }
+            w.write(r, record);
         }
     }
 
     fn finish(mut self) -> Result<()> {
         if self.shown > SHOWN_REJECTIONS && !self.quiet {
-            eprintln!(
-                "wabill: … and {} more rejected rows{}",
-                self.shown - SHOWN_REJECTIONS,
+            note(&format!(
+                "… and {} more rejected{}",
+                plural(self.shown - SHOWN_REJECTIONS, "row"),
                 if self.rejects_path.is_some() {
                     ""
                 } else {
                     " (write them all with --rejects FILE)"
                 }
-            );
+            ));
         }
-        if let Some(mut w) = self.rejects.take() {
-            w.flush()?;
-        }
-        if let Some(e) = self.write_error {
-            return Err(e).context("cannot write --rejects file");
+        if let Some(w) = self.rejects.take() {
+            w.finish()?;
         }
         Ok(())
     }
@@ -282,20 +257,51 @@ pub fn price_streaming<'a>(
     })
 }
 
-/// Counts and shows messages that could not be priced.
+/// Counts and shows messages that could not be priced, and warns of
+/// messages dated after the day of the run (priced with a card that may
+/// still change).
 #[derive(Default)]
 pub struct UnpricedReport {
     pub count: u64,
+    /// Start of tomorrow (UTC), once known.
+    tomorrow: Option<Micros>,
+    pub future: u64,
 }
 
+const SHOWN_FUTURE: u64 = 5;
+
 impl UnpricedReport {
+    /// Notes a priced (or unpriceable) message.
+    pub fn seen(&mut self, files: &[String], m: &Message, result: &Result<Priced<'_>, Unpriced>) {
+        if let Err(e) = result {
+            self.note(files, m, e);
+        }
+        let tomorrow = *self.tomorrow.get_or_insert_with(start_of_tomorrow);
+        if m.at >= tomorrow {
+            self.future += 1;
+            if self.future <= SHOWN_FUTURE {
+                let date = jiff::Timestamp::from_microsecond(m.at)
+                    .map_or(String::new(), |t| t.strftime("%Y-%m-%d").to_string());
+                let card = match result {
+                    Ok(p) => p.rate_source.unwrap_or("no card (not charged)"),
+                    Err(_) => "none (unpriced)",
+                };
+                note(&format!(
+                    "warning: {}:{}: message dated {date}, after today: priced with the card \
+                     known for that date: {card}",
+                    files[m.source.file as usize], m.source.line
+                ));
+            }
+        }
+    }
+
     pub fn note(&mut self, files: &[String], m: &Message, e: &Unpriced) {
         self.count += 1;
         if self.count <= SHOWN_UNPRICED {
-            eprintln!(
-                "wabill: cannot price {}:{}: {e}",
+            note(&format!(
+                "cannot price {}:{}: {e}",
                 files[m.source.file as usize], m.source.line
-            );
+            ));
         }
     }
 
@@ -308,8 +314,8 @@ impl UnpricedReport {
                 String::new()
             };
             format!(
-                "{} messages could not be priced{more}; the report is incomplete",
-                self.count
+                "{} could not be priced{more}; the report is incomplete",
+                plural(self.count, "message")
             )
         })
     }
@@ -343,12 +349,21 @@ fn price_messages<'a>(
     let mut unpriced = UnpricedReport::default();
     for m in &log.messages {
         let result = pricer.price(m, &log.strings);
-        if let Err(e) = &result {
-            unpriced.note(&log.files, m, e);
-        }
+        unpriced.seen(&log.files, m, &result);
         each(m, &result, &log.strings);
     }
     unpriced
+}
+
+fn start_of_tomorrow() -> Micros {
+    let today = jiff::Timestamp::now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
+    today
+        .tomorrow()
+        .ok()
+        .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
+        .map_or(Micros::MAX, |z| z.timestamp().as_microsecond())
 }
 
 /// Writes a line to stderr, ignoring a closed stderr.

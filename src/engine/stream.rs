@@ -149,7 +149,7 @@ pub(super) fn stream<'a>(
             });
         let reader = reader.map_err(|e| InputError::Io {
             file: "<reader thread>".into(),
-            source: e,
+            error: e,
         })?;
 
         let mut strings = Strings::default();
@@ -162,9 +162,7 @@ pub(super) fn stream<'a>(
         let mut emit =
             |pricer: &mut Pricer<'a>, m: &Message, files: &[String], strings: &Strings| {
                 let result = pricer.price(m, strings);
-                if let Err(e) = &result {
-                    unpriced.note(files, m, e);
-                }
+                unpriced.seen(files, m, &result);
                 consumer.priced(m, &result, strings);
             };
         let mut outcome = Ok(());

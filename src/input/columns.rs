@@ -178,7 +178,19 @@ impl Columns {
                     return Err(format!(
                         "missing required column {:?} (found: {}){}",
                         wanted,
-                        names.join(", "),
+                        // Escaped: a header's bytes must not reach a terminal raw.
+                        names
+                            .iter()
+                            .map(|n| n
+                                .chars()
+                                .map(|c| if c.is_control() {
+                                    c.escape_default().to_string()
+                                } else {
+                                    c.to_string()
+                                })
+                                .collect::<String>())
+                            .collect::<Vec<_>>()
+                            .join(", "),
                         if wanted == column.name() {
                             format!("; map another header with --column {column}=HEADER")
                         } else {

@@ -44,7 +44,7 @@ fn open(
         Some(d) => d,
         None => sniff_delimiter(content.fill_buf().map_err(|e| InputError::Io {
             file: name.to_string(),
-            source: e,
+            error: e,
         })?),
     };
     let mut reader = csv::ReaderBuilder::new()

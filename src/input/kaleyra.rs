@@ -15,7 +15,9 @@
 use std::io::BufRead;
 use std::sync::Arc;
 
-use super::provider::{Fields, MappedCsv, Out, Row, charge, column, header_keys, number, opened};
+use super::provider::{
+    Fields, MappedCsv, Out, Row, charge, column, header_keys, number, opened, referred,
+};
 use super::templates::Templates;
 use super::{Format, InputError};
 use crate::model::Direction;
@@ -166,7 +168,7 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
         }
         Some(Direction::In) => {
             row.set(Out::Direction, "in")
-                .set(Out::EntryPoint, f.get(c.referral));
+                .set(Out::EntryPoint, referred(&f.get(c.referral)));
         }
         Some(Direction::Out) => {
             row.set(Out::Direction, "out").set(Out::Status, &status);

@@ -107,8 +107,9 @@ impl Source {
 
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
-    #[error("{file}: {source}")]
-    Io { file: String, source: io::Error },
+    /// Not a `#[source]`: the OS error is in the message once, not twice.
+    #[error("{file}: {error}")]
+    Io { file: String, error: io::Error },
     #[error("{file}:{line}: {message}")]
     Csv {
         file: String,
@@ -230,6 +231,24 @@ fn detect(name: &str, head: &[u8]) -> &'static Format {
         .unwrap_or(&csv::FORMAT)
 }
 
+/// Names a UTF-16 start of file (by its byte order mark, or by the NUL
+/// bytes every other ASCII character carries), which would otherwise read
+/// as a header with no known column.
+fn utf16(start: &[u8]) -> Option<&'static str> {
+    match start {
+        [0xFF, 0xFE, ..] => return Some("UTF-16 (little-endian)"),
+        [0xFE, 0xFF, ..] => return Some("UTF-16 (big-endian)"),
+        _ => {}
+    }
+    let pairs = start.len().min(64) / 2;
+    let nul_at = |odd: usize| (0..pairs).filter(|i| start[2 * i + odd] == 0).count();
+    match (nul_at(0), nul_at(1)) {
+        (_, odd) if pairs >= 4 && odd == pairs => Some("UTF-16 (little-endian)"),
+        (even, _) if pairs >= 4 && even == pairs => Some("UTF-16 (big-endian)"),
+        _ => None,
+    }
+}
+
 /// One log source, open, its format known, positioned at its first record.
 pub struct LogReader {
     pub name: String,
@@ -246,9 +265,18 @@ impl LogReader {
         let name = source.name();
         let io_err = |e| InputError::Io {
             file: name.clone(),
-            source: e,
+            error: e,
         };
         let mut content = source.open().map_err(io_err)?;
+        if let Some(encoding) = utf16(content.fill_buf().map_err(io_err)?) {
+            return Err(InputError::Header {
+                file: name.clone(),
+                message: format!(
+                    "the file is {encoding}, not UTF-8: save it as UTF-8 (CSV UTF-8 in a \
+                     spreadsheet, or `iconv -f UTF-16 -t UTF-8`)"
+                ),
+            });
+        }
         let format = match options.format {
             Some(f) => f,
             None => detect(&name, content.fill_buf().map_err(io_err)?),
@@ -288,6 +316,23 @@ impl LogReader {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_is_named() {
+        assert_eq!(utf16(b"\xFF\xFEt\0i\0"), Some("UTF-16 (little-endian)"));
+        assert_eq!(utf16(b"t\0i\0m\0e\0s\0"), Some("UTF-16 (little-endian)"));
+        assert_eq!(utf16(b"\0t\0i\0m\0e"), Some("UTF-16 (big-endian)"));
+        assert_eq!(utf16(b"timestamp,customer"), None);
+        assert_eq!(utf16(b""), None);
+        let source = Source::Bytes(Arc::from(&b"\xFF\xFEt\0,\0"[..]));
+        let Err(e) = LogReader::open(&source, &ReadOptions::default()) else {
+            panic!("UTF-16 is refused")
+        };
+        assert!(
+            e.to_string().starts_with("<memory>: the file is UTF-16"),
+            "{e}"
+        );
+    }
 
     #[test]
     fn detects_the_format_from_content_then_name() {

@@ -70,6 +70,17 @@ pub const HEADER: [&str; 20] = [
     "provider_currency",
 ];
 
+/// A provider's referral field (a click or ad id, or a yes/no) as
+/// wabill's `entry_point`: any id means the customer came from an ad.
+pub fn referred(value: &str) -> &'static str {
+    let none = ["", "0", "false", "no", "none", "null", "n/a"];
+    if none.iter().any(|n| n.eq_ignore_ascii_case(value.trim())) {
+        ""
+    } else {
+        "1"
+    }
+}
+
 /// One message row in wabill's columns, or the reason it cannot be one
 /// (the row is then rejected with that reason).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -204,7 +215,7 @@ impl JsonObjects {
     fn next_byte(&mut self) -> Result<Option<u8>, InputError> {
         let buf = self.input.fill_buf().map_err(|e| InputError::Io {
             file: self.name.clone(),
-            source: e,
+            error: e,
         })?;
         let Some(&b) = buf.first() else {
             return Ok(None);
@@ -314,7 +325,7 @@ impl MappedCsv {
         let mut input = input;
         let head = input.fill_buf().map_err(|e| InputError::Io {
             file: name.to_string(),
-            source: e,
+            error: e,
         })?;
         let line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
         let delimiter = [b',', b';', b'\t']

@@ -251,7 +251,7 @@ impl Notifications {
         let name = &self.name;
         let chunk = self.content.fill_buf().map_err(|e| InputError::Io {
             file: name.clone(),
-            source: e,
+            error: e,
         })?;
         if chunk.is_empty() {
             self.eof = true;

@@ -604,7 +604,12 @@ pub fn parse_amount(s: &str) -> Result<Decimal, &'static str> {
     } else {
         Decimal::from_str_exact(s.strip_prefix('+').unwrap_or(s))
     };
-    parsed.map_err(|_| "not a decimal amount that fits 28 digits exactly")
+    let amount = parsed.map_err(|_| "not a decimal amount that fits 28 digits exactly")?;
+    // Far above any bill, and low enough that no sum of them overflows.
+    if amount.abs() > Decimal::from(1_000_000_000_000_000u64) {
+        return Err("not a plausible amount (above 10^15)");
+    }
+    Ok(amount)
 }
 
 #[cfg(test)]

@@ -42,10 +42,12 @@ impl FxTable {
             let to = currency("to", &row.to)?;
             let rate = parse_amount(&row.rate)
                 .ok()
-                .filter(|r| r.is_sign_positive() && !r.is_zero())
+                // At most 10^7: above any currency pair, and low enough that
+                // converting any amount cannot overflow.
+                .filter(|r| r.is_sign_positive() && !r.is_zero() && *r <= Decimal::from(10_000_000))
                 .ok_or_else(|| {
                     err(format!(
-                        "column rate {:?}: not a positive decimal",
+                        "column rate {:?}: not a positive decimal up to 10000000",
                         row.rate
                     ))
                 })?;
@@ -121,7 +123,9 @@ mod tests {
         let e = FxTable::parse("fx.csv", "date,from,to,rate\n2026-01-01,USD,BRL,0\n").unwrap_err();
         assert_eq!(
             e.to_string(),
-            "fx.csv:2: column rate \"0\": not a positive decimal"
+            "fx.csv:2: column rate \"0\": not a positive decimal up to 10000000"
         );
+        let huge = "date,from,to,rate\n2026-01-01,USD,BRL,79228162514264337593543950335\n";
+        assert!(FxTable::parse("fx.csv", huge).is_err());
     }
 }

@@ -77,3 +77,83 @@ pub fn parse_date(cell: &str) -> Result<Option<Date>, String> {
         .map(Some)
         .map_err(|_| format!("{cell:?} is not a date (expected YYYY-MM-DD)"))
 }
+
+/// The largest rate a card may give (per message or conversation): far
+/// above any real price, and low enough that no sum of costs can overflow.
+pub const MAX_RATE: u32 = 1_000_000;
+
+/// A decimal amount written plainly: digits with at most one `.`, an
+/// optional leading `-`. No `1_000`, no `1e5`, and no digits beyond what a
+/// decimal holds exactly (never rounded, least of all to zero).
+pub fn parse_amount(cell: &str) -> Result<rust_decimal::Decimal, String> {
+    let s = cell.trim();
+    let digits = s.strip_prefix('-').unwrap_or(s);
+    let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    let plain = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    if whole.len() + frac.len() == 0 || !plain(whole) || !plain(frac) {
+        return Err(format!("{s:?} is not a decimal number (like 0.0625)"));
+    }
+    rust_decimal::Decimal::from_str_exact(s)
+        .map_err(|_| format!("{s:?} has more digits than wabill can hold exactly"))
+}
+
+/// A rate cell: a plain decimal from 0 to [`MAX_RATE`].
+pub fn parse_rate(cell: &str) -> Result<rust_decimal::Decimal, String> {
+    let rate = parse_amount(cell)?;
+    if rate.is_sign_negative() && !rate.is_zero() {
+        return Err(format!("{} is negative", cell.trim()));
+    }
+    if rate > rust_decimal::Decimal::from(MAX_RATE) {
+        return Err(format!(
+            "{} is above {MAX_RATE}: not a plausible price",
+            cell.trim()
+        ));
+    }
+    Ok(rate)
+}
+
+/// A market named in a user's rate or tier file must be one the market
+/// table knows: a misspelt market would otherwise never match a message.
+pub fn known_market(
+    markets: &super::markets::MarketTable,
+    name: &str,
+) -> Result<super::markets::MarketId, String> {
+    if let Some(id) = markets.id(name) {
+        return Ok(id);
+    }
+    let near = markets
+        .names()
+        .iter()
+        .find(|n| n.eq_ignore_ascii_case(name.trim()));
+    Err(match near {
+        Some(n) => format!("market {:?} is not known: did you mean {n:?}?", name.trim()),
+        None => format!(
+            "market {:?} is not in the market table (a market name as in `wabill rates`, \
+             or a 2-letter country code)",
+            name.trim()
+        ),
+    })
+}
+
+#[cfg(test)]
+mod amount_tests {
+    use super::*;
+
+    #[test]
+    fn amounts_are_plain_decimals() {
+        assert_eq!(parse_amount("0.0625").unwrap().to_string(), "0.0625");
+        assert_eq!(parse_amount(" 12 ").unwrap().to_string(), "12");
+        assert_eq!(parse_amount("-2.5").unwrap().to_string(), "-2.5");
+        for bad in [
+            "1_000", "1e5", "1E5", "", ".", "0x10", "1.2.3", "+-1", "1,5", "NaN",
+        ] {
+            assert!(parse_amount(bad).is_err(), "{bad}");
+        }
+        // More digits than a Decimal holds are refused, not rounded to 0.
+        assert!(parse_amount("0.0000000000000000000000000000001").is_err());
+        assert!(parse_rate("1000001").is_err());
+        assert!(parse_rate("79228162514264337593543950335").is_err());
+        assert!(parse_rate("-0.01").is_err());
+        assert_eq!(parse_rate("1000000").unwrap().to_string(), "1000000");
+    }
+}

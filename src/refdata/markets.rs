@@ -122,6 +122,10 @@ impl MarketTable {
                     to,
                 });
         }
+        if table.by_prefix.is_empty() {
+            // An empty table would price every number as Other.
+            return Err(RefDataError::new(name, 1, "the market table has no rows"));
+        }
         table.boundaries.sort();
         table.boundaries.dedup();
         Ok(table)
@@ -259,5 +263,14 @@ mod tests {
         let t = MarketTable::builtin();
         assert_eq!(t.epoch(date(2026, 1, 1)), t.epoch(date(2026, 6, 30)));
         assert_ne!(t.epoch(date(2026, 6, 30)), t.epoch(date(2026, 7, 1)));
+    }
+
+    #[test]
+    fn a_table_without_rows_is_an_error() {
+        let header = "prefix,country,market,effective_from,effective_to\n";
+        let Err(e) = MarketTable::parse("m.csv", header) else {
+            panic!("an empty table is refused")
+        };
+        assert_eq!(e.to_string(), "m.csv:1: the market table has no rows");
     }
 }

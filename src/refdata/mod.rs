@@ -5,7 +5,7 @@
 pub mod builtin;
 pub mod businesses;
 pub mod confidence;
-mod csvfile;
+pub mod csvfile;
 pub mod lines;
 pub mod markets;
 mod metafile;

@@ -19,7 +19,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, parse_date, read_rows};
+use super::csvfile::{RefDataError, known_market, parse_date, parse_rate, read_rows};
 use super::markets::{Country, MarketId, MarketTable, country_str, parse_country};
 use crate::model::RateCategory;
 
@@ -145,7 +145,7 @@ impl RateBook {
                     .map(|c| (c, Unit::Conversation)),
             );
         for ((name, text), unit) in builtin {
-            book.add_rows(name, text, markets, unit)
+            book.add_rows(name, text, markets, unit, false)
                 .expect("built-in cards are valid");
         }
         book.new_layer();
@@ -174,6 +174,7 @@ impl RateBook {
             converted.as_deref().unwrap_or(text),
             markets,
             Unit::Message,
+            true,
         )?;
         if self.stale {
             self.fill_stale();
@@ -225,6 +226,7 @@ impl RateBook {
         text: &str,
         markets: &mut MarketTable,
         default_unit: Unit,
+        user_file: bool,
     ) -> Result<usize, RefDataError> {
         let rows = read_rows::<RawRate>(name, text)?;
         let card_base = name.trim_start_matches("built-in ");
@@ -234,6 +236,13 @@ impl RateBook {
                 Some(c) if raw.market.trim().len() == 2 => RateKey::Country(c),
                 _ if raw.market.trim().is_empty() => {
                     return Err(err("market is empty".into()));
+                }
+                // `Global`: a rate with no market (the Business Agent's per-token rate).
+                _ if raw.market.trim().eq_ignore_ascii_case("global") => {
+                    RateKey::Market(markets.intern("Global"))
+                }
+                _ if user_file => {
+                    RateKey::Market(known_market(markets, &raw.market).map_err(&err)?)
                 }
                 _ => RateKey::Market(markets.intern(&raw.market)),
             };
@@ -269,15 +278,7 @@ impl RateBook {
             })?;
             let rate = match raw.rate.trim() {
                 "" => None,
-                s => {
-                    let r: Decimal = s
-                        .parse()
-                        .map_err(|_| err(format!("rate {s:?} is not a decimal number")))?;
-                    if r.is_sign_negative() {
-                        return Err(err(format!("rate {s} is negative")));
-                    }
-                    Some(r)
-                }
+                s => Some(parse_rate(s).map_err(|e| err(format!("rate {e}")))?),
             };
             let from = parse_date(&raw.effective_from).map_err(&err)?;
             let label = match from {
@@ -709,7 +710,39 @@ mod tests {
         let e = book.add_card("x.csv", text, &mut m).unwrap_err();
         assert_eq!(
             e.to_string(),
-            "x.csv:2: rate \"abc\" is not a decimal number"
+            "x.csv:2: rate \"abc\" is not a decimal number (like 0.0625)"
         );
+        for (rate, message) in [
+            ("1e5", "rate \"1e5\" is not a decimal number"),
+            ("1_000", "rate \"1_000\" is not a decimal number"),
+            ("1000001", "rate 1000001 is above 1000000"),
+            ("0.00000000000000000000000000001", "more digits than"),
+        ] {
+            let text = format!("market,category,rate,currency\nIndia,utility,{rate},USD\n");
+            let e = book.add_card("x.csv", &text, &mut m).unwrap_err();
+            assert!(e.to_string().contains(message), "{rate}: {e}");
+        }
+    }
+
+    #[test]
+    fn a_user_card_names_known_markets_only() {
+        let mut m = MarketTable::builtin();
+        let mut book = RateBook::builtin(&mut m);
+        for (market, message) in [
+            (
+                "Brasil",
+                "x.csv:3: market \"Brasil\" is not in the market table",
+            ),
+            (
+                "brazil",
+                "x.csv:3: market \"brazil\" is not known: did you mean \"Brazil\"?",
+            ),
+        ] {
+            let text = format!(
+                "market,category,rate,currency\nIndia,utility,0.01,USD\n{market},marketing,0.05,USD\n"
+            );
+            let e = book.add_card("x.csv", &text, &mut m).unwrap_err();
+            assert!(e.to_string().starts_with(message), "{e}");
+        }
     }
 }

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, parse_date, read_rows};
+use super::csvfile::{RefDataError, known_market, parse_date, parse_rate, read_rows};
 use super::markets::{MarketId, MarketTable};
 use super::rates::Currency;
 use crate::model::RateCategory;
@@ -120,7 +120,7 @@ impl TierTable {
         let mut table = TierTable::default();
         for (line, raw) in read_rows::<RawTier>(name, text)? {
             let err = |m: String| RefDataError::new(name, line, m);
-            let market = markets.intern(&raw.market);
+            let market = known_market(markets, &raw.market).map_err(&err)?;
             let category: RateCategory = raw
                 .category
                 .parse()
@@ -148,14 +148,7 @@ impl TierTable {
             if to.is_some_and(|t| t < from) {
                 return Err(err(format!("band {from}..{to:?} ends before it starts")));
             }
-            let rate: Decimal = raw
-                .rate
-                .trim()
-                .parse()
-                .map_err(|_| err(format!("rate {:?} is not a decimal number", raw.rate)))?;
-            if rate.is_sign_negative() {
-                return Err(err(format!("rate {rate} is negative")));
-            }
+            let rate: Decimal = parse_rate(&raw.rate).map_err(|e| err(format!("rate {e}")))?;
             let currency = Currency::parse(&raw.currency).ok_or_else(|| {
                 err(format!(
                     "currency {:?} is not a 3-letter code",
@@ -343,6 +336,20 @@ mod tests {
             e.to_string(),
             "t.csv:5: band starting at 4000 overlaps another band"
         );
+    }
+
+    #[test]
+    fn an_unknown_market_or_a_loose_rate_is_an_error() {
+        let mut m = MarketTable::builtin();
+        let bad = format!("{TIERS}Indai,utility,1,10,0.0011,USD,2026-01-01\n");
+        let e = TierTable::parse("t.csv", &bad, &mut m).unwrap_err();
+        assert!(
+            e.to_string().starts_with("t.csv:5: market \"Indai\""),
+            "{e}"
+        );
+        let bad = format!("{TIERS}Brazil,utility,1,10,1e-3,USD,2026-01-01\n");
+        let e = TierTable::parse("t.csv", &bad, &mut m).unwrap_err();
+        assert!(e.to_string().starts_with("t.csv:5: rate \"1e-3\""), "{e}");
     }
 }
 

@@ -102,7 +102,7 @@ fn table(c: &Comparison, style: Style, out: &mut dyn Write) -> io::Result<()> {
 /// One row per group; per scenario `NAME_charged`, `NAME_cost`, then per
 /// later scenario `NAME_difference`, `NAME_percent`; then a `total` row.
 fn csv(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = super::SafeCsv::from_writer(out);
     let scenarios = &c.meta.scenarios;
     let mut header: Vec<String> = c.meta.group_by.clone();
     header.push("messages".into());

@@ -12,7 +12,7 @@ fn values(report: &Report, line: &Line) -> Vec<String> {
 
 /// One row per group, then a row whose key columns read `total`.
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = csv::Writer::from_writer(out);
+    let mut w = super::SafeCsv::from_writer(out);
     let keys = &report.meta.group_by;
     let header = keys
         .iter()

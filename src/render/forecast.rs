@@ -157,7 +157,7 @@ fn table(report: &ForecastReport, style: Style, out: &mut dyn Write) -> io::Resu
 
 /// One row per month × market × category, then a row whose keys read `total`.
 fn csv(report: &ForecastReport, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = super::SafeCsv::from_writer(out);
     w.write_record([
         "month", "market", "category", "messages", "charged", "free", "cost", "currency",
     ])?;

@@ -14,9 +14,22 @@ fn values(report: &Report, line: &Line, bold: bool) -> String {
         .join(" | ")
 }
 
-/// Pipes in cell text would break the table.
+/// Cell text as Markdown shows it literally: pipes would break the table,
+/// line breaks the row, and HTML would be rendered (or run) by the viewer.
 fn escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\r' | '\n' => out.push_str("<br>"),
+            c if c.is_control() => out.extend(c.escape_default()),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
@@ -64,5 +77,19 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     if !report.meta.rate_sources.is_empty() {
         writeln!(out, "- rates: {}", report.meta.rate_sources.join("; "))?;
     }
+    if let Some(config) = &report.meta.config {
+        writeln!(out, "- defaults: {config}")?;
+    }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cells_cannot_break_the_table_or_inject_html() {
+        assert_eq!(
+            super::escape("a|b\n<script>&"),
+            "a\\|b<br>&lt;script&gt;&amp;"
+        );
+    }
 }

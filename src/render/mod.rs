@@ -13,9 +13,11 @@ mod markdown;
 pub mod messages;
 mod number;
 pub mod reconcile;
+mod safe_csv;
 mod table;
 
-pub use number::{group_digits, money, signed_money};
+pub use number::{group_digits, money, plural, signed_money};
+pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
 use std::io::{self, Write};
 
@@ -78,6 +80,26 @@ pub fn render(
     }
 }
 
+/// Text from the input as a terminal may show it: control characters
+/// (escape sequences, line breaks, bells) are written as `\u{1b}`, `\n`…,
+/// so a log cannot move the cursor, recolour or forge lines.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if c.is_control() {
+                    c.escape_default().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The accounting as two sentences, shared by the text formats.
 pub fn accounting_lines(report: &Report) -> Vec<String> {
     let a = &report.accounting;
@@ -114,8 +136,9 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     };
     let mut lines = vec![
         format!(
-            "{} rows read = {} inbound + {} outbound{calls} + {} merged + {} rejected",
+            "{} {} read = {} inbound + {} outbound{calls} + {} merged + {} rejected",
             group_digits(a.rows_read),
+            if a.rows_read == 1 { "row" } else { "rows" },
             group_digits(a.inbound),
             group_digits(a.outbound),
             group_digits(a.merged),
@@ -143,8 +166,13 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
             format!(" ({})", types.join(", "))
         };
         let mut line = format!(
-            "{} conversations opened{types} = {} charged + {} free",
+            "{} {} opened{types} = {} charged + {} free",
             group_digits(c.opened),
+            if c.opened == 1 {
+                "conversation"
+            } else {
+                "conversations"
+            },
             group_digits(c.charged),
             group_digits(c.free)
         );

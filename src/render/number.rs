@@ -3,6 +3,15 @@
 
 use rust_decimal::Decimal;
 
+/// "1 message", "2 messages".
+pub fn plural(n: u64, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 pub fn group_digits(n: u64) -> String {
     group_str(&n.to_string())
 }

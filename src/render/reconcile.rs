@@ -264,7 +264,7 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
 
 /// One row per cell, then a `total` row; amounts are plain decimals.
 fn csv(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
+    let mut w = super::SafeCsv::from_writer(out);
     let m = &r.meta;
     let mut header: Vec<&str> = vec![
         "period",

@@ -53,7 +53,7 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
         let cells = row
             .keys
             .iter()
-            .cloned()
+            .map(|k| super::printable(k).into_owned())
             .chain(value_cells(report, &row.line));
         table.add_row(cells.map(Cell::new));
     }
@@ -84,6 +84,9 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     }
     if !report.meta.rate_sources.is_empty() {
         writeln!(out, "rates: {}", report.meta.rate_sources.join("; "))?;
+    }
+    if let Some(config) = &report.meta.config {
+        writeln!(out, "defaults: {config}")?;
     }
     Ok(())
 }

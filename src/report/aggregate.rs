@@ -275,6 +275,7 @@ impl<'a> Aggregator<'a> {
                     .chain(tier_notes)
                     .collect(),
                 upper_bound: self.headroom.map(|h| totals.cost + h),
+                config: None,
             },
             rows,
             totals,

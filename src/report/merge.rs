@@ -320,6 +320,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
                 .chain(tiers.notes(&first.meta.currency))
                 .collect(),
             upper_bound: headroom.map(|h| totals.cost + h),
+            config: first.meta.config.clone(),
         },
         rows,
         totals,
@@ -408,6 +409,7 @@ mod tests {
                 input_formats: vec!["csv".into()],
                 notes: vec![],
                 upper_bound: None,
+                config: None,
             },
             rows: vec![Row {
                 keys: keys.iter().map(|k| k.to_string()).collect(),

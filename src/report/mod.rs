@@ -138,6 +138,9 @@ pub struct Meta {
     /// reported the cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub upper_bound: Option<Decimal>,
+    /// The `wabill.toml` whose defaults applied, if one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

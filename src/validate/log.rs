@@ -89,10 +89,14 @@ pub fn read_rows<B>(
                         format!("expected {} fields, found {}", reader.width, record.len())
                     }),
                 }
-            } else if let Some((i, rows)) = reader
-                .delimiter
-                .and_then(|d| swallowed_rows(&record, d, reader.width))
-            {
+            } else if let Some((i, rows)) = reader.delimiter.and_then(|d| {
+                swallowed_rows(
+                    &record,
+                    d,
+                    reader.width,
+                    reader.columns.get(Column::Timestamp),
+                )
+            }) {
                 Rejection {
                     file: reader.name.clone(),
                     line,
@@ -156,12 +160,17 @@ fn multi_line_hint(record: &csv::ByteRecord, line: u64, rejection: &Rejection) -
     })
 }
 
-/// The first field whose line breaks are followed by lines with a full
-/// row's delimiters, and how many such lines: rows swallowed by a quote
-/// left open, in a column wabill may not even read. A well-formed quoted
-/// line break (an address, a note) is not followed by a row's worth of
-/// delimiters.
-fn swallowed_rows(record: &csv::ByteRecord, delimiter: u8, width: usize) -> Option<(usize, usize)> {
+/// The first field whose line breaks are followed by lines that would
+/// parse as rows (a row's worth of delimiters and a timestamp where the
+/// timestamp column is), and how many: rows swallowed by a quote left open,
+/// in a column wabill may not even read. A well-formed quoted line break
+/// (an address, a message text such as "Items: a, b, c") is not a row.
+fn swallowed_rows(
+    record: &csv::ByteRecord,
+    delimiter: u8,
+    width: usize,
+    timestamp: Option<usize>,
+) -> Option<(usize, usize)> {
     // Almost no record holds a line break: one scan of its bytes decides.
     if width < 2 || !record.as_slice().contains(&b'\n') {
         return None;
@@ -171,6 +180,11 @@ fn swallowed_rows(record: &csv::ByteRecord, delimiter: u8, width: usize) -> Opti
             .split(|b| *b == b'\n')
             .skip(1)
             .filter(|line| line.iter().filter(|b| **b == delimiter).count() >= width - 1)
+            .filter(|line| {
+                let at = timestamp.and_then(|t| line.split(|b| *b == delimiter).nth(t));
+                at.and_then(|v| std::str::from_utf8(v).ok())
+                    .is_some_and(|v| super::timestamp::parse_timestamp(v.trim()).is_ok())
+            })
             .count();
         (rows > 0).then_some((i, rows))
     })
@@ -595,6 +609,13 @@ mod tests {
             "{HEADER}2026-02-02T10:00:00Z,+5511987650001,out,utility,a,sent,\"x\ny, z, w\"\n"
         );
         let (log, seen) = read_memory(&text, false);
+        assert!(seen.is_empty(), "{seen:?}");
+        assert_eq!(log.messages.len(), 1);
+        // Nor is a message text whose second line has a row's worth of
+        // commas but no timestamp where a row has one.
+        let text = "timestamp,customer,direction,category,text\n\
+             2026-02-02T10:00:00Z,+5511987650001,out,utility,\"Promo!\nItems: a, b, c, d, e\"\n";
+        let (log, seen) = read_memory(text, false);
         assert!(seen.is_empty(), "{seen:?}");
         assert_eq!(log.messages.len(), 1);
     }

@@ -182,10 +182,47 @@ fn meta_pricing(columns: &Columns, record: &csv::ByteRecord) -> Result<MetaPrici
     Ok(meta)
 }
 
-/// `entry_point` is any non-empty value except the usual spellings of "no".
-fn is_entry_point(s: &str) -> bool {
-    let no = ["", "0", "false", "no", "none", "n", "f"];
-    !no.iter().any(|n| n.eq_ignore_ascii_case(s))
+/// Spellings of "no entry point", including what spreadsheets and JSON
+/// exports write for nothing.
+const NO_ENTRY_POINT: [&str; 16] = [
+    "", "0", "0.0", "false", "no", "n", "f", "none", "null", "nil", "nan", "n/a", "na", "-", "[]",
+    "{}",
+];
+
+/// Spellings of "came from an ad or a Page button": yes-words and the
+/// sources Meta's referral objects and exports name.
+const ENTRY_POINT: [&str; 17] = [
+    "1",
+    "1.0",
+    "true",
+    "yes",
+    "y",
+    "t",
+    "ctwa",
+    "ctwa_ad",
+    "click_to_whatsapp",
+    "click-to-whatsapp",
+    "ad",
+    "ads",
+    "post",
+    "page",
+    "fb_page",
+    "page_button",
+    "referral",
+];
+
+/// Whether an `entry_point` value says the customer came from an ad or a
+/// Page button; `None` for a value that says neither (a rejection, never
+/// 72 h of free messages on a guess).
+fn parse_entry_point(s: &str) -> Option<bool> {
+    let is = |list: &[&str]| list.iter().any(|n| n.eq_ignore_ascii_case(s.trim()));
+    if is(&NO_ENTRY_POINT) {
+        Some(false)
+    } else if is(&ENTRY_POINT) {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 impl Validator {
@@ -359,8 +396,16 @@ impl Validator {
             )
         })?;
 
+        let raw = field(Column::EntryPoint);
         let entry_point = direction == Direction::In
-            && is_entry_point(text(Column::EntryPoint, field(Column::EntryPoint))?);
+            && parse_entry_point(text(Column::EntryPoint, raw)?).ok_or_else(|| {
+                field_error(
+                    Column::EntryPoint,
+                    raw,
+                    "expected empty/0/false/no/null for none, or 1/true/yes/ctwa/ad/page for \
+                     an ad or Page button",
+                )
+            })?;
 
         let business = self.business(field(Column::Business))?;
 
@@ -468,5 +513,25 @@ mod tests {
             (e.column, e.value.as_str()),
             (Column::PricingCategory, "group_x")
         );
+    }
+}
+
+#[cfg(test)]
+mod entry_point_tests {
+    use super::parse_entry_point;
+
+    #[test]
+    fn nothing_is_no_entry_point_and_junk_is_refused() {
+        for none in [
+            "", "0", "0.0", "null", "NULL", "NaN", "N/A", "[]", "none", " false ",
+        ] {
+            assert_eq!(parse_entry_point(none), Some(false), "{none:?}");
+        }
+        for yes in ["1", "true", "Yes", "ctwa", "ad", "page"] {
+            assert_eq!(parse_entry_point(yes), Some(true), "{yes:?}");
+        }
+        for junk in ["maybe", "2", "undefined", "{\"a\":1}"] {
+            assert_eq!(parse_entry_point(junk), None, "{junk:?}");
+        }
     }
 }

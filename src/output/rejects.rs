@@ -1,0 +1,78 @@
+//! The `--rejects FILE`: every rejected row with its place and reason, and
+//! the row itself in the last column as CSV text, so the file reads back as
+//! CSV with one header. Written beside the target and renamed into place
+//! when complete, like `-o`.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+
+use super::Output;
+use crate::validate::Rejection;
+
+pub const REJECTS_HEADER: [&str; 6] = ["file", "line", "column", "value", "reason", "row"];
+
+pub struct RejectsFile {
+    writer: csv::Writer<Output>,
+    path: PathBuf,
+    write_error: Option<io::Error>,
+}
+
+impl RejectsFile {
+    pub fn create(path: &Path) -> Result<RejectsFile> {
+        let mut writer = csv::Writer::from_writer(Output::open(Some(path))?);
+        writer
+            .write_record(REJECTS_HEADER)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+        Ok(RejectsFile {
+            writer,
+            path: path.to_path_buf(),
+            write_error: None,
+        })
+    }
+
+    pub fn write(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
+        let head = [
+            r.file.as_bytes(),
+            r.line.to_string().as_bytes(),
+            r.column.as_deref().unwrap_or("").as_bytes(),
+            r.value.as_bytes(),
+            r.reason.as_bytes(),
+        ]
+        .map(<[u8]>::to_vec);
+        let fields = head.into_iter().chain([record_line(record)]);
+        if let Err(e) = self.writer.write_record(fields) {
+            self.write_error.get_or_insert(e.into());
+        }
+    }
+
+    /// Moves the file into place.
+    pub fn finish(self) -> Result<()> {
+        let context = || format!("cannot write {}", self.path.display());
+        if let Some(e) = self.write_error {
+            return Err(e).with_context(context);
+        }
+        self.writer
+            .into_inner()
+            .map_err(|e| e.into_error())
+            .with_context(context)?
+            .finish()
+    }
+}
+
+/// The fields of a rejected record as one comma-separated line.
+fn record_line(record: Option<&csv::ByteRecord>) -> Vec<u8> {
+    let Some(record) = record else {
+        return Vec::new();
+    };
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    if w.write_byte_record(record).is_err() {
+        return Vec::new();
+    }
+    let mut line = w.into_inner().unwrap_or_default();
+    line.pop();
+    line
+}
