@@ -1,7 +1,7 @@
 //! Command-line snapshots: every `tests/cmd/*.toml` case runs `wabill` in its
 //! `.in/` directory and compares stdout, stderr and the exit code. Expected
 //! files were generated with `TRYCMD=overwrite cargo test --test cli` and then
-//! checked by hand against PRICING.md.
+//! checked by hand against docs/pricing-rules.md.
 
 use std::fs;
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! Library-level tests through the public API: read → price → aggregate.
-//! Worked examples from PRICING.md §4 and properties over small generated
+//! Worked examples from docs/pricing-rules.md §11 and properties over small generated
 //! logs (February 2026, where the built-in USD card is complete).
 
 use std::path::PathBuf;
@@ -248,7 +248,7 @@ fn meta_example_charges_marketing_and_the_late_utility_only() {
 
 #[test]
 fn sleekflow_example_three_charges_or_one_inside_the_window() {
-    // PRICING.md §4 item 8, first half: all outside any window.
+    // docs/pricing-rules.md §11 example 8, first half: all outside any window.
     let outside = run_csv(
         &Setup::default(),
         &log_of(&[

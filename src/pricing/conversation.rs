@@ -1,4 +1,4 @@
-//! Conversation-based pricing (February 2022 – June 2025, PRICING.md §1b,
+//! Conversation-based pricing (February 2022 – June 2025, docs/pricing-rules.md §7,
 //! §1c): the conversations open between one business and one customer, and
 //! which one a delivered outbound message opens or joins.
 //!

@@ -498,7 +498,7 @@ impl<'t> Pricer<'t> {
         }
         if let Some(c) = self.utility_conversation(m, category, &windows) {
             // Opened before 2025-07-01 and still open: Meta keeps later
-            // utility templates in it, free (PRICING.md §1d, transition).
+            // utility templates in it, free (docs/pricing-rules.md §7, transition).
             priced.pricing_type = PricingType::InConversation;
             priced.conversation = Some(ConversationRef {
                 conversation: c,

@@ -35,7 +35,7 @@ pub enum ModelChoice {
 }
 
 /// Commonly given as the start of conversation pricing; Meta's own text
-/// says only "February 2022" (PRICING.md §1b, UNVERIFIED).
+/// says only "February 2022" (docs/pricing-rules.md §1, INFERRED).
 const CONVERSATION_2022_START: Date = date(2022, 2, 1);
 const CONVERSATION_2023_START: Date = date(2023, 6, 1);
 const PER_MESSAGE_START: Date = date(2025, 7, 1);

@@ -95,7 +95,7 @@ impl Log {
 use Category::*;
 use PricingType::*;
 
-/// PRICING.md §1d / §4 item 1, on any date, and item 9 from 2026-10-01.
+/// docs/pricing-rules.md §11 example 1, on any date, and its 2026-10-01 variant.
 fn meta_example(day: &str) -> Log {
     let mut log = Log::new();
     let t = |h: i64| {
@@ -417,7 +417,7 @@ fn explain_uses_the_configured_window_lengths() {
     );
 }
 
-// ---- Conversation-based pricing (PRICING.md §1b, §1c, §4 items 2–4) ----
+// ---- Conversation-based pricing (docs/pricing-rules.md §7, §11 examples 2–4) ----
 
 /// Microseconds at `hour` hours after midnight UTC of `day`.
 fn at(day: &str, hour: i64) -> i64 {
@@ -1259,7 +1259,7 @@ fn tiers_count_per_portfolio_and_a_business_without_one_is_its_own() {
     );
 }
 
-/// PRICING-2026 §2, Meta's Business Agent example: a marketing template,
+/// docs/pricing-rules.md §9, Meta's Business Agent example: a marketing template,
 /// then three customer messages answered by the agent twice and a person
 /// once, then a utility template, all within one hour. Meta counts 1
 /// charge in July 2026, 3 from August (2 agent), 5 from October (with the

@@ -4,8 +4,8 @@
 //! Free entry point (FEP): an inbound message from an ad or Page button
 //! makes the business's first delivered reply within 24 h free and opens
 //! [reply, reply + 72 h) in which everything is free. Both intervals are
-//! half-open: a reply at exactly +24:00:00 is outside (PRICING.md, "Our
-//! choices"). Failed messages neither open nor consume anything.
+//! half-open: a reply at exactly +24:00:00 is outside (our choice where
+//! Meta is silent, docs/pricing-rules.md §2). Failed messages neither open nor consume anything.
 
 use crate::model::Micros;
 

@@ -1,6 +1,6 @@
 //! Meta's billing markets: which market a recipient's number belongs to on
 //! a given date. Longest calling-code prefix wins among the rows valid on
-//! that date; numbers that match nothing are `Other` (PRICING.md §2).
+//! that date; numbers that match nothing are `Other` (docs/pricing-rules.md §3).
 
 use rustc_hash::FxHashMap as HashMap;
 

@@ -1,7 +1,7 @@
 //! Volume tiers: utility and authentication rates that fall with the
 //! month's charged volume per portfolio × market × category. Pricing is
 //! marginal: the n-th charged message of the month pays the rate of the band
-//! that contains n (PRICING.md §1d, "Volume tiers"). Meta's table effective
+//! that contains n (docs/pricing-rules.md §5). Meta's table effective
 //! 2026-04-01 is built in; `--tiers FILE` replaces it (wabill's CSV shape or
 //! Meta's downloadable file), `--no-tiers` turns tiers off.
 

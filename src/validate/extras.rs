@@ -1,6 +1,6 @@
 //! The columns of Meta's 2026 lines: groups, calls, usernames, the
 //! Marketing Messages API's reported cost and max-price templates, Business
-//! Agent tokens (PRICING-2026 in README "2026 lines").
+//! Agent tokens (docs/pricing-rules.md §9, README "2026 lines").
 
 use rust_decimal::Decimal;
 
