@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 use super::provider::{
     Fields, MappedCsv, Out, Row, charge, column, header_keys, number, opened, referred,
+    require_columns,
 };
 use super::templates::Templates;
 use super::{Format, InputError};
@@ -107,24 +108,16 @@ pub fn open(
         currency: c(&["currency"]),
         referral: c(&["entrypoint", "referral"]),
     };
-    let missing: Vec<&str> = [
-        ("FROM", cols.from),
-        ("TO", cols.to),
-        ("CREATED_AT", cols.created.or(cols.sent)),
-    ]
-    .into_iter()
-    .filter_map(|(n, c)| c.is_none().then_some(n))
-    .collect();
-    if !missing.is_empty() {
-        return Err(InputError::Header {
-            file: name.to_string(),
-            message: format!(
-                "a Kaleyra report needs the columns {} (found: {})",
-                missing.join(", "),
-                keys.join(", ")
-            ),
-        });
-    }
+    require_columns(
+        name,
+        "a Kaleyra report",
+        &[
+            ("FROM", cols.from),
+            ("TO", cols.to),
+            ("CREATED_AT", cols.created.or(cols.sent)),
+        ],
+        &keys,
+    )?;
     let width = keys.len();
     Ok(MappedCsv::new(
         name,

@@ -147,6 +147,31 @@ pub fn header_key(raw: &str) -> String {
 }
 
 /// The first CSV line of `head` (the start of a source), as header keys.
+/// An export's header must have these columns (`None`: not found); the
+/// error names the missing ones and what the header has.
+pub fn require_columns(
+    name: &str,
+    export: &str,
+    required: &[(&str, Option<usize>)],
+    keys: &[String],
+) -> Result<(), InputError> {
+    let missing: Vec<&str> = required
+        .iter()
+        .filter_map(|(n, c)| c.is_none().then_some(*n))
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(InputError::Header {
+        file: name.to_string(),
+        message: format!(
+            "{export} needs the columns {} (found: {})",
+            missing.join(", "),
+            keys.join(", ")
+        ),
+    })
+}
+
 pub fn header_keys(head: &[u8]) -> Vec<String> {
     let line = head.split(|b| *b == b'\n').next().unwrap_or(&[]);
     let line = String::from_utf8_lossy(line);

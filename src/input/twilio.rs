@@ -15,6 +15,7 @@ use std::sync::Arc;
 
 use super::provider::{
     Fields, MappedCsv, Out, Row, charge, column, header_keys, number, opened, referred,
+    require_columns,
 };
 use super::templates::Templates;
 use super::{Format, InputError};
@@ -126,26 +127,18 @@ pub fn open(
         price: c(&["price"]),
         unit: c(&["priceunit", "priceunits"]),
     };
-    let missing: Vec<&str> = [
-        ("From", cols.from),
-        ("To", cols.to),
-        ("Direction", cols.direction),
-        ("Status", cols.status),
-        ("SentDate", cols.date.or(cols.created)),
-    ]
-    .into_iter()
-    .filter_map(|(n, c)| c.is_none().then_some(n))
-    .collect();
-    if !missing.is_empty() {
-        return Err(InputError::Header {
-            file: name.to_string(),
-            message: format!(
-                "a Twilio export needs the columns {} (found: {})",
-                missing.join(", "),
-                keys.join(", ")
-            ),
-        });
-    }
+    require_columns(
+        name,
+        "a Twilio export",
+        &[
+            ("From", cols.from),
+            ("To", cols.to),
+            ("Direction", cols.direction),
+            ("Status", cols.status),
+            ("SentDate", cols.date.or(cols.created)),
+        ],
+        &keys,
+    )?;
     let width = keys.len();
     Ok(MappedCsv::new(
         name,
