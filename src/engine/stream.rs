@@ -73,7 +73,7 @@ impl Sent {
     ) -> Batch {
         // Every customer row of this batch is seen before any is forgotten.
         for m in &messages {
-            expiry.seen(m.customer, m.at);
+            expiry.seen(m.customer, m.at, m.entry_point);
         }
         let reused = validator.strings.customers.take_reused();
         let s = &validator.strings;
