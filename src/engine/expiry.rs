@@ -96,7 +96,13 @@ impl Expiry {
         if self.wheel.is_empty() {
             self.base = hour;
         }
-        let slot = usize::try_from(hour - self.base).unwrap_or(0);
+        // Due before the first bucket (an entry point came first): buckets
+        // in front, no more than the longest window's hours.
+        while hour < self.base {
+            self.wheel.push_front(Vec::new());
+            self.base -= 1;
+        }
+        let slot = usize::try_from(hour - self.base).expect("not before base");
         if slot >= self.wheel.len() {
             self.wheel.resize_with(slot + 1, Vec::new);
         }
@@ -176,6 +182,15 @@ mod tests {
         e.seen(0, 200 * H, false);
         assert!(expire(&mut e, 248 * H).is_empty());
         assert_eq!(expire(&mut e, 250 * H), vec![0]);
+    }
+
+    #[test]
+    fn an_earlier_due_time_is_not_held_behind_a_later_one() {
+        let mut e = expiry();
+        e.seen(0, 0, true);
+        e.seen(1, H, false);
+        assert_eq!(expire(&mut e, 74 * H), vec![1]);
+        assert_eq!(expire(&mut e, 121 * H), vec![0]);
     }
 
     #[test]

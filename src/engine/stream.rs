@@ -280,8 +280,7 @@ pub(super) fn stream<'a>(
         }
         // Unblocks the reader if it is waiting to send.
         drop(rx);
-        let (read, formats, held) =
-            reader.join().expect("the reading thread does not panic")?;
+        let (read, formats, held) = reader.join().expect("the reading thread does not panic")?;
         if let Err(why) = outcome {
             return Ok((Attempt::Unstreamable(why.describe(&files)), Vec::new()));
         }

@@ -40,8 +40,7 @@ impl Interner {
                 id
             }
             None => {
-                let id =
-                    u32::try_from(self.names.len()).expect("fewer than 2^32 distinct strings");
+                let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct strings");
                 self.names.push(s.into());
                 id
             }
