@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The benchmark: generates logs (1 M and 10 M rows, sorted and shuffled),
 # then times wabill, the csv crate's raw parse (the ceiling) and DuckDB on
-# each, checks they agree, and writes benches/RESULTS.md; then times
-# reconcile on 1 M analytics data points against the 10 M-row log.
+# each, checks they agree, and writes benches/RESULTS.md; then measures
+# streaming memory with many customers over 60 days, and times reconcile
+# on 1 M analytics data points against the 10 M-row log.
 #
 #   benches/run.sh              # 1M and 10M rows
 #   ROWS="1000000" benches/run.sh   # a quicker run
@@ -24,6 +25,9 @@ if ! benches/.venv/bin/python -c "import duckdb" 2>/dev/null; then
 fi
 
 benches/.venv/bin/python benches/bench.py "$@"
+# Streaming memory: 8 M rows / 8 M customers and 10 M rows / 1 M customers
+# over 60 days (MEMORY_CASES="rows:customers …" for others).
+benches/.venv/bin/python benches/memory_bench.py
 # Reconcile: 1 M pricing_analytics points against the 10 M-row log
 # (POINTS=… RECONCILE_ROWS=… for a quicker run).
 exec benches/.venv/bin/python benches/reconcile_bench.py

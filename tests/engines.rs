@@ -244,3 +244,166 @@ fn sub_millisecond_times_decide_in_both_engines() {
         "{text}"
     );
 }
+
+/// The streaming engine's counters of what it held at most
+/// (`WABILL_STREAM_STATS`): customer ids given, customers held, pairs held.
+fn stream_stats(args: &[&str]) -> (Vec<u8>, [u64; 3]) {
+    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .args(args)
+        .env("WABILL_STREAM_STATS", "1")
+        .output()
+        .expect("wabill runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let line = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("wabill: stream stats: "))
+        .unwrap_or_else(|| panic!("no stats in {stderr:?}"));
+    let numbers: Vec<u64> = line
+        .split(", ")
+        .map(|part| part.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    (out.stdout, numbers.try_into().unwrap())
+}
+
+fn distinct_customers(log: &Path) -> u64 {
+    let text = std::fs::read_to_string(log).unwrap();
+    let mut header = text.lines().next().unwrap().split(',');
+    let column = header.position(|c| c == "customer").unwrap();
+    let set: std::collections::HashSet<&str> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').nth(column).unwrap())
+        .collect();
+    set.len() as u64
+}
+
+/// Memory follows open windows: over 60 days, most customers are seen on
+/// a few days only, and streaming forgets each one two days after its
+/// windows close (its id goes to later customers), yet prints the same
+/// bytes as sorting in memory, which never forgets.
+#[test]
+fn many_short_lived_customers_stream_the_same_with_bounded_state() {
+    let log = temp("short-lived.csv");
+    wabill(&[
+        "generate",
+        "--rows",
+        "150k",
+        "--seed",
+        "11",
+        "--customers",
+        "150000",
+        "--days",
+        "60",
+        "--start",
+        "2026-08-20",
+        "--entry-point-share",
+        "0.3",
+        "--status-event-share",
+        "0.3",
+        "-o",
+        log.to_str().unwrap(),
+    ]);
+    let memory = report("memory", &[&log]);
+    let card = flat_card();
+    let (stream, [ids, customers, pairs]) = stream_stats(&[
+        "estimate",
+        "-q",
+        "--engine",
+        "stream",
+        "--format",
+        "csv",
+        "--rates",
+        card.to_str().unwrap(),
+        "--by",
+        "day,business,market,category,pricing_type",
+        log.to_str().unwrap(),
+    ]);
+    assert_eq!(stream, memory);
+    let distinct = distinct_customers(&log);
+    assert!(
+        ids > distinct,
+        "customers forgotten and seen again get ids again"
+    );
+    assert!(
+        customers * 3 < distinct,
+        "{customers} of {distinct} held at once"
+    );
+    assert!(
+        pairs <= customers * 4,
+        "{pairs} pairs for {customers} customers"
+    );
+}
+
+/// A customer forgotten while away comes back with nothing open, and one
+/// whose free entry point window is still open keeps it, however many
+/// customers come and go (and take forgotten ids) in between.
+#[test]
+fn forgetting_keeps_open_windows_and_reuses_ids_safely() {
+    let log = temp("returning.csv");
+    let t0 = 1_769_990_400i64; // 2026-02-02T00:00:00Z
+    let at = |s: i64| jiff::Timestamp::from_second(t0 + s).unwrap().to_string();
+    let h = 3600;
+    let mut rows = vec![
+        (0, format!("{},+5511987650001,in,,1", at(0))),
+        (h, format!("{},+5511987650001,out,utility,", at(h))),
+        // Inside the 72 h free entry point window the reply opened.
+        (
+            72 * h,
+            format!("{},+5511987650001,out,marketing,", at(72 * h)),
+        ),
+        // Long after it, and after the customer was forgotten.
+        (
+            7 * 24 * h,
+            format!("{},+5511987650001,out,marketing,", at(7 * 24 * h)),
+        ),
+        (
+            7 * 24 * h + 60,
+            format!("{},+5511987650001,in,,", at(7 * 24 * h + 60)),
+        ),
+        (
+            7 * 24 * h + 120,
+            format!("{},+5511987650001,out,utility,", at(7 * 24 * h + 120)),
+        ),
+    ];
+    // Four one-off customers a minute for eight days.
+    for i in 0..4 * 60 * 24 * 8 {
+        let s = 2 * h + i / 4 * 60 + i % 4;
+        rows.push((s, format!("{},+49151{:07},out,marketing,", at(s), i)));
+    }
+    rows.sort_by_key(|(s, _)| *s);
+    let body: Vec<String> = rows.into_iter().map(|(_, r)| r).collect();
+    std::fs::write(
+        &log,
+        format!(
+            "timestamp,customer,direction,category,entry_point\n{}\n",
+            body.join("\n")
+        ),
+    )
+    .unwrap();
+    let args = |engine| {
+        [
+            "estimate",
+            "-q",
+            "--engine",
+            engine,
+            "--format",
+            "csv",
+            "--by",
+            "pricing_type",
+            log.to_str().unwrap(),
+        ]
+    };
+    let memory = wabill(&args("memory"));
+    let (stream, [ids, customers, _]) = stream_stats(&args("stream"));
+    assert_eq!(stream, memory);
+    let text = String::from_utf8(memory).unwrap();
+    assert!(text.contains("\nfree_entry_point,2,0,2,"), "{text}");
+    assert!(text.contains("\nfree_customer_service,1,0,1,"), "{text}");
+    assert!(ids == 46_082, "the returning customer gets a new id: {ids}");
+    assert!(customers < 46_081 / 2, "{customers} held at once");
+}

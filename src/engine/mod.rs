@@ -2,6 +2,7 @@
 //! prices a log. It takes resolved settings (`ReadSettings`, a
 //! `PricingContext`), never command-line types.
 
+mod expiry;
 mod progress;
 mod stream;
 

@@ -7,6 +7,7 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::sync::mpsc;
 
+use super::expiry::Expiry;
 use super::progress::Progress;
 use super::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use crate::input::{InputError, ReadOptions, Source};
@@ -25,7 +26,10 @@ struct Batch {
     messages: Vec<Message>,
     /// Per message: how it relates to earlier rows of its id.
     links: Vec<Link>,
-    customers: Vec<Box<str>>,
+    /// Customer ids given since the previous batch (new or reused).
+    customers: Vec<(u32, Box<str>)>,
+    /// Customers to forget once this batch is priced (see `Expiry`).
+    forgotten: Vec<u32>,
     businesses: Vec<Box<str>>,
     groups: Vec<Box<str>>,
     templates: Vec<Box<str>>,
@@ -33,27 +37,74 @@ struct Batch {
 }
 
 /// What the reading thread has handed over so far.
-#[derive(Default)]
 struct Sent {
     customers: usize,
+    /// Customer ids given so far, counting reuses.
+    issued: u64,
+    /// The latest new message sent.
+    latest: Micros,
     businesses: usize,
     groups: usize,
     templates: usize,
     files: usize,
 }
 
+impl Default for Sent {
+    fn default() -> Self {
+        Sent {
+            customers: 0,
+            issued: 0,
+            latest: Micros::MIN,
+            businesses: 0,
+            groups: 0,
+            templates: 0,
+            files: 0,
+        }
+    }
+}
+
 impl Sent {
     fn batch(
         &mut self,
         (messages, links): (Vec<Message>, Vec<Link>),
-        validator: &Validator,
+        validator: &mut Validator,
         log: &Log,
+        expiry: &mut Expiry,
     ) -> Batch {
+        // Every customer row of this batch is seen before any is forgotten.
+        for m in &messages {
+            expiry.seen(m.customer, m.at, m.entry_point);
+        }
+        let reused = validator.strings.customers.take_reused();
+        let s = &validator.strings;
+        let new = (self.customers..s.customers.len()).map(|id| id as u32);
+        let customers: Vec<(u32, Box<str>)> = reused
+            .into_iter()
+            .chain(new)
+            .map(|id| (id, s.customers.get(id).into()))
+            .collect();
+        // The settler releases messages `horizon` behind the latest new
+        // message (a status event of a pending one does not move it).
+        self.latest = messages
+            .iter()
+            .zip(&links)
+            .filter(|(_, l)| **l == Link::New)
+            .fold(self.latest, |t, (m, _)| t.max(m.at));
+        for (id, _) in &customers {
+            expiry.hold(*id, self.latest);
+        }
+        self.issued += customers.len() as u64;
+        let mut forgotten = Vec::new();
+        expiry.expire(self.latest, |id| forgotten.push(id));
+        for &id in &forgotten {
+            validator.forget_customer(id);
+        }
         let s = &validator.strings;
         let batch = Batch {
             messages,
             links,
-            customers: s.customers.names_from(self.customers).to_vec(),
+            customers,
+            forgotten,
             businesses: s.businesses.names_from(self.businesses).to_vec(),
             groups: s.groups.names_from(self.groups).to_vec(),
             templates: s.templates.names_from(self.templates).to_vec(),
@@ -97,6 +148,7 @@ pub(super) fn stream<'a>(
             .spawn_scoped(scope, move || {
                 let mut validator = Validator::new(false);
                 validator.defer_customers();
+                let mut expiry = Expiry::new(settle, &ctx.windows);
                 let mut log = Log::default();
                 let mut sent = Sent::default();
                 let mut links = IdLinks::new(settle);
@@ -131,7 +183,7 @@ pub(super) fn stream<'a>(
                         links.mark(&messages.0, &mut messages.1);
                         let next = recycle_rx.try_recv().unwrap_or_default();
                         let full = std::mem::replace(&mut messages, next);
-                        match tx.send(sent.batch(full, validator, log)) {
+                        match tx.send(sent.batch(full, validator, log, &mut expiry)) {
                             Ok(()) => ControlFlow::Continue(()),
                             // The pricing side stopped: the input is unstreamable.
                             Err(_) => ControlFlow::Break(()),
@@ -142,10 +194,15 @@ pub(super) fn stream<'a>(
                     // Files without rows still count as inputs.
                     validator.resolve_customers(&mut messages.0);
                     links.mark(&messages.0, &mut messages.1);
-                    let _ = tx.send(sent.batch(messages, &validator, &log));
+                    let _ = tx.send(sent.batch(messages, &mut validator, &log, &mut expiry));
                 }
                 drop(tx);
-                Ok::<_, InputError>((log.stats, log.formats))
+                let held = StreamStats {
+                    customer_ids: sent.issued,
+                    peak_customers: expiry.peak(),
+                    peak_pairs: 0,
+                };
+                Ok::<_, InputError>((log.stats, log.formats, held))
             });
         let reader = reader.map_err(|e| InputError::Io {
             file: "<reader thread>".into(),
@@ -166,6 +223,7 @@ pub(super) fn stream<'a>(
                 consumer.priced(m, &result, strings);
             };
         let mut outcome = Ok(());
+        let mut peak_pairs = 0;
         for mut batch in rx.iter() {
             // Bring in, in one short loop, the state this batch will touch:
             // misses overlap there rather than stalling one at a time.
@@ -175,8 +233,8 @@ pub(super) fn stream<'a>(
                     strings.customers.warm(m.customer);
                 });
             }
-            for name in &batch.customers {
-                strings.customers.intern(name);
+            for (id, name) in &batch.customers {
+                strings.customers.insert_at(*id, name);
             }
             for name in &batch.businesses {
                 strings.businesses.intern(name);
@@ -208,17 +266,24 @@ pub(super) fn stream<'a>(
             if outcome.is_err() {
                 break;
             }
+            // Their messages are priced: the settler released them.
+            for &id in &batch.forgotten {
+                pricer.forget_customer(id);
+                strings.customers.remove(id);
+            }
+            peak_pairs = peak_pairs.max(pricer.live_pairs());
             batch.messages.clear();
             batch.links.clear();
             let _ = recycle_tx.send((batch.messages, batch.links));
         }
         // Unblocks the reader if it is waiting to send.
         drop(rx);
-        let (read, formats) = reader.join().expect("the reading thread does not panic")?;
+        let (read, formats, held) = reader.join().expect("the reading thread does not panic")?;
         if let Err(why) = outcome {
             return Ok((Attempt::Unstreamable(why.describe(&files)), Vec::new()));
         }
         settler.finish(&strings, &mut |m| emit(&mut pricer, m, &files, &strings));
+        StreamStats { peak_pairs, ..held }.show();
         stats.rows_read = read.rows_read;
         stats.rejected += read.rejected;
         let streamed = Streamed {
@@ -238,4 +303,28 @@ pub(super) fn stream<'a>(
         diagnostics.reject(r, rec)
     });
     Ok(attempt)
+}
+
+/// What the streaming pass held at most, printed to stderr when
+/// `WABILL_STREAM_STATS` is set (tests and benchmarks check that memory
+/// follows open windows).
+struct StreamStats {
+    /// Customer ids given, counting each reuse (a customer forgotten and
+    /// seen again counts twice).
+    customer_ids: u64,
+    /// Customers held at once, at most.
+    peak_customers: usize,
+    /// Business × customer pairs the pricer held, at most (after a batch).
+    peak_pairs: usize,
+}
+
+impl StreamStats {
+    fn show(&self) {
+        if std::env::var_os("WABILL_STREAM_STATS").is_some() {
+            eprintln!(
+                "wabill: stream stats: customer ids given {}, peak customers held {}, peak pairs held {}",
+                self.customer_ids, self.peak_customers, self.peak_pairs
+            );
+        }
+    }
 }

@@ -23,10 +23,7 @@ impl<'t> Pricer<'t> {
     pub(super) fn call(&mut self, m: &Message, mut priced: Priced<'t>) -> Priced<'t> {
         priced.pricing_type = PricingType::Call;
         if m.direction == Direction::In || m.status.is_delivered() {
-            self.pairs
-                .entry((m.business, m.customer))
-                .or_default()
-                .inbound(m.at, false);
+            self.pair(m).inbound(m.at, false);
         }
         priced
     }

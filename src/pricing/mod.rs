@@ -320,6 +320,9 @@ pub struct Pricer<'t> {
     last_sweep: Micros,
     /// How long a customer's last message is remembered past its windows.
     history: Micros,
+    /// Customer ids may be forgotten and given to other numbers
+    /// (`forget_customer`, streaming).
+    recycles: bool,
     /// Card lookups by cell and day: a handful of distinct answers serve
     /// millions of messages.
     rate_cache: HashMap<RateQuery, Result<FoundRate<'t>, MissingRate>>,
@@ -344,6 +347,7 @@ impl<'t> Pricer<'t> {
             conversations: HashMap::default(),
             rate_cache: HashMap::default(),
             history: 0,
+            recycles: false,
             last_conversation: 0,
             last_sweep: Micros::MIN,
         }
@@ -418,6 +422,33 @@ impl<'t> Pricer<'t> {
         }
     }
 
+    /// Forgets customer `id`, whose windows have all closed: the id may
+    /// come back as another number. Its pairs stay until the next sweep
+    /// but, closed, read as new (see `price`); conversations that ended
+    /// are dropped when next routed.
+    pub fn forget_customer(&mut self, id: u32) {
+        self.recycles = true;
+        if let Some(cached) = self.market_cache.get_mut(id as usize) {
+            *cached = None;
+        }
+    }
+
+    /// The windows of the message's business × customer pair.
+    fn pair(&mut self, m: &Message) -> &mut PairWindows {
+        let pair = self.pairs.entry((m.business, m.customer)).or_default();
+        if self.recycles && pair.expired(m.at, &self.ctx.windows, self.history) {
+            // Perhaps another customer's, who had this id before: closed
+            // windows read as none, as for a pair never seen.
+            *pair = PairWindows::default();
+        }
+        pair
+    }
+
+    /// Business × customer pairs held now.
+    pub fn live_pairs(&self) -> usize {
+        self.pairs.len()
+    }
+
     /// Drops pairs whose windows can no longer matter.
     fn sweep(&mut self, now: Micros) {
         if now < self.last_sweep.saturating_add(SWEEP_EVERY) {
@@ -465,7 +496,8 @@ impl<'t> Pricer<'t> {
         if m.extras.group().is_some() {
             return self.price_group(m, priced, strings);
         }
-        let pair = self.pairs.entry((m.business, m.customer)).or_default();
+        let ctx = self.ctx;
+        let pair = self.pair(m);
         if m.direction == Direction::In {
             // A message that was not delivered opens no window.
             if m.status.is_delivered() {
@@ -477,18 +509,14 @@ impl<'t> Pricer<'t> {
             priced.pricing_type = PricingType::NotDelivered;
             return Ok(priced);
         }
-        let model = self
-            .ctx
-            .model
-            .resolve(date)
-            .ok_or(Unpriced::NoModel { date })?;
+        let model = ctx.model.resolve(date).ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
         let entry_points = match model {
             Model::Template2018 => EntryPoints::Ignored,
             _ if model.is_conversation() => EntryPoints::JoinOpen,
             _ => EntryPoints::Reopen,
         };
-        let windows = pair.outbound(m.at, &self.ctx.windows, entry_points);
+        let windows = pair.outbound(m.at, &ctx.windows, entry_points);
         priced.windows = Some(windows);
         let category = m
             .category

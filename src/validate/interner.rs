@@ -12,6 +12,10 @@ use crate::model::MessageKey;
 pub struct Interner {
     table: HashTable<u32>,
     names: Vec<Box<str>>,
+    /// Ids given back by `forget`, reused before new ones (streaming).
+    free: Vec<u32>,
+    /// Ids `intern` took from `free` since `take_reused`.
+    reused: Vec<u32>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -29,8 +33,18 @@ impl Interner {
         if let Some(id) = self.find(s) {
             return id;
         }
-        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct strings");
-        self.names.push(s.into());
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.names[id as usize] = s.into();
+                self.reused.push(id);
+                id
+            }
+            None => {
+                let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct strings");
+                self.names.push(s.into());
+                id
+            }
+        };
         let names = &self.names;
         self.table
             .insert_unique(hash(s), id, |&i| hash(&names[i as usize]));
@@ -47,8 +61,53 @@ impl Interner {
             .copied()
     }
 
+    /// Gives `id` back: its string is no longer found, and a later new
+    /// string may take the id (the streaming engine forgets customers whose
+    /// windows have closed, so memory follows open windows).
+    pub fn forget(&mut self, id: u32) {
+        if self.remove(id) {
+            self.free.push(id);
+        }
+    }
+
+    /// `forget` in a mirror, whose ids the other interner gives.
+    pub fn remove(&mut self, id: u32) -> bool {
+        let name = std::mem::take(&mut self.names[id as usize]);
+        match self.table.find_entry(hash(&name), |&i| i == id) {
+            Ok(entry) => {
+                entry.remove();
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Puts `s` at `id`, as another interner assigned it (a mirror).
+    pub fn insert_at(&mut self, id: u32, s: &str) {
+        let i = id as usize;
+        if i >= self.names.len() {
+            self.names.resize_with(i + 1, Box::default);
+        }
+        self.names[i] = s.into();
+        let names = &self.names;
+        self.table
+            .insert_unique(hash(s), id, |&i| hash(&names[i as usize]));
+    }
+
+    /// Ids reused since the last call, in the order `intern` took them.
+    pub fn take_reused(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.reused)
+    }
+
+    /// One more than the highest id given: with `forget`, the peak number
+    /// of strings held at once.
     pub fn len(&self) -> usize {
         self.names.len()
+    }
+
+    /// Strings held now (`len` less those forgotten).
+    pub fn live(&self) -> usize {
+        self.names.len() - self.free.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -73,17 +132,53 @@ pub struct Customers {
 
 impl Customers {
     pub fn intern(&mut self, digits: &str) -> u32 {
+        let before = self.names.len();
+        let reused = self.names.reused.len();
         let id = self.names.intern(digits);
-        if id as usize == self.keys.len() {
-            let key = match digits.parse::<u64>() {
-                Ok(v) if digits.len() <= 15 && !digits.starts_with(['0', '+']) => {
-                    v << 4 | digits.len() as u64
-                }
-                _ => u64::MAX,
-            };
-            self.keys.push(key);
+        if self.names.len() > before || self.names.reused.len() > reused {
+            self.set_key(id, digits);
         }
         id
+    }
+
+    fn set_key(&mut self, id: u32, digits: &str) {
+        let key = match digits.parse::<u64>() {
+            Ok(v) if digits.len() <= 15 && !digits.starts_with(['0', '+']) => {
+                v << 4 | digits.len() as u64
+            }
+            _ => u64::MAX,
+        };
+        let i = id as usize;
+        if i >= self.keys.len() {
+            self.keys.resize(i + 1, u64::MAX);
+        }
+        self.keys[i] = key;
+    }
+
+    /// See `Interner::forget`.
+    pub fn forget(&mut self, id: u32) {
+        self.names.forget(id);
+    }
+
+    /// See `Interner::remove`.
+    pub fn remove(&mut self, id: u32) {
+        self.names.remove(id);
+    }
+
+    /// See `Interner::insert_at`.
+    pub fn insert_at(&mut self, id: u32, digits: &str) {
+        self.names.insert_at(id, digits);
+        self.set_key(id, digits);
+    }
+
+    /// See `Interner::take_reused`.
+    pub fn take_reused(&mut self) -> Vec<u32> {
+        self.names.take_reused()
+    }
+
+    /// See `Interner::live`.
+    pub fn live(&self) -> usize {
+        self.names.live()
     }
 
     pub fn get(&self, id: u32) -> &str {

@@ -265,6 +265,19 @@ impl Validator {
         self.deferred.clear();
     }
 
+    /// Forgets customer `id` (streaming, once its windows have closed): a
+    /// later row of the same number gets a fresh id, and `id` may go to
+    /// another number.
+    pub fn forget_customer(&mut self, id: u32) {
+        let name = self.strings.customers.get(id);
+        if let Ok(value) = name.parse::<u64>()
+            && self.customer_ids.get(&value) == Some(&id)
+        {
+            self.customer_ids.remove(&value);
+        }
+        self.strings.customers.forget(id);
+    }
+
     /// The customer's id; a business-scoped user id (`US.1349…`) names
     /// its country in `country` unless the row gives one.
     fn customer(&mut self, raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<u32, FieldError> {
