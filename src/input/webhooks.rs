@@ -161,8 +161,18 @@ struct Pricing {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Cost {
-    amount: Option<Text>,
+    /// Kept as written: an amount never passes through a float.
+    amount: Option<Box<serde_json::value::RawValue>>,
     currency: Option<Text>,
+}
+
+impl Cost {
+    /// The amount's text, a JSON number or string alike.
+    fn amount(&self) -> &str {
+        self.amount
+            .as_deref()
+            .map_or("", |raw| raw.get().trim_matches('"'))
+    }
 }
 
 /// A scalar as text: Meta writes timestamps as strings, some stores as
@@ -435,7 +445,7 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 group,
                 "",
                 "",
-                cost.map_or("", |c| text(&c.amount)),
+                cost.map_or("", Cost::amount),
                 cost.map_or("", |c| text(&c.currency)),
                 "",
                 pricing.map_or("", |p| text(&p.kind)),
