@@ -30,9 +30,14 @@ pub enum Column {
     PricingType,
     PricingCategory,
     PricingBillable,
+    /// The provider's (BSP's) own price for the message, as exported:
+    /// kept apart from Meta's cost, never added to it.
+    ProviderPrice,
+    /// Its currency.
+    ProviderCurrency,
 }
 
-const COLUMNS: usize = 18;
+const COLUMNS: usize = 20;
 
 impl Column {
     pub const ALL: [Column; COLUMNS] = [
@@ -54,6 +59,8 @@ impl Column {
         Column::PricingType,
         Column::PricingCategory,
         Column::PricingBillable,
+        Column::ProviderPrice,
+        Column::ProviderCurrency,
     ];
 
     pub fn name(self) -> &'static str {
@@ -76,6 +83,8 @@ impl Column {
             Column::PricingType => "pricing_type",
             Column::PricingCategory => "pricing_category",
             Column::PricingBillable => "pricing_billable",
+            Column::ProviderPrice => "provider_price",
+            Column::ProviderCurrency => "provider_currency",
         }
     }
 

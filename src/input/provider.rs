@@ -305,6 +305,50 @@ impl JsonObjects {
     }
 }
 
+/// Copies the JSON `raw` into `out` with every number that is not a plain
+/// integer of at most 18 digits written as a string of the same text:
+/// `{"totalPrice":0.0050}` is read as `"0.0050"`, so a provider's price
+/// never passes through a float (`text` gives it as written). Bytes inside
+/// strings are copied unchanged.
+pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    while i < raw.len() {
+        let b = raw[i];
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        if b == b'-' || b.is_ascii_digit() {
+            let end = raw[i..]
+                .iter()
+                .position(|c| !matches!(c, b'0'..=b'9' | b'-' | b'+' | b'.' | b'e' | b'E'))
+                .map_or(raw.len(), |n| i + n);
+            let number = &raw[i..end];
+            let digits = number.iter().filter(|c| c.is_ascii_digit()).count();
+            if digits > 18 || number.iter().any(|c| matches!(c, b'.' | b'e' | b'E')) {
+                out.push(b'"');
+                out.extend_from_slice(number);
+                out.push(b'"');
+            } else {
+                out.extend_from_slice(number);
+            }
+            i = end;
+            continue;
+        }
+        in_string = b == b'"';
+        out.push(b);
+        i += 1;
+    }
+}
+
 /// The fields of one raw CSV record, decoded leniently for mapping.
 pub struct Fields<'r>(pub &'r csv::ByteRecord);
 
@@ -445,6 +489,8 @@ pub type EndCheck = Box<dyn FnMut() -> Result<(), String> + Send>;
 pub struct MappedJson {
     objects: JsonObjects,
     buf: Vec<u8>,
+    /// `buf` with its fractional numbers as strings (`exact_numbers`).
+    exact: Vec<u8>,
     rows: std::collections::VecDeque<(u64, Row)>,
     map: MapEvent,
     pending: Vec<Row>,
@@ -458,6 +504,7 @@ impl MappedJson {
         MappedJson {
             objects: JsonObjects::new(name, input),
             buf: Vec::new(),
+            exact: Vec::new(),
             rows: Default::default(),
             map,
             pending: Vec::new(),
@@ -487,7 +534,8 @@ impl MappedJson {
                 }
                 return Ok(None);
             };
-            let value: serde_json::Value = match serde_json::from_slice(&self.buf) {
+            exact_numbers(&self.buf, &mut self.exact);
+            let value: serde_json::Value = match serde_json::from_slice(&self.exact) {
                 Ok(v) => v,
                 Err(e) => {
                     record.clear();
@@ -609,5 +657,21 @@ mod tests {
         );
         assert_eq!(first_object(b" [ {\"a\":1}"), Some(&b"{\"a\":1}"[..]));
         assert_eq!(first_object(b"timestamp,customer"), None);
+    }
+
+    #[test]
+    fn fractional_numbers_are_read_as_written() {
+        let mut out = Vec::new();
+        exact_numbers(
+            br#"{"p":0.0050,"q":[-1.5e-3, 7],"s":"a 0.5 "1.0"","n":12345678901234567890}"#,
+            &mut out,
+        );
+        assert_eq!(
+            String::from_utf8(out.clone()).unwrap(),
+            r#"{"p":"0.0050","q":["-1.5e-3", 7],"s":"a 0.5 "1.0"","n":"12345678901234567890"}"#
+        );
+        let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(text(v.get("p")), "0.0050");
+        assert_eq!(text(v["q"].get(1)), "7");
     }
 }

@@ -457,8 +457,12 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
     out
 }
 
-fn row(fields: [&str; Column::ALL.len()]) -> [String; Column::ALL.len()] {
-    fields.map(str::to_string)
+/// The columns a webhook fills: all but the provider's price (Meta's
+/// notifications carry none), which is left empty.
+const FILLED: usize = Column::ProviderPrice as usize;
+
+fn row(fields: [&str; FILLED]) -> [String; Column::ALL.len()] {
+    std::array::from_fn(|i| fields.get(i).map_or(String::new(), |f| f.to_string()))
 }
 
 impl Records for Notifications {

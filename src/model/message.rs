@@ -79,8 +79,9 @@ pub struct Message {
 /// What the 2026 lines need of a row, beyond the 1:1 message fields. Each
 /// comes from a log column, and a webhook reader maps Meta's fields onto
 /// the same record (`recipient_type: group` → group, `recipient_participant_id`
-/// → the customer, `pricing.cost` → reported cost). Packed into 24 bytes
-/// (absent values are `u32::MAX`): every message carries it.
+/// → the customer, `pricing.cost` → reported cost), and the provider's own
+/// price when its export gives one. Packed into 32 bytes (absent values are
+/// `u32::MAX`): every message carries it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Extras {
     group: u32,
@@ -91,6 +92,11 @@ pub struct Extras {
     cost: u32,
     cost_scale: u8,
     cost_currency: [u8; 3],
+    /// The provider's price as `price / 10^price_scale`, digits as
+    /// written (scale `u8::MAX`: none).
+    price: u32,
+    price_scale: u8,
+    price_currency: [u8; 3],
     /// A call, not a message: it opens or refreshes the service window
     /// (inbound, or outbound and accepted) and is never charged here.
     pub call: bool,
@@ -109,6 +115,9 @@ impl Default for Extras {
             cost: 0,
             cost_scale: u8::MAX,
             cost_currency: [0; 3],
+            price: 0,
+            price_scale: u8::MAX,
+            price_currency: [0; 3],
             call: false,
             lite: false,
         }
@@ -180,6 +189,39 @@ impl Extras {
         Ok(())
     }
 
+    /// The provider's (BSP's) own price for the message, as its export
+    /// wrote it: never part of Meta's cost.
+    pub fn provider_charge(&self) -> Option<ProviderCharge> {
+        (self.price_scale != u8::MAX).then(|| ProviderCharge {
+            amount: rust_decimal::Decimal::new(i64::from(self.price), u32::from(self.price_scale)),
+            currency: self.price_currency,
+        })
+    }
+
+    /// `Err` (the reason) for an amount with more than 9 significant
+    /// digits. The digits are kept as written (`0.0050` stays `0.0050`)
+    /// when they fit.
+    pub fn set_provider_charge(
+        &mut self,
+        charge: Option<ProviderCharge>,
+    ) -> Result<(), &'static str> {
+        let Some(c) = charge else {
+            self.price_scale = u8::MAX;
+            return Ok(());
+        };
+        let too_long = "more than 9 significant digits";
+        let fits = |d: rust_decimal::Decimal| {
+            u32::try_from(d.mantissa())
+                .ok()
+                .zip(u8::try_from(d.scale()).ok())
+        };
+        let (mantissa, scale) = fits(c.amount)
+            .or_else(|| fits(c.amount.normalize()))
+            .ok_or(too_long)?;
+        (self.price, self.price_scale, self.price_currency) = (mantissa, scale, c.currency);
+        Ok(())
+    }
+
     /// Folds a later row of the same message in: the first row that gives
     /// a value gives it.
     pub fn absorb(&mut self, later: &Extras) {
@@ -197,7 +239,18 @@ impl Extras {
             (self.cost, self.cost_scale, self.cost_currency) =
                 (later.cost, later.cost_scale, later.cost_currency);
         }
+        if self.price_scale == u8::MAX {
+            (self.price, self.price_scale, self.price_currency) =
+                (later.price, later.price_scale, later.price_currency);
+        }
     }
+}
+
+/// A provider's own price for one message: amount in currency units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProviderCharge {
+    pub amount: rust_decimal::Decimal,
+    pub currency: [u8; 3],
 }
 
 /// Meta's reported cost of one message: amount in currency units.
@@ -212,8 +265,8 @@ mod extras_tests {
     use super::*;
 
     #[test]
-    fn extras_pack_into_24_bytes_and_round_trip() {
-        assert_eq!(std::mem::size_of::<Extras>(), 24);
+    fn extras_pack_into_32_bytes_and_round_trip() {
+        assert_eq!(std::mem::size_of::<Extras>(), 32);
         let mut e = Extras::default();
         assert_eq!(
             (e.group(), e.template(), e.tokens(), e.reported_cost()),
@@ -235,9 +288,39 @@ mod extras_tests {
             }))
             .is_err()
         );
+        // The provider's price keeps its digits as written.
+        let price = ProviderCharge {
+            amount: "0.00500".parse().unwrap(),
+            currency: *b"USD",
+        };
+        e.set_provider_charge(Some(price)).unwrap();
+        assert_eq!(e.provider_charge().unwrap().amount.to_string(), "0.00500");
+        assert_eq!(
+            e.reported_cost(),
+            Some(cost).map(|c| ReportedCost {
+                amount: "0.035".parse().unwrap(),
+                ..c
+            })
+        );
+        // Trailing zeros give way only when the digits would not fit.
+        let long = ProviderCharge {
+            amount: "0.12000000000".parse().unwrap(),
+            currency: *b"EUR",
+        };
+        let mut l = Extras::default();
+        l.set_provider_charge(Some(long)).unwrap();
+        assert_eq!(l.provider_charge().unwrap().amount.to_string(), "0.12");
+        assert!(
+            l.set_provider_charge(Some(ProviderCharge {
+                amount: "12345678901.5".parse().unwrap(),
+                currency: *b"USD"
+            }))
+            .is_err()
+        );
         let mut head = Extras::default();
         head.absorb(&e);
         assert_eq!(head.tokens(), Some(21_000));
+        assert_eq!(head.provider_charge(), Some(price));
         // Group is not merged: rows of one id must agree on it.
         assert_eq!(head.group(), None);
     }

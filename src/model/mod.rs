@@ -5,7 +5,9 @@ mod message;
 mod meta;
 
 pub use category::{Category, RateCategory};
-pub use message::{Direction, Extras, Message, MessageKey, ReportedCost, SourcePos, Status};
+pub use message::{
+    Direction, Extras, Message, MessageKey, ProviderCharge, ReportedCost, SourcePos, Status,
+};
 pub use meta::{MetaDecisions, MetaPricing, MetaType};
 
 /// Microseconds since the Unix epoch (UTC): the precision logs give (API

@@ -25,5 +25,15 @@ pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     let total = std::iter::repeat_n("total".to_string(), keys.len());
     w.write_record(total.chain(values(report, &report.totals)))?;
+    // The provider's own charges, after the total and never in it: one row
+    // per currency, its messages and amount in the same columns.
+    for c in &report.provider_charges {
+        let key = std::iter::repeat_n("provider_charge".to_string(), keys.len());
+        let mut v: Vec<String> = vec![String::new(); count_columns(report).len()];
+        v[0] = c.messages.to_string();
+        v.push(c.amount.to_string());
+        v.push(c.currency.clone());
+        w.write_record(key.chain(v))?;
+    }
     w.flush()
 }

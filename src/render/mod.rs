@@ -181,7 +181,48 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         }
         lines.push(line);
     }
+    lines.extend(provider_charge_lines(report));
     lines
+}
+
+/// The provider's own charges, one line per currency, and the messages
+/// without a price: never part of the cost above.
+pub fn provider_charge_lines(report: &Report) -> Vec<String> {
+    if report.provider_charges.is_empty() {
+        return Vec::new();
+    }
+    let mut lines: Vec<String> = report
+        .provider_charges
+        .iter()
+        .map(|c| {
+            format!(
+                "provider's charge, as exported (not in the cost above): {} {} on {} ({} inbound + {} outbound)",
+                c.amount,
+                c.currency,
+                messages(c.messages),
+                group_digits(c.inbound),
+                group_digits(c.outbound)
+            )
+        })
+        .collect();
+    let a = &report.accounting;
+    let priced: u64 = report.provider_charges.iter().map(|c| c.messages).sum();
+    let without = (a.inbound + a.outbound).saturating_sub(priced);
+    if without > 0 {
+        lines.push(format!(
+            "provider's charge: {} without a price in the export",
+            messages(without)
+        ));
+    }
+    lines
+}
+
+fn messages(n: u64) -> String {
+    format!(
+        "{} {}",
+        group_digits(n),
+        if n == 1 { "message" } else { "messages" }
+    )
 }
 
 /// One line naming the model, currency and zone used, and the reader when

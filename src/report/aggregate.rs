@@ -8,7 +8,7 @@ use rustc_hash::FxHashMap;
 
 use super::merge::PartialTracker;
 use super::tiers::TierCounts;
-use super::{Accounting, GroupBy, Line, Meta, Report, Row, Spend};
+use super::{Accounting, GroupBy, Line, Meta, ProviderChargeLine, Report, Row, Spend};
 use crate::model::Category;
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, TierUse, Unpriced};
@@ -37,6 +37,8 @@ pub struct Aggregator<'a> {
     /// Sum of (upper bound − cost) over rows with an upper bound.
     headroom: Option<Decimal>,
     partial: Option<PartialTracker<'a>>,
+    /// The provider's own prices, by currency.
+    provider_charges: Vec<ProviderChargeLine>,
     /// Cost by local day and by market, for charts; only when asked for,
     /// so the table formats pay nothing for it.
     spend: Option<(
@@ -60,6 +62,7 @@ impl<'a> Aggregator<'a> {
             estimated: None,
             headroom: None,
             partial: None,
+            provider_charges: Vec::new(),
             spend: None,
         }
     }
@@ -97,6 +100,17 @@ impl<'a> Aggregator<'a> {
         if m.extras.call {
             acc.calls += 1;
             return;
+        }
+        if let Some(c) = m.extras.provider_charge() {
+            let inbound = u64::from(m.direction == Direction::In);
+            let line = ProviderChargeLine {
+                currency: String::from_utf8_lossy(&c.currency).into_owned(),
+                messages: 1,
+                inbound,
+                outbound: 1 - inbound,
+                amount: zero() + c.amount,
+            };
+            ProviderChargeLine::add_to(&mut self.provider_charges, &line);
         }
         if m.direction == Direction::In {
             acc.inbound += 1;
@@ -280,6 +294,7 @@ impl<'a> Aggregator<'a> {
             rows,
             totals,
             accounting,
+            provider_charges: self.provider_charges,
             partial: self.partial.map(|t| t.finish(self.estimated, tier_counts)),
             spend,
         }

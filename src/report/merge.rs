@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::aggregate::agent_estimate_note;
 use super::tiers::TierCounts;
-use super::{Accounting, ConversationAccounting, Line, Meta, Report, Row};
+use super::{Accounting, ConversationAccounting, Line, Meta, ProviderChargeLine, Report, Row};
 use crate::model::{Category, Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
 use crate::refdata::businesses::{Businesses, business_key};
@@ -239,8 +239,12 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
     let mut inputs: Vec<String> = Vec::new();
     let mut businesses = BTreeSet::new();
     let mut tier_portfolios = BTreeSet::new();
+    let mut provider_charges: Vec<ProviderChargeLine> = Vec::new();
     let first = reports.clone().next().expect("at least one report");
     for r in reports {
+        for line in &r.provider_charges {
+            ProviderChargeLine::add_to(&mut provider_charges, line);
+        }
         for row in &r.rows {
             match groups.get_mut(&row.keys) {
                 Some(line) => line.add(&row.line),
@@ -325,6 +329,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
         rows,
         totals,
         accounting,
+        provider_charges,
         partial: Some(Partial {
             version: PARTIAL_VERSION,
             settings: first
@@ -417,6 +422,7 @@ mod tests {
             }],
             totals: line,
             accounting,
+            provider_charges: vec![],
             partial: Some(Partial {
                 version: PARTIAL_VERSION,
                 settings: BTreeMap::from([("tz".to_string(), "UTC".to_string())]),

@@ -149,6 +149,12 @@ pub struct Report {
     pub rows: Vec<Row>,
     pub totals: Line,
     pub accounting: Accounting,
+    /// The provider's own prices the log carries (Twilio `Price`, YCloud
+    /// `totalPrice`, Infobip `pricePerMessage`, a `provider_price`
+    /// column), one line per currency: what the provider charged, kept
+    /// apart from Meta's cost above and never added to it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub provider_charges: Vec<ProviderChargeLine>,
     /// What an exact merge of partial reports needs (`wabill merge`); only
     /// `estimate` fills it in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -157,6 +163,34 @@ pub struct Report {
     /// (`Aggregator::with_spend`); not part of the CSV/JSON layout.
     #[serde(skip)]
     pub spend: Option<Spend>,
+}
+
+/// The provider's charges in one currency: the sum of its prices as
+/// exported, over the messages (inbound and outbound) that have one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProviderChargeLine {
+    pub currency: String,
+    pub messages: u64,
+    pub inbound: u64,
+    pub outbound: u64,
+    pub amount: Decimal,
+}
+
+impl ProviderChargeLine {
+    /// Adds `other`'s messages and amount into the line of its currency in
+    /// `lines` (kept in currency order); currencies are never summed together.
+    pub fn add_to(lines: &mut Vec<ProviderChargeLine>, other: &ProviderChargeLine) {
+        match lines.binary_search_by(|l| l.currency.cmp(&other.currency)) {
+            Ok(i) => {
+                let l = &mut lines[i];
+                l.messages += other.messages;
+                l.inbound += other.inbound;
+                l.outbound += other.outbound;
+                l.amount += other.amount;
+            }
+            Err(i) => lines.insert(i, other.clone()),
+        }
+    }
 }
 
 /// Cost of the outbound messages by local day and by market, in key order;

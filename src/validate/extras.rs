@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use super::{FieldError, Strings, field_error, phone, text};
 use crate::input::{Column, Columns};
-use crate::model::{Category, Extras, ReportedCost, Status};
+use crate::model::{Category, Extras, ProviderCharge, ReportedCost, Status};
 use crate::refdata::markets::parse_country;
 
 /// The extras of one record (category-dependent flags are set later by
@@ -77,6 +77,7 @@ pub fn read(
             ));
         }
     };
+    let provider_charge = provider_charge(record, columns)?;
     let template = match text(Column::Template, field(Column::Template))? {
         "" => None,
         t => Some(strings.templates.intern(t)),
@@ -91,7 +92,64 @@ pub fn read(
     extras
         .set_reported_cost(reported_cost)
         .map_err(|reason| field_error(Column::CostAmount, field(Column::CostAmount), reason))?;
+    extras
+        .set_provider_charge(provider_charge)
+        .map_err(|reason| {
+            field_error(Column::ProviderPrice, field(Column::ProviderPrice), reason)
+        })?;
     Ok(extras)
+}
+
+/// A 3-letter currency code, upper-cased.
+fn currency_code(column: Column, raw: &[u8]) -> Result<Option<[u8; 3]>, FieldError> {
+    match text(column, raw)? {
+        "" => Ok(None),
+        s if s.len() == 3 && s.bytes().all(|b| b.is_ascii_alphabetic()) => {
+            let b = s.to_ascii_uppercase().into_bytes();
+            Ok(Some([b[0], b[1], b[2]]))
+        }
+        _ => Err(field_error(
+            column,
+            raw,
+            "expected a 3-letter currency code",
+        )),
+    }
+}
+
+/// The provider's own price (`provider_price`, `provider_currency`), read
+/// exactly as written (`1.5E-3` too). A currency without a price is no
+/// charge (exports write the unit on rows not priced yet).
+fn provider_charge(
+    record: &csv::ByteRecord,
+    columns: &Columns,
+) -> Result<Option<ProviderCharge>, FieldError> {
+    let field = |c: Column| columns.field(record, c);
+    let raw = field(Column::ProviderPrice);
+    let amount = match text(Column::ProviderPrice, raw)? {
+        "" => return Ok(None),
+        s => match s
+            .parse::<Decimal>()
+            .or_else(|_| Decimal::from_scientific(s))
+        {
+            Ok(d) if !d.is_sign_negative() => d,
+            _ => {
+                return Err(field_error(
+                    Column::ProviderPrice,
+                    raw,
+                    "expected a non-negative decimal amount",
+                ));
+            }
+        },
+    };
+    let raw = field(Column::ProviderCurrency);
+    let currency = currency_code(Column::ProviderCurrency, raw)?.ok_or_else(|| {
+        field_error(
+            Column::ProviderCurrency,
+            raw,
+            "required with provider_price (the currency the provider charges in)",
+        )
+    })?;
+    Ok(Some(ProviderCharge { amount, currency }))
 }
 
 /// An outbound category, with Meta's group and Marketing Messages API
