@@ -50,6 +50,13 @@ struct PriceRow<'a> {
     meta_pricing_category: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     meta_billable: Option<&'static str>,
+    /// The provider's own price for the message, as its export wrote it
+    /// (never part of `cost`), and its currency: columns of every row of a
+    /// log where any message has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_price: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    provider_currency: Option<String>,
 }
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
@@ -65,6 +72,11 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
     let with_meta = !loaded.log.meta.is_empty();
+    let with_provider = loaded
+        .log
+        .messages
+        .iter()
+        .any(|m| m.extras.provider_charge().is_some());
     let mut write_error: Option<anyhow::Error> = None;
     // Values from the input, neutralised in CSV (a spreadsheet opens it).
     let csv = format == RowFormat::Csv;
@@ -141,6 +153,8 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 meta_pricing_type: None,
                 meta_pricing_category: None,
                 meta_billable: None,
+                provider_price: None,
+                provider_currency: None,
             };
             let row = if with_meta {
                 let meta = loaded
@@ -157,6 +171,18 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                         Some(false) => "false",
                         None => "",
                     }),
+                    ..row
+                }
+            } else {
+                row
+            };
+            let row = if with_provider {
+                let charge = m.extras.provider_charge();
+                PriceRow {
+                    provider_price: Some(charge.map_or(String::new(), |c| c.amount.to_string())),
+                    provider_currency: Some(charge.map_or(String::new(), |c| {
+                        String::from_utf8_lossy(&c.currency).into_owned()
+                    })),
                     ..row
                 }
             } else {
