@@ -725,6 +725,21 @@ pub struct ReconcileArgs {
     #[arg(long, value_name = "FILE")]
     pub fees: Option<PathBuf>,
 
+    /// Compare the provider's own price of each message (Twilio Price,
+    /// YCloud totalPrice, Infobip pricePerMessage, a provider_price column)
+    /// with wabill's estimate of Meta's price, plus --fees when given: lists
+    /// the messages that differ (`periods`: the totals per --granularity
+    /// period, gated by period)
+    #[arg(
+        long,
+        value_enum,
+        value_name = "VIEW",
+        num_args = 0..=1,
+        default_missing_value = "messages",
+        conflicts_with = "actual"
+    )]
+    pub provider_charges: Option<crate::reconcile::charges::ChargeView>,
+
     /// Dated exchange rates CSV (date,from,to,rate) into the reporting currency
     #[arg(long, value_name = "FILE")]
     pub fx: Option<PathBuf>,

@@ -13,6 +13,7 @@ mod partition;
 mod price;
 mod rates;
 mod reconcile;
+mod reconcile_charges;
 mod reconcile_messages;
 mod settings;
 mod validate;

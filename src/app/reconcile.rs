@@ -28,6 +28,9 @@ fn read(path: &Path) -> Result<(String, String)> {
 }
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    if args.provider_charges.is_some() {
+        return super::reconcile_charges::run(args);
+    }
     if args.actual.is_empty() {
         return super::reconcile_messages::run(args);
     }

@@ -6,6 +6,7 @@
 
 pub mod actual;
 mod causes;
+pub mod charges;
 pub mod fees;
 pub mod fx;
 pub mod messages;

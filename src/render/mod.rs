@@ -2,6 +2,7 @@
 //! `Write`. Only this module and `input` do I/O on data.
 
 mod bars;
+pub mod charges;
 mod chart;
 pub mod compare;
 mod csv;

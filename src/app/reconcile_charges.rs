@@ -1,0 +1,122 @@
+//! `wabill reconcile LOG... --provider-charges`: each message's price in
+//! the provider's export against wabill's estimate of Meta's price (plus
+//! `--fees`), by message or by period.
+
+use anyhow::{Context, Result};
+
+use super::estimate::style_for_stdout;
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
+use super::settings;
+use crate::cli::{CompareFormat, ReconcileArgs};
+use crate::engine::{self, note};
+use crate::error::{Exit, Failure};
+use crate::reconcile::charges::ChargeReconciliation;
+use crate::reconcile::fees::Fees;
+use crate::reconcile::tolerance::Tolerance;
+use crate::render::charges as render;
+use crate::render::reconcile::ReconcileFormat;
+
+pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    let view = args.provider_charges.unwrap_or_default();
+    let target = Target::resolve(args.output.as_deref())?;
+    settings::check_output(&args.input, args.output.as_deref())?;
+    let format = match format_for(args.format, &target, ReconcileFormat::Table)? {
+        ReconcileFormat::Table => CompareFormat::Table,
+        ReconcileFormat::Csv => CompareFormat::Csv,
+        ReconcileFormat::Json => CompareFormat::Json,
+        ReconcileFormat::Html => {
+            return Err(Failure::new(
+                Exit::Usage,
+                "--format html is for reconcile with --actual; with --provider-charges, use \
+                 table, csv or json",
+            )
+            .into());
+        }
+    };
+    if args.fx.is_some() {
+        return Err(Failure::new(
+            Exit::Usage,
+            "--fx converts Meta's billed amounts (with --actual); --provider-charges compares \
+             the provider's prices in their own currency",
+        )
+        .into());
+    }
+    let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
+    let fees = match &args.fees {
+        Some(path) => {
+            let name = path.display().to_string();
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+            Some(Fees::parse(&name, &text)?)
+        }
+        None => None,
+    };
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&args.input)?,
+        true,
+    )?;
+    let log = &loaded.log;
+    if !log
+        .messages
+        .iter()
+        .any(|m| m.extras.provider_charge().is_some())
+    {
+        return Err(Failure::new(
+            Exit::Error,
+            "no message in the log carries the provider's price (Twilio Price, YCloud \
+             totalPrice, Infobip pricePerMessage, or a provider_price column): nothing to \
+             compare",
+        )
+        .into());
+    }
+    let mut result = ChargeReconciliation::new(
+        log.files.clone(),
+        loaded.ctx.currency.as_str(),
+        tolerance,
+        fees,
+        args.granularity,
+        view,
+    );
+    let strings = &log.strings;
+    let unpriced = loaded.price_each(|m, priced| {
+        // The estimate's days (the business's zone), or UTC days (--utc).
+        let date = match priced {
+            Ok(p) if !args.utc => p.local_date,
+            _ => jiff::Timestamp::from_microsecond(m.at)
+                .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+                .unwrap_or_default(),
+        };
+        result.add(m, priced, args.granularity.period(date), || {
+            (
+                m.message_id
+                    .map_or(String::new(), |i| strings.message_ids.get(i).to_string()),
+                jiff::Timestamp::from_microsecond(m.at).map_or(String::new(), |t| t.to_string()),
+            )
+        });
+    });
+    result.finish();
+    let checks = Checks {
+        unpriced: unpriced.summary(),
+        stats: log.stats.clone(),
+        strict: args.input.strict,
+        allow_empty: args.input.allow_empty,
+    };
+    write_report(&target, &checks, |out| {
+        Ok(render::render(
+            &result,
+            format,
+            style_for_stdout(!target.is_stdout()),
+            out,
+        )?)
+    })?;
+    if format != CompareFormat::Table {
+        note(&render::summary(&result));
+    }
+    Ok(if result.agrees() {
+        Exit::Ok
+    } else {
+        Exit::OutsideTolerance
+    })
+}
