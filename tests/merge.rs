@@ -314,3 +314,77 @@ fn overlapping_or_differently_priced_reports_are_refused() {
     std::fs::write(&plain, "{\"meta\": 1}").unwrap();
     refused(&[plain], "not a JSON report");
 }
+
+/// The provider's own prices (one business's rows have none, one message
+/// is priced in another currency) merge per currency into the whole log's
+/// lines, in every format.
+#[test]
+fn provider_charges_merge_per_currency_byte_for_byte() {
+    let dir = temp("provider");
+    let source = format!(
+        "{}/tests/cmd/133-provider-charges.in/log.csv",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    let text_log = std::fs::read_to_string(source).unwrap();
+    // Business 14155238886's rows lose their price.
+    let log: String = text_log
+        .lines()
+        .map(|l| {
+            if l.contains(",+14155238886,") {
+                let cut = l.rsplitn(3, ',').nth(2).unwrap();
+                format!("{cut},,\n")
+            } else {
+                format!("{l}\n")
+            }
+        })
+        .collect();
+    // One part per business, as `wabill partition --by business` would.
+    let header = log.lines().next().unwrap();
+    let parts: Vec<PathBuf> = ["+14155238886", "+551140000001"]
+        .iter()
+        .enumerate()
+        .map(|(i, business)| {
+            let rows: String = log
+                .lines()
+                .skip(1)
+                .filter(|l| l.contains(&format!(",{business},")))
+                .map(|l| format!("{l}\n"))
+                .collect();
+            let part = dir.join(format!("part-{i}.csv"));
+            std::fs::write(&part, format!("{header}\n{rows}")).unwrap();
+            part
+        })
+        .collect();
+    let run_estimate = |inputs: &[PathBuf], format: &str| {
+        let mut args = vec!["estimate"];
+        args.extend(inputs.iter().map(|p| s(p)));
+        args.extend(["--format", format, "-q"]);
+        wabill(&args)
+    };
+    let reports: Vec<PathBuf> = parts
+        .iter()
+        .map(|part| {
+            let report = part.with_extension("json");
+            std::fs::write(&report, run_estimate(std::slice::from_ref(part), "json")).unwrap();
+            report
+        })
+        .collect();
+    for format in FORMATS {
+        let merged = merge(&reports, format);
+        assert!(merged.status.success(), "{}", text(&merged.stderr));
+        assert_eq!(text(&merged.stdout), text(&run_estimate(&parts, format)));
+    }
+    let json: serde_json::Value = serde_json::from_slice(&merge(&reports, "json").stdout).unwrap();
+    assert_eq!(
+        json["provider_charges"],
+        serde_json::json!([
+            {"currency": "EUR", "messages": 1, "inbound": 1, "outbound": 0, "amount": "0.0046"},
+            {"currency": "USD", "messages": 5, "inbound": 1, "outbound": 4, "amount": "0.0947"}
+        ])
+    );
+    let table = text(&merge(&reports, "table").stdout);
+    assert!(
+        table.contains("provider's charge: 7 messages without a price in the export"),
+        "{table}"
+    );
+}

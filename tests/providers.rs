@@ -420,3 +420,83 @@ fn every_sample_prices_like_the_same_messages_in_wabills_csv() {
         same(costs(&dir.join("inputs").join(name), &t), want.clone());
     }
 }
+
+/// The columns of `wabill price` named `names`, row by row.
+fn columns(out: &[u8], names: &[&str]) -> Vec<Vec<String>> {
+    let mut reader = csv::Reader::from_reader(out);
+    let header = reader.headers().unwrap().clone();
+    let index: Vec<usize> = names
+        .iter()
+        .map(|n| header.iter().position(|h| h == *n).unwrap())
+        .collect();
+    reader
+        .records()
+        .map(|r| {
+            let r = r.unwrap();
+            index.iter().map(|i| r[*i].to_string()).collect()
+        })
+        .collect()
+}
+
+#[test]
+fn providers_prices_are_kept_as_written_and_never_added_to_metas_cost() {
+    let (log, msgs) = generated("yc-price-src.csv", 21, 2);
+    let (file, _) = export("yc-price.jsonl", ycloud(&msgs));
+    let out = wabill(&["price", file.to_str().unwrap(), "--format", "csv"]);
+    let rows = columns(
+        &out,
+        &["direction", "cost", "provider_price", "provider_currency"],
+    );
+    // YCloud's `"totalPrice":0.0125` (a JSON number) as written, on every
+    // outbound message; inbound events carry none.
+    for r in &rows {
+        match r[0].as_str() {
+            "out" => assert_eq!((r[2].as_str(), r[3].as_str()), ("0.0125", "USD"), "{r:?}"),
+            _ => assert_eq!((r[2].as_str(), r[3].as_str()), ("", ""), "{r:?}"),
+        }
+    }
+    // Meta's cost is the same as the CSV's, price or no price.
+    same(priced(&file, &[]), priced(&log, &[]));
+    let outbound = rows.iter().filter(|r| r[0] == "out").count();
+    let json: serde_json::Value = serde_json::from_slice(&wabill(&[
+        "estimate",
+        file.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    let want = rust_decimal::Decimal::new(125, 4) * rust_decimal::Decimal::from(outbound as u64);
+    assert_eq!(json["provider_charges"][0]["amount"], want.to_string());
+    assert_eq!(json["provider_charges"][0]["messages"], outbound as u64);
+    let plain: serde_json::Value = serde_json::from_slice(&wabill(&[
+        "estimate",
+        log.to_str().unwrap(),
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["totals"], plain["totals"]);
+    assert!(plain.get("provider_charges").is_none());
+}
+
+#[test]
+fn a_provider_charging_in_another_currency_is_not_compared() {
+    let (_, msgs) = generated("ib-eur-src.csv", 22, 1);
+    let (file, t) = export("ib-eur.jsonl", infobip(&msgs));
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .args([
+            "reconcile",
+            file.to_str().unwrap(),
+            "--templates",
+            t.to_str().unwrap(),
+            "--provider-charges",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("the provider charges in EUR but wabill prices in USD"),
+        "{stderr}"
+    );
+}

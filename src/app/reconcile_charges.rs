@@ -97,6 +97,22 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         });
     });
     result.finish();
+    if result.compared == 0 {
+        let currencies: Vec<&str> = result
+            .other_currencies
+            .iter()
+            .map(|c| c.currency.as_str())
+            .collect();
+        return Err(Failure::new(
+            Exit::Error,
+            format!(
+                "the provider charges in {} but wabill prices in {}: nothing to compare (price                  with --currency and a card in the provider's currency)",
+                currencies.join(", "),
+                result.currency
+            ),
+        )
+        .into());
+    }
     let checks = Checks {
         unpriced: unpriced.summary(),
         stats: log.stats.clone(),

@@ -663,12 +663,12 @@ mod tests {
     fn fractional_numbers_are_read_as_written() {
         let mut out = Vec::new();
         exact_numbers(
-            br#"{"p":0.0050,"q":[-1.5e-3, 7],"s":"a 0.5 "1.0"","n":12345678901234567890}"#,
+            br#"{"p":0.0050,"q":[-1.5e-3, 7],"s":"a 0.5 \"1.0\"","n":12345678901234567890}"#,
             &mut out,
         );
         assert_eq!(
             String::from_utf8(out.clone()).unwrap(),
-            r#"{"p":"0.0050","q":["-1.5e-3", 7],"s":"a 0.5 "1.0"","n":"12345678901234567890"}"#
+            r#"{"p":"0.0050","q":["-1.5e-3", 7],"s":"a 0.5 \"1.0\"","n":"12345678901234567890"}"#
         );
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(text(v.get("p")), "0.0050");

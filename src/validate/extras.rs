@@ -274,6 +274,48 @@ mod tests {
         assert_eq!(c, Some(*b"ZZ"));
     }
 
+    fn charge(price: &str, currency: &str) -> Result<Option<ProviderCharge>, FieldError> {
+        let headers = csv::ByteRecord::from(vec!["provider_price", "provider_currency"]);
+        let columns = Columns::resolve(&headers, &Default::default());
+        // The required columns are missing: resolve by hand.
+        assert!(columns.is_err());
+        let columns = Columns::canonical();
+        let mut record = csv::ByteRecord::from(vec![""; Column::ALL.len()]);
+        let mut fields: Vec<Vec<u8>> = record.iter().map(|f| f.to_vec()).collect();
+        fields[Column::ProviderPrice as usize] = price.as_bytes().to_vec();
+        fields[Column::ProviderCurrency as usize] = currency.as_bytes().to_vec();
+        record = csv::ByteRecord::from(fields);
+        provider_charge(&record, &columns)
+    }
+
+    #[test]
+    fn provider_prices_are_exact_positive_and_need_a_currency() {
+        let c = charge(" 0.00500 ", "usd").unwrap().unwrap();
+        assert_eq!(
+            (c.amount.to_string(), c.currency),
+            ("0.00500".into(), *b"USD")
+        );
+        assert_eq!(
+            charge("1.5E-3", "EUR").unwrap().unwrap().amount.to_string(),
+            "0.0015"
+        );
+        // A unit without a price is no charge (Twilio's rows not priced yet).
+        assert_eq!(charge("", "USD").unwrap(), None);
+        for (price, currency, reason) in [
+            ("-0.005", "USD", "expected a non-negative decimal amount"),
+            ("abc", "USD", "expected a non-negative decimal amount"),
+            ("0.005", "", "required with provider_price"),
+            ("0.005", "US", "expected a 3-letter currency code"),
+        ] {
+            let e = charge(price, currency).unwrap_err();
+            assert!(
+                e.reason.starts_with(reason),
+                "{price} {currency}: {}",
+                e.reason
+            );
+        }
+    }
+
     #[test]
     fn group_and_lite_categories_fold_into_flags() {
         let mut e = Extras::default();
