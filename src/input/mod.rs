@@ -17,6 +17,7 @@ pub mod kaleyra;
 pub mod provider;
 pub mod templates;
 pub mod twilio;
+pub mod wati;
 mod webhooks;
 pub mod ycloud;
 
@@ -185,6 +186,7 @@ pub static FORMATS: &[&Format] = &[
     &ycloud::FORMAT,
     &gupshup::FORMAT,
     &infobip::FORMAT,
+    &wati::FORMAT,
     &webhooks::FORMAT,
     &twilio::FORMAT,
     &kaleyra::FORMAT,
@@ -360,5 +362,7 @@ mod tests {
         assert_eq!(detect("log.json", gupshup).name, "gupshup");
         let infobip = b"{\"results\":[{\"messageId\":\"m\",\"to\":\"41\",\"sentAt\":\"x\"}]}";
         assert_eq!(detect("log.json", infobip).name, "infobip");
+        let wati = b"[{\"eventType\":\"message\",\"waId\":\"91\",\"owner\":false}]";
+        assert_eq!(detect("log.json", wati).name, "wati");
     }
 }
