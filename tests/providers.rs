@@ -205,6 +205,73 @@ fn ycloud(msgs: &[Msg]) -> String {
     out
 }
 
+/// WATI's webhook events: a message's first row is its sent event
+/// (`sessionMessageSent`, or `templateMessageSent_v2` naming the template),
+/// later rows (and a delivery or failure on the first) its status events,
+/// which name neither customer nor business.
+fn wati(msgs: &[Msg]) -> String {
+    let mut out = String::new();
+    let mut seen = std::collections::HashSet::new();
+    let status_event = |m: &Msg, status: &str| -> Option<String> {
+        let (event, string) = match status {
+            "delivered" | "" => ("sentMessageDELIVERED_v2", "Delivered"),
+            "read" => ("sentMessageREAD_v2", "Read"),
+            "failed" => ("templateMessageFailed", "Failed"),
+            _ => return None,
+        };
+        Some(format!(
+            r#"{{"eventType":"{event}","statusString":"{string}","localMessageId":"local-{id}","id":"w-{id}-{status}","whatsappMessageId":"{id}","text":null,"created":"{t}","channelPhoneNumber":"{b}"}}"#,
+            id = m.id,
+            t = m.timestamp,
+            b = m.business
+        ))
+    };
+    for m in msgs {
+        let mut events = Vec::new();
+        if m.inbound {
+            let referral = if m.entry_point {
+                r#","referral":{"source_type":"ad"}"#
+            } else {
+                ""
+            };
+            events.push(format!(
+                r#"{{"id":"w-{id}","created":"{t}","whatsappMessageId":"{id}","text":"Hi","type":"text","owner":false,"eventType":"message","waId":"{c}","channelPhoneNumber":"{b}"{referral}}}"#,
+                id = m.id,
+                t = m.timestamp,
+                c = m.customer,
+                b = m.business
+            ));
+        } else if seen.insert(m.id.clone()) {
+            events.push(match template(&m.category) {
+                Some((name, _)) => format!(
+                    r#"{{"eventType":"templateMessageSent_v2","localMessageId":"local-{id}","id":"w-{id}","whatsappMessageId":"{id}","templateName":"{name}","created":"{t}","waId":"{c}","type":"template","statusString":"SENT","channelPhoneNumber":"{b}"}}"#,
+                    id = m.id,
+                    t = m.timestamp,
+                    c = m.customer,
+                    b = m.business
+                ),
+                None => format!(
+                    r#"{{"eventType":"sessionMessageSent","id":"w-{id}","whatsappMessageId":"{id}","text":"Thanks","type":"text","created":"{t}","owner":true,"statusString":"SENT","waId":"{c}","channelPhoneNumber":"{b}"}}"#,
+                    id = m.id,
+                    t = m.timestamp,
+                    c = m.customer,
+                    b = m.business
+                ),
+            });
+            if m.status != "sent" {
+                events.extend(status_event(m, &m.status));
+            }
+        } else {
+            events.extend(status_event(m, &m.status));
+        }
+        for e in events {
+            out.push_str(&e);
+            out.push('\n');
+        }
+    }
+    out
+}
+
 fn infobip(msgs: &[Msg]) -> String {
     let mut out = String::new();
     for m in msgs {
@@ -372,6 +439,28 @@ fn infobip_reports_price_like_wabills_csv() {
 }
 
 #[test]
+fn wati_events_price_like_wabills_csv() {
+    let (log, msgs) = generated("wa-src.csv", 16, 3);
+    let (file, t) = export("wa.jsonl", wati(&msgs));
+    same(
+        priced(&file, &["--templates", t.to_str().unwrap()]),
+        priced(&log, &[]),
+    );
+    // Without the templates file, a template is an error that says so.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .args(["estimate", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr
+            .contains("a WATI export names the template, not its category: give --templates FILE"),
+        "{stderr}"
+    );
+}
+
+#[test]
 fn gupshup_events_price_like_wabills_csv() {
     let (log, msgs) = generated("gs-src.csv", 15, 3);
     let (file, _) = export("gs.json", gupshup(&msgs));
@@ -416,6 +505,7 @@ fn every_sample_prices_like_the_same_messages_in_wabills_csv() {
         "ycloud.jsonl",
         "gupshup.json",
         "infobip.jsonl",
+        "wati.jsonl",
     ] {
         same(costs(&dir.join("inputs").join(name), &t), want.clone());
     }
