@@ -413,12 +413,12 @@ pub struct InputArgs {
     /// Read the logs as this format instead of detecting it from their
     /// content and name: csv (wabill's log), webhooks (Meta's Cloud API
     /// notifications, JSON), or a provider's export: twilio, kaleyra,
-    /// ycloud, gupshup, infobip
+    /// ycloud, gupshup, infobip, wati
     #[arg(long, value_name = "NAME")]
     pub input_format: Option<String>,
 
     /// Template categories for exports that name a template but not its
-    /// category (Twilio, Kaleyra, Infobip): CSV with name (or id, or body)
+    /// category (Twilio, Kaleyra, Infobip, WATI): CSV with name (or id, or body)
     /// and category columns
     #[arg(long, value_name = "FILE")]
     pub templates: Option<PathBuf>,
