@@ -549,7 +549,10 @@ mod tests {
                 "",
                 "regular",
                 "marketing",
-                "true"
+                "true",
+                // No provider's price in Meta's notifications.
+                "",
+                ""
             ]
         );
         assert_eq!(rows[1].1[3], "", "a failed status without pricing");

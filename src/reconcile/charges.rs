@@ -18,7 +18,7 @@ use super::fees::Fees;
 use super::tolerance::Tolerance;
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
-use crate::report::ProviderChargeLine;
+use crate::report::{ProviderChargeLine, four_places as four};
 
 /// What `--provider-charges` lists and gates the exit code on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -161,12 +161,11 @@ impl ChargeReconciliation {
         let Some(f) = &self.fees else {
             return zero();
         };
-        zero()
-            + match (m.direction, delivered) {
-                (Direction::In, _) => f.inbound_message,
-                (Direction::Out, true) => f.on_messages(1, meta),
-                (Direction::Out, false) => f.failed_message,
-            }
+        four(match (m.direction, delivered) {
+            (Direction::In, _) => f.inbound_message,
+            (Direction::Out, true) => f.on_messages(1, meta),
+            (Direction::Out, false) => f.failed_message,
+        })
     }
 
     /// Adds one priced message; `period` is its period label and
@@ -193,7 +192,7 @@ impl ChargeReconciliation {
                 messages: 1,
                 inbound,
                 outbound: 1 - inbound,
-                amount: zero() + charge.amount,
+                amount: four(charge.amount),
             };
             ProviderChargeLine::add_to(&mut self.other_currencies, &line);
             return;
@@ -206,13 +205,13 @@ impl ChargeReconciliation {
         };
         let delivered = m.status.is_delivered();
         let fees = self.fees_for(m, delivered, meta);
-        let expected = meta + fees;
+        let expected = four(meta + fees);
         let amounts = Amounts {
-            meta: zero() + meta,
+            meta: four(meta),
             fees,
             expected,
-            provider: zero() + charge.amount,
-            difference: charge.amount - expected,
+            provider: four(charge.amount),
+            difference: four(charge.amount - expected),
         };
         self.compared += 1;
         self.totals.add(&amounts);
@@ -286,17 +285,19 @@ mod tests {
             fees: dec!(0.005),
             expected: dec!(0.0675),
             provider: dec!(0.0675),
-            difference: dec!(0),
+            difference: dec!(0.0000),
         });
         a.add(&Amounts {
             meta: dec!(0),
             fees: dec!(0.005),
             expected: dec!(0.005),
             provider: dec!(0.0050),
-            difference: dec!(0),
+            difference: dec!(0.0000),
         });
         assert_eq!(a.expected.to_string(), "0.0725");
         assert_eq!(a.provider.to_string(), "0.0725");
         assert_eq!(a.difference.to_string(), "0.0000");
+        assert_eq!(four(dec!(0)).to_string(), "0.0000");
+        assert_eq!(four(dec!(0.00500)).to_string(), "0.00500");
     }
 }

@@ -108,7 +108,7 @@ impl<'a> Aggregator<'a> {
                 messages: 1,
                 inbound,
                 outbound: 1 - inbound,
-                amount: zero() + c.amount,
+                amount: super::four_places(c.amount),
             };
             ProviderChargeLine::add_to(&mut self.provider_charges, &line);
         }

@@ -165,6 +165,15 @@ pub struct Report {
     pub spend: Option<Spend>,
 }
 
+/// `d` with at least four decimal places (digits are only added, so it is
+/// exact), so that an amount of `0` prints like the costs: `0.0000`.
+pub fn four_places(mut d: Decimal) -> Decimal {
+    if d.scale() < 4 {
+        d.rescale(4);
+    }
+    d
+}
+
 /// The provider's charges in one currency: the sum of its prices as
 /// exported, over the messages (inbound and outbound) that have one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
