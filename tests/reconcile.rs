@@ -637,3 +637,192 @@ fn conversation_analytics_reconcile_a_conversation_priced_log() {
     assert_eq!(code, 1);
     assert!(err.contains("separate runs"), "{err}");
 }
+
+/// A generated log given the provider's prices: Meta's price (as `wabill
+/// price` computes it) plus a contract's fees, except for planted
+/// overcharges, a few messages priced in EUR and a few without a price.
+/// Returns the planted message ids and their overcharge.
+fn provider_log(d: &Path) -> (Vec<String>, Decimal, usize, usize) {
+    let (code, priced, err) = wabill(d, &["price", "log.csv", "--format", "csv"]);
+    assert_eq!(code, 0, "{err}");
+    // message_id → (direction, pricing type, cost).
+    let mut by_id = std::collections::HashMap::new();
+    let mut reader = csv::Reader::from_reader(priced.as_bytes());
+    for r in reader.records() {
+        let r = r.unwrap();
+        let cost: Decimal = r[12].parse().unwrap_or_default();
+        by_id.insert(r[0].to_string(), (r[6].to_string(), r[8].to_string(), cost));
+    }
+    let fee = |direction: &str, kind: &str, cost: Decimal| -> Decimal {
+        match (direction, kind) {
+            ("in", _) => Decimal::new(4, 3),
+            (_, "not_delivered") => Decimal::new(1, 3),
+            // 0.005 a message and 10% of Meta's price.
+            _ => Decimal::new(5, 3) + cost * Decimal::new(10, 2),
+        }
+    };
+    let text = std::fs::read_to_string(d.join("log.csv")).unwrap();
+    let mut out = String::new();
+    let mut seen = std::collections::HashSet::new();
+    let (mut planted, mut over, mut eur, mut none) = (Vec::new(), Decimal::ZERO, 0, 0);
+    for (i, line) in text.lines().enumerate() {
+        if i == 0 {
+            out.push_str(&format!("{line},provider_price,provider_currency\n"));
+            continue;
+        }
+        let id = line.split(',').nth(5).unwrap().to_string();
+        // The price on the message's first row only (status rows merge).
+        if !seen.insert(id.clone()) {
+            out.push_str(&format!("{line},,\n"));
+            continue;
+        }
+        let (direction, kind, cost) = by_id[&id].clone();
+        let n = seen.len();
+        let price = if n % 97 == 0 {
+            none += 1;
+            ",".to_string()
+        } else if n % 89 == 0 {
+            eur += 1;
+            "0.0042,EUR".to_string()
+        } else {
+            let mut p = cost + fee(&direction, &kind, cost);
+            if n % 53 == 0 {
+                p += Decimal::new(1, 2);
+                planted.push(id.clone());
+                over += Decimal::new(1, 2);
+            }
+            format!("{p},USD")
+        };
+        out.push_str(&format!("{line},{price}\n"));
+    }
+    std::fs::write(d.join("priced-log.csv"), out).unwrap();
+    std::fs::write(
+        d.join("fees.csv"),
+        "fee,amount\noutbound_message,0.005\ninbound_message,0.004\nfailed_message,0.001\nmarkup_percent,10\nmonthly_platform,49\n",
+    )
+    .unwrap();
+    (planted, over, eur, none)
+}
+
+#[test]
+fn provider_charges_are_compared_message_by_message_with_metas_price_and_the_fees() {
+    let d = generated("provider");
+    let (planted, over, eur, none) = provider_log(&d);
+    assert!(planted.len() >= 10 && eur > 0 && none > 0);
+    let run = |extra: &[&str]| {
+        let mut args = vec!["reconcile", "priced-log.csv", "--provider-charges"];
+        args.extend_from_slice(extra);
+        wabill(&d, &args)
+    };
+    let (code, json, err) = run(&["--fees", "fees.csv", "--format", "json"]);
+    assert_eq!(code, 4, "{err}");
+    let r: Value = serde_json::from_str(&json).unwrap();
+    // Exactly the planted messages differ, each by its overcharge.
+    let mut differing: Vec<String> = r["differing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message_id"].as_str().unwrap().to_string())
+        .collect();
+    differing.sort();
+    let mut want = planted.clone();
+    want.sort();
+    assert_eq!(differing, want);
+    for m in r["differing"].as_array().unwrap() {
+        assert_eq!(dec(&m["difference"]), Decimal::new(1, 2), "{m}");
+        assert_eq!(
+            dec(&m["expected"]) + dec(&m["difference"]),
+            dec(&m["provider"])
+        );
+    }
+    assert_eq!(dec(&r["totals"]["difference"]), over);
+    assert_eq!(
+        dec(&r["totals"]["meta"]) + dec(&r["totals"]["fees"]),
+        dec(&r["totals"]["expected"])
+    );
+    // The periods add up to the totals; no currency is mixed in.
+    for field in ["meta", "fees", "expected", "provider", "difference"] {
+        let sum: Decimal = r["periods"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| dec(&p[field]))
+            .sum();
+        assert_eq!(sum, dec(&r["totals"][field]), "{field}");
+    }
+    let messages: u64 = r["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["messages"].as_u64().unwrap())
+        .sum();
+    assert_eq!(messages, r["compared"].as_u64().unwrap());
+    assert_eq!(r["other_currencies"][0]["currency"], "EUR");
+    assert_eq!(r["other_currencies"][0]["messages"], eur as u64);
+    assert_eq!(r["without_price"], none as u64);
+    assert_eq!(
+        r["compared"].as_u64().unwrap(),
+        r["agreeing"].as_u64().unwrap() + planted.len() as u64
+    );
+
+    // An overcharge of 0.01 is within ±0.01: every message agrees.
+    let (code, _, err) = run(&["--fees", "fees.csv", "--tolerance", "0.01"]);
+    assert_eq!(code, 0, "{err}");
+    // Without the fees, every message with a fee differs, by the fees.
+    let (code, json, _) = run(&["--format", "json"]);
+    assert_eq!(code, 4);
+    let bare: Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(
+        dec(&bare["totals"]["difference"]),
+        dec(&r["totals"]["fees"]) + over
+    );
+    // By period: the days with an overcharge are off, the others not.
+    let (code, csv, _) = run(&["periods", "--fees", "fees.csv", "--format", "csv"]);
+    assert_eq!(code, 4);
+    let off = csv.lines().filter(|l| l.ends_with(",false")).count();
+    let days_planted: std::collections::BTreeSet<String> = r["differing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["timestamp"].as_str().unwrap()[..10].to_string())
+        .collect();
+    // The total row is off too.
+    assert_eq!(off, days_planted.len() + 1, "{csv}");
+}
+
+#[test]
+fn provider_charges_refuse_what_they_cannot_compare() {
+    let d = generated("provider-usage");
+    provider_log(&d);
+    std::fs::write(d.join("analytics.json"), "{\"data\":[]}").unwrap();
+    for (extra, code, says) in [
+        (
+            &["--actual", "analytics.json"][..],
+            2,
+            "cannot be used with",
+        ),
+        (
+            &["--fx", "fees.csv"][..],
+            2,
+            "--fx converts Meta's billed amounts",
+        ),
+        (
+            &["--format", "html"][..],
+            2,
+            "--format html is for reconcile with --actual",
+        ),
+    ] {
+        let mut args = vec!["reconcile", "priced-log.csv", "--provider-charges"];
+        args.extend_from_slice(extra);
+        let (got, _, err) = wabill(&d, &args);
+        assert_eq!(got, code, "{extra:?}: {err}");
+        assert!(err.contains(says), "{extra:?}: {err}");
+    }
+    // A log without prices has nothing to compare.
+    let (code, _, err) = wabill(&d, &["reconcile", "log.csv", "--provider-charges"]);
+    assert_eq!(code, 1);
+    assert!(
+        err.contains("no message in the log carries the provider's price"),
+        "{err}"
+    );
+}
