@@ -765,6 +765,28 @@ fn provider_charges_are_compared_message_by_message_with_metas_price_and_the_fee
         r["agreeing"].as_u64().unwrap() + planted.len() as u64
     );
 
+    // The estimate totals the prices per currency, streamed or in memory
+    // alike, and the USD total is what was compared.
+    let lines = |engine: &str| {
+        let (code, json, err) = wabill(
+            &d,
+            &[
+                "estimate",
+                "priced-log.csv",
+                "--engine",
+                engine,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(code, 0, "{err}");
+        serde_json::from_str::<Value>(&json).unwrap()["provider_charges"].clone()
+    };
+    let streamed = lines("stream");
+    assert_eq!(streamed, lines("memory"));
+    assert_eq!(streamed[1]["currency"], "USD");
+    assert_eq!(dec(&streamed[1]["amount"]), dec(&r["totals"]["provider"]));
+
     // An overcharge of 0.01 is within ±0.01: every message agrees.
     let (code, _, err) = run(&["--fees", "fees.csv", "--tolerance", "0.01"]);
     assert_eq!(code, 0, "{err}");
