@@ -104,7 +104,8 @@ pub fn open(
         failed: c(&["failedat"]),
         delivered: c(&["deliveredat"]),
         seen: c(&["seenat"]),
-        price: c(&["price", "cost", "charge"]),
+        // A price is the provider's charge only in a known currency.
+        price: c(&["currency"]).and(c(&["price", "cost", "charge"])),
         currency: c(&["currency"]),
         referral: c(&["entrypoint", "referral"]),
     };
