@@ -392,9 +392,11 @@ fn same(got: Vec<String>, want: Vec<String>) {
     );
 }
 
-/// A provider's export written to a file, with the templates file beside.
+/// A provider's export written to a file, with the templates file beside
+/// (one per export: tests run in parallel and must not rewrite a file
+/// another is reading).
 fn export(name: &str, text: String) -> (PathBuf, PathBuf) {
-    let (path, templates) = (temp(name), temp("templates.csv"));
+    let (path, templates) = (temp(name), temp(&format!("{name}.templates.csv")));
     std::fs::write(&path, text).unwrap();
     std::fs::write(&templates, TEMPLATES).unwrap();
     (path, templates)
