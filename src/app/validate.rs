@@ -56,7 +56,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         &input.sources,
         &input.options,
         true,
-        &mut |r: &Rejection, record: Option<&csv::ByteRecord>| {
+        &mut |r: &Rejection, record: Option<crate::input::Original<'_>>| {
             if let Some(file) = &mut rejects {
                 file.write(r, record);
             }

@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use super::{Column, Columns, InputError, Opened, Records};
+use super::{Column, Columns, InputError, Opened, Original, Records};
 
 /// What a provider's reader hands the input layer: its rows in wabill's
 /// columns (`HEADER`; the first ones in `Column` order).
@@ -520,6 +520,10 @@ impl Records for MappedCsv {
     fn take_problem(&mut self) -> Option<String> {
         self.problem.take()
     }
+    /// The export's own fields.
+    fn original(&self) -> Option<Original<'_>> {
+        Some(Original::Fields(&self.raw))
+    }
 }
 
 impl Records for MappedJson {
@@ -531,6 +535,11 @@ impl Records for MappedJson {
     }
     fn take_problem(&mut self) -> Option<String> {
         self.problem.take()
+    }
+    /// The event the row came from (every row of an event is handed out
+    /// before the next event is read).
+    fn original(&self) -> Option<Original<'_>> {
+        Some(Original::Text(&self.buf))
     }
 }
 

@@ -18,7 +18,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::{Column, Columns, Format, InputError, Opened, ReadOptions, Records};
+use super::{Column, Columns, Format, InputError, Opened, Original, ReadOptions, Records};
 
 pub static FORMAT: Format = Format {
     name: "webhooks",
@@ -44,6 +44,7 @@ fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened
             eof: false,
             rows: VecDeque::new(),
             problem: None,
+            last: 0..0,
         }),
         columns: Columns::canonical(),
         width: Column::ALL.len(),
@@ -245,6 +246,9 @@ struct Notifications {
     rows: VecDeque<(u64, [String; Column::ALL.len()])>,
     /// A notification that could not be read: its line and why.
     problem: Option<(u64, String)>,
+    /// Where the last notification read is in `buf` (its rows are all
+    /// handed out before `buf` moves on), for `--rejects`.
+    last: std::ops::Range<usize>,
 }
 
 impl Notifications {
@@ -330,6 +334,7 @@ impl Notifications {
                         .iter()
                         .filter(|b| **b == b'\n')
                         .count() as u64;
+                    self.last = self.pos..taken;
                     self.pos = taken;
                     return Ok(Some((line, result.map_err(|e| describe(&e)))));
                 }
@@ -492,6 +497,12 @@ impl Records for Notifications {
 
     fn take_problem(&mut self) -> Option<String> {
         self.problem.take().map(|(_, why)| why)
+    }
+
+    /// The notification (or unreadable line) the row came from.
+    fn original(&self) -> Option<Original<'_>> {
+        let text = self.buf.get(self.last.clone()).unwrap_or_default();
+        Some(Original::Text(text.trim_ascii()))
     }
 }
 

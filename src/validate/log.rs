@@ -9,17 +9,17 @@ use std::cmp::Ordering;
 use std::ops::ControlFlow;
 
 use super::{Rejection, Strings, Validator};
-use crate::input::{Column, Columns, InputError, LogReader, ReadOptions, Source};
+use crate::input::{Column, Columns, InputError, LogReader, Original, ReadOptions, Source};
 use crate::model::{Message, MessageKey, SourcePos};
 
-/// Receives every rejected row as soon as it is found, with the raw record
-/// when there is one (for `--rejects`).
+/// Receives every rejected row as soon as it is found, with the record as
+/// its source wrote it when there is one (for `--rejects`).
 pub trait RejectSink {
-    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>);
+    fn reject(&mut self, rejection: &Rejection, record: Option<Original<'_>>);
 }
 
-impl<F: FnMut(&Rejection, Option<&csv::ByteRecord>)> RejectSink for F {
-    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>) {
+impl<F: FnMut(&Rejection, Option<Original<'_>>)> RejectSink for F {
+    fn reject(&mut self, rejection: &Rejection, record: Option<Original<'_>>) {
         self(rejection, record)
     }
 }
@@ -114,6 +114,7 @@ pub fn read_rows<B>(
                         let mut current = CurrentRow {
                             sink: &mut *sink,
                             record: &record,
+                            original: reader.original(&record),
                             columns: &reader.columns,
                             line,
                         };
@@ -135,7 +136,7 @@ pub fn read_rows<B>(
                 rejection.reason.push_str(&hint);
             }
             log.stats.rejected += 1;
-            sink.reject(&rejection, Some(&record));
+            sink.reject(&rejection, Some(reader.original(&record)));
         }
         bytes_before += reader.bytes_read();
         progress(bytes_before, log.stats.rows_read);
@@ -196,18 +197,19 @@ fn swallowed_rows(
 struct CurrentRow<'s, 'r> {
     sink: &'s mut dyn RejectSink,
     record: &'r csv::ByteRecord,
+    original: Original<'r>,
     columns: &'r Columns,
     line: u64,
 }
 
 impl RejectSink for CurrentRow<'_, '_> {
-    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>) {
+    fn reject(&mut self, rejection: &Rejection, record: Option<Original<'_>>) {
         if record.is_some() || rejection.line != self.line {
             return self.sink.reject(rejection, record);
         }
         let mut rejection = rejection.clone();
         fill_id(&mut rejection, self.record, self.columns);
-        self.sink.reject(&rejection, Some(self.record));
+        self.sink.reject(&rejection, Some(self.original));
     }
 }
 
@@ -276,16 +278,16 @@ pub fn report_conflicts(
             let found = reader.as_mut().and_then(|r| {
                 while let Ok(Some(line)) = r.next_record(&mut record) {
                     if line >= pos.line {
-                        return (line == pos.line).then_some(&r.columns);
+                        return (line == pos.line).then_some(&*r);
                     }
                 }
                 None
             });
             match found {
-                Some(columns) => {
+                Some(r) => {
                     let mut rejection = rejection.clone();
-                    fill_id(&mut rejection, &record, columns);
-                    sink.reject(&rejection, Some(&record));
+                    fill_id(&mut rejection, &record, &r.columns);
+                    sink.reject(&rejection, Some(r.original(&record)));
                 }
                 None => sink.reject(rejection, None),
             }
@@ -428,7 +430,7 @@ mod tests {
             &[Source::Path(path.clone())],
             &ReadOptions::default(),
             true,
-            &mut |_: &Rejection, _: Option<&csv::ByteRecord>| rejected += 1,
+            &mut |_: &Rejection, _: Option<Original<'_>>| rejected += 1,
             &mut |_, _| {},
         );
         std::fs::remove_file(&path).ok();
@@ -443,8 +445,15 @@ mod tests {
 
     const HEADER: &str = "timestamp,customer,direction,category,message_id,status,entry_point\n";
 
-    /// Reads `text` from memory, returning the log and every rejection with
-    /// its record (as text fields).
+    /// A rejected record's fields (a JSON text as one), as text.
+    fn texts(rec: Original<'_>) -> Vec<String> {
+        let text = |f: &[u8]| String::from_utf8_lossy(f).into_owned();
+        match rec {
+            Original::Fields(r) => r.iter().map(text).collect(),
+            Original::Text(t) => vec![text(t)],
+        }
+    }
+
     /// Each rejection with its record's fields, as text.
     type Seen = Vec<(Rejection, Option<Vec<String>>)>;
 
@@ -454,13 +463,8 @@ mod tests {
             &[Source::Bytes(text.as_bytes().into())],
             &ReadOptions::default(),
             keep_ids,
-            &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
-                let fields = rec.map(|rec| {
-                    rec.iter()
-                        .map(|f| String::from_utf8_lossy(f).into_owned())
-                        .collect()
-                });
-                seen.push((r.clone(), fields));
+            &mut |r: &Rejection, rec: Option<Original<'_>>| {
+                seen.push((r.clone(), rec.map(texts)));
             },
             &mut |_, _| {},
         )
@@ -531,8 +535,8 @@ mod tests {
         let mut settler = super::super::Settler::new(0);
         let mut links = super::super::IdLinks::new(0);
         let mut seen = Vec::new();
-        let mut sink = |r: &Rejection, rec: Option<&csv::ByteRecord>| {
-            seen.push((r.to_string(), rec.map(|rec| rec.len())));
+        let mut sink = |r: &Rejection, rec: Option<Original<'_>>| {
+            seen.push((r.to_string(), rec.map(|rec| texts(rec).len())));
         };
         let flow = read_rows::<super::super::Unstreamable>(
             &[Source::Bytes(sorted.as_bytes().into())],
