@@ -286,6 +286,7 @@ pub(super) fn stream<'a>(
         StreamStats { peak_pairs, ..held }.show();
         stats.rows_read = read.rows_read;
         stats.rejected += read.rejected;
+        stats.business_numbers = read.business_numbers;
         let streamed = Streamed {
             files,
             formats,

@@ -255,9 +255,19 @@ mod tests {
             }
             got.push(format!(
                 "{line}:{}",
-                [0, 1, 2, 3, 5, 6, 7, 18, 19]
-                    .map(|i| r[i].clone())
-                    .join(",")
+                [
+                    0,
+                    1,
+                    2,
+                    3,
+                    5,
+                    6,
+                    7,
+                    Out::ProviderPrice as usize,
+                    Out::ProviderCurrency as usize
+                ]
+                .map(|i| r[i].clone())
+                .join(",")
             ));
         }
         assert_eq!(

@@ -42,12 +42,13 @@ pub enum Out {
     PricingType,
     PricingCategory,
     PricingBillable,
+    BusinessNumber,
     ProviderPrice,
     ProviderCurrency,
 }
 
 /// Header names of the record, as wabill's own CSV spells them.
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 21] = [
     "timestamp",
     "customer",
     "direction",
@@ -66,6 +67,7 @@ pub const HEADER: [&str; 20] = [
     "pricing_type",
     "pricing_category",
     "pricing_billable",
+    "business_number",
     "provider_price",
     "provider_currency",
 ];

@@ -7,7 +7,8 @@
 //! only by username; a `referral` = an entry point), `statuses[]` outbound
 //! (`recipient_id` or `recipient_user_id`; category from `pricing.category`,
 //! else `conversation.origin.type`). The business is
-//! `metadata.phone_number_id`. A username customer's country comes from
+//! `metadata.phone_number_id`; `metadata.display_phone_number` is kept as
+//! its `business_number`, for reports. A username customer's country comes from
 //! `contacts[].profile.country_code` when given. Meta's `pricing` object
 //! becomes the record's `pricing_*` fields. Notifications with neither
 //! messages nor statuses (template or account updates) give no rows.
@@ -380,6 +381,11 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 "" => text(&m.display_phone_number),
                 id => id,
             });
+        // Shown in reports beside the id (`business` stays the key).
+        let number = v
+            .metadata
+            .as_ref()
+            .map_or("", |m| text(&m.display_phone_number));
         // A customer known only by username is priced in its country.
         let country_of = |user: &str| {
             v.contacts
@@ -412,6 +418,7 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 "",
                 "",
                 "",
+                number,
             ]));
         }
         for s in &v.statuses {
@@ -456,6 +463,7 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 pricing.map_or("", |p| text(&p.kind)),
                 pricing.map_or("", |p| text(&p.category)),
                 pricing.map_or("", |p| text(&p.billable)),
+                number,
             ]));
         }
     }
@@ -556,7 +564,8 @@ mod tests {
                 "",
                 "regular",
                 "marketing",
-                "true"
+                "true",
+                "15550001111"
             ]
         );
         assert_eq!(rows[1].1[3], "", "a failed status without pricing");

@@ -206,7 +206,7 @@ mod tests {
         let got: Vec<String> = rows
             .iter()
             .map(|r| {
-                [0, 1, 2, 3, 4, 5, 6, 7, 15, 16, 18]
+                [0, 1, 2, 3, 4, 5, 6, 7, 15, 16, Out::ProviderPrice as usize]
                     .map(|i| r[i].clone())
                     .join(",")
             })

@@ -6,6 +6,7 @@
 //! retries) are collapsed into one message.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 
 use super::{Rejection, Strings, Validator};
@@ -32,6 +33,34 @@ pub struct LogStats {
     /// Rows folded into an earlier row of the same message (status events,
     /// exact duplicates).
     pub merged: u64,
+    /// The phone numbers each business's rows show (`business_number`), by
+    /// business key: reports name a business by its number (`business`
+    /// may be an id). Few businesses, few numbers each.
+    #[serde(skip)]
+    pub business_numbers: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl LogStats {
+    /// Notes that a row of `business` shows the phone number `raw`.
+    fn business_number(&mut self, business: &str, raw: &[u8]) {
+        let raw = String::from_utf8_lossy(raw);
+        let number = raw.trim();
+        if number.is_empty() {
+            return;
+        }
+        // Meta writes it as digits: shown the international way.
+        let number = if number.bytes().all(|b| b.is_ascii_digit()) {
+            format!("+{number}")
+        } else {
+            number.to_string()
+        };
+        if number.trim_start_matches('+') != business.trim_start_matches('+') {
+            self.business_numbers
+                .entry(business.to_string())
+                .or_default()
+                .insert(number);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -65,6 +94,8 @@ pub fn read_rows<B>(
 ) -> Result<ControlFlow<B>, InputError> {
     let mut record = csv::ByteRecord::new();
     let mut bytes_before = 0;
+    // The last (business, business_number) noted: most rows repeat it.
+    let mut last_number: Option<(u32, Vec<u8>)> = None;
     for (file, source) in sources.iter().enumerate() {
         let mut reader = LogReader::open(source, options)?;
         log.files.push(reader.name.clone());
@@ -111,6 +142,16 @@ pub fn read_rows<B>(
             } else {
                 match validator.message(&record, &reader.columns, SourcePos { file, line }) {
                     Ok(m) => {
+                        let number = reader.columns.field(&record, Column::BusinessNumber);
+                        if !number.is_empty()
+                            && last_number
+                                .as_ref()
+                                .is_none_or(|(b, n)| (*b, n.as_slice()) != (m.business, number))
+                        {
+                            let business = validator.strings.businesses.get(m.business);
+                            log.stats.business_number(business, number);
+                            last_number = Some((m.business, number.to_vec()));
+                        }
                         let mut current = CurrentRow {
                             sink: &mut *sink,
                             record: &record,
