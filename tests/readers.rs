@@ -236,3 +236,51 @@ fn businesses_are_named_by_their_display_number() {
     let by_market = ok(&["estimate", log.to_str().unwrap(), "--format", "csv"]);
     assert!(!by_market.contains("1065"), "{by_market}");
 }
+
+/// Parts split by business carry the display number (`business_number`),
+/// so merged partial reports name businesses like the whole log's report.
+#[test]
+fn merged_parts_name_businesses_like_the_whole_log() {
+    let lines = [
+        status("1065", "15550001111", "w1", 1770710400),
+        status("1076", "15550002222", "w2", 1770710500),
+        status("1065", "15550001111", "w3", 1770710600),
+    ];
+    let log = temp("parts.jsonl", &lines.join("\n"));
+    let dir = log.with_extension("d");
+    let log = log.to_str().unwrap();
+    ok(&[
+        "partition",
+        log,
+        "--parts",
+        "2",
+        "--by",
+        "business",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
+    let mut partials = Vec::new();
+    for part in ["part-00000.csv", "part-00001.csv"] {
+        let part = dir.join(part);
+        let json = part.with_extension("json");
+        ok(&[
+            "estimate",
+            part.to_str().unwrap(),
+            "--by",
+            "business",
+            "--format",
+            "json",
+            "-o",
+            json.to_str().unwrap(),
+            // Both businesses may fall in one part.
+            "--allow-empty",
+        ]);
+        partials.push(json.to_str().unwrap().to_string());
+    }
+    let mut args = vec!["merge", "--format", "csv"];
+    args.extend(partials.iter().map(String::as_str));
+    let merged = ok(&args);
+    let whole = ok(&["estimate", log, "--by", "business", "--format", "csv"]);
+    assert_eq!(merged, whole);
+    assert!(whole.contains("+15550002222 (1076)"), "{whole}");
+}
