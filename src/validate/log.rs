@@ -155,7 +155,7 @@ pub fn read_rows<B>(
                         let mut current = CurrentRow {
                             sink: &mut *sink,
                             record: &record,
-                            original: reader.original(&record),
+                            reader: &reader,
                             columns: &reader.columns,
                             line,
                         };
@@ -238,7 +238,8 @@ fn swallowed_rows(
 struct CurrentRow<'s, 'r> {
     sink: &'s mut dyn RejectSink,
     record: &'r csv::ByteRecord,
-    original: Original<'r>,
+    /// For the record as its source wrote it (asked only on a rejection).
+    reader: &'r LogReader,
     columns: &'r Columns,
     line: u64,
 }
@@ -250,7 +251,8 @@ impl RejectSink for CurrentRow<'_, '_> {
         }
         let mut rejection = rejection.clone();
         fill_id(&mut rejection, self.record, self.columns);
-        self.sink.reject(&rejection, Some(self.original));
+        self.sink
+            .reject(&rejection, Some(self.reader.original(self.record)));
     }
 }
 
