@@ -175,6 +175,14 @@ fn a_status_event_without_its_message_is_unpriced_not_free() {
     let a = accounting(&log, &[]);
     assert_eq!(count(&a, "unpriced"), 1, "{a}");
     assert!(balances(&a), "{a}");
+    // `validate` names it as a problem of the log.
+    let out = run(&["validate", log.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("orphan.json:2: message_id: \"gs-2\": only status events"),
+        "{stdout}"
+    );
 }
 
 fn status(phone_number_id: &str, display: &str, id: &str, at: u64) -> String {
