@@ -54,7 +54,9 @@ impl LogStats {
         } else {
             number.to_string()
         };
-        if number.trim_start_matches('+') != business.trim_start_matches('+') {
+        // A business keyed by its number already shows it.
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        if digits(&number) != digits(business) {
             self.business_numbers
                 .entry(business.to_string())
                 .or_default()
@@ -615,6 +617,24 @@ mod tests {
                 Some(5)
             )]
         );
+    }
+
+    /// Meta's digits get a `+`; a number that is the business key itself
+    /// adds nothing; several numbers are all kept, in order.
+    #[test]
+    fn business_numbers_are_kept_per_business() {
+        let mut stats = LogStats::default();
+        stats.business_number("1065", b" 15550001111 ");
+        stats.business_number("1065", b"+44 20 7946 0000");
+        stats.business_number("1065", b"15550001111");
+        stats.business_number("15550100", b"+1 (555) 0100");
+        stats.business_number("2", b"");
+        let shown: Vec<(&str, Vec<&str>)> = stats
+            .business_numbers
+            .iter()
+            .map(|(b, n)| (b.as_str(), n.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(shown, [("1065", vec!["+15550001111", "+44 20 7946 0000"])]);
     }
 
     /// An unclosed quote swallows the rows after it into one: the rejection
