@@ -111,6 +111,18 @@ fn rejected_records_are_written_back_as_their_source_wrote_them() {
     let back: serde_json::Value = serde_json::from_str(&got[0][5]).unwrap();
     assert_eq!(back["statuses"][0]["id"], "w1");
 
+    // A record that is no report, or a message event without its message,
+    // is counted as rejected, never skipped.
+    let inbound = r#"{"results":[{"from":"491511000004","to":"14155238886","integrationType":"WHATSAPP","receivedAt":"2026-02-10T12:30:00.000+0000","messageId":"ib-1","message":{"type":"TEXT","text":"Hello"}}]}"#;
+    let got = rejects(&format!("{inbound}\n{{\"foo\":1}}\n"), "i.jsonl", &[]);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((&got[0][1], &got[0][5]), ("2", "{\"foo\":1}"));
+    let empty = r#"{"id":"e2","type":"whatsapp.message.updated"}"#;
+    let first = r#"{"id":"e1","type":"whatsapp.inbound_message.received","whatsappInboundMessage":{"wamid":"w1","from":"+4915112345678","to":"+14155238886","sendTime":"2026-02-10T12:30:00.000Z"}}"#;
+    let got = rejects(&format!("{first}\n{empty}\n"), "y.jsonl", &[]);
+    assert_eq!(got.len(), 1, "{got:?}");
+    assert_eq!((&got[0][1], &got[0][5]), ("2", empty));
+
     // wabill's CSV keeps its row as one CSV line, as before.
     let log =
         "timestamp,customer,direction,category\n2026-02-02T10:00:00Z,+4915112345678,out,promo\n";

@@ -86,6 +86,9 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
         input,
         Box::new(move |event: &Value, rows: &mut Vec<Row>| {
             let Some(results) = event.get("results").and_then(Value::as_array) else {
+                let mut row = Row::default();
+                row.reject("not an Infobip report: no results array".into());
+                rows.push(row);
                 return Ok(());
             };
             for r in results {
