@@ -30,6 +30,10 @@ pub enum Column {
     PricingType,
     PricingCategory,
     PricingBillable,
+    /// The business's phone number as customers see it (webhooks'
+    /// `metadata.display_phone_number`), for reports: `business` stays the
+    /// key (a `phone_number_id`).
+    BusinessNumber,
     /// The provider's (BSP's) own price for the message, as exported:
     /// kept apart from Meta's cost, never added to it.
     ProviderPrice,
@@ -37,7 +41,7 @@ pub enum Column {
     ProviderCurrency,
 }
 
-const COLUMNS: usize = 20;
+const COLUMNS: usize = 21;
 
 impl Column {
     pub const ALL: [Column; COLUMNS] = [
@@ -59,6 +63,7 @@ impl Column {
         Column::PricingType,
         Column::PricingCategory,
         Column::PricingBillable,
+        Column::BusinessNumber,
         Column::ProviderPrice,
         Column::ProviderCurrency,
     ];
@@ -83,6 +88,7 @@ impl Column {
             Column::PricingType => "pricing_type",
             Column::PricingCategory => "pricing_category",
             Column::PricingBillable => "pricing_billable",
+            Column::BusinessNumber => "business_number",
             Column::ProviderPrice => "provider_price",
             Column::ProviderCurrency => "provider_currency",
         }
@@ -95,6 +101,7 @@ impl Column {
             Column::PricingType => Some("pricing.type"),
             Column::PricingCategory => Some("pricing.category"),
             Column::PricingBillable => Some("pricing.billable"),
+            Column::BusinessNumber => Some("display_phone_number"),
             _ => None,
         }
     }

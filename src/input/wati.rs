@@ -122,6 +122,20 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
         Box::new(move |e: &Value, rows: &mut Vec<Row>| {
             let kind = text(e.get("eventType"));
             let Some(ev) = event(&kind) else {
+                // An event about a message that wabill does not know is a
+                // rejected row; others (tickets, contacts) are not rows.
+                if ["whatsappMessageId", "localMessageId", "waId"]
+                    .iter()
+                    .any(|k| !text(e.get(*k)).is_empty())
+                {
+                    let mut row = Row::default();
+                    row.reject(format!(
+                        "WATI event {kind:?} is not one wabill knows (message, \
+                         sessionMessageSent, templateMessageSent, sentMessageDELIVERED, \
+                         sentMessageREAD, sentMessageREPLIED, templateMessageFailed)"
+                    ));
+                    rows.push(row);
+                }
                 return Ok(());
             };
             let ids = ["whatsappMessageId", "localMessageId", "id"].map(|k| text(e.get(k)));
@@ -183,7 +197,8 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
                                 .set(Out::Customer, &m.customer)
                                 .set(Out::Business, &m.business)
                                 .set(Out::MessageId, &m.id)
-                                .set(Out::Status, status);
+                                .set(Out::Status, status)
+                                .set(Out::Kind, "status");
                             // A failure names no category: the message's
                             // row gives it.
                             if status != "failed" {
@@ -319,6 +334,7 @@ mod tests {
 {"eventType":"templateMessageSent_v2","localMessageId":"l2","id":"e2","whatsappMessageId":"wamid.out2","templateId":"tp","templateName":"spring_sale","created":"2026-02-11T09:00:00Z","conversationId":"c1","ticketId":"t1","text":"Spring sale","operatorEmail":"x@example.com","waId":"919810000010","type":"template","statusString":"SENT","sourceType":"API","channelPhoneNumber":"551140000001"}
 {"eventType":"sentMessageDELIVERED_v2","statusString":"Delivered","localMessageId":"l2","id":"e3","whatsappMessageId":"wamid.out2","conversationId":"c1","ticketId":"t1","text":null,"type":"template","timestamp":"1770800402","channelPhoneNumber":"551140000001"}
 {"eventType":"ticketCreated","id":"e4"}
+{"eventType":"messageDeleted","id":"e6","whatsappMessageId":"wamid.out2"}
 {"eventType":"sentMessageREAD_v2","statusString":"Read","localMessageId":"l9","id":"e5","timestamp":"1770800500"}
 "#;
 
@@ -338,6 +354,9 @@ mod tests {
                 "1770710400,919810000010,in,,551140000001,wamid.in1,,",
                 "2026-02-11T09:00:00Z,919810000010,out,marketing,551140000001,wamid.out2,sent,",
                 "1770800402,919810000010,out,marketing,551140000001,wamid.out2,delivered,",
+                "rejected: WATI event \"messageDeleted\" is not one wabill knows (message, \
+                 sessionMessageSent, templateMessageSent, sentMessageDELIVERED, \
+                 sentMessageREAD, sentMessageREPLIED, templateMessageFailed)",
                 "rejected: sentMessageREAD_v2 of message \"l9\", which no earlier sent event of \
                  this export names: WATI's status events name neither customer nor business \
                  (export the sent events with them, in time order)",
