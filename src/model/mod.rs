@@ -3,10 +3,12 @@
 mod category;
 mod message;
 mod meta;
+mod money;
 
 pub use category::{Category, RateCategory};
 pub use message::{Direction, Extras, Message, MessageKey, ReportedCost, SourcePos, Status};
 pub use meta::{MetaDecisions, MetaPricing, MetaType};
+pub use money::Currency;
 
 /// Microseconds since the Unix epoch (UTC): the precision logs give (API
 /// and webhook exports carry up to microseconds), so a reply 100 µs inside a

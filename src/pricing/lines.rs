@@ -5,9 +5,9 @@
 use rust_decimal::Decimal;
 
 use super::{Priced, Pricer, PricingType, Unpriced};
-use crate::model::{Category, Direction, Message, RateCategory};
+use crate::model::{Category, Currency, Direction, Message, RateCategory};
 use crate::refdata::lines::{AGENT_BILLED_FROM, AGENT_RATE_SOURCE, agent_rate_usd};
-use crate::refdata::rates::{Currency, FoundRate, MissingRate, RateKey};
+use crate::refdata::rates::{FoundRate, MissingRate, RateKey};
 use crate::validate::Strings;
 
 pub const AI_INFERRED: &str = "general_purpose_ai at the market's marketing rate (inferred)";

@@ -33,11 +33,11 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use crate::model::{Category, Direction, Message, Micros, RateCategory};
+use crate::model::{Category, Currency, Direction, Message, Micros, RateCategory};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
-use crate::refdata::rates::{Currency, FoundRate, MissingRate, RateBook};
+use crate::refdata::rates::{FoundRate, MissingRate, RateBook};
 use crate::refdata::tiers::TierTable;
 use crate::validate::Strings;
 
