@@ -13,7 +13,7 @@ use crate::cli::{PriceArgs, RowFormat};
 use crate::engine;
 use crate::error::Exit;
 use crate::model::Message;
-use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::pricing::{Priced, PricingType, RateSource, Unpriced};
 use crate::refdata::markets::country_str;
 use crate::render::neutralize_str;
 
@@ -129,7 +129,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                         .as_ref()
                         .ok()
                         .and_then(|p| p.rate_source)
-                        .unwrap_or(""),
+                        .map_or("", RateSource::label),
                 ),
                 note: match result {
                     Err(e) => safe(csv, &e.to_string()).into_owned(),

@@ -88,7 +88,7 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
             entry_point_window: i64::from(args.entry_point_hours) * HOUR_US,
             ..WindowRules::default()
         },
-        service_allowance: 1000,
+        service_allowance: crate::pricing::Allowance::ServiceMessages.default_size(),
         default_zone: zone,
         default_zone_name: zone_name,
         lines,

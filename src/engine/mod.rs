@@ -284,7 +284,9 @@ impl UnpricedReport {
                 let date = jiff::Timestamp::from_microsecond(m.at)
                     .map_or(String::new(), |t| t.strftime("%Y-%m-%d").to_string());
                 let card = match result {
-                    Ok(p) => p.rate_source.unwrap_or("no card (not charged)"),
+                    Ok(p) => p
+                        .rate_source
+                        .map_or("no card (not charged)", crate::pricing::RateSource::label),
                     Err(_) => "none (unpriced)",
                 };
                 note(&format!(

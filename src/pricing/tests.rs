@@ -1125,10 +1125,10 @@ mod meta_tiers {
                     last + 1
                 );
                 assert!(
-                    after[0]
-                        .rate_source
-                        .unwrap()
-                        .starts_with("tiers-2026-04-01-usd.csv"),
+                    matches!(
+                        after[0].rate_source,
+                        Some(RateSource::TierBand { label }) if label.starts_with("tiers-2026-04-01-usd.csv")
+                    ),
                     "{after:?}"
                 );
                 // The bulk cost is the sum of the runs, band by band.

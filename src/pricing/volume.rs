@@ -14,7 +14,8 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::{
-    Model, PricingContext, PricingType, TierUse, Unpriced, WindowState, month_of, rules, tiering,
+    Model, PricingContext, PricingType, RateSource, TierUse, Unpriced, WindowState, month_of,
+    rules, tiering,
 };
 use crate::model::{Category, RateCategory};
 use crate::refdata::markets::{MarketId, MarketMatch};
@@ -90,7 +91,7 @@ pub struct Charge<'t> {
     pub rate: Option<Decimal>,
     /// `rate × messages`, exact.
     pub cost: Decimal,
-    pub rate_source: Option<&'t str>,
+    pub rate_source: Option<RateSource<'t>>,
     /// How volume tiers applied (charged utility and authentication only).
     pub tier: Option<TierUse>,
 }
@@ -184,26 +185,26 @@ impl<'t> VolumePricer<'t> {
                 v.category
             }
         };
-        let charge = |messages, rate: Decimal, source| -> Result<Charge<'t>, Unpriced> {
-            let cost =
-                Decimal::from(messages)
-                    .checked_mul(rate)
-                    .ok_or_else(|| Unpriced::NoTierBand {
+        let charge =
+            |messages, rate: Decimal, source: RateSource<'t>| -> Result<Charge<'t>, Unpriced> {
+                let cost = Decimal::from(messages).checked_mul(rate).ok_or_else(|| {
+                    Unpriced::NoTierBand {
                         market: market_name(),
                         category: pricing_category,
                         reason: format!("{messages} messages × {rate} overflows"),
-                    })?;
-            Ok(Charge {
-                messages,
-                model,
-                pricing_type: PricingType::Regular,
-                pricing_category,
-                rate: Some(rate),
-                cost,
-                rate_source: Some(source),
-                tier: None,
-            })
-        };
+                    }
+                })?;
+                Ok(Charge {
+                    messages,
+                    model,
+                    pricing_type: PricingType::Regular,
+                    pricing_category,
+                    rate: Some(rate),
+                    cost,
+                    rate_source: Some(source),
+                    tier: None,
+                })
+            };
         let list = ctx.rates.lookup(
             ctx.currency,
             v.market.market,
@@ -242,7 +243,8 @@ impl<'t> VolumePricer<'t> {
                 return runs
                     .into_iter()
                     .map(|(k, band)| {
-                        let mut c = charge(k, band.rate, &band.label)?;
+                        let mut c =
+                            charge(k, band.rate, RateSource::TierBand { label: &band.label })?;
                         c.tier = Some(TierUse::Band {
                             index: band.index,
                             below_list: first.is_some_and(|l| band.rate < l),
@@ -255,7 +257,7 @@ impl<'t> VolumePricer<'t> {
                 let found = list.map_err(|missing| {
                     Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
                 })?;
-                let mut c = charge(n, found.rate, found.card)?;
+                let mut c = charge(n, found.rate, found.into())?;
                 c.tier = Some(why);
                 return Ok(vec![c]);
             }
@@ -263,6 +265,6 @@ impl<'t> VolumePricer<'t> {
         let found = list.map_err(|missing| {
             Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
         })?;
-        Ok(vec![charge(n, found.rate, found.card)?])
+        Ok(vec![charge(n, found.rate, found.into())?])
     }
 }

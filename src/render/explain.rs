@@ -6,8 +6,8 @@
 
 use crate::model::{Category, Direction, Message, Micros};
 use crate::pricing::{
-    ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH, Model, Priced, PricingContext,
-    PricingType, SERVICE_FREE_FROM, TierUse, Unpriced,
+    ConversationRef, ConversationType, Priced, PricingContext, PricingType, RateSource, Rule,
+    SERVICE_FREE_FROM, Unpriced,
 };
 use crate::render::group_digits;
 
@@ -65,13 +65,13 @@ fn charge(p: &Priced<'_>, ctx: &PricingContext) -> String {
         (None, None) => String::new(),
     };
     let rate = p.rate.map_or("?".into(), |r| r.to_string());
-    let source = match (p.tier, p.rate_source) {
-        (Some(TierUse::Band { .. }), Some(band)) => format!(
-            "volume tier for message {} of the month ({band})",
+    let source = match p.rate_source {
+        Some(RateSource::TierBand { label }) => format!(
+            "volume tier for message {} of the month ({label})",
             p.counted_as.unwrap_or(0)
         ),
-        (_, Some(card)) => format!("card {card}"),
-        (_, None) => "no card".into(),
+        Some(source) => format!("card {}", source.label()),
+        None => "no card".into(),
     };
     format!(
         "{} {category} rate {rate} {currency}, {source}",
@@ -91,7 +91,7 @@ pub fn sentence(
     let w = &ctx.windows;
     let service = duration(w.service_window);
     let reply = duration(w.entry_point_reply);
-    let allowance = group_digits(ctx.service_allowance);
+    let allowance = group_digits(p.allowance.unwrap_or(ctx.service_allowance));
     if p.pricing_type == PricingType::Call {
         return if m.direction == Direction::In || m.status.is_delivered() {
             format!(
@@ -150,7 +150,7 @@ pub fn sentence(
                 (None, _) => format!("{kind}: free entry point."),
             }
         }
-        PricingType::FreeCustomerService if p.model == Some(Model::Template2018) => format!(
+        PricingType::FreeCustomerService if p.rule == Some(Rule::AnyInServiceWindow) => format!(
             "{kind} {}: free under the 2018 model.",
             since_customer(m, p, ctx)
         ),
@@ -164,7 +164,7 @@ pub fn sentence(
             p.counted_as.unwrap_or(0)
         ),
         PricingType::Regular => {
-            let reason = match (p.model, category) {
+            let reason = match (p.rule, category) {
                 (_, Category::GeneralPurposeAi) => format!(
                     "{kind}: an AI Provider's non-template message, charged per delivery in this market"
                 ),
@@ -173,7 +173,7 @@ pub fn sentence(
                     p.tokens.unwrap_or(0),
                     if p.estimated { " (estimated)" } else { "" }
                 ),
-                (Some(Model::PerMessage2026_10), Category::Service) => format!(
+                (Some(Rule::Allowance), _) => format!(
                     "service message number {} this month for this business number: past the {allowance} free, \
                      charged at the utility rate",
                     p.counted_as.unwrap_or(0)
@@ -189,14 +189,11 @@ pub fn sentence(
                         since_customer(m, p, ctx)
                     )
                 }
-                (Some(Model::PerMessage2026_10), Category::Utility)
-                    if p.windows.and_then(|w| w.service_since).is_some() =>
-                {
-                    format!(
-                        "{kind} {}, charged since the rules of 2026-10-01",
-                        since_customer(m, p, ctx)
-                    )
-                }
+                (Some(Rule::UtilityChargedInWindow), _) => format!(
+                    "{kind} {}, charged since the rules of {}",
+                    since_customer(m, p, ctx),
+                    p.model.and_then(|m| m.facts().from).unwrap_or_default()
+                ),
                 _ => match p.windows.and_then(|w| w.last_inbound) {
                     Some(t) => format!(
                         "{kind} sent {} after the customer's last message: outside the customer service window",
@@ -230,10 +227,7 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
         k => k.to_string(),
     };
     if !r.opened {
-        if matches!(
-            p.model,
-            Some(Model::PerMessage2025 | Model::PerMessage2026_10)
-        ) {
+        if p.model.is_some_and(|m| !m.is_conversation()) {
             return format!(
                 "{kind} inside utility conversation #{} opened before per-message pricing began \
                  (open until {}): free, part of that conversation.",
@@ -268,7 +262,7 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
     };
     let n = p.counted_as.unwrap_or(0);
     // Conversation models have their own monthly allowance.
-    let allowance = group_digits(FREE_CONVERSATIONS_PER_MONTH);
+    let allowance = group_digits(p.allowance.unwrap_or(0));
     let which = if c.kind == ConversationType::Service {
         "service conversations"
     } else {
