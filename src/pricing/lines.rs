@@ -68,7 +68,7 @@ impl<'t> Pricer<'t> {
             return result;
         }
         match category {
-            Category::Utility | Category::Service if windows.service_since.is_some() => {
+            Category::Utility | Category::Service if windows.service_window.is_some() => {
                 priced.pricing_type = PricingType::FreeGroupCustomerService;
                 Ok(priced)
             }

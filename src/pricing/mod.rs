@@ -18,7 +18,7 @@ mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
 pub use conversation::{
-    CONVERSATION_US, Conversation, ConversationRef, ConversationType, Era,
+    CONVERSATION_LENGTH, Conversation, ConversationRef, ConversationType, Era,
     FREE_CONVERSATIONS_PER_MONTH, SERVICE_FREE_FROM,
 };
 pub use lines::{AGENT_ESTIMATE, AI_INFERRED, META_COST};
@@ -36,7 +36,7 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use crate::model::{Category, Currency, Direction, Message, Micros, RateCategory};
+use crate::model::{Category, Currency, Direction, Instant, Message, RateCategory, Span};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
@@ -321,9 +321,9 @@ pub struct Pricer<'t> {
     conversations: HashMap<(u32, u32), conversation::OpenConversations>,
     /// The id of the latest conversation opened.
     last_conversation: u64,
-    last_sweep: Micros,
+    last_sweep: Instant,
     /// How long a customer's last message is remembered past its windows.
-    history: Micros,
+    history: Span,
     /// Customer ids may be forgotten and given to other numbers
     /// (`forget_customer`, streaming).
     recycles: bool,
@@ -335,7 +335,7 @@ pub struct Pricer<'t> {
 type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 
 /// How often idle pairs are dropped, so memory follows open windows.
-const SWEEP_EVERY: Micros = 6 * crate::model::HOUR_US;
+const SWEEP_EVERY: Span = Span::hours(6);
 
 impl<'t> Pricer<'t> {
     pub fn new(ctx: &'t PricingContext) -> Self {
@@ -350,10 +350,10 @@ impl<'t> Pricer<'t> {
             allowance_counts: HashMap::default(),
             conversations: HashMap::default(),
             rate_cache: HashMap::default(),
-            history: 0,
+            history: Span::ZERO,
             recycles: false,
             last_conversation: 0,
-            last_sweep: Micros::MIN,
+            last_sweep: Instant::MIN,
         }
     }
 
@@ -387,7 +387,7 @@ impl<'t> Pricer<'t> {
     /// are the same; only memory grows.
     pub fn explaining(ctx: &'t PricingContext) -> Self {
         Pricer {
-            history: 7 * 24 * crate::model::HOUR_US,
+            history: Span::hours(7 * 24),
             ..Pricer::new(ctx)
         }
     }
@@ -454,7 +454,7 @@ impl<'t> Pricer<'t> {
     }
 
     /// Drops pairs whose windows can no longer matter.
-    fn sweep(&mut self, now: Micros) {
+    fn sweep(&mut self, now: Instant) {
         if now < self.last_sweep.saturating_add(SWEEP_EVERY) {
             return;
         }

@@ -70,7 +70,7 @@ fn tiered(category: Category) -> bool {
 /// 2018: one rate per country for anything outside the window; category
 /// and entry points are ignored.
 pub fn template_2018(category: Category, w: &WindowState) -> Decision {
-    if w.service_since.is_some() {
+    if w.service_window.is_some() {
         free(
             PricingType::FreeCustomerService,
             category,
@@ -95,7 +95,7 @@ pub fn per_message_2025(category: Category, w: &WindowState) -> Decision {
     if w.entry_window.is_some() {
         return free(PricingType::FreeEntryPoint, category, Rule::EntryPoint);
     }
-    let in_service_window = w.service_since.is_some();
+    let in_service_window = w.service_window.is_some();
     match category {
         // Non-template messages are free (Meta only lets them through
         // inside a window; `validate` flags those that were not).
@@ -121,7 +121,7 @@ pub fn per_message_2026_10(category: Category, w: &WindowState) -> Decision {
         // Counted against the monthly allowance; the engine charges the
         // utility rate past it, without tiers.
         Category::Service => free(PricingType::FreeTier, Category::Utility, Rule::Allowance),
-        Category::Utility if w.service_since.is_some() => Decision {
+        Category::Utility if w.service_window.is_some() => Decision {
             rule: Rule::UtilityChargedInWindow,
             ..charge(RateCategory::Of(category), true)
         },
@@ -132,12 +132,14 @@ pub fn per_message_2026_10(category: Category, w: &WindowState) -> Decision {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Instant, Span, Window};
 
     fn state(service: bool, entry: bool) -> WindowState {
+        let w = Window::starting(Instant::from_micros(0), Span::from_micros(1));
         WindowState {
-            service_since: service.then_some(0),
-            last_inbound: service.then_some(0),
-            entry_window: entry.then_some((0, 1)),
+            service_window: service.then_some(w),
+            last_inbound: service.then_some(w.start),
+            entry_window: entry.then_some(w),
             opened_entry_window: false,
         }
     }

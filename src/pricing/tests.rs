@@ -58,7 +58,7 @@ impl Log {
     fn add_ms(&mut self, at: i64, business: &str, customer: &str, category: Option<Category>) {
         let line = self.messages.len() as u64 + 2;
         self.messages.push(Message {
-            at,
+            at: Instant::from_micros(at),
             direction: if category.is_some() {
                 Direction::Out
             } else {
@@ -393,8 +393,8 @@ fn explain_has_a_sentence_for_every_pricing_type() {
 fn explain_uses_the_configured_window_lengths() {
     use crate::render::explain::sentence;
     let mut ctx = context(ModelChoice::Auto, "");
-    ctx.windows.service_window = 48 * HOUR_US;
-    ctx.windows.entry_point_window = 96 * HOUR_US;
+    ctx.windows.service_window = Span::hours(48);
+    ctx.windows.entry_point_window = Span::hours(96);
     let mut log = Log::new();
     log.add("2026-02-02T00:00:00Z", "", "919812345678", None);
     log.messages.last_mut().unwrap().entry_point = true;
@@ -609,7 +609,10 @@ fn cbp_free_entry_point_example() {
         .conversation
         .unwrap()
         .conversation;
-    assert_eq!((fep.start, fep.end), (at(day, 22), at(day, 94)));
+    assert_eq!(
+        (fep.span.start.as_micros(), fep.span.end.as_micros()),
+        (at(day, 22), at(day, 94))
+    );
 }
 
 #[test]

@@ -17,7 +17,7 @@ use super::{
     Model, PricingContext, PricingType, RateSource, TierUse, Unpriced, WindowState, month_of,
     rules, tiering,
 };
-use crate::model::{Category, RateCategory};
+use crate::model::{Category, Instant, RateCategory, Window};
 use crate::refdata::markets::{MarketId, MarketMatch};
 
 /// Where messages were sent relative to the free windows. This, with the
@@ -46,7 +46,7 @@ impl Sent {
     pub fn of(w: &WindowState) -> Sent {
         if w.entry_window.is_some() {
             Sent::InEntryPoint
-        } else if w.service_since.is_some() {
+        } else if w.service_window.is_some() {
             Sent::InServiceWindow
         } else {
             Sent::Outside
@@ -55,10 +55,15 @@ impl Sent {
 
     /// A window state standing for every message of this kind.
     fn state(self) -> WindowState {
+        // Only whether a window is open matters to the rules.
+        const EPOCH_WINDOW: Window = Window {
+            start: Instant::from_micros(0),
+            end: Instant::from_micros(1),
+        };
         WindowState {
-            service_since: (self == Sent::InServiceWindow).then_some(0),
-            last_inbound: (self == Sent::InServiceWindow).then_some(0),
-            entry_window: (self == Sent::InEntryPoint).then_some((0, 1)),
+            service_window: (self == Sent::InServiceWindow).then_some(EPOCH_WINDOW),
+            last_inbound: (self == Sent::InServiceWindow).then_some(EPOCH_WINDOW.start),
+            entry_window: (self == Sent::InEntryPoint).then_some(EPOCH_WINDOW),
             opened_entry_window: false,
         }
     }

@@ -4,7 +4,7 @@
 //! `--service-window-hours` can never disagree with the text
 //! (docs/pricing-rules.md).
 
-use crate::model::{Category, Direction, Message, Micros};
+use crate::model::{Category, Direction, Instant, Message, Span, Window};
 use crate::pricing::{
     ConversationRef, ConversationType, Priced, PricingContext, PricingType, RateSource, Rule,
     SERVICE_FREE_FROM, Unpriced,
@@ -12,8 +12,8 @@ use crate::pricing::{
 use crate::render::group_digits;
 
 /// "26 h", "23 h 59 min", "15 min".
-pub fn duration(us: Micros) -> String {
-    let minutes = us / 60_000_000;
+pub fn duration(span: Span) -> String {
+    let minutes = span.as_micros() / 60_000_000;
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
@@ -21,9 +21,9 @@ pub fn duration(us: Micros) -> String {
     }
 }
 
-pub fn time(us: Micros) -> String {
-    jiff::Timestamp::from_microsecond(us).map_or_else(
-        |_| us.to_string(),
+pub fn time(at: Instant) -> String {
+    jiff::Timestamp::from_microsecond(at.as_micros()).map_or_else(
+        |_| at.as_micros().to_string(),
         |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
     )
 }
@@ -43,14 +43,14 @@ fn what(category: Category) -> &'static str {
 }
 
 /// Where the message stands against the customer's last message.
-fn since_customer(m: &Message, p: &Priced<'_>, ctx: &PricingContext) -> String {
-    match p.windows.and_then(|w| w.service_since) {
-        Some(t) => format!(
+fn since_customer(m: &Message, p: &Priced<'_>) -> String {
+    match p.windows.and_then(|w| w.service_window) {
+        Some(w) => format!(
             "sent {} after the customer's last message, inside the {} customer service window \
              (open until {})",
-            duration(m.at - t),
-            duration(ctx.windows.service_window),
-            time(t + ctx.windows.service_window)
+            duration(m.at - w.start),
+            duration(w.len()),
+            time(w.end)
         ),
         None => "sent outside any customer service window".to_string(),
     }
@@ -138,12 +138,12 @@ pub fn sentence(
         }
         PricingType::FreeEntryPoint => {
             match (entry, p.windows.is_some_and(|w| w.opened_entry_window)) {
-                (Some((_, end)), true) => format!(
+                (Some(Window { end, .. }), true) => format!(
                     "{kind}: the first reply within {reply} to a customer who came from an ad or Page button: free, \
                  and it opens a free entry point window until {}.",
                     time(end)
                 ),
-                (Some((_, end)), _) => format!(
+                (Some(Window { end, .. }), _) => format!(
                     "{kind} inside the free entry point window (open until {}): free.",
                     time(end)
                 ),
@@ -152,10 +152,10 @@ pub fn sentence(
         }
         PricingType::FreeCustomerService if p.rule == Some(Rule::AnyInServiceWindow) => format!(
             "{kind} {}: free under the 2018 model.",
-            since_customer(m, p, ctx)
+            since_customer(m, p)
         ),
         PricingType::FreeCustomerService => {
-            format!("{kind} {}: free.", since_customer(m, p, ctx))
+            format!("{kind} {}: free.", since_customer(m, p))
         }
         // Without a conversation (see `conversation`), nothing is "in" one.
         PricingType::InConversation => format!("{kind}: part of an earlier conversation, free."),
@@ -183,15 +183,15 @@ pub fn sentence(
                     Category::Marketing
                     | Category::Authentication
                     | Category::AuthenticationInternational,
-                ) if p.windows.and_then(|w| w.service_since).is_some() => {
+                ) if p.windows.and_then(|w| w.service_window).is_some() => {
                     format!(
                         "{kind} {}, where {kind}s are still charged",
-                        since_customer(m, p, ctx)
+                        since_customer(m, p)
                     )
                 }
                 (Some(Rule::UtilityChargedInWindow), _) => format!(
                     "{kind} {}, charged since the rules of {}",
-                    since_customer(m, p, ctx),
+                    since_customer(m, p),
                     p.model.and_then(|m| m.facts().from).unwrap_or_default()
                 ),
                 _ => match p.windows.and_then(|w| w.last_inbound) {
@@ -232,17 +232,21 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
                 "{kind} inside utility conversation #{} opened before per-message pricing began \
                  (open until {}): free, part of that conversation.",
                 c.id,
-                time(c.end)
+                time(c.span.end)
             );
         }
         return format!(
             "{kind} inside {name} conversation #{} (opened {}, open until {}): no further charge.",
             c.id,
-            time(c.start),
-            time(c.end)
+            time(c.span.start),
+            time(c.span.end)
         );
     }
-    let opens = format!("opens {name} conversation #{} until {}", c.id, time(c.end));
+    let opens = format!(
+        "opens {name} conversation #{} until {}",
+        c.id,
+        time(c.span.end)
+    );
     let why = match c.kind {
         ConversationType::FreeEntryPoint => {
             return format!(
@@ -290,12 +294,12 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HOUR_US;
 
     #[test]
     fn durations_read_naturally() {
-        assert_eq!(duration(26 * HOUR_US), "26 h");
-        assert_eq!(duration(23 * HOUR_US + 59 * 60_000_000), "23 h 59 min");
-        assert_eq!(duration(15 * 60_000_000), "15 min");
+        let minute = Span::from_micros(60_000_000);
+        assert_eq!(duration(Span::hours(26)), "26 h");
+        assert_eq!(duration(Span::hours(23) + 59 * minute), "23 h 59 min");
+        assert_eq!(duration(15 * minute), "15 min");
     }
 }
