@@ -692,11 +692,7 @@ impl<'t> Pricer<'t> {
             priced.rate_source = Some(RateSource::from(*found));
         }
         if tiered && let RateCategory::Of(category) = rate_category {
-            // Authentication-international shares the authentication count.
-            let class = match category {
-                Category::AuthenticationInternational => Category::Authentication,
-                c => c,
-            };
+            let class = rules::tier_class(category);
             let portfolio = self.known_business(m.business).portfolio;
             let n = self
                 .tier_counts

@@ -67,6 +67,15 @@ fn tiered(category: Category) -> bool {
     )
 }
 
+/// The count a tiered message adds to: authentication-international
+/// shares the authentication count (one tier ladder, two rates).
+pub fn tier_class(category: Category) -> Category {
+    match category {
+        Category::AuthenticationInternational => Category::Authentication,
+        c => c,
+    }
+}
+
 /// 2018: one rate per country for anything outside the window; category
 /// and entry points are ignored.
 pub fn template_2018(category: Category, w: &WindowState) -> Decision {

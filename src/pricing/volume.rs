@@ -218,11 +218,7 @@ impl<'t> VolumePricer<'t> {
             date,
         );
         if tiered && let RateCategory::Of(category) = rate_category {
-            // Authentication-international shares the authentication count.
-            let class = match category {
-                Category::AuthenticationInternational => Category::Authentication,
-                c => c,
-            };
+            let class = rules::tier_class(category);
             let count = self
                 .tier_counts
                 .entry((v.market.market, class, month_of(date)))
