@@ -67,7 +67,7 @@ impl Default for Setup {
             tiers: None,
             businesses: None,
             zone: "UTC",
-            service_allowance: 1000,
+            service_allowance: wabill::pricing::Allowance::ServiceMessages.default_size(),
         }
     }
 }

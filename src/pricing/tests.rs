@@ -30,7 +30,7 @@ fn context(model: ModelChoice, businesses: &str) -> PricingContext {
         model,
         currency: Currency::USD,
         windows: WindowRules::default(),
-        service_allowance: 1000,
+        service_allowance: Allowance::ServiceMessages.default_size(),
         default_zone: TimeZone::UTC,
         default_zone_name: "UTC".into(),
         lines: crate::refdata::lines::Lines::builtin(),

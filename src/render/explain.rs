@@ -1,6 +1,9 @@
 //! Plain sentences saying why a message was charged what it was. Facts come
-//! from `Priced` and the run's `PricingContext` (window lengths, allowance):
-//! nothing is recomputed or restated here, so a configured
+//! from the decision in `Priced` (the rule, the windows as intervals with
+//! their bounds and length, the allowance and the count against it, the
+//! rate and its source); the run's `PricingContext` gives only what a
+//! customer message opens (window lengths) and the currency and market
+//! names. Nothing is recomputed or restated here, so a configured
 //! `--service-window-hours` can never disagree with the text
 //! (docs/pricing-rules.md).
 
@@ -91,7 +94,8 @@ pub fn sentence(
     let w = &ctx.windows;
     let service = duration(w.service_window);
     let reply = duration(w.entry_point_reply);
-    let allowance = group_digits(p.allowance.unwrap_or(ctx.service_allowance));
+    // Set on every decision counted against an allowance.
+    let allowance = group_digits(p.allowance.unwrap_or_default());
     if p.pricing_type == PricingType::Call {
         return if m.direction == Direction::In || m.status.is_delivered() {
             format!(
@@ -266,7 +270,7 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
     };
     let n = p.counted_as.unwrap_or(0);
     // Conversation models have their own monthly allowance.
-    let allowance = group_digits(p.allowance.unwrap_or(0));
+    let allowance = group_digits(p.allowance.unwrap_or_default());
     let which = if c.kind == ConversationType::Service {
         "service conversations"
     } else {
