@@ -1334,6 +1334,40 @@ fn ai_provider_replies_are_charged_inside_free_windows() {
     assert_eq!(got[2].note, Some(AI_INFERRED));
 }
 
+/// An AI Provider's service message is explained as the AI message it is
+/// priced as, in the 2026-10 model too (not as a service message past the
+/// free allowance, which it never counted against).
+#[test]
+fn explain_names_an_ai_providers_service_message() {
+    use crate::render::explain::sentence;
+    let ctx = context(
+        ModelChoice::Auto,
+        "business,timezone,ai_provider\n15550009,UTC,yes\n",
+    );
+    let mut log = Log::new();
+    log.add("2026-11-10T10:00:00Z", "15550009", "5511987650001", None);
+    log.add(
+        "2026-11-10T11:00:00Z",
+        "15550009",
+        "5511987650001",
+        Some(Service),
+    );
+    let mut pricer = Pricer::new(&ctx);
+    let sentences: Vec<String> = log
+        .messages
+        .iter()
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx))
+        .collect();
+    assert!(
+        sentences[1].starts_with(
+            "service (free-form) message: an AI Provider's non-template message, charged per \
+             delivery in this market;"
+        ),
+        "{}",
+        sentences[1]
+    );
+}
+
 /// A group's window lasts 24 h from the latest participant message; a
 /// failed participant message opens nothing.
 #[test]

@@ -169,7 +169,8 @@ pub fn sentence(
         ),
         PricingType::Regular => {
             let reason = match (p.rule, category) {
-                (_, Category::GeneralPurposeAi) => format!(
+                // Also an AI Provider's service message, priced as one.
+                _ if p.pricing_category == Some(Category::GeneralPurposeAi) => format!(
                     "{kind}: an AI Provider's non-template message, charged per delivery in this market"
                 ),
                 (_, Category::BusinessAgent) => format!(
