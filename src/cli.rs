@@ -301,17 +301,12 @@ fn parse_count(s: &str) -> Result<u64, String> {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Pricing")]
 pub struct PricingArgs {
-    /// Pricing model [default: auto]: auto picks per message by its date
-    /// (conversation-2022 from 2022-02-01, conversation-2023 from 2023-06-01,
-    /// per-message-2025 from 2025-07-01, per-message-2026-10 from 2026-10-01)
-    #[arg(long, value_parser = [
-        "auto",
-        "template-2018",
-        "conversation-2022",
-        "conversation-2023",
-        "per-message-2025",
-        "per-message-2026-10",
-    ])]
+    // Values and help come from the model table (`pricing::MODELS`).
+    #[arg(
+        long,
+        help = crate::pricing::Model::help(),
+        value_parser = clap::builder::PossibleValuesParser::new(crate::pricing::Model::choices()),
+    )]
     pub model: Option<String>,
 
     /// Rate card CSV (market,category,rate,currency,effective_from[,unit]), or

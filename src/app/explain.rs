@@ -8,17 +8,17 @@ use super::settings;
 use crate::cli::ExplainArgs;
 use crate::engine;
 use crate::error::Exit;
-use crate::model::{Direction, Message, Micros};
+use crate::model::{Direction, Instant, Message, Span};
 use crate::pricing::{Priced, Unpriced};
 use crate::refdata::businesses::business_key;
 use crate::render::explain::{sentence, time};
 use crate::validate::normalize_number;
 
 /// With --message-id, the timeline shows this much either side of it.
-const CONTEXT_US: Micros = 4 * 24 * crate::model::HOUR_US;
+const CONTEXT: Span = Span::hours(4 * 24);
 
 /// Business × customer pairs to show, the time span, and the message asked about.
-type Selection = (Vec<(u32, u32)>, (Micros, Micros), Option<usize>);
+type Selection = (Vec<(u32, u32)>, (Instant, Instant), Option<usize>);
 
 pub fn run(args: &ExplainArgs) -> Result<Exit> {
     let loaded = engine::load(
@@ -42,7 +42,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
             let m = &loaded.log.messages[index];
             (
                 vec![(m.business, m.customer)],
-                (m.at - CONTEXT_US, m.at + CONTEXT_US),
+                (m.at - CONTEXT, m.at + CONTEXT),
                 Some(index),
             )
         }
@@ -69,7 +69,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
                 .collect();
             pairs.sort_by_key(|(b, _)| strings.businesses.get(*b));
             pairs.dedup();
-            (pairs, (Micros::MIN, Micros::MAX), None)
+            (pairs, (Instant::MIN, Instant::MAX), None)
         }
         (None, None) => bail!("give --message-id or --customer"),
     };

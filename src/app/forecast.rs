@@ -109,12 +109,13 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
         match log_numbers {
             None => format!(
                 "from 2026-10 the first {} service messages a month are free ({} business \
-                 number{} × 1,000), taken in report order",
+                 number{} × {}), taken in report order",
                 crate::render::group_digits(
                     ctx.service_allowance.saturating_mul(args.business_numbers)
                 ),
                 args.business_numbers,
-                if args.business_numbers == 1 { "" } else { "s" }
+                if args.business_numbers == 1 { "" } else { "s" },
+                crate::render::group_digits(ctx.service_allowance)
             ),
             Some(n) => format!(
                 "from 2026-10 the first {} service messages a month of each business number \

@@ -13,7 +13,7 @@ use crate::cli::{PriceArgs, RowFormat};
 use crate::engine;
 use crate::error::Exit;
 use crate::model::Message;
-use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::pricing::{Priced, PricingType, RateSource, Unpriced};
 use crate::refdata::markets::country_str;
 use crate::render::neutralize_str;
 
@@ -100,7 +100,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             };
             let row = PriceRow {
                 message_id: safe(csv, m.message_id.map_or("", |i| strings.message_ids.get(i))),
-                timestamp: jiff::Timestamp::from_microsecond(m.at)
+                timestamp: jiff::Timestamp::from_microsecond(m.at.as_micros())
                     .map_or(String::new(), |t| t.to_string()),
                 business: safe(csv, strings.businesses.get(m.business)),
                 customer: shown_customer(strings.customers.get(m.customer)),
@@ -141,7 +141,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                         .as_ref()
                         .ok()
                         .and_then(|p| p.rate_source)
-                        .unwrap_or(""),
+                        .map_or("", RateSource::label),
                 ),
                 note: match result {
                     Err(e) => safe(csv, &e.to_string()).into_owned(),

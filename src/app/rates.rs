@@ -11,7 +11,7 @@ use super::settings;
 use crate::cli::RatesArgs;
 use crate::error::Exit;
 use crate::model::{Category, RateCategory};
-use crate::pricing::Model;
+use crate::pricing::{Era, Model};
 use crate::refdata::confidence::Confidence;
 use crate::refdata::markets::country_str;
 use crate::refdata::rates::MissingRate;
@@ -80,13 +80,16 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
             heading.push(format!(
                 "+{digits} is in market {market} (country {}) on {date}; model in force: {}",
                 found.country.as_ref().map_or("unknown", country_str),
-                model.map_or("none supported (before 2022-02-01)", |m| m.name())
+                model.map_or_else(
+                    || format!("none supported (before {})", Model::first_in_force()),
+                    |m| m.name().to_string()
+                )
             ));
-            let columns: Vec<RateCategory> = match model {
-                Some(Model::Conversation2022) => {
+            let columns: Vec<RateCategory> = match model.and_then(|m| m.facts().conversations) {
+                Some(Era::ByInitiator) => {
                     vec![RateCategory::UserInitiated, RateCategory::BusinessInitiated]
                 }
-                Some(Model::Conversation2023) => Category::ALL
+                Some(Era::ByCategory) => Category::ALL
                     .into_iter()
                     .map(RateCategory::Conversation)
                     .collect(),

@@ -74,14 +74,16 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let now = jiff::Timestamp::now().as_microsecond();
     let mut pricer = Pricer::new(&ctx);
     for m in &log.messages {
-        let stamp =
-            || jiff::Timestamp::from_microsecond(m.at).map_or(String::new(), |t| t.to_string());
-        if m.at > now {
+        let stamp = || {
+            jiff::Timestamp::from_microsecond(m.at.as_micros())
+                .map_or(String::new(), |t| t.to_string())
+        };
+        if m.at.as_micros() > now {
             problems.push(Problem {
                 kind: "future timestamp",
                 rejection: at(&log, m, "timestamp", stamp(), "is in the future".into()),
             });
-        } else if m.at < EARLIEST_PLAUSIBLE {
+        } else if m.at.as_micros() < EARLIEST_PLAUSIBLE {
             problems.push(Problem {
                 kind: "timestamp before 2018",
                 rejection: at(
@@ -116,7 +118,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             && m.status.is_delivered()
             && let Ok(p) = &priced
             && p.windows
-                .is_some_and(|w| w.service_since.is_none() && w.entry_window.is_none())
+                .is_some_and(|w| w.service_window.is_none() && w.entry_window.is_none())
         {
             problems.push(Problem {
                 kind: "service outside window",

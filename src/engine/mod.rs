@@ -278,13 +278,15 @@ impl UnpricedReport {
             self.note(files, m, e);
         }
         let tomorrow = *self.tomorrow.get_or_insert_with(start_of_tomorrow);
-        if m.at >= tomorrow {
+        if m.at.as_micros() >= tomorrow {
             self.future += 1;
             if self.future <= SHOWN_FUTURE {
-                let date = jiff::Timestamp::from_microsecond(m.at)
+                let date = jiff::Timestamp::from_microsecond(m.at.as_micros())
                     .map_or(String::new(), |t| t.strftime("%Y-%m-%d").to_string());
                 let card = match result {
-                    Ok(p) => p.rate_source.unwrap_or("no card (not charged)"),
+                    Ok(p) => p
+                        .rate_source
+                        .map_or("no card (not charged)", crate::pricing::RateSource::label),
                     Err(_) => "none (unpriced)",
                 };
                 note(&format!(

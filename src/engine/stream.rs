@@ -73,7 +73,7 @@ impl Sent {
     ) -> Batch {
         // Every customer row of this batch is seen before any is forgotten.
         for m in &messages {
-            expiry.seen(m.customer, m.at, m.entry_point);
+            expiry.seen(m.customer, m.at.as_micros(), m.entry_point);
         }
         let reused = validator.strings.customers.take_reused();
         let s = &validator.strings;
@@ -89,7 +89,7 @@ impl Sent {
             .iter()
             .zip(&links)
             .filter(|(_, l)| **l == Link::New)
-            .fold(self.latest, |t, (m, _)| t.max(m.at));
+            .fold(self.latest, |t, (m, _)| t.max(m.at.as_micros()));
         for (id, _) in &customers {
             expiry.hold(*id, self.latest);
         }
@@ -228,7 +228,7 @@ pub(super) fn stream<'a>(
             // Bring in, in one short loop, the state this batch will touch:
             // misses overlap there rather than stalling one at a time.
             if let Some(last) = batch.messages.last() {
-                settler.warm(last.at, |m| {
+                settler.warm(last.at.as_micros(), |m| {
                     pricer.warm(m);
                     strings.customers.warm(m.customer);
                 });

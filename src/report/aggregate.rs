@@ -11,7 +11,7 @@ use super::tiers::TierCounts;
 use super::{Accounting, GroupBy, Line, Meta, ProviderChargeLine, Report, Row, Spend};
 use crate::model::Category;
 use crate::model::{Direction, Message};
-use crate::pricing::{Priced, PricingType, TierUse, Unpriced};
+use crate::pricing::{Priced, PricingType, RateSource, TierUse, Unpriced};
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
@@ -140,7 +140,7 @@ impl<'a> Aggregator<'a> {
         match p.pricing_type {
             PricingType::Regular => {
                 acc.charged += 1;
-                acc.stale_rates += u64::from(p.stale_since.is_some());
+                acc.stale_rates += u64::from(p.stale_since().is_some());
                 line.charged = 1;
                 line.cost += p.cost;
                 if let Some(tier) = p.tier {
@@ -184,7 +184,7 @@ impl<'a> Aggregator<'a> {
             self.models.insert(model.name().to_string());
         }
         self.lines_2026(p);
-        if let Some(source) = p.rate_source
+        if let Some(source) = p.rate_source.map(RateSource::label)
             && !self.rate_sources.contains(source)
         {
             self.rate_sources.insert(source.to_string());

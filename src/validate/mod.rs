@@ -449,7 +449,7 @@ impl Validator {
             self.deferred.push(self.current.take().unwrap_or(u64::MAX));
         }
         Ok(Message {
-            at,
+            at: crate::model::Instant::from_micros(at),
             direction,
             category,
             status,
