@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 pub use crate::app::Engine;
 use crate::reconcile::Granularity;
+use crate::render::forecast::ForecastFormat;
 use crate::render::reconcile::ReconcileFormat;
 use crate::render::{Format, ReportFormat};
 
@@ -580,18 +581,6 @@ pub enum ProblemFormat {
     Csv,
 }
 
-/// Output formats of a forecast: the report formats and two chart files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ForecastFormat {
-    Table,
-    Csv,
-    Json,
-    /// A stacked monthly chart by category (SVG)
-    Svg,
-    /// The chart and the monthly table in one self-contained HTML page
-    Html,
-}
-
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
     /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share]
@@ -659,13 +648,6 @@ pub struct ForecastArgs {
     pub output: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    Table,
-    Csv,
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     #[command(flatten)]
@@ -685,7 +667,7 @@ pub struct CompareArgs {
 
     /// Output format [default: from the -o file's extension, else table]
     #[arg(help_heading = "Output", long, value_enum)]
-    pub format: Option<CompareFormat>,
+    pub format: Option<Format>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]

@@ -6,8 +6,19 @@ use std::io::{self, Write};
 use comfy_table::{Cell, CellAlignment};
 
 use super::{Style, chart, group_digits, money};
-use crate::cli::ForecastFormat;
 use crate::forecast::{Amounts, ForecastReport};
+
+/// Output formats of a forecast: the report formats and two chart files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForecastFormat {
+    Table,
+    Csv,
+    Json,
+    /// A stacked monthly chart by category (SVG)
+    Svg,
+    /// The chart and the monthly table in one self-contained HTML page
+    Html,
+}
 
 pub fn render(
     report: &ForecastReport,
