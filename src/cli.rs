@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 pub use crate::app::Engine;
 use crate::reconcile::Granularity;
 use crate::render::forecast::ForecastFormat;
+use crate::render::problems::ProblemFormat;
 use crate::render::reconcile::ReconcileFormat;
 use crate::render::{Format, ReportFormat};
 
@@ -572,13 +573,6 @@ pub struct ValidateArgs {
     /// Output format of the problem list
     #[arg(help_heading = "Output", long, value_enum, default_value_t = ProblemFormat::Text)]
     pub format: ProblemFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProblemFormat {
-    /// `file:line: column: "value": reason`, then a summary by kind
-    Text,
-    Csv,
 }
 
 #[derive(Debug, Args)]

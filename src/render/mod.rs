@@ -16,6 +16,7 @@ mod json;
 mod markdown;
 pub mod messages;
 mod number;
+pub mod problems;
 pub mod rates;
 pub mod reconcile;
 mod safe_csv;
