@@ -85,6 +85,7 @@ pub fn grid(c: &Comparison) -> Grid {
         before: Vec::new(),
         columns,
         rows,
+        subtotals: Vec::new(),
         total: Some(values(c, &c.totals)),
         after,
     }

@@ -10,7 +10,12 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
     let mut w = super::SafeCsv::from_writer(out);
     let columns: Vec<_> = grid.machine_columns().collect();
     w.write_record(columns.iter().map(|(_, c)| c.name.as_str()))?;
-    for row in &grid.rows {
+    for (_, row) in grid
+        .rows
+        .iter()
+        .enumerate()
+        .filter(|(r, _)| !grid.is_subtotal(*r))
+    {
         w.write_record(columns.iter().map(|(i, _)| row[*i].machine()))?;
     }
     if let Some(total) = grid.machine_total() {

@@ -38,6 +38,7 @@ pub fn grid(report: &Report) -> Grid {
         before: vec![meta_line(report)],
         columns,
         rows,
+        subtotals: Vec::new(),
         total: Some(values(report, &report.totals)),
         after,
     }

@@ -119,6 +119,9 @@ pub struct Grid {
     pub columns: Vec<Column>,
     /// One cell per column.
     pub rows: Vec<Vec<Cell>>,
+    /// Indexes of rows that are subtotals (a month's total): in bold, and
+    /// for people only, since machines sum the rows themselves.
+    pub subtotals: Vec<usize>,
     /// The totals row: one cell per value (non-key) column.
     pub total: Option<Vec<Cell>>,
     /// Sentences after the table (people's formats only).
@@ -133,6 +136,11 @@ impl Grid {
     /// The columns people see, with their indexes.
     pub fn human_columns(&self) -> impl Iterator<Item = (usize, &Column)> {
         self.columns.iter().enumerate().filter(|(_, c)| c.human)
+    }
+
+    /// Whether row `i` is a subtotal.
+    pub fn is_subtotal(&self, i: usize) -> bool {
+        self.subtotals.contains(&i)
     }
 
     /// The columns machines see, with their indexes.

@@ -103,12 +103,13 @@ fn grid_table(out: &mut dyn Write, id: &str, grid: &Grid) -> io::Result<()> {
         "<thead><tr>{}</tr></thead>\n<tbody>",
         cells("th", &header)
     )?;
-    for row in &grid.rows {
+    for (r, row) in grid.rows.iter().enumerate() {
         let v: Vec<(String, bool)> = columns
             .iter()
             .map(|(i, c)| (row[*i].human(), !c.key))
             .collect();
-        writeln!(out, "<tr>{}</tr>", cells("td", &v))?;
+        let tag = if grid.is_subtotal(r) { "th" } else { "td" };
+        writeln!(out, "<tr>{}</tr>", cells(tag, &v))?;
     }
     write!(out, "</tbody>")?;
     if let Some(total) = grid.human_total() {

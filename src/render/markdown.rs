@@ -45,8 +45,15 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
         .map(|(_, c)| if c.key { ":---" } else { "---:" })
         .collect();
     writeln!(out, "| {} |", aligns.join(" | "))?;
-    for row in &grid.rows {
-        let cells: Vec<String> = columns.iter().map(|(i, _)| text(&row[*i])).collect();
+    for (r, row) in grid.rows.iter().enumerate() {
+        let mark = if grid.is_subtotal(r) { "**" } else { "" };
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(i, _)| match text(&row[*i]) {
+                t if t.is_empty() => t,
+                t => format!("{mark}{t}{mark}"),
+            })
+            .collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
     if let Some(total) = grid.human_total() {
@@ -60,7 +67,12 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
         writeln!(out)?;
     }
     for line in &grid.after {
-        writeln!(out, "- {line}")?;
+        // A sentence that is itself an item (`- assumption`) nests under
+        // the one before it.
+        match line.strip_prefix("- ") {
+            Some(item) => writeln!(out, "  - {item}")?,
+            None => writeln!(out, "- {line}")?,
+        }
     }
     Ok(())
 }

@@ -119,6 +119,7 @@ pub fn grid(r: &MessageReconciliation) -> Grid {
         before: vec![format!("inputs: {}", r.inputs.join(", "))],
         columns,
         rows,
+        subtotals: Vec::new(),
         total: None,
         after: vec![summary(r)],
     }

@@ -82,6 +82,7 @@ pub fn grid(rates: &Rates) -> Grid {
         before: rates.heading.clone(),
         columns,
         rows,
+        subtotals: Vec::new(),
         total: None,
         after: Vec::new(),
     }

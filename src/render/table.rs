@@ -58,8 +58,13 @@ pub fn render(grid: &Grid, style: Style, out: &mut dyn Write) -> io::Result<()> 
             .iter()
             .map(|(_, c)| bold_cell(style, c.title.clone())),
     );
-    for row in &grid.rows {
-        table.add_row(columns.iter().map(|(i, _)| Cell::new(text(&row[*i]))));
+    for (r, row) in grid.rows.iter().enumerate() {
+        let cells = columns.iter().map(|(i, _)| text(&row[*i]));
+        if grid.is_subtotal(r) {
+            table.add_row(cells.map(|s| bold_cell(style, s)).collect::<Vec<_>>());
+        } else {
+            table.add_row(cells.map(Cell::new));
+        }
     }
     if let Some(total) = grid.human_total() {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
