@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-pub use crate::app::Engine;
+pub use crate::engine::Engine;
 use crate::reconcile::Granularity;
 use crate::render::forecast::ForecastFormat;
 use crate::render::problems::ProblemFormat;
