@@ -21,6 +21,7 @@ pub mod rates;
 pub mod reconcile;
 mod safe_csv;
 mod table;
+pub mod timeline;
 
 pub use number::{group_digits, money, plural, signed_money};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
