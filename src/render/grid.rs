@@ -17,9 +17,10 @@ use super::{group_digits, money, signed_money};
 pub struct Column {
     pub name: String,
     pub title: String,
-    /// A label such as a group key: left-aligned, and the totals row
-    /// writes `total` in it.
+    /// A label such as a group key: the totals row writes `total` in it.
     pub key: bool,
+    /// Left-aligned for people (labels and text); numbers are right-aligned.
+    pub left: bool,
     /// Shown in the table and Markdown (people's formats); the currency of
     /// each amount, say, is in the people's column title instead.
     pub human: bool,
@@ -35,6 +36,7 @@ impl Column {
             title: name.clone(),
             name,
             key: true,
+            left: true,
             human: true,
             machine: true,
         }
@@ -47,6 +49,7 @@ impl Column {
             title: name.replace('_', " "),
             name,
             key: false,
+            left: false,
             human: true,
             machine: true,
         }
@@ -54,6 +57,12 @@ impl Column {
 
     pub fn titled(mut self, title: impl Into<String>) -> Self {
         self.title = title.into();
+        self
+    }
+
+    /// A value column of text (`ok`), left-aligned like a label.
+    pub fn left(mut self) -> Self {
+        self.left = true;
         self
     }
 

@@ -95,7 +95,7 @@ fn grid_table(out: &mut dyn Write, id: &str, grid: &Grid) -> io::Result<()> {
     let columns: Vec<_> = grid.human_columns().collect();
     let header: Vec<(String, bool)> = columns
         .iter()
-        .map(|(_, c)| (c.title.clone(), !c.key))
+        .map(|(_, c)| (c.title.clone(), !c.left))
         .collect();
     writeln!(out, "<div class=\"scroll\">\n<table id=\"{id}\">")?;
     writeln!(
@@ -106,7 +106,7 @@ fn grid_table(out: &mut dyn Write, id: &str, grid: &Grid) -> io::Result<()> {
     for (r, row) in grid.rows.iter().enumerate() {
         let v: Vec<(String, bool)> = columns
             .iter()
-            .map(|(i, c)| (row[*i].human(), !c.key))
+            .map(|(i, c)| (row[*i].human(), !c.left))
             .collect();
         let tag = if grid.is_subtotal(r) { "th" } else { "td" };
         writeln!(out, "<tr>{}</tr>", cells(tag, &v))?;
@@ -116,7 +116,13 @@ fn grid_table(out: &mut dyn Write, id: &str, grid: &Grid) -> io::Result<()> {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let mut v = vec![(String::new(), false); keys.max(1)];
         v[0].0 = "Total".into();
-        v.extend(total.into_iter().map(|c| (c.human(), true)));
+        let values = columns.iter().filter(|(_, c)| !c.key);
+        v.extend(
+            total
+                .into_iter()
+                .zip(values)
+                .map(|(cell, (_, c))| (cell.human(), !c.left)),
+        );
         write!(
             out,
             "\n<tfoot><tr class=\"total\">{}</tr></tfoot>",

@@ -23,6 +23,11 @@ fn escape(s: &str) -> String {
     out
 }
 
+/// Bold, except an empty cell (`****` would show as text).
+fn bold(t: String) -> String {
+    if t.is_empty() { t } else { format!("**{t}**") }
+}
+
 fn text(cell: &Cell) -> String {
     escape(&cell.human())
 }
@@ -42,7 +47,7 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "| {} |", titles.join(" | "))?;
     let aligns: Vec<&str> = columns
         .iter()
-        .map(|(_, c)| if c.key { ":---" } else { "---:" })
+        .map(|(_, c)| if c.left { ":---" } else { "---:" })
         .collect();
     writeln!(out, "| {} |", aligns.join(" | "))?;
     for (r, row) in grid.rows.iter().enumerate() {
@@ -50,8 +55,8 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
         let cells: Vec<String> = columns
             .iter()
             .map(|(i, _)| match text(&row[*i]) {
-                t if t.is_empty() => t,
-                t => format!("{mark}{t}{mark}"),
+                t if mark.is_empty() => t,
+                t => bold(t),
             })
             .collect();
         writeln!(out, "| {} |", cells.join(" | "))?;
@@ -60,17 +65,17 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let mut cells = vec![String::new(); keys.max(1)];
         cells[0] = "**Total**".into();
-        cells.extend(total.into_iter().map(|c| format!("**{}**", text(c))));
+        cells.extend(total.into_iter().map(|c| bold(text(c))));
         writeln!(out, "| {} |", cells.join(" | "))?;
     }
     if !grid.after.is_empty() {
         writeln!(out)?;
     }
     for line in &grid.after {
-        // A sentence that is itself an item (`- assumption`) nests under
-        // the one before it.
-        match line.strip_prefix("- ") {
-            Some(item) => writeln!(out, "  - {item}")?,
+        // A sentence that is itself an item (`- assumption`) or indented
+        // (a cause under `causes:`) nests under the one before it.
+        match line.strip_prefix("- ").or_else(|| line.strip_prefix("  ")) {
+            Some(item) => writeln!(out, "  - {}", item.trim_start())?,
             None => writeln!(out, "- {line}")?,
         }
     }

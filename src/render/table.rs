@@ -74,7 +74,7 @@ pub fn render(grid: &Grid, style: Style, out: &mut dyn Write) -> io::Result<()> 
         table.add_row(cells.map(|s| bold_cell(style, s)).collect::<Vec<_>>());
     }
     for (i, (_, c)) in columns.iter().enumerate() {
-        if !c.key
+        if !c.left
             && let Some(column) = table.column_mut(i)
         {
             column.set_cell_alignment(CellAlignment::Right);
