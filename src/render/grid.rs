@@ -218,3 +218,98 @@ mod tests {
         assert_eq!(grid.machine_total().map(|t| t.len()), Some(2));
     }
 }
+
+/// The renderers over one small grid: each shows what it should.
+#[cfg(test)]
+mod layout_tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    fn sample() -> Grid {
+        Grid {
+            title: Some("wabill test".into()),
+            before: vec!["before".into()],
+            columns: vec![
+                Column::key("market"),
+                Column::value("messages"),
+                Column::value("cost").titled("cost (USD)"),
+                Column::value("currency").machine_only(),
+                Column::value("delta").titled("Δ").human_only(),
+            ],
+            rows: vec![
+                vec![
+                    Cell::Text("=cmd|x".into()),
+                    Cell::Count(1234),
+                    Cell::Money(dec!(1000.0625)),
+                    Cell::Text("USD".into()),
+                    Cell::Difference(dec!(0.5)),
+                ],
+                vec![
+                    Cell::Text("month total".into()),
+                    Cell::Count(1234),
+                    Cell::Money(dec!(1000.0625)),
+                    Cell::Text("USD".into()),
+                    Cell::Missing("n/a"),
+                ],
+            ],
+            subtotals: vec![1],
+            total: Some(vec![
+                Cell::Count(1234),
+                Cell::Money(dec!(1000.0625)),
+                Cell::Text("USD".into()),
+                Cell::Missing("-"),
+            ]),
+            after: vec!["after".into(), "- nested".into()],
+        }
+    }
+
+    fn text(f: impl Fn(&mut Vec<u8>) -> std::io::Result<()>) -> String {
+        let mut out = Vec::new();
+        f(&mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn csv_has_machine_columns_plain_numbers_no_subtotals() {
+        let csv = text(|out| super::super::csv::render(&sample(), out));
+        assert_eq!(
+            csv,
+            "market,messages,cost,currency\n'=cmd|x,1234,1000.0625,USD\ntotal,1234,1000.0625,USD\n"
+        );
+    }
+
+    #[test]
+    fn markdown_has_people_columns_escaped_and_bold_totals() {
+        let md = text(|out| super::super::markdown::render(&sample(), out));
+        assert_eq!(
+            md,
+            "**wabill test** · before\n\n\
+             | market | messages | cost (USD) | Δ |\n\
+             | :--- | ---: | ---: | ---: |\n\
+             | =cmd\\|x | 1,234 | 1,000.0625 | +0.5 |\n\
+             | **month total** | **1,234** | **1,000.0625** | **n/a** |\n\
+             | **Total** | **1,234** | **1,000.0625** | **-** |\n\
+             \n- after\n  - nested\n"
+        );
+    }
+
+    #[test]
+    fn table_has_people_columns_and_the_sentences() {
+        let table =
+            text(|out| super::super::table::render(&sample(), super::super::Style::default(), out));
+        let lines: Vec<&str> = table.lines().collect();
+        assert_eq!(lines[0], "before");
+        assert!(lines[2].contains("cost (USD)") && !lines[2].contains("currency"));
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("1,000.0625") && l.contains("+0.5"))
+        );
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.contains("Total") && l.contains(" - "))
+        );
+        assert_eq!(lines[lines.len() - 2..], ["after", "- nested"]);
+    }
+}
