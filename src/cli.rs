@@ -3,13 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
 pub use crate::engine::Engine;
 use crate::reconcile::Granularity;
 use crate::render::forecast::ForecastFormat;
 use crate::render::problems::ProblemFormat;
 use crate::render::reconcile::ReconcileFormat;
+use crate::render::rows::RowFormat;
 use crate::render::{Format, ReportFormat};
 
 const EXIT_CODES: &str = "\
@@ -518,13 +519,6 @@ pub struct PartitionArgs {
     /// Field delimiter (default: detected from the header among , ; tab)
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RowFormat {
-    Csv,
-    /// JSON lines: one object per message
-    Json,
 }
 
 #[derive(Debug, Args)]

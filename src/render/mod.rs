@@ -19,6 +19,7 @@ mod number;
 pub mod problems;
 pub mod rates;
 pub mod reconcile;
+pub mod rows;
 mod safe_csv;
 mod table;
 pub mod timeline;
