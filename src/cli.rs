@@ -431,7 +431,8 @@ pub struct InputArgs {
     pub strict: bool,
 
     /// Write every rejected row to FILE (CSV: file, line, column, value,
-    /// reason, and the row itself as CSV text)
+    /// reason, and the record as its source wrote it: a CSV row's fields,
+    /// a JSON event's text)
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 

@@ -157,7 +157,7 @@ fn run_sources(ctx: &PricingContext, sources: &[Source]) -> Run {
         sources,
         &ReadOptions::default(),
         true,
-        &mut |r: &Rejection, _: Option<&csv::ByteRecord>| rejections.push(r.clone()),
+        &mut |r: &Rejection, _: Option<wabill::input::Original<'_>>| rejections.push(r.clone()),
         &mut |_, _| {},
     )
     .expect("readable log");

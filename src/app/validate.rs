@@ -58,7 +58,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         &input.sources,
         &input.options,
         true,
-        &mut |r: &Rejection, record: Option<&csv::ByteRecord>| {
+        &mut |r: &Rejection, record: Option<crate::input::Original<'_>>| {
             if let Some(file) = &mut rejects {
                 file.write(r, record);
             }
@@ -96,6 +96,23 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             });
         }
         let priced = pricer.price(m, &log.strings);
+        if let Err(crate::pricing::Unpriced::NoCategory) = &priced {
+            let id = m.message_id.map_or(String::new(), |k| {
+                log.strings.message_ids.get(k).to_string()
+            });
+            problems.push(Problem {
+                kind: "status event without its message",
+                rejection: at(
+                    &log,
+                    m,
+                    "message_id",
+                    id,
+                    "only status events (kind status) name this message: no row gives its \
+                     category"
+                        .into(),
+                ),
+            });
+        }
         if m.direction == Direction::Out
             && m.category == Some(Category::Service)
             && m.status.is_delivered()

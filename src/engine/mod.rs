@@ -85,7 +85,7 @@ impl Diagnostics {
         self.create_rejects()
     }
 
-    pub(crate) fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
+    pub(crate) fn reject(&mut self, r: &Rejection, record: Option<crate::input::Original<'_>>) {
         if !self.quiet && self.shown >= self.already_printed && self.shown < SHOWN_REJECTIONS {
             note(&format!("rejected {r}"));
         }
@@ -142,7 +142,7 @@ fn read_in_memory(
         &input.sources,
         &input.options,
         keep_ids,
-        &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
+        &mut |r: &Rejection, rec: Option<crate::input::Original<'_>>| diagnostics.reject(r, rec),
         &mut |bytes, rows| progress.update(bytes, rows),
     )?;
     progress.finish();

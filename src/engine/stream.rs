@@ -158,7 +158,7 @@ pub(super) fn stream<'a>(
                     options,
                     &mut validator,
                     &mut log,
-                    &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
+                    &mut |r: &Rejection, rec: Option<crate::input::Original<'_>>| {
                         reading_diagnostics.reject(r, rec)
                     },
                     &mut |bytes, rows| {
@@ -253,7 +253,7 @@ pub(super) fn stream<'a>(
                     &mut stats,
                     &files,
                     &strings,
-                    &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
+                    &mut |r: &Rejection, _: Option<crate::input::Original<'_>>| {
                         conflicts.push((m.source, r.clone()))
                     },
                     &mut |m| emit(&mut pricer, m, &files, &strings),
@@ -286,6 +286,7 @@ pub(super) fn stream<'a>(
         StreamStats { peak_pairs, ..held }.show();
         stats.rows_read = read.rows_read;
         stats.rejected += read.rejected;
+        stats.business_numbers = read.business_numbers;
         let streamed = Streamed {
             files,
             formats,
@@ -298,7 +299,7 @@ pub(super) fn stream<'a>(
     // as when the log is sorted in memory, each with its row read again.
     report_conflicts(sources, options, conflicts, &mut |r: &Rejection,
                                                         rec: Option<
-        &csv::ByteRecord,
+        crate::input::Original<'_>,
     >| {
         diagnostics.reject(r, rec)
     });

@@ -61,9 +61,7 @@ impl<'t> Pricer<'t> {
             .ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
         priced.windows = Some(windows);
-        let category = m
-            .category
-            .expect("validated: outbound messages have a category");
+        let category = m.category.ok_or(Unpriced::NoCategory)?;
         if let Some(result) = self.price_line_2026(m, category, &mut priced) {
             return result;
         }

@@ -177,6 +177,9 @@ pub enum Unpriced {
     },
     /// A Business Agent message with no `tokens` and no estimate.
     NoTokens,
+    /// An outbound message known only by status events: no row of its id
+    /// gives its category.
+    NoCategory,
 }
 
 impl Unpriced {
@@ -273,6 +276,12 @@ impl fmt::Display for Unpriced {
                 f,
                 "business_agent message without tokens; give a tokens column or \
                  --agent-tokens-per-message N"
+            ),
+            Unpriced::NoCategory => write!(
+                f,
+                "outbound message known only by status events: no row of its message id \
+                 gives its category (export the provider's billing events or template \
+                 messages too)"
             ),
         }
     }
@@ -518,9 +527,9 @@ impl<'t> Pricer<'t> {
         };
         let windows = pair.outbound(m.at, &ctx.windows, entry_points);
         priced.windows = Some(windows);
-        let category = m
-            .category
-            .expect("validated: outbound messages have a category");
+        // Only status events (`kind` = `status`) lack one: no row of the
+        // message gave it.
+        let category = m.category.ok_or(Unpriced::NoCategory)?;
         if model.is_conversation() {
             return self.price_conversation(m, model, category, &windows, &mut priced);
         }

@@ -229,11 +229,34 @@ impl<'a> Aggregator<'a> {
         accounting.rows_read = stats.rows_read;
         accounting.rejected = stats.rejected;
         accounting.merged = stats.merged;
+        // A business whose rows show its phone number is named by it.
+        let (names, number_notes) = business_names(&stats.business_numbers);
+        let business_at: Vec<usize> = (0..self.group_by.len())
+            .filter(|i| self.group_by[*i] == GroupBy::Business)
+            .collect();
+        let number_notes = if business_at.is_empty() {
+            Vec::new()
+        } else {
+            number_notes
+        };
         // Rows sort by their text, so the order never depends on input order;
         // among equal labels a missing value (no business) comes before a
         // value spelt like its placeholder (a business named `default`).
-        // Groups are told apart by typed key, never by label: none is lost.
-        let mut sorted: Vec<(SortKey, Line)> = self.groups.into_values().collect();
+        // Groups are told apart by typed key, never by label: none is lost,
+        // and only a real business is renamed by its number.
+        let mut sorted: Vec<(SortKey, Line)> = self
+            .groups
+            .into_values()
+            .map(|(mut keys, line)| {
+                for &i in &business_at {
+                    let (label, present) = &mut keys[i];
+                    if *present && let Some(name) = names.get(label.as_str()) {
+                        *label = name.clone();
+                    }
+                }
+                (keys, line)
+            })
+            .collect();
         sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Every line shows conversations, or none does.
         let counts_conversations = accounting.conversations.is_some();
@@ -285,6 +308,7 @@ impl<'a> Aggregator<'a> {
                             .map(|(n, tokens)| agent_estimate_note(n, tokens)),
                     )
                     .chain(tier_notes)
+                    .chain(number_notes)
                     .collect(),
                 upper_bound: self.headroom.map(|h| totals.cost + h),
                 config: None,
@@ -296,6 +320,32 @@ impl<'a> Aggregator<'a> {
             spend,
         }
     }
+}
+
+/// Each business's report label when its rows show a phone number: the
+/// number, then the key it is priced under (`+15550001111 (1065…)`), and a
+/// note for a business whose rows show several numbers (the first in
+/// order names it, whatever the order of the rows).
+fn business_names(
+    numbers: &BTreeMap<String, BTreeSet<String>>,
+) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut names = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (business, shown) in numbers {
+        let Some(first) = shown.first().filter(|_| !business.is_empty()) else {
+            continue;
+        };
+        names.insert(business.clone(), format!("{first} ({business})"));
+        if shown.len() > 1 {
+            let all: Vec<&str> = shown.iter().map(String::as_str).collect();
+            notes.push(format!(
+                "business {business} shows {} phone numbers ({}): named by {first}",
+                shown.len(),
+                all.join(", ")
+            ));
+        }
+    }
+    (names, notes)
 }
 
 /// Every day from the first to the last, quiet days at zero, so a chart's
