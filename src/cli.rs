@@ -3,11 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-pub use crate::app::Engine;
+pub use crate::engine::Engine;
 use crate::reconcile::Granularity;
+use crate::render::forecast::ForecastFormat;
+use crate::render::problems::ProblemFormat;
 use crate::render::reconcile::ReconcileFormat;
+use crate::render::rows::RowFormat;
 use crate::render::{Format, ReportFormat};
 
 const EXIT_CODES: &str = "\
@@ -514,13 +517,6 @@ pub struct PartitionArgs {
     pub delimiter: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RowFormat {
-    Csv,
-    /// JSON lines: one object per message
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct PriceArgs {
     #[command(flatten)]
@@ -567,25 +563,6 @@ pub struct ValidateArgs {
     /// Output format of the problem list
     #[arg(help_heading = "Output", long, value_enum, default_value_t = ProblemFormat::Text)]
     pub format: ProblemFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProblemFormat {
-    /// `file:line: column: "value": reason`, then a summary by kind
-    Text,
-    Csv,
-}
-
-/// Output formats of a forecast: the report formats and two chart files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ForecastFormat {
-    Table,
-    Csv,
-    Json,
-    /// A stacked monthly chart by category (SVG)
-    Svg,
-    /// The chart and the monthly table in one self-contained HTML page
-    Html,
 }
 
 #[derive(Debug, Args)]
@@ -655,13 +632,6 @@ pub struct ForecastArgs {
     pub output: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    Table,
-    Csv,
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     #[command(flatten)]
@@ -681,7 +651,7 @@ pub struct CompareArgs {
 
     /// Output format [default: from the -o file's extension, else table]
     #[arg(help_heading = "Output", long, value_enum)]
-    pub format: Option<CompareFormat>,
+    pub format: Option<Format>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]

@@ -8,13 +8,13 @@ use super::estimate::style_for_stdout;
 use super::finish::{Checks, write_report};
 use super::output::{Target, format_for};
 use super::settings;
-use crate::cli::{CompareFormat, ReconcileArgs};
+use crate::cli::ReconcileArgs;
 use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
 use crate::reconcile::charges::ChargeReconciliation;
 use crate::reconcile::fees::Fees;
 use crate::reconcile::tolerance::Tolerance;
-use crate::render::charges as render;
+use crate::render::charges::{self as render, ChargeFormat};
 use crate::render::reconcile::ReconcileFormat;
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
@@ -22,14 +22,14 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let format = match format_for(args.format, &target, ReconcileFormat::Table)? {
-        ReconcileFormat::Table => CompareFormat::Table,
-        ReconcileFormat::Csv => CompareFormat::Csv,
-        ReconcileFormat::Json => CompareFormat::Json,
-        ReconcileFormat::Html => {
+        ReconcileFormat::Table => ChargeFormat::Table,
+        ReconcileFormat::Csv => ChargeFormat::Csv,
+        ReconcileFormat::Json => ChargeFormat::Json,
+        ReconcileFormat::Html | ReconcileFormat::Markdown => {
             return Err(Failure::new(
                 Exit::Usage,
-                "--format html is for reconcile with --actual; with --provider-charges, use \
-                 table, csv or json",
+                "--format html and markdown are for reconcile with --actual; with \
+                 --provider-charges, use table, csv or json",
             )
             .into());
         }
@@ -128,7 +128,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             out,
         )?)
     })?;
-    if format != CompareFormat::Table {
+    if format != ChargeFormat::Table {
         note(&render::summary(&result));
     }
     Ok(if result.agrees() {

@@ -8,14 +8,16 @@ use std::collections::{BTreeMap, HashSet};
 
 use anyhow::Result;
 
+use super::estimate::style_for_stdout;
 use super::output::Output;
 use super::settings;
-use crate::cli::{ProblemFormat, ValidateArgs};
+use crate::cli::ValidateArgs;
 use crate::engine::note;
 use crate::error::Exit;
 use crate::model::{Category, Direction, Micros};
 use crate::output::rejects::RejectsFile;
 use crate::pricing::Pricer;
+use crate::render::problems as render;
 use crate::validate::{Log, Rejection, read_log};
 
 /// 2018-01-01T00:00:00Z: the WhatsApp Business API launched in August 2018.
@@ -166,30 +168,14 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     });
 
     let mut output = Output::open(None)?;
-    let out = output.writer();
-    match args.format {
-        ProblemFormat::Text => {
-            for p in &problems {
-                writeln!(out, "{}", p.rejection)?;
-            }
-        }
-        ProblemFormat::Csv => {
-            let mut w = crate::render::SafeCsv::from_writer(&mut *out);
-            w.write_record(["file", "line", "column", "value", "kind", "reason"])?;
-            for p in &problems {
-                let r = &p.rejection;
-                w.write_record([
-                    r.file.as_str(),
-                    &r.line.to_string(),
-                    r.column.as_deref().unwrap_or(""),
-                    &r.value,
-                    p.kind,
-                    &r.reason,
-                ])?;
-            }
-            w.flush()?;
-        }
-    }
+    let list: Vec<render::Problem<'_>> = problems
+        .iter()
+        .map(|p| render::Problem {
+            kind: p.kind,
+            rejection: &p.rejection,
+        })
+        .collect();
+    render::render(&list, args.format, style_for_stdout(false), output.writer())?;
     output.finish()?;
     let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
     for p in &problems {

@@ -8,19 +8,26 @@ use comfy_table::{Cell, CellAlignment};
 
 use super::table::{bold_cell, new_table};
 use super::{Style, group_digits, money, signed_money};
-use crate::cli::CompareFormat;
 use crate::reconcile::charges::{Amounts, ChargeReconciliation, ChargeView};
+
+/// The formats of `reconcile --provider-charges`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChargeFormat {
+    Table,
+    Csv,
+    Json,
+}
 
 pub fn render(
     r: &ChargeReconciliation,
-    format: CompareFormat,
+    format: ChargeFormat,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        CompareFormat::Table => table(r, style, out),
-        CompareFormat::Csv => csv(r, out),
-        CompareFormat::Json => {
+        ChargeFormat::Table => table(r, style, out),
+        ChargeFormat::Csv => csv(r, out),
+        ChargeFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
         }

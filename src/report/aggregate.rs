@@ -22,10 +22,14 @@ fn zero() -> Decimal {
     Decimal::new(0, 4)
 }
 
+/// A group's labels in `--by` order, each with whether the message had a
+/// value (a business) or only the placeholder's text (`default`).
+type SortKey = Vec<(String, bool)>;
+
 pub struct Aggregator<'a> {
     group_by: Vec<GroupBy>,
     markets: &'a MarketTable,
-    groups: FxHashMap<Vec<u64>, (Vec<String>, Line)>,
+    groups: FxHashMap<Vec<u64>, (SortKey, Line)>,
     key: Vec<u64>,
     accounting: Accounting,
     models: BTreeSet<String>,
@@ -207,7 +211,10 @@ impl<'a> Aggregator<'a> {
                 let labels = self
                     .group_by
                     .iter()
-                    .map(|g| g.label(m, p, self.markets, strings))
+                    .map(|g| {
+                        let label = g.label(m, p, self.markets, strings);
+                        (label, !g.absent(m, p, strings))
+                    })
                     .collect();
                 self.groups.insert(self.key.clone(), (labels, line));
             }
@@ -246,19 +253,25 @@ impl<'a> Aggregator<'a> {
         } else {
             number_notes
         };
-        // Rows sort by their text, so the order never depends on input order.
-        let sorted: BTreeMap<Vec<String>, Line> = self
+        // Rows sort by their text, so the order never depends on input order;
+        // among equal labels a missing value (no business) comes before a
+        // value spelt like its placeholder (a business named `default`).
+        // Groups are told apart by typed key, never by label: none is lost,
+        // and only a real business is renamed by its number.
+        let mut sorted: Vec<(SortKey, Line)> = self
             .groups
             .into_values()
             .map(|(mut keys, line)| {
                 for &i in &business_at {
-                    if let Some(name) = names.get(&keys[i]) {
-                        keys[i] = name.clone();
+                    let (label, present) = &mut keys[i];
+                    if *present && let Some(name) = names.get(label.as_str()) {
+                        *label = name.clone();
                     }
                 }
                 (keys, line)
             })
             .collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Every line shows conversations, or none does.
         let counts_conversations = accounting.conversations.is_some();
         let mut totals = Line {
@@ -269,6 +282,7 @@ impl<'a> Aggregator<'a> {
         let rows: Vec<Row> = sorted
             .into_iter()
             .map(|(keys, mut line)| {
+                let keys = keys.into_iter().map(|(label, _)| label).collect();
                 if counts_conversations {
                     line.conversations.get_or_insert(0);
                 }
