@@ -178,9 +178,9 @@ fn from_plan(
     meta.assumptions.insert(
         0,
         format!(
-            "volumes from the plan ({} rows); window shares split each row into whole \
+            "volumes from the plan ({}); window shares split each row into whole \
              messages, rounded half away from zero, the rest sent outside any window",
-            rows.len()
+            super::finish::plural(rows.len() as u64, "row")
         ),
     );
     Ok((ctx, planned, meta))

@@ -8,7 +8,7 @@ use crate::engine::note;
 use crate::error::Exit;
 use crate::partition::partition;
 use crate::refdata::businesses::{Businesses, parse_zone};
-use crate::render::group_digits;
+use crate::render::{group_digits, nouns, plural};
 
 pub fn run(args: &PartitionArgs) -> Result<Exit> {
     let input = InputArgs {
@@ -48,11 +48,13 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
     let total: u64 = summary.rows.iter().sum();
     let busiest = summary.rows.iter().max().copied().unwrap_or(0);
     note(&format!(
-        "{} rows into {} parts in {} (largest part {} rows)",
+        "{} {} into {} in {} (largest part {} {})",
         group_digits(total),
-        summary.files.len(),
+        nouns(total, "row"),
+        plural(summary.files.len() as u64, "part"),
         args.out.display(),
-        group_digits(busiest)
+        group_digits(busiest),
+        nouns(busiest, "row")
     ));
     Ok(Exit::Ok)
 }

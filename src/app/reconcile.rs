@@ -169,13 +169,20 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         .count();
     if result.cells_outside_tolerance > 0 {
         note(&format!(
-            "{} of {cells} cells differ from Meta's figures by more than the tolerance ({})",
-            result.cells_outside_tolerance, result.meta.tolerance
+            "{} of {} differ from Meta's figures by more than the tolerance ({})",
+            result.cells_outside_tolerance,
+            crate::render::plural(cells as u64, "cell"),
+            result.meta.tolerance
         ));
         Ok(Exit::OutsideTolerance)
     } else {
         note(&format!(
-            "all {cells} cells within tolerance ({})",
+            "{} within tolerance ({})",
+            if cells == 1 {
+                "1 cell".to_string()
+            } else {
+                format!("all {cells} cells")
+            },
             result.meta.tolerance
         ));
         Ok(Exit::Ok)

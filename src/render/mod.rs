@@ -16,7 +16,7 @@ pub mod reconcile;
 mod safe_csv;
 mod table;
 
-pub use number::{group_digits, money, plural, signed_money};
+pub use number::{group_digits, money, nouns, plural, signed_money};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
 use std::io::{self, Write};
@@ -130,7 +130,7 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         outbound.push_str(&format!(" + {} unpriced", group_digits(a.unpriced)));
     }
     let calls = if a.calls > 0 {
-        format!(" + {} calls", group_digits(a.calls))
+        format!(" + {} {}", group_digits(a.calls), nouns(a.calls, "call"))
     } else {
         String::new()
     };

@@ -40,7 +40,10 @@ pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
         return Err("not international: E.164 numbers start with the country code, not 0".into());
     }
     if !(7..=15).contains(&out.len()) {
-        return Err(format!("{} digits; E.164 numbers have 7 to 15", out.len()));
+        return Err(format!(
+            "{}; E.164 numbers have 7 to 15",
+            crate::render::plural(out.len() as u64, "digit")
+        ));
     }
     Ok(())
 }
