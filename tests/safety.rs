@@ -461,7 +461,7 @@ fn bad_flag_values_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = text(&out.stderr);
         assert!(
-            err.starts_with("error: invalid value '") && err.contains(&format!("for '{flag}")),
+            err.starts_with("wabill: invalid value '") && err.contains(&format!("for '{flag}")),
             "{args:?}: {err}"
         );
         assert!(out.stdout.is_empty());
