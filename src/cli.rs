@@ -176,7 +176,7 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), of wabill or of one command, or write them all
+    /// Print the man page (roff): one complete page, or one command's; or write one page per command
     #[command(
         after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1\n  wabill man estimate | man -l -\n  wabill man --dir /usr/local/share/man/man1"
     )]
@@ -191,7 +191,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// The command whose page to print (estimate, price, …) [default: wabill's]
+    /// The command whose page to print (estimate, price, …) [default: one page with every command and its options]
     #[arg(value_name = "COMMAND", conflicts_with = "dir")]
     pub command: Option<String>,
 

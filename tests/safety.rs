@@ -585,6 +585,50 @@ fn control_characters_never_reach_the_terminal_raw() {
     );
 }
 
+/// `wabill man` with no command is one complete page: every visible
+/// command with its synopsis and its options under their groups.
+#[test]
+fn man_without_a_command_is_one_complete_page() {
+    let (_t, dir) = sandbox(&[]);
+    let out = wabill(&dir, &["man"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert_eq!(page.matches(".TH ").count(), 1, "one page");
+    for command in [
+        "estimate",
+        "price",
+        "explain",
+        "validate",
+        "rates",
+        "forecast",
+        "compare",
+        "reconcile",
+        "merge",
+        "partition",
+        "completions",
+        "man",
+    ] {
+        let heading = format!(".SH \"WABILL {}\"", command.to_uppercase());
+        let at = page
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading} in the page"));
+        let section = &page[at..];
+        let end = section[1..].find("\n.SH ").map_or(section.len(), |e| e + 1);
+        let section = &section[..end];
+        assert!(
+            section.contains(&format!("\\fBwabill {command}\\fR")),
+            "{command}'s synopsis"
+        );
+        assert!(section.contains(".SS OPTIONS"), "{command}'s options");
+    }
+    let estimate = &page[page.find(".SH \"WABILL ESTIMATE\"").unwrap()..];
+    let estimate = &estimate[..estimate[1..].find("\n.SH ").unwrap()];
+    for option in ["\\-\\-budget", "\\-\\-rates", "\\-\\-rejects", "\\-\\-tz"] {
+        assert!(estimate.contains(option), "{option} in estimate's section");
+    }
+    assert!(!page.contains("WABILL GENERATE"), "hidden commands stay hidden");
+}
+
 #[test]
 fn help_is_grouped_and_each_command_has_a_man_page() {
     let (_t, dir) = sandbox(&[]);
