@@ -523,6 +523,55 @@ fn the_config_file_is_named_and_its_rates_are_kept() {
     assert!(report.ends_with("defaults: wabill.toml\n"), "{report}");
 }
 
+/// Every report that prices names the `wabill.toml` it read, in its
+/// provenance lines and in JSON, the same words as estimate's.
+#[test]
+fn every_pricing_report_names_the_config_file() {
+    let (_t, dir) = sandbox(&[
+        META,
+        "tests/cmd/050-forecast-plan.in/plan.csv",
+        "tests/cmd/070-reconcile-match.in/analytics.csv",
+    ]);
+    fs::write(dir.join("wabill.toml"), "tz = \"UTC\"\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+            .current_dir(&dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 4)),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    };
+    let scenarios = ["--scenario", "a:model=auto", "--scenario", "b:model=auto"];
+    let reconcile = ["reconcile", "meta.csv", "--actual", "analytics.csv"];
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["estimate", "meta.csv"],
+        vec!["forecast", "--plan", "plan.csv"],
+        [&["compare", "meta.csv"][..], &scenarios].concat(),
+        reconcile.to_vec(),
+    ];
+    for args in &commands {
+        let report = run(args);
+        assert!(
+            report.lines().any(|l| l == "defaults: wabill.toml"),
+            "{args:?}: {report}"
+        );
+        let json = run(&[&args[..], &["--format", "json"]].concat());
+        assert!(
+            json.contains("\"config\": \"wabill.toml\""),
+            "{args:?}: {json}"
+        );
+    }
+    // Without a config file, no such line.
+    let out = wabill(&dir, &reconcile);
+    assert!(!text(&out.stdout).contains("defaults:"));
+}
+
 #[test]
 fn csv_cells_from_the_input_cannot_run_as_formulas() {
     let (_t, dir) = sandbox(&[]);

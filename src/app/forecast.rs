@@ -135,6 +135,7 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
         time_zone: zone_description(ctx),
         tiers,
         assumptions,
+        config: super::config::shown(&args.pricing),
         ..ForecastMeta::default()
     }
 }

@@ -129,7 +129,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         zone if zone == "UTC" => "UTC (no business time zone given)".to_string(),
         zone => format!("{zone} (business time zone)"),
     };
-    let result = reconcile(
+    let mut result = reconcile(
         estimate,
         &points,
         labels,
@@ -147,6 +147,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         },
     )
     .map_err(anyhow::Error::msg)?;
+    result.meta.config = super::config::shown(&args.pricing);
 
     let checks = Checks {
         unpriced: unpriced.summary(),

@@ -524,6 +524,9 @@ pub struct ReconcileMeta {
     pub fees: Option<Fees>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report_currency: Option<String>,
+    /// The `wabill.toml` whose defaults applied, if one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 impl ReconcileMeta {
@@ -770,6 +773,7 @@ pub fn reconcile(
             export_range: export_range.map(|(a, b)| [time(a), time(b)]),
             fees: s.fees.cloned(),
             report_currency: s.fx.map(|(_, _, to)| to.to_string()),
+            config: None,
         },
         rows,
         totals,

@@ -96,6 +96,9 @@ fn table(c: &Comparison, style: Style, out: &mut dyn Write) -> io::Result<()> {
             s.rate_sources.join("; ")
         )?;
     }
+    if let Some(line) = super::defaults_line(&c.meta.config) {
+        writeln!(out, "{line}")?;
+    }
     Ok(())
 }
 

@@ -16,6 +16,12 @@ pub mod reconcile;
 mod safe_csv;
 mod table;
 
+/// The provenance line naming the `wabill.toml` a report's defaults came
+/// from; the same words in every report.
+pub fn defaults_line(config: &Option<String>) -> Option<String> {
+    config.as_ref().map(|c| format!("defaults: {c}"))
+}
+
 pub use number::{group_digits, money, nouns, plural, signed_money};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 

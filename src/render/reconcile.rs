@@ -263,6 +263,7 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
             m.currency
         ));
     }
+    lines.extend(super::defaults_line(&m.config));
     lines
 }
 

@@ -85,8 +85,8 @@ pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<
     if !report.meta.rate_sources.is_empty() {
         writeln!(out, "rates: {}", report.meta.rate_sources.join("; "))?;
     }
-    if let Some(config) = &report.meta.config {
-        writeln!(out, "defaults: {config}")?;
+    if let Some(line) = super::defaults_line(&report.meta.config) {
+        writeln!(out, "{line}")?;
     }
     Ok(())
 }
