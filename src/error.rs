@@ -85,9 +85,6 @@ mod tests {
             "\x1b[1m\x1b[31mwabill:\x1b[0m a value is required\n"
         );
         // Only the leading prefix: a value that says `error:` stays.
-        assert_eq!(
-            with_wabill_prefix("x error: y"),
-            "x error: y"
-        );
+        assert_eq!(with_wabill_prefix("x error: y"), "x error: y");
     }
 }

@@ -219,15 +219,30 @@ fn the_rejects_file_reads_back() {
         let header = reader.headers().unwrap().clone();
         assert_eq!(
             header.iter().collect::<Vec<_>>(),
-            ["file", "line", "column", "value", "reason", "row"]
+            [
+                "file",
+                "line",
+                "column_number",
+                "column",
+                "value",
+                "reason",
+                "row"
+            ]
         );
         // Rejected bytes are kept as they were, invalid UTF-8 included.
         let rows: Vec<csv::ByteRecord> = reader.byte_records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 3, "{command}");
+        // `direction` is the fourth field of mixed.csv: line 3, column 4.
+        assert_eq!(
+            (&rows[0][1], &rows[0][2], &rows[0][3]),
+            (&b"3"[..], &b"4"[..], &b"direction"[..])
+        );
+        // A row with the wrong number of fields has no column.
+        assert_eq!(&rows[2][2], b"");
         // The row column holds the rejected row as CSV: it parses back.
         let row = csv::ReaderBuilder::new()
             .has_headers(false)
-            .from_reader(&rows[0][5])
+            .from_reader(&rows[0][6])
             .records()
             .next()
             .unwrap()
@@ -675,7 +690,10 @@ fn man_without_a_command_is_one_complete_page() {
     for option in ["\\-\\-budget", "\\-\\-rates", "\\-\\-rejects", "\\-\\-tz"] {
         assert!(estimate.contains(option), "{option} in estimate's section");
     }
-    assert!(!page.contains("WABILL GENERATE"), "hidden commands stay hidden");
+    assert!(
+        !page.contains("WABILL GENERATE"),
+        "hidden commands stay hidden"
+    );
 }
 
 #[test]
@@ -721,7 +739,7 @@ fn absurd_amounts_are_errors_naming_the_cell_not_panics() {
     let out = wabill(&dir, &["reconcile", "log.csv", "--actual", "a.csv"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).starts_with("wabill: a.csv:2: column cost"),
+        text(&out.stderr).starts_with("wabill: a.csv:2:7: cost \"79228162514264337593543950335\""),
         "{}",
         text(&out.stderr)
     );

@@ -149,7 +149,7 @@ fn from_plan(
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
     let rows = parse_plan(&name, &text, &ctx.markets).map_err(|errors| {
         for e in errors.iter().take(SHOWN_ERRORS) {
-            note(e);
+            note(&e.to_string());
         }
         Failure::new(
             Exit::Error,

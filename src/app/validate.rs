@@ -13,6 +13,7 @@ use super::settings;
 use crate::cli::{ProblemFormat, ValidateArgs};
 use crate::engine::note;
 use crate::error::Exit;
+use crate::input::Column;
 use crate::model::{Category, Direction, Micros};
 use crate::output::rejects::RejectsFile;
 use crate::pricing::Pricer;
@@ -29,14 +30,13 @@ struct Problem {
 fn at(
     log: &Log,
     m: &crate::model::Message,
-    column: &str,
+    column: Column,
     value: String,
     reason: String,
 ) -> Rejection {
     Rejection {
-        file: log.files[m.source.file as usize].clone(),
-        line: m.source.line,
-        column: Some(column.to_string()),
+        at: log.location(m.source, Some(column)),
+        column: Some(column.name().to_string()),
         value,
         reason,
     }
@@ -79,7 +79,13 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         if m.at > now {
             problems.push(Problem {
                 kind: "future timestamp",
-                rejection: at(&log, m, "timestamp", stamp(), "is in the future".into()),
+                rejection: at(
+                    &log,
+                    m,
+                    Column::Timestamp,
+                    stamp(),
+                    "is in the future".into(),
+                ),
             });
         } else if m.at < EARLIEST_PLAUSIBLE {
             problems.push(Problem {
@@ -87,7 +93,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                 rejection: at(
                     &log,
                     m,
-                    "timestamp",
+                    Column::Timestamp,
                     stamp(),
                     "is before 2018, when the Business API did not exist".into(),
                 ),
@@ -106,7 +112,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                 rejection: at(
                     &log,
                     m,
-                    "category",
+                    Column::Category,
                     "service".into(),
                     "free-form message outside any customer service window (WhatsApp only accepts templates there)".into(),
                 ),
@@ -128,7 +134,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                     rejection: at(
                         &log,
                         m,
-                        "customer",
+                        Column::Customer,
                         format!("+{digits}"),
                         format!(
                             "+{national} also appears: the same number without its country code?"
@@ -138,13 +144,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             }
         }
     }
-    problems.sort_by(|a, b| {
-        (&a.rejection.file, a.rejection.line, a.kind).cmp(&(
-            &b.rejection.file,
-            b.rejection.line,
-            b.kind,
-        ))
-    });
+    problems.sort_by(|a, b| (&a.rejection.at, a.kind).cmp(&(&b.rejection.at, b.kind)));
 
     let mut output = Output::open(None)?;
     let out = output.writer();
@@ -156,12 +156,21 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         }
         ProblemFormat::Csv => {
             let mut w = crate::render::SafeCsv::from_writer(&mut *out);
-            w.write_record(["file", "line", "column", "value", "kind", "reason"])?;
+            w.write_record([
+                "file",
+                "line",
+                "column_number",
+                "column",
+                "value",
+                "kind",
+                "reason",
+            ])?;
             for p in &problems {
                 let r = &p.rejection;
                 w.write_record([
-                    r.file.as_str(),
-                    &r.line.to_string(),
+                    r.at.file.as_str(),
+                    &r.at.line.to_string(),
+                    &r.at.column_text(),
                     r.column.as_deref().unwrap_or(""),
                     &r.value,
                     p.kind,

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::{Place, split_by_shares};
+use crate::location::LocatedError;
 use crate::model::Category;
 use crate::refdata::markets::{MarketTable, canonical_market_name, parse_country};
 
@@ -101,7 +102,7 @@ pub fn parse_plan(
     name: &str,
     text: &str,
     markets: &MarketTable,
-) -> Result<Vec<PlanRow>, Vec<String>> {
+) -> Result<Vec<PlanRow>, Vec<LocatedError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -110,7 +111,7 @@ pub fn parse_plan(
         .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![format!("{name}:1: {e}")]),
+        Err(e) => return Err(vec![LocatedError::new(name, 1, e.to_string())]),
     };
     let find = |names: &[&str]| {
         headers
@@ -129,10 +130,14 @@ pub fn parse_plan(
             "free_entry_point_share",
         ];
         if !known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
-            errors.push(format!(
-                "{name}:1:{}: unknown column {h:?} (expected {COLUMNS})",
-                i + 1
-            ));
+            errors.push(
+                LocatedError::new(
+                    name,
+                    1,
+                    format!("unknown column {h:?} (expected {COLUMNS})"),
+                )
+                .in_column(Some(i as u64 + 1)),
+            );
         }
     }
     let required = [
@@ -143,8 +148,10 @@ pub fn parse_plan(
     ];
     for (column, at) in required {
         if at.is_none() {
-            errors.push(format!(
-                "{name}:1: missing column {column} (columns: {COLUMNS})"
+            errors.push(LocatedError::new(
+                name,
+                1,
+                format!("missing column {column} (columns: {COLUMNS})"),
             ));
         }
     }
@@ -160,7 +167,7 @@ pub fn parse_plan(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(format!("{name}:{line}: {e}"));
+                errors.push(LocatedError::new(name, line, e.to_string()));
                 continue;
             }
         };
@@ -170,10 +177,10 @@ pub fn parse_plan(
             let value = record.get(col).unwrap_or("");
             if let Err(reason) = check(value) {
                 let header = &headers[col];
-                errors.push(format!(
-                    "{name}:{line}:{}: {header} {value:?}: {reason}",
-                    col + 1
-                ));
+                errors.push(
+                    LocatedError::new(name, line, format!("{header} {value:?}: {reason}"))
+                        .in_column(Some(col as u64 + 1)),
+                );
             }
         };
         let (mut month, mut place, mut category, mut messages) = (None, None, None, None);
@@ -213,9 +220,13 @@ pub fn parse_plan(
             Ok(())
         });
         if w + f > Decimal::ONE {
-            errors.push(format!(
-                "{name}:{line}: in_window_share {w} + free_entry_point_share {f} exceed 1 \
-                 (the two parts do not overlap)"
+            errors.push(LocatedError::new(
+                name,
+                line,
+                format!(
+                    "in_window_share {w} + free_entry_point_share {f} exceed 1 \
+                     (the two parts do not overlap)"
+                ),
             ));
             continue;
         }
@@ -235,12 +246,17 @@ pub fn parse_plan(
             // `validate` says of a log.
             let outside = row.split()[0];
             if category == Category::Service && outside > 0 {
-                errors.push(format!(
-                    "{name}:{line}: {outside} service messages outside any window \
-                     (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
-                     refuses free-form messages outside the customer service window; plan \
-                     them as templates or give shares adding up to 1",
-                    Decimal::ONE - w - f
+                errors.push(LocatedError::new(
+                    name,
+                    line,
+                    format!(
+                        "{} outside any window \
+                         (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
+                         refuses free-form messages outside the customer service window; plan \
+                         them as templates or give shares adding up to 1",
+                        crate::render::plural(outside, "service message"),
+                        Decimal::ONE - w - f
+                    ),
                 ));
                 continue;
             }

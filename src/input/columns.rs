@@ -151,6 +151,9 @@ impl ColumnMap {
 #[derive(Clone, Debug, Default)]
 pub struct Columns {
     index: [Option<usize>; COLUMNS],
+    /// Whether the indexes are the file's own header positions (a delimited
+    /// log), not a layout a reader built (`canonical`).
+    from_header: bool,
 }
 
 fn clean_header(h: &[u8]) -> String {
@@ -161,7 +164,10 @@ fn clean_header(h: &[u8]) -> String {
 impl Columns {
     pub fn resolve(headers: &csv::ByteRecord, map: &ColumnMap) -> Result<Self, String> {
         let names: Vec<String> = headers.iter().map(clean_header).collect();
-        let mut columns = Columns::default();
+        let mut columns = Columns {
+            from_header: true,
+            ..Columns::default()
+        };
         for column in Column::ALL {
             let wanted = map.header_for(column).to_ascii_lowercase();
             let alias = column.alias().filter(|_| !map.mapped(column));
@@ -211,7 +217,20 @@ impl Columns {
     pub fn canonical() -> Self {
         Columns {
             index: std::array::from_fn(Some),
+            from_header: false,
         }
+    }
+
+    /// The 1-based number of `column`'s field in the file as written, for
+    /// diagnostics (`file:line:column`); `None` when the file has no such
+    /// header position.
+    pub fn number(&self, column: Column) -> Option<u64> {
+        self.number_of_field(self.get(column)?)
+    }
+
+    /// The 1-based number in the file of the record's field `index`.
+    pub fn number_of_field(&self, index: usize) -> Option<u64> {
+        self.from_header.then_some(index as u64 + 1)
     }
 
     pub fn get(&self, column: Column) -> Option<usize> {
@@ -243,6 +262,8 @@ mod tests {
         assert_eq!(c.get(Column::Timestamp), Some(0));
         assert_eq!(c.get(Column::Customer), Some(1));
         assert_eq!(c.get(Column::Category), None);
+        assert_eq!(c.number(Column::Customer), Some(2));
+        assert_eq!(Columns::canonical().number(Column::Customer), None);
         assert!(map.add("nope=x").is_err());
     }
 }

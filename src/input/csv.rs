@@ -124,8 +124,7 @@ impl Records for CsvRecords {
 
 fn csv_error(file: &str, e: csv::Error) -> InputError {
     InputError::Csv {
-        file: file.to_string(),
-        line: e.position().map_or(0, |p| p.line()),
+        at: crate::location::Location::line(file.to_string(), e.position().map_or(0, |p| p.line())),
         message: e.to_string(),
     }
 }

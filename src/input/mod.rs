@@ -110,10 +110,9 @@ pub enum InputError {
     /// Not a `#[source]`: the OS error is in the message once, not twice.
     #[error("{file}: {error}")]
     Io { file: String, error: io::Error },
-    #[error("{file}:{line}: {message}")]
+    #[error("{at}: {message}")]
     Csv {
-        file: String,
-        line: u64,
+        at: crate::location::Location,
         message: String,
     },
     #[error("{file}: {message}")]

@@ -11,7 +11,18 @@ use anyhow::{Context, Result};
 use super::Output;
 use crate::validate::Rejection;
 
-pub const REJECTS_HEADER: [&str; 6] = ["file", "line", "column", "value", "reason", "row"];
+/// `column_number` is the field's 1-based number in the file (empty for a
+/// whole-row problem or a format without header positions); `column` its
+/// name.
+pub const REJECTS_HEADER: [&str; 7] = [
+    "file",
+    "line",
+    "column_number",
+    "column",
+    "value",
+    "reason",
+    "row",
+];
 
 pub struct RejectsFile {
     writer: csv::Writer<Output>,
@@ -34,8 +45,9 @@ impl RejectsFile {
 
     pub fn write(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
         let head = [
-            r.file.as_bytes(),
-            r.line.to_string().as_bytes(),
+            r.at.file.as_bytes(),
+            r.at.line.to_string().as_bytes(),
+            r.at.column_text().as_bytes(),
             r.column.as_deref().unwrap_or("").as_bytes(),
             r.value.as_bytes(),
             r.reason.as_bytes(),

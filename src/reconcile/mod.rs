@@ -390,8 +390,8 @@ impl Measure {
         );
         Err(format!(
             "{}: cost missing, while {} has one: give exports with costs or without, not both",
-            lacking.map_or("", |p| p.source.as_str()),
-            having.map_or("", |p| p.source.as_str())
+            lacking.map_or(String::new(), |p| p.source.to_string()),
+            having.map_or(String::new(), |p| p.source.to_string())
         ))
     }
 }
@@ -857,7 +857,10 @@ mod tests {
             direction: None,
             volume: 1,
             cost,
-            source: source.into(),
+            source: {
+                let (file, line) = source.rsplit_once(':').unwrap();
+                crate::location::Location::line(file, line.parse().unwrap())
+            },
         }
     }
 

@@ -210,7 +210,7 @@ mod tests {
             direction: None,
             volume: 1,
             cost: None,
-            source: format!("a.json:{start}"),
+            source: crate::location::Location::line("a.json", 1),
         }
     }
 

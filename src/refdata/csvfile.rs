@@ -3,24 +3,8 @@
 use jiff::civil::Date;
 use serde::de::DeserializeOwned;
 
-/// A problem in a reference file, with the file name and line.
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}: {message}")]
-pub struct RefDataError {
-    pub file: String,
-    pub line: u64,
-    pub message: String,
-}
-
-impl RefDataError {
-    pub fn new(file: &str, line: u64, message: impl Into<String>) -> Self {
-        RefDataError {
-            file: file.to_string(),
-            line,
-            message: message.into(),
-        }
-    }
-}
+/// A problem in a reference file, with its place (`file:line[:column]`).
+pub type RefDataError = crate::location::LocatedError;
 
 /// Deserializes every row of `text` into `T`, with its line number. Lines
 /// starting with `#` are comments (example files explain themselves).
@@ -28,6 +12,14 @@ pub fn read_rows<T: DeserializeOwned>(
     name: &str,
     text: &str,
 ) -> Result<Vec<(u64, T)>, RefDataError> {
+    read_table(name, text).map(|(_, rows)| rows)
+}
+
+/// `read_rows`, with the header (to give a field's column number).
+pub fn read_table<T: DeserializeOwned>(
+    name: &str,
+    text: &str,
+) -> Result<(csv::StringRecord, Vec<(u64, T)>), RefDataError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -49,21 +41,27 @@ pub fn read_rows<T: DeserializeOwned>(
             }
         }
         let line = record.position().map_or(0, |p| p.line());
-        let row: T = record
-            .deserialize(Some(&headers))
-            .map_err(|e| RefDataError::new(name, line, csv_message(&e)))?;
+        let row: T = record.deserialize(Some(&headers)).map_err(|e| {
+            RefDataError::new(name, line, csv_message(&e)).in_column(field_number(&e))
+        })?;
         rows.push((line, row));
     }
-    Ok(rows)
+    Ok((headers, rows))
 }
 
+/// The error without its place (the `Location` says it).
 fn csv_message(e: &csv::Error) -> String {
     match e.kind() {
-        csv::ErrorKind::Deserialize { err, .. } => match err.field() {
-            Some(i) => format!("field {}: {}", i + 1, err.kind()),
-            None => err.kind().to_string(),
-        },
+        csv::ErrorKind::Deserialize { err, .. } => err.kind().to_string(),
         _ => e.to_string(),
+    }
+}
+
+/// The 1-based field a deserialization error is about, when it says.
+fn field_number(e: &csv::Error) -> Option<u64> {
+    match e.kind() {
+        csv::ErrorKind::Deserialize { err, .. } => err.field().map(|i| i + 1),
+        _ => None,
     }
 }
 
