@@ -241,17 +241,17 @@ pub struct GenerateArgs {
 // in clap's words; each keeps the text for `app` to resolve.
 
 fn check_by(s: &str) -> Result<String, String> {
-    match crate::report::GroupBy::parse_list(s)? {
+    match crate::report::GroupBy::parse_list(s).map_err(|e| e.to_string())? {
         keys if keys.is_empty() => Err("needs at least one key".into()),
         _ => Ok(s.to_string()),
     }
 }
 
-fn check_decimal(s: &str) -> Result<String, String> {
+fn check_decimal(s: &str) -> Result<String, crate::refdata::csvfile::CellError> {
     crate::refdata::csvfile::parse_amount(s).map(|_| s.to_string())
 }
 
-fn check_zone(s: &str) -> Result<String, String> {
+fn check_zone(s: &str) -> Result<String, crate::refdata::businesses::UnknownZone> {
     crate::refdata::businesses::parse_zone(s).map(|_| s.to_string())
 }
 

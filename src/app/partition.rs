@@ -30,7 +30,7 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             // Zones do not matter here, only portfolios.
             let utc = (
-                parse_zone("UTC").map_err(anyhow::Error::msg)?,
+                parse_zone("UTC")?,
                 "UTC".to_string(),
             );
             Businesses::parse(&path.display().to_string(), &text, &utc)?

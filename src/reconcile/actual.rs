@@ -444,7 +444,7 @@ impl<C: Cell> Cells<C> {
         let required = |c: &C| -> Result<String, ActualError> {
             c.text()?.ok_or_else(|| c.error("missing".into()))
         };
-        let time = |c: &C, s: String| parse_timestamp(&s).map_err(|e| c.error(e));
+        let time = |c: &C, s: String| parse_timestamp(&s).map_err(|e| c.error(e.to_string()));
         let start = time(&self.start, required(&self.start)?)?;
         let end = match self.end.text()? {
             Some(s) => Some(time(&self.end, s)?),

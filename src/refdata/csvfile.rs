@@ -65,15 +65,37 @@ fn field_number(e: &csv::Error) -> Option<u64> {
     }
 }
 
+/// Why a cell of a reference file cannot be used; the value is trimmed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CellError {
+    #[error("{0:?} is not a date (expected YYYY-MM-DD)")]
+    Date(String),
+    #[error("{0:?} is not a decimal number (like 0.0625)")]
+    Decimal(String),
+    #[error("{0:?} has more digits than wabill can hold exactly")]
+    Digits(String),
+    #[error("{0} is negative")]
+    Negative(String),
+    #[error("{0} is above {MAX_RATE}: not a plausible price")]
+    Implausible(String),
+    #[error("market {name:?} is not known: did you mean {near:?}?")]
+    MarketCase { name: String, near: String },
+    #[error(
+        "market {0:?} is not in the market table (a market name as in `wabill rates`, \
+         or a 2-letter country code)"
+    )]
+    Market(String),
+}
+
 /// Parses an optional `YYYY-MM-DD` cell; empty means open-ended.
-pub fn parse_date(cell: &str) -> Result<Option<Date>, String> {
+pub fn parse_date(cell: &str) -> Result<Option<Date>, CellError> {
     let cell = cell.trim();
     if cell.is_empty() {
         return Ok(None);
     }
     cell.parse::<Date>()
         .map(Some)
-        .map_err(|_| format!("{cell:?} is not a date (expected YYYY-MM-DD)"))
+        .map_err(|_| CellError::Date(cell.to_string()))
 }
 
 /// The largest rate a card may give (per message or conversation): far
@@ -83,29 +105,25 @@ pub const MAX_RATE: u32 = 1_000_000;
 /// A decimal amount written plainly: digits with at most one `.`, an
 /// optional leading `-`. No `1_000`, no `1e5`, and no digits beyond what a
 /// decimal holds exactly (never rounded, least of all to zero).
-pub fn parse_amount(cell: &str) -> Result<rust_decimal::Decimal, String> {
+pub fn parse_amount(cell: &str) -> Result<rust_decimal::Decimal, CellError> {
     let s = cell.trim();
     let digits = s.strip_prefix('-').unwrap_or(s);
     let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
     let plain = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
     if whole.len() + frac.len() == 0 || !plain(whole) || !plain(frac) {
-        return Err(format!("{s:?} is not a decimal number (like 0.0625)"));
+        return Err(CellError::Decimal(s.to_string()));
     }
-    rust_decimal::Decimal::from_str_exact(s)
-        .map_err(|_| format!("{s:?} has more digits than wabill can hold exactly"))
+    rust_decimal::Decimal::from_str_exact(s).map_err(|_| CellError::Digits(s.to_string()))
 }
 
 /// A rate cell: a plain decimal from 0 to [`MAX_RATE`].
-pub fn parse_rate(cell: &str) -> Result<rust_decimal::Decimal, String> {
+pub fn parse_rate(cell: &str) -> Result<rust_decimal::Decimal, CellError> {
     let rate = parse_amount(cell)?;
     if rate.is_sign_negative() && !rate.is_zero() {
-        return Err(format!("{} is negative", cell.trim()));
+        return Err(CellError::Negative(cell.trim().to_string()));
     }
     if rate > rust_decimal::Decimal::from(MAX_RATE) {
-        return Err(format!(
-            "{} is above {MAX_RATE}: not a plausible price",
-            cell.trim()
-        ));
+        return Err(CellError::Implausible(cell.trim().to_string()));
     }
     Ok(rate)
 }
@@ -115,7 +133,7 @@ pub fn parse_rate(cell: &str) -> Result<rust_decimal::Decimal, String> {
 pub fn known_market(
     markets: &super::markets::MarketTable,
     name: &str,
-) -> Result<super::markets::MarketId, String> {
+) -> Result<super::markets::MarketId, CellError> {
     if let Some(id) = markets.id(name) {
         return Ok(id);
     }
@@ -123,13 +141,13 @@ pub fn known_market(
         .names()
         .iter()
         .find(|n| n.eq_ignore_ascii_case(name.trim()));
+    let name = name.trim().to_string();
     Err(match near {
-        Some(n) => format!("market {:?} is not known: did you mean {n:?}?", name.trim()),
-        None => format!(
-            "market {:?} is not in the market table (a market name as in `wabill rates`, \
-             or a 2-letter country code)",
-            name.trim()
-        ),
+        Some(n) => CellError::MarketCase {
+            name,
+            near: n.clone(),
+        },
+        None => CellError::Market(name),
     })
 }
 

@@ -242,7 +242,7 @@ impl RateBook {
                     RateKey::Market(markets.intern("Global"))
                 }
                 _ if user_file => {
-                    RateKey::Market(known_market(markets, &raw.market).map_err(&err)?)
+                    RateKey::Market(known_market(markets, &raw.market).map_err(|e| err(e.to_string()))?)
                 }
                 _ => RateKey::Market(markets.intern(&raw.market)),
             };
@@ -280,7 +280,7 @@ impl RateBook {
                 "" => None,
                 s => Some(parse_rate(s).map_err(|e| err(format!("rate {e}")))?),
             };
-            let from = parse_date(&raw.effective_from).map_err(&err)?;
+            let from = parse_date(&raw.effective_from).map_err(|e| err(e.to_string()))?;
             let label = match from {
                 Some(d) => format!("{card_base} ({currency} {d})"),
                 None => format!("{card_base} ({currency})"),

@@ -120,7 +120,7 @@ impl TierTable {
         let mut table = TierTable::default();
         for (line, raw) in read_rows::<RawTier>(name, text)? {
             let err = |m: String| RefDataError::new(name, line, m);
-            let market = known_market(markets, &raw.market).map_err(&err)?;
+            let market = known_market(markets, &raw.market).map_err(|e| err(e.to_string()))?;
             let category: RateCategory = raw
                 .category
                 .parse()
@@ -155,7 +155,7 @@ impl TierTable {
                     raw.currency
                 ))
             })?;
-            let effective = parse_date(&raw.effective_from).map_err(&err)?;
+            let effective = parse_date(&raw.effective_from).map_err(|e| err(e.to_string()))?;
             if let Some(d) = effective {
                 table.starts = Some(table.starts.map_or(d, |s| s.min(d)));
             }

@@ -300,7 +300,7 @@ impl Validator {
             return Ok(*id);
         }
         phone::normalize_number(text(Column::Customer, raw)?, &mut self.number)
-            .map_err(|reason| field_error(Column::Customer, raw, reason))?;
+            .map_err(|reason| field_error(Column::Customer, raw, reason.to_string()))?;
         let id = self.strings.customers.intern(&self.number);
         if let Some(v) = value {
             self.customer_ids.insert(v, id);
@@ -344,7 +344,7 @@ impl Validator {
 
         let raw = field(Column::Timestamp);
         let at = timestamp::parse_timestamp(text(Column::Timestamp, raw)?)
-            .map_err(|reason| field_error(Column::Timestamp, raw, reason))?;
+            .map_err(|reason| field_error(Column::Timestamp, raw, reason.to_string()))?;
 
         let raw = field(Column::Direction);
         let direction = parse_direction(text(Column::Direction, raw)?)
