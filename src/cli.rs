@@ -274,7 +274,7 @@ fn check_column(s: &str) -> Result<String, String> {
         .map(|()| s.to_string())
 }
 
-fn check_tolerance(s: &str) -> Result<String, String> {
+fn check_tolerance(s: &str) -> Result<String, crate::reconcile::tolerance::BadTolerance> {
     crate::reconcile::tolerance::Tolerance::parse(&[s.to_string()]).map(|_| s.to_string())
 }
 

@@ -29,10 +29,7 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             // Zones do not matter here, only portfolios.
-            let utc = (
-                parse_zone("UTC")?,
-                "UTC".to_string(),
-            );
+            let utc = (parse_zone("UTC")?, "UTC".to_string());
             Businesses::parse(&path.display().to_string(), &text, &utc)?
         }
         None => Businesses::default(),

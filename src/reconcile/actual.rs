@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
-use crate::location::Location;
+use crate::location::{LocatedError, Location};
 use crate::model::Micros;
 use crate::refdata::csvfile::read_table;
 use crate::refdata::markets::parse_country;
@@ -517,7 +517,7 @@ pub struct Duplicates {
 /// Keeps one of each data point, identified by its period and every
 /// dimension; the same point with other figures is an error (which one
 /// would be right?). One hash pass.
-pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates), String> {
+pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates), LocatedError> {
     type Id<'p> = (Micros, Option<Micros>, [Option<&'p str>; 6]);
     fn id(p: &ActualPoint) -> Id<'_> {
         (
@@ -548,14 +548,16 @@ pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates)
                         Some(c) => format!("volume {}, cost {c}", p.volume),
                         None => format!("volume {}", p.volume),
                     };
-                    return Err(format!(
-                        "{}: the same data point as {} with other figures ({} there, {} here): \
-                         the exports disagree; fetch the period again",
-                        p.source,
-                        first.source,
-                        figures(first),
-                        figures(p)
-                    ));
+                    return Err(LocatedError {
+                        at: p.source.clone(),
+                        message: format!(
+                            "the same data point as {} with other figures ({} there, {} here): \
+                             the exports disagree; fetch the period again",
+                            first.source,
+                            figures(first),
+                            figures(p)
+                        ),
+                    });
                 }
                 keep[i] = false;
                 dup.dropped += 1;
@@ -737,7 +739,7 @@ mod tests {
         // The same point with other figures: which is right?
         let mut changed = b[1].clone();
         changed.volume += 1;
-        let err = dedupe(vec![a[1].clone(), changed]).unwrap_err();
+        let err = dedupe(vec![a[1].clone(), changed]).unwrap_err().to_string();
         assert!(
             err.starts_with("b.json:9: the same data point as a.json:9"),
             "{err}"

@@ -241,9 +241,9 @@ impl RateBook {
                 _ if raw.market.trim().eq_ignore_ascii_case("global") => {
                     RateKey::Market(markets.intern("Global"))
                 }
-                _ if user_file => {
-                    RateKey::Market(known_market(markets, &raw.market).map_err(|e| err(e.to_string()))?)
-                }
+                _ if user_file => RateKey::Market(
+                    known_market(markets, &raw.market).map_err(|e| err(e.to_string()))?,
+                ),
                 _ => RateKey::Market(markets.intern(&raw.market)),
             };
             let category: RateCategory = raw.category.parse().map_err(|_| {
