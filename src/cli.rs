@@ -268,7 +268,7 @@ fn check_date(s: &str) -> Result<String, String> {
         .map_err(|_| "not a date (YYYY-MM-DD)".into())
 }
 
-fn check_column(s: &str) -> Result<String, String> {
+fn check_column(s: &str) -> Result<String, crate::input::ColumnError> {
     crate::input::ColumnMap::default()
         .add(s)
         .map(|()| s.to_string())

@@ -110,25 +110,39 @@ impl fmt::Display for Column {
     }
 }
 
+/// A `--column` value or a header that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    #[error("{0:?} is not NAME=HEADER")]
+    NotAMapping(String),
+    #[error("unknown column {name:?} (expected one of {})", Column::ALL.map(Column::name).join(", "))]
+    UnknownName { name: String },
+    /// `found`: the header's names, escaped; `hint`: how to map another.
+    #[error("missing required column {wanted:?} (found: {found}){hint}")]
+    Missing {
+        wanted: String,
+        found: String,
+        hint: String,
+    },
+    #[error("column {0:?} appears more than once")]
+    Twice(String),
+}
+
 /// `--column NAME=HEADER` overrides, as given by the user.
 #[derive(Clone, Debug, Default)]
 pub struct ColumnMap(Vec<(Column, String)>);
 
 impl ColumnMap {
     /// Parses `NAME=HEADER`.
-    pub fn add(&mut self, spec: &str) -> Result<(), String> {
+    pub fn add(&mut self, spec: &str) -> Result<(), ColumnError> {
         let (name, header) = spec
             .split_once('=')
-            .ok_or_else(|| format!("{spec:?} is not NAME=HEADER"))?;
+            .ok_or_else(|| ColumnError::NotAMapping(spec.to_string()))?;
         let column = Column::ALL
             .into_iter()
             .find(|c| c.name().eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = Column::ALL.iter().map(|c| c.name()).collect();
-                format!(
-                    "unknown column {name:?} (expected one of {})",
-                    names.join(", ")
-                )
+            .ok_or_else(|| ColumnError::UnknownName {
+                name: name.to_string(),
             })?;
         self.0.retain(|(c, _)| *c != column);
         self.0.push((column, header.trim().to_string()));
@@ -162,7 +176,7 @@ fn clean_header(h: &[u8]) -> String {
 }
 
 impl Columns {
-    pub fn resolve(headers: &csv::ByteRecord, map: &ColumnMap) -> Result<Self, String> {
+    pub fn resolve(headers: &csv::ByteRecord, map: &ColumnMap) -> Result<Self, ColumnError> {
         let names: Vec<String> = headers.iter().map(clean_header).collect();
         let mut columns = Columns {
             from_header: true,
@@ -181,32 +195,34 @@ impl Columns {
             }
             match found.as_slice() {
                 [] if column.required() => {
-                    return Err(format!(
-                        "missing required column {:?} (found: {}){}",
-                        wanted,
+                    return Err(ColumnError::Missing {
+                        wanted: wanted.clone(),
                         // Escaped: a header's bytes must not reach a terminal raw.
-                        names
+                        found: names
                             .iter()
-                            .map(|n| n
-                                .chars()
-                                .map(|c| if c.is_control() {
-                                    c.escape_default().to_string()
-                                } else {
-                                    c.to_string()
-                                })
-                                .collect::<String>())
+                            .map(|n| {
+                                n.chars()
+                                    .map(|c| {
+                                        if c.is_control() {
+                                            c.escape_default().to_string()
+                                        } else {
+                                            c.to_string()
+                                        }
+                                    })
+                                    .collect::<String>()
+                            })
                             .collect::<Vec<_>>()
                             .join(", "),
-                        if wanted == column.name() {
+                        hint: if wanted == column.name() {
                             format!("; map another header with --column {column}=HEADER")
                         } else {
                             String::new()
-                        }
-                    ));
+                        },
+                    });
                 }
                 [] => {}
                 [i] => columns.index[column as usize] = Some(*i),
-                _ => return Err(format!("column {wanted:?} appears more than once")),
+                _ => return Err(ColumnError::Twice(wanted)),
             }
         }
         Ok(columns)
@@ -255,6 +271,7 @@ mod tests {
         assert!(
             Columns::resolve(&headers, &map)
                 .unwrap_err()
+                .to_string()
                 .contains("missing required column \"customer\"")
         );
         map.add("customer=to_number").unwrap();

@@ -73,7 +73,8 @@ fn open(
             headers: Vec::new(),
         });
     }
-    let columns = Columns::resolve(&headers, &options.columns).map_err(|mut message| {
+    let columns = Columns::resolve(&headers, &options.columns).map_err(|e| {
+        let mut message = e.to_string();
         // A delimiter given on the command line that the header lacks.
         let other = sniff_delimiter(&headers[0]);
         if headers.len() == 1 && other != delimiter && headers[0].contains(&other) {
