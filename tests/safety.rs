@@ -495,9 +495,23 @@ fn reference_files_are_strict() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr)
-            .starts_with("wabill: deal.csv:2: market \"Brasil\" is not in the market table"),
+            .starts_with("wabill: deal.csv:2:1: market \"Brasil\" is not in the market table"),
         "{}",
         text(&out.stderr)
+    );
+    // A tier file's market, at its line and column.
+    fs::write(
+        dir.join("tiers.csv"),
+        "category,market,from,to,rate,currency,effective_from
+         utility,brazil,1,,0.01,USD,2026-04-01
+",
+    )
+    .unwrap();
+    let out = wabill(&dir, &["estimate", "meta.csv", "--tiers", "tiers.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "wabill: tiers.csv:2:2: market \"brazil\" is not known: did you mean \"Brazil\"?\n"
     );
     fs::write(
         dir.join("markets.csv"),

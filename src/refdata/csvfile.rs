@@ -49,6 +49,15 @@ pub fn read_table<T: DeserializeOwned>(
     Ok((headers, rows))
 }
 
+/// The 1-based number of the column headed `name` (any case), for
+/// diagnostics.
+pub fn column_of(headers: &csv::StringRecord, name: &str) -> Option<u64> {
+    headers
+        .iter()
+        .position(|h| h.eq_ignore_ascii_case(name))
+        .map(|i| i as u64 + 1)
+}
+
 /// The error without its place (the `Location` says it).
 fn csv_message(e: &csv::Error) -> String {
     match e.kind() {

@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, known_market, parse_date, parse_rate, read_rows};
+use super::csvfile::{RefDataError, column_of, known_market, parse_date, parse_rate, read_table};
 use super::markets::{MarketId, MarketTable};
 use super::rates::Currency;
 use crate::model::RateCategory;
@@ -118,9 +118,13 @@ impl TierTable {
         let text = converted.as_deref().unwrap_or(text);
         let base = name.trim_start_matches("built-in ");
         let mut table = TierTable::default();
-        for (line, raw) in read_rows::<RawTier>(name, text)? {
+        let (headers, rows) = read_table::<RawTier>(name, text)?;
+        // Meta's file is converted first: only a CSV of ours has its columns.
+        let market_column = column_of(&headers, "market").filter(|_| converted.is_none());
+        for (line, raw) in rows {
             let err = |m: String| RefDataError::new(name, line, m);
-            let market = known_market(markets, &raw.market).map_err(|e| err(e.to_string()))?;
+            let market = known_market(markets, &raw.market)
+                .map_err(|e| err(e.to_string()).in_column(market_column))?;
             let category: RateCategory = raw
                 .category
                 .parse()
