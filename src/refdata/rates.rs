@@ -739,11 +739,11 @@ mod tests {
         for (market, message) in [
             (
                 "Brasil",
-                "x.csv:3: market \"Brasil\" is not in the market table",
+                "x.csv:3:1: market \"Brasil\" is not in the market table",
             ),
             (
                 "brazil",
-                "x.csv:3: market \"brazil\" is not known: did you mean \"Brazil\"?",
+                "x.csv:3:1: market \"brazil\" is not known: did you mean \"Brazil\"?",
             ),
         ] {
             let text = format!(

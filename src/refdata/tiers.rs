@@ -348,7 +348,7 @@ mod tests {
         let bad = format!("{TIERS}Indai,utility,1,10,0.0011,USD,2026-01-01\n");
         let e = TierTable::parse("t.csv", &bad, &mut m).unwrap_err();
         assert!(
-            e.to_string().starts_with("t.csv:5: market \"Indai\""),
+            e.to_string().starts_with("t.csv:5:1: market \"Indai\""),
             "{e}"
         );
         let bad = format!("{TIERS}Brazil,utility,1,10,1e-3,USD,2026-01-01\n");
