@@ -3,11 +3,14 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
 
-pub use crate::app::Engine;
+pub use crate::engine::Engine;
 use crate::reconcile::Granularity;
+use crate::render::forecast::ForecastFormat;
+use crate::render::problems::ProblemFormat;
 use crate::render::reconcile::ReconcileFormat;
+use crate::render::rows::RowFormat;
 use crate::render::{Format, ReportFormat};
 
 const EXIT_CODES: &str = "\
@@ -301,17 +304,12 @@ fn parse_count(s: &str) -> Result<u64, String> {
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Pricing")]
 pub struct PricingArgs {
-    /// Pricing model [default: auto]: auto picks per message by its date
-    /// (conversation-2022 from 2022-02-01, conversation-2023 from 2023-06-01,
-    /// per-message-2025 from 2025-07-01, per-message-2026-10 from 2026-10-01)
-    #[arg(long, value_parser = [
-        "auto",
-        "template-2018",
-        "conversation-2022",
-        "conversation-2023",
-        "per-message-2025",
-        "per-message-2026-10",
-    ])]
+    // Values and help come from the model table (`pricing::MODELS`).
+    #[arg(
+        long,
+        help = crate::pricing::Model::help(),
+        value_parser = clap::builder::PossibleValuesParser::new(crate::pricing::Model::choices()),
+    )]
     pub model: Option<String>,
 
     /// Rate card CSV (market,category,rate,currency,effective_from[,unit]), or
@@ -428,7 +426,8 @@ pub struct InputArgs {
     pub strict: bool,
 
     /// Write every rejected row to FILE (CSV: file, line, column, value,
-    /// reason, and the row itself as CSV text)
+    /// reason, and the record as its source wrote it: a CSV row's fields,
+    /// a JSON event's text)
     #[arg(long, value_name = "FILE")]
     pub rejects: Option<PathBuf>,
 
@@ -518,13 +517,6 @@ pub struct PartitionArgs {
     pub delimiter: Option<String>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum RowFormat {
-    Csv,
-    /// JSON lines: one object per message
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct PriceArgs {
     #[command(flatten)]
@@ -571,25 +563,6 @@ pub struct ValidateArgs {
     /// Output format of the problem list
     #[arg(help_heading = "Output", long, value_enum, default_value_t = ProblemFormat::Text)]
     pub format: ProblemFormat,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ProblemFormat {
-    /// `file:line: column: "value": reason`, then a summary by kind
-    Text,
-    Csv,
-}
-
-/// Output formats of a forecast: the report formats and two chart files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum ForecastFormat {
-    Table,
-    Csv,
-    Json,
-    /// A stacked monthly chart by category (SVG)
-    Svg,
-    /// The chart and the monthly table in one self-contained HTML page
-    Html,
 }
 
 #[derive(Debug, Args)]
@@ -659,13 +632,6 @@ pub struct ForecastArgs {
     pub output: Option<PathBuf>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum CompareFormat {
-    Table,
-    Csv,
-    Json,
-}
-
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     #[command(flatten)]
@@ -685,7 +651,7 @@ pub struct CompareArgs {
 
     /// Output format [default: from the -o file's extension, else table]
     #[arg(help_heading = "Output", long, value_enum)]
-    pub format: Option<CompareFormat>,
+    pub format: Option<Format>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]

@@ -25,7 +25,7 @@ fn context() -> PricingContext {
         model: "auto".parse::<ModelChoice>().unwrap(),
         currency: Currency::USD,
         windows: WindowRules::default(),
-        service_allowance: 1000,
+        service_allowance: wabill::pricing::Allowance::ServiceMessages.default_size(),
         default_zone: TimeZone::UTC,
         default_zone_name: "UTC".into(),
         lines: wabill::refdata::lines::Lines::builtin(),

@@ -67,7 +67,7 @@ impl Default for Setup {
             tiers: None,
             businesses: None,
             zone: "UTC",
-            service_allowance: 1000,
+            service_allowance: wabill::pricing::Allowance::ServiceMessages.default_size(),
         }
     }
 }
@@ -157,7 +157,7 @@ fn run_sources(ctx: &PricingContext, sources: &[Source]) -> Run {
         sources,
         &ReadOptions::default(),
         true,
-        &mut |r: &Rejection, _: Option<&csv::ByteRecord>| rejections.push(r.clone()),
+        &mut |r: &Rejection, _: Option<wabill::input::Original<'_>>| rejections.push(r.clone()),
         &mut |_, _| {},
     )
     .expect("readable log");
@@ -1027,7 +1027,7 @@ proptest! {
                     && i.business == m.business
                     && i.customer == m.customer
                     && i.at <= m.at
-                    && m.at - i.at < 24 * HOUR_US
+                    && (m.at - i.at).as_micros() < 24 * HOUR_US
             });
             prop_assert!(opened_by.is_none(), "{m:?} charged after {opened_by:?}");
         }
@@ -1049,7 +1049,7 @@ proptest! {
                     && i.business == m.business
                     && i.customer == m.customer
                     && i.at <= m.at
-                    && m.at - i.at < (24 + 72) * HOUR_US
+                    && (m.at - i.at).as_micros() < (24 + 72) * HOUR_US
             });
             prop_assert!(ad, "{m:?} free_entry_point with no entry-point message");
         }
@@ -1094,7 +1094,7 @@ proptest! {
             prop_assert!(first.is_some(), "{id} never opened");
             let first = first.expect("checked");
             prop_assert_eq!((first.business, first.customer), (m.business, m.customer));
-            prop_assert!(first.at <= m.at && m.at - first.at < 72 * HOUR_US, "{o:?}");
+            prop_assert!(first.at <= m.at && (m.at - first.at).as_micros() < 72 * HOUR_US, "{o:?}");
             if !opened {
                 prop_assert_eq!(o.cost, Some(Decimal::ZERO));
                 prop_assert_eq!(o.pricing_type, Some(PricingType::InConversation));

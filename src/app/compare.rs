@@ -6,9 +6,10 @@ use super::estimate::style_for_stdout;
 use super::finish::{Checks, write_report};
 use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
-use crate::cli::{CompareArgs, CompareFormat, PricingArgs};
+use crate::cli::{CompareArgs, PricingArgs};
 use crate::engine::{self, price_log};
 use crate::error::Exit;
+use crate::render::Format;
 use crate::render::compare as render;
 use crate::report::compare::{ScenarioMeta, compare};
 use crate::report::{Aggregator, GroupBy, MetaInput};
@@ -117,7 +118,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         }
     }
     let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, CompareFormat::Table)?;
+    let format = format_for(args.format, &target, Format::Table)?;
     settings::check_output(&args.input, args.output.as_deref())?;
     // Load every table first, so a bad card fails before the log is read.
     let contexts = scenarios

@@ -8,17 +8,16 @@ use super::settings;
 use crate::cli::ExplainArgs;
 use crate::engine;
 use crate::error::Exit;
-use crate::model::{Direction, Message, Micros};
-use crate::pricing::{Priced, Unpriced};
+use crate::model::{Instant, Span};
 use crate::refdata::businesses::business_key;
-use crate::render::explain::{sentence, time};
+use crate::render::timeline;
 use crate::validate::normalize_number;
 
 /// With --message-id, the timeline shows this much either side of it.
-const CONTEXT_US: Micros = 4 * 24 * crate::model::HOUR_US;
+const CONTEXT: Span = Span::hours(4 * 24);
 
 /// Business × customer pairs to show, the time span, and the message asked about.
-type Selection = (Vec<(u32, u32)>, (Micros, Micros), Option<usize>);
+type Selection = (Vec<(u32, u32)>, (Instant, Instant), Option<usize>);
 
 pub fn run(args: &ExplainArgs) -> Result<Exit> {
     let loaded = engine::load(
@@ -42,7 +41,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
             let m = &loaded.log.messages[index];
             (
                 vec![(m.business, m.customer)],
-                (m.at - CONTEXT_US, m.at + CONTEXT_US),
+                (m.at - CONTEXT, m.at + CONTEXT),
                 Some(index),
             )
         }
@@ -69,58 +68,29 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
                 .collect();
             pairs.sort_by_key(|(b, _)| strings.businesses.get(*b));
             pairs.dedup();
-            (pairs, (Micros::MIN, Micros::MAX), None)
+            (pairs, (Instant::MIN, Instant::MAX), None)
         }
         (None, None) => bail!("give --message-id or --customer"),
     };
 
-    let mut timeline: Vec<(usize, Message, Result<Priced<'_>, Unpriced>)> = Vec::new();
+    let mut events: Vec<timeline::Entry<'_>> = Vec::new();
     let mut index = 0;
     let unpriced = loaded.price_each(|m, result| {
         if pairs.contains(&(m.business, m.customer)) && span.0 <= m.at && m.at <= span.1 {
-            timeline.push((index, *m, result.clone()));
+            events.push((index, *m, result.clone()));
         }
         index += 1;
     });
 
-    let currency = loaded.ctx.currency.to_string();
     let mut output = Output::open(None)?;
-    let out = output.writer();
-    for &(business, customer) in &pairs {
-        let business_name = match strings.businesses.get(business) {
-            "" => "(default)".into(),
-            b => crate::render::printable(b),
-        };
-        writeln!(
-            out,
-            "business {business_name} × customer +{} (times in UTC)",
-            strings.customers.get(customer)
-        )?;
-        for (i, m, result) in timeline
-            .iter()
-            .filter(|(_, m, _)| (m.business, m.customer) == (business, customer))
-        {
-            let marker = if Some(*i) == focus { "»" } else { " " };
-            let label = match m.direction {
-                _ if m.extras.call => format!("{} call", m.direction.as_str()),
-                Direction::In => "in ".to_string(),
-                Direction::Out => format!("out {}", m.category.map_or("", |c| c.as_str())),
-            };
-            let cost = match result {
-                Ok(p) if m.direction == Direction::Out && !m.extras.call => {
-                    format!("{} {currency}", p.cost)
-                }
-                Ok(_) => String::new(),
-                Err(_) => "unpriced".into(),
-            };
-            let id = m.message_id.map_or(String::new(), |id| {
-                format!(" [{}]", strings.message_ids.get(id))
-            });
-            writeln!(out, "{marker} {}  {label:<32} {cost}{id}", time(m.at))?;
-            writeln!(out, "      {}", sentence(m, result, &loaded.ctx))?;
-        }
-        writeln!(out)?;
-    }
+    timeline::render(
+        &pairs,
+        &events,
+        focus,
+        strings,
+        &loaded.ctx,
+        output.writer(),
+    )?;
     output.finish()?;
     let _ = unpriced;
     Ok(Exit::Ok)

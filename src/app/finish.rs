@@ -107,6 +107,7 @@ mod tests {
                 rows_read: rows,
                 rejected,
                 merged: 0,
+                ..LogStats::default()
             },
             strict,
             allow_empty: false,

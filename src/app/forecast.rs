@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::estimate::style_for_stdout;
 use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
-use crate::cli::{ForecastArgs, ForecastFormat, InputArgs};
+use crate::cli::{ForecastArgs, InputArgs};
 use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
 use crate::forecast::plan::parse_plan;
@@ -15,6 +15,7 @@ use crate::forecast::project::Method;
 use crate::forecast::{self, ForecastMeta, History, Partial, Planned};
 use crate::pricing::{PricingContext, Sent};
 use crate::render::forecast as render;
+use crate::render::forecast::ForecastFormat;
 
 /// Errors of a plan printed one by one before a count.
 const SHOWN_ERRORS: usize = 30;
@@ -109,12 +110,13 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
         match log_numbers {
             None => format!(
                 "from 2026-10 the first {} service messages a month are free ({} business \
-                 number{} × 1,000), taken in report order",
+                 number{} × {}), taken in report order",
                 crate::render::group_digits(
                     ctx.service_allowance.saturating_mul(args.business_numbers)
                 ),
                 args.business_numbers,
-                if args.business_numbers == 1 { "" } else { "s" }
+                if args.business_numbers == 1 { "" } else { "s" },
+                crate::render::group_digits(ctx.service_allowance)
             ),
             Some(n) => format!(
                 "from 2026-10 the first {} service messages a month of each business number \

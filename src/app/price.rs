@@ -1,56 +1,17 @@
 //! `wabill price`: one row per message, in pricing order.
 
-use std::borrow::Cow;
-use std::io::Write;
-
 use anyhow::Result;
-use serde::Serialize;
 
 use super::finish::{Checks, finish_streamed};
 use super::output::{Target, format_for};
 use super::settings;
-use crate::cli::{PriceArgs, RowFormat};
+use crate::cli::PriceArgs;
 use crate::engine;
 use crate::error::Exit;
 use crate::model::Message;
-use crate::pricing::{Priced, PricingType, Unpriced};
+use crate::pricing::{Priced, PricingType, RateSource, Unpriced};
 use crate::refdata::markets::country_str;
-use crate::render::neutralize_str;
-
-#[derive(Serialize)]
-struct PriceRow<'a> {
-    message_id: Cow<'a, str>,
-    timestamp: String,
-    business: Cow<'a, str>,
-    customer: String,
-    market: Cow<'a, str>,
-    country: &'a str,
-    direction: &'static str,
-    category: &'static str,
-    pricing_type: &'static str,
-    pricing_category: &'static str,
-    billable: bool,
-    rate: String,
-    cost: String,
-    currency: &'a str,
-    rate_source: Cow<'a, str>,
-    note: String,
-    /// Sequence number of the conversation the message opened or joined
-    /// (conversation models); empty otherwise.
-    conversation_id: Option<u64>,
-    conversation_type: Option<&'static str>,
-    /// True on the message that opened the conversation: it carries the
-    /// conversation's charge.
-    conversation_opened: Option<bool>,
-    /// Meta's own decision, in logs that carry it (webhooks): the columns
-    /// are there for every row of such a log, and absent otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    meta_pricing_type: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    meta_pricing_category: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    meta_billable: Option<&'static str>,
-}
+use crate::render::rows::{PriceRow, RowFormat, RowSink, safe};
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
@@ -70,10 +31,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let csv = format == RowFormat::Csv;
     let unpriced = {
         let out = output.writer();
-        let mut sink = match format {
-            RowFormat::Csv => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
-            RowFormat::Json => RowSink::Json(out),
-        };
+        let mut sink = RowSink::new(format, out);
         let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
             if write_error.is_some() {
                 return;
@@ -88,7 +46,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             };
             let row = PriceRow {
                 message_id: safe(csv, m.message_id.map_or("", |i| strings.message_ids.get(i))),
-                timestamp: jiff::Timestamp::from_microsecond(m.at)
+                timestamp: jiff::Timestamp::from_microsecond(m.at.as_micros())
                     .map_or(String::new(), |t| t.to_string()),
                 business: safe(csv, strings.businesses.get(m.business)),
                 customer: shown_customer(strings.customers.get(m.customer)),
@@ -129,7 +87,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                         .as_ref()
                         .ok()
                         .and_then(|p| p.rate_source)
-                        .unwrap_or(""),
+                        .map_or("", RateSource::label),
                 ),
                 note: match result {
                     Err(e) => safe(csv, &e.to_string()).into_owned(),
@@ -163,13 +121,11 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 row
             };
             if let Err(e) = sink.write(&row) {
-                write_error = Some(e);
+                write_error = Some(e.into());
             }
         });
-        if let RowSink::Csv(w) = &mut sink
-            && write_error.is_none()
-        {
-            w.flush()?;
+        if write_error.is_none() {
+            sink.flush()?;
         }
         unpriced
     };
@@ -219,32 +175,4 @@ fn row_note(m: &Message, p: &Priced<'_>, strings: &crate::validate::Strings) -> 
         parts.push(format!("upper bound {upper}"));
     }
     parts.join("; ")
-}
-
-/// Values from the input, neutralised in CSV (a spreadsheet opens it).
-fn safe(csv: bool, v: &str) -> Cow<'_, str> {
-    if csv {
-        neutralize_str(v)
-    } else {
-        Cow::Borrowed(v)
-    }
-}
-
-enum RowSink<'w> {
-    Csv(Box<csv::Writer<&'w mut dyn Write>>),
-    /// JSON lines.
-    Json(&'w mut dyn Write),
-}
-
-impl RowSink<'_> {
-    fn write(&mut self, row: &PriceRow<'_>) -> Result<()> {
-        match self {
-            RowSink::Csv(w) => w.serialize(row)?,
-            RowSink::Json(w) => {
-                serde_json::to_writer(&mut **w, row)?;
-                w.write_all(b"\n")?;
-            }
-        }
-        Ok(())
-    }
 }

@@ -1,9 +1,7 @@
 //! `wabill rates`: what applies to a number, or the whole card, on a date.
 
 use anyhow::{Context, Result};
-use comfy_table::{ContentArrangement, Table, presets};
 use jiff::civil::Date;
-use serde::Serialize;
 
 use super::estimate::style_for_stdout;
 use super::output::Output;
@@ -11,26 +9,12 @@ use super::settings;
 use crate::cli::RatesArgs;
 use crate::error::Exit;
 use crate::model::{Category, RateCategory};
-use crate::pricing::Model;
+use crate::pricing::{Era, Model};
 use crate::refdata::confidence::Confidence;
 use crate::refdata::markets::country_str;
 use crate::refdata::rates::MissingRate;
-use crate::render::Format;
+use crate::render::rates::{RateRow, Rates, render};
 use crate::validate::normalize_number;
-
-#[derive(Serialize)]
-struct RateRow {
-    market: String,
-    category: String,
-    /// Empty when the value is unknown.
-    rate: String,
-    currency: String,
-    effective_from: String,
-    card: String,
-    /// How far to trust a built-in value (data/cards/SOURCES.md); empty for
-    /// user cards and unknown values.
-    confidence: String,
-}
 
 /// The confidence of a built-in cell, by its card label
 /// (`rates-2026-07-01-usd.csv (USD 2026-07-01)`).
@@ -80,13 +64,16 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
             heading.push(format!(
                 "+{digits} is in market {market} (country {}) on {date}; model in force: {}",
                 found.country.as_ref().map_or("unknown", country_str),
-                model.map_or("none supported (before 2022-02-01)", |m| m.name())
+                model.map_or_else(
+                    || format!("none supported (before {})", Model::first_in_force()),
+                    |m| m.name().to_string()
+                )
             ));
-            let columns: Vec<RateCategory> = match model {
-                Some(Model::Conversation2022) => {
+            let columns: Vec<RateCategory> = match model.and_then(|m| m.facts().conversations) {
+                Some(Era::ByInitiator) => {
                     vec![RateCategory::UserInitiated, RateCategory::BusinessInitiated]
                 }
-                Some(Model::Conversation2023) => Category::ALL
+                Some(Era::ByCategory) => Category::ALL
                     .into_iter()
                     .map(RateCategory::Conversation)
                     .collect(),
@@ -168,48 +155,14 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
                 .collect()
         }
     };
+    let rates = Rates { heading, rows };
     let mut output = Output::open(None)?;
-    let out = output.writer();
-    match args.format {
-        Format::Csv => {
-            let mut w = csv::Writer::from_writer(out);
-            for row in &rows {
-                w.serialize(row)?;
-            }
-            w.flush()?;
-        }
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &rows)?;
-            writeln!(out)?;
-        }
-        Format::Table | Format::Markdown => {
-            for line in &heading {
-                writeln!(out, "{line}")?;
-            }
-            let mut table = Table::new();
-            table
-                .load_style(if args.format == Format::Markdown {
-                    presets::ASCII_MARKDOWN
-                } else {
-                    presets::UTF8_FULL_CONDENSED
-                })
-                .set_content_arrangement(ContentArrangement::Disabled);
-            if !style_for_stdout(false).color {
-                table.force_no_tty();
-            }
-            table.set_header(["market", "category", "rate", "since", "card"]);
-            for r in &rows {
-                // Confidence beside every value that is not high.
-                let rate = match (r.rate.as_str(), r.confidence.as_str()) {
-                    ("", _) => "unknown".to_string(),
-                    (rate, "high" | "") => format!("{rate} {}", r.currency),
-                    (rate, trust) => format!("{rate} {} ({trust})", r.currency),
-                };
-                table.add_row([&r.market, &r.category, &rate, &r.effective_from, &r.card]);
-            }
-            writeln!(out, "{table}")?;
-        }
-    }
+    render(
+        &rates,
+        args.format,
+        style_for_stdout(false),
+        output.writer(),
+    )?;
     output.finish()?;
     Ok(Exit::Ok)
 }

@@ -7,10 +7,11 @@ use super::estimate::style_for_stdout;
 use super::finish::{Checks, write_report};
 use super::output::{Target, format_for};
 use super::settings;
-use crate::cli::{CompareFormat, ReconcileArgs};
+use crate::cli::ReconcileArgs;
 use crate::engine::{self, note};
 use crate::error::{Exit, Failure};
 use crate::reconcile::messages::MessageReconciliation;
+use crate::render::Format;
 use crate::render::explain::sentence;
 use crate::render::messages as render;
 use crate::render::reconcile::ReconcileFormat;
@@ -19,9 +20,10 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let format = match format_for(args.format, &target, ReconcileFormat::Table)? {
-        ReconcileFormat::Table => CompareFormat::Table,
-        ReconcileFormat::Csv => CompareFormat::Csv,
-        ReconcileFormat::Json => CompareFormat::Json,
+        ReconcileFormat::Table => Format::Table,
+        ReconcileFormat::Csv => Format::Csv,
+        ReconcileFormat::Json => Format::Json,
+        ReconcileFormat::Markdown => Format::Markdown,
         ReconcileFormat::Html => {
             return Err(Failure::new(
                 Exit::Usage,
@@ -67,7 +69,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             (
                 m.message_id
                     .map_or(String::new(), |i| strings.message_ids.get(i).to_string()),
-                jiff::Timestamp::from_microsecond(m.at).map_or(String::new(), |t| t.to_string()),
+                jiff::Timestamp::from_microsecond(m.at.as_micros())
+                    .map_or(String::new(), |t| t.to_string()),
                 super::price::shown_customer(strings.customers.get(m.customer)),
                 sentence(m, priced, &loaded.ctx),
             )
@@ -87,7 +90,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             out,
         )?)
     })?;
-    if format != CompareFormat::Table {
+    if format != Format::Table {
         note(&render::summary(&result));
     }
     Ok(if result.differing.is_empty() {

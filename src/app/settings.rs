@@ -11,7 +11,7 @@ use crate::engine::ReadSettings;
 use crate::error::{Exit, Failure};
 use crate::input::templates::Templates;
 use crate::input::{ReadOptions, Source, format_named};
-use crate::model::HOUR_US;
+use crate::model::Span;
 use crate::pricing::{ModelChoice, PricingContext, WindowRules};
 use crate::refdata::businesses::{Businesses, parse_zone};
 use crate::refdata::lines::{AiMarkets, Lines, MaxPrices};
@@ -83,11 +83,11 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
             .parse::<ModelChoice>()?,
         currency,
         windows: WindowRules {
-            service_window: i64::from(args.service_window_hours) * HOUR_US,
-            entry_point_window: i64::from(args.entry_point_hours) * HOUR_US,
+            service_window: Span::hours(i64::from(args.service_window_hours)),
+            entry_point_window: Span::hours(i64::from(args.entry_point_hours)),
             ..WindowRules::default()
         },
-        service_allowance: 1000,
+        service_allowance: crate::pricing::Allowance::ServiceMessages.default_size(),
         default_zone: zone,
         default_zone_name: zone_name,
         lines,

@@ -8,15 +8,17 @@ use std::collections::{BTreeMap, HashSet};
 
 use anyhow::Result;
 
+use super::estimate::style_for_stdout;
 use super::output::Output;
 use super::settings;
-use crate::cli::{ProblemFormat, ValidateArgs};
+use crate::cli::ValidateArgs;
 use crate::engine::note;
 use crate::error::Exit;
 use crate::input::Column;
 use crate::model::{Category, Direction, Micros};
 use crate::output::rejects::RejectsFile;
 use crate::pricing::Pricer;
+use crate::render::problems as render;
 use crate::validate::{Log, Rejection, read_log};
 
 /// 2018-01-01T00:00:00Z: the WhatsApp Business API launched in August 2018.
@@ -56,7 +58,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         &input.sources,
         &input.options,
         true,
-        &mut |r: &Rejection, record: Option<&csv::ByteRecord>| {
+        &mut |r: &Rejection, record: Option<crate::input::Original<'_>>| {
             if let Some(file) = &mut rejects {
                 file.write(r, record);
             }
@@ -74,9 +76,11 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let now = jiff::Timestamp::now().as_microsecond();
     let mut pricer = Pricer::new(&ctx);
     for m in &log.messages {
-        let stamp =
-            || jiff::Timestamp::from_microsecond(m.at).map_or(String::new(), |t| t.to_string());
-        if m.at > now {
+        let stamp = || {
+            jiff::Timestamp::from_microsecond(m.at.as_micros())
+                .map_or(String::new(), |t| t.to_string())
+        };
+        if m.at.as_micros() > now {
             problems.push(Problem {
                 kind: "future timestamp",
                 rejection: at(
@@ -87,7 +91,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                     "is in the future".into(),
                 ),
             });
-        } else if m.at < EARLIEST_PLAUSIBLE {
+        } else if m.at.as_micros() < EARLIEST_PLAUSIBLE {
             problems.push(Problem {
                 kind: "timestamp before 2018",
                 rejection: at(
@@ -100,12 +104,29 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             });
         }
         let priced = pricer.price(m, &log.strings);
+        if let Err(crate::pricing::Unpriced::NoCategory) = &priced {
+            let id = m.message_id.map_or(String::new(), |k| {
+                log.strings.message_ids.get(k).to_string()
+            });
+            problems.push(Problem {
+                kind: "status event without its message",
+                rejection: at(
+                    &log,
+                    m,
+                    Column::MessageId,
+                    id,
+                    "only status events (kind status) name this message: no row gives its \
+                     category"
+                        .into(),
+                ),
+            });
+        }
         if m.direction == Direction::Out
             && m.category == Some(Category::Service)
             && m.status.is_delivered()
             && let Ok(p) = &priced
             && p.windows
-                .is_some_and(|w| w.service_since.is_none() && w.entry_window.is_none())
+                .is_some_and(|w| w.service_window.is_none() && w.entry_window.is_none())
         {
             problems.push(Problem {
                 kind: "service outside window",
@@ -147,39 +168,14 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     problems.sort_by(|a, b| (&a.rejection.at, a.kind).cmp(&(&b.rejection.at, b.kind)));
 
     let mut output = Output::open(None)?;
-    let out = output.writer();
-    match args.format {
-        ProblemFormat::Text => {
-            for p in &problems {
-                writeln!(out, "{}", p.rejection)?;
-            }
-        }
-        ProblemFormat::Csv => {
-            let mut w = crate::render::SafeCsv::from_writer(&mut *out);
-            w.write_record([
-                "file",
-                "line",
-                "column_number",
-                "column",
-                "value",
-                "kind",
-                "reason",
-            ])?;
-            for p in &problems {
-                let r = &p.rejection;
-                w.write_record([
-                    r.at.file.as_str(),
-                    &r.at.line.to_string(),
-                    &r.at.column_text(),
-                    r.column.as_deref().unwrap_or(""),
-                    &r.value,
-                    p.kind,
-                    &r.reason,
-                ])?;
-            }
-            w.flush()?;
-        }
-    }
+    let list: Vec<render::Problem<'_>> = problems
+        .iter()
+        .map(|p| render::Problem {
+            kind: p.kind,
+            rejection: &p.rejection,
+        })
+        .collect();
+    render::render(&list, args.format, style_for_stdout(false), output.writer())?;
     output.finish()?;
     let mut by_kind: BTreeMap<&str, u64> = BTreeMap::new();
     for p in &problems {

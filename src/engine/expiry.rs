@@ -19,7 +19,7 @@
 use std::collections::VecDeque;
 
 use crate::model::{HOUR_US, Micros};
-use crate::pricing::{CONVERSATION_US, WindowRules};
+use crate::pricing::{CONVERSATION_LENGTH, WindowRules};
 
 pub(super) struct Expiry {
     /// Per customer id: when its windows end at the latest (see above);
@@ -43,11 +43,13 @@ impl Expiry {
         let window = rules
             .service_window
             .max(rules.entry_point_reply)
-            .max(CONVERSATION_US);
+            .max(CONVERSATION_LENGTH)
+            .as_micros();
         let entry_window = window.max(
             rules
                 .entry_point_reply
-                .saturating_add(rules.entry_point_window),
+                .as_micros()
+                .saturating_add(rules.entry_point_window.as_micros()),
         );
         Expiry {
             ends: Vec::new(),

@@ -86,7 +86,7 @@ impl Diagnostics {
         self.create_rejects()
     }
 
-    pub(crate) fn reject(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
+    pub(crate) fn reject(&mut self, r: &Rejection, record: Option<crate::input::Original<'_>>) {
         if !self.quiet && self.shown >= self.already_printed && self.shown < SHOWN_REJECTIONS {
             note(&format!("rejected {r}"));
         }
@@ -143,7 +143,7 @@ fn read_in_memory(
         &input.sources,
         &input.options,
         keep_ids,
-        &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| diagnostics.reject(r, rec),
+        &mut |r: &Rejection, rec: Option<crate::input::Original<'_>>| diagnostics.reject(r, rec),
         &mut |bytes, rows| progress.update(bytes, rows),
     )?;
     progress.finish();
@@ -279,13 +279,15 @@ impl UnpricedReport {
             self.note(files, m, e);
         }
         let tomorrow = *self.tomorrow.get_or_insert_with(start_of_tomorrow);
-        if m.at >= tomorrow {
+        if m.at.as_micros() >= tomorrow {
             self.future += 1;
             if self.future <= SHOWN_FUTURE {
-                let date = jiff::Timestamp::from_microsecond(m.at)
+                let date = jiff::Timestamp::from_microsecond(m.at.as_micros())
                     .map_or(String::new(), |t| t.strftime("%Y-%m-%d").to_string());
                 let card = match result {
-                    Ok(p) => p.rate_source.unwrap_or("no card (not charged)"),
+                    Ok(p) => p
+                        .rate_source
+                        .map_or("no card (not charged)", crate::pricing::RateSource::label),
                     Err(_) => "none (unpriced)",
                 };
                 note(&format!(

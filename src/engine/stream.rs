@@ -73,7 +73,7 @@ impl Sent {
     ) -> Batch {
         // Every customer row of this batch is seen before any is forgotten.
         for m in &messages {
-            expiry.seen(m.customer, m.at, m.entry_point);
+            expiry.seen(m.customer, m.at.as_micros(), m.entry_point);
         }
         let reused = validator.strings.customers.take_reused();
         let s = &validator.strings;
@@ -89,7 +89,7 @@ impl Sent {
             .iter()
             .zip(&links)
             .filter(|(_, l)| **l == Link::New)
-            .fold(self.latest, |t, (m, _)| t.max(m.at));
+            .fold(self.latest, |t, (m, _)| t.max(m.at.as_micros()));
         for (id, _) in &customers {
             expiry.hold(*id, self.latest);
         }
@@ -158,7 +158,7 @@ pub(super) fn stream<'a>(
                     options,
                     &mut validator,
                     &mut log,
-                    &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
+                    &mut |r: &Rejection, rec: Option<crate::input::Original<'_>>| {
                         reading_diagnostics.reject(r, rec)
                     },
                     &mut |bytes, rows| {
@@ -228,7 +228,7 @@ pub(super) fn stream<'a>(
             // Bring in, in one short loop, the state this batch will touch:
             // misses overlap there rather than stalling one at a time.
             if let Some(last) = batch.messages.last() {
-                settler.warm(last.at, |m| {
+                settler.warm(last.at.as_micros(), |m| {
                     pricer.warm(m);
                     strings.customers.warm(m.customer);
                 });
@@ -253,7 +253,7 @@ pub(super) fn stream<'a>(
                     &mut stats,
                     &files,
                     &strings,
-                    &mut |r: &Rejection, _: Option<&csv::ByteRecord>| {
+                    &mut |r: &Rejection, _: Option<crate::input::Original<'_>>| {
                         conflicts.push((m.source, r.clone()))
                     },
                     &mut |m| emit(&mut pricer, m, &files, &strings),
@@ -286,6 +286,7 @@ pub(super) fn stream<'a>(
         StreamStats { peak_pairs, ..held }.show();
         stats.rows_read = read.rows_read;
         stats.rejected += read.rejected;
+        stats.business_numbers = read.business_numbers;
         let streamed = Streamed {
             files,
             formats,
@@ -298,7 +299,7 @@ pub(super) fn stream<'a>(
     // as when the log is sorted in memory, each with its row read again.
     report_conflicts(sources, options, conflicts, &mut |r: &Rejection,
                                                         rec: Option<
-        &csv::ByteRecord,
+        crate::input::Original<'_>,
     >| {
         diagnostics.reject(r, rec)
     });

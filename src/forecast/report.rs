@@ -145,7 +145,7 @@ impl Builder {
             });
             self.models.insert(c.model.name().to_string());
             if let Some(s) = c.rate_source {
-                self.sources.insert(s.to_string());
+                self.sources.insert(s.label().to_string());
             }
             match c.tier {
                 Some(TierUse::Suspended {
@@ -182,7 +182,7 @@ impl Builder {
                 messages: c.messages,
                 rate: c.rate,
                 cost: c.cost,
-                rate_source: c.rate_source.map(str::to_string),
+                rate_source: c.rate_source.map(|s| s.label().to_string()),
             });
         }
     }

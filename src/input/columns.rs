@@ -30,9 +30,13 @@ pub enum Column {
     PricingType,
     PricingCategory,
     PricingBillable,
+    /// The business's phone number as customers see it (webhooks'
+    /// `metadata.display_phone_number`), for reports: `business` stays the
+    /// key (a `phone_number_id`).
+    BusinessNumber,
 }
 
-const COLUMNS: usize = 18;
+const COLUMNS: usize = 19;
 
 impl Column {
     pub const ALL: [Column; COLUMNS] = [
@@ -54,6 +58,7 @@ impl Column {
         Column::PricingType,
         Column::PricingCategory,
         Column::PricingBillable,
+        Column::BusinessNumber,
     ];
 
     pub fn name(self) -> &'static str {
@@ -76,6 +81,7 @@ impl Column {
             Column::PricingType => "pricing_type",
             Column::PricingCategory => "pricing_category",
             Column::PricingBillable => "pricing_billable",
+            Column::BusinessNumber => "business_number",
         }
     }
 
@@ -86,6 +92,7 @@ impl Column {
             Column::PricingType => Some("pricing.type"),
             Column::PricingCategory => Some("pricing.category"),
             Column::PricingBillable => Some("pricing.billable"),
+            Column::BusinessNumber => Some("display_phone_number"),
             _ => None,
         }
     }

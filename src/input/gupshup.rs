@@ -7,12 +7,14 @@
 //! `webhooks`.
 //!
 //! An outbound message is its `billing-event`, the only event that carries
-//! its category; a `failed` message-event (never billed) is a row too, and
-//! merges with its message by Gupshup's id. The other message-events
-//! (`enqueued`, `sent`, `delivered`, `read`, `deleted`) carry nothing the
-//! billing-event lacks and give no rows — but a file of them with no
-//! billing-event at all is an error, not an empty log. The business is the
-//! Gupshup app, the only sender v2 events name.
+//! its category. Every message-event (`enqueued`, `sent`, `delivered`,
+//! `read`, `deleted`, `failed`) is a status row of its message (`kind` =
+//! `status`, no category), merged with it by Gupshup's id like a webhook's
+//! statuses, so each is counted; one of a type Gupshup does not document
+//! is rejected. A file of message-events with no billing-event at all is
+//! an error, not a log of unpriced messages. Other event types (`user-event`,
+//! `system-event`) are not about a message and give no rows. The business
+//! is the Gupshup app, the only sender v2 events name.
 
 use std::io::BufRead;
 use std::sync::Arc;
@@ -72,10 +74,7 @@ pub fn open(name: &str, input: Box<dyn BufRead>) -> MappedJson {
                 }
                 "message-event" => {
                     seen[0].fetch_add(1, Ordering::Relaxed);
-                    let kind = text(p.get("type"));
-                    if status(&kind) == Some("failed") {
-                        rows.push(failed(&app, &time, p));
-                    }
+                    rows.push(status_event(&app, &time, p));
                 }
                 _ => {}
             }
@@ -138,15 +137,26 @@ fn billing(app: &str, time: &str, p: &Value) -> Row {
     row
 }
 
-fn failed(app: &str, time: &str, p: &Value) -> Row {
+/// A message-event: a status row of the message its id names.
+fn status_event(app: &str, time: &str, p: &Value) -> Row {
     let ts = text(p.get("payload").and_then(|i| i.get("ts")));
+    let kind = text(p.get("type"));
     let mut row = Row::default();
     row.set(Out::Timestamp, if ts.is_empty() { time } else { &ts })
         .set(Out::Direction, "out")
         .set(Out::Customer, number(&text(p.get("destination"))))
         .set(Out::Business, app)
         .set(Out::MessageId, gupshup_id(p))
-        .set(Out::Status, "failed");
+        .set(Out::Kind, "status");
+    match status(&kind) {
+        Some(s) => {
+            row.set(Out::Status, s);
+        }
+        None => row.reject(format!(
+            "message-event type {kind:?}: expected enqueued, sent, delivered, read, deleted \
+             or failed"
+        )),
+    }
     row
 }
 
@@ -207,10 +217,25 @@ mod tests {
             got,
             [
                 "1770717600000,919810000010,in,,shop,ABEG1,,1,,",
+                "1770728400000,919810000010,out,,shop,gs-1,sent,,,",
                 "1770728401000,919810000010,out,service,shop,gs-1,sent,,free_entry_point,false",
+                "1770728402,919810000010,out,,shop,gs-1,delivered,,,",
                 "1770800000000,919810000010,out,,shop,gs-2,failed,,,",
             ]
         );
+        // Every message-event is a status row of its message.
+        let kinds: Vec<&str> = read(events)
+            .unwrap()
+            .iter()
+            .map(|r| if r[10] == "status" { "status" } else { "-" })
+            .collect();
+        assert_eq!(kinds, ["-", "status", "-", "status", "status"]);
+        // An undocumented type is a rejected row (empty, with its reason).
+        let odd = r#"[{"app":"shop","timestamp":1,"version":2,"type":"billing-event","payload":{}},
+{"app":"shop","timestamp":1,"version":2,"type":"message-event","payload":{"id":"w1","type":"mismatch","destination":"91981"}}]"#;
+        let rows = read(odd).unwrap();
+        assert_eq!(rows.len(), 2);
+        assert!(rows[1].is_empty(), "{rows:?}");
         let only_status = r#"{"app":"shop","timestamp":1,"version":2,"type":"message-event","payload":{"id":"w1","type":"sent","destination":"91981"}}"#;
         let e = read(only_status).unwrap_err().to_string();
         assert!(e.contains("1 message-events but no billing-event"), "{e}");

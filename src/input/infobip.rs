@@ -8,8 +8,10 @@
 //! template: all rows are one business (run wabill once per sender), and
 //! the category comes from `--templates FILE` by the `callbackData` (or
 //! `templateName`) the business set when sending; an outbound message with
-//! neither is free-form. Seen reports add nothing a delivery report lacks
-//! and give no rows.
+//! neither is free-form. A seen report is a status row of its message
+//! (`kind` = `status`, no category), merged with it by `messageId`, so it
+//! is counted like a webhook's `read` status; a result that is none of
+//! these is rejected, never skipped unseen.
 
 use std::io::BufRead;
 use std::sync::Arc;
@@ -84,6 +86,9 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
         input,
         Box::new(move |event: &Value, rows: &mut Vec<Row>| {
             let Some(results) = event.get("results").and_then(Value::as_array) else {
+                let mut row = Row::default();
+                row.reject("not an Infobip report: no results array".into());
+                rows.push(row);
                 return Ok(());
             };
             for r in results {
@@ -91,6 +96,16 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
                     rows.push(inbound(r));
                 } else if r.get("status").is_some() {
                     rows.push(outbound(r, templates.as_deref())?);
+                } else if r.get("seenAt").is_some() {
+                    rows.push(seen(r));
+                } else {
+                    let mut row = Row::default();
+                    row.reject(
+                        "a result with no receivedAt (a received message), status (a \
+                         delivery report) or seenAt (a seen report)"
+                            .into(),
+                    );
+                    rows.push(row);
                 }
             }
             Ok(())
@@ -152,6 +167,18 @@ fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
     Ok(row)
 }
 
+/// A seen report: the message was read.
+fn seen(r: &Value) -> Row {
+    let mut row = Row::default();
+    row.set(Out::Timestamp, timestamp(&text(r.get("seenAt"))))
+        .set(Out::Direction, "out")
+        .set(Out::Customer, number(&text(r.get("to"))))
+        .set(Out::MessageId, text(r.get("messageId")))
+        .set(Out::Status, "delivered")
+        .set(Out::Kind, "status");
+    row
+}
+
 fn inbound(r: &Value) -> Row {
     let mut row = Row::default();
     let referral = r
@@ -208,6 +235,7 @@ mod tests {
     fn reports_become_rows() {
         let text = r#"{"results":[{"from":"491511000004","to":"447860099299","integrationType":"WHATSAPP","receivedAt":"2026-02-02T10:00:00.000+0000","messageId":"in-1","message":{"type":"TEXT","text":"hi","referral":{"sourceType":"ad"}},"price":{"pricePerMessage":0,"currency":"EUR"}}],"messageCount":1,"pendingMessageCount":0}
 {"results":[{"bulkId":"b","messageId":"out-1","to":"491511000004","sentAt":"2026-02-02T10:05:00.000+0000","doneAt":"2026-02-02T10:05:03.000+0000","messageCount":1,"callbackData":"spring_sale","price":{"pricePerMessage":0.1365,"currency":"EUR"},"status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET"}},{"messageId":"out-2","to":"491511000004","sentAt":"2026-02-02T10:06:00.000+0000","status":{"groupName":"UNDELIVERABLE"}}]}
+{"results":[{"messageId":"out-1","to":"491511000004","sentAt":"2026-02-02T10:05:00.000+0000","seenAt":"2026-02-02T10:09:00.000+0000"},{"messageId":"odd"}]}
 "#;
         let t =
             Arc::new(Templates::parse("t.csv", "name,category\nspring_sale,marketing\n").unwrap());
@@ -223,11 +251,26 @@ mod tests {
                 .iter()
                 .map(|f| String::from_utf8_lossy(f).into_owned())
                 .collect();
+            if r.is_empty() {
+                let why = super::super::Records::take_problem(&mut reader).unwrap();
+                got.push(format!("{line}:rejected: {why}"));
+                continue;
+            }
             got.push(format!(
                 "{line}:{}",
-                [0, 1, 2, 3, 5, 6, 7, 18, 19]
-                    .map(|i| r[i].clone())
-                    .join(",")
+                [
+                    0,
+                    1,
+                    2,
+                    3,
+                    5,
+                    6,
+                    7,
+                    Out::ProviderPrice as usize,
+                    Out::ProviderCurrency as usize
+                ]
+                .map(|i| r[i].clone())
+                .join(",")
             ));
         }
         assert_eq!(
@@ -236,6 +279,11 @@ mod tests {
                 "1:2026-02-02T10:00:00.000+00:00,491511000004,in,,in-1,,1,0,EUR",
                 "2:2026-02-02T10:05:00.000+00:00,491511000004,out,marketing,out-1,delivered,,0.1365,EUR",
                 "2:2026-02-02T10:06:00.000+00:00,491511000004,out,service,out-2,failed,,,",
+                // A seen report is a status row; a result that is nothing
+                // Infobip documents is rejected, not skipped.
+                "3:2026-02-02T10:09:00.000+00:00,491511000004,out,,out-1,delivered,,,",
+                "3:rejected: a result with no receivedAt (a received message), status (a \
+                 delivery report) or seenAt (a seen report)",
             ]
         );
         let mut reader = open(

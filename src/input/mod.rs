@@ -142,6 +142,22 @@ pub trait Records {
     fn take_problem(&mut self) -> Option<String> {
         None
     }
+    /// The record just read as the source wrote it, when that differs
+    /// from the record handed out (a provider's fields, a JSON object):
+    /// what `--rejects` keeps of a rejected row, so it can be fixed and
+    /// read again.
+    fn original(&self) -> Option<Original<'_>> {
+        None
+    }
+}
+
+/// A record as its source wrote it.
+#[derive(Clone, Copy, Debug)]
+pub enum Original<'a> {
+    /// A delimited text record's fields.
+    Fields(&'a ::csv::ByteRecord),
+    /// A JSON object's text.
+    Text(&'a [u8]),
 }
 
 /// What a reader found when it opened its source.
@@ -312,6 +328,12 @@ impl LogReader {
     /// See `Records::take_problem`.
     pub fn take_problem(&mut self) -> Option<String> {
         self.records.take_problem()
+    }
+
+    /// The record just read as the source wrote it: `record` itself unless
+    /// the reader says otherwise (see `Records::original`).
+    pub fn original<'a>(&'a self, record: &'a ::csv::ByteRecord) -> Original<'a> {
+        self.records.original().unwrap_or(Original::Fields(record))
     }
 }
 

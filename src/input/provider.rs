@@ -4,7 +4,7 @@
 
 use std::io::BufRead;
 
-use super::{Column, Columns, InputError, Opened, Records};
+use super::{Column, Columns, InputError, Opened, Original, Records};
 
 /// What a provider's reader hands the input layer: its rows in wabill's
 /// columns (`HEADER`; the first ones in `Column` order).
@@ -42,12 +42,13 @@ pub enum Out {
     PricingType,
     PricingCategory,
     PricingBillable,
+    BusinessNumber,
     ProviderPrice,
     ProviderCurrency,
 }
 
 /// Header names of the record, as wabill's own CSV spells them.
-pub const HEADER: [&str; 20] = [
+pub const HEADER: [&str; 21] = [
     "timestamp",
     "customer",
     "direction",
@@ -66,6 +67,7 @@ pub const HEADER: [&str; 20] = [
     "pricing_type",
     "pricing_category",
     "pricing_billable",
+    "business_number",
     "provider_price",
     "provider_currency",
 ];
@@ -518,6 +520,10 @@ impl Records for MappedCsv {
     fn take_problem(&mut self) -> Option<String> {
         self.problem.take()
     }
+    /// The export's own fields.
+    fn original(&self) -> Option<Original<'_>> {
+        Some(Original::Fields(&self.raw))
+    }
 }
 
 impl Records for MappedJson {
@@ -529,6 +535,11 @@ impl Records for MappedJson {
     }
     fn take_problem(&mut self) -> Option<String> {
         self.problem.take()
+    }
+    /// The event the row came from (every row of an event is handed out
+    /// before the next event is read).
+    fn original(&self) -> Option<Original<'_>> {
+        Some(Original::Text(&self.buf))
     }
 }
 

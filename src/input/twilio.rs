@@ -323,7 +323,11 @@ mod tests {
     fn rows_become_wabills_columns() {
         let t = "name,category,body\norder_update,UTILITY,Your order {{1}} ships on {{2}}.\n";
         let rows = read(LOG, Some(t)).unwrap();
-        let pick = |r: &Vec<String>| [0, 1, 2, 3, 4, 5, 6, 18].map(|i| r[i].clone()).join(",");
+        let pick = |r: &Vec<String>| {
+            [0, 1, 2, 3, 4, 5, 6, Out::ProviderPrice as usize]
+                .map(|i| r[i].clone())
+                .join(",")
+        };
         let got: Vec<String> = rows.iter().map(pick).collect();
         assert_eq!(
             got,

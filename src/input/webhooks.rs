@@ -7,7 +7,8 @@
 //! only by username; a `referral` = an entry point), `statuses[]` outbound
 //! (`recipient_id` or `recipient_user_id`; category from `pricing.category`,
 //! else `conversation.origin.type`). The business is
-//! `metadata.phone_number_id`. A username customer's country comes from
+//! `metadata.phone_number_id`; `metadata.display_phone_number` is kept as
+//! its `business_number`, for reports. A username customer's country comes from
 //! `contacts[].profile.country_code` when given. Meta's `pricing` object
 //! becomes the record's `pricing_*` fields. Notifications with neither
 //! messages nor statuses (template or account updates) give no rows.
@@ -18,7 +19,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::{Column, Columns, Format, InputError, Opened, ReadOptions, Records};
+use super::{Column, Columns, Format, InputError, Opened, Original, ReadOptions, Records};
 
 pub static FORMAT: Format = Format {
     name: "webhooks",
@@ -44,6 +45,7 @@ fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened
             eof: false,
             rows: VecDeque::new(),
             problem: None,
+            last: 0..0,
         }),
         columns: Columns::canonical(),
         width: Column::ALL.len(),
@@ -245,6 +247,9 @@ struct Notifications {
     rows: VecDeque<(u64, [String; Column::ALL.len()])>,
     /// A notification that could not be read: its line and why.
     problem: Option<(u64, String)>,
+    /// Where the last notification read is in `buf` (its rows are all
+    /// handed out before `buf` moves on), for `--rejects`.
+    last: std::ops::Range<usize>,
 }
 
 impl Notifications {
@@ -330,6 +335,7 @@ impl Notifications {
                         .iter()
                         .filter(|b| **b == b'\n')
                         .count() as u64;
+                    self.last = self.pos..taken;
                     self.pos = taken;
                     return Ok(Some((line, result.map_err(|e| describe(&e)))));
                 }
@@ -375,6 +381,11 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 "" => text(&m.display_phone_number),
                 id => id,
             });
+        // Shown in reports beside the id (`business` stays the key).
+        let number = v
+            .metadata
+            .as_ref()
+            .map_or("", |m| text(&m.display_phone_number));
         // A customer known only by username is priced in its country.
         let country_of = |user: &str| {
             v.contacts
@@ -407,6 +418,7 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 "",
                 "",
                 "",
+                number,
             ]));
         }
         for s in &v.statuses {
@@ -451,6 +463,7 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 pricing.map_or("", |p| text(&p.kind)),
                 pricing.map_or("", |p| text(&p.category)),
                 pricing.map_or("", |p| text(&p.billable)),
+                number,
             ]));
         }
     }
@@ -492,6 +505,12 @@ impl Records for Notifications {
 
     fn take_problem(&mut self) -> Option<String> {
         self.problem.take().map(|(_, why)| why)
+    }
+
+    /// The notification (or unreadable line) the row came from.
+    fn original(&self) -> Option<Original<'_>> {
+        let text = self.buf.get(self.last.clone()).unwrap_or_default();
+        Some(Original::Text(text.trim_ascii()))
     }
 }
 
@@ -545,7 +564,8 @@ mod tests {
                 "",
                 "regular",
                 "marketing",
-                "true"
+                "true",
+                "15550001111"
             ]
         );
         assert_eq!(rows[1].1[3], "", "a failed status without pricing");

@@ -2,7 +2,9 @@
 //! (`whatsappMessage`: an outbound message's status, with Meta's decision
 //! `pricingType`/`pricingCategory` and YCloud's `totalPrice`/`currency`)
 //! and `whatsapp.inbound_message.received` (`whatsappInboundMessage`; a
-//! `referral` = an entry point). Other events give no rows.
+//! `referral` = an entry point). Other events (templates, contacts) are
+//! not about a message and give no rows; a message event without its
+//! message is rejected.
 //!
 //! The business is the number the message went from (outbound) or to
 //! (inbound). The category is `pricingCategory`; a template without one
@@ -74,6 +76,14 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
                 rows.push(outbound(m, templates.as_deref())?);
             } else if let Some(m) = event.get("whatsappInboundMessage") {
                 rows.push(inbound(m));
+            } else if let kind
+            @ ("whatsapp.message.updated" | "whatsapp.inbound_message.received") =
+                text(event.get("type")).as_str()
+            {
+                // A message event without its message: counted, not skipped.
+                let mut row = Row::default();
+                row.reject(format!("a {kind} event without its message"));
+                rows.push(row);
             }
             Ok(())
         }),
@@ -206,7 +216,7 @@ mod tests {
         let got: Vec<String> = rows
             .iter()
             .map(|r| {
-                [0, 1, 2, 3, 4, 5, 6, 7, 15, 16, 18]
+                [0, 1, 2, 3, 4, 5, 6, 7, 15, 16, Out::ProviderPrice as usize]
                     .map(|i| r[i].clone())
                     .join(",")
             })

@@ -1,4 +1,4 @@
-use super::{Category, Micros};
+use super::{Category, Instant};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Direction {
@@ -55,7 +55,7 @@ pub struct SourcePos {
 /// so a message is small and `Copy`, and millions fit in memory.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
-    pub at: Micros,
+    pub at: Instant,
     pub direction: Direction,
     /// Always `Some` on delivered outbound messages; a failed one may have
     /// none (a webhook's failure event alone).
@@ -266,7 +266,7 @@ impl Message {
     /// The order the pricing engine needs: time, then inbound before
     /// outbound. Ties beyond that are broken by content in
     /// `validate::sort_log`, so any input order prices the same.
-    pub fn order_key(&self) -> (Micros, Direction) {
+    pub fn order_key(&self) -> (Instant, Direction) {
         (self.at, self.direction)
     }
 }

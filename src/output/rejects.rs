@@ -1,6 +1,8 @@
 //! The `--rejects FILE`: every rejected row with its place and reason, and
-//! the row itself in the last column as CSV text, so the file reads back as
-//! CSV with one header. Written beside the target and renamed into place
+//! the row itself in the last column as its source wrote it — a CSV row's
+//! fields as one CSV line, a JSON source's object (a webhook notification,
+//! a provider's event) as its JSON text — so the file reads back as CSV
+//! with one header and each row can be fixed and read again. Written beside the target and renamed into place
 //! when complete, like `-o`.
 
 use std::io;
@@ -9,6 +11,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result};
 
 use super::Output;
+use crate::input::Original;
 use crate::validate::Rejection;
 
 /// `column_number` is the field's 1-based number in the file (empty for a
@@ -43,7 +46,7 @@ impl RejectsFile {
         })
     }
 
-    pub fn write(&mut self, r: &Rejection, record: Option<&csv::ByteRecord>) {
+    pub fn write(&mut self, r: &Rejection, record: Option<Original<'_>>) {
         let head = [
             r.at.file.as_bytes(),
             r.at.line.to_string().as_bytes(),
@@ -73,10 +76,12 @@ impl RejectsFile {
     }
 }
 
-/// The fields of a rejected record as one comma-separated line.
-fn record_line(record: Option<&csv::ByteRecord>) -> Vec<u8> {
-    let Some(record) = record else {
-        return Vec::new();
+/// A rejected record as one comma-separated line, or its JSON text.
+fn record_line(record: Option<Original<'_>>) -> Vec<u8> {
+    let record = match record {
+        None => return Vec::new(),
+        Some(Original::Text(text)) => return text.to_vec(),
+        Some(Original::Fields(record)) => record,
     };
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))

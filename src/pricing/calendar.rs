@@ -7,13 +7,13 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
-use crate::model::Micros;
+use crate::model::{Instant, Micros, Window};
 
 #[derive(Clone, Debug)]
 pub struct LocalCalendar {
     zone: TimeZone,
-    /// [start, end) of the cached day, in UTC microseconds.
-    day: Option<(Micros, Micros, Date)>,
+    /// The cached day, as an interval of UTC instants.
+    day: Option<(Window, Date)>,
 }
 
 impl LocalCalendar {
@@ -21,21 +21,20 @@ impl LocalCalendar {
         LocalCalendar { zone, day: None }
     }
 
-    pub fn date(&mut self, at: Micros) -> Date {
-        if let Some((start, end, date)) = self.day
-            && start <= at
-            && at < end
+    pub fn date(&mut self, at: Instant) -> Date {
+        if let Some((day, date)) = self.day
+            && day.contains(at)
         {
             return date;
         }
-        let date = local_date(&self.zone, at);
+        let date = local_date(&self.zone, at.as_micros());
         let bound = |d: Date| {
             d.to_zoned_datetime(self.zone.clone())
-                .map(|z| z.timestamp().as_microsecond())
+                .map(|z| Instant::from_micros(z.timestamp().as_microsecond()))
                 .ok()
         };
         if let (Some(start), Some(end)) = (bound(date), date.tomorrow().ok().and_then(bound)) {
-            self.day = Some((start, end, date));
+            self.day = Some((Window { start, end }, date));
         }
         date
     }
@@ -55,7 +54,7 @@ mod tests {
 
     #[test]
     fn dates_follow_the_zone_and_the_cache_is_exact() {
-        let at = |s: &str| s.parse::<Timestamp>().unwrap().as_microsecond();
+        let at = |s: &str| Instant::from_micros(s.parse::<Timestamp>().unwrap().as_microsecond());
         let mut kolkata = LocalCalendar::new(TimeZone::get("Asia/Kolkata").unwrap());
         // 2026-09-30T18:30Z is midnight of 1 October in India.
         assert_eq!(

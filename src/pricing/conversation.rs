@@ -24,11 +24,11 @@ use std::fmt;
 use jiff::civil::{Date, date};
 
 use super::WindowState;
-use crate::model::{Category, HOUR_US, Micros};
+use crate::model::{Category, Instant, Span, Window};
 
 /// Marketing, utility, authentication, service and 2022 conversations last
 /// 24 h from the delivery of the message that opened them.
-pub const CONVERSATION_US: Micros = 24 * HOUR_US;
+pub const CONVERSATION_LENGTH: Span = Span::hours(24);
 
 /// Free conversations per business account per month: any conversation in
 /// 2022, service conversations from 2023-06-01 to 2024-10-31.
@@ -90,13 +90,12 @@ impl fmt::Display for ConversationType {
 }
 
 /// One conversation: its sequence number in the run (deterministic, as
-/// messages are priced in a fixed order), type and span [start, end).
+/// messages are priced in a fixed order), type and span.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Conversation {
     pub id: u64,
     pub kind: ConversationType,
-    pub start: Micros,
-    pub end: Micros,
+    pub span: Window,
 }
 
 /// The conversation a message belongs to, and whether it opened it.
@@ -132,24 +131,24 @@ impl OpenConversations {
         era: Era,
         category: Category,
         w: &WindowState,
-        at: Micros,
+        at: Instant,
         next_id: &mut u64,
     ) -> ConversationRef {
-        self.open.retain(|c| at < c.end);
-        if let Some((start, end)) = w.entry_window {
+        self.open.retain(|c| !c.span.ended_by(at));
+        if let Some(span) = w.entry_window {
             if let Some(c) = self.find(ConversationType::FreeEntryPoint) {
                 return joined(c);
             }
             // Opening a free entry point conversation closes all the others.
             self.open.clear();
-            return self.start(ConversationType::FreeEntryPoint, start, end, next_id);
+            return self.start(ConversationType::FreeEntryPoint, span, next_id);
         }
         let kind = match era {
             Era::ByInitiator => {
                 if let Some(c) = self.open.first() {
                     return joined(*c);
                 }
-                if w.service_since.is_some() {
+                if w.service_window.is_some() {
                     ConversationType::UserInitiated
                 } else {
                     ConversationType::BusinessInitiated
@@ -167,18 +166,19 @@ impl OpenConversations {
                 kind
             }
         };
-        self.start(kind, at, at + CONVERSATION_US, next_id)
+        self.start(kind, Window::starting(at, CONVERSATION_LENGTH), next_id)
     }
 
     /// The open conversation of `kind` at `at`, if any (used for utility
     /// conversations still open after 2025-07-01).
-    pub fn open_at(&self, kind: ConversationType, at: Micros) -> Option<Conversation> {
-        self.find(kind).filter(|c| at < c.end)
+    pub fn open_at(&self, kind: ConversationType, at: Instant) -> Option<Conversation> {
+        // Open conversations started at or before `at`: only the end matters.
+        self.find(kind).filter(|c| !c.span.ended_by(at))
     }
 
     /// True once no conversation is open at or after `now`.
-    pub fn expired(&self, now: Micros) -> bool {
-        self.open.iter().all(|c| now >= c.end)
+    pub fn expired(&self, now: Instant) -> bool {
+        self.open.iter().all(|c| c.span.ended_by(now))
     }
 
     fn find(&self, kind: ConversationType) -> Option<Conversation> {
@@ -188,16 +188,14 @@ impl OpenConversations {
     fn start(
         &mut self,
         kind: ConversationType,
-        start: Micros,
-        end: Micros,
+        span: Window,
         next_id: &mut u64,
     ) -> ConversationRef {
         *next_id += 1;
         let conversation = Conversation {
             id: *next_id,
             kind,
-            start,
-            end,
+            span,
         };
         self.open.push(conversation);
         ConversationRef {
@@ -218,33 +216,35 @@ fn joined(conversation: Conversation) -> ConversationRef {
 mod tests {
     use super::*;
 
-    const H: Micros = HOUR_US;
+    const H: Span = Span::HOUR;
 
     fn outside() -> WindowState {
         WindowState {
-            service_since: None,
+            service_window: None,
             last_inbound: None,
             entry_window: None,
             opened_entry_window: false,
         }
     }
 
-    fn in_window(since: Micros) -> WindowState {
+    fn in_window(since: Span) -> WindowState {
+        let since = Instant::from_micros(since.as_micros());
         WindowState {
-            service_since: Some(since),
+            service_window: Some(Window::starting(since, 24 * H)),
             last_inbound: Some(since),
             ..outside()
         }
     }
 
     /// (type, opened) of each step.
-    fn run(era: Era, steps: &[(Micros, Category, WindowState)]) -> Vec<(u64, &'static str, bool)> {
+    fn run(era: Era, steps: &[(Span, Category, WindowState)]) -> Vec<(u64, &'static str, bool)> {
         let mut open = OpenConversations::default();
         let mut id = 0;
         steps
             .iter()
             .map(|(at, c, w)| {
-                let r = open.route(era, *c, w, *at, &mut id);
+                let at = Instant::from_micros(at.as_micros());
+                let r = open.route(era, *c, w, at, &mut id);
                 (r.conversation.id, r.conversation.kind.as_str(), r.opened)
             })
             .collect()
@@ -256,7 +256,7 @@ mod tests {
         let got = run(
             Era::ByCategory,
             &[
-                (0, Marketing, outside()),
+                (Span::ZERO, Marketing, outside()),
                 (4 * H, Utility, outside()),
                 (10 * H, Utility, outside()),
                 (23 * H, Marketing, outside()),
@@ -282,7 +282,7 @@ mod tests {
         let got = run(
             Era::ByCategory,
             &[
-                (0, Marketing, outside()),
+                (Span::ZERO, Marketing, outside()),
                 (5 * H, Service, in_window(4 * H)),
                 (25 * H, Service, in_window(4 * H)),
                 (26 * H, Service, in_window(4 * H)),
@@ -308,7 +308,7 @@ mod tests {
         let got = run(
             Era::ByCategory,
             &[
-                (0, Authentication, outside()),
+                (Span::ZERO, Authentication, outside()),
                 (H, AuthenticationInternational, outside()),
             ],
         );
@@ -319,14 +319,17 @@ mod tests {
     fn free_entry_point_closes_the_others_and_blocks_new_ones() {
         use Category::*;
         let fep = |opened| WindowState {
-            entry_window: Some((2 * H, 74 * H)),
+            entry_window: Some(Window {
+                start: Instant::from_micros((2 * H).as_micros()),
+                end: Instant::from_micros((74 * H).as_micros()),
+            }),
             opened_entry_window: opened,
             ..in_window(H)
         };
         let got = run(
             Era::ByCategory,
             &[
-                (0, Marketing, outside()),
+                (Span::ZERO, Marketing, outside()),
                 (2 * H, Utility, fep(true)),
                 (3 * H, Marketing, fep(false)),
                 (73 * H, Service, fep(false)),
@@ -352,7 +355,7 @@ mod tests {
         let got = run(
             Era::ByInitiator,
             &[
-                (0, Marketing, outside()),
+                (Span::ZERO, Marketing, outside()),
                 (3 * H, Service, in_window(2 * H)),
                 (3 * H, Utility, in_window(2 * H)),
                 (24 * H, Service, in_window(2 * H)),

@@ -4,10 +4,10 @@
 
 use rust_decimal::Decimal;
 
-use super::{Priced, Pricer, PricingType, Unpriced};
-use crate::model::{Category, Direction, Message, RateCategory};
-use crate::refdata::lines::{AGENT_BILLED_FROM, AGENT_RATE_SOURCE, agent_rate_usd};
-use crate::refdata::rates::{Currency, FoundRate, MissingRate, RateKey};
+use super::{Priced, Pricer, PricingType, RateSource, Unpriced};
+use crate::model::{Category, Currency, Direction, Message, RateCategory};
+use crate::refdata::lines::{AGENT_BILLED_FROM, agent_rate_usd};
+use crate::refdata::rates::{FoundRate, MissingRate, RateKey};
 use crate::validate::Strings;
 
 pub const AI_INFERRED: &str = "general_purpose_ai at the market's marketing rate (inferred)";
@@ -61,14 +61,12 @@ impl<'t> Pricer<'t> {
             .ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
         priced.windows = Some(windows);
-        let category = m
-            .category
-            .expect("validated: outbound messages have a category");
+        let category = m.category.ok_or(Unpriced::NoCategory)?;
         if let Some(result) = self.price_line_2026(m, category, &mut priced) {
             return result;
         }
         match category {
-            Category::Utility | Category::Service if windows.service_since.is_some() => {
+            Category::Utility | Category::Service if windows.service_window.is_some() => {
                 priced.pricing_type = PricingType::FreeGroupCustomerService;
                 Ok(priced)
             }
@@ -124,7 +122,7 @@ impl<'t> Pricer<'t> {
     fn found(priced: &mut Priced<'t>, found: FoundRate<'t>) {
         priced.rate = Some(found.rate);
         priced.cost = found.rate;
-        priced.rate_source = Some(found.card);
+        priced.rate_source = Some(found.into());
     }
 
     /// Each delivered non-template message of an AI Provider, never free:
@@ -176,13 +174,13 @@ impl<'t> Pricer<'t> {
         let mut keys = Self::keys(priced);
         keys.extend(ctx.markets.id("Global").map(RateKey::Market));
         let (rate, source) = match ctx.rates.lookup_exact(ctx.currency, &keys, column, date) {
-            Ok(found) => (found.rate, found.card),
+            Ok(found) => (found.rate, RateSource::from(found)),
             Err(MissingRate::NeverGiven) if date < AGENT_BILLED_FROM => {
                 priced.pricing_type = PricingType::FreeBeforeBilling;
                 return Ok(*priced);
             }
             Err(MissingRate::NeverGiven) if ctx.currency == Currency::USD => {
-                (agent_rate_usd(), AGENT_RATE_SOURCE)
+                (agent_rate_usd(), RateSource::AgentRate)
             }
             Err(missing) => {
                 let market = ctx.markets.name(priced.market).to_string();
@@ -231,7 +229,7 @@ impl<'t> Pricer<'t> {
                 priced.pricing_category = Some(Category::Marketing);
                 priced.rate = Some(c.amount);
                 priced.cost = c.amount;
-                priced.rate_source = Some(META_COST);
+                priced.rate_source = Some(RateSource::MetaReported);
             }
             None => {
                 self.charge(m, priced, RateCategory::Of(Category::Marketing), false)?;

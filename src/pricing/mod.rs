@@ -8,6 +8,7 @@ mod conversation;
 mod lines;
 mod model;
 mod rules;
+mod source;
 mod tiering;
 mod volume;
 mod window;
@@ -17,11 +18,13 @@ mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
 pub use conversation::{
-    CONVERSATION_US, Conversation, ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH,
-    SERVICE_FREE_FROM,
+    CONVERSATION_LENGTH, Conversation, ConversationRef, ConversationType, Era,
+    FREE_CONVERSATIONS_PER_MONTH, SERVICE_FREE_FROM,
 };
 pub use lines::{AGENT_ESTIMATE, AI_INFERRED, META_COST};
-pub use model::{Model, ModelChoice};
+pub use model::{Allowance, MODELS, Model, ModelChoice, ModelFacts};
+pub use rules::Rule;
+pub use source::RateSource;
 pub use tiering::TierUse;
 pub use volume::{Charge, Sent, Volume, VolumePricer};
 pub use window::{EntryPoints, PairWindows, WindowRules, WindowState};
@@ -33,11 +36,11 @@ use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 
-use crate::model::{Category, Direction, Message, Micros, RateCategory};
+use crate::model::{Category, Currency, Direction, Instant, Message, RateCategory, Span};
 use crate::refdata::builtin::CONVERSATION_CARDS_FROM;
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{Country, MarketId, MarketMatch, MarketTable};
-use crate::refdata::rates::{Currency, FoundRate, MissingRate, RateBook};
+use crate::refdata::rates::{FoundRate, MissingRate, RateBook};
 use crate::refdata::tiers::TierTable;
 use crate::validate::Strings;
 
@@ -130,15 +133,16 @@ pub struct Priced<'t> {
     pub pricing_category: Option<Category>,
     pub rate: Option<Decimal>,
     pub cost: Decimal,
-    /// Where the rate came from (card or tier table).
-    pub rate_source: Option<&'t str>,
+    /// Where the rate came from (card, user file, tier table, stale).
+    pub rate_source: Option<RateSource<'t>>,
+    /// The rule that decided (per-message models and allowances).
+    pub rule: Option<Rule>,
     /// Position of this message in its monthly tier or allowance count.
     pub counted_as: Option<u64>,
+    /// The size of the monthly allowance `counted_as` counts against.
+    pub allowance: Option<u64>,
     /// How volume tiers applied (charged utility and authentication only).
     pub tier: Option<TierUse>,
-    /// `--stale-rates`: the rate is the last known one, the cell having
-    /// changed on this date to a value not published.
-    pub stale_since: Option<Date>,
     pub windows: Option<WindowState>,
     /// The conversation the message opened or joined (conversation models,
     /// and utility templates in a conversation still open on 2025-07-01).
@@ -152,6 +156,14 @@ pub struct Priced<'t> {
     /// With `--max-price`: the most this message can cost (Marketing
     /// Messages API templates with a max price).
     pub upper_bound: Option<Decimal>,
+}
+
+impl Priced<'_> {
+    /// `--stale-rates`: the rate is the last known one, the cell having
+    /// changed on this date to a value not published.
+    pub fn stale_since(&self) -> Option<Date> {
+        self.rate_source.and_then(RateSource::stale_since)
+    }
 }
 
 /// A message that cannot be priced; the run reports it and fails.
@@ -177,6 +189,9 @@ pub enum Unpriced {
     },
     /// A Business Agent message with no `tokens` and no estimate.
     NoTokens,
+    /// An outbound message known only by status events: no row of its id
+    /// gives its category.
+    NoCategory,
 }
 
 impl Unpriced {
@@ -219,8 +234,9 @@ impl fmt::Display for Unpriced {
         match self {
             Unpriced::NoModel { date } => write!(
                 f,
-                "no supported pricing model on {date} (conversation pricing starts 2022-02-01); \
-                 choose one with --model"
+                "no supported pricing model on {date} (conversation pricing starts {}); \
+                 choose one with --model",
+                Model::first_in_force()
             ),
             Unpriced::NoRate {
                 market,
@@ -274,6 +290,12 @@ impl fmt::Display for Unpriced {
                 "business_agent message without tokens; give a tokens column or \
                  --agent-tokens-per-message N"
             ),
+            Unpriced::NoCategory => write!(
+                f,
+                "outbound message known only by status events: no row of its message id \
+                 gives its category (export the provider's billing events or template \
+                 messages too)"
+            ),
         }
     }
 }
@@ -292,15 +314,6 @@ fn month_of(d: Date) -> Month {
     (d.year(), d.month())
 }
 
-/// Monthly free allowances, counted per business and business-local month.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-enum Allowance {
-    /// Service messages per business number (2026-10 model).
-    ServiceMessages,
-    /// Conversations per business account (conversation models).
-    Conversations,
-}
-
 /// The stateful engine. Feed it messages in `validate::sort_log` order.
 pub struct Pricer<'t> {
     ctx: &'t PricingContext,
@@ -317,9 +330,9 @@ pub struct Pricer<'t> {
     conversations: HashMap<(u32, u32), conversation::OpenConversations>,
     /// The id of the latest conversation opened.
     last_conversation: u64,
-    last_sweep: Micros,
+    last_sweep: Instant,
     /// How long a customer's last message is remembered past its windows.
-    history: Micros,
+    history: Span,
     /// Customer ids may be forgotten and given to other numbers
     /// (`forget_customer`, streaming).
     recycles: bool,
@@ -331,7 +344,7 @@ pub struct Pricer<'t> {
 type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 
 /// How often idle pairs are dropped, so memory follows open windows.
-const SWEEP_EVERY: Micros = 6 * crate::model::HOUR_US;
+const SWEEP_EVERY: Span = Span::hours(6);
 
 impl<'t> Pricer<'t> {
     pub fn new(ctx: &'t PricingContext) -> Self {
@@ -346,10 +359,10 @@ impl<'t> Pricer<'t> {
             allowance_counts: HashMap::default(),
             conversations: HashMap::default(),
             rate_cache: HashMap::default(),
-            history: 0,
+            history: Span::ZERO,
             recycles: false,
             last_conversation: 0,
-            last_sweep: Micros::MIN,
+            last_sweep: Instant::MIN,
         }
     }
 
@@ -383,7 +396,7 @@ impl<'t> Pricer<'t> {
     /// are the same; only memory grows.
     pub fn explaining(ctx: &'t PricingContext) -> Self {
         Pricer {
-            history: 7 * 24 * crate::model::HOUR_US,
+            history: Span::hours(7 * 24),
             ..Pricer::new(ctx)
         }
     }
@@ -450,7 +463,7 @@ impl<'t> Pricer<'t> {
     }
 
     /// Drops pairs whose windows can no longer matter.
-    fn sweep(&mut self, now: Micros) {
+    fn sweep(&mut self, now: Instant) {
         if now < self.last_sweep.saturating_add(SWEEP_EVERY) {
             return;
         }
@@ -480,9 +493,10 @@ impl<'t> Pricer<'t> {
             // Four places, like the cards, so free rows print as 0.0000.
             cost: Decimal::new(0, 4),
             rate_source: None,
+            rule: None,
             counted_as: None,
+            allowance: None,
             tier: None,
-            stale_since: None,
             windows: None,
             conversation: None,
             note: None,
@@ -511,18 +525,14 @@ impl<'t> Pricer<'t> {
         }
         let model = ctx.model.resolve(date).ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
-        let entry_points = match model {
-            Model::Template2018 => EntryPoints::Ignored,
-            _ if model.is_conversation() => EntryPoints::JoinOpen,
-            _ => EntryPoints::Reopen,
-        };
-        let windows = pair.outbound(m.at, &ctx.windows, entry_points);
+        let facts = model.facts();
+        let windows = pair.outbound(m.at, &ctx.windows, facts.entry_points);
         priced.windows = Some(windows);
-        let category = m
-            .category
-            .expect("validated: outbound messages have a category");
-        if model.is_conversation() {
-            return self.price_conversation(m, model, category, &windows, &mut priced);
+        // Only status events (`kind` = `status`) lack one: no row of the
+        // message gave it.
+        let category = m.category.ok_or(Unpriced::NoCategory)?;
+        if let Some(era) = facts.conversations {
+            return self.price_conversation(m, era, category, &windows, &mut priced);
         }
         if let Some(c) = self.utility_conversation(m, category, &windows) {
             // Opened before 2025-07-01 and still open: Meta keeps later
@@ -539,6 +549,7 @@ impl<'t> Pricer<'t> {
         }
         let decision = rules::decide(model, category, &windows);
         priced.pricing_type = decision.pricing_type;
+        priced.rule = Some(decision.rule);
         if m.extras.lite && decision.pricing_type == PricingType::Regular {
             return self.price_lite(m, &mut priced, strings);
         }
@@ -549,13 +560,18 @@ impl<'t> Pricer<'t> {
             // From 2026-10-01 the first `service_allowance` service messages
             // per business number per month are free; later ones pay the
             // utility rate.
-            PricingType::FreeTier => self.allowance(
-                Allowance::ServiceMessages,
-                self.ctx.service_allowance,
-                m,
-                &mut priced,
-                decision.rate_category,
-            ),
+            PricingType::FreeTier => {
+                let (kind, _) = facts
+                    .allowance
+                    .expect("a model counting allowances names it");
+                self.allowance(
+                    kind,
+                    self.ctx.service_allowance,
+                    m,
+                    &mut priced,
+                    decision.rate_category,
+                )
+            }
             _ => Ok(priced),
         }
     }
@@ -584,15 +600,11 @@ impl<'t> Pricer<'t> {
     fn price_conversation(
         &mut self,
         m: &Message,
-        model: Model,
+        era: conversation::Era,
         category: Category,
         windows: &WindowState,
         priced: &mut Priced<'t>,
     ) -> Result<Priced<'t>, Unpriced> {
-        let era = match model {
-            Model::Conversation2022 => conversation::Era::ByInitiator,
-            _ => conversation::Era::ByCategory,
-        };
         let routed = self
             .conversations
             .entry((m.business, m.customer))
@@ -603,7 +615,6 @@ impl<'t> Pricer<'t> {
             priced.pricing_type = PricingType::InConversation;
             return Ok(*priced);
         }
-        let free = FREE_CONVERSATIONS_PER_MONTH;
         let column = |c: Category| RateCategory::Conversation(c);
         let (pricing_type, rate_category) = match routed.conversation.kind {
             ConversationType::FreeEntryPoint => {
@@ -624,7 +635,12 @@ impl<'t> Pricer<'t> {
         };
         priced.pricing_type = pricing_type;
         let result = if pricing_type == PricingType::FreeTier {
-            self.allowance(Allowance::Conversations, free, m, priced, rate_category)
+            priced.rule = Some(Rule::Allowance);
+            let (kind, free) = priced
+                .model
+                .and_then(|m| m.facts().allowance)
+                .expect("conversation models count conversations");
+            self.allowance(kind, free, m, priced, rate_category)
         } else {
             self.charge(m, priced, rate_category, false)
         };
@@ -647,6 +663,7 @@ impl<'t> Pricer<'t> {
             .or_default();
         *count += 1;
         priced.counted_as = Some(*count);
+        priced.allowance = Some(allowance);
         if *count <= allowance {
             return Ok(*priced);
         }
@@ -681,15 +698,10 @@ impl<'t> Pricer<'t> {
         if let Ok(found) = &list {
             priced.rate = Some(found.rate);
             priced.cost = found.rate;
-            priced.rate_source = Some(found.card);
-            priced.stale_since = found.stale_since;
+            priced.rate_source = Some(RateSource::from(*found));
         }
         if tiered && let RateCategory::Of(category) = rate_category {
-            // Authentication-international shares the authentication count.
-            let class = match category {
-                Category::AuthenticationInternational => Category::Authentication,
-                c => c,
-            };
+            let class = rules::tier_class(category);
             let portfolio = self.known_business(m.business).portfolio;
             let n = self
                 .tier_counts
@@ -706,8 +718,7 @@ impl<'t> Pricer<'t> {
                     })?;
                     priced.rate = Some(band.rate);
                     priced.cost = band.rate;
-                    priced.rate_source = Some(&band.label);
-                    priced.stale_since = None;
+                    priced.rate_source = Some(RateSource::TierBand { label: &band.label });
                     priced.tier = Some(TierUse::Band {
                         index: band.index,
                         below_list: version.list_rate().is_some_and(|l| band.rate < l),

@@ -30,7 +30,7 @@ fn context(model: ModelChoice, businesses: &str) -> PricingContext {
         model,
         currency: Currency::USD,
         windows: WindowRules::default(),
-        service_allowance: 1000,
+        service_allowance: Allowance::ServiceMessages.default_size(),
         default_zone: TimeZone::UTC,
         default_zone_name: "UTC".into(),
         lines: crate::refdata::lines::Lines::builtin(),
@@ -58,7 +58,7 @@ impl Log {
     fn add_ms(&mut self, at: i64, business: &str, customer: &str, category: Option<Category>) {
         let line = self.messages.len() as u64 + 2;
         self.messages.push(Message {
-            at,
+            at: Instant::from_micros(at),
             direction: if category.is_some() {
                 Direction::Out
             } else {
@@ -393,8 +393,8 @@ fn explain_has_a_sentence_for_every_pricing_type() {
 fn explain_uses_the_configured_window_lengths() {
     use crate::render::explain::sentence;
     let mut ctx = context(ModelChoice::Auto, "");
-    ctx.windows.service_window = 48 * HOUR_US;
-    ctx.windows.entry_point_window = 96 * HOUR_US;
+    ctx.windows.service_window = Span::hours(48);
+    ctx.windows.entry_point_window = Span::hours(96);
     let mut log = Log::new();
     log.add("2026-02-02T00:00:00Z", "", "919812345678", None);
     log.messages.last_mut().unwrap().entry_point = true;
@@ -609,7 +609,10 @@ fn cbp_free_entry_point_example() {
         .conversation
         .unwrap()
         .conversation;
-    assert_eq!((fep.start, fep.end), (at(day, 22), at(day, 94)));
+    assert_eq!(
+        (fep.span.start.as_micros(), fep.span.end.as_micros()),
+        (at(day, 22), at(day, 94))
+    );
 }
 
 #[test]
@@ -1125,10 +1128,10 @@ mod meta_tiers {
                     last + 1
                 );
                 assert!(
-                    after[0]
-                        .rate_source
-                        .unwrap()
-                        .starts_with("tiers-2026-04-01-usd.csv"),
+                    matches!(
+                        after[0].rate_source,
+                        Some(RateSource::TierBand { label }) if label.starts_with("tiers-2026-04-01-usd.csv")
+                    ),
                     "{after:?}"
                 );
                 // The bulk cost is the sum of the runs, band by band.
@@ -1329,6 +1332,40 @@ fn ai_provider_replies_are_charged_inside_free_windows() {
     assert_eq!((got[2].pricing_type, got[2].cost), (Regular, dec!(0.0625)));
     assert_eq!(got[2].pricing_category, Some(GeneralPurposeAi));
     assert_eq!(got[2].note, Some(AI_INFERRED));
+}
+
+/// An AI Provider's service message is explained as the AI message it is
+/// priced as, in the 2026-10 model too (not as a service message past the
+/// free allowance, which it never counted against).
+#[test]
+fn explain_names_an_ai_providers_service_message() {
+    use crate::render::explain::sentence;
+    let ctx = context(
+        ModelChoice::Auto,
+        "business,timezone,ai_provider\n15550009,UTC,yes\n",
+    );
+    let mut log = Log::new();
+    log.add("2026-11-10T10:00:00Z", "15550009", "5511987650001", None);
+    log.add(
+        "2026-11-10T11:00:00Z",
+        "15550009",
+        "5511987650001",
+        Some(Service),
+    );
+    let mut pricer = Pricer::new(&ctx);
+    let sentences: Vec<String> = log
+        .messages
+        .iter()
+        .map(|m| sentence(m, &pricer.price(m, &log.strings), &ctx))
+        .collect();
+    assert!(
+        sentences[1].starts_with(
+            "service (free-form) message: an AI Provider's non-template message, charged per \
+             delivery in this market;"
+        ),
+        "{}",
+        sentences[1]
+    );
 }
 
 /// A group's window lasts 24 h from the latest participant message; a

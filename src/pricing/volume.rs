@@ -14,9 +14,10 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::{
-    Model, PricingContext, PricingType, TierUse, Unpriced, WindowState, month_of, rules, tiering,
+    Model, PricingContext, PricingType, RateSource, TierUse, Unpriced, WindowState, month_of,
+    rules, tiering,
 };
-use crate::model::{Category, RateCategory};
+use crate::model::{Category, Instant, RateCategory, Window};
 use crate::refdata::markets::{MarketId, MarketMatch};
 
 /// Where messages were sent relative to the free windows. This, with the
@@ -45,7 +46,7 @@ impl Sent {
     pub fn of(w: &WindowState) -> Sent {
         if w.entry_window.is_some() {
             Sent::InEntryPoint
-        } else if w.service_since.is_some() {
+        } else if w.service_window.is_some() {
             Sent::InServiceWindow
         } else {
             Sent::Outside
@@ -54,10 +55,15 @@ impl Sent {
 
     /// A window state standing for every message of this kind.
     fn state(self) -> WindowState {
+        // Only whether a window is open matters to the rules.
+        const EPOCH_WINDOW: Window = Window {
+            start: Instant::from_micros(0),
+            end: Instant::from_micros(1),
+        };
         WindowState {
-            service_since: (self == Sent::InServiceWindow).then_some(0),
-            last_inbound: (self == Sent::InServiceWindow).then_some(0),
-            entry_window: (self == Sent::InEntryPoint).then_some((0, 1)),
+            service_window: (self == Sent::InServiceWindow).then_some(EPOCH_WINDOW),
+            last_inbound: (self == Sent::InServiceWindow).then_some(EPOCH_WINDOW.start),
+            entry_window: (self == Sent::InEntryPoint).then_some(EPOCH_WINDOW),
             opened_entry_window: false,
         }
     }
@@ -90,7 +96,7 @@ pub struct Charge<'t> {
     pub rate: Option<Decimal>,
     /// `rate × messages`, exact.
     pub cost: Decimal,
-    pub rate_source: Option<&'t str>,
+    pub rate_source: Option<RateSource<'t>>,
     /// How volume tiers applied (charged utility and authentication only).
     pub tier: Option<TierUse>,
 }
@@ -184,26 +190,26 @@ impl<'t> VolumePricer<'t> {
                 v.category
             }
         };
-        let charge = |messages, rate: Decimal, source| -> Result<Charge<'t>, Unpriced> {
-            let cost =
-                Decimal::from(messages)
-                    .checked_mul(rate)
-                    .ok_or_else(|| Unpriced::NoTierBand {
+        let charge =
+            |messages, rate: Decimal, source: RateSource<'t>| -> Result<Charge<'t>, Unpriced> {
+                let cost = Decimal::from(messages).checked_mul(rate).ok_or_else(|| {
+                    Unpriced::NoTierBand {
                         market: market_name(),
                         category: pricing_category,
                         reason: format!("{messages} messages × {rate} overflows"),
-                    })?;
-            Ok(Charge {
-                messages,
-                model,
-                pricing_type: PricingType::Regular,
-                pricing_category,
-                rate: Some(rate),
-                cost,
-                rate_source: Some(source),
-                tier: None,
-            })
-        };
+                    }
+                })?;
+                Ok(Charge {
+                    messages,
+                    model,
+                    pricing_type: PricingType::Regular,
+                    pricing_category,
+                    rate: Some(rate),
+                    cost,
+                    rate_source: Some(source),
+                    tier: None,
+                })
+            };
         let list = ctx.rates.lookup(
             ctx.currency,
             v.market.market,
@@ -212,11 +218,7 @@ impl<'t> VolumePricer<'t> {
             date,
         );
         if tiered && let RateCategory::Of(category) = rate_category {
-            // Authentication-international shares the authentication count.
-            let class = match category {
-                Category::AuthenticationInternational => Category::Authentication,
-                c => c,
-            };
+            let class = rules::tier_class(category);
             let count = self
                 .tier_counts
                 .entry((v.market.market, class, month_of(date)))
@@ -242,7 +244,8 @@ impl<'t> VolumePricer<'t> {
                 return runs
                     .into_iter()
                     .map(|(k, band)| {
-                        let mut c = charge(k, band.rate, &band.label)?;
+                        let mut c =
+                            charge(k, band.rate, RateSource::TierBand { label: &band.label })?;
                         c.tier = Some(TierUse::Band {
                             index: band.index,
                             below_list: first.is_some_and(|l| band.rate < l),
@@ -255,7 +258,7 @@ impl<'t> VolumePricer<'t> {
                 let found = list.map_err(|missing| {
                     Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
                 })?;
-                let mut c = charge(n, found.rate, found.card)?;
+                let mut c = charge(n, found.rate, found.into())?;
                 c.tier = Some(why);
                 return Ok(vec![c]);
             }
@@ -263,6 +266,6 @@ impl<'t> VolumePricer<'t> {
         let found = list.map_err(|missing| {
             Unpriced::no_rate(market_name(), rate_category, date, ctx.currency, missing)
         })?;
-        Ok(vec![charge(n, found.rate, found.card)?])
+        Ok(vec![charge(n, found.rate, found.into())?])
     }
 }

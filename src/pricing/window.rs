@@ -4,48 +4,48 @@
 //! Free entry point (FEP): an inbound message from an ad or Page button
 //! makes the business's first delivered reply within 24 h free and opens
 //! [reply, reply + 72 h) in which everything is free. Both intervals are
-//! half-open: a reply at exactly +24:00:00 is outside (our choice where
-//! Meta is silent, docs/pricing-rules.md §2). Failed messages neither open nor consume anything.
+//! half-open (`model::Window`): a reply at exactly +24:00:00 is outside
+//! (our choice where Meta is silent, docs/pricing-rules.md §2). Failed
+//! messages neither open nor consume anything.
 
-use crate::model::Micros;
+use crate::model::{Instant, Span, Window};
 
 /// Window lengths; configurable because Meta leaves edges open.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowRules {
-    pub service_window: Micros,
-    pub entry_point_reply: Micros,
-    pub entry_point_window: Micros,
+    pub service_window: Span,
+    pub entry_point_reply: Span,
+    pub entry_point_window: Span,
 }
 
 impl Default for WindowRules {
     fn default() -> Self {
-        use crate::model::HOUR_US;
         WindowRules {
-            service_window: 24 * HOUR_US,
-            entry_point_reply: 24 * HOUR_US,
-            entry_point_window: 72 * HOUR_US,
+            service_window: Span::hours(24),
+            entry_point_reply: Span::hours(24),
+            entry_point_window: Span::hours(72),
         }
     }
 }
 
 /// A moment that may be absent, in 8 bytes rather than the 16 of
-/// `Option<Micros>`: millions of pairs are kept, and smaller entries mean
-/// fewer cache misses. (No timestamp wabill accepts is `Micros::MIN`.)
+/// `Option<Instant>`: millions of pairs are kept, and smaller entries mean
+/// fewer cache misses. (No timestamp wabill accepts is `Instant::MIN`.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-struct Moment(Micros);
+struct Moment(Instant);
 
 impl Default for Moment {
     fn default() -> Self {
-        Moment(Micros::MIN)
+        Moment(Instant::MIN)
     }
 }
 
 impl Moment {
-    fn get(self) -> Option<Micros> {
-        (self.0 != Micros::MIN).then_some(self.0)
+    fn get(self) -> Option<Instant> {
+        (self.0 != Instant::MIN).then_some(self.0)
     }
 
-    fn take(&mut self) -> Option<Micros> {
+    fn take(&mut self) -> Option<Instant> {
         std::mem::take(self).get()
     }
 }
@@ -58,7 +58,7 @@ pub struct PairWindows {
     pending_entry: Moment,
     /// Open FEP window [start, end): `end` is meaningful only with a start.
     entry_start: Moment,
-    entry_end: Micros,
+    entry_end: Instant,
 }
 
 /// How a model treats a reply to an entry point while a FEP window is open.
@@ -76,40 +76,45 @@ pub enum EntryPoints {
 /// What the windows say about one outbound delivered message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct WindowState {
-    /// Since when the CSW has been open, if it is open.
-    pub service_since: Option<Micros>,
+    /// The CSW covering the message, if it is open.
+    pub service_window: Option<Window>,
     /// The customer's latest message before this one, open window or not.
-    pub last_inbound: Option<Micros>,
+    pub last_inbound: Option<Instant>,
     /// The FEP window covering the message, if any (it may have just opened).
-    pub entry_window: Option<(Micros, Micros)>,
+    pub entry_window: Option<Window>,
     /// This message is the reply that opened the FEP window.
     pub opened_entry_window: bool,
 }
 
 impl PairWindows {
-    pub fn inbound(&mut self, at: Micros, entry_point: bool) {
+    pub fn inbound(&mut self, at: Instant, entry_point: bool) {
         self.last_inbound = Moment(at);
         if entry_point {
             self.pending_entry = Moment(at);
         }
     }
 
-    fn entry_window(&self) -> Option<(Micros, Micros)> {
-        self.entry_start.get().map(|start| (start, self.entry_end))
+    fn entry_window(&self) -> Option<Window> {
+        self.entry_start.get().map(|start| Window {
+            start,
+            end: self.entry_end,
+        })
     }
 
     /// Applies the windows to an outbound delivered message at `at`; the
     /// first reply to an entry point opens the FEP window.
     pub fn outbound(
         &mut self,
-        at: Micros,
+        at: Instant,
         rules: &WindowRules,
         entry_points: EntryPoints,
     ) -> WindowState {
         let last_inbound = self.last_inbound.get();
-        let service_since = last_inbound.filter(|t| at < t + rules.service_window);
+        let service_window = last_inbound
+            .map(|t| Window::starting(t, rules.service_window))
+            .filter(|w| w.contains(at));
         let mut state = WindowState {
-            service_since,
+            service_window,
             last_inbound,
             entry_window: None,
             opened_entry_window: false,
@@ -117,20 +122,20 @@ impl PairWindows {
         if entry_points == EntryPoints::Ignored {
             return state;
         }
-        let open = self.entry_window().filter(|(_, end)| at < *end);
+        let open = self.entry_window().filter(|w| w.contains(at));
         // The first delivered reply after an entry-point message spends it,
         // whether or not a window is already open.
         let answered = self
             .pending_entry
             .take()
-            .is_some_and(|t| at < t + rules.entry_point_reply);
+            .is_some_and(|t| Window::starting(t, rules.entry_point_reply).contains(at));
         match open {
             Some(w) if !answered || entry_points == EntryPoints::JoinOpen => {
                 state.entry_window = Some(w);
             }
             _ if answered => {
-                let window = (at, at + rules.entry_point_window);
-                (self.entry_start, self.entry_end) = (Moment(window.0), window.1);
+                let window = Window::starting(at, rules.entry_point_window);
+                (self.entry_start, self.entry_end) = (Moment(window.start), window.end);
                 state.entry_window = Some(window);
                 state.opened_entry_window = true;
             }
@@ -143,33 +148,45 @@ impl PairWindows {
     /// pair's state can be dropped. `history` keeps the customer's last
     /// message longer than any window needs it, so explanations can still
     /// say "sent 26 h after the customer's last message".
-    pub fn expired(&self, now: Micros, rules: &WindowRules, history: Micros) -> bool {
+    pub fn expired(&self, now: Instant, rules: &WindowRules, history: Span) -> bool {
         let needed = rules.service_window.max(rules.entry_point_reply) + history;
-        self.last_inbound.get().is_none_or(|t| now >= t + needed)
-            && self.entry_window().is_none_or(|(_, end)| now >= end)
+        self.last_inbound
+            .get()
+            .is_none_or(|t| Window::starting(t, needed).ended_by(now))
+            && self.entry_window().is_none_or(|w| w.ended_by(now))
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HOUR_US;
 
-    const H: Micros = HOUR_US;
+    const H: Span = Span::HOUR;
+
+    /// The instant `n` µs after the epoch (tests count in hours: `t(24 * H)`).
+    fn t(span: Span) -> Instant {
+        Instant::from_micros(span.as_micros())
+    }
 
     #[test]
     fn service_window_is_half_open() {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
-        w.inbound(0, false);
+        w.inbound(t(Span::ZERO), false);
         assert_eq!(
-            w.outbound(24 * H - 1, &rules, EntryPoints::Reopen)
-                .service_since,
-            Some(0)
+            w.outbound(
+                t(24 * H) - Span::from_micros(1),
+                &rules,
+                EntryPoints::Reopen
+            )
+            .service_window
+            .map(|w| w.start),
+            Some(t(Span::ZERO))
         );
         assert_eq!(
-            w.outbound(24 * H, &rules, EntryPoints::Reopen)
-                .service_since,
+            w.outbound(t(24 * H), &rules, EntryPoints::Reopen)
+                .service_window
+                .map(|w| w.start),
             None
         );
     }
@@ -178,12 +195,13 @@ mod tests {
     fn a_new_inbound_message_resets_the_window() {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
-        w.inbound(0, false);
-        w.inbound(20 * H, false);
+        w.inbound(t(Span::ZERO), false);
+        w.inbound(t(20 * H), false);
         assert_eq!(
-            w.outbound(30 * H, &rules, EntryPoints::Reopen)
-                .service_since,
-            Some(20 * H)
+            w.outbound(t(30 * H), &rules, EntryPoints::Reopen)
+                .service_window
+                .map(|w| w.start),
+            Some(t(20 * H))
         );
     }
 
@@ -191,15 +209,26 @@ mod tests {
     fn entry_point_reply_opens_72_hours_once() {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
-        w.inbound(0, true);
-        let first = w.outbound(12 * H, &rules, EntryPoints::Reopen);
+        w.inbound(t(Span::ZERO), true);
+        let first = w.outbound(t(12 * H), &rules, EntryPoints::Reopen);
         assert!(first.opened_entry_window);
-        assert_eq!(first.entry_window, Some((12 * H, 84 * H)));
-        let later = w.outbound(84 * H - 1, &rules, EntryPoints::Reopen);
+        assert_eq!(
+            first.entry_window,
+            Some(Window {
+                start: t(12 * H),
+                end: t(84 * H)
+            })
+        );
+        let later = w.outbound(
+            t(84 * H) - Span::from_micros(1),
+            &rules,
+            EntryPoints::Reopen,
+        );
         assert!(!later.opened_entry_window);
         assert!(later.entry_window.is_some());
         assert_eq!(
-            w.outbound(84 * H, &rules, EntryPoints::Reopen).entry_window,
+            w.outbound(t(84 * H), &rules, EntryPoints::Reopen)
+                .entry_window,
             None
         );
     }
@@ -212,14 +241,18 @@ mod tests {
             (EntryPoints::JoinOpen, 73 * H),
         ] {
             let mut w = PairWindows::default();
-            w.inbound(0, true);
-            w.outbound(H, &rules, mode);
-            w.inbound(60 * H, true);
-            let reply = w.outbound(61 * H, &rules, mode);
-            assert_eq!(reply.entry_window.map(|(_, e)| e), Some(end), "{mode:?}");
+            w.inbound(t(Span::ZERO), true);
+            w.outbound(t(H), &rules, mode);
+            w.inbound(t(60 * H), true);
+            let reply = w.outbound(t(61 * H), &rules, mode);
+            assert_eq!(reply.entry_window.map(|w| w.end), Some(t(end)), "{mode:?}");
             assert_eq!(reply.opened_entry_window, mode == EntryPoints::Reopen);
             // Spent either way: nothing opens after the window ends.
-            assert_eq!(w.outbound(end, &rules, mode).entry_window, None, "{mode:?}");
+            assert_eq!(
+                w.outbound(t(end), &rules, mode).entry_window,
+                None,
+                "{mode:?}"
+            );
         }
     }
 
@@ -227,14 +260,16 @@ mod tests {
     fn late_reply_to_an_entry_point_opens_nothing() {
         let rules = WindowRules::default();
         let mut w = PairWindows::default();
-        w.inbound(0, true);
+        w.inbound(t(Span::ZERO), true);
         assert_eq!(
-            w.outbound(24 * H, &rules, EntryPoints::Reopen).entry_window,
+            w.outbound(t(24 * H), &rules, EntryPoints::Reopen)
+                .entry_window,
             None
         );
         // The pending entry point is spent: a later reply does not open one.
         assert_eq!(
-            w.outbound(25 * H, &rules, EntryPoints::Reopen).entry_window,
+            w.outbound(t(25 * H), &rules, EntryPoints::Reopen)
+                .entry_window,
             None
         );
     }

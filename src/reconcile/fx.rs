@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::actual::parse_amount;
-use crate::refdata::rates::Currency;
+use crate::model::Currency;
 use crate::refdata::{RefDataError, parse_date, read_rows};
 
 #[derive(Debug)]

@@ -235,11 +235,11 @@ impl Estimate {
     /// Counts one message; unpriced messages fail the run elsewhere.
     pub fn add(&mut self, m: &Message, result: &Result<Priced<'_>, Unpriced>) {
         self.range = Some(match self.range {
-            Some((a, b)) => (a.min(m.at), b.max(m.at)),
-            None => (m.at, m.at),
+            Some((a, b)) => (a.min(m.at.as_micros()), b.max(m.at.as_micros())),
+            None => (m.at.as_micros(), m.at.as_micros()),
         });
         let Ok(p) = result else { return };
-        let meta_period = self.periods.period_of(m.at);
+        let meta_period = self.periods.period_of(m.at.as_micros());
         let period = if self.utc {
             meta_period
         } else {
@@ -283,8 +283,12 @@ impl Estimate {
             kind: p.pricing_type.as_str(),
         };
         let (k, utc_k) = (cell(period), cell(meta_period));
-        Tally::add(self.cells.entry(k).or_default(), p.cost, m.at);
-        Tally::add(self.utc_cells.entry(utc_k).or_default(), p.cost, m.at);
+        Tally::add(self.cells.entry(k).or_default(), p.cost, m.at.as_micros());
+        Tally::add(
+            self.utc_cells.entry(utc_k).or_default(),
+            p.cost,
+            m.at.as_micros(),
+        );
     }
 
     /// The cells under their labels, merged over the dimensions the

@@ -13,7 +13,6 @@
 use std::collections::BTreeMap;
 
 use rustc_hash::FxHashMap as HashMap;
-use std::fmt;
 
 use jiff::civil::Date;
 use rust_decimal::Decimal;
@@ -21,35 +20,10 @@ use serde::Deserialize;
 
 use super::csvfile::{RefDataError, column_of, known_market, parse_date, parse_rate, read_table};
 use super::markets::{Country, MarketId, MarketTable, country_str, parse_country};
+/// Currency is a domain type (`model::Currency`); re-exported here for the
+/// readers of reference data.
+pub use crate::model::Currency;
 use crate::model::RateCategory;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Currency([u8; 3]);
-
-impl Currency {
-    pub const USD: Currency = Currency(*b"USD");
-
-    pub fn parse(s: &str) -> Option<Currency> {
-        let b = s.trim().as_bytes();
-        (b.len() == 3 && b.iter().all(u8::is_ascii_alphabetic)).then(|| {
-            Currency([
-                b[0].to_ascii_uppercase(),
-                b[1].to_ascii_uppercase(),
-                b[2].to_ascii_uppercase(),
-            ])
-        })
-    }
-
-    pub fn as_str(&self) -> &str {
-        std::str::from_utf8(&self.0).unwrap_or("???")
-    }
-}
-
-impl fmt::Display for Currency {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
 
 /// What a card row is priced for: a Meta market, or one country (an ISO
 /// code in the `market` column), which wins over its market.

@@ -1,83 +1,68 @@
-//! The comparison as a table, CSV or JSON.
+//! The comparison as a grid: per scenario its charged count, cost and
+//! currency (people see the cost, titled with the currency), then per later
+//! scenario the difference and percentage against the first.
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment};
-
-use super::{Style, group_digits, money, signed_money};
-use crate::cli::CompareFormat;
+use super::grid::{Cell, Column, Grid};
+use super::{Format, Style};
 use crate::report::compare::{CompareRow, Comparison};
 
-pub fn render(
-    c: &Comparison,
-    format: CompareFormat,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
+pub fn render(c: &Comparison, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
-        CompareFormat::Table => table(c, style, out),
-        CompareFormat::Csv => csv(c, out),
-        CompareFormat::Json => {
+        Format::Table => super::table::render(&grid(c), style, out),
+        Format::Csv => super::csv::render(&grid(c), out),
+        Format::Markdown => super::markdown::render(&grid(c), out),
+        Format::Json => {
             serde_json::to_writer_pretty(&mut *out, c)?;
             writeln!(out)
         }
     }
 }
 
-fn cells(row: &CompareRow) -> Vec<String> {
-    let mut v = vec![group_digits(row.messages)];
-    v.extend(row.scenarios.iter().map(|s| money(s.cost)));
+fn values(c: &Comparison, row: &CompareRow) -> Vec<Cell> {
+    let mut v = vec![Cell::Count(row.messages)];
+    for (s, meta) in row.scenarios.iter().zip(&c.meta.scenarios) {
+        v.push(Cell::Count(s.charged));
+        v.push(Cell::Money(s.cost));
+        v.push(Cell::Text(meta.currency.clone()));
+    }
     for d in &row.differences {
-        v.push(d.difference.map_or("-".into(), signed_money));
-        v.push(
-            d.percent
-                .map_or("n/a".into(), |p| format!("{}%", signed_money(p))),
-        );
+        v.push(d.difference.map_or(Cell::Missing("-"), Cell::Difference));
+        v.push(d.percent.map_or(Cell::Missing("n/a"), Cell::Percent));
     }
     v
 }
 
-fn table(c: &Comparison, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = super::table::new_table(style);
-    let bold = |s: String| super::table::bold_cell(style, s);
+pub fn grid(c: &Comparison) -> Grid {
     let scenarios = &c.meta.scenarios;
-    let mut header: Vec<String> = c.meta.group_by.clone();
-    header.push("messages".into());
-    header.extend(
-        scenarios
-            .iter()
-            .map(|s| format!("{} ({})", s.name, s.currency)),
-    );
+    let mut columns: Vec<Column> = c.meta.group_by.iter().map(Column::key).collect();
+    columns.push(Column::value("messages"));
+    for s in scenarios {
+        columns.push(Column::value(format!("{}_charged", s.name)).machine_only());
+        columns.push(
+            Column::value(format!("{}_cost", s.name))
+                .titled(format!("{} ({})", s.name, s.currency)),
+        );
+        columns.push(Column::value(format!("{}_currency", s.name)).machine_only());
+    }
     for s in scenarios.iter().skip(1) {
-        header.push(format!("Δ {}", s.name));
-        header.push(format!("Δ% {}", s.name));
+        columns
+            .push(Column::value(format!("{}_difference", s.name)).titled(format!("Δ {}", s.name)));
+        columns.push(Column::value(format!("{}_percent", s.name)).titled(format!("Δ% {}", s.name)));
     }
-    let width = header.len();
-    table.set_header(header.into_iter().map(bold));
-    let keys = c.meta.group_by.len();
-    for row in &c.rows {
-        table.add_row(row.keys.iter().cloned().chain(cells(row)).map(Cell::new));
-    }
-    let mut total = vec![String::new(); keys];
-    total[0] = "Total".into();
-    table.add_row(
-        total
-            .into_iter()
-            .chain(cells(&c.totals))
-            .map(bold)
-            .collect::<Vec<_>>(),
-    );
-    for i in keys..width {
-        if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    writeln!(out, "{table}")?;
-    writeln!(
-        out,
+    let rows = c
+        .rows
+        .iter()
+        .map(|row| {
+            let keys = row.keys.iter().cloned().map(Cell::Text);
+            keys.chain(values(c, row)).collect()
+        })
+        .collect();
+    let mut after = vec![format!(
         "differences against {}; time zone {}",
         scenarios[0].name, c.meta.time_zone
-    )?;
+    )];
     for s in scenarios {
         let model = if s.model == "auto" && !s.models_used.is_empty() {
             format!("auto ({})", s.models_used.join(", "))
@@ -89,54 +74,20 @@ fn table(c: &Comparison, style: Style, out: &mut dyn Write) -> io::Result<()> {
         } else {
             s.settings.clone()
         };
-        writeln!(
-            out,
+        after.push(format!(
             "{} ({settings}): model {model} · rates: {}",
             s.name,
             s.rate_sources.join("; ")
-        )?;
+        ));
     }
-    if let Some(line) = super::defaults_line(&c.meta.config) {
-        writeln!(out, "{line}")?;
+    after.extend(super::defaults_line(&c.meta.config));
+    Grid {
+        title: Some("wabill compare".into()),
+        before: Vec::new(),
+        columns,
+        rows,
+        subtotals: Vec::new(),
+        total: Some(values(c, &c.totals)),
+        after,
     }
-    Ok(())
-}
-
-/// One row per group; per scenario `NAME_charged`, `NAME_cost`, then per
-/// later scenario `NAME_difference`, `NAME_percent`; then a `total` row.
-fn csv(c: &Comparison, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = super::SafeCsv::from_writer(out);
-    let scenarios = &c.meta.scenarios;
-    let mut header: Vec<String> = c.meta.group_by.clone();
-    header.push("messages".into());
-    for s in scenarios {
-        header.push(format!("{}_charged", s.name));
-        header.push(format!("{}_cost", s.name));
-        header.push(format!("{}_currency", s.name));
-    }
-    for s in scenarios.iter().skip(1) {
-        header.push(format!("{}_difference", s.name));
-        header.push(format!("{}_percent", s.name));
-    }
-    w.write_record(&header)?;
-    let record = |row: &CompareRow, keys: Vec<String>| {
-        let mut v = keys;
-        v.push(row.messages.to_string());
-        for (s, meta) in row.scenarios.iter().zip(scenarios) {
-            v.push(s.charged.to_string());
-            v.push(s.cost.to_string());
-            v.push(meta.currency.clone());
-        }
-        for d in &row.differences {
-            v.push(d.difference.map_or(String::new(), |x| x.to_string()));
-            v.push(d.percent.map_or(String::new(), |x| x.to_string()));
-        }
-        v
-    };
-    for row in &c.rows {
-        w.write_record(record(row, row.keys.clone()))?;
-    }
-    let total = vec!["total".to_string(); c.meta.group_by.len()];
-    w.write_record(record(&c.totals, total))?;
-    w.flush()
 }

@@ -1,29 +1,27 @@
+//! A grid as CSV: machine names, plain decimals, machines' columns (the
+//! currency too), formulas neutralised; the totals row reads `total` in
+//! each key column. The sentences around the table are for people only.
+
 use std::io::{self, Write};
 
-use super::{count_columns, counts};
-use crate::report::{Line, Report};
+use super::grid::{Cell, Grid};
 
-fn values(report: &Report, line: &Line) -> Vec<String> {
-    let mut v: Vec<String> = counts(report, line).iter().map(u64::to_string).collect();
-    v.push(line.cost.to_string());
-    v.push(report.meta.currency.clone());
-    v
-}
-
-/// One row per group, then a row whose key columns read `total`.
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
     let mut w = super::SafeCsv::from_writer(out);
-    let keys = &report.meta.group_by;
-    let header = keys
+    let columns: Vec<_> = grid.machine_columns().collect();
+    w.write_record(columns.iter().map(|(_, c)| c.name.as_str()))?;
+    for (_, row) in grid
+        .rows
         .iter()
-        .map(String::as_str)
-        .chain(count_columns(report))
-        .chain(["cost", "currency"]);
-    w.write_record(header)?;
-    for row in &report.rows {
-        w.write_record(row.keys.iter().cloned().chain(values(report, &row.line)))?;
+        .enumerate()
+        .filter(|(r, _)| !grid.is_subtotal(*r))
+    {
+        w.write_record(columns.iter().map(|(i, _)| row[*i].machine()))?;
     }
-    let total = std::iter::repeat_n("total".to_string(), keys.len());
-    w.write_record(total.chain(values(report, &report.totals)))?;
+    if let Some(total) = grid.machine_total() {
+        let keys = columns.iter().filter(|(_, c)| c.key).count();
+        let label = std::iter::repeat_n("total".to_string(), keys);
+        w.write_record(label.chain(total.into_iter().map(Cell::machine)))?;
+    }
     w.flush()
 }

@@ -1,19 +1,22 @@
 //! Plain sentences saying why a message was charged what it was. Facts come
-//! from `Priced` and the run's `PricingContext` (window lengths, allowance):
-//! nothing is recomputed or restated here, so a configured
+//! from the decision in `Priced` (the rule, the windows as intervals with
+//! their bounds and length, the allowance and the count against it, the
+//! rate and its source); the run's `PricingContext` gives only what a
+//! customer message opens (window lengths) and the currency and market
+//! names. Nothing is recomputed or restated here, so a configured
 //! `--service-window-hours` can never disagree with the text
 //! (docs/pricing-rules.md).
 
-use crate::model::{Category, Direction, Message, Micros};
+use crate::model::{Category, Direction, Instant, Message, Span, Window};
 use crate::pricing::{
-    ConversationRef, ConversationType, FREE_CONVERSATIONS_PER_MONTH, Model, Priced, PricingContext,
-    PricingType, SERVICE_FREE_FROM, TierUse, Unpriced,
+    ConversationRef, ConversationType, Priced, PricingContext, PricingType, RateSource, Rule,
+    SERVICE_FREE_FROM, Unpriced,
 };
 use crate::render::group_digits;
 
 /// "26 h", "23 h 59 min", "15 min".
-pub fn duration(us: Micros) -> String {
-    let minutes = us / 60_000_000;
+pub fn duration(span: Span) -> String {
+    let minutes = span.as_micros() / 60_000_000;
     match (minutes / 60, minutes % 60) {
         (0, m) => format!("{m} min"),
         (h, 0) => format!("{h} h"),
@@ -21,9 +24,9 @@ pub fn duration(us: Micros) -> String {
     }
 }
 
-pub fn time(us: Micros) -> String {
-    jiff::Timestamp::from_microsecond(us).map_or_else(
-        |_| us.to_string(),
+pub fn time(at: Instant) -> String {
+    jiff::Timestamp::from_microsecond(at.as_micros()).map_or_else(
+        |_| at.as_micros().to_string(),
         |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
     )
 }
@@ -43,14 +46,14 @@ fn what(category: Category) -> &'static str {
 }
 
 /// Where the message stands against the customer's last message.
-fn since_customer(m: &Message, p: &Priced<'_>, ctx: &PricingContext) -> String {
-    match p.windows.and_then(|w| w.service_since) {
-        Some(t) => format!(
+fn since_customer(m: &Message, p: &Priced<'_>) -> String {
+    match p.windows.and_then(|w| w.service_window) {
+        Some(w) => format!(
             "sent {} after the customer's last message, inside the {} customer service window \
              (open until {})",
-            duration(m.at - t),
-            duration(ctx.windows.service_window),
-            time(t + ctx.windows.service_window)
+            duration(m.at - w.start),
+            duration(w.len()),
+            time(w.end)
         ),
         None => "sent outside any customer service window".to_string(),
     }
@@ -65,13 +68,13 @@ fn charge(p: &Priced<'_>, ctx: &PricingContext) -> String {
         (None, None) => String::new(),
     };
     let rate = p.rate.map_or("?".into(), |r| r.to_string());
-    let source = match (p.tier, p.rate_source) {
-        (Some(TierUse::Band { .. }), Some(band)) => format!(
-            "volume tier for message {} of the month ({band})",
+    let source = match p.rate_source {
+        Some(RateSource::TierBand { label }) => format!(
+            "volume tier for message {} of the month ({label})",
             p.counted_as.unwrap_or(0)
         ),
-        (_, Some(card)) => format!("card {card}"),
-        (_, None) => "no card".into(),
+        Some(source) => format!("card {}", source.label()),
+        None => "no card".into(),
     };
     format!(
         "{} {category} rate {rate} {currency}, {source}",
@@ -91,7 +94,8 @@ pub fn sentence(
     let w = &ctx.windows;
     let service = duration(w.service_window);
     let reply = duration(w.entry_point_reply);
-    let allowance = group_digits(ctx.service_allowance);
+    // Set on every decision counted against an allowance.
+    let allowance = group_digits(p.allowance.unwrap_or_default());
     if p.pricing_type == PricingType::Call {
         return if m.direction == Direction::In || m.status.is_delivered() {
             format!(
@@ -138,24 +142,24 @@ pub fn sentence(
         }
         PricingType::FreeEntryPoint => {
             match (entry, p.windows.is_some_and(|w| w.opened_entry_window)) {
-                (Some((_, end)), true) => format!(
+                (Some(Window { end, .. }), true) => format!(
                     "{kind}: the first reply within {reply} to a customer who came from an ad or Page button: free, \
                  and it opens a free entry point window until {}.",
                     time(end)
                 ),
-                (Some((_, end)), _) => format!(
+                (Some(Window { end, .. }), _) => format!(
                     "{kind} inside the free entry point window (open until {}): free.",
                     time(end)
                 ),
                 (None, _) => format!("{kind}: free entry point."),
             }
         }
-        PricingType::FreeCustomerService if p.model == Some(Model::Template2018) => format!(
+        PricingType::FreeCustomerService if p.rule == Some(Rule::AnyInServiceWindow) => format!(
             "{kind} {}: free under the 2018 model.",
-            since_customer(m, p, ctx)
+            since_customer(m, p)
         ),
         PricingType::FreeCustomerService => {
-            format!("{kind} {}: free.", since_customer(m, p, ctx))
+            format!("{kind} {}: free.", since_customer(m, p))
         }
         // Without a conversation (see `conversation`), nothing is "in" one.
         PricingType::InConversation => format!("{kind}: part of an earlier conversation, free."),
@@ -164,8 +168,9 @@ pub fn sentence(
             p.counted_as.unwrap_or(0)
         ),
         PricingType::Regular => {
-            let reason = match (p.model, category) {
-                (_, Category::GeneralPurposeAi) => format!(
+            let reason = match (p.rule, category) {
+                // Also an AI Provider's service message, priced as one.
+                _ if p.pricing_category == Some(Category::GeneralPurposeAi) => format!(
                     "{kind}: an AI Provider's non-template message, charged per delivery in this market"
                 ),
                 (_, Category::BusinessAgent) => format!(
@@ -173,7 +178,7 @@ pub fn sentence(
                     p.tokens.unwrap_or(0),
                     if p.estimated { " (estimated)" } else { "" }
                 ),
-                (Some(Model::PerMessage2026_10), Category::Service) => format!(
+                (Some(Rule::Allowance), _) => format!(
                     "service message number {} this month for this business number: past the {allowance} free, \
                      charged at the utility rate",
                     p.counted_as.unwrap_or(0)
@@ -183,20 +188,17 @@ pub fn sentence(
                     Category::Marketing
                     | Category::Authentication
                     | Category::AuthenticationInternational,
-                ) if p.windows.and_then(|w| w.service_since).is_some() => {
+                ) if p.windows.and_then(|w| w.service_window).is_some() => {
                     format!(
                         "{kind} {}, where {kind}s are still charged",
-                        since_customer(m, p, ctx)
+                        since_customer(m, p)
                     )
                 }
-                (Some(Model::PerMessage2026_10), Category::Utility)
-                    if p.windows.and_then(|w| w.service_since).is_some() =>
-                {
-                    format!(
-                        "{kind} {}, charged since the rules of 2026-10-01",
-                        since_customer(m, p, ctx)
-                    )
-                }
+                (Some(Rule::UtilityChargedInWindow), _) => format!(
+                    "{kind} {}, charged since the rules of {}",
+                    since_customer(m, p),
+                    p.model.and_then(|m| m.facts().from).unwrap_or_default()
+                ),
                 _ => match p.windows.and_then(|w| w.last_inbound) {
                     Some(t) => format!(
                         "{kind} sent {} after the customer's last message: outside the customer service window",
@@ -230,25 +232,26 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
         k => k.to_string(),
     };
     if !r.opened {
-        if matches!(
-            p.model,
-            Some(Model::PerMessage2025 | Model::PerMessage2026_10)
-        ) {
+        if p.model.is_some_and(|m| !m.is_conversation()) {
             return format!(
                 "{kind} inside utility conversation #{} opened before per-message pricing began \
                  (open until {}): free, part of that conversation.",
                 c.id,
-                time(c.end)
+                time(c.span.end)
             );
         }
         return format!(
             "{kind} inside {name} conversation #{} (opened {}, open until {}): no further charge.",
             c.id,
-            time(c.start),
-            time(c.end)
+            time(c.span.start),
+            time(c.span.end)
         );
     }
-    let opens = format!("opens {name} conversation #{} until {}", c.id, time(c.end));
+    let opens = format!(
+        "opens {name} conversation #{} until {}",
+        c.id,
+        time(c.span.end)
+    );
     let why = match c.kind {
         ConversationType::FreeEntryPoint => {
             return format!(
@@ -268,7 +271,7 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
     };
     let n = p.counted_as.unwrap_or(0);
     // Conversation models have their own monthly allowance.
-    let allowance = group_digits(FREE_CONVERSATIONS_PER_MONTH);
+    let allowance = group_digits(p.allowance.unwrap_or_default());
     let which = if c.kind == ConversationType::Service {
         "service conversations"
     } else {
@@ -296,12 +299,12 @@ fn conversation(kind: &str, p: &Priced<'_>, r: &ConversationRef, ctx: &PricingCo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::HOUR_US;
 
     #[test]
     fn durations_read_naturally() {
-        assert_eq!(duration(26 * HOUR_US), "26 h");
-        assert_eq!(duration(23 * HOUR_US + 59 * 60_000_000), "23 h 59 min");
-        assert_eq!(duration(15 * 60_000_000), "15 min");
+        let minute = Span::from_micros(60_000_000);
+        assert_eq!(duration(Span::hours(26)), "26 h");
+        assert_eq!(duration(Span::hours(23) + 59 * minute), "23 h 59 min");
+        assert_eq!(duration(15 * minute), "15 min");
     }
 }

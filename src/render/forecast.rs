@@ -3,11 +3,23 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment};
-
-use super::{Style, chart, group_digits, money};
-use crate::cli::ForecastFormat;
+use super::grid::{Cell, Column, Grid};
+use super::{Style, chart, group_digits};
 use crate::forecast::{Amounts, ForecastReport};
+
+/// Output formats of a forecast: the report formats and two chart files.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForecastFormat {
+    Table,
+    Csv,
+    Json,
+    /// A GitHub-flavoured Markdown table
+    Markdown,
+    /// A stacked monthly chart by category (SVG)
+    Svg,
+    /// The chart and the monthly table in one self-contained HTML page
+    Html,
+}
 
 pub fn render(
     report: &ForecastReport,
@@ -18,14 +30,15 @@ pub fn render(
 ) -> io::Result<()> {
     match format {
         ForecastFormat::Table => {
-            table(report, style, out)?;
+            super::table::render(&grid(report), style, out)?;
             if with_chart {
                 writeln!(out)?;
                 chart::terminal(report, style, out)?;
             }
             Ok(())
         }
-        ForecastFormat::Csv => csv(report, out),
+        ForecastFormat::Csv => super::csv::render(&grid(report), out),
+        ForecastFormat::Markdown => super::markdown::render(&grid(report), out),
         ForecastFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, report)?;
             writeln!(out)
@@ -33,15 +46,6 @@ pub fn render(
         ForecastFormat::Svg => out.write_all(chart::svg(report)?.as_bytes()),
         ForecastFormat::Html => chart::html(report, out),
     }
-}
-
-fn values(a: &Amounts) -> [String; 4] {
-    [
-        group_digits(a.messages),
-        group_digits(a.charged),
-        group_digits(a.free),
-        money(a.cost),
-    ]
 }
 
 /// The sentences under a table or chart: what was assumed and which cards.
@@ -113,69 +117,48 @@ fn tier_splits(report: &ForecastReport) -> Vec<String> {
     lines
 }
 
-fn table(report: &ForecastReport, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = super::table::new_table(style);
-    let bold = |s: String| super::table::bold_cell(style, s);
-    let header = ["month", "market", "category", "messages", "charged", "free"]
-        .map(String::from)
+/// One row per month × market × category (with each month's total for
+/// people when there are several months), then the totals.
+pub fn grid(report: &ForecastReport) -> Grid {
+    let currency = &report.meta.currency;
+    let mut columns: Vec<Column> = ["month", "market", "category"]
         .into_iter()
-        .chain([format!("cost ({})", report.meta.currency)]);
-    table.set_header(header.map(bold));
+        .map(Column::key)
+        .collect();
+    columns.extend(["messages", "charged", "free"].map(Column::value));
+    columns.push(Column::value("cost").titled(format!("cost ({currency})")));
+    columns.push(Column::value("currency").machine_only());
+    let values = |a: &Amounts| {
+        [
+            Cell::Count(a.messages),
+            Cell::Count(a.charged),
+            Cell::Count(a.free),
+            Cell::Money(a.cost),
+            Cell::Text(currency.clone()),
+        ]
+    };
+    let text = |s: &str| Cell::Text(s.to_string());
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut subtotals = Vec::new();
     let several_months = report.months.len() > 1;
     for month in &report.months {
         for row in report.rows.iter().filter(|r| r.month == month.month) {
-            let keys = [row.month.clone(), row.market.clone(), row.category.clone()];
-            table.add_row(keys.into_iter().chain(values(&row.amounts)).map(Cell::new));
+            let keys = [text(&row.month), text(&row.market), text(&row.category)];
+            rows.push(keys.into_iter().chain(values(&row.amounts)).collect());
         }
         if several_months {
-            let keys = [month.month.clone(), "month total".into(), String::new()];
-            table.add_row(
-                keys.into_iter()
-                    .chain(values(&month.amounts))
-                    .map(bold)
-                    .collect::<Vec<_>>(),
-            );
+            subtotals.push(rows.len());
+            let keys = [text(&month.month), text("month total"), text("")];
+            rows.push(keys.into_iter().chain(values(&month.amounts)).collect());
         }
     }
-    let keys = ["Total".to_string(), String::new(), String::new()];
-    table.add_row(
-        keys.into_iter()
-            .chain(values(&report.totals))
-            .map(bold)
-            .collect::<Vec<_>>(),
-    );
-    for i in 3..7 {
-        if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
+    Grid {
+        title: Some("wabill forecast".into()),
+        before: Vec::new(),
+        columns,
+        rows,
+        subtotals,
+        total: Some(values(&report.totals).into()),
+        after: notes(report),
     }
-    writeln!(out, "{table}")?;
-    for line in notes(report) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
-}
-
-/// One row per month × market × category, then a row whose keys read `total`.
-fn csv(report: &ForecastReport, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = super::SafeCsv::from_writer(out);
-    w.write_record([
-        "month", "market", "category", "messages", "charged", "free", "cost", "currency",
-    ])?;
-    let plain = |a: &Amounts| {
-        [
-            a.messages.to_string(),
-            a.charged.to_string(),
-            a.free.to_string(),
-            a.cost.to_string(),
-            report.meta.currency.clone(),
-        ]
-    };
-    for r in &report.rows {
-        let keys = [r.month.clone(), r.market.clone(), r.category.clone()];
-        w.write_record(keys.into_iter().chain(plain(&r.amounts)))?;
-    }
-    let keys = ["total", "total", "total"].map(String::from);
-    w.write_record(keys.into_iter().chain(plain(&report.totals)))?;
-    w.flush()
 }

@@ -13,7 +13,8 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 
 use super::bars::{self, BILLED, ESTIMATE, Series};
-use super::{accounting_lines, count_columns, counts, group_digits, meta_line, money};
+use super::grid::Grid;
+use super::{accounting_lines, meta_line, money};
 use crate::reconcile::Reconciliation;
 use crate::report::Report;
 
@@ -88,6 +89,49 @@ fn cells(tag: &str, values: &[(String, bool)]) -> String {
         .collect()
 }
 
+/// A grid as an HTML table (people's columns; values right-aligned), the
+/// totals row in the footer.
+fn grid_table(out: &mut dyn Write, id: &str, grid: &Grid) -> io::Result<()> {
+    let columns: Vec<_> = grid.human_columns().collect();
+    let header: Vec<(String, bool)> = columns
+        .iter()
+        .map(|(_, c)| (c.title.clone(), !c.left))
+        .collect();
+    writeln!(out, "<div class=\"scroll\">\n<table id=\"{id}\">")?;
+    writeln!(
+        out,
+        "<thead><tr>{}</tr></thead>\n<tbody>",
+        cells("th", &header)
+    )?;
+    for (r, row) in grid.rows.iter().enumerate() {
+        let v: Vec<(String, bool)> = columns
+            .iter()
+            .map(|(i, c)| (row[*i].human(), !c.left))
+            .collect();
+        let tag = if grid.is_subtotal(r) { "th" } else { "td" };
+        writeln!(out, "<tr>{}</tr>", cells(tag, &v))?;
+    }
+    write!(out, "</tbody>")?;
+    if let Some(total) = grid.human_total() {
+        let keys = columns.iter().filter(|(_, c)| c.key).count();
+        let mut v = vec![(String::new(), false); keys.max(1)];
+        v[0].0 = "Total".into();
+        let values = columns.iter().filter(|(_, c)| !c.key);
+        v.extend(
+            total
+                .into_iter()
+                .zip(values)
+                .map(|(cell, (_, c))| (cell.human(), !c.left)),
+        );
+        write!(
+            out,
+            "\n<tfoot><tr class=\"total\">{}</tr></tfoot>",
+            cells("th", &v)
+        )?;
+    }
+    writeln!(out, "\n</table>\n</div>")
+}
+
 fn list(out: &mut dyn Write, id: &str, lines: &[String]) -> io::Result<()> {
     writeln!(out, "<ul id=\"{id}\">")?;
     for line in lines {
@@ -129,41 +173,8 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         escape(cur)
     )?;
 
-    let keys = &report.meta.group_by;
-    let columns = count_columns(report);
-    let mut header: Vec<(String, bool)> = keys.iter().map(|k| (k.clone(), false)).collect();
-    header.extend(columns.iter().map(|c| (c.replace('_', " "), true)));
-    header.push((format!("cost ({cur})"), true));
-    let values = |line| {
-        let mut v: Vec<(String, bool)> = counts(report, line)
-            .into_iter()
-            .map(|n| (group_digits(n), true))
-            .collect();
-        v.push((money(line.cost), true));
-        v
-    };
-    writeln!(
-        out,
-        "<h2>Cost</h2>\n<div class=\"scroll\">\n<table id=\"report\">"
-    )?;
-    writeln!(
-        out,
-        "<thead><tr>{}</tr></thead>\n<tbody>",
-        cells("th", &header)
-    )?;
-    for row in &report.rows {
-        let mut v: Vec<(String, bool)> = row.keys.iter().map(|k| (k.clone(), false)).collect();
-        v.extend(values(&row.line));
-        writeln!(out, "<tr>{}</tr>", cells("td", &v))?;
-    }
-    let mut total = vec![(String::new(), false); keys.len().max(1)];
-    total[0].0 = "Total".into();
-    total.extend(values(&report.totals));
-    writeln!(
-        out,
-        "</tbody>\n<tfoot><tr class=\"total\">{}</tr></tfoot>\n</table>\n</div>",
-        cells("th", &total)
-    )?;
+    writeln!(out, "<h2>Cost</h2>")?;
+    grid_table(out, "report", &super::estimate::grid(report))?;
 
     writeln!(out, "<h2>Accounting</h2>")?;
     list(out, "accounting", &accounting_lines(report))?;

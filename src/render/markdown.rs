@@ -1,18 +1,9 @@
+//! A grid as a GitHub-flavoured Markdown table, with a bold heading and
+//! the sentences after it as a list.
+
 use std::io::{self, Write};
 
-use super::{accounting_lines, count_columns, counts, group_digits, meta_line, money};
-use crate::report::{Line, Report};
-
-fn values(report: &Report, line: &Line, bold: bool) -> String {
-    let mark = if bold { "**" } else { "" };
-    let mut cells: Vec<String> = counts(report, line).into_iter().map(group_digits).collect();
-    cells.push(money(line.cost));
-    cells
-        .iter()
-        .map(|c| format!("{mark}{c}{mark}"))
-        .collect::<Vec<_>>()
-        .join(" | ")
-}
+use super::grid::{Cell, Grid};
 
 /// Cell text as Markdown shows it literally: pipes would break the table,
 /// line breaks the row, and HTML would be rendered (or run) by the viewer.
@@ -32,53 +23,61 @@ fn escape(s: &str) -> String {
     out
 }
 
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let keys = &report.meta.group_by;
-    writeln!(out, "**wabill estimate** · {}\n", meta_line(report))?;
-    let names: Vec<String> = keys.iter().map(|k| escape(k)).collect();
-    let columns: Vec<String> = count_columns(report)
+/// Bold, except an empty cell (`****` would show as text).
+fn bold(t: String) -> String {
+    if t.is_empty() { t } else { format!("**{t}**") }
+}
+
+fn text(cell: &Cell) -> String {
+    escape(&cell.human())
+}
+
+pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
+    let heading: Vec<String> = grid
+        .title
         .iter()
-        .map(|c| c.replace('_', " "))
+        .map(|t| format!("**{t}**"))
+        .chain(grid.before.iter().cloned())
         .collect();
-    writeln!(
-        out,
-        "| {} | {} | cost ({}) |",
-        names.join(" | "),
-        columns.join(" | "),
-        report.meta.currency
-    )?;
-    let aligns: Vec<&str> = keys
+    if !heading.is_empty() {
+        writeln!(out, "{}\n", heading.join(" · "))?;
+    }
+    let columns: Vec<_> = grid.human_columns().collect();
+    let titles: Vec<String> = columns.iter().map(|(_, c)| escape(&c.title)).collect();
+    writeln!(out, "| {} |", titles.join(" | "))?;
+    let aligns: Vec<&str> = columns
         .iter()
-        .map(|_| ":---")
-        .chain(std::iter::repeat_n("---:", columns.len() + 1))
+        .map(|(_, c)| if c.left { ":---" } else { "---:" })
         .collect();
     writeln!(out, "| {} |", aligns.join(" | "))?;
-    for row in &report.rows {
-        let k: Vec<String> = row.keys.iter().map(|k| escape(k)).collect();
-        writeln!(
-            out,
-            "| {} | {} |",
-            k.join(" | "),
-            values(report, &row.line, false)
-        )?;
+    for (r, row) in grid.rows.iter().enumerate() {
+        let mark = if grid.is_subtotal(r) { "**" } else { "" };
+        let cells: Vec<String> = columns
+            .iter()
+            .map(|(i, _)| match text(&row[*i]) {
+                t if mark.is_empty() => t,
+                t => bold(t),
+            })
+            .collect();
+        writeln!(out, "| {} |", cells.join(" | "))?;
     }
-    let mut total = vec![String::new(); keys.len().max(1)];
-    total[0] = "**Total**".into();
-    writeln!(
-        out,
-        "| {} | {} |",
-        total.join(" | "),
-        values(report, &report.totals, true)
-    )?;
-    writeln!(out)?;
-    for line in accounting_lines(report) {
-        writeln!(out, "- {line}")?;
+    if let Some(total) = grid.human_total() {
+        let keys = columns.iter().filter(|(_, c)| c.key).count();
+        let mut cells = vec![String::new(); keys.max(1)];
+        cells[0] = "**Total**".into();
+        cells.extend(total.into_iter().map(|c| bold(text(c))));
+        writeln!(out, "| {} |", cells.join(" | "))?;
     }
-    if !report.meta.rate_sources.is_empty() {
-        writeln!(out, "- rates: {}", report.meta.rate_sources.join("; "))?;
+    if !grid.after.is_empty() {
+        writeln!(out)?;
     }
-    if let Some(line) = super::defaults_line(&report.meta.config) {
-        writeln!(out, "- {line}")?;
+    for line in &grid.after {
+        // A sentence that is itself an item (`- assumption`) or indented
+        // (a cause under `causes:`) nests under the one before it.
+        match line.strip_prefix("- ").or_else(|| line.strip_prefix("  ")) {
+            Some(item) => writeln!(out, "  - {}", item.trim_start())?,
+            None => writeln!(out, "- {line}")?,
+        }
     }
     Ok(())
 }

@@ -1,23 +1,23 @@
-//! The per-message reconcile as a table, CSV (one row per differing
-//! message) or JSON.
+//! The per-message reconcile as a grid (one row per differing message),
+//! or JSON.
 
 use std::io::{self, Write};
 
-use super::table::new_table;
-use super::{Style, group_digits};
-use crate::cli::CompareFormat;
+use super::grid::{Cell, Column, Grid};
+use super::{Format, Style, group_digits};
 use crate::reconcile::messages::{Decision, MessageReconciliation};
 
 pub fn render(
     r: &MessageReconciliation,
-    format: CompareFormat,
+    format: Format,
     style: Style,
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        CompareFormat::Table => table(r, style, out),
-        CompareFormat::Csv => csv(r, out),
-        CompareFormat::Json => {
+        Format::Table => super::table::render(&grid(r), style, out),
+        Format::Csv => super::csv::render(&grid(r), out),
+        Format::Markdown => super::markdown::render(&grid(r), out),
+        Format::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
         }
@@ -71,57 +71,57 @@ pub fn summary(r: &MessageReconciliation) -> String {
     line
 }
 
-fn table(r: &MessageReconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "inputs: {}", r.inputs.join(", "))?;
-    if !r.differing.is_empty() {
-        let mut t = new_table(style);
-        t.set_header(["message_id", "time", "differs", "wabill", "Meta"]);
-        for d in &r.differing {
+/// One row per differing message: people see its kinds and both decisions
+/// in short, machines every field apart and the explanation.
+pub fn grid(r: &MessageReconciliation) -> Grid {
+    let text = |s: &str| Cell::Text(s.to_string());
+    let flag = |b: Option<bool>| Cell::Text(b.map_or(String::new(), |b| b.to_string()));
+    let columns = vec![
+        Column::key("message_id"),
+        Column::key("timestamp").titled("time"),
+        Column::key("customer").machine_only(),
+        Column::key("differs").human_only(),
+        Column::key("differs").machine_only(),
+        Column::key("wabill").human_only(),
+        Column::key("Meta").human_only(),
+        Column::key("wabill_pricing_type").machine_only(),
+        Column::key("meta_pricing_type").machine_only(),
+        Column::key("wabill_category").machine_only(),
+        Column::key("meta_category").machine_only(),
+        Column::key("wabill_billable").machine_only(),
+        Column::key("meta_billable").machine_only(),
+        Column::key("explain").machine_only(),
+    ];
+    let rows = r
+        .differing
+        .iter()
+        .map(|d| {
             let kinds: Vec<&str> = d.differs.iter().map(|k| k.as_str()).collect();
-            t.add_row([
-                d.message_id.clone(),
-                d.timestamp.clone(),
-                kinds.join(", "),
-                short(&d.wabill),
-                short(&d.meta),
-            ]);
-        }
-        writeln!(out, "{t}")?;
+            vec![
+                text(&d.message_id),
+                text(&d.timestamp),
+                text(&d.customer),
+                Cell::Text(kinds.join(", ")),
+                Cell::Text(kinds.join(";")),
+                Cell::Text(short(&d.wabill)),
+                Cell::Text(short(&d.meta)),
+                text(&d.wabill.pricing_type),
+                text(&d.meta.pricing_type),
+                text(&d.wabill.category),
+                text(&d.meta.category),
+                flag(d.wabill.billable),
+                flag(d.meta.billable),
+                text(&d.explain),
+            ]
+        })
+        .collect();
+    Grid {
+        title: Some("wabill reconcile".into()),
+        before: vec![format!("inputs: {}", r.inputs.join(", "))],
+        columns,
+        rows,
+        subtotals: Vec::new(),
+        total: None,
+        after: vec![summary(r)],
     }
-    writeln!(out, "{}", summary(r))
-}
-
-fn csv(r: &MessageReconciliation, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = ::csv::Writer::from_writer(out);
-    w.write_record([
-        "message_id",
-        "timestamp",
-        "customer",
-        "differs",
-        "wabill_pricing_type",
-        "meta_pricing_type",
-        "wabill_category",
-        "meta_category",
-        "wabill_billable",
-        "meta_billable",
-        "explain",
-    ])?;
-    let flag = |b: Option<bool>| b.map_or(String::new(), |b| b.to_string());
-    for d in &r.differing {
-        let kinds: Vec<&str> = d.differs.iter().map(|k| k.as_str()).collect();
-        w.write_record([
-            d.message_id.as_str(),
-            &d.timestamp,
-            &d.customer,
-            &kinds.join(";"),
-            &d.wabill.pricing_type,
-            &d.meta.pricing_type,
-            &d.wabill.category,
-            &d.meta.category,
-            &flag(d.wabill.billable),
-            &flag(d.meta.billable),
-            &d.explain,
-        ])?;
-    }
-    w.flush()
 }

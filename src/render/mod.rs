@@ -1,20 +1,28 @@
-//! Renderers: sibling functions over the same `Report`, each writing to any
-//! `Write`. Only this module and `input` do I/O on data.
+//! Renderers. Each report builds one typed [`grid::Grid`]; `table`, `csv`,
+//! `markdown` and `html` lay any grid out, `json` serialises the report
+//! itself. The output-format enums live here so that `cli` and `app` import
+//! `render`, never the other way round.
 
 mod bars;
 mod chart;
 pub mod compare;
 mod csv;
+mod estimate;
 pub mod explain;
 pub mod forecast;
+pub mod grid;
 pub mod html;
 mod json;
 mod markdown;
 pub mod messages;
 mod number;
+pub mod problems;
+pub mod rates;
 pub mod reconcile;
+pub mod rows;
 mod safe_csv;
 mod table;
+pub mod timeline;
 
 /// The provenance line naming the `wabill.toml` a report's defaults came
 /// from; the same words in every report.
@@ -78,10 +86,10 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        ReportFormat::Table => table::render(report, style, out),
-        ReportFormat::Csv => csv::render(report, out),
+        ReportFormat::Table => table::render(&estimate::grid(report), style, out),
+        ReportFormat::Csv => csv::render(&estimate::grid(report), out),
+        ReportFormat::Markdown => markdown::render(&estimate::grid(report), out),
         ReportFormat::Json => json::render(report, out),
-        ReportFormat::Markdown => markdown::render(report, out),
         ReportFormat::Html => html::estimate(report, out),
     }
 }

@@ -4,6 +4,7 @@ use std::io::{self, Write};
 
 use comfy_table::{Attribute, Cell, CellAlignment, Color};
 
+use super::grid::{self, Column, Grid};
 use super::{Style, group_digits, money, signed_money};
 use crate::reconcile::{Cause, Reconciliation, Row, Sides};
 
@@ -13,6 +14,8 @@ pub enum ReconcileFormat {
     Table,
     Csv,
     Json,
+    /// A GitHub-flavoured Markdown table, with the notes
+    Markdown,
     /// A self-contained HTML page with the table, the notes and charts of
     /// estimate against billed by period and by country.
     Html,
@@ -31,6 +34,7 @@ pub fn render(
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
         }
+        ReconcileFormat::Markdown => super::markdown::render(&grid(r), out),
         ReconcileFormat::Html => super::html::reconcile(r, out),
     }
 }
@@ -178,6 +182,50 @@ fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()
         writeln!(out, "{line}")?;
     }
     Ok(())
+}
+
+/// The people's view as a grid (Markdown): the table's columns and notes.
+/// The cells are the table's text; the table and CSV are laid out below.
+pub fn grid(r: &Reconciliation) -> Grid {
+    let header = header(r);
+    let width = header.len();
+    let columns = header
+        .into_iter()
+        .enumerate()
+        .map(|(i, title)| match i {
+            0..4 => Column::key(title.clone()),
+            i if i >= width - 2 => Column::value(title.clone()).left(),
+            _ => Column::value(title.clone()),
+        })
+        .collect();
+    let check = |ok: bool| grid::Cell::Text(if ok { "ok" } else { "OFF" }.into());
+    let text = |s: &str| grid::Cell::Text(s.to_string());
+    let rows = r
+        .rows
+        .iter()
+        .map(|row| {
+            let keys = [&row.period, &row.country, &row.category, &row.pricing_type];
+            let mut cells: Vec<grid::Cell> = keys.into_iter().map(|k| text(k)).collect();
+            cells.extend(values(row).into_iter().map(grid::Cell::Text));
+            cells.push(check(row.within_tolerance));
+            cells.push(grid::Cell::Text(causes_text(row)));
+            cells
+        })
+        .collect();
+    let mut total: Vec<grid::Cell> = values(&r.totals)
+        .into_iter()
+        .map(grid::Cell::Text)
+        .collect();
+    total.push(check(r.totals.within_tolerance));
+    total.push(text(""));
+    Grid {
+        title: Some("wabill reconcile".into()),
+        columns,
+        rows,
+        total: Some(total),
+        after: notes(r),
+        ..Grid::default()
+    }
 }
 
 /// The lines under the table: tolerance, days, ranges, causes, fees, FX.

@@ -1,15 +1,11 @@
+//! A grid as a terminal table (comfy-table), with its sentences around it.
+
 use std::io::{self, Write};
 
 use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table, presets};
 
-use super::{Style, accounting_lines, count_columns, counts, group_digits, meta_line, money};
-use crate::report::{Line, Report};
-
-fn value_cells(report: &Report, line: &Line) -> Vec<String> {
-    let mut v: Vec<String> = counts(report, line).into_iter().map(group_digits).collect();
-    v.push(money(line.cost));
-    v
-}
+use super::Style;
+use super::grid::{self, Grid};
 
 /// An empty table in the house style. A fixed layout: the same report
 /// prints the same bytes on any terminal.
@@ -34,58 +30,58 @@ pub fn bold_cell(style: Style, text: String) -> Cell {
     }
 }
 
-pub fn render(report: &Report, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = new_table(style);
-    let keys = &report.meta.group_by;
-    let mut header: Vec<String> = keys.clone();
-    let columns = count_columns(report);
-    header.extend(columns.iter().map(|c| c.replace('_', " ")));
-    header.push(format!("cost ({})", report.meta.currency));
-    table.set_header(header.into_iter().map(|h| {
-        let cell = Cell::new(h);
-        if style.color {
-            cell.add_attribute(Attribute::Bold)
-        } else {
-            cell
-        }
-    }));
-    for row in &report.rows {
-        let cells = row
-            .keys
-            .iter()
-            .map(|k| super::printable(k).into_owned())
-            .chain(value_cells(report, &row.line));
-        table.add_row(cells.map(Cell::new));
+/// Text as the terminal shows it: input text cannot move the cursor.
+fn text(cell: &grid::Cell) -> String {
+    match cell {
+        grid::Cell::Text(s) => super::printable(s).into_owned(),
+        c => c.human(),
     }
-    let mut total: Vec<String> = vec![String::new(); keys.len().max(1)];
-    total[0] = "Total".into();
-    let total_cells = total
-        .into_iter()
-        .chain(value_cells(report, &report.totals))
-        .map(|s| {
-            let cell = Cell::new(s);
-            if style.color {
-                cell.add_attribute(Attribute::Bold)
-            } else {
-                cell
-            }
-        });
-    table.add_row(total_cells.collect::<Vec<_>>());
-    let first_value = keys.len().max(1);
-    for i in first_value..first_value + columns.len() + 1 {
-        if let Some(column) = table.column_mut(i) {
+}
+
+/// The sentences before, the table (values right-aligned, the totals row
+/// in bold reading `Total`), the sentences after.
+pub fn render(grid: &Grid, style: Style, out: &mut dyn Write) -> io::Result<()> {
+    for line in &grid.before {
+        writeln!(out, "{line}")?;
+    }
+    if grid.rows.is_empty() && grid.total.is_none() {
+        // Nothing to tabulate (no differing message): the sentences say so.
+        for line in &grid.after {
+            writeln!(out, "{line}")?;
+        }
+        return Ok(());
+    }
+    let mut table = new_table(style);
+    let columns: Vec<_> = grid.human_columns().collect();
+    table.set_header(
+        columns
+            .iter()
+            .map(|(_, c)| bold_cell(style, c.title.clone())),
+    );
+    for (r, row) in grid.rows.iter().enumerate() {
+        let cells = columns.iter().map(|(i, _)| text(&row[*i]));
+        if grid.is_subtotal(r) {
+            table.add_row(cells.map(|s| bold_cell(style, s)).collect::<Vec<_>>());
+        } else {
+            table.add_row(cells.map(Cell::new));
+        }
+    }
+    if let Some(total) = grid.human_total() {
+        let keys = columns.iter().filter(|(_, c)| c.key).count();
+        let mut label = vec![String::new(); keys.max(1)];
+        label[0] = "Total".into();
+        let cells = label.into_iter().chain(total.into_iter().map(text));
+        table.add_row(cells.map(|s| bold_cell(style, s)).collect::<Vec<_>>());
+    }
+    for (i, (_, c)) in columns.iter().enumerate() {
+        if !c.left
+            && let Some(column) = table.column_mut(i)
+        {
             column.set_cell_alignment(CellAlignment::Right);
         }
     }
-    writeln!(out, "{}", meta_line(report))?;
     writeln!(out, "{table}")?;
-    for line in accounting_lines(report) {
-        writeln!(out, "{line}")?;
-    }
-    if !report.meta.rate_sources.is_empty() {
-        writeln!(out, "rates: {}", report.meta.rate_sources.join("; "))?;
-    }
-    if let Some(line) = super::defaults_line(&report.meta.config) {
+    for line in &grid.after {
         writeln!(out, "{line}")?;
     }
     Ok(())

@@ -11,7 +11,7 @@ use super::tiers::TierCounts;
 use super::{Accounting, GroupBy, Line, Meta, Report, Row, Spend};
 use crate::model::Category;
 use crate::model::{Direction, Message};
-use crate::pricing::{Priced, PricingType, TierUse, Unpriced};
+use crate::pricing::{Priced, PricingType, RateSource, TierUse, Unpriced};
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
@@ -22,10 +22,14 @@ fn zero() -> Decimal {
     Decimal::new(0, 4)
 }
 
+/// A group's labels in `--by` order, each with whether the message had a
+/// value (a business) or only the placeholder's text (`default`).
+type SortKey = Vec<(String, bool)>;
+
 pub struct Aggregator<'a> {
     group_by: Vec<GroupBy>,
     markets: &'a MarketTable,
-    groups: FxHashMap<Vec<u64>, (Vec<String>, Line)>,
+    groups: FxHashMap<Vec<u64>, (SortKey, Line)>,
     key: Vec<u64>,
     accounting: Accounting,
     models: BTreeSet<String>,
@@ -126,7 +130,7 @@ impl<'a> Aggregator<'a> {
         match p.pricing_type {
             PricingType::Regular => {
                 acc.charged += 1;
-                acc.stale_rates += u64::from(p.stale_since.is_some());
+                acc.stale_rates += u64::from(p.stale_since().is_some());
                 line.charged = 1;
                 line.cost += p.cost;
                 if let Some(tier) = p.tier {
@@ -170,7 +174,7 @@ impl<'a> Aggregator<'a> {
             self.models.insert(model.name().to_string());
         }
         self.lines_2026(p);
-        if let Some(source) = p.rate_source
+        if let Some(source) = p.rate_source.map(RateSource::label)
             && !self.rate_sources.contains(source)
         {
             self.rate_sources.insert(source.to_string());
@@ -193,7 +197,10 @@ impl<'a> Aggregator<'a> {
                 let labels = self
                     .group_by
                     .iter()
-                    .map(|g| g.label(m, p, self.markets, strings))
+                    .map(|g| {
+                        let label = g.label(m, p, self.markets, strings);
+                        (label, !g.absent(m, p, strings))
+                    })
                     .collect();
                 self.groups.insert(self.key.clone(), (labels, line));
             }
@@ -222,8 +229,35 @@ impl<'a> Aggregator<'a> {
         accounting.rows_read = stats.rows_read;
         accounting.rejected = stats.rejected;
         accounting.merged = stats.merged;
-        // Rows sort by their text, so the order never depends on input order.
-        let sorted: BTreeMap<Vec<String>, Line> = self.groups.into_values().collect();
+        // A business whose rows show its phone number is named by it.
+        let (names, number_notes) = business_names(&stats.business_numbers);
+        let business_at: Vec<usize> = (0..self.group_by.len())
+            .filter(|i| self.group_by[*i] == GroupBy::Business)
+            .collect();
+        let number_notes = if business_at.is_empty() {
+            Vec::new()
+        } else {
+            number_notes
+        };
+        // Rows sort by their text, so the order never depends on input order;
+        // among equal labels a missing value (no business) comes before a
+        // value spelt like its placeholder (a business named `default`).
+        // Groups are told apart by typed key, never by label: none is lost,
+        // and only a real business is renamed by its number.
+        let mut sorted: Vec<(SortKey, Line)> = self
+            .groups
+            .into_values()
+            .map(|(mut keys, line)| {
+                for &i in &business_at {
+                    let (label, present) = &mut keys[i];
+                    if *present && let Some(name) = names.get(label.as_str()) {
+                        *label = name.clone();
+                    }
+                }
+                (keys, line)
+            })
+            .collect();
+        sorted.sort_unstable_by(|a, b| a.0.cmp(&b.0));
         // Every line shows conversations, or none does.
         let counts_conversations = accounting.conversations.is_some();
         let mut totals = Line {
@@ -234,6 +268,7 @@ impl<'a> Aggregator<'a> {
         let rows: Vec<Row> = sorted
             .into_iter()
             .map(|(keys, mut line)| {
+                let keys = keys.into_iter().map(|(label, _)| label).collect();
                 if counts_conversations {
                     line.conversations.get_or_insert(0);
                 }
@@ -273,6 +308,7 @@ impl<'a> Aggregator<'a> {
                             .map(|(n, tokens)| agent_estimate_note(n, tokens)),
                     )
                     .chain(tier_notes)
+                    .chain(number_notes)
                     .collect(),
                 upper_bound: self.headroom.map(|h| totals.cost + h),
                 config: None,
@@ -284,6 +320,32 @@ impl<'a> Aggregator<'a> {
             spend,
         }
     }
+}
+
+/// Each business's report label when its rows show a phone number: the
+/// number, then the key it is priced under (`+15550001111 (1065…)`), and a
+/// note for a business whose rows show several numbers (the first in
+/// order names it, whatever the order of the rows).
+fn business_names(
+    numbers: &BTreeMap<String, BTreeSet<String>>,
+) -> (BTreeMap<String, String>, Vec<String>) {
+    let mut names = BTreeMap::new();
+    let mut notes = Vec::new();
+    for (business, shown) in numbers {
+        let Some(first) = shown.first().filter(|_| !business.is_empty()) else {
+            continue;
+        };
+        names.insert(business.clone(), format!("{first} ({business})"));
+        if shown.len() > 1 {
+            let all: Vec<&str> = shown.iter().map(String::as_str).collect();
+            notes.push(format!(
+                "business {business} shows {} phone numbers ({}): named by {first}",
+                shown.len(),
+                all.join(", ")
+            ));
+        }
+    }
+    (names, notes)
 }
 
 /// Every day from the first to the last, quiet days at zero, so a chart's

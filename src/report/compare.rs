@@ -123,17 +123,22 @@ pub fn compare(
     inputs: Vec<String>,
     time_zone: String,
 ) -> Comparison {
-    let mut joined: BTreeMap<Vec<String>, Vec<Option<&Line>>> = BTreeMap::new();
+    // Joined on the labels and, for labels a report repeats (no business
+    // and a business named `default`, in that order), on the occurrence.
+    let mut joined: BTreeMap<(Vec<String>, usize), Vec<Option<&Line>>> = BTreeMap::new();
     for (i, report) in reports.iter().enumerate() {
+        let mut seen: BTreeMap<&[String], usize> = BTreeMap::new();
         for r in &report.rows {
+            let n = seen.entry(&r.keys).or_default();
             joined
-                .entry(r.keys.clone())
+                .entry((r.keys.clone(), *n))
                 .or_insert_with(|| vec![None; reports.len()])[i] = Some(&r.line);
+            *n += 1;
         }
     }
     let rows = joined
         .into_iter()
-        .map(|(keys, lines)| row(keys, &lines, &scenarios))
+        .map(|((keys, _), lines)| row(keys, &lines, &scenarios))
         .collect();
     let totals: Vec<Option<&Line>> = reports.iter().map(|r| Some(&r.totals)).collect();
     let totals = row(vec!["total".into()], &totals, &scenarios);

@@ -83,6 +83,21 @@ impl GroupBy {
         }
     }
 
+    /// Whether the message has no value for this key, so its label is a
+    /// placeholder (`default`, `-`, `unknown`) that a real value may also
+    /// spell: a business literally named `default` is another group than
+    /// the messages without a business.
+    pub fn absent(self, m: &Message, p: &Priced<'_>, strings: &Strings) -> bool {
+        match self {
+            GroupBy::Country => p.country.is_none(),
+            GroupBy::Category => m.category.is_none(),
+            GroupBy::Business => strings.businesses.get(m.business).is_empty(),
+            GroupBy::ConversationType => p.conversation.is_none(),
+            GroupBy::Group => m.extras.group().is_none(),
+            GroupBy::Market | GroupBy::Month | GroupBy::Day | GroupBy::PricingType => false,
+        }
+    }
+
     /// The text of a key part, for any message of its group.
     pub fn label(
         self,

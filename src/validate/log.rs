@@ -6,21 +6,22 @@
 //! retries) are collapsed into one message.
 
 use std::cmp::Ordering;
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::ControlFlow;
 
 use super::{Rejection, Strings, Validator};
-use crate::input::{Column, Columns, InputError, LogReader, ReadOptions, Source};
+use crate::input::{Column, Columns, InputError, LogReader, Original, ReadOptions, Source};
 use crate::location::Location;
 use crate::model::{Message, MessageKey, SourcePos};
 
-/// Receives every rejected row as soon as it is found, with the raw record
-/// when there is one (for `--rejects`).
+/// Receives every rejected row as soon as it is found, with the record as
+/// its source wrote it when there is one (for `--rejects`).
 pub trait RejectSink {
-    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>);
+    fn reject(&mut self, rejection: &Rejection, record: Option<Original<'_>>);
 }
 
-impl<F: FnMut(&Rejection, Option<&csv::ByteRecord>)> RejectSink for F {
-    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>) {
+impl<F: FnMut(&Rejection, Option<Original<'_>>)> RejectSink for F {
+    fn reject(&mut self, rejection: &Rejection, record: Option<Original<'_>>) {
         self(rejection, record)
     }
 }
@@ -33,6 +34,36 @@ pub struct LogStats {
     /// Rows folded into an earlier row of the same message (status events,
     /// exact duplicates).
     pub merged: u64,
+    /// The phone numbers each business's rows show (`business_number`), by
+    /// business key: reports name a business by its number (`business`
+    /// may be an id). Few businesses, few numbers each.
+    #[serde(skip)]
+    pub business_numbers: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl LogStats {
+    /// Notes that a row of `business` shows the phone number `raw`.
+    fn business_number(&mut self, business: &str, raw: &[u8]) {
+        let raw = String::from_utf8_lossy(raw);
+        let number = raw.trim();
+        if number.is_empty() {
+            return;
+        }
+        // Meta writes it as digits: shown the international way.
+        let number = if number.bytes().all(|b| b.is_ascii_digit()) {
+            format!("+{number}")
+        } else {
+            number.to_string()
+        };
+        // A business keyed by its number already shows it.
+        let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+        if digits(&number) != digits(business) {
+            self.business_numbers
+                .entry(business.to_string())
+                .or_default()
+                .insert(number);
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -78,6 +109,8 @@ pub fn read_rows<B>(
 ) -> Result<ControlFlow<B>, InputError> {
     let mut record = csv::ByteRecord::new();
     let mut bytes_before = 0;
+    // The last (business, business_number) noted: most rows repeat it.
+    let mut last_number: Option<(u32, Vec<u8>)> = None;
     for (file, source) in sources.iter().enumerate() {
         let mut reader = LogReader::open(source, options)?;
         log.files.push(reader.name.clone());
@@ -124,9 +157,20 @@ pub fn read_rows<B>(
             } else {
                 match validator.message(&record, &reader.columns, SourcePos { file, line }) {
                     Ok(m) => {
+                        let number = reader.columns.field(&record, Column::BusinessNumber);
+                        if !number.is_empty()
+                            && last_number
+                                .as_ref()
+                                .is_none_or(|(b, n)| (*b, n.as_slice()) != (m.business, number))
+                        {
+                            let business = validator.strings.businesses.get(m.business);
+                            log.stats.business_number(business, number);
+                            last_number = Some((m.business, number.to_vec()));
+                        }
                         let mut current = CurrentRow {
                             sink: &mut *sink,
                             record: &record,
+                            reader: &reader,
                             columns: &reader.columns,
                             line,
                         };
@@ -148,7 +192,7 @@ pub fn read_rows<B>(
                 rejection.reason.push_str(&hint);
             }
             log.stats.rejected += 1;
-            sink.reject(&rejection, Some(&record));
+            sink.reject(&rejection, Some(reader.original(&record)));
         }
         bytes_before += reader.bytes_read();
         progress(bytes_before, log.stats.rows_read);
@@ -209,18 +253,21 @@ fn swallowed_rows(
 struct CurrentRow<'s, 'r> {
     sink: &'s mut dyn RejectSink,
     record: &'r csv::ByteRecord,
+    /// For the record as its source wrote it (asked only on a rejection).
+    reader: &'r LogReader,
     columns: &'r Columns,
     line: u64,
 }
 
 impl RejectSink for CurrentRow<'_, '_> {
-    fn reject(&mut self, rejection: &Rejection, record: Option<&csv::ByteRecord>) {
+    fn reject(&mut self, rejection: &Rejection, record: Option<Original<'_>>) {
         if record.is_some() || rejection.at.line != self.line {
             return self.sink.reject(rejection, record);
         }
         let mut rejection = rejection.clone();
         fill_id(&mut rejection, self.record, self.columns);
-        self.sink.reject(&rejection, Some(self.record));
+        self.sink
+            .reject(&rejection, Some(self.reader.original(self.record)));
     }
 }
 
@@ -296,16 +343,16 @@ pub fn report_conflicts(
             let found = reader.as_mut().and_then(|r| {
                 while let Ok(Some(line)) = r.next_record(&mut record) {
                     if line >= pos.line {
-                        return (line == pos.line).then_some(&r.columns);
+                        return (line == pos.line).then_some(&*r);
                     }
                 }
                 None
             });
             match found {
-                Some(columns) => {
+                Some(r) => {
                     let mut rejection = rejection.clone();
-                    fill_id(&mut rejection, &record, columns);
-                    sink.reject(&rejection, Some(&record));
+                    fill_id(&mut rejection, &record, &r.columns);
+                    sink.reject(&rejection, Some(r.original(&record)));
                 }
                 None => sink.reject(rejection, None),
             }
@@ -447,7 +494,7 @@ mod tests {
             &[Source::Path(path.clone())],
             &ReadOptions::default(),
             true,
-            &mut |_: &Rejection, _: Option<&csv::ByteRecord>| rejected += 1,
+            &mut |_: &Rejection, _: Option<Original<'_>>| rejected += 1,
             &mut |_, _| {},
         );
         std::fs::remove_file(&path).ok();
@@ -462,8 +509,15 @@ mod tests {
 
     const HEADER: &str = "timestamp,customer,direction,category,message_id,status,entry_point\n";
 
-    /// Reads `text` from memory, returning the log and every rejection with
-    /// its record (as text fields).
+    /// A rejected record's fields (a JSON text as one), as text.
+    fn texts(rec: Original<'_>) -> Vec<String> {
+        let text = |f: &[u8]| String::from_utf8_lossy(f).into_owned();
+        match rec {
+            Original::Fields(r) => r.iter().map(text).collect(),
+            Original::Text(t) => vec![text(t)],
+        }
+    }
+
     /// Each rejection with its record's fields, as text.
     type Seen = Vec<(Rejection, Option<Vec<String>>)>;
 
@@ -473,13 +527,8 @@ mod tests {
             &[Source::Bytes(text.as_bytes().into())],
             &ReadOptions::default(),
             keep_ids,
-            &mut |r: &Rejection, rec: Option<&csv::ByteRecord>| {
-                let fields = rec.map(|rec| {
-                    rec.iter()
-                        .map(|f| String::from_utf8_lossy(f).into_owned())
-                        .collect()
-                });
-                seen.push((r.clone(), fields));
+            &mut |r: &Rejection, rec: Option<Original<'_>>| {
+                seen.push((r.clone(), rec.map(texts)));
             },
             &mut |_, _| {},
         )
@@ -550,8 +599,8 @@ mod tests {
         let mut settler = super::super::Settler::new(0);
         let mut links = super::super::IdLinks::new(0);
         let mut seen = Vec::new();
-        let mut sink = |r: &Rejection, rec: Option<&csv::ByteRecord>| {
-            seen.push((r.to_string(), rec.map(|rec| rec.len())));
+        let mut sink = |r: &Rejection, rec: Option<Original<'_>>| {
+            seen.push((r.to_string(), rec.map(|rec| texts(rec).len())));
         };
         let flow = read_rows::<super::super::Unstreamable>(
             &[Source::Bytes(sorted.as_bytes().into())],
@@ -587,6 +636,24 @@ mod tests {
                 Some(5)
             )]
         );
+    }
+
+    /// Meta's digits get a `+`; a number that is the business key itself
+    /// adds nothing; several numbers are all kept, in order.
+    #[test]
+    fn business_numbers_are_kept_per_business() {
+        let mut stats = LogStats::default();
+        stats.business_number("1065", b" 15550001111 ");
+        stats.business_number("1065", b"+44 20 7946 0000");
+        stats.business_number("1065", b"15550001111");
+        stats.business_number("15550100", b"+1 (555) 0100");
+        stats.business_number("2", b"");
+        let shown: Vec<(&str, Vec<&str>)> = stats
+            .business_numbers
+            .iter()
+            .map(|(b, n)| (b.as_str(), n.iter().map(String::as_str).collect()))
+            .collect();
+        assert_eq!(shown, [("1065", vec!["+15550001111", "+44 20 7946 0000"])]);
     }
 
     /// An unclosed quote swallows the rows after it into one: the rejection

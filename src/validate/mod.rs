@@ -371,11 +371,13 @@ impl Validator {
         let category = match (direction, text(Column::Category, raw)?) {
             (Direction::In, _) => None,
             (Direction::Out, "") if extras.call => None,
-            // A webhook's failure event names no category: it is a status
+            // A webhook's failure event names no category, nor does a
+            // provider's status event (`kind` = `status`): it is a status
             // row of its message (merged by id), not a message of its own.
             (Direction::Out, "")
-                if parse_status(text(Column::Status, field(Column::Status))?)
+                if (parse_status(text(Column::Status, field(Column::Status))?)
                     == Some(Status::Failed)
+                    || text(Column::Kind, field(Column::Kind))?.eq_ignore_ascii_case("status"))
                     && !text(Column::MessageId, field(Column::MessageId))?.is_empty() =>
             {
                 None
@@ -449,7 +451,7 @@ impl Validator {
             self.deferred.push(self.current.take().unwrap_or(u64::MAX));
         }
         Ok(Message {
-            at,
+            at: crate::model::Instant::from_micros(at),
             direction,
             category,
             status,

@@ -229,8 +229,8 @@ impl IdLinks {
                 .map_or(Link::Late, |&seq| Link::Pending(seq));
         }
         // A new message: first what the settler releases before taking it.
-        if m.at > self.latest {
-            self.latest = m.at;
+        if m.at.as_micros() > self.latest {
+            self.latest = m.at.as_micros();
             let before = self.latest.saturating_sub(self.horizon);
             while let Some(&(at, key)) = self.order.front() {
                 if at >= before {
@@ -242,7 +242,7 @@ impl IdLinks {
         }
         if let Some(id) = m.message_id {
             self.pending.insert(id.short(), self.next);
-            self.order.push_back((m.at, id.short()));
+            self.order.push_back((m.at.as_micros(), id.short()));
         }
         self.next += 1;
         Link::New
@@ -292,7 +292,7 @@ impl Settler {
         emit: &mut dyn FnMut(&Message),
     ) -> Result<(), Unstreamable> {
         let at = |m: &Message| (m.source.file, m.source.line);
-        if m.at < self.latest {
+        if m.at.as_micros() < self.latest {
             let (file, line) = at(&m);
             return Err(Unstreamable::OutOfOrder { file, line });
         }
@@ -316,8 +316,8 @@ impl Settler {
                 return Err(Unstreamable::LateEvent { file, line });
             }
         }
-        if m.at > self.latest {
-            self.latest = m.at;
+        if m.at.as_micros() > self.latest {
+            self.latest = m.at.as_micros();
             self.release(self.latest.saturating_sub(self.horizon), strings, emit);
         }
         self.pending.push_back(Pending::new(m));
@@ -330,7 +330,11 @@ impl Settler {
     /// by one.
     pub fn warm(&self, last: Micros, mut touch: impl FnMut(&Message)) {
         let before = last.saturating_sub(self.horizon);
-        for p in self.pending.iter().take_while(|p| p.merged.at < before) {
+        for p in self
+            .pending
+            .iter()
+            .take_while(|p| p.merged.at.as_micros() < before)
+        {
             touch(&p.merged);
         }
     }
@@ -344,11 +348,15 @@ impl Settler {
     /// each timestamp's messages in log order.
     fn release(&mut self, before: Micros, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
         while let Some(first) = self.pending.front() {
-            let at = first.merged.at;
+            let at = first.merged.at.as_micros();
             if at >= before {
                 break;
             }
-            while self.pending.front().is_some_and(|p| p.merged.at == at) {
+            while self
+                .pending
+                .front()
+                .is_some_and(|p| p.merged.at.as_micros() == at)
+            {
                 let p = self.pending.pop_front().expect("checked above");
                 self.base += 1;
                 self.run.push(p);

@@ -1,0 +1,140 @@
+//! Time on wabill's integer clock: microseconds since the Unix epoch (UTC).
+//! A day is always exactly 86 400 000 000 µs, never a civil day (civil
+//! dates come from `pricing::calendar`). Instants and lengths are distinct
+//! types so that `at + at` does not compile; both are 8-byte `Copy`
+//! newtypes over `i64`, so they cost nothing over the bare integer.
+
+use std::ops::{Add, Mul, Sub};
+
+/// Raw microseconds, for parsing and storage formats.
+pub type Micros = i64;
+
+/// A point in time: microseconds since the Unix epoch (UTC).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant(Micros);
+
+/// A length of time in microseconds.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span(Micros);
+
+/// A half-open interval `[start, end)`: a message at exactly `end` is
+/// outside. Every window and conversation in the pricing rules is one
+/// (our choice where Meta is silent, docs/pricing-rules.md §2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub start: Instant,
+    pub end: Instant,
+}
+
+impl Instant {
+    /// Before every timestamp wabill accepts; a sentinel for "none".
+    pub const MIN: Instant = Instant(Micros::MIN);
+    pub const MAX: Instant = Instant(Micros::MAX);
+
+    pub const fn from_micros(us: Micros) -> Instant {
+        Instant(us)
+    }
+
+    pub const fn as_micros(self) -> Micros {
+        self.0
+    }
+
+    pub fn saturating_add(self, span: Span) -> Instant {
+        Instant(self.0.saturating_add(span.0))
+    }
+}
+
+impl Span {
+    pub const ZERO: Span = Span(0);
+    pub const HOUR: Span = Span(3_600_000_000);
+
+    pub const fn from_micros(us: Micros) -> Span {
+        Span(us)
+    }
+
+    pub const fn hours(n: i64) -> Span {
+        Span(n * Span::HOUR.0)
+    }
+
+    pub const fn as_micros(self) -> Micros {
+        self.0
+    }
+}
+
+impl Window {
+    /// `[start, start + len)`.
+    pub fn starting(start: Instant, len: Span) -> Window {
+        Window {
+            start,
+            end: start + len,
+        }
+    }
+
+    /// Whether `at` falls inside: `start <= at < end`.
+    pub fn contains(self, at: Instant) -> bool {
+        self.start <= at && at < self.end
+    }
+
+    /// Whether the window is over at `at` (nothing from `at` on is inside).
+    pub fn ended_by(self, at: Instant) -> bool {
+        at >= self.end
+    }
+
+    pub fn len(self) -> Span {
+        self.end - self.start
+    }
+}
+
+impl Add<Span> for Instant {
+    type Output = Instant;
+    fn add(self, span: Span) -> Instant {
+        Instant(self.0 + span.0)
+    }
+}
+
+impl Sub<Span> for Instant {
+    type Output = Instant;
+    fn sub(self, span: Span) -> Instant {
+        Instant(self.0 - span.0)
+    }
+}
+
+impl Sub for Instant {
+    type Output = Span;
+    fn sub(self, earlier: Instant) -> Span {
+        Span(self.0 - earlier.0)
+    }
+}
+
+impl Add for Span {
+    type Output = Span;
+    fn add(self, other: Span) -> Span {
+        Span(self.0 + other.0)
+    }
+}
+
+impl Mul<Span> for i64 {
+    type Output = Span;
+    fn mul(self, span: Span) -> Span {
+        Span(self * span.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_half_open() {
+        let w = Window::starting(Instant::from_micros(10), Span::from_micros(5));
+        assert!(!w.contains(Instant::from_micros(9)));
+        assert!(w.contains(Instant::from_micros(10)));
+        assert!(w.contains(Instant::from_micros(14)));
+        assert!(!w.contains(Instant::from_micros(15)));
+        assert!(w.ended_by(Instant::from_micros(15)));
+        assert!(!w.ended_by(Instant::from_micros(14)));
+        assert_eq!(w.len(), Span::from_micros(5));
+        assert_eq!(std::mem::size_of::<Option<Window>>(), 24);
+        assert_eq!(std::mem::size_of::<Instant>(), 8);
+    }
+}

@@ -1,0 +1,43 @@
+//! The cost report (`estimate`, `merge`) as a grid: one row per group,
+//! the counts, the cost; the model line before it, the accounting after.
+
+use super::grid::{Cell, Column, Grid};
+use super::{accounting_lines, count_columns, counts, meta_line};
+use crate::report::{Line, Report};
+
+fn values(report: &Report, line: &Line) -> Vec<Cell> {
+    let mut v: Vec<Cell> = counts(report, line).into_iter().map(Cell::Count).collect();
+    v.push(Cell::Money(line.cost));
+    v.push(Cell::Text(report.meta.currency.clone()));
+    v
+}
+
+pub fn grid(report: &Report) -> Grid {
+    let meta = &report.meta;
+    let mut columns: Vec<Column> = meta.group_by.iter().map(Column::key).collect();
+    columns.extend(count_columns(report).into_iter().map(Column::value));
+    columns.push(Column::value("cost").titled(format!("cost ({})", meta.currency)));
+    columns.push(Column::value("currency").machine_only());
+    let rows = report
+        .rows
+        .iter()
+        .map(|row| {
+            let keys = row.keys.iter().cloned().map(Cell::Text);
+            keys.chain(values(report, &row.line)).collect()
+        })
+        .collect();
+    let mut after = accounting_lines(report);
+    if !meta.rate_sources.is_empty() {
+        after.push(format!("rates: {}", meta.rate_sources.join("; ")));
+    }
+    after.extend(super::defaults_line(&meta.config));
+    Grid {
+        title: Some("wabill estimate".into()),
+        before: vec![meta_line(report)],
+        columns,
+        rows,
+        subtotals: Vec::new(),
+        total: Some(values(report, &report.totals)),
+        after,
+    }
+}
