@@ -179,7 +179,7 @@ pub enum Command {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
-    /// Print the man page (roff), of wabill or of one command, or write them all
+    /// Print the man page (roff): one complete page, or one command's; or write one page per command
     #[command(
         after_help = "Examples:\n  wabill man > wabill.1 && man ./wabill.1\n  wabill man estimate | man -l -\n  wabill man --dir /usr/local/share/man/man1"
     )]
@@ -194,7 +194,7 @@ pub enum Command {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// The command whose page to print (estimate, price, …) [default: wabill's]
+    /// The command whose page to print (estimate, price, …) [default: one page with every command and its options]
     #[arg(value_name = "COMMAND", conflicts_with = "dir")]
     pub command: Option<String>,
 
@@ -244,17 +244,17 @@ pub struct GenerateArgs {
 // in clap's words; each keeps the text for `app` to resolve.
 
 fn check_by(s: &str) -> Result<String, String> {
-    match crate::report::GroupBy::parse_list(s)? {
+    match crate::report::GroupBy::parse_list(s).map_err(|e| e.to_string())? {
         keys if keys.is_empty() => Err("needs at least one key".into()),
         _ => Ok(s.to_string()),
     }
 }
 
-fn check_decimal(s: &str) -> Result<String, String> {
+fn check_decimal(s: &str) -> Result<String, crate::refdata::csvfile::CellError> {
     crate::refdata::csvfile::parse_amount(s).map(|_| s.to_string())
 }
 
-fn check_zone(s: &str) -> Result<String, String> {
+fn check_zone(s: &str) -> Result<String, crate::refdata::businesses::UnknownZone> {
     crate::refdata::businesses::parse_zone(s).map(|_| s.to_string())
 }
 
@@ -271,13 +271,13 @@ fn check_date(s: &str) -> Result<String, String> {
         .map_err(|_| "not a date (YYYY-MM-DD)".into())
 }
 
-fn check_column(s: &str) -> Result<String, String> {
+fn check_column(s: &str) -> Result<String, crate::input::ColumnError> {
     crate::input::ColumnMap::default()
         .add(s)
         .map(|()| s.to_string())
 }
 
-fn check_tolerance(s: &str) -> Result<String, String> {
+fn check_tolerance(s: &str) -> Result<String, crate::reconcile::tolerance::BadTolerance> {
     crate::reconcile::tolerance::Tolerance::parse(&[s.to_string()]).map(|_| s.to_string())
 }
 

@@ -36,3 +36,55 @@ impl Failure {
         }
     }
 }
+
+/// A clap error message, rendered with or without ANSI styles, with its
+/// leading `error:` replaced by `wabill:` (the prefix of every diagnostic).
+/// Styles around the prefix are kept.
+pub fn with_wabill_prefix(rendered: &str) -> String {
+    const CLAP: &str = "error:";
+    // The prefix is the first text of the message: only escape sequences
+    // may come before it.
+    match rendered.find(CLAP) {
+        Some(at) if strip_ansi(&rendered[..at]).is_empty() => {
+            format!("{}wabill:{}", &rendered[..at], &rendered[at + CLAP.len()..])
+        }
+        _ => rendered.to_string(),
+    }
+}
+
+/// `s` without its ANSI escape sequences (`ESC [ … letter`).
+fn strip_ansi(s: &str) -> String {
+    let mut out = String::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\x1b' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_prefix_becomes_wabill() {
+        assert_eq!(
+            with_wabill_prefix("error: unexpected argument '--x' found\n"),
+            "wabill: unexpected argument '--x' found\n"
+        );
+        assert_eq!(
+            with_wabill_prefix("\x1b[1m\x1b[31merror:\x1b[0m a value is required\n"),
+            "\x1b[1m\x1b[31mwabill:\x1b[0m a value is required\n"
+        );
+        // Only the leading prefix: a value that says `error:` stays.
+        assert_eq!(with_wabill_prefix("x error: y"), "x error: y");
+    }
+}

@@ -13,6 +13,7 @@ pub mod error;
 pub mod forecast;
 pub mod generate;
 pub mod input;
+pub mod location;
 pub mod model;
 pub mod output;
 pub mod partition;

@@ -6,7 +6,11 @@ use wabill::cli::Cli;
 use wabill::error::{Exit, Failure};
 
 fn main() -> ExitCode {
-    match wabill::app::run(Cli::parse()) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_error(e),
+    };
+    match wabill::app::run(cli) {
         Ok(exit) => exit.into(),
         Err(err) => {
             // `wabill … | head` closes the pipe early: that is not an error.
@@ -20,6 +24,19 @@ fn main() -> ExitCode {
                 .into()
         }
     }
+}
+
+/// clap's usage errors with wabill's prefix (`wabill:`, not `error:`), its
+/// usage and tip lines kept, exit code 2. Help and version go through clap.
+fn clap_error(e: clap::Error) -> ExitCode {
+    if !e.use_stderr() {
+        e.exit();
+    }
+    // Rendered with styles; anstream drops them unless stderr is a terminal
+    // that wants colour (NO_COLOR, CLICOLOR_FORCE), as clap itself does.
+    let text = wabill::error::with_wabill_prefix(&e.render().ansi().to_string());
+    let _ = anstream::stderr().write_all(text.as_bytes());
+    ExitCode::from(e.exit_code().clamp(0, 255) as u8)
 }
 
 /// An EPIPE, however the writer that met it wrapped it.

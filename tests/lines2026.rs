@@ -241,7 +241,7 @@ fn a_username_customer_is_priced_in_its_prefix_country() {
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         format!(
-            "{bad}:2: customer: \"13491208655302741918\": a user id with neither a country \
+            "{bad}:2:3: customer \"13491208655302741918\": a user id with neither a country \
              prefix (such as US.) nor a country: its market is unknown\n"
         )
     );

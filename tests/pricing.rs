@@ -637,7 +637,7 @@ fn failed_status_row_without_category_merges_into_its_message() {
         run.outcome("f2").pricing_type,
         Some(PricingType::NotDelivered)
     );
-    let lines: Vec<u64> = run.rejections.iter().map(|r| r.line).collect();
+    let lines: Vec<u64> = run.rejections.iter().map(|r| r.at.line).collect();
     assert_eq!(lines, [5]);
     let a = &run.report.accounting;
     assert_eq!((a.merged, a.charged, a.not_delivered), (1, 0, 2));
@@ -666,7 +666,7 @@ fn rejections_in_crlf_files_name_their_own_line() {
          2026-02-02T03:00:00Z,+5511987654321,out,utility\r\n\
          2026-02-02T04:00:00Z,+5511987654321,out,promo\r\n",
     );
-    let lines: Vec<u64> = run.rejections.iter().map(|r| r.line).collect();
+    let lines: Vec<u64> = run.rejections.iter().map(|r| r.at.line).collect();
     assert_eq!(lines, [3]);
 }
 
@@ -691,7 +691,7 @@ fn lf_file_rejections_name_their_own_line() {
          2026-02-02T03:00:00Z,+5511987654321,out,utility,\"two\nlines\"\n\
          2026-02-02T04:00:00Z,+5511987654321,out,promo,x\n",
     );
-    let lines: Vec<u64> = run.rejections.iter().map(|r| r.line).collect();
+    let lines: Vec<u64> = run.rejections.iter().map(|r| r.at.line).collect();
     assert_eq!(lines, [4]);
 }
 

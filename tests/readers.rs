@@ -48,7 +48,15 @@ fn rejects(log: &str, name: &str, extra: &[&str]) -> Vec<csv::StringRecord> {
     let mut reader = csv::Reader::from_path(&path).unwrap();
     assert_eq!(
         reader.headers().unwrap(),
-        vec!["file", "line", "column", "value", "reason", "row"]
+        vec![
+            "file",
+            "line",
+            "column_number",
+            "column",
+            "value",
+            "reason",
+            "row"
+        ]
     );
     reader.records().map(Result::unwrap).collect()
 }
@@ -87,28 +95,28 @@ fn rejected_records_are_written_back_as_their_source_wrote_them() {
     let log = format!("{TWILIO_HEADER}{short}\n{odd}\n");
     let got = rejects(&log, "tw.csv", &[]);
     assert_eq!(got.len(), 2, "{got:?}");
-    assert_eq!((&got[0][1], &got[0][5]), ("2", short));
-    assert_eq!((&got[1][1], &got[1][5]), ("3", odd));
-    assert!(got.iter().all(|r| !r[4].is_empty()), "{got:?}");
+    assert_eq!((&got[0][1], &got[0][6]), ("2", short));
+    assert_eq!((&got[1][1], &got[1][6]), ("3", odd));
+    assert!(got.iter().all(|r| !r[5].is_empty()), "{got:?}");
 
     let event = r#"{"app":"shop","timestamp":1770728400000,"version":2,"type":"message-event","payload":{"id":"gs-1","type":"mismatch","destination":"919810000010"}}"#;
     let billing = r#"{"app":"shop","timestamp":1770728400000,"version":2,"type":"billing-event","payload":{"deductions":{"type":"regular","billable":true,"category":"marketing"},"references":{"gsId":"gs-1","destination":"919810000010"}}}"#;
     let got = rejects(&format!("{billing}\n{event}\n"), "g.json", &[]);
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!((&got[0][1], &got[0][5]), ("2", event));
-    assert!(got[0][4].contains("\"mismatch\""), "{:?}", got[0]);
+    assert_eq!((&got[0][1], &got[0][6]), ("2", event));
+    assert!(got[0][5].contains("\"mismatch\""), "{:?}", got[0]);
 
     let promo = r#"{"metadata":{"phone_number_id":"B1"},"statuses":[{"id":"w1","status":"delivered","timestamp":"1770710400","recipient_id":"4915112345678","pricing":{"type":"regular","category":"promo"}}]}"#;
     let broken = r#"{"metadata": nope}"#;
     let got = rejects(&format!("{promo}\n{broken}\n"), "w.jsonl", &[]);
     assert_eq!(got.len(), 2, "{got:?}");
     assert_eq!(
-        (&got[0][2], &got[0][3], &got[0][5]),
+        (&got[0][3], &got[0][4], &got[0][6]),
         ("category", "promo", promo)
     );
-    assert_eq!((&got[1][1], &got[1][5]), ("2", broken));
+    assert_eq!((&got[1][1], &got[1][6]), ("2", broken));
     // The JSON text reads back as the event it was.
-    let back: serde_json::Value = serde_json::from_str(&got[0][5]).unwrap();
+    let back: serde_json::Value = serde_json::from_str(&got[0][6]).unwrap();
     assert_eq!(back["statuses"][0]["id"], "w1");
 
     // A record that is no report, or a message event without its message,
@@ -116,18 +124,18 @@ fn rejected_records_are_written_back_as_their_source_wrote_them() {
     let inbound = r#"{"results":[{"from":"491511000004","to":"14155238886","integrationType":"WHATSAPP","receivedAt":"2026-02-10T12:30:00.000+0000","messageId":"ib-1","message":{"type":"TEXT","text":"Hello"}}]}"#;
     let got = rejects(&format!("{inbound}\n{{\"foo\":1}}\n"), "i.jsonl", &[]);
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!((&got[0][1], &got[0][5]), ("2", "{\"foo\":1}"));
+    assert_eq!((&got[0][1], &got[0][6]), ("2", "{\"foo\":1}"));
     let empty = r#"{"id":"e2","type":"whatsapp.message.updated"}"#;
     let first = r#"{"id":"e1","type":"whatsapp.inbound_message.received","whatsappInboundMessage":{"wamid":"w1","from":"+4915112345678","to":"+14155238886","sendTime":"2026-02-10T12:30:00.000Z"}}"#;
     let got = rejects(&format!("{first}\n{empty}\n"), "y.jsonl", &[]);
     assert_eq!(got.len(), 1, "{got:?}");
-    assert_eq!((&got[0][1], &got[0][5]), ("2", empty));
+    assert_eq!((&got[0][1], &got[0][6]), ("2", empty));
 
     // wabill's CSV keeps its row as one CSV line, as before.
     let log =
         "timestamp,customer,direction,category\n2026-02-02T10:00:00Z,+4915112345678,out,promo\n";
     let got = rejects(log, "own.csv", &[]);
-    assert_eq!(&got[0][5], "2026-02-02T10:00:00Z,+4915112345678,out,promo");
+    assert_eq!(&got[0][6], "2026-02-02T10:00:00Z,+4915112345678,out,promo");
 }
 
 /// Every Gupshup message-event (and Infobip seen report) is a row: merged
@@ -192,7 +200,7 @@ fn a_status_event_without_its_message_is_unpriced_not_free() {
     assert_eq!(out.status.code(), Some(1));
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stdout.contains("orphan.json:2: message_id: \"gs-2\": only status events"),
+        stdout.contains("orphan.json:2: message_id \"gs-2\": only status events"),
         "{stdout}"
     );
 }

@@ -219,15 +219,30 @@ fn the_rejects_file_reads_back() {
         let header = reader.headers().unwrap().clone();
         assert_eq!(
             header.iter().collect::<Vec<_>>(),
-            ["file", "line", "column", "value", "reason", "row"]
+            [
+                "file",
+                "line",
+                "column_number",
+                "column",
+                "value",
+                "reason",
+                "row"
+            ]
         );
         // Rejected bytes are kept as they were, invalid UTF-8 included.
         let rows: Vec<csv::ByteRecord> = reader.byte_records().map(|r| r.unwrap()).collect();
         assert_eq!(rows.len(), 3, "{command}");
+        // `direction` is the fourth field of mixed.csv: line 3, column 4.
+        assert_eq!(
+            (&rows[0][1], &rows[0][2], &rows[0][3]),
+            (&b"3"[..], &b"4"[..], &b"direction"[..])
+        );
+        // A row with the wrong number of fields has no column.
+        assert_eq!(&rows[2][2], b"");
         // The row column holds the rejected row as CSV: it parses back.
         let row = csv::ReaderBuilder::new()
             .has_headers(false)
-            .from_reader(&rows[0][5])
+            .from_reader(&rows[0][6])
             .records()
             .next()
             .unwrap()
@@ -461,7 +476,7 @@ fn bad_flag_values_are_usage_errors() {
         assert_eq!(out.status.code(), Some(2), "{args:?}");
         let err = text(&out.stderr);
         assert!(
-            err.starts_with("error: invalid value '") && err.contains(&format!("for '{flag}")),
+            err.starts_with("wabill: invalid value '") && err.contains(&format!("for '{flag}")),
             "{args:?}: {err}"
         );
         assert!(out.stdout.is_empty());
@@ -480,9 +495,23 @@ fn reference_files_are_strict() {
     assert_eq!(out.status.code(), Some(1));
     assert!(
         text(&out.stderr)
-            .starts_with("wabill: deal.csv:2: market \"Brasil\" is not in the market table"),
+            .starts_with("wabill: deal.csv:2:1: market \"Brasil\" is not in the market table"),
         "{}",
         text(&out.stderr)
+    );
+    // A tier file's market, at its line and column.
+    fs::write(
+        dir.join("tiers.csv"),
+        "category,market,from,to,rate,currency,effective_from
+         utility,brazil,1,,0.01,USD,2026-04-01
+",
+    )
+    .unwrap();
+    let out = wabill(&dir, &["estimate", "meta.csv", "--tiers", "tiers.csv"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        "wabill: tiers.csv:2:2: market \"brazil\" is not known: did you mean \"Brazil\"?\n"
     );
     fs::write(
         dir.join("markets.csv"),
@@ -521,6 +550,55 @@ fn the_config_file_is_named_and_its_rates_are_kept() {
         "{report}"
     );
     assert!(report.ends_with("defaults: wabill.toml\n"), "{report}");
+}
+
+/// Every report that prices names the `wabill.toml` it read, in its
+/// provenance lines and in JSON, the same words as estimate's.
+#[test]
+fn every_pricing_report_names_the_config_file() {
+    let (_t, dir) = sandbox(&[
+        META,
+        "tests/cmd/050-forecast-plan.in/plan.csv",
+        "tests/cmd/070-reconcile-match.in/analytics.csv",
+    ]);
+    fs::write(dir.join("wabill.toml"), "tz = \"UTC\"\n").unwrap();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+            .current_dir(&dir)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        assert!(
+            matches!(out.status.code(), Some(0 | 4)),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        text(&out.stdout)
+    };
+    let scenarios = ["--scenario", "a:model=auto", "--scenario", "b:model=auto"];
+    let reconcile = ["reconcile", "meta.csv", "--actual", "analytics.csv"];
+    let commands: Vec<Vec<&str>> = vec![
+        vec!["estimate", "meta.csv"],
+        vec!["forecast", "--plan", "plan.csv"],
+        [&["compare", "meta.csv"][..], &scenarios].concat(),
+        reconcile.to_vec(),
+    ];
+    for args in &commands {
+        let report = run(args);
+        assert!(
+            report.lines().any(|l| l == "defaults: wabill.toml"),
+            "{args:?}: {report}"
+        );
+        let json = run(&[&args[..], &["--format", "json"]].concat());
+        assert!(
+            json.contains("\"config\": \"wabill.toml\""),
+            "{args:?}: {json}"
+        );
+    }
+    // Without a config file, no such line.
+    let out = wabill(&dir, &reconcile);
+    assert!(!text(&out.stdout).contains("defaults:"));
 }
 
 #[test]
@@ -585,6 +663,53 @@ fn control_characters_never_reach_the_terminal_raw() {
     );
 }
 
+/// `wabill man` with no command is one complete page: every visible
+/// command with its synopsis and its options under their groups.
+#[test]
+fn man_without_a_command_is_one_complete_page() {
+    let (_t, dir) = sandbox(&[]);
+    let out = wabill(&dir, &["man"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let page = text(&out.stdout);
+    assert_eq!(page.matches(".TH ").count(), 1, "one page");
+    for command in [
+        "estimate",
+        "price",
+        "explain",
+        "validate",
+        "rates",
+        "forecast",
+        "compare",
+        "reconcile",
+        "merge",
+        "partition",
+        "completions",
+        "man",
+    ] {
+        let heading = format!(".SH \"WABILL {}\"", command.to_uppercase());
+        let at = page
+            .find(&heading)
+            .unwrap_or_else(|| panic!("{heading} in the page"));
+        let section = &page[at..];
+        let end = section[1..].find("\n.SH ").map_or(section.len(), |e| e + 1);
+        let section = &section[..end];
+        assert!(
+            section.contains(&format!("\\fBwabill {command}\\fR")),
+            "{command}'s synopsis"
+        );
+        assert!(section.contains(".SS OPTIONS"), "{command}'s options");
+    }
+    let estimate = &page[page.find(".SH \"WABILL ESTIMATE\"").unwrap()..];
+    let estimate = &estimate[..estimate[1..].find("\n.SH ").unwrap()];
+    for option in ["\\-\\-budget", "\\-\\-rates", "\\-\\-rejects", "\\-\\-tz"] {
+        assert!(estimate.contains(option), "{option} in estimate's section");
+    }
+    assert!(
+        !page.contains("WABILL GENERATE"),
+        "hidden commands stay hidden"
+    );
+}
+
 #[test]
 fn help_is_grouped_and_each_command_has_a_man_page() {
     let (_t, dir) = sandbox(&[]);
@@ -628,7 +753,7 @@ fn absurd_amounts_are_errors_naming_the_cell_not_panics() {
     let out = wabill(&dir, &["reconcile", "log.csv", "--actual", "a.csv"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).starts_with("wabill: a.csv:2: column cost"),
+        text(&out.stderr).starts_with("wabill: a.csv:2:7: cost \"79228162514264337593543950335\""),
         "{}",
         text(&out.stderr)
     );

@@ -159,12 +159,13 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         });
         reports.push(report);
     }
-    let comparison = compare(
+    let mut comparison = compare(
         &reports,
         metas,
         log.files.clone(),
         zone_description(&contexts[0]),
     );
+    comparison.meta.config = super::config::shown(&args.pricing);
     let checks = Checks {
         unpriced: failure,
         stats: log.stats.clone(),

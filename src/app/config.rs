@@ -13,6 +13,12 @@ use crate::cli::{Cli, Command, InputArgs, PricingArgs};
 
 pub const DEFAULT_FILE: &str = "wabill.toml";
 
+/// The `wabill.toml` a command's defaults came from, as every report's
+/// provenance names it (`defaults: wabill.toml`).
+pub fn shown(args: &PricingArgs) -> Option<String> {
+    args.config_file.as_ref().map(|p| p.display().to_string())
+}
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Config {

@@ -67,11 +67,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             input_formats: distinct(&streamed.formats),
         },
     );
-    report.meta.config = args
-        .pricing
-        .config_file
-        .as_ref()
-        .map(|p| p.display().to_string());
+    report.meta.config = super::config::shown(&args.pricing);
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
     if let Some(partial) = &mut report.partial {
         partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;

@@ -137,6 +137,7 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
         time_zone: zone_description(ctx),
         tiers,
         assumptions,
+        config: super::config::shown(&args.pricing),
         ..ForecastMeta::default()
     }
 }
@@ -150,7 +151,7 @@ fn from_plan(
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
     let rows = parse_plan(&name, &text, &ctx.markets).map_err(|errors| {
         for e in errors.iter().take(SHOWN_ERRORS) {
-            note(e);
+            note(&e.to_string());
         }
         Failure::new(
             Exit::Error,
@@ -180,9 +181,9 @@ fn from_plan(
     meta.assumptions.insert(
         0,
         format!(
-            "volumes from the plan ({} rows); window shares split each row into whole \
+            "volumes from the plan ({}); window shares split each row into whole \
              messages, rounded half away from zero, the rest sent outside any window",
-            rows.len()
+            super::finish::plural(rows.len() as u64, "row")
         ),
     );
     Ok((ctx, planned, meta))

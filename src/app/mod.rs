@@ -58,8 +58,9 @@ pub fn run(mut cli: Cli) -> Result<Exit> {
     }
 }
 
-/// `wabill man`: the page of wabill or of one command on stdout, or every
-/// page into a directory.
+/// `wabill man`: the complete page (wabill and every command with its
+/// options) or one command's page on stdout, or one page per command into a
+/// directory.
 fn man(args: &crate::cli::ManArgs) -> Result<Exit> {
     let cmd = Cli::command();
     if let Some(dir) = &args.dir {
@@ -68,8 +69,9 @@ fn man(args: &crate::cli::ManArgs) -> Result<Exit> {
         })?;
         return Ok(Exit::Ok);
     }
-    let page = match &args.command {
-        None => clap_mangen::Man::new(cmd),
+    let mut roff = Vec::new();
+    match &args.command {
+        None => complete_man_page(cmd, &mut roff)?,
         Some(name) => {
             let mut cmd = cmd;
             cmd.build();
@@ -83,13 +85,61 @@ fn man(args: &crate::cli::ManArgs) -> Result<Exit> {
                         format!("man: no command {name:?} (try `wabill --help`)"),
                     )
                 })?;
-            clap_mangen::Man::new(sub)
+            clap_mangen::Man::new(sub).render(&mut roff)?;
         }
-    };
-    let mut roff = Vec::new();
-    page.render(&mut roff)?;
+    }
     let mut out = io::stdout().lock();
     out.write_all(&roff)?;
     out.flush()?;
     Ok(Exit::Ok)
+}
+
+/// One page for all of wabill: its own sections, then a section per visible
+/// command holding that command's synopsis, description, options (grouped
+/// as in `--help`) and examples, their headings demoted to subsections.
+fn complete_man_page(mut cmd: clap::Command, roff: &mut Vec<u8>) -> io::Result<()> {
+    cmd.build();
+    let page = clap_mangen::Man::new(cmd.clone());
+    // Each `render_*` call starts with roff's preamble (`.ie`/`.el`): the
+    // page keeps the first.
+    page.render_title(roff)?;
+    let mut sections = Vec::new();
+    page.render_name_section(&mut sections)?;
+    page.render_synopsis_section(&mut sections)?;
+    page.render_description_section(&mut sections)?;
+    page.render_options_section(&mut sections)?;
+    page.render_subcommands_section(&mut sections)?;
+    for sub in cmd
+        .get_subcommands()
+        .filter(|s| !s.is_hide_set() && s.get_name() != "help")
+    {
+        let name = format!("wabill {}", sub.get_name());
+        writeln!(sections, ".SH \"{}\"", name.to_uppercase())?;
+        let sub_page = clap_mangen::Man::new(sub.clone().bin_name(&name));
+        let mut parts = Vec::new();
+        sub_page.render_synopsis_section(&mut parts)?;
+        sub_page.render_description_section(&mut parts)?;
+        if sub.get_arguments().any(|a| !a.is_hide_set()) {
+            sub_page.render_options_section(&mut parts)?;
+        }
+        if sub.get_after_help().is_some() || sub.get_after_long_help().is_some() {
+            sub_page.render_extra_section(&mut parts)?;
+        }
+        for line in String::from_utf8_lossy(&parts).lines() {
+            match line.strip_prefix(".SH ") {
+                Some(heading) => writeln!(sections, ".SS {heading}")?,
+                None => writeln!(sections, "{line}")?,
+            }
+        }
+    }
+    if cmd.get_after_help().is_some() || cmd.get_after_long_help().is_some() {
+        page.render_extra_section(&mut sections)?;
+    }
+    page.render_version_section(&mut sections)?;
+    for line in String::from_utf8_lossy(&sections).lines() {
+        if !(line.starts_with(".ie \\n(.g .ds Aq") || line.starts_with(".el .ds Aq")) {
+            writeln!(roff, "{line}")?;
+        }
+    }
+    Ok(())
 }

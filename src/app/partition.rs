@@ -8,7 +8,7 @@ use crate::engine::note;
 use crate::error::Exit;
 use crate::partition::partition;
 use crate::refdata::businesses::{Businesses, parse_zone};
-use crate::render::group_digits;
+use crate::render::{group_digits, nouns, plural};
 
 pub fn run(args: &PartitionArgs) -> Result<Exit> {
     let input = InputArgs {
@@ -29,10 +29,7 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             // Zones do not matter here, only portfolios.
-            let utc = (
-                parse_zone("UTC").map_err(anyhow::Error::msg)?,
-                "UTC".to_string(),
-            );
+            let utc = (parse_zone("UTC")?, "UTC".to_string());
             Businesses::parse(&path.display().to_string(), &text, &utc)?
         }
         None => Businesses::default(),
@@ -48,11 +45,13 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
     let total: u64 = summary.rows.iter().sum();
     let busiest = summary.rows.iter().max().copied().unwrap_or(0);
     note(&format!(
-        "{} rows into {} parts in {} (largest part {} rows)",
+        "{} {} into {} in {} (largest part {} {})",
         group_digits(total),
-        summary.files.len(),
+        nouns(total, "row"),
+        plural(summary.files.len() as u64, "part"),
         args.out.display(),
-        group_digits(busiest)
+        group_digits(busiest),
+        nouns(busiest, "row")
     ));
     Ok(Exit::Ok)
 }

@@ -179,9 +179,12 @@ fn row_note(m: &Message, p: &Priced<'_>, strings: &crate::validate::Strings) -> 
     }
     if let Some(t) = p.tokens {
         parts.push(if p.estimated {
-            format!("estimate: {t} tokens (--agent-tokens-per-message)")
+            format!(
+                "estimate: {} (--agent-tokens-per-message)",
+                crate::render::plural(t, "token")
+            )
         } else {
-            format!("{t} tokens")
+            crate::render::plural(t, "token")
         });
     }
     if let Some(note) = p.note.filter(|n| *n != crate::pricing::AGENT_ESTIMATE) {

@@ -34,7 +34,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     if args.actual.is_empty() {
         return super::reconcile_messages::run(args);
     }
-    let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
+    let tolerance = Tolerance::parse(&args.tolerance)?;
     let target = Target::resolve(args.output.as_deref())?;
     let format = format_for(args.format, &target, ReconcileFormat::Table)?;
     settings::check_output(&args.input, args.output.as_deref())?;
@@ -67,7 +67,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         actual_files.push(name);
     }
     let unit = unit.map(|u| u.0).unwrap_or_default();
-    let (points, duplicates) = actual::dedupe(points).map_err(anyhow::Error::msg)?;
+    let (points, duplicates) = actual::dedupe(points)?;
     if let Some((first, again)) = &duplicates.first {
         note(&format!(
             "warning: {} data point{} given more than once (first {first}, again {again}): \
@@ -76,14 +76,13 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             if duplicates.dropped == 1 { "" } else { "s" }
         ));
     }
-    let measure = Measure::of(&points).map_err(anyhow::Error::msg)?;
+    let measure = Measure::of(&points)?;
     let zone = if args.utc {
         jiff::tz::TimeZone::UTC
     } else {
         ctx.default_zone.clone()
     };
-    let (periods, labels) =
-        Periods::new(&points, args.granularity, zone).map_err(anyhow::Error::msg)?;
+    let (periods, labels) = Periods::new(&points, args.granularity, zone)?;
     let meta_utc_days = periods.utc_days();
     let fees = match &args.fees {
         Some(path) => {
@@ -132,7 +131,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         zone if zone == "UTC" => "UTC (no business time zone given)".to_string(),
         zone => format!("{zone} (business time zone)"),
     };
-    let result = reconcile(
+    let mut result = reconcile(
         estimate,
         &points,
         labels,
@@ -148,8 +147,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             measure,
             duplicate_points: duplicates.dropped,
         },
-    )
-    .map_err(anyhow::Error::msg)?;
+    )?;
+    result.meta.config = super::config::shown(&args.pricing);
 
     let checks = Checks {
         unpriced: unpriced.summary(),
@@ -172,13 +171,20 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         .count();
     if result.cells_outside_tolerance > 0 {
         note(&format!(
-            "{} of {cells} cells differ from Meta's figures by more than the tolerance ({})",
-            result.cells_outside_tolerance, result.meta.tolerance
+            "{} of {} differ from Meta's figures by more than the tolerance ({})",
+            result.cells_outside_tolerance,
+            crate::render::plural(cells as u64, "cell"),
+            result.meta.tolerance
         ));
         Ok(Exit::OutsideTolerance)
     } else {
         note(&format!(
-            "all {cells} cells within tolerance ({})",
+            "{} within tolerance ({})",
+            if cells == 1 {
+                "1 cell".to_string()
+            } else {
+                format!("all {cells} cells")
+            },
             result.meta.tolerance
         ));
         Ok(Exit::Ok)

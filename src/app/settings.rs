@@ -80,8 +80,7 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
             .model
             .as_deref()
             .unwrap_or("auto")
-            .parse::<ModelChoice>()
-            .map_err(anyhow::Error::msg)?,
+            .parse::<ModelChoice>()?,
         currency,
         windows: WindowRules {
             service_window: Span::hours(i64::from(args.service_window_hours)),

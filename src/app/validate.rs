@@ -14,6 +14,7 @@ use super::settings;
 use crate::cli::ValidateArgs;
 use crate::engine::note;
 use crate::error::Exit;
+use crate::input::Column;
 use crate::model::{Category, Direction, Micros};
 use crate::output::rejects::RejectsFile;
 use crate::pricing::Pricer;
@@ -31,14 +32,13 @@ struct Problem {
 fn at(
     log: &Log,
     m: &crate::model::Message,
-    column: &str,
+    column: Column,
     value: String,
     reason: String,
 ) -> Rejection {
     Rejection {
-        file: log.files[m.source.file as usize].clone(),
-        line: m.source.line,
-        column: Some(column.to_string()),
+        at: log.location(m.source, Some(column)),
+        column: Some(column.name().to_string()),
         value,
         reason,
     }
@@ -83,7 +83,13 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         if m.at.as_micros() > now {
             problems.push(Problem {
                 kind: "future timestamp",
-                rejection: at(&log, m, "timestamp", stamp(), "is in the future".into()),
+                rejection: at(
+                    &log,
+                    m,
+                    Column::Timestamp,
+                    stamp(),
+                    "is in the future".into(),
+                ),
             });
         } else if m.at.as_micros() < EARLIEST_PLAUSIBLE {
             problems.push(Problem {
@@ -91,7 +97,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                 rejection: at(
                     &log,
                     m,
-                    "timestamp",
+                    Column::Timestamp,
                     stamp(),
                     "is before 2018, when the Business API did not exist".into(),
                 ),
@@ -107,7 +113,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                 rejection: at(
                     &log,
                     m,
-                    "message_id",
+                    Column::MessageId,
                     id,
                     "only status events (kind status) name this message: no row gives its \
                      category"
@@ -127,7 +133,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                 rejection: at(
                     &log,
                     m,
-                    "category",
+                    Column::Category,
                     "service".into(),
                     "free-form message outside any customer service window (WhatsApp only accepts templates there)".into(),
                 ),
@@ -149,7 +155,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
                     rejection: at(
                         &log,
                         m,
-                        "customer",
+                        Column::Customer,
                         format!("+{digits}"),
                         format!(
                             "+{national} also appears: the same number without its country code?"
@@ -159,13 +165,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             }
         }
     }
-    problems.sort_by(|a, b| {
-        (&a.rejection.file, a.rejection.line, a.kind).cmp(&(
-            &b.rejection.file,
-            b.rejection.line,
-            b.kind,
-        ))
-    });
+    problems.sort_by(|a, b| (&a.rejection.at, a.kind).cmp(&(&b.rejection.at, b.kind)));
 
     let mut output = Output::open(None)?;
     let list: Vec<render::Problem<'_>> = problems

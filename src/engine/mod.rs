@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use anyhow::{Result, bail};
 
 use crate::input::{ReadOptions, Source};
+use crate::location::Location;
 use crate::model::{Message, Micros};
 use crate::output::rejects::RejectsFile;
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
@@ -290,9 +291,9 @@ impl UnpricedReport {
                     Err(_) => "none (unpriced)",
                 };
                 note(&format!(
-                    "warning: {}:{}: message dated {date}, after today: priced with the card \
+                    "warning: {}: message dated {date}, after today: priced with the card \
                      known for that date: {card}",
-                    files[m.source.file as usize], m.source.line
+                    Location::line(&files[m.source.file as usize], m.source.line)
                 ));
             }
         }
@@ -302,8 +303,8 @@ impl UnpricedReport {
         self.count += 1;
         if self.count <= SHOWN_UNPRICED {
             note(&format!(
-                "cannot price {}:{}: {e}",
-                files[m.source.file as usize], m.source.line
+                "cannot price {}: {e}",
+                Location::line(&files[m.source.file as usize], m.source.line)
             ));
         }
     }

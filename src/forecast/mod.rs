@@ -123,10 +123,10 @@ pub fn price(
                     .map_or(String::new(), |c| format!(" ({})", country_str(&c)));
                 failures.push(PricingFailure {
                     what: format!(
-                        "{line}{} {market}{country} {} ({} messages)",
+                        "{line}{} {market}{country} {} ({})",
                         p.month.strftime("%Y-%m"),
                         p.category,
-                        p.messages
+                        crate::render::plural(p.messages, "message")
                     ),
                     error,
                 });

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::{Place, split_by_shares};
+use crate::location::LocatedError;
 use crate::model::Category;
 use crate::refdata::markets::{MarketTable, canonical_market_name, parse_country};
 
@@ -49,35 +50,50 @@ pub fn parse_month(s: &str) -> Option<Date> {
     Some(date.first_of_month())
 }
 
+/// Why a plan cell cannot be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PlanCellError {
+    #[error("not a month (expected YYYY-MM)")]
+    Month,
+    #[error("not a market of the market table nor a 2-letter country code (see `wabill rates`)")]
+    Place,
+    #[error("not marketing, utility, authentication, authentication_international or service")]
+    Category,
+    #[error("not a whole, non-negative number of messages")]
+    Messages,
+    #[error("more than {MAX_MESSAGES} messages in one row")]
+    TooManyMessages,
+    #[error("not a fraction (0.25) or a percentage (25%)")]
+    Share,
+    #[error("must be between 0 and 1 (or 0% and 100%)")]
+    ShareRange,
+}
+
 /// A share as a fraction (`0.25`) or a percentage (`25%`), within 0..=1.
-pub fn parse_share(s: &str) -> Result<Decimal, String> {
+pub fn parse_share(s: &str) -> Result<Decimal, PlanCellError> {
     let t = s.trim();
     let (number, percent) = match t.strip_suffix('%') {
         Some(n) => (n.trim(), true),
         None => (t, false),
     };
-    let d: Decimal = number
-        .parse()
-        .map_err(|_| "not a fraction (0.25) or a percentage (25%)".to_string())?;
+    let d: Decimal = number.parse().map_err(|_| PlanCellError::Share)?;
     let d = if percent { d / Decimal::ONE_HUNDRED } else { d };
     if d.is_sign_negative() || d > Decimal::ONE {
-        return Err("must be between 0 and 1 (or 0% and 100%)".into());
+        return Err(PlanCellError::ShareRange);
     }
     Ok(d.normalize())
 }
 
-fn parse_messages(s: &str) -> Result<u64, String> {
+fn parse_messages(s: &str) -> Result<u64, PlanCellError> {
     let digits = s.trim().replace(['_', ','], "");
-    let n: u64 = digits
-        .parse()
-        .map_err(|_| "not a whole, non-negative number of messages".to_string())?;
+    let n: u64 = digits.parse().map_err(|_| PlanCellError::Messages)?;
     if n > MAX_MESSAGES {
-        return Err(format!("more than {MAX_MESSAGES} messages in one row"));
+        return Err(PlanCellError::TooManyMessages);
     }
     Ok(n)
 }
 
-fn parse_place(s: &str, markets: &MarketTable) -> Result<Place, String> {
+fn parse_place(s: &str, markets: &MarketTable) -> Result<Place, PlanCellError> {
     let t = s.trim();
     if t.len() == 2
         && let Some(c) = parse_country(t)
@@ -90,10 +106,7 @@ fn parse_place(s: &str, markets: &MarketTable) -> Result<Place, String> {
         .iter()
         .position(|n| n.eq_ignore_ascii_case(&wanted))
         .map(|i| Place::Market(i as u16))
-        .ok_or_else(|| {
-            "not a market of the market table nor a 2-letter country code (see `wabill rates`)"
-                .to_string()
-        })
+        .ok_or(PlanCellError::Place)
 }
 
 /// Reads a plan; `Err` holds every problem found, in file order.
@@ -101,7 +114,7 @@ pub fn parse_plan(
     name: &str,
     text: &str,
     markets: &MarketTable,
-) -> Result<Vec<PlanRow>, Vec<String>> {
+) -> Result<Vec<PlanRow>, Vec<LocatedError>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
@@ -110,7 +123,7 @@ pub fn parse_plan(
         .from_reader(text.as_bytes());
     let headers = match reader.headers() {
         Ok(h) => h.clone(),
-        Err(e) => return Err(vec![format!("{name}:1: {e}")]),
+        Err(e) => return Err(vec![LocatedError::new(name, 1, e.to_string())]),
     };
     let find = |names: &[&str]| {
         headers
@@ -129,10 +142,14 @@ pub fn parse_plan(
             "free_entry_point_share",
         ];
         if !known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
-            errors.push(format!(
-                "{name}:1:{}: unknown column {h:?} (expected {COLUMNS})",
-                i + 1
-            ));
+            errors.push(
+                LocatedError::new(
+                    name,
+                    1,
+                    format!("unknown column {h:?} (expected {COLUMNS})"),
+                )
+                .in_column(Some(i as u64 + 1)),
+            );
         }
     }
     let required = [
@@ -143,8 +160,10 @@ pub fn parse_plan(
     ];
     for (column, at) in required {
         if at.is_none() {
-            errors.push(format!(
-                "{name}:1: missing column {column} (columns: {COLUMNS})"
+            errors.push(LocatedError::new(
+                name,
+                1,
+                format!("missing column {column} (columns: {COLUMNS})"),
             ));
         }
     }
@@ -160,26 +179,27 @@ pub fn parse_plan(
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
-                errors.push(format!("{name}:{line}: {e}"));
+                errors.push(LocatedError::new(name, line, e.to_string()));
                 continue;
             }
         };
         let line = record.position().map_or(0, |p| p.line());
-        let mut field = |col: Option<usize>, check: &mut dyn FnMut(&str) -> Result<(), String>| {
-            let Some(col) = col else { return };
-            let value = record.get(col).unwrap_or("");
-            if let Err(reason) = check(value) {
-                let header = &headers[col];
-                errors.push(format!(
-                    "{name}:{line}:{}: {header} {value:?}: {reason}",
-                    col + 1
-                ));
-            }
-        };
+        let mut field =
+            |col: Option<usize>, check: &mut dyn FnMut(&str) -> Result<(), PlanCellError>| {
+                let Some(col) = col else { return };
+                let value = record.get(col).unwrap_or("");
+                if let Err(reason) = check(value) {
+                    let header = &headers[col];
+                    errors.push(
+                        LocatedError::new(name, line, format!("{header} {value:?}: {reason}"))
+                            .in_column(Some(col as u64 + 1)),
+                    );
+                }
+            };
         let (mut month, mut place, mut category, mut messages) = (None, None, None, None);
         let (mut w, mut f) = (Decimal::ZERO, Decimal::ZERO);
         field(Some(at(0)), &mut |v| {
-            month = Some(parse_month(v).ok_or("not a month (expected YYYY-MM)")?);
+            month = Some(parse_month(v).ok_or(PlanCellError::Month)?);
             Ok(())
         });
         field(Some(at(1)), &mut |v| {
@@ -187,10 +207,7 @@ pub fn parse_plan(
             Ok(())
         });
         field(Some(at(2)), &mut |v| {
-            category = Some(v.parse::<Category>().map_err(|_| {
-                "not marketing, utility, authentication, authentication_international or service"
-                    .to_string()
-            })?);
+            category = Some(v.parse::<Category>().map_err(|_| PlanCellError::Category)?);
             Ok(())
         });
         field(Some(at(3)), &mut |v| {
@@ -213,9 +230,13 @@ pub fn parse_plan(
             Ok(())
         });
         if w + f > Decimal::ONE {
-            errors.push(format!(
-                "{name}:{line}: in_window_share {w} + free_entry_point_share {f} exceed 1 \
-                 (the two parts do not overlap)"
+            errors.push(LocatedError::new(
+                name,
+                line,
+                format!(
+                    "in_window_share {w} + free_entry_point_share {f} exceed 1 \
+                     (the two parts do not overlap)"
+                ),
             ));
             continue;
         }
@@ -235,12 +256,17 @@ pub fn parse_plan(
             // `validate` says of a log.
             let outside = row.split()[0];
             if category == Category::Service && outside > 0 {
-                errors.push(format!(
-                    "{name}:{line}: {outside} service messages outside any window \
-                     (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
-                     refuses free-form messages outside the customer service window; plan \
-                     them as templates or give shares adding up to 1",
-                    Decimal::ONE - w - f
+                errors.push(LocatedError::new(
+                    name,
+                    line,
+                    format!(
+                        "{} outside any window \
+                         (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
+                         refuses free-form messages outside the customer service window; plan \
+                         them as templates or give shares adding up to 1",
+                        crate::render::plural(outside, "service message"),
+                        Decimal::ONE - w - f
+                    ),
                 ));
                 continue;
             }

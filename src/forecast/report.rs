@@ -98,6 +98,9 @@ pub struct ForecastMeta {
     pub rate_sources: Vec<String>,
     /// Every assumption, one sentence each, also printed under the table.
     pub assumptions: Vec<String>,
+    /// The `wabill.toml` whose defaults applied, if one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

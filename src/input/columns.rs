@@ -126,25 +126,39 @@ impl fmt::Display for Column {
     }
 }
 
+/// A `--column` value or a header that cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ColumnError {
+    #[error("{0:?} is not NAME=HEADER")]
+    NotAMapping(String),
+    #[error("unknown column {name:?} (expected one of {})", Column::ALL.map(Column::name).join(", "))]
+    UnknownName { name: String },
+    /// `found`: the header's names, escaped; `hint`: how to map another.
+    #[error("missing required column {wanted:?} (found: {found}){hint}")]
+    Missing {
+        wanted: String,
+        found: String,
+        hint: String,
+    },
+    #[error("column {0:?} appears more than once")]
+    Twice(String),
+}
+
 /// `--column NAME=HEADER` overrides, as given by the user.
 #[derive(Clone, Debug, Default)]
 pub struct ColumnMap(Vec<(Column, String)>);
 
 impl ColumnMap {
     /// Parses `NAME=HEADER`.
-    pub fn add(&mut self, spec: &str) -> Result<(), String> {
+    pub fn add(&mut self, spec: &str) -> Result<(), ColumnError> {
         let (name, header) = spec
             .split_once('=')
-            .ok_or_else(|| format!("{spec:?} is not NAME=HEADER"))?;
+            .ok_or_else(|| ColumnError::NotAMapping(spec.to_string()))?;
         let column = Column::ALL
             .into_iter()
             .find(|c| c.name().eq_ignore_ascii_case(name.trim()))
-            .ok_or_else(|| {
-                let names: Vec<_> = Column::ALL.iter().map(|c| c.name()).collect();
-                format!(
-                    "unknown column {name:?} (expected one of {})",
-                    names.join(", ")
-                )
+            .ok_or_else(|| ColumnError::UnknownName {
+                name: name.to_string(),
             })?;
         self.0.retain(|(c, _)| *c != column);
         self.0.push((column, header.trim().to_string()));
@@ -167,6 +181,9 @@ impl ColumnMap {
 #[derive(Clone, Debug, Default)]
 pub struct Columns {
     index: [Option<usize>; COLUMNS],
+    /// Whether the indexes are the file's own header positions (a delimited
+    /// log), not a layout a reader built (`canonical`).
+    from_header: bool,
 }
 
 fn clean_header(h: &[u8]) -> String {
@@ -175,9 +192,12 @@ fn clean_header(h: &[u8]) -> String {
 }
 
 impl Columns {
-    pub fn resolve(headers: &csv::ByteRecord, map: &ColumnMap) -> Result<Self, String> {
+    pub fn resolve(headers: &csv::ByteRecord, map: &ColumnMap) -> Result<Self, ColumnError> {
         let names: Vec<String> = headers.iter().map(clean_header).collect();
-        let mut columns = Columns::default();
+        let mut columns = Columns {
+            from_header: true,
+            ..Columns::default()
+        };
         for column in Column::ALL {
             let wanted = map.header_for(column).to_ascii_lowercase();
             let alias = column.alias().filter(|_| !map.mapped(column));
@@ -191,32 +211,34 @@ impl Columns {
             }
             match found.as_slice() {
                 [] if column.required() => {
-                    return Err(format!(
-                        "missing required column {:?} (found: {}){}",
-                        wanted,
+                    return Err(ColumnError::Missing {
+                        wanted: wanted.clone(),
                         // Escaped: a header's bytes must not reach a terminal raw.
-                        names
+                        found: names
                             .iter()
-                            .map(|n| n
-                                .chars()
-                                .map(|c| if c.is_control() {
-                                    c.escape_default().to_string()
-                                } else {
-                                    c.to_string()
-                                })
-                                .collect::<String>())
+                            .map(|n| {
+                                n.chars()
+                                    .map(|c| {
+                                        if c.is_control() {
+                                            c.escape_default().to_string()
+                                        } else {
+                                            c.to_string()
+                                        }
+                                    })
+                                    .collect::<String>()
+                            })
                             .collect::<Vec<_>>()
                             .join(", "),
-                        if wanted == column.name() {
+                        hint: if wanted == column.name() {
                             format!("; map another header with --column {column}=HEADER")
                         } else {
                             String::new()
-                        }
-                    ));
+                        },
+                    });
                 }
                 [] => {}
                 [i] => columns.index[column as usize] = Some(*i),
-                _ => return Err(format!("column {wanted:?} appears more than once")),
+                _ => return Err(ColumnError::Twice(wanted)),
             }
         }
         Ok(columns)
@@ -227,7 +249,20 @@ impl Columns {
     pub fn canonical() -> Self {
         Columns {
             index: std::array::from_fn(Some),
+            from_header: false,
         }
+    }
+
+    /// The 1-based number of `column`'s field in the file as written, for
+    /// diagnostics (`file:line:column`); `None` when the file has no such
+    /// header position.
+    pub fn number(&self, column: Column) -> Option<u64> {
+        self.number_of_field(self.get(column)?)
+    }
+
+    /// The 1-based number in the file of the record's field `index`.
+    pub fn number_of_field(&self, index: usize) -> Option<u64> {
+        self.from_header.then_some(index as u64 + 1)
     }
 
     pub fn get(&self, column: Column) -> Option<usize> {
@@ -252,6 +287,7 @@ mod tests {
         assert!(
             Columns::resolve(&headers, &map)
                 .unwrap_err()
+                .to_string()
                 .contains("missing required column \"customer\"")
         );
         map.add("customer=to_number").unwrap();
@@ -259,6 +295,8 @@ mod tests {
         assert_eq!(c.get(Column::Timestamp), Some(0));
         assert_eq!(c.get(Column::Customer), Some(1));
         assert_eq!(c.get(Column::Category), None);
+        assert_eq!(c.number(Column::Customer), Some(2));
+        assert_eq!(Columns::canonical().number(Column::Customer), None);
         assert!(map.add("nope=x").is_err());
     }
 }

@@ -73,7 +73,8 @@ fn open(
             headers: Vec::new(),
         });
     }
-    let columns = Columns::resolve(&headers, &options.columns).map_err(|mut message| {
+    let columns = Columns::resolve(&headers, &options.columns).map_err(|e| {
+        let mut message = e.to_string();
         // A delimiter given on the command line that the header lacks.
         let other = sniff_delimiter(&headers[0]);
         if headers.len() == 1 && other != delimiter && headers[0].contains(&other) {
@@ -124,8 +125,7 @@ impl Records for CsvRecords {
 
 fn csv_error(file: &str, e: csv::Error) -> InputError {
     InputError::Csv {
-        file: file.to_string(),
-        line: e.position().map_or(0, |p| p.line()),
+        at: crate::location::Location::line(file.to_string(), e.position().map_or(0, |p| p.line())),
         message: e.to_string(),
     }
 }

@@ -21,7 +21,7 @@ pub mod wati;
 mod webhooks;
 pub mod ycloud;
 
-pub use columns::{Column, ColumnMap, Columns};
+pub use columns::{Column, ColumnError, ColumnMap, Columns};
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
@@ -111,10 +111,9 @@ pub enum InputError {
     /// Not a `#[source]`: the OS error is in the message once, not twice.
     #[error("{file}: {error}")]
     Io { file: String, error: io::Error },
-    #[error("{file}:{line}: {message}")]
+    #[error("{at}: {message}")]
     Csv {
-        file: String,
-        line: u64,
+        at: crate::location::Location,
         message: String,
     },
     #[error("{file}: {message}")]
@@ -209,18 +208,21 @@ pub static FORMATS: &[&Format] = &[
     &csv::FORMAT,
 ];
 
+/// An `--input-format` that names no reader.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown input format {name:?} (expected one of {})", FORMATS.iter().map(|f| f.name).collect::<Vec<_>>().join(", "))]
+pub struct UnknownFormat {
+    pub name: String,
+}
+
 /// The format called `name` (case-insensitive).
-pub fn format_named(name: &str) -> Result<&'static Format, String> {
+pub fn format_named(name: &str) -> Result<&'static Format, UnknownFormat> {
     FORMATS
         .iter()
         .copied()
         .find(|f| f.name.eq_ignore_ascii_case(name.trim()))
-        .ok_or_else(|| {
-            let names: Vec<&str> = FORMATS.iter().map(|f| f.name).collect();
-            format!(
-                "unknown input format {name:?} (expected one of {})",
-                names.join(", ")
-            )
+        .ok_or_else(|| UnknownFormat {
+            name: name.to_string(),
         })
 }
 
@@ -370,6 +372,7 @@ mod tests {
         assert!(
             format_named("xml")
                 .unwrap_err()
+                .to_string()
                 .contains("webhooks, twilio, kaleyra, csv")
         );
         // Providers' exports, by content, whatever their name.

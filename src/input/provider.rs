@@ -233,8 +233,7 @@ impl JsonObjects {
 
     fn error(&self, line: u64, message: impl Into<String>) -> InputError {
         InputError::Csv {
-            file: self.name.clone(),
-            line,
+            at: crate::location::Location::line(self.name.clone(), line),
             message: message.into(),
         }
     }
@@ -411,8 +410,7 @@ impl MappedCsv {
         let keys = reader
             .byte_headers()
             .map_err(|e| InputError::Csv {
-                file: name.to_string(),
-                line: 1,
+                at: crate::location::Location::line(name.to_string(), 1),
                 message: e.to_string(),
             })?
             .iter()
@@ -440,8 +438,10 @@ impl MappedCsv {
                 self.reader
                     .read_byte_record(&mut self.raw)
                     .map_err(|e| InputError::Csv {
-                        file: self.name.clone(),
-                        line: e.position().map_or(0, |p| p.line()),
+                        at: crate::location::Location::line(
+                            self.name.clone(),
+                            e.position().map_or(0, |p| p.line()),
+                        ),
                         message: e.to_string(),
                     })?;
             if !more {
@@ -463,8 +463,7 @@ impl MappedCsv {
             }
             self.row = Row::default();
             (self.map)(&Fields(&self.raw), &mut self.row).map_err(|message| InputError::Csv {
-                file: self.name.clone(),
-                line,
+                at: crate::location::Location::line(self.name.clone(), line),
                 message,
             })?;
             self.problem = self.row.write_to(record);
@@ -547,8 +546,7 @@ impl MappedJson {
             };
             self.pending.clear();
             (self.map)(&value, &mut self.pending).map_err(|message| InputError::Csv {
-                file: self.objects.name.clone(),
-                line,
+                at: crate::location::Location::line(self.objects.name.clone(), line),
                 message,
             })?;
             self.rows.extend(self.pending.drain(..).map(|r| (line, r)));

@@ -9,6 +9,7 @@
 //! sent, like Twilio's — by a body whose `{{1}}`, `{{2}}`… placeholders
 //! stand for any text.
 
+use crate::location::LocatedError;
 use rustc_hash::FxHashMap;
 
 use super::provider::header_key;
@@ -24,13 +25,13 @@ pub struct Templates {
 }
 
 impl Templates {
-    pub fn parse(file: &str, text: &str) -> Result<Templates, String> {
+    pub fn parse(file: &str, text: &str) -> Result<Templates, LocatedError> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
             .from_reader(text.as_bytes());
         let headers: Vec<String> = reader
             .headers()
-            .map_err(|e| format!("{file}: {e}"))?
+            .map_err(|e| LocatedError::new(file, 1, e.to_string()))?
             .iter()
             .map(header_key)
             .collect();
@@ -39,15 +40,23 @@ impl Templates {
         let id = find(&["id", "contentsid", "templateid", "sid"]);
         let body = find(&["body", "content", "text"]);
         let Some(category) = find(&["category", "templatecategory"]) else {
-            return Err(format!(
-                "{file}: no category column (found: {}); expected name,category[,id][,body]",
-                headers.join(", ")
+            return Err(LocatedError::new(
+                file,
+                1,
+                format!(
+                    "no category column (found: {}); expected name,category[,id][,body]",
+                    headers.join(", ")
+                ),
             ));
         };
         if name.is_none() && id.is_none() && body.is_none() {
-            return Err(format!(
-                "{file}: no name, id or body column to find templates by (found: {})",
-                headers.join(", ")
+            return Err(LocatedError::new(
+                file,
+                1,
+                format!(
+                    "no name, id or body column to find templates by (found: {})",
+                    headers.join(", ")
+                ),
             ));
         }
         let mut templates = Templates {
@@ -55,14 +64,17 @@ impl Templates {
             ..Templates::default()
         };
         for (i, row) in reader.records().enumerate() {
-            let line = i + 2;
-            let row = row.map_err(|e| format!("{file}:{line}: {e}"))?;
+            let line = i as u64 + 2;
+            let row = row.map_err(|e| LocatedError::new(file, line, e.to_string()))?;
             let cell = |c: Option<usize>| c.and_then(|c| row.get(c)).unwrap_or("").trim();
             let value = cell(Some(category));
             let category: Category = value.parse().map_err(|()| {
-                format!(
-                    "{file}:{line}: category {value:?}: expected marketing, utility or authentication"
+                LocatedError::new(
+                    file,
+                    line,
+                    format!("category {value:?}: expected marketing, utility or authentication"),
                 )
+                .in_column(Some(category as u64 + 1))
             })?;
             for key in [cell(name), cell(id)] {
                 if !key.is_empty() {
@@ -182,13 +194,17 @@ mod tests {
 
     #[test]
     fn a_bad_templates_file_is_an_error_naming_the_line() {
-        let e = Templates::parse("t.csv", "name,category\nx,promo\n").unwrap_err();
+        let e = Templates::parse("t.csv", "name,category\nx,promo\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             e,
-            "t.csv:2: category \"promo\": expected marketing, utility or authentication"
+            "t.csv:2:2: category \"promo\": expected marketing, utility or authentication"
         );
-        let e = Templates::parse("t.csv", "name,kind\nx,utility\n").unwrap_err();
-        assert!(e.starts_with("t.csv: no category column"), "{e}");
+        let e = Templates::parse("t.csv", "name,kind\nx,utility\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("t.csv:1: no category column"), "{e}");
         assert_eq!(pieces("a {{1}} b {{2}}"), ["a ", " b ", ""]);
         assert!(matches(&pieces("{{1}}"), "x"));
         assert!(!matches(&pieces("{{1}}"), ""));

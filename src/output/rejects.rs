@@ -14,7 +14,18 @@ use super::Output;
 use crate::input::Original;
 use crate::validate::Rejection;
 
-pub const REJECTS_HEADER: [&str; 6] = ["file", "line", "column", "value", "reason", "row"];
+/// `column_number` is the field's 1-based number in the file (empty for a
+/// whole-row problem or a format without header positions); `column` its
+/// name.
+pub const REJECTS_HEADER: [&str; 7] = [
+    "file",
+    "line",
+    "column_number",
+    "column",
+    "value",
+    "reason",
+    "row",
+];
 
 pub struct RejectsFile {
     writer: csv::Writer<Output>,
@@ -37,8 +48,9 @@ impl RejectsFile {
 
     pub fn write(&mut self, r: &Rejection, record: Option<Original<'_>>) {
         let head = [
-            r.file.as_bytes(),
-            r.line.to_string().as_bytes(),
+            r.at.file.as_bytes(),
+            r.at.line.to_string().as_bytes(),
+            r.at.column_text().as_bytes(),
             r.column.as_deref().unwrap_or("").as_bytes(),
             r.value.as_bytes(),
             r.reason.as_bytes(),

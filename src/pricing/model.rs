@@ -212,17 +212,22 @@ impl fmt::Display for Model {
     }
 }
 
-impl FromStr for ModelChoice {
-    type Err = String;
+/// A `--model` value that names no model.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown model {0:?}")]
+pub struct UnknownModel(pub String);
 
-    fn from_str(s: &str) -> Result<Self, String> {
+impl FromStr for ModelChoice {
+    type Err = UnknownModel;
+
+    fn from_str(s: &str) -> Result<Self, UnknownModel> {
         if s == "auto" {
             return Ok(ModelChoice::Auto);
         }
         Model::all()
             .find(|m| m.name() == s)
             .map(ModelChoice::Fixed)
-            .ok_or_else(|| format!("unknown model {s:?}"))
+            .ok_or_else(|| UnknownModel(s.to_string()))
     }
 }
 

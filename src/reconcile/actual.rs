@@ -14,9 +14,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 
+use crate::location::{LocatedError, Location};
 use crate::model::Micros;
+use crate::refdata::csvfile::read_table;
 use crate::refdata::markets::parse_country;
-use crate::refdata::read_rows;
 use crate::validate::parse_timestamp;
 
 /// What the points count.
@@ -53,8 +54,8 @@ pub struct ActualPoint {
     pub volume: u64,
     /// `None` in an export of volumes only.
     pub cost: Option<Decimal>,
-    /// `file:line`, for messages about the point.
-    pub source: String,
+    /// Where the point is, for messages about it.
+    pub source: Location,
 }
 
 /// The points of one file, and the currency it states, if any.
@@ -65,14 +66,8 @@ pub struct Export {
     pub unit: Unit,
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("{file}:{line}{}: {message}", column.map(|c| format!(":{c}")).unwrap_or_default())]
-pub struct ActualError {
-    pub file: String,
-    pub line: u64,
-    pub column: Option<u64>,
-    pub message: String,
-}
+/// A problem in an export, at its `file:line[:column]`.
+pub type ActualError = crate::location::LocatedError;
 
 /// Reads one export; JSON when the text starts with `{`, CSV otherwise.
 pub fn parse(file: &str, text: &str) -> Result<Export, ActualError> {
@@ -148,9 +143,7 @@ fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
             .rsplit_once(" at line ")
             .map_or(message.as_str(), |m| m.0);
         ActualError {
-            file: file.to_string(),
-            line: e.line() as u64,
-            column: Some(e.column() as u64),
+            at: Location::line(file, e.line() as u64).at_column(Some(e.column() as u64)),
             message: message.to_string(),
         }
     })?;
@@ -172,9 +165,7 @@ fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
         }
         (Some(_), Some(_), _) => {
             return Err(ActualError {
-                file: file.to_string(),
-                line: 1,
-                column: None,
+                at: Location::line(file, 1),
                 message: "both \"pricing_analytics\" and \"conversation_analytics\": give them \
                           in separate runs (messages and conversations do not add up)"
                     .into(),
@@ -182,9 +173,7 @@ fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
         }
         (None, None, None) => {
             return Err(ActualError {
-                file: file.to_string(),
-                line: 1,
-                column: None,
+                at: Location::line(file, 1),
                 message: "no \"pricing_analytics\", \"conversation_analytics\" or \"data\" \
                           field: not an analytics export"
                     .into(),
@@ -231,7 +220,7 @@ fn parse_json<'a>(file: &'a str, text: &'a str) -> Result<Export, ActualError> {
         let line = p
             .start
             .map_or(1, |raw| lines.line_of(text, raw.get().as_ptr()));
-        point.source = format!("{file}:{line}");
+        point.source = Location::line(file, line);
         points.push(point);
     }
     Ok(Export {
@@ -300,12 +289,13 @@ struct CsvPoint {
 }
 
 fn parse_csv(file: &str, text: &str) -> Result<Export, ActualError> {
-    let rows = read_rows::<CsvPoint>(file, text).map_err(|e| ActualError {
-        file: e.file,
-        line: e.line,
-        column: None,
-        message: e.message,
-    })?;
+    let (headers, rows) = read_table::<CsvPoint>(file, text)?;
+    let column = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(name))
+            .map(|i| i as u64 + 1)
+    };
     let mut export = Export::default();
     // A `conversation` column makes it a conversation export.
     if rows.first().is_some_and(|(_, r)| r.conversation.is_some()) {
@@ -313,8 +303,7 @@ fn parse_csv(file: &str, text: &str) -> Result<Export, ActualError> {
     }
     for (line, row) in rows {
         let field = |name: &'static str, value: &str| CsvField {
-            file,
-            line,
+            at: Location::line(file, line).at_column(column(name)),
             name,
             value: value.trim().to_string(),
         };
@@ -345,16 +334,14 @@ fn parse_csv(file: &str, text: &str) -> Result<Export, ActualError> {
             },
         };
         let mut point = cells.point(export.unit)?;
-        point.source = format!("{file}:{line}");
+        point.source = Location::line(file, line);
         export.points.push(point);
         let currency = row.currency.trim().to_ascii_uppercase();
         if !currency.is_empty() {
             match &export.currency {
                 Some(c) if *c != currency => {
                     return Err(ActualError {
-                        file: file.to_string(),
-                        line,
-                        column: None,
+                        at: Location::line(file, line).at_column(column("currency")),
                         message: format!(
                             "currency {currency:?}: the file mixes currencies ({c} above)"
                         ),
@@ -414,32 +401,27 @@ impl Cell for Field<'_> {
             .raw
             .map_or("(missing)".to_string(), |r| r.get().to_string());
         ActualError {
-            file: self.file.to_string(),
-            line,
-            column,
+            at: Location::line(self.file, line).at_column(column),
             message: format!("{} {value}: {message}", self.name),
         }
     }
 }
 
-struct CsvField<'a> {
-    file: &'a str,
-    line: u64,
+struct CsvField {
+    at: Location,
     name: &'static str,
     value: String,
 }
 
-impl Cell for CsvField<'_> {
+impl Cell for CsvField {
     fn text(&self) -> Result<Option<String>, ActualError> {
         Ok((!self.value.is_empty()).then(|| self.value.clone()))
     }
 
     fn error(&self, message: String) -> ActualError {
         ActualError {
-            file: self.file.to_string(),
-            line: self.line,
-            column: None,
-            message: format!("column {} {:?}: {message}", self.name, self.value),
+            at: self.at.clone(),
+            message: format!("{} {:?}: {message}", self.name, self.value),
         }
     }
 }
@@ -462,7 +444,7 @@ impl<C: Cell> Cells<C> {
         let required = |c: &C| -> Result<String, ActualError> {
             c.text()?.ok_or_else(|| c.error("missing".into()))
         };
-        let time = |c: &C, s: String| parse_timestamp(&s).map_err(|e| c.error(e));
+        let time = |c: &C, s: String| parse_timestamp(&s).map_err(|e| c.error(e.to_string()));
         let start = time(&self.start, required(&self.start)?)?;
         let end = match self.end.text()? {
             Some(s) => Some(time(&self.end, s)?),
@@ -519,7 +501,7 @@ impl<C: Cell> Cells<C> {
             direction,
             volume,
             cost,
-            source: String::new(),
+            source: Location::default(),
         })
     }
 }
@@ -529,13 +511,13 @@ impl<C: Cell> Cells<C> {
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Duplicates {
     pub dropped: u64,
-    pub first: Option<(String, String)>,
+    pub first: Option<(Location, Location)>,
 }
 
 /// Keeps one of each data point, identified by its period and every
 /// dimension; the same point with other figures is an error (which one
 /// would be right?). One hash pass.
-pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates), String> {
+pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates), LocatedError> {
     type Id<'p> = (Micros, Option<Micros>, [Option<&'p str>; 6]);
     fn id(p: &ActualPoint) -> Id<'_> {
         (
@@ -566,14 +548,16 @@ pub fn dedupe(points: Vec<ActualPoint>) -> Result<(Vec<ActualPoint>, Duplicates)
                         Some(c) => format!("volume {}, cost {c}", p.volume),
                         None => format!("volume {}", p.volume),
                     };
-                    return Err(format!(
-                        "{}: the same data point as {} with other figures ({} there, {} here): \
-                         the exports disagree; fetch the period again",
-                        p.source,
-                        first.source,
-                        figures(first),
-                        figures(p)
-                    ));
+                    return Err(LocatedError {
+                        at: p.source.clone(),
+                        message: format!(
+                            "the same data point as {} with other figures ({} there, {} here): \
+                             the exports disagree; fetch the period again",
+                            first.source,
+                            figures(first),
+                            figures(p)
+                        ),
+                    });
                 }
                 keep[i] = false;
                 dup.dropped += 1;
@@ -666,7 +650,7 @@ mod tests {
         )
         .unwrap_err()
         .to_string();
-        assert_eq!(err, "b.csv:2: column cost \"0.0x\": not a decimal amount");
+        assert_eq!(err, "b.csv:2:5: cost \"0.0x\": not a decimal amount");
     }
 
     #[test]
@@ -684,8 +668,8 @@ mod tests {
     #[test]
     fn each_point_names_its_line() {
         let e = parse("a.json", GRAPH).unwrap();
-        assert_eq!(e.points[0].source, "a.json:6");
-        assert_eq!(e.points[1].source, "a.json:9");
+        assert_eq!(e.points[0].source.to_string(), "a.json:6");
+        assert_eq!(e.points[1].source.to_string(), "a.json:9");
     }
 
     /// Meta's documented shape (2022 – June 2025), a 2023 breakdown.
@@ -745,7 +729,7 @@ mod tests {
         assert_eq!(dup.dropped, 2);
         assert_eq!(
             dup.first,
-            Some(("a.json:6".to_string(), "b.json:6".to_string()))
+            Some((Location::line("a.json", 6), Location::line("b.json", 6)))
         );
         // Another business number is another point.
         let mut other = b[0].clone();
@@ -755,7 +739,7 @@ mod tests {
         // The same point with other figures: which is right?
         let mut changed = b[1].clone();
         changed.volume += 1;
-        let err = dedupe(vec![a[1].clone(), changed]).unwrap_err();
+        let err = dedupe(vec![a[1].clone(), changed]).unwrap_err().to_string();
         assert!(
             err.starts_with("b.json:9: the same data point as a.json:9"),
             "{err}"

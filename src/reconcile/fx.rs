@@ -79,7 +79,7 @@ impl FxTable {
         from: Currency,
         to: Currency,
         date: Date,
-    ) -> Result<(Decimal, Date), String> {
+    ) -> Result<(Decimal, Date), NoRate> {
         if from == to {
             return Ok((Decimal::ONE, date));
         }
@@ -88,8 +88,23 @@ impl FxTable {
             .rev()
             .find(|r| r.0 == from && r.1 == to && r.2 <= date)
             .map(|r| (r.3, r.2))
-            .ok_or_else(|| format!("{}: no {from}→{to} rate on or before {date}", self.file))
+            .ok_or_else(|| NoRate {
+                file: self.file.clone(),
+                from,
+                to,
+                date,
+            })
     }
+}
+
+/// No exchange rate in the `--fx` file for a period.
+#[derive(Debug, thiserror::Error)]
+#[error("{file}: no {from}→{to} rate on or before {date}")]
+pub struct NoRate {
+    pub file: String,
+    pub from: Currency,
+    pub to: Currency,
+    pub date: Date,
 }
 
 #[cfg(test)]
@@ -115,7 +130,9 @@ mod tests {
         );
         assert_eq!(t.rate(usd, brl, date(2026, 1, 15)).unwrap().0, dec!(5.5));
         assert_eq!(
-            t.rate(usd, brl, date(2025, 12, 31)).unwrap_err(),
+            t.rate(usd, brl, date(2025, 12, 31))
+                .unwrap_err()
+                .to_string(),
             "fx.csv: no USD→BRL rate on or before 2025-12-31"
         );
         assert!(t.rate(brl, usd, date(2026, 2, 1)).is_err());

@@ -381,7 +381,7 @@ pub enum Measure {
 impl Measure {
     /// Cost when every point has one, volume when none has; a point
     /// without cost among others with one is an error.
-    pub fn of(points: &[ActualPoint]) -> Result<Measure, String> {
+    pub fn of(points: &[ActualPoint]) -> Result<Measure, crate::location::LocatedError> {
         let with = points.iter().filter(|p| p.cost.is_some()).count();
         if with == points.len() {
             return Ok(Measure::Cost);
@@ -393,11 +393,13 @@ impl Measure {
             points.iter().find(|p| p.cost.is_none()),
             points.iter().find(|p| p.cost.is_some()),
         );
-        Err(format!(
-            "{}: cost missing, while {} has one: give exports with costs or without, not both",
-            lacking.map_or("", |p| p.source.as_str()),
-            having.map_or("", |p| p.source.as_str())
-        ))
+        Err(crate::location::LocatedError {
+            at: lacking.map(|p| p.source.clone()).unwrap_or_default(),
+            message: format!(
+                "cost missing, while {} has one: give exports with costs or without, not both",
+                having.map_or(String::new(), |p| p.source.to_string())
+            ),
+        })
     }
 }
 
@@ -529,6 +531,9 @@ pub struct ReconcileMeta {
     pub fees: Option<Fees>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub report_currency: Option<String>,
+    /// The `wabill.toml` whose defaults applied, if one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 impl ReconcileMeta {
@@ -575,6 +580,17 @@ fn time(us: Micros) -> String {
     jiff::Timestamp::from_microsecond(us).map_or_else(|_| us.to_string(), |t| t.to_string())
 }
 
+/// Why two sides cannot be joined.
+#[derive(Debug, thiserror::Error)]
+pub enum ReconcileError {
+    #[error("the export has no cost (volumes only): --fees and --fx need Meta's cost")]
+    FeesNeedCost,
+    #[error(transparent)]
+    NoRate(#[from] fx::NoRate),
+    #[error("period {0:?} is not a date")]
+    Period(String),
+}
+
 /// Joins the two sides into the reconciliation.
 /// `labels` are the points' periods (`Periods::new`).
 pub fn reconcile(
@@ -582,13 +598,11 @@ pub fn reconcile(
     points: &[ActualPoint],
     labels: Vec<Date>,
     s: &Settings<'_>,
-) -> Result<Reconciliation, String> {
+) -> Result<Reconciliation, ReconcileError> {
     let g = estimate.granularity;
     let volumes = s.measure == Measure::Volume;
     if volumes && (s.fees.is_some() || s.fx.is_some()) {
-        return Err(
-            "the export has no cost (volumes only): --fees and --fx need Meta's cost".into(),
-        );
+        return Err(ReconcileError::FeesNeedCost);
     }
     let billed = billed_cells(points, labels, g, estimate.dims);
     let cells = estimate.keyed(&estimate.cells);
@@ -733,7 +747,7 @@ pub fn reconcile(
             let date = Granularity::Day
                 .first_day(&row.period)
                 .or_else(|| Granularity::Month.first_day(&row.period))
-                .ok_or_else(|| format!("period {:?} is not a date", row.period))?;
+                .ok_or_else(|| ReconcileError::Period(row.period.clone()))?;
             let (rate, since) = table.rate(from, to, date)?;
             let pay = row.payable();
             row.converted = Some(Converted {
@@ -775,6 +789,7 @@ pub fn reconcile(
             export_range: export_range.map(|(a, b)| [time(a), time(b)]),
             fees: s.fees.cloned(),
             report_currency: s.fx.map(|(_, _, to)| to.to_string()),
+            config: None,
         },
         rows,
         totals,
@@ -858,7 +873,10 @@ mod tests {
             direction: None,
             volume: 1,
             cost,
-            source: source.into(),
+            source: {
+                let (file, line) = source.rsplit_once(':').unwrap();
+                crate::location::Location::line(file, line.parse().unwrap())
+            },
         }
     }
 
@@ -866,18 +884,18 @@ mod tests {
     fn costs_on_every_point_or_on_none() {
         let with = point(Some(dec!(0.1)), "a.json:3");
         let without = point(None, "b.json:2");
-        assert_eq!(Measure::of(std::slice::from_ref(&with)), Ok(Measure::Cost));
         assert_eq!(
-            Measure::of(std::slice::from_ref(&without)),
-            Ok(Measure::Volume)
+            Measure::of(std::slice::from_ref(&with)).unwrap(),
+            Measure::Cost
         );
         assert_eq!(
-            Measure::of(&[with, without]),
-            Err(
-                "b.json:2: cost missing, while a.json:3 has one: give exports with costs or \
-                 without, not both"
-                    .into()
-            )
+            Measure::of(std::slice::from_ref(&without)).unwrap(),
+            Measure::Volume
+        );
+        assert_eq!(
+            Measure::of(&[with, without]).unwrap_err().to_string(),
+            "b.json:2: cost missing, while a.json:3 has one: give exports with costs or \
+             without, not both"
         );
     }
 

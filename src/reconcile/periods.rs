@@ -7,6 +7,7 @@
 //! messages are. Messages are then placed in the point span that holds them
 //! by binary search, so the estimate can be grouped exactly as Meta grouped.
 
+use crate::location::LocatedError;
 use jiff::civil::Date;
 use jiff::tz::{Offset, TimeZone};
 
@@ -48,7 +49,7 @@ impl Periods {
         points: &[ActualPoint],
         granularity: Granularity,
         zone: TimeZone,
-    ) -> Result<(Periods, Vec<Date>), String> {
+    ) -> Result<(Periods, Vec<Date>), LocatedError> {
         let mut periods = Periods {
             granularity,
             zone,
@@ -70,11 +71,14 @@ impl Periods {
         for pair in spans.windows(2) {
             let (a, b) = (pair[0], pair[1]);
             if b.0 < a.1 {
-                return Err(format!(
-                    "{}: the point's period overlaps that of {} without being the same: \
-                     give points of one granularity (half-hour, daily or monthly), not several",
-                    points[b.2].source, points[a.2].source
-                ));
+                return Err(LocatedError {
+                    at: points[b.2].source.clone(),
+                    message: format!(
+                        "the point's period overlaps that of {} without being the same: \
+                         give points of one granularity (half-hour, daily or monthly), not several",
+                        points[a.2].source
+                    ),
+                });
             }
         }
         periods.spans = spans
@@ -90,7 +94,7 @@ impl Periods {
         Ok((periods, labels))
     }
 
-    fn label(&mut self, p: &ActualPoint) -> Result<Date, String> {
+    fn label(&mut self, p: &ActualPoint) -> Result<Date, LocatedError> {
         let g = self.granularity;
         let short = p.end.is_some_and(|e| e - p.start < SUB_DAY);
         let (first, last) = if short {
@@ -121,17 +125,19 @@ impl Periods {
         };
         let (period, last) = (g.start(first), g.start(last));
         if period != last {
-            return Err(format!(
-                "{}: the point runs from {} to {}, longer than one {}; use a coarser \
-                 --granularity",
-                p.source,
-                g.period(period),
-                g.period(last),
-                match g {
-                    Granularity::Day => "day",
-                    Granularity::Month => "month",
-                }
-            ));
+            return Err(LocatedError {
+                at: p.source.clone(),
+                message: format!(
+                    "the point runs from {} to {}, longer than one {}; use a coarser \
+                     --granularity",
+                    g.period(period),
+                    g.period(last),
+                    match g {
+                        Granularity::Day => "day",
+                        Granularity::Month => "month",
+                    }
+                ),
+            });
         }
         Ok(period)
     }
@@ -210,7 +216,7 @@ mod tests {
             direction: None,
             volume: 1,
             cost: None,
-            source: format!("a.json:{start}"),
+            source: crate::location::Location::line("a.json", 1),
         }
     }
 
@@ -281,7 +287,8 @@ mod tests {
             Granularity::Day,
             TimeZone::UTC,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("longer than one day"), "{err}");
         let err = Periods::new(
             &[
@@ -291,7 +298,8 @@ mod tests {
             Granularity::Day,
             TimeZone::UTC,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("overlaps"), "{err}");
     }
 }

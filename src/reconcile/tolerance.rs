@@ -17,9 +17,14 @@ pub struct Tolerance {
     pub percent: Option<Decimal>,
 }
 
+/// A `--tolerance` value that is neither an amount nor a percentage.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("--tolerance {0:?}: expected an amount (0.01) or a percentage (2%), not negative")]
+pub struct BadTolerance(pub String);
+
 impl Tolerance {
     /// Reads each `--tolerance` value; a later one of the same kind wins.
-    pub fn parse(values: &[String]) -> Result<Tolerance, String> {
+    pub fn parse(values: &[String]) -> Result<Tolerance, BadTolerance> {
         let mut t = Tolerance::default();
         for v in values {
             for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
@@ -30,12 +35,7 @@ impl Tolerance {
                 let d = parse_amount(number)
                     .ok()
                     .filter(|d| !d.is_sign_negative())
-                    .ok_or_else(|| {
-                        format!(
-                            "--tolerance {part:?}: expected an amount (0.01) or a percentage (2%), \
-                             not negative"
-                        )
-                    })?;
+                    .ok_or_else(|| BadTolerance(part.to_string()))?;
                 if relative {
                     t.percent = Some(d);
                 } else {

@@ -34,13 +34,17 @@ struct RawBusiness {
     ai_provider: String,
 }
 
-pub fn parse_zone(name: &str) -> Result<TimeZone, String> {
+/// A time zone name that is not in the IANA database.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0:?} is not a known IANA time zone (e.g. Asia/Kolkata)")]
+pub struct UnknownZone(pub String);
+
+pub fn parse_zone(name: &str) -> Result<TimeZone, UnknownZone> {
     let name = name.trim();
     if name.eq_ignore_ascii_case("utc") || name == "Z" {
         return Ok(TimeZone::UTC);
     }
-    TimeZone::get(name)
-        .map_err(|_| format!("{name:?} is not a known IANA time zone (e.g. Asia/Kolkata)"))
+    TimeZone::get(name).map_err(|_| UnknownZone(name.to_string()))
 }
 
 #[derive(Debug, Default)]
@@ -85,7 +89,7 @@ impl Businesses {
                 default_zone.clone()
             } else {
                 (
-                    parse_zone(&raw.timezone).map_err(&err)?,
+                    parse_zone(&raw.timezone).map_err(|e| err(e.to_string()))?,
                     raw.timezone.trim().to_string(),
                 )
             };

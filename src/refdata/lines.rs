@@ -56,9 +56,9 @@ impl AiMarkets {
                 .filter(|_| raw.country.trim().len() == 2)
                 .ok_or_else(|| err(format!("country {:?} is not ISO alpha-2", raw.country)))?;
             let from = parse_date(&raw.from)
-                .map_err(&err)?
+                .map_err(|e| err(e.to_string()))?
                 .ok_or_else(|| err("from is empty".into()))?;
-            let until = parse_date(&raw.until).map_err(&err)?;
+            let until = parse_date(&raw.until).map_err(|e| err(e.to_string()))?;
             if until.is_some_and(|u| u < from) {
                 return Err(err("until is before from".into()));
             }

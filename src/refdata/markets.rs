@@ -101,8 +101,8 @@ impl MarketTable {
             }
             let country = parse_country(&raw.country)
                 .ok_or_else(|| err(format!("country {:?} is not ISO alpha-2", raw.country)))?;
-            let from = parse_date(&raw.effective_from).map_err(&err)?;
-            let to = parse_date(&raw.effective_to).map_err(&err)?;
+            let from = parse_date(&raw.effective_from).map_err(|e| err(e.to_string()))?;
+            let to = parse_date(&raw.effective_to).map_err(|e| err(e.to_string()))?;
             if let (Some(f), Some(t)) = (from, to)
                 && t < f
             {

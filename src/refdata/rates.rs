@@ -18,7 +18,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, known_market, parse_date, parse_rate, read_rows};
+use super::csvfile::{RefDataError, column_of, known_market, parse_date, parse_rate, read_table};
 use super::markets::{Country, MarketId, MarketTable, country_str, parse_country};
 /// Currency is a domain type (`model::Currency`); re-exported here for the
 /// readers of reference data.
@@ -119,7 +119,7 @@ impl RateBook {
                     .map(|c| (c, Unit::Conversation)),
             );
         for ((name, text), unit) in builtin {
-            book.add_rows(name, text, markets, unit, false)
+            book.add_rows(name, text, markets, unit, false, false)
                 .expect("built-in cards are valid");
         }
         book.new_layer();
@@ -143,12 +143,16 @@ impl RateBook {
         markets: &mut MarketTable,
     ) -> Result<usize, RefDataError> {
         let converted = super::metafile::rates_to_csv(name, text)?;
+        // A user's own CSV: its columns are the file's (Meta's file is
+        // converted first, so its columns are not).
+        let user_csv = converted.is_none();
         let n = self.add_rows(
             name,
             converted.as_deref().unwrap_or(text),
             markets,
             Unit::Message,
             true,
+            user_csv,
         )?;
         if self.stale {
             self.fill_stale();
@@ -201,8 +205,10 @@ impl RateBook {
         markets: &mut MarketTable,
         default_unit: Unit,
         user_file: bool,
+        user_csv: bool,
     ) -> Result<usize, RefDataError> {
-        let rows = read_rows::<RawRate>(name, text)?;
+        let (headers, rows) = read_table::<RawRate>(name, text)?;
+        let market_column = column_of(&headers, "market");
         let card_base = name.trim_start_matches("built-in ");
         for (line, raw) in &rows {
             let err = |m: String| RefDataError::new(name, *line, m);
@@ -216,7 +222,9 @@ impl RateBook {
                     RateKey::Market(markets.intern("Global"))
                 }
                 _ if user_file => {
-                    RateKey::Market(known_market(markets, &raw.market).map_err(&err)?)
+                    RateKey::Market(known_market(markets, &raw.market).map_err(|e| {
+                        err(e.to_string()).in_column(market_column.filter(|_| user_csv))
+                    })?)
                 }
                 _ => RateKey::Market(markets.intern(&raw.market)),
             };
@@ -254,7 +262,7 @@ impl RateBook {
                 "" => None,
                 s => Some(parse_rate(s).map_err(|e| err(format!("rate {e}")))?),
             };
-            let from = parse_date(&raw.effective_from).map_err(&err)?;
+            let from = parse_date(&raw.effective_from).map_err(|e| err(e.to_string()))?;
             let label = match from {
                 Some(d) => format!("{card_base} ({currency} {d})"),
                 None => format!("{card_base} ({currency})"),
@@ -705,11 +713,11 @@ mod tests {
         for (market, message) in [
             (
                 "Brasil",
-                "x.csv:3: market \"Brasil\" is not in the market table",
+                "x.csv:3:1: market \"Brasil\" is not in the market table",
             ),
             (
                 "brazil",
-                "x.csv:3: market \"brazil\" is not known: did you mean \"Brazil\"?",
+                "x.csv:3:1: market \"brazil\" is not known: did you mean \"Brazil\"?",
             ),
         ] {
             let text = format!(

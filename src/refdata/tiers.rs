@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, known_market, parse_date, parse_rate, read_rows};
+use super::csvfile::{RefDataError, column_of, known_market, parse_date, parse_rate, read_table};
 use super::markets::{MarketId, MarketTable};
 use super::rates::Currency;
 use crate::model::RateCategory;
@@ -118,9 +118,13 @@ impl TierTable {
         let text = converted.as_deref().unwrap_or(text);
         let base = name.trim_start_matches("built-in ");
         let mut table = TierTable::default();
-        for (line, raw) in read_rows::<RawTier>(name, text)? {
+        let (headers, rows) = read_table::<RawTier>(name, text)?;
+        // Meta's file is converted first: only a CSV of ours has its columns.
+        let market_column = column_of(&headers, "market").filter(|_| converted.is_none());
+        for (line, raw) in rows {
             let err = |m: String| RefDataError::new(name, line, m);
-            let market = known_market(markets, &raw.market).map_err(&err)?;
+            let market = known_market(markets, &raw.market)
+                .map_err(|e| err(e.to_string()).in_column(market_column))?;
             let category: RateCategory = raw
                 .category
                 .parse()
@@ -155,7 +159,7 @@ impl TierTable {
                     raw.currency
                 ))
             })?;
-            let effective = parse_date(&raw.effective_from).map_err(&err)?;
+            let effective = parse_date(&raw.effective_from).map_err(|e| err(e.to_string()))?;
             if let Some(d) = effective {
                 table.starts = Some(table.starts.map_or(d, |s| s.min(d)));
             }
@@ -344,7 +348,7 @@ mod tests {
         let bad = format!("{TIERS}Indai,utility,1,10,0.0011,USD,2026-01-01\n");
         let e = TierTable::parse("t.csv", &bad, &mut m).unwrap_err();
         assert!(
-            e.to_string().starts_with("t.csv:5: market \"Indai\""),
+            e.to_string().starts_with("t.csv:5:1: market \"Indai\""),
             "{e}"
         );
         let bad = format!("{TIERS}Brazil,utility,1,10,1e-3,USD,2026-01-01\n");

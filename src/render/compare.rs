@@ -80,6 +80,7 @@ pub fn grid(c: &Comparison) -> Grid {
             s.rate_sources.join("; ")
         ));
     }
+    after.extend(super::defaults_line(&c.meta.config));
     Grid {
         title: Some("wabill compare".into()),
         before: Vec::new(),

@@ -30,9 +30,7 @@ pub fn grid(report: &Report) -> Grid {
     if !meta.rate_sources.is_empty() {
         after.push(format!("rates: {}", meta.rate_sources.join("; ")));
     }
-    if let Some(config) = &meta.config {
-        after.push(format!("defaults: {config}"));
-    }
+    after.extend(super::defaults_line(&meta.config));
     Grid {
         title: Some("wabill estimate".into()),
         before: vec![meta_line(report)],

@@ -67,6 +67,7 @@ pub fn notes(report: &ForecastReport) -> Vec<String> {
     if !m.rate_sources.is_empty() {
         lines.push(format!("rates: {}", m.rate_sources.join("; ")));
     }
+    lines.extend(super::defaults_line(&m.config));
     lines.extend(tier_splits(report));
     lines
 }

@@ -216,6 +216,9 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         items.push(("rates", m.rate_sources.join("; ")));
     }
     items.push(("grouped by", m.group_by.join(", ")));
+    if let Some(config) = &m.config {
+        items.push(("defaults", config.clone()));
+    }
     items.push(("format version", m.format_version.to_string()));
     provenance(out, &items)?;
     foot(out)

@@ -53,8 +53,9 @@ pub fn summary(r: &MessageReconciliation) -> String {
         .map(|(k, n)| format!("{} {}", group_digits(*n), k.as_str()))
         .collect();
     let mut line = format!(
-        "{} messages compared with Meta's decision: {} agree, {} differ",
+        "{} {} compared with Meta's decision: {} agree, {} differ",
         group_digits(r.compared),
+        super::nouns(r.compared, "message"),
         group_digits(r.agreeing),
         group_digits(r.differing.len() as u64)
     );

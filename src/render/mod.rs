@@ -25,7 +25,13 @@ mod safe_csv;
 mod table;
 pub mod timeline;
 
-pub use number::{group_digits, money, plural, signed_money};
+/// The provenance line naming the `wabill.toml` a report's defaults came
+/// from; the same words in every report.
+pub fn defaults_line(config: &Option<String>) -> Option<String> {
+    config.as_ref().map(|c| format!("defaults: {c}"))
+}
+
+pub use number::{group_digits, money, nouns, plural, signed_money};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
 use std::io::{self, Write};
@@ -142,7 +148,7 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         outbound.push_str(&format!(" + {} unpriced", group_digits(a.unpriced)));
     }
     let calls = if a.calls > 0 {
-        format!(" + {} calls", group_digits(a.calls))
+        format!(" + {} {}", group_digits(a.calls), nouns(a.calls, "call"))
     } else {
         String::new()
     };

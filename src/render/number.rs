@@ -5,10 +5,16 @@ use rust_decimal::Decimal;
 
 /// "1 message", "2 messages".
 pub fn plural(n: u64, noun: &str) -> String {
+    format!("{n} {}", nouns(n, noun))
+}
+
+/// The noun for a count of `n`: "message" for 1, "messages" otherwise
+/// (for counts printed some other way, such as with grouped digits).
+pub fn nouns(n: u64, noun: &str) -> String {
     if n == 1 {
-        format!("1 {noun}")
+        noun.to_string()
     } else {
-        format!("{n} {noun}s")
+        format!("{noun}s")
     }
 }
 
@@ -53,6 +59,15 @@ pub fn signed_money(d: Decimal) -> String {
 mod tests {
     use super::*;
     use rust_decimal_macros::dec;
+
+    #[test]
+    fn plurals() {
+        assert_eq!(plural(0, "cell"), "0 cells");
+        assert_eq!(plural(1, "cell"), "1 cell");
+        assert_eq!(plural(2, "cell"), "2 cells");
+        assert_eq!(nouns(1, "row"), "row");
+        assert_eq!(nouns(1000, "row"), "rows");
+    }
 
     #[test]
     fn separators() {

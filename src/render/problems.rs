@@ -11,7 +11,7 @@ use crate::validate::Rejection;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ProblemFormat {
-    /// `file:line: column: "value": reason`, then a summary by kind
+    /// `file:line:column: name "value": reason`, then a summary by kind
     Text,
     /// A terminal table
     Table,
@@ -31,6 +31,8 @@ pub struct Problem<'a> {
 struct Record<'a> {
     file: &'a str,
     line: u64,
+    /// The field's 1-based number in the file, when one field is at fault.
+    column_number: Option<u64>,
     column: Option<&'a str>,
     value: &'a str,
     kind: &'a str,
@@ -59,8 +61,9 @@ pub fn render(
                 .map(|p| {
                     let r = p.rejection;
                     Record {
-                        file: &r.file,
-                        line: r.line,
+                        file: &r.at.file,
+                        line: r.at.line,
+                        column_number: r.at.column,
                         column: r.column.as_deref(),
                         value: &r.value,
                         kind: p.kind,
@@ -77,17 +80,26 @@ pub fn render(
 /// Every field a label (left-aligned); line numbers without separators,
 /// as editors show them.
 pub fn grid(problems: &[Problem<'_>]) -> Grid {
-    let columns = ["file", "line", "column", "value", "kind", "reason"]
-        .into_iter()
-        .map(Column::key)
-        .collect();
+    let columns = [
+        "file",
+        "line",
+        "column_number",
+        "column",
+        "value",
+        "kind",
+        "reason",
+    ]
+    .into_iter()
+    .map(Column::key)
+    .collect();
     let rows = problems
         .iter()
         .map(|p| {
             let r = p.rejection;
             [
-                r.file.clone(),
-                r.line.to_string(),
+                r.at.file.clone(),
+                r.at.line.to_string(),
+                r.at.column_text(),
                 r.column.clone().unwrap_or_default(),
                 r.value.clone(),
                 p.kind.to_string(),

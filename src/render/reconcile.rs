@@ -239,14 +239,18 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
         .count();
     if m.compared.is_some() {
         lines.push(format!(
-            "{} of {cells} cells outside tolerance ({}); the export has no cost: volumes compared, \
+            "{} of {} outside tolerance ({}); the export has no cost: volumes compared, \
              Δ% of the estimated count",
-            r.cells_outside_tolerance, m.tolerance
+            r.cells_outside_tolerance,
+            super::plural(cells as u64, "cell"),
+            m.tolerance
         ));
     } else {
         lines.push(format!(
-            "{} of {cells} cells outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
-            r.cells_outside_tolerance, m.tolerance
+            "{} of {} outside tolerance ({}); Δ = billed − estimate, Δ% of the estimate",
+            r.cells_outside_tolerance,
+            super::plural(cells as u64, "cell"),
+            m.tolerance
         ));
     }
     lines.push(format!(
@@ -307,6 +311,7 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
             m.currency
         ));
     }
+    lines.extend(super::defaults_line(&m.config));
     lines
 }
 

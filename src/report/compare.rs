@@ -53,6 +53,9 @@ pub struct CompareMeta {
     pub inputs: Vec<String>,
     pub time_zone: String,
     pub scenarios: Vec<ScenarioMeta>,
+    /// The `wabill.toml` whose defaults applied, if one was read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -149,6 +152,7 @@ pub fn compare(
             inputs,
             time_zone,
             scenarios,
+            config: None,
         },
         rows,
         totals,

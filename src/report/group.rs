@@ -51,7 +51,7 @@ impl GroupBy {
     }
 
     /// Parses a comma-separated list such as `market,category`.
-    pub fn parse_list(s: &str) -> Result<Vec<GroupBy>, String> {
+    pub fn parse_list(s: &str) -> Result<Vec<GroupBy>, UnknownGroup> {
         let mut keys = Vec::new();
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let key: GroupBy = part.parse()?;
@@ -131,10 +131,17 @@ impl GroupBy {
     }
 }
 
-impl FromStr for GroupBy {
-    type Err = String;
+/// A `--by` key that is not one of `GroupBy::ALL`.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown group {key:?} (expected {})", GroupBy::ALL.map(GroupBy::name).join(", "))]
+pub struct UnknownGroup {
+    pub key: String,
+}
 
-    fn from_str(s: &str) -> Result<Self, String> {
+impl FromStr for GroupBy {
+    type Err = UnknownGroup;
+
+    fn from_str(s: &str) -> Result<Self, UnknownGroup> {
         GroupBy::ALL
             .into_iter()
             .find(|g| {
@@ -142,10 +149,7 @@ impl FromStr for GroupBy {
                     || (s == "type" && *g == GroupBy::PricingType)
                     || (s == "conversation" && *g == GroupBy::ConversationType)
             })
-            .ok_or_else(|| {
-                let names: Vec<_> = GroupBy::ALL.iter().map(|g| g.name()).collect();
-                format!("unknown group {s:?} (expected {})", names.join(", "))
-            })
+            .ok_or_else(|| UnknownGroup { key: s.to_string() })
     }
 }
 

@@ -11,6 +11,7 @@ use std::ops::ControlFlow;
 
 use super::{Rejection, Strings, Validator};
 use crate::input::{Column, Columns, InputError, LogReader, Original, ReadOptions, Source};
+use crate::location::Location;
 use crate::model::{Message, MessageKey, SourcePos};
 
 /// Receives every rejected row as soon as it is found, with the record as
@@ -73,9 +74,21 @@ pub struct Log {
     pub files: Vec<String>,
     /// The reader of each file (`input::Format::name`).
     pub formats: Vec<&'static str>,
+    /// Each file's columns, for the column numbers of diagnostics.
+    pub columns: Vec<Columns>,
     pub stats: LogStats,
     /// Meta's decisions, when the log carries them and ids are kept.
     pub meta: crate::model::MetaDecisions,
+}
+
+impl Log {
+    /// Where a message's row is, pointing at `column` when its file has
+    /// header positions.
+    pub fn location(&self, pos: SourcePos, column: Option<Column>) -> Location {
+        let file = pos.file as usize;
+        Location::line(&self.files[file], pos.line)
+            .at_column(column.and_then(|c| self.columns.get(file).and_then(|cols| cols.number(c))))
+    }
 }
 
 /// Receives each validated message; may stop the reading.
@@ -102,6 +115,7 @@ pub fn read_rows<B>(
         let mut reader = LogReader::open(source, options)?;
         log.files.push(reader.name.clone());
         log.formats.push(reader.format.name);
+        log.columns.push(reader.columns.clone());
         let file = file as u32;
         while let Some(line) = reader.next_record(&mut record)? {
             // A blank line (a lone `\r` in a CRLF file) is not a row.
@@ -114,8 +128,7 @@ pub fn read_rows<B>(
             }
             let mut rejection = if record.len() != reader.width {
                 Rejection {
-                    file: reader.name.clone(),
-                    line,
+                    at: Location::line(&reader.name, line),
                     column: None,
                     value: String::new(),
                     reason: reader.take_problem().unwrap_or_else(|| {
@@ -131,8 +144,8 @@ pub fn read_rows<B>(
                 )
             }) {
                 Rejection {
-                    file: reader.name.clone(),
-                    line,
+                    at: Location::line(&reader.name, line)
+                        .at_column(reader.columns.number_of_field(i)),
                     column: Some(reader.headers[i].clone()),
                     value: super::shown_value(&record[i]),
                     reason: format!(
@@ -167,8 +180,8 @@ pub fn read_rows<B>(
                         continue;
                     }
                     Err(e) => Rejection {
-                        file: reader.name.clone(),
-                        line,
+                        at: Location::line(&reader.name, line)
+                            .at_column(reader.columns.number(e.column)),
                         column: Some(e.column.name().to_string()),
                         value: e.value,
                         reason: e.reason,
@@ -248,7 +261,7 @@ struct CurrentRow<'s, 'r> {
 
 impl RejectSink for CurrentRow<'_, '_> {
     fn reject(&mut self, rejection: &Rejection, record: Option<Original<'_>>) {
-        if record.is_some() || rejection.line != self.line {
+        if record.is_some() || rejection.at.line != self.line {
             return self.sink.reject(rejection, record);
         }
         let mut rejection = rejection.clone();
@@ -258,10 +271,17 @@ impl RejectSink for CurrentRow<'_, '_> {
     }
 }
 
-/// Names the id of an id-conflict rejection from the row itself.
+/// Names the id of an id-conflict rejection, and its column, from the row
+/// itself.
 fn fill_id(rejection: &mut Rejection, record: &csv::ByteRecord, columns: &Columns) {
-    if rejection.value.is_empty() && rejection.column.as_deref() == Some(Column::MessageId.name()) {
+    if rejection.column.as_deref() != Some(Column::MessageId.name()) {
+        return;
+    }
+    if rejection.value.is_empty() {
         rejection.value = super::shown_value(columns.field(record, Column::MessageId));
+    }
+    if rejection.at.column.is_none() {
+        rejection.at.column = columns.number(Column::MessageId);
     }
 }
 
@@ -410,13 +430,12 @@ pub fn id_conflict(
 ) -> Rejection {
     let id = row.message_id.map_or("", |k| strings.message_ids.get(k));
     Rejection {
-        file: files[row.source.file as usize].clone(),
-        line: row.source.line,
+        at: Location::line(&files[row.source.file as usize], row.source.line),
         column: Some("message_id".into()),
         value: id.to_string(),
         reason: format!(
-            "already used by a different message at {}:{}",
-            files[head.source.file as usize], head.source.line
+            "already used by a different message at {}",
+            Location::line(&files[head.source.file as usize], head.source.line)
         ),
     }
 }
@@ -551,7 +570,7 @@ mod tests {
             };
             assert_eq!(
                 r.to_string(),
-                "<memory>:2: message_id: \"dup\": already used by a different message at <memory>:3"
+                "<memory>:2:5: message_id \"dup\": already used by a different message at <memory>:3"
             );
             assert_eq!(
                 fields.as_deref(),
@@ -612,7 +631,7 @@ mod tests {
         assert_eq!(
             seen,
             [(
-                "<memory>:3: message_id: \"dup\": already used by a different message at <memory>:2"
+                "<memory>:3:5: message_id \"dup\": already used by a different message at <memory>:2"
                     .to_string(),
                 Some(5)
             )]
@@ -666,7 +685,7 @@ mod tests {
         assert_eq!(log.messages.len(), 0);
         assert_eq!(
             seen[0].0.to_string(),
-            "<memory>:2: entry_point: \"no\\n2026-02-02T11:00:00Z,+5511987650001,out,utility,b,,\\n2026-02-02T12:00:00Z,+551… (106 bytes)\": \
+            "<memory>:2:7: entry_point \"no\\n2026-02-02T11:00:00Z,+5511987650001,out,utility,b,,\\n2026-02-02T12:00:00Z,+551… (106 bytes)\": \
              a quoted value holds 2 more lines that look like rows \
              (this row runs over lines 2–4: is a closing quote missing?)"
         );

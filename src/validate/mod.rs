@@ -16,6 +16,7 @@ pub use settle::{IdLinks, Link, Settler, Unstreamable};
 pub use timestamp::parse_timestamp;
 
 use crate::input::{Column, Columns};
+use crate::location::Location;
 use rustc_hash::FxHashMap;
 
 use crate::model::{
@@ -26,20 +27,21 @@ use crate::refdata::markets::parse_country;
 /// A row that could not be used, and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Rejection {
-    pub file: String,
-    pub line: u64,
-    /// The column at fault, when one is.
+    /// The row's line and, when one field is at fault, that field's column.
+    pub at: Location,
+    /// The name of the column at fault, when one is.
     pub column: Option<String>,
     pub value: String,
     pub reason: String,
 }
 
 impl std::fmt::Display for Rejection {
-    /// `file:line: column: value: reason`.
+    /// `file:line:column: name "value": reason`, or `file:line: reason`
+    /// for a whole row.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}: ", self.file, self.line)?;
+        write!(f, "{}: ", self.at)?;
         if let Some(c) = &self.column {
-            write!(f, "{c}: {:?}: ", self.value)?;
+            write!(f, "{c} {:?}: ", self.value)?;
         }
         f.write_str(&self.reason)
     }
@@ -298,7 +300,7 @@ impl Validator {
             return Ok(*id);
         }
         phone::normalize_number(text(Column::Customer, raw)?, &mut self.number)
-            .map_err(|reason| field_error(Column::Customer, raw, reason))?;
+            .map_err(|reason| field_error(Column::Customer, raw, reason.to_string()))?;
         let id = self.strings.customers.intern(&self.number);
         if let Some(v) = value {
             self.customer_ids.insert(v, id);
@@ -342,7 +344,7 @@ impl Validator {
 
         let raw = field(Column::Timestamp);
         let at = timestamp::parse_timestamp(text(Column::Timestamp, raw)?)
-            .map_err(|reason| field_error(Column::Timestamp, raw, reason))?;
+            .map_err(|reason| field_error(Column::Timestamp, raw, reason.to_string()))?;
 
         let raw = field(Column::Direction);
         let direction = parse_direction(text(Column::Direction, raw)?)

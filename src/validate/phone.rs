@@ -2,8 +2,23 @@
 //! parentheses, and `00` for `+` (the international prefix of most
 //! countries). The result has no `+`.
 
+/// Why a customer number is not an E.164 number.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum NumberError {
+    #[error("looks like a spreadsheet number (ends in .{zeros}); export the column as text")]
+    Spreadsheet { zeros: String },
+    #[error("unexpected character {0:?} in a phone number")]
+    Character(char),
+    #[error("empty")]
+    Empty,
+    #[error("not international: E.164 numbers start with the country code, not 0")]
+    NotInternational,
+    #[error("{}; E.164 numbers have 7 to 15", crate::render::plural(*.0 as u64, "digit"))]
+    Length(usize),
+}
+
 /// Writes the digits of `raw` into `out` (cleared first).
-pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
+pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), NumberError> {
     out.clear();
     let raw = raw.trim();
     // The `+` may sit inside the parentheses of the country code: `(+44) 7700 …`.
@@ -19,28 +34,28 @@ pub fn normalize_number(raw: &str, out: &mut String) -> Result<(), String> {
         && !zeros.is_empty()
         && zeros.bytes().all(|b| b == b'0')
     {
-        return Err(format!(
-            "looks like a spreadsheet number (ends in .{zeros}); export the column as text"
-        ));
+        return Err(NumberError::Spreadsheet {
+            zeros: zeros.to_string(),
+        });
     }
     for c in body.chars() {
         match c {
             '0'..='9' => out.push(c),
             ' ' | '-' | '.' | '(' | ')' | '\u{a0}' => {}
-            _ => return Err(format!("unexpected character {c:?} in a phone number")),
+            _ => return Err(NumberError::Character(c)),
         }
     }
     if out.is_empty() {
-        return Err("empty".into());
+        return Err(NumberError::Empty);
     }
     if !plus && out.starts_with("00") {
         out.drain(..2);
     }
     if out.starts_with('0') {
-        return Err("not international: E.164 numbers start with the country code, not 0".into());
+        return Err(NumberError::NotInternational);
     }
     if !(7..=15).contains(&out.len()) {
-        return Err(format!("{} digits; E.164 numbers have 7 to 15", out.len()));
+        return Err(NumberError::Length(out.len()));
     }
     Ok(())
 }
@@ -131,9 +146,13 @@ mod tests {
         assert_eq!(s, "4915112345678");
         // After a `+`, or a third zero, it is no country code.
         let err = normalize_number("+0055 11 98765 4321", &mut s).unwrap_err();
-        assert!(err.contains("not international"), "{err}");
+        assert_eq!(err, NumberError::NotInternational);
         let err = normalize_number("00055 11 98765 4321", &mut s).unwrap_err();
-        assert!(err.contains("not international"), "{err}");
+        assert_eq!(err, NumberError::NotInternational);
+        assert_eq!(
+            normalize_number("+1234", &mut s).unwrap_err().to_string(),
+            "4 digits; E.164 numbers have 7 to 15"
+        );
         // A single 0 is a national trunk prefix: no country is known.
         assert!(normalize_number("011 98765 4321", &mut s).is_err());
     }
@@ -142,7 +161,7 @@ mod tests {
     fn spreadsheet_floats_are_not_numbers() {
         let mut s = String::new();
         for raw in ["5511987654321.0", "+5511987654321.00"] {
-            let err = normalize_number(raw, &mut s).unwrap_err();
+            let err = normalize_number(raw, &mut s).unwrap_err().to_string();
             assert!(err.contains("spreadsheet number"), "{raw}: {err}");
         }
         // Dots as separators are fine, even with a 0 group.

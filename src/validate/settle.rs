@@ -53,7 +53,7 @@ impl Unstreamable {
             ),
         };
         let name = files.get(*file as usize).map_or("?", String::as_str);
-        format!("{what} ({name}:{line})")
+        format!("{what} ({})", crate::location::Location::line(name, *line))
     }
 }
 

@@ -8,21 +8,36 @@ use crate::model::Micros;
 /// Unix values at or above this are milliseconds (1e11 s is the year 5138).
 const MILLIS_THRESHOLD: i64 = 100_000_000_000;
 
-pub fn parse_timestamp(s: &str) -> Result<Micros, String> {
+/// Why a timestamp cannot be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TimestampError {
+    #[error("empty")]
+    Empty,
+    #[error("number out of range")]
+    NumberOutOfRange,
+    #[error("out of the supported range of dates")]
+    DateOutOfRange,
+    #[error("no UTC offset (add Z or +hh:mm)")]
+    NoOffset,
+    #[error("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds")]
+    Format,
+}
+
+pub fn parse_timestamp(s: &str) -> Result<Micros, TimestampError> {
     let us = parse_any(s)?;
     // Keep every later conversion (dates, zones) total.
     jiff::Timestamp::from_microsecond(us)
         .map(|_| us)
-        .map_err(|_| "out of the supported range of dates".to_string())
+        .map_err(|_| TimestampError::DateOutOfRange)
 }
 
-fn parse_any(s: &str) -> Result<Micros, String> {
+fn parse_any(s: &str) -> Result<Micros, TimestampError> {
     let s = s.trim();
     if s.is_empty() {
-        return Err("empty".into());
+        return Err(TimestampError::Empty);
     }
     if s.bytes().all(|b| b.is_ascii_digit()) {
-        let n: i64 = s.parse().map_err(|_| "number out of range".to_string())?;
+        let n: i64 = s.parse().map_err(|_| TimestampError::NumberOutOfRange)?;
         let per_unit = if n >= MILLIS_THRESHOLD {
             1000
         } else {
@@ -30,19 +45,15 @@ fn parse_any(s: &str) -> Result<Micros, String> {
         };
         return n
             .checked_mul(per_unit)
-            .ok_or_else(|| "out of the supported range of dates".to_string());
+            .ok_or(TimestampError::DateOutOfRange);
     }
     if let Some(us) = fast_rfc3339(s.as_bytes()) {
         return Ok(us);
     }
     match s.parse::<jiff::Timestamp>() {
         Ok(t) => Ok(t.as_microsecond()),
-        Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => {
-            Err("no UTC offset (add Z or +hh:mm)".into())
-        }
-        Err(_) => {
-            Err("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds".into())
-        }
+        Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => Err(TimestampError::NoOffset),
+        Err(_) => Err(TimestampError::Format),
     }
 }
 
@@ -158,19 +169,17 @@ mod tests {
             parse_timestamp("2025-07-03T10:15:00.123456789+00:00:00"),
             Ok(z + 123_456)
         );
-        assert!(
-            parse_timestamp("2025-07-03T10:15:00")
-                .unwrap_err()
-                .contains("no UTC offset")
+        assert_eq!(
+            parse_timestamp("2025-07-03T10:15:00"),
+            Err(TimestampError::NoOffset)
         );
         assert!(parse_timestamp("2025-02-30T10:15:00Z").is_err());
         assert!(parse_timestamp("yesterday").is_err());
         assert!(parse_timestamp("").is_err());
         assert!(parse_timestamp("99999999999999999999").is_err());
-        assert!(
-            parse_timestamp("9999999999999999")
-                .unwrap_err()
-                .contains("range")
+        assert_eq!(
+            parse_timestamp("9999999999999999"),
+            Err(TimestampError::DateOutOfRange)
         );
     }
 
