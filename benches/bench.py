@@ -5,6 +5,7 @@ and peak memory (max RSS) are measured the same way for all of them.
 """
 
 import csv
+import json
 import os
 import platform
 import subprocess
@@ -116,6 +117,7 @@ def have_duckdb():
 
 def main():
     DATA.mkdir(exist_ok=True)
+    load = os.getloadavg()[0]
     duck = have_duckdb()
     results = []
     checks = []
@@ -131,6 +133,16 @@ def main():
                 [WABILL, "estimate", "-q", "--format", "csv", log], out)))
             ours = wabill_lines(out)
             if not shuffled:
+                # Worker threads (`--threads`): one thread, and a reader
+                # and a pricer; the same bytes as the default.
+                for threads in (1, 2):
+                    t_out = DATA / f"wabill-threads-{threads}.csv"
+                    entries.append((f"wabill estimate --threads {threads}", timed(
+                        [WABILL, "estimate", "-q", "--format", "csv", "--threads",
+                         str(threads), log], t_out)))
+                    same = out.read_bytes() == t_out.read_bytes()
+                    checks.append(f"{label}: --threads {threads} prints the same bytes as "
+                                  f"the default: {'yes' if same else 'NO'}")
                 mem_out = DATA / "wabill-memory.csv"
                 entries.append(("wabill estimate --engine memory", timed(
                     [WABILL, "estimate", "-q", "--format", "csv", "--engine", "memory", log],
@@ -151,8 +163,22 @@ def main():
                       f"{rss:8.1f} MB", flush=True)
     webhooks = webhook_runs(checks)
     write_results(results, checks, duck, webhooks)
+    # For benches/targets.py: the figures of this run.
+    record("speed", {
+        "load": load,
+        "logs": [{"label": label, "rows": rows,
+                  "entries": {name: {"wall": wall, "rss": rss} for name, (wall, rss) in entries}}
+                 for label, rows, _, entries in results],
+        "checks": checks,
+    })
     if any(c.endswith("NO") for c in checks):
         sys.exit("bench: results disagree (see benches/RESULTS.md)")
+
+
+def record(name, figures):
+    """Keeps one benchmark's figures in benches/data/NAME.json."""
+    DATA.mkdir(exist_ok=True)
+    (DATA / f"{name}.json").write_text(json.dumps(figures, indent=1))
 
 
 def total_cost(path):

@@ -62,14 +62,19 @@ def main():
         "| log | wall (s) | peak memory (MB) | vs target | held at most |",
         "|---|---:|---:|---:|---|",
     ]
+    figures = []
     for rows, customers in CASES:
         path = generate(rows, customers)
+        load = os.getloadavg()[0]
         (wall, rss), stats = stream(path)
+        figures.append({"rows": rows, "customers": customers, "wall": wall, "rss": rss,
+                        "load": load})
         label = f"{rows / 1e6:g} M rows, {customers / 1e6:g} M customers"
         lines.append(f"| {label} | {wall:.2f} | {rss:.0f} | {rss / TARGET_MB:.2f}× | {stats} |")
         print(f"memory  {label:<32} {wall:7.2f} s {rss:8.1f} MB  {stats}", flush=True)
     lines += ["", f"- wabill commit {commit}. Machine: {bench.machine()}; load average at the "
               f"start {os.getloadavg()[0]:.1f}; best of {bench.RUNS}.", ""]
+    bench.record("memory", figures)
     results = bench.BENCH / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n\n"
     section = "\n".join(lines)

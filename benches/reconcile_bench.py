@@ -18,6 +18,7 @@ ROWS = int(os.environ.get("RECONCILE_ROWS", "10000000"))
 
 def main():
     bench.DATA.mkdir(exist_ok=True)
+    load = os.getloadavg()[0]
     log = bench.generate(ROWS, False)
     prefix = bench.DATA / f"points-{POINTS // 1000}k"
     listing = prefix.with_suffix(".txt")
@@ -63,9 +64,12 @@ def main():
         f"{reconcile[2] - estimate[2]:.2f} | |",
         "",
         f"- wabill commit {commit}. Machine: {bench.machine()}; load average at the start "
-        f"{os.getloadavg()[0]:.1f}; best of {bench.RUNS}.",
+        f"{load:.1f}; best of {bench.RUNS}.",
         "",
     ]
+    bench.record("reconcile", {"points": POINTS, "rows": ROWS, "load": load,
+                               "wall": reconcile[0], "cpu": reconcile[2], "rss": reconcile[1],
+                               "estimate_cpu": estimate[2]})
     results = bench.BENCH / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n\n"
     marker = "## Reconcile:"

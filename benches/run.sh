@@ -7,6 +7,12 @@
 #
 #   benches/run.sh              # 1M and 10M rows
 #   ROWS="1000000" benches/run.sh   # a quicker run
+#   QUICK=1 benches/run.sh      # minutes: 1 M rows, small memory and
+#                               # reconcile cases, one run each
+#
+# It ends with the targets of issue 18, each with this run's figure, the
+# machine, the load average and the gap (benches/targets.py; also at the
+# top of RESULTS.md).
 #
 # Needs: cargo, python3 (DuckDB is pip-installed into benches/.venv when
 # the network allows; without it the DuckDB column is left out).
@@ -24,10 +30,19 @@ if ! benches/.venv/bin/python -c "import duckdb" 2>/dev/null; then
     || echo "bench: DuckDB could not be installed; comparing without it" >&2
 fi
 
+if [ -n "${QUICK:-}" ]; then
+  export ROWS="${ROWS:-1000000}" RUNS="${RUNS:-1}"
+  export MEMORY_CASES="${MEMORY_CASES:-1000000:1000000 1000000:100000}"
+  export POINTS="${POINTS:-100000}" RECONCILE_ROWS="${RECONCILE_ROWS:-1000000}"
+fi
+# Figures of an earlier run must not stand in for this one's.
+rm -f benches/data/speed.json benches/data/memory.json benches/data/reconcile.json
+
 benches/.venv/bin/python benches/bench.py "$@"
 # Streaming memory: 8 M rows / 8 M customers and 10 M rows / 1 M customers
 # over 60 days (MEMORY_CASES="rows:customers …" for others).
 benches/.venv/bin/python benches/memory_bench.py
 # Reconcile: 1 M pricing_analytics points against the 10 M-row log
 # (POINTS=… RECONCILE_ROWS=… for a quicker run).
-exec benches/.venv/bin/python benches/reconcile_bench.py
+benches/.venv/bin/python benches/reconcile_bench.py
+exec benches/.venv/bin/python benches/targets.py

@@ -466,6 +466,12 @@ pub struct EstimateArgs {
     #[arg(long, value_enum, default_value_t = Engine::Auto, hide_short_help = true)]
     pub engine: Engine,
 
+    /// Worker threads for streaming [default: every core]: 1 reads and prices
+    /// on one thread, 2 or more read on one and price on another (the same
+    /// bytes either way)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), hide_short_help = true)]
+    pub threads: Option<u16>,
+
     /// Write the report to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -42,10 +42,23 @@ fn settings(text: &str) -> ReadSettings {
 }
 
 fn report(input: &ReadSettings, engine: Engine) -> anyhow::Result<Report> {
+    let two = report_on(input, engine, 2)?;
+    assert_eq!(two, report_on(input, engine, 1)?, "1 and 2 threads agree");
+    Ok(two)
+}
+
+fn report_on(input: &ReadSettings, engine: Engine, threads: usize) -> anyhow::Result<Report> {
     let ctx = context();
     let by = GroupBy::parse_list("market,category,pricing_type").unwrap();
     let mut aggregator = Aggregator::new(by, &ctx.markets);
-    let streamed = price_streaming(input, &ctx, engine, 24 * 3_600_000, &mut aggregator)?;
+    let streamed = price_streaming(
+        input,
+        &ctx,
+        engine,
+        24 * 3_600_000,
+        threads,
+        &mut aggregator,
+    )?;
     Ok(aggregator.finish(
         &streamed.stats,
         MetaInput {

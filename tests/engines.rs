@@ -95,6 +95,10 @@ fn flat_card() -> PathBuf {
 }
 
 fn report(engine: &str, logs: &[&Path]) -> Vec<u8> {
+    report_with(engine, logs, &[])
+}
+
+fn report_with(engine: &str, logs: &[&Path], extra: &[&str]) -> Vec<u8> {
     let card = flat_card();
     let mut args = vec![
         "estimate",
@@ -108,6 +112,7 @@ fn report(engine: &str, logs: &[&Path]) -> Vec<u8> {
         "--by",
         "day,business,market,category,pricing_type",
     ];
+    args.extend(extra);
     args.extend(logs.iter().map(|p| p.to_str().unwrap()));
     wabill(&args)
 }
@@ -123,6 +128,13 @@ fn streaming_prints_the_same_bytes_as_sorting_in_memory() {
         assert!(memory.len() > 1000, "a real report");
         assert_eq!(report("stream", &[&log]), memory, "seed {seed}");
         assert_eq!(report("auto", &[&log]), memory, "seed {seed}");
+        for threads in ["1", "2", "3"] {
+            assert_eq!(
+                report_with("stream", &[&log], &["--threads", threads]),
+                memory,
+                "seed {seed}, {threads} threads"
+            );
+        }
     }
 }
 
@@ -194,6 +206,11 @@ fn falling_back_after_pricing_some_messages_counts_each_once() {
     };
     let memory = wabill(&args("memory"));
     assert_eq!(wabill(&args("auto")), memory);
+    // On one thread the reading side stops as the pricing side finds the
+    // disorder; the fallback still starts the report over.
+    let mut one = args("auto").to_vec();
+    one.extend(["--threads", "1"]);
+    assert_eq!(wabill(&one), memory);
     let text = String::from_utf8(memory).unwrap();
     assert!(text.ends_with("total,total,3,3,0,0,0.0354,USD\n"), "{text}");
 }

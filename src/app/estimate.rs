@@ -55,6 +55,8 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         &ctx,
         args.engine,
         STATUS_EVENT_HORIZON,
+        args.threads
+            .map_or_else(engine::default_threads, usize::from),
         &mut aggregator,
     )?;
     let mut report = aggregator.finish(

@@ -162,6 +162,11 @@ pub enum Engine {
     Memory,
 }
 
+/// Worker threads when `--threads` is not given: every core.
+pub fn default_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
 /// Logs from this size on are told when they cannot be streamed.
 const LARGE_LOG: u64 = 64 << 20;
 
@@ -197,12 +202,15 @@ pub struct Streamed {
 
 /// Prices the log in log order, handing each message and its price to
 /// `each`, holding only open windows and recent messages in memory when the
-/// files are in time order (see `validate::Settler`).
+/// files are in time order (see `validate::Settler`). `threads`: worker
+/// threads for streaming (1: read and price on this thread; see
+/// `default_threads`); sorting in memory uses one.
 pub fn price_streaming<'a>(
     input: &ReadSettings,
     ctx: &'a PricingContext,
     engine: Engine,
     settle: Micros,
+    threads: usize,
     consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Streamed> {
     let mut diagnostics = Diagnostics::open(input)?;
@@ -221,6 +229,7 @@ pub fn price_streaming<'a>(
             &input.options,
             ctx,
             settle,
+            threads,
             &mut diagnostics,
             &progress,
             consumer,

@@ -1,7 +1,10 @@
-//! The streaming pass of `estimate` on two threads: one reads and validates
-//! rows, the other settles, prices and aggregates them. Batches of messages
+//! The streaming pass of `estimate`: one side reads and validates rows,
+//! the other settles, prices and aggregates them. With two threads or more
+//! (`--threads`) each side has a thread of its own, and batches of messages
 //! travel between them with the strings interned since the previous batch,
-//! so the pricing side keeps its own copy and neither waits on a lock.
+//! so the pricing side keeps its own copy and neither waits on a lock; with
+//! one, the same batches go from one side to the other on one thread, so
+//! the output is the same bytes either way.
 
 use std::cell::Cell;
 use std::ops::ControlFlow;
@@ -14,7 +17,7 @@ use crate::input::{InputError, ReadOptions, Source};
 use crate::model::{Message, Micros, SourcePos};
 use crate::pricing::{Pricer, PricingContext};
 use crate::validate::{
-    IdLinks, Link, Log, LogStats, Rejection, Settler, Strings, Validator, read_rows,
+    IdLinks, Link, Log, LogStats, Rejection, Settler, Strings, Unstreamable, Validator, read_rows,
     report_conflicts,
 };
 
@@ -125,185 +128,329 @@ pub(super) enum Attempt {
     Unstreamable(String),
 }
 
+/// Hands a batch on; `Break` when the pricing side has stopped.
+type Deliver<'f> = dyn FnMut(Batch) -> ControlFlow<()> + 'f;
+/// An emptied pair of vectors to fill next, when one is back.
+type Recycle<'f> = dyn FnMut() -> (Vec<Message>, Vec<Link>) + 'f;
+
+/// The reading side: reads and validates rows, links them to their
+/// message ids, decides which customers to forget, and hands batches on.
+#[allow(clippy::too_many_arguments)]
+fn read_side(
+    sources: &[Source],
+    options: &ReadOptions,
+    ctx: &PricingContext,
+    settle: Micros,
+    diagnostics: &mut Diagnostics,
+    progress: &Progress,
+    deliver: &mut Deliver<'_>,
+    recycle: &mut Recycle<'_>,
+) -> Result<(LogStats, Vec<&'static str>, StreamStats), InputError> {
+    let total_bytes: u64 = sources.iter().filter_map(Source::size).sum();
+    // Rows expected in all, from the bytes per row of the first rows read,
+    // to size the set of message ids once.
+    let expected_rows = Cell::new(None);
+    let sized = Cell::new(false);
+    let mut validator = Validator::new(false);
+    validator.defer_customers();
+    let mut expiry = Expiry::new(settle, &ctx.windows);
+    let mut log = Log::default();
+    let mut sent = Sent::default();
+    let mut links = IdLinks::new(settle);
+    let mut messages = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
+    let flow = read_rows(
+        sources,
+        options,
+        &mut validator,
+        &mut log,
+        &mut |r: &Rejection, rec: Option<crate::input::Original<'_>>| diagnostics.reject(r, rec),
+        &mut |bytes, rows| {
+            progress.update(bytes, rows);
+            // First called after 65,536 rows.
+            if !sized.get() && bytes > 0 {
+                expected_rows.set(Some(total_bytes * 65_536 / bytes));
+            }
+        },
+        &mut |m, validator, log, _| {
+            if let Some(rows) = expected_rows.take() {
+                sized.set(true);
+                let read = u128::from(log.stats.rows_read.max(1));
+                let ids = u128::from(rows) * links.ids() as u128 * 11 / (10 * read);
+                links.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
+            }
+            messages.0.push(m);
+            if messages.0.len() < BATCH {
+                return ControlFlow::Continue(());
+            }
+            validator.resolve_customers(&mut messages.0);
+            links.mark(&messages.0, &mut messages.1);
+            let full = std::mem::replace(&mut messages, recycle());
+            deliver(sent.batch(full, validator, log, &mut expiry))
+        },
+    )?;
+    if flow.is_continue() {
+        // Files without rows still count as inputs.
+        validator.resolve_customers(&mut messages.0);
+        links.mark(&messages.0, &mut messages.1);
+        let _ = deliver(sent.batch(messages, &mut validator, &log, &mut expiry));
+    }
+    let held = StreamStats {
+        customer_ids: sent.issued,
+        peak_customers: expiry.peak(),
+        peak_pairs: 0,
+    };
+    Ok((log.stats, log.formats, held))
+}
+
+/// The pricing side: keeps a mirror of the reader's strings, settles each
+/// message (waiting for its status events), prices it and hands it on.
+struct PricingSide<'a, 'c> {
+    strings: Strings,
+    files: Vec<String>,
+    stats: LogStats,
+    conflicts: Vec<(SourcePos, Rejection)>,
+    settler: Settler,
+    pricer: Pricer<'a>,
+    unpriced: UnpricedReport,
+    consumer: &'c mut dyn PricedConsumer<'a>,
+    peak_pairs: usize,
+}
+
+fn emit<'a>(
+    pricer: &mut Pricer<'a>,
+    unpriced: &mut UnpricedReport,
+    consumer: &mut dyn PricedConsumer<'a>,
+    m: &Message,
+    files: &[String],
+    strings: &Strings,
+) {
+    let result = pricer.price(m, strings);
+    unpriced.seen(files, m, &result);
+    consumer.priced(m, &result, strings);
+}
+
+impl<'a, 'c> PricingSide<'a, 'c> {
+    fn new(
+        ctx: &'a PricingContext,
+        settle: Micros,
+        consumer: &'c mut dyn PricedConsumer<'a>,
+    ) -> Self {
+        PricingSide {
+            strings: Strings::default(),
+            files: Vec::new(),
+            stats: LogStats::default(),
+            conflicts: Vec::new(),
+            settler: Settler::new(settle),
+            pricer: Pricer::new(ctx),
+            unpriced: UnpricedReport::default(),
+            consumer,
+            peak_pairs: 0,
+        }
+    }
+
+    /// Settles and prices one batch; leaves its vectors empty for reuse.
+    fn take(&mut self, batch: &mut Batch) -> Result<(), Unstreamable> {
+        let PricingSide {
+            strings,
+            files,
+            stats,
+            conflicts,
+            settler,
+            pricer,
+            unpriced,
+            consumer,
+            peak_pairs,
+        } = self;
+        // Bring in, in one short loop, the state this batch will touch:
+        // misses overlap there rather than stalling one at a time.
+        if let Some(last) = batch.messages.last() {
+            settler.warm(last.at.as_micros(), |m| {
+                pricer.warm(m);
+                strings.customers.warm(m.customer);
+            });
+        }
+        for (id, name) in &batch.customers {
+            strings.customers.insert_at(*id, name);
+        }
+        for name in &batch.businesses {
+            strings.businesses.intern(name);
+        }
+        for name in &batch.groups {
+            strings.groups.intern(name);
+        }
+        for name in &batch.templates {
+            strings.templates.intern(name);
+        }
+        files.append(&mut batch.files);
+        for (m, link) in batch.messages.iter().zip(&batch.links) {
+            settler.push(
+                *m,
+                *link,
+                stats,
+                files,
+                strings,
+                &mut |r: &Rejection, _: Option<crate::input::Original<'_>>| {
+                    conflicts.push((m.source, r.clone()))
+                },
+                &mut |m| emit(pricer, unpriced, &mut **consumer, m, files, strings),
+            )?;
+        }
+        // Their messages are priced: the settler released them.
+        for &id in &batch.forgotten {
+            pricer.forget_customer(id);
+            strings.customers.remove(id);
+        }
+        *peak_pairs = (*peak_pairs).max(pricer.live_pairs());
+        batch.messages.clear();
+        batch.links.clear();
+        Ok(())
+    }
+
+    /// Releases what is still pending (end of input).
+    fn finish(&mut self) {
+        let PricingSide {
+            strings,
+            files,
+            settler,
+            pricer,
+            unpriced,
+            consumer,
+            ..
+        } = self;
+        settler.finish(strings, &mut |m| {
+            emit(pricer, unpriced, &mut **consumer, m, files, strings)
+        });
+    }
+}
+
+/// `threads`: 1 reads and prices on the calling thread; 2 or more read on
+/// one thread and price on another (see docs/architecture.md for more).
+#[allow(clippy::too_many_arguments)]
 pub(super) fn stream<'a>(
+    sources: &[Source],
+    options: &ReadOptions,
+    ctx: &'a PricingContext,
+    settle: Micros,
+    threads: usize,
+    diagnostics: &mut Diagnostics,
+    progress: &Progress,
+    consumer: &mut dyn PricedConsumer<'a>,
+) -> Result<Attempt, InputError> {
+    let mut side = PricingSide::new(ctx, settle, consumer);
+    let mut outcome = Ok(());
+    let reading_diagnostics = &mut *diagnostics;
+    let (read, formats, held) = if threads <= 1 {
+        let spare = Cell::new(None);
+        read_side(
+            sources,
+            options,
+            ctx,
+            settle,
+            reading_diagnostics,
+            progress,
+            &mut |mut batch| match side.take(&mut batch) {
+                Ok(()) => {
+                    spare.set(Some((batch.messages, batch.links)));
+                    ControlFlow::Continue(())
+                }
+                Err(why) => {
+                    outcome = Err(why);
+                    ControlFlow::Break(())
+                }
+            },
+            &mut || spare.take().unwrap_or_default(),
+        )?
+    } else {
+        two_threads(
+            sources,
+            options,
+            ctx,
+            settle,
+            reading_diagnostics,
+            progress,
+            &mut side,
+            &mut outcome,
+        )?
+    };
+    if let Err(why) = outcome {
+        return Ok(Attempt::Unstreamable(why.describe(&side.files)));
+    }
+    side.finish();
+    StreamStats {
+        peak_pairs: side.peak_pairs,
+        ..held
+    }
+    .show();
+    let mut stats = side.stats;
+    stats.rows_read = read.rows_read;
+    stats.rejected += read.rejected;
+    stats.business_numbers = read.business_numbers;
+    let streamed = Streamed {
+        files: side.files,
+        formats,
+        stats,
+        unpriced: side.unpriced,
+    };
+    // Rejections found while merging come after those found while reading,
+    // as when the log is sorted in memory, each with its row read again.
+    report_conflicts(sources, options, side.conflicts, &mut |r: &Rejection,
+                                                             rec: Option<
+        crate::input::Original<'_>,
+    >| {
+        diagnostics.reject(r, rec)
+    });
+    Ok(Attempt::Done(streamed))
+}
+
+/// Reads on a thread of its own while this one prices; batches travel
+/// through a bounded channel and their emptied vectors come back.
+#[allow(clippy::too_many_arguments)]
+fn two_threads<'a>(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &'a PricingContext,
     settle: Micros,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
-    consumer: &mut dyn PricedConsumer<'a>,
-) -> Result<Attempt, InputError> {
+    side: &mut PricingSide<'a, '_>,
+    outcome: &mut Result<(), Unstreamable>,
+) -> Result<(LogStats, Vec<&'static str>, StreamStats), InputError> {
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
     let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<Link>)>();
-    let reading_diagnostics = &mut *diagnostics;
-    let total_bytes: u64 = sources.iter().filter_map(Source::size).sum();
-    // Rows expected in all, from the bytes per row of the first rows read,
-    // to size the set of message ids once.
-    let expected_rows = Cell::new(None);
-    let sized = Cell::new(false);
-    let (attempt, conflicts) = std::thread::scope(|scope| {
+    std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("wabill-read".into())
             .spawn_scoped(scope, move || {
-                let mut validator = Validator::new(false);
-                validator.defer_customers();
-                let mut expiry = Expiry::new(settle, &ctx.windows);
-                let mut log = Log::default();
-                let mut sent = Sent::default();
-                let mut links = IdLinks::new(settle);
-                let mut messages = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
-                let flow = read_rows(
+                read_side(
                     sources,
                     options,
-                    &mut validator,
-                    &mut log,
-                    &mut |r: &Rejection, rec: Option<crate::input::Original<'_>>| {
-                        reading_diagnostics.reject(r, rec)
+                    ctx,
+                    settle,
+                    diagnostics,
+                    progress,
+                    &mut |batch| match tx.send(batch) {
+                        Ok(()) => ControlFlow::Continue(()),
+                        // The pricing side stopped: the input is unstreamable.
+                        Err(_) => ControlFlow::Break(()),
                     },
-                    &mut |bytes, rows| {
-                        progress.update(bytes, rows);
-                        // First called after 65,536 rows.
-                        if !sized.get() && bytes > 0 {
-                            expected_rows.set(Some(total_bytes * 65_536 / bytes));
-                        }
-                    },
-                    &mut |m, validator, log, _| {
-                        if let Some(rows) = expected_rows.take() {
-                            sized.set(true);
-                            let read = u128::from(log.stats.rows_read.max(1));
-                            let ids = u128::from(rows) * links.ids() as u128 * 11 / (10 * read);
-                            links.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
-                        }
-                        messages.0.push(m);
-                        if messages.0.len() < BATCH {
-                            return ControlFlow::Continue(());
-                        }
-                        validator.resolve_customers(&mut messages.0);
-                        links.mark(&messages.0, &mut messages.1);
-                        let next = recycle_rx.try_recv().unwrap_or_default();
-                        let full = std::mem::replace(&mut messages, next);
-                        match tx.send(sent.batch(full, validator, log, &mut expiry)) {
-                            Ok(()) => ControlFlow::Continue(()),
-                            // The pricing side stopped: the input is unstreamable.
-                            Err(_) => ControlFlow::Break(()),
-                        }
-                    },
-                )?;
-                if flow.is_continue() {
-                    // Files without rows still count as inputs.
-                    validator.resolve_customers(&mut messages.0);
-                    links.mark(&messages.0, &mut messages.1);
-                    let _ = tx.send(sent.batch(messages, &mut validator, &log, &mut expiry));
-                }
-                drop(tx);
-                let held = StreamStats {
-                    customer_ids: sent.issued,
-                    peak_customers: expiry.peak(),
-                    peak_pairs: 0,
-                };
-                Ok::<_, InputError>((log.stats, log.formats, held))
-            });
-        let reader = reader.map_err(|e| InputError::Io {
-            file: "<reader thread>".into(),
-            error: e,
-        })?;
-
-        let mut strings = Strings::default();
-        let mut files: Vec<String> = Vec::new();
-        let mut stats = LogStats::default();
-        let mut conflicts: Vec<(SourcePos, Rejection)> = Vec::new();
-        let mut settler = Settler::new(settle);
-        let mut pricer = Pricer::new(ctx);
-        let mut unpriced = UnpricedReport::default();
-        let mut emit =
-            |pricer: &mut Pricer<'a>, m: &Message, files: &[String], strings: &Strings| {
-                let result = pricer.price(m, strings);
-                unpriced.seen(files, m, &result);
-                consumer.priced(m, &result, strings);
-            };
-        let mut outcome = Ok(());
-        let mut peak_pairs = 0;
+                    &mut || recycle_rx.try_recv().unwrap_or_default(),
+                )
+            })
+            .map_err(|e| InputError::Io {
+                file: "<reader thread>".into(),
+                error: e,
+            })?;
         for mut batch in rx.iter() {
-            // Bring in, in one short loop, the state this batch will touch:
-            // misses overlap there rather than stalling one at a time.
-            if let Some(last) = batch.messages.last() {
-                settler.warm(last.at.as_micros(), |m| {
-                    pricer.warm(m);
-                    strings.customers.warm(m.customer);
-                });
-            }
-            for (id, name) in &batch.customers {
-                strings.customers.insert_at(*id, name);
-            }
-            for name in &batch.businesses {
-                strings.businesses.intern(name);
-            }
-            for name in &batch.groups {
-                strings.groups.intern(name);
-            }
-            for name in &batch.templates {
-                strings.templates.intern(name);
-            }
-            files.append(&mut batch.files);
-            for (m, link) in batch.messages.iter().zip(&batch.links) {
-                let pushed = settler.push(
-                    *m,
-                    *link,
-                    &mut stats,
-                    &files,
-                    &strings,
-                    &mut |r: &Rejection, _: Option<crate::input::Original<'_>>| {
-                        conflicts.push((m.source, r.clone()))
-                    },
-                    &mut |m| emit(&mut pricer, m, &files, &strings),
-                );
-                if let Err(why) = pushed {
-                    outcome = Err(why);
-                    break;
-                }
-            }
-            if outcome.is_err() {
+            if let Err(why) = side.take(&mut batch) {
+                *outcome = Err(why);
                 break;
             }
-            // Their messages are priced: the settler released them.
-            for &id in &batch.forgotten {
-                pricer.forget_customer(id);
-                strings.customers.remove(id);
-            }
-            peak_pairs = peak_pairs.max(pricer.live_pairs());
-            batch.messages.clear();
-            batch.links.clear();
             let _ = recycle_tx.send((batch.messages, batch.links));
         }
         // Unblocks the reader if it is waiting to send.
         drop(rx);
-        let (read, formats, held) = reader.join().expect("the reading thread does not panic")?;
-        if let Err(why) = outcome {
-            return Ok((Attempt::Unstreamable(why.describe(&files)), Vec::new()));
-        }
-        settler.finish(&strings, &mut |m| emit(&mut pricer, m, &files, &strings));
-        StreamStats { peak_pairs, ..held }.show();
-        stats.rows_read = read.rows_read;
-        stats.rejected += read.rejected;
-        stats.business_numbers = read.business_numbers;
-        let streamed = Streamed {
-            files,
-            formats,
-            stats,
-            unpriced,
-        };
-        Ok::<_, InputError>((Attempt::Done(streamed), conflicts))
-    })?;
-    // Rejections found while merging come after those found while reading,
-    // as when the log is sorted in memory, each with its row read again.
-    report_conflicts(sources, options, conflicts, &mut |r: &Rejection,
-                                                        rec: Option<
-        crate::input::Original<'_>,
-    >| {
-        diagnostics.reject(r, rec)
-    });
-    Ok(attempt)
+        reader.join().expect("the reading thread does not panic")
+    })
 }
 
 /// What the streaming pass held at most, printed to stderr when

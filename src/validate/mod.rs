@@ -6,6 +6,7 @@ mod extras;
 mod interner;
 mod log;
 mod phone;
+mod queue;
 mod settle;
 mod timestamp;
 
