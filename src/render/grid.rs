@@ -93,6 +93,9 @@ pub enum Cell {
     Percent(Decimal),
     /// No value: people see the placeholder, machines an empty cell.
     Missing(&'static str),
+    /// A check: `ok` or `OFF` for people (the table shows `OFF` in red),
+    /// `true` or `false` for machines. HTML marks a row whose check failed.
+    Check(bool),
 }
 
 impl Cell {
@@ -105,6 +108,7 @@ impl Cell {
             Cell::Difference(d) => signed_money(*d),
             Cell::Percent(p) => format!("{}%", signed_money(*p)),
             Cell::Missing(placeholder) => (*placeholder).to_string(),
+            Cell::Check(ok) => if *ok { "ok" } else { "OFF" }.to_string(),
         }
     }
 
@@ -115,6 +119,7 @@ impl Cell {
             Cell::Count(n) => n.to_string(),
             Cell::Money(d) | Cell::Difference(d) | Cell::Percent(d) => d.to_string(),
             Cell::Missing(_) => String::new(),
+            Cell::Check(ok) => ok.to_string(),
         }
     }
 }
@@ -194,6 +199,8 @@ mod tests {
             (Cell::Percent(dec!(2.5)), "+2.5%", "2.5"),
             (Cell::Missing("n/a"), "n/a", ""),
             (Cell::Text("a,b".into()), "a,b", "a,b"),
+            (Cell::Check(true), "ok", "true"),
+            (Cell::Check(false), "OFF", "false"),
         ];
         for (cell, human, machine) in cells {
             assert_eq!(cell.human(), human, "{cell:?}");
