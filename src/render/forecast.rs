@@ -158,6 +158,7 @@ pub fn grid(report: &ForecastReport) -> Grid {
         rows,
         subtotals,
         total: Some(values(&report.totals).into()),
+        total_label: None,
         after: notes(report),
     }
 }

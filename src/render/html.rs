@@ -117,7 +117,7 @@ fn grid_table(out: &mut dyn Write, id: &str, grid: &Grid) -> io::Result<()> {
     if let Some(total) = grid.human_total() {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let mut v = vec![(String::new(), false); keys.max(1)];
-        v[0].0 = "Total".into();
+        v[0].0 = grid.total_label().into();
         let values = columns.iter().filter(|(_, c)| !c.key);
         v.extend(
             total

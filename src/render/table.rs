@@ -78,7 +78,7 @@ pub fn render(grid: &Grid, style: Style, out: &mut dyn Write) -> io::Result<()> 
     if let Some(total) = grid.human_total() {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let mut label = vec![String::new(); keys.max(1)];
-        label[0] = "Total".into();
+        label[0] = grid.total_label().into();
         let label = label.into_iter().map(|s| bold_cell(style, s));
         table.add_row(label.chain(total.into_iter().map(|c| cell(style, c, true))));
     }
