@@ -333,6 +333,37 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
     foot(out)
 }
 
+/// The forecast: the total, the stacked monthly chart by category, the
+/// grid (month × market × category, each month's total when there are
+/// several) and the assumptions.
+pub fn forecast(report: &crate::forecast::ForecastReport, out: &mut dyn Write) -> io::Result<()> {
+    let cur = &report.meta.currency;
+    head(out, &format!("wabill forecast ({cur})"))?;
+    writeln!(out, "<h1>WhatsApp Business forecast</h1>")?;
+    writeln!(
+        out,
+        "<p class=\"total\" id=\"total\">Total: {} {}</p>",
+        escape(&money(report.totals.cost)),
+        escape(cur)
+    )?;
+    writeln!(out, "<h2>Spend by month</h2>")?;
+    figure(
+        out,
+        "spend-by-month",
+        "Forecast cost of each month, stacked by category.",
+        &super::chart::svg(report)?,
+    )?;
+    writeln!(out, "<h2>Cost</h2>")?;
+    grid_table(out, "report", &super::forecast::grid(report))?;
+    writeln!(out, "<h2>Assumptions</h2>")?;
+    let notes: Vec<String> = super::forecast::notes(report)
+        .into_iter()
+        .map(|l| l.trim_start_matches("- ").to_string())
+        .collect();
+    list(out, "notes", &notes)?;
+    foot(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
