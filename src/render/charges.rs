@@ -1,5 +1,5 @@
 //! The provider's charges against wabill's estimate (`reconcile
-//! --provider-charges`) as a table, CSV or JSON: the differing messages,
+//! --provider-charges`) as a table, CSV, Markdown or JSON: the differing messages,
 //! or the periods.
 
 use std::io::{self, Write};
@@ -14,6 +14,7 @@ pub enum ChargeFormat {
     Table,
     Csv,
     Json,
+    Markdown,
 }
 
 pub fn render(
@@ -31,6 +32,7 @@ pub fn render(
             }
             super::csv::render(&grid, out)
         }
+        ChargeFormat::Markdown => super::markdown::render(&grid(r), out),
         ChargeFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
@@ -210,6 +212,7 @@ pub fn grid(r: &ChargeReconciliation) -> Grid {
         }
     );
     Grid {
+        title: Some("wabill reconcile --provider-charges".into()),
         before: vec![format!("inputs: {}", r.inputs.join(", "))],
         columns,
         rows,
