@@ -97,24 +97,17 @@ fn chart_files_are_valid_documents() {
         assert!(text.contains(label), "the chart names {label}");
     }
 
+    // The page is HTML5 (checked in a browser by tests/html.rs), not XML.
     let html = run("html");
     assert!(html.starts_with("<!DOCTYPE html>"));
-    let doc = roxmltree::Document::parse_with_options(
-        &html,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .expect("the HTML page is well-formed");
-    assert_eq!(doc.root_element().tag_name().name(), "html");
-    assert!(doc.descendants().any(|n| n.tag_name().name() == "svg"));
+    assert!(html.trim_end().ends_with("</html>"));
+    assert!(html.contains("<svg") && html.contains("<table id=\"report\">"));
     assert!(
         !html.contains("src=") && !html.contains("href="),
         "no external resources"
     );
     assert!(
-        html.contains("<th class=\"n\">3332.6000</th>"),
+        html.contains("<th class=\"n\">3,332.6000</th>"),
         "the total is in the page"
     );
 }

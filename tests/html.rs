@@ -221,6 +221,54 @@ fn the_reconcile_page_shows_cells_totals_and_charts() {
     assert_chart(&dom, "spend-by-market", 2);
 }
 
+#[test]
+fn the_forecast_page_shows_table_total_and_chart() {
+    let Some(browser) = chromium() else { return };
+    let dir = "tests/cmd/050-forecast-plan.in";
+    let args = |format| {
+        [
+            "forecast".to_string(),
+            "--plan".into(),
+            format!("{dir}/plan.csv"),
+            "--tiers".into(),
+            format!("{dir}/tiers.csv"),
+            "--format".into(),
+            String::from(format),
+        ]
+    };
+    let run = |format| {
+        let a = args(format);
+        wabill(&a.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    let (code, html) = run("html");
+    assert_eq!(code, 0);
+    let (_, csv) = run("csv");
+    let csv = String::from_utf8(csv).unwrap();
+    let dom = render(browser, "forecast", &html);
+
+    // One body row per CSV line (header and total aside) and one per
+    // month's total (the CSV leaves them to machines to sum).
+    let months: std::collections::BTreeSet<&str> = csv
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split(',').next())
+        .filter(|m| *m != "total")
+        .collect();
+    let body = between(&dom, "<tbody>", "</tbody>");
+    assert_eq!(
+        body.matches("<tr>").count(),
+        csv.lines().count() - 2 + months.len()
+    );
+    assert!(body.contains("<th>month total</th>"), "{body}");
+    let foot = between(&dom, "<tfoot>", "</tfoot>");
+    assert!(foot.contains("<th>Total</th>"), "{foot}");
+    assert!(foot.contains(">3,332.6000</th>"), "{foot}");
+    assert!(between(&dom, "<p class=\"total\" id=\"total\">", "</p>").contains("3,332.6000"));
+    assert!(between(&dom, "<ul id=\"notes\">", "</ul>").contains("forecast from"));
+    // Two months, four categories.
+    assert_chart(&dom, "spend-by-month", 4);
+}
+
 /// A business name with markup is shown as text, never run as markup.
 #[test]
 fn values_from_the_log_cannot_inject_markup() {

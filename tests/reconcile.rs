@@ -831,7 +831,7 @@ fn provider_charges_refuse_what_they_cannot_compare() {
         (
             &["--format", "html"][..],
             2,
-            "--format html and markdown are for reconcile with --actual",
+            "--format html is for reconcile with --actual",
         ),
     ] {
         let mut args = vec!["reconcile", "priced-log.csv", "--provider-charges"];

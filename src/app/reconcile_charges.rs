@@ -25,11 +25,12 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         ReconcileFormat::Table => ChargeFormat::Table,
         ReconcileFormat::Csv => ChargeFormat::Csv,
         ReconcileFormat::Json => ChargeFormat::Json,
-        ReconcileFormat::Html | ReconcileFormat::Markdown => {
+        ReconcileFormat::Markdown => ChargeFormat::Markdown,
+        ReconcileFormat::Html => {
             return Err(Failure::new(
                 Exit::Usage,
-                "--format html and markdown are for reconcile with --actual; with \
-                 --provider-charges, use table, csv or json",
+                "--format html is for reconcile with --actual; with --provider-charges, use \
+                 table, csv, markdown or json",
             )
             .into());
         }

@@ -1,12 +1,10 @@
 //! The provider's charges against wabill's estimate (`reconcile
-//! --provider-charges`) as a table, CSV or JSON: the differing messages,
+//! --provider-charges`) as a table, CSV, Markdown or JSON: the differing messages,
 //! or the periods.
 
 use std::io::{self, Write};
 
-use comfy_table::{Cell, CellAlignment};
-
-use super::table::{bold_cell, new_table};
+use super::grid::{Cell, Column, Grid};
 use super::{Style, group_digits, money, signed_money};
 use crate::reconcile::charges::{Amounts, ChargeReconciliation, ChargeView};
 
@@ -16,6 +14,7 @@ pub enum ChargeFormat {
     Table,
     Csv,
     Json,
+    Markdown,
 }
 
 pub fn render(
@@ -25,8 +24,15 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        ChargeFormat::Table => table(r, style, out),
-        ChargeFormat::Csv => csv(r, out),
+        ChargeFormat::Table => super::table::render(&grid(r), style, out),
+        ChargeFormat::Csv => {
+            let mut grid = grid(r);
+            if r.view == ChargeView::Messages {
+                grid.total = None;
+            }
+            super::csv::render(&grid, out)
+        }
+        ChargeFormat::Markdown => super::markdown::render(&grid(r), out),
         ChargeFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
@@ -89,186 +95,130 @@ pub fn summary(r: &ChargeReconciliation) -> String {
     line
 }
 
-/// The amount columns' headers and values; fees and the expected sum only
-/// with `--fees`.
-fn amount_headers(r: &ChargeReconciliation) -> Vec<String> {
+/// The amount columns: fees and the expected sum are for people only
+/// with `--fees`; machines always read them (zero fees without).
+fn amount_columns(r: &ChargeReconciliation) -> Vec<Column> {
     let cur = &r.currency;
-    let mut h = vec![format!("Meta est. ({cur})")];
-    if r.fees.is_some() {
-        h.extend([format!("fees ({cur})"), format!("expected ({cur})")]);
-    }
-    h.extend([format!("provider ({cur})"), "Δ".to_string()]);
-    h
+    let with_fees = |c: Column| {
+        if r.fees.is_some() {
+            c
+        } else {
+            c.machine_only()
+        }
+    };
+    vec![
+        Column::value("meta").titled(format!("Meta est. ({cur})")),
+        with_fees(Column::value("fees").titled(format!("fees ({cur})"))),
+        with_fees(Column::value("expected").titled(format!("expected ({cur})"))),
+        Column::value("provider").titled(format!("provider ({cur})")),
+        Column::value("difference").titled("Δ"),
+        Column::value("currency").machine_only(),
+    ]
 }
 
-fn amount_cells(r: &ChargeReconciliation, a: &Amounts) -> Vec<String> {
-    let mut v = vec![money(a.meta)];
-    if r.fees.is_some() {
-        v.extend([money(a.fees), money(a.expected)]);
-    }
-    v.extend([money(a.provider), signed_money(a.difference)]);
-    v
+fn amount_cells(r: &ChargeReconciliation, a: &Amounts) -> Vec<Cell> {
+    vec![
+        Cell::Money(a.meta),
+        Cell::Money(a.fees),
+        Cell::Money(a.expected),
+        Cell::Money(a.provider),
+        Cell::Difference(a.difference),
+        Cell::Text(r.currency.clone()),
+    ]
 }
 
-fn table(r: &ChargeReconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    writeln!(out, "inputs: {}", r.inputs.join(", "))?;
-    let mut t = new_table(style);
-    let (mut header, first_amount) = match r.view {
+/// The differing messages or the periods as one grid, with the inputs
+/// before and the definition of Δ and the summary after. Under the
+/// differing messages the total is of every message compared, so machines
+/// get no totals row there (it is not the sum of the rows).
+pub fn grid(r: &ChargeReconciliation) -> Grid {
+    let text = |s: &str| Cell::Text(s.to_string());
+    let (mut columns, rows, total_label, mut total) = match r.view {
         ChargeView::Messages => (
             vec![
-                "message_id".to_string(),
-                "time".into(),
-                "direction".into(),
-                "pricing type".into(),
-                "category".into(),
+                Column::key("message_id"),
+                Column::key("timestamp").titled("time"),
+                Column::key("direction"),
+                Column::key("pricing_type").titled("pricing type"),
+                Column::key("category"),
             ],
-            5,
+            r.differing
+                .iter()
+                .map(|d| {
+                    let mut row = [
+                        &d.message_id,
+                        &d.timestamp,
+                        d.direction,
+                        d.pricing_type,
+                        d.category,
+                    ]
+                    .map(text)
+                    .to_vec();
+                    row.extend(amount_cells(r, &d.amounts));
+                    row
+                })
+                .collect(),
+            Some(format!("Total ({} compared)", group_digits(r.compared))),
+            Vec::new(),
         ),
         ChargeView::Periods => (
             vec![
-                match r.granularity {
+                Column::key("period").titled(match r.granularity {
                     crate::reconcile::Granularity::Day => "day",
                     crate::reconcile::Granularity::Month => "month",
-                }
-                .to_string(),
-                "messages".into(),
-                "differ".into(),
+                }),
+                Column::value("messages"),
+                Column::value("differing").titled("differ"),
             ],
-            3,
+            r.periods
+                .iter()
+                .map(|p| {
+                    let mut row = vec![
+                        text(&p.period),
+                        Cell::Count(p.messages),
+                        Cell::Count(p.differing),
+                    ];
+                    row.extend(amount_cells(r, &p.amounts));
+                    row.extend([
+                        Cell::Check(p.within_tolerance),
+                        Cell::Check(p.within_tolerance),
+                    ]);
+                    row
+                })
+                .collect(),
+            None,
+            vec![
+                Cell::Count(r.compared),
+                Cell::Count(r.differing.len() as u64),
+            ],
         ),
     };
-    header.extend(amount_headers(r));
-    if r.view == ChargeView::Periods {
-        header.push("check".into());
-    }
-    t.set_header(header);
-    match r.view {
-        ChargeView::Messages => {
-            for d in &r.differing {
-                let mut row = vec![
-                    super::printable(&d.message_id).into_owned(),
-                    d.timestamp.clone(),
-                    d.direction.to_string(),
-                    d.pricing_type.to_string(),
-                    d.category.to_string(),
-                ];
-                row.extend(amount_cells(r, &d.amounts));
-                t.add_row(row);
-            }
-        }
-        ChargeView::Periods => {
-            for p in &r.periods {
-                let mut row = vec![
-                    p.period.clone(),
-                    group_digits(p.messages),
-                    group_digits(p.differing),
-                ];
-                row.extend(amount_cells(r, &p.amounts));
-                row.push(if p.within_tolerance { "ok" } else { "OFF" }.into());
-                t.add_row(row);
-            }
-        }
-    }
-    let mut total = vec![String::new(); first_amount];
-    // Under the differing messages, the total is of every one compared.
-    total[0] = match r.view {
-        ChargeView::Messages => format!("Total ({} compared)", group_digits(r.compared)),
-        ChargeView::Periods => "Total".into(),
-    };
-    if r.view == ChargeView::Periods {
-        total[1] = group_digits(r.compared);
-        total[2] = group_digits(r.differing.len() as u64);
-    }
+    columns.extend(amount_columns(r));
     total.extend(amount_cells(r, &r.totals));
-    t.add_row(
-        total
-            .into_iter()
-            .map(|c| bold_cell(style, c))
-            .collect::<Vec<Cell>>(),
-    );
-    let numeric = if r.view == ChargeView::Periods { 1 } else { 5 };
-    for i in numeric..first_amount + amount_headers(r).len() {
-        if let Some(c) = t.column_mut(i) {
-            c.set_cell_alignment(CellAlignment::Right);
-        }
+    if r.view == ChargeView::Periods {
+        // People read each period's check; machines the whole's too.
+        columns.extend([
+            Column::value("check").left().human_only(),
+            Column::value("within_tolerance").machine_only(),
+        ]);
+        total.extend([Cell::Missing(""), Cell::Check(r.periods_outside() == 0)]);
     }
-    writeln!(out, "{t}")?;
-    writeln!(
-        out,
+    let expected = format!(
         "expected = wabill's estimate of Meta's price{}; Δ = provider − expected",
         if r.fees.is_some() {
             " + the provider's fees (--fees)"
         } else {
             " (no --fees: Δ is the provider's markup and fees)"
         }
-    )?;
-    writeln!(out, "{}", summary(r))
-}
-
-fn csv(r: &ChargeReconciliation, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = super::SafeCsv::from_writer(out);
-    let amounts = ["meta", "fees", "expected", "provider", "difference"];
-    let values =
-        |a: &Amounts| [a.meta, a.fees, a.expected, a.provider, a.difference].map(|d| d.to_string());
-    match r.view {
-        ChargeView::Messages => {
-            w.write_record(
-                [
-                    "message_id",
-                    "timestamp",
-                    "direction",
-                    "pricing_type",
-                    "category",
-                ]
-                .into_iter()
-                .chain(amounts)
-                .chain(["currency"]),
-            )?;
-            for d in &r.differing {
-                w.write_record(
-                    [
-                        d.message_id.clone(),
-                        d.timestamp.clone(),
-                        d.direction.to_string(),
-                        d.pricing_type.to_string(),
-                        d.category.to_string(),
-                    ]
-                    .into_iter()
-                    .chain(values(&d.amounts))
-                    .chain([r.currency.clone()]),
-                )?;
-            }
-        }
-        ChargeView::Periods => {
-            w.write_record(
-                ["period", "messages", "differing"]
-                    .into_iter()
-                    .chain(amounts)
-                    .chain(["currency", "within_tolerance"]),
-            )?;
-            for p in &r.periods {
-                w.write_record(
-                    [
-                        p.period.clone(),
-                        p.messages.to_string(),
-                        p.differing.to_string(),
-                    ]
-                    .into_iter()
-                    .chain(values(&p.amounts))
-                    .chain([r.currency.clone(), p.within_tolerance.to_string()]),
-                )?;
-            }
-            w.write_record(
-                [
-                    "total".to_string(),
-                    r.compared.to_string(),
-                    r.differing.len().to_string(),
-                ]
-                .into_iter()
-                .chain(values(&r.totals))
-                .chain([r.currency.clone(), (r.periods_outside() == 0).to_string()]),
-            )?;
-        }
+    );
+    Grid {
+        title: Some("wabill reconcile --provider-charges".into()),
+        before: vec![format!("inputs: {}", r.inputs.join(", "))],
+        columns,
+        rows,
+        total: Some(total),
+        total_label,
+        after: vec![expected, summary(r)],
+        ..Grid::default()
     }
-    w.flush()
 }

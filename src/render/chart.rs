@@ -156,60 +156,6 @@ pub fn svg(report: &ForecastReport) -> io::Result<String> {
     Ok(text)
 }
 
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// The chart, the monthly totals and the assumptions in one page with no
-/// external resources (it opens offline and can be mailed as one file).
-pub fn html(report: &ForecastReport, out: &mut dyn Write) -> io::Result<()> {
-    let svg = svg(report)?;
-    let currency = escape(&report.meta.currency);
-    writeln!(out, "<!DOCTYPE html>")?;
-    writeln!(out, "<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\"/>")?;
-    writeln!(out, "<title>wabill forecast ({currency})</title>")?;
-    writeln!(
-        out,
-        "<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse}}\
-         td,th{{border:1px solid #ccc;padding:4px 8px}}td.n{{text-align:right}}</style>"
-    )?;
-    writeln!(
-        out,
-        "</head>\n<body>\n<h1>Forecast monthly spend ({currency})</h1>"
-    )?;
-    writeln!(out, "{svg}")?;
-    writeln!(
-        out,
-        "<table>\n<tr><th>month</th><th>messages</th><th>charged</th><th>free</th><th>cost ({currency})</th></tr>"
-    )?;
-    for m in &report.months {
-        let a = &m.amounts;
-        writeln!(
-            out,
-            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td></tr>",
-            escape(&m.month),
-            a.messages,
-            a.charged,
-            a.free,
-            a.cost
-        )?;
-    }
-    let t = &report.totals;
-    writeln!(
-        out,
-        "<tr><th>Total</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th><th class=\"n\">{}</th></tr>\n</table>",
-        t.messages, t.charged, t.free, t.cost
-    )?;
-    writeln!(out, "<ul>")?;
-    for line in super::forecast::notes(report) {
-        writeln!(out, "<li>{}</li>", escape(line.trim_start_matches("- ")))?;
-    }
-    writeln!(out, "</ul>\n</body>\n</html>")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -88,6 +88,7 @@ pub fn grid(c: &Comparison) -> Grid {
         rows,
         subtotals: Vec::new(),
         total: Some(values(c, &c.totals)),
+        total_label: None,
         after,
     }
 }

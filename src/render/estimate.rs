@@ -38,6 +38,7 @@ pub fn grid(report: &Report) -> Grid {
         rows,
         subtotals: Vec::new(),
         total: Some(values(report, &report.totals)),
+        total_label: None,
         after,
     }
 }

@@ -17,7 +17,7 @@ pub enum ForecastFormat {
     Markdown,
     /// A stacked monthly chart by category (SVG)
     Svg,
-    /// The chart and the monthly table in one self-contained HTML page
+    /// A self-contained HTML page: the chart, the table and the assumptions
     Html,
 }
 
@@ -44,7 +44,7 @@ pub fn render(
             writeln!(out)
         }
         ForecastFormat::Svg => out.write_all(chart::svg(report)?.as_bytes()),
-        ForecastFormat::Html => chart::html(report, out),
+        ForecastFormat::Html => super::html::forecast(report, out),
     }
 }
 
@@ -159,6 +159,7 @@ pub fn grid(report: &ForecastReport) -> Grid {
         rows,
         subtotals,
         total: Some(values(&report.totals).into()),
+        total_label: None,
         after: notes(report),
     }
 }

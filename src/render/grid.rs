@@ -93,6 +93,9 @@ pub enum Cell {
     Percent(Decimal),
     /// No value: people see the placeholder, machines an empty cell.
     Missing(&'static str),
+    /// A check: `ok` or `OFF` for people (the table shows `OFF` in red),
+    /// `true` or `false` for machines. HTML marks a row whose check failed.
+    Check(bool),
 }
 
 impl Cell {
@@ -105,6 +108,7 @@ impl Cell {
             Cell::Difference(d) => signed_money(*d),
             Cell::Percent(p) => format!("{}%", signed_money(*p)),
             Cell::Missing(placeholder) => (*placeholder).to_string(),
+            Cell::Check(ok) => if *ok { "ok" } else { "OFF" }.to_string(),
         }
     }
 
@@ -115,6 +119,7 @@ impl Cell {
             Cell::Count(n) => n.to_string(),
             Cell::Money(d) | Cell::Difference(d) | Cell::Percent(d) => d.to_string(),
             Cell::Missing(_) => String::new(),
+            Cell::Check(ok) => ok.to_string(),
         }
     }
 }
@@ -133,6 +138,9 @@ pub struct Grid {
     pub subtotals: Vec<usize>,
     /// The totals row: one cell per value (non-key) column.
     pub total: Option<Vec<Cell>>,
+    /// What the totals row reads for people in its first key column, when
+    /// not `Total` (`Total (12 compared)`: a total of more than the rows).
+    pub total_label: Option<String>,
     /// Sentences after the table (people's formats only).
     pub after: Vec<String>,
 }
@@ -145,6 +153,11 @@ impl Grid {
     /// The columns people see, with their indexes.
     pub fn human_columns(&self) -> impl Iterator<Item = (usize, &Column)> {
         self.columns.iter().enumerate().filter(|(_, c)| c.human)
+    }
+
+    /// The totals row's label for people.
+    pub fn total_label(&self) -> &str {
+        self.total_label.as_deref().unwrap_or("Total")
     }
 
     /// Whether row `i` is a subtotal.
@@ -194,6 +207,8 @@ mod tests {
             (Cell::Percent(dec!(2.5)), "+2.5%", "2.5"),
             (Cell::Missing("n/a"), "n/a", ""),
             (Cell::Text("a,b".into()), "a,b", "a,b"),
+            (Cell::Check(true), "ok", "true"),
+            (Cell::Check(false), "OFF", "false"),
         ];
         for (cell, human, machine) in cells {
             assert_eq!(cell.human(), human, "{cell:?}");
@@ -259,6 +274,7 @@ mod layout_tests {
                 Cell::Text("USD".into()),
                 Cell::Missing("-"),
             ]),
+            total_label: None,
             after: vec!["after".into(), "- nested".into()],
         }
     }
@@ -291,6 +307,24 @@ mod layout_tests {
              | **Total** | **1,234** | **1,000.0625** | **-** |\n\
              \n- after\n  - nested\n"
         );
+    }
+
+    #[test]
+    fn people_read_the_total_label_machines_total() {
+        let grid = Grid {
+            total_label: Some("Total (3 compared)".into()),
+            ..sample()
+        };
+        let md = text(|out| super::super::markdown::render(&grid, out));
+        assert!(
+            md.contains("| **Total (3 compared)** | **1,234** |"),
+            "{md}"
+        );
+        let table =
+            text(|out| super::super::table::render(&grid, super::super::Style::default(), out));
+        assert!(table.contains("Total (3 compared)"), "{table}");
+        let csv = text(|out| super::super::csv::render(&grid, out));
+        assert!(csv.ends_with("total,1234,1000.0625,USD\n"), "{csv}");
     }
 
     #[test]

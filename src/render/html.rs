@@ -13,7 +13,7 @@ use std::io::{self, Write};
 use rust_decimal::Decimal;
 
 use super::bars::{self, BILLED, ESTIMATE, Series};
-use super::grid::Grid;
+use super::grid::{Cell, Grid};
 use super::{accounting_lines, meta_line, money};
 use crate::reconcile::Reconciliation;
 use crate::report::Report;
@@ -109,13 +109,15 @@ fn grid_table(out: &mut dyn Write, id: &str, grid: &Grid) -> io::Result<()> {
             .map(|(i, c)| (row[*i].human(), !c.left))
             .collect();
         let tag = if grid.is_subtotal(r) { "th" } else { "td" };
-        writeln!(out, "<tr>{}</tr>", cells(tag, &v))?;
+        let off = row.contains(&Cell::Check(false));
+        let class = if off { " class=\"off\"" } else { "" };
+        writeln!(out, "<tr{class}>{}</tr>", cells(tag, &v))?;
     }
     write!(out, "</tbody>")?;
     if let Some(total) = grid.human_total() {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let mut v = vec![(String::new(), false); keys.max(1)];
-        v[0].0 = "Total".into();
+        v[0].0 = grid.total_label().into();
         let values = columns.iter().filter(|(_, c)| !c.key);
         v.extend(
             total
@@ -266,54 +268,8 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
         ),
         cur = escape(cur)
     )?;
-    let header: Vec<(String, bool)> = super::reconcile::header(r)
-        .into_iter()
-        .enumerate()
-        .map(|(i, h)| (h, (4..4 + super::reconcile::values(t).len()).contains(&i)))
-        .collect();
-    let row_cells = |first: [String; 4], row: &crate::reconcile::Row| {
-        let mut v: Vec<(String, bool)> = first.into_iter().map(|s| (s, false)).collect();
-        v.extend(super::reconcile::values(row).into_iter().map(|s| (s, true)));
-        v.push((
-            if row.within_tolerance { "ok" } else { "OFF" }.into(),
-            false,
-        ));
-        v.push((super::reconcile::causes_text(row), false));
-        v
-    };
-    writeln!(
-        out,
-        "<h2>Cells</h2>\n<div class=\"scroll\">\n<table id=\"report\">"
-    )?;
-    writeln!(
-        out,
-        "<thead><tr>{}</tr></thead>\n<tbody>",
-        cells("th", &header)
-    )?;
-    for row in &r.rows {
-        let keys = [&row.period, &row.country, &row.category, &row.pricing_type].map(String::clone);
-        let class = if row.within_tolerance {
-            ""
-        } else {
-            " class=\"off\""
-        };
-        writeln!(
-            out,
-            "<tr{class}>{}</tr>",
-            cells("td", &row_cells(keys, row))
-        )?;
-    }
-    let keys = [
-        "Total".to_string(),
-        String::new(),
-        String::new(),
-        String::new(),
-    ];
-    writeln!(
-        out,
-        "</tbody>\n<tfoot><tr class=\"total\">{}</tr></tfoot>\n</table>\n</div>",
-        cells("th", &row_cells(keys, t))
-    )?;
+    writeln!(out, "<h2>Cells</h2>")?;
+    grid_table(out, "report", &super::reconcile::grid(r))?;
     writeln!(out, "<h2>Notes</h2>")?;
     let notes: Vec<String> = super::reconcile::notes(r)
         .into_iter()
@@ -380,6 +336,37 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
     foot(out)
 }
 
+/// The forecast: the total, the stacked monthly chart by category, the
+/// grid (month × market × category, each month's total when there are
+/// several) and the assumptions.
+pub fn forecast(report: &crate::forecast::ForecastReport, out: &mut dyn Write) -> io::Result<()> {
+    let cur = &report.meta.currency;
+    head(out, &format!("wabill forecast ({cur})"))?;
+    writeln!(out, "<h1>WhatsApp Business forecast</h1>")?;
+    writeln!(
+        out,
+        "<p class=\"total\" id=\"total\">Total: {} {}</p>",
+        escape(&money(report.totals.cost)),
+        escape(cur)
+    )?;
+    writeln!(out, "<h2>Spend by month</h2>")?;
+    figure(
+        out,
+        "spend-by-month",
+        "Forecast cost of each month, stacked by category.",
+        &super::chart::svg(report)?,
+    )?;
+    writeln!(out, "<h2>Cost</h2>")?;
+    grid_table(out, "report", &super::forecast::grid(report))?;
+    writeln!(out, "<h2>Assumptions</h2>")?;
+    let notes: Vec<String> = super::forecast::notes(report)
+        .into_iter()
+        .map(|l| l.trim_start_matches("- ").to_string())
+        .collect();
+    list(out, "notes", &notes)?;
+    foot(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -391,5 +378,25 @@ mod tests {
             "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"
         );
         assert_eq!(escape("Brazil"), "Brazil");
+    }
+
+    #[test]
+    fn a_row_whose_check_failed_is_marked() {
+        use super::super::grid::Column;
+        let grid = Grid {
+            columns: vec![Column::key("cell"), Column::value("check").left()],
+            rows: vec![
+                vec![Cell::Text("a".into()), Cell::Check(true)],
+                vec![Cell::Text("b".into()), Cell::Check(false)],
+            ],
+            total: Some(vec![Cell::Check(false)]),
+            ..Grid::default()
+        };
+        let mut out = Vec::new();
+        grid_table(&mut out, "report", &grid).unwrap();
+        let html = String::from_utf8(out).unwrap();
+        assert!(html.contains("<tr><td>a</td><td>ok</td></tr>"), "{html}");
+        assert!(html.contains("<tr class=\"off\"><td>b</td><td>OFF</td></tr>"));
+        assert!(html.contains("<tr class=\"total\"><th>Total</th><th>OFF</th></tr>"));
     }
 }

@@ -64,7 +64,7 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
     if let Some(total) = grid.human_total() {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let mut cells = vec![String::new(); keys.max(1)];
-        cells[0] = "**Total**".into();
+        cells[0] = bold(escape(grid.total_label()));
         cells.extend(total.into_iter().map(|c| bold(text(c))));
         writeln!(out, "| {} |", cells.join(" | "))?;
     }

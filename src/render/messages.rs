@@ -122,6 +122,7 @@ pub fn grid(r: &MessageReconciliation) -> Grid {
         rows,
         subtotals: Vec::new(),
         total: None,
+        total_label: None,
         after: vec![summary(r)],
     }
 }

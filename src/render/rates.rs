@@ -84,6 +84,7 @@ pub fn grid(rates: &Rates) -> Grid {
         rows,
         subtotals: Vec::new(),
         total: None,
+        total_label: None,
         after: Vec::new(),
     }
 }

@@ -2,10 +2,8 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Attribute, Cell, CellAlignment, Color};
-
-use super::grid::{self, Column, Grid};
-use super::{Style, group_digits, money, signed_money};
+use super::Style;
+use super::grid::{Cell, Column, Grid};
 use crate::reconcile::{Cause, Reconciliation, Row, Sides};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -28,8 +26,8 @@ pub fn render(
     out: &mut dyn Write,
 ) -> io::Result<()> {
     match format {
-        ReconcileFormat::Table => table(r, style, out),
-        ReconcileFormat::Csv => csv(r, out),
+        ReconcileFormat::Table => super::table::render(&grid(r), style, out),
+        ReconcileFormat::Csv => super::csv::render(&grid(r), out),
         ReconcileFormat::Json => {
             serde_json::to_writer_pretty(&mut *out, r)?;
             writeln!(out)
@@ -39,39 +37,103 @@ pub fn render(
     }
 }
 
-fn sides(s: &Sides, v: &mut Vec<String>) {
-    let na = || "n/a".to_string();
+/// The columns: the people's titles, the machines' names; the currency,
+/// the provider's difference, the report currency and the rate's date are
+/// for machines only, the causes differ (people read the tiers).
+fn columns(r: &Reconciliation) -> Vec<Column> {
+    let m = &r.meta;
+    let cur = &m.currency;
+    let unit = if m.unit.is_some() { "convs" } else { "msgs" };
+    // Only the period is a key: the totals row reads `total` there alone.
+    let mut columns = vec![
+        Column::key("period").titled(m.granularity_label()),
+        Column::value("country").left(),
+        Column::value("category").left(),
+        Column::value("pricing_type").left(),
+        Column::value("estimated_volume").titled(format!("{unit} est.")),
+        Column::value("actual_volume").titled(format!("{unit} Meta")),
+        Column::value("estimated_cost").titled(format!("Meta est. ({cur})")),
+        Column::value("actual_cost").titled(format!("Meta billed ({cur})")),
+        Column::value("difference").titled("Δ"),
+        Column::value("percent").titled("Δ%"),
+        Column::value("currency").machine_only(),
+    ];
+    if m.fees.is_some() {
+        columns.extend([
+            Column::value("provider_estimated").titled("provider est."),
+            Column::value("provider_actual").titled("provider billed"),
+            Column::value("provider_difference").machine_only(),
+            Column::value("total_estimated").titled("total est."),
+            Column::value("total_actual").titled("total billed"),
+            Column::value("total_difference").titled("Δ total"),
+        ]);
+    }
+    if let Some(to) = &m.report_currency {
+        columns.extend([
+            Column::value("report_currency").machine_only(),
+            Column::value("fx_rate").titled(format!("{cur}→{to}")),
+            Column::value("fx_rate_date").machine_only(),
+            Column::value("converted_estimated").titled(format!("est. ({to})")),
+            Column::value("converted_actual").titled(format!("billed ({to})")),
+            Column::value("converted_difference").titled(format!("Δ ({to})")),
+        ]);
+    }
+    columns.extend([
+        Column::value("within_tolerance").titled("check").left(),
+        Column::value("causes").left().human_only(),
+        Column::value("causes").machine_only(),
+    ]);
+    columns
+}
+
+/// Estimated, billed and their difference; `n/a` where the export has none.
+fn sides(s: Option<&Sides>, v: &mut Vec<Cell>) {
     v.extend([
-        money(s.estimated),
-        s.actual.map_or_else(na, money),
-        s.difference.map_or_else(na, signed_money),
+        s.map_or(Cell::Missing("n/a"), |s| Cell::Money(s.estimated)),
+        s.and_then(|s| s.actual)
+            .map_or(Cell::Missing("n/a"), Cell::Money),
+        s.and_then(|s| s.difference)
+            .map_or(Cell::Missing("n/a"), Cell::Difference),
     ]);
 }
 
-/// The value columns of a row, in header order.
-pub(super) fn values(row: &Row) -> Vec<String> {
-    let mut v = vec![
-        group_digits(row.estimated_volume),
-        row.actual_volume.map_or("–".into(), group_digits),
-    ];
-    sides(&row.meta, &mut v);
-    v.push(
-        row.percent
-            .map_or("n/a".into(), |p| format!("{}%", signed_money(p))),
-    );
-    if let (Some(p), Some(t)) = (&row.provider, &row.total) {
-        v.extend([money(p.estimated), p.actual.map_or("n/a".into(), money)]);
-        sides(t, &mut v);
+/// One cell per column of `columns`.
+fn cells(r: &Reconciliation, row: &Row) -> Vec<Cell> {
+    let m = &r.meta;
+    let text = |s: &str| Cell::Text(s.to_string());
+    let mut v: Vec<Cell> = [&row.period, &row.country, &row.category, &row.pricing_type]
+        .map(|k| text(k))
+        .into();
+    v.extend([
+        Cell::Count(row.estimated_volume),
+        row.actual_volume.map_or(Cell::Missing("–"), Cell::Count),
+    ]);
+    sides(Some(&row.meta), &mut v);
+    v.push(row.percent.map_or(Cell::Missing("n/a"), Cell::Percent));
+    v.push(text(&m.currency));
+    if m.fees.is_some() {
+        sides(row.provider.as_ref(), &mut v);
+        sides(row.total.as_ref(), &mut v);
     }
-    if let Some(c) = &row.converted {
-        v.push(c.rate.map_or(String::new(), |r| r.to_string()));
-        sides(&c.amounts, &mut v);
+    if let Some(to) = &m.report_currency {
+        v.push(text(to));
+        let c = row.converted.as_ref();
+        let rate = c.and_then(|c| c.rate);
+        v.push(rate.map_or(Cell::Missing(""), |r| Cell::Text(r.to_string())));
+        v.push(text(c.and_then(|c| c.rate_date.as_deref()).unwrap_or("")));
+        sides(c.map(|c| &c.amounts), &mut v);
     }
+    let codes: Vec<&str> = row.causes.iter().map(|c| c.code()).collect();
+    v.extend([
+        Cell::Check(row.within_tolerance),
+        Cell::Text(causes_text(row)),
+        Cell::Text(codes.join(";")),
+    ]);
     v
 }
 
 /// The cause codes; a tier cause names Meta's tier.
-pub(super) fn causes_text(row: &Row) -> String {
+fn causes_text(row: &Row) -> String {
     let codes: Vec<String> = row
         .causes
         .iter()
@@ -85,143 +147,15 @@ pub(super) fn causes_text(row: &Row) -> String {
     codes.join(", ")
 }
 
-/// The column names, in the order of `values` framed by the four keys and
-/// the check and causes columns.
-pub(super) fn header(r: &Reconciliation) -> Vec<String> {
-    let cur = &r.meta.currency;
-    let unit = if r.meta.unit.is_some() {
-        "convs"
-    } else {
-        "msgs"
-    };
-    let mut header: Vec<String> = vec![
-        r.meta.granularity_label().into(),
-        "country".into(),
-        "category".into(),
-        "pricing type".into(),
-        format!("{unit} est."),
-        format!("{unit} Meta"),
-        format!("Meta est. ({cur})"),
-        format!("Meta billed ({cur})"),
-        "Δ".into(),
-        "Δ%".into(),
-    ];
-    if r.meta.fees.is_some() {
-        header.extend(
-            [
-                "provider est.",
-                "provider billed",
-                "total est.",
-                "total billed",
-                "Δ total",
-            ]
-            .map(String::from),
-        );
-    }
-    if let Some(to) = &r.meta.report_currency {
-        header.extend([
-            format!("{cur}→{to}"),
-            format!("est. ({to})"),
-            format!("billed ({to})"),
-            format!("Δ ({to})"),
-        ]);
-    }
-    header.extend(["check".into(), "causes".into()]);
-    header
-}
-
-fn table(r: &Reconciliation, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    let mut table = super::table::new_table(style);
-    let bold = |s: String| super::table::bold_cell(style, s);
-    let header = header(r);
-    let width = header.len();
-    table.set_header(header.into_iter().map(bold));
-    let check = |ok: bool| {
-        if ok {
-            Cell::new("ok")
-        } else if style.color {
-            Cell::new("OFF")
-                .fg(Color::Red)
-                .add_attribute(Attribute::Bold)
-        } else {
-            Cell::new("OFF")
-        }
-    };
-    for row in &r.rows {
-        let mut cells: Vec<Cell> = [&row.period, &row.country, &row.category, &row.pricing_type]
-            .into_iter()
-            .cloned()
-            .chain(values(row))
-            .map(Cell::new)
-            .collect();
-        cells.push(check(row.within_tolerance));
-        cells.push(Cell::new(causes_text(row)));
-        table.add_row(cells);
-    }
-    let t = &r.totals;
-    let mut cells: Vec<Cell> = [
-        "Total".to_string(),
-        String::new(),
-        String::new(),
-        String::new(),
-    ]
-    .into_iter()
-    .chain(values(t))
-    .map(bold)
-    .collect();
-    cells.push(check(t.within_tolerance));
-    cells.push(Cell::new(""));
-    table.add_row(cells);
-    for i in 4..width - 2 {
-        if let Some(column) = table.column_mut(i) {
-            column.set_cell_alignment(CellAlignment::Right);
-        }
-    }
-    writeln!(out, "{table}")?;
-    for line in notes(r) {
-        writeln!(out, "{line}")?;
-    }
-    Ok(())
-}
-
-/// The people's view as a grid (Markdown): the table's columns and notes.
-/// The cells are the table's text; the table and CSV are laid out below.
+/// The reconciliation as one grid: a row per cell, the totals row (its
+/// check the whole's) and the notes. Table, CSV, Markdown and the HTML
+/// page's table all lay it out.
 pub fn grid(r: &Reconciliation) -> Grid {
-    let header = header(r);
-    let width = header.len();
-    let columns = header
-        .into_iter()
-        .enumerate()
-        .map(|(i, title)| match i {
-            0..4 => Column::key(title.clone()),
-            i if i >= width - 2 => Column::value(title.clone()).left(),
-            _ => Column::value(title.clone()),
-        })
-        .collect();
-    let check = |ok: bool| grid::Cell::Text(if ok { "ok" } else { "OFF" }.into());
-    let text = |s: &str| grid::Cell::Text(s.to_string());
-    let rows = r
-        .rows
-        .iter()
-        .map(|row| {
-            let keys = [&row.period, &row.country, &row.category, &row.pricing_type];
-            let mut cells: Vec<grid::Cell> = keys.into_iter().map(|k| text(k)).collect();
-            cells.extend(values(row).into_iter().map(grid::Cell::Text));
-            cells.push(check(row.within_tolerance));
-            cells.push(grid::Cell::Text(causes_text(row)));
-            cells
-        })
-        .collect();
-    let mut total: Vec<grid::Cell> = values(&r.totals)
-        .into_iter()
-        .map(grid::Cell::Text)
-        .collect();
-    total.push(check(r.totals.within_tolerance));
-    total.push(text(""));
+    let total = cells(r, &r.totals).split_off(1);
     Grid {
         title: Some("wabill reconcile".into()),
-        columns,
-        rows,
+        columns: columns(r),
+        rows: r.rows.iter().map(|row| cells(r, row)).collect(),
         total: Some(total),
         after: notes(r),
         ..Grid::default()
@@ -313,85 +247,4 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
     }
     lines.extend(super::defaults_line(&m.config));
     lines
-}
-
-/// One row per cell, then a `total` row; amounts are plain decimals.
-fn csv(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
-    let mut w = super::SafeCsv::from_writer(out);
-    let m = &r.meta;
-    let mut header: Vec<&str> = vec![
-        "period",
-        "country",
-        "category",
-        "pricing_type",
-        "estimated_volume",
-        "actual_volume",
-        "estimated_cost",
-        "actual_cost",
-        "difference",
-        "percent",
-        "currency",
-    ];
-    if m.fees.is_some() {
-        header.extend([
-            "provider_estimated",
-            "provider_actual",
-            "provider_difference",
-            "total_estimated",
-            "total_actual",
-            "total_difference",
-        ]);
-    }
-    if m.report_currency.is_some() {
-        header.extend([
-            "report_currency",
-            "fx_rate",
-            "fx_rate_date",
-            "converted_estimated",
-            "converted_actual",
-            "converted_difference",
-        ]);
-    }
-    header.extend(["within_tolerance", "causes"]);
-    w.write_record(&header)?;
-    let record = |row: &Row| {
-        let mut v = vec![
-            row.period.clone(),
-            row.country.clone(),
-            row.category.clone(),
-            row.pricing_type.clone(),
-            row.estimated_volume.to_string(),
-            row.actual_volume.map_or(String::new(), |n| n.to_string()),
-            row.meta.estimated.to_string(),
-            row.meta.actual.map_or(String::new(), |d| d.to_string()),
-            row.meta.difference.map_or(String::new(), |d| d.to_string()),
-            row.percent.map_or(String::new(), |p| p.to_string()),
-            m.currency.clone(),
-        ];
-        let plain = |s: &Sides, v: &mut Vec<String>| {
-            v.extend(
-                [Some(s.estimated), s.actual, s.difference]
-                    .map(|d| d.map_or(String::new(), |d| d.to_string())),
-            )
-        };
-        if let (Some(p), Some(t)) = (&row.provider, &row.total) {
-            plain(p, &mut v);
-            plain(t, &mut v);
-        }
-        if let (Some(c), Some(to)) = (&row.converted, &m.report_currency) {
-            v.push(to.clone());
-            v.push(c.rate.map_or(String::new(), |r| r.to_string()));
-            v.push(c.rate_date.clone().unwrap_or_default());
-            plain(&c.amounts, &mut v);
-        }
-        v.push(row.within_tolerance.to_string());
-        let causes: Vec<&str> = row.causes.iter().map(|c| c.code()).collect();
-        v.push(causes.join(";"));
-        v
-    };
-    for row in &r.rows {
-        w.write_record(record(row))?;
-    }
-    w.write_record(record(&r.totals))?;
-    w.flush()
 }

@@ -2,7 +2,7 @@
 
 use std::io::{self, Write};
 
-use comfy_table::{Attribute, Cell, CellAlignment, ContentArrangement, Table, presets};
+use comfy_table::{Attribute, Cell, CellAlignment, Color, ContentArrangement, Table, presets};
 
 use super::Style;
 use super::grid::{self, Grid};
@@ -38,6 +38,19 @@ fn text(cell: &grid::Cell) -> String {
     }
 }
 
+/// A grid cell in the table, in bold if `bold` (subtotals, totals); a
+/// check is never bold, and a failed one is red where colour is on.
+fn cell(style: Style, c: &grid::Cell, bold: bool) -> Cell {
+    match c {
+        grid::Cell::Check(false) if style.color => Cell::new(c.human())
+            .fg(Color::Red)
+            .add_attribute(Attribute::Bold),
+        grid::Cell::Check(_) => Cell::new(c.human()),
+        c if bold => bold_cell(style, text(c)),
+        c => Cell::new(text(c)),
+    }
+}
+
 /// The sentences before, the table (values right-aligned, the totals row
 /// in bold reading `Total`), the sentences after.
 pub fn render(grid: &Grid, style: Style, out: &mut dyn Write) -> io::Result<()> {
@@ -59,19 +72,15 @@ pub fn render(grid: &Grid, style: Style, out: &mut dyn Write) -> io::Result<()> 
             .map(|(_, c)| bold_cell(style, c.title.clone())),
     );
     for (r, row) in grid.rows.iter().enumerate() {
-        let cells = columns.iter().map(|(i, _)| text(&row[*i]));
-        if grid.is_subtotal(r) {
-            table.add_row(cells.map(|s| bold_cell(style, s)).collect::<Vec<_>>());
-        } else {
-            table.add_row(cells.map(Cell::new));
-        }
+        let bold = grid.is_subtotal(r);
+        table.add_row(columns.iter().map(|(i, _)| cell(style, &row[*i], bold)));
     }
     if let Some(total) = grid.human_total() {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let mut label = vec![String::new(); keys.max(1)];
-        label[0] = "Total".into();
-        let cells = label.into_iter().chain(total.into_iter().map(text));
-        table.add_row(cells.map(|s| bold_cell(style, s)).collect::<Vec<_>>());
+        label[0] = grid.total_label().into();
+        let label = label.into_iter().map(|s| bold_cell(style, s));
+        table.add_row(label.chain(total.into_iter().map(|c| cell(style, c, true))));
     }
     for (i, (_, c)) in columns.iter().enumerate() {
         if !c.left
