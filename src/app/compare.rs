@@ -166,12 +166,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         zone_description(&contexts[0]),
     );
     comparison.meta.config = super::config::shown(&args.pricing);
-    let checks = Checks {
-        unpriced: failure,
-        stats: log.stats.clone(),
-        strict: args.input.strict,
-        allow_empty: args.input.allow_empty,
-    };
+    let checks = Checks::new(failure, log.stats.clone(), &args.input);
     write_report(&target, &checks, |out| {
         Ok(render::render(
             &comparison,

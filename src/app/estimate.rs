@@ -75,12 +75,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
     }
 
-    let checks = Checks {
-        unpriced: streamed.unpriced.summary(),
-        stats: streamed.stats,
-        strict: args.input.strict,
-        allow_empty: args.input.allow_empty,
-    };
+    let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.input);
     write_report(&target, &checks, |out| {
         Ok(render::render(
             &report,

@@ -26,6 +26,16 @@ pub struct Checks {
 }
 
 impl Checks {
+    /// The checks of a run read with `input`'s `--strict` and `--allow-empty`.
+    pub fn new(unpriced: Option<String>, stats: LogStats, input: &crate::cli::InputArgs) -> Self {
+        Checks {
+            unpriced,
+            stats,
+            strict: input.strict,
+            allow_empty: input.allow_empty,
+        }
+    }
+
     /// The reason the run fails, if it does.
     pub fn failure(&self) -> Option<String> {
         if let Some(summary) = &self.unpriced {

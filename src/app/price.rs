@@ -151,12 +151,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     if let Some(e) = write_error {
         return Err(e);
     }
-    let checks = Checks {
-        unpriced: unpriced.summary(),
-        stats: loaded.log.stats.clone(),
-        strict: args.input.strict,
-        allow_empty: args.input.allow_empty,
-    };
+    let checks = Checks::new(unpriced.summary(), loaded.log.stats.clone(), &args.input);
     finish_streamed(output, &target, &checks)?;
     Ok(Exit::Ok)
 }

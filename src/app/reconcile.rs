@@ -150,12 +150,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     )?;
     result.meta.config = super::config::shown(&args.pricing);
 
-    let checks = Checks {
-        unpriced: unpriced.summary(),
-        stats: log.stats.clone(),
-        strict: args.input.strict,
-        allow_empty: args.input.allow_empty,
-    };
+    let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
     write_report(&target, &checks, |out| {
         Ok(render::render(
             &result,

@@ -108,19 +108,14 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         return Err(Failure::new(
             Exit::Error,
             format!(
-                "the provider charges in {} but wabill prices in {}: nothing to compare (price                  with --currency and a card in the provider's currency)",
+                "the provider charges in {} but wabill prices in {}: nothing to compare (price with --currency and a card in the provider's currency)",
                 currencies.join(", "),
                 result.currency
             ),
         )
         .into());
     }
-    let checks = Checks {
-        unpriced: unpriced.summary(),
-        stats: log.stats.clone(),
-        strict: args.input.strict,
-        allow_empty: args.input.allow_empty,
-    };
+    let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
     write_report(&target, &checks, |out| {
         Ok(render::render(
             &result,
