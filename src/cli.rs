@@ -282,7 +282,9 @@ fn check_tolerance(s: &str) -> Result<String, crate::reconcile::tolerance::BadTo
 }
 
 fn check_scenario(s: &str) -> Result<String, String> {
-    crate::app::check_scenario(s).map(|()| s.to_string())
+    crate::report::scenario::split_scenario(s)
+        .map(|_| s.to_string())
+        .map_err(|e| e.to_string())
 }
 
 /// `1500`, `10k`, `10M`, `1_000_000`.

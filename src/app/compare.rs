@@ -12,6 +12,7 @@ use crate::error::Exit;
 use crate::render::Format;
 use crate::render::compare as render;
 use crate::report::compare::{ScenarioMeta, compare};
+use crate::report::scenario::split_scenario;
 use crate::report::{Aggregator, GroupBy, MetaInput};
 
 /// A scenario: a name and the settings that differ from the common flags.
@@ -20,49 +21,6 @@ pub struct Scenario {
     pub name: String,
     pub settings: String,
     pub pricing: PricingArgs,
-}
-
-/// The keys a scenario may set.
-const SCENARIO_KEYS: [&str; 5] = ["model", "rates", "currency", "tiers", "markets"];
-
-/// A scenario's `KEY=VALUE` settings.
-type Settings<'a> = Vec<(&'a str, &'a str)>;
-
-/// `NAME:KEY=VALUE,...` split into its name and settings, checked.
-fn split_scenario(spec: &str) -> Result<(&str, Settings<'_>), String> {
-    let (name, settings) = spec.split_once(':').unwrap_or((spec, ""));
-    let name = name.trim();
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || "-_.".contains(c))
-    {
-        return Err("a scenario needs a name of letters, digits, - _ . before ':'".into());
-    }
-    let mut pairs = Vec::new();
-    for part in settings.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (key, value) = part
-            .split_once('=')
-            .ok_or_else(|| format!("{name}: {part:?} is not KEY=VALUE"))?;
-        let (key, value) = (key.trim(), value.trim());
-        if !SCENARIO_KEYS.contains(&key) {
-            return Err(format!(
-                "{name}: unknown key {key:?} (expected model, rates, currency, tiers or markets)"
-            ));
-        }
-        if key == "model" {
-            value
-                .parse::<crate::pricing::ModelChoice>()
-                .map_err(|e| format!("{name}: {e}"))?;
-        }
-        pairs.push((key, value));
-    }
-    Ok((name, pairs))
-}
-
-/// For the command line: whether `spec` is a well-formed scenario.
-pub fn check_scenario(spec: &str) -> Result<(), String> {
-    split_scenario(spec).map(|_| ())
 }
 
 /// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),

@@ -24,7 +24,6 @@ use anyhow::Result;
 use clap::CommandFactory;
 
 pub use crate::engine::Engine;
-pub use compare::check_scenario;
 
 use crate::cli::{Cli, Command};
 use crate::error::Exit;

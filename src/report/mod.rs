@@ -5,6 +5,7 @@ mod aggregate;
 pub mod compare;
 mod group;
 pub mod merge;
+pub mod scenario;
 mod tiers;
 
 pub use aggregate::{Aggregator, MetaInput};
