@@ -185,7 +185,14 @@ pub enum Unpriced {
     NoTierBand {
         market: String,
         category: Category,
-        reason: String,
+        reason: crate::refdata::tiers::NoBand,
+    },
+    /// Planned volume × rate beyond what an exact amount can hold.
+    Overflow {
+        market: String,
+        category: Category,
+        messages: u64,
+        rate: Decimal,
     },
     /// A Business Agent message with no `tokens` and no estimate.
     NoTokens,
@@ -285,6 +292,15 @@ impl fmt::Display for Unpriced {
                 category,
                 reason,
             } => write!(f, "tier table for {market} {category}: {reason}"),
+            Unpriced::Overflow {
+                market,
+                category,
+                messages,
+                rate,
+            } => write!(
+                f,
+                "{market} {category}: {messages} messages × {rate} overflows"
+            ),
             Unpriced::NoTokens => write!(
                 f,
                 "business_agent message without tokens; give a tokens column or \

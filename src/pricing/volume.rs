@@ -193,10 +193,11 @@ impl<'t> VolumePricer<'t> {
         let charge =
             |messages, rate: Decimal, source: RateSource<'t>| -> Result<Charge<'t>, Unpriced> {
                 let cost = Decimal::from(messages).checked_mul(rate).ok_or_else(|| {
-                    Unpriced::NoTierBand {
+                    Unpriced::Overflow {
                         market: market_name(),
                         category: pricing_category,
-                        reason: format!("{messages} messages × {rate} overflows"),
+                        messages,
+                        rate,
                     }
                 })?;
                 Ok(Charge {

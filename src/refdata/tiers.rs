@@ -37,6 +37,18 @@ pub struct TierVersion {
     pub bands: Vec<Band>,
 }
 
+/// A tier table with a gap: no band holds the month's `message`-th message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NoBand {
+    pub message: u64,
+}
+
+impl std::fmt::Display for NoBand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "no tier band contains message number {}", self.message)
+    }
+}
+
 impl TierVersion {
     /// The first band's rate: Meta's list rate when the table was published.
     pub fn list_rate(&self) -> Option<Decimal> {
@@ -44,16 +56,16 @@ impl TierVersion {
     }
 
     /// The band containing the `n`-th charged message of the month.
-    pub fn band(&self, n: u64) -> Result<&Band, String> {
+    pub fn band(&self, n: u64) -> Result<&Band, NoBand> {
         self.bands
             .iter()
             .find(|b| b.from <= n && b.to.is_none_or(|t| n <= t))
-            .ok_or_else(|| format!("no tier band contains message number {n}"))
+            .ok_or(NoBand { message: n })
     }
 
     /// Marginal pricing in bulk: splits messages `first ..= first + count - 1`
     /// of the month (1-based) into runs, one per band they fall in.
-    pub fn split(&self, first: u64, count: u64) -> Result<Vec<(u64, &Band)>, String> {
+    pub fn split(&self, first: u64, count: u64) -> Result<Vec<(u64, &Band)>, NoBand> {
         let mut runs = Vec::new();
         let (mut n, mut left) = (first.max(1), count);
         while left > 0 {
@@ -236,7 +248,7 @@ impl TierTable {
         category: RateCategory,
         date: Date,
         n: u64,
-    ) -> Result<Option<&Band>, String> {
+    ) -> Result<Option<&Band>, NoBand> {
         match self.version(currency, market, category, date) {
             Some(v) => v.band(n).map(Some),
             None => Ok(None),
@@ -253,7 +265,7 @@ impl TierTable {
         date: Date,
         first: u64,
         count: u64,
-    ) -> Result<Option<Vec<(u64, &Band)>>, String> {
+    ) -> Result<Option<Vec<(u64, &Band)>>, NoBand> {
         match self.version(currency, market, category, date) {
             Some(v) => v.split(first, count).map(Some),
             None => Ok(None),
