@@ -272,8 +272,7 @@ impl Validator {
     /// later row of the same number gets a fresh id, and `id` may go to
     /// another number.
     pub fn forget_customer(&mut self, id: u32) {
-        let name = self.strings.customers.get(id);
-        if let Ok(value) = name.parse::<u64>()
+        if let Some(value) = self.strings.customers.value(id)
             && self.customer_ids.get(&value) == Some(&id)
         {
             self.customer_ids.remove(&value);
