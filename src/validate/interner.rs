@@ -132,6 +132,23 @@ impl Customers {
         id
     }
 
+    /// `intern` of the number whose value is `value`, without building
+    /// its text on the heap.
+    pub fn intern_value(&mut self, value: u64) -> u32 {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut v = value;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
+            }
+        }
+        self.intern(std::str::from_utf8(&buf[i..]).expect("ASCII digits"))
+    }
+
     /// Puts `digits` at `id`, as another `Customers` assigned it (a mirror).
     pub fn insert_at(&mut self, id: u32, digits: &str) {
         let i = id as usize;
@@ -318,6 +335,10 @@ mod tests {
         assert_eq!((c.get(a), c.get(b)), ("4915112345678", "US.1349"));
         assert_eq!(c.value(a), Some(4_915_112_345_678));
         assert_eq!(c.value(b), None);
+        assert_eq!(c.intern_value(4_915_112_345_678), a);
+        let mut zero = Customers::default();
+        let id = zero.intern_value(0);
+        assert_eq!(zero.get(id), "0");
         c.forget(a);
         c.forget(b);
         c.forget(a);

@@ -259,7 +259,7 @@ impl Validator {
                 Some(&id) => id,
                 None => {
                     // The value's digits are the normalised number.
-                    let id = self.strings.customers.intern(&value.to_string());
+                    let id = self.strings.customers.intern_value(value);
                     self.customer_ids.insert(value, id);
                     id
                 }
