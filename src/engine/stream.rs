@@ -29,8 +29,11 @@ struct Batch {
     messages: Vec<Message>,
     /// Per message: how it relates to earlier rows of its id.
     links: Vec<Link>,
-    /// Customer ids given since the previous batch (new or reused).
-    customers: Vec<(u32, Box<str>)>,
+    /// Customer ids given since the previous batch (new or reused), each
+    /// with the end of its number in `customer_names` (one buffer for the
+    /// batch rather than a string per customer).
+    customers: Vec<(u32, u32)>,
+    customer_names: String,
     /// Customers to forget once this batch is priced (see `Expiry`).
     forgotten: Vec<u32>,
     businesses: Vec<Box<str>>,
@@ -81,10 +84,15 @@ impl Sent {
         let reused = validator.strings.customers.take_reused();
         let s = &validator.strings;
         let new = (self.customers..s.customers.len()).map(|id| id as u32);
-        let customers: Vec<(u32, Box<str>)> = reused
+        let mut customer_names = String::new();
+        let customers: Vec<(u32, u32)> = reused
             .into_iter()
             .chain(new)
-            .map(|id| (id, s.customers.get(id).into()))
+            .map(|id| {
+                customer_names.push_str(s.customers.get(id));
+                let end = u32::try_from(customer_names.len()).expect("a batch's numbers fit");
+                (id, end)
+            })
             .collect();
         // The settler releases messages `horizon` behind the latest new
         // message (a status event of a pending one does not move it).
@@ -107,6 +115,7 @@ impl Sent {
             messages,
             links,
             customers,
+            customer_names,
             forgotten,
             businesses: s.businesses.names_from(self.businesses).to_vec(),
             groups: s.groups.names_from(self.groups).to_vec(),
@@ -269,8 +278,11 @@ impl<'a, 'c> PricingSide<'a, 'c> {
                 strings.customers.warm(m.customer);
             });
         }
-        for (id, name) in &batch.customers {
-            strings.customers.insert_at(*id, name);
+        let mut start = 0;
+        for &(id, end) in &batch.customers {
+            let name = &batch.customer_names[start as usize..end as usize];
+            strings.customers.insert_at(id, name);
+            start = end;
         }
         for name in &batch.businesses {
             strings.businesses.intern(name);

@@ -12,10 +12,6 @@ use crate::model::MessageKey;
 pub struct Interner {
     table: HashTable<u32>,
     names: Vec<Box<str>>,
-    /// Ids given back by `forget`, reused before new ones (streaming).
-    free: Vec<u32>,
-    /// Ids `intern` took from `free` since `take_reused`.
-    reused: Vec<u32>,
 }
 
 impl std::fmt::Debug for Interner {
@@ -33,18 +29,8 @@ impl Interner {
         if let Some(id) = self.find(s) {
             return id;
         }
-        let id = match self.free.pop() {
-            Some(id) => {
-                self.names[id as usize] = s.into();
-                self.reused.push(id);
-                id
-            }
-            None => {
-                let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct strings");
-                self.names.push(s.into());
-                id
-            }
-        };
+        let id = u32::try_from(self.names.len()).expect("fewer than 2^32 distinct strings");
+        self.names.push(s.into());
         let names = &self.names;
         self.table
             .insert_unique(hash(s), id, |&i| hash(&names[i as usize]));
@@ -61,53 +47,8 @@ impl Interner {
             .copied()
     }
 
-    /// Gives `id` back: its string is no longer found, and a later new
-    /// string may take the id (the streaming engine forgets customers whose
-    /// windows have closed, so memory follows open windows).
-    pub fn forget(&mut self, id: u32) {
-        if self.remove(id) {
-            self.free.push(id);
-        }
-    }
-
-    /// `forget` in a mirror, whose ids the other interner gives.
-    pub fn remove(&mut self, id: u32) -> bool {
-        let name = std::mem::take(&mut self.names[id as usize]);
-        match self.table.find_entry(hash(&name), |&i| i == id) {
-            Ok(entry) => {
-                entry.remove();
-                true
-            }
-            Err(_) => false,
-        }
-    }
-
-    /// Puts `s` at `id`, as another interner assigned it (a mirror).
-    pub fn insert_at(&mut self, id: u32, s: &str) {
-        let i = id as usize;
-        if i >= self.names.len() {
-            self.names.resize_with(i + 1, Box::default);
-        }
-        self.names[i] = s.into();
-        let names = &self.names;
-        self.table
-            .insert_unique(hash(s), id, |&i| hash(&names[i as usize]));
-    }
-
-    /// Ids reused since the last call, in the order `intern` took them.
-    pub fn take_reused(&mut self) -> Vec<u32> {
-        std::mem::take(&mut self.reused)
-    }
-
-    /// One more than the highest id given: with `forget`, the peak number
-    /// of strings held at once.
     pub fn len(&self) -> usize {
         self.names.len()
-    }
-
-    /// Strings held now (`len` less those forgotten).
-    pub fn live(&self) -> usize {
-        self.names.len() - self.free.len()
     }
 
     pub fn is_empty(&self) -> bool {
@@ -120,85 +61,200 @@ impl Interner {
     }
 }
 
-/// Customer numbers (E.164 digits): interned strings plus each number's
-/// value and length, so that ordering two customers compares two integers
-/// rather than chasing two strings (it runs for every same-second pair).
-#[derive(Debug, Default)]
+/// Customer numbers (E.164 digits), interned to dense `u32` ids. A number
+/// of at most 15 digits without a leading zero (every well-formed one) is
+/// held as its value and length plus its digits inline: no heap string per
+/// customer, and it is found and forgotten by its value, without reading
+/// text (the streaming engine forgets customers as often as it meets new
+/// ones). Other names (business-scoped user ids) are kept as strings.
+#[derive(Default)]
 pub struct Customers {
-    names: Interner,
-    /// `value << 4 | digits`, or `u64::MAX` for a non-numeric name.
+    /// Ids, hashed by `key` (numbers) or by text (other names).
+    table: HashTable<u32>,
+    /// Per id: `value << 4 | digits`, `OTHER` for a name kept in `others`,
+    /// or `FREE`.
     keys: Vec<u64>,
+    /// Per id: a number's digits (the first `digits` bytes).
+    digits: Vec<[u8; 15]>,
+    others: FxHashMap<u32, Box<str>>,
+    /// Ids given back by `forget`, reused before new ones (streaming).
+    free: Vec<u32>,
+    /// Ids `intern` took from `free` since `take_reused`.
+    reused: Vec<u32>,
+}
+
+const OTHER: u64 = u64::MAX;
+const FREE: u64 = u64::MAX - 1;
+
+impl std::fmt::Debug for Customers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries((0..self.keys.len() as u32).map(|id| self.get(id)))
+            .finish()
+    }
+}
+
+/// A number's key (see `Customers::keys`), or `OTHER`.
+fn number_key(digits: &str) -> u64 {
+    match digits.parse::<u64>() {
+        Ok(v) if digits.len() <= 15 && !digits.starts_with(['0', '+']) => {
+            v << 4 | digits.len() as u64
+        }
+        _ => OTHER,
+    }
+}
+
+/// The hash `Customers::table` files `id` under.
+fn hash_id(keys: &[u64], others: &FxHashMap<u32, Box<str>>, id: u32) -> u64 {
+    match keys[id as usize] {
+        OTHER => hash(&others[&id]),
+        key => FxBuildHasher.hash_one(key),
+    }
 }
 
 impl Customers {
+    fn hash_of(&self, id: u32) -> u64 {
+        hash_id(&self.keys, &self.others, id)
+    }
+
     pub fn intern(&mut self, digits: &str) -> u32 {
-        let before = self.names.len();
-        let reused = self.names.reused.len();
-        let id = self.names.intern(digits);
-        if self.names.len() > before || self.names.reused.len() > reused {
-            self.set_key(id, digits);
+        if let Some(id) = self.find(digits) {
+            return id;
         }
+        let id = match self.free.pop() {
+            Some(id) => {
+                self.reused.push(id);
+                id
+            }
+            None => u32::try_from(self.keys.len()).expect("fewer than 2^32 customers"),
+        };
+        self.insert_at(id, digits);
         id
     }
 
-    fn set_key(&mut self, id: u32, digits: &str) {
-        let key = match digits.parse::<u64>() {
-            Ok(v) if digits.len() <= 15 && !digits.starts_with(['0', '+']) => {
-                v << 4 | digits.len() as u64
+    /// `intern` of the number whose value is `value`, without building
+    /// its text on the heap.
+    pub fn intern_value(&mut self, value: u64) -> u32 {
+        let mut buf = [0u8; 20];
+        let mut i = buf.len();
+        let mut v = value;
+        loop {
+            i -= 1;
+            buf[i] = b'0' + (v % 10) as u8;
+            v /= 10;
+            if v == 0 {
+                break;
             }
-            _ => u64::MAX,
-        };
+        }
+        self.intern(std::str::from_utf8(&buf[i..]).expect("ASCII digits"))
+    }
+
+    /// Puts `digits` at `id`, as another `Customers` assigned it (a mirror).
+    pub fn insert_at(&mut self, id: u32, digits: &str) {
         let i = id as usize;
         if i >= self.keys.len() {
-            self.keys.resize(i + 1, u64::MAX);
+            self.keys.resize(i + 1, FREE);
+            self.digits.resize(i + 1, [0; 15]);
         }
+        let key = number_key(digits);
         self.keys[i] = key;
+        let h = if key == OTHER {
+            self.others.insert(id, digits.into());
+            hash(digits)
+        } else {
+            self.digits[i][..digits.len()].copy_from_slice(digits.as_bytes());
+            FxBuildHasher.hash_one(key)
+        };
+        let (keys, others) = (&self.keys, &self.others);
+        self.table
+            .insert_unique(h, id, |&j| hash_id(keys, others, j));
     }
 
-    /// See `Interner::forget`.
+    /// Gives `id` back: its number is no longer found, and a later new
+    /// number may take the id (the streaming engine forgets customers whose
+    /// windows have closed, so memory follows open windows).
     pub fn forget(&mut self, id: u32) {
-        self.names.forget(id);
+        if self.remove(id) {
+            self.free.push(id);
+        }
     }
 
-    /// See `Interner::remove`.
-    pub fn remove(&mut self, id: u32) {
-        self.names.remove(id);
+    /// `forget` in a mirror, whose ids the other `Customers` gives.
+    pub fn remove(&mut self, id: u32) -> bool {
+        let i = id as usize;
+        if self.keys.get(i).is_none_or(|&k| k == FREE) {
+            return false;
+        }
+        let hash = self.hash_of(id);
+        if let Ok(entry) = self.table.find_entry(hash, |&j| j == id) {
+            entry.remove();
+        }
+        if self.keys[i] == OTHER {
+            self.others.remove(&id);
+        }
+        self.keys[i] = FREE;
+        true
     }
 
-    /// See `Interner::insert_at`.
-    pub fn insert_at(&mut self, id: u32, digits: &str) {
-        self.names.insert_at(id, digits);
-        self.set_key(id, digits);
-    }
-
-    /// See `Interner::take_reused`.
+    /// Ids reused since the last call, in the order `intern` took them.
     pub fn take_reused(&mut self) -> Vec<u32> {
-        self.names.take_reused()
+        std::mem::take(&mut self.reused)
     }
 
-    /// See `Interner::live`.
+    /// Customers held now (`len` less those forgotten).
     pub fn live(&self) -> usize {
-        self.names.live()
+        self.keys.len() - self.free.len()
     }
 
+    /// The number (or name) of `id`.
     pub fn get(&self, id: u32) -> &str {
-        self.names.get(id)
+        let i = id as usize;
+        match self.keys[i] {
+            OTHER => &self.others[&id],
+            FREE => "",
+            key => {
+                std::str::from_utf8(&self.digits[i][..(key & 15) as usize]).expect("ASCII digits")
+            }
+        }
     }
 
     pub fn find(&self, digits: &str) -> Option<u32> {
-        self.names.find(digits)
+        match number_key(digits) {
+            OTHER => self
+                .table
+                .find(hash(digits), |&i| {
+                    self.keys[i as usize] == OTHER && &*self.others[&i] == digits
+                })
+                .copied(),
+            key => self.find_key(key),
+        }
     }
 
+    fn find_key(&self, key: u64) -> Option<u32> {
+        self.table
+            .find(FxBuildHasher.hash_one(key), |&i| {
+                self.keys[i as usize] == key
+            })
+            .copied()
+    }
+
+    /// The number's value, when it is one (no leading zero, at most 15
+    /// digits): what `phone::number_value` reads.
+    pub fn value(&self, id: u32) -> Option<u64> {
+        match self.keys[id as usize] {
+            OTHER | FREE => None,
+            key => Some(key >> 4),
+        }
+    }
+
+    /// One more than the highest id given: with `forget`, the peak number
+    /// of customers held at once.
     pub fn len(&self) -> usize {
-        self.names.len()
+        self.keys.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.names.is_empty()
-    }
-
-    pub fn names_from(&self, start: usize) -> &[Box<str>] {
-        self.names.names_from(start)
+        self.keys.is_empty()
     }
 
     /// Reads the customer's ordering key into cache (see `Settler::warm`).
@@ -212,7 +268,7 @@ impl Customers {
             return Ordering::Equal;
         }
         let (ka, kb) = (self.keys[a as usize], self.keys[b as usize]);
-        if ka == u64::MAX || kb == u64::MAX {
+        if ka >= FREE || kb >= FREE {
             return self.get(a).cmp(self.get(b));
         }
         let (va, la) = (ka >> 4, (ka & 15) as u32);
@@ -270,6 +326,38 @@ impl MessageIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forgotten_customers_give_back_their_ids_and_are_not_found() {
+        let mut c = Customers::default();
+        let a = c.intern("4915112345678");
+        let b = c.intern("US.1349");
+        assert_eq!((c.get(a), c.get(b)), ("4915112345678", "US.1349"));
+        assert_eq!(c.value(a), Some(4_915_112_345_678));
+        assert_eq!(c.value(b), None);
+        assert_eq!(c.intern_value(4_915_112_345_678), a);
+        let mut zero = Customers::default();
+        let id = zero.intern_value(0);
+        assert_eq!(zero.get(id), "0");
+        c.forget(a);
+        c.forget(b);
+        c.forget(a);
+        assert_eq!((c.find("4915112345678"), c.find("US.1349")), (None, None));
+        assert_eq!(c.live(), 0);
+        // Reused, latest given back first; the texts trade places.
+        assert_eq!(c.intern("4915112345678"), b);
+        assert_eq!(c.intern("US.1349"), a);
+        assert_eq!(c.take_reused(), vec![b, a]);
+        assert_eq!((c.get(a), c.get(b)), ("US.1349", "4915112345678"));
+        assert_eq!(c.find("US.1349"), Some(a));
+        // A mirror removes without giving the id back.
+        let mut m = Customers::default();
+        m.insert_at(3, "14155550100");
+        assert_eq!(m.find("14155550100"), Some(3));
+        m.remove(3);
+        assert_eq!(m.find("14155550100"), None);
+        assert_eq!(m.intern("14155550100"), 4);
+    }
 
     #[test]
     fn customers_order_like_their_digits() {

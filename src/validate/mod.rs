@@ -259,7 +259,7 @@ impl Validator {
                 Some(&id) => id,
                 None => {
                     // The value's digits are the normalised number.
-                    let id = self.strings.customers.intern(&value.to_string());
+                    let id = self.strings.customers.intern_value(value);
                     self.customer_ids.insert(value, id);
                     id
                 }
@@ -272,8 +272,7 @@ impl Validator {
     /// later row of the same number gets a fresh id, and `id` may go to
     /// another number.
     pub fn forget_customer(&mut self, id: u32) {
-        let name = self.strings.customers.get(id);
-        if let Ok(value) = name.parse::<u64>()
+        if let Some(value) = self.strings.customers.value(id)
             && self.customer_ids.get(&value) == Some(&id)
         {
             self.customer_ids.remove(&value);
