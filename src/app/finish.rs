@@ -92,6 +92,20 @@ pub fn write_report(
     }
 }
 
+/// The end of a per-message reconcile: its one-line summary on stderr when
+/// the report is not a table (a table prints it itself), then exit 4 when
+/// anything differs.
+pub fn verdict(agrees: bool, summary: Option<String>) -> Exit {
+    if let Some(summary) = summary {
+        crate::engine::note(&summary);
+    }
+    if agrees {
+        Exit::Ok
+    } else {
+        Exit::OutsideTolerance
+    }
+}
+
 /// For output written while pricing (`price`): commits the file only when
 /// the run succeeded.
 pub fn finish_streamed(output: Output, target: &Target, checks: &Checks) -> Result<()> {

@@ -5,11 +5,11 @@
 use anyhow::{Context, Result};
 
 use super::estimate::style_for_stdout;
-use super::finish::{Checks, write_report};
+use super::finish::{Checks, verdict, write_report};
 use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::ReconcileArgs;
-use crate::engine::{self, note};
+use crate::engine;
 use crate::error::{Exit, Failure};
 use crate::reconcile::charges::ChargeReconciliation;
 use crate::reconcile::fees::Fees;
@@ -124,12 +124,6 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             out,
         )?)
     })?;
-    if format != ChargeFormat::Table {
-        note(&render::summary(&result));
-    }
-    Ok(if result.agrees() {
-        Exit::Ok
-    } else {
-        Exit::OutsideTolerance
-    })
+    let summary = (format != ChargeFormat::Table).then(|| render::summary(&result));
+    Ok(verdict(result.agrees(), summary))
 }

@@ -4,11 +4,11 @@
 use anyhow::Result;
 
 use super::estimate::style_for_stdout;
-use super::finish::{Checks, write_report};
+use super::finish::{Checks, verdict, write_report};
 use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::ReconcileArgs;
-use crate::engine::{self, note};
+use crate::engine;
 use crate::error::{Exit, Failure};
 use crate::reconcile::messages::MessageReconciliation;
 use crate::render::Format;
@@ -85,12 +85,6 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             out,
         )?)
     })?;
-    if format != Format::Table {
-        note(&render::summary(&result));
-    }
-    Ok(if result.differing.is_empty() {
-        Exit::Ok
-    } else {
-        Exit::OutsideTolerance
-    })
+    let summary = (format != Format::Table).then(|| render::summary(&result));
+    Ok(verdict(result.differing.is_empty(), summary))
 }
