@@ -6,6 +6,7 @@ mod extras;
 mod interner;
 mod log;
 mod phone;
+pub mod plausible;
 mod queue;
 mod settle;
 mod timestamp;
