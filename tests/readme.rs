@@ -76,7 +76,8 @@ fn normalise<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
     out
 }
 
-/// A line diff (longest common subsequence): ` ` both, `-` README only, `+` output only.
+/// A line diff (longest common subsequence): `-` README only, `+` output only, and two
+/// lines of context around each change (`  …` for the lines left out).
 fn diff(expected: &[String], actual: &[String]) -> String {
     let (n, m) = (expected.len(), actual.len());
     let mut lcs = vec![vec![0usize; m + 1]; n + 1];
@@ -89,17 +90,31 @@ fn diff(expected: &[String], actual: &[String]) -> String {
             };
         }
     }
-    let (mut i, mut j, mut out) = (0, 0, String::new());
+    let (mut i, mut j, mut lines) = (0, 0, Vec::new());
     while i < n || j < m {
         if i < n && j < m && expected[i] == actual[j] {
-            let _ = writeln!(out, "  {}", expected[i]);
+            lines.push(("  ", &expected[i]));
             (i, j) = (i + 1, j + 1);
         } else if j < m && (i == n || lcs[i][j + 1] > lcs[i + 1][j]) {
-            let _ = writeln!(out, "+ {}", actual[j]);
+            lines.push(("+ ", &actual[j]));
             j += 1;
         } else {
-            let _ = writeln!(out, "- {}", expected[i]);
+            lines.push(("- ", &expected[i]));
             i += 1;
+        }
+    }
+    const CONTEXT: usize = 2;
+    let changed: Vec<usize> = (0..lines.len()).filter(|&k| lines[k].0 != "  ").collect();
+    let near = |k: usize| changed.iter().any(|&c| c.abs_diff(k) <= CONTEXT);
+    let mut out = String::new();
+    let mut skipped = false;
+    for (k, (mark, line)) in lines.iter().enumerate() {
+        if near(k) {
+            let _ = writeln!(out, "{mark}{line}");
+            skipped = false;
+        } else if !skipped {
+            out.push_str("  …\n");
+            skipped = true;
         }
     }
     out
@@ -222,5 +237,9 @@ fn the_diff_marks_missing_and_extra_lines() {
     let lines = |s: &[&str]| s.iter().map(|l| l.to_string()).collect::<Vec<_>>();
     let d = diff(&lines(&["a", "b", "c"]), &lines(&["a", "x", "c", "d"]));
     assert_eq!(d, "  a\n- b\n+ x\n  c\n+ d\n");
+    let long: Vec<String> = (0..10).map(|k| k.to_string()).collect();
+    let mut changed = long.clone();
+    changed[7] = "seven".into();
+    assert_eq!(diff(&long, &changed), "  …\n  5\n  6\n- 7\n+ seven\n  8\n  9\n");
     assert_eq!(normalise(&["a  ", "", " "]), ["a"]);
 }
