@@ -57,11 +57,16 @@ fn console_blocks(readme: &str) -> Vec<(usize, Vec<Step>)> {
             } else {
                 match steps.last_mut() {
                     Some(step) => step.expected.push(line.to_string()),
-                    None => panic!("README.md:{n}: output before any `$ ` command in a console block"),
+                    None => {
+                        panic!("README.md:{n}: output before any `$ ` command in a console block")
+                    }
                 }
             }
         }
-        assert!(!steps.is_empty(), "README.md:{open}: a console block without a command");
+        assert!(
+            !steps.is_empty(),
+            "README.md:{open}: a console block without a command"
+        );
         blocks.push((open, steps));
     }
     blocks
@@ -69,7 +74,10 @@ fn console_blocks(readme: &str) -> Vec<(usize, Vec<Step>)> {
 
 /// Lines without trailing whitespace, and without trailing empty lines.
 fn normalise<S: AsRef<str>>(lines: &[S]) -> Vec<String> {
-    let mut out: Vec<String> = lines.iter().map(|l| l.as_ref().trim_end().to_string()).collect();
+    let mut out: Vec<String> = lines
+        .iter()
+        .map(|l| l.as_ref().trim_end().to_string())
+        .collect();
     while out.last().is_some_and(|l| l.is_empty()) {
         out.pop();
     }
@@ -151,6 +159,12 @@ fn readme_console_examples_print_what_the_readme_shows() {
         path.push(old);
     }
 
+    // A clean environment, as on a fresh machine: no NO_COLOR, no WABILL_* debugging switch.
+    let kept_env: Vec<(String, String)> = ["HOME", "TMPDIR"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
+        .collect();
+
     let blocks = console_blocks(&readme);
     assert!(!blocks.is_empty(), "README.md has no ```console block");
     let mut failures = Vec::new();
@@ -181,8 +195,9 @@ fn readme_console_examples_print_what_the_readme_shows() {
                     .arg("-c")
                     .arg(format!("exec 2>&1\n{}", step.command))
                     .current_dir(&cwd)
+                    .env_clear()
+                    .envs(kept_env.iter().cloned())
                     .env("PATH", &path)
-                    .env_remove("NO_COLOR")
                     .stdin(Stdio::null())
                     .stderr(Stdio::null())
                     .output()
@@ -240,6 +255,9 @@ fn the_diff_marks_missing_and_extra_lines() {
     let long: Vec<String> = (0..10).map(|k| k.to_string()).collect();
     let mut changed = long.clone();
     changed[7] = "seven".into();
-    assert_eq!(diff(&long, &changed), "  …\n  5\n  6\n- 7\n+ seven\n  8\n  9\n");
+    assert_eq!(
+        diff(&long, &changed),
+        "  …\n  5\n  6\n- 7\n+ seven\n  8\n  9\n"
+    );
     assert_eq!(normalise(&["a  ", "", " "]), ["a"]);
 }
