@@ -12,6 +12,11 @@
 //! `contacts[].profile.country_code` when given. Meta's `pricing` object
 //! becomes the record's `pricing_*` fields. Notifications with neither
 //! messages nor statuses (template or account updates) give no rows.
+//!
+//! Two statuses are not an outbound message's progress (Meta's status
+//! table): `deleted` is the customer deleting a message they sent (read as
+//! a row of that inbound message, merged into it by id), `warning` a sent
+//! message naming an unavailable catalog item (read as `sent`).
 
 use std::collections::VecDeque;
 use std::io::BufRead;
@@ -444,6 +449,43 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 "" => origin,
                 c => c,
             };
+            let status = match MetaStatus::of(text(&s.status)) {
+                MetaStatus::Deleted => {
+                    // The customer deleted a message they sent: a status of
+                    // that inbound message, which was received all the
+                    // same (and opened its window).
+                    out.push(row([
+                        text(&s.timestamp),
+                        customer,
+                        "in",
+                        "",
+                        business,
+                        text(&s.id),
+                        "",
+                        "",
+                        &country,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        number,
+                    ]));
+                    continue;
+                }
+                MetaStatus::Warning => "sent",
+                MetaStatus::Other(s) => s,
+            };
+            // A warning is only ever a status event of its message (it
+            // may name no category): never a message of its own.
+            let kind = match MetaStatus::of(text(&s.status)) {
+                MetaStatus::Warning => "status",
+                _ => "",
+            };
             out.push(row([
                 text(&s.timestamp),
                 customer,
@@ -451,11 +493,11 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 category,
                 business,
                 text(&s.id),
-                text(&s.status),
+                status,
                 "",
                 &country,
                 group,
-                "",
+                kind,
                 "",
                 cost.map_or("", Cost::amount),
                 cost.map_or("", |c| text(&c.currency)),
@@ -468,6 +510,32 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
         }
     }
     out
+}
+
+/// The `status` values of Meta's statuses that are not a message's
+/// progress (`sent`, `delivered`, `read`, `failed` are read as written).
+enum MetaStatus<'a> {
+    /// "A message sent by the user was deleted by the user": the status
+    /// names the customer's own (inbound) message.
+    Deleted,
+    /// "A message your business sent contains an item in a catalog that is
+    /// not available or does not exist": the message was sent; it says
+    /// nothing of its delivery, so it counts as `sent` (a delivery receipt
+    /// or a failure of the same message wins over it).
+    Warning,
+    Other(&'a str),
+}
+
+impl<'a> MetaStatus<'a> {
+    fn of(status: &'a str) -> Self {
+        if status.eq_ignore_ascii_case("deleted") {
+            MetaStatus::Deleted
+        } else if status.eq_ignore_ascii_case("warning") {
+            MetaStatus::Warning
+        } else {
+            MetaStatus::Other(status)
+        }
+    }
 }
 
 /// The columns a webhook fills: all but the provider's price (Meta's
@@ -577,6 +645,47 @@ mod tests {
         );
         assert_eq!(rows[1].1[3], "", "a failed status without pricing");
         assert_eq!(rows[1].1[6], "failed");
+    }
+
+    /// Every status Meta documents, as the row it becomes: (status,
+    /// direction, status column). `deleted` is about the customer's own
+    /// message; `warning` says the message was sent, nothing more.
+    #[test]
+    fn every_documented_status_becomes_a_row_of_its_message() {
+        let cases = [
+            ("sent", "out", "sent"),
+            ("delivered", "out", "delivered"),
+            ("read", "out", "read"),
+            ("failed", "out", "failed"),
+            ("warning", "out", "sent"),
+            ("WARNING", "out", "sent"),
+            ("deleted", "in", ""),
+            ("Deleted", "in", ""),
+        ];
+        for (status, direction, written) in cases {
+            let text = format!(
+                r#"{{"metadata":{{"phone_number_id":"B1","display_phone_number":"15550001111"}},"statuses":[{{"id":"wamid.x","status":"{status}","timestamp":"1750000000","recipient_id":"5511987650001","pricing":{{"category":"utility"}}}}]}}"#
+            );
+            let rows = read(&text);
+            let [(_, r)] = &rows[..] else {
+                panic!("{status}: one row: {rows:?}")
+            };
+            assert_eq!(
+                (r[1].as_str(), r[2].as_str(), r[5].as_str(), r[6].as_str()),
+                ("5511987650001", direction, "wamid.x", written),
+                "{status}"
+            );
+            assert_eq!((r[4].as_str(), r[18].as_str()), ("B1", "15550001111"));
+            // A customer's message has no category; an outbound one keeps it.
+            let category = if direction == "in" { "" } else { "utility" };
+            assert_eq!(r[3], category, "{status}");
+            let kind = if status.eq_ignore_ascii_case("warning") {
+                "status"
+            } else {
+                ""
+            };
+            assert_eq!(r[10], kind, "{status}");
+        }
     }
 
     /// A group message's status names the group and the participant; a

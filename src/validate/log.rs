@@ -655,6 +655,41 @@ mod tests {
         }
     }
 
+    /// A webhook's `deleted` status (the customer deleted their message)
+    /// merges into that inbound message, and a `warning` status into its
+    /// outbound message without undoing its delivery: neither is a new
+    /// message nor a rejected row.
+    #[test]
+    fn deleted_and_warning_statuses_merge_into_their_messages() {
+        let meta = r#""metadata":{"phone_number_id":"B1"}"#;
+        let text = [
+            format!(
+                r#"{{{meta},"messages":[{{"from":"5511987650001","id":"wamid.in","timestamp":"1750000000","type":"text"}}]}}"#
+            ),
+            format!(
+                r#"{{{meta},"statuses":[{{"id":"wamid.out","status":"delivered","timestamp":"1750000060","recipient_id":"5511987650001","pricing":{{"category":"marketing","type":"regular"}}}}]}}"#
+            ),
+            format!(
+                r#"{{{meta},"statuses":[{{"id":"wamid.out","status":"warning","timestamp":"1750000070","recipient_id":"5511987650001"}},{{"id":"wamid.in","status":"deleted","timestamp":"1750000090","recipient_id":"5511987650001"}}]}}"#
+            ),
+        ]
+        .join("\n");
+        let (log, seen) = read_memory(&text, false);
+        assert!(seen.is_empty(), "{seen:?}");
+        assert_eq!(log.stats.rows_read, 4);
+        assert_eq!(log.stats.merged, 2);
+        let [inbound, outbound] = &log.messages[..] else {
+            panic!("two messages: {:?}", log.messages)
+        };
+        assert_eq!(inbound.direction, crate::model::Direction::In);
+        assert!(
+            inbound.at < outbound.at,
+            "the message's own time, not its deletion's"
+        );
+        assert_eq!(outbound.direction, crate::model::Direction::Out);
+        assert_eq!(outbound.status, crate::model::Status::Delivered);
+    }
+
     /// The streaming engine finds the same conflict while reading the row.
     #[test]
     fn streamed_id_conflicts_name_the_id_and_keep_the_row() {

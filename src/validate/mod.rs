@@ -475,11 +475,15 @@ mod tests {
         let columns = Columns::resolve(&headers, &Default::default()).unwrap();
         let record = csv::ByteRecord::from(row.split(',').collect::<Vec<_>>());
         let mut v = Validator::new(true);
-        let m = v.message(&record, &columns, SourcePos {
+        let m = v.message(
+            &record,
+            &columns,
+            SourcePos {
                 file: 0,
                 line: 2,
                 row: 0,
-            })?;
+            },
+        )?;
         Ok((m, v))
     }
 
