@@ -369,7 +369,90 @@ pub type CsvReader = csv::Reader<Box<dyn BufRead>>;
 
 /// Maps one raw record of a provider's CSV into `Row`; an `Err` stops the
 /// reading (an export wabill cannot price without more information).
-pub type MapRow = Box<dyn FnMut(&Fields, &mut Row) -> Result<(), String> + Send>;
+pub type MapRow = Box<dyn FnMut(&Fields, &mut Row) -> Result<(), MapError> + Send>;
+
+/// Why a provider's export cannot be read on: it does not say what wabill
+/// needs to price its messages, and every later message would be just as
+/// unpriceable, so reading stops (the error names the first one).
+#[derive(Debug)]
+pub enum MapError {
+    /// A message that is (or may be) a template, from an export that does
+    /// not say its category, read without `--templates`.
+    NeedsTemplates {
+        export: &'static Lacking,
+        /// The message's id, as the export writes it.
+        id: String,
+        /// What the export does say of the message (a template name, a
+        /// direction), shown in parentheses.
+        about: Option<String>,
+        /// The export's field (0-based) the error points at, when the
+        /// export is delimited and one field names the template.
+        field: Option<usize>,
+    },
+    /// Status events and none of the events that carry the category
+    /// (Gupshup's v2 `message-event` without `billing-event`).
+    NoBillingEvents { status_events: u64 },
+}
+
+/// How an export falls short of naming a template's category, in the
+/// words of its `MapError::NeedsTemplates`.
+#[derive(Debug)]
+pub struct Lacking {
+    /// What the message is called: `outbound message`, `template message`.
+    pub message: &'static str,
+    /// What the export does not say, after the message and its details.
+    pub lacks: &'static str,
+    /// What `--templates` maps for this export.
+    pub keys: &'static str,
+    /// Advice after the flag, if any.
+    pub then: &'static str,
+}
+
+impl MapError {
+    /// The same error, pointing at the export's field `at` (0-based).
+    pub fn at_field(mut self, at: Option<usize>) -> Self {
+        if let MapError::NeedsTemplates { field, .. } = &mut self {
+            *field = at;
+        }
+        self
+    }
+
+    /// The export's field at fault (0-based), when there is one.
+    pub fn field(&self) -> Option<usize> {
+        match self {
+            MapError::NeedsTemplates { field, .. } => *field,
+            MapError::NoBillingEvents { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MapError::NeedsTemplates {
+                export, id, about, ..
+            } => {
+                write!(f, "{} {id:?}", export.message)?;
+                if let Some(about) = about {
+                    write!(f, " ({about})")?;
+                }
+                write!(
+                    f,
+                    "{}: give --templates FILE ({}){}",
+                    export.lacks, export.keys, export.then
+                )
+            }
+            MapError::NoBillingEvents { status_events } => write!(
+                f,
+                "{status_events} message-events but no billing-event: Gupshup's v2 \
+                 message-events do not carry the category, its billing-events do; export \
+                 those too (or v3 events, read as webhooks)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MapError {}
 
 /// A provider's CSV export read row by row and mapped into wabill's
 /// columns. A row with the wrong number of fields is passed on as it is,
@@ -462,9 +545,10 @@ impl MappedCsv {
                 return Ok(Some(line));
             }
             self.row = Row::default();
-            (self.map)(&Fields(&self.raw), &mut self.row).map_err(|message| InputError::Csv {
-                at: crate::location::Location::line(self.name.clone(), line),
-                message,
+            (self.map)(&Fields(&self.raw), &mut self.row).map_err(|error| InputError::Export {
+                at: crate::location::Location::line(self.name.clone(), line)
+                    .at_column(error.field().map(|i| i as u64 + 1)),
+                error,
             })?;
             self.problem = self.row.write_to(record);
             return Ok(Some(line));
@@ -478,10 +562,11 @@ impl MappedCsv {
 
 /// Maps one JSON event of a provider's export into rows (none when the
 /// event is not about a message); an `Err` stops the reading.
-pub type MapEvent = Box<dyn FnMut(&serde_json::Value, &mut Vec<Row>) -> Result<(), String> + Send>;
+pub type MapEvent =
+    Box<dyn FnMut(&serde_json::Value, &mut Vec<Row>) -> Result<(), MapError> + Send>;
 
 /// A check at the end of a JSON export.
-pub type EndCheck = Box<dyn FnMut() -> Result<(), String> + Send>;
+pub type EndCheck = Box<dyn FnMut() -> Result<(), MapError> + Send>;
 
 /// A provider's JSON event export (JSON lines, an array, or one object),
 /// mapped into wabill's columns, one event in memory at a time. An object
@@ -528,9 +613,9 @@ impl MappedJson {
             }
             let Some(line) = self.objects.next_object(&mut self.buf)? else {
                 if let Some(mut end) = self.end.take() {
-                    end().map_err(|message| InputError::Header {
+                    end().map_err(|error| InputError::WholeExport {
                         file: self.objects.name.clone(),
-                        message,
+                        error,
                     })?;
                 }
                 return Ok(None);
@@ -545,9 +630,9 @@ impl MappedJson {
                 }
             };
             self.pending.clear();
-            (self.map)(&value, &mut self.pending).map_err(|message| InputError::Csv {
+            (self.map)(&value, &mut self.pending).map_err(|error| InputError::Export {
                 at: crate::location::Location::line(self.objects.name.clone(), line),
-                message,
+                error,
             })?;
             self.rows.extend(self.pending.drain(..).map(|r| (line, r)));
         }

@@ -226,7 +226,23 @@ fn text(t: &Option<Text>) -> &str {
 }
 
 /// A notification, or why the text at its place is not one.
-type Parsed = Result<Notification, String>;
+type Parsed = Result<Notification, NotANotification>;
+
+/// Text that is not a webhook notification, as serde found it.
+#[derive(Debug)]
+struct NotANotification(serde_json::Error);
+
+impl std::fmt::Display for NotANotification {
+    /// serde's message without its own position (the row's line is given).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = self.0.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) => &message[..i],
+            None => &message,
+        };
+        write!(f, "not a webhook notification: {message}")
+    }
+}
 
 /// Where the reader is in the text: between top-level values, or between
 /// the elements of a top-level array.
@@ -251,7 +267,7 @@ struct Notifications {
     /// Rows of the current notification still to hand out, with its line.
     rows: VecDeque<(u64, [String; Column::ALL.len()])>,
     /// A notification that could not be read: its line and why.
-    problem: Option<(u64, String)>,
+    problem: Option<(u64, NotANotification)>,
     /// Where the last notification read is in `buf` (its rows are all
     /// handed out before `buf` moves on), for `--rejects`.
     last: std::ops::Range<usize>,
@@ -342,22 +358,12 @@ impl Notifications {
                         .count() as u64;
                     self.last = self.pos..taken;
                     self.pos = taken;
-                    return Ok(Some((line, result.map_err(|e| describe(&e)))));
+                    return Ok(Some((line, result.map_err(NotANotification))));
                 }
                 None => return Ok(None),
             }
         }
     }
-}
-
-/// serde's message without its own position (the row's line is given).
-fn describe(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
-    format!("not a webhook notification: {message}")
 }
 
 /// The rows of one notification, in canonical column order.
@@ -576,7 +582,7 @@ impl Records for Notifications {
     }
 
     fn take_problem(&mut self) -> Option<String> {
-        self.problem.take().map(|(_, why)| why)
+        self.problem.take().map(|(_, why)| why.to_string())
     }
 
     /// The notification (or unreadable line) the row came from.
