@@ -306,14 +306,20 @@ impl JsonObjects {
     }
 }
 
-/// Copies the JSON `raw` into `out` with every number that is not a plain
-/// integer of at most 18 digits written as a string of the same text:
-/// `{"totalPrice":0.0050}` is read as `"0.0050"`, so a provider's price
-/// never passes through a float (`text` gives it as written). Bytes inside
-/// strings are copied unchanged.
-pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) {
+/// Copies the JSON object at the start of `raw` into `out` with every
+/// number that is not a plain integer of at most 18 digits written as a
+/// string of the same text: `{"totalPrice":0.0050}` is read as
+/// `"0.0050"`, so an amount never passes through a float (`text` gives it
+/// as written). Every JSON reader goes through it (providers' events,
+/// Meta's webhooks). Bytes inside strings are copied unchanged. Returns the
+/// object's length in `raw`, or `None` when `raw` ends inside it (read
+/// more) or does not start with `{`.
+pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     out.clear();
-    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    if raw.first() != Some(&b'{') {
+        return None;
+    }
+    let (mut i, mut in_string, mut escaped, mut depth) = (0, false, false, 0u32);
     while i < raw.len() {
         let b = raw[i];
         if in_string {
@@ -326,6 +332,17 @@ pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) {
             out.push(b);
             i += 1;
             continue;
+        }
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    out.push(b);
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
         }
         if b == b'-' || b.is_ascii_digit() {
             let end = raw[i..]
@@ -348,6 +365,7 @@ pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) {
         out.push(b);
         i += 1;
     }
+    None
 }
 
 /// The fields of one raw CSV record, decoded leniently for mapping.
@@ -620,6 +638,7 @@ impl MappedJson {
                 }
                 return Ok(None);
             };
+            // `buf` is one whole object (`JsonObjects`).
             exact_numbers(&self.buf, &mut self.exact);
             let value: serde_json::Value = match serde_json::from_slice(&self.exact) {
                 Ok(v) => v,
@@ -756,10 +775,21 @@ mod tests {
     #[test]
     fn fractional_numbers_are_read_as_written() {
         let mut out = Vec::new();
-        exact_numbers(
-            br#"{"p":0.0050,"q":[-1.5e-3, 7],"s":"a 0.5 \"1.0\"","n":12345678901234567890}"#,
-            &mut out,
+        let raw = br#"{"p":0.0050,"q":[-1.5e-3, 7],"s":"a 0.5 \"1.0\"","n":12345678901234567890}"#;
+        let mut more = raw.to_vec();
+        more.extend_from_slice(b"\n{\"next\":1}");
+        assert_eq!(
+            exact_numbers(&more, &mut out),
+            Some(raw.len()),
+            "the first object"
         );
+        assert_eq!(
+            exact_numbers(&raw[..20], &mut out),
+            None,
+            "cut off: read more"
+        );
+        assert_eq!(exact_numbers(b"not json", &mut out), None);
+        assert_eq!(exact_numbers(raw, &mut out), Some(raw.len()));
         assert_eq!(
             String::from_utf8(out.clone()).unwrap(),
             r#"{"p":"0.0050","q":["-1.5e-3", 7],"s":"a 0.5 \"1.0\"","n":"12345678901234567890"}"#
@@ -767,5 +797,46 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(text(v.get("p")), "0.0050");
         assert_eq!(text(v["q"].get(1)), "7");
+    }
+
+    /// An amount of 20 significant digits (a float keeps about 17) comes
+    /// out of every JSON reader as written: Meta's reported cost in a
+    /// webhook, a YCloud `totalPrice`, an Infobip `pricePerMessage`.
+    #[test]
+    fn twenty_digit_amounts_survive_every_json_reader() {
+        use crate::input::{LogReader, ReadOptions, Source};
+        let readers: [(&str, &str, Column); 3] = [
+            (
+                "webhooks",
+                r#"{"metadata":{"phone_number_id":"B1"},"statuses":[{"id":"w1","status":"delivered","timestamp":"1780000000","recipient_id":"5511987650001","pricing":{"type":"regular","category":"marketing_lite","cost":{"amount":AMOUNT,"currency":"USD"}}}]}"#,
+                Column::CostAmount,
+            ),
+            (
+                "ycloud",
+                r#"{"id":"e1","type":"whatsapp.message.updated","apiVersion":"v2","createTime":"2026-02-10T08:05:00.000Z","whatsappMessage":{"id":"y1","wamid":"wamid.1","wabaId":"W","from":"+551140000001","to":"+919810000010","type":"text","status":"delivered","sendTime":"2026-02-10T08:05:00.000Z","pricingCategory":"service","totalPrice":AMOUNT,"currency":"USD"}}"#,
+                Column::ProviderPrice,
+            ),
+            (
+                "infobip",
+                r#"{"results":[{"from":"919810000010","to":"551140000001","integrationType":"WHATSAPP","receivedAt":"2026-02-10T08:00:00.000+0000","messageId":"ib-1","message":{"type":"TEXT","text":"Hello"},"price":{"pricePerMessage":AMOUNT,"currency":"USD"}}],"messageCount":1,"pendingMessageCount":0}"#,
+                Column::ProviderPrice,
+            ),
+        ];
+        for amount in [
+            "12345678.901234567891",
+            "12345678901234567891",
+            "0.12345678901234567891",
+        ] {
+            for (format, event, column) in readers {
+                let text = event.replace("AMOUNT", amount);
+                let source = Source::Bytes(text.as_bytes().into());
+                let mut reader = LogReader::open(&source, &ReadOptions::default()).unwrap();
+                assert_eq!(reader.format.name, format);
+                let mut record = csv::ByteRecord::new();
+                reader.next_record(&mut record).unwrap().unwrap();
+                let got = String::from_utf8_lossy(reader.columns.field(&record, column));
+                assert_eq!(got, amount, "{format}");
+            }
+        }
     }
 }

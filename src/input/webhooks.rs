@@ -24,6 +24,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::provider::exact_numbers;
 use super::{Column, Columns, Format, InputError, Opened, Original, ReadOptions, Records};
 
 pub static FORMAT: Format = Format {
@@ -43,6 +44,7 @@ fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened
             name: name.to_string(),
             content,
             buf: Vec::new(),
+            exact: Vec::new(),
             pos: 0,
             line: 1,
             consumed: 0,
@@ -168,18 +170,10 @@ struct Pricing {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Cost {
-    /// Kept as written: an amount never passes through a float.
-    amount: Option<Box<serde_json::value::RawValue>>,
+    /// As written, a JSON number or string alike: the notification's
+    /// numbers are read as text (`exact_numbers`), never through a float.
+    amount: Option<Text>,
     currency: Option<Text>,
-}
-
-impl Cost {
-    /// The amount's text, a JSON number or string alike.
-    fn amount(&self) -> &str {
-        self.amount
-            .as_deref()
-            .map_or("", |raw| raw.get().trim_matches('"'))
-    }
 }
 
 /// A scalar as text: Meta writes timestamps as strings, some stores as
@@ -257,6 +251,8 @@ struct Notifications {
     content: Box<dyn BufRead>,
     /// Unparsed text; `buf[pos..]` is still to read.
     buf: Vec<u8>,
+    /// The notification being read, its amounts quoted (`exact_numbers`).
+    exact: Vec<u8>,
     pos: usize,
     /// The line at `buf[pos]`.
     line: u64,
@@ -337,32 +333,43 @@ impl Notifications {
         }
         let line = self.line;
         loop {
+            // A whole object, read with its amounts as written.
+            if let Some(n) = exact_numbers(&self.buf[self.pos..], &mut self.exact) {
+                let result = serde_json::from_slice(&self.exact);
+                return Ok(Some((line, self.take(self.pos + n, result))));
+            }
+            if self.buf[self.pos] == b'{' && self.fill()? {
+                continue;
+            }
+            // Not an object, or one cut off by the end: serde says why.
             let mut values = serde_json::Deserializer::from_slice(&self.buf[self.pos..])
                 .into_iter::<Notification>();
             let parsed = values.next();
             let end = self.pos + values.byte_offset();
             match parsed {
                 Some(Err(e)) if e.is_eof() && self.fill()? => continue,
-                Some(result) => {
-                    let taken = if result.is_ok() {
-                        end
-                    } else {
-                        // Skip to the end of the line: JSON lines go on
-                        // with the next one.
-                        let rest = &self.buf[self.pos..];
-                        self.pos + rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())
-                    };
-                    self.line += self.buf[self.pos..taken]
-                        .iter()
-                        .filter(|b| **b == b'\n')
-                        .count() as u64;
-                    self.last = self.pos..taken;
-                    self.pos = taken;
-                    return Ok(Some((line, result.map_err(NotANotification))));
-                }
+                Some(result) => return Ok(Some((line, self.take(end, result)))),
                 None => return Ok(None),
             }
         }
+    }
+
+    /// Moves past a notification read up to `end`, or past its line when
+    /// it could not be read (JSON lines go on with the next one).
+    fn take(&mut self, end: usize, result: Result<Notification, serde_json::Error>) -> Parsed {
+        let taken = if result.is_ok() {
+            end
+        } else {
+            let rest = &self.buf[self.pos..];
+            self.pos + rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())
+        };
+        self.line += self.buf[self.pos..taken]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.last = self.pos..taken;
+        self.pos = taken;
+        result.map_err(NotANotification)
     }
 }
 
@@ -505,7 +512,7 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 group,
                 kind,
                 "",
-                cost.map_or("", Cost::amount),
+                cost.map_or("", |c| text(&c.amount)),
                 cost.map_or("", |c| text(&c.currency)),
                 "",
                 pricing.map_or("", |p| text(&p.kind)),
