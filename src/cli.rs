@@ -243,9 +243,26 @@ pub struct GenerateArgs {
 // Flag values checked while parsing, so a bad one is a usage error (exit 2)
 // in clap's words; each keeps the text for `app` to resolve.
 
-fn check_by(s: &str) -> Result<String, String> {
-    match crate::report::GroupBy::parse_list(s).map_err(|e| e.to_string())? {
-        keys if keys.is_empty() => Err("needs at least one key".into()),
+/// Why a flag's value is refused (clap prints it after the flag's name).
+#[derive(Debug, thiserror::Error)]
+pub enum BadValue {
+    #[error(transparent)]
+    Group(#[from] crate::report::UnknownGroup),
+    #[error("needs at least one key")]
+    NoKey,
+    #[error("not a 3-letter currency code (like USD)")]
+    Currency,
+    #[error("not a date (YYYY-MM-DD)")]
+    Date,
+    #[error(transparent)]
+    Scenario(#[from] crate::report::scenario::ScenarioError),
+    #[error("{0:?} is not a count like 1500, 10k or 10M")]
+    Count(String),
+}
+
+fn check_by(s: &str) -> Result<String, BadValue> {
+    match crate::report::GroupBy::parse_list(s)? {
+        keys if keys.is_empty() => Err(BadValue::NoKey),
         _ => Ok(s.to_string()),
     }
 }
@@ -258,17 +275,17 @@ fn check_zone(s: &str) -> Result<String, crate::refdata::businesses::UnknownZone
     crate::refdata::businesses::parse_zone(s).map(|_| s.to_string())
 }
 
-fn check_currency(s: &str) -> Result<String, String> {
+fn check_currency(s: &str) -> Result<String, BadValue> {
     crate::refdata::rates::Currency::parse(s)
         .map(|_| s.to_string())
-        .ok_or_else(|| "not a 3-letter currency code (like USD)".into())
+        .ok_or(BadValue::Currency)
 }
 
-fn check_date(s: &str) -> Result<String, String> {
+fn check_date(s: &str) -> Result<String, BadValue> {
     s.trim()
         .parse::<jiff::civil::Date>()
         .map(|_| s.to_string())
-        .map_err(|_| "not a date (YYYY-MM-DD)".into())
+        .map_err(|_| BadValue::Date)
 }
 
 fn check_column(s: &str) -> Result<String, crate::input::ColumnError> {
@@ -281,14 +298,12 @@ fn check_tolerance(s: &str) -> Result<String, crate::reconcile::tolerance::BadTo
     crate::reconcile::tolerance::Tolerance::parse(&[s.to_string()]).map(|_| s.to_string())
 }
 
-fn check_scenario(s: &str) -> Result<String, String> {
-    crate::report::scenario::split_scenario(s)
-        .map(|_| s.to_string())
-        .map_err(|e| e.to_string())
+fn check_scenario(s: &str) -> Result<String, BadValue> {
+    Ok(crate::report::scenario::split_scenario(s).map(|_| s.to_string())?)
 }
 
 /// `1500`, `10k`, `10M`, `1_000_000`.
-fn parse_count(s: &str) -> Result<u64, String> {
+fn parse_count(s: &str) -> Result<u64, BadValue> {
     let t = s.trim().replace('_', "");
     let (digits, scale) = match t.chars().last() {
         Some('k' | 'K') => (&t[..t.len() - 1], 1_000),
@@ -299,7 +314,7 @@ fn parse_count(s: &str) -> Result<u64, String> {
         .parse::<u64>()
         .ok()
         .and_then(|n| n.checked_mul(scale))
-        .ok_or_else(|| format!("{s:?} is not a count like 1500, 10k or 10M"))
+        .ok_or_else(|| BadValue::Count(s.to_string()))
 }
 
 /// Which rules and tables price the log.

@@ -264,3 +264,35 @@ fn per_message_reconcile_finds_exactly_the_differing_messages() {
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(" 0 differ"));
 }
+
+/// `price` names each business's number beside its key, as estimate's
+/// `--by business` labels do: a column of every row of a log that shows
+/// one, empty for a business keyed by its number, absent otherwise.
+#[test]
+fn price_rows_name_the_business_number() {
+    let path = temp("numbers.csv");
+    std::fs::write(
+        &path,
+        "timestamp,customer,direction,category,business,business_number\n\
+         2026-02-02T10:00:00Z,+5511987650001,out,utility,106540352242922,5511400000001\n\
+         2026-02-02T10:01:00Z,+5511987650002,out,utility,+5511400000002,+5511400000002\n",
+    )
+    .unwrap();
+    let csv = ok(&["price", path.to_str().unwrap()]);
+    let rows: Vec<Vec<&str>> = csv.lines().map(|l| l.split(',').collect()).collect();
+    assert_eq!(&rows[0][2..4], ["business", "business_number"]);
+    assert_eq!(&rows[1][2..4], ["106540352242922", "+5511400000001"]);
+    assert_eq!(&rows[2][2..4], ["5511400000002", ""]);
+    let json = ok(&["price", path.to_str().unwrap(), "--format", "json"]);
+    let first: Value = serde_json::from_str(json.lines().next().unwrap()).unwrap();
+    assert_eq!(first["business_number"], "+5511400000001");
+    // A log without numbers keeps the columns it always had.
+    std::fs::write(
+        &path,
+        "timestamp,customer,direction,category,business\n\
+         2026-02-02T10:00:00Z,+5511987650001,out,utility,106540352242922\n",
+    )
+    .unwrap();
+    let csv = ok(&["price", path.to_str().unwrap()]);
+    assert!(!csv.contains("business_number"), "{csv}");
+}

@@ -26,7 +26,7 @@ use jiff::tz::TimeZone;
 use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 
-use wabill::input::{ReadOptions, Source};
+use wabill::input::{Original, ReadOptions, Source};
 use wabill::model::{HOUR_US, Message};
 use wabill::pricing::{Model, ModelChoice, Pricer, PricingContext, PricingType, WindowRules};
 use wabill::refdata::businesses::Businesses;
@@ -118,10 +118,10 @@ fn sources(header: Option<&[u8]>, body: &[u8], split: bool) -> Vec<Source> {
 }
 
 fn check_rejection(r: &Rejection, files: usize) {
-    assert_eq!(r.file, "<memory>");
+    assert_eq!(r.at.file, "<memory>");
     assert!(files > 0);
     // Line 1 is the header; a rejected row is on a later line.
-    assert!(r.line >= 2, "rejection on line {}: {r}", r.line);
+    assert!(r.at.line >= 2, "rejection on line {}: {r}", r.at.line);
     assert!(!r.reason.is_empty(), "{r}");
 }
 
@@ -143,7 +143,7 @@ fuzz_target!(|data: &[u8]| {
         &sources,
         &options,
         true,
-        &mut |r: &Rejection, _: Option<&csv::ByteRecord>| rejections.push(r.clone()),
+        &mut |r: &Rejection, _: Option<Original<'_>>| rejections.push(r.clone()),
         &mut |_, _| {},
     );
     let log = match read {
@@ -254,7 +254,7 @@ fn stream(
     let mut links = IdLinks::new(horizon);
     let mut out = Vec::new();
     let mut rejected = 0u64;
-    let mut sink = |_: &Rejection, _: Option<&csv::ByteRecord>| rejected += 1;
+    let mut sink = |_: &Rejection, _: Option<Original<'_>>| rejected += 1;
     let flow = read_rows(
         sources,
         options,

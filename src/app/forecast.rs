@@ -225,9 +225,7 @@ fn from_history(
     }
     let method = growth.map_or(Method::Trend, Method::Growth);
     let strings = &loaded.log.strings;
-    let planned = history
-        .project(months, method, |id| strings.businesses.get(id))
-        .map_err(anyhow::Error::msg)?;
+    let planned = history.project(months, method, |id| strings.businesses.get(id))?;
     let span = history.span();
     let month = |m: jiff::civil::Date| m.strftime("%Y-%m").to_string();
     let (first, last) = (

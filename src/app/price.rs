@@ -26,6 +26,15 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
     let with_meta = !loaded.log.meta.is_empty();
+    // A business's number, as estimate's `--by business` labels name it
+    // (the first its rows show).
+    let numbers = &loaded.log.stats.business_numbers;
+    let number_of = |business: &str| {
+        numbers
+            .get(business)
+            .and_then(|n| n.first())
+            .map_or("", String::as_str)
+    };
     let with_provider = loaded
         .log
         .messages
@@ -54,6 +63,8 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 timestamp: jiff::Timestamp::from_microsecond(m.at.as_micros())
                     .map_or(String::new(), |t| t.to_string()),
                 business: safe(csv, strings.businesses.get(m.business)),
+                business_number: (!numbers.is_empty())
+                    .then(|| safe(csv, number_of(strings.businesses.get(m.business)))),
                 customer: shown_customer(strings.customers.get(m.customer)),
                 market: safe(
                     csv,

@@ -331,15 +331,19 @@ impl History {
         months: u32,
         method: Method,
         name: impl Fn(u32) -> &'s str,
-    ) -> Result<Vec<Planned>, String> {
+    ) -> Result<Vec<Planned>, ProjectError> {
         let span = self.span();
-        let Some(last) = span.months.last() else {
-            return Err("the history has no delivered outbound messages to learn from".into());
+        let Some(&last) = span.months.last() else {
+            return Err(ProjectError::NoHistory);
         };
         let future: Vec<Date> = (1..=i64::from(months))
             .map(|k| last.checked_add(jiff::Span::new().months(k)))
             .collect::<Result<_, _>>()
-            .map_err(|e| format!("cannot count {months} months after {last}: {e}"))?;
+            .map_err(|error| ProjectError::Calendar {
+                months,
+                last,
+                error,
+            })?;
         let mut ids: Vec<u32> = self.series.keys().map(|k| k.3).collect();
         ids.sort_by(|a, b| name(*a).cmp(name(*b)));
         ids.dedup();
@@ -360,8 +364,8 @@ impl History {
                     }
                 })
                 .collect();
-            let projected = project::project(&ys, skip, months, method)
-                .ok_or("the projection overflows; use a smaller growth rate or fewer months")?;
+            let projected =
+                project::project(&ys, skip, months, method).ok_or(ProjectError::Overflow)?;
             for (month, messages) in future.iter().zip(projected) {
                 out.push(Planned {
                     month: *month,
@@ -376,6 +380,21 @@ impl History {
         }
         Ok(out)
     }
+}
+
+/// Why a history cannot be projected.
+#[derive(Debug, thiserror::Error)]
+pub enum ProjectError {
+    #[error("the history has no delivered outbound messages to learn from")]
+    NoHistory,
+    #[error("cannot count {months} months after {last}: {error}")]
+    Calendar {
+        months: u32,
+        last: Date,
+        error: jiff::Error,
+    },
+    #[error("the projection overflows; use a smaller growth rate or fewer months")]
+    Overflow,
 }
 
 #[cfg(test)]

@@ -23,7 +23,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use serde_json::Value;
 
 use super::Format;
-use super::provider::{MappedJson, Out, Row, first_object, number, opened, text};
+use super::provider::{MapError, MappedJson, Out, Row, first_object, number, opened, text};
 
 pub static FORMAT: Format = Format {
     name: "gupshup",
@@ -84,11 +84,7 @@ pub fn open(name: &str, input: Box<dyn BufRead>) -> MappedJson {
     .with_end(Box::new(move || {
         let status_events = counts[0].load(Ordering::Relaxed);
         if status_events > 0 && counts[1].load(Ordering::Relaxed) == 0 {
-            return Err(format!(
-                "{status_events} message-events but no billing-event: Gupshup's v2 \
-                 message-events do not carry the category, its billing-events do; export \
-                 those too (or v3 events, read as webhooks)"
-            ));
+            return Err(MapError::NoBillingEvents { status_events });
         }
         Ok(())
     }))

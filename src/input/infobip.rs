@@ -19,7 +19,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Format;
-use super::provider::{MappedJson, Out, Row, charge, first_object, number, opened, text};
+use super::provider::{
+    Lacking, MapError, MappedJson, Out, Row, charge, first_object, number, opened, text,
+};
 use super::templates::Templates;
 
 pub static FORMAT: Format = Format {
@@ -125,7 +127,7 @@ fn price(r: &Value, row: &mut Row) {
     );
 }
 
-fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
+fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, MapError> {
     let mut row = Row::default();
     let s = r.get("status");
     let group = text(s.and_then(|s| s.get("groupName")));
@@ -142,11 +144,12 @@ fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, String> {
         .unwrap_or_default();
     let category = match templates {
         None => {
-            return Err(format!(
-                "outbound message {id:?}: an Infobip delivery report does not say which template \
-                 was sent or its category: give --templates FILE (template name → category) and \
-                 send templates with callbackData set to their name"
-            ));
+            return Err(MapError::NeedsTemplates {
+                export: &LACKING,
+                id: id.to_string(),
+                about: None,
+                field: None,
+            });
         }
         Some(_) if key.is_empty() => "service".to_string(),
         Some(t) => match t.by_key(&key) {
@@ -199,6 +202,14 @@ fn inbound(r: &Value) -> Row {
     price(r, &mut row);
     row
 }
+
+/// What an Infobip report does not say (see `MapError::NeedsTemplates`).
+static LACKING: Lacking = Lacking {
+    message: "outbound message",
+    lacks: ": an Infobip delivery report does not say which template was sent or its category",
+    keys: "template name → category",
+    then: " and send templates with callbackData set to their name",
+};
 
 #[cfg(test)]
 mod tests {

@@ -16,8 +16,8 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use super::provider::{
-    Fields, MappedCsv, Out, Row, charge, column, header_keys, number, opened, referred,
-    require_columns,
+    Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, opened,
+    referred, require_columns,
 };
 use super::templates::Templates;
 use super::{Format, InputError};
@@ -128,7 +128,7 @@ pub fn open(
     ))
 }
 
-fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Result<(), String> {
+fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Result<(), MapError> {
     let raw_direction = f.get(c.direction);
     let dir = direction(&raw_direction);
     let time = match f.get(c.sent) {
@@ -181,10 +181,12 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
                         String::new()
                     }
                     (None, None) => {
-                        return Err(format!(
-                            "template message {id:?} ({name}): a Kaleyra report does not say a \
-                             template's category: give --templates FILE (template name → category)"
-                        ));
+                        return Err(MapError::NeedsTemplates {
+                            export: &LACKING,
+                            id: id.into_owned(),
+                            about: Some(name.into_owned()),
+                            field: c.template,
+                        });
                     }
                 }
             };
@@ -193,6 +195,14 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
     }
     Ok(())
 }
+
+/// What a Kaleyra report does not say (see `MapError::NeedsTemplates`).
+static LACKING: Lacking = Lacking {
+    message: "template message",
+    lacks: ": a Kaleyra report does not say a template's category",
+    keys: "template name → category",
+    then: "",
+};
 
 #[cfg(test)]
 mod tests {
@@ -265,7 +275,7 @@ mod tests {
         reader.next_record(&mut record).unwrap();
         let e = reader.next_record(&mut record).unwrap_err().to_string();
         assert!(
-            e.starts_with("k.csv:3: template message \"k2\" (order_update)"),
+            e.starts_with("k.csv:3:10: template message \"k2\" (order_update)"),
             "{e}"
         );
     }

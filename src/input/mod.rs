@@ -118,6 +118,18 @@ pub enum InputError {
     },
     #[error("{file}: {message}")]
     Header { file: String, message: String },
+    /// A provider's export that does not say what pricing needs, at a record.
+    #[error("{at}: {error}")]
+    Export {
+        at: crate::location::Location,
+        error: provider::MapError,
+    },
+    /// The same, found at the end of the export.
+    #[error("{file}: {error}")]
+    WholeExport {
+        file: String,
+        error: provider::MapError,
+    },
 }
 
 /// How to read logs: the format (detected when `None`), the delimiter

@@ -306,14 +306,20 @@ impl JsonObjects {
     }
 }
 
-/// Copies the JSON `raw` into `out` with every number that is not a plain
-/// integer of at most 18 digits written as a string of the same text:
-/// `{"totalPrice":0.0050}` is read as `"0.0050"`, so a provider's price
-/// never passes through a float (`text` gives it as written). Bytes inside
-/// strings are copied unchanged.
-pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) {
+/// Copies the JSON object at the start of `raw` into `out` with every
+/// number that is not a plain integer of at most 18 digits written as a
+/// string of the same text: `{"totalPrice":0.0050}` is read as
+/// `"0.0050"`, so an amount never passes through a float (`text` gives it
+/// as written). Every JSON reader goes through it (providers' events,
+/// Meta's webhooks). Bytes inside strings are copied unchanged. Returns the
+/// object's length in `raw`, or `None` when `raw` ends inside it (read
+/// more) or does not start with `{`.
+pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     out.clear();
-    let (mut i, mut in_string, mut escaped) = (0, false, false);
+    if raw.first() != Some(&b'{') {
+        return None;
+    }
+    let (mut i, mut in_string, mut escaped, mut depth) = (0, false, false, 0u32);
     while i < raw.len() {
         let b = raw[i];
         if in_string {
@@ -326,6 +332,17 @@ pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) {
             out.push(b);
             i += 1;
             continue;
+        }
+        match b {
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth = depth.saturating_sub(1);
+                if depth == 0 {
+                    out.push(b);
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
         }
         if b == b'-' || b.is_ascii_digit() {
             let end = raw[i..]
@@ -348,6 +365,7 @@ pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) {
         out.push(b);
         i += 1;
     }
+    None
 }
 
 /// The fields of one raw CSV record, decoded leniently for mapping.
@@ -369,7 +387,90 @@ pub type CsvReader = csv::Reader<Box<dyn BufRead>>;
 
 /// Maps one raw record of a provider's CSV into `Row`; an `Err` stops the
 /// reading (an export wabill cannot price without more information).
-pub type MapRow = Box<dyn FnMut(&Fields, &mut Row) -> Result<(), String> + Send>;
+pub type MapRow = Box<dyn FnMut(&Fields, &mut Row) -> Result<(), MapError> + Send>;
+
+/// Why a provider's export cannot be read on: it does not say what wabill
+/// needs to price its messages, and every later message would be just as
+/// unpriceable, so reading stops (the error names the first one).
+#[derive(Debug)]
+pub enum MapError {
+    /// A message that is (or may be) a template, from an export that does
+    /// not say its category, read without `--templates`.
+    NeedsTemplates {
+        export: &'static Lacking,
+        /// The message's id, as the export writes it.
+        id: String,
+        /// What the export does say of the message (a template name, a
+        /// direction), shown in parentheses.
+        about: Option<String>,
+        /// The export's field (0-based) the error points at, when the
+        /// export is delimited and one field names the template.
+        field: Option<usize>,
+    },
+    /// Status events and none of the events that carry the category
+    /// (Gupshup's v2 `message-event` without `billing-event`).
+    NoBillingEvents { status_events: u64 },
+}
+
+/// How an export falls short of naming a template's category, in the
+/// words of its `MapError::NeedsTemplates`.
+#[derive(Debug)]
+pub struct Lacking {
+    /// What the message is called: `outbound message`, `template message`.
+    pub message: &'static str,
+    /// What the export does not say, after the message and its details.
+    pub lacks: &'static str,
+    /// What `--templates` maps for this export.
+    pub keys: &'static str,
+    /// Advice after the flag, if any.
+    pub then: &'static str,
+}
+
+impl MapError {
+    /// The same error, pointing at the export's field `at` (0-based).
+    pub fn at_field(mut self, at: Option<usize>) -> Self {
+        if let MapError::NeedsTemplates { field, .. } = &mut self {
+            *field = at;
+        }
+        self
+    }
+
+    /// The export's field at fault (0-based), when there is one.
+    pub fn field(&self) -> Option<usize> {
+        match self {
+            MapError::NeedsTemplates { field, .. } => *field,
+            MapError::NoBillingEvents { .. } => None,
+        }
+    }
+}
+
+impl std::fmt::Display for MapError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MapError::NeedsTemplates {
+                export, id, about, ..
+            } => {
+                write!(f, "{} {id:?}", export.message)?;
+                if let Some(about) = about {
+                    write!(f, " ({about})")?;
+                }
+                write!(
+                    f,
+                    "{}: give --templates FILE ({}){}",
+                    export.lacks, export.keys, export.then
+                )
+            }
+            MapError::NoBillingEvents { status_events } => write!(
+                f,
+                "{status_events} message-events but no billing-event: Gupshup's v2 \
+                 message-events do not carry the category, its billing-events do; export \
+                 those too (or v3 events, read as webhooks)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for MapError {}
 
 /// A provider's CSV export read row by row and mapped into wabill's
 /// columns. A row with the wrong number of fields is passed on as it is,
@@ -462,9 +563,10 @@ impl MappedCsv {
                 return Ok(Some(line));
             }
             self.row = Row::default();
-            (self.map)(&Fields(&self.raw), &mut self.row).map_err(|message| InputError::Csv {
-                at: crate::location::Location::line(self.name.clone(), line),
-                message,
+            (self.map)(&Fields(&self.raw), &mut self.row).map_err(|error| InputError::Export {
+                at: crate::location::Location::line(self.name.clone(), line)
+                    .at_column(error.field().map(|i| i as u64 + 1)),
+                error,
             })?;
             self.problem = self.row.write_to(record);
             return Ok(Some(line));
@@ -478,10 +580,11 @@ impl MappedCsv {
 
 /// Maps one JSON event of a provider's export into rows (none when the
 /// event is not about a message); an `Err` stops the reading.
-pub type MapEvent = Box<dyn FnMut(&serde_json::Value, &mut Vec<Row>) -> Result<(), String> + Send>;
+pub type MapEvent =
+    Box<dyn FnMut(&serde_json::Value, &mut Vec<Row>) -> Result<(), MapError> + Send>;
 
 /// A check at the end of a JSON export.
-pub type EndCheck = Box<dyn FnMut() -> Result<(), String> + Send>;
+pub type EndCheck = Box<dyn FnMut() -> Result<(), MapError> + Send>;
 
 /// A provider's JSON event export (JSON lines, an array, or one object),
 /// mapped into wabill's columns, one event in memory at a time. An object
@@ -528,13 +631,14 @@ impl MappedJson {
             }
             let Some(line) = self.objects.next_object(&mut self.buf)? else {
                 if let Some(mut end) = self.end.take() {
-                    end().map_err(|message| InputError::Header {
+                    end().map_err(|error| InputError::WholeExport {
                         file: self.objects.name.clone(),
-                        message,
+                        error,
                     })?;
                 }
                 return Ok(None);
             };
+            // `buf` is one whole object (`JsonObjects`).
             exact_numbers(&self.buf, &mut self.exact);
             let value: serde_json::Value = match serde_json::from_slice(&self.exact) {
                 Ok(v) => v,
@@ -545,9 +649,9 @@ impl MappedJson {
                 }
             };
             self.pending.clear();
-            (self.map)(&value, &mut self.pending).map_err(|message| InputError::Csv {
+            (self.map)(&value, &mut self.pending).map_err(|error| InputError::Export {
                 at: crate::location::Location::line(self.objects.name.clone(), line),
-                message,
+                error,
             })?;
             self.rows.extend(self.pending.drain(..).map(|r| (line, r)));
         }
@@ -671,10 +775,21 @@ mod tests {
     #[test]
     fn fractional_numbers_are_read_as_written() {
         let mut out = Vec::new();
-        exact_numbers(
-            br#"{"p":0.0050,"q":[-1.5e-3, 7],"s":"a 0.5 \"1.0\"","n":12345678901234567890}"#,
-            &mut out,
+        let raw = br#"{"p":0.0050,"q":[-1.5e-3, 7],"s":"a 0.5 \"1.0\"","n":12345678901234567890}"#;
+        let mut more = raw.to_vec();
+        more.extend_from_slice(b"\n{\"next\":1}");
+        assert_eq!(
+            exact_numbers(&more, &mut out),
+            Some(raw.len()),
+            "the first object"
         );
+        assert_eq!(
+            exact_numbers(&raw[..20], &mut out),
+            None,
+            "cut off: read more"
+        );
+        assert_eq!(exact_numbers(b"not json", &mut out), None);
+        assert_eq!(exact_numbers(raw, &mut out), Some(raw.len()));
         assert_eq!(
             String::from_utf8(out.clone()).unwrap(),
             r#"{"p":"0.0050","q":["-1.5e-3", 7],"s":"a 0.5 \"1.0\"","n":"12345678901234567890"}"#
@@ -682,5 +797,46 @@ mod tests {
         let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
         assert_eq!(text(v.get("p")), "0.0050");
         assert_eq!(text(v["q"].get(1)), "7");
+    }
+
+    /// An amount of 20 significant digits (a float keeps about 17) comes
+    /// out of every JSON reader as written: Meta's reported cost in a
+    /// webhook, a YCloud `totalPrice`, an Infobip `pricePerMessage`.
+    #[test]
+    fn twenty_digit_amounts_survive_every_json_reader() {
+        use crate::input::{LogReader, ReadOptions, Source};
+        let readers: [(&str, &str, Column); 3] = [
+            (
+                "webhooks",
+                r#"{"metadata":{"phone_number_id":"B1"},"statuses":[{"id":"w1","status":"delivered","timestamp":"1780000000","recipient_id":"5511987650001","pricing":{"type":"regular","category":"marketing_lite","cost":{"amount":AMOUNT,"currency":"USD"}}}]}"#,
+                Column::CostAmount,
+            ),
+            (
+                "ycloud",
+                r#"{"id":"e1","type":"whatsapp.message.updated","apiVersion":"v2","createTime":"2026-02-10T08:05:00.000Z","whatsappMessage":{"id":"y1","wamid":"wamid.1","wabaId":"W","from":"+551140000001","to":"+919810000010","type":"text","status":"delivered","sendTime":"2026-02-10T08:05:00.000Z","pricingCategory":"service","totalPrice":AMOUNT,"currency":"USD"}}"#,
+                Column::ProviderPrice,
+            ),
+            (
+                "infobip",
+                r#"{"results":[{"from":"919810000010","to":"551140000001","integrationType":"WHATSAPP","receivedAt":"2026-02-10T08:00:00.000+0000","messageId":"ib-1","message":{"type":"TEXT","text":"Hello"},"price":{"pricePerMessage":AMOUNT,"currency":"USD"}}],"messageCount":1,"pendingMessageCount":0}"#,
+                Column::ProviderPrice,
+            ),
+        ];
+        for amount in [
+            "12345678.901234567891",
+            "12345678901234567891",
+            "0.12345678901234567891",
+        ] {
+            for (format, event, column) in readers {
+                let text = event.replace("AMOUNT", amount);
+                let source = Source::Bytes(text.as_bytes().into());
+                let mut reader = LogReader::open(&source, &ReadOptions::default()).unwrap();
+                assert_eq!(reader.format.name, format);
+                let mut record = csv::ByteRecord::new();
+                reader.next_record(&mut record).unwrap().unwrap();
+                let got = String::from_utf8_lossy(reader.columns.field(&record, column));
+                assert_eq!(got, amount, "{format}");
+            }
+        }
     }
 }

@@ -14,8 +14,8 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use super::provider::{
-    Fields, MappedCsv, Out, Row, charge, column, header_keys, number, opened, referred,
-    require_columns,
+    Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, opened,
+    referred, require_columns,
 };
 use super::templates::Templates;
 use super::{Format, InputError};
@@ -148,7 +148,7 @@ pub fn open(
     ))
 }
 
-fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Result<(), String> {
+fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Result<(), MapError> {
     let raw_direction = f.get(c.direction);
     let dir = direction(&raw_direction);
     let date = match f.get(c.date) {
@@ -183,20 +183,38 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
             let category = if !given.is_empty() {
                 given.into_owned()
             } else {
+                let content = f.get(c.content);
+                // The field that makes it a possible template: its content
+                // SID when it has one, else its direction (`outbound-api`).
+                let at = if content.is_empty() {
+                    c.direction
+                } else {
+                    c.content
+                };
                 category(
                     row,
                     templates,
                     &raw_direction,
-                    &f.get(c.content),
+                    &content,
                     &f.get(c.body),
                     &f.get(c.sid),
-                )?
+                )
+                .map_err(|e| e.at_field(at))?
             };
             row.set(Out::Category, category);
         }
     }
     Ok(())
 }
+
+/// What a Twilio export does not say (see `MapError::NeedsTemplates`).
+static LACKING: Lacking = Lacking {
+    message: "outbound message",
+    lacks: " may be a template, and a Twilio export does not say which template or category",
+    keys: "template name, content SID or body → category; see \"Where your log comes from\" \
+           in the README",
+    then: "",
+};
 
 /// The category of an outbound message: from its content SID or body in
 /// the templates file; a TwiML reply, or a body that is none of the
@@ -208,21 +226,22 @@ fn category(
     content: &str,
     body: &str,
     sid: &str,
-) -> Result<String, String> {
+) -> Result<String, MapError> {
     if content.is_empty() && direction.eq_ignore_ascii_case("outbound-reply") {
         return Ok("service".into());
     }
     let Some(templates) = templates else {
-        return Err(format!(
-            "outbound message {sid:?} ({direction}{}) may be a template, and a Twilio export \
-             does not say which template or category: give --templates FILE (template name, \
-             content SID or body → category; see \"Where your log comes from\" in the README)",
-            if content.is_empty() {
-                String::new()
-            } else {
-                format!(", content {content}")
-            },
-        ));
+        let about = if content.is_empty() {
+            direction.to_string()
+        } else {
+            format!("{direction}, content {content}")
+        };
+        return Err(MapError::NeedsTemplates {
+            export: &LACKING,
+            id: sid.to_string(),
+            about: Some(about),
+            field: None,
+        });
     };
     if !content.is_empty() {
         return Ok(match templates.by_key(content) {
@@ -344,12 +363,17 @@ mod tests {
     fn outbound_api_messages_need_a_templates_file() {
         let e = read(LOG, None).unwrap_err().to_string();
         assert!(
-            e.starts_with("tw.csv:4: outbound message \"SM3\" (outbound-api) may be a template"),
-            "{e}"
+            e.starts_with("tw.csv:4:7: outbound message \"SM3\" (outbound-api) may be a template"),
+            "the Direction column: {e}"
         );
         assert!(e.contains("--templates FILE"), "{e}");
         let with_content = "Sid,From,To,Status,DateSent,Direction,ContentSid\n\
             SM9,whatsapp:+1415,whatsapp:+4915,sent,2026-02-03T10:00:00Z,outbound-api,HX9\n";
+        let e = read(with_content, None).unwrap_err().to_string();
+        assert!(
+            e.starts_with("tw.csv:2:7: outbound message \"SM9\" (outbound-api, content HX9)"),
+            "the ContentSid column: {e}"
+        );
         let rows = read(with_content, Some("id,category\nHX1,marketing\n")).unwrap();
         assert_eq!(
             rows[0],

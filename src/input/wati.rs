@@ -22,7 +22,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Format;
-use super::provider::{MappedJson, Out, Row, first_object, number, opened, referred, text};
+use super::provider::{
+    Lacking, MapError, MappedJson, Out, Row, first_object, number, opened, referred, text,
+};
 use super::templates::Templates;
 
 pub static FORMAT: Format = Format {
@@ -175,13 +177,12 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
                             Some(String::new())
                         }
                         (None, None) => {
-                            return Err(format!(
-                                "template message {:?} ({template}): a WATI export names the \
-                                 template, not its category: give --templates FILE (template \
-                                 name → category; see \"Where your log comes from\" in the \
-                                 README)",
-                                message_id(&ids)
-                            ));
+                            return Err(MapError::NeedsTemplates {
+                                export: &LACKING,
+                                id: message_id(&ids).to_string(),
+                                about: Some(template),
+                                field: None,
+                            });
                         }
                     }
                 }
@@ -256,6 +257,14 @@ fn message_id(ids: &[String; 3]) -> &str {
         .find(|i| !i.is_empty())
         .map_or("", |i| i.as_str())
 }
+
+/// What a WATI export does not say (see `MapError::NeedsTemplates`).
+static LACKING: Lacking = Lacking {
+    message: "template message",
+    lacks: ": a WATI export names the template, not its category",
+    keys: "template name → category; see \"Where your log comes from\" in the README",
+    then: "",
+};
 
 #[cfg(test)]
 mod tests {

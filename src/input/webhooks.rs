@@ -12,6 +12,11 @@
 //! `contacts[].profile.country_code` when given. Meta's `pricing` object
 //! becomes the record's `pricing_*` fields. Notifications with neither
 //! messages nor statuses (template or account updates) give no rows.
+//!
+//! Two statuses are not an outbound message's progress (Meta's status
+//! table): `deleted` is the customer deleting a message they sent (read as
+//! a row of that inbound message, merged into it by id), `warning` a sent
+//! message naming an unavailable catalog item (read as `sent`).
 
 use std::collections::VecDeque;
 use std::io::BufRead;
@@ -19,6 +24,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::provider::exact_numbers;
 use super::{Column, Columns, Format, InputError, Opened, Original, ReadOptions, Records};
 
 pub static FORMAT: Format = Format {
@@ -38,6 +44,7 @@ fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened
             name: name.to_string(),
             content,
             buf: Vec::new(),
+            exact: Vec::new(),
             pos: 0,
             line: 1,
             consumed: 0,
@@ -163,18 +170,10 @@ struct Pricing {
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Cost {
-    /// Kept as written: an amount never passes through a float.
-    amount: Option<Box<serde_json::value::RawValue>>,
+    /// As written, a JSON number or string alike: the notification's
+    /// numbers are read as text (`exact_numbers`), never through a float.
+    amount: Option<Text>,
     currency: Option<Text>,
-}
-
-impl Cost {
-    /// The amount's text, a JSON number or string alike.
-    fn amount(&self) -> &str {
-        self.amount
-            .as_deref()
-            .map_or("", |raw| raw.get().trim_matches('"'))
-    }
 }
 
 /// A scalar as text: Meta writes timestamps as strings, some stores as
@@ -221,7 +220,23 @@ fn text(t: &Option<Text>) -> &str {
 }
 
 /// A notification, or why the text at its place is not one.
-type Parsed = Result<Notification, String>;
+type Parsed = Result<Notification, NotANotification>;
+
+/// Text that is not a webhook notification, as serde found it.
+#[derive(Debug)]
+struct NotANotification(serde_json::Error);
+
+impl std::fmt::Display for NotANotification {
+    /// serde's message without its own position (the row's line is given).
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let message = self.0.to_string();
+        let message = match message.rfind(" at line ") {
+            Some(i) => &message[..i],
+            None => &message,
+        };
+        write!(f, "not a webhook notification: {message}")
+    }
+}
 
 /// Where the reader is in the text: between top-level values, or between
 /// the elements of a top-level array.
@@ -236,6 +251,8 @@ struct Notifications {
     content: Box<dyn BufRead>,
     /// Unparsed text; `buf[pos..]` is still to read.
     buf: Vec<u8>,
+    /// The notification being read, its amounts quoted (`exact_numbers`).
+    exact: Vec<u8>,
     pos: usize,
     /// The line at `buf[pos]`.
     line: u64,
@@ -246,7 +263,7 @@ struct Notifications {
     /// Rows of the current notification still to hand out, with its line.
     rows: VecDeque<(u64, [String; Column::ALL.len()])>,
     /// A notification that could not be read: its line and why.
-    problem: Option<(u64, String)>,
+    problem: Option<(u64, NotANotification)>,
     /// Where the last notification read is in `buf` (its rows are all
     /// handed out before `buf` moves on), for `--rejects`.
     last: std::ops::Range<usize>,
@@ -316,43 +333,44 @@ impl Notifications {
         }
         let line = self.line;
         loop {
+            // A whole object, read with its amounts as written.
+            if let Some(n) = exact_numbers(&self.buf[self.pos..], &mut self.exact) {
+                let result = serde_json::from_slice(&self.exact);
+                return Ok(Some((line, self.take(self.pos + n, result))));
+            }
+            if self.buf[self.pos] == b'{' && self.fill()? {
+                continue;
+            }
+            // Not an object, or one cut off by the end: serde says why.
             let mut values = serde_json::Deserializer::from_slice(&self.buf[self.pos..])
                 .into_iter::<Notification>();
             let parsed = values.next();
             let end = self.pos + values.byte_offset();
             match parsed {
                 Some(Err(e)) if e.is_eof() && self.fill()? => continue,
-                Some(result) => {
-                    let taken = if result.is_ok() {
-                        end
-                    } else {
-                        // Skip to the end of the line: JSON lines go on
-                        // with the next one.
-                        let rest = &self.buf[self.pos..];
-                        self.pos + rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())
-                    };
-                    self.line += self.buf[self.pos..taken]
-                        .iter()
-                        .filter(|b| **b == b'\n')
-                        .count() as u64;
-                    self.last = self.pos..taken;
-                    self.pos = taken;
-                    return Ok(Some((line, result.map_err(|e| describe(&e)))));
-                }
+                Some(result) => return Ok(Some((line, self.take(end, result)))),
                 None => return Ok(None),
             }
         }
     }
-}
 
-/// serde's message without its own position (the row's line is given).
-fn describe(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    let message = match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    };
-    format!("not a webhook notification: {message}")
+    /// Moves past a notification read up to `end`, or past its line when
+    /// it could not be read (JSON lines go on with the next one).
+    fn take(&mut self, end: usize, result: Result<Notification, serde_json::Error>) -> Parsed {
+        let taken = if result.is_ok() {
+            end
+        } else {
+            let rest = &self.buf[self.pos..];
+            self.pos + rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())
+        };
+        self.line += self.buf[self.pos..taken]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u64;
+        self.last = self.pos..taken;
+        self.pos = taken;
+        result.map_err(NotANotification)
+    }
 }
 
 /// The rows of one notification, in canonical column order.
@@ -444,6 +462,43 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 "" => origin,
                 c => c,
             };
+            let status = match MetaStatus::of(text(&s.status)) {
+                MetaStatus::Deleted => {
+                    // The customer deleted a message they sent: a status of
+                    // that inbound message, which was received all the
+                    // same (and opened its window).
+                    out.push(row([
+                        text(&s.timestamp),
+                        customer,
+                        "in",
+                        "",
+                        business,
+                        text(&s.id),
+                        "",
+                        "",
+                        &country,
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                        number,
+                    ]));
+                    continue;
+                }
+                MetaStatus::Warning => "sent",
+                MetaStatus::Other(s) => s,
+            };
+            // A warning is only ever a status event of its message (it
+            // may name no category): never a message of its own.
+            let kind = match MetaStatus::of(text(&s.status)) {
+                MetaStatus::Warning => "status",
+                _ => "",
+            };
             out.push(row([
                 text(&s.timestamp),
                 customer,
@@ -451,13 +506,13 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 category,
                 business,
                 text(&s.id),
-                text(&s.status),
+                status,
                 "",
                 &country,
                 group,
+                kind,
                 "",
-                "",
-                cost.map_or("", Cost::amount),
+                cost.map_or("", |c| text(&c.amount)),
                 cost.map_or("", |c| text(&c.currency)),
                 "",
                 pricing.map_or("", |p| text(&p.kind)),
@@ -468,6 +523,32 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
         }
     }
     out
+}
+
+/// The `status` values of Meta's statuses that are not a message's
+/// progress (`sent`, `delivered`, `read`, `failed` are read as written).
+enum MetaStatus<'a> {
+    /// "A message sent by the user was deleted by the user": the status
+    /// names the customer's own (inbound) message.
+    Deleted,
+    /// "A message your business sent contains an item in a catalog that is
+    /// not available or does not exist": the message was sent; it says
+    /// nothing of its delivery, so it counts as `sent` (a delivery receipt
+    /// or a failure of the same message wins over it).
+    Warning,
+    Other(&'a str),
+}
+
+impl<'a> MetaStatus<'a> {
+    fn of(status: &'a str) -> Self {
+        if status.eq_ignore_ascii_case("deleted") {
+            MetaStatus::Deleted
+        } else if status.eq_ignore_ascii_case("warning") {
+            MetaStatus::Warning
+        } else {
+            MetaStatus::Other(status)
+        }
+    }
 }
 
 /// The columns a webhook fills: all but the provider's price (Meta's
@@ -508,7 +589,7 @@ impl Records for Notifications {
     }
 
     fn take_problem(&mut self) -> Option<String> {
-        self.problem.take().map(|(_, why)| why)
+        self.problem.take().map(|(_, why)| why.to_string())
     }
 
     /// The notification (or unreadable line) the row came from.
@@ -577,6 +658,47 @@ mod tests {
         );
         assert_eq!(rows[1].1[3], "", "a failed status without pricing");
         assert_eq!(rows[1].1[6], "failed");
+    }
+
+    /// Every status Meta documents, as the row it becomes: (status,
+    /// direction, status column). `deleted` is about the customer's own
+    /// message; `warning` says the message was sent, nothing more.
+    #[test]
+    fn every_documented_status_becomes_a_row_of_its_message() {
+        let cases = [
+            ("sent", "out", "sent"),
+            ("delivered", "out", "delivered"),
+            ("read", "out", "read"),
+            ("failed", "out", "failed"),
+            ("warning", "out", "sent"),
+            ("WARNING", "out", "sent"),
+            ("deleted", "in", ""),
+            ("Deleted", "in", ""),
+        ];
+        for (status, direction, written) in cases {
+            let text = format!(
+                r#"{{"metadata":{{"phone_number_id":"B1","display_phone_number":"15550001111"}},"statuses":[{{"id":"wamid.x","status":"{status}","timestamp":"1750000000","recipient_id":"5511987650001","pricing":{{"category":"utility"}}}}]}}"#
+            );
+            let rows = read(&text);
+            let [(_, r)] = &rows[..] else {
+                panic!("{status}: one row: {rows:?}")
+            };
+            assert_eq!(
+                (r[1].as_str(), r[2].as_str(), r[5].as_str(), r[6].as_str()),
+                ("5511987650001", direction, "wamid.x", written),
+                "{status}"
+            );
+            assert_eq!((r[4].as_str(), r[18].as_str()), ("B1", "15550001111"));
+            // A customer's message has no category; an outbound one keeps it.
+            let category = if direction == "in" { "" } else { "utility" };
+            assert_eq!(r[3], category, "{status}");
+            let kind = if status.eq_ignore_ascii_case("warning") {
+                "status"
+            } else {
+                ""
+            };
+            assert_eq!(r[10], kind, "{status}");
+        }
     }
 
     /// A group message's status names the group and the participant; a

@@ -17,7 +17,9 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Format;
-use super::provider::{MappedJson, Out, Row, charge, first_object, number, opened, text};
+use super::provider::{
+    Lacking, MapError, MappedJson, Out, Row, charge, first_object, number, opened, text,
+};
 use super::templates::Templates;
 
 pub static FORMAT: Format = Format {
@@ -97,7 +99,7 @@ fn id(m: &Value) -> String {
     }
 }
 
-fn outbound(m: &Value, templates: Option<&Templates>) -> Result<Row, String> {
+fn outbound(m: &Value, templates: Option<&Templates>) -> Result<Row, MapError> {
     let mut row = Row::default();
     let time = ["sendTime", "createTime", "deliverTime"]
         .iter()
@@ -121,11 +123,12 @@ fn outbound(m: &Value, templates: Option<&Templates>) -> Result<Row, String> {
                     String::new()
                 }
                 (None, None) => {
-                    return Err(format!(
-                        "template message {:?} ({name}) has no pricingCategory: give \
-                         --templates FILE (template name → category)",
-                        id(m)
-                    ));
+                    return Err(MapError::NeedsTemplates {
+                        export: &LACKING,
+                        id: id(m),
+                        about: Some(name),
+                        field: None,
+                    });
                 }
             }
         }
@@ -159,6 +162,14 @@ fn inbound(m: &Value) -> Row {
         .set(Out::EntryPoint, if referral { "1" } else { "" });
     row
 }
+
+/// What a YCloud event does not say (see `MapError::NeedsTemplates`).
+static LACKING: Lacking = Lacking {
+    message: "template message",
+    lacks: " has no pricingCategory",
+    keys: "template name → category",
+    then: "",
+};
 
 #[cfg(test)]
 mod tests {

@@ -43,12 +43,15 @@ impl Status {
     }
 }
 
-/// Where a row came from: index into the list of input names, and the
-/// 1-based line of the record's start.
+/// Where a row came from: index into the list of input names, the 1-based
+/// line of the record's start, and the row's place among the rows of that
+/// line (0 but for a webhook notification holding several messages or
+/// statuses), so each row can be found again when the file is re-read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SourcePos {
     pub file: u32,
     pub line: u64,
+    pub row: u32,
 }
 
 /// One validated message. Strings are interned (see `validate::Interner`),

@@ -10,8 +10,7 @@ use super::rules::{self, Decision};
 use super::window::{EntryPoints, WindowState};
 use crate::model::Category;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Model {
     /// 2018 launch: every delivered template outside the 24 h window is
     /// charged one per-country rate; category is ignored.

@@ -71,7 +71,11 @@ impl Log {
             customer: self.strings.customers.intern(customer),
             country: None,
             message_id: None,
-            source: SourcePos { file: 0, line },
+            source: SourcePos {
+                file: 0,
+                line,
+                row: 0,
+            },
             extras: Default::default(),
         });
     }

@@ -21,6 +21,12 @@ pub struct PriceRow<'a> {
     pub message_id: Cow<'a, str>,
     pub timestamp: String,
     pub business: Cow<'a, str>,
+    /// The phone number customers see for `business`, in logs that name
+    /// one (webhooks' `display_phone_number`): the number estimate's
+    /// `--by business` labels show, empty for a business keyed by its
+    /// number. A column of every row of such a log, absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub business_number: Option<Cow<'a, str>>,
     pub customer: String,
     pub market: Cow<'a, str>,
     pub country: &'a str,

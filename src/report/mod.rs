@@ -9,7 +9,7 @@ pub mod scenario;
 mod tiers;
 
 pub use aggregate::{Aggregator, MetaInput};
-pub use group::GroupBy;
+pub use group::{GroupBy, UnknownGroup};
 pub use merge::Partial;
 
 use std::collections::BTreeMap;

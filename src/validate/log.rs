@@ -117,7 +117,10 @@ pub fn read_rows<B>(
         log.formats.push(reader.format.name);
         log.columns.push(reader.columns.clone());
         let file = file as u32;
+        // The row's place among the rows of its line (see `SourcePos`).
+        let mut at = RowCounter::default();
         while let Some(line) = reader.next_record(&mut record)? {
+            let row = at.next(line);
             // A blank line (a lone `\r` in a CRLF file) is not a row.
             if record.len() == 1 && record[0].trim_ascii().is_empty() {
                 continue;
@@ -155,7 +158,7 @@ pub fn read_rows<B>(
                     ),
                 }
             } else {
-                match validator.message(&record, &reader.columns, SourcePos { file, line }) {
+                match validator.message(&record, &reader.columns, SourcePos { file, line, row }) {
                     Ok(m) => {
                         let number = reader.columns.field(&record, Column::BusinessNumber);
                         if !number.is_empty()
@@ -339,11 +342,15 @@ pub fn report_conflicts(
             .rereadable()
             .then(|| LogReader::open(source, options).ok())
             .flatten();
+        // Rows are counted as `read_rows` counts them: a line of a webhook
+        // file may hold several, and only one of them is the conflict.
+        let mut at = RowCounter::default();
         for (pos, rejection) in chunk {
             let found = reader.as_mut().and_then(|r| {
                 while let Ok(Some(line)) = r.next_record(&mut record) {
-                    if line >= pos.line {
-                        return (line == pos.line).then_some(&*r);
+                    let here = (line, at.next(line));
+                    if here >= (pos.line, pos.row) {
+                        return (here == (pos.line, pos.row)).then_some(&*r);
                     }
                 }
                 None
@@ -357,6 +364,25 @@ pub fn report_conflicts(
                 None => sink.reject(rejection, None),
             }
         }
+    }
+}
+
+/// Numbers the records a reader hands out by their place on their line.
+#[derive(Default)]
+struct RowCounter {
+    line: u64,
+    row: u32,
+}
+
+impl RowCounter {
+    /// The place on `line` of a record read from it (0 for the first).
+    fn next(&mut self, line: u64) -> u32 {
+        if line == self.line {
+            self.row += 1;
+        } else {
+            (self.line, self.row) = (line, 0);
+        }
+        self.row
     }
 }
 
@@ -586,6 +612,82 @@ mod tests {
                 )
             );
         }
+    }
+
+    /// A webhook line holding several statuses: the conflict named is the
+    /// status that reuses the id, not the line's first one.
+    #[test]
+    fn id_conflicts_on_a_line_of_several_rows_name_their_own_row() {
+        let status = |id: &str, at: u64, to: &str| {
+            format!(
+                r#"{{"id":"{id}","status":"delivered","timestamp":"{at}","recipient_id":"{to}","pricing":{{"category":"utility"}}}}"#
+            )
+        };
+        let line = |statuses: &[String]| {
+            format!(
+                r#"{{"metadata":{{"phone_number_id":"B1"}},"statuses":[{}]}}"#,
+                statuses.join(",")
+            )
+        };
+        let text = format!(
+            "{}\n{}\n",
+            line(&[status("wamid.A", 1750000000, "5511987650001")]),
+            line(&[
+                status("wamid.B", 1750000100, "5511987650002"),
+                status("wamid.A", 1750000200, "5511987650003"),
+                status("wamid.C", 1750000300, "5511987650004"),
+            ]),
+        );
+        for keep_ids in [false, true] {
+            let (log, seen) = read_memory(&text, keep_ids);
+            assert_eq!(log.messages.len(), 3, "keep_ids {keep_ids}");
+            let [(r, fields)] = &seen[..] else {
+                panic!("one rejection: {seen:?}")
+            };
+            assert_eq!(r.value, "wamid.A", "keep_ids {keep_ids}: {r}");
+            assert_eq!(r.at.line, 2);
+            assert!(
+                r.reason.ends_with("at <memory>:1"),
+                "keep_ids {keep_ids}: {r}"
+            );
+            let notification = fields.as_deref().unwrap();
+            assert!(notification[0].contains("wamid.B"), "{notification:?}");
+        }
+    }
+
+    /// A webhook's `deleted` status (the customer deleted their message)
+    /// merges into that inbound message, and a `warning` status into its
+    /// outbound message without undoing its delivery: neither is a new
+    /// message nor a rejected row.
+    #[test]
+    fn deleted_and_warning_statuses_merge_into_their_messages() {
+        let meta = r#""metadata":{"phone_number_id":"B1"}"#;
+        let text = [
+            format!(
+                r#"{{{meta},"messages":[{{"from":"5511987650001","id":"wamid.in","timestamp":"1750000000","type":"text"}}]}}"#
+            ),
+            format!(
+                r#"{{{meta},"statuses":[{{"id":"wamid.out","status":"delivered","timestamp":"1750000060","recipient_id":"5511987650001","pricing":{{"category":"marketing","type":"regular"}}}}]}}"#
+            ),
+            format!(
+                r#"{{{meta},"statuses":[{{"id":"wamid.out","status":"warning","timestamp":"1750000070","recipient_id":"5511987650001"}},{{"id":"wamid.in","status":"deleted","timestamp":"1750000090","recipient_id":"5511987650001"}}]}}"#
+            ),
+        ]
+        .join("\n");
+        let (log, seen) = read_memory(&text, false);
+        assert!(seen.is_empty(), "{seen:?}");
+        assert_eq!(log.stats.rows_read, 4);
+        assert_eq!(log.stats.merged, 2);
+        let [inbound, outbound] = &log.messages[..] else {
+            panic!("two messages: {:?}", log.messages)
+        };
+        assert_eq!(inbound.direction, crate::model::Direction::In);
+        assert!(
+            inbound.at < outbound.at,
+            "the message's own time, not its deletion's"
+        );
+        assert_eq!(outbound.direction, crate::model::Direction::Out);
+        assert_eq!(outbound.status, crate::model::Status::Delivered);
     }
 
     /// The streaming engine finds the same conflict while reading the row.

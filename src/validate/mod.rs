@@ -476,7 +476,15 @@ mod tests {
         let columns = Columns::resolve(&headers, &Default::default()).unwrap();
         let record = csv::ByteRecord::from(row.split(',').collect::<Vec<_>>());
         let mut v = Validator::new(true);
-        let m = v.message(&record, &columns, SourcePos { file: 0, line: 2 })?;
+        let m = v.message(
+            &record,
+            &columns,
+            SourcePos {
+                file: 0,
+                line: 2,
+                row: 0,
+            },
+        )?;
         Ok((m, v))
     }
 
