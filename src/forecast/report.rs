@@ -14,13 +14,14 @@ pub struct Amounts {
     pub messages: u64,
     pub charged: u64,
     pub free: u64,
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,
 }
 
 impl Amounts {
     fn zero() -> Self {
         Amounts {
-            cost: Decimal::new(0, 4),
+            cost: Decimal::ZERO,
             ..Amounts::default()
         }
     }
@@ -48,6 +49,7 @@ pub struct MonthRow {
     #[serde(flatten)]
     pub amounts: Amounts,
     /// Cost per category, for the stacked chart.
+    #[serde(serialize_with = "crate::render::number::json::by_key")]
     pub cost_by_category: BTreeMap<String, Decimal>,
 }
 
@@ -64,7 +66,9 @@ pub struct Detail {
     pub pricing_type: String,
     pub pricing_category: String,
     pub messages: u64,
+    #[serde(serialize_with = "crate::render::number::json::optional")]
     pub rate: Option<Decimal>,
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,
     pub rate_source: Option<String>,
 }
@@ -203,7 +207,7 @@ impl Builder {
                 m.amounts.add(&amounts);
                 *m.cost_by_category
                     .entry(category.clone())
-                    .or_insert(Decimal::new(0, 4)) += amounts.cost;
+                    .or_insert(Decimal::ZERO) += amounts.cost;
                 ForecastRow {
                     month,
                     market,

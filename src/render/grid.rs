@@ -9,7 +9,8 @@
 
 use rust_decimal::Decimal;
 
-use super::{group_digits, money, signed_money};
+use super::number::signed_percent;
+use super::{group_digits, money, shown, shown_percent, signed_money};
 
 /// One column: its machine name (the CSV header), its title for people
 /// (table and Markdown), and where it is shown.
@@ -85,11 +86,13 @@ pub enum Cell {
     /// Text, often from the input (escaped by each renderer as it needs).
     Text(String),
     Count(u64),
-    /// An exact amount, shown at its own scale.
+    /// An exact amount at its natural scale, shown at the display scale
+    /// (`render::number::shown`).
     Money(Decimal),
     /// A difference of amounts: `+` when positive for people.
     Difference(Decimal),
-    /// A percentage (`+2.5%` for people, `2.5` for machines).
+    /// A percentage, exact: shown at one place (`+2.5%` for people, `2.5`
+    /// for machines).
     Percent(Decimal),
     /// No value: people see the placeholder, machines an empty cell.
     Missing(&'static str),
@@ -106,7 +109,7 @@ impl Cell {
             Cell::Count(n) => group_digits(*n),
             Cell::Money(d) => money(*d),
             Cell::Difference(d) => signed_money(*d),
-            Cell::Percent(p) => format!("{}%", signed_money(*p)),
+            Cell::Percent(p) => signed_percent(*p),
             Cell::Missing(placeholder) => (*placeholder).to_string(),
             Cell::Check(ok) => if *ok { "ok" } else { "OFF" }.to_string(),
         }
@@ -117,7 +120,8 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => n.to_string(),
-            Cell::Money(d) | Cell::Difference(d) | Cell::Percent(d) => d.to_string(),
+            Cell::Money(d) | Cell::Difference(d) => shown(*d).to_string(),
+            Cell::Percent(p) => shown_percent(*p).to_string(),
             Cell::Missing(_) => String::new(),
             Cell::Check(ok) => ok.to_string(),
         }
@@ -203,8 +207,17 @@ mod tests {
             (Cell::Count(12345), "12,345", "12345"),
             (Cell::Money(dec!(1234.5000)), "1,234.5000", "1234.5000"),
             (Cell::Difference(dec!(0.0100)), "+0.0100", "0.0100"),
-            (Cell::Difference(dec!(-2)), "-2", "-2"),
+            (Cell::Difference(dec!(-2)), "-2.0000", "-2.0000"),
+            // Amounts computed at scale 2 and 6 read at the display scale.
+            (Cell::Money(dec!(1234.5)), "1,234.5000", "1234.5000"),
+            (Cell::Money(dec!(0.01)), "0.0100", "0.0100"),
+            (Cell::Money(dec!(0.021750)), "0.02175", "0.02175"),
+            (Cell::Money(dec!(0.000001)), "0.000001", "0.000001"),
+            (Cell::Difference(dec!(0.002500)), "+0.0025", "0.0025"),
             (Cell::Percent(dec!(2.5)), "+2.5%", "2.5"),
+            (Cell::Percent(dec!(-6.25)), "-6.3%", "-6.3"),
+            (Cell::Percent(dec!(1234.5678)), "+1,234.6%", "1234.6"),
+            (Cell::Percent(dec!(0)), "0.0%", "0.0"),
             (Cell::Missing("n/a"), "n/a", ""),
             (Cell::Text("a,b".into()), "a,b", "a,b"),
             (Cell::Check(true), "ok", "true"),
@@ -302,7 +315,7 @@ mod layout_tests {
             "**wabill test** · before\n\n\
              | market | messages | cost (USD) | Δ |\n\
              | :--- | ---: | ---: | ---: |\n\
-             | =cmd\\|x | 1,234 | 1,000.0625 | +0.5 |\n\
+             | =cmd\\|x | 1,234 | 1,000.0625 | +0.5000 |\n\
              | **month total** | **1,234** | **1,000.0625** | **n/a** |\n\
              | **Total** | **1,234** | **1,000.0625** | **-** |\n\
              \n- after\n  - nested\n"

@@ -16,7 +16,7 @@ pub mod html;
 mod json;
 mod markdown;
 pub mod messages;
-mod number;
+pub mod number;
 pub mod problems;
 pub mod rates;
 pub mod reconcile;
@@ -31,7 +31,7 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
     config.as_ref().map(|c| format!("defaults: {c}"))
 }
 
-pub use number::{group_digits, money, nouns, plural, signed_money};
+pub use number::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
 use std::io::{self, Write};
@@ -215,7 +215,7 @@ pub fn provider_charge_lines(report: &Report) -> Vec<String> {
         .map(|c| {
             format!(
                 "provider's charge, as exported (not in the cost above): {} {} on {} ({} inbound + {} outbound)",
-                c.amount,
+                shown(c.amount),
                 c.currency,
                 messages(c.messages),
                 group_digits(c.inbound),

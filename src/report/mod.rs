@@ -27,6 +27,7 @@ pub struct Line {
     pub charged: u64,
     pub free: u64,
     pub not_delivered: u64,
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,
     /// Conversations opened in the group; only in reports where a
     /// conversation model priced something (`None` elsewhere, so per-message
@@ -138,6 +139,7 @@ pub struct Meta {
     /// Marketing Messages API template at its max price unless Meta
     /// reported the cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::render::number::json::optional")]
     pub upper_bound: Option<Decimal>,
     /// The `wabill.toml` whose defaults applied, if one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -166,15 +168,6 @@ pub struct Report {
     pub spend: Option<Spend>,
 }
 
-/// `d` with at least four decimal places (digits are only added, so it is
-/// exact), so that an amount of `0` prints like the costs: `0.0000`.
-pub fn four_places(mut d: Decimal) -> Decimal {
-    if d.scale() < 4 {
-        d.rescale(4);
-    }
-    d
-}
-
 /// The provider's charges in one currency: the sum of its prices as
 /// exported, over the messages (inbound and outbound) that have one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,6 +176,7 @@ pub struct ProviderChargeLine {
     pub messages: u64,
     pub inbound: u64,
     pub outbound: u64,
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub amount: Decimal,
 }
 
