@@ -90,5 +90,6 @@ pub fn grid(c: &Comparison) -> Grid {
         total: Some(values(c, &c.totals)),
         total_label: None,
         after,
+        json_keys: false,
     }
 }

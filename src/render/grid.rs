@@ -1,11 +1,17 @@
 //! The one shape every tabular report is laid out from: typed columns,
 //! rows of typed cells, a totals row and the sentences around the table.
-//! A report builds its `Grid` once; the table, CSV and Markdown renderers
-//! only lay it out, each deciding how a cell kind looks (thousands
-//! separators for people, plain decimals for machines), so the four-decimal
-//! money, the `+` on differences and the placeholders are written once.
-//! JSON stays the report's own serialisation: its shape is a contract
-//! (`wabill merge` reads it back), not a layout.
+//! A report builds its `Grid` once; the table, CSV, Markdown, HTML and JSON
+//! renderers only lay it out, each deciding how a cell kind looks (thousands
+//! separators for people, plain decimals for machines, typed values in
+//! JSON), so the display scale of money, the `+` on differences and the
+//! placeholders are written once.
+//!
+//! In JSON (`render::json::Rows`, `render::json::Totals`) a row is an
+//! object keyed by its columns' machine names, in column order (or the key
+//! columns gathered into a `keys` array first, `Grid::json_keys`); what is
+//! not a table (a report's `meta`, the accounting, estimate's `partial`
+//! section that `wabill merge` reads back) stays the report's own serde
+//! structs around those rows.
 
 use rust_decimal::Decimal;
 
@@ -27,6 +33,8 @@ pub struct Column {
     pub human: bool,
     /// Shown in CSV (machines' format).
     pub machine: bool,
+    /// A field of each JSON row object.
+    pub json: bool,
 }
 
 impl Column {
@@ -40,6 +48,7 @@ impl Column {
             left: true,
             human: true,
             machine: true,
+            json: true,
         }
     }
 
@@ -53,6 +62,7 @@ impl Column {
             left: false,
             human: true,
             machine: true,
+            json: true,
         }
     }
 
@@ -76,6 +86,21 @@ impl Column {
     /// Only in people's formats (table, Markdown).
     pub fn human_only(mut self) -> Self {
         self.machine = false;
+        self.json = false;
+        self
+    }
+
+    /// Only in JSON: a field whose place or presence there differs from
+    /// the CSV column's.
+    pub fn json_only(mut self) -> Self {
+        self.human = false;
+        self.machine = false;
+        self
+    }
+
+    /// Not in JSON (CSV's `currency` column, where JSON has it in `meta`).
+    pub fn not_json(mut self) -> Self {
+        self.json = false;
         self
     }
 }
@@ -86,6 +111,8 @@ pub enum Cell {
     /// Text, often from the input (escaped by each renderer as it needs).
     Text(String),
     Count(u64),
+    /// A number people read without separators (a line number).
+    Number(u64),
     /// An exact amount at its natural scale, shown at the display scale
     /// (`render::number::shown`).
     Money(Decimal),
@@ -107,6 +134,7 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => group_digits(*n),
+            Cell::Number(n) => n.to_string(),
             Cell::Money(d) => money(*d),
             Cell::Difference(d) => signed_money(*d),
             Cell::Percent(p) => signed_percent(*p),
@@ -119,7 +147,7 @@ impl Cell {
     pub fn machine(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
-            Cell::Count(n) => n.to_string(),
+            Cell::Count(n) | Cell::Number(n) => n.to_string(),
             Cell::Money(d) | Cell::Difference(d) => shown(*d).to_string(),
             Cell::Percent(p) => shown_percent(*p).to_string(),
             Cell::Missing(_) => String::new(),
@@ -147,6 +175,9 @@ pub struct Grid {
     pub total_label: Option<String>,
     /// Sentences after the table (people's formats only).
     pub after: Vec<String>,
+    /// JSON gathers the key columns of a row into one `keys` array (the
+    /// `--by` groups of estimate and compare).
+    pub json_keys: bool,
 }
 
 impl Grid {
@@ -167,6 +198,23 @@ impl Grid {
     /// Whether row `i` is a subtotal.
     pub fn is_subtotal(&self, i: usize) -> bool {
         self.subtotals.contains(&i)
+    }
+
+    /// The columns of JSON rows, with their indexes.
+    pub fn json_columns(&self) -> impl Iterator<Item = (usize, &Column)> {
+        self.columns.iter().enumerate().filter(|(_, c)| c.json)
+    }
+
+    /// The totals row's values for JSON's value columns, with their names.
+    pub fn json_total(&self) -> Option<Vec<(&str, &Cell)>> {
+        let values = self.columns.iter().filter(|c| !c.key);
+        self.total.as_ref().map(|total| {
+            values
+                .zip(total)
+                .filter(|(c, _)| c.json)
+                .map(|(c, cell)| (c.name.as_str(), cell))
+                .collect()
+        })
     }
 
     /// The columns machines see, with their indexes.
@@ -289,6 +337,7 @@ mod layout_tests {
             ]),
             total_label: None,
             after: vec!["after".into(), "- nested".into()],
+            json_keys: false,
         }
     }
 

@@ -124,5 +124,6 @@ pub fn grid(r: &MessageReconciliation) -> Grid {
         total: None,
         total_label: None,
         after: vec![summary(r)],
+        json_keys: false,
     }
 }

@@ -35,10 +35,7 @@ pub fn render(rates: &Rates, format: Format, style: Style, out: &mut dyn Write) 
         Format::Table => super::table::render(&grid(rates), style, out),
         Format::Csv => super::csv::render(&grid(rates), out),
         Format::Markdown => super::markdown::render(&grid(rates), out),
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &rates.rows)?;
-            writeln!(out)
-        }
+        Format::Json => super::json::write(&super::json::Rows(&grid(rates)), out),
     }
 }
 
@@ -86,5 +83,6 @@ pub fn grid(rates: &Rates) -> Grid {
         total: None,
         total_label: None,
         after: Vec::new(),
+        json_keys: false,
     }
 }
