@@ -66,7 +66,6 @@ pub struct Detail {
     pub pricing_type: String,
     pub pricing_category: String,
     pub messages: u64,
-    #[serde(serialize_with = "crate::render::number::json::optional")]
     pub rate: Option<Decimal>,
     #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,

@@ -438,7 +438,7 @@ impl Sides {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Converted {
     /// `None` on the totals row (each row uses its own rate).
-    #[serde(serialize_with = "crate::render::number::json::optional")]
+    /// An exchange rate, not an amount: written as given.
     pub rate: Option<Decimal>,
     pub rate_date: Option<String>,
     #[serde(flatten)]

@@ -35,6 +35,11 @@ pub struct Column {
     pub machine: bool,
     /// A field of each JSON row object.
     pub json: bool,
+    /// Its JSON name when not `name`; `meta.estimated` nests the value in
+    /// an object `meta` with the neighbouring columns of the same prefix.
+    pub json_name: Option<String>,
+    /// Left out of a JSON row when empty (an empty list).
+    pub json_skip_empty: bool,
 }
 
 impl Column {
@@ -49,6 +54,8 @@ impl Column {
             human: true,
             machine: true,
             json: true,
+            json_name: None,
+            json_skip_empty: false,
         }
     }
 
@@ -63,6 +70,8 @@ impl Column {
             human: true,
             machine: true,
             json: true,
+            json_name: None,
+            json_skip_empty: false,
         }
     }
 
@@ -103,6 +112,23 @@ impl Column {
         self.json = false;
         self
     }
+
+    /// Named `name` in JSON (`meta.estimated`: nested, see `json_name`).
+    pub fn json_as(mut self, name: impl Into<String>) -> Self {
+        self.json_name = Some(name.into());
+        self
+    }
+
+    /// Left out of a JSON row when its list is empty.
+    pub fn json_skip_empty(mut self) -> Self {
+        self.json_skip_empty = true;
+        self
+    }
+
+    /// The field's name in JSON.
+    pub fn json_name(&self) -> &str {
+        self.json_name.as_deref().unwrap_or(&self.name)
+    }
 }
 
 /// A typed value; renderers choose its text.
@@ -121,6 +147,9 @@ pub enum Cell {
     /// A percentage, exact: shown at one place (`+2.5%` for people, `2.5`
     /// for machines).
     Percent(Decimal),
+    /// Several values (cause codes): joined for people and CSV, a list in
+    /// JSON.
+    List(Vec<String>),
     /// No value: people see the placeholder, machines an empty cell.
     Missing(&'static str),
     /// A check: `ok` or `OFF` for people (the table shows `OFF` in red),
@@ -138,6 +167,7 @@ impl Cell {
             Cell::Money(d) => money(*d),
             Cell::Difference(d) => signed_money(*d),
             Cell::Percent(p) => signed_percent(*p),
+            Cell::List(items) => items.join(", "),
             Cell::Missing(placeholder) => (*placeholder).to_string(),
             Cell::Check(ok) => if *ok { "ok" } else { "OFF" }.to_string(),
         }
@@ -150,6 +180,7 @@ impl Cell {
             Cell::Count(n) | Cell::Number(n) => n.to_string(),
             Cell::Money(d) | Cell::Difference(d) => shown(*d).to_string(),
             Cell::Percent(p) => shown_percent(*p).to_string(),
+            Cell::List(items) => items.join(";"),
             Cell::Missing(_) => String::new(),
             Cell::Check(ok) => ok.to_string(),
         }
@@ -205,16 +236,13 @@ impl Grid {
         self.columns.iter().enumerate().filter(|(_, c)| c.json)
     }
 
-    /// The totals row's values for JSON's value columns, with their names.
-    pub fn json_total(&self) -> Option<Vec<(&str, &Cell)>> {
+    /// The totals row's values for JSON's value columns, with their
+    /// columns.
+    pub fn json_total(&self) -> Option<Vec<(&Column, &Cell)>> {
         let values = self.columns.iter().filter(|c| !c.key);
-        self.total.as_ref().map(|total| {
-            values
-                .zip(total)
-                .filter(|(c, _)| c.json)
-                .map(|(c, cell)| (c.name.as_str(), cell))
-                .collect()
-        })
+        self.total
+            .as_ref()
+            .map(|total| values.zip(total).filter(|(c, _)| c.json).collect())
     }
 
     /// The columns machines see, with their indexes.

@@ -7,7 +7,7 @@ use std::io::{self, Write};
 use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
-use super::grid::{Cell, Grid};
+use super::grid::{Cell, Column, Grid};
 use super::{shown, shown_percent};
 use crate::report::{Accounting, Meta, Partial, ProviderChargeLine, Report};
 
@@ -20,6 +20,7 @@ impl Serialize for Cell {
             Cell::Count(n) | Cell::Number(n) => s.serialize_u64(*n),
             Cell::Money(d) | Cell::Difference(d) => s.collect_str(&shown(*d)),
             Cell::Percent(p) => s.collect_str(&shown_percent(*p)),
+            Cell::List(items) => items.serialize(s),
             Cell::Missing(_) => s.serialize_none(),
             Cell::Check(ok) => s.serialize_bool(*ok),
         }
@@ -27,7 +28,7 @@ impl Serialize for Cell {
 }
 
 /// A grid's rows (not its subtotals, which are for people) as a list of
-/// objects keyed by the JSON columns' machine names.
+/// objects keyed by the JSON columns' names (`fields`).
 pub struct Rows<'a>(pub &'a Grid);
 
 impl Serialize for Rows<'_> {
@@ -61,10 +62,59 @@ impl Serialize for RowObject<'_> {
                 .collect();
             map.serialize_entry("keys", &keys)?;
         }
-        for (i, c) in columns {
-            if !(self.grid.json_keys && c.key) {
-                map.serialize_entry(&c.name, &self.cells[i])?;
+        let values: Vec<(&Column, &Cell)> = (columns.into_iter())
+            .filter(|(_, c)| !(self.grid.json_keys && c.key))
+            .map(|(i, c)| (c, &self.cells[i]))
+            .collect();
+        fields(&mut map, &values)?;
+        map.end()
+    }
+}
+
+/// The fields of one object, in column order. A name `a.b` nests the run
+/// of neighbouring columns named `a.…` in an object `a`, left out when all
+/// its values are missing (fees a row does not have); an empty list is
+/// left out where the column says so.
+fn fields<M: SerializeMap>(map: &mut M, values: &[(&Column, &Cell)]) -> Result<(), M::Error> {
+    let prefix = |c: &Column| {
+        c.json_name()
+            .split_once('.')
+            .map(|(p, f)| (p.to_string(), f.to_string()))
+    };
+    let mut i = 0;
+    while i < values.len() {
+        let (column, cell) = values[i];
+        let Some((group, _)) = prefix(column) else {
+            i += 1;
+            let empty = matches!(cell, Cell::List(items) if items.is_empty());
+            if !(column.json_skip_empty && empty) {
+                map.serialize_entry(column.json_name(), cell)?;
             }
+            continue;
+        };
+        let run: Vec<(String, &Cell)> = values[i..]
+            .iter()
+            .map_while(|(c, cell)| {
+                prefix(c)
+                    .filter(|(p, _)| *p == group)
+                    .map(|(_, f)| (f, *cell))
+            })
+            .collect();
+        i += run.len();
+        if !run.iter().all(|(_, cell)| matches!(cell, Cell::Missing(_))) {
+            map.serialize_entry(&group, &Nested(run))?;
+        }
+    }
+    Ok(())
+}
+
+struct Nested<'a>(Vec<(String, &'a Cell)>);
+
+impl Serialize for Nested<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut map = s.serialize_map(Some(self.0.len()))?;
+        for (name, cell) in &self.0 {
+            map.serialize_entry(name, cell)?;
         }
         map.end()
     }
@@ -78,14 +128,41 @@ impl Serialize for Totals<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self.0.json_total() {
             None => s.serialize_none(),
-            Some(cells) => {
-                let mut map = s.serialize_map(Some(cells.len()))?;
-                for (name, cell) in cells {
-                    map.serialize_entry(name, cell)?;
-                }
+            Some(values) => {
+                let mut map = s.serialize_map(None)?;
+                fields(&mut map, &values)?;
                 map.end()
             }
         }
+    }
+}
+
+/// A grid's totals row as a row: its key columns read `total`, as in CSV.
+pub struct TotalRow<'a>(pub &'a Grid);
+
+impl Serialize for TotalRow<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let grid = self.0;
+        let Some(total) = &grid.total else {
+            return s.serialize_none();
+        };
+        let label = Cell::Text("total".into());
+        let mut values = total.iter();
+        let cells: Vec<Cell> = (grid.columns.iter())
+            .map(|c| {
+                if c.key {
+                    &label
+                } else {
+                    values.next().unwrap_or(&label)
+                }
+            })
+            .cloned()
+            .collect();
+        RowObject {
+            grid,
+            cells: &cells,
+        }
+        .serialize(s)
     }
 }
 
