@@ -34,12 +34,11 @@ impl Amounts {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForecastRow {
     pub month: String,
     pub market: String,
     pub category: String,
-    #[serde(flatten)]
     pub amounts: Amounts,
 }
 
@@ -106,7 +105,7 @@ pub struct ForecastMeta {
     pub config: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForecastReport {
     pub meta: ForecastMeta,
     pub rows: Vec<ForecastRow>,

@@ -79,7 +79,7 @@ impl Amounts {
 }
 
 /// A message whose provider price is outside the tolerance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargeDiff {
     pub message_id: String,
     pub timestamp: String,
@@ -88,30 +88,27 @@ pub struct ChargeDiff {
     /// `inbound`, `not_delivered`…).
     pub pricing_type: &'static str,
     pub category: &'static str,
-    #[serde(flatten)]
     pub amounts: Amounts,
 }
 
 /// The compared messages of one period (`--granularity`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargePeriod {
     pub period: String,
     pub messages: u64,
     /// Messages of the period outside the tolerance.
     pub differing: u64,
-    #[serde(flatten)]
     pub amounts: Amounts,
     /// The period's totals are within the tolerance.
     pub within_tolerance: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargeReconciliation {
     pub inputs: Vec<String>,
     /// wabill's card currency: the currency compared.
     pub currency: String,
     pub tolerance: Tolerance,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<Fees>,
     pub granularity: Granularity,
     pub view: ChargeView,
@@ -129,7 +126,6 @@ pub struct ChargeReconciliation {
     /// Messages (inbound or outbound) without a provider price.
     pub without_price: u64,
     /// The periods while messages are added.
-    #[serde(skip)]
     open: BTreeMap<String, ChargePeriod>,
 }
 

@@ -398,13 +398,10 @@ impl Measure {
 
 /// An amount on both sides and actual − estimate; the actual is `None`
 /// when the export has no cost (volumes only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sides {
-    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub estimated: Decimal,
-    #[serde(serialize_with = "crate::render::number::json::optional")]
     pub actual: Option<Decimal>,
-    #[serde(serialize_with = "crate::render::number::json::optional")]
     pub difference: Option<Decimal>,
 }
 
@@ -435,17 +432,16 @@ impl Sides {
 }
 
 /// The row's totals in the reporting currency.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Converted {
     /// `None` on the totals row (each row uses its own rate).
     /// An exchange rate, not an amount: written as given.
     pub rate: Option<Decimal>,
     pub rate_date: Option<String>,
-    #[serde(flatten)]
     pub amounts: Sides,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     pub period: String,
     pub country: String,
@@ -456,22 +452,18 @@ pub struct Row {
     pub actual_volume: Option<u64>,
     /// Meta's charge (the billed currency).
     pub meta: Sides,
-    /// Δ% = (actual − estimate) / estimate, 1 decimal, half away from zero.
-    #[serde(serialize_with = "crate::render::number::json::percent")]
+    /// Δ% = (actual − estimate) / estimate, exact (shown at 1 decimal, half
+    /// away from zero).
     pub percent: Option<Decimal>,
     pub within_tolerance: bool,
     pub causes: Vec<Cause>,
     /// The volume tiers Meta names for the cell (`low:high`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<String>,
     /// The provider's fees, with `--fees`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<Sides>,
     /// Meta + provider, with `--fees`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<Sides>,
     /// With `--fx`: the total (or Meta's charge) converted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub converted: Option<Converted>,
 }
 
@@ -534,7 +526,7 @@ impl ReconcileMeta {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reconciliation {
     pub meta: ReconcileMeta,
     pub rows: Vec<Row>,

@@ -3,13 +3,11 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use super::grid::{Cell, Column, Grid};
 use super::{Format, Style};
 
 /// One rate of the card (or of the number's market).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateRow {
     pub market: String,
     pub category: String,

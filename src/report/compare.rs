@@ -20,29 +20,26 @@ pub struct ScenarioMeta {
     pub rate_sources: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioCost {
     pub scenario: String,
     pub charged: u64,
-    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {
     pub scenario: String,
     pub versus: String,
     /// `None` when the two scenarios price in different currencies.
-    #[serde(serialize_with = "crate::render::number::json::optional")]
     pub difference: Option<Decimal>,
     /// Percentage of the first scenario's cost, exact (shown at 1 decimal,
     /// half away from zero); `None` when that cost is zero or the
     /// currencies differ.
-    #[serde(serialize_with = "crate::render::number::json::percent")]
     pub percent: Option<Decimal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompareRow {
     pub keys: Vec<String>,
     pub messages: u64,
@@ -62,7 +59,7 @@ pub struct CompareMeta {
     pub config: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comparison {
     pub meta: CompareMeta,
     pub rows: Vec<CompareRow>,

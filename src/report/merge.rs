@@ -486,6 +486,19 @@ mod tests {
         );
     }
 
+    /// The report as `--format json` writes it.
+    fn json(report: &Report) -> String {
+        let mut out = Vec::new();
+        crate::render::render(
+            report,
+            crate::render::ReportFormat::Json,
+            Default::default(),
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
     /// Amounts at their natural scale (2 and 6 places) go through JSON at
     /// the display scale, read back at any scale, and merge to the sum; the
     /// rows of each format add up to the total.
@@ -496,7 +509,7 @@ mod tests {
         let parts: Vec<(String, Report)> = [("a", a), ("b", b)]
             .into_iter()
             .map(|(name, r)| {
-                let json = serde_json::to_string(&r).unwrap();
+                let json = json(&r);
                 (name.to_string(), serde_json::from_str(&json).unwrap())
             })
             .collect();
@@ -506,7 +519,7 @@ mod tests {
         let sum: Decimal = merged.rows.iter().map(|r| r.line.cost).sum();
         assert_eq!(sum, merged.totals.cost);
         assert_eq!(merged.totals.cost, Decimal::new(3175, 5));
-        let json: serde_json::Value = serde_json::to_value(&merged).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&json(&merged)).unwrap();
         assert_eq!(json["rows"][0]["cost"], "0.0100");
         assert_eq!(json["rows"][1]["cost"], "0.02175");
         assert_eq!(json["totals"]["cost"], "0.03175");

@@ -20,19 +20,17 @@ use serde::{Deserialize, Serialize};
 /// Version of the CSV and JSON field layout; bumped on any breaking change.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Line {
     /// Outbound messages in the group (charged + free + not delivered).
     pub messages: u64,
     pub charged: u64,
     pub free: u64,
     pub not_delivered: u64,
-    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,
     /// Conversations opened in the group; only in reports where a
     /// conversation model priced something (`None` elsewhere, so per-message
     /// reports keep their columns).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations: Option<u64>,
 }
 
@@ -50,7 +48,7 @@ impl Line {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Row {
     /// One value per `--by` key, in the order given.
     pub keys: Vec<String>,
@@ -146,7 +144,10 @@ pub struct Meta {
     pub config: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The cost report. Its JSON is written by `render::json` (rows and totals
+/// from the grid, the other sections from their serde structs below) and
+/// read back here by `wabill merge`, at any scale of its amounts.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Report {
     pub meta: Meta,
     pub rows: Vec<Row>,
@@ -156,11 +157,11 @@ pub struct Report {
     /// `totalPrice`, Infobip `pricePerMessage`, a `provider_price`
     /// column), one line per currency: what the provider charged, kept
     /// apart from Meta's cost above and never added to it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub provider_charges: Vec<ProviderChargeLine>,
     /// What an exact merge of partial reports needs (`wabill merge`); only
     /// `estimate` fills it in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub partial: Option<Partial>,
     /// Cost by day and by market for the HTML charts, when collected
     /// (`Aggregator::with_spend`); not part of the CSV/JSON layout.
