@@ -6,12 +6,15 @@
 //! JSON), so the display scale of money, the `+` on differences and the
 //! placeholders are written once.
 //!
-//! In JSON (`render::json::Rows`, `render::json::Totals`) a row is an
-//! object keyed by its columns' machine names, in column order (or the key
-//! columns gathered into a `keys` array first, `Grid::json_keys`); what is
-//! not a table (a report's `meta`, the accounting, estimate's `partial`
-//! section that `wabill merge` reads back) stays the report's own serde
-//! structs around those rows.
+//! In JSON (`render::json::Rows`, `Totals`, `TotalRow`) a row is an object
+//! keyed by its JSON columns' names, in column order (the key columns
+//! gathered into a `keys` array first with `Grid::json_keys`); a name such
+//! as `meta.estimated` nests neighbouring columns in an object, and
+//! `scenarios.0.cost` makes a list of them, so each report keeps its JSON
+//! shape. What is not a table (a report's `meta`, the accounting,
+//! estimate's `partial` section that `wabill merge` reads back) stays the
+//! report's own serde structs around those rows: `partial` is a versioned
+//! contract between runs, not a layout.
 
 use rust_decimal::Decimal;
 

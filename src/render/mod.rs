@@ -1,6 +1,6 @@
 //! Renderers. Each report builds one typed [`grid::Grid`]; `table`, `csv`,
-//! `markdown` and `html` lay any grid out, `json` serialises the report
-//! itself. The output-format enums live here so that `cli` and `app` import
+//! `markdown`, `html` and `json` lay any grid out (JSON's non-tabular
+//! sections, such as `meta` and estimate's `partial`, stay serde structs). The output-format enums live here so that `cli` and `app` import
 //! `render`, never the other way round.
 
 mod bars;
