@@ -202,17 +202,10 @@ impl Serialize for TotalRow<'_> {
         let Some(total) = &grid.total else {
             return s.serialize_none();
         };
+        // Key columns come first, as CSV's totals row assumes too.
         let label = Cell::Text("total".into());
-        let mut values = total.iter();
-        let cells: Vec<Cell> = (grid.columns.iter())
-            .map(|c| {
-                if c.key {
-                    &label
-                } else {
-                    values.next().unwrap_or(&label)
-                }
-            })
-            .cloned()
+        let cells: Vec<Cell> = std::iter::repeat_n(label, grid.keys())
+            .chain(total.iter().cloned())
             .collect();
         RowObject {
             grid,
