@@ -8,7 +8,7 @@ use serde::ser::{SerializeMap, SerializeSeq};
 use serde::{Serialize, Serializer};
 
 use super::grid::{Cell, Column, Grid};
-use super::{shown, shown_percent};
+use super::shown_percent;
 use crate::report::{Accounting, Meta, Partial, ProviderChargeLine, Report};
 
 /// A cell as a JSON value: counts as numbers, amounts and percentages as
@@ -18,7 +18,7 @@ impl Serialize for Cell {
         match self {
             Cell::Text(t) => s.serialize_str(t),
             Cell::Count(n) | Cell::Number(n) => s.serialize_u64(*n),
-            Cell::Money(d) | Cell::Difference(d) => s.collect_str(&shown(*d)),
+            Cell::Money(d) | Cell::Difference(d) => super::number::json::amount(d, s),
             Cell::Percent(p) => s.collect_str(&shown_percent(*p)),
             Cell::List(items) => items.serialize(s),
             Cell::Missing(_) => s.serialize_none(),

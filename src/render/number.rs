@@ -34,7 +34,8 @@ pub fn shown_percent(p: Decimal) -> Decimal {
 }
 
 /// Serde helpers writing amounts as [`shown`] strings, the one way JSON
-/// writes money (`#[serde(serialize_with = "render::number::json::amount")]`).
+/// writes money: the grid's cells (`render::json`) and the serde sections
+/// (`#[serde(serialize_with = "render::number::json::amount")]`).
 /// Strings, so that no JSON reader rounds them; reading back (`merge`)
 /// takes any scale.
 pub mod json {
@@ -62,14 +63,6 @@ pub mod json {
             map.serialize_entry(k, &super::shown(*d).to_string())?;
         }
         map.end()
-    }
-
-    /// A percentage at one place (`shown_percent`), or null.
-    pub fn percent<S: Serializer>(p: &Option<Decimal>, s: S) -> Result<S::Ok, S::Error> {
-        match p {
-            Some(p) => s.collect_str(&super::shown_percent(*p)),
-            None => s.serialize_none(),
-        }
     }
 }
 
@@ -196,8 +189,6 @@ mod tests {
             difference: Option<Decimal>,
             #[serde(serialize_with = "json::optional")]
             missing: Option<Decimal>,
-            #[serde(serialize_with = "json::percent")]
-            percent: Option<Decimal>,
             #[serde(serialize_with = "json::by_key")]
             by: std::collections::BTreeMap<String, Decimal>,
         }
@@ -205,12 +196,11 @@ mod tests {
             cost: dec!(0.01),
             difference: Some(dec!(-0.021750)),
             missing: None,
-            percent: Some(dec!(33.333333)),
             by: [("a".to_string(), dec!(0))].into(),
         };
         assert_eq!(
             serde_json::to_string(&row).unwrap(),
-            r#"{"cost":"0.0100","difference":"-0.02175","missing":null,"percent":"33.3","by":{"a":"0.0000"}}"#
+            r#"{"cost":"0.0100","difference":"-0.02175","missing":null,"by":{"a":"0.0000"}}"#
         );
     }
 }
