@@ -296,7 +296,7 @@ fn marketing_lite_uses_meta_s_cost_and_max_prices_bound_the_rest() {
     let l1 = &rows["l1 +5511987650001"];
     assert_eq!(
         (l1["cost"].as_str(), l1["rate_source"].as_str()),
-        ("0.035", "Meta's reported cost")
+        ("0.0350", "Meta's reported cost")
     );
     assert_eq!(rows["l2 +5511987650002"]["cost"], "0.0625");
     // 0.035 + 0.0625 + 0.0625
@@ -421,10 +421,10 @@ fn business_agent_rows_cost_tokens_at_the_per_token_rate() {
         t("free_before_billing", "0.0000")
     );
     // Inside the window, still charged: 21,000 × USD 2 / 1M.
-    assert_eq!(cell(&rows, &format!("b1 {c}")), t("regular", "0.042000"));
+    assert_eq!(cell(&rows, &format!("b1 {c}")), t("regular", "0.0420"));
     assert_eq!(rows[&format!("b1 {c}")]["note"], "21000 tokens");
     // The estimate: 25,000 × USD 2 / 1M, marked in the row and the report.
-    assert_eq!(cell(&rows, &format!("b2 {c}")), t("regular", "0.050000"));
+    assert_eq!(cell(&rows, &format!("b2 {c}")), t("regular", "0.0500"));
     assert_eq!(
         rows[&format!("b2 {c}")]["note"],
         "estimate: 25000 tokens (--agent-tokens-per-message)"
@@ -432,7 +432,7 @@ fn business_agent_rows_cost_tokens_at_the_per_token_rate() {
     let mut report = vec!["estimate", "--format", "json"];
     report.extend_from_slice(&args);
     let v: serde_json::Value = serde_json::from_str(&ok(&report)).unwrap();
-    assert_eq!(v["totals"]["cost"], "0.092000");
+    assert_eq!(v["totals"]["cost"], "0.0920");
     assert_eq!(
         v["meta"]["notes"][0],
         "estimate: 1 business_agent message at 25000 tokens each (--agent-tokens-per-message)"
@@ -451,5 +451,5 @@ fn business_agent_rows_cost_tokens_at_the_per_token_rate() {
     );
     let mut with_card = args.clone();
     with_card.extend_from_slice(&["--rates", &card]);
-    assert_eq!(priced(&with_card)[&format!("b1 {c}")]["cost"], "0.063000");
+    assert_eq!(priced(&with_card)[&format!("b1 {c}")]["cost"], "0.0630");
 }

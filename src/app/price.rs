@@ -93,7 +93,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     if matches!(p.pricing_type, PricingType::Inbound | PricingType::Call) {
                         String::new()
                     } else {
-                        p.cost.to_string()
+                        crate::render::shown(p.cost).to_string()
                     }
                 }),
                 currency: &currency,

@@ -14,13 +14,14 @@ pub struct Amounts {
     pub messages: u64,
     pub charged: u64,
     pub free: u64,
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,
 }
 
 impl Amounts {
     fn zero() -> Self {
         Amounts {
-            cost: Decimal::new(0, 4),
+            cost: Decimal::ZERO,
             ..Amounts::default()
         }
     }
@@ -33,12 +34,11 @@ impl Amounts {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForecastRow {
     pub month: String,
     pub market: String,
     pub category: String,
-    #[serde(flatten)]
     pub amounts: Amounts,
 }
 
@@ -48,6 +48,7 @@ pub struct MonthRow {
     #[serde(flatten)]
     pub amounts: Amounts,
     /// Cost per category, for the stacked chart.
+    #[serde(serialize_with = "crate::render::number::json::by_key")]
     pub cost_by_category: BTreeMap<String, Decimal>,
 }
 
@@ -65,6 +66,7 @@ pub struct Detail {
     pub pricing_category: String,
     pub messages: u64,
     pub rate: Option<Decimal>,
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub cost: Decimal,
     pub rate_source: Option<String>,
 }
@@ -103,7 +105,7 @@ pub struct ForecastMeta {
     pub config: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ForecastReport {
     pub meta: ForecastMeta,
     pub rows: Vec<ForecastRow>,
@@ -203,7 +205,7 @@ impl Builder {
                 m.amounts.add(&amounts);
                 *m.cost_by_category
                     .entry(category.clone())
-                    .or_insert(Decimal::new(0, 4)) += amounts.cost;
+                    .or_insert(Decimal::ZERO) += amounts.cost;
                 ForecastRow {
                     month,
                     market,

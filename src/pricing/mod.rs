@@ -506,8 +506,7 @@ impl<'t> Pricer<'t> {
             pricing_type: PricingType::Inbound,
             pricing_category: None,
             rate: None,
-            // Four places, like the cards, so free rows print as 0.0000.
-            cost: Decimal::new(0, 4),
+            cost: Decimal::ZERO,
             rate_source: None,
             rule: None,
             counted_as: None,

@@ -139,7 +139,7 @@ impl<'t> VolumePricer<'t> {
             pricing_type,
             pricing_category: v.category,
             rate: None,
-            cost: Decimal::new(0, 4),
+            cost: Decimal::ZERO,
             rate_source: None,
             tier: None,
         };

@@ -18,7 +18,7 @@ use super::fees::Fees;
 use super::tolerance::Tolerance;
 use crate::model::{Direction, Message};
 use crate::pricing::{Priced, PricingType, Unpriced};
-use crate::report::{ProviderChargeLine, four_places as four};
+use crate::report::ProviderChargeLine;
 
 /// What `--provider-charges` lists and gates the exit code on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, clap::ValueEnum)]
@@ -31,9 +31,10 @@ pub enum ChargeView {
     Periods,
 }
 
-/// Amounts start at four decimal places, like the estimate's.
+/// Amounts are exact at their natural scale; the renderers show them at
+/// the display scale.
 fn zero() -> Decimal {
-    Decimal::new(0, 4)
+    Decimal::ZERO
 }
 
 /// What wabill expects the provider to charge for one message, and what
@@ -41,14 +42,19 @@ fn zero() -> Decimal {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Amounts {
     /// wabill's estimate of Meta's price (0 for inbound and free messages).
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub meta: Decimal,
     /// The provider's fees from `--fees` (0 without).
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub fees: Decimal,
     /// meta + fees.
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub expected: Decimal,
     /// The provider's price, as exported.
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub provider: Decimal,
     /// provider − expected.
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub difference: Decimal,
 }
 
@@ -73,7 +79,7 @@ impl Amounts {
 }
 
 /// A message whose provider price is outside the tolerance.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargeDiff {
     pub message_id: String,
     pub timestamp: String,
@@ -82,30 +88,27 @@ pub struct ChargeDiff {
     /// `inbound`, `not_delivered`…).
     pub pricing_type: &'static str,
     pub category: &'static str,
-    #[serde(flatten)]
     pub amounts: Amounts,
 }
 
 /// The compared messages of one period (`--granularity`).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargePeriod {
     pub period: String,
     pub messages: u64,
     /// Messages of the period outside the tolerance.
     pub differing: u64,
-    #[serde(flatten)]
     pub amounts: Amounts,
     /// The period's totals are within the tolerance.
     pub within_tolerance: bool,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChargeReconciliation {
     pub inputs: Vec<String>,
     /// wabill's card currency: the currency compared.
     pub currency: String,
     pub tolerance: Tolerance,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub fees: Option<Fees>,
     pub granularity: Granularity,
     pub view: ChargeView,
@@ -123,7 +126,6 @@ pub struct ChargeReconciliation {
     /// Messages (inbound or outbound) without a provider price.
     pub without_price: u64,
     /// The periods while messages are added.
-    #[serde(skip)]
     open: BTreeMap<String, ChargePeriod>,
 }
 
@@ -161,11 +163,11 @@ impl ChargeReconciliation {
         let Some(f) = &self.fees else {
             return zero();
         };
-        four(match (m.direction, delivered) {
+        match (m.direction, delivered) {
             (Direction::In, _) => f.inbound_message,
             (Direction::Out, true) => f.on_messages(1, meta),
             (Direction::Out, false) => f.failed_message,
-        })
+        }
     }
 
     /// Adds one priced message; `period` is its period label and
@@ -192,7 +194,7 @@ impl ChargeReconciliation {
                 messages: 1,
                 inbound,
                 outbound: 1 - inbound,
-                amount: four(charge.amount),
+                amount: charge.amount,
             };
             ProviderChargeLine::add_to(&mut self.other_currencies, &line);
             return;
@@ -205,13 +207,13 @@ impl ChargeReconciliation {
         };
         let delivered = m.status.is_delivered();
         let fees = self.fees_for(m, delivered, meta);
-        let expected = four(meta + fees);
+        let expected = meta + fees;
         let amounts = Amounts {
-            meta: four(meta),
+            meta,
             fees,
             expected,
-            provider: four(charge.amount),
-            difference: four(charge.amount - expected),
+            provider: charge.amount,
+            difference: charge.amount - expected,
         };
         self.compared += 1;
         self.totals.add(&amounts);
@@ -294,10 +296,8 @@ mod tests {
             provider: dec!(0.0050),
             difference: dec!(0.0000),
         });
-        assert_eq!(a.expected.to_string(), "0.0725");
-        assert_eq!(a.provider.to_string(), "0.0725");
-        assert_eq!(a.difference.to_string(), "0.0000");
-        assert_eq!(four(dec!(0)).to_string(), "0.0000");
-        assert_eq!(four(dec!(0.00500)).to_string(), "0.00500");
+        assert_eq!(a.expected, dec!(0.0725));
+        assert_eq!(a.provider, dec!(0.0725));
+        assert!(a.difference.is_zero());
     }
 }

@@ -29,7 +29,7 @@ impl Kind {
 }
 
 /// One side's decision, in Meta's words.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Decision {
     pub pricing_type: String,
     pub category: String,
@@ -37,7 +37,7 @@ pub struct Decision {
 }
 
 /// A message on which wabill and Meta disagree.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Differing {
     pub message_id: String,
     pub timestamp: String,
@@ -49,7 +49,7 @@ pub struct Differing {
     pub explain: String,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct MessageReconciliation {
     pub inputs: Vec<String>,
     /// Outbound messages with a decision from Meta, compared.

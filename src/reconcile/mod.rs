@@ -347,7 +347,7 @@ fn billed_cells(
             p.pricing_type.as_deref().unwrap_or(UNKNOWN),
         );
         let cell = cells.entry(key).or_insert_with(|| Billed {
-            cost: Decimal::new(0, 4),
+            cost: Decimal::ZERO,
             start: p.start,
             end,
             ..Billed::default()
@@ -358,13 +358,6 @@ fn billed_cells(
         cell.end = cell.end.max(end);
         if let Some(t) = &p.tier {
             cell.tiers.insert(t.clone());
-        }
-    }
-    // Meta writes `0.125` or `0`; print them at the cards' four places
-    // (adding to a zero keeps the other operand's scale).
-    for cell in cells.values_mut() {
-        if cell.cost.scale() < 4 {
-            cell.cost.rescale(4);
         }
     }
     cells
@@ -405,35 +398,25 @@ impl Measure {
 
 /// An amount on both sides and actual − estimate; the actual is `None`
 /// when the export has no cost (volumes only).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sides {
     pub estimated: Decimal,
     pub actual: Option<Decimal>,
     pub difference: Option<Decimal>,
 }
 
-/// The same value without trailing zeros beyond the cards' four places, so
-/// a column reads alike (`0.0218`, `0.02175`, not `0.021750`); exact.
-fn tidy(d: Decimal) -> Decimal {
-    let mut d = d.normalize();
-    if d.scale() < 4 {
-        d.rescale(4);
-    }
-    d
-}
-
 impl Sides {
     fn new(estimated: Decimal, actual: Decimal) -> Sides {
         Sides {
-            estimated: tidy(estimated),
-            actual: Some(tidy(actual)),
-            difference: Some(tidy(actual - estimated)),
+            estimated,
+            actual: Some(actual),
+            difference: Some(actual - estimated),
         }
     }
 
     fn estimate_only(estimated: Decimal) -> Sides {
         Sides {
-            estimated: tidy(estimated),
+            estimated,
             actual: None,
             difference: None,
         }
@@ -449,16 +432,16 @@ impl Sides {
 }
 
 /// The row's totals in the reporting currency.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Converted {
     /// `None` on the totals row (each row uses its own rate).
+    /// An exchange rate, not an amount: written as given.
     pub rate: Option<Decimal>,
     pub rate_date: Option<String>,
-    #[serde(flatten)]
     pub amounts: Sides,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Row {
     pub period: String,
     pub country: String,
@@ -469,21 +452,18 @@ pub struct Row {
     pub actual_volume: Option<u64>,
     /// Meta's charge (the billed currency).
     pub meta: Sides,
-    /// Δ% = (actual − estimate) / estimate, 1 decimal, half away from zero.
+    /// Δ% = (actual − estimate) / estimate, exact (shown at 1 decimal, half
+    /// away from zero).
     pub percent: Option<Decimal>,
     pub within_tolerance: bool,
     pub causes: Vec<Cause>,
     /// The volume tiers Meta names for the cell (`low:high`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub tiers: Vec<String>,
     /// The provider's fees, with `--fees`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub provider: Option<Sides>,
     /// Meta + provider, with `--fees`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<Sides>,
     /// With `--fx`: the total (or Meta's charge) converted.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub converted: Option<Converted>,
 }
 
@@ -546,7 +526,7 @@ impl ReconcileMeta {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reconciliation {
     pub meta: ReconcileMeta,
     pub rows: Vec<Row>,
@@ -628,7 +608,7 @@ pub fn reconcile(
             .map(|k| (k.period.clone(), k.category.clone(), k.pricing_type.clone()))
             .collect(),
     };
-    let zero = Decimal::new(0, 4);
+    let zero = Decimal::ZERO;
     let mut rows = Vec::new();
     for key in keys {
         let est = cells.get(key).and_then(Option::as_ref);
@@ -800,7 +780,7 @@ pub fn reconcile(
 
 /// The totals row: every column the sum of the rows above it.
 fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
-    let zero = || Sides::new(Decimal::new(0, 4), Decimal::new(0, 4));
+    let zero = || Sides::new(Decimal::ZERO, Decimal::ZERO);
     let volumes = s.measure == Measure::Volume;
     let mut t = Row {
         period: "total".into(),
@@ -810,7 +790,7 @@ fn totals(rows: &[Row], s: &Settings<'_>) -> Row {
         estimated_volume: 0,
         actual_volume: Some(0),
         meta: if volumes {
-            Sides::estimate_only(Decimal::new(0, 4))
+            Sides::estimate_only(Decimal::ZERO)
         } else {
             zero()
         },

@@ -4,9 +4,16 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use super::grid::{Cell, Column, Grid};
+use super::json::Rows;
 use super::{Style, group_digits, money, signed_money};
+use crate::reconcile::Granularity;
 use crate::reconcile::charges::{Amounts, ChargeReconciliation, ChargeView};
+use crate::reconcile::fees::Fees;
+use crate::reconcile::tolerance::Tolerance;
+use crate::report::ProviderChargeLine;
 
 /// The formats of `reconcile --provider-charges`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,10 +41,48 @@ pub fn render(
         }
         ChargeFormat::Markdown => super::markdown::render(&grid(r), out),
         ChargeFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, r)?;
-            writeln!(out)
+            let (differing, periods) = (
+                grid_of(r, ChargeView::Messages),
+                grid_of(r, ChargeView::Periods),
+            );
+            let json = Json {
+                inputs: &r.inputs,
+                currency: &r.currency,
+                tolerance: &r.tolerance,
+                fees: r.fees.as_ref(),
+                granularity: r.granularity,
+                view: r.view,
+                compared: r.compared,
+                agreeing: r.agreeing,
+                differing: Rows(&differing),
+                periods: Rows(&periods),
+                totals: &r.totals,
+                other_currencies: &r.other_currencies,
+                without_price: r.without_price,
+            };
+            super::json::write(&json, out)
         }
     }
+}
+
+/// The JSON: both views' rows from their grids (the differing messages,
+/// the periods), the settings and totals as data.
+#[derive(Serialize)]
+struct Json<'a> {
+    inputs: &'a [String],
+    currency: &'a str,
+    tolerance: &'a Tolerance,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fees: Option<&'a Fees>,
+    granularity: Granularity,
+    view: ChargeView,
+    compared: u64,
+    agreeing: u64,
+    differing: Rows<'a>,
+    periods: Rows<'a>,
+    totals: &'a Amounts,
+    other_currencies: &'a [ProviderChargeLine],
+    without_price: u64,
 }
 
 fn messages(n: u64) -> String {
@@ -112,7 +157,7 @@ fn amount_columns(r: &ChargeReconciliation) -> Vec<Column> {
         with_fees(Column::value("expected").titled(format!("expected ({cur})"))),
         Column::value("provider").titled(format!("provider ({cur})")),
         Column::value("difference").titled("Δ"),
-        Column::value("currency").machine_only(),
+        Column::value("currency").machine_only().not_json(),
     ]
 }
 
@@ -132,8 +177,13 @@ fn amount_cells(r: &ChargeReconciliation, a: &Amounts) -> Vec<Cell> {
 /// differing messages the total is of every message compared, so machines
 /// get no totals row there (it is not the sum of the rows).
 pub fn grid(r: &ChargeReconciliation) -> Grid {
+    grid_of(r, r.view)
+}
+
+/// The grid of one view, whichever the report shows.
+fn grid_of(r: &ChargeReconciliation, view: ChargeView) -> Grid {
     let text = |s: &str| Cell::Text(s.to_string());
-    let (mut columns, rows, total_label, mut total) = match r.view {
+    let (mut columns, rows, total_label, mut total) = match view {
         ChargeView::Messages => (
             vec![
                 Column::key("message_id"),
@@ -195,7 +245,7 @@ pub fn grid(r: &ChargeReconciliation) -> Grid {
     };
     columns.extend(amount_columns(r));
     total.extend(amount_cells(r, &r.totals));
-    if r.view == ChargeView::Periods {
+    if view == ChargeView::Periods {
         // People read each period's check; machines the whole's too.
         columns.extend([
             Column::value("check").left().human_only(),

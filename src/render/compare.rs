@@ -4,9 +4,21 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use super::grid::{Cell, Column, Grid};
+use super::json::{Rows, TotalRow};
 use super::{Format, Style};
-use crate::report::compare::{CompareRow, Comparison};
+use crate::report::compare::{CompareMeta, CompareRow, Comparison};
+
+/// The JSON: rows and the totals row from the grid; per row a list of the
+/// scenarios' costs and one of the differences (`scenarios.0.cost`…).
+#[derive(Serialize)]
+struct Json<'a> {
+    meta: &'a CompareMeta,
+    rows: Rows<'a>,
+    totals: TotalRow<'a>,
+}
 
 pub fn render(c: &Comparison, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
     match format {
@@ -14,8 +26,13 @@ pub fn render(c: &Comparison, format: Format, style: Style, out: &mut dyn Write)
         Format::Csv => super::csv::render(&grid(c), out),
         Format::Markdown => super::markdown::render(&grid(c), out),
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, c)?;
-            writeln!(out)
+            let grid = grid(c);
+            let json = Json {
+                meta: &c.meta,
+                rows: Rows(&grid),
+                totals: TotalRow(&grid),
+            };
+            super::json::write(&json, out)
         }
     }
 }
@@ -23,11 +40,14 @@ pub fn render(c: &Comparison, format: Format, style: Style, out: &mut dyn Write)
 fn values(c: &Comparison, row: &CompareRow) -> Vec<Cell> {
     let mut v = vec![Cell::Count(row.messages)];
     for (s, meta) in row.scenarios.iter().zip(&c.meta.scenarios) {
+        v.push(Cell::Text(s.scenario.clone()));
         v.push(Cell::Count(s.charged));
         v.push(Cell::Money(s.cost));
         v.push(Cell::Text(meta.currency.clone()));
     }
     for d in &row.differences {
+        v.push(Cell::Text(d.scenario.clone()));
+        v.push(Cell::Text(d.versus.clone()));
         v.push(d.difference.map_or(Cell::Missing("-"), Cell::Difference));
         v.push(d.percent.map_or(Cell::Missing("n/a"), Cell::Percent));
     }
@@ -38,18 +58,37 @@ pub fn grid(c: &Comparison) -> Grid {
     let scenarios = &c.meta.scenarios;
     let mut columns: Vec<Column> = c.meta.group_by.iter().map(Column::key).collect();
     columns.push(Column::value("messages"));
-    for s in scenarios {
-        columns.push(Column::value(format!("{}_charged", s.name)).machine_only());
-        columns.push(
+    for (i, s) in scenarios.iter().enumerate() {
+        let json = |field: &str| format!("scenarios.{i}.{field}");
+        columns.extend([
+            Column::value("scenario")
+                .json_only()
+                .json_as(json("scenario")),
+            Column::value(format!("{}_charged", s.name))
+                .machine_only()
+                .json_as(json("charged")),
             Column::value(format!("{}_cost", s.name))
-                .titled(format!("{} ({})", s.name, s.currency)),
-        );
-        columns.push(Column::value(format!("{}_currency", s.name)).machine_only());
+                .titled(format!("{} ({})", s.name, s.currency))
+                .json_as(json("cost")),
+            Column::value(format!("{}_currency", s.name))
+                .machine_only()
+                .not_json(),
+        ]);
     }
-    for s in scenarios.iter().skip(1) {
-        columns
-            .push(Column::value(format!("{}_difference", s.name)).titled(format!("Δ {}", s.name)));
-        columns.push(Column::value(format!("{}_percent", s.name)).titled(format!("Δ% {}", s.name)));
+    for (i, s) in scenarios.iter().skip(1).enumerate() {
+        let json = |field: &str| format!("differences.{i}.{field}");
+        columns.extend([
+            Column::value("scenario")
+                .json_only()
+                .json_as(json("scenario")),
+            Column::value("versus").json_only().json_as(json("versus")),
+            Column::value(format!("{}_difference", s.name))
+                .titled(format!("Δ {}", s.name))
+                .json_as(json("difference")),
+            Column::value(format!("{}_percent", s.name))
+                .titled(format!("Δ% {}", s.name))
+                .json_as(json("percent")),
+        ]);
     }
     let rows = c
         .rows
@@ -90,5 +129,6 @@ pub fn grid(c: &Comparison) -> Grid {
         total: Some(values(c, &c.totals)),
         total_label: None,
         after,
+        json_keys: true,
     }
 }

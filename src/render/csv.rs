@@ -36,7 +36,7 @@ pub fn provider_charges(report: &crate::report::Report, out: &mut dyn Write) -> 
         let key = std::iter::repeat_n("provider_charge".to_string(), keys);
         let mut v: Vec<String> = vec![String::new(); super::count_columns(report).len()];
         v[0] = c.messages.to_string();
-        v.push(c.amount.to_string());
+        v.push(super::shown(c.amount).to_string());
         v.push(c.currency.clone());
         w.write_record(key.chain(v))?;
     }

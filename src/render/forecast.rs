@@ -3,9 +3,12 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use super::grid::{Cell, Column, Grid};
+use super::json::{Rows, Totals};
 use super::{Style, chart, group_digits};
-use crate::forecast::{Amounts, ForecastReport};
+use crate::forecast::{Amounts, Detail, ForecastMeta, ForecastReport, MonthRow};
 
 /// Output formats of a forecast: the report formats and two chart files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -40,12 +43,30 @@ pub fn render(
         ForecastFormat::Csv => super::csv::render(&grid(report), out),
         ForecastFormat::Markdown => super::markdown::render(&grid(report), out),
         ForecastFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, report)?;
-            writeln!(out)
+            let grid = grid(report);
+            let json = Json {
+                meta: &report.meta,
+                rows: Rows(&grid),
+                months: &report.months,
+                totals: Totals(&grid),
+                details: &report.details,
+            };
+            super::json::write(&json, out)
         }
         ForecastFormat::Svg => out.write_all(chart::svg(report)?.as_bytes()),
         ForecastFormat::Html => super::html::forecast(report, out),
     }
+}
+
+/// The forecast's JSON: rows and totals from the grid (without its month
+/// subtotals), the months by category and the priced details as data.
+#[derive(Serialize)]
+struct Json<'a> {
+    meta: &'a ForecastMeta,
+    rows: Rows<'a>,
+    months: &'a [MonthRow],
+    totals: Totals<'a>,
+    details: &'a [Detail],
 }
 
 /// The sentences under a table or chart: what was assumed and which cards.
@@ -127,7 +148,7 @@ pub fn grid(report: &ForecastReport) -> Grid {
         .collect();
     columns.extend(["messages", "charged", "free"].map(Column::value));
     columns.push(Column::value("cost").titled(format!("cost ({currency})")));
-    columns.push(Column::value("currency").machine_only());
+    columns.push(Column::value("currency").machine_only().not_json());
     let values = |a: &Amounts| {
         [
             Cell::Count(a.messages),
@@ -161,5 +182,6 @@ pub fn grid(report: &ForecastReport) -> Grid {
         total: Some(values(&report.totals).into()),
         total_label: None,
         after: notes(report),
+        json_keys: false,
     }
 }

@@ -1,15 +1,25 @@
 //! The one shape every tabular report is laid out from: typed columns,
 //! rows of typed cells, a totals row and the sentences around the table.
-//! A report builds its `Grid` once; the table, CSV and Markdown renderers
-//! only lay it out, each deciding how a cell kind looks (thousands
-//! separators for people, plain decimals for machines), so the four-decimal
-//! money, the `+` on differences and the placeholders are written once.
-//! JSON stays the report's own serialisation: its shape is a contract
-//! (`wabill merge` reads it back), not a layout.
+//! A report builds its `Grid` once; the table, CSV, Markdown, HTML and JSON
+//! renderers only lay it out, each deciding how a cell kind looks (thousands
+//! separators for people, plain decimals for machines, typed values in
+//! JSON), so the display scale of money, the `+` on differences and the
+//! placeholders are written once.
+//!
+//! In JSON (`render::json::Rows`, `Totals`, `TotalRow`) a row is an object
+//! keyed by its JSON columns' names, in column order (the key columns
+//! gathered into a `keys` array first with `Grid::json_keys`); a name such
+//! as `meta.estimated` nests neighbouring columns in an object, and
+//! `scenarios.0.cost` makes a list of them, so each report keeps its JSON
+//! shape. What is not a table (a report's `meta`, the accounting,
+//! estimate's `partial` section that `wabill merge` reads back) stays the
+//! report's own serde structs around those rows: `partial` is a versioned
+//! contract between runs, not a layout.
 
 use rust_decimal::Decimal;
 
-use super::{group_digits, money, signed_money};
+use super::number::signed_percent;
+use super::{group_digits, money, shown, shown_percent, signed_money};
 
 /// One column: its machine name (the CSV header), its title for people
 /// (table and Markdown), and where it is shown.
@@ -26,6 +36,13 @@ pub struct Column {
     pub human: bool,
     /// Shown in CSV (machines' format).
     pub machine: bool,
+    /// A field of each JSON row object.
+    pub json: bool,
+    /// Its JSON name when not `name`; `meta.estimated` nests the value in
+    /// an object `meta` with the neighbouring columns of the same prefix.
+    pub json_name: Option<String>,
+    /// Left out of a JSON row when empty (an empty list).
+    pub json_skip_empty: bool,
 }
 
 impl Column {
@@ -39,6 +56,9 @@ impl Column {
             left: true,
             human: true,
             machine: true,
+            json: true,
+            json_name: None,
+            json_skip_empty: false,
         }
     }
 
@@ -52,6 +72,9 @@ impl Column {
             left: false,
             human: true,
             machine: true,
+            json: true,
+            json_name: None,
+            json_skip_empty: false,
         }
     }
 
@@ -75,7 +98,39 @@ impl Column {
     /// Only in people's formats (table, Markdown).
     pub fn human_only(mut self) -> Self {
         self.machine = false;
+        self.json = false;
         self
+    }
+
+    /// Only in JSON: a field whose place or presence there differs from
+    /// the CSV column's.
+    pub fn json_only(mut self) -> Self {
+        self.human = false;
+        self.machine = false;
+        self
+    }
+
+    /// Not in JSON (CSV's `currency` column, where JSON has it in `meta`).
+    pub fn not_json(mut self) -> Self {
+        self.json = false;
+        self
+    }
+
+    /// Named `name` in JSON (`meta.estimated`: nested, see `json_name`).
+    pub fn json_as(mut self, name: impl Into<String>) -> Self {
+        self.json_name = Some(name.into());
+        self
+    }
+
+    /// Left out of a JSON row when its list is empty.
+    pub fn json_skip_empty(mut self) -> Self {
+        self.json_skip_empty = true;
+        self
+    }
+
+    /// The field's name in JSON.
+    pub fn json_name(&self) -> &str {
+        self.json_name.as_deref().unwrap_or(&self.name)
     }
 }
 
@@ -85,12 +140,19 @@ pub enum Cell {
     /// Text, often from the input (escaped by each renderer as it needs).
     Text(String),
     Count(u64),
-    /// An exact amount, shown at its own scale.
+    /// A number people read without separators (a line number).
+    Number(u64),
+    /// An exact amount at its natural scale, shown at the display scale
+    /// (`render::number::shown`).
     Money(Decimal),
     /// A difference of amounts: `+` when positive for people.
     Difference(Decimal),
-    /// A percentage (`+2.5%` for people, `2.5` for machines).
+    /// A percentage, exact: shown at one place (`+2.5%` for people, `2.5`
+    /// for machines).
     Percent(Decimal),
+    /// Several values (cause codes): joined for people and CSV, a list in
+    /// JSON.
+    List(Vec<String>),
     /// No value: people see the placeholder, machines an empty cell.
     Missing(&'static str),
     /// A check: `ok` or `OFF` for people (the table shows `OFF` in red),
@@ -104,9 +166,11 @@ impl Cell {
         match self {
             Cell::Text(s) => s.clone(),
             Cell::Count(n) => group_digits(*n),
+            Cell::Number(n) => n.to_string(),
             Cell::Money(d) => money(*d),
             Cell::Difference(d) => signed_money(*d),
-            Cell::Percent(p) => format!("{}%", signed_money(*p)),
+            Cell::Percent(p) => signed_percent(*p),
+            Cell::List(items) => items.join(", "),
             Cell::Missing(placeholder) => (*placeholder).to_string(),
             Cell::Check(ok) => if *ok { "ok" } else { "OFF" }.to_string(),
         }
@@ -116,8 +180,10 @@ impl Cell {
     pub fn machine(&self) -> String {
         match self {
             Cell::Text(s) => s.clone(),
-            Cell::Count(n) => n.to_string(),
-            Cell::Money(d) | Cell::Difference(d) | Cell::Percent(d) => d.to_string(),
+            Cell::Count(n) | Cell::Number(n) => n.to_string(),
+            Cell::Money(d) | Cell::Difference(d) => shown(*d).to_string(),
+            Cell::Percent(p) => shown_percent(*p).to_string(),
+            Cell::List(items) => items.join(";"),
             Cell::Missing(_) => String::new(),
             Cell::Check(ok) => ok.to_string(),
         }
@@ -143,6 +209,9 @@ pub struct Grid {
     pub total_label: Option<String>,
     /// Sentences after the table (people's formats only).
     pub after: Vec<String>,
+    /// JSON gathers the key columns of a row into one `keys` array (the
+    /// `--by` groups of estimate and compare).
+    pub json_keys: bool,
 }
 
 impl Grid {
@@ -163,6 +232,20 @@ impl Grid {
     /// Whether row `i` is a subtotal.
     pub fn is_subtotal(&self, i: usize) -> bool {
         self.subtotals.contains(&i)
+    }
+
+    /// The columns of JSON rows, with their indexes.
+    pub fn json_columns(&self) -> impl Iterator<Item = (usize, &Column)> {
+        self.columns.iter().enumerate().filter(|(_, c)| c.json)
+    }
+
+    /// The totals row's values for JSON's value columns, with their
+    /// columns.
+    pub fn json_total(&self) -> Option<Vec<(&Column, &Cell)>> {
+        let values = self.columns.iter().filter(|c| !c.key);
+        self.total
+            .as_ref()
+            .map(|total| values.zip(total).filter(|(c, _)| c.json).collect())
     }
 
     /// The columns machines see, with their indexes.
@@ -203,8 +286,17 @@ mod tests {
             (Cell::Count(12345), "12,345", "12345"),
             (Cell::Money(dec!(1234.5000)), "1,234.5000", "1234.5000"),
             (Cell::Difference(dec!(0.0100)), "+0.0100", "0.0100"),
-            (Cell::Difference(dec!(-2)), "-2", "-2"),
+            (Cell::Difference(dec!(-2)), "-2.0000", "-2.0000"),
+            // Amounts computed at scale 2 and 6 read at the display scale.
+            (Cell::Money(dec!(1234.5)), "1,234.5000", "1234.5000"),
+            (Cell::Money(dec!(0.01)), "0.0100", "0.0100"),
+            (Cell::Money(dec!(0.021750)), "0.02175", "0.02175"),
+            (Cell::Money(dec!(0.000001)), "0.000001", "0.000001"),
+            (Cell::Difference(dec!(0.002500)), "+0.0025", "0.0025"),
             (Cell::Percent(dec!(2.5)), "+2.5%", "2.5"),
+            (Cell::Percent(dec!(-6.25)), "-6.3%", "-6.3"),
+            (Cell::Percent(dec!(1234.5678)), "+1,234.6%", "1234.6"),
+            (Cell::Percent(dec!(0)), "0.0%", "0.0"),
             (Cell::Missing("n/a"), "n/a", ""),
             (Cell::Text("a,b".into()), "a,b", "a,b"),
             (Cell::Check(true), "ok", "true"),
@@ -276,6 +368,7 @@ mod layout_tests {
             ]),
             total_label: None,
             after: vec!["after".into(), "- nested".into()],
+            json_keys: false,
         }
     }
 
@@ -302,7 +395,7 @@ mod layout_tests {
             "**wabill test** · before\n\n\
              | market | messages | cost (USD) | Δ |\n\
              | :--- | ---: | ---: | ---: |\n\
-             | =cmd\\|x | 1,234 | 1,000.0625 | +0.5 |\n\
+             | =cmd\\|x | 1,234 | 1,000.0625 | +0.5000 |\n\
              | **month total** | **1,234** | **1,000.0625** | **n/a** |\n\
              | **Total** | **1,234** | **1,000.0625** | **-** |\n\
              \n- after\n  - nested\n"

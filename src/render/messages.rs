@@ -1,11 +1,26 @@
 //! The per-message reconcile as a grid (one row per differing message),
-//! or JSON.
+//! laid out as a table, CSV, Markdown or JSON.
 
+use std::collections::BTreeMap;
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use super::grid::{Cell, Column, Grid};
+use super::json::Rows;
 use super::{Format, Style, group_digits};
-use crate::reconcile::messages::{Decision, MessageReconciliation};
+use crate::reconcile::messages::{Decision, Kind, MessageReconciliation};
+
+/// The JSON: the differing messages from the grid, the counts as data.
+#[derive(Serialize)]
+struct Json<'a> {
+    inputs: &'a [String],
+    compared: u64,
+    agreeing: u64,
+    without_meta: u64,
+    by_kind: &'a BTreeMap<Kind, u64>,
+    differing: Rows<'a>,
+}
 
 pub fn render(
     r: &MessageReconciliation,
@@ -18,8 +33,16 @@ pub fn render(
         Format::Csv => super::csv::render(&grid(r), out),
         Format::Markdown => super::markdown::render(&grid(r), out),
         Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, r)?;
-            writeln!(out)
+            let grid = grid(r);
+            let json = Json {
+                inputs: &r.inputs,
+                compared: r.compared,
+                agreeing: r.agreeing,
+                without_meta: r.without_meta,
+                by_kind: &r.by_kind,
+                differing: Rows(&grid),
+            };
+            super::json::write(&json, out)
         }
     }
 }
@@ -75,34 +98,52 @@ pub fn summary(r: &MessageReconciliation) -> String {
 /// in short, machines every field apart and the explanation.
 pub fn grid(r: &MessageReconciliation) -> Grid {
     let text = |s: &str| Cell::Text(s.to_string());
-    let flag = |b: Option<bool>| Cell::Text(b.map_or(String::new(), |b| b.to_string()));
-    let columns = vec![
+    let flag = |b: Option<bool>| b.map_or(Cell::Missing(""), Cell::Check);
+    // JSON nests each side's decision (`wabill.category`); CSV interleaves
+    // the two sides, so the sides are JSON's own columns.
+    let side = |who: &str| {
+        ["pricing_type", "category", "billable"].map(|field| {
+            Column::key(field)
+                .json_only()
+                .json_as(format!("{who}.{field}"))
+        })
+    };
+    let mut columns = vec![
         Column::key("message_id"),
         Column::key("timestamp").titled("time"),
         Column::key("customer").machine_only(),
         Column::key("differs").human_only(),
         Column::key("differs").machine_only(),
+    ];
+    columns.extend(side("wabill"));
+    columns.extend(side("meta"));
+    columns.extend([
         Column::key("wabill").human_only(),
         Column::key("Meta").human_only(),
-        Column::key("wabill_pricing_type").machine_only(),
-        Column::key("meta_pricing_type").machine_only(),
-        Column::key("wabill_category").machine_only(),
-        Column::key("meta_category").machine_only(),
-        Column::key("wabill_billable").machine_only(),
-        Column::key("meta_billable").machine_only(),
+        Column::key("wabill_pricing_type").machine_only().not_json(),
+        Column::key("meta_pricing_type").machine_only().not_json(),
+        Column::key("wabill_category").machine_only().not_json(),
+        Column::key("meta_category").machine_only().not_json(),
+        Column::key("wabill_billable").machine_only().not_json(),
+        Column::key("meta_billable").machine_only().not_json(),
         Column::key("explain").machine_only(),
-    ];
+    ]);
+    let decision = |d: &Decision| [text(&d.pricing_type), text(&d.category), flag(d.billable)];
     let rows = r
         .differing
         .iter()
         .map(|d| {
-            let kinds: Vec<&str> = d.differs.iter().map(|k| k.as_str()).collect();
-            vec![
+            let kinds: Vec<String> = d.differs.iter().map(|k| k.as_str().to_string()).collect();
+            let mut row = vec![
                 text(&d.message_id),
                 text(&d.timestamp),
                 text(&d.customer),
                 Cell::Text(kinds.join(", ")),
-                Cell::Text(kinds.join(";")),
+                Cell::List(kinds),
+            ];
+            row.extend(decision(&d.wabill));
+            row.extend(decision(&d.meta));
+            row.extend([
                 Cell::Text(short(&d.wabill)),
                 Cell::Text(short(&d.meta)),
                 text(&d.wabill.pricing_type),
@@ -112,7 +153,8 @@ pub fn grid(r: &MessageReconciliation) -> Grid {
                 flag(d.wabill.billable),
                 flag(d.meta.billable),
                 text(&d.explain),
-            ]
+            ]);
+            row
         })
         .collect();
     Grid {
@@ -124,5 +166,6 @@ pub fn grid(r: &MessageReconciliation) -> Grid {
         total: None,
         total_label: None,
         after: vec![summary(r)],
+        json_keys: false,
     }
 }

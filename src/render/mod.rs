@@ -1,6 +1,6 @@
 //! Renderers. Each report builds one typed [`grid::Grid`]; `table`, `csv`,
-//! `markdown` and `html` lay any grid out, `json` serialises the report
-//! itself. The output-format enums live here so that `cli` and `app` import
+//! `markdown`, `html` and `json` lay any grid out (JSON's non-tabular
+//! sections, such as `meta` and estimate's `partial`, stay serde structs). The output-format enums live here so that `cli` and `app` import
 //! `render`, never the other way round.
 
 mod bars;
@@ -16,7 +16,7 @@ pub mod html;
 mod json;
 mod markdown;
 pub mod messages;
-mod number;
+pub mod number;
 pub mod problems;
 pub mod rates;
 pub mod reconcile;
@@ -31,7 +31,7 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
     config.as_ref().map(|c| format!("defaults: {c}"))
 }
 
-pub use number::{group_digits, money, nouns, plural, signed_money};
+pub use number::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
 use std::io::{self, Write};
@@ -215,7 +215,7 @@ pub fn provider_charge_lines(report: &Report) -> Vec<String> {
         .map(|c| {
             format!(
                 "provider's charge, as exported (not in the cost above): {} {} on {} ({} inbound + {} outbound)",
-                c.amount,
+                shown(c.amount),
                 c.currency,
                 messages(c.messages),
                 group_digits(c.inbound),

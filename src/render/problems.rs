@@ -3,8 +3,6 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use super::Style;
 use super::grid::{Cell, Column, Grid};
 use crate::validate::Rejection;
@@ -27,18 +25,6 @@ pub struct Problem<'a> {
     pub rejection: &'a Rejection,
 }
 
-#[derive(Serialize)]
-struct Record<'a> {
-    file: &'a str,
-    line: u64,
-    /// The field's 1-based number in the file, when one field is at fault.
-    column_number: Option<u64>,
-    column: Option<&'a str>,
-    value: &'a str,
-    kind: &'a str,
-    reason: &'a str,
-}
-
 pub fn render(
     problems: &[Problem<'_>],
     format: ProblemFormat,
@@ -55,30 +41,13 @@ pub fn render(
         ProblemFormat::Table => super::table::render(&grid(problems), style, out),
         ProblemFormat::Csv => super::csv::render(&grid(problems), out),
         ProblemFormat::Markdown => super::markdown::render(&grid(problems), out),
-        ProblemFormat::Json => {
-            let records: Vec<Record<'_>> = problems
-                .iter()
-                .map(|p| {
-                    let r = p.rejection;
-                    Record {
-                        file: &r.at.file,
-                        line: r.at.line,
-                        column_number: r.at.column,
-                        column: r.column.as_deref(),
-                        value: &r.value,
-                        kind: p.kind,
-                        reason: &r.reason,
-                    }
-                })
-                .collect();
-            serde_json::to_writer_pretty(&mut *out, &records)?;
-            writeln!(out)
-        }
+        ProblemFormat::Json => super::json::write(&super::json::Rows(&grid(problems)), out),
     }
 }
 
 /// Every field a label (left-aligned); line numbers without separators,
-/// as editors show them.
+/// as editors show them. In JSON the numbers are numbers, and the column
+/// number and name `null` when no one field is at fault.
 pub fn grid(problems: &[Problem<'_>]) -> Grid {
     let columns = [
         "file",
@@ -96,18 +65,16 @@ pub fn grid(problems: &[Problem<'_>]) -> Grid {
         .iter()
         .map(|p| {
             let r = p.rejection;
-            [
-                r.at.file.clone(),
-                r.at.line.to_string(),
-                r.at.column_text(),
-                r.column.clone().unwrap_or_default(),
-                r.value.clone(),
-                p.kind.to_string(),
-                r.reason.clone(),
+            let text = |s: &str| Cell::Text(s.to_string());
+            vec![
+                text(&r.at.file),
+                Cell::Number(r.at.line),
+                r.at.column.map_or(Cell::Missing(""), Cell::Number),
+                r.column.as_deref().map_or(Cell::Missing(""), text),
+                text(&r.value),
+                text(p.kind),
+                text(&r.reason),
             ]
-            .into_iter()
-            .map(Cell::Text)
-            .collect()
         })
         .collect();
     Grid {

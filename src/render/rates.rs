@@ -3,13 +3,11 @@
 
 use std::io::{self, Write};
 
-use serde::Serialize;
-
 use super::grid::{Cell, Column, Grid};
 use super::{Format, Style};
 
 /// One rate of the card (or of the number's market).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RateRow {
     pub market: String,
     pub category: String,
@@ -35,10 +33,7 @@ pub fn render(rates: &Rates, format: Format, style: Style, out: &mut dyn Write) 
         Format::Table => super::table::render(&grid(rates), style, out),
         Format::Csv => super::csv::render(&grid(rates), out),
         Format::Markdown => super::markdown::render(&grid(rates), out),
-        Format::Json => {
-            serde_json::to_writer_pretty(&mut *out, &rates.rows)?;
-            writeln!(out)
-        }
+        Format::Json => super::json::write(&super::json::Rows(&grid(rates)), out),
     }
 }
 
@@ -86,5 +81,6 @@ pub fn grid(rates: &Rates) -> Grid {
         total: None,
         total_label: None,
         after: Vec::new(),
+        json_keys: false,
     }
 }

@@ -2,9 +2,12 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
+
 use super::Style;
 use super::grid::{Cell, Column, Grid};
-use crate::reconcile::{Cause, Reconciliation, Row, Sides};
+use super::json::{Rows, TotalRow};
+use crate::reconcile::{Cause, Note, ReconcileMeta, Reconciliation, Row, Sides};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReconcileFormat {
@@ -29,12 +32,40 @@ pub fn render(
         ReconcileFormat::Table => super::table::render(&grid(r), style, out),
         ReconcileFormat::Csv => super::csv::render(&grid(r), out),
         ReconcileFormat::Json => {
-            serde_json::to_writer_pretty(&mut *out, r)?;
-            writeln!(out)
+            let grid = grid(r);
+            let json = Json {
+                meta: &r.meta,
+                rows: Rows(&grid),
+                totals: TotalRow(&grid),
+                cells_outside_tolerance: r.cells_outside_tolerance,
+                notes: &r.notes,
+            };
+            super::json::write(&json, out)
         }
         ReconcileFormat::Markdown => super::markdown::render(&grid(r), out),
         ReconcileFormat::Html => super::html::reconcile(r, out),
     }
+}
+
+/// The JSON: rows and the totals row from the grid, the settings and the
+/// notes as data.
+#[derive(Serialize)]
+struct Json<'a> {
+    meta: &'a ReconcileMeta,
+    rows: Rows<'a>,
+    totals: TotalRow<'a>,
+    cells_outside_tolerance: u64,
+    notes: &'a [Note],
+}
+
+/// Sides as JSON nests them: `meta.estimated`, `meta.actual`…
+fn sides_columns(group: &str, names: [&str; 3]) -> [Column; 3] {
+    let [e, a, d] = names;
+    [
+        Column::value(e).json_as(format!("{group}.estimated")),
+        Column::value(a).json_as(format!("{group}.actual")),
+        Column::value(d).json_as(format!("{group}.difference")),
+    ]
 }
 
 /// The columns: the people's titles, the machines' names; the currency,
@@ -52,36 +83,70 @@ fn columns(r: &Reconciliation) -> Vec<Column> {
         Column::value("pricing_type").left(),
         Column::value("estimated_volume").titled(format!("{unit} est.")),
         Column::value("actual_volume").titled(format!("{unit} Meta")),
-        Column::value("estimated_cost").titled(format!("Meta est. ({cur})")),
-        Column::value("actual_cost").titled(format!("Meta billed ({cur})")),
-        Column::value("difference").titled("Δ"),
-        Column::value("percent").titled("Δ%"),
-        Column::value("currency").machine_only(),
     ];
+    let [e, a, d] = sides_columns("meta", ["estimated_cost", "actual_cost", "difference"]);
+    columns.extend([
+        e.titled(format!("Meta est. ({cur})")),
+        a.titled(format!("Meta billed ({cur})")),
+        d.titled("Δ"),
+        Column::value("percent").titled("Δ%"),
+        Column::value("currency").machine_only().not_json(),
+        // JSON reads the check and causes here, before the fees.
+        Column::value("within_tolerance").json_only(),
+        Column::value("causes").json_only(),
+        Column::value("tiers").json_only().json_skip_empty(),
+    ]);
     if m.fees.is_some() {
+        let [pe, pa, pd] = sides_columns(
+            "provider",
+            [
+                "provider_estimated",
+                "provider_actual",
+                "provider_difference",
+            ],
+        );
+        let [te, ta, td] = sides_columns(
+            "total",
+            ["total_estimated", "total_actual", "total_difference"],
+        );
         columns.extend([
-            Column::value("provider_estimated").titled("provider est."),
-            Column::value("provider_actual").titled("provider billed"),
-            Column::value("provider_difference").machine_only(),
-            Column::value("total_estimated").titled("total est."),
-            Column::value("total_actual").titled("total billed"),
-            Column::value("total_difference").titled("Δ total"),
+            pe.titled("provider est."),
+            pa.titled("provider billed"),
+            pd.machine_only(),
+            te.titled("total est."),
+            ta.titled("total billed"),
+            td.titled("Δ total"),
         ]);
     }
     if let Some(to) = &m.report_currency {
+        let [ce, ca, cd] = sides_columns(
+            "converted",
+            [
+                "converted_estimated",
+                "converted_actual",
+                "converted_difference",
+            ],
+        );
         columns.extend([
-            Column::value("report_currency").machine_only(),
-            Column::value("fx_rate").titled(format!("{cur}→{to}")),
-            Column::value("fx_rate_date").machine_only(),
-            Column::value("converted_estimated").titled(format!("est. ({to})")),
-            Column::value("converted_actual").titled(format!("billed ({to})")),
-            Column::value("converted_difference").titled(format!("Δ ({to})")),
+            Column::value("report_currency").machine_only().not_json(),
+            Column::value("fx_rate")
+                .titled(format!("{cur}→{to}"))
+                .json_as("converted.rate"),
+            Column::value("fx_rate_date")
+                .machine_only()
+                .json_as("converted.rate_date"),
+            ce.titled(format!("est. ({to})")),
+            ca.titled(format!("billed ({to})")),
+            cd.titled(format!("Δ ({to})")),
         ]);
     }
     columns.extend([
-        Column::value("within_tolerance").titled("check").left(),
+        Column::value("within_tolerance")
+            .titled("check")
+            .left()
+            .not_json(),
         Column::value("causes").left().human_only(),
-        Column::value("causes").machine_only(),
+        Column::value("causes").machine_only().not_json(),
     ]);
     columns
 }
@@ -111,6 +176,12 @@ fn cells(r: &Reconciliation, row: &Row) -> Vec<Cell> {
     sides(Some(&row.meta), &mut v);
     v.push(row.percent.map_or(Cell::Missing("n/a"), Cell::Percent));
     v.push(text(&m.currency));
+    let codes: Vec<String> = row.causes.iter().map(|c| c.code().to_string()).collect();
+    v.extend([
+        Cell::Check(row.within_tolerance),
+        Cell::List(codes.clone()),
+        Cell::List(row.tiers.clone()),
+    ]);
     if m.fees.is_some() {
         sides(row.provider.as_ref(), &mut v);
         sides(row.total.as_ref(), &mut v);
@@ -120,14 +191,16 @@ fn cells(r: &Reconciliation, row: &Row) -> Vec<Cell> {
         let c = row.converted.as_ref();
         let rate = c.and_then(|c| c.rate);
         v.push(rate.map_or(Cell::Missing(""), |r| Cell::Text(r.to_string())));
-        v.push(text(c.and_then(|c| c.rate_date.as_deref()).unwrap_or("")));
+        v.push(
+            c.and_then(|c| c.rate_date.as_deref())
+                .map_or(Cell::Missing(""), text),
+        );
         sides(c.map(|c| &c.amounts), &mut v);
     }
-    let codes: Vec<&str> = row.causes.iter().map(|c| c.code()).collect();
     v.extend([
         Cell::Check(row.within_tolerance),
         Cell::Text(causes_text(row)),
-        Cell::Text(codes.join(";")),
+        Cell::List(codes),
     ]);
     v
 }

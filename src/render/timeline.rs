@@ -44,7 +44,7 @@ pub fn render(
             };
             let cost = match result {
                 Ok(p) if m.direction == Direction::Out && !m.extras.call => {
-                    format!("{} {currency}", p.cost)
+                    format!("{} {currency}", super::shown(p.cost))
                 }
                 Ok(_) => String::new(),
                 Err(_) => "unpriced".into(),

@@ -16,10 +16,10 @@ use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
 
-/// Costs start at four decimal places so that an all-free group prints like
-/// the others (`0.0000`); sums of card rates are exact and never rounded.
+/// Costs are exact sums of card rates at their natural scale, never
+/// rounded; how many places they show is the renderers' (`render::number`).
 fn zero() -> Decimal {
-    Decimal::new(0, 4)
+    Decimal::ZERO
 }
 
 /// A group's labels in `--by` order, each with whether the message had a
@@ -112,7 +112,7 @@ impl<'a> Aggregator<'a> {
                 messages: 1,
                 inbound,
                 outbound: 1 - inbound,
-                amount: super::four_places(c.amount),
+                amount: c.amount,
             };
             ProviderChargeLine::add_to(&mut self.provider_charges, &line);
         }
@@ -199,7 +199,7 @@ impl<'a> Aggregator<'a> {
             match by_market.get_mut(market) {
                 Some(cost) => *cost += line.cost,
                 None => {
-                    by_market.insert(market.to_string(), zero() + line.cost);
+                    by_market.insert(market.to_string(), line.cost);
                 }
             }
         }

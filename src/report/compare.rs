@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::{Line, Report};
@@ -20,25 +20,26 @@ pub struct ScenarioMeta {
     pub rate_sources: Vec<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ScenarioCost {
     pub scenario: String,
     pub charged: u64,
     pub cost: Decimal,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {
     pub scenario: String,
     pub versus: String,
     /// `None` when the two scenarios price in different currencies.
     pub difference: Option<Decimal>,
-    /// Percentage of the first scenario's cost, 1 decimal, half away from
-    /// zero; `None` when that cost is zero or the currencies differ.
+    /// Percentage of the first scenario's cost, exact (shown at 1 decimal,
+    /// half away from zero); `None` when that cost is zero or the
+    /// currencies differ.
     pub percent: Option<Decimal>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CompareRow {
     pub keys: Vec<String>,
     pub messages: u64,
@@ -58,26 +59,25 @@ pub struct CompareMeta {
     pub config: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Comparison {
     pub meta: CompareMeta,
     pub rows: Vec<CompareRow>,
     pub totals: CompareRow,
 }
 
+/// `diff` as a percentage of `base`, as exact as a division allows; the
+/// one place reports show is the renderers' (`render::number::shown_percent`).
 pub fn percent(diff: Decimal, base: Decimal) -> Option<Decimal> {
     if base.is_zero() {
         return None;
     }
-    let p = diff.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(base)?;
-    let mut p = p.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero);
-    p.rescale(1);
-    Some(p)
+    diff.checked_mul(Decimal::ONE_HUNDRED)?.checked_div(base)
 }
 
 fn row(keys: Vec<String>, lines: &[Option<&Line>], scenarios: &[ScenarioMeta]) -> CompareRow {
     let zero = Line {
-        cost: Decimal::new(0, 4),
+        cost: Decimal::ZERO,
         ..Line::default()
     };
     let lines: Vec<&Line> = lines.iter().map(|l| l.unwrap_or(&zero)).collect();
@@ -165,11 +165,14 @@ mod tests {
     use rust_decimal_macros::dec;
 
     #[test]
-    fn percentages_round_half_away_from_zero() {
+    fn percentages_are_exact_and_shown_at_one_place_half_away_from_zero() {
+        use crate::render::shown_percent;
+        let shown = |d, b| percent(d, b).map(shown_percent);
         assert_eq!(percent(dec!(1), dec!(8)), Some(dec!(12.5)));
-        assert_eq!(percent(dec!(1), dec!(3)), Some(dec!(33.3)));
-        assert_eq!(percent(dec!(-1), dec!(16)), Some(dec!(-6.3)));
+        assert_eq!(shown(dec!(1), dec!(3)), Some(dec!(33.3)));
+        assert_eq!(shown(dec!(-1), dec!(16)), Some(dec!(-6.3)));
+        assert_eq!(percent(dec!(-1), dec!(16)), Some(dec!(-6.25)));
         assert_eq!(percent(dec!(1), dec!(0)), None);
-        assert_eq!(percent(dec!(1), dec!(1)).unwrap().to_string(), "100.0");
+        assert_eq!(shown(dec!(1), dec!(1)).unwrap().to_string(), "100.0");
     }
 }

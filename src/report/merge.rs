@@ -220,10 +220,11 @@ fn check_same_settings(
     Ok(())
 }
 
-/// Costs start at four decimal places, as in the aggregator, so that sums
-/// keep the scale of the whole log's report.
+/// Costs are summed at whatever scale the parts wrote them; the renderers
+/// show every amount at the display scale, so the merged report reads like
+/// the whole log's.
 fn zero() -> Decimal {
-    Decimal::new(0, 4)
+    Decimal::ZERO
 }
 
 fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
@@ -482,6 +483,70 @@ mod tests {
         assert_eq!(
             merged.partial.unwrap().businesses,
             vec!["1".to_string(), "2".into(), "3".into()]
+        );
+    }
+
+    /// The report as `--format json` writes it.
+    fn json(report: &Report) -> String {
+        let mut out = Vec::new();
+        crate::render::render(
+            report,
+            crate::render::ReportFormat::Json,
+            Default::default(),
+            &mut out,
+        )
+        .unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    /// Amounts at their natural scale (2 and 6 places) go through JSON at
+    /// the display scale, read back at any scale, and merge to the sum; the
+    /// rows of each format add up to the total.
+    #[test]
+    fn amounts_at_any_scale_round_trip_through_json_and_sum_to_the_total() {
+        let a = report("1", &["Brazil"], Decimal::new(1, 2), false);
+        let b = report("2", &["India"], Decimal::new(21750, 6), false);
+        let parts: Vec<(String, Report)> = [("a", a), ("b", b)]
+            .into_iter()
+            .map(|(name, r)| {
+                let json = json(&r);
+                (name.to_string(), serde_json::from_str(&json).unwrap())
+            })
+            .collect();
+        assert_eq!(parts[0].1.totals.cost, Decimal::new(1, 2));
+        assert_eq!(parts[1].1.totals.cost.to_string(), "0.02175");
+        let merged = merge(&parts).unwrap();
+        let sum: Decimal = merged.rows.iter().map(|r| r.line.cost).sum();
+        assert_eq!(sum, merged.totals.cost);
+        assert_eq!(merged.totals.cost, Decimal::new(3175, 5));
+        let json: serde_json::Value = serde_json::from_str(&json(&merged)).unwrap();
+        assert_eq!(json["rows"][0]["cost"], "0.0100");
+        assert_eq!(json["rows"][1]["cost"], "0.02175");
+        assert_eq!(json["totals"]["cost"], "0.03175");
+        let mut csv = Vec::new();
+        crate::render::render(
+            &merged,
+            crate::render::ReportFormat::Csv,
+            Default::default(),
+            &mut csv,
+        )
+        .unwrap();
+        let csv = String::from_utf8(csv).unwrap();
+        assert!(csv.contains("Brazil,2,1,1,0,0.0100,USD\n"), "{csv}");
+        assert!(csv.contains("India,2,1,1,0,0.02175,USD\n"), "{csv}");
+        assert!(csv.contains("total,4,2,2,0,0.03175,USD\n"), "{csv}");
+        let mut table = Vec::new();
+        crate::render::render(
+            &merged,
+            crate::render::ReportFormat::Table,
+            Default::default(),
+            &mut table,
+        )
+        .unwrap();
+        let table = String::from_utf8(table).unwrap();
+        assert!(
+            table.contains(" 0.0100 ") && table.contains(" 0.03175 "),
+            "{table}"
         );
     }
 

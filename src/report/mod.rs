@@ -20,7 +20,7 @@ use serde::{Deserialize, Serialize};
 /// Version of the CSV and JSON field layout; bumped on any breaking change.
 pub const FORMAT_VERSION: u32 = 1;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Line {
     /// Outbound messages in the group (charged + free + not delivered).
     pub messages: u64,
@@ -31,7 +31,6 @@ pub struct Line {
     /// Conversations opened in the group; only in reports where a
     /// conversation model priced something (`None` elsewhere, so per-message
     /// reports keep their columns).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations: Option<u64>,
 }
 
@@ -49,7 +48,7 @@ impl Line {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Row {
     /// One value per `--by` key, in the order given.
     pub keys: Vec<String>,
@@ -138,13 +137,17 @@ pub struct Meta {
     /// Marketing Messages API template at its max price unless Meta
     /// reported the cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(serialize_with = "crate::render::number::json::optional")]
     pub upper_bound: Option<Decimal>,
     /// The `wabill.toml` whose defaults applied, if one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The cost report. Its JSON is written by `render::json` (rows and totals
+/// from the grid, the other sections from their serde structs below) and
+/// read back here by `wabill merge`, at any scale of its amounts.
+#[derive(Clone, Debug, PartialEq, Eq, Deserialize)]
 pub struct Report {
     pub meta: Meta,
     pub rows: Vec<Row>,
@@ -154,25 +157,16 @@ pub struct Report {
     /// `totalPrice`, Infobip `pricePerMessage`, a `provider_price`
     /// column), one line per currency: what the provider charged, kept
     /// apart from Meta's cost above and never added to it.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(default)]
     pub provider_charges: Vec<ProviderChargeLine>,
     /// What an exact merge of partial reports needs (`wabill merge`); only
     /// `estimate` fills it in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     pub partial: Option<Partial>,
     /// Cost by day and by market for the HTML charts, when collected
     /// (`Aggregator::with_spend`); not part of the CSV/JSON layout.
     #[serde(skip)]
     pub spend: Option<Spend>,
-}
-
-/// `d` with at least four decimal places (digits are only added, so it is
-/// exact), so that an amount of `0` prints like the costs: `0.0000`.
-pub fn four_places(mut d: Decimal) -> Decimal {
-    if d.scale() < 4 {
-        d.rescale(4);
-    }
-    d
 }
 
 /// The provider's charges in one currency: the sum of its prices as
@@ -183,6 +177,7 @@ pub struct ProviderChargeLine {
     pub messages: u64,
     pub inbound: u64,
     pub outbound: u64,
+    #[serde(serialize_with = "crate::render::number::json::amount")]
     pub amount: Decimal,
 }
 
