@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod cli;
+pub mod display;
 pub mod engine;
 pub mod error;
 pub mod forecast;

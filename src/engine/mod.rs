@@ -11,12 +11,12 @@ use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 
+use crate::display::plural;
 use crate::input::{ReadOptions, Source};
 use crate::location::Location;
 use crate::model::{Message, Micros};
 use crate::output::rejects::RejectsFile;
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
-use crate::render::plural;
 use crate::validate::{Log, LogStats, Rejection, Strings, read_log};
 use progress::Progress;
 use stream::Attempt;

@@ -34,7 +34,7 @@ impl Progress {
         self.0.set_position(bytes);
         if !self.0.is_hidden() {
             self.0
-                .set_message(format!("{} rows", crate::render::group_digits(rows)));
+                .set_message(format!("{} rows", crate::display::group_digits(rows)));
         }
     }
 

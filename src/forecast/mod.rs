@@ -126,7 +126,7 @@ pub fn price(
                         "{line}{} {market}{country} {} ({})",
                         p.month.strftime("%Y-%m"),
                         p.category,
-                        crate::render::plural(p.messages, "message")
+                        crate::display::plural(p.messages, "message")
                     ),
                     error,
                 });

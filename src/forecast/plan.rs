@@ -264,7 +264,7 @@ pub fn parse_plan(
                          (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
                          refuses free-form messages outside the customer service window; plan \
                          them as templates or give shares adding up to 1",
-                        crate::render::plural(outside, "service message"),
+                        crate::display::plural(outside, "service message"),
                         Decimal::ONE - w - f
                     ),
                 ));

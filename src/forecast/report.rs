@@ -14,7 +14,7 @@ pub struct Amounts {
     pub messages: u64,
     pub charged: u64,
     pub free: u64,
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub cost: Decimal,
 }
 
@@ -48,7 +48,7 @@ pub struct MonthRow {
     #[serde(flatten)]
     pub amounts: Amounts,
     /// Cost per category, for the stacked chart.
-    #[serde(serialize_with = "crate::render::number::json::by_key")]
+    #[serde(serialize_with = "crate::display::json::by_key")]
     pub cost_by_category: BTreeMap<String, Decimal>,
 }
 
@@ -66,7 +66,7 @@ pub struct Detail {
     pub pricing_category: String,
     pub messages: u64,
     pub rate: Option<Decimal>,
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub cost: Decimal,
     pub rate_source: Option<String>,
 }

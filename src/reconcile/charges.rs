@@ -42,19 +42,19 @@ fn zero() -> Decimal {
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Amounts {
     /// wabill's estimate of Meta's price (0 for inbound and free messages).
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub meta: Decimal,
     /// The provider's fees from `--fees` (0 without).
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub fees: Decimal,
     /// meta + fees.
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub expected: Decimal,
     /// The provider's price, as exported.
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub provider: Decimal,
     /// provider − expected.
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub difference: Decimal,
 }
 

@@ -18,8 +18,8 @@
 
 use rust_decimal::Decimal;
 
-use super::number::signed_percent;
 use super::{group_digits, money, shown, shown_percent, signed_money};
+use crate::display::signed_percent;
 
 /// One column: its machine name (the CSV header), its title for people
 /// (table and Markdown), and where it is shown.
@@ -143,7 +143,7 @@ pub enum Cell {
     /// A number people read without separators (a line number).
     Number(u64),
     /// An exact amount at its natural scale, shown at the display scale
-    /// (`render::number::shown`).
+    /// (`display::shown`).
     Money(Decimal),
     /// A difference of amounts: `+` when positive for people.
     Difference(Decimal),

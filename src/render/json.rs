@@ -1,6 +1,6 @@
 //! JSON: a grid's rows and totals laid out as objects of typed values, and
 //! the whole estimate (`Report`) around them. Amounts are strings at the
-//! display scale (`render::number::shown`), so no JSON reader rounds them.
+//! display scale (`display::shown`), so no JSON reader rounds them.
 
 use std::io::{self, Write};
 
@@ -18,7 +18,7 @@ impl Serialize for Cell {
         match self {
             Cell::Text(t) => s.serialize_str(t),
             Cell::Count(n) | Cell::Number(n) => s.serialize_u64(*n),
-            Cell::Money(d) | Cell::Difference(d) => super::number::json::amount(d, s),
+            Cell::Money(d) | Cell::Difference(d) => crate::display::json::amount(d, s),
             Cell::Percent(p) => s.collect_str(&shown_percent(*p)),
             Cell::List(items) => items.serialize(s),
             Cell::Missing(_) => s.serialize_none(),

@@ -16,7 +16,6 @@ pub mod html;
 mod json;
 mod markdown;
 pub mod messages;
-pub mod number;
 pub mod problems;
 pub mod rates;
 pub mod reconcile;
@@ -31,7 +30,7 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
     config.as_ref().map(|c| format!("defaults: {c}"))
 }
 
-pub use number::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
+pub use crate::display::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
 use std::io::{self, Write};

@@ -17,7 +17,7 @@ use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
 
 /// Costs are exact sums of card rates at their natural scale, never
-/// rounded; how many places they show is the renderers' (`render::number`).
+/// rounded; how many places they show is the renderers' (`display`).
 fn zero() -> Decimal {
     Decimal::ZERO
 }

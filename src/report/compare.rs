@@ -67,7 +67,7 @@ pub struct Comparison {
 }
 
 /// `diff` as a percentage of `base`, as exact as a division allows; the
-/// one place reports show is the renderers' (`render::number::shown_percent`).
+/// one place reports show is the renderers' (`display::shown_percent`).
 pub fn percent(diff: Decimal, base: Decimal) -> Option<Decimal> {
     if base.is_zero() {
         return None;
@@ -166,7 +166,7 @@ mod tests {
 
     #[test]
     fn percentages_are_exact_and_shown_at_one_place_half_away_from_zero() {
-        use crate::render::shown_percent;
+        use crate::display::shown_percent;
         let shown = |d, b| percent(d, b).map(shown_percent);
         assert_eq!(percent(dec!(1), dec!(8)), Some(dec!(12.5)));
         assert_eq!(shown(dec!(1), dec!(3)), Some(dec!(33.3)));

@@ -137,7 +137,7 @@ pub struct Meta {
     /// Marketing Messages API template at its max price unless Meta
     /// reported the cost.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[serde(serialize_with = "crate::render::number::json::optional")]
+    #[serde(serialize_with = "crate::display::json::optional")]
     pub upper_bound: Option<Decimal>,
     /// The `wabill.toml` whose defaults applied, if one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -177,7 +177,7 @@ pub struct ProviderChargeLine {
     pub messages: u64,
     pub inbound: u64,
     pub outbound: u64,
-    #[serde(serialize_with = "crate::render::number::json::amount")]
+    #[serde(serialize_with = "crate::display::json::amount")]
     pub amount: Decimal,
 }
 

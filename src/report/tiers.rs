@@ -7,7 +7,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::render::group_digits;
+use crate::display::group_digits;
 
 /// (market, category, list rate, first band, list since, table date, messages).
 type Suspended = (

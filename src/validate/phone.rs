@@ -13,7 +13,7 @@ pub enum NumberError {
     Empty,
     #[error("not international: E.164 numbers start with the country code, not 0")]
     NotInternational,
-    #[error("{}; E.164 numbers have 7 to 15", crate::render::plural(*.0 as u64, "digit"))]
+    #[error("{}; E.164 numbers have 7 to 15", crate::display::plural(*.0 as u64, "digit"))]
     Length(usize),
 }
 

@@ -1,5 +1,9 @@
-//! Number formatting for the human-facing views. Machine formats print plain
-//! decimals; only tables get thousands separators.
+//! How numbers, amounts and counts are written: the display scale of
+//! amounts, percentages, thousands separators and plurals. A leaf module
+//! (it imports nothing of the crate), so every layer may use it — `report`,
+//! `forecast` and `reconcile` name its serde helpers for their amounts —
+//! without an import cycle through `render`, which lays reports out with it.
+//! Machine formats print plain decimals; only people's get separators.
 //!
 //! Amounts are exact at their natural scale everywhere before this point
 //! (a sum of four-place card rates has four places, an FX product more, a
@@ -35,7 +39,7 @@ pub fn shown_percent(p: Decimal) -> Decimal {
 
 /// Serde helpers writing amounts as [`shown`] strings, the one way JSON
 /// writes money: the grid's cells (`render::json`) and the serde sections
-/// (`#[serde(serialize_with = "render::number::json::amount")]`).
+/// (`#[serde(serialize_with = "crate::display::json::amount")]`).
 /// Strings, so that no JSON reader rounds them; reading back (`merge`)
 /// takes any scale.
 pub mod json {

@@ -1,0 +1,153 @@
+//! The module graph has no cycle: for each top-level module of `src/`, the
+//! other top-level modules its non-test code names (`crate::x`, or `x::`
+//! inside a `use crate::{…}` list), and a depth-first search for a cycle.
+//! Layers then stay layers: `render` lays out reports, reports never call
+//! back into `render` (they share `display`), and `validate` does not
+//! depend on `pricing`.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::path::Path;
+
+type Graph = BTreeMap<String, BTreeSet<String>>;
+
+/// The code of a file without its unit tests (everything from the first
+/// `#[cfg(test)]` on; test-only files are skipped by the caller).
+fn production_code(text: &str) -> &str {
+    text.find("#[cfg(test)]").map_or(text, |i| &text[..i])
+}
+
+/// Top-level module names a piece of code refers to.
+fn names(code: &str) -> BTreeSet<String> {
+    let mut found = BTreeSet::new();
+    let ident = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect()
+    };
+    for (i, _) in code.match_indices("crate::") {
+        let rest = &code[i + "crate::".len()..];
+        if let Some(list) = rest.strip_prefix('{') {
+            // `use crate::{a::X, b::{Y, Z}}`: the first segment of each path.
+            let end = list.find(';').unwrap_or(list.len());
+            let mut depth = 0;
+            let mut start = true;
+            for (j, c) in list[..end].char_indices() {
+                match c {
+                    '{' => depth += 1,
+                    '}' => depth -= 1,
+                    ',' if depth == 0 => start = true,
+                    c if start && (c.is_ascii_alphabetic() || c == '_') => {
+                        let name = ident(&list[j..]);
+                        if list[j + name.len()..].starts_with("::") {
+                            found.insert(name);
+                        }
+                        start = false;
+                    }
+                    _ => {}
+                }
+            }
+        } else {
+            found.insert(ident(rest));
+        }
+    }
+    found
+}
+
+fn graph(src: &Path) -> Graph {
+    let mut graph = Graph::new();
+    let mut visit = |top: &str, path: &Path| {
+        let text = fs::read_to_string(path).unwrap();
+        let edges = graph.entry(top.to_string()).or_default();
+        for name in names(production_code(&text)) {
+            if name != top {
+                edges.insert(name);
+            }
+        }
+    };
+    for entry in fs::read_dir(src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_str().unwrap().to_string();
+        if path.is_dir() {
+            let mut stack = vec![path];
+            while let Some(dir) = stack.pop() {
+                for e in fs::read_dir(&dir).unwrap() {
+                    let p = e.unwrap().path();
+                    if p.is_dir() {
+                        stack.push(p);
+                    } else if p.extension().is_some_and(|x| x == "rs")
+                        && p.file_name().is_some_and(|f| f != "tests.rs")
+                    {
+                        visit(&name, &p);
+                    }
+                }
+            }
+        } else if path.extension().is_some_and(|x| x == "rs") {
+            visit(&name, &path);
+        }
+    }
+    graph
+}
+
+/// A cycle through the graph, as the modules on it, if there is one.
+fn cycle(graph: &Graph) -> Option<Vec<String>> {
+    fn walk(
+        graph: &Graph,
+        node: &str,
+        path: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(i) = path.iter().position(|n| n == node) {
+            let mut found = path[i..].to_vec();
+            found.push(node.to_string());
+            return Some(found);
+        }
+        if !done.insert(node.to_string()) {
+            return None;
+        }
+        path.push(node.to_string());
+        for next in graph.get(node).into_iter().flatten() {
+            if let Some(c) = walk(graph, next, path, done) {
+                return Some(c);
+            }
+        }
+        path.pop();
+        None
+    }
+    let mut done = BTreeSet::new();
+    graph
+        .keys()
+        .find_map(|start| walk(graph, start, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn the_module_graph_has_no_cycle() {
+    let graph = graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    assert!(graph.len() > 10, "read the modules: {graph:?}");
+    assert!(graph["render"].contains("report"), "edges are found");
+    if let Some(c) = cycle(&graph) {
+        panic!("import cycle: {}", c.join(" → "));
+    }
+    assert!(!graph["validate"].contains("pricing"));
+    assert!(!graph["report"].contains("render"));
+}
+
+#[test]
+fn the_check_sees_a_cycle_and_use_lists() {
+    let mut g = Graph::new();
+    g.entry("a".into()).or_default().insert("b".into());
+    g.entry("b".into()).or_default().insert("c".into());
+    g.entry("c".into()).or_default().insert("a".into());
+    assert_eq!(cycle(&g).unwrap(), ["a", "b", "c", "a"]);
+    g.get_mut("c").unwrap().clear();
+    assert_eq!(cycle(&g), None);
+
+    let code = "use crate::{model::{A, B}, pricing::Pricer};\nlet x = crate::render::plural(1, \"a\");\n#[cfg(test)]\nuse crate::app::run;";
+    assert_eq!(
+        names(production_code(code)),
+        ["model", "pricing", "render"]
+            .map(String::from)
+            .into_iter()
+            .collect()
+    );
+}
