@@ -14,7 +14,7 @@ use super::expiry::Expiry;
 use super::progress::Progress;
 use super::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use crate::input::{InputError, ReadOptions, Source};
-use crate::model::{Message, Micros, SourcePos};
+use crate::model::{Instant, Message, SourcePos, Span};
 use crate::pricing::{Pricer, PricingContext};
 use crate::validate::{
     IdLinks, Link, Log, LogStats, Rejection, Settler, Strings, Unstreamable, Validator, read_rows,
@@ -48,7 +48,7 @@ struct Sent {
     /// Customer ids given so far, counting reuses.
     issued: u64,
     /// The latest new message sent.
-    latest: Micros,
+    latest: Instant,
     businesses: usize,
     groups: usize,
     templates: usize,
@@ -60,7 +60,7 @@ impl Default for Sent {
         Sent {
             customers: 0,
             issued: 0,
-            latest: Micros::MIN,
+            latest: Instant::MIN,
             businesses: 0,
             groups: 0,
             templates: 0,
@@ -79,7 +79,7 @@ impl Sent {
     ) -> Batch {
         // Every customer row of this batch is seen before any is forgotten.
         for m in &messages {
-            expiry.seen(m.customer, m.at.as_micros(), m.entry_point);
+            expiry.seen(m.customer, m.at, m.entry_point);
         }
         let reused = validator.strings.customers.take_reused();
         let s = &validator.strings;
@@ -100,7 +100,7 @@ impl Sent {
             .iter()
             .zip(&links)
             .filter(|(_, l)| **l == Link::New)
-            .fold(self.latest, |t, (m, _)| t.max(m.at.as_micros()));
+            .fold(self.latest, |t, (m, _)| t.max(m.at));
         for (id, _) in &customers {
             expiry.hold(*id, self.latest);
         }
@@ -149,7 +149,7 @@ fn read_side(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &PricingContext,
-    settle: Micros,
+    settle: Span,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
     deliver: &mut Deliver<'_>,
@@ -241,7 +241,7 @@ fn emit<'a>(
 impl<'a, 'c> PricingSide<'a, 'c> {
     fn new(
         ctx: &'a PricingContext,
-        settle: Micros,
+        settle: Span,
         consumer: &'c mut dyn PricedConsumer<'a>,
     ) -> Self {
         PricingSide {
@@ -273,7 +273,7 @@ impl<'a, 'c> PricingSide<'a, 'c> {
         // Bring in, in one short loop, the state this batch will touch:
         // misses overlap there rather than stalling one at a time.
         if let Some(last) = batch.messages.last() {
-            settler.warm(last.at.as_micros(), |m| {
+            settler.warm(last.at, |m| {
                 pricer.warm(m);
                 strings.customers.warm(m.customer);
             });
@@ -342,7 +342,7 @@ pub(super) fn stream<'a>(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &'a PricingContext,
-    settle: Micros,
+    settle: Span,
     threads: usize,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
@@ -421,7 +421,7 @@ fn two_threads<'a>(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &'a PricingContext,
-    settle: Micros,
+    settle: Span,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
     side: &mut PricingSide<'a, '_>,

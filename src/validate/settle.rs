@@ -24,7 +24,7 @@ use hashbrown::HashTable;
 use super::log::{IdConflict, absorb, id_conflict, log_order};
 use super::queue::ChunkQueue;
 use super::{LogStats, RejectSink, Strings};
-use crate::model::{Category, Message, Micros, Status};
+use crate::model::{Category, Instant, Message, Span, Status};
 
 /// Why a log cannot be priced in one streaming pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,28 +209,28 @@ pub struct IdLinks {
     /// bytes a slot, the key read from `order`; fewer than 2^32 are pending).
     by_key: HashTable<u32>,
     next: u64,
-    latest: Micros,
-    horizon: Micros,
+    latest: Instant,
+    horizon: Span,
 }
 
 #[derive(Clone, Copy)]
 struct PendingId {
-    at: Micros,
+    at: Instant,
     key: u64,
     seq: u64,
 }
 
 impl IdLinks {
     /// `horizon` as for `Settler::new`.
-    pub fn new(horizon: Micros) -> Self {
+    pub fn new(horizon: Span) -> Self {
         IdLinks {
             seen: SeenIds::default(),
             order: ChunkQueue::default(),
             popped: 0,
             by_key: HashTable::new(),
             next: 0,
-            latest: Micros::MIN,
-            horizon: horizon.max(0),
+            latest: Instant::MIN,
+            horizon: horizon.max(Span::ZERO),
         }
     }
 
@@ -265,8 +265,8 @@ impl IdLinks {
                 .map_or(Link::Late, |e| Link::Pending(e.seq));
         }
         // A new message: first what the settler releases before taking it.
-        if m.at.as_micros() > self.latest {
-            self.latest = m.at.as_micros();
+        if m.at > self.latest {
+            self.latest = m.at;
             let before = self.latest.saturating_sub(self.horizon);
             while let Some(&e) = self.order.front() {
                 if e.at >= before {
@@ -285,7 +285,7 @@ impl IdLinks {
             let key = id.short();
             let n = (self.popped + self.order.len() as u64) as u32;
             self.order.push_back(PendingId {
-                at: m.at.as_micros(),
+                at: m.at,
                 key,
                 seq: self.next,
             });
@@ -308,21 +308,21 @@ impl IdLinks {
 }
 
 pub struct Settler {
-    horizon: Micros,
+    horizon: Span,
     pending: ChunkQueue<Pending>,
     /// Sequence number of `pending[0]`.
     base: u64,
-    latest: Micros,
+    latest: Instant,
     run: Vec<Pending>,
 }
 
 impl Settler {
-    pub fn new(horizon: Micros) -> Self {
+    pub fn new(horizon: Span) -> Self {
         Settler {
-            horizon: horizon.max(0),
+            horizon: horizon.max(Span::ZERO),
             pending: ChunkQueue::default(),
             base: 0,
-            latest: Micros::MIN,
+            latest: Instant::MIN,
             run: Vec::new(),
         }
     }
@@ -342,7 +342,7 @@ impl Settler {
         emit: &mut dyn FnMut(&Message),
     ) -> Result<(), Unstreamable> {
         let at = |m: &Message| (m.source.file, m.source.line);
-        if m.at.as_micros() < self.latest {
+        if m.at < self.latest {
             let (file, line) = at(&m);
             return Err(Unstreamable::OutOfOrder { file, line });
         }
@@ -366,8 +366,8 @@ impl Settler {
                 return Err(Unstreamable::LateEvent { file, line });
             }
         }
-        if m.at.as_micros() > self.latest {
-            self.latest = m.at.as_micros();
+        if m.at > self.latest {
+            self.latest = m.at;
             self.release(self.latest.saturating_sub(self.horizon), strings, emit);
         }
         self.pending.push_back(Pending::new(m));
@@ -378,35 +378,27 @@ impl Settler {
     /// at `last` will release: reading their state in one short loop before
     /// the real work lets the cache misses overlap instead of stalling one
     /// by one.
-    pub fn warm(&self, last: Micros, mut touch: impl FnMut(&Message)) {
+    pub fn warm(&self, last: Instant, mut touch: impl FnMut(&Message)) {
         let before = last.saturating_sub(self.horizon);
-        for p in self
-            .pending
-            .iter()
-            .take_while(|p| p.merged.at.as_micros() < before)
-        {
+        for p in self.pending.iter().take_while(|p| p.merged.at < before) {
             touch(&p.merged);
         }
     }
 
     /// Releases everything (end of input).
     pub fn finish(&mut self, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
-        self.release(Micros::MAX, strings, emit);
+        self.release(Instant::MAX, strings, emit);
     }
 
     /// Releases messages earlier than `before`, one timestamp at a time,
     /// each timestamp's messages in log order.
-    fn release(&mut self, before: Micros, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
+    fn release(&mut self, before: Instant, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
         while let Some(first) = self.pending.front() {
-            let at = first.merged.at.as_micros();
+            let at = first.merged.at;
             if at >= before {
                 break;
             }
-            while self
-                .pending
-                .front()
-                .is_some_and(|p| p.merged.at.as_micros() == at)
-            {
+            while self.pending.front().is_some_and(|p| p.merged.at == at) {
                 let p = self.pending.pop_front().expect("checked above");
                 self.base += 1;
                 self.run.push(p);
