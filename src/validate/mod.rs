@@ -5,6 +5,7 @@
 mod extras;
 mod interner;
 mod log;
+mod pending_ids;
 mod phone;
 mod queue;
 mod settle;

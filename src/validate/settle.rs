@@ -19,12 +19,12 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use hashbrown::HashTable;
-
 use super::log::{IdConflict, absorb, id_conflict, log_order};
+use super::pending_ids::PendingIds;
 use super::queue::ChunkQueue;
 use super::{LogStats, RejectSink, Strings};
 use crate::model::{Category, Instant, Message, Span, Status};
+use crate::prefetch::prefetch_at;
 
 /// Why a log cannot be priced in one streaming pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -145,6 +145,16 @@ impl SeenIds {
         m.message_id.is_none_or(|id| self.insert(id.short()))
     }
 
+    /// The slot where `key`'s probe starts: its bits scaled to the size.
+    fn home(&self, key: u64) -> usize {
+        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    /// Starts loading the slot `insert(key)` will probe first.
+    fn prefetch(&self, key: u64) {
+        prefetch_at(&self.slots, self.home(key.max(1)));
+    }
+
     fn insert(&mut self, key: u64) -> bool {
         // Key 0 would read as empty; sharing 1's slot only risks a
         // (safe) refusal to stream.
@@ -154,7 +164,7 @@ impl SeenIds {
             self.rebuild((self.slots.len() * 2).max(1024));
         }
         let size = self.slots.len();
-        let mut i = ((u128::from(key) * size as u128) >> 64) as usize;
+        let mut i = self.home(key);
         loop {
             match self.slots[i] {
                 0 => {
@@ -205,9 +215,9 @@ pub struct IdLinks {
     order: ChunkQueue<PendingId>,
     /// Number (see `pushed`) of the entry at the front of `order`.
     popped: u64,
-    /// `order` entries by key, each as its number truncated to 32 bits (4
-    /// bytes a slot, the key read from `order`; fewer than 2^32 are pending).
-    by_key: HashTable<u32>,
+    /// `order` entries by key, each as its number truncated to 32 bits
+    /// (fewer than 2^32 are pending).
+    by_key: PendingIds,
     next: u64,
     latest: Instant,
     horizon: Span,
@@ -227,7 +237,7 @@ impl IdLinks {
             seen: SeenIds::default(),
             order: ChunkQueue::default(),
             popped: 0,
-            by_key: HashTable::new(),
+            by_key: PendingIds::default(),
             next: 0,
             latest: Instant::MIN,
             horizon: horizon.max(Span::ZERO),
@@ -258,10 +268,10 @@ impl IdLinks {
             let (order, popped) = (&self.order, self.popped);
             return self
                 .by_key
-                .find(key, |&n| {
+                .find(key, |n| {
                     Self::entry(order, popped, n).is_some_and(|e| e.key == key)
                 })
-                .and_then(|&n| Self::entry(order, popped, n))
+                .and_then(|n| Self::entry(order, popped, n))
                 .map_or(Link::Late, |e| Link::Pending(e.seq));
         }
         // A new message: first what the settler releases before taking it.
@@ -272,11 +282,8 @@ impl IdLinks {
                 if e.at >= before {
                     break;
                 }
-                let n = self.popped as u32;
-                self.by_key
-                    .find_entry(e.key, |&i| i == n)
-                    .expect("every pending id is in the table")
-                    .remove();
+                let removed = self.by_key.remove(e.key, self.popped as u32);
+                debug_assert!(removed, "every pending id is in the table");
                 self.order.pop_front();
                 self.popped += 1;
             }
@@ -289,21 +296,29 @@ impl IdLinks {
                 key,
                 seq: self.next,
             });
-            let (order, popped) = (&self.order, self.popped);
-            self.by_key.insert_unique(key, n, |&i| {
-                Self::entry(order, popped, i).map_or(0, |e| e.key)
-            });
+            self.by_key.insert(key, n);
         }
         self.next += 1;
         Link::New
     }
 
-    /// `link` for a whole batch, in one tight loop: the tables are far
-    /// larger than any cache, and a short loop lets the processor wait for
-    /// several of their misses at once instead of one per row.
+    /// `link` for a whole batch. The tables are far larger than any cache:
+    /// the slots a row `AHEAD` rows on will probe, and those of the pending
+    /// id that will leave about then, are prefetched while this row is
+    /// linked, so that their misses overlap rather than stall one by one.
     pub fn mark(&mut self, messages: &[Message], links: &mut Vec<Link>) {
+        const AHEAD: usize = 16;
         links.clear();
-        links.extend(messages.iter().map(|m| self.link(m)));
+        for (i, m) in messages.iter().enumerate() {
+            if let Some(id) = messages.get(i + AHEAD).and_then(|m| m.message_id) {
+                self.seen.prefetch(id.short());
+                self.by_key.prefetch(id.short());
+            }
+            if let Some(e) = self.order.get(AHEAD) {
+                self.by_key.prefetch(e.key);
+            }
+            links.push(self.link(m));
+        }
     }
 }
 
