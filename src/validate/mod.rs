@@ -14,7 +14,7 @@ mod timestamp;
 pub use interner::{Customers, Interner, MessageIds};
 pub use log::{Log, LogStats, RejectSink, log_order, read_log, read_rows, report_conflicts};
 pub use phone::normalize_number;
-pub use settle::{IdLinks, Link, Settler, Unstreamable};
+pub use settle::{IdLinks, Link, SeenIds, Settler, Unstreamable};
 pub use timestamp::parse_timestamp;
 
 use crate::input::{Column, Columns};

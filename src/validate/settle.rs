@@ -112,7 +112,7 @@ impl Pending {
 /// it is sized to the ids expected rather than the next power of two: at
 /// ten million ids, 99 MB rather than 128.
 #[derive(Default)]
-struct SeenIds {
+pub struct SeenIds {
     /// 0 marks an empty slot.
     slots: Vec<u64>,
     len: usize,
@@ -127,7 +127,7 @@ const MAX_LOAD: (usize, usize) = (7, 8);
 impl SeenIds {
     /// Makes room for `ids` keys at once: growing by doubling would hold
     /// the old and new tables together, half again the memory at the peak.
-    fn reserve(&mut self, ids: usize) {
+    pub fn reserve(&mut self, ids: usize) {
         let (n, d) = SLOTS_PER_KEY;
         let needed = (ids.max(self.len).saturating_mul(n) / d).max(1024);
         if needed > self.slots.len() {
@@ -135,14 +135,28 @@ impl SeenIds {
         }
     }
 
-    fn len(&self) -> usize {
+    /// Message ids seen so far.
+    pub fn len(&self) -> usize {
         self.len
     }
 
     /// False when an earlier row had this id (or, rarely, another id with
     /// the same 64 bits; the settler then declines to stream).
-    fn first(&mut self, m: &Message) -> bool {
+    pub fn first(&mut self, m: &Message) -> bool {
         m.message_id.is_none_or(|id| self.insert(id.short()))
+    }
+
+    /// `first` for a whole batch: the table is far larger than any cache,
+    /// so the slot of the row `AHEAD` rows on is prefetched while this one
+    /// is probed, and their misses overlap rather than stall one by one.
+    pub fn mark(&mut self, messages: &[Message], firsts: &mut Vec<bool>) {
+        firsts.clear();
+        for (i, m) in messages.iter().enumerate() {
+            if let Some(id) = messages.get(i + AHEAD).and_then(|m| m.message_id) {
+                self.prefetch(id.short());
+            }
+            firsts.push(self.first(m));
+        }
     }
 
     /// The slot where `key`'s probe starts: its bits scaled to the size.
@@ -204,11 +218,16 @@ pub enum Link {
     Late,
 }
 
+/// Rows ahead whose slots `mark` prefetches.
+const AHEAD: usize = 16;
+
 /// Links each row to the pending message of its id, replaying the
-/// settler's releases. It runs on the reading thread, which has time to
-/// spare, so that the pricing thread keeps no table of pending ids.
+/// settler's releases, given whether `SeenIds` saw its id first. The two
+/// halves may run on different threads: the streaming engine keeps
+/// `SeenIds` on the reading thread, which needs its answer (only a first
+/// row moves time on), and this on the pricing thread, which has more time
+/// to spare.
 pub struct IdLinks {
-    seen: SeenIds,
     /// Pending messages with an id, oldest first: time, 64-bit key and
     /// sequence number (the settler checks the full key on use; `SeenIds`
     /// keeps keys unique).
@@ -234,7 +253,6 @@ impl IdLinks {
     /// `horizon` as for `Settler::new`.
     pub fn new(horizon: Span) -> Self {
         IdLinks {
-            seen: SeenIds::default(),
             order: ChunkQueue::default(),
             popped: 0,
             by_key: PendingIds::default(),
@@ -249,18 +267,8 @@ impl IdLinks {
         order.get(n.wrapping_sub(popped as u32) as usize)
     }
 
-    /// See `SeenIds::reserve`.
-    pub fn reserve(&mut self, ids: usize) {
-        self.seen.reserve(ids);
-    }
-
-    /// Message ids seen so far.
-    pub fn ids(&self) -> usize {
-        self.seen.len()
-    }
-
-    pub fn link(&mut self, m: &Message) -> Link {
-        let first = self.seen.first(m);
+    /// `first`: from `SeenIds::first`, fed the same rows in the same order.
+    pub fn link(&mut self, m: &Message, first: bool) -> Link {
         if let Some(id) = m.message_id
             && !first
         {
@@ -302,22 +310,20 @@ impl IdLinks {
         Link::New
     }
 
-    /// `link` for a whole batch. The tables are far larger than any cache:
-    /// the slots a row `AHEAD` rows on will probe, and those of the pending
-    /// id that will leave about then, are prefetched while this row is
-    /// linked, so that their misses overlap rather than stall one by one.
-    pub fn mark(&mut self, messages: &[Message], links: &mut Vec<Link>) {
-        const AHEAD: usize = 16;
+    /// `link` for a whole batch, `firsts` from `SeenIds::mark`. The slot a
+    /// row `AHEAD` rows on will probe, and that of the pending id leaving
+    /// about then, are prefetched while this row is linked.
+    pub fn mark(&mut self, messages: &[Message], firsts: &[bool], links: &mut Vec<Link>) {
+        debug_assert_eq!(messages.len(), firsts.len());
         links.clear();
-        for (i, m) in messages.iter().enumerate() {
+        for (i, (m, &first)) in messages.iter().zip(firsts).enumerate() {
             if let Some(id) = messages.get(i + AHEAD).and_then(|m| m.message_id) {
-                self.seen.prefetch(id.short());
                 self.by_key.prefetch(id.short());
             }
             if let Some(e) = self.order.get(AHEAD) {
                 self.by_key.prefetch(e.key);
             }
-            links.push(self.link(m));
+            links.push(self.link(m, first));
         }
     }
 }
