@@ -186,7 +186,7 @@ fn read_side(
             if let Some(rows) = expected_rows.take() {
                 sized.set(true);
                 let read = u128::from(log.stats.rows_read.max(1));
-                let ids = u128::from(rows) * seen.len() as u128 * 11 / (10 * read);
+                let ids = u128::from(rows) * seen.ids() as u128 * 11 / (10 * read);
                 seen.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
             }
             messages.0.push(m);

@@ -136,7 +136,7 @@ impl SeenIds {
     }
 
     /// Message ids seen so far.
-    pub fn len(&self) -> usize {
+    pub fn ids(&self) -> usize {
         self.len
     }
 
@@ -488,6 +488,70 @@ fn merge(
 mod tests {
     use super::*;
 
+    /// Rows at one second apart whose ids repeat (status events) both
+    /// within and beyond `horizon`, some without an id.
+    fn rows() -> Vec<Message> {
+        use crate::model::{Direction, Extras, MessageKey, SourcePos};
+        (0..20_000u64)
+            .map(|i| {
+                let id = match i % 7 {
+                    0 => None,
+                    3 => Some(i - 2), // 2 s later: still pending
+                    5 => Some(i / 2), // far later: released
+                    _ => Some(i),
+                };
+                Message {
+                    at: Instant::from_micros(i as i64 * 1_000_000),
+                    direction: Direction::Out,
+                    category: Some(Category::Utility),
+                    status: Status::Delivered,
+                    entry_point: false,
+                    business: 0,
+                    customer: (i % 50) as u32,
+                    country: None,
+                    message_id: id.map(|n| MessageKey::of(&format!("wamid.{n}"))),
+                    source: SourcePos {
+                        file: 0,
+                        line: i + 2,
+                    },
+                    extras: Extras::default(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_with_prefetching_answer_as_rows_one_by_one() {
+        let rows = rows();
+        let horizon = Span::from_micros(100 * 1_000_000);
+        let (mut seen, mut links) = (SeenIds::default(), IdLinks::new(horizon));
+        let one_by_one: Vec<(bool, Link)> = rows
+            .iter()
+            .map(|m| {
+                let first = seen.first(m);
+                (first, links.link(m, first))
+            })
+            .collect();
+        let (mut seen, mut links) = (SeenIds::default(), IdLinks::new(horizon));
+        let (mut firsts, mut marked) = (Vec::new(), Vec::new());
+        let mut batched = Vec::new();
+        for batch in rows.chunks(777) {
+            seen.mark(batch, &mut firsts);
+            links.mark(batch, &firsts, &mut marked);
+            batched.extend(firsts.iter().copied().zip(marked.iter().copied()));
+        }
+        assert_eq!(batched, one_by_one);
+        // Each kind of answer occurs.
+        for kind in [Link::New, Link::Late] {
+            assert!(one_by_one.iter().any(|(_, l)| *l == kind), "{kind:?}");
+        }
+        assert!(
+            one_by_one
+                .iter()
+                .any(|(_, l)| matches!(l, Link::Pending(_)))
+        );
+    }
+
     #[test]
     fn seen_ids_remember_every_key_across_growth() {
         let mut seen = SeenIds::default();
@@ -495,13 +559,13 @@ mod tests {
             .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .collect();
         assert!(keys.iter().all(|k| seen.insert(*k)), "new keys are first");
-        assert_eq!(seen.len(), keys.len());
+        assert_eq!(seen.ids(), keys.len());
         seen.reserve(200_000);
         assert!(
             keys.iter().all(|k| !seen.insert(*k)),
             "old keys are repeats"
         );
         assert!(seen.insert(12345), "and a new one is new");
-        assert_eq!(seen.len(), keys.len() + 1);
+        assert_eq!(seen.ids(), keys.len() + 1);
     }
 }
