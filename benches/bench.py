@@ -21,7 +21,6 @@ WABILL = ROOT / "target" / "release" / "wabill"
 CEILING = ROOT / "target" / "release" / "examples" / "csv_ceiling"
 VENV_PY = BENCH / ".venv" / "bin" / "python"
 RUNS = int(os.environ.get("RUNS", "3"))
-
 ROW_COUNTS = [int(n) for n in os.environ.get("ROWS", "1000000 10000000").split()]
 SEED = 42
 
