@@ -25,6 +25,11 @@ ROW_COUNTS = [int(n) for n in os.environ.get("ROWS", "1000000 10000000").split()
 SEED = 42
 
 
+def runs_phrase():
+    """How the figures were taken, for the notes: "one run" or "best of N runs"."""
+    return "one run" if RUNS == 1 else f"best of {RUNS} runs"
+
+
 def timed(cmd, out_path=None):
     """Best wall time (s) and that run's peak RSS (MB) over RUNS runs."""
     best = None
@@ -217,8 +222,9 @@ def write_results(results, checks, duck, webhooks=()):
     lines = [
         "# Benchmark results",
         "",
-        "Written by `benches/run.sh`; rerun it to reproduce. Each figure is the best "
-        f"wall time of {RUNS} runs and that run's peak memory (max RSS, `/usr/bin/time`).",
+        "Written by `benches/run.sh`; rerun it to reproduce. Each figure is the "
+        + ("wall time of one run and its" if RUNS == 1 else f"best wall time of {RUNS} runs and that run's")
+        + " peak memory (max RSS, `/usr/bin/time`).",
         "",
         f"- Machine: {machine()}",
         f"- wabill commit {commit}; DuckDB {duck_version or 'not installed'}; "

@@ -73,7 +73,7 @@ def main():
         lines.append(f"| {label} | {wall:.2f} | {rss:.0f} | {rss / TARGET_MB:.2f}× | {stats} |")
         print(f"memory  {label:<32} {wall:7.2f} s {rss:8.1f} MB  {stats}", flush=True)
     lines += ["", f"- wabill commit {commit}. Machine: {bench.machine()}; load average at the "
-              f"start {os.getloadavg()[0]:.1f}; best of {bench.RUNS}.", ""]
+              f"start {os.getloadavg()[0]:.1f}; {bench.runs_phrase()}.", ""]
     bench.record("memory", figures)
     results = bench.BENCH / "RESULTS.md"
     text = results.read_text() if results.exists() else "# Benchmark results\n\n"

@@ -64,7 +64,7 @@ def main():
         f"{reconcile[2] - estimate[2]:.2f} | |",
         "",
         f"- wabill commit {commit}. Machine: {bench.machine()}; load average at the start "
-        f"{load:.1f}; best of {bench.RUNS}.",
+        f"{load:.1f}; {bench.runs_phrase()}.",
         "",
     ]
     bench.record("reconcile", {"points": POINTS, "rows": ROWS, "load": load,

@@ -18,6 +18,7 @@ pub mod location;
 pub mod model;
 pub mod output;
 pub mod partition;
+pub(crate) mod prefetch;
 pub mod pricing;
 pub mod reconcile;
 pub mod refdata;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use jiff::tz::TimeZone;
 use wabill::engine::{Engine, ReadSettings, load, price_streaming};
 use wabill::input::{ReadOptions, Source, format_named};
+use wabill::model::Span;
 use wabill::pricing::{ModelChoice, PricingContext, WindowRules};
 use wabill::refdata::businesses::Businesses;
 use wabill::refdata::markets::MarketTable;
@@ -55,7 +56,7 @@ fn report_on(input: &ReadSettings, engine: Engine, threads: usize) -> anyhow::Re
         input,
         &ctx,
         engine,
-        24 * 3_600_000,
+        Span::hours(24),
         threads,
         &mut aggregator,
     )?;

@@ -17,7 +17,7 @@ use crate::report::{Aggregator, GroupBy, MetaInput, Report};
 /// How long a streamed message waits for later status events of its id
 /// (`sent`, then `delivered`/`read`) before it is priced; a later event
 /// makes `--engine auto` read the log again in memory.
-const STATUS_EVENT_HORIZON: crate::model::Micros = 24 * crate::model::HOUR_US;
+const STATUS_EVENT_HORIZON: crate::model::Span = crate::model::Span::hours(24);
 
 /// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
 pub fn style_for_stdout(to_file: bool) -> Style {

@@ -18,20 +18,20 @@
 
 use std::collections::VecDeque;
 
-use crate::model::{HOUR_US, Micros};
+use crate::model::{Instant, Span};
 use crate::pricing::{CONVERSATION_LENGTH, WindowRules};
 
 pub(super) struct Expiry {
     /// Per customer id: when its windows end at the latest (see above);
-    /// `Micros::MIN` when the id is not held.
-    ends: Vec<Micros>,
+    /// `Instant::MIN` when the id is not held.
+    ends: Vec<Instant>,
     /// Hour buckets of ids to look at, `wheel[0]` being hour `base`.
     wheel: VecDeque<Vec<u32>>,
     base: i64,
-    horizon: Micros,
+    horizon: Span,
     /// How long a row keeps its customer, and an entry-point row.
-    window: Micros,
-    entry_window: Micros,
+    window: Span,
+    entry_window: Span,
     /// Ids held now, and at most at once.
     held: usize,
     peak: usize,
@@ -39,23 +39,17 @@ pub(super) struct Expiry {
 
 impl Expiry {
     /// `horizon`: how long the settler holds a message for its status events.
-    pub fn new(horizon: Micros, rules: &WindowRules) -> Self {
+    pub fn new(horizon: Span, rules: &WindowRules) -> Self {
         let window = rules
             .service_window
             .max(rules.entry_point_reply)
-            .max(CONVERSATION_LENGTH)
-            .as_micros();
-        let entry_window = window.max(
-            rules
-                .entry_point_reply
-                .as_micros()
-                .saturating_add(rules.entry_point_window.as_micros()),
-        );
+            .max(CONVERSATION_LENGTH);
+        let entry_window = window.max(rules.entry_point_reply + rules.entry_point_window);
         Expiry {
             ends: Vec::new(),
             wheel: VecDeque::new(),
             base: 0,
-            horizon: horizon.max(0),
+            horizon: horizon.max(Span::ZERO),
             window,
             entry_window,
             held: 0,
@@ -65,10 +59,10 @@ impl Expiry {
 
     /// Notes a row of customer `id` at `at`; `entry_point`: the row comes
     /// from an ad or Page button.
-    pub fn seen(&mut self, id: u32, at: Micros, entry_point: bool) {
+    pub fn seen(&mut self, id: u32, at: Instant, entry_point: bool) {
         let i = id as usize;
         if i >= self.ends.len() {
-            self.ends.resize(i + 1, Micros::MIN);
+            self.ends.resize(i + 1, Instant::MIN);
         }
         let window = if entry_point {
             self.entry_window
@@ -78,7 +72,7 @@ impl Expiry {
         let was = self.ends[i];
         let end = at.saturating_add(window);
         self.ends[i] = was.max(end);
-        if was == Micros::MIN {
+        if was == Instant::MIN {
             self.held += 1;
             self.peak = self.peak.max(self.held);
             self.schedule(id, end);
@@ -87,14 +81,18 @@ impl Expiry {
 
     /// Notes `id` unless it is held (an id interned for a row that was then
     /// rejected: it is forgotten like any other).
-    pub fn hold(&mut self, id: u32, now: Micros) {
-        if self.ends.get(id as usize).is_none_or(|&t| t == Micros::MIN) {
+    pub fn hold(&mut self, id: u32, now: Instant) {
+        if self
+            .ends
+            .get(id as usize)
+            .is_none_or(|&t| t == Instant::MIN)
+        {
             self.seen(id, now, false);
         }
     }
 
-    fn schedule(&mut self, id: u32, end: Micros) {
-        let hour = end.saturating_add(self.horizon).div_euclid(HOUR_US);
+    fn schedule(&mut self, id: u32, end: Instant) {
+        let hour = end.saturating_add(self.horizon).hour();
         if self.wheel.is_empty() {
             self.base = hour;
         }
@@ -114,15 +112,15 @@ impl Expiry {
     /// Hands `forget` every customer no row read from now on can need,
     /// `latest` being the time of the latest new message read (the settler
     /// has released everything `horizon` before it).
-    pub fn expire(&mut self, latest: Micros, mut forget: impl FnMut(u32)) {
+    pub fn expire(&mut self, latest: Instant, mut forget: impl FnMut(u32)) {
         // Bucket `base` holds due times in [base h, base h + 1 h).
-        while !self.wheel.is_empty() && (self.base + 1).saturating_mul(HOUR_US) <= latest {
+        while !self.wheel.is_empty() && Instant::at_hour(self.base + 1) <= latest {
             let ids = self.wheel.pop_front().expect("not empty");
             self.base += 1;
             for id in ids {
                 let end = self.ends[id as usize];
                 if end.saturating_add(self.horizon) < latest {
-                    self.ends[id as usize] = Micros::MIN;
+                    self.ends[id as usize] = Instant::MIN;
                     self.held -= 1;
                     forget(id);
                 } else {
@@ -143,24 +141,28 @@ impl Expiry {
 mod tests {
     use super::*;
 
-    const H: Micros = HOUR_US;
+    const H: i64 = Span::HOUR.as_micros();
+
+    fn at(us: i64) -> Instant {
+        Instant::from_micros(us)
+    }
 
     /// Kept 24 h + 24 h after a row, 24 h + 96 h after an entry point.
     fn expiry() -> Expiry {
-        Expiry::new(24 * H, &WindowRules::default())
+        Expiry::new(Span::hours(24), &WindowRules::default())
     }
 
-    fn expire(e: &mut Expiry, latest: Micros) -> Vec<u32> {
+    fn expire(e: &mut Expiry, latest: i64) -> Vec<u32> {
         let mut gone = Vec::new();
-        e.expire(latest, |id| gone.push(id));
+        e.expire(at(latest), |id| gone.push(id));
         gone
     }
 
     #[test]
     fn a_customer_is_forgotten_only_after_its_windows_and_the_horizon() {
         let mut e = expiry();
-        e.seen(0, 10 * H, false);
-        e.seen(1, 10 * H, true);
+        e.seen(0, at(10 * H), false);
+        e.seen(1, at(10 * H), true);
         assert!(expire(&mut e, 58 * H).is_empty(), "exactly 48 h later");
         // Looked at once the whole hour bucket of its due time has passed.
         assert!(expire(&mut e, 59 * H - 1).is_empty());
@@ -174,14 +176,14 @@ mod tests {
     #[test]
     fn a_customer_seen_again_waits_from_its_latest_row() {
         let mut e = expiry();
-        e.seen(0, 0, false);
-        e.seen(1, 0, false);
-        e.seen(0, 50 * H, false);
+        e.seen(0, at(0), false);
+        e.seen(1, at(0), false);
+        e.seen(0, at(50 * H), false);
         assert_eq!(expire(&mut e, 49 * H), vec![1]);
         assert!(expire(&mut e, 98 * H).is_empty());
         assert_eq!(expire(&mut e, 99 * H), vec![0]);
         // Forgotten, then back: held again from the new row.
-        e.seen(0, 200 * H, false);
+        e.seen(0, at(200 * H), false);
         assert!(expire(&mut e, 248 * H).is_empty());
         assert_eq!(expire(&mut e, 250 * H), vec![0]);
     }
@@ -189,8 +191,8 @@ mod tests {
     #[test]
     fn an_earlier_due_time_is_not_held_behind_a_later_one() {
         let mut e = expiry();
-        e.seen(0, 0, true);
-        e.seen(1, H, false);
+        e.seen(0, at(0), true);
+        e.seen(1, at(H), false);
         assert_eq!(expire(&mut e, 74 * H), vec![1]);
         assert_eq!(expire(&mut e, 121 * H), vec![0]);
     }
@@ -201,7 +203,7 @@ mod tests {
         for day in 0..60 {
             let now = day * 24 * H;
             for c in 0..100 {
-                e.seen(day as u32 * 100 + c, now, false);
+                e.seen(day as u32 * 100 + c, at(now), false);
             }
             expire(&mut e, now);
         }

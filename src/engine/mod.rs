@@ -14,7 +14,7 @@ use anyhow::{Result, bail};
 use crate::display::plural;
 use crate::input::{ReadOptions, Source};
 use crate::location::Location;
-use crate::model::{Message, Micros};
+use crate::model::{Instant, Message, Span};
 use crate::output::rejects::RejectsFile;
 use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
 use crate::validate::{Log, LogStats, Rejection, Strings, read_log};
@@ -209,7 +209,7 @@ pub fn price_streaming<'a>(
     input: &ReadSettings,
     ctx: &'a PricingContext,
     engine: Engine,
-    settle: Micros,
+    settle: Span,
     threads: usize,
     consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Streamed> {
@@ -275,7 +275,7 @@ pub fn price_streaming<'a>(
 pub struct UnpricedReport {
     pub count: u64,
     /// Start of tomorrow (UTC), once known.
-    tomorrow: Option<Micros>,
+    tomorrow: Option<Instant>,
     pub future: u64,
 }
 
@@ -288,7 +288,7 @@ impl UnpricedReport {
             self.note(files, m, e);
         }
         let tomorrow = *self.tomorrow.get_or_insert_with(start_of_tomorrow);
-        if m.at.as_micros() >= tomorrow {
+        if m.at >= tomorrow {
             self.future += 1;
             if self.future <= SHOWN_FUTURE {
                 let date = jiff::Timestamp::from_microsecond(m.at.as_micros())
@@ -368,7 +368,7 @@ fn price_messages<'a>(
     unpriced
 }
 
-fn start_of_tomorrow() -> Micros {
+fn start_of_tomorrow() -> Instant {
     let today = jiff::Timestamp::now()
         .to_zoned_datetime(jiff::tz::TimeZone::UTC)
         .date();
@@ -376,7 +376,9 @@ fn start_of_tomorrow() -> Micros {
         .tomorrow()
         .ok()
         .and_then(|d| d.to_zoned_datetime(jiff::tz::TimeZone::UTC).ok())
-        .map_or(Micros::MAX, |z| z.timestamp().as_microsecond())
+        .map_or(Instant::MAX, |z| {
+            Instant::from_micros(z.timestamp().as_microsecond())
+        })
 }
 
 /// Writes a line to stderr, ignoring a closed stderr.

@@ -14,11 +14,11 @@ use super::expiry::Expiry;
 use super::progress::Progress;
 use super::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use crate::input::{InputError, ReadOptions, Source};
-use crate::model::{Message, Micros, SourcePos};
+use crate::model::{Instant, Message, SourcePos, Span};
 use crate::pricing::{Pricer, PricingContext};
 use crate::validate::{
-    IdLinks, Link, Log, LogStats, Rejection, Settler, Strings, Unstreamable, Validator, read_rows,
-    report_conflicts,
+    IdLinks, Link, Log, LogStats, Rejection, SeenIds, Settler, Strings, Unstreamable, Validator,
+    read_rows, report_conflicts,
 };
 
 /// Messages per batch: large enough to amortise the hand-over, small
@@ -27,8 +27,9 @@ const BATCH: usize = 4096;
 
 struct Batch {
     messages: Vec<Message>,
-    /// Per message: how it relates to earlier rows of its id.
-    links: Vec<Link>,
+    /// Per message: whether no earlier row had its id (`SeenIds::first`);
+    /// the pricing side links the others to their pending message.
+    firsts: Vec<bool>,
     /// Customer ids given since the previous batch (new or reused), each
     /// with the end of its number in `customer_names` (one buffer for the
     /// batch rather than a string per customer).
@@ -48,7 +49,7 @@ struct Sent {
     /// Customer ids given so far, counting reuses.
     issued: u64,
     /// The latest new message sent.
-    latest: Micros,
+    latest: Instant,
     businesses: usize,
     groups: usize,
     templates: usize,
@@ -60,7 +61,7 @@ impl Default for Sent {
         Sent {
             customers: 0,
             issued: 0,
-            latest: Micros::MIN,
+            latest: Instant::MIN,
             businesses: 0,
             groups: 0,
             templates: 0,
@@ -72,14 +73,14 @@ impl Default for Sent {
 impl Sent {
     fn batch(
         &mut self,
-        (messages, links): (Vec<Message>, Vec<Link>),
+        (messages, firsts): (Vec<Message>, Vec<bool>),
         validator: &mut Validator,
         log: &Log,
         expiry: &mut Expiry,
     ) -> Batch {
         // Every customer row of this batch is seen before any is forgotten.
         for m in &messages {
-            expiry.seen(m.customer, m.at.as_micros(), m.entry_point);
+            expiry.seen(m.customer, m.at, m.entry_point);
         }
         let reused = validator.strings.customers.take_reused();
         let s = &validator.strings;
@@ -95,12 +96,12 @@ impl Sent {
             })
             .collect();
         // The settler releases messages `horizon` behind the latest new
-        // message (a status event of a pending one does not move it).
+        // message (a later row of a known id does not move it).
         self.latest = messages
             .iter()
-            .zip(&links)
-            .filter(|(_, l)| **l == Link::New)
-            .fold(self.latest, |t, (m, _)| t.max(m.at.as_micros()));
+            .zip(&firsts)
+            .filter(|(_, first)| **first)
+            .fold(self.latest, |t, (m, _)| t.max(m.at));
         for (id, _) in &customers {
             expiry.hold(*id, self.latest);
         }
@@ -113,7 +114,7 @@ impl Sent {
         let s = &validator.strings;
         let batch = Batch {
             messages,
-            links,
+            firsts,
             customers,
             customer_names,
             forgotten,
@@ -140,16 +141,17 @@ pub(super) enum Attempt {
 /// Hands a batch on; `Break` when the pricing side has stopped.
 type Deliver<'f> = dyn FnMut(Batch) -> ControlFlow<()> + 'f;
 /// An emptied pair of vectors to fill next, when one is back.
-type Recycle<'f> = dyn FnMut() -> (Vec<Message>, Vec<Link>) + 'f;
+type Recycle<'f> = dyn FnMut() -> (Vec<Message>, Vec<bool>) + 'f;
 
-/// The reading side: reads and validates rows, links them to their
-/// message ids, decides which customers to forget, and hands batches on.
+/// The reading side: reads and validates rows, notes which carry a message
+/// id not seen before, decides which customers to forget, and hands
+/// batches on.
 #[allow(clippy::too_many_arguments)]
 fn read_side(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &PricingContext,
-    settle: Micros,
+    settle: Span,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
     deliver: &mut Deliver<'_>,
@@ -165,7 +167,7 @@ fn read_side(
     let mut expiry = Expiry::new(settle, &ctx.windows);
     let mut log = Log::default();
     let mut sent = Sent::default();
-    let mut links = IdLinks::new(settle);
+    let mut seen = SeenIds::default();
     let mut messages = (Vec::with_capacity(BATCH), Vec::with_capacity(BATCH));
     let flow = read_rows(
         sources,
@@ -184,15 +186,15 @@ fn read_side(
             if let Some(rows) = expected_rows.take() {
                 sized.set(true);
                 let read = u128::from(log.stats.rows_read.max(1));
-                let ids = u128::from(rows) * links.ids() as u128 * 11 / (10 * read);
-                links.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
+                let ids = u128::from(rows) * seen.ids() as u128 * 11 / (10 * read);
+                seen.reserve(usize::try_from(ids).unwrap_or(usize::MAX));
             }
             messages.0.push(m);
             if messages.0.len() < BATCH {
                 return ControlFlow::Continue(());
             }
             validator.resolve_customers(&mut messages.0);
-            links.mark(&messages.0, &mut messages.1);
+            seen.mark(&messages.0, &mut messages.1);
             let full = std::mem::replace(&mut messages, recycle());
             deliver(sent.batch(full, validator, log, &mut expiry))
         },
@@ -200,7 +202,7 @@ fn read_side(
     if flow.is_continue() {
         // Files without rows still count as inputs.
         validator.resolve_customers(&mut messages.0);
-        links.mark(&messages.0, &mut messages.1);
+        seen.mark(&messages.0, &mut messages.1);
         let _ = deliver(sent.batch(messages, &mut validator, &log, &mut expiry));
     }
     let held = StreamStats {
@@ -218,6 +220,10 @@ struct PricingSide<'a, 'c> {
     files: Vec<String>,
     stats: LogStats,
     conflicts: Vec<(SourcePos, Rejection)>,
+    /// Each row's link to the pending message of its id (`IdLinks`), and
+    /// a batch's links.
+    ids: IdLinks,
+    links: Vec<Link>,
     settler: Settler,
     pricer: Pricer<'a>,
     unpriced: UnpricedReport,
@@ -241,7 +247,7 @@ fn emit<'a>(
 impl<'a, 'c> PricingSide<'a, 'c> {
     fn new(
         ctx: &'a PricingContext,
-        settle: Micros,
+        settle: Span,
         consumer: &'c mut dyn PricedConsumer<'a>,
     ) -> Self {
         PricingSide {
@@ -249,6 +255,8 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             files: Vec::new(),
             stats: LogStats::default(),
             conflicts: Vec::new(),
+            ids: IdLinks::new(settle),
+            links: Vec::new(),
             settler: Settler::new(settle),
             pricer: Pricer::new(ctx),
             unpriced: UnpricedReport::default(),
@@ -264,16 +272,19 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             files,
             stats,
             conflicts,
+            ids,
+            links,
             settler,
             pricer,
             unpriced,
             consumer,
             peak_pairs,
         } = self;
+        ids.mark(&batch.messages, &batch.firsts, links);
         // Bring in, in one short loop, the state this batch will touch:
         // misses overlap there rather than stalling one at a time.
         if let Some(last) = batch.messages.last() {
-            settler.warm(last.at.as_micros(), |m| {
+            settler.warm(last.at, |m| {
                 pricer.warm(m);
                 strings.customers.warm(m.customer);
             });
@@ -294,7 +305,7 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             strings.templates.intern(name);
         }
         files.append(&mut batch.files);
-        for (m, link) in batch.messages.iter().zip(&batch.links) {
+        for (m, link) in batch.messages.iter().zip(&*links) {
             settler.push(
                 *m,
                 *link,
@@ -314,7 +325,7 @@ impl<'a, 'c> PricingSide<'a, 'c> {
         }
         *peak_pairs = (*peak_pairs).max(pricer.live_pairs());
         batch.messages.clear();
-        batch.links.clear();
+        batch.firsts.clear();
         Ok(())
     }
 
@@ -342,7 +353,7 @@ pub(super) fn stream<'a>(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &'a PricingContext,
-    settle: Micros,
+    settle: Span,
     threads: usize,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
@@ -362,7 +373,7 @@ pub(super) fn stream<'a>(
             progress,
             &mut |mut batch| match side.take(&mut batch) {
                 Ok(()) => {
-                    spare.set(Some((batch.messages, batch.links)));
+                    spare.set(Some((batch.messages, batch.firsts)));
                     ControlFlow::Continue(())
                 }
                 Err(why) => {
@@ -421,14 +432,14 @@ fn two_threads<'a>(
     sources: &[Source],
     options: &ReadOptions,
     ctx: &'a PricingContext,
-    settle: Micros,
+    settle: Span,
     diagnostics: &mut Diagnostics,
     progress: &Progress,
     side: &mut PricingSide<'a, '_>,
     outcome: &mut Result<(), Unstreamable>,
 ) -> Result<(LogStats, Vec<&'static str>, StreamStats), InputError> {
     let (tx, rx) = mpsc::sync_channel::<Batch>(8);
-    let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<Link>)>();
+    let (recycle_tx, recycle_rx) = mpsc::channel::<(Vec<Message>, Vec<bool>)>();
     std::thread::scope(|scope| {
         let reader = std::thread::Builder::new()
             .name("wabill-read".into())
@@ -457,7 +468,7 @@ fn two_threads<'a>(
                 *outcome = Err(why);
                 break;
             }
-            let _ = recycle_tx.send((batch.messages, batch.links));
+            let _ = recycle_tx.send((batch.messages, batch.firsts));
         }
         // Unblocks the reader if it is waiting to send.
         drop(rx);

@@ -42,6 +42,21 @@ impl Instant {
     pub fn saturating_add(self, span: Span) -> Instant {
         Instant(self.0.saturating_add(span.0))
     }
+
+    pub fn saturating_sub(self, span: Span) -> Instant {
+        Instant(self.0.saturating_sub(span.0))
+    }
+
+    /// The number of the hour `self` falls in, counted from the epoch
+    /// (floored: an instant before the epoch is in a negative hour).
+    pub fn hour(self) -> i64 {
+        self.0.div_euclid(Span::HOUR.0)
+    }
+
+    /// The start of hour number `n` (saturating at the ends of time).
+    pub fn at_hour(n: i64) -> Instant {
+        Instant(n.saturating_mul(Span::HOUR.0))
+    }
 }
 
 impl Span {
@@ -136,5 +151,18 @@ mod tests {
         assert_eq!(w.len(), Span::from_micros(5));
         assert_eq!(std::mem::size_of::<Option<Window>>(), 24);
         assert_eq!(std::mem::size_of::<Instant>(), 8);
+    }
+
+    #[test]
+    fn hours_are_floored_and_saturate() {
+        let h = Span::HOUR.as_micros();
+        assert_eq!(Instant::from_micros(0).hour(), 0);
+        assert_eq!(Instant::from_micros(h - 1).hour(), 0);
+        assert_eq!(Instant::from_micros(h).hour(), 1);
+        assert_eq!(Instant::from_micros(-1).hour(), -1);
+        assert_eq!(Instant::at_hour(3), Instant::from_micros(3 * h));
+        assert_eq!(Instant::at_hour(i64::MAX), Instant::MAX);
+        assert_eq!(Instant::MIN.saturating_sub(Span::HOUR), Instant::MIN);
+        assert_eq!(Instant::MAX.saturating_add(Span::HOUR), Instant::MAX);
     }
 }

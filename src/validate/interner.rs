@@ -121,19 +121,25 @@ impl Customers {
         if let Some(id) = self.find(digits) {
             return id;
         }
-        let id = match self.free.pop() {
+        let id = self.next_id();
+        self.insert_at(id, digits);
+        id
+    }
+
+    /// A free id (reused first, see `forget`) or a new one.
+    fn next_id(&mut self) -> u32 {
+        match self.free.pop() {
             Some(id) => {
                 self.reused.push(id);
                 id
             }
             None => u32::try_from(self.keys.len()).expect("fewer than 2^32 customers"),
-        };
-        self.insert_at(id, digits);
-        id
+        }
     }
 
     /// `intern` of the number whose value is `value`, without building
-    /// its text on the heap.
+    /// its text on the heap or parsing it back: a value's digits never
+    /// start with 0, so at most 15 of them are its key directly.
     pub fn intern_value(&mut self, value: u64) -> u32 {
         let mut buf = [0u8; 20];
         let mut i = buf.len();
@@ -146,23 +152,38 @@ impl Customers {
                 break;
             }
         }
-        self.intern(std::str::from_utf8(&buf[i..]).expect("ASCII digits"))
+        let digits = &buf[i..];
+        if digits.len() > 15 {
+            return self.intern(std::str::from_utf8(digits).expect("ASCII digits"));
+        }
+        let key = value << 4 | digits.len() as u64;
+        if let Some(id) = self.find_key(key) {
+            return id;
+        }
+        let id = self.next_id();
+        self.put(id, key, digits);
+        id
     }
 
     /// Puts `digits` at `id`, as another `Customers` assigned it (a mirror).
     pub fn insert_at(&mut self, id: u32, digits: &str) {
+        self.put(id, number_key(digits), digits.as_bytes());
+    }
+
+    /// Files `digits`, whose key is `key`, under `id`.
+    fn put(&mut self, id: u32, key: u64, digits: &[u8]) {
         let i = id as usize;
         if i >= self.keys.len() {
             self.keys.resize(i + 1, FREE);
             self.digits.resize(i + 1, [0; 15]);
         }
-        let key = number_key(digits);
         self.keys[i] = key;
         let h = if key == OTHER {
-            self.others.insert(id, digits.into());
-            hash(digits)
+            let name = std::str::from_utf8(digits).expect("given as text");
+            self.others.insert(id, name.into());
+            hash(name)
         } else {
-            self.digits[i][..digits.len()].copy_from_slice(digits.as_bytes());
+            self.digits[i][..digits.len()].copy_from_slice(digits);
             FxBuildHasher.hash_one(key)
         };
         let (keys, others) = (&self.keys, &self.others);
@@ -357,6 +378,32 @@ mod tests {
         m.remove(3);
         assert_eq!(m.find("14155550100"), None);
         assert_eq!(m.intern("14155550100"), 4);
+    }
+
+    #[test]
+    fn interning_a_value_is_interning_its_digits() {
+        let values = [
+            4915112345678u64,
+            1,
+            100_000_000_000_000,
+            999_999_999_999_999,
+            1_000_000_000_000_000,
+        ];
+        let (mut by_value, mut by_text) = (Customers::default(), Customers::default());
+        for round in 0..2 {
+            for &v in &values {
+                let (a, b) = (by_value.intern_value(v), by_text.intern(&v.to_string()));
+                assert_eq!(a, b, "{v}, round {round}");
+                assert_eq!(by_value.get(a), v.to_string());
+                assert_eq!(by_value.find(&v.to_string()), Some(a));
+            }
+        }
+        // A forgotten id is reused, and recorded as such, alike.
+        by_value.forget(1);
+        by_text.forget(1);
+        assert_eq!(by_value.intern_value(77), by_text.intern("77"));
+        assert_eq!(by_value.take_reused(), by_text.take_reused());
+        assert_eq!(by_value.len(), by_text.len());
     }
 
     #[test]

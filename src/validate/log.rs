@@ -698,8 +698,9 @@ mod tests {
             2026-02-02T10:00:05Z,+5511987650002,out,utility,dup\n";
         let mut validator = Validator::new(false);
         let mut log = Log::default();
-        let mut settler = super::super::Settler::new(0);
-        let mut links = super::super::IdLinks::new(0);
+        let mut settler = super::super::Settler::new(crate::model::Span::ZERO);
+        let mut links = super::super::IdLinks::new(crate::model::Span::ZERO);
+        let mut ids = super::super::SeenIds::default();
         let mut seen = Vec::new();
         let mut sink = |r: &Rejection, rec: Option<Original<'_>>| {
             seen.push((r.to_string(), rec.map(|rec| texts(rec).len())));
@@ -713,7 +714,7 @@ mod tests {
             &mut |_, _| {},
             &mut |m, validator, log, sink| {
                 let Log { files, stats, .. } = log;
-                let first = links.link(&m);
+                let first = links.link(&m, ids.first(&m));
                 match settler.push(
                     m,
                     first,

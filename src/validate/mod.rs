@@ -5,6 +5,7 @@
 mod extras;
 mod interner;
 mod log;
+mod pending_ids;
 mod phone;
 pub mod plausible;
 mod queue;
@@ -14,7 +15,7 @@ mod timestamp;
 pub use interner::{Customers, Interner, MessageIds};
 pub use log::{Log, LogStats, RejectSink, log_order, read_log, read_rows, report_conflicts};
 pub use phone::normalize_number;
-pub use settle::{IdLinks, Link, Settler, Unstreamable};
+pub use settle::{IdLinks, Link, SeenIds, Settler, Unstreamable};
 pub use timestamp::parse_timestamp;
 
 use crate::input::{Column, Columns};
@@ -119,10 +120,15 @@ pub const INBOUND_LOST: &str = " (a customer message: the customer service windo
 /// The customer id of a message whose lookup is deferred.
 const UNRESOLVED: u32 = u32::MAX;
 
+/// A field as text, trimmed. ASCII spaces go first, as bytes (cheap, and
+/// they cannot change whether the rest is UTF-8); the Unicode trim is left
+/// for the rare field that still starts or ends outside ASCII.
 pub(crate) fn text(column: Column, raw: &[u8]) -> Result<&str, FieldError> {
-    std::str::from_utf8(raw)
-        .map(str::trim)
-        .map_err(|_| field_error(column, raw, "not valid UTF-8"))
+    let bytes = raw.trim_ascii();
+    let s = std::str::from_utf8(bytes).map_err(|_| field_error(column, raw, "not valid UTF-8"))?;
+    let plain_ends =
+        bytes.first().is_none_or(u8::is_ascii) && bytes.last().is_none_or(u8::is_ascii);
+    Ok(if plain_ends { s } else { s.trim() })
 }
 
 /// The first of `options` equal to `s` ignoring ASCII case (no allocation:
@@ -496,6 +502,22 @@ mod tests {
     }
 
     const HEADER: &str = "timestamp,customer,direction,category,status,country,message_id,pricing.type,pricing_category,pricing_billable";
+
+    #[test]
+    fn text_trims_ascii_and_unicode_spaces_and_refuses_bad_utf8() {
+        assert_eq!(text(Column::Status, b"  sent\t").unwrap(), "sent");
+        assert_eq!(
+            text(Column::Status, b" \xC2\xA0read\xE2\x80\x83 ").unwrap(),
+            "read"
+        );
+        assert_eq!(
+            text(Column::Status, "  délivré ".as_bytes()).unwrap(),
+            "délivré"
+        );
+        assert_eq!(text(Column::Status, b"   ").unwrap(), "");
+        let e = text(Column::Status, b" \xC3 ").unwrap_err();
+        assert_eq!(e.reason, "not valid UTF-8");
+    }
 
     #[test]
     fn usernames_take_the_country_column_then_their_prefix() {

@@ -33,6 +33,7 @@ impl<T> ChunkQueue<T> {
         self.len
     }
 
+    #[inline]
     pub fn push_back(&mut self, item: T) {
         if self.chunks.back().is_none_or(|c| c.len() == CHUNK) {
             let chunk = self
@@ -48,6 +49,7 @@ impl<T> ChunkQueue<T> {
         self.len += 1;
     }
 
+    #[inline]
     pub fn pop_front(&mut self) -> Option<T> {
         let first = self.chunks.front_mut()?;
         let item = first.pop_front()?;
@@ -58,11 +60,13 @@ impl<T> ChunkQueue<T> {
         Some(item)
     }
 
+    #[inline]
     pub fn front(&self) -> Option<&T> {
         self.chunks.front().and_then(VecDeque::front)
     }
 
     /// Where item `i` (0 = the front) lives.
+    #[inline]
     fn locate(&self, i: usize) -> Option<(usize, usize)> {
         if i >= self.len {
             return None;
@@ -76,11 +80,13 @@ impl<T> ChunkQueue<T> {
         }
     }
 
+    #[inline]
     pub fn get(&self, i: usize) -> Option<&T> {
         let (c, j) = self.locate(i)?;
         self.chunks[c].get(j)
     }
 
+    #[inline]
     pub fn get_mut(&mut self, i: usize) -> Option<&mut T> {
         let (c, j) = self.locate(i)?;
         self.chunks[c].get_mut(j)

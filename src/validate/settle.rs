@@ -19,12 +19,12 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use hashbrown::HashTable;
-
 use super::log::{IdConflict, absorb, id_conflict, log_order};
+use super::pending_ids::PendingIds;
 use super::queue::ChunkQueue;
 use super::{LogStats, RejectSink, Strings};
-use crate::model::{Category, Message, Micros, Status};
+use crate::model::{Category, Instant, Message, Span, Status};
+use crate::prefetch::prefetch_at;
 
 /// Why a log cannot be priced in one streaming pass.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -112,7 +112,7 @@ impl Pending {
 /// it is sized to the ids expected rather than the next power of two: at
 /// ten million ids, 99 MB rather than 128.
 #[derive(Default)]
-struct SeenIds {
+pub struct SeenIds {
     /// 0 marks an empty slot.
     slots: Vec<u64>,
     len: usize,
@@ -127,7 +127,7 @@ const MAX_LOAD: (usize, usize) = (7, 8);
 impl SeenIds {
     /// Makes room for `ids` keys at once: growing by doubling would hold
     /// the old and new tables together, half again the memory at the peak.
-    fn reserve(&mut self, ids: usize) {
+    pub fn reserve(&mut self, ids: usize) {
         let (n, d) = SLOTS_PER_KEY;
         let needed = (ids.max(self.len).saturating_mul(n) / d).max(1024);
         if needed > self.slots.len() {
@@ -135,14 +135,38 @@ impl SeenIds {
         }
     }
 
-    fn len(&self) -> usize {
+    /// Message ids seen so far.
+    pub fn ids(&self) -> usize {
         self.len
     }
 
     /// False when an earlier row had this id (or, rarely, another id with
     /// the same 64 bits; the settler then declines to stream).
-    fn first(&mut self, m: &Message) -> bool {
+    pub fn first(&mut self, m: &Message) -> bool {
         m.message_id.is_none_or(|id| self.insert(id.short()))
+    }
+
+    /// `first` for a whole batch: the table is far larger than any cache,
+    /// so the slot of the row `AHEAD` rows on is prefetched while this one
+    /// is probed, and their misses overlap rather than stall one by one.
+    pub fn mark(&mut self, messages: &[Message], firsts: &mut Vec<bool>) {
+        firsts.clear();
+        for (i, m) in messages.iter().enumerate() {
+            if let Some(id) = messages.get(i + AHEAD).and_then(|m| m.message_id) {
+                self.prefetch(id.short());
+            }
+            firsts.push(self.first(m));
+        }
+    }
+
+    /// The slot where `key`'s probe starts: its bits scaled to the size.
+    fn home(&self, key: u64) -> usize {
+        ((u128::from(key) * self.slots.len() as u128) >> 64) as usize
+    }
+
+    /// Starts loading the slot `insert(key)` will probe first.
+    fn prefetch(&self, key: u64) {
+        prefetch_at(&self.slots, self.home(key.max(1)));
     }
 
     fn insert(&mut self, key: u64) -> bool {
@@ -154,7 +178,7 @@ impl SeenIds {
             self.rebuild((self.slots.len() * 2).max(1024));
         }
         let size = self.slots.len();
-        let mut i = ((u128::from(key) * size as u128) >> 64) as usize;
+        let mut i = self.home(key);
         loop {
             match self.slots[i] {
                 0 => {
@@ -194,43 +218,47 @@ pub enum Link {
     Late,
 }
 
+/// Rows ahead whose slots `mark` prefetches.
+const AHEAD: usize = 16;
+
 /// Links each row to the pending message of its id, replaying the
-/// settler's releases. It runs on the reading thread, which has time to
-/// spare, so that the pricing thread keeps no table of pending ids.
+/// settler's releases, given whether `SeenIds` saw its id first. The two
+/// halves may run on different threads: the streaming engine keeps
+/// `SeenIds` on the reading thread, which needs its answer (only a first
+/// row moves time on), and this on the pricing thread, which has more time
+/// to spare.
 pub struct IdLinks {
-    seen: SeenIds,
     /// Pending messages with an id, oldest first: time, 64-bit key and
     /// sequence number (the settler checks the full key on use; `SeenIds`
     /// keeps keys unique).
     order: ChunkQueue<PendingId>,
     /// Number (see `pushed`) of the entry at the front of `order`.
     popped: u64,
-    /// `order` entries by key, each as its number truncated to 32 bits (4
-    /// bytes a slot, the key read from `order`; fewer than 2^32 are pending).
-    by_key: HashTable<u32>,
+    /// `order` entries by key, each as its number truncated to 32 bits
+    /// (fewer than 2^32 are pending).
+    by_key: PendingIds,
     next: u64,
-    latest: Micros,
-    horizon: Micros,
+    latest: Instant,
+    horizon: Span,
 }
 
 #[derive(Clone, Copy)]
 struct PendingId {
-    at: Micros,
+    at: Instant,
     key: u64,
     seq: u64,
 }
 
 impl IdLinks {
     /// `horizon` as for `Settler::new`.
-    pub fn new(horizon: Micros) -> Self {
+    pub fn new(horizon: Span) -> Self {
         IdLinks {
-            seen: SeenIds::default(),
             order: ChunkQueue::default(),
             popped: 0,
-            by_key: HashTable::new(),
+            by_key: PendingIds::default(),
             next: 0,
-            latest: Micros::MIN,
-            horizon: horizon.max(0),
+            latest: Instant::MIN,
+            horizon: horizon.max(Span::ZERO),
         }
     }
 
@@ -239,18 +267,8 @@ impl IdLinks {
         order.get(n.wrapping_sub(popped as u32) as usize)
     }
 
-    /// See `SeenIds::reserve`.
-    pub fn reserve(&mut self, ids: usize) {
-        self.seen.reserve(ids);
-    }
-
-    /// Message ids seen so far.
-    pub fn ids(&self) -> usize {
-        self.seen.len()
-    }
-
-    pub fn link(&mut self, m: &Message) -> Link {
-        let first = self.seen.first(m);
+    /// `first`: from `SeenIds::first`, fed the same rows in the same order.
+    pub fn link(&mut self, m: &Message, first: bool) -> Link {
         if let Some(id) = m.message_id
             && !first
         {
@@ -258,25 +276,22 @@ impl IdLinks {
             let (order, popped) = (&self.order, self.popped);
             return self
                 .by_key
-                .find(key, |&n| {
+                .find(key, |n| {
                     Self::entry(order, popped, n).is_some_and(|e| e.key == key)
                 })
-                .and_then(|&n| Self::entry(order, popped, n))
+                .and_then(|n| Self::entry(order, popped, n))
                 .map_or(Link::Late, |e| Link::Pending(e.seq));
         }
         // A new message: first what the settler releases before taking it.
-        if m.at.as_micros() > self.latest {
-            self.latest = m.at.as_micros();
+        if m.at > self.latest {
+            self.latest = m.at;
             let before = self.latest.saturating_sub(self.horizon);
             while let Some(&e) = self.order.front() {
                 if e.at >= before {
                     break;
                 }
-                let n = self.popped as u32;
-                self.by_key
-                    .find_entry(e.key, |&i| i == n)
-                    .expect("every pending id is in the table")
-                    .remove();
+                let removed = self.by_key.remove(e.key, self.popped as u32);
+                debug_assert!(removed, "every pending id is in the table");
                 self.order.pop_front();
                 self.popped += 1;
             }
@@ -285,44 +300,50 @@ impl IdLinks {
             let key = id.short();
             let n = (self.popped + self.order.len() as u64) as u32;
             self.order.push_back(PendingId {
-                at: m.at.as_micros(),
+                at: m.at,
                 key,
                 seq: self.next,
             });
-            let (order, popped) = (&self.order, self.popped);
-            self.by_key.insert_unique(key, n, |&i| {
-                Self::entry(order, popped, i).map_or(0, |e| e.key)
-            });
+            self.by_key.insert(key, n);
         }
         self.next += 1;
         Link::New
     }
 
-    /// `link` for a whole batch, in one tight loop: the tables are far
-    /// larger than any cache, and a short loop lets the processor wait for
-    /// several of their misses at once instead of one per row.
-    pub fn mark(&mut self, messages: &[Message], links: &mut Vec<Link>) {
+    /// `link` for a whole batch, `firsts` from `SeenIds::mark`. The slot a
+    /// row `AHEAD` rows on will probe, and that of the pending id leaving
+    /// about then, are prefetched while this row is linked.
+    pub fn mark(&mut self, messages: &[Message], firsts: &[bool], links: &mut Vec<Link>) {
+        debug_assert_eq!(messages.len(), firsts.len());
         links.clear();
-        links.extend(messages.iter().map(|m| self.link(m)));
+        for (i, (m, &first)) in messages.iter().zip(firsts).enumerate() {
+            if let Some(id) = messages.get(i + AHEAD).and_then(|m| m.message_id) {
+                self.by_key.prefetch(id.short());
+            }
+            if let Some(e) = self.order.get(AHEAD) {
+                self.by_key.prefetch(e.key);
+            }
+            links.push(self.link(m, first));
+        }
     }
 }
 
 pub struct Settler {
-    horizon: Micros,
+    horizon: Span,
     pending: ChunkQueue<Pending>,
     /// Sequence number of `pending[0]`.
     base: u64,
-    latest: Micros,
+    latest: Instant,
     run: Vec<Pending>,
 }
 
 impl Settler {
-    pub fn new(horizon: Micros) -> Self {
+    pub fn new(horizon: Span) -> Self {
         Settler {
-            horizon: horizon.max(0),
+            horizon: horizon.max(Span::ZERO),
             pending: ChunkQueue::default(),
             base: 0,
-            latest: Micros::MIN,
+            latest: Instant::MIN,
             run: Vec::new(),
         }
     }
@@ -342,7 +363,7 @@ impl Settler {
         emit: &mut dyn FnMut(&Message),
     ) -> Result<(), Unstreamable> {
         let at = |m: &Message| (m.source.file, m.source.line);
-        if m.at.as_micros() < self.latest {
+        if m.at < self.latest {
             let (file, line) = at(&m);
             return Err(Unstreamable::OutOfOrder { file, line });
         }
@@ -366,8 +387,8 @@ impl Settler {
                 return Err(Unstreamable::LateEvent { file, line });
             }
         }
-        if m.at.as_micros() > self.latest {
-            self.latest = m.at.as_micros();
+        if m.at > self.latest {
+            self.latest = m.at;
             self.release(self.latest.saturating_sub(self.horizon), strings, emit);
         }
         self.pending.push_back(Pending::new(m));
@@ -378,35 +399,27 @@ impl Settler {
     /// at `last` will release: reading their state in one short loop before
     /// the real work lets the cache misses overlap instead of stalling one
     /// by one.
-    pub fn warm(&self, last: Micros, mut touch: impl FnMut(&Message)) {
+    pub fn warm(&self, last: Instant, mut touch: impl FnMut(&Message)) {
         let before = last.saturating_sub(self.horizon);
-        for p in self
-            .pending
-            .iter()
-            .take_while(|p| p.merged.at.as_micros() < before)
-        {
+        for p in self.pending.iter().take_while(|p| p.merged.at < before) {
             touch(&p.merged);
         }
     }
 
     /// Releases everything (end of input).
     pub fn finish(&mut self, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
-        self.release(Micros::MAX, strings, emit);
+        self.release(Instant::MAX, strings, emit);
     }
 
     /// Releases messages earlier than `before`, one timestamp at a time,
     /// each timestamp's messages in log order.
-    fn release(&mut self, before: Micros, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
+    fn release(&mut self, before: Instant, strings: &Strings, emit: &mut dyn FnMut(&Message)) {
         while let Some(first) = self.pending.front() {
-            let at = first.merged.at.as_micros();
+            let at = first.merged.at;
             if at >= before {
                 break;
             }
-            while self
-                .pending
-                .front()
-                .is_some_and(|p| p.merged.at.as_micros() == at)
-            {
+            while self.pending.front().is_some_and(|p| p.merged.at == at) {
                 let p = self.pending.pop_front().expect("checked above");
                 self.base += 1;
                 self.run.push(p);
@@ -475,6 +488,70 @@ fn merge(
 mod tests {
     use super::*;
 
+    /// Rows at one second apart whose ids repeat (status events) both
+    /// within and beyond `horizon`, some without an id.
+    fn rows() -> Vec<Message> {
+        use crate::model::{Direction, Extras, MessageKey, SourcePos};
+        (0..20_000u64)
+            .map(|i| {
+                let id = match i % 7 {
+                    0 => None,
+                    3 => Some(i - 2), // 2 s later: still pending
+                    5 => Some(i / 2), // far later: released
+                    _ => Some(i),
+                };
+                Message {
+                    at: Instant::from_micros(i as i64 * 1_000_000),
+                    direction: Direction::Out,
+                    category: Some(Category::Utility),
+                    status: Status::Delivered,
+                    entry_point: false,
+                    business: 0,
+                    customer: (i % 50) as u32,
+                    country: None,
+                    message_id: id.map(|n| MessageKey::of(&format!("wamid.{n}"))),
+                    source: SourcePos {
+                        file: 0,
+                        line: i + 2,
+                    },
+                    extras: Extras::default(),
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_with_prefetching_answer_as_rows_one_by_one() {
+        let rows = rows();
+        let horizon = Span::from_micros(100 * 1_000_000);
+        let (mut seen, mut links) = (SeenIds::default(), IdLinks::new(horizon));
+        let one_by_one: Vec<(bool, Link)> = rows
+            .iter()
+            .map(|m| {
+                let first = seen.first(m);
+                (first, links.link(m, first))
+            })
+            .collect();
+        let (mut seen, mut links) = (SeenIds::default(), IdLinks::new(horizon));
+        let (mut firsts, mut marked) = (Vec::new(), Vec::new());
+        let mut batched = Vec::new();
+        for batch in rows.chunks(777) {
+            seen.mark(batch, &mut firsts);
+            links.mark(batch, &firsts, &mut marked);
+            batched.extend(firsts.iter().copied().zip(marked.iter().copied()));
+        }
+        assert_eq!(batched, one_by_one);
+        // Each kind of answer occurs.
+        for kind in [Link::New, Link::Late] {
+            assert!(one_by_one.iter().any(|(_, l)| *l == kind), "{kind:?}");
+        }
+        assert!(
+            one_by_one
+                .iter()
+                .any(|(_, l)| matches!(l, Link::Pending(_)))
+        );
+    }
+
     #[test]
     fn seen_ids_remember_every_key_across_growth() {
         let mut seen = SeenIds::default();
@@ -482,13 +559,13 @@ mod tests {
             .map(|i| i.wrapping_mul(0x9E37_79B9_7F4A_7C15))
             .collect();
         assert!(keys.iter().all(|k| seen.insert(*k)), "new keys are first");
-        assert_eq!(seen.len(), keys.len());
+        assert_eq!(seen.ids(), keys.len());
         seen.reserve(200_000);
         assert!(
             keys.iter().all(|k| !seen.insert(*k)),
             "old keys are repeats"
         );
         assert!(seen.insert(12345), "and a new one is new");
-        assert_eq!(seen.len(), keys.len() + 1);
+        assert_eq!(seen.ids(), keys.len() + 1);
     }
 }
