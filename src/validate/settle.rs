@@ -513,6 +513,7 @@ mod tests {
                     source: SourcePos {
                         file: 0,
                         line: i + 2,
+                        row: 0,
                     },
                     extras: Extras::default(),
                 }
