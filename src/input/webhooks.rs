@@ -417,27 +417,15 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 ("", user) => (user, country_of(user)),
                 (number, _) => (number, String::new()),
             };
-            out.push(row([
-                text(&m.timestamp),
+            out.push(customer_row(CustomerRow {
+                at: text(&m.timestamp),
                 customer,
-                "in",
-                "",
                 business,
-                text(&m.id),
-                "",
-                if m.referral.is_some() { "1" } else { "" },
-                &country,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
+                id: text(&m.id),
+                entry_point: m.referral.is_some(),
+                country: &country,
                 number,
-            ]));
+            }));
         }
         for s in &v.statuses {
             // A group message's status names the group and the participant.
@@ -467,27 +455,15 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                     // The customer deleted a message they sent: a status of
                     // that inbound message, which was received all the
                     // same (and opened its window).
-                    out.push(row([
-                        text(&s.timestamp),
+                    out.push(customer_row(CustomerRow {
+                        at: text(&s.timestamp),
                         customer,
-                        "in",
-                        "",
                         business,
-                        text(&s.id),
-                        "",
-                        "",
-                        &country,
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
+                        id: text(&s.id),
+                        entry_point: false,
+                        country: &country,
                         number,
-                    ]));
+                    }));
                     continue;
                 }
                 MetaStatus::Warning => "sent",
@@ -554,6 +530,42 @@ impl<'a> MetaStatus<'a> {
 /// The columns a webhook fills: all but the provider's price (Meta's
 /// notifications carry none), which is left empty.
 const FILLED: usize = Column::ProviderPrice as usize;
+
+/// The fields of a customer's message (or of a status naming one).
+struct CustomerRow<'a> {
+    at: &'a str,
+    customer: &'a str,
+    business: &'a str,
+    id: &'a str,
+    entry_point: bool,
+    country: &'a str,
+    number: &'a str,
+}
+
+fn customer_row(m: CustomerRow<'_>) -> [String; Column::ALL.len()] {
+    let entry_point = if m.entry_point { "1" } else { "" };
+    row([
+        m.at,
+        m.customer,
+        "in",
+        "",
+        m.business,
+        m.id,
+        "",
+        entry_point,
+        m.country,
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        m.number,
+    ])
+}
 
 fn row(fields: [&str; FILLED]) -> [String; Column::ALL.len()] {
     std::array::from_fn(|i| fields.get(i).map_or(String::new(), |f| f.to_string()))
