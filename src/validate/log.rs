@@ -288,6 +288,9 @@ fn fill_id(rejection: &mut Rejection, record: &csv::ByteRecord, columns: &Column
     }
 }
 
+/// Messages whose customers `read_log` looks up at once.
+const CUSTOMER_BATCH: usize = 1024;
+
 /// The straightforward path: every message in memory, sorted, status
 /// events collapsed. Any row order gives the same log.
 pub fn read_log(
@@ -300,8 +303,12 @@ pub fn read_log(
     // Standard input and pipes cannot be read again for the ids of
     // conflicting rows (see `report_conflicts`), so their texts are kept.
     let mut validator = Validator::new(keep_ids || !sources.iter().all(Source::rereadable));
+    // Customers are looked up in batches (see `Validator::defer_customers`):
+    // the lookups, a cache miss each in a table of many customers, overlap.
+    validator.defer_customers();
     let mut log = Log::default();
     let mut messages = Vec::new();
+    let mut resolved = 0;
     let ControlFlow::Continue(()) = read_rows::<std::convert::Infallible>(
         sources,
         options,
@@ -309,11 +316,16 @@ pub fn read_log(
         &mut log,
         sink,
         progress,
-        &mut |m, _, _, _| {
+        &mut |m, validator, _, _| {
             messages.push(m);
+            if messages.len() - resolved >= CUSTOMER_BATCH {
+                validator.resolve_customers(&mut messages[resolved..]);
+                resolved = messages.len();
+            }
             ControlFlow::Continue(())
         },
     )?;
+    validator.resolve_customers(&mut messages[resolved..]);
     log.messages = messages;
     log.strings = validator.strings;
     log.meta = validator.meta;
