@@ -891,10 +891,11 @@ mod tests {
 
     /// Messages from few values each, so that many share a time and
     /// direction and the rest of `log_order` decides.
-    fn tied_messages(
-        rows: &[(i64, bool, u8, u8, u8, u8, u8, u32)],
-        strings: &mut Strings,
-    ) -> Vec<Message> {
+    /// Time, outbound, then business, customer, category, status, id and
+    /// position choices.
+    type Row = (i64, bool, u8, u8, u8, u8, u8, u32);
+
+    fn tied_messages(rows: &[Row], strings: &mut Strings) -> Vec<Message> {
         use crate::model::{Category, Direction, Extras, Instant, Status};
         let businesses = ["15550100002", "b", "15550100001"].map(|b| strings.businesses.intern(b));
         let customers = ["5511987650001", "551198765", "919004337", "user.x", "0123"]
