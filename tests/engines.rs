@@ -262,6 +262,32 @@ fn sub_millisecond_times_decide_in_both_engines() {
     );
 }
 
+/// A spreadsheet's `5511987654321.0` is rejected by both engines (the
+/// batched customer lookup once took it for a 14-digit number).
+#[test]
+fn spreadsheet_numbers_are_rejected_by_both_engines() {
+    let log = temp("spreadsheet.csv");
+    std::fs::write(
+        &log,
+        "timestamp,customer,direction,category,message_id\n\
+         2026-02-02T10:00:00Z,+5511987654321,out,utility,n01\n\
+         2026-02-02T10:11:00Z,5511987654321.0,out,utility,n12\n",
+    )
+    .unwrap();
+    for engine in ["memory", "stream"] {
+        let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+            .args(["estimate", "--engine", engine, "--format", "csv"])
+            .arg(&log)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains(":3:2: customer \"5511987654321.0\": looks like a spreadsheet number"),
+            "{engine}: {stderr}"
+        );
+    }
+}
+
 /// The streaming engine's counters of what it held at most
 /// (`WABILL_STREAM_STATS`): customer ids given, customers held, pairs held.
 fn stream_stats(args: &[&str]) -> (Vec<u8>, [u64; 3]) {

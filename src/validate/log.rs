@@ -288,6 +288,9 @@ fn fill_id(rejection: &mut Rejection, record: &csv::ByteRecord, columns: &Column
     }
 }
 
+/// Messages whose customers `read_log` looks up at once.
+const CUSTOMER_BATCH: usize = 1024;
+
 /// The straightforward path: every message in memory, sorted, status
 /// events collapsed. Any row order gives the same log.
 pub fn read_log(
@@ -300,8 +303,12 @@ pub fn read_log(
     // Standard input and pipes cannot be read again for the ids of
     // conflicting rows (see `report_conflicts`), so their texts are kept.
     let mut validator = Validator::new(keep_ids || !sources.iter().all(Source::rereadable));
+    // Customers are looked up in batches (see `Validator::defer_customers`):
+    // the lookups, a cache miss each in a table of many customers, overlap.
+    validator.defer_customers();
     let mut log = Log::default();
     let mut messages = Vec::new();
+    let mut resolved = 0;
     let ControlFlow::Continue(()) = read_rows::<std::convert::Infallible>(
         sources,
         options,
@@ -309,11 +316,16 @@ pub fn read_log(
         &mut log,
         sink,
         progress,
-        &mut |m, _, _, _| {
+        &mut |m, validator, _, _| {
             messages.push(m);
+            if messages.len() - resolved >= CUSTOMER_BATCH {
+                validator.resolve_customers(&mut messages[resolved..]);
+                resolved = messages.len();
+            }
             ControlFlow::Continue(())
         },
     )?;
+    validator.resolve_customers(&mut messages[resolved..]);
     log.messages = messages;
     log.strings = validator.strings;
     log.meta = validator.meta;
@@ -391,7 +403,59 @@ impl RowCounter {
 pub fn sort_log(messages: &mut [Message], strings: &Strings) {
     // `log_order` is total (the source position breaks every tie), so an
     // unstable sort gives the same order, without a second buffer.
-    messages.sort_unstable_by(|a, b| log_order(a, b, strings));
+    let Ok(n) = u32::try_from(messages.len()) else {
+        messages.sort_unstable_by(|a, b| log_order(a, b, strings));
+        return;
+    };
+    // Sorting 16-byte integer keys (time and direction, then the row's
+    // index) and moving each message once is several times cheaper than
+    // sorting the messages with `log_order`: most comparisons end at the
+    // time, and a key compares without touching the message or strings.
+    let mut keys: Vec<u128> = messages
+        .iter()
+        .zip(0..n)
+        .map(|(m, i)| time_key(m) << 32 | u128::from(i))
+        .collect();
+    keys.sort_unstable();
+    permute(messages, &mut keys);
+    drop(keys);
+    // Rows at the same time and direction: the rest of `log_order`.
+    for run in messages.chunk_by_mut(|a, b| a.order_key() == b.order_key()) {
+        if run.len() > 1 {
+            run.sort_unstable_by(|a, b| log_order(a, b, strings));
+        }
+    }
+}
+
+/// `Message::order_key` as an integer of the same order (65 bits): the
+/// time with its sign bit flipped, then the direction (inbound first).
+fn time_key(m: &Message) -> u128 {
+    let at = (m.at.as_micros() as u64) ^ (1 << 63);
+    u128::from(at) << 1 | u128::from(m.direction == crate::model::Direction::Out)
+}
+
+/// Puts `messages[keys[i] as u32]` at `i` for every `i`, in place, by
+/// following the permutation's cycles (`keys` is used up as the marks): no
+/// second buffer of messages.
+fn permute(messages: &mut [Message], keys: &mut [u128]) {
+    const DONE: u128 = u128::MAX;
+    for start in 0..keys.len() {
+        if keys[start] == DONE {
+            continue;
+        }
+        let first = messages[start];
+        let mut at = start;
+        loop {
+            let from = keys[at] as u32 as usize;
+            keys[at] = DONE;
+            if from == start {
+                messages[at] = first;
+                break;
+            }
+            messages[at] = messages[from];
+            at = from;
+        }
+    }
 }
 
 /// The total order of messages in a priced log (see `sort_log`).
@@ -825,8 +889,61 @@ mod tests {
         assert_eq!(super::super::shown_value(" é ".as_bytes()), "é");
     }
 
+    /// Messages from few values each, so that many share a time and
+    /// direction and the rest of `log_order` decides.
+    /// Time, outbound, then business, customer, category, status, id and
+    /// position choices.
+    type Row = (i64, bool, u8, u8, u8, u8, u8, u32);
+
+    fn tied_messages(rows: &[Row], strings: &mut Strings) -> Vec<Message> {
+        use crate::model::{Category, Direction, Extras, Instant, Status};
+        let businesses = ["15550100002", "b", "15550100001"].map(|b| strings.businesses.intern(b));
+        let customers = ["5511987650001", "551198765", "919004337", "user.x", "0123"]
+            .map(|c| strings.customers.intern(c));
+        rows.iter()
+            .map(|&(at, out, b, c, cat, st, id, line)| Message {
+                at: Instant::from_micros(at),
+                direction: if out { Direction::Out } else { Direction::In },
+                category: [None, Some(Category::Utility), Some(Category::Marketing)]
+                    [cat as usize % 3],
+                status: [Status::Delivered, Status::Sent, Status::Failed][st as usize % 3],
+                entry_point: id % 2 == 0,
+                business: businesses[b as usize % businesses.len()],
+                customer: customers[c as usize % customers.len()],
+                country: (id % 3 == 0).then_some(*b"BR"),
+                message_id: (id % 4 != 0).then(|| MessageKey::of(&format!("wamid.{}", id % 5))),
+                source: SourcePos {
+                    file: line % 2,
+                    line: u64::from(line / 2),
+                    row: line % 3,
+                },
+                extras: Extras::default(),
+            })
+            .collect()
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(200))]
+
+        /// `sort_log` (integer keys, then `log_order` within ties) puts
+        /// messages in exactly `log_order`'s order, extreme times included.
+        #[test]
+        fn sort_log_is_log_order(rows in proptest::collection::vec(
+            (
+                prop_oneof![0i64..3, Just(i64::MIN), Just(i64::MAX), Just(-1i64), any::<i64>()],
+                any::<bool>(),
+                any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(), any::<u8>(),
+                0u32..8,
+            ),
+            0..60,
+        )) {
+            let mut strings = Strings::default();
+            let mut messages = tied_messages(&rows, &mut strings);
+            let mut expected = messages.clone();
+            expected.sort_by(|a, b| log_order(a, b, &strings));
+            sort_log(&mut messages, &strings);
+            prop_assert_eq!(messages, expected);
+        }
 
         /// Arbitrary bytes after a valid header never panic, and every row is
         /// a message, a merged status event or a rejection.

@@ -67,6 +67,14 @@ pub fn number_value(raw: &[u8]) -> Option<u64> {
     let raw = raw.trim_ascii();
     let lead = raw.iter().take_while(|b| matches!(b, b'(' | b' ')).count();
     let body = raw[lead..].strip_prefix(b"+").unwrap_or(raw);
+    // A spreadsheet's `5511987654321.0` is rejected by `normalize_number`:
+    // a dot (rare in numbers) sends the row there.
+    if let Some(dot) = body.iter().rposition(|&b| b == b'.')
+        && body[..dot].iter().all(u8::is_ascii_digit)
+        && body[dot + 1..].iter().all(|&b| b == b'0')
+    {
+        return None;
+    }
     let (mut value, mut digits) = (0u64, 0u32);
     for &b in body {
         match b {
@@ -106,6 +114,9 @@ mod tests {
             " +91 98100 00010 ",
             "+49x151",
             "(+44) 7700 900123",
+            "5511987654321.0",
+            "+5511987654321.00",
+            "55.11.98765.4320",
             "",
         ] {
             let normalized = normalize_number(raw, &mut s)
