@@ -27,14 +27,14 @@ use libfuzzer_sys::fuzz_target;
 use rust_decimal::Decimal;
 
 use wabill::input::{Original, ReadOptions, Source};
-use wabill::model::{HOUR_US, Message};
+use wabill::model::{Message, Span};
 use wabill::pricing::{Model, ModelChoice, Pricer, PricingContext, PricingType, WindowRules};
 use wabill::refdata::businesses::Businesses;
 use wabill::refdata::markets::MarketTable;
 use wabill::refdata::rates::{Currency, RateBook};
 use wabill::refdata::tiers::TierTable;
 use wabill::report::{Aggregator, GroupBy, Line, MetaInput};
-use wabill::validate::{IdLinks, Log, Rejection, Settler, Validator, read_log, read_rows};
+use wabill::validate::{IdLinks, Log, Rejection, SeenIds, Settler, Validator, read_log, read_rows};
 
 const HEADERS: [&[u8]; 7] = [
     b"timestamp,business,customer,direction,category,message_id,status,entry_point\n",
@@ -55,7 +55,7 @@ const MODELS: [ModelChoice; 6] = [
     ModelChoice::Fixed(Model::PerMessage2026_10),
 ];
 
-const HORIZONS: [i64; 4] = [0, HOUR_US, 24 * HOUR_US, 72 * HOUR_US];
+const HORIZONS: [Span; 4] = [Span::ZERO, Span::HOUR, Span::hours(24), Span::hours(72)];
 
 fn context(model: ModelChoice, kolkata: bool) -> PricingContext {
     let (zone, name) = if kolkata {
@@ -246,12 +246,13 @@ fuzz_target!(|data: &[u8]| {
 fn stream(
     sources: &[Source],
     options: &ReadOptions,
-    horizon: i64,
+    horizon: Span,
 ) -> Option<Result<(Vec<Message>, wabill::validate::LogStats, u64), ()>> {
     let mut validator = Validator::new(true);
     let mut log = Log::default();
     let mut settler = Settler::new(horizon);
     let mut links = IdLinks::new(horizon);
+    let mut seen = SeenIds::default();
     let mut out = Vec::new();
     let mut rejected = 0u64;
     let mut sink = |_: &Rejection, _: Option<Original<'_>>| rejected += 1;
@@ -264,7 +265,7 @@ fn stream(
         &mut |_, _| {},
         &mut |m, validator, log, sink| {
             let Log { files, stats, .. } = log;
-            let first = links.link(&m);
+            let first = links.link(&m, seen.first(&m));
             match settler.push(m, first, stats, files, &validator.strings, sink, &mut |m| {
                 out.push(*m)
             }) {
