@@ -2,7 +2,6 @@
 
 use anyhow::{Context, Result, bail};
 
-use super::estimate::style_for_stdout;
 use super::finish::{Checks, write_report};
 use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
@@ -125,13 +124,8 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     );
     comparison.meta.config = super::config::shown(&args.pricing);
     let checks = Checks::new(failure, log.stats.clone(), &args.input);
-    write_report(&target, &checks, |out| {
-        Ok(render::render(
-            &comparison,
-            format,
-            style_for_stdout(!target.is_stdout()),
-            out,
-        )?)
+    write_report(&target, &checks, |out, style| {
+        Ok(render::render(&comparison, format, style, out)?)
     })?;
     Ok(Exit::Ok)
 }

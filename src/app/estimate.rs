@@ -76,13 +76,8 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     }
 
     let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.input);
-    write_report(&target, &checks, |out| {
-        Ok(render::render(
-            &report,
-            format,
-            style_for_stdout(!target.is_stdout()),
-            out,
-        )?)
+    write_report(&target, &checks, |out, style| {
+        Ok(render::render(&report, format, style, out)?)
     })?;
     Ok(budget_verdict(&report, budget))
 }

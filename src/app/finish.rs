@@ -12,8 +12,10 @@ use std::io::Write;
 
 use anyhow::Result;
 
+use super::estimate::style_for_stdout;
 use super::output::{Output, Target};
 use crate::error::{Exit, Failure};
+use crate::render::Style;
 use crate::validate::LogStats;
 
 /// What the run found that can make it fail.
@@ -73,18 +75,19 @@ fn failed(message: String, target: &Target) -> anyhow::Error {
 }
 
 /// Renders a whole report to `target` unless the run failed and the target
-/// is a file; returns the failure, if any, after the report.
+/// is a file (colours only on a terminal, `NO_COLOR` respected); returns the
+/// failure, if any, after the report.
 pub fn write_report(
     target: &Target,
     checks: &Checks,
-    render: impl FnOnce(&mut dyn Write) -> Result<()>,
+    render: impl FnOnce(&mut dyn Write, Style) -> Result<()>,
 ) -> Result<()> {
     let failure = checks.failure();
     if failure.is_some() && !target.is_stdout() {
         return Err(failed(failure.unwrap_or_default(), target));
     }
     let mut output = target.open()?;
-    render(&mut output)?;
+    render(&mut output, style_for_stdout(!target.is_stdout()))?;
     output.finish()?;
     match failure {
         Some(message) => Err(failed(message, target)),

@@ -5,7 +5,6 @@ use std::path::Path;
 
 use anyhow::{Context, Result, anyhow, bail};
 
-use super::estimate::style_for_stdout;
 use super::finish::{Checks, write_report};
 use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
@@ -151,13 +150,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     result.meta.config = super::config::shown(&args.pricing);
 
     let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
-    write_report(&target, &checks, |out| {
-        Ok(render::render(
-            &result,
-            format,
-            style_for_stdout(!target.is_stdout()),
-            out,
-        )?)
+    write_report(&target, &checks, |out, style| {
+        Ok(render::render(&result, format, style, out)?)
     })?;
     let cells = result
         .rows

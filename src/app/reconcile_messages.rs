@@ -3,7 +3,6 @@
 
 use anyhow::Result;
 
-use super::estimate::style_for_stdout;
 use super::finish::{Checks, verdict, write_report};
 use super::output::{Target, format_for};
 use super::settings;
@@ -77,13 +76,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         });
     });
     let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
-    write_report(&target, &checks, |out| {
-        Ok(render::render(
-            &result,
-            format,
-            style_for_stdout(!target.is_stdout()),
-            out,
-        )?)
+    write_report(&target, &checks, |out, style| {
+        Ok(render::render(&result, format, style, out)?)
     })?;
     let summary = (format != Format::Table).then(|| render::summary(&result));
     Ok(verdict(result.differing.is_empty(), summary))
