@@ -711,6 +711,24 @@ pub fn text(value: Option<&serde_json::Value>) -> String {
     }
 }
 
+/// Every record of `records` as text, a rejected one as `rejected: why`
+/// (the readers' unit tests).
+#[cfg(test)]
+pub(crate) fn read_all(records: &mut dyn Records) -> Result<Vec<Vec<String>>, InputError> {
+    let mut record = csv::ByteRecord::new();
+    let mut rows = Vec::new();
+    while records.next_record(&mut record)?.is_some() {
+        rows.push(match records.take_problem() {
+            Some(p) => vec![format!("rejected: {p}")],
+            None => record
+                .iter()
+                .map(|f| String::from_utf8_lossy(f).into_owned())
+                .collect(),
+        });
+    }
+    Ok(rows)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

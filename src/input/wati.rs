@@ -324,19 +324,7 @@ mod tests {
             Box::new(std::io::Cursor::new(text.to_string())),
             templates,
         );
-        let mut record = csv::ByteRecord::new();
-        let mut rows = Vec::new();
-        while reader.next_record(&mut record)?.is_some() {
-            let problem = reader.problem.take();
-            rows.push(match problem {
-                Some(p) => vec![format!("rejected: {p}")],
-                None => record
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect(),
-            });
-        }
-        Ok(rows)
+        super::super::provider::read_all(&mut reader)
     }
 
     const EVENTS: &str = r#"{"id":"e1","created":"2026-02-10T08:00:00Z","whatsappMessageId":"wamid.in1","conversationId":"c1","ticketId":"t1","text":"Hello","type":"text","data":null,"timestamp":"1770710400","owner":false,"eventType":"message","waId":"919810000010","senderName":"Customer","channelPhoneNumber":"551140000001"}

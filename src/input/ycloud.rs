@@ -202,17 +202,7 @@ mod tests {
             Box::new(std::io::Cursor::new(text.to_string())),
             templates,
         );
-        let mut record = csv::ByteRecord::new();
-        let mut rows = Vec::new();
-        while reader.next_record(&mut record)?.is_some() {
-            rows.push(
-                record
-                    .iter()
-                    .map(|f| String::from_utf8_lossy(f).into_owned())
-                    .collect(),
-            );
-        }
-        Ok(rows)
+        super::super::provider::read_all(&mut reader)
     }
 
     const EVENTS: &str = r#"{"id":"ev1","type":"whatsapp.inbound_message.received","apiVersion":"v2","createTime":"2026-02-10T08:00:01.000Z","whatsappInboundMessage":{"id":"im1","wamid":"wamid.in1","wabaId":"W1","from":"+919810000010","to":"+551140000001","sendTime":"2026-02-10T08:00:00.000Z","type":"text","referral":{"source_type":"ad"}}}
