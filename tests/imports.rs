@@ -1,4 +1,5 @@
-//! The module graph has no cycle: for each top-level module of `src/`, the
+//! The module graph has no cycle: for each top-level module of each crate's
+//! `src/` (the library, `crates/wabill`, and the command, `crates/wabill-cli`), the
 //! other top-level modules its non-test code names (`crate::x`, or `x::`
 //! inside a `use crate::{…}` list), and a depth-first search for a cycle.
 //! Layers then stay layers: `render` lays out reports, reports never call
@@ -120,9 +121,16 @@ fn cycle(graph: &Graph) -> Option<Vec<String>> {
         .find_map(|start| walk(graph, start, &mut Vec::new(), &mut done))
 }
 
+fn crate_src(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates")
+        .join(name)
+        .join("src")
+}
+
 #[test]
 fn the_module_graph_has_no_cycle() {
-    let graph = graph(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let graph = graph(&crate_src("wabill"));
     assert!(graph.len() > 10, "read the modules: {graph:?}");
     assert!(graph["render"].contains("report"), "edges are found");
     if let Some(c) = cycle(&graph) {
@@ -130,6 +138,33 @@ fn the_module_graph_has_no_cycle() {
     }
     assert!(!graph["validate"].contains("pricing"));
     assert!(!graph["report"].contains("render"));
+}
+
+#[test]
+fn the_command_modules_have_no_cycle() {
+    let graph = graph(&crate_src("wabill-cli"));
+    assert!(graph["app"].contains("cli"), "edges are found: {graph:?}");
+    if let Some(c) = cycle(&graph) {
+        panic!("import cycle: {}", c.join(" → "));
+    }
+}
+
+/// The library knows no argument parser and no catch-all error type: Cargo
+/// keeps them out, since a crate can only use what its manifest lists.
+#[test]
+fn the_library_depends_on_no_cli_crate() {
+    let manifest =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/wabill/Cargo.toml"))
+            .unwrap();
+    let manifest: toml::Table = manifest.parse().unwrap();
+    let deps = manifest["dependencies"].as_table().unwrap();
+    assert!(deps.contains_key("csv"), "read the dependencies: {deps:?}");
+    for forbidden in ["clap", "clap_complete", "clap_mangen", "anyhow", "anstream"] {
+        assert!(
+            !deps.contains_key(forbidden),
+            "crates/wabill depends on {forbidden}"
+        );
+    }
 }
 
 #[test]

@@ -31,7 +31,7 @@ FORMATS = ["table", "csv", "json", "markdown"]
 
 
 def fnv1a64(data: bytes) -> int:
-    """The stable hash of `wabill partition` (src/partition.rs)."""
+    """The stable hash of `wabill partition` (crates/wabill-cli/src/partition.rs)."""
     h = 0xCBF29CE484222325
     for b in data:
         h ^= b

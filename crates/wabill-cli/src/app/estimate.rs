@@ -1,0 +1,119 @@
+//! `wabill estimate`: the cost report.
+
+use std::io::{self, IsTerminal};
+
+use anyhow::{Context, Result, bail};
+use rust_decimal::Decimal;
+
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
+use super::settings::{self, zone_description};
+use crate::cli::EstimateArgs;
+use crate::error::Exit;
+use wabill::engine::{self, note};
+use wabill::render::{self, ReportFormat, Style, money};
+use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
+
+/// How long a streamed message waits for later status events of its id
+/// (`sent`, then `delivered`/`read`) before it is priced; a later event
+/// makes `--engine auto` read the log again in memory.
+const STATUS_EVENT_HORIZON: wabill::model::Span = wabill::model::Span::hours(24);
+
+/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+pub fn style_for_stdout(to_file: bool) -> Style {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    Style {
+        color: !to_file && !no_color && io::stdout().is_terminal(),
+    }
+}
+
+pub fn run(args: &EstimateArgs) -> Result<Exit> {
+    let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
+    if group_by.is_empty() {
+        bail!("--by needs at least one key");
+    }
+    let budget: Option<Decimal> = args
+        .budget
+        .as_deref()
+        .map(|b| {
+            b.trim()
+                .parse()
+                .with_context(|| format!("--budget {b:?} is not a decimal amount"))
+        })
+        .transpose()?;
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, ReportFormat::Table)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
+    let ctx = settings::pricing_context(&args.pricing)?;
+    let mut aggregator = Aggregator::new(group_by, &ctx.markets)
+        .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
+    if format == ReportFormat::Html {
+        aggregator = aggregator.with_spend();
+    }
+    let streamed = engine::price_streaming(
+        &settings::read_settings(&args.input)?,
+        &ctx,
+        args.engine,
+        STATUS_EVENT_HORIZON,
+        args.threads
+            .map_or_else(engine::default_threads, usize::from),
+        &mut aggregator,
+    )?;
+    let mut report = aggregator.finish(
+        &streamed.stats,
+        MetaInput {
+            model: ctx.model.name().to_string(),
+            currency: ctx.currency.to_string(),
+            time_zone: zone_description(&ctx),
+            inputs: streamed.files,
+            input_formats: distinct(&streamed.formats),
+        },
+    );
+    report.meta.config = super::config::shown(&args.pricing);
+    debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
+    if let Some(partial) = &mut report.partial {
+        partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
+    }
+
+    let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.input);
+    write_report(&target, &checks, |out, style| {
+        Ok(render::render(&report, format, style, out)?)
+    })?;
+    Ok(budget_verdict(&report, budget))
+}
+
+/// Each reader once, in order of first use.
+pub fn distinct(formats: &[&'static str]) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for f in formats {
+        if !seen.iter().any(|s| s == f) {
+            seen.push(f.to_string());
+        }
+    }
+    seen
+}
+
+/// A budget verdict is not a failure: the report is written, then exit 3.
+fn budget_verdict(report: &Report, budget: Option<Decimal>) -> Exit {
+    let Some(budget) = budget else {
+        return Exit::Ok;
+    };
+    let total = report.totals.cost;
+    let currency = &report.meta.currency;
+    if total > budget {
+        note(&format!(
+            "over budget: total {} {currency} exceeds budget {} {currency} by {}",
+            money(total),
+            money(budget),
+            money(total - budget)
+        ));
+        Exit::OverBudget
+    } else {
+        note(&format!(
+            "within budget: total {} {currency} of budget {} {currency}",
+            money(total),
+            money(budget)
+        ));
+        Exit::Ok
+    }
+}

@@ -1,0 +1,97 @@
+//! `wabill explain`: the timeline of one business × customer pair and, for
+//! each message, one sentence saying why it cost what it did.
+
+use anyhow::{Result, bail};
+
+use super::output::Output;
+use super::settings;
+use crate::cli::ExplainArgs;
+use crate::error::Exit;
+use wabill::engine;
+use wabill::model::{Instant, Span};
+use wabill::refdata::businesses::business_key;
+use wabill::render::timeline;
+use wabill::validate::normalize_number;
+
+/// With --message-id, the timeline shows this much either side of it.
+const CONTEXT: Span = Span::hours(4 * 24);
+
+/// Business × customer pairs to show, the time span, and the message asked about.
+type Selection = (Vec<(u32, u32)>, (Instant, Instant), Option<usize>);
+
+pub fn run(args: &ExplainArgs) -> Result<Exit> {
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&args.input)?,
+        true,
+    )?;
+    let strings = &loaded.log.strings;
+    // Which pairs and which span to show.
+    let (pairs, span, focus): Selection = match (&args.message_id, &args.customer) {
+        (Some(id), _) => {
+            let key = wabill::model::MessageKey::of(id.trim());
+            let Some(index) = loaded
+                .log
+                .messages
+                .iter()
+                .position(|m| m.message_id == Some(key))
+            else {
+                bail!("no message with message_id {id:?} in the log");
+            };
+            let m = &loaded.log.messages[index];
+            (
+                vec![(m.business, m.customer)],
+                (m.at - CONTEXT, m.at + CONTEXT),
+                Some(index),
+            )
+        }
+        (None, Some(number)) => {
+            let mut digits = String::new();
+            normalize_number(number, &mut digits)
+                .map_err(|e| anyhow::anyhow!("--customer {number:?}: {e}"))?;
+            let Some(customer) = strings.customers.find(&digits) else {
+                bail!("customer +{digits} does not appear in the log");
+            };
+            let business = match &args.business {
+                Some(b) => match strings.businesses.find(&business_key(b)) {
+                    Some(id) => Some(id),
+                    None => bail!("business {b:?} does not appear in the log"),
+                },
+                None => None,
+            };
+            let mut pairs: Vec<(u32, u32)> = loaded
+                .log
+                .messages
+                .iter()
+                .filter(|m| m.customer == customer && business.is_none_or(|b| b == m.business))
+                .map(|m| (m.business, m.customer))
+                .collect();
+            pairs.sort_by_key(|(b, _)| strings.businesses.get(*b));
+            pairs.dedup();
+            (pairs, (Instant::MIN, Instant::MAX), None)
+        }
+        (None, None) => bail!("give --message-id or --customer"),
+    };
+
+    let mut events: Vec<timeline::Entry<'_>> = Vec::new();
+    let mut index = 0;
+    let unpriced = loaded.price_each(|m, result| {
+        if pairs.contains(&(m.business, m.customer)) && span.0 <= m.at && m.at <= span.1 {
+            events.push((index, *m, result.clone()));
+        }
+        index += 1;
+    });
+
+    let mut output = Output::open(None)?;
+    timeline::render(
+        &pairs,
+        &events,
+        focus,
+        strings,
+        &loaded.ctx,
+        output.writer(),
+    )?;
+    output.finish()?;
+    let _ = unpriced;
+    Ok(Exit::Ok)
+}

@@ -1,0 +1,321 @@
+//! `wabill forecast`: a plan, or a log's history projected forward, priced
+//! month by month.
+
+use anyhow::{Context, Result, bail};
+use rust_decimal::Decimal;
+
+use super::estimate::style_for_stdout;
+use super::output::{Target, format_for};
+use super::settings::{self, zone_description};
+use crate::cli::{ForecastArgs, InputArgs};
+use crate::error::{Exit, Failure};
+use wabill::engine::{self, note};
+use wabill::forecast::plan::parse_plan;
+use wabill::forecast::project::Method;
+use wabill::forecast::{self, ForecastMeta, History, Partial, Planned};
+use wabill::pricing::{PricingContext, Sent};
+use wabill::render::forecast as render;
+use wabill::render::forecast::ForecastFormat;
+
+/// Errors of a plan printed one by one before a count.
+const SHOWN_ERRORS: usize = 30;
+
+/// `5%` or `0.05`; a bare number of 1 or more is refused as ambiguous.
+pub fn parse_growth(s: &str) -> Result<Decimal> {
+    let t = s.trim();
+    let g = match t.strip_suffix('%') {
+        Some(p) => p
+            .trim()
+            .parse::<Decimal>()
+            .ok()
+            .map(|d| d / Decimal::ONE_HUNDRED),
+        None => t.parse::<Decimal>().ok().filter(|d| d.abs() < Decimal::ONE),
+    }
+    .with_context(|| {
+        format!("--growth {s:?}: give a percentage (5%) or a fraction (0.05) a month")
+    })?;
+    if g <= -Decimal::ONE {
+        bail!("--growth {s:?}: a shrink of 100% or more leaves nothing to forecast");
+    }
+    Ok(g.normalize())
+}
+
+pub fn run(args: &ForecastArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, ForecastFormat::Table)?;
+    let inputs: Vec<&std::path::Path> = args
+        .plan
+        .iter()
+        .map(|p| p.as_path())
+        .chain(
+            args.from_log
+                .iter()
+                .filter(|l| *l != "-")
+                .map(std::path::Path::new),
+        )
+        .collect();
+    super::output::check_paths(&inputs, &[("-o", args.output.as_deref())])?;
+    if args.chart && format != ForecastFormat::Table {
+        bail!("--chart adds a bar chart to the table output; svg and html are charts already");
+    }
+    let growth = args.growth.as_deref().map(parse_growth).transpose()?;
+    let (ctx, planned, meta) = match &args.plan {
+        Some(path) => from_plan(args, path)?,
+        None => from_history(args, growth)?,
+    };
+    let numbers = meta.business_numbers;
+    let report = forecast::price(&ctx, planned, numbers, meta).map_err(|failures| {
+        for f in failures.iter().take(SHOWN_ERRORS) {
+            note(&format!("cannot price {}: {}", f.what, f.error));
+        }
+        Failure::new(
+            Exit::Error,
+            format!(
+                "{} could not be priced",
+                super::finish::plural(failures.len() as u64, "forecast volume")
+            ),
+        )
+    })?;
+    let mut output = target.open()?;
+    render::render(
+        &report,
+        format,
+        args.chart,
+        style_for_stdout(!target.is_stdout()),
+        output.writer(),
+    )?;
+    output.finish()?;
+    Ok(Exit::Ok)
+}
+
+/// What every forecast assumes. `log_numbers` is the number of business
+/// numbers of a log's history, each with its own service allowance; a plan
+/// pools `--business-numbers` allowances.
+fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>) -> ForecastMeta {
+    let tiers = args.pricing.tiers.as_ref().map(|p| p.display().to_string());
+    let mut assumptions = vec![
+        "each month is priced with the model, rate card, market table and tiers in force \
+         on its first day"
+            .to_string(),
+        match &tiers {
+            Some(t) => format!(
+                "volume tiers from {t}; counts restart each month and are consumed in \
+                 report order (market, category, window)"
+            ),
+            None if args.pricing.no_tiers => "no volume tiers (--no-tiers)".to_string(),
+            None => "Meta's volume tiers (built-in table from 2026-04-01); counts restart each \
+                     month and are consumed in report order (market, category, window)"
+                .to_string(),
+        },
+        match log_numbers {
+            None => format!(
+                "from 2026-10 the first {} service messages a month are free ({} business \
+                 number{} × {}), taken in report order",
+                wabill::render::group_digits(
+                    ctx.service_allowance.saturating_mul(args.business_numbers)
+                ),
+                args.business_numbers,
+                if args.business_numbers == 1 { "" } else { "s" },
+                wabill::render::group_digits(ctx.service_allowance)
+            ),
+            Some(n) => format!(
+                "from 2026-10 the first {} service messages a month of each business number \
+                 are free, as the log's business column says ({n} number{})",
+                wabill::render::group_digits(ctx.service_allowance),
+                if n == 1 { "" } else { "s" }
+            ),
+        },
+    ];
+    if ctx.businesses.is_empty() {
+        assumptions.push("authentication_international only where the plan or log says so".into());
+    }
+    ForecastMeta {
+        format_version: wabill::report::FORMAT_VERSION,
+        business_numbers: log_numbers.unwrap_or(args.business_numbers),
+        model: ctx.model.name().to_string(),
+        currency: ctx.currency.to_string(),
+        time_zone: zone_description(ctx),
+        tiers,
+        assumptions,
+        config: super::config::shown(&args.pricing),
+        ..ForecastMeta::default()
+    }
+}
+
+fn from_plan(
+    args: &ForecastArgs,
+    path: &std::path::Path,
+) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
+    let ctx = settings::pricing_context(&args.pricing)?;
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let rows = parse_plan(&name, &text, &ctx.markets).map_err(|errors| {
+        for e in errors.iter().take(SHOWN_ERRORS) {
+            note(&e.to_string());
+        }
+        Failure::new(
+            Exit::Error,
+            format!(
+                "{} in the plan {name}; nothing was priced",
+                super::finish::plural(errors.len() as u64, "problem")
+            ),
+        )
+    })?;
+    let mut planned = Vec::new();
+    for row in &rows {
+        for (sent, messages) in Sent::ALL.into_iter().zip(row.split()) {
+            planned.push(Planned {
+                month: row.month,
+                place: row.place,
+                category: row.category,
+                sent,
+                messages,
+                line: Some(row.line),
+                business: None,
+            });
+        }
+    }
+    let mut meta = base_meta(&ctx, args, None);
+    meta.source = "plan".into();
+    meta.inputs = vec![name];
+    meta.assumptions.insert(
+        0,
+        format!(
+            "volumes from the plan ({}); window shares split each row into whole \
+             messages, rounded half away from zero, the rest sent outside any window",
+            super::finish::plural(rows.len() as u64, "row")
+        ),
+    );
+    Ok((ctx, planned, meta))
+}
+
+fn from_history(
+    args: &ForecastArgs,
+    growth: Option<Decimal>,
+) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
+    let months = args.months.context("--from-log needs --months N")?;
+    let input = InputArgs {
+        logs: args.from_log.clone(),
+        column: args.column.clone(),
+        delimiter: args.delimiter.clone(),
+        input_format: None,
+        templates: None,
+        strict: false,
+        rejects: None,
+        quiet: args.quiet,
+        allow_empty: false,
+    };
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&input)?,
+        false,
+    )?;
+    let mut history = History::default();
+    let unpriced = loaded.price_each(|m, result| {
+        if let Ok(p) = result {
+            history.add(m, p);
+        }
+    });
+    if let Some(summary) = unpriced.summary() {
+        return Err(Failure::new(
+            Exit::Error,
+            format!("{summary}; the history must be priced to learn its windows"),
+        )
+        .into());
+    }
+    let method = growth.map_or(Method::Trend, Method::Growth);
+    let strings = &loaded.log.strings;
+    let planned = history.project(months, method, |id| strings.businesses.get(id))?;
+    let span = history.span();
+    let month = |m: jiff::civil::Date| m.strftime("%Y-%m").to_string();
+    let (first, last) = (
+        month(span.months[0]),
+        month(span.months[span.months.len() - 1]),
+    );
+    let base = month(span.last_fitted().unwrap_or(span.months[0]));
+    let mut meta = base_meta(&loaded.ctx, args, Some(history.business_numbers() as u64));
+    meta.source = "history".into();
+    meta.inputs = loaded.log.files.clone();
+    meta.method = Some(method.describe(&base));
+    meta.history = Some(forecast::HistoryMeta {
+        first_month: first.clone(),
+        last_month: last.clone(),
+        months: span.months.len(),
+        messages: history.messages(),
+        not_delivered_ignored: history.not_delivered,
+    });
+    let partial: Vec<String> = span
+        .partial_months()
+        .iter()
+        .map(|(m, covered, days)| format!("{} ({covered} of {days} days)", month(*m)))
+        .collect();
+    let completeness = match span.treatment {
+        Partial::None => "each month taken as complete".to_string(),
+        Partial::LeftOut => format!(
+            "covered only in part, in the business's time zone, and left out of the fit: {}",
+            partial.join(", ")
+        ),
+        Partial::Scaled => format!(
+            "no month covered in full, so the months covered in part are scaled to whole \
+             months by the days covered (in the business's time zone): {}",
+            partial.join(", ")
+        ),
+    };
+    let mut learned = vec![
+        format!(
+            "history {first} to {last} ({} month{}, {} delivered outbound messages; \
+             {} not delivered ignored), {completeness}",
+            span.months.len(),
+            if span.months.len() == 1 { "" } else { "s" },
+            wabill::render::group_digits(history.messages()),
+            wabill::render::group_digits(history.not_delivered),
+        ),
+        format!(
+            "projection: {} for {months} month{}, per country × category × window \
+             (outside, customer service, entry point), rounded to whole messages half \
+             away from zero",
+            method.describe(&base),
+            if months == 1 { "" } else { "s" }
+        ),
+    ];
+    if !span.empty.is_empty() {
+        let empty: Vec<String> = span.empty.iter().map(|m| month(*m)).collect();
+        let empty = empty.join(", ");
+        learned.push(format!(
+            "no messages at all in {empty}, between months with messages: counted as \
+             months with no traffic"
+        ));
+        note(&format!(
+            "no messages at all in {empty}, between months with messages: is an export file \
+             missing?"
+        ));
+    }
+    let fitted = span.fitted_len();
+    if fitted < 3 && method == Method::Trend {
+        learned.push(format!(
+            "only {fitted} month{} of history: the trend is weak",
+            if fitted == 1 { "" } else { "s" }
+        ));
+        note(&format!(
+            "only {fitted} month(s) of history; consider --growth RATE"
+        ));
+    }
+    meta.assumptions.splice(0..0, learned);
+    Ok((loaded.ctx, planned, meta))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn growth_rates() {
+        assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));
+        assert!(parse_growth("5").is_err());
+        assert!(parse_growth("-100%").is_err());
+        assert!(parse_growth("abc").is_err());
+    }
+}

@@ -1,0 +1,203 @@
+//! `wabill price`: one row per message, in pricing order.
+
+use anyhow::Result;
+
+use super::finish::{Checks, finish_streamed};
+use super::output::{Target, format_for};
+use super::settings;
+use crate::cli::PriceArgs;
+use crate::error::Exit;
+use wabill::engine;
+use wabill::model::Message;
+use wabill::pricing::{Priced, PricingType, RateSource, Unpriced};
+use wabill::refdata::markets::country_str;
+use wabill::render::rows::{PriceRow, RowFormat, RowSink, safe};
+
+pub fn run(args: &PriceArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, RowFormat::Csv)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
+    let loaded = engine::load(
+        settings::pricing_context(&args.pricing)?,
+        &settings::read_settings(&args.input)?,
+        true,
+    )?;
+    let mut output = target.open()?;
+    let currency = loaded.ctx.currency.to_string();
+    let strings = &loaded.log.strings;
+    let with_meta = !loaded.log.meta.is_empty();
+    // A business's number, as estimate's `--by business` labels name it
+    // (the first its rows show).
+    let numbers = &loaded.log.stats.business_numbers;
+    let number_of = |business: &str| {
+        numbers
+            .get(business)
+            .and_then(|n| n.first())
+            .map_or("", String::as_str)
+    };
+    let with_provider = loaded
+        .log
+        .messages
+        .iter()
+        .any(|m| m.extras.provider_charge().is_some());
+    let mut write_error: Option<anyhow::Error> = None;
+    // Values from the input, neutralised in CSV (a spreadsheet opens it).
+    let csv = format == RowFormat::Csv;
+    let unpriced = {
+        let out = output.writer();
+        let mut sink = RowSink::new(format, out);
+        let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
+            if write_error.is_some() {
+                return;
+            }
+            let country_code = match result {
+                Ok(p) => p.country,
+                Err(_) => None,
+            };
+            let conversation = match result {
+                Ok(p) => p.conversation,
+                Err(e) => e.conversation(),
+            };
+            let row = PriceRow {
+                message_id: safe(csv, m.message_id.map_or("", |i| strings.message_ids.get(i))),
+                timestamp: jiff::Timestamp::from_microsecond(m.at.as_micros())
+                    .map_or(String::new(), |t| t.to_string()),
+                business: safe(csv, strings.businesses.get(m.business)),
+                business_number: (!numbers.is_empty())
+                    .then(|| safe(csv, number_of(strings.businesses.get(m.business)))),
+                customer: shown_customer(strings.customers.get(m.customer)),
+                market: safe(
+                    csv,
+                    result
+                        .as_ref()
+                        .map_or("", |p| loaded.ctx.markets.name(p.market)),
+                ),
+                country: country_code.as_ref().map_or("", country_str),
+                direction: m.direction.as_str(),
+                category: m.category.map_or("", |c| c.as_str()),
+                pricing_type: result
+                    .as_ref()
+                    .map_or("unpriced", |p| p.pricing_type.as_str()),
+                pricing_category: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|p| p.pricing_category)
+                    .map_or("", |c| c.as_str()),
+                billable: matches!(result, Ok(p) if p.pricing_type == PricingType::Regular),
+                rate: result
+                    .as_ref()
+                    .ok()
+                    .and_then(|p| p.rate)
+                    .map_or(String::new(), |r| r.to_string()),
+                cost: result.as_ref().map_or(String::new(), |p| {
+                    if matches!(p.pricing_type, PricingType::Inbound | PricingType::Call) {
+                        String::new()
+                    } else {
+                        wabill::render::shown(p.cost).to_string()
+                    }
+                }),
+                currency: &currency,
+                rate_source: safe(
+                    csv,
+                    result
+                        .as_ref()
+                        .ok()
+                        .and_then(|p| p.rate_source)
+                        .map_or("", RateSource::label),
+                ),
+                note: match result {
+                    Err(e) => safe(csv, &e.to_string()).into_owned(),
+                    Ok(p) => safe(csv, &row_note(m, p, strings)).into_owned(),
+                },
+                conversation_id: conversation.map(|c| c.conversation.id),
+                conversation_type: conversation.map(|c| c.conversation.kind.as_str()),
+                conversation_opened: conversation.map(|c| c.opened),
+                meta_pricing_type: None,
+                meta_pricing_category: None,
+                meta_billable: None,
+                provider_price: None,
+                provider_currency: None,
+            };
+            let row = if with_meta {
+                let meta = loaded
+                    .log
+                    .meta
+                    .get(m.message_id)
+                    .copied()
+                    .unwrap_or_default();
+                PriceRow {
+                    meta_pricing_type: Some(meta.pricing_type.map_or("", |t| t.as_str())),
+                    meta_pricing_category: Some(meta.category.map_or("", |c| c.as_str())),
+                    meta_billable: Some(match meta.billable {
+                        Some(true) => "true",
+                        Some(false) => "false",
+                        None => "",
+                    }),
+                    ..row
+                }
+            } else {
+                row
+            };
+            let row = if with_provider {
+                let charge = m.extras.provider_charge();
+                PriceRow {
+                    provider_price: Some(charge.map_or(String::new(), |c| c.amount.to_string())),
+                    provider_currency: Some(charge.map_or(String::new(), |c| {
+                        String::from_utf8_lossy(&c.currency).into_owned()
+                    })),
+                    ..row
+                }
+            } else {
+                row
+            };
+            if let Err(e) = sink.write(&row) {
+                write_error = Some(e.into());
+            }
+        });
+        if write_error.is_none() {
+            sink.flush()?;
+        }
+        unpriced
+    };
+    if let Some(e) = write_error {
+        return Err(e);
+    }
+    let checks = Checks::new(unpriced.summary(), loaded.log.stats.clone(), &args.input);
+    finish_streamed(output, &target, &checks)?;
+    Ok(Exit::Ok)
+}
+
+/// A phone number with its `+`; a business-scoped user id as given.
+pub fn shown_customer(id: &str) -> String {
+    if id.bytes().all(|b| b.is_ascii_digit()) && id.len() <= 15 {
+        format!("+{id}")
+    } else {
+        id.to_string()
+    }
+}
+
+/// What a row of the 2026 lines says beyond its columns: the group, the
+/// tokens (and whether estimated), what is inferred, the upper bound.
+fn row_note(m: &Message, p: &Priced<'_>, strings: &wabill::validate::Strings) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if let Some(g) = m.extras.group() {
+        parts.push(format!("group {}", strings.groups.get(g)));
+    }
+    if let Some(t) = p.tokens {
+        parts.push(if p.estimated {
+            format!(
+                "estimate: {} (--agent-tokens-per-message)",
+                wabill::render::plural(t, "token")
+            )
+        } else {
+            wabill::render::plural(t, "token")
+        });
+    }
+    if let Some(note) = p.note.filter(|n| *n != wabill::pricing::AGENT_ESTIMATE) {
+        parts.push(note.to_string());
+    }
+    if let Some(upper) = p.upper_bound {
+        parts.push(format!("upper bound {upper}"));
+    }
+    parts.join("; ")
+}

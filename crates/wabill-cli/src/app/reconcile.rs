@@ -1,0 +1,181 @@
+//! `wabill reconcile`: the estimate of a log against Meta's pricing
+//! analytics export, with provider fees and a reporting currency.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+
+use super::finish::{Checks, write_report};
+use super::output::{Target, format_for};
+use super::settings::{self, zone_description};
+use crate::cli::ReconcileArgs;
+use crate::error::Exit;
+use wabill::engine::{self, note, price_log};
+use wabill::reconcile::fees::Fees;
+use wabill::reconcile::fx::FxTable;
+use wabill::reconcile::periods::Periods;
+use wabill::reconcile::tolerance::Tolerance;
+use wabill::reconcile::{Dimensions, Estimate, Measure, Settings, actual, reconcile};
+use wabill::refdata::rates::Currency;
+use wabill::render::reconcile as render;
+use wabill::render::reconcile::ReconcileFormat;
+
+fn read(path: &Path) -> Result<(String, String)> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    Ok((name, text))
+}
+
+pub fn run(args: &ReconcileArgs) -> Result<Exit> {
+    if args.provider_charges.is_some() {
+        return super::reconcile_charges::run(args);
+    }
+    if args.actual.is_empty() {
+        return super::reconcile_messages::run(args);
+    }
+    let tolerance = Tolerance::parse(&args.tolerance)?;
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, ReconcileFormat::Table)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
+    let ctx = settings::pricing_context(&args.pricing)?;
+    // Every side file is read before the log, so a bad one fails fast.
+    let mut points = Vec::new();
+    let mut actual_files: Vec<String> = Vec::new();
+    let mut unit = None;
+    for path in &args.actual {
+        let (name, text) = read(path)?;
+        let export = actual::parse(&name, &text)?;
+        match unit {
+            Some((u, ref first)) if u != export.unit => bail!(
+                "{name} and {first}: one counts messages (pricing_analytics), the other \
+                 conversations (conversation_analytics); reconcile them in separate runs"
+            ),
+            Some(_) => {}
+            None => unit = Some((export.unit, name.clone())),
+        }
+        if let Some(c) = &export.currency
+            && c != ctx.currency.as_str()
+        {
+            bail!(
+                "{name}: Meta billed in {c} but wabill prices in {}: pass --currency {c} (with a \
+                 {c} card)",
+                ctx.currency
+            );
+        }
+        points.extend(export.points);
+        actual_files.push(name);
+    }
+    let unit = unit.map(|u| u.0).unwrap_or_default();
+    let (points, duplicates) = actual::dedupe(points)?;
+    if let Some((first, again)) = &duplicates.first {
+        note(&format!(
+            "warning: {} data point{} given more than once (first {first}, again {again}): \
+             counted once",
+            duplicates.dropped,
+            if duplicates.dropped == 1 { "" } else { "s" }
+        ));
+    }
+    let measure = Measure::of(&points)?;
+    let zone = if args.utc {
+        jiff::tz::TimeZone::UTC
+    } else {
+        ctx.default_zone.clone()
+    };
+    let (periods, labels) = Periods::new(&points, args.granularity, zone)?;
+    let meta_utc_days = periods.utc_days();
+    let fees = match &args.fees {
+        Some(path) => {
+            let (name, text) = read(path)?;
+            Some(Fees::parse(&name, &text)?)
+        }
+        None => None,
+    };
+    let fx = match &args.fx {
+        Some(path) => {
+            let (name, text) = read(path)?;
+            Some(FxTable::parse(&name, &text)?)
+        }
+        None => None,
+    };
+    let fx = match &fx {
+        Some(table) => {
+            let to = match &args.report_currency {
+                Some(c) => Currency::parse(c)
+                    .with_context(|| format!("--report-currency {c:?} is not a 3-letter code"))?,
+                None => table.single_target(ctx.currency).ok_or_else(|| {
+                    anyhow!(
+                        "--fx: choose the currency to report in with --report-currency (the file \
+                         converts {} into none or several)",
+                        ctx.currency
+                    )
+                })?,
+            };
+            Some((table, ctx.currency, to))
+        }
+        None => None,
+    };
+
+    let log = engine::read(&settings::read_settings(&args.input)?, false)?;
+    let mut estimate = Estimate::new(
+        args.granularity,
+        Dimensions::of(&points),
+        args.utc,
+        periods,
+        unit,
+    );
+    let unpriced = price_log(&ctx, &log, |m, result| estimate.add(m, result));
+    let estimate_days = match zone_description(&ctx) {
+        _ if args.utc && meta_utc_days => "UTC (--utc)".to_string(),
+        _ if args.utc => "Meta's periods (--utc)".to_string(),
+        zone if zone == "UTC" => "UTC (no business time zone given)".to_string(),
+        zone => format!("{zone} (business time zone)"),
+    };
+    let mut result = reconcile(
+        estimate,
+        &points,
+        labels,
+        &Settings {
+            tolerance,
+            markets: &ctx.markets,
+            fees: fees.as_ref(),
+            fx,
+            currency: ctx.currency.to_string(),
+            estimate_days,
+            inputs: log.files.clone(),
+            actual: actual_files,
+            measure,
+            duplicate_points: duplicates.dropped,
+        },
+    )?;
+    result.meta.config = super::config::shown(&args.pricing);
+
+    let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
+    write_report(&target, &checks, |out, style| {
+        Ok(render::render(&result, format, style, out)?)
+    })?;
+    let cells = result
+        .rows
+        .iter()
+        .filter(|r| r.actual_volume.is_some())
+        .count();
+    if result.cells_outside_tolerance > 0 {
+        note(&format!(
+            "{} of {} differ from Meta's figures by more than the tolerance ({})",
+            result.cells_outside_tolerance,
+            wabill::render::plural(cells as u64, "cell"),
+            result.meta.tolerance
+        ));
+        Ok(Exit::OutsideTolerance)
+    } else {
+        note(&format!(
+            "{} within tolerance ({})",
+            if cells == 1 {
+                "1 cell".to_string()
+            } else {
+                format!("all {cells} cells")
+            },
+            result.meta.tolerance
+        ));
+        Ok(Exit::Ok)
+    }
+}

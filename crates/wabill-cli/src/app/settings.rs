@@ -1,0 +1,193 @@
+//! The resolved run: command-line arguments turned into loaded tables and
+//! reading options ("HiArgs"). Business code never sees clap types.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+
+use crate::cli::{InputArgs, PricingArgs};
+use crate::error::{Exit, Failure};
+use wabill::engine::ReadSettings;
+use wabill::input::templates::Templates;
+use wabill::input::{ReadOptions, Source, format_named};
+use wabill::model::Span;
+use wabill::pricing::{ModelChoice, PricingContext, WindowRules};
+use wabill::refdata::businesses::{Businesses, parse_zone};
+use wabill::refdata::lines::{AiMarkets, Lines, MaxPrices};
+use wabill::refdata::markets::MarketTable;
+use wabill::refdata::rates::{Currency, RateBook};
+use wabill::refdata::tiers::TierTable;
+
+fn read_text(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+}
+
+pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
+    let tz = args.tz.as_deref().unwrap_or("UTC");
+    let zone = parse_zone(tz).map_err(|e| anyhow::anyhow!("--tz: {e}"))?;
+    let zone_name = if tz.eq_ignore_ascii_case("utc") {
+        "UTC".to_string()
+    } else {
+        tz.to_string()
+    };
+    let mut markets = match &args.markets {
+        Some(path) => MarketTable::parse(&path.display().to_string(), &read_text(path)?)?,
+        None => MarketTable::builtin(),
+    };
+    let mut rates = RateBook::builtin(&mut markets);
+    for path in &args.rates {
+        rates.new_layer();
+        rates.add_card(&path.display().to_string(), &read_text(path)?, &mut markets)?;
+    }
+    if args.stale_rates {
+        rates.allow_stale();
+    }
+    let tiers = match &args.tiers {
+        _ if args.no_tiers => TierTable::off(),
+        Some(path) => {
+            TierTable::parse(&path.display().to_string(), &read_text(path)?, &mut markets)?
+        }
+        None => TierTable::builtin(&mut markets),
+    };
+    let businesses = match &args.businesses {
+        Some(path) => Businesses::parse(
+            &path.display().to_string(),
+            &read_text(path)?,
+            &(zone.clone(), zone_name.clone()),
+        )?,
+        None => Businesses::default(),
+    };
+    let currency = Currency::parse(args.currency.as_deref().unwrap_or("USD"))
+        .with_context(|| format!("--currency {:?} is not a 3-letter code", args.currency))?;
+    if !rates.currencies().contains(&currency) {
+        let known: Vec<String> = rates.currencies().iter().map(|c| c.to_string()).collect();
+        bail!(
+            "no rate card in {currency} (cards exist in {}); add one with --rates",
+            known.join(", ")
+        );
+    }
+    let lines = lines(args, currency)?;
+    if args.service_window_hours == 0 || args.entry_point_hours == 0 {
+        bail!("window lengths must be at least one hour");
+    }
+    Ok(PricingContext {
+        markets,
+        rates,
+        tiers,
+        businesses,
+        model: args
+            .model
+            .as_deref()
+            .unwrap_or("auto")
+            .parse::<ModelChoice>()?,
+        currency,
+        windows: WindowRules {
+            service_window: Span::hours(i64::from(args.service_window_hours)),
+            entry_point_window: Span::hours(i64::from(args.entry_point_hours)),
+            ..WindowRules::default()
+        },
+        service_allowance: wabill::pricing::Allowance::ServiceMessages.default_size(),
+        default_zone: zone,
+        default_zone_name: zone_name,
+        lines,
+    })
+}
+
+/// The 2026 lines' data: built-in AI Provider markets or `--ai-markets`,
+/// `--max-price` (in the run's currency), `--agent-tokens-per-message`.
+fn lines(args: &PricingArgs, currency: Currency) -> Result<Lines> {
+    let mut lines = Lines::builtin();
+    if let Some(path) = &args.ai_markets {
+        lines.ai_markets = AiMarkets::parse(&path.display().to_string(), &read_text(path)?)?;
+    }
+    if let Some(path) = &args.max_price {
+        let name = path.display().to_string();
+        lines.max_prices = MaxPrices::parse(&name, &read_text(path)?)?;
+        if let Some(other) = lines.max_prices.currency_other_than(currency) {
+            bail!("{name}: max prices in {other}, but the run prices in {currency} (--currency)");
+        }
+    }
+    lines.agent_tokens_per_message = args.agent_tokens_per_message;
+    Ok(lines)
+}
+
+pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
+    let mut options = ReadOptions::default();
+    if let Some(name) = &args.input_format {
+        options.format =
+            Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
+    }
+    if let Some(path) = &args.templates {
+        let name = path.display().to_string();
+        let text = std::fs::read_to_string(path).with_context(|| format!("--templates {name}"))?;
+        let templates =
+            Templates::parse(&name, &text).map_err(|e| anyhow::anyhow!("--templates: {e}"))?;
+        options.templates = Some(std::sync::Arc::new(templates));
+    }
+    for spec in &args.column {
+        options
+            .columns
+            .add(spec)
+            .map_err(|e| anyhow::anyhow!("--column: {e}"))?;
+    }
+    options.delimiter = match args.delimiter.as_deref() {
+        None => None,
+        Some("\\t" | "tab" | "\t") => Some(b'\t'),
+        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
+        Some(d) => bail!("--delimiter {d:?} must be one character (or \\t)"),
+    };
+    let mut logs = args.logs.clone();
+    if logs.is_empty() {
+        // Like ripgrep and xsv: no file, but something piped in.
+        if std::io::stdin().is_terminal() {
+            return Err(Failure::new(
+                Exit::Usage,
+                "no LOG given: name a log file, `-`, or pipe one in",
+            )
+            .into());
+        }
+        logs.push("-".into());
+    }
+    let stdin_count = logs.iter().filter(|l| *l == "-").count();
+    if stdin_count > 1 {
+        bail!("standard input (-) can be read only once");
+    }
+    super::output::check_paths(&log_paths(args), &[("--rejects", args.rejects.as_deref())])?;
+    Ok(ReadSettings {
+        sources: logs.iter().map(|l| Source::parse(l)).collect(),
+        options,
+        quiet: args.quiet,
+        rejects: args.rejects.as_deref().map(super::output::rejects_target),
+    })
+}
+
+/// The logs named by path (not `-`).
+pub fn log_paths(args: &InputArgs) -> Vec<&Path> {
+    args.logs
+        .iter()
+        .filter(|l| *l != "-")
+        .map(Path::new)
+        .collect()
+}
+
+/// Refuses an `-o` file that is one of the logs or the `--rejects` file,
+/// before anything is read.
+pub fn check_output(args: &InputArgs, output: Option<&Path>) -> Result<()> {
+    if let (Some(out), Some(rejects)) = (output, args.rejects.as_deref())
+        && (out == rejects || super::output::same_file(out, rejects))
+        && out.as_os_str() != "-"
+    {
+        bail!("-o and --rejects name the same file {}", out.display());
+    }
+    super::output::check_paths(&log_paths(args), &[("-o", output)])
+}
+
+/// The zone description the report prints.
+pub fn zone_description(ctx: &PricingContext) -> String {
+    if ctx.businesses.is_empty() {
+        ctx.default_zone_name.clone()
+    } else {
+        format!("{} (others per --businesses)", ctx.default_zone_name)
+    }
+}

@@ -1,0 +1,128 @@
+//! `wabill validate`: every problem in the logs, as data on stdout, with a
+//! summary by kind. Rejected rows, plus plausibility checks that need the
+//! whole log: service messages outside any customer service window (WhatsApp
+//! would have refused them), timestamps in the future or before 2018, and a
+//! customer number that also appears without its country code.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+
+use super::estimate::style_for_stdout;
+use super::output::Output;
+use super::settings;
+use crate::cli::ValidateArgs;
+use crate::error::Exit;
+use wabill::engine::note;
+use wabill::model::Instant;
+use wabill::pricing::{Pricer, Unpriced};
+use wabill::rejects::RejectsFile;
+use wabill::render::problems as render;
+use wabill::validate::plausible::{self, Kind, Pricing, Problem};
+use wabill::validate::{Rejection, read_log};
+
+pub fn run(args: &ValidateArgs) -> Result<Exit> {
+    let ctx = settings::pricing_context(&args.pricing)?;
+    let input = settings::read_settings(&args.input)?;
+    let mut problems: Vec<Problem> = Vec::new();
+    let mut rejects = args
+        .input
+        .rejects
+        .as_deref()
+        .map(|path| RejectsFile::create(&super::output::rejects_target(path)))
+        .transpose()?;
+    let log = read_log(
+        &input.sources,
+        &input.options,
+        true,
+        &mut |r: &Rejection, record: Option<wabill::input::Original<'_>>| {
+            if let Some(file) = &mut rejects {
+                file.write(r, record);
+            }
+            problems.push(Problem {
+                kind: Kind::RejectedRow,
+                rejection: r.clone(),
+            })
+        },
+        &mut |_, _| {},
+    )?;
+    if let Some(file) = rejects {
+        file.finish()?;
+    }
+
+    let now = Instant::from_micros(jiff::Timestamp::now().as_microsecond());
+    let mut pricer = Pricer::new(&ctx);
+    problems.extend(plausible::whole_log(&log, now, |m| {
+        match pricer.price(m, &log.strings) {
+            Err(Unpriced::NoCategory) => Pricing::NoCategory,
+            Ok(p)
+                if p.windows
+                    .is_some_and(|w| w.service_window.is_none() && w.entry_window.is_none()) =>
+            {
+                Pricing::OutsideEveryWindow
+            }
+            _ => Pricing::Other,
+        }
+    }));
+    problems
+        .sort_by(|a, b| (&a.rejection.at, a.kind.name()).cmp(&(&b.rejection.at, b.kind.name())));
+
+    let mut output = Output::open(None)?;
+    let list: Vec<render::Problem<'_>> = problems
+        .iter()
+        .map(|p| render::Problem {
+            kind: p.kind.name(),
+            rejection: &p.rejection,
+        })
+        .collect();
+    render::render(&list, args.format, style_for_stdout(false), output.writer())?;
+    output.finish()?;
+    let mut by_kind: BTreeMap<&str, (Kind, u64)> = BTreeMap::new();
+    for p in &problems {
+        by_kind.entry(p.kind.name()).or_insert((p.kind, 0)).1 += 1;
+    }
+    let summary: Vec<String> = by_kind
+        .values()
+        .map(|&(k, n)| count(n, k.name(), k.plural()))
+        .collect();
+    let read = format!(
+        "{}, {}",
+        count(log.stats.rows_read, "row read", "rows read"),
+        count(log.messages.len() as u64, "message", "messages")
+    );
+    if problems.is_empty() {
+        note(&format!("{read}, no problems"));
+        Ok(Exit::Ok)
+    } else {
+        note(&format!(
+            "{read}, {}: {}",
+            count(problems.len() as u64, "problem", "problems"),
+            summary.join(", ")
+        ));
+        Ok(Exit::Error)
+    }
+}
+
+/// `1 row`, `2 rows`.
+fn count(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counts_take_the_plural() {
+        assert_eq!(count(1, "problem", "problems"), "1 problem");
+        assert_eq!(count(0, "problem", "problems"), "0 problems");
+        assert_eq!(
+            count(
+                2,
+                Kind::TimestampBefore2018.name(),
+                Kind::TimestampBefore2018.plural()
+            ),
+            "2 timestamps before 2018"
+        );
+    }
+}

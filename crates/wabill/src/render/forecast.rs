@@ -1,0 +1,189 @@
+//! The forecast report as a table (with an optional bar chart), CSV, JSON,
+//! or a chart file (SVG, HTML).
+
+use std::io::{self, Write};
+
+use serde::Serialize;
+
+use super::grid::{Cell, Column, Grid};
+use super::json::{Rows, Totals};
+use super::{Style, chart, group_digits};
+use crate::forecast::{Amounts, Detail, ForecastMeta, ForecastReport, MonthRow};
+
+crate::choice! {
+    /// Output formats of a forecast: the report formats and two chart files.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ForecastFormat {
+        Table = "table",
+        Csv = "csv",
+        Json = "json",
+        /// A GitHub-flavoured Markdown table
+        Markdown = "markdown",
+        /// A stacked monthly chart by category (SVG)
+        Svg = "svg",
+        /// A self-contained HTML page: the chart, the table and the assumptions
+        Html = "html",
+    }
+}
+
+pub fn render(
+    report: &ForecastReport,
+    format: ForecastFormat,
+    with_chart: bool,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ForecastFormat::Table => {
+            super::table::render(&grid(report), style, out)?;
+            if with_chart {
+                writeln!(out)?;
+                chart::terminal(report, style, out)?;
+            }
+            Ok(())
+        }
+        ForecastFormat::Csv => super::csv::render(&grid(report), out),
+        ForecastFormat::Markdown => super::markdown::render(&grid(report), out),
+        ForecastFormat::Json => {
+            let grid = grid(report);
+            let json = Json {
+                meta: &report.meta,
+                rows: Rows(&grid),
+                months: &report.months,
+                totals: Totals(&grid),
+                details: &report.details,
+            };
+            super::json::write(&json, out)
+        }
+        ForecastFormat::Svg => out.write_all(chart::svg(report)?.as_bytes()),
+        ForecastFormat::Html => super::html::forecast(report, out),
+    }
+}
+
+/// The forecast's JSON: rows and totals from the grid (without its month
+/// subtotals), the months by category and the priced details as data.
+#[derive(Serialize)]
+struct Json<'a> {
+    meta: &'a ForecastMeta,
+    rows: Rows<'a>,
+    months: &'a [MonthRow],
+    totals: Totals<'a>,
+    details: &'a [Detail],
+}
+
+/// The sentences under a table or chart: what was assumed and which cards.
+pub fn notes(report: &ForecastReport) -> Vec<String> {
+    let m = &report.meta;
+    let model = if m.model == "auto" && !m.models_used.is_empty() {
+        format!("auto ({})", m.models_used.join(", "))
+    } else {
+        m.model.clone()
+    };
+    let mut lines = vec![format!(
+        "forecast from {} {} · model {model} · currency {} · time zone {}",
+        m.source,
+        m.inputs.join(", "),
+        m.currency,
+        m.time_zone
+    )];
+    lines.extend(m.assumptions.iter().map(|a| format!("- {a}")));
+    if !m.rate_sources.is_empty() {
+        lines.push(format!("rates: {}", m.rate_sources.join("; ")));
+    }
+    lines.extend(super::defaults_line(&m.config));
+    lines.extend(tier_splits(report));
+    lines
+}
+
+/// One line per planned volume that crosses a volume-tier band, with its
+/// runs: `2026-05 Brazil utility = 250,000 × 0.0068 (band 1) + …`.
+fn tier_splits(report: &ForecastReport) -> Vec<String> {
+    let band = |d: &crate::forecast::Detail| {
+        d.rate_source
+            .as_deref()
+            .and_then(|s| s.rsplit_once(" band "))
+            .map(|(_, b)| b.to_string())
+    };
+    let mut lines = Vec::new();
+    let details = &report.details;
+    let mut i = 0;
+    while i < details.len() {
+        let d = &details[i];
+        let same = |e: &crate::forecast::Detail| {
+            (&e.month, &e.market, &e.category, &e.window)
+                == (&d.month, &d.market, &d.category, &d.window)
+                && band(e).is_some()
+        };
+        let run = details[i..].iter().take_while(|e| same(e)).count();
+        if run > 1 {
+            let parts: Vec<String> = details[i..i + run]
+                .iter()
+                .map(|e| {
+                    format!(
+                        "{} × {} (band {})",
+                        group_digits(e.messages),
+                        e.rate.unwrap_or_default(),
+                        band(e).unwrap_or_default()
+                    )
+                })
+                .collect();
+            lines.push(format!(
+                "volume tiers: {} {} {} = {}",
+                d.month,
+                d.market,
+                d.category,
+                parts.join(" + ")
+            ));
+        }
+        i += run.max(1);
+    }
+    lines
+}
+
+/// One row per month × market × category (with each month's total for
+/// people when there are several months), then the totals.
+pub fn grid(report: &ForecastReport) -> Grid {
+    let currency = &report.meta.currency;
+    let mut columns: Vec<Column> = ["month", "market", "category"]
+        .into_iter()
+        .map(Column::key)
+        .collect();
+    columns.extend(["messages", "charged", "free"].map(Column::value));
+    columns.push(Column::value("cost").titled(format!("cost ({currency})")));
+    columns.push(Column::value("currency").machine_only().not_json());
+    let values = |a: &Amounts| {
+        [
+            Cell::Count(a.messages),
+            Cell::Count(a.charged),
+            Cell::Count(a.free),
+            Cell::Money(a.cost),
+            Cell::Text(currency.clone()),
+        ]
+    };
+    let text = |s: &str| Cell::Text(s.to_string());
+    let mut rows: Vec<Vec<Cell>> = Vec::new();
+    let mut subtotals = Vec::new();
+    let several_months = report.months.len() > 1;
+    for month in &report.months {
+        for row in report.rows.iter().filter(|r| r.month == month.month) {
+            let keys = [text(&row.month), text(&row.market), text(&row.category)];
+            rows.push(keys.into_iter().chain(values(&row.amounts)).collect());
+        }
+        if several_months {
+            subtotals.push(rows.len());
+            let keys = [text(&month.month), text("month total"), text("")];
+            rows.push(keys.into_iter().chain(values(&month.amounts)).collect());
+        }
+    }
+    Grid {
+        title: Some("wabill forecast".into()),
+        before: Vec::new(),
+        columns,
+        rows,
+        subtotals,
+        total: Some(values(&report.totals).into()),
+        total_label: None,
+        after: notes(report),
+        json_keys: false,
+    }
+}

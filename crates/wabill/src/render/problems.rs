@@ -1,0 +1,88 @@
+//! `wabill validate`'s problem list: one line per problem as a compiler
+//! prints it (the default), or a grid of its fields, or JSON.
+
+use std::io::{self, Write};
+
+use super::Style;
+use super::grid::{Cell, Column, Grid};
+use crate::validate::Rejection;
+
+crate::choice! {
+    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+    pub enum ProblemFormat {
+        /// `file:line:column: name "value": reason`, then a summary by kind
+        Text = "text",
+        /// A terminal table
+        Table = "table",
+        Csv = "csv",
+        Json = "json",
+        /// A GitHub-flavoured Markdown table
+        Markdown = "markdown",
+    }
+}
+
+/// One problem: its kind (`rejected row`) and where and why.
+pub struct Problem<'a> {
+    pub kind: &'static str,
+    pub rejection: &'a Rejection,
+}
+
+pub fn render(
+    problems: &[Problem<'_>],
+    format: ProblemFormat,
+    style: Style,
+    out: &mut dyn Write,
+) -> io::Result<()> {
+    match format {
+        ProblemFormat::Text => {
+            for p in problems {
+                writeln!(out, "{}", p.rejection)?;
+            }
+            Ok(())
+        }
+        ProblemFormat::Table => super::table::render(&grid(problems), style, out),
+        ProblemFormat::Csv => super::csv::render(&grid(problems), out),
+        ProblemFormat::Markdown => super::markdown::render(&grid(problems), out),
+        ProblemFormat::Json => super::json::write(&super::json::Rows(&grid(problems)), out),
+    }
+}
+
+/// Every field a label (left-aligned); line numbers without separators,
+/// as editors show them. In JSON the numbers are numbers, and the column
+/// number and name `null` when no one field is at fault.
+pub fn grid(problems: &[Problem<'_>]) -> Grid {
+    let columns = [
+        "file",
+        "line",
+        "column_number",
+        "column",
+        "value",
+        "kind",
+        "reason",
+    ]
+    .into_iter()
+    .map(Column::key)
+    .collect();
+    let rows = problems
+        .iter()
+        .map(|p| {
+            let r = p.rejection;
+            let text = |s: &str| Cell::Text(s.to_string());
+            vec![
+                text(&r.at.file),
+                Cell::Number(r.at.line),
+                r.at.column.map_or(Cell::Missing(""), Cell::Number),
+                r.column.as_deref().map_or(Cell::Missing(""), text),
+                text(&r.value),
+                text(p.kind),
+                text(&r.reason),
+            ]
+        })
+        .collect();
+    Grid {
+        title: Some("wabill validate".into()),
+        columns,
+        rows,
+        ..Grid::default()
+    }
+}

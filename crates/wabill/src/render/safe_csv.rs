@@ -1,0 +1,104 @@
+//! CSV cells that a spreadsheet would run as a formula are neutralised
+//! (OWASP's rule for CSV injection): a cell from the input that starts with
+//! `=`, `+`, `-`, `@`, tab or CR gets a leading `'`. Numbers (`-0.0625`,
+//! `+12.5`, `-3.1%`) and E.164 numbers (`+5511…`) are left alone: they are
+//! what the report itself writes, and a spreadsheet reads them as values.
+//! `--raw-csv` turns this off for tools that want the bytes as they came.
+
+use std::borrow::Cow;
+use std::io::{self, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+static RAW: AtomicBool = AtomicBool::new(false);
+
+/// `--raw-csv`: write cells unchanged.
+pub fn set_raw_csv(raw: bool) {
+    RAW.store(raw, Ordering::Relaxed);
+}
+
+fn is_number(cell: &[u8]) -> bool {
+    let body = cell.strip_prefix(b"-").or_else(|| cell.strip_prefix(b"+"));
+    let body = body.unwrap_or(cell);
+    let body = body.strip_suffix(b"%").unwrap_or(body);
+    let mut parts = body.splitn(2, |b| *b == b'.');
+    let whole = parts.next().unwrap_or_default();
+    let frac = parts.next().unwrap_or_default();
+    !whole.is_empty() && whole.iter().all(u8::is_ascii_digit) && frac.iter().all(u8::is_ascii_digit)
+}
+
+/// The cell as a spreadsheet may safely open it.
+pub fn neutralize(cell: &[u8]) -> Cow<'_, [u8]> {
+    let risky = matches!(
+        cell.first(),
+        Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')
+    );
+    // A lone `-` is the reports' placeholder, not a formula.
+    if !risky || cell == b"-" || is_number(cell) || RAW.load(Ordering::Relaxed) {
+        return Cow::Borrowed(cell);
+    }
+    let mut safe = Vec::with_capacity(cell.len() + 1);
+    safe.push(b'\'');
+    safe.extend_from_slice(cell);
+    Cow::Owned(safe)
+}
+
+/// `neutralize` for text.
+pub fn neutralize_str(cell: &str) -> Cow<'_, str> {
+    match neutralize(cell.as_bytes()) {
+        Cow::Borrowed(_) => Cow::Borrowed(cell),
+        Cow::Owned(bytes) => Cow::Owned(String::from_utf8_lossy(&bytes).into_owned()),
+    }
+}
+
+/// A CSV writer that neutralises every cell it writes.
+pub struct SafeCsv<W: Write>(csv::Writer<W>);
+
+impl<W: Write> SafeCsv<W> {
+    pub fn from_writer(out: W) -> Self {
+        SafeCsv(csv::Writer::from_writer(out))
+    }
+
+    pub fn write_record<I, T>(&mut self, record: I) -> csv::Result<()>
+    where
+        I: IntoIterator<Item = T>,
+        T: AsRef<[u8]>,
+    {
+        let cells: Vec<Vec<u8>> = record
+            .into_iter()
+            .map(|c| neutralize(c.as_ref()).into_owned())
+            .collect();
+        self.0.write_record(&cells)
+    }
+
+    pub fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised_numbers_are_not() {
+        let n = |s: &str| String::from_utf8(neutralize(s.as_bytes()).into_owned()).unwrap();
+        assert_eq!(n("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(n("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(n("-1+2 cmd"), "'-1+2 cmd");
+        assert_eq!(n("+cmd"), "'+cmd");
+        assert_eq!(n("\tx"), "'\tx");
+        assert_eq!(n("\rx"), "'\rx");
+        for plain in [
+            "-",
+            "-0.0625",
+            "+0.1875",
+            "-33.3%",
+            "+5511987654321",
+            "Brazil",
+            "",
+            "0",
+        ] {
+            assert_eq!(n(plain), plain);
+        }
+    }
+}
