@@ -130,3 +130,110 @@ fn forecast_lines_sum_to_the_total() {
     assert_eq!(Some(sum), total);
     assert_eq!(total, Some("3332.6000".parse().unwrap()));
 }
+
+/// One colour rule for reports and messages: `--color` first, then
+/// NO_COLOR, CLICOLOR_FORCE and CLICOLOR, else colour on a terminal only
+/// (a pipe here); a report written to a file is never coloured.
+#[test]
+fn colour_follows_the_flag_and_the_usual_variables() {
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"));
+        cmd.args(["--no-config"]).args(args);
+        for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
+            cmd.env_remove(var);
+        }
+        cmd.envs(env.iter().copied());
+        let out = cmd.output().unwrap();
+        let escapes = |b: &[u8]| b.contains(&0x1b);
+        (escapes(&out.stdout), escapes(&out.stderr))
+    };
+    let report = ["estimate", "data/sample/messages.csv"];
+    assert_eq!(run(&report, &[]), (false, false), "a pipe is not coloured");
+    assert!(run(&report, &[("CLICOLOR_FORCE", "1")]).0);
+    assert!(!run(&report, &[("CLICOLOR_FORCE", "1"), ("NO_COLOR", "1")]).0);
+    assert!(run(&["--color", "always", report[0], report[1]], &[]).0);
+    assert!(
+        !run(
+            &["--color=never", report[0], report[1]],
+            &[("CLICOLOR_FORCE", "1")]
+        )
+        .0
+    );
+    let bad = [
+        "--color", "always", "estimate", "--format", "bogus", "x.csv",
+    ];
+    assert_eq!(
+        run(&bad, &[]),
+        (false, true),
+        "clap's error follows --color"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("report.txt");
+    let to_file = [report[0], report[1], "-o", file.to_str().unwrap()];
+    run(&to_file, &[("CLICOLOR_FORCE", "1")]);
+    assert!(
+        !std::fs::read(&file).unwrap().contains(&0x1b),
+        "files are plain"
+    );
+}
+
+/// The config file is found where users look: `--config`, then
+/// `$WABILL_CONFIG`, then `./wabill.toml`, then the user's
+/// `$XDG_CONFIG_HOME/wabill/config.toml`; `--no-config` skips the search.
+#[test]
+fn the_config_file_is_found_where_users_look() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |path: &Path, tz: &str| {
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, format!("tz = \"{tz}\"\n")).unwrap();
+    };
+    let xdg = dir.path().join("xdg");
+    write(&xdg.join("wabill/config.toml"), "Asia/Kolkata");
+    let named = dir.path().join("named.toml");
+    write(&named, "America/Sao_Paulo");
+    let project = dir.path().join("project");
+    let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/messages.csv");
+    let zone = |cwd: &Path, env: &[(&str, &Path)], extra: &[&str]| {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"));
+        cmd.current_dir(cwd).env_remove("WABILL_CONFIG");
+        cmd.env("HOME", dir.path()).env_remove("XDG_CONFIG_HOME");
+        cmd.envs(env.iter().map(|(k, v)| (*k, v.as_os_str())));
+        let out = cmd
+            .args(extra)
+            .arg("estimate")
+            .arg(&sample)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap();
+        let first = text.lines().next().unwrap_or_default();
+        first
+            .split("time zone ")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    fs::create_dir_all(&project).unwrap();
+    assert_eq!(zone(&project, &[], &[]), "UTC", "nothing to find");
+    let with_xdg = [("XDG_CONFIG_HOME", xdg.as_path())];
+    assert_eq!(zone(&project, &with_xdg, &[]), "Asia/Kolkata");
+    write(&project.join("wabill.toml"), "Europe/Berlin");
+    assert_eq!(
+        zone(&project, &with_xdg, &[]),
+        "Europe/Berlin",
+        "./wabill.toml first"
+    );
+    let with_env = [
+        ("XDG_CONFIG_HOME", xdg.as_path()),
+        ("WABILL_CONFIG", named.as_path()),
+    ];
+    assert_eq!(zone(&project, &with_env, &[]), "America/Sao_Paulo");
+    let user_file = xdg.join("wabill/config.toml");
+    let explicit = ["--config", user_file.to_str().unwrap()];
+    assert_eq!(zone(&project, &with_env, &explicit), "Asia/Kolkata");
+    assert_eq!(zone(&project, &with_env, &["--no-config"]), "UTC");
+}

@@ -37,12 +37,14 @@ Exit codes:
     max_term_width = 100
 )]
 pub struct Cli {
-    /// Team defaults (TOML); without it, ./wabill.toml is read when present.
+    /// Team defaults (TOML); without it, $WABILL_CONFIG, else ./wabill.toml,
+    /// else $XDG_CONFIG_HOME/wabill/config.toml is read when present.
     /// Command-line flags win over the file
     #[arg(long, global = true, value_name = "FILE")]
     pub config: Option<PathBuf>,
 
-    /// Ignore ./wabill.toml
+    /// Read no config file found by looking ($WABILL_CONFIG, ./wabill.toml,
+    /// the user's config.toml)
     #[arg(long, global = true)]
     pub no_config: bool,
 
@@ -51,6 +53,11 @@ pub struct Cli {
     /// does not run it as a formula
     #[arg(long, global = true)]
     pub raw_csv: bool,
+
+    /// When to colour reports and messages: auto colours a terminal and
+    /// follows NO_COLOR, CLICOLOR and CLICOLOR_FORCE
+    #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::color::When::Auto)]
+    pub color: crate::color::When,
 
     #[command(subcommand)]
     pub command: Command,

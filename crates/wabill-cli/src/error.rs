@@ -45,29 +45,15 @@ pub fn with_wabill_prefix(rendered: &str) -> String {
     // The prefix is the first text of the message: only escape sequences
     // may come before it.
     match rendered.find(CLAP) {
-        Some(at) if strip_ansi(&rendered[..at]).is_empty() => {
+        Some(at)
+            if anstream::adapter::strip_str(&rendered[..at])
+                .to_string()
+                .is_empty() =>
+        {
             format!("{}wabill:{}", &rendered[..at], &rendered[at + CLAP.len()..])
         }
         _ => rendered.to_string(),
     }
-}
-
-/// `s` without its ANSI escape sequences (`ESC [ … letter`).
-fn strip_ansi(s: &str) -> String {
-    let mut out = String::new();
-    let mut chars = s.chars();
-    while let Some(c) = chars.next() {
-        if c == '\x1b' {
-            for c in chars.by_ref() {
-                if c.is_ascii_alphabetic() {
-                    break;
-                }
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 mod app;
 mod choice;
 mod cli;
+mod color;
 mod error;
 mod output;
 mod partition;
@@ -8,12 +9,20 @@ mod partition;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
+use clap::{CommandFactory, FromArgMatches};
+
 use crate::cli::Cli;
 use crate::error::{Exit, Failure};
-use clap::Parser;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let when = color::from_args(&args);
+    color::apply(when);
+    let parsed = Cli::command()
+        .color(color::for_clap(when))
+        .try_get_matches_from(&args)
+        .and_then(|matches| Cli::from_arg_matches(&matches));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
     };
@@ -25,7 +34,7 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // A closed or full stderr must not turn an error into a panic.
-            let _ = writeln!(io::stderr(), "wabill: {err:#}");
+            let _ = writeln!(anstream::stderr(), "wabill: {err:#}");
             err.downcast_ref::<Failure>()
                 .map_or(Exit::Error, |f| f.exit)
                 .into()

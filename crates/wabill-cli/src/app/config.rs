@@ -13,6 +13,26 @@ use crate::cli::{Cli, Command, InputArgs, PricingArgs};
 
 pub const DEFAULT_FILE: &str = "wabill.toml";
 
+/// The environment variable naming a config file (like `--config`).
+pub const ENV_VAR: &str = "WABILL_CONFIG";
+
+/// The config file a run without `--config` reads, where users look for one:
+/// `$WABILL_CONFIG` (which must exist), the project's `./wabill.toml`, then
+/// the user's own file.
+fn discover() -> Option<PathBuf> {
+    if let Some(named) = std::env::var_os(ENV_VAR).filter(|v| !v.is_empty()) {
+        return Some(PathBuf::from(named));
+    }
+    if Path::new(DEFAULT_FILE).is_file() {
+        return Some(PathBuf::from(DEFAULT_FILE));
+    }
+    let base = std::env::var_os("XDG_CONFIG_HOME")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
+    Some(base.join("wabill").join("config.toml")).filter(|p| p.is_file())
+}
+
 /// The `wabill.toml` a command's defaults came from, as every report's
 /// provenance names it (`defaults: wabill.toml`).
 pub fn shown(args: &PricingArgs) -> Option<String> {
@@ -48,13 +68,17 @@ pub struct Config {
 }
 
 impl Config {
-    /// Reads `--config FILE`, else `./wabill.toml` when present.
+    /// Reads the first of: `--config FILE`, `$WABILL_CONFIG`, `./wabill.toml`,
+    /// the user's `$XDG_CONFIG_HOME/wabill/config.toml` (`~/.config/…` when
+    /// unset). `--no-config` reads none but a `--config` given with it.
     pub fn load(explicit: Option<&Path>, skip_default: bool) -> Result<Config> {
         let path = match explicit {
             Some(p) => p.to_path_buf(),
             None if skip_default => return Ok(Config::default()),
-            None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
-            None => return Ok(Config::default()),
+            None => match discover() {
+                Some(p) => p,
+                None => return Ok(Config::default()),
+            },
         };
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;

@@ -1,7 +1,5 @@
 //! `wabill estimate`: the cost report.
 
-use std::io::{self, IsTerminal};
-
 use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
@@ -19,11 +17,10 @@ use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 /// makes `--engine auto` read the log again in memory.
 const STATUS_EVENT_HORIZON: wabill::model::Span = wabill::model::Span::hours(24);
 
-/// Colour only on a terminal, and never when NO_COLOR is set (no-color.org).
+/// A report's style on stdout, by the one colour rule (`crate::color`).
 pub fn style_for_stdout(to_file: bool) -> Style {
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
     Style {
-        color: !to_file && !no_color && io::stdout().is_terminal(),
+        color: crate::color::stdout(to_file),
     }
 }
 

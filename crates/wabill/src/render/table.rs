@@ -14,7 +14,11 @@ pub fn new_table(style: Style) -> Table {
     table
         .load_style(presets::UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Disabled);
-    if !style.color {
+    // The caller decided (the command line's colour rule): comfy-table
+    // must not ask the terminal again.
+    if style.color {
+        table.enforce_styling();
+    } else {
         table.force_no_tty();
     }
     table
