@@ -354,11 +354,11 @@ pub struct PricingArgs {
     /// Volume tier file replacing Meta's built-in table (in force from
     /// 2026-04-01): CSV market,category,from,to,rate,currency,effective_from,
     /// or Meta's downloadable volume-tier file as published
-    #[arg(long, value_name = "FILE", conflicts_with = "no_tiers")]
+    #[arg(long, value_name = "FILE", overrides_with = "no_tiers")]
     pub tiers: Option<PathBuf>,
 
     /// Price utility and authentication at list rates, with no volume tiers
-    #[arg(long)]
+    #[arg(long, overrides_with = "tiers")]
     pub no_tiers: bool,
 
     /// Price a cell whose current value is unknown at its last known rate
@@ -771,6 +771,45 @@ pub struct RatesArgs {
 
     #[arg(help_heading = "Output", long, value_parser = choice::<Format>(), default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// The parser: every flag may be given again, its last use winning (so a
+/// flag typed by the user overrides one a config file put before it).
+pub fn command(color: crate::color::When) -> clap::Command {
+    use clap::CommandFactory;
+    fn overriding(cmd: clap::Command) -> clap::Command {
+        let names: Vec<String> = cmd
+            .get_subcommands()
+            .map(|s| s.get_name().to_string())
+            .collect();
+        names
+            .iter()
+            .fold(cmd.args_override_self(true), |cmd, name| {
+                cmd.mut_subcommand(name, overriding)
+            })
+    }
+    overriding(Cli::command()).color(crate::color::for_clap(color))
+}
+
+impl Command {
+    /// The pricing settings of a command that prices.
+    pub fn pricing_mut(&mut self) -> Option<&mut PricingArgs> {
+        match self {
+            Command::Estimate(a) => Some(&mut a.pricing),
+            Command::Price(a) => Some(&mut a.pricing),
+            Command::Explain(a) => Some(&mut a.pricing),
+            Command::Validate(a) => Some(&mut a.pricing),
+            Command::Rates(a) => Some(&mut a.pricing),
+            Command::Forecast(a) => Some(&mut a.pricing),
+            Command::Compare(a) => Some(&mut a.pricing),
+            Command::Reconcile(a) => Some(&mut a.pricing),
+            Command::Generate(_)
+            | Command::Merge(_)
+            | Command::Partition(_)
+            | Command::Completions { .. }
+            | Command::Man(_) => None,
+        }
+    }
 }
 
 #[cfg(test)]

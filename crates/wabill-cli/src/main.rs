@@ -9,7 +9,7 @@ mod partition;
 use std::io::{self, Write};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches};
+use clap::FromArgMatches;
 
 use crate::cli::Cli;
 use crate::error::{Exit, Failure};
@@ -18,17 +18,21 @@ fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let when = color::from_args(&args);
     color::apply(when);
-    let parsed = Cli::command()
-        .color(color::for_clap(when))
+    let parsed = cli::command(when)
         .try_get_matches_from(&args)
         .and_then(|matches| Cli::from_arg_matches(&matches));
     let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return clap_error(e),
     };
-    match crate::app::run(cli) {
+    match crate::app::run(cli, &args) {
         Ok(exit) => exit.into(),
         Err(err) => {
+            // The config file's arguments parsed with the command line's.
+            let err = match err.downcast::<clap::Error>() {
+                Ok(e) => return clap_error(e),
+                Err(err) => err,
+            };
             // `wabill … | head` closes the pipe early: that is not an error.
             if err.chain().any(is_broken_pipe) {
                 return ExitCode::SUCCESS;

@@ -27,8 +27,10 @@ use crate::cli::{Cli, Command};
 use crate::error::Exit;
 use crate::output;
 
-pub fn run(mut cli: Cli) -> Result<Exit> {
-    config::Config::load(cli.config.as_deref(), cli.no_config)?.apply(&mut cli);
+/// Runs the command `args` (the whole command line, already parsed as
+/// `cli`) asks for, with the config file's settings added.
+pub fn run(cli: Cli, args: &[std::ffi::OsString]) -> Result<Exit> {
+    let cli = config::Config::load(cli.config.as_deref(), cli.no_config)?.apply(cli, args)?;
     wabill::render::set_raw_csv(cli.raw_csv);
     match &cli.command {
         Command::Estimate(args) => estimate::run(args),
