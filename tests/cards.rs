@@ -10,7 +10,6 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rust_decimal::Decimal;
 
@@ -123,7 +122,7 @@ fn every_cell_of_every_card_prices_at_its_rate() {
         }
         let path = tmp.join(&name);
         std::fs::write(&path, log).unwrap();
-        let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+        let out = crate::util::wabill()
             .args(["price", "--currency", &currency])
             .arg(&path)
             .output()

@@ -54,7 +54,7 @@ fn every_format_of_the_meta_example_totals_0_0693() {
 #[test]
 fn chart_files_are_valid_documents() {
     let run = |format: &str| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"))
+        let out = crate::util::wabill()
             .current_dir("tests/cmd/050-forecast-plan.in")
             .args([
                 "--no-config",
@@ -137,7 +137,7 @@ fn forecast_lines_sum_to_the_total() {
 #[test]
 fn colour_follows_the_flag_and_the_usual_variables() {
     let run = |args: &[&str], env: &[(&str, &str)]| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"));
+        let mut cmd = crate::util::wabill();
         cmd.args(["--no-config"]).args(args);
         for var in ["NO_COLOR", "CLICOLOR", "CLICOLOR_FORCE"] {
             cmd.env_remove(var);
@@ -194,7 +194,7 @@ fn the_config_file_is_found_where_users_look() {
     let project = dir.path().join("project");
     let sample = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/sample/messages.csv");
     let zone = |cwd: &Path, env: &[(&str, &Path)], extra: &[&str]| {
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"));
+        let mut cmd = crate::util::wabill();
         cmd.current_dir(cwd).env_remove("WABILL_CONFIG");
         cmd.env("HOME", dir.path()).env_remove("XDG_CONFIG_HOME");
         cmd.envs(env.iter().map(|(k, v)| (*k, v.as_os_str())));

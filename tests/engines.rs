@@ -5,10 +5,9 @@
 //! failures, several businesses, many markets.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 fn wabill(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .args(args)
         .output()
         .expect("wabill runs");
@@ -90,7 +89,11 @@ fn flat_card() -> PathBuf {
             text.push_str(&format!("{market},{category},0.0{i:02}{j},USD,\n"));
         }
     }
-    std::fs::write(&path, text).unwrap();
+    // Tests run in parallel and each writes the card: written beside and
+    // renamed, a reader never sees half a file.
+    let part = temp(&format!("flat-card-{:?}.part", std::thread::current().id()));
+    std::fs::write(&part, text).unwrap();
+    std::fs::rename(&part, &path).unwrap();
     path
 }
 
@@ -162,7 +165,7 @@ fn shuffled_input_falls_back_and_still_agrees() {
     let expected = report("memory", &[&sorted]);
     assert_eq!(report("auto", &[&shuffled]), expected);
     assert_eq!(report("memory", &[&shuffled]), expected);
-    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .args([
             "estimate",
             "-q",
@@ -275,7 +278,7 @@ fn spreadsheet_numbers_are_rejected_by_both_engines() {
     )
     .unwrap();
     for engine in ["memory", "stream"] {
-        let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+        let out = crate::util::wabill()
             .args(["estimate", "--engine", engine, "--format", "csv"])
             .arg(&log)
             .output()
@@ -291,7 +294,7 @@ fn spreadsheet_numbers_are_rejected_by_both_engines() {
 /// The streaming engine's counters of what it held at most
 /// (`WABILL_STREAM_STATS`): customer ids given, customers held, pairs held.
 fn stream_stats(args: &[&str]) -> (Vec<u8>, [u64; 3]) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .args(args)
         .env("WABILL_STREAM_STATS", "1")
         .output()

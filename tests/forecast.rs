@@ -3,7 +3,7 @@
 //! only in part (or not at all) are detected.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use jiff::civil::Date;
 
@@ -16,7 +16,7 @@ fn temp(name: &str, text: &str) -> PathBuf {
 }
 
 fn forecast(log: &Path, extra: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wabill"))
+    crate::util::wabill()
         .args(["forecast", "--from-log", log.to_str().unwrap()])
         .args(extra)
         .output()

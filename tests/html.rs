@@ -21,7 +21,7 @@ fn scratch(name: &str) -> PathBuf {
 }
 
 fn wabill(args: &[&str]) -> (i32, Vec<u8>) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .arg("--no-config")
         .args(args)

@@ -8,24 +8,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wabill"))
-        .args(args)
-        .output()
-        .expect("wabill runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "wabill {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use crate::util::{ok, run};
 
 fn file(name: &str, text: &str) -> String {
     let dir = std::env::temp_dir().join(format!("wabill-lines2026-{}", std::process::id()));

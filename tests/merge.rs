@@ -7,16 +7,11 @@
 //! business the businesses file does not list.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
+
+use crate::util::run;
 
 const FORMATS: [&str; 4] = ["table", "csv", "json", "markdown"];
-
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wabill"))
-        .args(args)
-        .output()
-        .expect("wabill runs")
-}
 
 fn wabill(args: &[&str]) -> Vec<u8> {
     let out = run(args);

@@ -4,11 +4,10 @@
 //! provider's shape, read back, and priced message by message.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::str::FromStr;
 
 fn wabill(args: &[&str]) -> Vec<u8> {
-    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .args(args)
         .output()
         .expect("wabill runs");
@@ -449,7 +448,7 @@ fn wati_events_price_like_wabills_csv() {
         priced(&log, &[]),
     );
     // Without the templates file, a template is an error that says so.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .args(["estimate", file.to_str().unwrap()])
         .output()
         .unwrap();
@@ -575,7 +574,7 @@ fn providers_prices_are_kept_as_written_and_never_added_to_metas_cost() {
 fn a_provider_charging_in_another_currency_is_not_compared() {
     let (_, msgs) = generated("ib-eur-src.csv", 22, 1);
     let (file, t) = export("ib-eur.jsonl", infobip(&msgs));
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .args([
             "reconcile",
             file.to_str().unwrap(),

@@ -3,7 +3,6 @@
 //! planted, and each must come back flagged with its cause (issue #9).
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rust_decimal::Decimal;
 use serde_json::Value;
@@ -16,7 +15,7 @@ fn dir(name: &str) -> PathBuf {
 }
 
 fn wabill(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .current_dir(dir)
         .arg("--no-config")
         .args(args)

@@ -12,7 +12,7 @@ const UNPRICED: &str = "tests/cmd/017-unknown-rate-north-america.in/na.csv";
 const MIXED: &str = "tests/cmd/120-bad-rejects-file.in/mixed.csv";
 
 fn wabill(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wabill"))
+    crate::util::wabill()
         .current_dir(dir)
         .arg("--no-config")
         .args(args)
@@ -335,7 +335,7 @@ mod unix {
 /// Runs wabill with the read end of its stdout (or stderr) closed at once,
 /// as `wabill … | head -c0` does, and returns its exit code and stderr.
 fn with_closed(dir: &Path, args: &[&str], close_stderr: bool) -> (Option<i32>, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_wabill"));
+    let mut command = crate::util::wabill();
     command
         .current_dir(dir)
         .arg("--no-config")
@@ -538,7 +538,7 @@ fn the_config_file_is_named_and_its_rates_are_kept() {
     )
     .unwrap();
     fs::write(dir.join("wabill.toml"), "rates = [\"team.csv\"]\n").unwrap();
-    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+    let out = crate::util::wabill()
         .current_dir(&dir)
         .args(["estimate", "meta.csv", "--rates", "mine.csv"])
         .output()
@@ -563,7 +563,7 @@ fn every_pricing_report_names_the_config_file() {
     ]);
     fs::write(dir.join("wabill.toml"), "tz = \"UTC\"\n").unwrap();
     let run = |args: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+        let out = crate::util::wabill()
             .current_dir(&dir)
             .args(args)
             .stdin(Stdio::null())

@@ -6,26 +6,10 @@
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+
+use crate::util::{ok, run};
 
 use serde_json::{Value, json};
-
-fn wabill(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_wabill"))
-        .args(args)
-        .output()
-        .expect("wabill runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = wabill(args);
-    assert!(
-        out.status.success(),
-        "wabill {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("wabill-webhooks-{}", std::process::id()));
@@ -249,7 +233,7 @@ fn per_message_reconcile_finds_exactly_the_differing_messages() {
     }
     let json_path = temp("reconcile.jsonl");
     std::fs::write(&json_path, webhooks(&rows, &|r| types.get(&r[5]).cloned())).unwrap();
-    let out = wabill(&["reconcile", json_path.to_str().unwrap(), "--format", "csv"]);
+    let out = run(&["reconcile", json_path.to_str().unwrap(), "--format", "csv"]);
     assert_eq!(out.status.code(), Some(4), "{out:?}");
     let found: BTreeSet<String> = csv::Reader::from_reader(&out.stdout[..])
         .records()
@@ -260,7 +244,7 @@ fn per_message_reconcile_finds_exactly_the_differing_messages() {
     // With Meta's types as wabill decided, everything agrees: exit 0.
     let agreeing = temp("agree.jsonl");
     std::fs::write(&agreeing, webhooks(&rows, &type_of)).unwrap();
-    let out = wabill(&["reconcile", agreeing.to_str().unwrap()]);
+    let out = run(&["reconcile", agreeing.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{out:?}");
     assert!(String::from_utf8_lossy(&out.stdout).contains(" 0 differ"));
 }

@@ -1,0 +1,25 @@
+//! The integration tests: one test binary (as ripgrep has), so that the
+//! library and the command are linked once, not once per file. Each module
+//! tests one area through the built `wabill` binary or the library's API;
+//! `util` holds what they share. A new file in `tests/` is a module here
+//! (`every_test_file_is_a_module` fails otherwise).
+
+mod util;
+
+mod cards;
+mod cli;
+mod engine;
+mod engines;
+mod forecast;
+mod html;
+mod imports;
+mod input;
+mod lines2026;
+mod merge;
+mod pricing;
+mod providers;
+mod readers;
+mod readme;
+mod reconcile;
+mod safety;
+mod webhooks;
