@@ -1,4 +1,4 @@
-//! Command-line snapshots: every `tests/cmd/*.toml` case runs `wabill` in its
+//! Command-line snapshots: every `tests/cmd/<command>/*.toml` case (grouped by the command it runs) runs `wabill` in its
 //! `.in/` directory and compares stdout, stderr and the exit code. Expected
 //! files were generated with `TRYCMD=overwrite cargo test --test cli` and then
 //! checked by hand against docs/pricing-rules.md.
@@ -23,8 +23,8 @@ fn stdout_of(case: &str) -> String {
 /// drift apart.
 #[test]
 fn order_and_files_do_not_change_the_report() {
-    let reference = stdout_of("010-order-sorted");
-    for case in ["011-order-shuffled", "012-order-split-files"] {
+    let reference = stdout_of("estimate/010-order-sorted");
+    for case in ["estimate/011-order-shuffled", "estimate/012-order-split-files"] {
         assert_eq!(
             stdout_of(case),
             reference,
@@ -36,13 +36,13 @@ fn order_and_files_do_not_change_the_report() {
 /// The four report formats of the Meta example agree on the total.
 #[test]
 fn every_format_of_the_meta_example_totals_0_0693() {
-    assert!(stdout_of("001-meta-example-table").contains(
+    assert!(stdout_of("estimate/001-meta-example-table").contains(
         "│ Total  ┆           ┆        4 ┆       2 ┆    2 ┆             0 ┆     0.0693 │"
     ));
-    assert!(stdout_of("002-meta-example-csv").ends_with("total,total,4,2,2,0,0.0693,USD\n"));
-    assert!(stdout_of("003-meta-example-json").contains("\"cost\": \"0.0693\""));
+    assert!(stdout_of("estimate/002-meta-example-csv").ends_with("total,total,4,2,2,0,0.0693,USD\n"));
+    assert!(stdout_of("estimate/003-meta-example-json").contains("\"cost\": \"0.0693\""));
     assert!(
-        stdout_of("004-meta-example-markdown")
+        stdout_of("estimate/004-meta-example-markdown")
             .contains("| **Total** |  | **4** | **2** | **2** | **0** | **0.0693** |")
     );
 }
@@ -55,7 +55,7 @@ fn every_format_of_the_meta_example_totals_0_0693() {
 fn chart_files_are_valid_documents() {
     let run = |format: &str| {
         let out = crate::util::wabill()
-            .current_dir("tests/cmd/050-forecast-plan.in")
+            .current_dir("tests/cmd/forecast/050-forecast-plan.in")
             .args([
                 "--no-config",
                 "forecast",
@@ -115,7 +115,7 @@ fn chart_files_are_valid_documents() {
 /// The forecast's lines add up to its total, to the last digit.
 #[test]
 fn forecast_lines_sum_to_the_total() {
-    let csv = stdout_of("051-forecast-plan-csv");
+    let csv = stdout_of("forecast/051-forecast-plan-csv");
     let mut sum = rust_decimal::Decimal::ZERO;
     let mut total = None;
     for line in csv.lines().skip(1) {

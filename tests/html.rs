@@ -180,7 +180,7 @@ fn the_estimate_page_shows_table_total_and_charts() {
 #[test]
 fn the_reconcile_page_shows_cells_totals_and_charts() {
     let Some(browser) = chromium() else { return };
-    let dir = "tests/cmd/071-reconcile-causes.in";
+    let dir = "tests/cmd/reconcile/071-reconcile-causes.in";
     let args = |format: &'static str| {
         [
             "reconcile".to_string(),
@@ -224,7 +224,7 @@ fn the_reconcile_page_shows_cells_totals_and_charts() {
 #[test]
 fn the_forecast_page_shows_table_total_and_chart() {
     let Some(browser) = chromium() else { return };
-    let dir = "tests/cmd/050-forecast-plan.in";
+    let dir = "tests/cmd/forecast/050-forecast-plan.in";
     let args = |format| {
         [
             "forecast".to_string(),

@@ -317,7 +317,7 @@ fn overlapping_or_differently_priced_reports_are_refused() {
 fn provider_charges_merge_per_currency_byte_for_byte() {
     let dir = temp("provider");
     let source = format!(
-        "{}/tests/cmd/133-provider-charges.in/log.csv",
+        "{}/tests/cmd/estimate/133-provider-charges.in/log.csv",
         env!("CARGO_MANIFEST_DIR")
     );
     let text_log = std::fs::read_to_string(source).unwrap();

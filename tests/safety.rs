@@ -7,9 +7,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-const META: &str = "tests/cmd/001-meta-example-table.in/meta.csv";
-const UNPRICED: &str = "tests/cmd/017-unknown-rate-north-america.in/na.csv";
-const MIXED: &str = "tests/cmd/120-bad-rejects-file.in/mixed.csv";
+const META: &str = "tests/cmd/estimate/001-meta-example-table.in/meta.csv";
+const UNPRICED: &str = "tests/cmd/estimate/017-unknown-rate-north-america.in/na.csv";
+const MIXED: &str = "tests/cmd/estimate/120-bad-rejects-file.in/mixed.csv";
 
 fn wabill(dir: &Path, args: &[&str]) -> Output {
     crate::util::wabill()
@@ -558,8 +558,8 @@ fn the_config_file_is_named_and_its_rates_are_kept() {
 fn every_pricing_report_names_the_config_file() {
     let (_t, dir) = sandbox(&[
         META,
-        "tests/cmd/050-forecast-plan.in/plan.csv",
-        "tests/cmd/070-reconcile-match.in/analytics.csv",
+        "tests/cmd/forecast/050-forecast-plan.in/plan.csv",
+        "tests/cmd/reconcile/070-reconcile-match.in/analytics.csv",
     ]);
     fs::write(dir.join("wabill.toml"), "tz = \"UTC\"\n").unwrap();
     let run = |args: &[&str]| {
@@ -740,7 +740,7 @@ fn help_is_grouped_and_each_command_has_a_man_page() {
 
 #[test]
 fn absurd_amounts_are_errors_naming_the_cell_not_panics() {
-    let (_t, dir) = sandbox(&["tests/cmd/070-reconcile-match.in/log.csv"]);
+    let (_t, dir) = sandbox(&["tests/cmd/reconcile/070-reconcile-match.in/log.csv"]);
     let huge = "79228162514264337593543950335";
     fs::write(
         dir.join("a.csv"),
