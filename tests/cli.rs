@@ -24,7 +24,10 @@ fn stdout_of(case: &str) -> String {
 #[test]
 fn order_and_files_do_not_change_the_report() {
     let reference = stdout_of("estimate/010-order-sorted");
-    for case in ["estimate/011-order-shuffled", "estimate/012-order-split-files"] {
+    for case in [
+        "estimate/011-order-shuffled",
+        "estimate/012-order-split-files",
+    ] {
         assert_eq!(
             stdout_of(case),
             reference,
@@ -39,7 +42,9 @@ fn every_format_of_the_meta_example_totals_0_0693() {
     assert!(stdout_of("estimate/001-meta-example-table").contains(
         "│ Total  ┆           ┆        4 ┆       2 ┆    2 ┆             0 ┆     0.0693 │"
     ));
-    assert!(stdout_of("estimate/002-meta-example-csv").ends_with("total,total,4,2,2,0,0.0693,USD\n"));
+    assert!(
+        stdout_of("estimate/002-meta-example-csv").ends_with("total,total,4,2,2,0,0.0693,USD\n")
+    );
     assert!(stdout_of("estimate/003-meta-example-json").contains("\"cost\": \"0.0693\""));
     assert!(
         stdout_of("estimate/004-meta-example-markdown")

@@ -143,9 +143,9 @@ impl Run {
     /// The report as JSON without `meta.inputs` (file names differ).
     fn comparable(&self) -> serde_json::Value {
         let mut json = Vec::new();
-        wabill::render::render(
+        wabill::render::write(
             &self.report,
-            wabill::render::ReportFormat::Json,
+            wabill::render::Format::Json,
             Default::default(),
             &mut json,
         )

@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use wabill::choice::Choice;
+use wabill::render::{Format, Offered};
 
 /// `value_parser = choice::<Format>()`.
 pub fn choice<T: Choice + Send + Sync>() -> ChoiceParser<T> {
@@ -50,5 +51,40 @@ impl<T: Choice + Send + Sync> TypedValueParser for ChoiceParser<T> {
 
     fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
         Some(Box::new(Self::values()))
+    }
+}
+
+/// `value_parser = formats(Report::FORMATS)`: the formats one report
+/// offers, with its help for each.
+pub fn formats(offered: &'static [Offered]) -> FormatParser {
+    FormatParser(offered)
+}
+
+#[derive(Clone, Copy)]
+pub struct FormatParser(&'static [Offered]);
+
+impl FormatParser {
+    fn values(&self) -> impl Iterator<Item = PossibleValue> + '_ {
+        self.0
+            .iter()
+            .map(|(format, doc)| possible(format.name(), doc))
+    }
+}
+
+impl TypedValueParser for FormatParser {
+    type Value = Format;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &OsStr,
+    ) -> Result<Format, clap::Error> {
+        let name = PossibleValuesParser::new(self.values()).parse_ref(cmd, arg, value)?;
+        Ok(Format::named(&name).expect("the parser accepts listed names only"))
+    }
+
+    fn possible_values(&self) -> Option<Box<dyn Iterator<Item = PossibleValue> + '_>> {
+        Some(Box::new(self.values()))
     }
 }

@@ -5,15 +5,11 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::choice::choice;
+use crate::choice::{choice, formats};
 
 pub use wabill::engine::Engine;
 use wabill::reconcile::Granularity;
-use wabill::render::forecast::ForecastFormat;
-use wabill::render::problems::ProblemFormat;
-use wabill::render::reconcile::ReconcileFormat;
-use wabill::render::rows::RowFormat;
-use wabill::render::{Format, ReportFormat};
+use wabill::render::{Document, Format, GRID_FORMATS};
 
 const EXIT_CODES: &str = "\
 Exit codes:
@@ -480,8 +476,8 @@ pub struct EstimateArgs {
     pub by: String,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(help_heading = "Output", long, value_parser = choice::<ReportFormat>())]
-    pub format: Option<ReportFormat>,
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::report::Report::FORMATS))]
+    pub format: Option<Format>,
 
     /// Exit 3 when the total cost exceeds AMOUNT
     #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
@@ -510,7 +506,7 @@ pub struct MergeArgs {
     pub reports: Vec<String>,
 
     /// Output format
-    #[arg(long, value_parser = choice::<Format>(), default_value_t = Format::Table)]
+    #[arg(long, value_parser = formats(GRID_FORMATS), default_value_t = Format::Table)]
     pub format: Format,
 
     /// Write the report to FILE (atomically) instead of standard output
@@ -557,8 +553,8 @@ pub struct PriceArgs {
     pub pricing: PricingArgs,
 
     /// Output format [default: from the -o file's extension, else csv]
-    #[arg(help_heading = "Output", long, value_parser = choice::<RowFormat>())]
-    pub format: Option<RowFormat>,
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::rows::FORMATS))]
+    pub format: Option<Format>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]
@@ -593,8 +589,8 @@ pub struct ValidateArgs {
     pub pricing: PricingArgs,
 
     /// Output format of the problem list
-    #[arg(help_heading = "Output", long, value_parser = choice::<ProblemFormat>(), default_value_t = ProblemFormat::Text)]
-    pub format: ProblemFormat,
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::problems::Problems::FORMATS), default_value_t = Format::Text)]
+    pub format: Format,
 }
 
 #[derive(Debug, Args)]
@@ -652,8 +648,8 @@ pub struct ForecastArgs {
     pub pricing: PricingArgs,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(help_heading = "Output", long, value_parser = choice::<ForecastFormat>())]
-    pub format: Option<ForecastFormat>,
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::forecast::Forecast::FORMATS))]
+    pub format: Option<Format>,
 
     /// With table output: monthly spend as a bar chart under the table
     #[arg(help_heading = "Output", long)]
@@ -682,7 +678,7 @@ pub struct CompareArgs {
     pub by: String,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(help_heading = "Output", long, value_parser = choice::<Format>())]
+    #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS))]
     pub format: Option<Format>,
 
     /// Write to FILE (atomically; `-` is standard output)
@@ -748,8 +744,8 @@ pub struct ReconcileArgs {
     pub report_currency: Option<String>,
 
     /// Output format [default: from the -o file's extension, else table]
-    #[arg(help_heading = "Output", long, value_parser = choice::<ReconcileFormat>())]
-    pub format: Option<ReconcileFormat>,
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::reconcile::Reconciliation::FORMATS))]
+    pub format: Option<Format>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]
@@ -769,7 +765,7 @@ pub struct RatesArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(help_heading = "Output", long, value_parser = choice::<Format>(), default_value_t = Format::Table)]
+    #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS), default_value_t = Format::Table)]
     pub format: Format,
 }
 

@@ -8,8 +8,7 @@ use super::settings::{self, zone_description};
 use crate::cli::{CompareArgs, PricingArgs};
 use crate::error::Exit;
 use wabill::engine::{self, price_log};
-use wabill::render::Format;
-use wabill::render::compare as render;
+use wabill::render::{Document, Format};
 use wabill::report::compare::{ScenarioMeta, compare};
 use wabill::report::scenario::split_scenario;
 use wabill::report::{Aggregator, GroupBy, MetaInput};
@@ -75,7 +74,12 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         }
     }
     let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, Format::Table)?;
+    let format = format_for(
+        args.format,
+        &target,
+        Format::Table,
+        wabill::report::compare::Comparison::FORMATS,
+    )?;
     settings::check_output(&args.input, args.output.as_deref())?;
     // Load every table first, so a bad card fails before the log is read.
     let contexts = scenarios
@@ -125,7 +129,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     comparison.meta.config = super::config::shown(&args.pricing);
     let checks = Checks::new(failure, log.stats.clone(), &args.input);
     write_report(&target, &checks, |out, style| {
-        Ok(render::render(&comparison, format, style, out)?)
+        Ok(wabill::render::write(&comparison, format, style, out)?)
     })?;
     Ok(Exit::Ok)
 }

@@ -9,7 +9,7 @@ use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
 use crate::error::Exit;
 use wabill::engine::{self, note};
-use wabill::render::{self, ReportFormat, Style, money};
+use wabill::render::{self, Document, Format, Style, money};
 use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 
 /// How long a streamed message waits for later status events of its id
@@ -39,12 +39,12 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         })
         .transpose()?;
     let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, ReportFormat::Table)?;
+    let format = format_for(args.format, &target, Format::Table, Report::FORMATS)?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let mut aggregator = Aggregator::new(group_by, &ctx.markets)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
-    if format == ReportFormat::Html {
+    if format == Format::Html {
         aggregator = aggregator.with_spend();
     }
     let streamed = engine::price_streaming(
@@ -74,7 +74,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
 
     let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.input);
     write_report(&target, &checks, |out, style| {
-        Ok(render::render(&report, format, style, out)?)
+        Ok(render::write(&report, format, style, out)?)
     })?;
     Ok(budget_verdict(&report, budget))
 }

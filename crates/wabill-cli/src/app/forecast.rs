@@ -14,8 +14,8 @@ use wabill::forecast::plan::parse_plan;
 use wabill::forecast::project::Method;
 use wabill::forecast::{self, ForecastMeta, History, Partial, Planned};
 use wabill::pricing::{PricingContext, Sent};
-use wabill::render::forecast as render;
-use wabill::render::forecast::ForecastFormat;
+use wabill::render::forecast::Forecast;
+use wabill::render::{Document, Format};
 
 /// Errors of a plan printed one by one before a count.
 const SHOWN_ERRORS: usize = 30;
@@ -42,7 +42,7 @@ pub fn parse_growth(s: &str) -> Result<Decimal> {
 
 pub fn run(args: &ForecastArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, ForecastFormat::Table)?;
+    let format = format_for(args.format, &target, Format::Table, Forecast::FORMATS)?;
     let inputs: Vec<&std::path::Path> = args
         .plan
         .iter()
@@ -55,7 +55,7 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         )
         .collect();
     super::output::check_paths(&inputs, &[("-o", args.output.as_deref())])?;
-    if args.chart && format != ForecastFormat::Table {
+    if args.chart && format != Format::Table {
         bail!("--chart adds a bar chart to the table output; svg and html are charts already");
     }
     let growth = args.growth.as_deref().map(parse_growth).transpose()?;
@@ -77,10 +77,12 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         )
     })?;
     let mut output = target.open()?;
-    render::render(
-        &report,
+    wabill::render::write(
+        &Forecast {
+            report: &report,
+            chart: args.chart,
+        },
         format,
-        args.chart,
         style_for_stdout(!target.is_stdout()),
         output.writer(),
     )?;

@@ -13,7 +13,6 @@ use crate::cli::{MergeArgs, PricingArgs};
 use crate::error::{Exit, Failure};
 use crate::partition::stable_hash;
 use wabill::pricing::PricingContext;
-use wabill::render;
 use wabill::report::Report;
 use wabill::report::merge::merge;
 
@@ -36,9 +35,9 @@ pub fn run(args: &MergeArgs) -> Result<Exit> {
     }
     let report = merge(&parts)?;
     let mut output = Output::open(args.output.as_deref())?;
-    render::render(
+    wabill::render::write(
         &report,
-        args.format.into(),
+        args.format,
         style_for_stdout(args.output.is_some()),
         output.writer(),
     )?;

@@ -11,11 +11,17 @@ use wabill::engine;
 use wabill::model::Message;
 use wabill::pricing::{Priced, PricingType, RateSource, Unpriced};
 use wabill::refdata::markets::country_str;
-use wabill::render::rows::{PriceRow, RowFormat, RowSink, safe};
+use wabill::render::Format;
+use wabill::render::rows::{PriceRow, RowSink, safe};
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, RowFormat::Csv)?;
+    let format = format_for(
+        args.format,
+        &target,
+        Format::Csv,
+        wabill::render::rows::FORMATS,
+    )?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let loaded = engine::load(
         settings::pricing_context(&args.pricing)?,
@@ -42,7 +48,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         .any(|m| m.extras.provider_charge().is_some());
     let mut write_error: Option<anyhow::Error> = None;
     // Values from the input, neutralised in CSV (a spreadsheet opens it).
-    let csv = format == RowFormat::Csv;
+    let csv = format == Format::Csv;
     let unpriced = {
         let out = output.writer();
         let mut sink = RowSink::new(format, out);

@@ -13,7 +13,7 @@ use wabill::pricing::{Era, Model};
 use wabill::refdata::confidence::Confidence;
 use wabill::refdata::markets::country_str;
 use wabill::refdata::rates::MissingRate;
-use wabill::render::rates::{RateRow, Rates, render};
+use wabill::render::rates::{RateRow, Rates};
 use wabill::validate::normalize_number;
 
 /// The confidence of a built-in cell, by its card label
@@ -157,7 +157,7 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
     };
     let rates = Rates { heading, rows };
     let mut output = Output::open(None)?;
-    render(
+    wabill::render::write(
         &rates,
         args.format,
         style_for_stdout(false),

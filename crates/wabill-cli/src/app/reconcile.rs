@@ -17,8 +17,7 @@ use wabill::reconcile::periods::Periods;
 use wabill::reconcile::tolerance::Tolerance;
 use wabill::reconcile::{Dimensions, Estimate, Measure, Settings, actual, reconcile};
 use wabill::refdata::rates::Currency;
-use wabill::render::reconcile as render;
-use wabill::render::reconcile::ReconcileFormat;
+use wabill::render::{Document, Format};
 
 fn read(path: &Path) -> Result<(String, String)> {
     let name = path.display().to_string();
@@ -35,7 +34,12 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     }
     let tolerance = Tolerance::parse(&args.tolerance)?;
     let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, ReconcileFormat::Table)?;
+    let format = format_for(
+        args.format,
+        &target,
+        Format::Table,
+        wabill::reconcile::Reconciliation::FORMATS,
+    )?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     // Every side file is read before the log, so a bad one fails fast.
@@ -151,7 +155,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
 
     let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
     write_report(&target, &checks, |out, style| {
-        Ok(render::render(&result, format, style, out)?)
+        Ok(wabill::render::write(&result, format, style, out)?)
     })?;
     let cells = result
         .rows

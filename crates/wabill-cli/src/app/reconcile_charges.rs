@@ -10,30 +10,25 @@ use super::settings;
 use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
 use wabill::engine;
+use wabill::reconcile::Reconciliation;
 use wabill::reconcile::charges::ChargeReconciliation;
 use wabill::reconcile::fees::Fees;
 use wabill::reconcile::tolerance::Tolerance;
-use wabill::render::charges::{self as render, ChargeFormat};
-use wabill::render::reconcile::ReconcileFormat;
+use wabill::render::{self, Document, Format, offers};
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let view = args.provider_charges.unwrap_or_default();
     let target = Target::resolve(args.output.as_deref())?;
     settings::check_output(&args.input, args.output.as_deref())?;
-    let format = match format_for(args.format, &target, ReconcileFormat::Table)? {
-        ReconcileFormat::Table => ChargeFormat::Table,
-        ReconcileFormat::Csv => ChargeFormat::Csv,
-        ReconcileFormat::Json => ChargeFormat::Json,
-        ReconcileFormat::Markdown => ChargeFormat::Markdown,
-        ReconcileFormat::Html => {
-            return Err(Failure::new(
-                Exit::Usage,
-                "--format html is for reconcile with --actual; with --provider-charges, use \
-                 table, csv, markdown or json",
-            )
-            .into());
-        }
-    };
+    let format = format_for(args.format, &target, Format::Table, Reconciliation::FORMATS)?;
+    if !offers(ChargeReconciliation::FORMATS, format) {
+        return Err(Failure::new(
+            Exit::Usage,
+            "--format html is for reconcile with --actual; with --provider-charges, use \
+             table, csv, markdown or json",
+        )
+        .into());
+    }
     if args.fx.is_some() {
         return Err(Failure::new(
             Exit::Usage,
@@ -116,8 +111,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     }
     let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
     write_report(&target, &checks, |out, style| {
-        Ok(render::render(&result, format, style, out)?)
+        Ok(render::write(&result, format, style, out)?)
     })?;
-    let summary = (format != ChargeFormat::Table).then(|| render::summary(&result));
+    let summary = (format != Format::Table).then(|| wabill::render::charges::summary(&result));
     Ok(verdict(result.agrees(), summary))
 }

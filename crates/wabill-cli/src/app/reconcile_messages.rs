@@ -9,28 +9,22 @@ use super::settings;
 use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
 use wabill::engine;
+use wabill::reconcile::Reconciliation;
 use wabill::reconcile::messages::MessageReconciliation;
-use wabill::render::Format;
 use wabill::render::explain::sentence;
-use wabill::render::messages as render;
-use wabill::render::reconcile::ReconcileFormat;
+use wabill::render::{Document, Format, offers};
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
     settings::check_output(&args.input, args.output.as_deref())?;
-    let format = match format_for(args.format, &target, ReconcileFormat::Table)? {
-        ReconcileFormat::Table => Format::Table,
-        ReconcileFormat::Csv => Format::Csv,
-        ReconcileFormat::Json => Format::Json,
-        ReconcileFormat::Markdown => Format::Markdown,
-        ReconcileFormat::Html => {
-            return Err(Failure::new(
-                Exit::Usage,
-                "--format html is for reconcile with --actual; per message, use table, csv or json",
-            )
-            .into());
-        }
-    };
+    let format = format_for(args.format, &target, Format::Table, Reconciliation::FORMATS)?;
+    if !offers(MessageReconciliation::FORMATS, format) {
+        return Err(Failure::new(
+            Exit::Usage,
+            "--format html is for reconcile with --actual; per message, use table, csv or json",
+        )
+        .into());
+    }
     let cells_only = [
         ("--tolerance", !args.tolerance.is_empty()),
         ("--fees", args.fees.is_some()),
@@ -77,8 +71,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     });
     let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
     write_report(&target, &checks, |out, style| {
-        Ok(render::render(&result, format, style, out)?)
+        Ok(wabill::render::write(&result, format, style, out)?)
     })?;
-    let summary = (format != Format::Table).then(|| render::summary(&result));
+    let summary = (format != Format::Table).then(|| wabill::render::messages::summary(&result));
     Ok(verdict(result.differing.is_empty(), summary))
 }

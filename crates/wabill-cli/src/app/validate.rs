@@ -75,7 +75,12 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             rejection: &p.rejection,
         })
         .collect();
-    render::render(&list, args.format, style_for_stdout(false), output.writer())?;
+    wabill::render::write(
+        &render::Problems(&list),
+        args.format,
+        style_for_stdout(false),
+        output.writer(),
+    )?;
     output.finish()?;
     let mut by_kind: BTreeMap<&str, (Kind, u64)> = BTreeMap::new();
     for p in &problems {

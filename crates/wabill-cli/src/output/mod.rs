@@ -16,6 +16,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
+use wabill::choice::Choice;
+use wabill::render::{Format, Offered, offers};
 
 /// Where an `-o`/`--rejects` path leads, resolved before anything is read.
 #[derive(Clone, Debug)]
@@ -213,34 +215,29 @@ impl Write for Output {
 /// The output format: `--format` when given, else the one the `-o` file's
 /// extension names (`.csv`, `.json`, `.md`, `.html`, `.svg`), else `default`.
 /// An extension naming a format the command does not write is an error.
-pub fn format_for<F: wabill::choice::Choice>(
-    given: Option<F>,
+pub fn format_for(
+    given: Option<Format>,
     target: &Target,
-    default: F,
-) -> Result<F> {
+    default: Format,
+    offered: &[Offered],
+) -> Result<Format> {
     if let Some(f) = given {
         return Ok(f);
     }
     let Some(ext) = target.extension() else {
         return Ok(default);
     };
-    let name = match ext.as_str() {
-        "csv" => "csv",
-        "json" | "jsonl" | "ndjson" => "json",
-        "md" | "markdown" => "markdown",
-        "html" | "htm" => "html",
-        "svg" => "svg",
-        "txt" => "table",
-        _ => return Ok(default),
+    let Some(format) = Format::from_extension(&ext) else {
+        return Ok(default);
     };
-    if let Some(f) = F::named(name) {
-        return Ok(f);
+    if offers(offered, format) {
+        return Ok(format);
     }
-    let names: Vec<&str> = F::ALL.iter().map(|(_, name, _)| *name).collect();
+    let names: Vec<&str> = offered.iter().map(|(f, _)| f.name()).collect();
     Err(crate::error::Failure::new(
         crate::error::Exit::Usage,
         format!(
-            "-o {}: this command does not write {name} (formats: {}); give --format",
+            "-o {}: this command does not write {format} (formats: {}); give --format",
             target
                 .shown()
                 .map_or(String::new(), |p| p.display().to_string()),

@@ -6,62 +6,54 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::document::{Document, Offered};
 use super::grid::{Cell, Column, Grid};
 use super::json::Rows;
-use super::{Style, group_digits, money, signed_money};
+use super::{group_digits, money, signed_money};
 use crate::reconcile::Granularity;
 use crate::reconcile::charges::{Amounts, ChargeReconciliation, ChargeView};
 use crate::reconcile::fees::Fees;
 use crate::reconcile::tolerance::Tolerance;
 use crate::report::ProviderChargeLine;
 
-/// The formats of `reconcile --provider-charges`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChargeFormat {
-    Table,
-    Csv,
-    Json,
-    Markdown,
-}
+impl Document for ChargeReconciliation {
+    const FORMATS: &'static [Offered] = super::document::GRID_FORMATS;
 
-pub fn render(
-    r: &ChargeReconciliation,
-    format: ChargeFormat,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        ChargeFormat::Table => super::table::render(&grid(r), style, out),
-        ChargeFormat::Csv => {
-            let mut grid = grid(r);
-            if r.view == ChargeView::Messages {
-                grid.total = None;
-            }
-            super::csv::render(&grid, out)
+    fn grid(&self) -> Grid {
+        grid(self)
+    }
+
+    /// The differing messages have no totals row in CSV (the totals are
+    /// the periods').
+    fn csv_grid(&self) -> Grid {
+        let mut grid = grid(self);
+        if self.view == ChargeView::Messages {
+            grid.total = None;
         }
-        ChargeFormat::Markdown => super::markdown::render(&grid(r), out),
-        ChargeFormat::Json => {
-            let (differing, periods) = (
-                grid_of(r, ChargeView::Messages),
-                grid_of(r, ChargeView::Periods),
-            );
-            let json = Json {
-                inputs: &r.inputs,
-                currency: &r.currency,
-                tolerance: &r.tolerance,
-                fees: r.fees.as_ref(),
-                granularity: r.granularity,
-                view: r.view,
-                compared: r.compared,
-                agreeing: r.agreeing,
-                differing: Rows(&differing),
-                periods: Rows(&periods),
-                totals: &r.totals,
-                other_currencies: &r.other_currencies,
-                without_price: r.without_price,
-            };
-            super::json::write(&json, out)
-        }
+        grid
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let (differing, periods) = (
+            grid_of(self, ChargeView::Messages),
+            grid_of(self, ChargeView::Periods),
+        );
+        let json = Json {
+            inputs: &self.inputs,
+            currency: &self.currency,
+            tolerance: &self.tolerance,
+            fees: self.fees.as_ref(),
+            granularity: self.granularity,
+            view: self.view,
+            compared: self.compared,
+            agreeing: self.agreeing,
+            differing: Rows(&differing),
+            periods: Rows(&periods),
+            totals: &self.totals,
+            other_currencies: &self.other_currencies,
+            without_price: self.without_price,
+        };
+        super::json::write(&json, out)
     }
 }
 

@@ -6,9 +6,9 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::document::{Document, Offered};
 use super::grid::{Cell, Column, Grid};
 use super::json::{Rows, TotalRow};
-use super::{Format, Style};
 use crate::report::compare::{CompareMeta, CompareRow, Comparison};
 
 /// The JSON: rows and the totals row from the grid; per row a list of the
@@ -20,20 +20,21 @@ struct Json<'a> {
     totals: TotalRow<'a>,
 }
 
-pub fn render(c: &Comparison, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    match format {
-        Format::Table => super::table::render(&grid(c), style, out),
-        Format::Csv => super::csv::render(&grid(c), out),
-        Format::Markdown => super::markdown::render(&grid(c), out),
-        Format::Json => {
-            let grid = grid(c);
-            let json = Json {
-                meta: &c.meta,
-                rows: Rows(&grid),
-                totals: TotalRow(&grid),
-            };
-            super::json::write(&json, out)
-        }
+impl Document for Comparison {
+    const FORMATS: &'static [Offered] = super::document::GRID_FORMATS;
+
+    fn grid(&self) -> Grid {
+        grid(self)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let grid = grid(self);
+        let json = Json {
+            meta: &self.meta,
+            rows: Rows(&grid),
+            totals: TotalRow(&grid),
+        };
+        super::json::write(&json, out)
     }
 }
 

@@ -4,9 +4,47 @@
 //! `Line` fields `wabill merge` reads back), without the currency (in
 //! `meta`).
 
+use std::io::{self, Write};
+
+use super::document::{Document, Format, Offered};
 use super::grid::{Cell, Column, Grid};
 use super::{accounting_lines, count_columns, counts, meta_line};
 use crate::report::{Line, Report};
+
+impl Document for Report {
+    const FORMATS: &'static [Offered] = &[
+        (Format::Table, "A terminal table (the default)."),
+        (Format::Csv, ""),
+        (Format::Json, ""),
+        (
+            Format::Markdown,
+            "A GitHub-flavoured Markdown table, for pull requests and job summaries.",
+        ),
+        (
+            Format::Html,
+            "A self-contained HTML page with the table, the accounting and charts of spend by day and by market.",
+        ),
+    ];
+
+    fn grid(&self) -> Grid {
+        grid(self)
+    }
+
+    fn after_csv(&self, out: &mut dyn Write) -> io::Result<()> {
+        super::csv::provider_charges(self, out)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        super::json::render(self, out)
+    }
+
+    fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Html => super::html::estimate(self, out),
+            _ => unreachable!("estimate does not offer {format}"),
+        }
+    }
+}
 
 fn values(report: &Report, line: &Line) -> Vec<Cell> {
     let mut v: Vec<Cell> = counts(report, line).into_iter().map(Cell::Count).collect();

@@ -5,58 +5,64 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::document::{Document, Format, Offered};
 use super::grid::{Cell, Column, Grid};
 use super::json::{Rows, Totals};
 use super::{Style, chart, group_digits};
 use crate::forecast::{Amounts, Detail, ForecastMeta, ForecastReport, MonthRow};
 
-crate::choice! {
-    /// Output formats of a forecast: the report formats and two chart files.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum ForecastFormat {
-        Table = "table",
-        Csv = "csv",
-        Json = "json",
-        /// A GitHub-flavoured Markdown table
-        Markdown = "markdown",
-        /// A stacked monthly chart by category (SVG)
-        Svg = "svg",
-        /// A self-contained HTML page: the chart, the table and the assumptions
-        Html = "html",
-    }
+/// A forecast as written: the report, and whether a terminal table is
+/// followed by its chart (`--chart`).
+pub struct Forecast<'a> {
+    pub report: &'a ForecastReport,
+    pub chart: bool,
 }
 
-pub fn render(
-    report: &ForecastReport,
-    format: ForecastFormat,
-    with_chart: bool,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        ForecastFormat::Table => {
-            super::table::render(&grid(report), style, out)?;
-            if with_chart {
-                writeln!(out)?;
-                chart::terminal(report, style, out)?;
-            }
-            Ok(())
+impl Document for Forecast<'_> {
+    /// The report formats and two chart files.
+    const FORMATS: &'static [Offered] = &[
+        (Format::Table, ""),
+        (Format::Csv, ""),
+        (Format::Json, ""),
+        (Format::Markdown, "A GitHub-flavoured Markdown table"),
+        (Format::Svg, "A stacked monthly chart by category (SVG)"),
+        (
+            Format::Html,
+            "A self-contained HTML page: the chart, the table and the assumptions",
+        ),
+    ];
+
+    fn grid(&self) -> Grid {
+        grid(self.report)
+    }
+
+    fn after_table(&self, style: Style, out: &mut dyn Write) -> io::Result<()> {
+        if self.chart {
+            writeln!(out)?;
+            chart::terminal(self.report, style, out)?;
         }
-        ForecastFormat::Csv => super::csv::render(&grid(report), out),
-        ForecastFormat::Markdown => super::markdown::render(&grid(report), out),
-        ForecastFormat::Json => {
-            let grid = grid(report);
-            let json = Json {
-                meta: &report.meta,
-                rows: Rows(&grid),
-                months: &report.months,
-                totals: Totals(&grid),
-                details: &report.details,
-            };
-            super::json::write(&json, out)
+        Ok(())
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let report = self.report;
+        let grid = grid(report);
+        let json = Json {
+            meta: &report.meta,
+            rows: Rows(&grid),
+            months: &report.months,
+            totals: Totals(&grid),
+            details: &report.details,
+        };
+        super::json::write(&json, out)
+    }
+
+    fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        match format {
+            Format::Svg => out.write_all(chart::svg(self.report)?.as_bytes()),
+            Format::Html => super::html::forecast(self.report, out),
+            _ => unreachable!("forecast does not offer {format}"),
         }
-        ForecastFormat::Svg => out.write_all(chart::svg(report)?.as_bytes()),
-        ForecastFormat::Html => super::html::forecast(report, out),
     }
 }
 

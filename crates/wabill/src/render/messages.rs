@@ -6,9 +6,10 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::document::{Document, Offered};
 use super::grid::{Cell, Column, Grid};
+use super::group_digits;
 use super::json::Rows;
-use super::{Format, Style, group_digits};
 use crate::reconcile::messages::{Decision, Kind, MessageReconciliation};
 
 /// The JSON: the differing messages from the grid, the counts as data.
@@ -22,28 +23,24 @@ struct Json<'a> {
     differing: Rows<'a>,
 }
 
-pub fn render(
-    r: &MessageReconciliation,
-    format: Format,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        Format::Table => super::table::render(&grid(r), style, out),
-        Format::Csv => super::csv::render(&grid(r), out),
-        Format::Markdown => super::markdown::render(&grid(r), out),
-        Format::Json => {
-            let grid = grid(r);
-            let json = Json {
-                inputs: &r.inputs,
-                compared: r.compared,
-                agreeing: r.agreeing,
-                without_meta: r.without_meta,
-                by_kind: &r.by_kind,
-                differing: Rows(&grid),
-            };
-            super::json::write(&json, out)
-        }
+impl Document for MessageReconciliation {
+    const FORMATS: &'static [Offered] = super::document::GRID_FORMATS;
+
+    fn grid(&self) -> Grid {
+        grid(self)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let grid = grid(self);
+        let json = Json {
+            inputs: &self.inputs,
+            compared: self.compared,
+            agreeing: self.agreeing,
+            without_meta: self.without_meta,
+            by_kind: &self.by_kind,
+            differing: Rows(&grid),
+        };
+        super::json::write(&json, out)
     }
 }
 

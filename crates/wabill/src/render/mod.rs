@@ -1,13 +1,15 @@
-//! Renderers. Each report builds one typed [`grid::Grid`]; `table`, `csv`,
+//! Renderers. Each report is a [`Document`]: it builds one typed
+//! [`grid::Grid`] and names the [`Format`]s it offers; `table`, `csv`,
 //! `markdown`, `html` and `json` lay any grid out (JSON's non-tabular
-//! sections, such as `meta` and estimate's `partial`, stay serde structs). The output-format enums live here so that `cli` and `app` import
-//! `render`, never the other way round.
+//! sections, such as `meta` and estimate's `partial`, stay serde structs),
+//! and [`write`] is the one dispatch from a format to its layout.
 
 mod bars;
 pub mod charges;
 mod chart;
 pub mod compare;
 mod csv;
+pub mod document;
 mod estimate;
 pub mod explain;
 pub mod forecast;
@@ -31,74 +33,16 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
 }
 
 pub use crate::display::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
+pub use document::{Document, Format, GRID_FORMATS, Offered, offers, write};
 pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
 
-use std::io::{self, Write};
-
 use crate::report::{Line, Report};
-
-crate::choice! {
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum Format {
-        /// A terminal table (the default).
-        Table = "table",
-        Csv = "csv",
-        Json = "json",
-        /// A GitHub-flavoured Markdown table, for pull requests and job summaries.
-        Markdown = "markdown",
-    }
-}
-
-crate::choice! {
-    /// Formats of the cost report (`estimate`): the shared ones and a page.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum ReportFormat {
-        /// A terminal table (the default).
-        Table = "table",
-        Csv = "csv",
-        Json = "json",
-        /// A GitHub-flavoured Markdown table, for pull requests and job summaries.
-        Markdown = "markdown",
-        /// A self-contained HTML page with the table, the accounting and charts
-        /// of spend by day and by market.
-        Html = "html",
-    }
-}
-
-impl From<Format> for ReportFormat {
-    fn from(f: Format) -> Self {
-        match f {
-            Format::Table => ReportFormat::Table,
-            Format::Csv => ReportFormat::Csv,
-            Format::Json => ReportFormat::Json,
-            Format::Markdown => ReportFormat::Markdown,
-        }
-    }
-}
 
 /// How the table renderer may style its output.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Style {
     /// Bold and colour (only on a terminal, never with NO_COLOR).
     pub color: bool,
-}
-
-pub fn render(
-    report: &Report,
-    format: ReportFormat,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        ReportFormat::Table => table::render(&estimate::grid(report), style, out),
-        ReportFormat::Csv => {
-            csv::render(&estimate::grid(report), out)?;
-            csv::provider_charges(report, out)
-        }
-        ReportFormat::Markdown => markdown::render(&estimate::grid(report), out),
-        ReportFormat::Json => json::render(report, out),
-        ReportFormat::Html => html::estimate(report, out),
-    }
 }
 
 /// Text from the input as a terminal may show it: control characters

@@ -3,23 +3,9 @@
 
 use std::io::{self, Write};
 
-use super::Style;
+use super::document::{Document, Format, Offered};
 use super::grid::{Cell, Column, Grid};
 use crate::validate::Rejection;
-
-crate::choice! {
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum ProblemFormat {
-        /// `file:line:column: name "value": reason`, then a summary by kind
-        Text = "text",
-        /// A terminal table
-        Table = "table",
-        Csv = "csv",
-        Json = "json",
-        /// A GitHub-flavoured Markdown table
-        Markdown = "markdown",
-    }
-}
 
 /// One problem: its kind (`rejected row`) and where and why.
 pub struct Problem<'a> {
@@ -27,23 +13,31 @@ pub struct Problem<'a> {
     pub rejection: &'a Rejection,
 }
 
-pub fn render(
-    problems: &[Problem<'_>],
-    format: ProblemFormat,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        ProblemFormat::Text => {
-            for p in problems {
-                writeln!(out, "{}", p.rejection)?;
-            }
-            Ok(())
+/// `validate`'s list of problems.
+pub struct Problems<'a>(pub &'a [Problem<'a>]);
+
+impl Document for Problems<'_> {
+    const FORMATS: &'static [Offered] = &[
+        (
+            Format::Text,
+            "`file:line:column: name \"value\": reason`, then a summary by kind",
+        ),
+        (Format::Table, "A terminal table"),
+        (Format::Csv, ""),
+        (Format::Json, ""),
+        (Format::Markdown, "A GitHub-flavoured Markdown table"),
+    ];
+
+    fn grid(&self) -> Grid {
+        grid(self.0)
+    }
+
+    fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        debug_assert_eq!(format, Format::Text);
+        for p in self.0 {
+            writeln!(out, "{}", p.rejection)?;
         }
-        ProblemFormat::Table => super::table::render(&grid(problems), style, out),
-        ProblemFormat::Csv => super::csv::render(&grid(problems), out),
-        ProblemFormat::Markdown => super::markdown::render(&grid(problems), out),
-        ProblemFormat::Json => super::json::write(&super::json::Rows(&grid(problems)), out),
+        Ok(())
     }
 }
 

@@ -1,10 +1,8 @@
 //! `wabill rates` as a grid: people see each rate with its currency and,
 //! when not high, its confidence; machines get every field apart.
 
-use std::io::{self, Write};
-
+use super::document::{Document, Offered};
 use super::grid::{Cell, Column, Grid};
-use super::{Format, Style};
 
 /// One rate of the card (or of the number's market).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,12 +26,11 @@ pub struct Rates {
     pub rows: Vec<RateRow>,
 }
 
-pub fn render(rates: &Rates, format: Format, style: Style, out: &mut dyn Write) -> io::Result<()> {
-    match format {
-        Format::Table => super::table::render(&grid(rates), style, out),
-        Format::Csv => super::csv::render(&grid(rates), out),
-        Format::Markdown => super::markdown::render(&grid(rates), out),
-        Format::Json => super::json::write(&super::json::Rows(&grid(rates)), out),
+impl Document for Rates {
+    const FORMATS: &'static [Offered] = super::document::GRID_FORMATS;
+
+    fn grid(&self) -> Grid {
+        grid(self)
     }
 }
 

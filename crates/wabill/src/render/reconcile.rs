@@ -4,48 +4,45 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
-use super::Style;
+use super::document::{Document, Format, Offered};
 use super::grid::{Cell, Column, Grid};
 use super::json::{Rows, TotalRow};
 use crate::reconcile::{Cause, Note, ReconcileMeta, Reconciliation, Row, Sides};
 
-crate::choice! {
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum ReconcileFormat {
-        /// A terminal table (the default).
-        Table = "table",
-        Csv = "csv",
-        Json = "json",
-        /// A GitHub-flavoured Markdown table, with the notes
-        Markdown = "markdown",
-        /// A self-contained HTML page with the table, the notes and charts of
-        /// estimate against billed by period and by country.
-        Html = "html",
-    }
-}
+impl Document for Reconciliation {
+    const FORMATS: &'static [Offered] = &[
+        (Format::Table, "A terminal table (the default)."),
+        (Format::Csv, ""),
+        (Format::Json, ""),
+        (
+            Format::Markdown,
+            "A GitHub-flavoured Markdown table, with the notes",
+        ),
+        (
+            Format::Html,
+            "A self-contained HTML page with the table, the notes and charts of estimate against billed by period and by country.",
+        ),
+    ];
 
-pub fn render(
-    r: &Reconciliation,
-    format: ReconcileFormat,
-    style: Style,
-    out: &mut dyn Write,
-) -> io::Result<()> {
-    match format {
-        ReconcileFormat::Table => super::table::render(&grid(r), style, out),
-        ReconcileFormat::Csv => super::csv::render(&grid(r), out),
-        ReconcileFormat::Json => {
-            let grid = grid(r);
-            let json = Json {
-                meta: &r.meta,
-                rows: Rows(&grid),
-                totals: TotalRow(&grid),
-                cells_outside_tolerance: r.cells_outside_tolerance,
-                notes: &r.notes,
-            };
-            super::json::write(&json, out)
-        }
-        ReconcileFormat::Markdown => super::markdown::render(&grid(r), out),
-        ReconcileFormat::Html => super::html::reconcile(r, out),
+    fn grid(&self) -> Grid {
+        grid(self)
+    }
+
+    fn json(&self, out: &mut dyn Write) -> io::Result<()> {
+        let grid = grid(self);
+        let json = Json {
+            meta: &self.meta,
+            rows: Rows(&grid),
+            totals: TotalRow(&grid),
+            cells_outside_tolerance: self.cells_outside_tolerance,
+            notes: &self.notes,
+        };
+        super::json::write(&json, out)
+    }
+
+    fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
+        debug_assert_eq!(format, Format::Html);
+        super::html::reconcile(self, out)
     }
 }
 

@@ -6,16 +6,14 @@ use std::io::{self, Write};
 
 use serde::Serialize;
 
+use super::document::{Format, Offered};
 use super::neutralize_str;
 
-crate::choice! {
-    #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-    pub enum RowFormat {
-        Csv = "csv",
-        /// JSON lines: one object per message
-        Json = "json",
-    }
-}
+/// `price`'s formats: rows are streamed, not laid out as one grid.
+pub const FORMATS: &[Offered] = &[
+    (Format::Csv, ""),
+    (Format::Json, "JSON lines: one object per message"),
+];
 
 /// One priced message.
 #[derive(Serialize)]
@@ -96,10 +94,14 @@ impl RowSink<'_> {
 }
 
 impl<'w> RowSink<'w> {
-    pub fn new(format: RowFormat, out: &'w mut dyn Write) -> Self {
+    pub fn new(format: Format, out: &'w mut dyn Write) -> Self {
+        debug_assert!(
+            super::offers(FORMATS, format),
+            "price does not write {format}"
+        );
         match format {
-            RowFormat::Csv => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
-            RowFormat::Json => RowSink::Json(out),
+            Format::Json => RowSink::Json(out),
+            _ => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
         }
     }
 

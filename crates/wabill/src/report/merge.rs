@@ -489,9 +489,9 @@ mod tests {
     /// The report as `--format json` writes it.
     fn json(report: &Report) -> String {
         let mut out = Vec::new();
-        crate::render::render(
+        crate::render::write(
             report,
-            crate::render::ReportFormat::Json,
+            crate::render::Format::Json,
             Default::default(),
             &mut out,
         )
@@ -524,9 +524,9 @@ mod tests {
         assert_eq!(json["rows"][1]["cost"], "0.02175");
         assert_eq!(json["totals"]["cost"], "0.03175");
         let mut csv = Vec::new();
-        crate::render::render(
+        crate::render::write(
             &merged,
-            crate::render::ReportFormat::Csv,
+            crate::render::Format::Csv,
             Default::default(),
             &mut csv,
         )
@@ -536,9 +536,9 @@ mod tests {
         assert!(csv.contains("India,2,1,1,0,0.02175,USD\n"), "{csv}");
         assert!(csv.contains("total,4,2,2,0,0.03175,USD\n"), "{csv}");
         let mut table = Vec::new();
-        crate::render::render(
+        crate::render::write(
             &merged,
-            crate::render::ReportFormat::Table,
+            crate::render::Format::Table,
             Default::default(),
             &mut table,
         )
