@@ -90,6 +90,9 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         count(log.stats.rows_read, "row read", "rows read"),
         count(log.messages.len() as u64, "message", "messages")
     );
+    if !log.stats.unwrapped.is_empty() {
+        note(&crate::render::unwrapped_line(&log.stats.unwrapped));
+    }
     if problems.is_empty() {
         note(&format!("{read}, no problems"));
         Ok(Exit::Ok)

@@ -408,6 +408,7 @@ pub(super) fn stream<'a>(
     stats.rows_read = read.rows_read;
     stats.rejected += read.rejected;
     stats.business_numbers = read.business_numbers;
+    stats.unwrapped = read.unwrapped;
     let streamed = Streamed {
         files: side.files,
         formats,

@@ -81,6 +81,11 @@ pub fn open(name: &str, input: Box<dyn BufRead>) -> MappedJson {
             Ok(())
         }),
     )
+    .with_events("Gupshup", |v| {
+        v.get("type").is_some_and(Value::is_string)
+            && v.get("payload").is_some()
+            && (v.get("app").is_some() || v.get("version").is_some())
+    })
     .with_end(Box::new(move || {
         let status_events = counts[0].load(Ordering::Relaxed);
         if status_events > 0 && counts[1].load(Ordering::Relaxed) == 0 {

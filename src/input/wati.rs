@@ -249,6 +249,7 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
             Ok(())
         }),
     )
+    .with_events("WATI", |v| v.get("eventType").is_some_and(Value::is_string))
 }
 
 /// The message's id: WhatsApp's when given, else WATI's own.

@@ -90,6 +90,16 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
             Ok(())
         }),
     )
+    .with_events("YCloud", is_event)
+}
+
+/// A YCloud event: its message, or a `whatsapp.*` type.
+fn is_event(v: &Value) -> bool {
+    v.get("whatsappMessage").is_some()
+        || v.get("whatsappInboundMessage").is_some()
+        || v.get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("whatsapp."))
 }
 
 fn id(m: &Value) -> String {

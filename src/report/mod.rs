@@ -82,6 +82,10 @@ pub struct Accounting {
     /// Conversations, when a conversation model priced something.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations: Option<ConversationAccounting>,
+    /// Events read out of envelopes (a store's wrapper around a webhook
+    /// body), by the envelope's key; their rows are counted like others.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unwrapped: BTreeMap<String, u64>,
 }
 
 /// Conversations opened = charged + free + unpriced; each is counted on the

@@ -39,6 +39,10 @@ pub struct LogStats {
     /// may be an id). Few businesses, few numbers each.
     #[serde(skip)]
     pub business_numbers: BTreeMap<String, BTreeSet<String>>,
+    /// Events read out of envelopes, by the envelope's key (part of
+    /// `rows_read` as the rows they give).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unwrapped: BTreeMap<String, u64>,
 }
 
 impl LogStats {
@@ -196,6 +200,9 @@ pub fn read_rows<B>(
             }
             log.stats.rejected += 1;
             sink.reject(&rejection, Some(reader.original(&record)));
+        }
+        for (key, n) in reader.unwrapped() {
+            *log.stats.unwrapped.entry(key).or_default() += n;
         }
         bytes_before += reader.bytes_read();
         progress(bytes_before, log.stats.rows_read);

@@ -1,0 +1,181 @@
+//! Real inputs as they come (issue 25): every row of every shape is counted
+//! — priced, merged, or rejected with its file and line — never lost with
+//! exit 0. The samples in `tests/samples/` are minimal, written from the
+//! documented shapes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("wabill runs")
+}
+
+fn sample(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/samples")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn temp(name: &str, text: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wabill-shapes-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+/// The accounting of `estimate --format json` on `files`.
+fn accounting(files: &[&str], extra: &[&str]) -> serde_json::Value {
+    let mut args = vec!["estimate", "--format", "json", "--allow-empty"];
+    args.extend_from_slice(files);
+    args.extend_from_slice(extra);
+    let out = run(&args);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "{args:?}: {e}: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )
+    });
+    let a = report["accounting"].clone();
+    assert!(balances(&a), "{args:?}: {a}");
+    a
+}
+
+fn count(a: &serde_json::Value, key: &str) -> u64 {
+    a[key].as_u64().unwrap_or(0)
+}
+
+/// rows read = inbound + outbound + calls + merged + not WhatsApp + rejected.
+fn balances(a: &serde_json::Value) -> bool {
+    count(a, "rows_read")
+        == count(a, "inbound")
+            + count(a, "outbound")
+            + count(a, "calls")
+            + count(a, "merged")
+            + count(a, "not_whatsapp")
+            + count(a, "rejected")
+}
+
+/// What a run prints, on both streams.
+fn printed(args: &[&str]) -> String {
+    let out = run(args);
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    )
+}
+
+/// Each envelope a store keeps a webhook in is opened and counted by its
+/// key; an object with none of Meta's keys is a rejected row at its line.
+#[test]
+fn webhook_envelopes_are_unwrapped_and_strangers_rejected() {
+    let file = sample("envelopes.jsonl");
+    let a = accounting(&[&file], &[]);
+    assert_eq!(
+        (count(&a, "rows_read"), count(&a, "rejected")),
+        (8, 1),
+        "{a}"
+    );
+    assert_eq!((count(&a, "inbound"), count(&a, "outbound")), (1, 6));
+    let unwrapped = &a["unwrapped"];
+    for (key, n) in [
+        ("body_params", 1),
+        ("payload", 1),
+        ("body", 1),
+        ("Records[].body", 2),
+        ("detail", 1),
+    ] {
+        assert_eq!(unwrapped[key], n, "{key}: {unwrapped}");
+    }
+    let err = printed(&["validate", &file]);
+    assert!(
+        err.contains("envelopes.jsonl:7: not a webhook notification"),
+        "{err}"
+    );
+    assert!(err.contains("6 events unwrapped from envelopes"), "{err}");
+    // Mixed into a good file, the stranger alone is not "no problems".
+    let out = run(&["validate", &file]);
+    assert!(!out.status.success());
+}
+
+/// A fixture file keyed by case name: each case is a notification.
+#[test]
+fn fixtures_keyed_by_case_name_are_read() {
+    let a = accounting(&[&sample("fixtures-by-case.json")], &[]);
+    assert_eq!(count(&a, "rows_read"), 3, "{a}");
+    assert_eq!(
+        (
+            count(&a, "inbound"),
+            count(&a, "outbound"),
+            count(&a, "merged")
+        ),
+        (1, 1, 1)
+    );
+    assert_eq!(a["unwrapped"]["*"], 3);
+}
+
+/// Twilio's Messages API JSON is refused naming Twilio, one rejected row
+/// per message, never read as Meta's inbound messages.
+#[test]
+fn twilio_api_json_is_refused_naming_twilio() {
+    for (name, messages) in [("twilio-message.json", 1), ("twilio-page.json", 2)] {
+        let file = sample(name);
+        let a = accounting(&[&file], &[]);
+        assert_eq!(
+            (
+                count(&a, "rows_read"),
+                count(&a, "rejected"),
+                count(&a, "inbound")
+            ),
+            (messages, messages, 0),
+            "{name}: {a}"
+        );
+        let err = printed(&["validate", &file]);
+        assert!(err.contains(&format!("{name}:1: Twilio's Messages API JSON")), "{err}");
+    }
+}
+
+/// The providers' JSON readers open the same envelopes and reject an
+/// object that holds none of their events.
+#[test]
+fn provider_envelopes_are_unwrapped_and_strangers_rejected() {
+    let cases = [
+        ("ycloud-envelopes.jsonl", "YCloud", 4, 2, 4),
+        ("gupshup-envelopes.jsonl", "Gupshup", 4, 3, 4),
+        ("wati-envelopes.jsonl", "WATI", 3, 2, 3),
+        ("infobip-envelopes.jsonl", "Infobip", 2, 1, 2),
+    ];
+    for (name, provider, rows, unwrapped, bad_line) in cases {
+        let file = sample(name);
+        let a = accounting(&[&file], &[]);
+        assert_eq!(
+            (count(&a, "rows_read"), count(&a, "rejected")),
+            (rows, 1),
+            "{name}: {a}"
+        );
+        let n: u64 = a["unwrapped"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|v| v.as_u64().unwrap())
+            .sum();
+        assert_eq!(n, unwrapped, "{name}: {a}");
+        let err = printed(&["validate", &file]);
+        assert!(
+            err.contains(&format!("{name}:{bad_line}: no {provider} event")),
+            "{err}"
+        );
+    }
+}
+
+#[allow(dead_code)]
+fn unused(_: &Path) -> PathBuf {
+    temp("x", "")
+}
