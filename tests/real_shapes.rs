@@ -3,7 +3,7 @@
 //! exit 0. The samples in `tests/samples/` are minimal, written from the
 //! documented shapes.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn run(args: &[&str]) -> Output {
@@ -20,14 +20,6 @@ fn sample(name: &str) -> String {
         .join(name)
         .display()
         .to_string()
-}
-
-fn temp(name: &str, text: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wabill-shapes-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let path = dir.join(name);
-    std::fs::write(&path, text).unwrap();
-    path
 }
 
 /// The accounting of `estimate --format json` on `files`.
@@ -175,7 +167,58 @@ fn provider_envelopes_are_unwrapped_and_strangers_rejected() {
     }
 }
 
-#[allow(dead_code)]
-fn unused(_: &Path) -> PathBuf {
-    temp("x", "")
+/// A WATI failure (or receipt) in the next day's file joins the message
+/// sent the day before: the failed message is not charged, nothing is
+/// rejected, in either engine.
+#[test]
+fn wati_status_events_join_messages_of_earlier_files() {
+    let (day1, day2) = (sample("wati-day1.jsonl"), sample("wati-day2.jsonl"));
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/examples/templates.csv")
+        .display()
+        .to_string();
+    for engine in ["stream", "memory"] {
+        let a = accounting(
+            &[&day1, &day2],
+            &["--templates", &templates, "--engine", engine],
+        );
+        assert_eq!(
+            (
+                count(&a, "rows_read"),
+                count(&a, "merged"),
+                count(&a, "rejected")
+            ),
+            (4, 2, 0),
+            "{engine}: {a}"
+        );
+        assert_eq!(
+            (count(&a, "charged"), count(&a, "not_delivered")),
+            (1, 1),
+            "{engine}: {a}"
+        );
+    }
+}
+
+/// Gupshup's billing events an hour later, in the next day's file, price
+/// the message-events of the day before; without them the run still
+/// refuses message-events alone.
+#[test]
+fn gupshup_billing_events_join_across_files() {
+    let (day1, day2) = (sample("gupshup-day1.jsonl"), sample("gupshup-day2.jsonl"));
+    for engine in ["stream", "memory"] {
+        let a = accounting(&[&day1, &day2], &["--engine", engine]);
+        assert_eq!(
+            (
+                count(&a, "rows_read"),
+                count(&a, "merged"),
+                count(&a, "charged")
+            ),
+            (3, 2, 1),
+            "{engine}: {a}"
+        );
+    }
+    let alone = run(&["estimate", &day1]);
+    assert!(!alone.status.success());
+    let err = String::from_utf8_lossy(&alone.stderr);
+    assert!(err.contains("2 message-events but no billing-event"), "{err}");
 }

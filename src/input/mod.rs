@@ -14,6 +14,7 @@ mod decode;
 pub mod envelope;
 pub mod gupshup;
 pub mod infobip;
+pub mod joins;
 pub mod kaleyra;
 pub mod provider;
 pub mod templates;
@@ -143,6 +144,9 @@ pub struct ReadOptions {
     /// `--templates FILE`: the category of templates an export names
     /// without one (providers' readers).
     pub templates: Option<std::sync::Arc<templates::Templates>>,
+    /// What readers carry from one file of the run to the next (clones
+    /// share it).
+    pub joins: std::sync::Arc<joins::Joins>,
 }
 
 /// A source's records, one at a time, into a reused record.

@@ -115,6 +115,8 @@ pub fn read_rows<B>(
     let mut bytes_before = 0;
     // The last (business, business_number) noted: most rows repeat it.
     let mut last_number: Option<(u32, Vec<u8>)> = None;
+    // A new pass: what readers join across files starts afresh.
+    options.joins.reset();
     for (file, source) in sources.iter().enumerate() {
         let mut reader = LogReader::open(source, options)?;
         log.files.push(reader.name.clone());
@@ -207,6 +209,7 @@ pub fn read_rows<B>(
         bytes_before += reader.bytes_read();
         progress(bytes_before, log.stats.rows_read);
     }
+    options.joins.finish()?;
     Ok(ControlFlow::Continue(()))
 }
 
