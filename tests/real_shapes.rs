@@ -222,3 +222,47 @@ fn gupshup_billing_events_join_across_files() {
     let err = String::from_utf8_lossy(&alone.stderr);
     assert!(err.contains("2 message-events but no billing-event"), "{err}");
 }
+
+/// A Twilio log mixes channels: rows whose From and To lack `whatsapp:`
+/// are SMS, counted as not WhatsApp, never priced (an SMS one-time code is
+/// no authentication message), opening no window (the SMS reply leaves the
+/// WhatsApp utility template after it charged), and out of the provider's
+/// totals.
+#[test]
+fn sms_rows_of_a_twilio_log_are_not_whatsapp() {
+    let file = sample("twilio-mixed.csv");
+    let templates = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/examples/templates.csv")
+        .display()
+        .to_string();
+    for engine in ["stream", "memory"] {
+        let a = accounting(&[&file], &["--templates", &templates, "--engine", engine]);
+        assert_eq!(
+            (
+                count(&a, "rows_read"),
+                count(&a, "not_whatsapp"),
+                count(&a, "inbound"),
+                count(&a, "outbound"),
+            ),
+            (5, 2, 1, 2),
+            "{engine}: {a}"
+        );
+        assert_eq!((count(&a, "charged"), count(&a, "free")), (1, 1), "{a}");
+        assert!(a["free_by_reason"].get("free_customer_service").is_some());
+    }
+    let out = printed(&["estimate", &file, "--templates", &templates]);
+    assert!(
+        out.contains("5 rows read = 1 inbound + 2 outbound + 0 merged + 2 not WhatsApp + 0 rejected"),
+        "{out}"
+    );
+    assert!(out.contains("0.0150 USD on 3 messages"), "{out}");
+    let out = printed(&[
+        "reconcile",
+        &file,
+        "--templates",
+        &templates,
+        "--provider-charges",
+    ]);
+    assert!(out.contains("3 messages with a provider price compared"), "{out}");
+    assert!(out.contains("provider 0.0150 USD"), "{out}");
+}

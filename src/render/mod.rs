@@ -151,9 +151,14 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     } else {
         String::new()
     };
+    let other = if a.not_whatsapp > 0 {
+        format!(" + {} not WhatsApp", group_digits(a.not_whatsapp))
+    } else {
+        String::new()
+    };
     let mut lines = vec![
         format!(
-            "{} {} read = {} inbound + {} outbound{calls} + {} merged + {} rejected",
+            "{} {} read = {} inbound + {} outbound{calls} + {} merged{other} + {} rejected",
             group_digits(a.rows_read),
             if a.rows_read == 1 { "row" } else { "rows" },
             group_digits(a.inbound),

@@ -355,6 +355,7 @@ fn add_accounting(a: &mut Accounting, b: &Accounting) {
     }
     a.merged += b.merged;
     a.calls += b.calls;
+    a.not_whatsapp += b.not_whatsapp;
     a.stale_rates += b.stale_rates;
     a.rejected += b.rejected;
     a.inbound += b.inbound;

@@ -43,6 +43,9 @@ pub struct LogStats {
     /// `rows_read` as the rows they give).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub unwrapped: BTreeMap<String, u64>,
+    /// Rows of another channel (`kind` = `sms`: an SMS in a Twilio log):
+    /// counted, never priced.
+    pub not_whatsapp: u64,
 }
 
 impl LogStats {
@@ -134,6 +137,16 @@ pub fn read_rows<B>(
             log.stats.rows_read += 1;
             if log.stats.rows_read.is_multiple_of(65_536) {
                 progress(bytes_before + reader.bytes_read(), log.stats.rows_read);
+            }
+            if record.len() == reader.width
+                && reader
+                    .columns
+                    .field(&record, Column::Kind)
+                    .trim_ascii()
+                    .eq_ignore_ascii_case(crate::input::twilio::NOT_WHATSAPP.as_bytes())
+            {
+                log.stats.not_whatsapp += 1;
+                continue;
             }
             let mut rejection = if record.len() != reader.width {
                 Rejection {
