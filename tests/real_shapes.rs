@@ -266,3 +266,27 @@ fn sms_rows_of_a_twilio_log_are_not_whatsapp() {
     assert!(out.contains("3 messages with a provider price compared"), "{out}");
     assert!(out.contains("provider 0.0150 USD"), "{out}");
 }
+
+/// Meta's decision columns get one verdict from every command: Meta's own
+/// `free_tier` is read by all, an unknown type rejected by all (estimate
+/// used to price the row every other command rejected).
+#[test]
+fn decision_columns_get_one_verdict_from_every_command() {
+    let file = sample("meta-decision-columns.csv");
+    let a = accounting(&[&file], &[]);
+    assert_eq!(count(&a, "rejected"), 1, "{a}");
+    assert_eq!(count(&a, "outbound"), 2, "{a}");
+    let verdict = "meta-decision-columns.csv:5:8: pricing_type \"bogus_type\"";
+    for args in [
+        vec!["estimate", &file],
+        vec!["price", &file],
+        vec!["validate", &file],
+        vec!["reconcile", &file],
+        vec!["explain", &file, "--message-id", "wamid.1"],
+    ] {
+        let out = printed(&args);
+        assert!(out.contains(verdict), "{args:?}: {out}");
+        assert!(!out.contains("free_tier\""), "{args:?}: {out}");
+        assert_eq!(out.matches("pricing_type \"").count(), 1, "{args:?}: {out}");
+    }
+}

@@ -167,7 +167,8 @@ fn meta_pricing(columns: &Columns, record: &csv::ByteRecord) -> Result<MetaPrici
             field_error(
                 Column::PricingType,
                 raw,
-                "expected regular, free_customer_service, free_entry_point or free_group_customer_service",
+                "expected regular, free_customer_service, free_entry_point, \
+                 free_group_customer_service or free_tier",
             )
         })?),
     };
@@ -445,13 +446,14 @@ impl Validator {
             id => Some(self.strings.message_ids.key(id)),
         };
 
+        // Checked whether or not it is kept: one verdict for a row, whatever
+        // the command.
+        let meta = meta_pricing(columns, record)?;
         if self.keep_meta
             && let Some(id) = message_id
+            && !meta.is_empty()
         {
-            let meta = meta_pricing(columns, record)?;
-            if !meta.is_empty() {
-                self.meta.add(id, meta);
-            }
+            self.meta.add(id, meta);
         }
 
         if self.defer {
