@@ -290,3 +290,24 @@ fn decision_columns_get_one_verdict_from_every_command() {
         assert_eq!(out.matches("pricing_type \"").count(), 1, "{args:?}: {out}");
     }
 }
+
+/// Meta sends `pricing` only on `sent` and one of `delivered`/`read`: the
+/// other statuses (and `played`, a voice message played) merge into their
+/// message like a `failed` one, so `--strict` reads a recent log.
+#[test]
+fn statuses_without_pricing_and_played_merge_into_their_message() {
+    let file = sample("statuses-without-pricing.jsonl");
+    let a = accounting(&[&file], &["--strict"]);
+    assert_eq!(
+        (
+            count(&a, "rows_read"),
+            count(&a, "outbound"),
+            count(&a, "merged"),
+            count(&a, "rejected"),
+            count(&a, "charged")
+        ),
+        (7, 2, 5, 0, 2),
+        "{a}"
+    );
+    assert!(run(&["estimate", &file, "--strict"]).status.success());
+}

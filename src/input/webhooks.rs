@@ -580,12 +580,17 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                     continue;
                 }
                 MetaStatus::Warning => "sent",
+                MetaStatus::Played => "read",
                 MetaStatus::Other(s) => s,
             };
-            // A warning is only ever a status event of its message (it
-            // may name no category): never a message of its own.
+            // A warning or `played` is only ever a status event of its
+            // message (it may name no category), and so is any status that
+            // names none (Meta sends `pricing` only on `sent` and one of
+            // `delivered`/`read`): merged into its message by id, never a
+            // message of its own.
             let kind = match MetaStatus::of(text(&s.status)) {
-                MetaStatus::Warning => "status",
+                MetaStatus::Warning | MetaStatus::Played => "status",
+                _ if category.is_empty() => "status",
                 _ => "",
             };
             out.push(row([
@@ -625,6 +630,8 @@ enum MetaStatus<'a> {
     /// nothing of its delivery, so it counts as `sent` (a delivery receipt
     /// or a failure of the same message wins over it).
     Warning,
+    /// A voice message the customer played: a receipt (read as `read`).
+    Played,
     Other(&'a str),
 }
 
@@ -634,6 +641,8 @@ impl<'a> MetaStatus<'a> {
             MetaStatus::Deleted
         } else if status.eq_ignore_ascii_case("warning") {
             MetaStatus::Warning
+        } else if status.eq_ignore_ascii_case("played") {
+            MetaStatus::Played
         } else {
             MetaStatus::Other(status)
         }
