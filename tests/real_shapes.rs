@@ -311,3 +311,17 @@ fn statuses_without_pricing_and_played_merge_into_their_message() {
     );
     assert!(run(&["estimate", &file, "--strict"]).status.success());
 }
+
+/// In the conversation era Meta's `billable` is true for every
+/// conversation, service and free-tier ones included (only free entry
+/// points are false): a CBP service reply agrees with wabill's free
+/// decision, and reconcile exits 0.
+#[test]
+fn cbp_billable_means_what_meta_meant_in_the_conversation_era() {
+    let file = sample("cbp-statuses.jsonl");
+    let out = run(&["reconcile", &file]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned()
+        + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("2 messages compared with Meta's decision: 2 agree, 0 differ"), "{text}");
+}
