@@ -325,3 +325,25 @@ fn cbp_billable_means_what_meta_meant_in_the_conversation_era() {
     assert!(out.status.success(), "{text}");
     assert!(text.contains("2 messages compared with Meta's decision: 2 agree, 0 differ"), "{text}");
 }
+
+/// Warehouse timestamps as BigQuery and Snowflake export them: `… UTC`,
+/// an offset after a space, and zoneless values once the user says what
+/// zone they are in (`--naive-tz`); without it those are refused.
+#[test]
+fn warehouse_timestamps_are_read_as_exported() {
+    let a = accounting(&[&sample("warehouse-times.csv")], &[]);
+    assert_eq!((count(&a, "rows_read"), count(&a, "rejected")), (4, 0), "{a}");
+    // The reply 5 minutes after the customer's message is in its window.
+    assert_eq!(count(&a, "free"), 2, "{a}");
+    let ntz = sample("warehouse-ntz.csv");
+    let refused = accounting(&[&ntz], &[]);
+    assert_eq!(count(&refused, "rejected"), 3, "{refused}");
+    assert!(printed(&["validate", &ntz]).contains("--naive-tz"));
+    let a = accounting(&[&ntz], &["--naive-tz", "UTC"]);
+    assert_eq!((count(&a, "rejected"), count(&a, "free")), (0, 1), "{a}");
+    let price = printed(&["price", &ntz, "--naive-tz", "America/Sao_Paulo"]);
+    assert!(price.contains("n01,2026-02-02T10:00:00Z"), "{price}");
+    assert!(price.contains("n03,2026-02-03T12:00:00Z"), "{price}");
+    let bad = run(&["estimate", &ntz, "--naive-tz", "Mars/Base"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

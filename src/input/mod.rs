@@ -147,6 +147,9 @@ pub struct ReadOptions {
     /// What readers carry from one file of the run to the next (clones
     /// share it).
     pub joins: std::sync::Arc<joins::Joins>,
+    /// `--naive-tz`: the zone of timestamps written with no offset
+    /// (refused when `None`).
+    pub naive_tz: Option<jiff::tz::TimeZone>,
 }
 
 /// A source's records, one at a time, into a reused record.

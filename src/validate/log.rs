@@ -120,6 +120,7 @@ pub fn read_rows<B>(
     let mut last_number: Option<(u32, Vec<u8>)> = None;
     // A new pass: what readers join across files starts afresh.
     options.joins.reset();
+    validator.naive_tz = options.naive_tz.clone();
     for (file, source) in sources.iter().enumerate() {
         let mut reader = LogReader::open(source, options)?;
         log.files.push(reader.name.clone());
