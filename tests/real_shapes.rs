@@ -347,3 +347,43 @@ fn warehouse_timestamps_are_read_as_exported() {
     let bad = run(&["estimate", &ntz, "--naive-tz", "Mars/Base"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// Meta's rate cards as Meta publishes them: CRLF line ends, a title with
+/// the effective date, prose lines with a link in a later column (before
+/// and after the table), `Authentication-International` broken over two
+/// lines inside quotes, `n/a` cells; and the conversation-era card ("Cost
+/// per conversation", currency `$US`), read as a per-conversation card.
+#[test]
+fn metas_rate_cards_are_read_as_published() {
+    let card = sample("meta-card-2026-04-01.csv");
+    let out = run(&[
+        "rates",
+        "--date",
+        "2026-04-02",
+        "--rates",
+        &card,
+        "--number",
+        "+919810000010",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned()
+        + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("authentication_international,0.0304"), "{text}");
+    let conv = sample("meta-card-conversation-2024-11-01.csv");
+    let out = run(&[
+        "rates",
+        "--date",
+        "2024-11-02",
+        "--rates",
+        &conv,
+        "--number",
+        "+5511987654321",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned()
+        + &String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{text}");
+    assert!(text.contains("marketing per conversation"), "{text}");
+    assert!(text.contains("0.0625 USD"), "{text}");
+}
