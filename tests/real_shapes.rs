@@ -387,3 +387,17 @@ fn metas_rate_cards_are_read_as_published() {
     assert!(text.contains("marketing per conversation"), "{text}");
     assert!(text.contains("0.0625 USD"), "{text}");
 }
+
+/// The older business-scoped user ids `user.<hex>` are customers, priced in
+/// the country of `contacts[].profile.country_code`.
+#[test]
+fn bsuids_of_the_user_hex_form_are_priced_by_their_contact_country() {
+    let a = accounting(&[&sample("bsuid-user-hex.jsonl")], &[]);
+    assert_eq!(
+        (count(&a, "rejected"), count(&a, "inbound"), count(&a, "charged")),
+        (0, 1, 1),
+        "{a}"
+    );
+    let out = printed(&["estimate", &sample("bsuid-user-hex.jsonl")]);
+    assert!(out.contains("Brazil"), "{out}");
+}
