@@ -401,3 +401,22 @@ fn bsuids_of_the_user_hex_form_are_priced_by_their_contact_country() {
     let out = printed(&["estimate", &sample("bsuid-user-hex.jsonl")]);
     assert!(out.contains("Brazil"), "{out}");
 }
+
+/// Gupshup's PMP `sent` message-events carry `pricing.category`: they name
+/// the message's category, so a log of message-events alone is priced.
+#[test]
+fn gupshup_pmp_message_events_carry_the_category() {
+    let a = accounting(&[&sample("gupshup-pmp-message-events.jsonl")], &[]);
+    assert_eq!(
+        (
+            count(&a, "rows_read"),
+            count(&a, "outbound"),
+            count(&a, "merged"),
+            count(&a, "charged"),
+            count(&a, "free"),
+            count(&a, "rejected")
+        ),
+        (5, 2, 2, 1, 1, 0),
+        "{a}"
+    );
+}

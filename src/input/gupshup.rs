@@ -81,8 +81,16 @@ pub fn open(name: &str, input: Box<dyn BufRead>, joins: Arc<Joins>) -> MappedJso
                     rows.push(billing(&app, &time, p));
                 }
                 "message-event" => {
-                    seen.gupshup_status_events.fetch_add(1, Ordering::Relaxed);
-                    rows.push(status_event(&app, &time, p));
+                    let row = status_event(&app, &time, p);
+                    // A PMP message-event that carries the category counts
+                    // as an event that names it, like a billing-event.
+                    let counter = if row.get(Out::Category).is_empty() {
+                        &seen.gupshup_status_events
+                    } else {
+                        &seen.gupshup_billing_events
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    rows.push(row);
                 }
                 _ => {}
             }
@@ -153,6 +161,22 @@ fn status_event(app: &str, time: &str, p: &Value) -> Row {
     match status(&kind) {
         Some(s) => {
             row.set(Out::Status, s);
+            // Since per-message pricing (2025-07-01) a `sent` event may carry
+            // Meta's decision (`pricing.category`, `type`, `policy` PMP): it
+            // then names the message's category, as a billing-event does.
+            let pricing = p.get("pricing").unwrap_or(&Value::Null);
+            let category = text(pricing.get("category"));
+            let own = !matches!(
+                category.to_ascii_lowercase().as_str(),
+                "" | "referral_conversion" | "free_entry_point" | "fep" | "uic" | "bic"
+            );
+            if s != "failed" && own {
+                row.set(Out::Kind, "")
+                    .set(Out::Category, &category)
+                    .set(Out::PricingCategory, &category)
+                    .set(Out::PricingType, text(pricing.get("type")))
+                    .set(Out::PricingBillable, text(pricing.get("billable")));
+            }
         }
         None => row.reject(format!(
             "message-event type {kind:?}: expected enqueued, sent, delivered, read, deleted \

@@ -462,9 +462,9 @@ impl std::fmt::Display for MapError {
             }
             MapError::NoBillingEvents { status_events } => write!(
                 f,
-                "{status_events} message-events but no billing-event: Gupshup's v2 \
-                 message-events do not carry the category, its billing-events do; export \
-                 those too (or v3 events, read as webhooks)"
+                "{status_events} message-events but no billing-event: these v2 \
+                 message-events carry no category (no pricing.category), Gupshup's \
+                 billing-events do; export those too (or v3 events, read as webhooks)"
             ),
         }
     }
