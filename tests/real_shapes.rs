@@ -420,3 +420,22 @@ fn gupshup_pmp_message_events_carry_the_category() {
         "{a}"
     );
 }
+
+/// A YCloud update that names only the message (its id and status) is a
+/// status event of the message an earlier event named, merged into it;
+/// with no such event it is a rejected row saying so.
+#[test]
+fn ycloud_updates_naming_only_the_message_merge_into_it() {
+    let file = sample("ycloud-status-by-id.jsonl");
+    let a = accounting(&[&file], &["--strict"]);
+    assert_eq!(
+        (
+            count(&a, "rows_read"),
+            count(&a, "outbound"),
+            count(&a, "merged"),
+            count(&a, "rejected")
+        ),
+        (3, 1, 2, 0),
+        "{a}"
+    );
+}

@@ -28,6 +28,9 @@ pub struct Sent {
 pub struct Joins {
     /// WATI's sent messages awaiting their last status, by each of their ids.
     pub wati: Mutex<HashMap<String, Arc<Sent>>>,
+    /// YCloud's outbound messages (customer, business) by id, until their
+    /// last status: a later update may name only the message.
+    pub ycloud: Mutex<HashMap<String, (String, String)>>,
     /// Gupshup's message-events and billing-events read in the run.
     pub gupshup_status_events: AtomicU64,
     pub gupshup_billing_events: AtomicU64,
@@ -39,9 +42,14 @@ impl Joins {
     /// Forgets everything: a new pass over the run's files.
     pub fn reset(&self) {
         self.lock_wati().clear();
+        self.lock_ycloud().clear();
         self.gupshup_status_events.store(0, Ordering::Relaxed);
         self.gupshup_billing_events.store(0, Ordering::Relaxed);
         *self.gupshup_file.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    pub fn lock_ycloud(&self) -> std::sync::MutexGuard<'_, HashMap<String, (String, String)>> {
+        self.ycloud.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     pub fn lock_wati(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Sent>>> {
