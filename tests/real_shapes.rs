@@ -130,7 +130,10 @@ fn twilio_api_json_is_refused_naming_twilio() {
             "{name}: {a}"
         );
         let err = printed(&["validate", &file]);
-        assert!(err.contains(&format!("{name}:1: Twilio's Messages API JSON")), "{err}");
+        assert!(
+            err.contains(&format!("{name}:1: Twilio's Messages API JSON")),
+            "{err}"
+        );
     }
 }
 
@@ -220,7 +223,10 @@ fn gupshup_billing_events_join_across_files() {
     let alone = run(&["estimate", &day1]);
     assert!(!alone.status.success());
     let err = String::from_utf8_lossy(&alone.stderr);
-    assert!(err.contains("2 message-events but no billing-event"), "{err}");
+    assert!(
+        err.contains("2 message-events but no billing-event"),
+        "{err}"
+    );
 }
 
 /// A Twilio log mixes channels: rows whose From and To lack `whatsapp:`
@@ -252,7 +258,9 @@ fn sms_rows_of_a_twilio_log_are_not_whatsapp() {
     }
     let out = printed(&["estimate", &file, "--templates", &templates]);
     assert!(
-        out.contains("5 rows read = 1 inbound + 2 outbound + 0 merged + 2 not WhatsApp + 0 rejected"),
+        out.contains(
+            "5 rows read = 1 inbound + 2 outbound + 0 merged + 2 not WhatsApp + 0 rejected"
+        ),
         "{out}"
     );
     assert!(out.contains("0.0150 USD on 3 messages"), "{out}");
@@ -263,7 +271,10 @@ fn sms_rows_of_a_twilio_log_are_not_whatsapp() {
         &templates,
         "--provider-charges",
     ]);
-    assert!(out.contains("3 messages with a provider price compared"), "{out}");
+    assert!(
+        out.contains("3 messages with a provider price compared"),
+        "{out}"
+    );
     assert!(out.contains("provider 0.0150 USD"), "{out}");
 }
 
@@ -320,10 +331,13 @@ fn statuses_without_pricing_and_played_merge_into_their_message() {
 fn cbp_billable_means_what_meta_meant_in_the_conversation_era() {
     let file = sample("cbp-statuses.jsonl");
     let out = run(&["reconcile", &file]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("2 messages compared with Meta's decision: 2 agree, 0 differ"), "{text}");
+    assert!(
+        text.contains("2 messages compared with Meta's decision: 2 agree, 0 differ"),
+        "{text}"
+    );
 }
 
 /// Warehouse timestamps as BigQuery and Snowflake export them: `… UTC`,
@@ -332,7 +346,11 @@ fn cbp_billable_means_what_meta_meant_in_the_conversation_era() {
 #[test]
 fn warehouse_timestamps_are_read_as_exported() {
     let a = accounting(&[&sample("warehouse-times.csv")], &[]);
-    assert_eq!((count(&a, "rows_read"), count(&a, "rejected")), (4, 0), "{a}");
+    assert_eq!(
+        (count(&a, "rows_read"), count(&a, "rejected")),
+        (4, 0),
+        "{a}"
+    );
     // The reply 5 minutes after the customer's message is in its window.
     assert_eq!(count(&a, "free"), 2, "{a}");
     let ntz = sample("warehouse-ntz.csv");
@@ -367,10 +385,13 @@ fn metas_rate_cards_are_read_as_published() {
         "--format",
         "csv",
     ]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
-    assert!(text.contains("authentication_international,0.0304"), "{text}");
+    assert!(
+        text.contains("authentication_international,0.0304"),
+        "{text}"
+    );
     let conv = sample("meta-card-conversation-2024-11-01.csv");
     let out = run(&[
         "rates",
@@ -381,8 +402,8 @@ fn metas_rate_cards_are_read_as_published() {
         "--number",
         "+5511987654321",
     ]);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned()
-        + &String::from_utf8_lossy(&out.stderr);
+    let text =
+        String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("marketing per conversation"), "{text}");
     assert!(text.contains("0.0625 USD"), "{text}");
@@ -394,7 +415,11 @@ fn metas_rate_cards_are_read_as_published() {
 fn bsuids_of_the_user_hex_form_are_priced_by_their_contact_country() {
     let a = accounting(&[&sample("bsuid-user-hex.jsonl")], &[]);
     assert_eq!(
-        (count(&a, "rejected"), count(&a, "inbound"), count(&a, "charged")),
+        (
+            count(&a, "rejected"),
+            count(&a, "inbound"),
+            count(&a, "charged")
+        ),
         (0, 1, 1),
         "{a}"
     );

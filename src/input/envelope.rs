@@ -167,7 +167,8 @@ pub fn is_twilio(value: &Value) -> bool {
 }
 
 fn text_starts(v: Option<&Value>, prefix: &str) -> bool {
-    v.and_then(Value::as_str).is_some_and(|s| s.starts_with(prefix))
+    v.and_then(Value::as_str)
+        .is_some_and(|s| s.starts_with(prefix))
 }
 
 /// The rejection of Twilio's Messages API JSON.

@@ -586,6 +586,9 @@ pub type MapEvent =
 /// A check at the end of a JSON export.
 pub type EndCheck = Box<dyn FnMut() -> Result<(), MapError> + Send>;
 
+/// Whether a JSON object is one of a provider's events.
+pub type IsEvent = fn(&serde_json::Value) -> bool;
+
 /// A provider's JSON event export (JSON lines, an array, or one object),
 /// mapped into wabill's columns, one event in memory at a time. An object
 /// that is not valid JSON becomes a row of the wrong width, rejected with
@@ -603,7 +606,7 @@ pub struct MappedJson {
     pub problem: Option<String>,
     /// The provider's name and what one of its events looks like: any
     /// other object is opened as an envelope, or rejected.
-    events: Option<(&'static str, fn(&serde_json::Value) -> bool)>,
+    events: Option<(&'static str, IsEvent)>,
     /// Events read out of envelopes, by key.
     unwrapped: super::envelope::Unwrapped,
 }
@@ -627,11 +630,7 @@ impl MappedJson {
     /// What the provider's events look like (`provider` names it in a
     /// rejection): an object that is not one is looked into as an envelope
     /// (`envelope`), and rejected when it holds none.
-    pub fn with_events(
-        mut self,
-        provider: &'static str,
-        is_event: fn(&serde_json::Value) -> bool,
-    ) -> Self {
+    pub fn with_events(mut self, provider: &'static str, is_event: IsEvent) -> Self {
         self.events = Some((provider, is_event));
         self
     }

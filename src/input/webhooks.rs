@@ -439,7 +439,8 @@ impl Notifications {
     fn queue(&mut self, line: u64, n: Notification) {
         if let Some(messages) = n.twilio() {
             for _ in 0..messages {
-                self.rows.push_back((line, Err(envelope::TWILIO.to_string())));
+                self.rows
+                    .push_back((line, Err(envelope::TWILIO.to_string())));
             }
             return;
         }
@@ -468,14 +469,14 @@ impl Notifications {
         for piece in pieces {
             match piece {
                 Piece::Event(v) if envelope::is_twilio(&v) => {
-                    self.rows.push_back((line, Err(envelope::TWILIO.to_string())));
+                    self.rows
+                        .push_back((line, Err(envelope::TWILIO.to_string())));
                 }
                 Piece::Event(v) => match serde_json::from_value::<Notification>(v) {
                     Ok(n) => self.rows.extend(rows(n).into_iter().map(|r| (line, Ok(r)))),
-                    Err(e) => self.rows.push_back((
-                        line,
-                        Err(format!("in {key}: {}", NotANotification(e))),
-                    )),
+                    Err(e) => self
+                        .rows
+                        .push_back((line, Err(format!("in {key}: {}", NotANotification(e))))),
                 },
                 Piece::Stray(why) => self.rows.push_back((line, Err(format!("in {key}: {why}")))),
             }

@@ -82,9 +82,7 @@ pub fn wabill_decision(m: &Message, p: &Priced<'_>) -> Decision {
         pricing_type: p.pricing_type.as_str().to_string(),
         category: category.map_or(String::new(), |c| c.as_str().to_string()),
         billable: Some(match p.model {
-            Some(model) if model.is_conversation() => {
-                p.pricing_type != PricingType::FreeEntryPoint
-            }
+            Some(model) if model.is_conversation() => p.pricing_type != PricingType::FreeEntryPoint,
             _ => p.pricing_type == PricingType::Regular,
         }),
     }

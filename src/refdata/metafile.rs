@@ -98,7 +98,10 @@ fn title_currency(title: &str) -> Option<Currency> {
 /// written `$US` / `US$` (the conversation-era cards).
 fn currency(cell: &str) -> Option<Currency> {
     let c = cell.trim().trim_end_matches([',', '.', ';', ':']);
-    if ["$us", "us$", "usd$"].iter().any(|d| c.eq_ignore_ascii_case(d)) {
+    if ["$us", "us$", "usd$"]
+        .iter()
+        .any(|d| c.eq_ignore_ascii_case(d))
+    {
         return Currency::parse("USD");
     }
     (c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()))
@@ -442,8 +445,14 @@ mod tests {
     fn meta_rate_card_becomes_rows() {
         let csv = rates_to_csv("r.csv", RATES).unwrap().unwrap();
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "market,category,rate,currency,effective_from,unit");
-        assert_eq!(lines[1], "Argentina,marketing,0.0618,USD,2026-04-01,message");
+        assert_eq!(
+            lines[0],
+            "market,category,rate,currency,effective_from,unit"
+        );
+        assert_eq!(
+            lines[1],
+            "Argentina,marketing,0.0618,USD,2026-04-01,message"
+        );
         assert!(
             lines.contains(&"India,authentication_international,0.0304,USD,2026-04-01,message")
         );

@@ -230,7 +230,10 @@ pub fn user_id(raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<Option<Strin
     }
     // The older business-scoped user id, `user.<hex>`: it names no country,
     // so the row must (a webhook's `contacts[].profile.country_code`).
-    if let Some(rest) = t.get(..5).filter(|p| p.eq_ignore_ascii_case("user.")).map(|_| &t[5..])
+    if let Some(rest) = t
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("user."))
+        .map(|_| &t[5..])
         && id_chars(rest)
     {
         if country.is_none() {

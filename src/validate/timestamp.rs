@@ -17,7 +17,9 @@ pub enum TimestampError {
     NumberOutOfRange,
     #[error("out of the supported range of dates")]
     DateOutOfRange,
-    #[error("no UTC offset (add Z or +hh:mm, or say what zone such values are in with --naive-tz UTC|ZONE)")]
+    #[error(
+        "no UTC offset (add Z or +hh:mm, or say what zone such values are in with --naive-tz UTC|ZONE)"
+    )]
     NoOffset,
     #[error("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds")]
     Format,
