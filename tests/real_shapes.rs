@@ -264,6 +264,11 @@ fn sms_rows_of_a_twilio_log_are_not_whatsapp() {
         "{out}"
     );
     assert!(out.contains("0.0150 USD on 3 messages"), "{out}");
+    let out = printed(&["validate", &file, "--templates", &templates]);
+    assert!(
+        out.contains("5 rows read, 3 messages, 2 not WhatsApp"),
+        "{out}"
+    );
     let out = printed(&[
         "reconcile",
         &file,
