@@ -20,6 +20,7 @@ mod pricing;
 mod providers;
 mod readers;
 mod readme;
+mod real_shapes;
 mod reconcile;
 mod safety;
 mod webhooks;

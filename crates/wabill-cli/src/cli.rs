@@ -443,6 +443,12 @@ pub struct InputArgs {
     #[arg(long, value_name = "FILE")]
     pub templates: Option<PathBuf>,
 
+    /// The zone of timestamps written with no offset (a warehouse's
+    /// TIMESTAMP_NTZ or DATETIME): UTC or an IANA zone such as
+    /// America/Sao_Paulo. Without it such timestamps are rejected
+    #[arg(long, value_name = "UTC|ZONE", value_parser = check_zone)]
+    pub naive_tz: Option<String>,
+
     /// Fail (exit 1) if any row is rejected
     #[arg(long)]
     pub strict: bool,

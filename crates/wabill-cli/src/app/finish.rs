@@ -47,15 +47,22 @@ impl Checks {
         if self.strict && rejected > 0 {
             return Some(format!("{} rejected (--strict)", plural(rejected, "row")));
         }
-        let messages = self.stats.rows_read - self.stats.rejected - self.stats.merged;
+        let messages = self.stats.rows_read
+            - self.stats.rejected
+            - self.stats.merged
+            - self.stats.not_whatsapp;
         if messages == 0 && !self.allow_empty {
             return Some(if self.stats.rows_read == 0 {
                 "the log has no rows: nothing to price (--allow-empty accepts it)".to_string()
             } else {
                 format!(
-                    "no usable message in {} read ({rejected} rejected): nothing to price \
+                    "no usable message in {} read ({rejected} rejected{}): nothing to price \
                      (--allow-empty accepts it)",
-                    plural(self.stats.rows_read, "row")
+                    plural(self.stats.rows_read, "row"),
+                    match self.stats.not_whatsapp {
+                        0 => String::new(),
+                        n => format!(", {n} not WhatsApp"),
+                    }
                 )
             });
         }

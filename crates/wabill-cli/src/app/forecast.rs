@@ -202,6 +202,7 @@ fn from_history(
         delimiter: args.delimiter.clone(),
         input_format: None,
         templates: None,
+        naive_tz: None,
         strict: false,
         rejects: None,
         quiet: args.quiet,

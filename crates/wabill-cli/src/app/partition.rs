@@ -17,6 +17,7 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         delimiter: args.delimiter.clone(),
         input_format: None,
         templates: None,
+        naive_tz: None,
         allow_empty: false,
         strict: false,
         rejects: None,

@@ -125,6 +125,12 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
             Templates::parse(&name, &text).map_err(|e| anyhow::anyhow!("--templates: {e}"))?;
         options.templates = Some(std::sync::Arc::new(templates));
     }
+    if let Some(zone) = &args.naive_tz {
+        options.naive_tz = Some(
+            wabill::refdata::businesses::parse_zone(zone)
+                .map_err(|e| anyhow::anyhow!("--naive-tz: {e}"))?,
+        );
+    }
     for spec in &args.column {
         options
             .columns

@@ -90,11 +90,17 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         .values()
         .map(|&(k, n)| count(n, k.name(), k.plural()))
         .collect();
-    let read = format!(
+    let mut read = format!(
         "{}, {}",
         count(log.stats.rows_read, "row read", "rows read"),
         count(log.messages.len() as u64, "message", "messages")
     );
+    if log.stats.not_whatsapp > 0 {
+        read.push_str(&format!(", {} not WhatsApp", log.stats.not_whatsapp));
+    }
+    if !log.stats.unwrapped.is_empty() {
+        note(&wabill::render::unwrapped_line(&log.stats.unwrapped));
+    }
     if problems.is_empty() {
         note(&format!("{read}, no problems"));
         Ok(Exit::Ok)

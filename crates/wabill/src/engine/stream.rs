@@ -408,6 +408,8 @@ pub(super) fn stream<'a>(
     stats.rows_read = read.rows_read;
     stats.rejected += read.rejected;
     stats.business_numbers = read.business_numbers;
+    stats.unwrapped = read.unwrapped;
+    stats.not_whatsapp = read.not_whatsapp;
     let streamed = Streamed {
         files: side.files,
         formats,

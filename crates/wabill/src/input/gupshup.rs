@@ -18,19 +18,26 @@
 
 use std::io::BufRead;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use serde_json::Value;
 
 use super::Format;
-use super::provider::{MapError, MappedJson, Out, Row, first_object, number, opened, text};
+use super::joins::Joins;
+use super::provider::{MappedJson, Out, Row, first_object, number, opened, text};
 
 pub static FORMAT: Format = Format {
     name: "gupshup",
     description: "Gupshup's v2 callbacks (message, message-event, billing-event)",
     extensions: &[],
     detect,
-    open: |name, content, _| Ok(opened(Box::new(open(name, content)))),
+    open: |name, content, options| {
+        Ok(opened(Box::new(open(
+            name,
+            content,
+            Arc::clone(&options.joins),
+        ))))
+    },
 };
 
 /// Whether the first JSON object is a Gupshup v2 event.
@@ -55,10 +62,11 @@ pub fn status(raw: &str) -> Option<&'static str> {
     })
 }
 
-pub fn open(name: &str, input: Box<dyn BufRead>) -> MappedJson {
-    // Counted by the mapping, checked at the end.
-    let counts = Arc::new([AtomicU64::new(0), AtomicU64::new(0)]);
-    let seen = Arc::clone(&counts);
+/// Reads one file of the run; `joins` counts its events for the run's
+/// end check (`Joins::finish`: billing events may come in a later file).
+pub fn open(name: &str, input: Box<dyn BufRead>, joins: Arc<Joins>) -> MappedJson {
+    *joins.gupshup_file.lock().unwrap_or_else(|e| e.into_inner()) = Some(name.to_string());
+    let seen = joins;
     MappedJson::new(
         name,
         input,
@@ -69,25 +77,31 @@ pub fn open(name: &str, input: Box<dyn BufRead>) -> MappedJson {
             match text(event.get("type")).as_str() {
                 "message" => rows.push(inbound(&app, &time, p)),
                 "billing-event" => {
-                    seen[1].fetch_add(1, Ordering::Relaxed);
+                    seen.gupshup_billing_events.fetch_add(1, Ordering::Relaxed);
                     rows.push(billing(&app, &time, p));
                 }
                 "message-event" => {
-                    seen[0].fetch_add(1, Ordering::Relaxed);
-                    rows.push(status_event(&app, &time, p));
+                    let row = status_event(&app, &time, p);
+                    // A PMP message-event that carries the category counts
+                    // as an event that names it, like a billing-event.
+                    let counter = if row.get(Out::Category).is_empty() {
+                        &seen.gupshup_status_events
+                    } else {
+                        &seen.gupshup_billing_events
+                    };
+                    counter.fetch_add(1, Ordering::Relaxed);
+                    rows.push(row);
                 }
                 _ => {}
             }
             Ok(())
         }),
     )
-    .with_end(Box::new(move || {
-        let status_events = counts[0].load(Ordering::Relaxed);
-        if status_events > 0 && counts[1].load(Ordering::Relaxed) == 0 {
-            return Err(MapError::NoBillingEvents { status_events });
-        }
-        Ok(())
-    }))
+    .with_events("Gupshup", |v| {
+        v.get("type").is_some_and(Value::is_string)
+            && v.get("payload").is_some()
+            && (v.get("app").is_some() || v.get("version").is_some())
+    })
 }
 
 /// Gupshup's id of a message: `gsId` on delivery events and billing
@@ -147,6 +161,22 @@ fn status_event(app: &str, time: &str, p: &Value) -> Row {
     match status(&kind) {
         Some(s) => {
             row.set(Out::Status, s);
+            // Since per-message pricing (2025-07-01) a `sent` event may carry
+            // Meta's decision (`pricing.category`, `type`, `policy` PMP): it
+            // then names the message's category, as a billing-event does.
+            let pricing = p.get("pricing").unwrap_or(&Value::Null);
+            let category = text(pricing.get("category"));
+            let own = !matches!(
+                category.to_ascii_lowercase().as_str(),
+                "" | "referral_conversion" | "free_entry_point" | "fep" | "uic" | "bic"
+            );
+            if s != "failed" && own {
+                row.set(Out::Kind, "")
+                    .set(Out::Category, &category)
+                    .set(Out::PricingCategory, &category)
+                    .set(Out::PricingType, text(pricing.get("type")))
+                    .set(Out::PricingBillable, text(pricing.get("billable")));
+            }
         }
         None => row.reject(format!(
             "message-event type {kind:?}: expected enqueued, sent, delivered, read, deleted \
@@ -177,7 +207,12 @@ mod tests {
     }
 
     fn read(text: &str) -> Result<Vec<Vec<String>>, super::super::InputError> {
-        let mut reader = open("g.json", Box::new(std::io::Cursor::new(text.to_string())));
+        let joins = Arc::new(Joins::default());
+        let mut reader = open(
+            "g.json",
+            Box::new(std::io::Cursor::new(text.to_string())),
+            Arc::clone(&joins),
+        );
         let mut record = csv::ByteRecord::new();
         let mut rows = Vec::new();
         while reader.next_record(&mut record)?.is_some() {
@@ -188,6 +223,7 @@ mod tests {
                     .collect(),
             );
         }
+        joins.finish()?;
         Ok(rows)
     }
 

@@ -113,6 +113,7 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
             Ok(())
         }),
     )
+    .with_events("Infobip", |v| v.get("results").is_some_and(Value::is_array))
 }
 
 fn price(r: &Value, row: &mut Row) {

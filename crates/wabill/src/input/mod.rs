@@ -11,8 +11,10 @@
 mod columns;
 mod csv;
 mod decode;
+pub mod envelope;
 pub mod gupshup;
 pub mod infobip;
+pub mod joins;
 pub mod kaleyra;
 pub mod provider;
 pub mod templates;
@@ -142,6 +144,12 @@ pub struct ReadOptions {
     /// `--templates FILE`: the category of templates an export names
     /// without one (providers' readers).
     pub templates: Option<std::sync::Arc<templates::Templates>>,
+    /// What readers carry from one file of the run to the next (clones
+    /// share it).
+    pub joins: std::sync::Arc<joins::Joins>,
+    /// `--naive-tz`: the zone of timestamps written with no offset
+    /// (refused when `None`).
+    pub naive_tz: Option<jiff::tz::TimeZone>,
 }
 
 /// A source's records, one at a time, into a reused record.
@@ -161,6 +169,11 @@ pub trait Records {
     /// read again.
     fn original(&self) -> Option<Original<'_>> {
         None
+    }
+    /// Events read out of envelopes so far, by the envelope's key (see
+    /// `envelope`).
+    fn unwrapped(&self) -> envelope::Unwrapped {
+        envelope::Unwrapped::new()
     }
 }
 
@@ -240,6 +253,16 @@ pub fn format_named(name: &str) -> Result<&'static Format, UnknownFormat> {
 
 /// The format of a source: from its content, then from its name's ending.
 fn detect(name: &str, head: &[u8]) -> &'static Format {
+    // An event kept as a JSON string inside an envelope (`{"body":"{\"app\"…`)
+    // is told by its keys unescaped.
+    let unescaped;
+    let json = matches!(head.trim_ascii_start().first(), Some(b'{' | b'['));
+    let head = if json && head.windows(2).any(|w| w == b"\\\"") {
+        unescaped = unescape_quotes(head);
+        &unescaped[..]
+    } else {
+        head
+    };
     let by_content = FORMATS
         .iter()
         .copied()
@@ -261,6 +284,20 @@ fn detect(name: &str, head: &[u8]) -> &'static Format {
         .copied()
         .find(|f| f.extensions.iter().any(|e| stem.ends_with(e)))
         .unwrap_or(&csv::FORMAT)
+}
+
+/// `head` with every `\"` written `"`.
+fn unescape_quotes(head: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(head.len());
+    let mut i = 0;
+    while i < head.len() {
+        if head[i] == b'\\' && head.get(i + 1) == Some(&b'"') {
+            i += 1;
+        }
+        out.push(head[i]);
+        i += 1;
+    }
+    out
 }
 
 /// Names a UTF-16 start of file (by its byte order mark, or by the NUL
@@ -337,6 +374,11 @@ impl LogReader {
     /// Bytes consumed so far (for progress reporting).
     pub fn bytes_read(&self) -> u64 {
         self.records.bytes_read()
+    }
+
+    /// See `Records::unwrapped`.
+    pub fn unwrapped(&self) -> envelope::Unwrapped {
+        self.records.unwrapped()
     }
 
     /// See `Records::take_problem`.

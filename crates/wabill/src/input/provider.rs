@@ -462,9 +462,9 @@ impl std::fmt::Display for MapError {
             }
             MapError::NoBillingEvents { status_events } => write!(
                 f,
-                "{status_events} message-events but no billing-event: Gupshup's v2 \
-                 message-events do not carry the category, its billing-events do; export \
-                 those too (or v3 events, read as webhooks)"
+                "{status_events} message-events but no billing-event: these v2 \
+                 message-events carry no category (no pricing.category), Gupshup's \
+                 billing-events do; export those too (or v3 events, read as webhooks)"
             ),
         }
     }
@@ -586,6 +586,9 @@ pub type MapEvent =
 /// A check at the end of a JSON export.
 pub type EndCheck = Box<dyn FnMut() -> Result<(), MapError> + Send>;
 
+/// Whether a JSON object is one of a provider's events.
+pub type IsEvent = fn(&serde_json::Value) -> bool;
+
 /// A provider's JSON event export (JSON lines, an array, or one object),
 /// mapped into wabill's columns, one event in memory at a time. An object
 /// that is not valid JSON becomes a row of the wrong width, rejected with
@@ -601,6 +604,11 @@ pub struct MappedJson {
     end: Option<EndCheck>,
     /// Why the last record was made unusable, for its rejection.
     pub problem: Option<String>,
+    /// The provider's name and what one of its events looks like: any
+    /// other object is opened as an envelope, or rejected.
+    events: Option<(&'static str, IsEvent)>,
+    /// Events read out of envelopes, by key.
+    unwrapped: super::envelope::Unwrapped,
 }
 
 impl MappedJson {
@@ -614,7 +622,57 @@ impl MappedJson {
             pending: Vec::new(),
             end: None,
             problem: None,
+            events: None,
+            unwrapped: Default::default(),
         }
+    }
+
+    /// What the provider's events look like (`provider` names it in a
+    /// rejection): an object that is not one is looked into as an envelope
+    /// (`envelope`), and rejected when it holds none.
+    pub fn with_events(mut self, provider: &'static str, is_event: IsEvent) -> Self {
+        self.events = Some((provider, is_event));
+        self
+    }
+
+    /// The events of `value`: itself, or those of its envelope; a Twilio
+    /// API object or an object holding no event is a rejected row.
+    fn map_value(&mut self, value: serde_json::Value) -> Result<(), MapError> {
+        use super::envelope::{self, Piece};
+        let Some((provider, is_event)) = self.events else {
+            return (self.map)(&value, &mut self.pending);
+        };
+        let rejected = |why: String| {
+            let mut row = Row::default();
+            row.reject(why);
+            row
+        };
+        if is_event(&value) {
+            return (self.map)(&value, &mut self.pending);
+        }
+        if envelope::is_twilio(&value) {
+            self.pending.push(rejected(envelope::TWILIO.into()));
+            return Ok(());
+        }
+        let either = |v: &serde_json::Value| is_event(v) || envelope::is_twilio(v);
+        let Some((key, pieces)) = envelope::open(&value, &either) else {
+            self.pending.push(rejected(format!(
+                "no {provider} event in this object, nor inside it; its keys: {}",
+                envelope::keys(&value)
+            )));
+            return Ok(());
+        };
+        envelope::count(&mut self.unwrapped, &key, &pieces);
+        for piece in pieces {
+            match piece {
+                Piece::Event(v) if !is_event(&v) => {
+                    self.pending.push(rejected(envelope::TWILIO.into()))
+                }
+                Piece::Event(v) => (self.map)(&v, &mut self.pending)?,
+                Piece::Stray(why) => self.pending.push(rejected(format!("in {key}: {why}"))),
+            }
+        }
+        Ok(())
     }
 
     /// A check run once at the end of the input (an `Err` is an error).
@@ -649,7 +707,7 @@ impl MappedJson {
                 }
             };
             self.pending.clear();
-            (self.map)(&value, &mut self.pending).map_err(|error| InputError::Export {
+            self.map_value(value).map_err(|error| InputError::Export {
                 at: crate::location::Location::line(self.objects.name.clone(), line),
                 error,
             })?;
@@ -692,6 +750,9 @@ impl Records for MappedJson {
     /// before the next event is read).
     fn original(&self) -> Option<Original<'_>> {
         Some(Original::Text(&self.buf))
+    }
+    fn unwrapped(&self) -> super::envelope::Unwrapped {
+        self.unwrapped.clone()
     }
 }
 

@@ -168,6 +168,12 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
     };
     row.set(Out::Customer, number(&f.get(customer)))
         .set(Out::Business, number(&f.get(business)));
+    // A Twilio log mixes channels: only `whatsapp:` numbers are WhatsApp.
+    // An SMS (or any other channel) is counted as not WhatsApp, never priced.
+    if !is_whatsapp(&f.get(c.from)) && !is_whatsapp(&f.get(c.to)) {
+        row.set(Out::Kind, NOT_WHATSAPP);
+        return Ok(());
+    }
     match dir {
         None => {
             // Left as written: rejected with the value.
@@ -205,6 +211,16 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
         }
     }
     Ok(())
+}
+
+/// The `kind` of a row that is not a WhatsApp message (an SMS in a Twilio
+/// log): counted as such, never priced, never opening a window.
+pub const NOT_WHATSAPP: &str = "sms";
+
+fn is_whatsapp(raw: &str) -> bool {
+    raw.trim()
+        .get(..9)
+        .is_some_and(|p| p.eq_ignore_ascii_case("whatsapp:"))
 }
 
 /// What a Twilio export does not say (see `MapError::NeedsTemplates`).

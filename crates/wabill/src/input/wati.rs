@@ -15,13 +15,13 @@
 //! until its last status (read, replied, failed). The business is
 //! `channelPhoneNumber` when the events carry it.
 
-use std::collections::HashMap;
 use std::io::BufRead;
 use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::Format;
+use super::joins::{Joins, Sent};
 use super::provider::{
     Lacking, MapError, MappedJson, Out, Row, first_object, number, opened, referred, text,
 };
@@ -37,6 +37,7 @@ pub static FORMAT: Format = Format {
             name,
             content,
             options.templates.clone(),
+            Arc::clone(&options.joins),
         ))))
     },
 };
@@ -104,20 +105,15 @@ pub fn status(raw: &str) -> Option<&'static str> {
     })
 }
 
-/// What status events need of their message's sent event.
-#[derive(Clone, Debug)]
-struct Sent {
-    customer: String,
-    business: String,
-    category: String,
-    id: String,
-    /// Every id the message is remembered under.
-    keys: Vec<String>,
-}
-
-pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates>>) -> MappedJson {
-    // Sent messages awaiting their last status, by each of their ids.
-    let mut sent: HashMap<String, Arc<Sent>> = HashMap::new();
+/// Reads one file of the run: sent messages awaiting their last status are
+/// kept in `joins` (by each of their ids), so a status event in a later
+/// file joins its message.
+pub fn open(
+    name: &str,
+    input: Box<dyn BufRead>,
+    templates: Option<Arc<Templates>>,
+    joins: Arc<Joins>,
+) -> MappedJson {
     MappedJson::new(
         name,
         input,
@@ -152,6 +148,7 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
                 .set(Out::Business, &business)
                 .set(Out::Customer, &customer)
                 .set(Out::MessageId, message_id(&ids));
+            let mut sent = joins.lock_wati();
             let outbound = match ev {
                 // `owner: true` is the business's own message echoed.
                 Event::Received if e.get("owner") == Some(&Value::Bool(true)) => {
@@ -215,9 +212,9 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
                             row.set(Out::Direction, "out").set(Out::Status, status);
                         }
                         None => row.reject(format!(
-                            "{kind} of message {:?}, which no earlier sent event of this \
-                             export names: WATI's status events name neither customer nor \
-                             business (export the sent events with them, in time order)",
+                            "{kind} of message {:?}, which no earlier sent event of the \
+                             files read names: WATI's status events name neither customer nor \
+                             business (give the sent events with them, in time order)",
                             message_id(&ids)
                         )),
                     }
@@ -249,6 +246,7 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
             Ok(())
         }),
     )
+    .with_events("WATI", |v| v.get("eventType").is_some_and(Value::is_string))
 }
 
 /// The message's id: WhatsApp's when given, else WATI's own.
@@ -323,6 +321,7 @@ mod tests {
             "w.json",
             Box::new(std::io::Cursor::new(text.to_string())),
             templates,
+            Arc::default(),
         );
         super::super::provider::read_all(&mut reader)
     }
@@ -355,8 +354,8 @@ mod tests {
                  sessionMessageSent, templateMessageSent, sentMessageDELIVERED, \
                  sentMessageREAD, sentMessageREPLIED, templateMessageFailed)",
                 "rejected: sentMessageREAD_v2 of message \"l9\", which no earlier sent event of \
-                 this export names: WATI's status events name neither customer nor business \
-                 (export the sent events with them, in time order)",
+                 the files read names: WATI's status events name neither customer nor business \
+                 (give the sent events with them, in time order)",
             ]
         );
         let e = read(EVENTS, None).unwrap_err().to_string();

@@ -24,6 +24,7 @@ use std::io::BufRead;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::envelope::{self, Piece, Unwrapped};
 use super::provider::exact_numbers;
 use super::{Column, Columns, Format, InputError, Opened, Original, ReadOptions, Records};
 
@@ -53,6 +54,7 @@ fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened
             rows: VecDeque::new(),
             problem: None,
             last: 0..0,
+            unwrapped: Unwrapped::new(),
         }),
         columns: Columns::canonical(),
         width: Column::ALL.len(),
@@ -64,14 +66,64 @@ fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened
 #[derive(Deserialize, Default)]
 #[serde(default)]
 struct Notification {
-    entry: Vec<Entry>,
+    object: Option<IgnoredAny>,
+    entry: Option<Vec<Entry>>,
     /// One change (`{"field","value"}`).
+    field: Option<IgnoredAny>,
     value: Option<Value>,
     // A bare `value`.
+    messaging_product: Option<IgnoredAny>,
     metadata: Option<Metadata>,
-    contacts: Vec<Contact>,
-    messages: Vec<Inbound>,
-    statuses: Vec<Status>,
+    contacts: Option<Vec<Contact>>,
+    messages: Option<Vec<Inbound>>,
+    statuses: Option<Vec<Status>>,
+    // Twilio's Messages API JSON: a Message resource, or a list page.
+    account_sid: Option<IgnoredAny>,
+    first_page_uri: Option<IgnoredAny>,
+}
+
+/// The keys of Meta's notifications (the envelope, a change, a `value`).
+const META_KEYS: [&str; 9] = [
+    "object",
+    "entry",
+    "field",
+    "value",
+    "messaging_product",
+    "metadata",
+    "contacts",
+    "messages",
+    "statuses",
+];
+
+impl Notification {
+    /// Whether it has any of Meta's keys (every other field defaults).
+    fn is_meta(&self) -> bool {
+        self.object.is_some()
+            || self.entry.is_some()
+            || self.field.is_some()
+            || self.value.is_some()
+            || self.messaging_product.is_some()
+            || self.metadata.is_some()
+            || self.contacts.is_some()
+            || self.messages.is_some()
+            || self.statuses.is_some()
+    }
+
+    /// Whether it is Twilio's Messages API JSON: a resource, or a page
+    /// whose `messages` are Twilio's. How many messages it holds.
+    fn twilio(&self) -> Option<usize> {
+        let messages = self.messages.as_deref().unwrap_or_default();
+        (self.account_sid.is_some()
+            || self.first_page_uri.is_some()
+            || messages.iter().any(|m| m.account_sid.is_some()))
+        .then_some(messages.len().max(1))
+    }
+}
+
+/// The same of a JSON value (an envelope's content).
+fn is_meta_value(v: &serde_json::Value) -> bool {
+    v.as_object()
+        .is_some_and(|o| META_KEYS.iter().any(|k| o.contains_key(*k)))
 }
 
 #[derive(Deserialize, Default)]
@@ -124,6 +176,8 @@ struct Inbound {
     id: Option<Text>,
     timestamp: Option<Text>,
     referral: Option<IgnoredAny>,
+    /// Twilio's, never Meta's.
+    account_sid: Option<IgnoredAny>,
 }
 
 #[derive(Deserialize, Default)]
@@ -260,13 +314,16 @@ struct Notifications {
     consumed: u64,
     depth: Depth,
     eof: bool,
-    /// Rows of the current notification still to hand out, with its line.
-    rows: VecDeque<(u64, [String; Column::ALL.len()])>,
+    /// Rows of the current notification still to hand out, with its line
+    /// (a row that cannot be one: why).
+    rows: VecDeque<(u64, Result<[String; Column::ALL.len()], String>)>,
     /// A notification that could not be read: its line and why.
-    problem: Option<(u64, NotANotification)>,
+    problem: Option<(u64, String)>,
     /// Where the last notification read is in `buf` (its rows are all
     /// handed out before `buf` moves on), for `--rejects`.
     last: std::ops::Range<usize>,
+    /// Notifications read out of an envelope, by its key.
+    unwrapped: Unwrapped,
 }
 
 impl Notifications {
@@ -342,6 +399,7 @@ impl Notifications {
                 continue;
             }
             // Not an object, or one cut off by the end: serde says why.
+            self.exact.clear();
             let mut values = serde_json::Deserializer::from_slice(&self.buf[self.pos..])
                 .into_iter::<Notification>();
             let parsed = values.next();
@@ -373,21 +431,77 @@ impl Notifications {
     }
 }
 
+impl Notifications {
+    /// Queues the rows of what was read at `line`: a notification's, a
+    /// rejection for each message of Twilio's API JSON, the notifications
+    /// of an envelope (counted by its key), or the rejection of an object
+    /// that is none of these.
+    fn queue(&mut self, line: u64, n: Notification) {
+        if let Some(messages) = n.twilio() {
+            for _ in 0..messages {
+                self.rows
+                    .push_back((line, Err(envelope::TWILIO.to_string())));
+            }
+            return;
+        }
+        if n.is_meta() {
+            self.rows.extend(rows(n).into_iter().map(|r| (line, Ok(r))));
+            return;
+        }
+        let value: Option<serde_json::Value> = match self.exact.is_empty() {
+            true => None,
+            false => serde_json::from_slice(&self.exact).ok(),
+        };
+        let is_event = |v: &serde_json::Value| is_meta_value(v) || envelope::is_twilio(v);
+        let Some((key, pieces)) = value.as_ref().and_then(|v| envelope::open(v, &is_event)) else {
+            let keys = value.as_ref().map_or("none".into(), envelope::keys);
+            self.rows.push_back((
+                line,
+                Err(format!(
+                    "not a webhook notification: an object with none of Meta's keys \
+                     ({}) and none inside it; its keys: {keys}",
+                    META_KEYS.join(", ")
+                )),
+            ));
+            return;
+        };
+        envelope::count(&mut self.unwrapped, &key, &pieces);
+        for piece in pieces {
+            match piece {
+                Piece::Event(v) if envelope::is_twilio(&v) => {
+                    self.rows
+                        .push_back((line, Err(envelope::TWILIO.to_string())));
+                }
+                Piece::Event(v) => match serde_json::from_value::<Notification>(v) {
+                    Ok(n) => self.rows.extend(rows(n).into_iter().map(|r| (line, Ok(r)))),
+                    Err(e) => self
+                        .rows
+                        .push_back((line, Err(format!("in {key}: {}", NotANotification(e))))),
+                },
+                Piece::Stray(why) => self.rows.push_back((line, Err(format!("in {key}: {why}")))),
+            }
+        }
+    }
+}
+
 /// The rows of one notification, in canonical column order.
 fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
     let mut values: Vec<Value> = n
         .entry
+        .unwrap_or_default()
         .into_iter()
         .flat_map(|e| e.changes)
         .map(|c| c.value)
         .collect();
     values.extend(n.value);
-    if n.metadata.is_some() || !n.messages.is_empty() || !n.statuses.is_empty() {
+    let messages = n.messages.unwrap_or_default();
+    let statuses = n.statuses.unwrap_or_default();
+    if n.metadata.is_some() || !messages.is_empty() || !statuses.is_empty() {
         values.push(Value {
             metadata: n.metadata,
-            contacts: n.contacts,
-            messages: n.messages,
-            statuses: n.statuses,
+            contacts: n.contacts.unwrap_or_default(),
+            messages,
+            statuses,
         });
     }
     let mut out = Vec::new();
@@ -467,12 +581,17 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                     continue;
                 }
                 MetaStatus::Warning => "sent",
+                MetaStatus::Played => "read",
                 MetaStatus::Other(s) => s,
             };
-            // A warning is only ever a status event of its message (it
-            // may name no category): never a message of its own.
+            // A warning or `played` is only ever a status event of its
+            // message (it may name no category), and so is any status that
+            // names none (Meta sends `pricing` only on `sent` and one of
+            // `delivered`/`read`): merged into its message by id, never a
+            // message of its own.
             let kind = match MetaStatus::of(text(&s.status)) {
-                MetaStatus::Warning => "status",
+                MetaStatus::Warning | MetaStatus::Played => "status",
+                _ if category.is_empty() => "status",
                 _ => "",
             };
             out.push(row([
@@ -512,6 +631,8 @@ enum MetaStatus<'a> {
     /// nothing of its delivery, so it counts as `sent` (a delivery receipt
     /// or a failure of the same message wins over it).
     Warning,
+    /// A voice message the customer played: a receipt (read as `read`).
+    Played,
     Other(&'a str),
 }
 
@@ -521,6 +642,8 @@ impl<'a> MetaStatus<'a> {
             MetaStatus::Deleted
         } else if status.eq_ignore_ascii_case("warning") {
             MetaStatus::Warning
+        } else if status.eq_ignore_ascii_case("played") {
+            MetaStatus::Played
         } else {
             MetaStatus::Other(status)
         }
@@ -576,22 +699,21 @@ impl Records for Notifications {
         loop {
             if let Some((line, fields)) = self.rows.pop_front() {
                 record.clear();
-                for f in &fields {
-                    record.push_field(f.as_bytes());
+                match fields {
+                    Ok(fields) => {
+                        for f in &fields {
+                            record.push_field(f.as_bytes());
+                        }
+                    }
+                    // An empty record: `take_problem` says why.
+                    Err(why) => self.problem = Some((line, why)),
                 }
                 return Ok(Some(line));
             }
             match self.next_notification()? {
                 None => return Ok(None),
-                Some((line, Ok(n))) => {
-                    self.rows.extend(rows(n).into_iter().map(|r| (line, r)));
-                }
-                Some((line, Err(why))) => {
-                    // An empty record: `take_problem` says why.
-                    record.clear();
-                    self.problem = Some((line, why));
-                    return Ok(Some(line));
-                }
+                Some((line, Ok(n))) => self.queue(line, n),
+                Some((line, Err(why))) => self.rows.push_back((line, Err(why.to_string()))),
             }
         }
     }
@@ -601,7 +723,11 @@ impl Records for Notifications {
     }
 
     fn take_problem(&mut self) -> Option<String> {
-        self.problem.take().map(|(_, why)| why.to_string())
+        self.problem.take().map(|(_, why)| why)
+    }
+
+    fn unwrapped(&self) -> Unwrapped {
+        self.unwrapped.clone()
     }
 
     /// The notification (or unreadable line) the row came from.

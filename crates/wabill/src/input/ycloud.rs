@@ -17,6 +17,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::Format;
+use super::joins::Joins;
 use super::provider::{
     Lacking, MapError, MappedJson, Out, Row, charge, first_object, number, opened, text,
 };
@@ -32,6 +33,7 @@ pub static FORMAT: Format = Format {
             name,
             content,
             options.templates.clone(),
+            Arc::clone(&options.joins),
         ))))
     },
 };
@@ -69,13 +71,45 @@ fn message_category(pricing_category: &str) -> Option<&str> {
     }
 }
 
-pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates>>) -> MappedJson {
+pub fn open(
+    name: &str,
+    input: Box<dyn BufRead>,
+    templates: Option<Arc<Templates>>,
+    joins: Arc<Joins>,
+) -> MappedJson {
     MappedJson::new(
         name,
         input,
         Box::new(move |event: &Value, rows: &mut Vec<Row>| {
             if let Some(m) = event.get("whatsappMessage") {
-                rows.push(outbound(m, templates.as_deref())?);
+                let mut known = joins.lock_ycloud();
+                let id = id(m);
+                let last = matches!(
+                    text(m.get("status")).to_ascii_lowercase().as_str(),
+                    "read" | "failed" | "expired"
+                );
+                // An update that names only the message is a status event
+                // of it, joined to the message an earlier event names.
+                if text(m.get("to")).is_empty() && text(m.get("from")).is_empty() {
+                    rows.push(status_only(m, event, known.get(&id)));
+                    if last {
+                        known.remove(&id);
+                    }
+                    return Ok(());
+                }
+                let row = outbound(m, templates.as_deref())?;
+                if !last && !id.is_empty() {
+                    known.insert(
+                        id,
+                        (
+                            row.get(Out::Customer).to_string(),
+                            row.get(Out::Business).to_string(),
+                        ),
+                    );
+                } else {
+                    known.remove(&id);
+                }
+                rows.push(row);
             } else if let Some(m) = event.get("whatsappInboundMessage") {
                 rows.push(inbound(m));
             } else if let kind
@@ -90,6 +124,16 @@ pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates
             Ok(())
         }),
     )
+    .with_events("YCloud", is_event)
+}
+
+/// A YCloud event: its message, or a `whatsapp.*` type.
+fn is_event(v: &Value) -> bool {
+    v.get("whatsappMessage").is_some()
+        || v.get("whatsappInboundMessage").is_some()
+        || v.get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.starts_with("whatsapp."))
 }
 
 fn id(m: &Value) -> String {
@@ -147,6 +191,37 @@ fn outbound(m: &Value, templates: Option<&Templates>) -> Result<Row, MapError> {
     Ok(row)
 }
 
+/// An update naming only the message (`id`/`wamid`, `status`, a time): a
+/// status row of the message an earlier event named (`known`: its customer
+/// and business), merged with it by id; rejected when none did.
+fn status_only(m: &Value, event: &Value, known: Option<&(String, String)>) -> Row {
+    let mut row = Row::default();
+    let raw_status = text(m.get("status"));
+    let time = ["deliverTime", "readTime", "sendTime", "createTime"]
+        .iter()
+        .map(|k| text(m.get(*k)))
+        .find(|t| !t.is_empty())
+        .unwrap_or_else(|| text(event.get("createTime")));
+    let Some((customer, business)) = known else {
+        row.reject(format!(
+            "a {raw_status:?} update of message {:?} that names neither customer nor \
+             business, and no earlier event of the files read names the message",
+            id(m)
+        ));
+        return row;
+    };
+    row.set(Out::Timestamp, time)
+        .set(Out::Direction, "out")
+        .set(Out::Customer, customer)
+        .set(Out::Business, business)
+        .set(Out::MessageId, id(m))
+        .set(Out::Status, status(&raw_status).unwrap_or(&raw_status))
+        .set(Out::Kind, "status")
+        .set(Out::PricingType, text(m.get("pricingType")))
+        .set(Out::PricingCategory, text(m.get("pricingCategory")));
+    row
+}
+
 fn inbound(m: &Value) -> Row {
     let mut row = Row::default();
     let time = match text(m.get("sendTime")) {
@@ -201,6 +276,7 @@ mod tests {
             "y.json",
             Box::new(std::io::Cursor::new(text.to_string())),
             templates,
+            Arc::default(),
         );
         super::super::provider::read_all(&mut reader)
     }

@@ -12,14 +12,18 @@ pub enum MetaType {
     FreeCustomerService,
     FreeEntryPoint,
     FreeGroupCustomerService,
+    /// The conversation era's free tier (the first 1,000 service
+    /// conversations a month), as Meta's analytics and exports write it.
+    FreeTier,
 }
 
 impl MetaType {
-    pub const ALL: [MetaType; 4] = [
+    pub const ALL: [MetaType; 5] = [
         MetaType::Regular,
         MetaType::FreeCustomerService,
         MetaType::FreeEntryPoint,
         MetaType::FreeGroupCustomerService,
+        MetaType::FreeTier,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -28,6 +32,7 @@ impl MetaType {
             MetaType::FreeCustomerService => "free_customer_service",
             MetaType::FreeEntryPoint => "free_entry_point",
             MetaType::FreeGroupCustomerService => "free_group_customer_service",
+            MetaType::FreeTier => "free_tier",
         }
     }
 

@@ -65,8 +65,12 @@ pub struct MessageReconciliation {
 }
 
 /// wabill's decision in Meta's vocabulary: Meta names the category a
-/// message was priced in (authentication_international where it applied),
-/// and bills only `regular` messages.
+/// message was priced in (authentication_international where it applied).
+/// What `billable` means depends on the era: per message (from 2025-07-01)
+/// only `regular` messages are billable; per conversation (CBP) Meta marks
+/// every conversation billable, free-tier and service ones included (they
+/// are billable, if not charged, and appear on the invoice), and only
+/// conversations opened from a free entry point are not.
 pub fn wabill_decision(m: &Message, p: &Priced<'_>) -> Decision {
     let category = match (p.pricing_category, m.category) {
         (Some(Category::AuthenticationInternational), Some(Category::Authentication)) => {
@@ -77,7 +81,10 @@ pub fn wabill_decision(m: &Message, p: &Priced<'_>) -> Decision {
     Decision {
         pricing_type: p.pricing_type.as_str().to_string(),
         category: category.map_or(String::new(), |c| c.as_str().to_string()),
-        billable: Some(p.pricing_type == PricingType::Regular),
+        billable: Some(match p.model {
+            Some(model) if model.is_conversation() => p.pricing_type != PricingType::FreeEntryPoint,
+            _ => p.pricing_type == PricingType::Regular,
+        }),
     }
 }
 

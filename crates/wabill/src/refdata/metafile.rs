@@ -85,18 +85,48 @@ fn effective_date(title: &str) -> Option<Date> {
     Date::new(year, month as i8, day).ok()
 }
 
-/// The currency named in the title ("… in USD …").
+/// The currency named in the title ("… in USD …", "… in $US …").
 fn title_currency(title: &str) -> Option<Currency> {
     let words: Vec<&str> = title.split_whitespace().collect();
     words
         .windows(2)
-        .find(|w| w[0].eq_ignore_ascii_case("in") && w[1].len() == 3)
-        .and_then(|w| {
-            let c = w[1].trim_matches(|c: char| !c.is_ascii_alphabetic());
-            (c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()))
-                .then(|| Currency::parse(c))
-                .flatten()
-        })
+        .find(|w| w[0].eq_ignore_ascii_case("in") && currency(w[1]).is_some())
+        .and_then(|w| currency(w[1]))
+}
+
+/// A currency as Meta's cards write it: a code (`USD`), or the dollar
+/// written `$US` / `US$` (the conversation-era cards).
+fn currency(cell: &str) -> Option<Currency> {
+    let c = cell.trim().trim_end_matches([',', '.', ';', ':']);
+    if ["$us", "us$", "usd$"]
+        .iter()
+        .any(|d| c.eq_ignore_ascii_case(d))
+    {
+        return Currency::parse("USD");
+    }
+    (c.len() == 3 && c.chars().all(|c| c.is_ascii_uppercase()))
+        .then(|| Currency::parse(c))
+        .flatten()
+}
+
+/// Whether the title says the card is per conversation ("Cost per
+/// conversation …": the conversation-era cards).
+fn per_conversation(title: &str) -> bool {
+    title.to_ascii_lowercase().contains("per conversation")
+}
+
+/// A line of prose after the header (a note with a link in a later
+/// column): no cell is a number, and one is a link.
+fn is_prose(row: &[String]) -> bool {
+    let link = |c: &String| {
+        let l = c.trim().to_ascii_lowercase();
+        l.starts_with("http://") || l.starts_with("https://") || l.starts_with("www.")
+    };
+    row.iter().any(link)
+        && !row
+            .iter()
+            .skip(1)
+            .any(|c| !c.is_empty() && c.chars().all(|c| c.is_ascii_digit() || ".,$ ".contains(c)))
 }
 
 fn is_blank(cell: &str) -> bool {
@@ -158,7 +188,8 @@ fn currency_of(
 ) -> Result<Currency, RefDataError> {
     let col = h.cells.iter().position(|c| norm(c) == "currency");
     match col.and_then(|i| row.get(i)).filter(|c| !c.is_empty()) {
-        Some(c) => Currency::parse(c)
+        Some(c) => currency(c)
+            .or_else(|| Currency::parse(c))
             .ok_or_else(|| RefDataError::new(name, line, format!("currency {c:?} is not a code"))),
         None => h
             .title_currency
@@ -214,12 +245,25 @@ pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
         ));
     }
     let mut w = writer();
-    w.write_record(["market", "category", "rate", "currency", "effective_from"])
-        .expect("in memory");
+    // A conversation-era card ("Cost per conversation …") is read as one.
+    let unit = if per_conversation(title) {
+        "conversation"
+    } else {
+        "message"
+    };
+    w.write_record([
+        "market",
+        "category",
+        "rate",
+        "currency",
+        "effective_from",
+        "unit",
+    ])
+    .expect("in memory");
     let date = h.date.to_string();
     for (line, row) in &records[h.row + 1..] {
         let market = row.first().map_or("", |c| c.as_str());
-        if market.is_empty() {
+        if market.is_empty() || is_prose(row) {
             continue;
         }
         let currency = currency_of(name, *line, &h, row)?.to_string();
@@ -230,7 +274,7 @@ pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
             let r = rate(cell).ok_or_else(|| {
                 RefDataError::new(name, *line, format!("{category}: {cell:?} is not a rate"))
             })?;
-            w.write_record([market, category, &r.to_string(), &currency, &date])
+            w.write_record([market, category, &r.to_string(), &currency, &date, unit])
                 .expect("in memory");
         }
     }
@@ -323,7 +367,7 @@ pub fn tiers_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
     let date = h.date.to_string();
     let mut market = String::new();
     for (line, row) in &records[h.row + 1..] {
-        if row.iter().all(|c| c.is_empty()) {
+        if row.iter().all(|c| c.is_empty()) || is_prose(row) {
             continue;
         }
         if let Some(m) = row.first().filter(|m| !m.is_empty()) {
@@ -402,9 +446,17 @@ mod tests {
     fn meta_rate_card_becomes_rows() {
         let csv = rates_to_csv("r.csv", RATES).unwrap().unwrap();
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "market,category,rate,currency,effective_from");
-        assert_eq!(lines[1], "Argentina,marketing,0.0618,USD,2026-04-01");
-        assert!(lines.contains(&"India,authentication_international,0.0304,USD,2026-04-01"));
+        assert_eq!(
+            lines[0],
+            "market,category,rate,currency,effective_from,unit"
+        );
+        assert_eq!(
+            lines[1],
+            "Argentina,marketing,0.0618,USD,2026-04-01,message"
+        );
+        assert!(
+            lines.contains(&"India,authentication_international,0.0304,USD,2026-04-01,message")
+        );
         // n/a cells (service everywhere, most international cells) are absent.
         assert!(!csv.contains("service"));
         assert!(

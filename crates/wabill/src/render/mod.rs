@@ -99,9 +99,14 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     } else {
         String::new()
     };
+    let other = if a.not_whatsapp > 0 {
+        format!(" + {} not WhatsApp", group_digits(a.not_whatsapp))
+    } else {
+        String::new()
+    };
     let mut lines = vec![
         format!(
-            "{} {} read = {} inbound + {} outbound{calls} + {} merged + {} rejected",
+            "{} {} read = {} inbound + {} outbound{calls} + {} merged{other} + {} rejected",
             group_digits(a.rows_read),
             if a.rows_read == 1 { "row" } else { "rows" },
             group_digits(a.inbound),
@@ -111,6 +116,9 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
         ),
         outbound,
     ];
+    if !a.unwrapped.is_empty() {
+        lines.push(unwrapped_line(&a.unwrapped));
+    }
     if let Some(upper) = report.meta.upper_bound {
         lines.push(format!(
             "upper bound with max prices: {} {}",
@@ -228,4 +236,20 @@ pub fn counts(report: &Report, line: &Line) -> Vec<u64> {
     }
     v.extend([line.charged, line.free, line.not_delivered]);
     v
+}
+
+/// `3 events unwrapped from envelopes (body_params: 2, payload: 1)`: the
+/// store's wrappers read through, by key.
+pub fn unwrapped_line(unwrapped: &std::collections::BTreeMap<String, u64>) -> String {
+    let total: u64 = unwrapped.values().sum();
+    let keys: Vec<String> = unwrapped
+        .iter()
+        .map(|(k, n)| format!("{k}: {}", group_digits(*n)))
+        .collect();
+    format!(
+        "{} {} unwrapped from envelopes ({})",
+        group_digits(total),
+        nouns(total, "event"),
+        keys.join(", ")
+    )
 }

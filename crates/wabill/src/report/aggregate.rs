@@ -243,6 +243,8 @@ impl<'a> Aggregator<'a> {
         accounting.rows_read = stats.rows_read;
         accounting.rejected = stats.rejected;
         accounting.merged = stats.merged;
+        accounting.unwrapped = stats.unwrapped.clone();
+        accounting.not_whatsapp = stats.not_whatsapp;
         // A business whose rows show its phone number is named by it.
         let (names, number_notes) = business_names(&stats.business_numbers);
         let business_at: Vec<usize> = (0..self.group_by.len())

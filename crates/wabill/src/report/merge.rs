@@ -350,8 +350,12 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
 
 fn add_accounting(a: &mut Accounting, b: &Accounting) {
     a.rows_read += b.rows_read;
+    for (key, n) in &b.unwrapped {
+        *a.unwrapped.entry(key.clone()).or_default() += n;
+    }
     a.merged += b.merged;
     a.calls += b.calls;
+    a.not_whatsapp += b.not_whatsapp;
     a.stale_rates += b.stale_rates;
     a.rejected += b.rejected;
     a.inbound += b.inbound;

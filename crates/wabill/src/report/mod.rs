@@ -57,7 +57,7 @@ pub struct Row {
 }
 
 /// Where every input row went. rows_read = inbound + outbound + calls +
-/// merged + rejected; outbound = charged + free + not_delivered + unpriced.
+/// merged + not_whatsapp + rejected; outbound = charged + free + not_delivered + unpriced.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accounting {
     pub rows_read: u64,
@@ -68,6 +68,9 @@ pub struct Accounting {
     /// Call rows (they open windows; calls are not priced here).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub calls: u64,
+    /// Rows of another channel (an SMS in a Twilio log): never priced.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub not_whatsapp: u64,
     pub charged: u64,
     pub free: u64,
     /// Free messages by pricing type.
@@ -82,6 +85,10 @@ pub struct Accounting {
     /// Conversations, when a conversation model priced something.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub conversations: Option<ConversationAccounting>,
+    /// Events read out of envelopes (a store's wrapper around a webhook
+    /// body), by the envelope's key; their rows are counted like others.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub unwrapped: BTreeMap<String, u64>,
 }
 
 /// Conversations opened = charged + free + unpriced; each is counted on the
@@ -104,7 +111,13 @@ fn is_zero(n: &u64) -> bool {
 impl Accounting {
     /// Both identities of the accounting hold.
     pub fn balances(&self) -> bool {
-        self.rows_read == self.inbound + self.outbound + self.calls + self.merged + self.rejected
+        self.rows_read
+            == self.inbound
+                + self.outbound
+                + self.calls
+                + self.merged
+                + self.not_whatsapp
+                + self.rejected
             && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
             && self.free == self.free_by_reason.values().sum::<u64>()
             && self.conversations.as_ref().is_none_or(|c| {

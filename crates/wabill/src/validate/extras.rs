@@ -228,6 +228,25 @@ pub fn user_id(raw: &[u8], country: &mut Option<[u8; 2]>) -> Result<Option<Strin
         *country = country.or(Some(prefix));
         return Ok(Some(format!("{}{}", t[..2].to_ascii_uppercase(), &t[2..])));
     }
+    // The older business-scoped user id, `user.<hex>`: it names no country,
+    // so the row must (a webhook's `contacts[].profile.country_code`).
+    if let Some(rest) = t
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("user."))
+        .map(|_| &t[5..])
+        && id_chars(rest)
+    {
+        if country.is_none() {
+            return Err(field_error(
+                Column::Customer,
+                raw,
+                "a user id of the form user.<id> names no country, and the row gives none \
+                 (a webhook's contacts[].profile.country_code, or the country column): its \
+                 market is unknown",
+            ));
+        }
+        return Ok(Some(format!("user.{rest}")));
+    }
     // More digits than any phone number, and no `+`: not a number mistyped.
     let digits = t;
     if digits.len() > 15 && digits.bytes().all(|c| c.is_ascii_digit()) {
@@ -267,6 +286,13 @@ mod tests {
         );
         let mut c = Some(*b"BR");
         assert!(user_id(b"13491208655302741918", &mut c).unwrap().is_some());
+        // The older `user.<hex>` form takes the row's country.
+        let mut c = Some(*b"BR");
+        let id = user_id(b"User.4f3a9c2e1b7d", &mut c).unwrap();
+        assert_eq!(id.as_deref(), Some("user.4f3a9c2e1b7d"));
+        let mut c = None;
+        let e = user_id(b"user.4f3a9c2e1b7d", &mut c).unwrap_err();
+        assert!(e.reason.contains("names no country"), "{}", e.reason);
         assert_eq!(user_id(b"+49 151 1234567", &mut None).unwrap(), None);
         // Two letters that name no market price as Meta's "Other".
         let mut c = None;

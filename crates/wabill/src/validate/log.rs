@@ -39,6 +39,13 @@ pub struct LogStats {
     /// may be an id). Few businesses, few numbers each.
     #[serde(skip)]
     pub business_numbers: BTreeMap<String, BTreeSet<String>>,
+    /// Events read out of envelopes, by the envelope's key (part of
+    /// `rows_read` as the rows they give).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub unwrapped: BTreeMap<String, u64>,
+    /// Rows of another channel (`kind` = `sms`: an SMS in a Twilio log):
+    /// counted, never priced.
+    pub not_whatsapp: u64,
 }
 
 impl LogStats {
@@ -111,6 +118,9 @@ pub fn read_rows<B>(
     let mut bytes_before = 0;
     // The last (business, business_number) noted: most rows repeat it.
     let mut last_number: Option<(u32, Vec<u8>)> = None;
+    // A new pass: what readers join across files starts afresh.
+    options.joins.reset();
+    validator.naive_tz = options.naive_tz.clone();
     for (file, source) in sources.iter().enumerate() {
         let mut reader = LogReader::open(source, options)?;
         log.files.push(reader.name.clone());
@@ -128,6 +138,16 @@ pub fn read_rows<B>(
             log.stats.rows_read += 1;
             if log.stats.rows_read.is_multiple_of(65_536) {
                 progress(bytes_before + reader.bytes_read(), log.stats.rows_read);
+            }
+            if record.len() == reader.width
+                && reader
+                    .columns
+                    .field(&record, Column::Kind)
+                    .trim_ascii()
+                    .eq_ignore_ascii_case(crate::input::twilio::NOT_WHATSAPP.as_bytes())
+            {
+                log.stats.not_whatsapp += 1;
+                continue;
             }
             let mut rejection = if record.len() != reader.width {
                 Rejection {
@@ -197,9 +217,13 @@ pub fn read_rows<B>(
             log.stats.rejected += 1;
             sink.reject(&rejection, Some(reader.original(&record)));
         }
+        for (key, n) in reader.unwrapped() {
+            *log.stats.unwrapped.entry(key).or_default() += n;
+        }
         bytes_before += reader.bytes_read();
         progress(bytes_before, log.stats.rows_read);
     }
+    options.joins.finish()?;
     Ok(ControlFlow::Continue(()))
 }
 

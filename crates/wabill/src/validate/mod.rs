@@ -100,6 +100,8 @@ pub struct Validator {
     /// Meta's decisions by message id, kept with id texts (`keep_ids`).
     pub meta: MetaDecisions,
     keep_meta: bool,
+    /// `--naive-tz`: the zone of timestamps written with no offset.
+    pub naive_tz: Option<jiff::tz::TimeZone>,
     number: String,
     /// A customer number's value → interned id: repeat customers skip
     /// normalising, and the key lives in the table (no pointer to chase).
@@ -167,7 +169,8 @@ fn meta_pricing(columns: &Columns, record: &csv::ByteRecord) -> Result<MetaPrici
             field_error(
                 Column::PricingType,
                 raw,
-                "expected regular, free_customer_service, free_entry_point or free_group_customer_service",
+                "expected regular, free_customer_service, free_entry_point, \
+                 free_group_customer_service or free_tier",
             )
         })?),
     };
@@ -350,8 +353,12 @@ impl Validator {
         let field = |c: Column| columns.field(record, c);
 
         let raw = field(Column::Timestamp);
-        let at = timestamp::parse_timestamp(text(Column::Timestamp, raw)?)
-            .map_err(|reason| field_error(Column::Timestamp, raw, reason.to_string()))?;
+        let raw_text = text(Column::Timestamp, raw)?;
+        let at = match &self.naive_tz {
+            None => timestamp::parse_timestamp(raw_text),
+            Some(zone) => timestamp::parse_timestamp_in(raw_text, zone),
+        }
+        .map_err(|reason| field_error(Column::Timestamp, raw, reason.to_string()))?;
 
         let raw = field(Column::Direction);
         let direction = parse_direction(text(Column::Direction, raw)?)
@@ -445,13 +452,14 @@ impl Validator {
             id => Some(self.strings.message_ids.key(id)),
         };
 
+        // Checked whether or not it is kept: one verdict for a row, whatever
+        // the command.
+        let meta = meta_pricing(columns, record)?;
         if self.keep_meta
             && let Some(id) = message_id
+            && !meta.is_empty()
         {
-            let meta = meta_pricing(columns, record)?;
-            if !meta.is_empty() {
-                self.meta.add(id, meta);
-            }
+            self.meta.add(id, meta);
         }
 
         if self.defer {

@@ -17,7 +17,9 @@ pub enum TimestampError {
     NumberOutOfRange,
     #[error("out of the supported range of dates")]
     DateOutOfRange,
-    #[error("no UTC offset (add Z or +hh:mm)")]
+    #[error(
+        "no UTC offset (add Z or +hh:mm, or say what zone such values are in with --naive-tz UTC|ZONE)"
+    )]
     NoOffset,
     #[error("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds")]
     Format,
@@ -52,8 +54,53 @@ fn parse_any(s: &str) -> Result<Micros, TimestampError> {
     }
     match s.parse::<jiff::Timestamp>() {
         Ok(t) => Ok(t.as_microsecond()),
-        Err(_) if s.parse::<jiff::civil::DateTime>().is_ok() => Err(TimestampError::NoOffset),
-        Err(_) => Err(TimestampError::Format),
+        Err(_) => match warehouse(s) {
+            Some(t) => parse_any(&t),
+            None if s.parse::<jiff::civil::DateTime>().is_ok() => Err(TimestampError::NoOffset),
+            None => Err(TimestampError::Format),
+        },
+    }
+}
+
+/// A warehouse's spelling of an instant as RFC 3339: BigQuery's
+/// `2026-02-02 10:00:00 UTC` (or `GMT`), and an offset after a space, with
+/// or without its colon (`2026-02-02 10:00:00 +0000`, `… -03:00`).
+fn warehouse(s: &str) -> Option<String> {
+    let (civil, zone) = s.rsplit_once(' ')?;
+    let civil = civil.trim_end();
+    if civil.parse::<jiff::civil::DateTime>().is_err() {
+        return None;
+    }
+    let offset = match zone.as_bytes() {
+        z if z.eq_ignore_ascii_case(b"UTC") || z.eq_ignore_ascii_case(b"GMT") => "Z".to_string(),
+        [b'+' | b'-', h1, h2, m1, m2] if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) => {
+            format!("{}:{}", &zone[..3], &zone[3..])
+        }
+        [b'+' | b'-', h1, h2, b':', m1, m2]
+            if [h1, h2, m1, m2].iter().all(|d| d.is_ascii_digit()) =>
+        {
+            zone.to_string()
+        }
+        _ => return None,
+    };
+    Some(format!("{}{offset}", civil.replacen(' ', "T", 1)))
+}
+
+/// A timestamp with no offset (`TIMESTAMP_NTZ`, `DATETIME`), read in
+/// `zone` (`--naive-tz`); any other form as `parse_timestamp` reads it.
+pub fn parse_timestamp_in(s: &str, zone: &jiff::tz::TimeZone) -> Result<Micros, TimestampError> {
+    match parse_timestamp(s) {
+        Err(TimestampError::NoOffset) => {
+            let civil: jiff::civil::DateTime =
+                s.trim().parse().map_err(|_| TimestampError::Format)?;
+            // A wall time a DST change skips or repeats is read the way
+            // clocks do (jiff's "compatible": the later / earlier instant).
+            let t = zone
+                .to_timestamp(civil)
+                .map_err(|_| TimestampError::DateOutOfRange)?;
+            Ok(t.as_microsecond())
+        }
+        other => other,
     }
 }
 
@@ -181,6 +228,37 @@ mod tests {
             parse_timestamp("9999999999999999"),
             Err(TimestampError::DateOutOfRange)
         );
+    }
+
+    #[test]
+    fn reads_warehouse_spellings() {
+        let z = parse_timestamp("2026-02-02T10:00:00Z").unwrap();
+        for s in [
+            "2026-02-02 10:00:00 UTC",
+            "2026-02-02 10:00:00 GMT",
+            "2026-02-02T10:00:00 UTC",
+            "2026-02-02 10:00:00 +0000",
+            "2026-02-02 07:00:00 -0300",
+            "2026-02-02 07:00:00 -03:00",
+        ] {
+            assert_eq!(parse_timestamp(s), Ok(z), "{s}");
+        }
+        assert_eq!(
+            parse_timestamp("2026-02-02 10:00:00.250 UTC"),
+            Ok(z + 250_000)
+        );
+        assert!(parse_timestamp("2026-02-02 10:00:00 CET").is_err());
+        assert!(parse_timestamp("2026-02-02 10:00:00 +00").is_err());
+        // Zoneless: refused, unless the zone is given.
+        assert_eq!(
+            parse_timestamp("2026-02-02 10:00:00"),
+            Err(TimestampError::NoOffset)
+        );
+        let utc = jiff::tz::TimeZone::UTC;
+        assert_eq!(parse_timestamp_in("2026-02-02 10:00:00", &utc), Ok(z));
+        let sp = jiff::tz::TimeZone::get("America/Sao_Paulo").unwrap();
+        assert_eq!(parse_timestamp_in("2026-02-02T07:00:00", &sp), Ok(z));
+        assert_eq!(parse_timestamp_in("2026-02-02T10:00:00Z", &sp), Ok(z));
     }
 
     proptest! {
