@@ -42,3 +42,10 @@ pub const TIERS: (&str, &str) = card!("tiers-2026-04-01-usd.csv");
 
 /// How far to trust each built-in value (`data/cards/confidence.csv`).
 pub const CONFIDENCE: &str = include_str!("../../data/cards/confidence.csv");
+
+/// Number → country, generated from libphonenumber's metadata
+/// (tests/numbering_plan.rs).
+pub const NUMBERING_PLAN: (&str, &str) = (
+    "built-in numbering-plan.csv",
+    include_str!("../../data/numbering-plan.csv"),
+);
