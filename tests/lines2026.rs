@@ -453,3 +453,38 @@ fn business_agent_rows_cost_tokens_at_the_per_token_rate() {
     with_card.extend_from_slice(&["--rates", &card]);
     assert_eq!(priced(&with_card)[&format!("b1 {c}")]["cost"], "0.0630");
 }
+
+/// Issue 27: max prices did not exist before the limited beta of
+/// 2026-05-15: a `--max-price` table bounds nothing earlier.
+#[test]
+fn max_prices_bound_nothing_before_2026_05_15() {
+    let early = LITE.replace("2026-10-02", "2026-05-14");
+    let log = file("lite-early.csv", &early);
+    let max = file(
+        "max-early.csv",
+        "template,max_price_per_1000,currency\npromo,50,USD\n",
+    );
+    let json = ok(&["estimate", &log, "--max-price", &max, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Meta's cost 0.035 + list 0.0625 + list 0.0625: no bound below list.
+    assert_eq!(v["meta"]["upper_bound"], "0.1600");
+    let on_the_day = LITE.replace("2026-10-02", "2026-05-15");
+    let log = file("lite-day.csv", &on_the_day);
+    let json = ok(&["estimate", &log, "--max-price", &max, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["meta"]["upper_bound"], "0.1475");
+}
+
+/// Issue 27: a `marketing_lite` template that opens a conversation in the
+/// 2023 model pays the marketing conversation rate (it was unpriced).
+#[test]
+fn marketing_lite_opening_a_2023_conversation_pays_marketing() {
+    let log = file(
+        "lite-2024.csv",
+        "timestamp,business,customer,direction,category,message_id,status\n\
+         2024-12-02T10:00:00Z,15550001,+5511987650001,out,marketing_lite,c1,delivered\n",
+    );
+    let rows = priced(&[&log]);
+    let row = &rows["c1 +5511987650001"];
+    assert_eq!(row["cost"], "0.0625", "{row:?}");
+}

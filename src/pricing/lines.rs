@@ -243,6 +243,9 @@ impl<'t> Pricer<'t> {
                 .extras
                 .template()
                 .and_then(|t| ctx.lines.max_prices.get(strings.templates.get(t)));
+            // Max prices exist from the limited beta of 2026-05-15 on
+            // (Meta's enroll-max-price page); earlier messages are at list.
+            let max = max.filter(|_| priced.local_date >= MAX_PRICE_FROM);
             priced.upper_bound = Some(match (reported, max) {
                 (Some(_), _) | (None, None) => priced.cost,
                 (None, Some(max)) => max.per_message,
@@ -251,3 +254,7 @@ impl<'t> Pricer<'t> {
         Ok(*priced)
     }
 }
+
+/// The first day a business could set a max price (Marketing Messages API
+/// limited beta).
+pub const MAX_PRICE_FROM: jiff::civil::Date = jiff::civil::date(2026, 5, 15);

@@ -645,8 +645,10 @@ impl<'t> Pricer<'t> {
             ConversationType::BusinessInitiated => {
                 (PricingType::FreeTier, RateCategory::BusinessInitiated)
             }
-            // Marketing, utility, authentication: never free.
-            _ => (PricingType::Regular, column(category)),
+            // Marketing, utility, authentication: never free. A
+            // `marketing_lite` template opens a marketing conversation and
+            // pays its rate.
+            _ => (PricingType::Regular, column(category.priced_as())),
         };
         priced.pricing_type = pricing_type;
         let result = if pricing_type == PricingType::FreeTier {
