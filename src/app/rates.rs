@@ -157,6 +157,14 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
         }
         None => {
             heading.push(format!("{currency} rates{unit} in force on {date}"));
+            if crate::refdata::builtin::PARTIAL_CURRENCIES.contains(&currency.as_str()) {
+                // Meta publishes each currency's whole card; the sources
+                // show only these rows of it.
+                heading.push(format!(
+                    "partial card: only the markets listed have built-in {currency} rates; \
+                     the others need --rates FILE"
+                ));
+            }
             ctx.rates
                 .card_on(ctx.currency, date)
                 .into_iter()

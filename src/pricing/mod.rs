@@ -272,6 +272,14 @@ impl fmt::Display for Unpriced {
                             f,
                             " (the built-in conversation card starts on {CONVERSATION_CARDS_FROM})"
                         )?,
+                        _ if crate::refdata::builtin::PARTIAL_CURRENCIES
+                            .contains(&currency.as_str()) =>
+                        {
+                            write!(
+                                f,
+                                " (the built-in {currency} cards are partial: they lack {market})"
+                            )?
+                        }
                         _ => write!(f, " (no card gives it)")?,
                     },
                     MissingRate::UnknownSince { from, card } => {
