@@ -488,3 +488,33 @@ fn marketing_lite_opening_a_2023_conversation_pays_marketing() {
     let row = &rows["c1 +5511987650001"];
     assert_eq!(row["cost"], "0.0625", "{row:?}");
 }
+
+/// Issue 27: from 2026-10-01 the 1,000 free service messages of a business
+/// number are shared by one-to-one and group service messages: here the
+/// 1,001st is a group one, and pays Brazil's utility rate.
+#[test]
+fn one_to_one_and_group_service_messages_share_the_1000_free() {
+    let mut log =
+        String::from("timestamp,business,customer,direction,category,message_id,status,group\n");
+    log.push_str("2026-10-15T09:00:00Z,15550001,+5511987650001,in,,i1,delivered,\n");
+    for i in 0..1000 {
+        log.push_str(&format!(
+            "2026-10-15T09:{:02}:{:02}Z,15550001,+5511987650001,out,service,s{i},delivered,\n",
+            1 + i / 60,
+            i % 60
+        ));
+    }
+    log.push_str("2026-10-15T10:00:00Z,15550001,+5511987650002,in,,gi1,delivered,G1\n");
+    log.push_str(
+        "2026-10-15T10:00:05Z,15550001,+5511987650002,out,group_service,gs1,delivered,G1\n",
+    );
+    let path = file("shared-allowance.csv", &log);
+    let rows = priced(&[&path]);
+    assert_eq!(rows["s999 +5511987650001"]["cost"], "0.0000");
+    let group = &rows["gs1 +5511987650002"];
+    assert_eq!(
+        (group["pricing_type"].as_str(), group["cost"].as_str()),
+        ("regular", "0.0068"),
+        "{group:?}"
+    );
+}

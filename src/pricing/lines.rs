@@ -65,6 +65,23 @@ impl<'t> Pricer<'t> {
         if let Some(result) = self.price_line_2026(m, category, &mut priced) {
             return result;
         }
+        // From 2026-10-01 group service messages share the business
+        // number's 1,000 free service messages with one-to-one ones, and
+        // pay the utility rate past them (issue 27, PRICING.md §1e).
+        if category == Category::Service
+            && let Some((kind @ super::Allowance::ServiceMessages, _)) = model.facts().allowance
+        {
+            priced.pricing_type = PricingType::FreeTier;
+            priced.rule = Some(super::Rule::Allowance);
+            let free = self.ctx.service_allowance;
+            return self.allowance(
+                kind,
+                free,
+                m,
+                &mut priced,
+                RateCategory::Of(Category::Utility),
+            );
+        }
         match category {
             Category::Utility | Category::Service if windows.service_window.is_some() => {
                 priced.pricing_type = PricingType::FreeGroupCustomerService;
