@@ -88,6 +88,9 @@ pub struct TierTable {
     off: bool,
     /// The first date any version applies (for the report's note).
     pub starts: Option<Date>,
+    /// A table the user gave (`--tiers`): it applies as given, even where
+    /// its first band is not the list rate (a negotiated table).
+    pub as_given: bool,
 }
 
 #[derive(Deserialize)]
