@@ -437,3 +437,177 @@ fn business_agent_rows_cost_tokens_at_the_per_token_rate() {
     with_card.extend_from_slice(&["--rates", &card]);
     assert_eq!(priced(&with_card)[&format!("b1 {c}")]["cost"], "0.0630");
 }
+
+/// Issue 27: max prices did not exist before the limited beta of
+/// 2026-05-15: a `--max-price` table bounds nothing earlier.
+#[test]
+fn max_prices_bound_nothing_before_2026_05_15() {
+    let early = LITE.replace("2026-10-02", "2026-05-14");
+    let log = file("lite-early.csv", &early);
+    let max = file(
+        "max-early.csv",
+        "template,max_price_per_1000,currency\npromo,50,USD\n",
+    );
+    let json = ok(&["estimate", &log, "--max-price", &max, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    // Meta's cost 0.035 + list 0.0625 + list 0.0625: no bound below list.
+    assert_eq!(v["meta"]["upper_bound"], "0.1600");
+    let on_the_day = LITE.replace("2026-10-02", "2026-05-15");
+    let log = file("lite-day.csv", &on_the_day);
+    let json = ok(&["estimate", &log, "--max-price", &max, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    assert_eq!(v["meta"]["upper_bound"], "0.1475");
+}
+
+/// Issue 27: a `marketing_lite` template that opens a conversation in the
+/// 2023 model pays the marketing conversation rate (it was unpriced).
+#[test]
+fn marketing_lite_opening_a_2023_conversation_pays_marketing() {
+    let log = file(
+        "lite-2024.csv",
+        "timestamp,business,customer,direction,category,message_id,status\n\
+         2024-12-02T10:00:00Z,15550001,+5511987650001,out,marketing_lite,c1,delivered\n",
+    );
+    let rows = priced(&[&log]);
+    let row = &rows["c1 +5511987650001"];
+    assert_eq!(row["cost"], "0.0625", "{row:?}");
+}
+
+/// Issue 27: from 2026-10-01 the 1,000 free service messages of a business
+/// number are shared by one-to-one and group service messages: here the
+/// 1,001st is a group one, and pays Brazil's utility rate.
+#[test]
+fn one_to_one_and_group_service_messages_share_the_1000_free() {
+    let mut log =
+        String::from("timestamp,business,customer,direction,category,message_id,status,group\n");
+    log.push_str("2026-10-15T09:00:00Z,15550001,+5511987650001,in,,i1,delivered,\n");
+    for i in 0..1000 {
+        log.push_str(&format!(
+            "2026-10-15T09:{:02}:{:02}Z,15550001,+5511987650001,out,service,s{i},delivered,\n",
+            1 + i / 60,
+            i % 60
+        ));
+    }
+    log.push_str("2026-10-15T10:00:00Z,15550001,+5511987650002,in,,gi1,delivered,G1\n");
+    log.push_str(
+        "2026-10-15T10:00:05Z,15550001,+5511987650002,out,group_service,gs1,delivered,G1\n",
+    );
+    let path = file("shared-allowance.csv", &log);
+    let rows = priced(&[&path]);
+    assert_eq!(rows["s999 +5511987650001"]["cost"], "0.0000");
+    let group = &rows["gs1 +5511987650002"];
+    assert_eq!(
+        (group["pricing_type"].as_str(), group["cost"].as_str()),
+        ("regular", "0.0068"),
+        "{group:?}"
+    );
+}
+
+/// Issue 27: a free entry point window opened from 2026-10-01 lasts 7 days
+/// (INFERRED date; Meta's page says up to 7 days since 2026-09-28), one
+/// opened before lasts 72 h, `--entry-point-hours` sets one length for all,
+/// and the report says which applied.
+#[test]
+fn entry_point_windows_last_7_days_from_2026_10_01() {
+    let log = file(
+        "fep7.csv",
+        "timestamp,business,customer,direction,category,message_id,status,entry_point\n\
+         2026-09-20T10:00:00Z,15550001,+5511987650001,in,,a0,delivered,ad\n\
+         2026-09-20T11:00:00Z,15550001,+5511987650001,out,utility,a1,delivered,\n\
+         2026-09-25T11:00:00Z,15550001,+5511987650001,out,marketing,a2,delivered,\n\
+         2026-10-02T10:00:00Z,15550001,+5511987650002,in,,b0,delivered,ad\n\
+         2026-10-02T11:00:00Z,15550001,+5511987650002,out,utility,b1,delivered,\n\
+         2026-10-07T11:00:00Z,15550001,+5511987650002,out,marketing,b2,delivered,\n\
+         2026-10-09T12:00:00Z,15550001,+5511987650002,out,marketing,b3,delivered,\n",
+    );
+    let rows = priced(&[&log]);
+    let ty = |k: &str| rows[k]["pricing_type"].clone();
+    // September: 72 h, so 5 days later is charged.
+    assert_eq!(ty("a2 +5511987650001"), "regular");
+    // October: 7 days, so 5 days later is free, 7 days and 1 h later is not.
+    assert_eq!(ty("b2 +5511987650002"), "free_entry_point");
+    assert_eq!(ty("b3 +5511987650002"), "regular");
+    let json = ok(&["estimate", &log, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let notes = v["meta"]["notes"].to_string();
+    assert!(
+        notes.contains("opened from 2026-10-01 last 7 days"),
+        "{notes}"
+    );
+
+    let rows = priced(&[&log, "--entry-point-hours", "72"]);
+    assert_eq!(rows["b2 +5511987650002"]["pricing_type"], "regular");
+    let json = ok(&[
+        "estimate",
+        &log,
+        "--entry-point-hours",
+        "72",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let notes = v["meta"]["notes"].to_string();
+    assert!(notes.contains("--entry-point-hours gives"), "{notes}");
+}
+
+/// Issue 27: a tier table the user gives applies as given, with a note,
+/// even where its first band is not today's list rate (a negotiated table);
+/// the built-in tables keep the guard (Pakistan utility from 2026-10-01).
+#[test]
+fn a_user_tier_table_applies_as_given() {
+    let log = file(
+        "pk.csv",
+        "timestamp,business,customer,direction,category,message_id,status\n\
+         2026-10-15T10:00:00Z,15550001,+923001234567,out,utility,p1,delivered\n",
+    );
+    let builtin = priced(&[&log]);
+    assert_eq!(builtin["p1 +923001234567"]["cost"], "0.0150");
+    let tiers = file(
+        "pk-tiers.csv",
+        "market,category,from,to,rate,currency,effective_from\n\
+         Pakistan,utility,1,,0.0100,USD,2026-04-01\n",
+    );
+    let rows = priced(&[&log, "--tiers", &tiers]);
+    let row = &rows["p1 +923001234567"];
+    assert_eq!(row["cost"], "0.0100", "{row:?}");
+    assert!(row["note"].contains("applied as given"), "{row:?}");
+    let json = ok(&["estimate", &log, "--tiers", &tiers, "--format", "json"]);
+    assert!(json.contains("applied as given"), "{json}");
+}
+
+/// Issue 27: a government or non-profit business (`exempt` in
+/// `--businesses`) pays no service message past the 1,000 free until
+/// 2027-12-31; the report says so.
+#[test]
+fn an_exempt_business_pays_no_service_messages_past_the_1000() {
+    let mut log =
+        String::from("timestamp,business,customer,direction,category,message_id,status\n");
+    log.push_str("2026-10-15T09:00:00Z,15550001,+5511987650001,in,,i1,delivered\n");
+    for i in 0..1001 {
+        log.push_str(&format!(
+            "2026-10-15T09:{:02}:{:02}Z,15550001,+5511987650001,out,service,s{i},delivered\n",
+            1 + i / 60,
+            i % 60
+        ));
+    }
+    let path = file("exempt.csv", &log);
+    let plain = priced(&[&path]);
+    assert_eq!(plain["s1000 +5511987650001"]["cost"], "0.0068");
+    let businesses = file(
+        "exempt-businesses.csv",
+        "business,timezone,exempt\n15550001,UTC,yes\n",
+    );
+    let rows = priced(&[&path, "--businesses", &businesses]);
+    let row = &rows["s1000 +5511987650001"];
+    assert_eq!(row["cost"], "0.0000", "{row:?}");
+    assert!(row["note"].contains("exempt"), "{row:?}");
+    let json = ok(&[
+        "estimate",
+        &path,
+        "--businesses",
+        &businesses,
+        "--format",
+        "json",
+    ]);
+    assert!(json.contains("government or non-profit"), "{json}");
+}

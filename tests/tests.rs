@@ -8,6 +8,7 @@ mod util;
 
 mod cards;
 mod cli;
+mod currencies;
 mod engine;
 mod engines;
 mod forecast;
@@ -16,6 +17,7 @@ mod imports;
 mod input;
 mod lines2026;
 mod merge;
+mod numbering_plan;
 mod pricing;
 mod providers;
 mod readers;

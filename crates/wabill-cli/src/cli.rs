@@ -399,14 +399,10 @@ pub struct PricingArgs {
     )]
     pub service_window_hours: u32,
 
-    /// Length of the free entry point window, in hours
-    #[arg(
-        long,
-        value_name = "HOURS",
-        default_value_t = 72,
-        hide_short_help = true
-    )]
-    pub entry_point_hours: u32,
+    /// Length of the free entry point window, in hours, at every date
+    /// (default: 72 h, and 7 days for windows opened from 2026-10-01)
+    #[arg(long, value_name = "HOURS", hide_short_help = true)]
+    pub entry_point_hours: Option<u32>,
 
     /// The wabill.toml that filled in defaults (set by `app::config`).
     #[arg(skip)]

@@ -102,7 +102,8 @@ pub fn partial_settings(
         ),
         (
             "entry_point_hours".into(),
-            args.entry_point_hours.to_string(),
+            args.entry_point_hours
+                .map_or("72, 168 from 2026-10-01".to_string(), |h| h.to_string()),
         ),
     ]))
 }

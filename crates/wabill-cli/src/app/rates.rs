@@ -36,6 +36,23 @@ fn confidence_of(
     }
 }
 
+/// The country of a username (`KZ.123…`): its ISO prefix, which must be a
+/// country code; `None` when `s` is not a username.
+fn username_country(s: &str) -> Result<Option<wabill::refdata::markets::Country>> {
+    let t = s.trim();
+    let b = t.as_bytes();
+    if !(b.len() > 3 && b[2] == b'.' && b[..2].iter().all(u8::is_ascii_alphabetic)) {
+        return Ok(None);
+    }
+    match wabill::refdata::markets::parse_country(&t[..2]) {
+        Some(c) => Ok(Some(c)),
+        None => Err(anyhow::anyhow!(
+            "--number {s:?}: user id prefix {:?} is not an ISO 3166 alpha-2 country code",
+            &t[..2]
+        )),
+    }
+}
+
 pub fn run(args: &RatesArgs) -> Result<Exit> {
     let date: Date = args
         .date
@@ -56,19 +73,30 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
     let mut heading = Vec::new();
     let rows: Vec<RateRow> = match &args.number {
         Some(number) => {
-            let mut digits = String::new();
-            normalize_number(number, &mut digits)
-                .map_err(|e| anyhow::anyhow!("--number {number:?}: {e}"))?;
-            let found = ctx.markets.lookup(&digits, date);
+            let (shown, (found, rule)) = match username_country(number)? {
+                Some(c) => (
+                    number.trim().to_string(),
+                    ctx.markets
+                        .explain_country(c, "by the username's prefix", date),
+                ),
+                None => {
+                    let mut digits = String::new();
+                    normalize_number(number, &mut digits)
+                        .map_err(|e| anyhow::anyhow!("--number {number:?}: {e}"))?;
+                    let explained = ctx.markets.explain(&digits, date);
+                    (format!("+{digits}"), explained)
+                }
+            };
             let market = ctx.markets.name(found.market);
             heading.push(format!(
-                "+{digits} is in market {market} (country {}) on {date}; model in force: {}",
+                "{shown} is in market {market} (country {}) on {date}; model in force: {}",
                 found.country.as_ref().map_or("unknown", country_str),
                 model.map_or_else(
                     || format!("none supported (before {})", Model::first_in_force()),
                     |m| m.name().to_string()
                 )
             ));
+            heading.push(format!("rule: {rule}"));
             let columns: Vec<RateCategory> = match model.and_then(|m| m.facts().conversations) {
                 Some(Era::ByInitiator) => {
                     vec![RateCategory::UserInitiated, RateCategory::BusinessInitiated]
@@ -129,6 +157,14 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
         }
         None => {
             heading.push(format!("{currency} rates{unit} in force on {date}"));
+            if wabill::refdata::builtin::PARTIAL_CURRENCIES.contains(&currency.as_str()) {
+                // Meta publishes each currency's whole card; the sources
+                // show only these rows of it.
+                heading.push(format!(
+                    "partial card: only the markets listed have built-in {currency} rates; \
+                     the others need --rates FILE"
+                ));
+            }
             ctx.rates
                 .card_on(ctx.currency, date)
                 .into_iter()

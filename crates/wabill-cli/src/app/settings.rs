@@ -46,7 +46,10 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
     let tiers = match &args.tiers {
         _ if args.no_tiers => TierTable::off(),
         Some(path) => {
-            TierTable::parse(&path.display().to_string(), &read_text(path)?, &mut markets)?
+            let mut t =
+                TierTable::parse(&path.display().to_string(), &read_text(path)?, &mut markets)?;
+            t.as_given = true;
+            t
         }
         None => TierTable::builtin(&mut markets),
     };
@@ -68,7 +71,7 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         );
     }
     let lines = lines(args, currency)?;
-    if args.service_window_hours == 0 || args.entry_point_hours == 0 {
+    if args.service_window_hours == 0 || args.entry_point_hours == Some(0) {
         bail!("window lengths must be at least one hour");
     }
     Ok(PricingContext {
@@ -84,7 +87,8 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         currency,
         windows: WindowRules {
             service_window: Span::hours(i64::from(args.service_window_hours)),
-            entry_point_window: Span::hours(i64::from(args.entry_point_hours)),
+            entry_point_window: Span::hours(i64::from(args.entry_point_hours.unwrap_or(72))),
+            entry_point_fixed: args.entry_point_hours.is_some(),
             ..WindowRules::default()
         },
         service_allowance: wabill::pricing::Allowance::ServiceMessages.default_size(),

@@ -21,6 +21,10 @@ use std::collections::VecDeque;
 use crate::model::{Instant, Span};
 use crate::pricing::{CONVERSATION_LENGTH, WindowRules};
 
+/// Hours since the epoch of 2026-09-30T10:00Z: from then some business's
+/// local date is 2026-10-01, when free entry point windows last longer.
+const LONG_ENTRY_FROM_HOUR: i64 = 1_790_762_400 / 3600;
+
 pub(super) struct Expiry {
     /// Per customer id: when its windows end at the latest (see above);
     /// `Instant::MIN` when the id is not held.
@@ -32,6 +36,10 @@ pub(super) struct Expiry {
     /// How long a row keeps its customer, and an entry-point row.
     window: Span,
     entry_window: Span,
+    /// An entry-point row from this instant on may open the longer window
+    /// of 2026-10-01 (the earliest local midnight of that day, UTC+14).
+    long_entry_from: Instant,
+    long_entry_window: Span,
     /// Ids held now, and at most at once.
     held: usize,
     peak: usize,
@@ -45,6 +53,9 @@ impl Expiry {
             .max(rules.entry_point_reply)
             .max(CONVERSATION_LENGTH);
         let entry_window = window.max(rules.entry_point_reply + rules.entry_point_window);
+        let long_entry_window = window.max(rules.entry_point_reply + rules.longest_entry_point());
+        // 2026-10-01T00:00 at UTC+14 = 2026-09-30T10:00Z.
+        let long_entry_from = Instant::at_hour(LONG_ENTRY_FROM_HOUR);
         Expiry {
             ends: Vec::new(),
             wheel: VecDeque::new(),
@@ -52,6 +63,8 @@ impl Expiry {
             horizon: horizon.max(Span::ZERO),
             window,
             entry_window,
+            long_entry_from,
+            long_entry_window,
             held: 0,
             peak: 0,
         }
@@ -64,7 +77,9 @@ impl Expiry {
         if i >= self.ends.len() {
             self.ends.resize(i + 1, Instant::MIN);
         }
-        let window = if entry_point {
+        let window = if entry_point && at >= self.long_entry_from {
+            self.long_entry_window
+        } else if entry_point {
             self.entry_window
         } else {
             self.window

@@ -65,6 +65,23 @@ impl<'t> Pricer<'t> {
         if let Some(result) = self.price_line_2026(m, category, &mut priced) {
             return result;
         }
+        // From 2026-10-01 group service messages share the business
+        // number's 1,000 free service messages with one-to-one ones, and
+        // pay the utility rate past them (issue 27, PRICING.md §1e).
+        if category == Category::Service
+            && let Some((kind @ super::Allowance::ServiceMessages, _)) = model.facts().allowance
+        {
+            priced.pricing_type = PricingType::FreeTier;
+            priced.rule = Some(super::Rule::Allowance);
+            let free = self.ctx.service_allowance;
+            return self.allowance(
+                kind,
+                free,
+                m,
+                &mut priced,
+                RateCategory::Of(Category::Utility),
+            );
+        }
         match category {
             Category::Utility | Category::Service if windows.service_window.is_some() => {
                 priced.pricing_type = PricingType::FreeGroupCustomerService;
@@ -243,6 +260,9 @@ impl<'t> Pricer<'t> {
                 .extras
                 .template()
                 .and_then(|t| ctx.lines.max_prices.get(strings.templates.get(t)));
+            // Max prices exist from the limited beta of 2026-05-15 on
+            // (Meta's enroll-max-price page); earlier messages are at list.
+            let max = max.filter(|_| priced.local_date >= MAX_PRICE_FROM);
             priced.upper_bound = Some(match (reported, max) {
                 (Some(_), _) | (None, None) => priced.cost,
                 (None, Some(max)) => max.per_message,
@@ -251,3 +271,7 @@ impl<'t> Pricer<'t> {
         Ok(*priced)
     }
 }
+
+/// The first day a business could set a max price (Marketing Messages API
+/// limited beta).
+pub const MAX_PRICE_FROM: jiff::civil::Date = jiff::civil::date(2026, 5, 15);

@@ -272,6 +272,14 @@ impl fmt::Display for Unpriced {
                             f,
                             " (the built-in conversation card starts on {CONVERSATION_CARDS_FROM})"
                         )?,
+                        _ if crate::refdata::builtin::PARTIAL_CURRENCIES
+                            .contains(&currency.as_str()) =>
+                        {
+                            write!(
+                                f,
+                                " (the built-in {currency} cards are partial: they lack {market})"
+                            )?
+                        }
                         _ => write!(f, " (no card gives it)")?,
                     },
                     MissingRate::UnknownSince { from, card } => {
@@ -321,6 +329,8 @@ struct BusinessState {
     portfolio: u32,
     home_country: Option<Country>,
     ai_provider: bool,
+    /// Government or non-profit (`--businesses` `exempt`).
+    exempt: bool,
 }
 
 /// Monthly counters are keyed by business-local (year, month).
@@ -328,6 +338,34 @@ type Month = (i16, i8);
 
 fn month_of(d: Date) -> Month {
     (d.year(), d.month())
+}
+
+/// The report's word on a free entry point window's length when it is not
+/// the 72 h of Meta's docs until 2026-09-30.
+pub const ENTRY_POINT_7_DAYS: &str = "free entry point windows opened from 2026-10-01 last 7 days \
+     (INFERRED: Meta's page says up to 7 days since 2026-09-28; before, 72 h; \
+     --entry-point-hours sets one length)";
+/// Government and non-profit businesses pay no service messages until
+/// this day (Meta; `pricing.subtype: "paid_exempt"` in webhooks from
+/// 2026-10-12).
+pub const EXEMPT_UNTIL: Date = jiff::civil::date(2027, 12, 31);
+pub const PAID_EXEMPT: &str = "service messages past the 1,000 free: exempt (government or \
+     non-profit business in --businesses, until 2027-12-31)";
+
+/// Noted on messages priced by a `--tiers` table, which applies as given.
+pub const TIERS_AS_GIVEN: &str = "volume tiers from --tiers, applied as given \
+     (a negotiated table need not start at the list rate)";
+pub const ENTRY_POINT_GIVEN: &str =
+    "free entry point windows last the hours --entry-point-hours gives, at every date";
+
+fn entry_point_note(rules: &WindowRules, date: Date) -> Option<&'static str> {
+    if rules.entry_point_fixed {
+        Some(ENTRY_POINT_GIVEN)
+    } else if date >= window::LONG_ENTRY_POINT_FROM {
+        Some(ENTRY_POINT_7_DAYS)
+    } else {
+        None
+    }
 }
 
 /// The stateful engine. Feed it messages in `validate::sort_log` order.
@@ -402,6 +440,7 @@ impl<'t> Pricer<'t> {
                 portfolio,
                 home_country: info.and_then(|b| b.home_country),
                 ai_provider: info.is_some_and(|b| b.ai_provider),
+                exempt: info.is_some_and(|b| b.exempt),
             });
         }
         self.businesses[i].as_mut().expect("initialised above")
@@ -541,8 +580,11 @@ impl<'t> Pricer<'t> {
         let model = ctx.model.resolve(date).ok_or(Unpriced::NoModel { date })?;
         priced.model = Some(model);
         let facts = model.facts();
-        let windows = pair.outbound(m.at, &ctx.windows, facts.entry_points);
+        let windows = pair.outbound(m.at, &ctx.windows.on(date), facts.entry_points);
         priced.windows = Some(windows);
+        if windows.opened_entry_window {
+            priced.note = entry_point_note(&ctx.windows, date);
+        }
         // Only status events (`kind` = `status`) lack one: no row of the
         // message gave it.
         let category = m.category.ok_or(Unpriced::NoCategory)?;
@@ -645,8 +687,10 @@ impl<'t> Pricer<'t> {
             ConversationType::BusinessInitiated => {
                 (PricingType::FreeTier, RateCategory::BusinessInitiated)
             }
-            // Marketing, utility, authentication: never free.
-            _ => (PricingType::Regular, column(category)),
+            // Marketing, utility, authentication: never free. A
+            // `marketing_lite` template opens a marketing conversation and
+            // pays its rate.
+            _ => (PricingType::Regular, column(category.priced_as())),
         };
         priced.pricing_type = pricing_type;
         let result = if pricing_type == PricingType::FreeTier {
@@ -680,6 +724,13 @@ impl<'t> Pricer<'t> {
         priced.counted_as = Some(*count);
         priced.allowance = Some(allowance);
         if *count <= allowance {
+            return Ok(*priced);
+        }
+        if kind == Allowance::ServiceMessages
+            && priced.local_date <= EXEMPT_UNTIL
+            && self.known_business(m.business).exempt
+        {
+            priced.note = Some(PAID_EXEMPT);
             return Ok(*priced);
         }
         priced.pricing_type = PricingType::Regular;
@@ -734,6 +785,15 @@ impl<'t> Pricer<'t> {
                     priced.rate = Some(band.rate);
                     priced.cost = band.rate;
                     priced.rate_source = Some(RateSource::TierBand { label: &band.label });
+                    // Where the built-in guard would have set it aside.
+                    let off_list = list
+                        .as_ref()
+                        .ok()
+                        .zip(version.list_rate())
+                        .is_some_and(|(l, first)| l.rate != first);
+                    if ctx.tiers.as_given && off_list {
+                        priced.note = Some(TIERS_AS_GIVEN);
+                    }
                     priced.tier = Some(TierUse::Band {
                         index: band.index,
                         below_list: version.list_rate().is_some_and(|l| band.rate < l),

@@ -380,9 +380,9 @@ fn explain_has_a_sentence_for_every_pricing_type() {
         "customer message: opens (or restarts) the 24 h customer service window.",
         "service (free-form) message number 1 this month for this business number: within the 1,000 free service messages.",
         "utility template sent 2 h after the customer's last message, inside the 24 h customer service window (open until 2026-10-06 00:00:00 UTC), charged since the rules of 2026-10-01; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
-        "customer message from an ad or Page button: opens (or restarts) the 24 h customer service window; a reply within 24 h opens a 72 h free entry point window.",
-        "service (free-form) message: the first reply within 24 h to a customer who came from an ad or Page button: free, and it opens a free entry point window until 2026-10-09 01:00:00 UTC.",
-        "marketing template inside the free entry point window (open until 2026-10-09 01:00:00 UTC): free.",
+        "customer message from an ad or Page button: opens (or restarts) the 24 h customer service window; a reply within 24 h opens a 168 h free entry point window.",
+        "service (free-form) message: the first reply within 24 h to a customer who came from an ad or Page button: free, and it opens a free entry point window until 2026-10-13 01:00:00 UTC.",
+        "marketing template inside the free entry point window (open until 2026-10-13 01:00:00 UTC): free.",
         "marketing template not delivered (status failed): never charged, opens nothing.",
     ];
     for (got, want) in sentences.iter().zip(expect) {
@@ -399,6 +399,7 @@ fn explain_uses_the_configured_window_lengths() {
     let mut ctx = context(ModelChoice::Auto, "");
     ctx.windows.service_window = Span::hours(48);
     ctx.windows.entry_point_window = Span::hours(96);
+    ctx.windows.entry_point_fixed = true;
     let mut log = Log::new();
     log.add("2026-02-02T00:00:00Z", "", "919812345678", None);
     log.messages.last_mut().unwrap().entry_point = true;

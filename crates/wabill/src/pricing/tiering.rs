@@ -60,8 +60,10 @@ pub fn plan<'t>(
         let before = ctx.tiers.starts.filter(|s| date < *s);
         return TierPlan::ListRate(TierUse::NoTable { before });
     };
+    // A user's table (`--tiers`) applies as given; the report says so.
     if let (Some(list), Some(first)) = (list, version.list_rate())
         && list.rate != first
+        && !ctx.tiers.as_given
     {
         return TierPlan::ListRate(TierUse::Suspended {
             table_from: version.from,

@@ -15,8 +15,19 @@ use crate::model::{Instant, Span, Window};
 pub struct WindowRules {
     pub service_window: Span,
     pub entry_point_reply: Span,
+    /// The free entry point window opened before 2026-10-01, or at any
+    /// date when `entry_point_fixed`.
     pub entry_point_window: Span,
+    /// The free entry point window opened from 2026-10-01: up to 7 days on
+    /// Meta's page since 2026-09-28 (the date, the quarter start, is
+    /// INFERRED).
+    pub entry_point_window_2026_10: Span,
+    /// `--entry-point-hours` gave one length for every date.
+    pub entry_point_fixed: bool,
 }
+
+/// The first day a free entry point window lasts 7 days (INFERRED).
+pub const LONG_ENTRY_POINT_FROM: jiff::civil::Date = jiff::civil::date(2026, 10, 1);
 
 impl Default for WindowRules {
     fn default() -> Self {
@@ -24,6 +35,32 @@ impl Default for WindowRules {
             service_window: Span::hours(24),
             entry_point_reply: Span::hours(24),
             entry_point_window: Span::hours(72),
+            entry_point_window_2026_10: Span::hours(7 * 24),
+            entry_point_fixed: false,
+        }
+    }
+}
+
+impl WindowRules {
+    /// The rules for a message of business-local `date`: its free entry
+    /// point window length.
+    pub fn on(self, date: jiff::civil::Date) -> WindowRules {
+        if self.entry_point_fixed || date < LONG_ENTRY_POINT_FROM {
+            self
+        } else {
+            WindowRules {
+                entry_point_window: self.entry_point_window_2026_10,
+                ..self
+            }
+        }
+    }
+
+    /// The longest free entry point window any date may open.
+    pub fn longest_entry_point(&self) -> Span {
+        if self.entry_point_fixed {
+            self.entry_point_window
+        } else {
+            self.entry_point_window.max(self.entry_point_window_2026_10)
         }
     }
 }

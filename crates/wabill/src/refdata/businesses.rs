@@ -19,6 +19,10 @@ pub struct Business {
     /// An "AI Provider" under Meta's 2026 terms: its non-template messages
     /// to some markets are charged (`general_purpose_ai`).
     pub ai_provider: bool,
+    /// An eligible government or non-profit business: its service messages
+    /// past the 1,000 free are free too until 2027-12-31 (Meta's
+    /// `pricing.subtype: "paid_exempt"`).
+    pub exempt: bool,
 }
 
 #[derive(Deserialize)]
@@ -32,6 +36,8 @@ struct RawBusiness {
     home_country: String,
     #[serde(default)]
     ai_provider: String,
+    #[serde(default)]
+    exempt: String,
 }
 
 /// A time zone name that is not in the IANA database.
@@ -105,6 +111,12 @@ impl Businesses {
                 "yes" | "true" | "1" | "y" | "ai_provider" => true,
                 other => return Err(err(format!("ai_provider {other:?} is not yes or no"))),
             };
+            let exempt = match raw.exempt.trim().to_ascii_lowercase().as_str() {
+                "" | "no" | "false" | "0" | "n" => false,
+                "yes" | "true" | "1" | "y" | "paid_exempt" | "government" | "non_profit"
+                | "nonprofit" => true,
+                other => return Err(err(format!("exempt {other:?} is not yes or no"))),
+            };
             let portfolio = match raw.portfolio.trim() {
                 // No portfolio: the business is its own (see `Pricer`).
                 "" => String::new(),
@@ -122,6 +134,7 @@ impl Businesses {
                     portfolio,
                     home_country,
                     ai_provider,
+                    exempt,
                 },
             );
         }

@@ -68,7 +68,7 @@ mod tests {
         let cards = super::super::builtin::PER_MESSAGE_CARDS
             .iter()
             .chain(super::super::builtin::CONVERSATION_CARDS)
-            .chain([&super::super::builtin::TIERS]);
+            .chain(super::super::builtin::TIERS);
         for (name, _) in cards {
             let file = name.trim_start_matches("built-in ");
             assert!(c.of(file, "Any", "any").is_some(), "{file}");

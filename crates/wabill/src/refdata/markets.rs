@@ -1,6 +1,9 @@
-//! Meta's billing markets: which market a recipient's number belongs to on
-//! a given date. Longest calling-code prefix wins among the rows valid on
-//! that date; numbers that match nothing are `Other` (docs/pricing-rules.md §3).
+//! Meta's billing markets: which market a recipient belongs to on a given
+//! date. Meta prices by the recipient's country: a number's country comes
+//! from the numbering plan (`numbering.rs`), a username's ISO prefix or a
+//! `country` column gives it directly, and the country's rows of this table
+//! valid on that date name its market; a country the table does not list
+//! (or a number of no country) is `Other` (docs/pricing-rules.md §3).
 
 use rustc_hash::FxHashMap as HashMap;
 
@@ -8,6 +11,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::csvfile::{RefDataError, parse_date, read_rows};
+use super::numbering::{Numbered, NumberingPlan};
 
 /// Index into `MarketTable::names`.
 pub type MarketId = u16;
@@ -29,7 +33,6 @@ pub struct MarketMatch {
 
 #[derive(Debug)]
 struct Row {
-    country: Country,
     market: MarketId,
     from: Option<Date>,
     to: Option<Date>,
@@ -44,7 +47,9 @@ impl Row {
 #[derive(Debug)]
 pub struct MarketTable {
     names: Vec<String>,
-    by_prefix: HashMap<String, Vec<Row>>,
+    /// Each country's rows, in file order.
+    by_country: HashMap<Country, Vec<Row>>,
+    plan: &'static NumberingPlan,
     /// Every date on which some row starts or stops applying, sorted: between
     /// two of them the whole table is constant (used for caching).
     boundaries: Vec<Date>,
@@ -70,10 +75,17 @@ pub fn canonical_market_name(name: &str) -> String {
     name.to_string()
 }
 
-pub fn parse_country(s: &str) -> Option<Country> {
+/// Two letters, upper-cased; whether they name a country is not checked.
+pub fn parse_alpha2(s: &str) -> Option<Country> {
     let b = s.trim().as_bytes();
     (b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic))
         .then(|| [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
+}
+
+/// An ISO 3166-1 alpha-2 country code, in any case: `KZ`, `th`; `XX` is
+/// none (the numbering plan knows every code with numbers).
+pub fn parse_country(s: &str) -> Option<Country> {
+    parse_alpha2(s).filter(|c| NumberingPlan::shared().is_country(*c))
 }
 
 pub fn country_str(c: &Country) -> &str {
@@ -84,7 +96,8 @@ impl MarketTable {
     pub fn parse(name: &str, text: &str) -> Result<Self, RefDataError> {
         let mut table = MarketTable {
             names: vec![OTHER.to_string()],
-            by_prefix: HashMap::default(),
+            by_country: HashMap::default(),
+            plan: NumberingPlan::shared(),
             boundaries: Vec::new(),
         };
         for (line, raw) in read_rows::<RawRow>(name, text)? {
@@ -111,18 +124,24 @@ impl MarketTable {
             table.boundaries.extend(from);
             table.boundaries.extend(to.and_then(|t| t.tomorrow().ok()));
             let market = table.intern(&raw.market);
-            table
-                .by_prefix
-                .entry(prefix.to_string())
-                .or_default()
-                .push(Row {
-                    country,
-                    market,
-                    from,
-                    to,
-                });
+            let rows = table.by_country.entry(country).or_default();
+            // One country, one market on any day: rows of a country that
+            // overlap in time must agree (a country spans several prefixes).
+            let overlaps = |r: &Row| {
+                r.from.is_none_or(|f| to.is_none_or(|t| f <= t))
+                    && from.is_none_or(|f| r.to.is_none_or(|t| f <= t))
+            };
+            if let Some(clash) = rows.iter().find(|r| r.market != market && overlaps(r)) {
+                let other = table.names[clash.market as usize].clone();
+                return Err(err(format!(
+                    "country {} is in {} and in {other} on the same dates",
+                    country_str(&country),
+                    table.names[market as usize]
+                )));
+            }
+            rows.push(Row { market, from, to });
         }
-        if table.by_prefix.is_empty() {
+        if table.by_country.is_empty() {
             // An empty table would price every number as Other.
             return Err(RefDataError::new(name, 1, "the market table has no rows"));
         }
@@ -171,44 +190,73 @@ impl MarketTable {
         self.boundaries.partition_point(|b| *b <= date)
     }
 
-    /// Market of E.164 `digits` (no `+`) on `date`.
+    /// Market of E.164 `digits` (no `+`) on `date`: the number's country
+    /// by the numbering plan, then that country's market.
     pub fn lookup(&self, digits: &str, date: Date) -> MarketMatch {
-        let longest = digits.len().min(MAX_PREFIX);
-        for len in (1..=longest).rev() {
-            let Some(rows) = self.by_prefix.get(&digits[..len]) else {
-                continue;
-            };
-            if let Some(row) = rows.iter().find(|r| r.valid_on(date)) {
-                return MarketMatch {
-                    market: row.market,
-                    country: Some(row.country),
-                };
-            }
-        }
-        MarketMatch {
-            market: self.other(),
-            country: None,
+        match self.plan.country(digits) {
+            Some(n) => self.lookup_country(n.country, date),
+            None => MarketMatch {
+                market: self.other(),
+                country: None,
+            },
         }
     }
 
-    /// Market of a country given as an override. Canada shares the `1` row,
-    /// whose country is recorded as `US`.
+    /// Market of a country (a username's prefix, a `country` column, a
+    /// number's country) on `date`; `Other` when the table does not list it.
     pub fn lookup_country(&self, country: Country, date: Date) -> MarketMatch {
-        let key = if &country == b"CA" { *b"US" } else { country };
-        let mut best: Option<(usize, &Row)> = None;
-        for (prefix, rows) in &self.by_prefix {
-            for row in rows.iter().filter(|r| r.country == key && r.valid_on(date)) {
-                // The shortest prefix is the country's own code (1 rather
-                // than 1876), so it names the country's main market.
-                if best.is_none_or(|(len, _)| prefix.len() < len) {
-                    best = Some((prefix.len(), row));
-                }
-            }
-        }
+        let market = self
+            .by_country
+            .get(&country)
+            .and_then(|rows| rows.iter().find(|r| r.valid_on(date)))
+            .map_or(self.other(), |r| r.market);
         MarketMatch {
-            market: best.map_or(self.other(), |(_, r)| r.market),
+            market,
             country: Some(country),
         }
+    }
+
+    /// The match for `digits` and, in words, the rules that decided it
+    /// (for `wabill rates --number`).
+    pub fn explain(&self, digits: &str, date: Date) -> (MarketMatch, String) {
+        match self.plan.country(digits) {
+            None => (
+                self.lookup(digits, date),
+                "no country has this calling code in the numbering plan: Other".to_string(),
+            ),
+            Some(Numbered { country, prefix }) => self.explain_country(
+                country,
+                &format!("by the numbering plan (prefix +{prefix})"),
+                date,
+            ),
+        }
+    }
+
+    /// The match for a country given `how` (`by the username's prefix`),
+    /// and the rules in words.
+    pub fn explain_country(
+        &self,
+        country: Country,
+        how: &str,
+        date: Date,
+    ) -> (MarketMatch, String) {
+        let found = self.lookup_country(country, date);
+        let c = country_str(&country);
+        let listed = self
+            .by_country
+            .get(&country)
+            .is_some_and(|rows| rows.iter().any(|r| r.valid_on(date)));
+        let market = if listed {
+            format!("market {} by Meta's country table", self.name(found.market))
+        } else {
+            format!("{c} is not in Meta's country table on {date}: Other")
+        };
+        (found, format!("country {c} {how}; {market}"))
+    }
+
+    /// Whether `c` is an ISO 3166-1 alpha-2 country code (`XX` is not).
+    pub fn is_country(&self, c: Country) -> bool {
+        self.plan.is_country(c)
     }
 
     /// All market names, `Other` first.
@@ -227,12 +275,17 @@ mod tests {
     }
 
     #[test]
-    fn longest_prefix_and_dates() {
+    fn numbers_go_by_country_then_market_with_dates() {
         let t = MarketTable::builtin();
         let d = date(2026, 2, 1);
         assert_eq!(name_on(&t, "14155550100", d), "North America");
+        assert_eq!(name_on(&t, "16135550100", d), "North America");
         assert_eq!(name_on(&t, "18765550100", d), "Rest of Latin America");
+        // Bahamas and the US Virgin Islands: NANP, not in Meta's table.
+        assert_eq!(name_on(&t, "12425550100", d), OTHER);
+        assert_eq!(name_on(&t, "13405550100", d), OTHER);
         assert_eq!(name_on(&t, "919812345678", d), "India");
+        assert_eq!(name_on(&t, "66812345678", d), "Rest of Asia Pacific");
         assert_eq!(name_on(&t, "85291234567", d), "Rest of Asia Pacific");
         assert_eq!(name_on(&t, "85291234567", date(2026, 7, 1)), "Hong Kong");
         assert_eq!(name_on(&t, "263771234567", date(2025, 9, 30)), OTHER);
@@ -240,9 +293,20 @@ mod tests {
             name_on(&t, "263771234567", date(2025, 10, 1)),
             "Rest of Africa"
         );
-        assert_eq!(name_on(&t, "77011234567", date(2026, 9, 30)), "Russia");
+        // Kazakhstan: Other until 2026-09-30 (INFERRED), then its own market.
+        assert_eq!(name_on(&t, "77011234567", date(2026, 9, 30)), OTHER);
         assert_eq!(name_on(&t, "77011234567", date(2026, 10, 1)), "Kazakhstan");
+        assert_eq!(name_on(&t, "79161234567", date(2026, 10, 1)), "Russia");
+        // Jersey, Guernsey, Isle of Man: +44 but not the United Kingdom.
+        assert_eq!(name_on(&t, "447700900123", d), "United Kingdom");
+        assert_eq!(name_on(&t, "447797123456", d), OTHER);
+        assert_eq!(name_on(&t, "441481123456", d), OTHER);
+        assert_eq!(name_on(&t, "447624123456", d), OTHER);
+        // Cook Islands (+682): a country Meta does not list.
         assert_eq!(name_on(&t, "6821234", d), OTHER);
+        let m = t.lookup("35799123456", d);
+        assert_eq!((t.name(m.market), m.country), (OTHER, Some(*b"CY")));
+        assert_eq!(t.lookup("99912345678", d).country, None);
     }
 
     #[test]
@@ -255,7 +319,47 @@ mod tests {
             t.name(t.lookup_country(*b"JM", d).market),
             "Rest of Latin America"
         );
+        assert_eq!(
+            t.name(t.lookup_country(*b"TH", d).market),
+            "Rest of Asia Pacific"
+        );
+        assert_eq!(
+            t.name(t.lookup_country(*b"KZ", date(2026, 9, 30)).market),
+            OTHER
+        );
+        assert_eq!(t.name(t.lookup_country(*b"JE", d).market), OTHER);
         assert_eq!(t.name(t.lookup_country(*b"ZZ", d).market), OTHER);
+        assert!(!t.is_country(*b"XX"));
+    }
+
+    #[test]
+    fn explains_the_rule_that_decided() {
+        let t = MarketTable::builtin();
+        let (_, why) = t.explain("66812345678", date(2026, 2, 1));
+        assert_eq!(
+            why,
+            "country TH by the numbering plan (prefix +66); \
+             market Rest of Asia Pacific by Meta's country table"
+        );
+        let (_, why) = t.explain("12425550100", date(2026, 2, 1));
+        assert_eq!(
+            why,
+            "country BS by the numbering plan (prefix +1242); \
+             BS is not in Meta's country table on 2026-02-01: Other"
+        );
+    }
+
+    #[test]
+    fn a_country_in_two_markets_at_once_is_an_error() {
+        let text = "prefix,country,market,effective_from,effective_to\n\
+                    76,KZ,Kazakhstan,2026-10-01,\n77,KZ,Russia,,\n";
+        let Err(e) = MarketTable::parse("m.csv", text) else {
+            panic!("a clash is refused")
+        };
+        assert_eq!(
+            e.to_string(),
+            "m.csv:3: country KZ is in Russia and in Kazakhstan on the same dates"
+        );
     }
 
     #[test]

@@ -9,6 +9,7 @@ pub mod csvfile;
 pub mod lines;
 pub mod markets;
 mod metafile;
+pub mod numbering;
 pub mod rates;
 pub mod tiers;
 

@@ -88,6 +88,9 @@ pub struct TierTable {
     off: bool,
     /// The first date any version applies (for the report's note).
     pub starts: Option<Date>,
+    /// A table the user gave (`--tiers`): it applies as given, even where
+    /// its first band is not the list rate (a negotiated table).
+    pub as_given: bool,
 }
 
 #[derive(Deserialize)]
@@ -106,8 +109,13 @@ struct RawTier {
 impl TierTable {
     /// Meta's tier table built into the binary (`data/cards/tiers-*.csv`).
     pub fn builtin(markets: &mut MarketTable) -> Self {
-        let (name, text) = super::builtin::TIERS;
-        TierTable::parse(name, text, markets).expect("the built-in tier table is valid")
+        let mut table = TierTable::default();
+        for (name, text) in super::builtin::TIERS {
+            table
+                .add(name, text, markets)
+                .expect("the built-in tier tables are valid");
+        }
+        table
     }
 
     /// No tiers at all (`--no-tiers`).
@@ -126,10 +134,22 @@ impl TierTable {
     /// (`market,category,from,to,rate,currency,effective_from`) or Meta's
     /// downloadable volume-tier file as published.
     pub fn parse(name: &str, text: &str, markets: &mut MarketTable) -> Result<Self, RefDataError> {
+        let mut table = TierTable::default();
+        table.add(name, text, markets)?;
+        Ok(table)
+    }
+
+    /// Adds the bands of one more file (another date or currency).
+    fn add(
+        &mut self,
+        name: &str,
+        text: &str,
+        markets: &mut MarketTable,
+    ) -> Result<(), RefDataError> {
         let converted = super::metafile::tiers_to_csv(name, text)?;
         let text = converted.as_deref().unwrap_or(text);
         let base = name.trim_start_matches("built-in ");
-        let mut table = TierTable::default();
+        let table = self;
         let (headers, rows) = read_table::<RawTier>(name, text)?;
         // Meta's file is converted first: only a CSV of ours has its columns.
         let market_column = column_of(&headers, "market").filter(|_| converted.is_none());
@@ -213,7 +233,7 @@ impl TierTable {
             }
             versions.sort_by_key(|v| v.from);
         }
-        Ok(table)
+        Ok(())
     }
 
     pub fn is_empty(&self) -> bool {
@@ -377,7 +397,9 @@ mod meta_file_tests {
     #[test]
     fn meta_file_reads_as_the_built_in_table() {
         let mut m = MarketTable::builtin();
-        let builtin = TierTable::builtin(&mut m);
+        // The April table (the built-in tables of later dates add cells).
+        let (name, text) = crate::refdata::builtin::TIERS[0];
+        let builtin = TierTable::parse(name, text, &mut m).unwrap();
         let meta = TierTable::parse(
             "USD_volume_tiers-2026-04-01.csv",
             include_str!("../../../../data/examples/meta-files/USD_volume_tiers-2026-04-01.csv"),

@@ -91,7 +91,7 @@ pub fn sentence(
         Ok(p) => p,
         Err(e) => return format!("cannot be priced: {e}."),
     };
-    let w = &ctx.windows;
+    let w = ctx.windows.on(p.local_date);
     let service = duration(w.service_window);
     let reply = duration(w.entry_point_reply);
     // Set on every decision counted against an allowance.

@@ -223,6 +223,17 @@ impl<'a> Aggregator<'a> {
 
     /// What a 2026 line adds to the report's notes and upper bound.
     fn lines_2026(&mut self, p: &Priced<'_>) {
+        // Which free entry point window length applied (issue 27).
+        if let Some(note) = p.note.filter(|n| {
+            [
+                crate::pricing::ENTRY_POINT_7_DAYS,
+                crate::pricing::ENTRY_POINT_GIVEN,
+                crate::pricing::PAID_EXEMPT,
+            ]
+            .contains(n)
+        }) {
+            self.notes.insert(note);
+        }
         if p.pricing_type != PricingType::Regular {
             return;
         }

@@ -294,10 +294,13 @@ mod tests {
         let e = user_id(b"user.4f3a9c2e1b7d", &mut c).unwrap_err();
         assert!(e.reason.contains("names no country"), "{}", e.reason);
         assert_eq!(user_id(b"+49 151 1234567", &mut None).unwrap(), None);
-        // Two letters that name no market price as Meta's "Other".
+        // A country Meta does not list is Other later; two letters that
+        // are no country code at all are an error (issue 27).
         let mut c = None;
-        assert!(user_id(b"ZZ.1349", &mut c).unwrap().is_some());
-        assert_eq!(c, Some(*b"ZZ"));
+        assert!(user_id(b"JE.1349", &mut c).unwrap().is_some());
+        assert_eq!(c, Some(*b"JE"));
+        let e = user_id(b"XX.123", &mut None).unwrap_err();
+        assert!(e.reason.contains("not an ISO 3166"), "{}", e.reason);
     }
 
     fn charge(price: &str, currency: &str) -> Result<Option<ProviderCharge>, FieldError> {
