@@ -1,4 +1,4 @@
-//! Every ```console block of README.md runs as written, from the repository root of a fresh
+//! Every ```console block of README.md and of the guide (docs/guide/*.md) runs as written, from the repository root of a fresh
 //! clone, and prints exactly what the README shows.
 //!
 //! - Only blocks fenced exactly ```console are run. A block whose output depends on the
@@ -130,8 +130,11 @@ fn diff(expected: &[String], actual: &[String]) -> String {
 
 /// A scratch directory standing for the repository root: a symlink to each top-level entry
 /// (but `target/`), so commands read the repository's files and write beside them.
-fn scratch_root(repo: &Path, block: usize) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("wabill-readme-{}-{block}", std::process::id()));
+fn scratch_root(repo: &Path, doc: usize, block: usize) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "wabill-readme-{}-{doc}-{block}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("create the scratch directory");
     for entry in std::fs::read_dir(repo).expect("read the repository root") {
@@ -148,7 +151,6 @@ fn scratch_root(repo: &Path, block: usize) -> PathBuf {
 #[test]
 fn readme_console_examples_print_what_the_readme_shows() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(repo.join("README.md")).expect("read README.md");
     let bin_dir = Path::new(env!("CARGO_BIN_EXE_wabill"))
         .parent()
         .expect("the binary's directory")
@@ -165,16 +167,71 @@ fn readme_console_examples_print_what_the_readme_shows() {
         .filter_map(|k| std::env::var(k).ok().map(|v| (k.to_string(), v)))
         .collect();
 
-    let blocks = console_blocks(&readme);
-    assert!(!blocks.is_empty(), "README.md has no ```console block");
     let mut failures = Vec::new();
     let mut commands = 0;
+    for (d, name) in documents(repo).iter().enumerate() {
+        let text =
+            std::fs::read_to_string(repo.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let blocks = console_blocks(&text);
+        if name == "README.md" {
+            assert!(!blocks.is_empty(), "README.md has no ```console block");
+        }
+        run_blocks(
+            repo,
+            d,
+            name,
+            &blocks,
+            &kept_env,
+            &path,
+            &mut failures,
+            &mut commands,
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {commands} commands of the README and guide print something else than \
+         they show (- document, + wabill):\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// README.md, then the guide's pages in name order.
+fn documents(repo: &Path) -> Vec<String> {
+    let mut guide: Vec<String> = std::fs::read_dir(repo.join("docs/guide"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok()?.file_name().into_string().ok())
+                .filter(|n| n.ends_with(".md"))
+                .map(|n| format!("docs/guide/{n}"))
+                .collect()
+        })
+        .unwrap_or_default();
+    guide.sort();
+    std::iter::once("README.md".to_string())
+        .chain(guide)
+        .collect()
+}
+
+/// Runs each block's commands in a fresh scratch root; a mismatch is a failure naming
+/// the document's line.
+#[allow(clippy::too_many_arguments)]
+fn run_blocks(
+    repo: &Path,
+    doc: usize,
+    name: &str,
+    blocks: &[(usize, Vec<Step>)],
+    kept_env: &[(String, String)],
+    path: &std::ffi::OsString,
+    failures: &mut Vec<String>,
+    commands: &mut usize,
+) {
     for (b, (_, steps)) in blocks.iter().enumerate() {
-        let root = scratch_root(repo, b);
+        let root = scratch_root(repo, doc, b);
         let mut cwd = root.clone();
         let mut last_status: Option<i32> = None;
         for step in steps {
-            commands += 1;
+            *commands += 1;
             let command = step.command.trim();
             let actual: Vec<String> = if command == "echo $?" {
                 match last_status {
@@ -197,7 +254,7 @@ fn readme_console_examples_print_what_the_readme_shows() {
                     .current_dir(&cwd)
                     .env_clear()
                     .envs(kept_env.iter().cloned())
-                    .env("PATH", &path)
+                    .env("PATH", path)
                     .stdin(Stdio::null())
                     .stderr(Stdio::null())
                     .output()
@@ -211,7 +268,7 @@ fn readme_console_examples_print_what_the_readme_shows() {
             let (expected, actual) = (normalise(&step.expected), normalise(&actual));
             if expected != actual {
                 failures.push(format!(
-                    "README.md:{}: $ {}\n{}",
+                    "{name}:{}: $ {}\n{}",
                     step.line,
                     step.command,
                     diff(&expected, &actual)
@@ -220,13 +277,6 @@ fn readme_console_examples_print_what_the_readme_shows() {
         }
         let _ = std::fs::remove_dir_all(&root);
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {commands} README commands print something else than README.md shows \
-         (- README, + wabill):\n\n{}",
-        failures.len(),
-        failures.join("\n")
-    );
 }
 
 #[test]
