@@ -551,6 +551,11 @@ pub struct PriceArgs {
     #[arg(help_heading = "Output", long, value_enum)]
     pub format: Option<RowFormat>,
 
+    /// Write through only these log columns that wabill does not interpret
+    /// (comma-separated; repeatable) [default: every such column]
+    #[arg(help_heading = "Output", long, value_name = "COLUMNS")]
+    pub keep: Vec<String>,
+
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,

@@ -84,7 +84,10 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             settings::pricing_context(&s.pricing).with_context(|| format!("scenario {}", s.name))
         })
         .collect::<Result<Vec<_>>>()?;
-    let log = engine::read(&settings::read_settings(&args.input)?, false)?;
+    let mut read = settings::read_settings(&args.input)?;
+    settings::keep_tags(&mut read, &group_by);
+    let log = engine::read(&read, false)?;
+    settings::check_tags(&group_by, &log.stats)?;
     let mut reports = Vec::new();
     let mut metas = Vec::new();
     let mut failure = None;

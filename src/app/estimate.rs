@@ -45,13 +45,15 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     let format = format_for(args.format, &target, ReportFormat::Table)?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
-    let mut aggregator = Aggregator::new(group_by, &ctx.markets)
+    let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
     if format == ReportFormat::Html {
         aggregator = aggregator.with_spend();
     }
+    let mut read = settings::read_settings(&args.input)?;
+    settings::keep_tags(&mut read, &group_by);
     let streamed = engine::price_streaming(
-        &settings::read_settings(&args.input)?,
+        &read,
         &ctx,
         args.engine,
         STATUS_EVENT_HORIZON,
@@ -59,6 +61,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             .map_or_else(engine::default_threads, usize::from),
         &mut aggregator,
     )?;
+    settings::check_tags(&group_by, &streamed.stats)?;
     let mut report = aggregator.finish(
         &streamed.stats,
         MetaInput {

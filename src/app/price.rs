@@ -17,11 +17,52 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
     let format = format_for(args.format, &target, RowFormat::Csv)?;
     settings::check_output(&args.input, args.output.as_deref())?;
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&args.input)?,
-        true,
-    )?;
+    let mut read = settings::read_settings(&args.input)?;
+    // Every column wabill does not interpret is written through, or those
+    // named by --keep.
+    read.options.columns.1 = crate::input::Keep::All;
+    let named: Vec<&str> = args
+        .keep
+        .iter()
+        .flat_map(|k| k.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if !named.is_empty() {
+        read.options.columns.1 = crate::input::Keep::Nothing;
+        for name in &named {
+            read.options.columns.1.add(name);
+        }
+    }
+    let loaded = engine::load(settings::pricing_context(&args.pricing)?, &read, true)?;
+    for name in &named {
+        if !loaded
+            .log
+            .stats
+            .tag_columns
+            .contains(&name.to_ascii_lowercase())
+        {
+            anyhow::bail!(
+                "--keep {name}: no log has a column {name:?} that wabill does not read itself"
+            );
+        }
+    }
+    // A tag is a column of every row when any message has a value for it
+    // (like the provider's price): a webhook log without callback data
+    // keeps its columns.
+    let tags = &loaded.log.strings.tags;
+    let mut with_value = vec![false; tags.names().len()];
+    for m in loaded.log.messages.iter().filter(|m| m.tags != 0) {
+        for (i, seen) in with_value.iter_mut().enumerate() {
+            *seen |= tags.value_id(m.tags, i).is_some();
+        }
+    }
+    let tag_index: Vec<usize> = (0..with_value.len()).filter(|i| with_value[*i]).collect();
+    let tag_names: Vec<String> = tag_index
+        .iter()
+        .map(|i| tags.names()[*i].to_string())
+        .collect();
+    let mut tag_values: Vec<Option<&str>> = Vec::with_capacity(tag_names.len());
     let mut output = target.open()?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
@@ -45,7 +86,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let csv = format == RowFormat::Csv;
     let unpriced = {
         let out = output.writer();
-        let mut sink = RowSink::new(format, out);
+        let mut sink = RowSink::tagged(format, out, tag_names.clone());
         let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
             if write_error.is_some() {
                 return;
@@ -150,7 +191,9 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             } else {
                 row
             };
-            if let Err(e) = sink.write(&row) {
+            tag_values.clear();
+            tag_values.extend(tag_index.iter().map(|i| strings.tags.value(m.tags, *i)));
+            if let Err(e) = sink.write_tagged(&row, &tag_values) {
                 write_error = Some(e.into());
             }
         });

@@ -191,3 +191,24 @@ pub fn zone_description(ctx: &PricingContext) -> String {
         format!("{} (others per --businesses)", ctx.default_zone_name)
     }
 }
+
+/// Keeps, while reading, the log columns `--by column:NAME` groups by.
+pub fn keep_tags(settings: &mut ReadSettings, keys: &[crate::report::GroupBy]) {
+    for name in crate::report::GroupBy::tags(keys) {
+        settings.options.columns.1.add(name);
+    }
+}
+
+/// Refuses a `--by column:NAME` that no log has (a misspelt column would
+/// otherwise put every message under "(none)").
+pub fn check_tags(
+    keys: &[crate::report::GroupBy],
+    stats: &crate::validate::LogStats,
+) -> Result<()> {
+    for name in crate::report::GroupBy::tags(keys) {
+        if !stats.tag_columns.contains(name) {
+            bail!("--by column:{name}: no log has a column {name:?}");
+        }
+    }
+    Ok(())
+}

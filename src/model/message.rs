@@ -77,6 +77,8 @@ pub struct Message {
     /// The 2026 lines' facts (groups, calls, Marketing Messages API,
     /// Business Agent tokens); empty on most rows.
     pub extras: Extras,
+    /// The row's kept tags (`validate::tags`): 0 for none.
+    pub tags: u32,
 }
 
 /// What the 2026 lines need of a row, beyond the 1:1 message fields. Each

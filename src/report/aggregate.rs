@@ -204,7 +204,8 @@ impl<'a> Aggregator<'a> {
             }
         }
         self.key.clear();
-        self.key.extend(self.group_by.iter().map(|g| g.part(m, p)));
+        self.key
+            .extend(self.group_by.iter().map(|g| g.part(m, p, strings)));
         match self.groups.get_mut(&self.key) {
             Some((_, total)) => total.add(&line),
             None => {

@@ -1,0 +1,281 @@
+//! Cost the way finance books it (issue 29): by any column of the log, by
+//! template, week, quarter and year, for a period, in Excel, all-in. Every
+//! case runs the binary on the tagged logs of `tests/finance/`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const DIR: &str = "tests/finance";
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .current_dir(DIR)
+        .arg("--no-config")
+        .args(args)
+        .output()
+        .expect("wabill runs")
+}
+
+/// Standard output of a run that must succeed.
+fn ok(args: &[&str]) -> String {
+    let out = run(args);
+    assert!(
+        out.status.success(),
+        "wabill {args:?} failed ({:?}): {}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn temp(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("wabill-finance-{test}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+// tagged.csv: 9 rows, 7 outbound messages (m04 is a `sent` row and its
+// receipt), one inbound. Germany, January 2026 card: marketing 0.1365,
+// utility and authentication 0.0550; m03 is free (inside the service window
+// i02 opened), m06 was not delivered.
+
+#[test]
+fn by_a_column_of_the_log_with_none_for_messages_without_it() {
+    let csv = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:campaign",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(
+        csv,
+        "column:campaign,messages,charged,free,not_delivered,cost,currency\n\
+         (none),2,1,1,0,0.0550,USD\n\
+         spring,3,3,0,0,0.4095,USD\n\
+         winter,2,1,0,1,0.1365,USD\n\
+         total,7,5,1,1,0.6010,USD\n"
+    );
+}
+
+#[test]
+fn several_columns_and_built_in_keys_together() {
+    let csv = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:team,template,month",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(
+        csv,
+        "column:team,template,month,messages,charged,free,not_delivered,cost,currency\n\
+         growth,spring_promo,2026-01,1,1,0,0,0.1365,USD\n\
+         growth,spring_promo,2026-02,1,1,0,0,0.1365,USD\n\
+         growth,spring_promo,2026-03,1,1,0,0,0.1365,USD\n\
+         growth,winter_sale,2026-02,1,1,0,0,0.1365,USD\n\
+         security,otp,2026-02,1,1,0,0,0.0550,USD\n\
+         support,order_update,2026-02,2,0,1,1,0.0000,USD\n\
+         total,total,total,7,5,1,1,0.6010,USD\n"
+    );
+    // Column names are matched ignoring case, like headers.
+    let upper = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:TEAM,template,month",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(upper, csv);
+}
+
+#[test]
+fn a_misspelt_column_is_an_error_not_a_report_of_none() {
+    let out = run(&["estimate", "tagged.csv", "--by", "column:campain", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("--by column:campain: no log has a column \"campain\""),
+        "{err}"
+    );
+    let out = run(&["estimate", "tagged.csv", "--by", "colour", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("column:NAME"));
+}
+
+#[test]
+fn every_engine_and_thread_count_groups_the_same() {
+    let base = [
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:campaign,column:team",
+        "--format",
+        "csv",
+        "-q",
+    ];
+    let reference = ok(&[&base[..], &["--engine", "memory"]].concat());
+    for threads in ["1", "2"] {
+        assert_eq!(
+            ok(&[&base[..], &["--threads", threads]].concat()),
+            reference,
+            "--threads {threads}"
+        );
+    }
+    assert!(reference.contains("spring,growth,3,3,0,0,0.4095,USD\n"));
+}
+
+#[test]
+fn weeks_quarters_and_years_follow_the_business_zone() {
+    let weeks = |tz: &str| {
+        ok(&[
+            "estimate",
+            "tagged.csv",
+            "--by",
+            "week",
+            "--tz",
+            tz,
+            "--format",
+            "csv",
+            "-q",
+        ])
+    };
+    let utc = weeks("UTC");
+    assert!(utc.contains("2026-W07,1,1,0,0,0.1365,USD\n2026-W08,1,0,0,1,0.0000,USD\n"));
+    // m06, Monday 2026-02-16 08:00 UTC, is Sunday evening in Honolulu:
+    // ISO week 7 there.
+    let honolulu = weeks("Pacific/Honolulu");
+    assert!(
+        honolulu.contains("2026-W07,2,1,0,1,0.1365,USD\n2026-W09"),
+        "{honolulu}"
+    );
+    let quarters = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "quarter,year",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(
+        quarters,
+        "quarter,year,messages,charged,free,not_delivered,cost,currency\n\
+         2026-Q1,2026,7,5,1,1,0.6010,USD\n\
+         total,total,7,5,1,1,0.6010,USD\n"
+    );
+}
+
+#[test]
+fn price_writes_the_logs_own_columns_through() {
+    let csv = ok(&["price", "tagged.csv", "-q"]);
+    let mut lines = csv.lines();
+    let header = lines.next().unwrap();
+    assert!(
+        header.ends_with(",conversation_opened,campaign,team"),
+        "{header}"
+    );
+    let m05 = lines.find(|l| l.starts_with("m05,")).unwrap();
+    assert!(m05.ends_with(",winter,growth"), "{m05}");
+    // A message without the tag has an empty cell.
+    let m03 = csv.lines().find(|l| l.starts_with("m03,")).unwrap();
+    assert!(m03.ends_with(",,support"), "{m03}");
+
+    let kept = ok(&[
+        "price",
+        "tagged.csv",
+        "--keep",
+        "team",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    let first: serde_json::Value = serde_json::from_str(kept.lines().next().unwrap()).unwrap();
+    assert_eq!(first["tags"], serde_json::json!({"team": "growth"}));
+    let out = run(&["price", "tagged.csv", "--keep", "teams", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn webhook_callback_data_is_the_tag_callback_data() {
+    let csv = ok(&[
+        "estimate",
+        "tagged-webhooks.jsonl",
+        "--by",
+        "column:callback_data",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(
+        csv,
+        "column:callback_data,messages,charged,free,not_delivered,cost,currency\n\
+         (none),1,1,0,0,0.0550,USD\n\
+         campaign=spring,1,1,0,0,0.1365,USD\n\
+         campaign=winter,1,1,0,0,0.1365,USD\n\
+         total,3,3,0,0,0.3280,USD\n"
+    );
+    let priced = ok(&["price", "tagged-webhooks.jsonl", "-q"]);
+    assert!(priced.lines().next().unwrap().ends_with(",callback_data"));
+    assert!(priced.contains(",campaign=spring\n"));
+}
+
+#[test]
+fn partition_and_merge_keep_the_column_groups() {
+    let dir = temp("partition");
+    let parts = dir.join("parts");
+    ok(&[
+        "partition",
+        "tagged.csv",
+        "--parts",
+        "2",
+        "--out",
+        s(&parts),
+    ]);
+    let mut reports = Vec::new();
+    for entry in std::fs::read_dir(&parts).unwrap() {
+        let part = entry.unwrap().path();
+        let json = dir.join(format!(
+            "{}.json",
+            part.file_name().unwrap().to_str().unwrap()
+        ));
+        let out = run(&[
+            "estimate",
+            s(&part),
+            "--by",
+            "column:campaign",
+            "--format",
+            "json",
+            "-o",
+            s(&json),
+            "-q",
+        ]);
+        if out.status.success() {
+            reports.push(json);
+        }
+    }
+    let mut args = vec!["merge"];
+    args.extend(reports.iter().map(|r| s(r)));
+    args.extend(["--format", "csv"]);
+    let whole = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:campaign",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(ok(&args), whole);
+}
