@@ -408,6 +408,29 @@ pub struct PricingArgs {
     pub config_file: Option<PathBuf>,
 }
 
+fn check_period(s: &str) -> Result<String, crate::report::period::BadPeriod> {
+    crate::report::period::Period::parse(s).map(|_| s.to_string())
+}
+
+/// The reporting period: the whole log is priced, only the period reported.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Period")]
+pub struct PeriodArgs {
+    /// Report only messages of this period of local dates (each business's
+    /// zone): 2026-02, 2026-Q1, 2026 or 2026-02-14. The whole log is still
+    /// priced, so windows, allowances and tiers see every earlier message
+    #[arg(long, value_name = "PERIOD", value_parser = check_period, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+
+    /// Report only messages dated on or after DATE (local, YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = check_date)]
+    pub from: Option<String>,
+
+    /// Report only messages dated on or before DATE (local, YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = check_date)]
+    pub to: Option<String>,
+}
+
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Input")]
@@ -464,6 +487,8 @@ pub struct EstimateArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
     /// conversation_type, group
@@ -546,6 +571,8 @@ pub struct PriceArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
 
     /// Output format [default: from the -o file's extension, else csv]
     #[arg(help_heading = "Output", long, value_enum)]
@@ -667,6 +694,8 @@ pub struct CompareArgs {
     /// Common settings every scenario starts from.
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
 
     /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets);
     /// two or more; differences are against the first

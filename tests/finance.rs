@@ -279,3 +279,142 @@ fn partition_and_merge_keep_the_column_groups() {
     ]);
     assert_eq!(ok(&args), whole);
 }
+
+#[test]
+fn a_period_prices_the_whole_log_but_reports_only_its_messages() {
+    let feb = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--by",
+        "column:campaign",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    // m03 (1 February, 00:10) is free: the customer wrote on 31 January,
+    // a message outside the period that still opens the window.
+    assert_eq!(
+        feb,
+        "column:campaign,messages,charged,free,not_delivered,cost,currency\n\
+         (none),2,1,1,0,0.0550,USD\n\
+         spring,1,1,0,0,0.1365,USD\n\
+         winter,2,1,0,1,0.1365,USD\n\
+         total,5,3,1,1,0.3280,USD\n"
+    );
+    // Cutting the log to February instead loses that window.
+    let dir = temp("period");
+    let text = std::fs::read_to_string(Path::new(DIR).join("tagged.csv")).unwrap();
+    let cut: String = text
+        .lines()
+        .filter(|l| !l.starts_with("2026-01") && !l.starts_with("2026-03"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let cut_path = dir.join("february.csv");
+    std::fs::write(&cut_path, cut).unwrap();
+    let cut_report = ok(&["estimate", s(&cut_path), "--format", "csv", "-q"]);
+    assert!(
+        cut_report.ends_with("total,total,5,4,0,1,0.3830,USD\n"),
+        "{cut_report}"
+    );
+
+    let same = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--from",
+        "2026-02-01",
+        "--to",
+        "2026-02-28",
+        "--by",
+        "column:campaign",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(same, feb);
+
+    let table = ok(&["estimate", "tagged.csv", "--period", "2026-02"]);
+    assert!(
+        table.contains("· period 2026-02-01 to 2026-02-28"),
+        "{table}"
+    );
+    assert!(
+        table.contains(
+            "9 rows read = 0 inbound + 5 outbound + 1 merged + 0 rejected \
+             + 3 outside the period (read for context)"
+        ),
+        "{table}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&ok(&[
+        "estimate",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--format",
+        "json",
+    ]))
+    .unwrap();
+    assert_eq!(json["accounting"]["outside_period"], 3);
+    assert_eq!(json["meta"]["period"], "2026-02-01 to 2026-02-28");
+}
+
+#[test]
+fn the_budget_gates_the_period_and_price_lists_its_rows() {
+    // The whole log costs 0.6010: over 0.50; February alone, 0.3280, is not.
+    let out = run(&["estimate", "tagged.csv", "--budget", "0.50", "-q"]);
+    assert_eq!(out.status.code(), Some(3));
+    let out = run(&[
+        "estimate",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--budget",
+        "0.50",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let out = run(&[
+        "estimate",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--budget",
+        "0.30",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("total 0.3280 USD exceeds"));
+
+    let rows = ok(&["price", "tagged.csv", "--period", "2026-02", "-q"]);
+    let ids: Vec<&str> = rows
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').next().unwrap())
+        .collect();
+    assert_eq!(ids, ["m03", "m04", "m05", "m06", "m07"]);
+
+    let compared = ok(&[
+        "compare",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--scenario",
+        "a:",
+        "--scenario",
+        "b:",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert!(compared.contains("0.3280"), "{compared}");
+    assert!(!compared.contains("0.6010"), "{compared}");
+
+    for bad in [
+        &["--period", "2026-13"][..],
+        &["--from", "2026-03-01", "--to", "2026-02-01"][..],
+    ] {
+        let out = run(&[&["estimate", "tagged.csv", "-q"][..], bad].concat());
+        assert_eq!(out.status.code(), Some(2), "{bad:?}");
+    }
+}

@@ -84,6 +84,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             settings::pricing_context(&s.pricing).with_context(|| format!("scenario {}", s.name))
         })
         .collect::<Result<Vec<_>>>()?;
+    let period = settings::period(&args.period)?;
     let mut read = settings::read_settings(&args.input)?;
     settings::keep_tags(&mut read, &group_by);
     let log = engine::read(&read, false)?;
@@ -93,6 +94,9 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     let mut failure = None;
     for (scenario, ctx) in scenarios.iter().zip(&contexts) {
         let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets);
+        if let Some(period) = period {
+            aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
+        }
         let unpriced = price_log(ctx, &log, |m, result| {
             aggregator.add(m, result, &log.strings)
         });

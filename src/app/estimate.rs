@@ -50,6 +50,9 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     if format == ReportFormat::Html {
         aggregator = aggregator.with_spend();
     }
+    if let Some(period) = settings::period(&args.period)? {
+        aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
+    }
     let mut read = settings::read_settings(&args.input)?;
     settings::keep_tags(&mut read, &group_by);
     let streamed = engine::price_streaming(

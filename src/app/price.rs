@@ -17,6 +17,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
     let format = format_for(args.format, &target, RowFormat::Csv)?;
     settings::check_output(&args.input, args.output.as_deref())?;
+    let period = settings::period(&args.period)?;
     let mut read = settings::read_settings(&args.input)?;
     // Every column wabill does not interpret is written through, or those
     // named by --keep.
@@ -89,6 +90,17 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         let mut sink = RowSink::tagged(format, out, tag_names.clone());
         let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
             if write_error.is_some() {
+                return;
+            }
+            if let Some(period) = &period
+                && !period.contains(crate::report::period::message_date(
+                    m,
+                    result,
+                    strings,
+                    &loaded.ctx.businesses,
+                    &loaded.ctx.default_zone,
+                ))
+            {
                 return;
             }
             let country_code = match result {

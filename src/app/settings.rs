@@ -212,3 +212,13 @@ pub fn check_tags(
     }
     Ok(())
 }
+
+/// The reporting period of `--period` or `--from`/`--to`.
+pub fn period(args: &crate::cli::PeriodArgs) -> Result<Option<crate::report::period::Period>> {
+    crate::report::period::Period::from_flags(
+        args.period.as_deref(),
+        args.from.as_deref(),
+        args.to.as_deref(),
+    )
+    .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
+}

@@ -151,9 +151,17 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     } else {
         String::new()
     };
+    let context = if report.meta.period.is_some() {
+        format!(
+            " + {} outside the period (read for context)",
+            group_digits(a.outside_period)
+        )
+    } else {
+        String::new()
+    };
     let mut lines = vec![
         format!(
-            "{} {} read = {} inbound + {} outbound{calls} + {} merged + {} rejected",
+            "{} {} read = {} inbound + {} outbound{calls} + {} merged + {} rejected{context}",
             group_digits(a.rows_read),
             if a.rows_read == 1 { "row" } else { "rows" },
             group_digits(a.inbound),
@@ -256,8 +264,12 @@ pub fn meta_line(report: &Report) -> String {
     } else {
         String::new()
     };
+    let period = m
+        .period
+        .as_ref()
+        .map_or(String::new(), |p| format!(" · period {p}"));
     format!(
-        "model {model} · currency {} · time zone {}{read}",
+        "model {model} · currency {} · time zone {}{period}{read}",
         m.currency, m.time_zone
     )
 }

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
 use super::merge::PartialTracker;
+use super::period::Period;
 use super::tiers::TierCounts;
 use super::{Accounting, GroupBy, Line, Meta, ProviderChargeLine, Report, Row, Spend};
 use crate::model::Category;
@@ -49,8 +50,29 @@ pub struct Aggregator<'a> {
         BTreeMap<jiff::civil::Date, Decimal>,
         BTreeMap<String, Decimal>,
     )>,
+    period: Option<PeriodFilter<'a>>,
 }
 
+/// The reporting period and what dates a message that could not be
+/// priced (it has no `Priced::local_date`): its business's zone.
+struct PeriodFilter<'a> {
+    period: Period,
+    businesses: &'a Businesses,
+    default_zone: jiff::tz::TimeZone,
+}
+
+impl PeriodFilter<'_> {
+    fn contains(
+        &self,
+        m: &Message,
+        result: &Result<Priced<'_>, Unpriced>,
+        strings: &Strings,
+    ) -> bool {
+        let date =
+            super::period::message_date(m, result, strings, self.businesses, &self.default_zone);
+        self.period.contains(date)
+    }
+}
 impl<'a> Aggregator<'a> {
     pub fn new(group_by: Vec<GroupBy>, markets: &'a MarketTable) -> Self {
         Aggregator {
@@ -68,7 +90,27 @@ impl<'a> Aggregator<'a> {
             partial: None,
             provider_charges: Vec::new(),
             spend: None,
+            period: None,
         }
+    }
+
+    /// Reports only the messages of `period` (local dates in each
+    /// business's zone, `default_zone` for businesses not listed); the
+    /// others are counted as read for context. A period report cannot be
+    /// merged (`partial` is dropped).
+    pub fn with_period(
+        mut self,
+        period: Period,
+        businesses: &'a Businesses,
+        default_zone: jiff::tz::TimeZone,
+    ) -> Self {
+        self.partial = None;
+        self.period = Some(PeriodFilter {
+            period,
+            businesses,
+            default_zone,
+        });
+        self
     }
 
     /// Also collects what merging this report with others needs (the
@@ -88,8 +130,10 @@ impl<'a> Aggregator<'a> {
     pub fn restart(&mut self) {
         let partial = self.partial.take().map(PartialTracker::reset);
         let spend = self.spend.is_some();
+        let period = self.period.take();
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
         self.partial = partial;
+        self.period = period;
         if spend {
             self.spend = Some(Default::default());
         }
@@ -101,6 +145,12 @@ impl<'a> Aggregator<'a> {
             t.see(m, result, strings);
         }
         let acc = &mut self.accounting;
+        if let Some(f) = &self.period
+            && !f.contains(m, result, strings)
+        {
+            acc.outside_period += 1;
+            return;
+        }
         if m.extras.call {
             acc.calls += 1;
             return;
@@ -327,6 +377,7 @@ impl<'a> Aggregator<'a> {
                     .collect(),
                 upper_bound: self.headroom.map(|h| totals.cost + h),
                 config: None,
+                period: self.period.map(|f| f.period.describe()),
             },
             rows,
             totals,

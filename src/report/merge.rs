@@ -326,6 +326,8 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
                 .collect(),
             upper_bound: headroom.map(|h| totals.cost + h),
             config: first.meta.config.clone(),
+            // A period report has no `partial`: it is never merged.
+            period: None,
         },
         rows,
         totals,
@@ -352,6 +354,7 @@ fn add_accounting(a: &mut Accounting, b: &Accounting) {
     a.rows_read += b.rows_read;
     a.merged += b.merged;
     a.calls += b.calls;
+    a.outside_period += b.outside_period;
     a.stale_rates += b.stale_rates;
     a.rejected += b.rejected;
     a.inbound += b.inbound;

@@ -5,6 +5,7 @@ mod aggregate;
 pub mod compare;
 mod group;
 pub mod merge;
+pub mod period;
 pub mod scenario;
 mod tiers;
 
@@ -57,7 +58,8 @@ pub struct Row {
 }
 
 /// Where every input row went. rows_read = inbound + outbound + calls +
-/// merged + rejected; outbound = charged + free + not_delivered + unpriced.
+/// merged + rejected + outside_period; outbound = charged + free +
+/// not_delivered + unpriced.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accounting {
     pub rows_read: u64,
@@ -68,6 +70,11 @@ pub struct Accounting {
     /// Call rows (they open windows; calls are not priced here).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub calls: u64,
+    /// With a reporting period: the messages (inbound, outbound, calls)
+    /// dated outside it, priced for context only (they open windows and
+    /// count toward allowances and tiers) and not reported.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub outside_period: u64,
     pub charged: u64,
     pub free: u64,
     /// Free messages by pricing type.
@@ -104,7 +111,13 @@ fn is_zero(n: &u64) -> bool {
 impl Accounting {
     /// Both identities of the accounting hold.
     pub fn balances(&self) -> bool {
-        self.rows_read == self.inbound + self.outbound + self.calls + self.merged + self.rejected
+        self.rows_read
+            == self.inbound
+                + self.outbound
+                + self.calls
+                + self.merged
+                + self.rejected
+                + self.outside_period
             && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
             && self.free == self.free_by_reason.values().sum::<u64>()
             && self.conversations.as_ref().is_none_or(|c| {
@@ -142,6 +155,9 @@ pub struct Meta {
     /// The `wabill.toml` whose defaults applied, if one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+    /// The reporting period (`--period`, `--from`/`--to`), local dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
 }
 
 /// The cost report. Its JSON is written by `render::json` (rows and totals
