@@ -418,3 +418,106 @@ fn the_budget_gates_the_period_and_price_lists_its_rows() {
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
     }
 }
+
+/// A workbook's sheet as rows of cells.
+fn sheet(path: &Path, name: &str) -> Vec<Vec<calamine::Data>> {
+    use calamine::Reader;
+    let mut book: calamine::Xlsx<_> = calamine::open_workbook(path).expect("a workbook");
+    let range = book.worksheet_range(name).expect("the sheet");
+    range.rows().map(|r| r.to_vec()).collect()
+}
+
+fn sheet_names(path: &Path) -> Vec<String> {
+    use calamine::Reader;
+    let book: calamine::Xlsx<_> = calamine::open_workbook(path).expect("a workbook");
+    book.sheet_names()
+}
+
+/// Each cell of the sheet equals the CSV's: keys and text as text, counts
+/// and amounts as numbers (amounts to the nearest double).
+fn assert_same_as_csv(rows: &[Vec<calamine::Data>], csv: &str) {
+    use calamine::Data;
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), lines.len(), "{rows:?}\n{csv}");
+    for (y, (row, line)) in rows.iter().zip(&lines).enumerate() {
+        let fields: Vec<&str> = line.split(',').collect();
+        assert_eq!(row.len(), fields.len(), "row {y}: {row:?} vs {line}");
+        for (cell, field) in row.iter().zip(&fields) {
+            // A date such as 2026-02 is a key, text; -0.0100 is a number.
+            let numeric = y > 0
+                && field.parse::<f64>().is_ok()
+                && !field.get(1..).is_some_and(|f| f.contains('-'));
+            match cell {
+                Data::Float(f) if numeric => assert_eq!(*f, field.parse::<f64>().unwrap()),
+                Data::Int(i) if numeric => assert_eq!(*i as f64, field.parse::<f64>().unwrap()),
+                Data::String(s) if !numeric => assert_eq!(s, field),
+                Data::Empty => assert_eq!(*field, ""),
+                other => panic!("row {y}: {other:?} for CSV {field:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn an_xlsx_report_reads_back_equal_to_the_csv_byte_identical_each_run() {
+    let dir = temp("xlsx");
+    let args = [
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:campaign,month",
+        "--period",
+        "2026-02",
+        "-q",
+    ];
+    let csv = ok(&[&args[..], &["--format", "csv"]].concat());
+    let first = dir.join("costs.xlsx");
+    ok(&[&args[..], &["-o", s(&first)]].concat());
+    assert_eq!(
+        sheet_names(&first),
+        ["report", "accounting", "notes and provenance"]
+    );
+    let report = sheet(&first, "report");
+    assert_same_as_csv(&report, &csv);
+    // A month stays text: Excel does not read it as a date.
+    assert_eq!(report[1][1], calamine::Data::String("2026-02".into()));
+    let accounting = sheet(&first, "accounting");
+    assert!(accounting.contains(&vec![
+        calamine::Data::String("outside_period".into()),
+        calamine::Data::Float(3.0)
+    ]));
+    let notes = sheet(&first, "notes and provenance");
+    assert!(
+        notes
+            .iter()
+            .any(|r| r[0] == calamine::Data::String("period".into())
+                && r[1] == calamine::Data::String("2026-02-01 to 2026-02-28".into()))
+    );
+
+    // The same input gives the same bytes (the creation date is fixed).
+    let second = dir.join("again.xlsx");
+    ok(&[&args[..], &["--format", "xlsx", "-o", s(&second)]].concat());
+    assert_eq!(
+        std::fs::read(&first).unwrap(),
+        std::fs::read(&second).unwrap()
+    );
+    let stdout = run(&[&args[..], &["--format", "xlsx"]].concat()).stdout;
+    assert_eq!(stdout, std::fs::read(&first).unwrap());
+
+    // Another report, compare, from the same renderer.
+    let compare = [
+        "compare",
+        "tagged.csv",
+        "--scenario",
+        "a:",
+        "--scenario",
+        "b:",
+        "-q",
+    ];
+    let book = dir.join("compare.xlsx");
+    ok(&[&compare[..], &["-o", s(&book)]].concat());
+    assert_same_as_csv(
+        &sheet(&book, "report"),
+        &ok(&[&compare[..], &["--format", "csv"]].concat()),
+    );
+}

@@ -25,11 +25,11 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         ReconcileFormat::Csv => ChargeFormat::Csv,
         ReconcileFormat::Json => ChargeFormat::Json,
         ReconcileFormat::Markdown => ChargeFormat::Markdown,
-        ReconcileFormat::Html => {
+        ReconcileFormat::Html | ReconcileFormat::Xlsx => {
             return Err(Failure::new(
                 Exit::Usage,
-                "--format html is for reconcile with --actual; with --provider-charges, use \
-                 table, csv, markdown or json",
+                "--format html and xlsx are for reconcile with --actual; with \
+                 --provider-charges, use table, csv, markdown or json",
             )
             .into());
         }

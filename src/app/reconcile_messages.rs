@@ -23,6 +23,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         ReconcileFormat::Csv => Format::Csv,
         ReconcileFormat::Json => Format::Json,
         ReconcileFormat::Markdown => Format::Markdown,
+        ReconcileFormat::Xlsx => Format::Xlsx,
         ReconcileFormat::Html => {
             return Err(Failure::new(
                 Exit::Usage,

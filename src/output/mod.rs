@@ -232,6 +232,7 @@ pub fn format_for<F: clap::ValueEnum + Copy>(
         "md" | "markdown" => "markdown",
         "html" | "htm" => "html",
         "svg" => "svg",
+        "xlsx" => "xlsx",
         "txt" => "table",
         _ => return Ok(default),
     };

@@ -25,6 +25,7 @@ pub fn render(c: &Comparison, format: Format, style: Style, out: &mut dyn Write)
         Format::Table => super::table::render(&grid(c), style, out),
         Format::Csv => super::csv::render(&grid(c), out),
         Format::Markdown => super::markdown::render(&grid(c), out),
+        Format::Xlsx => super::xlsx::render_grid(&grid(c), out),
         Format::Json => {
             let grid = grid(c);
             let json = Json {

@@ -22,6 +22,8 @@ pub enum ForecastFormat {
     Svg,
     /// A self-contained HTML page: the chart, the table and the assumptions
     Html,
+    /// An Excel workbook: the table (numbers as numbers), then its notes
+    Xlsx,
 }
 
 pub fn render(
@@ -55,6 +57,7 @@ pub fn render(
         }
         ForecastFormat::Svg => out.write_all(chart::svg(report)?.as_bytes()),
         ForecastFormat::Html => super::html::forecast(report, out),
+        ForecastFormat::Xlsx => super::xlsx::render_grid(&grid(report), out),
     }
 }
 

@@ -32,6 +32,7 @@ pub fn render(
         Format::Table => super::table::render(&grid(r), style, out),
         Format::Csv => super::csv::render(&grid(r), out),
         Format::Markdown => super::markdown::render(&grid(r), out),
+        Format::Xlsx => super::xlsx::render_grid(&grid(r), out),
         Format::Json => {
             let grid = grid(r);
             let json = Json {

@@ -23,6 +23,7 @@ pub mod rows;
 mod safe_csv;
 mod table;
 pub mod timeline;
+pub mod xlsx;
 
 /// The provenance line naming the `wabill.toml` a report's defaults came
 /// from; the same words in every report.
@@ -45,6 +46,8 @@ pub enum Format {
     Json,
     /// A GitHub-flavoured Markdown table, for pull requests and job summaries.
     Markdown,
+    /// An Excel workbook: the table (numbers as numbers), then its notes.
+    Xlsx,
 }
 
 /// Formats of the cost report (`estimate`): the shared ones and a page.
@@ -59,6 +62,9 @@ pub enum ReportFormat {
     /// A self-contained HTML page with the table, the accounting and charts
     /// of spend by day and by market.
     Html,
+    /// An Excel workbook: sheets report, accounting, notes and provenance
+    /// (amounts are binary floats there; CSV and JSON are exact).
+    Xlsx,
 }
 
 impl From<Format> for ReportFormat {
@@ -68,6 +74,7 @@ impl From<Format> for ReportFormat {
             Format::Csv => ReportFormat::Csv,
             Format::Json => ReportFormat::Json,
             Format::Markdown => ReportFormat::Markdown,
+            Format::Xlsx => ReportFormat::Xlsx,
         }
     }
 }
@@ -94,6 +101,7 @@ pub fn render(
         ReportFormat::Markdown => markdown::render(&estimate::grid(report), out),
         ReportFormat::Json => json::render(report, out),
         ReportFormat::Html => html::estimate(report, out),
+        ReportFormat::Xlsx => xlsx::estimate(report, out),
     }
 }
 

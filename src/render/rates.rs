@@ -33,6 +33,7 @@ pub fn render(rates: &Rates, format: Format, style: Style, out: &mut dyn Write) 
         Format::Table => super::table::render(&grid(rates), style, out),
         Format::Csv => super::csv::render(&grid(rates), out),
         Format::Markdown => super::markdown::render(&grid(rates), out),
+        Format::Xlsx => super::xlsx::render_grid(&grid(rates), out),
         Format::Json => super::json::write(&super::json::Rows(&grid(rates)), out),
     }
 }

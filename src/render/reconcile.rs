@@ -20,6 +20,8 @@ pub enum ReconcileFormat {
     /// A self-contained HTML page with the table, the notes and charts of
     /// estimate against billed by period and by country.
     Html,
+    /// An Excel workbook: the table (numbers as numbers), then its notes.
+    Xlsx,
 }
 
 pub fn render(
@@ -44,6 +46,7 @@ pub fn render(
         }
         ReconcileFormat::Markdown => super::markdown::render(&grid(r), out),
         ReconcileFormat::Html => super::html::reconcile(r, out),
+        ReconcileFormat::Xlsx => super::xlsx::render_grid(&grid(r), out),
     }
 }
 
