@@ -50,8 +50,69 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub raw_csv: bool,
 
+    /// CSV for Excel in a comma-decimal locale (Germany, France, Brazil…):
+    /// excel-eu is --csv-bom --csv-delimiter ';' --decimal-comma
+    #[arg(long, global = true, value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<CsvDialect>,
+
+    /// Start CSV output with a UTF-8 byte order mark (Excel then reads
+    /// accented text right)
+    #[arg(long, global = true)]
+    pub csv_bom: bool,
+
+    /// Field delimiter of CSV output [default: ,]
+    #[arg(long, global = true, value_name = "CHAR", value_parser = check_delimiter)]
+    pub csv_delimiter: Option<String>,
+
+    /// Write amounts and percentages in CSV with a decimal comma (0,0625)
+    #[arg(long, global = true)]
+    pub decimal_comma: bool,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A named CSV dialect (`--csv-dialect`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvDialect {
+    /// BOM, `;` between fields, decimal comma
+    ExcelEu,
+}
+
+impl Cli {
+    /// The CSV dialect the flags ask for.
+    pub fn dialect(&self) -> crate::render::Dialect {
+        let mut d = match self.csv_dialect {
+            Some(CsvDialect::ExcelEu) => crate::render::Dialect::EXCEL_EU,
+            None => crate::render::Dialect::default(),
+        };
+        d.bom |= self.csv_bom;
+        d.decimal_comma |= self.decimal_comma;
+        if let Some(c) = self.csv_delimiter.as_deref().and_then(delimiter_byte) {
+            d.delimiter = c;
+        }
+        d
+    }
+}
+
+/// `;`, `,`, `|`, or a tab (`\t`, `tab`).
+fn delimiter_byte(s: &str) -> Option<u8> {
+    match s {
+        "\\t" | "tab" | "\t" => Some(b'\t'),
+        d if d.len() == 1
+            && !d.as_bytes()[0].is_ascii_alphanumeric()
+            && !matches!(d, "\"" | "\n" | "\r" | ".") =>
+        {
+            Some(d.as_bytes()[0])
+        }
+        _ => None,
+    }
+}
+
+fn check_delimiter(s: &str) -> Result<String, BadValue> {
+    delimiter_byte(s)
+        .map(|_| s.to_string())
+        .ok_or(BadValue::Delimiter)
 }
 
 #[derive(Debug, Subcommand)]
@@ -258,6 +319,8 @@ pub enum BadValue {
     Scenario(#[from] crate::report::scenario::ScenarioError),
     #[error("{0:?} is not a count like 1500, 10k or 10M")]
     Count(String),
+    #[error("not a delimiter: one character other than a letter, digit, quote or dot (or \\t)")]
+    Delimiter,
 }
 
 fn check_by(s: &str) -> Result<String, BadValue> {

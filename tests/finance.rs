@@ -521,3 +521,59 @@ fn an_xlsx_report_reads_back_equal_to_the_csv_byte_identical_each_run() {
         &ok(&[&compare[..], &["--format", "csv"]].concat()),
     );
 }
+
+#[test]
+fn excel_locale_csv_has_a_bom_semicolons_and_decimal_commas() {
+    let eu = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:campaign",
+        "--csv-dialect",
+        "excel-eu",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(
+        eu,
+        "\u{feff}column:campaign;messages;charged;free;not_delivered;cost;currency\n\
+         (none);2;1;1;0;0,0550;USD\n\
+         spring;3;3;0;0;0,4095;USD\n\
+         winter;2;1;0;1;0,1365;USD\n\
+         total;7;5;1;1;0,6010;USD\n"
+    );
+    let flags = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:campaign",
+        "--csv-bom",
+        "--csv-delimiter",
+        ";",
+        "--decimal-comma",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    assert_eq!(flags, eu);
+    // price too: every row in the dialect, tags included.
+    let rows = ok(&["price", "tagged.csv", "--csv-dialect", "excel-eu", "-q"]);
+    assert!(rows.starts_with("\u{feff}message_id;timestamp;"));
+    let m01 = rows.lines().find(|l| l.starts_with("m01;")).unwrap();
+    assert!(m01.contains(";0,1365;0,1365;USD;"), "{m01}");
+    assert!(m01.ends_with(";spring;growth"), "{m01}");
+    // JSON stays JSON.
+    let json = ok(&[
+        "estimate",
+        "tagged.csv",
+        "--csv-dialect",
+        "excel-eu",
+        "--format",
+        "json",
+        "-q",
+    ]);
+    assert!(json.contains("\"cost\": \"0.6010\""), "{json}");
+    let out = run(&["estimate", "tagged.csv", "--csv-delimiter", "ab", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+}

@@ -32,6 +32,7 @@ use crate::output;
 pub fn run(mut cli: Cli) -> Result<Exit> {
     config::Config::load(cli.config.as_deref(), cli.no_config)?.apply(&mut cli);
     crate::render::set_raw_csv(cli.raw_csv);
+    crate::render::set_dialect(cli.dialect());
     match &cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Price(args) => price::run(args),

@@ -87,7 +87,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let csv = format == RowFormat::Csv;
     let unpriced = {
         let out = output.writer();
-        let mut sink = RowSink::tagged(format, out, tag_names.clone());
+        let mut sink = RowSink::tagged(format, out, tag_names.clone())?;
         let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
             if write_error.is_some() {
                 return;
@@ -137,18 +137,24 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     .and_then(|p| p.pricing_category)
                     .map_or("", |c| c.as_str()),
                 billable: matches!(result, Ok(p) if p.pricing_type == PricingType::Regular),
-                rate: result
-                    .as_ref()
-                    .ok()
-                    .and_then(|p| p.rate)
-                    .map_or(String::new(), |r| r.to_string()),
-                cost: result.as_ref().map_or(String::new(), |p| {
-                    if matches!(p.pricing_type, PricingType::Inbound | PricingType::Call) {
-                        String::new()
-                    } else {
-                        crate::render::shown(p.cost).to_string()
-                    }
-                }),
+                rate: amount(
+                    csv,
+                    result
+                        .as_ref()
+                        .ok()
+                        .and_then(|p| p.rate)
+                        .map_or(String::new(), |r| r.to_string()),
+                ),
+                cost: amount(
+                    csv,
+                    result.as_ref().map_or(String::new(), |p| {
+                        if matches!(p.pricing_type, PricingType::Inbound | PricingType::Call) {
+                            String::new()
+                        } else {
+                            crate::render::shown(p.cost).to_string()
+                        }
+                    }),
+                ),
                 currency: &currency,
                 rate_source: safe(
                     csv,
@@ -194,7 +200,10 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             let row = if with_provider {
                 let charge = m.extras.provider_charge();
                 PriceRow {
-                    provider_price: Some(charge.map_or(String::new(), |c| c.amount.to_string())),
+                    provider_price: Some(amount(
+                        csv,
+                        charge.map_or(String::new(), |c| c.amount.to_string()),
+                    )),
                     provider_currency: Some(charge.map_or(String::new(), |c| {
                         String::from_utf8_lossy(&c.currency).into_owned()
                     })),
@@ -220,6 +229,15 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let checks = Checks::new(unpriced.summary(), loaded.log.stats.clone(), &args.input);
     finish_streamed(output, &target, &checks)?;
     Ok(Exit::Ok)
+}
+
+/// An amount as the CSV dialect writes it (`--decimal-comma`).
+fn amount(csv: bool, text: String) -> String {
+    if csv {
+        crate::render::decimal(text)
+    } else {
+        text
+    }
 }
 
 /// A phone number with its `+`; a business-scoped user id as given.

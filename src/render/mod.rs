@@ -32,7 +32,7 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
 }
 
 pub use crate::display::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
-pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
+pub use safe_csv::{Dialect, SafeCsv, decimal, neutralize_str, set_dialect, set_raw_csv};
 
 use std::io::{self, Write};
 

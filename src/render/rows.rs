@@ -93,6 +93,7 @@ pub struct TaggedCsv<'w> {
     row: csv::Writer<Buf>,
     tags: csv::Writer<Buf>,
     header_done: bool,
+    delimiter: u8,
 }
 
 #[derive(Serialize)]
@@ -138,7 +139,8 @@ impl TaggedCsv<'_> {
                 .ok_or_else(|| io::Error::other("a CSV row without its header"))?;
             let header: Vec<u8> = bytes.drain(..=cut).collect();
             let header = String::from_utf8_lossy(&header).trim_end().to_string();
-            let taken: Vec<&str> = header.split(',').collect();
+            let delimiter = char::from(super::safe_csv::dialect().delimiter);
+            let taken: Vec<&str> = header.split(delimiter).collect();
             // A tag spelt like a priced column (a log's own `cost`) is
             // written as `tag:cost`.
             let names: Vec<String> = self
@@ -154,7 +156,7 @@ impl TaggedCsv<'_> {
                 .collect();
             self.tags.write_record(&names)?;
             self.out.write_all(header.as_bytes())?;
-            self.out.write_all(b",")?;
+            self.out.write_all(&[self.delimiter])?;
             self.out.write_all(&record_bytes(&mut self.tags)?)?;
             self.out.write_all(b"\n")?;
             self.header_done = true;
@@ -163,7 +165,7 @@ impl TaggedCsv<'_> {
             .map(|i| neutralize_str(values.get(i).copied().flatten().unwrap_or("")).into_owned())
             .collect();
         self.out.write_all(&bytes)?;
-        self.out.write_all(b",")?;
+        self.out.write_all(&[self.delimiter])?;
         // A record of one empty field is written `""` (so that it is not a
         // blank line); after the priced fields it is just empty.
         if fields.iter().any(|f| !f.is_empty()) || fields.len() > 1 {
@@ -208,30 +210,40 @@ impl RowSink<'_> {
 }
 
 impl<'w> RowSink<'w> {
-    pub fn new(format: RowFormat, out: &'w mut dyn Write) -> Self {
-        match format {
-            RowFormat::Csv => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
+    /// A sink in `format`; a CSV one starts with the dialect's BOM.
+    pub fn new(format: RowFormat, out: &'w mut dyn Write) -> io::Result<Self> {
+        Ok(match format {
+            RowFormat::Csv => {
+                super::safe_csv::write_bom(out)?;
+                RowSink::Csv(Box::new(super::safe_csv::csv_writer(out, true)))
+            }
             RowFormat::Json => RowSink::Json(out),
-        }
+        })
     }
 
     /// A sink whose rows carry these tags (none: `new`).
-    pub fn tagged(format: RowFormat, out: &'w mut dyn Write, names: Vec<String>) -> Self {
+    pub fn tagged(
+        format: RowFormat,
+        out: &'w mut dyn Write,
+        names: Vec<String>,
+    ) -> io::Result<Self> {
         if names.is_empty() {
             return RowSink::new(format, out);
         }
-        match format {
-            RowFormat::Csv => RowSink::CsvTagged(Box::new(TaggedCsv {
-                out,
-                names,
-                row: csv::Writer::from_writer(Buf::default()),
-                tags: csv::WriterBuilder::new()
-                    .has_headers(false)
-                    .from_writer(Buf::default()),
-                header_done: false,
-            })),
+        Ok(match format {
+            RowFormat::Csv => {
+                super::safe_csv::write_bom(out)?;
+                RowSink::CsvTagged(Box::new(TaggedCsv {
+                    out,
+                    names,
+                    row: super::safe_csv::csv_writer(Buf::default(), true),
+                    tags: super::safe_csv::csv_writer(Buf::default(), false),
+                    header_done: false,
+                    delimiter: super::safe_csv::dialect().delimiter,
+                }))
+            }
             RowFormat::Json => RowSink::JsonTagged(out, names),
-        }
+        })
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
