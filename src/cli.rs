@@ -494,6 +494,35 @@ pub struct PeriodArgs {
     pub to: Option<String>,
 }
 
+fn check_tax(s: &str) -> Result<String, crate::report::allin::BadTax> {
+    crate::report::allin::Tax::parse(s).map(|_| s.to_string())
+}
+
+/// The all-in cost: the provider's fees, tax, a reporting currency.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "All-in cost")]
+pub struct AllInArgs {
+    /// Provider fees CSV (fee,amount: outbound_message, inbound_message,
+    /// failed_message, markup_percent, monthly_platform), as reconcile reads
+    #[arg(long, value_name = "FILE")]
+    pub fees: Option<PathBuf>,
+
+    /// VAT/GST in percent on Meta's cost and the fee (19 or 19%), or by the
+    /// business's home_country (--businesses): DE:19,FR:20,*:0
+    #[arg(long, value_name = "RATE", value_parser = check_tax)]
+    pub tax: Option<String>,
+
+    /// Dated exchange rates CSV (date,from,to,rate) into the reporting
+    /// currency: each message at the rate in force on its local date
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
+
+    /// With --fx: the currency to report in [default: the only one --fx
+    /// converts the card currency into]
+    #[arg(long, value_name = "CODE", requires = "fx", value_parser = check_currency)]
+    pub report_currency: Option<String>,
+}
+
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Input")]
@@ -552,9 +581,12 @@ pub struct EstimateArgs {
     pub pricing: PricingArgs,
     #[command(flatten)]
     pub period: PeriodArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
-    /// conversation_type, group
+    /// conversation_type, group, template, week, quarter, year, or column:NAME (a
+    /// column of the log; repeatable in the list)
     #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
@@ -562,7 +594,8 @@ pub struct EstimateArgs {
     #[arg(help_heading = "Output", long, value_enum)]
     pub format: Option<ReportFormat>,
 
-    /// Exit 3 when the total cost exceeds AMOUNT
+    /// Exit 3 when the total cost (the all-in total with --fees, --tax or
+    /// --fx; the period's with --period) exceeds AMOUNT
     #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
 

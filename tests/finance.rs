@@ -577,3 +577,102 @@ fn excel_locale_csv_has_a_bom_semicolons_and_decimal_commas() {
     let out = run(&["estimate", "tagged.csv", "--csv-delimiter", "ab", "-q"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+// fees.csv: 0.0010 per delivered outbound message, 0.0005 per inbound,
+// 0.0002 per failed one, 10% markup on Meta's cost, 49.00 a month.
+// fx.csv: USD→EUR 0.95 (January), 0.92 (February), 0.90 (March).
+// businesses.csv: the business is in Berlin, home country DE.
+const ALL_IN: [&str; 10] = [
+    "--fees",
+    "fees.csv",
+    "--tax",
+    "DE:19,*:0",
+    "--fx",
+    "fx.csv",
+    "--businesses",
+    "businesses.csv",
+    "--period",
+    "2026-02",
+];
+
+#[test]
+fn all_in_cost_per_campaign_for_february_with_vat_in_eur() {
+    let csv = ok(&[
+        &["estimate", "tagged.csv", "--by", "column:campaign"][..],
+        &ALL_IN,
+        &["--format", "csv", "-q"],
+    ]
+    .concat());
+    // spring = m04: Meta 0.1365 USD; fee 0.0010 + 10% × 0.1365 = 0.01465;
+    // VAT 19% × 0.15115 = 0.0287185; each × 0.92 (the rate of 2 February).
+    // winter adds m06, failed: fee 0.0002, VAT 0.000038, × 0.92.
+    assert_eq!(
+        csv,
+        "column:campaign,messages,charged,free,not_delivered,cost,currency,meta_cost,provider_fee,tax,total,all_in_currency\n\
+         (none),2,1,1,0,0.0550,USD,0.0506,0.0069,0.010925,0.068425,EUR\n\
+         spring,1,1,0,0,0.1365,USD,0.12558,0.013478,0.02642102,0.16547902,EUR\n\
+         winter,2,1,0,1,0.1365,USD,0.12558,0.013662,0.02645598,0.16569798,EUR\n\
+         total,5,3,1,1,0.3280,USD,0.30176,0.03404,0.063802,0.399602,EUR\n"
+    );
+    let table = ok(&[&["estimate", "tagged.csv"][..], &ALL_IN].concat());
+    assert!(table.contains("total (EUR)"), "{table}");
+    assert!(
+        table.contains("tax DE 19%, others 0%; USD to EUR at the rate of each message's date"),
+        "{table}"
+    );
+    assert!(table.contains("not in the groups: 1 inbound message with fees of 0.0005474 EUR"));
+    assert!(table.contains("not in the total: monthly_platform 49.0000"));
+
+    // The same report as a workbook, read back equal to the CSV.
+    let dir = temp("allin");
+    let book = dir.join("february.xlsx");
+    ok(&[
+        &["estimate", "tagged.csv", "--by", "column:campaign"][..],
+        &ALL_IN,
+        &["-o", s(&book), "-q"],
+    ]
+    .concat());
+    assert_same_as_csv(&sheet(&book, "report"), &csv);
+}
+
+#[test]
+fn the_budget_of_an_all_in_report_is_its_total_and_missing_fx_fails() {
+    let budget = |amount: &str| {
+        run(&[
+            &["estimate", "tagged.csv"][..],
+            &ALL_IN,
+            &["--budget", amount],
+        ]
+        .concat())
+    };
+    let over = budget("0.39");
+    assert_eq!(over.status.code(), Some(3));
+    assert!(
+        String::from_utf8_lossy(&over.stderr)
+            .contains("total 0.399602 EUR exceeds budget 0.3900 EUR"),
+        "{}",
+        String::from_utf8_lossy(&over.stderr)
+    );
+    assert_eq!(budget("0.40").status.code(), Some(0));
+
+    // January has no rate in this file: an error naming the date, not a
+    // report with a guessed rate.
+    let out = run(&[
+        "estimate",
+        "tagged.csv",
+        "--fx",
+        "fx-from-february.csv",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("fx-from-february.csv: no USD→EUR rate on or before 2026-01-28"),
+        "{err}"
+    );
+    // Tax by country needs the businesses' home countries.
+    let out = run(&["estimate", "tagged.csv", "--tax", "DE:19", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+    let out = run(&["estimate", "tagged.csv", "--tax", "120%", "-q"]);
+    assert_eq!(out.status.code(), Some(2));
+}

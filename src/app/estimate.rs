@@ -53,6 +53,10 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     if let Some(period) = settings::period(&args.period)? {
         aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
     }
+    let all_in = settings::all_in(&args.all_in, &ctx)?;
+    if let Some(rules) = &all_in {
+        aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
+    }
     let mut read = settings::read_settings(&args.input)?;
     settings::keep_tags(&mut read, &group_by);
     let streamed = engine::price_streaming(
@@ -65,6 +69,9 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         &mut aggregator,
     )?;
     settings::check_tags(&group_by, &streamed.stats)?;
+    if let Some(e) = aggregator.all_in_error() {
+        bail!("--fx: {e}");
+    }
     let mut report = aggregator.finish(
         &streamed.stats,
         MetaInput {
@@ -104,8 +111,11 @@ fn budget_verdict(report: &Report, budget: Option<Decimal>) -> Exit {
     let Some(budget) = budget else {
         return Exit::Ok;
     };
-    let total = report.totals.cost;
-    let currency = &report.meta.currency;
+    // With fees, tax or FX the budget is of the all-in total.
+    let (total, currency) = match (&report.meta.all_in, &report.totals.all_in) {
+        (Some(m), Some(a)) => (a.total, &m.currency),
+        _ => (report.totals.cost, &report.meta.currency),
+    };
     if total > budget {
         note(&format!(
             "over budget: total {} {currency} exceeds budget {} {currency} by {}",

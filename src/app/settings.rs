@@ -222,3 +222,66 @@ pub fn period(args: &crate::cli::PeriodArgs) -> Result<Option<crate::report::per
     )
     .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
 }
+
+/// The all-in rules of `--fees`, `--tax`, `--fx`; `None` without any.
+pub fn all_in(
+    args: &crate::cli::AllInArgs,
+    ctx: &PricingContext,
+) -> Result<Option<crate::report::allin::AllInRules>> {
+    use crate::reconcile::fees::Fees;
+    use crate::reconcile::fx::FxTable;
+    use crate::report::allin::{AllInRules, Tax};
+    if args.fees.is_none() && args.tax.is_none() && args.fx.is_none() {
+        return Ok(None);
+    }
+    let mut said = Vec::new();
+    let fees = match &args.fees {
+        Some(path) => {
+            let name = path.display().to_string();
+            said.push(format!("fees {name}"));
+            Fees::parse(&name, &read_text(path)?)?
+        }
+        None => Fees::default(),
+    };
+    let tax = match &args.tax {
+        Some(t) => Tax::parse(t)?,
+        None => Tax::default(),
+    };
+    said.push(format!("tax {}", tax.describe()));
+    if !tax.by_country.is_empty() && ctx.businesses.is_empty() {
+        bail!("--tax by country needs each business's home_country (--businesses)");
+    }
+    let fx = match &args.fx {
+        Some(path) => {
+            let name = path.display().to_string();
+            let table = FxTable::parse(&name, &read_text(path)?)?;
+            let to = match &args.report_currency {
+                Some(c) => Currency::parse(c)
+                    .with_context(|| format!("--report-currency {c:?} is not a 3-letter code"))?,
+                None => table.single_target(ctx.currency).with_context(|| {
+                    format!(
+                        "--fx: choose the currency to report in with --report-currency ({name} \
+                         converts {} into none or several)",
+                        ctx.currency
+                    )
+                })?,
+            };
+            said.push(format!(
+                "{} to {to} at the rate of each message's date ({name})",
+                ctx.currency
+            ));
+            Some((table, ctx.currency, to))
+        }
+        None => None,
+    };
+    said.insert(
+        0,
+        "Meta cost + provider fee (per message + markup on Meta cost) + tax on both".to_string(),
+    );
+    Ok(Some(AllInRules {
+        fees,
+        tax,
+        fx,
+        description: said.join("; "),
+    }))
+}

@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use super::allin::{AllIn, AllInRules, Delivery};
 use super::merge::PartialTracker;
 use super::period::Period;
 use super::tiers::TierCounts;
@@ -51,6 +52,41 @@ pub struct Aggregator<'a> {
         BTreeMap<String, Decimal>,
     )>,
     period: Option<PeriodFilter<'a>>,
+    all_in: Option<AllInState<'a>>,
+}
+
+/// The all-in rules and what they gathered outside the groups.
+struct AllInState<'a> {
+    rules: &'a AllInRules,
+    businesses: &'a Businesses,
+    card: crate::model::Currency,
+    inbound: u64,
+    inbound_fees: Decimal,
+    /// The first message whose date has no exchange rate.
+    error: Option<String>,
+}
+
+impl AllInState<'_> {
+    fn amounts(
+        &mut self,
+        m: &Message,
+        meta: Decimal,
+        delivery: Delivery,
+        date: Date,
+        strings: &Strings,
+    ) -> Option<AllIn> {
+        let home = self
+            .businesses
+            .get(strings.businesses.get(m.business))
+            .and_then(|b| b.home_country);
+        match self.rules.message(meta, delivery, date, home) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                self.error.get_or_insert_with(|| e.to_string());
+                None
+            }
+        }
+    }
 }
 
 /// The reporting period and what dates a message that could not be
@@ -91,7 +127,35 @@ impl<'a> Aggregator<'a> {
             provider_charges: Vec::new(),
             spend: None,
             period: None,
+            all_in: None,
         }
+    }
+
+    /// Also prices each message all-in (`allin`): the groups gain Meta's
+    /// cost, fee, tax and total in the report currency. Such a report
+    /// cannot be merged (`partial` is dropped).
+    pub fn with_all_in(
+        mut self,
+        rules: &'a AllInRules,
+        businesses: &'a Businesses,
+        card: crate::model::Currency,
+    ) -> Self {
+        self.partial = None;
+        self.all_in = Some(AllInState {
+            rules,
+            businesses,
+            card,
+            inbound: 0,
+            inbound_fees: zero(),
+            error: None,
+        });
+        self
+    }
+
+    /// Why the all-in amounts could not be computed (a date `--fx` has no
+    /// rate for), if so.
+    pub fn all_in_error(&self) -> Option<&str> {
+        self.all_in.as_ref().and_then(|a| a.error.as_deref())
     }
 
     /// Reports only the messages of `period` (local dates in each
@@ -131,9 +195,16 @@ impl<'a> Aggregator<'a> {
         let partial = self.partial.take().map(PartialTracker::reset);
         let spend = self.spend.is_some();
         let period = self.period.take();
+        let all_in = self.all_in.take().map(|a| AllInState {
+            inbound: 0,
+            inbound_fees: zero(),
+            error: None,
+            ..a
+        });
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
         self.partial = partial;
         self.period = period;
+        self.all_in = all_in;
         if spend {
             self.spend = Some(Default::default());
         }
@@ -168,6 +239,13 @@ impl<'a> Aggregator<'a> {
         }
         if m.direction == Direction::In {
             acc.inbound += 1;
+            if let (Some(a), Ok(p)) = (&mut self.all_in, result)
+                && let Some(amounts) =
+                    a.amounts(m, zero(), Delivery::Inbound, p.local_date, strings)
+            {
+                a.inbound += 1;
+                a.inbound_fees += amounts.total;
+            }
             return;
         }
         acc.outbound += 1;
@@ -215,6 +293,14 @@ impl<'a> Aggregator<'a> {
                 }
                 line.free = 1;
             }
+        }
+        if let Some(a) = &mut self.all_in {
+            let delivery = if p.pricing_type == PricingType::NotDelivered {
+                Delivery::Failed
+            } else {
+                Delivery::Delivered
+            };
+            line.all_in = a.amounts(m, line.cost, delivery, p.local_date, strings);
         }
         if p.model.is_some_and(|m| m.is_conversation()) || p.conversation.is_some() {
             let opened = p.conversation.filter(|c| c.opened);
@@ -328,6 +414,7 @@ impl<'a> Aggregator<'a> {
         let mut totals = Line {
             cost: zero(),
             conversations: counts_conversations.then_some(0),
+            all_in: self.all_in.as_ref().map(|_| AllIn::default()),
             ..Line::default()
         };
         let rows: Vec<Row> = sorted
@@ -378,6 +465,13 @@ impl<'a> Aggregator<'a> {
                 upper_bound: self.headroom.map(|h| totals.cost + h),
                 config: None,
                 period: self.period.map(|f| f.period.describe()),
+                all_in: self.all_in.map(|a| super::AllInMeta {
+                    currency: a.rules.currency(a.card).to_string(),
+                    rules: a.rules.description.clone(),
+                    inbound_messages: a.inbound,
+                    inbound_fees: a.inbound_fees,
+                    monthly_platform: a.rules.fees.monthly_platform,
+                }),
             },
             rows,
             totals,

@@ -326,8 +326,9 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
                 .collect(),
             upper_bound: headroom.map(|h| totals.cost + h),
             config: first.meta.config.clone(),
-            // A period report has no `partial`: it is never merged.
+            // Period and all-in reports have no `partial`: never merged.
             period: None,
+            all_in: None,
         },
         rows,
         totals,

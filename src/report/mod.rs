@@ -2,6 +2,7 @@
 //! any of the sibling renderers in `render`.
 
 mod aggregate;
+pub mod allin;
 pub mod compare;
 mod group;
 pub mod merge;
@@ -33,10 +34,17 @@ pub struct Line {
     /// conversation model priced something (`None` elsewhere, so per-message
     /// reports keep their columns).
     pub conversations: Option<u64>,
+    /// Meta's cost, the provider's fee, tax and the total in the report
+    /// currency, with `--fees`, `--tax` or `--fx` (`allin`).
+    #[serde(default)]
+    pub all_in: Option<allin::AllIn>,
 }
 
 impl Line {
     pub fn add(&mut self, other: &Line) {
+        if let Some(o) = &other.all_in {
+            self.all_in.get_or_insert_with(Default::default).add(o);
+        }
         self.conversations = match (self.conversations, other.conversations) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
@@ -158,6 +166,26 @@ pub struct Meta {
     /// The reporting period (`--period`, `--from`/`--to`), local dates.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period: Option<String>,
+    /// With `--fees`, `--tax` or `--fx`: the all-in amounts' currency and
+    /// rules, and what is in no group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_in: Option<AllInMeta>,
+}
+
+/// The all-in columns' currency and rules, and the fees no group holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllInMeta {
+    pub currency: String,
+    pub rules: String,
+    /// Inbound messages of the report and their fees (with tax), in no
+    /// group (the groups are outbound messages).
+    pub inbound_messages: u64,
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub inbound_fees: Decimal,
+    /// `monthly_platform` of the fees file, per billing month: no
+    /// message's, so in no group and not in the total.
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub monthly_platform: Decimal,
 }
 
 /// The cost report. Its JSON is written by `render::json` (rows and totals
