@@ -180,8 +180,9 @@ pub enum Command {
         "  wabill compare log.csv --scenario list: --scenario negotiated:rates=deal.csv\n",
         "  wabill compare log.csv --scenario usd: --scenario eur:currency=EUR --by market\n\n",
         "A scenario is NAME:KEY=VALUE,... with keys model, rates (repeatable),\n",
-        "currency, tiers (a file, or none), markets; anything not given comes from\n",
-        "the common flags.\n\n",
+        "currency, tiers (a file, or none), markets, fees (a file, or none), tax\n",
+        "(a percent), fx (a file); anything not given comes from the common flags.\n",
+        "With fees, tax or fx, the scenarios' all-in totals are compared.\n\n",
         "Exit codes: 0 ok, 1 error, 2 usage"
     ))]
     Compare(CompareArgs),
@@ -792,8 +793,12 @@ pub struct CompareArgs {
     pub pricing: PricingArgs,
     #[command(flatten)]
     pub period: PeriodArgs,
+    /// Common fees, tax and FX (scenarios may set fees=, tax=, fx=).
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
-    /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets);
+    /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets,
+    /// fees, tax, fx: with fees, tax or fx the all-in totals are compared);
     /// two or more; differences are against the first
     #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = check_scenario)]
     pub scenarios: Vec<String>,

@@ -676,3 +676,61 @@ fn the_budget_of_an_all_in_report_is_its_total_and_missing_fx_fails() {
     let out = run(&["estimate", "tagged.csv", "--tax", "120%", "-q"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn compare_scenarios_set_fees_tax_and_fx_to_compare_providers() {
+    // Two providers' fees, VAT 19% for both: the all-in totals compared.
+    let csv = ok(&[
+        "compare",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--by",
+        "column:campaign",
+        "--tax",
+        "19",
+        "--scenario",
+        "bsp_a:fees=fees.csv",
+        "--scenario",
+        "bsp_b:fees=fees-other.csv",
+        "--format",
+        "csv",
+        "-q",
+    ]);
+    // spring: (0.1365 + 0.0010 + 10% × 0.1365) × 1.19 against
+    // (0.1365 + 0.0040) × 1.19.
+    assert!(
+        csv.contains("spring,1,1,0.1798685,USD,1,0.167195,USD,-0.0126735,-7.0\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.ends_with("total,5,3,0.43435,USD,3,0.40936,USD,-0.02499,-5.8\n"),
+        "{csv}"
+    );
+    // fx= reports a scenario in another currency: no difference across
+    // currencies.
+    let table = ok(&[
+        "compare",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--scenario",
+        "usd:",
+        "--scenario",
+        "eur:fx=fx.csv",
+    ]);
+    assert!(
+        table.contains("eur (EUR)") && table.contains("0.30176"),
+        "{table}"
+    );
+    let out = run(&[
+        "compare",
+        "tagged.csv",
+        "--scenario",
+        "a:",
+        "--scenario",
+        "b:tax=lots",
+        "-q",
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+}

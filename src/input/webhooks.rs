@@ -690,6 +690,8 @@ mod tests {
                 "15550001111",
                 // No provider's price in Meta's notifications.
                 "",
+                "",
+                // No biz_opaque_callback_data on this status.
                 ""
             ]
         );

@@ -194,7 +194,7 @@ mod tests {
         // fee 0.0010 + 0.01365; tax 19% of 0.15115; all × 0.92.
         assert_eq!(a.meta_cost, dec!(0.12558));
         assert_eq!(a.provider_fee, dec!(0.013478));
-        assert_eq!(a.tax, dec!(0.0264261));
+        assert_eq!(a.tax, dec!(0.02642102));
         assert_eq!(a.total, a.meta_cost + a.provider_fee + a.tax);
         let other = rules
             .message(dec!(0.1365), Delivery::Delivered, date, None)
@@ -212,7 +212,8 @@ mod tests {
         );
         assert_eq!(Tax::parse("19%").unwrap().default, dec!(19));
         assert!(Tax::parse("120").is_err());
-        assert!(Tax::parse("XX:1").is_err());
+        assert!(Tax::parse("Germany:1").is_err());
+        assert!(Tax::parse("DE:1,DE:2").is_err());
         assert_eq!(
             Tax::parse("DE:19,*:0").unwrap().describe(),
             "DE 19%, others 0%"

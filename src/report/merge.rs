@@ -391,6 +391,7 @@ mod tests {
             not_delivered: 0,
             cost,
             conversations: conversations.then_some(1),
+            all_in: None,
         };
         let accounting = Accounting {
             rows_read: 2,
@@ -420,6 +421,8 @@ mod tests {
                 notes: vec![],
                 upper_bound: None,
                 config: None,
+                period: None,
+                all_in: None,
             },
             rows: vec![Row {
                 keys: keys.iter().map(|k| k.to_string()).collect(),
