@@ -320,6 +320,8 @@ pub enum BadValue {
     Scenario(#[from] crate::report::scenario::ScenarioError),
     #[error("{0:?} is not a count like 1500, 10k or 10M")]
     Count(String),
+    #[error("not a percent from 0 to 100 (80% or 80)")]
+    Percent,
     #[error("not a delimiter: one character other than a letter, digit, quote or dot (or \\t)")]
     Delimiter,
 }
@@ -495,6 +497,21 @@ pub struct PeriodArgs {
     pub to: Option<String>,
 }
 
+/// `80%` or `80`: a percent from 0 to 100.
+pub fn parse_percent(s: &str) -> Option<rust_decimal::Decimal> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').unwrap_or(t).trim();
+    t.parse::<rust_decimal::Decimal>()
+        .ok()
+        .filter(|d| !d.is_sign_negative() && *d <= rust_decimal::Decimal::ONE_HUNDRED)
+}
+
+fn check_percent(s: &str) -> Result<String, BadValue> {
+    parse_percent(s)
+        .map(|_| s.to_string())
+        .ok_or(BadValue::Percent)
+}
+
 fn check_tax(s: &str) -> Result<String, crate::report::allin::BadTax> {
     crate::report::allin::Tax::parse(s).map(|_| s.to_string())
 }
@@ -599,6 +616,11 @@ pub struct EstimateArgs {
     /// --fx; the period's with --period) exceeds AMOUNT
     #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
+
+    /// With --budget: warn (stderr, and `meta.budget` in JSON) when the
+    /// total reaches this share of the budget (80% or 80)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = check_percent)]
+    pub warn_at: Option<String>,
 
     /// How to read the log: stream files in time order (memory follows open
     /// windows) and fall back to sorting in memory when they are not in order
@@ -778,6 +800,15 @@ pub struct ForecastArgs {
     /// With table output: monthly spend as a bar chart under the table
     #[arg(help_heading = "Output", long)]
     pub chart: bool,
+
+    /// Exit 3 when any forecast month's cost exceeds AMOUNT (the months are
+    /// named on stderr); the forecast is still written
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
+    pub budget: Option<String>,
+
+    /// With --budget: warn when a month reaches this share of it (80%)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = check_percent)]
+    pub warn_at: Option<String>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]

@@ -734,3 +734,94 @@ fn compare_scenarios_set_fees_tax_and_fx_to_compare_providers() {
     ]);
     assert_ne!(out.status.code(), Some(0));
 }
+
+#[test]
+fn a_budget_warns_at_a_share_of_it_on_stderr_and_in_json() {
+    // February costs 0.3280: 82% of 0.40.
+    let out = run(&[
+        "estimate",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--budget",
+        "0.40",
+        "--warn-at",
+        "80%",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "warning: total 0.3280 USD is at or past 80% of budget 0.4000 USD (82.0% of it)"
+        ),
+        "{err}"
+    );
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["meta"]["budget"]["status"], "warning");
+    assert_eq!(json["meta"]["budget"]["used_percent"], "82.00");
+    // Below the share: within, no warning; over the budget: exit 3 as ever.
+    let within = run(&[
+        "estimate",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--budget",
+        "0.50",
+        "--warn-at",
+        "80",
+    ]);
+    assert_eq!(within.status.code(), Some(0));
+    assert!(!String::from_utf8_lossy(&within.stderr).contains("warning"));
+    let over = run(&[
+        "estimate",
+        "tagged.csv",
+        "--period",
+        "2026-02",
+        "--budget",
+        "0.30",
+        "--warn-at",
+        "80",
+    ]);
+    assert_eq!(over.status.code(), Some(3));
+    // --warn-at needs a budget.
+    assert_eq!(
+        run(&["estimate", "tagged.csv", "--warn-at", "80"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn forecast_budget_fails_naming_the_month_over_it() {
+    // September 2026 forecasts 1,601.5000 USD, October 1,751.1000.
+    let plan = "../cmd/050-forecast-plan.in/plan.csv";
+    let out = run(&[
+        "forecast", "--plan", plan, "--budget", "1700", "--format", "csv",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "over budget: 2026-10 forecasts 1,751.1000 USD, over budget 1,700.0000 USD by 51.1000"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("2026-09"), "{err}");
+    assert!(!out.stdout.is_empty(), "the forecast is still written");
+    let warned = run(&[
+        "forecast",
+        "--plan",
+        plan,
+        "--budget",
+        "2000",
+        "--warn-at",
+        "85%",
+    ]);
+    assert_eq!(warned.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&warned.stderr);
+    assert!(err.contains("warning: 2026-10 forecasts"), "{err}");
+    assert!(!err.contains("warning: 2026-09"), "{err}");
+}

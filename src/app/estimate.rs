@@ -83,6 +83,8 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         },
     );
     report.meta.config = super::config::shown(&args.pricing);
+    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    report.meta.budget = budget_status(&report, budget, warn_at);
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
     if let Some(partial) = &mut report.partial {
         partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
@@ -92,7 +94,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     write_report(&target, &checks, |out, style| {
         Ok(render::render(&report, format, style, out)?)
     })?;
-    Ok(budget_verdict(&report, budget))
+    Ok(budget_verdict(&report))
 }
 
 /// Each reader once, in order of first use.
@@ -106,30 +108,74 @@ pub fn distinct(formats: &[&'static str]) -> Vec<String> {
     seen
 }
 
-/// A budget verdict is not a failure: the report is written, then exit 3.
-fn budget_verdict(report: &Report, budget: Option<Decimal>) -> Exit {
-    let Some(budget) = budget else {
-        return Exit::Ok;
-    };
+/// Where the total stands against `--budget` (and `--warn-at`), for the
+/// report's `meta.budget` and stderr.
+fn budget_status(
+    report: &Report,
+    budget: Option<Decimal>,
+    warn_at: Option<Decimal>,
+) -> Option<crate::report::BudgetMeta> {
+    let budget = budget?;
     // With fees, tax or FX the budget is of the all-in total.
     let (total, currency) = match (&report.meta.all_in, &report.totals.all_in) {
-        (Some(m), Some(a)) => (a.total, &m.currency),
-        _ => (report.totals.cost, &report.meta.currency),
+        (Some(m), Some(a)) => (a.total, m.currency.clone()),
+        _ => (report.totals.cost, report.meta.currency.clone()),
     };
-    if total > budget {
-        note(&format!(
-            "over budget: total {} {currency} exceeds budget {} {currency} by {}",
-            money(total),
-            money(budget),
-            money(total - budget)
-        ));
+    let used = crate::report::compare::percent(total, budget);
+    let shown_used = used.map_or(String::new(), |u| {
+        format!(" ({}% of it)", crate::display::shown_percent(u))
+    });
+    let (status, verdict) = if total > budget {
+        (
+            "over",
+            format!(
+                "over budget: total {} {currency} exceeds budget {} {currency} by {}",
+                money(total),
+                money(budget),
+                money(total - budget)
+            ),
+        )
+    } else if let Some(w) = warn_at
+        && total * Decimal::ONE_HUNDRED >= budget * w
+    {
+        (
+            "warning",
+            format!(
+                "warning: total {} {currency} is at or past {}% of budget {} {currency}{shown_used}",
+                money(total),
+                w.normalize(),
+                money(budget)
+            ),
+        )
+    } else {
+        (
+            "within",
+            format!(
+                "within budget: total {} {currency} of budget {} {currency}",
+                money(total),
+                money(budget)
+            ),
+        )
+    };
+    Some(crate::report::BudgetMeta {
+        amount: budget,
+        currency,
+        warn_at,
+        used_percent: used,
+        status: status.to_string(),
+        verdict,
+    })
+}
+
+/// A budget verdict is not a failure: the report is written, then exit 3.
+fn budget_verdict(report: &Report) -> Exit {
+    let Some(b) = &report.meta.budget else {
+        return Exit::Ok;
+    };
+    note(&b.verdict);
+    if b.status == "over" {
         Exit::OverBudget
     } else {
-        note(&format!(
-            "within budget: total {} {currency} of budget {} {currency}",
-            money(total),
-            money(budget)
-        ));
         Exit::Ok
     }
 }

@@ -85,6 +85,57 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         output.writer(),
     )?;
     output.finish()?;
+    Ok(forecast_budget(&report, args)?)
+}
+
+/// `--budget` on a forecast: each month against it. A month over it is
+/// named and the run exits 3 (the forecast is written); `--warn-at` names
+/// the months at or past that share.
+fn forecast_budget(
+    report: &crate::forecast::ForecastReport,
+    args: &crate::cli::ForecastArgs,
+) -> Result<Exit> {
+    let Some(budget) = args.budget.as_deref() else {
+        return Ok(Exit::Ok);
+    };
+    let budget: rust_decimal::Decimal = budget
+        .trim()
+        .parse()
+        .with_context(|| format!("--budget {budget:?} is not a decimal amount"))?;
+    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    let currency = &report.meta.currency;
+    let money = crate::render::money;
+    let mut over = false;
+    for m in &report.months {
+        let cost = m.amounts.cost;
+        if cost > budget {
+            over = true;
+            note(&format!(
+                "over budget: {} forecasts {} {currency}, over budget {} {currency} by {}",
+                m.month,
+                money(cost),
+                money(budget),
+                money(cost - budget)
+            ));
+        } else if let Some(w) = warn_at
+            && cost * rust_decimal::Decimal::ONE_HUNDRED >= budget * w
+        {
+            note(&format!(
+                "warning: {} forecasts {} {currency}, at or past {}% of budget {} {currency}",
+                m.month,
+                money(cost),
+                w.normalize(),
+                money(budget)
+            ));
+        }
+    }
+    if over {
+        return Ok(Exit::OverBudget);
+    }
+    note(&format!(
+        "within budget: every forecast month at most {} {currency}",
+        money(budget)
+    ));
     Ok(Exit::Ok)
 }
 

@@ -472,6 +472,7 @@ impl<'a> Aggregator<'a> {
                     inbound_fees: a.inbound_fees,
                     monthly_platform: a.rules.fees.monthly_platform,
                 }),
+                budget: None,
             },
             rows,
             totals,

@@ -329,6 +329,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
             // Period and all-in reports have no `partial`: never merged.
             period: None,
             all_in: None,
+            budget: None,
         },
         rows,
         totals,
@@ -423,6 +424,7 @@ mod tests {
                 config: None,
                 period: None,
                 all_in: None,
+                budget: None,
             },
             rows: vec![Row {
                 keys: keys.iter().map(|k| k.to_string()).collect(),

@@ -170,6 +170,27 @@ pub struct Meta {
     /// rules, and what is in no group.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub all_in: Option<AllInMeta>,
+    /// `--budget` and `--warn-at`: the verdict, also on stderr.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetMeta>,
+}
+
+/// The budget a report was gated by, and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetMeta {
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub amount: Decimal,
+    pub currency: String,
+    /// `--warn-at`, percent of the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_at: Option<Decimal>,
+    /// The total as a percentage of the budget, exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_percent: Option<Decimal>,
+    /// `within`, `warning` (at or past --warn-at) or `over`.
+    pub status: String,
+    /// The sentence stderr shows.
+    pub verdict: String,
 }
 
 /// The all-in columns' currency and rules, and the fees no group holds.
