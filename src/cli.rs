@@ -692,6 +692,8 @@ pub struct PriceArgs {
     pub pricing: PricingArgs,
     #[command(flatten)]
     pub period: PeriodArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
     /// Output format [default: from the -o file's extension, else csv]
     #[arg(help_heading = "Output", long, value_enum)]

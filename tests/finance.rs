@@ -825,3 +825,41 @@ fn forecast_budget_fails_naming_the_month_over_it() {
     assert!(err.contains("warning: 2026-10 forecasts"), "{err}");
     assert!(!err.contains("warning: 2026-09"), "{err}");
 }
+
+#[test]
+fn price_shows_each_messages_all_in_amounts_at_its_dates_rate() {
+    let rows = ok(&[
+        "price",
+        "tagged.csv",
+        "--fees",
+        "fees.csv",
+        "--tax",
+        "19",
+        "--fx",
+        "fx.csv",
+        "--keep",
+        "campaign",
+        "-q",
+    ]);
+    let header = rows.lines().next().unwrap();
+    assert!(
+        header.ends_with(",meta_cost,provider_fee,tax,total,all_in_currency,campaign"),
+        "{header}"
+    );
+    // m01, 28 January: USD→EUR 0.95; m04, 2 February: 0.92.
+    let line = |id: &str| {
+        rows.lines()
+            .find(|l| l.starts_with(id))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        line("m01,").ends_with(",0.129675,0.0139175,0.027282575,0.170875075,EUR,spring"),
+        "{rows}"
+    );
+    assert!(line("m04,").ends_with(",0.12558,0.013478,0.02642102,0.16547902,EUR,spring"));
+    // The inbound message carries its fee.
+    assert!(line("i02,").ends_with(",0.0000,0.000475,0.00009025,0.00056525,EUR,"));
+    let out = run(&["price", "tagged.csv", "--fx", "fx-from-february.csv", "-q"]);
+    assert_eq!(out.status.code(), Some(1));
+}

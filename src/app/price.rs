@@ -64,6 +64,10 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         .map(|i| tags.names()[*i].to_string())
         .collect();
     let mut tag_values: Vec<Option<&str>> = Vec::with_capacity(tag_names.len());
+    let all_in = settings::all_in(&args.all_in, &loaded.ctx)?;
+    let all_in_currency = all_in.as_ref().map_or(String::new(), |r| {
+        r.currency(loaded.ctx.currency).to_string()
+    });
     let mut output = target.open()?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
@@ -176,6 +180,11 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 meta_billable: None,
                 provider_price: None,
                 provider_currency: None,
+                meta_cost: None,
+                provider_fee: None,
+                tax: None,
+                total: None,
+                all_in_currency: None,
             };
             let row = if with_meta {
                 let meta = loaded
@@ -211,6 +220,52 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 }
             } else {
                 row
+            };
+            let row = match (&all_in, result) {
+                (Some(rules), Ok(p)) => {
+                    use crate::report::allin::Delivery;
+                    let delivery = match (m.direction, p.pricing_type) {
+                        (crate::model::Direction::In, _) => Delivery::Inbound,
+                        (_, PricingType::NotDelivered) => Delivery::Failed,
+                        _ => Delivery::Delivered,
+                    };
+                    let home = loaded
+                        .ctx
+                        .businesses
+                        .get(strings.businesses.get(m.business))
+                        .and_then(|b| b.home_country);
+                    let meta = if p.pricing_type == PricingType::Call {
+                        rust_decimal::Decimal::ZERO
+                    } else {
+                        p.cost
+                    };
+                    match rules.message(meta, delivery, p.local_date, home) {
+                        Ok(a) => {
+                            let show = |d| amount(csv, crate::render::shown(d).to_string());
+                            PriceRow {
+                                meta_cost: Some(show(a.meta_cost)),
+                                provider_fee: Some(show(a.provider_fee)),
+                                tax: Some(show(a.tax)),
+                                total: Some(show(a.total)),
+                                all_in_currency: Some(all_in_currency.clone()),
+                                ..row
+                            }
+                        }
+                        Err(e) => {
+                            write_error = Some(anyhow::anyhow!("--fx: {e}"));
+                            return;
+                        }
+                    }
+                }
+                (Some(_), Err(_)) => PriceRow {
+                    meta_cost: Some(String::new()),
+                    provider_fee: Some(String::new()),
+                    tax: Some(String::new()),
+                    total: Some(String::new()),
+                    all_in_currency: Some(all_in_currency.clone()),
+                    ..row
+                },
+                (None, _) => row,
             };
             tag_values.clear();
             tag_values.extend(tag_index.iter().map(|i| strings.tags.value(m.tags, *i)));

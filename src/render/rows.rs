@@ -62,6 +62,18 @@ pub struct PriceRow<'a> {
     pub provider_price: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_currency: Option<String>,
+    /// With --fees, --tax or --fx: the all-in amounts in the reporting
+    /// currency (`report::allin`), exact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta_cost: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_fee: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_in_currency: Option<String>,
 }
 
 /// Values from the input, neutralised in CSV (a spreadsheet opens it).
