@@ -85,7 +85,7 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         output.writer(),
     )?;
     output.finish()?;
-    Ok(forecast_budget(&report, args)?)
+    forecast_budget(&report, args)
 }
 
 /// `--budget` on a forecast: each month against it. A month over it is

@@ -12,6 +12,7 @@ use crate::model::Message;
 use crate::pricing::{Priced, PricingType, RateSource, Unpriced};
 use crate::refdata::markets::country_str;
 use crate::render::rows::{PriceRow, RowFormat, RowSink, safe};
+use crate::report::allin::AllInPricing;
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;

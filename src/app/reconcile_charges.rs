@@ -25,10 +25,18 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         ReconcileFormat::Csv => ChargeFormat::Csv,
         ReconcileFormat::Json => ChargeFormat::Json,
         ReconcileFormat::Markdown => ChargeFormat::Markdown,
-        ReconcileFormat::Html | ReconcileFormat::Xlsx => {
+        ReconcileFormat::Html => {
             return Err(Failure::new(
                 Exit::Usage,
-                "--format html and xlsx are for reconcile with --actual; with \
+                "--format html is for reconcile with --actual; with --provider-charges, use \
+                 table, csv, markdown or json",
+            )
+            .into());
+        }
+        ReconcileFormat::Xlsx => {
+            return Err(Failure::new(
+                Exit::Usage,
+                "--format xlsx is for reconcile with --actual or per message; with \
                  --provider-charges, use table, csv, markdown or json",
             )
             .into());

@@ -227,10 +227,11 @@ pub fn period(args: &crate::cli::PeriodArgs) -> Result<Option<crate::report::per
 pub fn all_in(
     args: &crate::cli::AllInArgs,
     ctx: &PricingContext,
-) -> Result<Option<crate::report::allin::AllInRules>> {
+) -> Result<Option<crate::reconcile::allin::AllInRules>> {
+    use crate::reconcile::allin::AllInRules;
     use crate::reconcile::fees::Fees;
     use crate::reconcile::fx::FxTable;
-    use crate::report::allin::{AllInRules, Tax};
+    use crate::report::allin::Tax;
     if args.fees.is_none() && args.tax.is_none() && args.fx.is_none() {
         return Ok(None);
     }

@@ -6,7 +6,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
-use super::allin::{AllIn, AllInRules, Delivery};
+use super::allin::{AllIn, AllInPricing, Delivery};
 use super::merge::PartialTracker;
 use super::period::Period;
 use super::tiers::TierCounts;
@@ -57,7 +57,7 @@ pub struct Aggregator<'a> {
 
 /// The all-in rules and what they gathered outside the groups.
 struct AllInState<'a> {
-    rules: &'a AllInRules,
+    rules: &'a dyn AllInPricing,
     businesses: &'a Businesses,
     card: crate::model::Currency,
     inbound: u64,
@@ -82,7 +82,7 @@ impl AllInState<'_> {
         match self.rules.message(meta, delivery, date, home) {
             Ok(a) => Some(a),
             Err(e) => {
-                self.error.get_or_insert_with(|| e.to_string());
+                self.error.get_or_insert(e);
                 None
             }
         }
@@ -136,7 +136,7 @@ impl<'a> Aggregator<'a> {
     /// cannot be merged (`partial` is dropped).
     pub fn with_all_in(
         mut self,
-        rules: &'a AllInRules,
+        rules: &'a dyn AllInPricing,
         businesses: &'a Businesses,
         card: crate::model::Currency,
     ) -> Self {
@@ -467,10 +467,10 @@ impl<'a> Aggregator<'a> {
                 period: self.period.map(|f| f.period.describe()),
                 all_in: self.all_in.map(|a| super::AllInMeta {
                     currency: a.rules.currency(a.card).to_string(),
-                    rules: a.rules.description.clone(),
+                    rules: a.rules.description().to_string(),
                     inbound_messages: a.inbound,
                     inbound_fees: a.inbound_fees,
-                    monthly_platform: a.rules.fees.monthly_platform,
+                    monthly_platform: a.rules.monthly_platform(),
                 }),
                 budget: None,
             },

@@ -15,8 +15,6 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::model::Currency;
-use crate::reconcile::fees::Fees;
-use crate::reconcile::fx::{FxTable, NoRate};
 use crate::refdata::markets::Country;
 
 /// One message's (or a group's) all-in amounts, in the report currency.
@@ -111,17 +109,6 @@ impl Tax {
     }
 }
 
-/// The rules of a run: fees, tax, and conversion into the report currency.
-#[derive(Debug)]
-pub struct AllInRules {
-    pub fees: Fees,
-    pub tax: Tax,
-    /// The `--fx` table, the card currency and the report currency.
-    pub fx: Option<(FxTable, Currency, Currency)>,
-    /// What the report says of the rules.
-    pub description: String,
-}
-
 /// What a message is, for its fee.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delivery {
@@ -130,40 +117,26 @@ pub enum Delivery {
     Inbound,
 }
 
-impl AllInRules {
-    /// The currency of the all-in amounts.
-    pub fn currency(&self, card: Currency) -> Currency {
-        self.fx.as_ref().map_or(card, |(_, _, to)| *to)
-    }
-
+/// What prices a message all-in: the fees, tax and FX of a run
+/// (`reconcile::allin::AllInRules`), seen by the report through this trait
+/// so that reports do not depend on the reconciliation's tables.
+pub trait AllInPricing: std::fmt::Debug {
     /// One message's amounts: `meta` (Meta's cost, card currency) on local
-    /// `date`, of a business in `home` country.
-    pub fn message(
+    /// `date`, of a business in `home` country; `Err`: why it cannot be
+    /// converted (no exchange rate for the date).
+    fn message(
         &self,
         meta: Decimal,
         delivery: Delivery,
         date: Date,
         home: Option<Country>,
-    ) -> Result<AllIn, NoRate> {
-        let per_message = match delivery {
-            Delivery::Delivered => self.fees.outbound_message,
-            Delivery::Failed => self.fees.failed_message,
-            Delivery::Inbound => self.fees.inbound_message,
-        };
-        let fee = per_message + meta * self.fees.markup_percent / Decimal::ONE_HUNDRED;
-        let tax = (meta + fee) * self.tax.rate(home) / Decimal::ONE_HUNDRED;
-        let rate = match &self.fx {
-            Some((table, from, to)) => table.rate(*from, *to, date)?.0,
-            None => Decimal::ONE,
-        };
-        let (meta, fee, tax) = (meta * rate, fee * rate, tax * rate);
-        Ok(AllIn {
-            meta_cost: meta,
-            provider_fee: fee,
-            tax,
-            total: meta + fee + tax,
-        })
-    }
+    ) -> Result<AllIn, String>;
+    /// The currency of the all-in amounts.
+    fn currency(&self, card: Currency) -> Currency;
+    /// What the report says of the rules.
+    fn description(&self) -> &str;
+    /// The fees file's `monthly_platform` (no message's fee).
+    fn monthly_platform(&self) -> Decimal;
 }
 
 #[cfg(test)]
@@ -172,51 +145,14 @@ mod tests {
     use rust_decimal_macros::dec;
 
     #[test]
-    fn fee_tax_and_fx_are_exact() {
-        let fees = Fees::parse(
-            "f.csv",
-            "fee,amount\noutbound_message,0.0010\nmarkup_percent,10\n",
-        )
-        .unwrap();
-        let fx = FxTable::parse("fx.csv", "date,from,to,rate\n2026-02-01,USD,EUR,0.92\n").unwrap();
-        let usd = Currency::parse("USD").unwrap();
-        let eur = Currency::parse("EUR").unwrap();
-        let rules = AllInRules {
-            fees,
-            tax: Tax::parse("DE:19,*:0").unwrap(),
-            fx: Some((fx, usd, eur)),
-            description: String::new(),
-        };
-        let date = jiff::civil::date(2026, 2, 2);
-        let a = rules
-            .message(dec!(0.1365), Delivery::Delivered, date, Some(*b"DE"))
-            .unwrap();
-        // fee 0.0010 + 0.01365; tax 19% of 0.15115; all × 0.92.
-        assert_eq!(a.meta_cost, dec!(0.12558));
-        assert_eq!(a.provider_fee, dec!(0.013478));
-        assert_eq!(a.tax, dec!(0.02642102));
-        assert_eq!(a.total, a.meta_cost + a.provider_fee + a.tax);
-        let other = rules
-            .message(dec!(0.1365), Delivery::Delivered, date, None)
-            .unwrap();
-        assert_eq!(other.tax, dec!(0));
-        assert!(
-            rules
-                .message(
-                    dec!(1),
-                    Delivery::Failed,
-                    jiff::civil::date(2026, 1, 1),
-                    None
-                )
-                .is_err()
-        );
+    fn tax_rates_by_country_or_for_all() {
         assert_eq!(Tax::parse("19%").unwrap().default, dec!(19));
         assert!(Tax::parse("120").is_err());
         assert!(Tax::parse("Germany:1").is_err());
         assert!(Tax::parse("DE:1,DE:2").is_err());
-        assert_eq!(
-            Tax::parse("DE:19,*:0").unwrap().describe(),
-            "DE 19%, others 0%"
-        );
+        let t = Tax::parse("DE:19,*:0").unwrap();
+        assert_eq!(t.describe(), "DE 19%, others 0%");
+        assert_eq!(t.rate(Some(*b"DE")), dec!(19));
+        assert_eq!(t.rate(Some(*b"FR")), dec!(0));
     }
 }
