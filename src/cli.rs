@@ -743,14 +743,16 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
-    /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share]
+    /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share];
+    /// repeat it to forecast several plans side by side (one column each,
+    /// differences against the first)
     #[arg(
         long,
         value_name = "FILE",
         required_unless_present = "from_log",
         conflicts_with = "from_log"
     )]
-    pub plan: Option<PathBuf>,
+    pub plan: Vec<PathBuf>,
 
     /// Learn monthly volumes from these logs and project them forward
     #[arg(long = "from-log", value_name = "LOG", num_args = 1.., requires = "months")]

@@ -863,3 +863,42 @@ fn price_shows_each_messages_all_in_amounts_at_its_dates_rate() {
     let out = run(&["price", "tagged.csv", "--fx", "fx-from-february.csv", "-q"]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+#[test]
+fn two_forecast_plans_side_by_side_with_differences() {
+    let csv = ok(&[
+        "forecast",
+        "--plan",
+        "plan-a.csv",
+        "--plan",
+        "plan-b.csv",
+        "--format",
+        "csv",
+    ]);
+    assert_eq!(
+        csv,
+        "month,market,category,messages,plan-a_charged,plan-a_cost,plan-a_currency,plan-b_charged,plan-b_cost,plan-b_currency,plan-b_difference,plan-b_percent\n\
+         2026-05,Germany,marketing,15000,10000,1365.0000,USD,15000,2047.5000,USD,682.5000,50.0\n\
+         2026-05,Germany,utility,20000,10000,550.0000,USD,10000,550.0000,USD,0.0000,0.0\n\
+         2026-06,Germany,marketing,18000,12000,1638.0000,USD,18000,2457.0000,USD,819.0000,50.0\n\
+         total,total,total,53000,32000,3553.0000,USD,43000,5054.5000,USD,1501.5000,42.3\n"
+    );
+    // Each plan alone forecasts the same totals.
+    for (plan, total) in [("plan-a.csv", "3553.0000"), ("plan-b.csv", "5054.5000")] {
+        let alone = ok(&["forecast", "--plan", plan, "--format", "csv"]);
+        assert!(
+            alone.trim_end().ends_with(&format!("{total},USD")),
+            "{alone}"
+        );
+    }
+    let out = run(&[
+        "forecast",
+        "--plan",
+        "plan-a.csv",
+        "--plan",
+        "plan-b.csv",
+        "--format",
+        "svg",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+}
