@@ -617,10 +617,16 @@ pub struct EstimateArgs {
     #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
 
-    /// With --budget: warn (stderr, and `meta.budget` in JSON) when the
-    /// total reaches this share of the budget (80% or 80)
-    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = check_percent)]
+    /// With --budget or --budget-file: warn (stderr, and `meta.budget` in
+    /// JSON) when a total reaches this share of its budget (80% or 80)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", value_parser = check_percent)]
     pub warn_at: Option<String>,
+
+    /// Budgets per group (CSV: a --by key's name, e.g. column:campaign or
+    /// market, then budget): exit 3 when a group's cost (all-in total with
+    /// --fees, --tax, --fx) exceeds its budget
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub budget_file: Option<PathBuf>,
 
     /// How to read the log: stream files in time order (memory follows open
     /// windows) and fall back to sorting in memory when they are not in order

@@ -902,3 +902,52 @@ fn two_forecast_plans_side_by_side_with_differences() {
     ]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn a_budget_file_gates_each_campaign() {
+    // February: spring 0.1365 (budget 0.10: over), winter 0.1365 (0.15:
+    // 91%, past 80%), summer nothing (1.00).
+    let out = run(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "column:campaign",
+        "--period",
+        "2026-02",
+        "--budget-file",
+        "campaign-budgets.csv",
+        "--warn-at",
+        "80%",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "over budget: column:campaign spring costs 0.1365 USD, over its budget 0.1000 USD by 0.0365"
+        ),
+        "{err}"
+    );
+    assert!(err.contains("warning: column:campaign winter costs 0.1365 USD, at or past 80%"));
+    assert!(!err.contains("summer"), "{err}");
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let statuses: Vec<&str> = json["meta"]["group_budgets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|g| g["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["over", "warning", "within"]);
+    // The file's key must be one the report groups by.
+    let out = run(&[
+        "estimate",
+        "tagged.csv",
+        "--by",
+        "month",
+        "--budget-file",
+        "campaign-budgets.csv",
+        "-q",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+}

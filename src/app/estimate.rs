@@ -41,6 +41,13 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
                 .with_context(|| format!("--budget {b:?} is not a decimal amount"))
         })
         .transpose()?;
+    if args.warn_at.is_some() && args.budget.is_none() && args.budget_file.is_none() {
+        return Err(crate::error::Failure::new(
+            Exit::Usage,
+            "--warn-at needs --budget or --budget-file",
+        )
+        .into());
+    }
     let target = Target::resolve(args.output.as_deref())?;
     let format = format_for(args.format, &target, ReportFormat::Table)?;
     settings::check_output(&args.input, args.output.as_deref())?;
@@ -85,6 +92,9 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     report.meta.config = super::config::shown(&args.pricing);
     let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
     report.meta.budget = budget_status(&report, budget, warn_at);
+    if let Some(path) = &args.budget_file {
+        report.meta.group_budgets = group_budgets(&report, path, warn_at)?;
+    }
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
     if let Some(partial) = &mut report.partial {
         partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
@@ -169,13 +179,109 @@ fn budget_status(
 
 /// A budget verdict is not a failure: the report is written, then exit 3.
 fn budget_verdict(report: &Report) -> Exit {
-    let Some(b) = &report.meta.budget else {
-        return Exit::Ok;
-    };
-    note(&b.verdict);
-    if b.status == "over" {
-        Exit::OverBudget
-    } else {
-        Exit::Ok
+    let mut over = false;
+    if let Some(b) = &report.meta.budget {
+        note(&b.verdict);
+        over |= b.status == "over";
     }
+    for g in &report.meta.group_budgets {
+        if g.status != "within" {
+            note(&g.verdict);
+        }
+        over |= g.status == "over";
+    }
+    if over { Exit::OverBudget } else { Exit::Ok }
+}
+
+/// `--budget-file`: the header names a `--by` key and `budget`; each row a
+/// group's value and its budget. A group's cost is the sum of the report's
+/// rows with that value (the all-in total when the report has one); a
+/// group the report does not have spent nothing.
+fn group_budgets(
+    report: &Report,
+    path: &std::path::Path,
+    warn_at: Option<Decimal>,
+) -> Result<Vec<crate::report::GroupBudget>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{name}:1: not a CSV header"))?
+        .clone();
+    if headers.len() != 2 || !headers[1].eq_ignore_ascii_case("budget") {
+        bail!(
+            "{name}:1: expected two columns, a --by key's name and budget (e.g. column:campaign,budget)"
+        );
+    }
+    let by = headers[0].to_ascii_lowercase();
+    let Some(at) = report.meta.group_by.iter().position(|g| *g == by) else {
+        bail!(
+            "{name}:1: {by:?} is not one of the report's --by keys ({})",
+            report.meta.group_by.join(", ")
+        );
+    };
+    let currency = match &report.meta.all_in {
+        Some(m) => m.currency.clone(),
+        None => report.meta.currency.clone(),
+    };
+    let mut out: Vec<crate::report::GroupBudget> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.with_context(|| format!("{name}:{line}: not a CSV row"))?;
+        let key = record.get(0).unwrap_or("").to_string();
+        let raw = record.get(1).unwrap_or("");
+        let amount: Decimal = crate::refdata::csvfile::parse_amount(raw)
+            .ok()
+            .filter(|d| !d.is_sign_negative())
+            .with_context(|| format!("{name}:{line}:2: budget {raw:?} is not an amount"))?;
+        if out.iter().any(|g| g.key == key) {
+            bail!("{name}:{line}:1: {by} {key:?} is given twice");
+        }
+        let cost: Decimal = report
+            .rows
+            .iter()
+            .filter(|r| r.keys.get(at) == Some(&key))
+            .map(|r| match (&report.meta.all_in, &r.line.all_in) {
+                (Some(_), Some(a)) => a.total,
+                _ => r.line.cost,
+            })
+            .sum();
+        let (status, verdict) = if cost > amount {
+            (
+                "over",
+                format!(
+                    "over budget: {by} {key} costs {} {currency}, over its budget {} {currency} by {}",
+                    money(cost),
+                    money(amount),
+                    money(cost - amount)
+                ),
+            )
+        } else if let Some(w) = warn_at
+            && cost * Decimal::ONE_HUNDRED >= amount * w
+        {
+            (
+                "warning",
+                format!(
+                    "warning: {by} {key} costs {} {currency}, at or past {}% of its budget {} {currency}",
+                    money(cost),
+                    w.normalize(),
+                    money(amount)
+                ),
+            )
+        } else {
+            ("within", String::new())
+        };
+        out.push(crate::report::GroupBudget {
+            by: by.clone(),
+            key,
+            amount,
+            cost,
+            status: status.to_string(),
+            verdict,
+        });
+    }
+    Ok(out)
 }

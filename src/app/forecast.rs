@@ -462,6 +462,7 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: ForecastFormat) ->
                 period: None,
                 all_in: None,
                 budget: None,
+                group_budgets: Vec::new(),
             },
             rows: f
                 .rows

@@ -473,6 +473,7 @@ impl<'a> Aggregator<'a> {
                     monthly_platform: a.rules.monthly_platform(),
                 }),
                 budget: None,
+                group_budgets: Vec::new(),
             },
             rows,
             totals,

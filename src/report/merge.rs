@@ -330,6 +330,7 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
             period: None,
             all_in: None,
             budget: None,
+            group_budgets: Vec::new(),
         },
         rows,
         totals,
@@ -425,6 +426,7 @@ mod tests {
                 period: None,
                 all_in: None,
                 budget: None,
+                group_budgets: Vec::new(),
             },
             rows: vec![Row {
                 keys: keys.iter().map(|k| k.to_string()).collect(),

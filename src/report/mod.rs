@@ -173,6 +173,23 @@ pub struct Meta {
     /// `--budget` and `--warn-at`: the verdict, also on stderr.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub budget: Option<BudgetMeta>,
+    /// `--budget-file`: each group's verdict (`key` is the group's value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_budgets: Vec<GroupBudget>,
+}
+
+/// One group's budget of `--budget-file` and where its cost stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupBudget {
+    /// The `--by` key (`column:campaign`) and the group's value (`spring`).
+    pub by: String,
+    pub key: String,
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub amount: Decimal,
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub cost: Decimal,
+    pub status: String,
+    pub verdict: String,
 }
 
 /// The budget a report was gated by, and where it stands.
