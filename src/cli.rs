@@ -844,7 +844,8 @@ pub struct CompareArgs {
     #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = check_scenario)]
     pub scenarios: Vec<String>,
 
-    /// Group by any of market, country, category, month, day, business, pricing_type
+    /// Group by any of market, country, category, month, day, business, pricing_type,
+    /// template, week, quarter, year, or column:NAME (a column of the log)
     #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 

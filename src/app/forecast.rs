@@ -346,22 +346,6 @@ fn from_history(
     Ok((loaded.ctx, planned, meta))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn growth_rates() {
-        assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
-        assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
-        assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));
-        assert!(parse_growth("5").is_err());
-        assert!(parse_growth("-100%").is_err());
-        assert!(parse_growth("abc").is_err());
-    }
-}
-
 fn price_forecast(
     ctx: &PricingContext,
     planned: Vec<Planned>,
@@ -492,4 +476,20 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: ForecastFormat) ->
     )?;
     output.finish()?;
     Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn growth_rates() {
+        assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));
+        assert!(parse_growth("5").is_err());
+        assert!(parse_growth("-100%").is_err());
+        assert!(parse_growth("abc").is_err());
+    }
 }
