@@ -11,6 +11,7 @@ mod cli;
 mod currencies;
 mod engine;
 mod engines;
+mod finance;
 mod forecast;
 mod html;
 mod imports;

@@ -54,9 +54,69 @@ pub struct Cli {
     /// follows NO_COLOR, CLICOLOR and CLICOLOR_FORCE
     #[arg(long, global = true, value_enum, value_name = "WHEN", default_value_t = crate::color::When::Auto)]
     pub color: crate::color::When,
+    /// CSV for Excel in a comma-decimal locale (Germany, France, Brazil…):
+    /// excel-eu is --csv-bom --csv-delimiter ';' --decimal-comma
+    #[arg(long, global = true, value_enum, value_name = "DIALECT")]
+    pub csv_dialect: Option<CsvDialect>,
+
+    /// Start CSV output with a UTF-8 byte order mark (Excel then reads
+    /// accented text right)
+    #[arg(long, global = true)]
+    pub csv_bom: bool,
+
+    /// Field delimiter of CSV output [default: ,]
+    #[arg(long, global = true, value_name = "CHAR", value_parser = check_delimiter)]
+    pub csv_delimiter: Option<String>,
+
+    /// Write amounts and percentages in CSV with a decimal comma (0,0625)
+    #[arg(long, global = true)]
+    pub decimal_comma: bool,
 
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// A named CSV dialect (`--csv-dialect`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CsvDialect {
+    /// BOM, `;` between fields, decimal comma
+    ExcelEu,
+}
+
+impl Cli {
+    /// The CSV dialect the flags ask for.
+    pub fn dialect(&self) -> wabill::render::Dialect {
+        let mut d = match self.csv_dialect {
+            Some(CsvDialect::ExcelEu) => wabill::render::Dialect::EXCEL_EU,
+            None => wabill::render::Dialect::default(),
+        };
+        d.bom |= self.csv_bom;
+        d.decimal_comma |= self.decimal_comma;
+        if let Some(c) = self.csv_delimiter.as_deref().and_then(delimiter_byte) {
+            d.delimiter = c;
+        }
+        d
+    }
+}
+
+/// `;`, `,`, `|`, or a tab (`\t`, `tab`).
+fn delimiter_byte(s: &str) -> Option<u8> {
+    match s {
+        "\\t" | "tab" | "\t" => Some(b'\t'),
+        d if d.len() == 1
+            && !d.as_bytes()[0].is_ascii_alphanumeric()
+            && !matches!(d, "\"" | "\n" | "\r" | ".") =>
+        {
+            Some(d.as_bytes()[0])
+        }
+        _ => None,
+    }
+}
+
+fn check_delimiter(s: &str) -> Result<String, BadValue> {
+    delimiter_byte(s)
+        .map(|_| s.to_string())
+        .ok_or(BadValue::Delimiter)
 }
 
 #[derive(Debug, Subcommand)]
@@ -124,8 +184,9 @@ pub enum Command {
         "  wabill compare log.csv --scenario list: --scenario negotiated:rates=deal.csv\n",
         "  wabill compare log.csv --scenario usd: --scenario eur:currency=EUR --by market\n\n",
         "A scenario is NAME:KEY=VALUE,... with keys model, rates (repeatable),\n",
-        "currency, tiers (a file, or none), markets; anything not given comes from\n",
-        "the common flags.\n\n",
+        "currency, tiers (a file, or none), markets, fees (a file, or none), tax\n",
+        "(a percent), fx (a file); anything not given comes from the common flags.\n",
+        "With fees, tax or fx, the scenarios' all-in totals are compared.\n\n",
         "Exit codes: 0 ok, 1 error, 2 usage"
     ))]
     Compare(CompareArgs),
@@ -263,6 +324,10 @@ pub enum BadValue {
     Scenario(#[from] wabill::report::scenario::ScenarioError),
     #[error("{0:?} is not a count like 1500, 10k or 10M")]
     Count(String),
+    #[error("not a percent from 0 to 100 (80% or 80)")]
+    Percent,
+    #[error("not a delimiter: one character other than a letter, digit, quote or dot (or \\t)")]
+    Delimiter,
 }
 
 fn check_by(s: &str) -> Result<String, BadValue> {
@@ -409,6 +474,73 @@ pub struct PricingArgs {
     pub config_file: Option<PathBuf>,
 }
 
+fn check_period(s: &str) -> Result<String, wabill::report::period::BadPeriod> {
+    wabill::report::period::Period::parse(s).map(|_| s.to_string())
+}
+
+/// The reporting period: the whole log is priced, only the period reported.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "Period")]
+pub struct PeriodArgs {
+    /// Report only messages of this period of local dates (each business's
+    /// zone): 2026-02, 2026-Q1, 2026 or 2026-02-14. The whole log is still
+    /// priced, so windows, allowances and tiers see every earlier message
+    #[arg(long, value_name = "PERIOD", value_parser = check_period, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+
+    /// Report only messages dated on or after DATE (local, YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = check_date)]
+    pub from: Option<String>,
+
+    /// Report only messages dated on or before DATE (local, YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = check_date)]
+    pub to: Option<String>,
+}
+
+/// `80%` or `80`: a percent from 0 to 100.
+pub fn parse_percent(s: &str) -> Option<rust_decimal::Decimal> {
+    let t = s.trim();
+    let t = t.strip_suffix('%').unwrap_or(t).trim();
+    t.parse::<rust_decimal::Decimal>()
+        .ok()
+        .filter(|d| !d.is_sign_negative() && *d <= rust_decimal::Decimal::ONE_HUNDRED)
+}
+
+fn check_percent(s: &str) -> Result<String, BadValue> {
+    parse_percent(s)
+        .map(|_| s.to_string())
+        .ok_or(BadValue::Percent)
+}
+
+fn check_tax(s: &str) -> Result<String, wabill::report::allin::BadTax> {
+    wabill::report::allin::Tax::parse(s).map(|_| s.to_string())
+}
+
+/// The all-in cost: the provider's fees, tax, a reporting currency.
+#[derive(Debug, Clone, Args)]
+#[command(next_help_heading = "All-in cost")]
+pub struct AllInArgs {
+    /// Provider fees CSV (fee,amount: outbound_message, inbound_message,
+    /// failed_message, markup_percent, monthly_platform), as reconcile reads
+    #[arg(long, value_name = "FILE")]
+    pub fees: Option<PathBuf>,
+
+    /// VAT/GST in percent on Meta's cost and the fee (19 or 19%), or by the
+    /// business's home_country (--businesses): DE:19,FR:20,*:0
+    #[arg(long, value_name = "RATE", value_parser = check_tax)]
+    pub tax: Option<String>,
+
+    /// Dated exchange rates CSV (date,from,to,rate) into the reporting
+    /// currency: each message at the rate in force on its local date
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
+
+    /// With --fx: the currency to report in [default: the only one --fx
+    /// converts the card currency into]
+    #[arg(long, value_name = "CODE", requires = "fx", value_parser = check_currency)]
+    pub report_currency: Option<String>,
+}
+
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Input")]
@@ -471,9 +603,14 @@ pub struct EstimateArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
-    /// conversation_type, group
+    /// conversation_type, group, template, week, quarter, year, or column:NAME (a
+    /// column of the log; repeatable in the list)
     #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 
@@ -481,9 +618,21 @@ pub struct EstimateArgs {
     #[arg(help_heading = "Output", long, value_parser = formats(wabill::report::Report::FORMATS))]
     pub format: Option<Format>,
 
-    /// Exit 3 when the total cost exceeds AMOUNT
+    /// Exit 3 when the total cost (the all-in total with --fees, --tax or
+    /// --fx; the period's with --period) exceeds AMOUNT
     #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
+
+    /// With --budget or --budget-file: warn (stderr, and `meta.budget` in
+    /// JSON) when a total reaches this share of its budget (80% or 80)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", value_parser = check_percent)]
+    pub warn_at: Option<String>,
+
+    /// Budgets per group (CSV: a --by key's name, e.g. column:campaign or
+    /// market, then budget): exit 3 when a group's cost (all-in total with
+    /// --fees, --tax, --fx) exceeds its budget
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub budget_file: Option<PathBuf>,
 
     /// How to read the log: stream files in time order (memory follows open
     /// windows) and fall back to sorting in memory when they are not in order
@@ -553,10 +702,19 @@ pub struct PriceArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
     /// Output format [default: from the -o file's extension, else csv]
     #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::rows::FORMATS))]
     pub format: Option<Format>,
+
+    /// Write through only these log columns that wabill does not interpret
+    /// (comma-separated; repeatable) [default: every such column]
+    #[arg(help_heading = "Output", long, value_name = "COLUMNS")]
+    pub keep: Vec<String>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]
@@ -597,14 +755,16 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 pub struct ForecastArgs {
-    /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share]
+    /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share];
+    /// repeat it to forecast several plans side by side (one column each,
+    /// differences against the first)
     #[arg(
         long,
         value_name = "FILE",
         required_unless_present = "from_log",
         conflicts_with = "from_log"
     )]
-    pub plan: Option<PathBuf>,
+    pub plan: Vec<PathBuf>,
 
     /// Learn monthly volumes from these logs and project them forward
     #[arg(long = "from-log", value_name = "LOG", num_args = 1.., requires = "months")]
@@ -657,6 +817,15 @@ pub struct ForecastArgs {
     #[arg(help_heading = "Output", long)]
     pub chart: bool,
 
+    /// Exit 3 when any forecast month's cost exceeds AMOUNT (the months are
+    /// named on stderr); the forecast is still written
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
+    pub budget: Option<String>,
+
+    /// With --budget: warn when a month reaches this share of it (80%)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = check_percent)]
+    pub warn_at: Option<String>,
+
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
@@ -669,13 +838,20 @@ pub struct CompareArgs {
     /// Common settings every scenario starts from.
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Common fees, tax and FX (scenarios may set fees=, tax=, fx=).
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
-    /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets);
+    /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets,
+    /// fees, tax, fx: with fees, tax or fx the all-in totals are compared);
     /// two or more; differences are against the first
     #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = check_scenario)]
     pub scenarios: Vec<String>,
 
-    /// Group by any of market, country, category, month, day, business, pricing_type
+    /// Group by any of market, country, category, month, day, business, pricing_type,
+    /// template, week, quarter, year, or column:NAME (a column of the log)
     #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
     pub by: String,
 

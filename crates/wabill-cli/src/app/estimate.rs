@@ -38,17 +38,33 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
                 .with_context(|| format!("--budget {b:?} is not a decimal amount"))
         })
         .transpose()?;
+    if args.warn_at.is_some() && args.budget.is_none() && args.budget_file.is_none() {
+        return Err(crate::error::Failure::new(
+            Exit::Usage,
+            "--warn-at needs --budget or --budget-file",
+        )
+        .into());
+    }
     let target = Target::resolve(args.output.as_deref())?;
     let format = format_for(args.format, &target, Format::Table, Report::FORMATS)?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
-    let mut aggregator = Aggregator::new(group_by, &ctx.markets)
+    let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
     if format == Format::Html {
         aggregator = aggregator.with_spend();
     }
+    if let Some(period) = settings::period(&args.period)? {
+        aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
+    }
+    let all_in = settings::all_in(&args.all_in, &ctx)?;
+    if let Some(rules) = &all_in {
+        aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
+    }
+    let mut read = settings::read_settings(&args.input)?;
+    settings::keep_tags(&mut read, &group_by);
     let streamed = engine::price_streaming(
-        &settings::read_settings(&args.input)?,
+        &read,
         &ctx,
         args.engine,
         STATUS_EVENT_HORIZON,
@@ -56,6 +72,10 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             .map_or_else(engine::default_threads, usize::from),
         &mut aggregator,
     )?;
+    settings::check_tags(&group_by, &streamed.stats)?;
+    if let Some(e) = aggregator.all_in_error() {
+        bail!("--fx: {e}");
+    }
     let mut report = aggregator.finish(
         &streamed.stats,
         MetaInput {
@@ -67,6 +87,11 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         },
     );
     report.meta.config = super::config::shown(&args.pricing);
+    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    report.meta.budget = budget_status(&report, budget, warn_at);
+    if let Some(path) = &args.budget_file {
+        report.meta.group_budgets = group_budgets(&report, path, warn_at)?;
+    }
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
     if let Some(partial) = &mut report.partial {
         partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
@@ -76,7 +101,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     write_report(&target, &checks, |out, style| {
         Ok(render::write(&report, format, style, out)?)
     })?;
-    Ok(budget_verdict(&report, budget))
+    Ok(budget_verdict(&report))
 }
 
 /// Each reader once, in order of first use.
@@ -90,27 +115,170 @@ pub fn distinct(formats: &[&'static str]) -> Vec<String> {
     seen
 }
 
-/// A budget verdict is not a failure: the report is written, then exit 3.
-fn budget_verdict(report: &Report, budget: Option<Decimal>) -> Exit {
-    let Some(budget) = budget else {
-        return Exit::Ok;
+/// Where the total stands against `--budget` (and `--warn-at`), for the
+/// report's `meta.budget` and stderr.
+fn budget_status(
+    report: &Report,
+    budget: Option<Decimal>,
+    warn_at: Option<Decimal>,
+) -> Option<wabill::report::BudgetMeta> {
+    let budget = budget?;
+    // With fees, tax or FX the budget is of the all-in total.
+    let (total, currency) = match (&report.meta.all_in, &report.totals.all_in) {
+        (Some(m), Some(a)) => (a.total, m.currency.clone()),
+        _ => (report.totals.cost, report.meta.currency.clone()),
     };
-    let total = report.totals.cost;
-    let currency = &report.meta.currency;
-    if total > budget {
-        note(&format!(
-            "over budget: total {} {currency} exceeds budget {} {currency} by {}",
-            money(total),
-            money(budget),
-            money(total - budget)
-        ));
-        Exit::OverBudget
+    let used = wabill::report::compare::percent(total, budget);
+    let shown_used = used.map_or(String::new(), |u| {
+        format!(" ({}% of it)", wabill::display::shown_percent(u))
+    });
+    let (status, verdict) = if total > budget {
+        (
+            "over",
+            format!(
+                "over budget: total {} {currency} exceeds budget {} {currency} by {}",
+                money(total),
+                money(budget),
+                money(total - budget)
+            ),
+        )
+    } else if let Some(w) = warn_at
+        && total * Decimal::ONE_HUNDRED >= budget * w
+    {
+        (
+            "warning",
+            format!(
+                "warning: total {} {currency} is at or past {}% of budget {} {currency}{shown_used}",
+                money(total),
+                w.normalize(),
+                money(budget)
+            ),
+        )
     } else {
-        note(&format!(
-            "within budget: total {} {currency} of budget {} {currency}",
-            money(total),
-            money(budget)
-        ));
-        Exit::Ok
+        (
+            "within",
+            format!(
+                "within budget: total {} {currency} of budget {} {currency}",
+                money(total),
+                money(budget)
+            ),
+        )
+    };
+    Some(wabill::report::BudgetMeta {
+        amount: budget,
+        currency,
+        warn_at,
+        used_percent: used,
+        status: status.to_string(),
+        verdict,
+    })
+}
+
+/// A budget verdict is not a failure: the report is written, then exit 3.
+fn budget_verdict(report: &Report) -> Exit {
+    let mut over = false;
+    if let Some(b) = &report.meta.budget {
+        note(&b.verdict);
+        over |= b.status == "over";
     }
+    for g in &report.meta.group_budgets {
+        if g.status != "within" {
+            note(&g.verdict);
+        }
+        over |= g.status == "over";
+    }
+    if over { Exit::OverBudget } else { Exit::Ok }
+}
+
+/// `--budget-file`: the header names a `--by` key and `budget`; each row a
+/// group's value and its budget. A group's cost is the sum of the report's
+/// rows with that value (the all-in total when the report has one); a
+/// group the report does not have spent nothing.
+fn group_budgets(
+    report: &Report,
+    path: &std::path::Path,
+    warn_at: Option<Decimal>,
+) -> Result<Vec<wabill::report::GroupBudget>> {
+    let name = path.display().to_string();
+    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .from_reader(text.as_bytes());
+    let headers = reader
+        .headers()
+        .with_context(|| format!("{name}:1: not a CSV header"))?
+        .clone();
+    if headers.len() != 2 || !headers[1].eq_ignore_ascii_case("budget") {
+        bail!(
+            "{name}:1: expected two columns, a --by key's name and budget (e.g. column:campaign,budget)"
+        );
+    }
+    let by = headers[0].to_ascii_lowercase();
+    let Some(at) = report.meta.group_by.iter().position(|g| *g == by) else {
+        bail!(
+            "{name}:1: {by:?} is not one of the report's --by keys ({})",
+            report.meta.group_by.join(", ")
+        );
+    };
+    let currency = match &report.meta.all_in {
+        Some(m) => m.currency.clone(),
+        None => report.meta.currency.clone(),
+    };
+    let mut out: Vec<wabill::report::GroupBudget> = Vec::new();
+    for (i, record) in reader.records().enumerate() {
+        let line = i + 2;
+        let record = record.with_context(|| format!("{name}:{line}: not a CSV row"))?;
+        let key = record.get(0).unwrap_or("").to_string();
+        let raw = record.get(1).unwrap_or("");
+        let amount: Decimal = wabill::refdata::csvfile::parse_amount(raw)
+            .ok()
+            .filter(|d| !d.is_sign_negative())
+            .with_context(|| format!("{name}:{line}:2: budget {raw:?} is not an amount"))?;
+        if out.iter().any(|g| g.key == key) {
+            bail!("{name}:{line}:1: {by} {key:?} is given twice");
+        }
+        let cost: Decimal = report
+            .rows
+            .iter()
+            .filter(|r| r.keys.get(at) == Some(&key))
+            .map(|r| match (&report.meta.all_in, &r.line.all_in) {
+                (Some(_), Some(a)) => a.total,
+                _ => r.line.cost,
+            })
+            .sum();
+        let (status, verdict) = if cost > amount {
+            (
+                "over",
+                format!(
+                    "over budget: {by} {key} costs {} {currency}, over its budget {} {currency} by {}",
+                    money(cost),
+                    money(amount),
+                    money(cost - amount)
+                ),
+            )
+        } else if let Some(w) = warn_at
+            && cost * Decimal::ONE_HUNDRED >= amount * w
+        {
+            (
+                "warning",
+                format!(
+                    "warning: {by} {key} costs {} {currency}, at or past {}% of its budget {} {currency}",
+                    money(cost),
+                    w.normalize(),
+                    money(amount)
+                ),
+            )
+        } else {
+            ("within", String::new())
+        };
+        out.push(wabill::report::GroupBudget {
+            by: by.clone(),
+            key,
+            amount,
+            cost,
+            status: status.to_string(),
+            verdict,
+        });
+    }
+    Ok(out)
 }

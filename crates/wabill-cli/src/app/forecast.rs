@@ -59,23 +59,14 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         bail!("--chart adds a bar chart to the table output; svg and html are charts already");
     }
     let growth = args.growth.as_deref().map(parse_growth).transpose()?;
-    let (ctx, planned, meta) = match &args.plan {
+    if args.plan.len() > 1 {
+        return side_by_side(args, &target, format);
+    }
+    let (ctx, planned, meta) = match args.plan.first() {
         Some(path) => from_plan(args, path)?,
         None => from_history(args, growth)?,
     };
-    let numbers = meta.business_numbers;
-    let report = forecast::price(&ctx, planned, numbers, meta).map_err(|failures| {
-        for f in failures.iter().take(SHOWN_ERRORS) {
-            note(&format!("cannot price {}: {}", f.what, f.error));
-        }
-        Failure::new(
-            Exit::Error,
-            format!(
-                "{} could not be priced",
-                super::finish::plural(failures.len() as u64, "forecast volume")
-            ),
-        )
-    })?;
+    let report = price_forecast(&ctx, planned, meta)?;
     let mut output = target.open()?;
     wabill::render::write(
         &Forecast {
@@ -87,6 +78,57 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         output.writer(),
     )?;
     output.finish()?;
+    forecast_budget(&report, args)
+}
+
+/// `--budget` on a forecast: each month against it. A month over it is
+/// named and the run exits 3 (the forecast is written); `--warn-at` names
+/// the months at or past that share.
+fn forecast_budget(
+    report: &wabill::forecast::ForecastReport,
+    args: &crate::cli::ForecastArgs,
+) -> Result<Exit> {
+    let Some(budget) = args.budget.as_deref() else {
+        return Ok(Exit::Ok);
+    };
+    let budget: rust_decimal::Decimal = budget
+        .trim()
+        .parse()
+        .with_context(|| format!("--budget {budget:?} is not a decimal amount"))?;
+    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    let currency = &report.meta.currency;
+    let money = wabill::render::money;
+    let mut over = false;
+    for m in &report.months {
+        let cost = m.amounts.cost;
+        if cost > budget {
+            over = true;
+            note(&format!(
+                "over budget: {} forecasts {} {currency}, over budget {} {currency} by {}",
+                m.month,
+                money(cost),
+                money(budget),
+                money(cost - budget)
+            ));
+        } else if let Some(w) = warn_at
+            && cost * rust_decimal::Decimal::ONE_HUNDRED >= budget * w
+        {
+            note(&format!(
+                "warning: {} forecasts {} {currency}, at or past {}% of budget {} {currency}",
+                m.month,
+                money(cost),
+                w.normalize(),
+                money(budget)
+            ));
+        }
+    }
+    if over {
+        return Ok(Exit::OverBudget);
+    }
+    note(&format!(
+        "within budget: every forecast month at most {} {currency}",
+        money(budget)
+    ));
     Ok(Exit::Ok)
 }
 
@@ -305,6 +347,130 @@ fn from_history(
     }
     meta.assumptions.splice(0..0, learned);
     Ok((loaded.ctx, planned, meta))
+}
+
+fn price_forecast(
+    ctx: &PricingContext,
+    planned: Vec<Planned>,
+    meta: ForecastMeta,
+) -> Result<forecast::ForecastReport> {
+    let numbers = meta.business_numbers;
+    Ok(
+        forecast::price(ctx, planned, numbers, meta).map_err(|failures| {
+            for f in failures.iter().take(SHOWN_ERRORS) {
+                note(&format!("cannot price {}: {}", f.what, f.error));
+            }
+            Failure::new(
+                Exit::Error,
+                format!(
+                    "{} could not be priced",
+                    super::finish::plural(failures.len() as u64, "forecast volume")
+                ),
+            )
+        })?,
+    )
+}
+
+/// `--plan A.csv --plan B.csv`: each plan forecast, then laid side by side
+/// as `compare` lays scenarios (rows by month, market and category; one
+/// cost column per plan; differences against the first).
+fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<Exit> {
+    use wabill::report::compare::{Comparison, ScenarioMeta, compare};
+    use wabill::report::{Accounting, Line, Meta, Report, Row};
+    if !wabill::render::offers(Comparison::FORMATS, format) {
+        return Err(Failure::new(
+            Exit::Usage,
+            "several --plan are compared as a table: use table, csv, json, markdown or xlsx",
+        )
+        .into());
+    }
+    if args.budget.is_some() || args.chart {
+        return Err(Failure::new(
+            Exit::Usage,
+            "--budget and --chart take one --plan (forecast each plan on its own)",
+        )
+        .into());
+    }
+    let line = |a: &forecast::Amounts| Line {
+        messages: a.messages,
+        charged: a.charged,
+        free: a.free,
+        not_delivered: 0,
+        cost: a.cost,
+        conversations: None,
+        all_in: None,
+    };
+    let mut reports = Vec::new();
+    let mut metas: Vec<ScenarioMeta> = Vec::new();
+    let mut zone = String::new();
+    for path in &args.plan {
+        let (ctx, planned, meta) = from_plan(args, path)?;
+        let f = price_forecast(&ctx, planned, meta)?;
+        let stem = path
+            .file_stem()
+            .map_or("plan".into(), |s| s.to_string_lossy().into_owned());
+        let mut name = stem.clone();
+        let mut n = 2;
+        while metas.iter().any(|m| m.name == name) {
+            name = format!("{stem}-{n}");
+            n += 1;
+        }
+        zone = f.meta.time_zone.clone();
+        metas.push(ScenarioMeta {
+            name,
+            settings: format!("plan={}", path.display()),
+            model: f.meta.model.clone(),
+            models_used: f.meta.models_used.clone(),
+            currency: f.meta.currency.clone(),
+            rate_sources: f.meta.rate_sources.clone(),
+        });
+        reports.push(Report {
+            meta: Meta {
+                format_version: wabill::report::FORMAT_VERSION,
+                model: f.meta.model.clone(),
+                models_used: f.meta.models_used.clone(),
+                currency: f.meta.currency.clone(),
+                time_zone: f.meta.time_zone.clone(),
+                group_by: vec!["month".into(), "market".into(), "category".into()],
+                rate_sources: f.meta.rate_sources.clone(),
+                inputs: f.meta.inputs.clone(),
+                input_formats: Vec::new(),
+                notes: Vec::new(),
+                upper_bound: None,
+                config: None,
+                period: None,
+                all_in: None,
+                budget: None,
+                group_budgets: Vec::new(),
+            },
+            rows: f
+                .rows
+                .iter()
+                .map(|r| Row {
+                    keys: vec![r.month.clone(), r.market.clone(), r.category.clone()],
+                    line: line(&r.amounts),
+                })
+                .collect(),
+            totals: line(&f.totals),
+            accounting: Accounting::default(),
+            provider_charges: Vec::new(),
+            partial: None,
+            spend: None,
+        });
+    }
+    let inputs = args.plan.iter().map(|p| p.display().to_string()).collect();
+    let mut comparison = compare(&reports, metas, inputs, zone);
+    comparison.meta.config = super::config::shown(&args.pricing);
+    comparison.meta.command = "forecast";
+    let mut output = target.open()?;
+    wabill::render::write(
+        &comparison,
+        format,
+        style_for_stdout(!target.is_stdout()),
+        output.writer(),
+    )?;
+    output.finish()?;
+    Ok(Exit::Ok)
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ use crate::output;
 pub fn run(cli: Cli, args: &[std::ffi::OsString]) -> Result<Exit> {
     let cli = config::Config::load(cli.config.as_deref(), cli.no_config)?.apply(cli, args)?;
     wabill::render::set_raw_csv(cli.raw_csv);
+    wabill::render::set_dialect(cli.dialect());
     match &cli.command {
         Command::Estimate(args) => estimate::run(args),
         Command::Price(args) => price::run(args),

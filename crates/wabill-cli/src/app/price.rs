@@ -13,6 +13,7 @@ use wabill::pricing::{Priced, PricingType, RateSource, Unpriced};
 use wabill::refdata::markets::country_str;
 use wabill::render::Format;
 use wabill::render::rows::{PriceRow, RowSink, safe};
+use wabill::report::allin::AllInPricing;
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
@@ -23,11 +24,57 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         wabill::render::rows::FORMATS,
     )?;
     settings::check_output(&args.input, args.output.as_deref())?;
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&args.input)?,
-        true,
-    )?;
+    let period = settings::period(&args.period)?;
+    let mut read = settings::read_settings(&args.input)?;
+    // Every column wabill does not interpret is written through, or those
+    // named by --keep.
+    read.options.columns.1 = wabill::input::Keep::All;
+    let named: Vec<&str> = args
+        .keep
+        .iter()
+        .flat_map(|k| k.split(','))
+        .map(str::trim)
+        .filter(|k| !k.is_empty())
+        .collect();
+    if !named.is_empty() {
+        read.options.columns.1 = wabill::input::Keep::Nothing;
+        for name in &named {
+            read.options.columns.1.add(name);
+        }
+    }
+    let loaded = engine::load(settings::pricing_context(&args.pricing)?, &read, true)?;
+    for name in &named {
+        if !loaded
+            .log
+            .stats
+            .tag_columns
+            .contains(&name.to_ascii_lowercase())
+        {
+            anyhow::bail!(
+                "--keep {name}: no log has a column {name:?} that wabill does not read itself"
+            );
+        }
+    }
+    // A tag is a column of every row when any message has a value for it
+    // (like the provider's price): a webhook log without callback data
+    // keeps its columns.
+    let tags = &loaded.log.strings.tags;
+    let mut with_value = vec![false; tags.names().len()];
+    for m in loaded.log.messages.iter().filter(|m| m.tags != 0) {
+        for (i, seen) in with_value.iter_mut().enumerate() {
+            *seen |= tags.value_id(m.tags, i).is_some();
+        }
+    }
+    let tag_index: Vec<usize> = (0..with_value.len()).filter(|i| with_value[*i]).collect();
+    let tag_names: Vec<String> = tag_index
+        .iter()
+        .map(|i| tags.names()[*i].to_string())
+        .collect();
+    let mut tag_values: Vec<Option<&str>> = Vec::with_capacity(tag_names.len());
+    let all_in = settings::all_in(&args.all_in, &loaded.ctx)?;
+    let all_in_currency = all_in.as_ref().map_or(String::new(), |r| {
+        r.currency(loaded.ctx.currency).to_string()
+    });
     let mut output = target.open()?;
     let currency = loaded.ctx.currency.to_string();
     let strings = &loaded.log.strings;
@@ -51,9 +98,20 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let csv = format == Format::Csv;
     let unpriced = {
         let out = output.writer();
-        let mut sink = RowSink::new(format, out);
+        let mut sink = RowSink::tagged(format, out, tag_names.clone())?;
         let unpriced = loaded.price_each(|m: &Message, result: &Result<Priced<'_>, Unpriced>| {
             if write_error.is_some() {
+                return;
+            }
+            if let Some(period) = &period
+                && !period.contains(wabill::report::period::message_date(
+                    m,
+                    result,
+                    strings,
+                    &loaded.ctx.businesses,
+                    &loaded.ctx.default_zone,
+                ))
+            {
                 return;
             }
             let country_code = match result {
@@ -90,18 +148,24 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                     .and_then(|p| p.pricing_category)
                     .map_or("", |c| c.as_str()),
                 billable: matches!(result, Ok(p) if p.pricing_type == PricingType::Regular),
-                rate: result
-                    .as_ref()
-                    .ok()
-                    .and_then(|p| p.rate)
-                    .map_or(String::new(), |r| r.to_string()),
-                cost: result.as_ref().map_or(String::new(), |p| {
-                    if matches!(p.pricing_type, PricingType::Inbound | PricingType::Call) {
-                        String::new()
-                    } else {
-                        wabill::render::shown(p.cost).to_string()
-                    }
-                }),
+                rate: amount(
+                    csv,
+                    result
+                        .as_ref()
+                        .ok()
+                        .and_then(|p| p.rate)
+                        .map_or(String::new(), |r| r.to_string()),
+                ),
+                cost: amount(
+                    csv,
+                    result.as_ref().map_or(String::new(), |p| {
+                        if matches!(p.pricing_type, PricingType::Inbound | PricingType::Call) {
+                            String::new()
+                        } else {
+                            wabill::render::shown(p.cost).to_string()
+                        }
+                    }),
+                ),
                 currency: &currency,
                 rate_source: safe(
                     csv,
@@ -123,6 +187,11 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 meta_billable: None,
                 provider_price: None,
                 provider_currency: None,
+                meta_cost: None,
+                provider_fee: None,
+                tax: None,
+                total: None,
+                all_in_currency: None,
             };
             let row = if with_meta {
                 let meta = loaded
@@ -147,7 +216,10 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             let row = if with_provider {
                 let charge = m.extras.provider_charge();
                 PriceRow {
-                    provider_price: Some(charge.map_or(String::new(), |c| c.amount.to_string())),
+                    provider_price: Some(amount(
+                        csv,
+                        charge.map_or(String::new(), |c| c.amount.to_string()),
+                    )),
                     provider_currency: Some(charge.map_or(String::new(), |c| {
                         String::from_utf8_lossy(&c.currency).into_owned()
                     })),
@@ -156,7 +228,55 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             } else {
                 row
             };
-            if let Err(e) = sink.write(&row) {
+            let row = match (&all_in, result) {
+                (Some(rules), Ok(p)) => {
+                    use wabill::report::allin::Delivery;
+                    let delivery = match (m.direction, p.pricing_type) {
+                        (wabill::model::Direction::In, _) => Delivery::Inbound,
+                        (_, PricingType::NotDelivered) => Delivery::Failed,
+                        _ => Delivery::Delivered,
+                    };
+                    let home = loaded
+                        .ctx
+                        .businesses
+                        .get(strings.businesses.get(m.business))
+                        .and_then(|b| b.home_country);
+                    let meta = if p.pricing_type == PricingType::Call {
+                        rust_decimal::Decimal::ZERO
+                    } else {
+                        p.cost
+                    };
+                    match rules.message(meta, delivery, p.local_date, home) {
+                        Ok(a) => {
+                            let show = |d| amount(csv, wabill::render::shown(d).to_string());
+                            PriceRow {
+                                meta_cost: Some(show(a.meta_cost)),
+                                provider_fee: Some(show(a.provider_fee)),
+                                tax: Some(show(a.tax)),
+                                total: Some(show(a.total)),
+                                all_in_currency: Some(all_in_currency.clone()),
+                                ..row
+                            }
+                        }
+                        Err(e) => {
+                            write_error = Some(anyhow::anyhow!("--fx: {e}"));
+                            return;
+                        }
+                    }
+                }
+                (Some(_), Err(_)) => PriceRow {
+                    meta_cost: Some(String::new()),
+                    provider_fee: Some(String::new()),
+                    tax: Some(String::new()),
+                    total: Some(String::new()),
+                    all_in_currency: Some(all_in_currency.clone()),
+                    ..row
+                },
+                (None, _) => row,
+            };
+            tag_values.clear();
+            tag_values.extend(tag_index.iter().map(|i| strings.tags.value(m.tags, *i)));
+            if let Err(e) = sink.write_tagged(&row, &tag_values) {
                 write_error = Some(e.into());
             }
         });
@@ -171,6 +291,15 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     let checks = Checks::new(unpriced.summary(), loaded.log.stats.clone(), &args.input);
     finish_streamed(output, &target, &checks)?;
     Ok(Exit::Ok)
+}
+
+/// An amount as the CSV dialect writes it (`--decimal-comma`).
+fn amount(csv: bool, text: String) -> String {
+    if csv {
+        wabill::render::decimal(text)
+    } else {
+        text
+    }
 }
 
 /// A phone number with its `+`; a business-scoped user id as given.

@@ -201,3 +201,98 @@ pub fn zone_description(ctx: &PricingContext) -> String {
         format!("{} (others per --businesses)", ctx.default_zone_name)
     }
 }
+
+/// Keeps, while reading, the log columns `--by column:NAME` groups by.
+pub fn keep_tags(settings: &mut ReadSettings, keys: &[wabill::report::GroupBy]) {
+    for name in wabill::report::GroupBy::tags(keys) {
+        settings.options.columns.1.add(name);
+    }
+}
+
+/// Refuses a `--by column:NAME` that no log has (a misspelt column would
+/// otherwise put every message under "(none)").
+pub fn check_tags(
+    keys: &[wabill::report::GroupBy],
+    stats: &wabill::validate::LogStats,
+) -> Result<()> {
+    for name in wabill::report::GroupBy::tags(keys) {
+        if !stats.tag_columns.contains(name) {
+            bail!("--by column:{name}: no log has a column {name:?}");
+        }
+    }
+    Ok(())
+}
+
+/// The reporting period of `--period` or `--from`/`--to`.
+pub fn period(args: &crate::cli::PeriodArgs) -> Result<Option<wabill::report::period::Period>> {
+    wabill::report::period::Period::from_flags(
+        args.period.as_deref(),
+        args.from.as_deref(),
+        args.to.as_deref(),
+    )
+    .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
+}
+
+/// The all-in rules of `--fees`, `--tax`, `--fx`; `None` without any.
+pub fn all_in(
+    args: &crate::cli::AllInArgs,
+    ctx: &PricingContext,
+) -> Result<Option<wabill::reconcile::allin::AllInRules>> {
+    use wabill::reconcile::allin::AllInRules;
+    use wabill::reconcile::fees::Fees;
+    use wabill::reconcile::fx::FxTable;
+    use wabill::report::allin::Tax;
+    if args.fees.is_none() && args.tax.is_none() && args.fx.is_none() {
+        return Ok(None);
+    }
+    let mut said = Vec::new();
+    let fees = match &args.fees {
+        Some(path) => {
+            let name = path.display().to_string();
+            said.push(format!("fees {name}"));
+            Fees::parse(&name, &read_text(path)?)?
+        }
+        None => Fees::default(),
+    };
+    let tax = match &args.tax {
+        Some(t) => Tax::parse(t)?,
+        None => Tax::default(),
+    };
+    said.push(format!("tax {}", tax.describe()));
+    if !tax.by_country.is_empty() && ctx.businesses.is_empty() {
+        bail!("--tax by country needs each business's home_country (--businesses)");
+    }
+    let fx = match &args.fx {
+        Some(path) => {
+            let name = path.display().to_string();
+            let table = FxTable::parse(&name, &read_text(path)?)?;
+            let to = match &args.report_currency {
+                Some(c) => Currency::parse(c)
+                    .with_context(|| format!("--report-currency {c:?} is not a 3-letter code"))?,
+                None => table.single_target(ctx.currency).with_context(|| {
+                    format!(
+                        "--fx: choose the currency to report in with --report-currency ({name} \
+                         converts {} into none or several)",
+                        ctx.currency
+                    )
+                })?,
+            };
+            said.push(format!(
+                "{} to {to} at the rate of each message's date ({name})",
+                ctx.currency
+            ));
+            Some((table, ctx.currency, to))
+        }
+        None => None,
+    };
+    said.insert(
+        0,
+        "Meta cost + provider fee (per message + markup on Meta cost) + tax on both".to_string(),
+    );
+    Ok(Some(AllInRules {
+        fees,
+        tax,
+        fx,
+        description: said.join("; "),
+    }))
+}

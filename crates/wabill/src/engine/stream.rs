@@ -40,6 +40,7 @@ struct Batch {
     businesses: Vec<Box<str>>,
     groups: Vec<Box<str>>,
     templates: Vec<Box<str>>,
+    tags: crate::validate::tags::TagDelta,
     files: Vec<String>,
 }
 
@@ -53,6 +54,7 @@ struct Sent {
     businesses: usize,
     groups: usize,
     templates: usize,
+    tags: crate::validate::tags::TagMark,
     files: usize,
 }
 
@@ -65,6 +67,7 @@ impl Default for Sent {
             businesses: 0,
             groups: 0,
             templates: 0,
+            tags: Default::default(),
             files: 0,
         }
     }
@@ -121,8 +124,10 @@ impl Sent {
             businesses: s.businesses.names_from(self.businesses).to_vec(),
             groups: s.groups.names_from(self.groups).to_vec(),
             templates: s.templates.names_from(self.templates).to_vec(),
+            tags: s.tags.since(self.tags),
             files: log.files[self.files..].to_vec(),
         };
+        self.tags = s.tags.mark();
         self.customers = s.customers.len();
         self.businesses = s.businesses.len();
         self.groups = s.groups.len();
@@ -304,6 +309,7 @@ impl<'a, 'c> PricingSide<'a, 'c> {
         for name in &batch.templates {
             strings.templates.intern(name);
         }
+        strings.tags.apply(std::mem::take(&mut batch.tags));
         files.append(&mut batch.files);
         for (m, link) in batch.messages.iter().zip(&*links) {
             settler.push(
@@ -410,6 +416,7 @@ pub(super) fn stream<'a>(
     stats.business_numbers = read.business_numbers;
     stats.unwrapped = read.unwrapped;
     stats.not_whatsapp = read.not_whatsapp;
+    stats.tag_columns = read.tag_columns;
     let streamed = Streamed {
         files: side.files,
         formats,

@@ -1,5 +1,6 @@
-//! The log's columns, found by header name (any order; unknown columns are
-//! ignored) and renamed with `--column NAME=HEADER`.
+//! The log's columns, found by header name (any order) and renamed with
+//! `--column NAME=HEADER`. The other columns are tags (`validate::tags`):
+//! kept when the command asks for them (`Keep`), ignored otherwise.
 
 use std::fmt;
 
@@ -144,9 +145,46 @@ pub enum ColumnError {
     Twice(String),
 }
 
-/// `--column NAME=HEADER` overrides, as given by the user.
+/// Which of the columns wabill does not interpret are kept as tags.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Keep {
+    /// None (the cheapest: most reports group by built-in keys only).
+    #[default]
+    Nothing,
+    /// Every one (`price` writes them through).
+    All,
+    /// These names (lower case): `--by column:NAME`, `price --keep`.
+    Named(Vec<String>),
+}
+
+impl Keep {
+    pub fn wants(&self, name: &str) -> bool {
+        match self {
+            Keep::Nothing => false,
+            Keep::All => true,
+            Keep::Named(names) => names.iter().any(|n| n.eq_ignore_ascii_case(name)),
+        }
+    }
+
+    /// Adds `name` to the kept names (nothing for `All`).
+    pub fn add(&mut self, name: &str) {
+        let name = name.trim().to_ascii_lowercase();
+        match self {
+            Keep::All => {}
+            Keep::Nothing => *self = Keep::Named(vec![name]),
+            Keep::Named(names) => {
+                if !names.contains(&name) {
+                    names.push(name);
+                }
+            }
+        }
+    }
+}
+
+/// `--column NAME=HEADER` overrides, as given by the user, and the tags
+/// to keep.
 #[derive(Clone, Debug, Default)]
-pub struct ColumnMap(Vec<(Column, String)>);
+pub struct ColumnMap(Vec<(Column, String)>, pub Keep);
 
 impl ColumnMap {
     /// Parses `NAME=HEADER`.
@@ -175,6 +213,11 @@ impl ColumnMap {
     fn mapped(&self, column: Column) -> bool {
         self.0.iter().any(|(c, _)| *c == column)
     }
+
+    /// The tags to keep.
+    pub fn keep(&self) -> &Keep {
+        &self.1
+    }
 }
 
 /// Field index of each column in one file.
@@ -184,6 +227,8 @@ pub struct Columns {
     /// Whether the indexes are the file's own header positions (a delimited
     /// log), not a layout a reader built (`canonical`).
     from_header: bool,
+    /// The kept tags: field index and tag name (the header, lower case).
+    tags: Vec<(usize, Box<str>)>,
 }
 
 fn clean_header(h: &[u8]) -> String {
@@ -241,7 +286,28 @@ impl Columns {
                 _ => return Err(ColumnError::Twice(wanted)),
             }
         }
+        for (i, name) in names.iter().enumerate() {
+            if name.is_empty() || columns.index.contains(&Some(i)) || !map.keep().wants(name) {
+                continue;
+            }
+            if columns.tags.iter().any(|(_, n)| **n == **name) {
+                return Err(ColumnError::Twice(name.clone()));
+            }
+            columns.tags.push((i, name.as_str().into()));
+        }
         Ok(columns)
+    }
+
+    /// Also reads field `index` as tag `name` (a reader's own field beyond
+    /// wabill's columns, such as a webhook's `biz_opaque_callback_data`).
+    pub fn with_tag(mut self, index: usize, name: &str) -> Self {
+        self.tags.push((index, name.into()));
+        self
+    }
+
+    /// The kept tags: field index and name.
+    pub fn tags(&self) -> &[(usize, Box<str>)] {
+        &self.tags
     }
 
     /// Every column at its own field, in `Column::ALL` order (the layout of
@@ -250,6 +316,7 @@ impl Columns {
         Columns {
             index: std::array::from_fn(Some),
             from_header: false,
+            tags: Vec::new(),
         }
     }
 

@@ -143,6 +143,12 @@ fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, MapError> {
         .map(|k| text(r.get(*k)))
         .find(|k| !k.is_empty())
         .unwrap_or_default();
+    // The template's name (`callbackData` names it when the business set
+    // it so), for `--by template`.
+    let name = match templates {
+        Some(t) if t.by_key(&key).is_some() => t.name_of(&key).to_string(),
+        _ => text(r.get("templateName")).to_string(),
+    };
     let category = match templates {
         None => {
             return Err(MapError::NeedsTemplates {
@@ -166,7 +172,8 @@ fn outbound(r: &Value, templates: Option<&Templates>) -> Result<Row, MapError> {
         .set(Out::Customer, number(&text(r.get("to"))))
         .set(Out::MessageId, id)
         .set(Out::Status, status(&raw_status).unwrap_or(&raw_status))
-        .set(Out::Category, category);
+        .set(Out::Category, category)
+        .set(Out::Template, name);
     price(r, &mut row);
     Ok(row)
 }

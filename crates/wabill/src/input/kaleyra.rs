@@ -168,6 +168,9 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
             row.set(Out::Direction, "out").set(Out::Status, &status);
             let given = f.get(c.category);
             let is_template = f.get(c.format).eq_ignore_ascii_case("template");
+            if is_template {
+                row.set(Out::Template, f.get(c.template));
+            }
             let category = if !given.is_empty() {
                 given.into_owned()
             } else if !is_template {

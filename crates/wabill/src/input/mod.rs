@@ -23,7 +23,7 @@ pub mod wati;
 mod webhooks;
 pub mod ycloud;
 
-pub use columns::{Column, ColumnError, ColumnMap, Columns};
+pub use columns::{Column, ColumnError, ColumnMap, Columns, Keep};
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};

@@ -22,6 +22,10 @@ pub struct Templates {
     by_key: FxHashMap<String, Category>,
     /// Literal pieces between placeholders, and the template's category.
     bodies: Vec<(Vec<String>, Category)>,
+    /// The template's name by id (lower case), and by body (`bodies`'
+    /// order), for `--by template` of exports that log only an id or text.
+    names: FxHashMap<String, String>,
+    body_names: Vec<String>,
 }
 
 impl Templates {
@@ -81,8 +85,14 @@ impl Templates {
                     templates.by_key.insert(key.to_lowercase(), category);
                 }
             }
+            if !cell(name).is_empty() && !cell(id).is_empty() {
+                templates
+                    .names
+                    .insert(cell(id).to_lowercase(), cell(name).to_string());
+            }
             if !cell(body).is_empty() {
                 templates.bodies.push((pieces(cell(body)), category));
+                templates.body_names.push(cell(name).to_string());
             }
         }
         Ok(templates)
@@ -95,6 +105,23 @@ impl Templates {
             return None;
         }
         self.by_key.get(&key.to_lowercase()).copied()
+    }
+
+    /// The name of the template with this id, or the key itself (a name).
+    pub fn name_of<'k>(&'k self, key: &'k str) -> &'k str {
+        self.names
+            .get(&key.trim().to_lowercase())
+            .map_or(key.trim(), String::as_str)
+    }
+
+    /// The name of the first template whose body matches `text` (empty
+    /// when the file gives none).
+    pub fn name_by_body(&self, text: &str) -> &str {
+        let text = text.trim();
+        self.bodies
+            .iter()
+            .position(|(pieces, _)| matches(pieces, text))
+            .map_or("", |i| self.body_names[i].as_str())
     }
 
     /// The reason a row naming a template this file lacks is rejected.

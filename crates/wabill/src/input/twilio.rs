@@ -261,13 +261,17 @@ fn category(
     };
     if !content.is_empty() {
         return Ok(match templates.by_key(content) {
-            Some(c) => c.as_str().to_string(),
+            Some(c) => {
+                row.set(Out::Template, templates.name_of(content));
+                c.as_str().to_string()
+            }
             None => {
                 row.reject(templates.missing(content));
                 String::new()
             }
         });
     }
+    row.set(Out::Template, templates.name_by_body(body));
     Ok(templates
         .by_body(body)
         .map_or("service", |c| c.as_str())

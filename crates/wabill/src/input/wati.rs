@@ -164,6 +164,7 @@ pub fn open(
                 Event::SessionSent => Some("service".to_string()),
                 Event::TemplateSent => {
                     let template = text(e.get("templateName"));
+                    row.set(Out::Template, &template);
                     match (
                         &templates,
                         templates.as_deref().and_then(|t| t.by_key(&template)),

@@ -39,7 +39,23 @@ pub static FORMAT: Format = Format {
     open,
 };
 
-fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened, InputError> {
+/// A record's fields: wabill's columns, then the status's
+/// `biz_opaque_callback_data` (the sender's own tag, read as the tag
+/// `callback_data`).
+const WIDTH: usize = Column::ALL.len() + 1;
+const CALLBACK: usize = Column::ALL.len();
+/// The tag name of `biz_opaque_callback_data`.
+pub const CALLBACK_TAG: &str = "callback_data";
+
+fn open(
+    name: &str,
+    content: Box<dyn BufRead>,
+    options: &ReadOptions,
+) -> Result<Opened, InputError> {
+    let mut columns = Columns::canonical();
+    if options.columns.keep().wants(CALLBACK_TAG) {
+        columns = columns.with_tag(CALLBACK, CALLBACK_TAG);
+    }
     Ok(Opened {
         records: Box::new(Notifications {
             name: name.to_string(),
@@ -56,10 +72,15 @@ fn open(name: &str, content: Box<dyn BufRead>, _: &ReadOptions) -> Result<Opened
             last: 0..0,
             unwrapped: Unwrapped::new(),
         }),
-        columns: Columns::canonical(),
-        width: Column::ALL.len(),
+        columns,
+        width: WIDTH,
         delimiter: None,
-        headers: Column::ALL.iter().map(|c| c.name().to_string()).collect(),
+        headers: Column::ALL
+            .iter()
+            .map(|c| c.name())
+            .chain([CALLBACK_TAG])
+            .map(str::to_string)
+            .collect(),
     })
 }
 
@@ -195,6 +216,8 @@ struct Status {
     recipient_participant_id: Option<Text>,
     conversation: Option<Conversation>,
     pricing: Option<Pricing>,
+    /// The sender's own tag, as given when the message was sent.
+    biz_opaque_callback_data: Option<Text>,
 }
 
 #[derive(Deserialize, Default)]
@@ -316,7 +339,7 @@ struct Notifications {
     eof: bool,
     /// Rows of the current notification still to hand out, with its line
     /// (a row that cannot be one: why).
-    rows: VecDeque<(u64, Result<[String; Column::ALL.len()], String>)>,
+    rows: VecDeque<(u64, Result<[String; WIDTH], String>)>,
     /// A notification that could not be read: its line and why.
     problem: Option<(u64, String)>,
     /// Where the last notification read is in `buf` (its rows are all
@@ -485,7 +508,7 @@ impl Notifications {
 }
 
 /// The rows of one notification, in canonical column order.
-fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
+fn rows(n: Notification) -> Vec<[String; WIDTH]> {
     let mut values: Vec<Value> = n
         .entry
         .unwrap_or_default()
@@ -594,7 +617,7 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 _ if category.is_empty() => "status",
                 _ => "",
             };
-            out.push(row([
+            let mut fields = row([
                 text(&s.timestamp),
                 customer,
                 "out",
@@ -614,7 +637,9 @@ fn rows(n: Notification) -> Vec<[String; Column::ALL.len()]> {
                 pricing.map_or("", |p| text(&p.category)),
                 pricing.map_or("", |p| text(&p.billable)),
                 number,
-            ]));
+            ]);
+            fields[CALLBACK] = text(&s.biz_opaque_callback_data).to_string();
+            out.push(fields);
         }
     }
     out
@@ -665,7 +690,7 @@ struct CustomerRow<'a> {
     number: &'a str,
 }
 
-fn customer_row(m: CustomerRow<'_>) -> [String; Column::ALL.len()] {
+fn customer_row(m: CustomerRow<'_>) -> [String; WIDTH] {
     let entry_point = if m.entry_point { "1" } else { "" };
     row([
         m.at,
@@ -690,7 +715,7 @@ fn customer_row(m: CustomerRow<'_>) -> [String; Column::ALL.len()] {
     ])
 }
 
-fn row(fields: [&str; FILLED]) -> [String; Column::ALL.len()] {
+fn row(fields: [&str; FILLED]) -> [String; WIDTH] {
     std::array::from_fn(|i| fields.get(i).map_or(String::new(), |f| f.to_string()))
 }
 
@@ -791,6 +816,8 @@ mod tests {
                 "15550001111",
                 // No provider's price in Meta's notifications.
                 "",
+                "",
+                // No biz_opaque_callback_data on this status.
                 ""
             ]
         );

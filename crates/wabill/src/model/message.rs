@@ -77,6 +77,8 @@ pub struct Message {
     /// The 2026 lines' facts (groups, calls, Marketing Messages API,
     /// Business Agent tokens); empty on most rows.
     pub extras: Extras,
+    /// The row's kept tags (`validate::tags`): 0 for none.
+    pub tags: u32,
 }
 
 /// What the 2026 lines need of a row, beyond the 1:1 message fields. Each
@@ -354,5 +356,16 @@ impl Message {
     /// `validate::sort_log`, so any input order prices the same.
     pub fn order_key(&self) -> (Instant, Direction) {
         (self.at, self.direction)
+    }
+}
+
+#[cfg(test)]
+mod size_tests {
+    #[test]
+    fn a_message_with_its_tags_stays_small() {
+        // Tags are one interned tuple id (4 bytes, 8 with alignment: the
+        // message was 88 bytes without them); their values live once in
+        // `Strings::tags`, whatever the number of messages.
+        assert_eq!(std::mem::size_of::<super::Message>(), 96);
     }
 }

@@ -77,6 +77,7 @@ impl Log {
                 row: 0,
             },
             extras: Default::default(),
+            tags: 0,
         });
     }
 

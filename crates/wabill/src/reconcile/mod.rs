@@ -5,6 +5,7 @@
 //! tolerance carry the usual causes of a difference (`causes.rs`).
 
 pub mod actual;
+pub mod allin;
 mod causes;
 pub mod charges;
 pub mod fees;

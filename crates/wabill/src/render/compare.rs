@@ -122,7 +122,7 @@ pub fn grid(c: &Comparison) -> Grid {
     }
     after.extend(super::defaults_line(&c.meta.config));
     Grid {
-        title: Some("wabill compare".into()),
+        title: Some(format!("wabill {}", c.meta.command)),
         before: Vec::new(),
         columns,
         rows,

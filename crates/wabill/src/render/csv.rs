@@ -6,7 +6,19 @@ use std::io::{self, Write};
 
 use super::grid::{Cell, Grid};
 
+/// A cell as CSV writes it: amounts and percentages in the dialect's
+/// decimal mark.
+fn machine(cell: &Cell) -> String {
+    match cell {
+        Cell::Money(_) | Cell::Difference(_) | Cell::Percent(_) => {
+            super::safe_csv::decimal(cell.machine())
+        }
+        _ => cell.machine(),
+    }
+}
+
 pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
+    super::safe_csv::write_bom(out)?;
     let mut w = super::SafeCsv::from_writer(out);
     let columns: Vec<_> = grid.machine_columns().collect();
     w.write_record(columns.iter().map(|(_, c)| c.name.as_str()))?;
@@ -16,12 +28,12 @@ pub fn render(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
         .enumerate()
         .filter(|(r, _)| !grid.is_subtotal(*r))
     {
-        w.write_record(columns.iter().map(|(i, _)| row[*i].machine()))?;
+        w.write_record(columns.iter().map(|(i, _)| machine(&row[*i])))?;
     }
     if let Some(total) = grid.machine_total() {
         let keys = columns.iter().filter(|(_, c)| c.key).count();
         let label = std::iter::repeat_n("total".to_string(), keys);
-        w.write_record(label.chain(total.into_iter().map(Cell::machine)))?;
+        w.write_record(label.chain(total.into_iter().map(machine)))?;
     }
     w.flush()
 }
@@ -36,7 +48,7 @@ pub fn provider_charges(report: &crate::report::Report, out: &mut dyn Write) -> 
         let key = std::iter::repeat_n("provider_charge".to_string(), keys);
         let mut v: Vec<String> = vec![String::new(); super::count_columns(report).len()];
         v[0] = c.messages.to_string();
-        v.push(super::shown(c.amount).to_string());
+        v.push(super::decimal(super::shown(c.amount).to_string()));
         v.push(c.currency.clone());
         w.write_record(key.chain(v))?;
     }

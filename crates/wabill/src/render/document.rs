@@ -30,6 +30,9 @@ crate::choice! {
         Svg = "svg",
         /// One line per item, as compilers print diagnostics.
         Text = "text",
+        /// An Excel workbook (amounts are binary floats there; CSV and JSON
+        /// are exact).
+        Xlsx = "xlsx",
     }
 }
 
@@ -43,6 +46,7 @@ impl Format {
             "md" | "markdown" => Format::Markdown,
             "html" | "htm" => Format::Html,
             "svg" => Format::Svg,
+            "xlsx" => Format::Xlsx,
             "txt" => Format::Table,
             _ => return None,
         })
@@ -61,7 +65,11 @@ pub const GRID_FORMATS: &[Offered] = &[
         Format::Markdown,
         "A GitHub-flavoured Markdown table, for pull requests and job summaries.",
     ),
+    (Format::Xlsx, XLSX_HELP),
 ];
+
+/// `--format xlsx`'s help for a report of one table.
+pub const XLSX_HELP: &str = "An Excel workbook: the table (numbers as numbers), then its notes.";
 
 /// Whether `format` is among `offered`.
 pub fn offers(offered: &[Offered], format: Format) -> bool {
@@ -97,6 +105,11 @@ pub trait Document {
         json::write(&json::Rows(&self.grid()), out)
     }
 
+    /// An Excel workbook: by default the grid's table, then its sentences.
+    fn xlsx(&self, out: &mut dyn Write) -> io::Result<()> {
+        super::xlsx::render_grid(&self.grid(), out)
+    }
+
     /// A format that is not a layout of the grid (a page, a chart, text).
     fn other(&self, format: Format, _out: &mut dyn Write) -> io::Result<()> {
         Err(io::Error::other(format!(
@@ -124,6 +137,7 @@ pub fn write<D: Document + ?Sized>(
         }
         Format::Markdown => markdown::render(&doc.grid(), out),
         Format::Json => doc.json(out),
+        Format::Xlsx => doc.xlsx(out),
         Format::Html | Format::Svg | Format::Text => doc.other(format, out),
     }
 }

@@ -24,6 +24,10 @@ impl Document for Report {
             Format::Html,
             "A self-contained HTML page with the table, the accounting and charts of spend by day and by market.",
         ),
+        (
+            Format::Xlsx,
+            "An Excel workbook: sheets report, accounting, notes and provenance (amounts are binary floats there; CSV and JSON are exact).",
+        ),
     ];
 
     fn grid(&self) -> Grid {
@@ -36,6 +40,10 @@ impl Document for Report {
 
     fn json(&self, out: &mut dyn Write) -> io::Result<()> {
         super::json::render(self, out)
+    }
+
+    fn xlsx(&self, out: &mut dyn Write) -> io::Result<()> {
+        super::xlsx::estimate(self, out)
     }
 
     fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
@@ -53,7 +61,45 @@ fn values(report: &Report, line: &Line) -> Vec<Cell> {
     if report.accounting.conversations.is_some() {
         v.push(Cell::Count(line.conversations.unwrap_or(0)));
     }
+    if let Some(m) = &report.meta.all_in {
+        let a = line.all_in.unwrap_or_default();
+        v.extend([
+            Cell::Money(a.meta_cost),
+            Cell::Money(a.provider_fee),
+            Cell::Money(a.tax),
+            Cell::Money(a.total),
+            Cell::Text(m.currency.clone()),
+        ]);
+    }
     v
+}
+
+/// What the all-in columns are, and what no group holds.
+fn all_in_lines(m: &crate::report::AllInMeta) -> Vec<String> {
+    let mut lines = vec![format!(
+        "all-in ({}): {}; every amount exact, nothing rounded (shown at 4 places)",
+        m.currency, m.rules
+    )];
+    if m.inbound_messages > 0 && !m.inbound_fees.is_zero() {
+        lines.push(format!(
+            "not in the groups: {} inbound {} with fees of {} {} (tax included)",
+            super::group_digits(m.inbound_messages),
+            if m.inbound_messages == 1 {
+                "message"
+            } else {
+                "messages"
+            },
+            super::money(m.inbound_fees),
+            m.currency
+        ));
+    }
+    if !m.monthly_platform.is_zero() {
+        lines.push(format!(
+            "not in the total: monthly_platform {} (card currency) per billing month (no message's fee)",
+            super::money(m.monthly_platform)
+        ));
+    }
+    lines
 }
 
 pub fn grid(report: &Report) -> Grid {
@@ -68,6 +114,16 @@ pub fn grid(report: &Report) -> Grid {
     if report.accounting.conversations.is_some() {
         columns.push(Column::value("conversations").json_only());
     }
+    if let Some(m) = &meta.all_in {
+        let c = &m.currency;
+        columns.extend([
+            Column::value("meta_cost").titled(format!("Meta cost ({c})")),
+            Column::value("provider_fee").titled(format!("provider fee ({c})")),
+            Column::value("tax").titled(format!("tax ({c})")),
+            Column::value("total").titled(format!("total ({c})")),
+            Column::value("all_in_currency").machine_only().not_json(),
+        ]);
+    }
     let rows = report
         .rows
         .iter()
@@ -77,6 +133,9 @@ pub fn grid(report: &Report) -> Grid {
         })
         .collect();
     let mut after = accounting_lines(report);
+    if let Some(m) = &meta.all_in {
+        after.extend(all_in_lines(m));
+    }
     if !meta.rate_sources.is_empty() {
         after.push(format!("rates: {}", meta.rate_sources.join("; ")));
     }

@@ -30,6 +30,10 @@ impl Document for Forecast<'_> {
             Format::Html,
             "A self-contained HTML page: the chart, the table and the assumptions",
         ),
+        (
+            Format::Xlsx,
+            "An Excel workbook: the table (numbers as numbers), then its notes",
+        ),
     ];
 
     fn grid(&self) -> Grid {

@@ -25,6 +25,7 @@ pub mod rows;
 mod safe_csv;
 mod table;
 pub mod timeline;
+pub mod xlsx;
 
 /// The provenance line naming the `wabill.toml` a report's defaults came
 /// from; the same words in every report.
@@ -34,7 +35,7 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
 
 pub use crate::display::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
 pub use document::{Document, Format, GRID_FORMATS, Offered, offers, write};
-pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
+pub use safe_csv::{Dialect, SafeCsv, decimal, neutralize_str, set_dialect, set_raw_csv};
 
 use crate::report::{Line, Report};
 
@@ -104,9 +105,17 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     } else {
         String::new()
     };
+    let context = if report.meta.period.is_some() {
+        format!(
+            " + {} outside the period (read for context)",
+            group_digits(a.outside_period)
+        )
+    } else {
+        String::new()
+    };
     let mut lines = vec![
         format!(
-            "{} {} read = {} inbound + {} outbound{calls} + {} merged{other} + {} rejected",
+            "{} {} read = {} inbound + {} outbound{calls} + {} merged{other} + {} rejected{context}",
             group_digits(a.rows_read),
             if a.rows_read == 1 { "row" } else { "rows" },
             group_digits(a.inbound),
@@ -212,8 +221,12 @@ pub fn meta_line(report: &Report) -> String {
     } else {
         String::new()
     };
+    let period = m
+        .period
+        .as_ref()
+        .map_or(String::new(), |p| format!(" · period {p}"));
     format!(
-        "model {model} · currency {} · time zone {}{read}",
+        "model {model} · currency {} · time zone {}{period}{read}",
         m.currency, m.time_zone
     )
 }

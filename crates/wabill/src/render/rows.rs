@@ -62,6 +62,18 @@ pub struct PriceRow<'a> {
     pub provider_price: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_currency: Option<String>,
+    /// With --fees, --tax or --fx: the all-in amounts in the reporting
+    /// currency (`report::allin`), exact.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub meta_cost: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_fee: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tax: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub total: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_in_currency: Option<String>,
 }
 
 /// Values from the input, neutralised in CSV (a spreadsheet opens it).
@@ -76,16 +88,132 @@ pub fn safe(csv: bool, v: &str) -> Cow<'_, str> {
 /// Where rows go, in the chosen format.
 pub enum RowSink<'w> {
     Csv(Box<csv::Writer<&'w mut dyn Write>>),
+    /// CSV with the log's tags after the priced columns.
+    CsvTagged(Box<TaggedCsv<'w>>),
     /// JSON lines.
     Json(&'w mut dyn Write),
+    /// JSON lines with a `tags` object (every kept tag; null when the
+    /// message has no value).
+    JsonTagged(&'w mut dyn Write, Vec<String>),
+}
+
+/// A CSV row writer whose last columns are tags: each row is serialised
+/// on its own and the tag fields appended, quoted by the same rules.
+pub struct TaggedCsv<'w> {
+    out: &'w mut dyn Write,
+    names: Vec<String>,
+    row: csv::Writer<Buf>,
+    tags: csv::Writer<Buf>,
+    header_done: bool,
+    delimiter: u8,
+}
+
+#[derive(Serialize)]
+struct TaggedJson<'r, 'a> {
+    #[serde(flatten)]
+    row: &'r PriceRow<'a>,
+    tags: serde_json::Map<String, serde_json::Value>,
+}
+
+/// A buffer a `csv::Writer` writes into and its owner empties.
+#[derive(Clone, Default)]
+struct Buf(std::rc::Rc<std::cell::RefCell<Vec<u8>>>);
+
+impl Write for Buf {
+    fn write(&mut self, bytes: &[u8]) -> io::Result<usize> {
+        self.0.borrow_mut().extend_from_slice(bytes);
+        Ok(bytes.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The record written last, without its terminator.
+fn record_bytes(w: &mut csv::Writer<Buf>) -> io::Result<Vec<u8>> {
+    w.flush()?;
+    let mut bytes = std::mem::take(&mut *w.get_ref().0.borrow_mut());
+    while bytes.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
+        bytes.pop();
+    }
+    Ok(bytes)
+}
+
+impl TaggedCsv<'_> {
+    fn write(&mut self, row: &PriceRow<'_>, values: &[Option<&str>]) -> io::Result<()> {
+        self.row.serialize(row).map_err(io::Error::from)?;
+        let mut bytes = record_bytes(&mut self.row)?;
+        if !self.header_done {
+            // The first serialisation writes the header line first.
+            let cut = bytes
+                .iter()
+                .position(|b| *b == b'\n')
+                .ok_or_else(|| io::Error::other("a CSV row without its header"))?;
+            let header: Vec<u8> = bytes.drain(..=cut).collect();
+            let header = String::from_utf8_lossy(&header).trim_end().to_string();
+            let delimiter = char::from(super::safe_csv::dialect().delimiter);
+            let taken: Vec<&str> = header.split(delimiter).collect();
+            // A tag spelt like a priced column (a log's own `cost`) is
+            // written as `tag:cost`.
+            let names: Vec<String> = self
+                .names
+                .iter()
+                .map(|n| {
+                    if taken.contains(&n.as_str()) {
+                        format!("tag:{n}")
+                    } else {
+                        n.clone()
+                    }
+                })
+                .collect();
+            self.tags.write_record(&names)?;
+            self.out.write_all(header.as_bytes())?;
+            self.out.write_all(&[self.delimiter])?;
+            self.out.write_all(&record_bytes(&mut self.tags)?)?;
+            self.out.write_all(b"\n")?;
+            self.header_done = true;
+        }
+        let fields: Vec<String> = (0..self.names.len())
+            .map(|i| neutralize_str(values.get(i).copied().flatten().unwrap_or("")).into_owned())
+            .collect();
+        self.out.write_all(&bytes)?;
+        self.out.write_all(&[self.delimiter])?;
+        // A record of one empty field is written `""` (so that it is not a
+        // blank line); after the priced fields it is just empty.
+        if fields.iter().any(|f| !f.is_empty()) || fields.len() > 1 {
+            self.tags.write_record(&fields)?;
+            self.out.write_all(&record_bytes(&mut self.tags)?)?;
+        }
+        self.out.write_all(b"\n")
+    }
 }
 
 impl RowSink<'_> {
     pub fn write(&mut self, row: &PriceRow<'_>) -> io::Result<()> {
+        self.write_tagged(row, &[])
+    }
+
+    /// Writes a row with its tag values, one per name given to `tagged`.
+    pub fn write_tagged(&mut self, row: &PriceRow<'_>, values: &[Option<&str>]) -> io::Result<()> {
         match self {
             RowSink::Csv(w) => w.serialize(row).map_err(io::Error::from)?,
+            RowSink::CsvTagged(w) => w.write(row, values)?,
             RowSink::Json(w) => {
                 serde_json::to_writer(&mut **w, row)?;
+                w.write_all(b"\n")?;
+            }
+            RowSink::JsonTagged(w, names) => {
+                let tags = names
+                    .iter()
+                    .zip(values.iter().chain(std::iter::repeat(&None)))
+                    .map(|(n, v)| {
+                        (
+                            n.clone(),
+                            v.map_or(serde_json::Value::Null, |v| v.to_string().into()),
+                        )
+                    })
+                    .collect();
+                serde_json::to_writer(&mut **w, &TaggedJson { row, tags })?;
                 w.write_all(b"\n")?;
             }
         }
@@ -94,21 +222,48 @@ impl RowSink<'_> {
 }
 
 impl<'w> RowSink<'w> {
-    pub fn new(format: Format, out: &'w mut dyn Write) -> Self {
+    /// A sink in `format`; a CSV one starts with the dialect's BOM.
+    pub fn new(format: Format, out: &'w mut dyn Write) -> io::Result<Self> {
         debug_assert!(
             super::offers(FORMATS, format),
             "price does not write {format}"
         );
-        match format {
+        Ok(match format {
             Format::Json => RowSink::Json(out),
-            _ => RowSink::Csv(Box::new(csv::Writer::from_writer(out))),
+            _ => {
+                super::safe_csv::write_bom(out)?;
+                RowSink::Csv(Box::new(super::safe_csv::csv_writer(out, true)))
+            }
+        })
+    }
+
+    /// A sink whose rows carry these tags (none: `new`).
+    pub fn tagged(format: Format, out: &'w mut dyn Write, names: Vec<String>) -> io::Result<Self> {
+        if names.is_empty() {
+            return RowSink::new(format, out);
         }
+        Ok(match format {
+            Format::Csv => {
+                super::safe_csv::write_bom(out)?;
+                RowSink::CsvTagged(Box::new(TaggedCsv {
+                    out,
+                    names,
+                    row: super::safe_csv::csv_writer(Buf::default(), true),
+                    tags: super::safe_csv::csv_writer(Buf::default(), false),
+                    header_done: false,
+                    delimiter: super::safe_csv::dialect().delimiter,
+                }))
+            }
+            Format::Json => RowSink::JsonTagged(out, names),
+            other => unreachable!("price does not write {other}"),
+        })
     }
 
     pub fn flush(&mut self) -> io::Result<()> {
         match self {
             RowSink::Csv(w) => w.flush(),
-            RowSink::Json(w) => w.flush(),
+            RowSink::CsvTagged(w) => w.out.flush(),
+            RowSink::Json(w) | RowSink::JsonTagged(w, _) => w.flush(),
         }
     }
 }

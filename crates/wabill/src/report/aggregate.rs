@@ -6,7 +6,9 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use super::allin::{AllIn, AllInPricing, Delivery};
 use super::merge::PartialTracker;
+use super::period::Period;
 use super::tiers::TierCounts;
 use super::{Accounting, GroupBy, Line, Meta, ProviderChargeLine, Report, Row, Spend};
 use crate::model::Category;
@@ -49,8 +51,64 @@ pub struct Aggregator<'a> {
         BTreeMap<jiff::civil::Date, Decimal>,
         BTreeMap<String, Decimal>,
     )>,
+    period: Option<PeriodFilter<'a>>,
+    all_in: Option<AllInState<'a>>,
 }
 
+/// The all-in rules and what they gathered outside the groups.
+struct AllInState<'a> {
+    rules: &'a dyn AllInPricing,
+    businesses: &'a Businesses,
+    card: crate::model::Currency,
+    inbound: u64,
+    inbound_fees: Decimal,
+    /// The first message whose date has no exchange rate.
+    error: Option<String>,
+}
+
+impl AllInState<'_> {
+    fn amounts(
+        &mut self,
+        m: &Message,
+        meta: Decimal,
+        delivery: Delivery,
+        date: Date,
+        strings: &Strings,
+    ) -> Option<AllIn> {
+        let home = self
+            .businesses
+            .get(strings.businesses.get(m.business))
+            .and_then(|b| b.home_country);
+        match self.rules.message(meta, delivery, date, home) {
+            Ok(a) => Some(a),
+            Err(e) => {
+                self.error.get_or_insert(e);
+                None
+            }
+        }
+    }
+}
+
+/// The reporting period and what dates a message that could not be
+/// priced (it has no `Priced::local_date`): its business's zone.
+struct PeriodFilter<'a> {
+    period: Period,
+    businesses: &'a Businesses,
+    default_zone: jiff::tz::TimeZone,
+}
+
+impl PeriodFilter<'_> {
+    fn contains(
+        &self,
+        m: &Message,
+        result: &Result<Priced<'_>, Unpriced>,
+        strings: &Strings,
+    ) -> bool {
+        let date =
+            super::period::message_date(m, result, strings, self.businesses, &self.default_zone);
+        self.period.contains(date)
+    }
+}
 impl<'a> Aggregator<'a> {
     pub fn new(group_by: Vec<GroupBy>, markets: &'a MarketTable) -> Self {
         Aggregator {
@@ -68,7 +126,55 @@ impl<'a> Aggregator<'a> {
             partial: None,
             provider_charges: Vec::new(),
             spend: None,
+            period: None,
+            all_in: None,
         }
+    }
+
+    /// Also prices each message all-in (`allin`): the groups gain Meta's
+    /// cost, fee, tax and total in the report currency. Such a report
+    /// cannot be merged (`partial` is dropped).
+    pub fn with_all_in(
+        mut self,
+        rules: &'a dyn AllInPricing,
+        businesses: &'a Businesses,
+        card: crate::model::Currency,
+    ) -> Self {
+        self.partial = None;
+        self.all_in = Some(AllInState {
+            rules,
+            businesses,
+            card,
+            inbound: 0,
+            inbound_fees: zero(),
+            error: None,
+        });
+        self
+    }
+
+    /// Why the all-in amounts could not be computed (a date `--fx` has no
+    /// rate for), if so.
+    pub fn all_in_error(&self) -> Option<&str> {
+        self.all_in.as_ref().and_then(|a| a.error.as_deref())
+    }
+
+    /// Reports only the messages of `period` (local dates in each
+    /// business's zone, `default_zone` for businesses not listed); the
+    /// others are counted as read for context. A period report cannot be
+    /// merged (`partial` is dropped).
+    pub fn with_period(
+        mut self,
+        period: Period,
+        businesses: &'a Businesses,
+        default_zone: jiff::tz::TimeZone,
+    ) -> Self {
+        self.partial = None;
+        self.period = Some(PeriodFilter {
+            period,
+            businesses,
+            default_zone,
+        });
+        self
     }
 
     /// Also collects what merging this report with others needs (the
@@ -88,8 +194,17 @@ impl<'a> Aggregator<'a> {
     pub fn restart(&mut self) {
         let partial = self.partial.take().map(PartialTracker::reset);
         let spend = self.spend.is_some();
+        let period = self.period.take();
+        let all_in = self.all_in.take().map(|a| AllInState {
+            inbound: 0,
+            inbound_fees: zero(),
+            error: None,
+            ..a
+        });
         *self = Aggregator::new(std::mem::take(&mut self.group_by), self.markets);
         self.partial = partial;
+        self.period = period;
+        self.all_in = all_in;
         if spend {
             self.spend = Some(Default::default());
         }
@@ -101,6 +216,12 @@ impl<'a> Aggregator<'a> {
             t.see(m, result, strings);
         }
         let acc = &mut self.accounting;
+        if let Some(f) = &self.period
+            && !f.contains(m, result, strings)
+        {
+            acc.outside_period += 1;
+            return;
+        }
         if m.extras.call {
             acc.calls += 1;
             return;
@@ -118,6 +239,13 @@ impl<'a> Aggregator<'a> {
         }
         if m.direction == Direction::In {
             acc.inbound += 1;
+            if let (Some(a), Ok(p)) = (&mut self.all_in, result)
+                && let Some(amounts) =
+                    a.amounts(m, zero(), Delivery::Inbound, p.local_date, strings)
+            {
+                a.inbound += 1;
+                a.inbound_fees += amounts.total;
+            }
             return;
         }
         acc.outbound += 1;
@@ -166,6 +294,14 @@ impl<'a> Aggregator<'a> {
                 line.free = 1;
             }
         }
+        if let Some(a) = &mut self.all_in {
+            let delivery = if p.pricing_type == PricingType::NotDelivered {
+                Delivery::Failed
+            } else {
+                Delivery::Delivered
+            };
+            line.all_in = a.amounts(m, line.cost, delivery, p.local_date, strings);
+        }
         if p.model.is_some_and(|m| m.is_conversation()) || p.conversation.is_some() {
             let opened = p.conversation.filter(|c| c.opened);
             line.conversations = Some(u64::from(opened.is_some()));
@@ -204,7 +340,8 @@ impl<'a> Aggregator<'a> {
             }
         }
         self.key.clear();
-        self.key.extend(self.group_by.iter().map(|g| g.part(m, p)));
+        self.key
+            .extend(self.group_by.iter().map(|g| g.part(m, p, strings)));
         match self.groups.get_mut(&self.key) {
             Some((_, total)) => total.add(&line),
             None => {
@@ -290,6 +427,7 @@ impl<'a> Aggregator<'a> {
         let mut totals = Line {
             cost: zero(),
             conversations: counts_conversations.then_some(0),
+            all_in: self.all_in.as_ref().map(|_| AllIn::default()),
             ..Line::default()
         };
         let rows: Vec<Row> = sorted
@@ -339,6 +477,16 @@ impl<'a> Aggregator<'a> {
                     .collect(),
                 upper_bound: self.headroom.map(|h| totals.cost + h),
                 config: None,
+                period: self.period.map(|f| f.period.describe()),
+                all_in: self.all_in.map(|a| super::AllInMeta {
+                    currency: a.rules.currency(a.card).to_string(),
+                    rules: a.rules.description().to_string(),
+                    inbound_messages: a.inbound,
+                    inbound_fees: a.inbound_fees,
+                    monthly_platform: a.rules.monthly_platform(),
+                }),
+                budget: None,
+                group_budgets: Vec::new(),
             },
             rows,
             totals,

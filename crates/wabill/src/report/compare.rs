@@ -57,6 +57,10 @@ pub struct CompareMeta {
     /// The `wabill.toml` whose defaults applied, if one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+    /// The command that compared (`compare`, or `forecast` of several
+    /// plans), for the Markdown heading.
+    #[serde(skip)]
+    pub command: &'static str,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,6 +157,7 @@ pub fn compare(
             time_zone,
             scenarios,
             config: None,
+            command: "compare",
         },
         rows,
         totals,

@@ -7,6 +7,7 @@ use crate::model::Message;
 use crate::pricing::Priced;
 use crate::refdata::markets::{MarketTable, country_str};
 use crate::validate::Strings;
+use crate::validate::tags::NONE_LABEL;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum GroupBy {
@@ -21,10 +22,25 @@ pub enum GroupBy {
     ConversationType,
     /// The group of a group message (`-` for 1:1 messages).
     Group,
+    /// The template name (a `template` column, a provider's template
+    /// field); `(none)` for a message without one.
+    Template,
+    /// ISO week (`2026-W06`), quarter (`2026-Q1`) and year of the local
+    /// date, in the business's zone like `month` and `day`.
+    Week,
+    Quarter,
+    Year,
+    /// `column:NAME`: a tag, a column of the log wabill does not interpret
+    /// (the text is the whole `column:NAME`, made once per run).
+    Column(&'static str),
 }
 
+/// The prefix of a `--by` key naming a log column.
+pub const COLUMN_PREFIX: &str = "column:";
+
 impl GroupBy {
-    pub const ALL: [GroupBy; 9] = [
+    /// The built-in keys (besides `column:NAME`).
+    pub const ALL: [GroupBy; 13] = [
         GroupBy::Market,
         GroupBy::Country,
         GroupBy::Category,
@@ -34,6 +50,10 @@ impl GroupBy {
         GroupBy::PricingType,
         GroupBy::ConversationType,
         GroupBy::Group,
+        GroupBy::Template,
+        GroupBy::Week,
+        GroupBy::Quarter,
+        GroupBy::Year,
     ];
 
     pub fn name(self) -> &'static str {
@@ -47,7 +67,25 @@ impl GroupBy {
             GroupBy::PricingType => "pricing_type",
             GroupBy::ConversationType => "conversation_type",
             GroupBy::Group => "group",
+            GroupBy::Template => "template",
+            GroupBy::Week => "week",
+            GroupBy::Quarter => "quarter",
+            GroupBy::Year => "year",
+            GroupBy::Column(text) => text,
         }
+    }
+
+    /// The tag a `column:NAME` key groups by.
+    pub fn tag(self) -> Option<&'static str> {
+        match self {
+            GroupBy::Column(text) => text.strip_prefix(COLUMN_PREFIX),
+            _ => None,
+        }
+    }
+
+    /// The tags these keys group by (the columns to keep while reading).
+    pub fn tags(keys: &[GroupBy]) -> Vec<&'static str> {
+        keys.iter().filter_map(|k| k.tag()).collect()
     }
 
     /// Parses a comma-separated list such as `market,category`.
@@ -63,7 +101,8 @@ impl GroupBy {
     }
 
     /// A compact, order-free key part; resolved to text once per group.
-    pub fn part(self, m: &Message, p: &Priced<'_>) -> u64 {
+    pub fn part(self, m: &Message, p: &Priced<'_>, strings: &Strings) -> u64 {
+        let date = p.local_date;
         match self {
             GroupBy::Market => u64::from(p.market),
             GroupBy::Country => p.country.map_or(0, |c| u64::from(u16::from_be_bytes(c))),
@@ -80,6 +119,16 @@ impl GroupBy {
                 p.conversation.map_or(0, |c| c.conversation.kind as u64 + 1)
             }
             GroupBy::Group => m.extras.group().map_or(0, |g| u64::from(g) + 1),
+            GroupBy::Template => m.extras.template().map_or(0, |t| u64::from(t) + 1),
+            GroupBy::Week => {
+                let w = date.iso_week_date();
+                (w.year() as u64) << 8 | w.week() as u64
+            }
+            GroupBy::Quarter => (date.year() as u64) << 8 | quarter(date) as u64,
+            GroupBy::Year => date.year() as u64,
+            GroupBy::Column(_) => {
+                tag_value(self, m, strings).map_or(0, |(id, _)| u64::from(id) + 1)
+            }
         }
     }
 
@@ -94,7 +143,15 @@ impl GroupBy {
             GroupBy::Business => strings.businesses.get(m.business).is_empty(),
             GroupBy::ConversationType => p.conversation.is_none(),
             GroupBy::Group => m.extras.group().is_none(),
-            GroupBy::Market | GroupBy::Month | GroupBy::Day | GroupBy::PricingType => false,
+            GroupBy::Template => m.extras.template().is_none(),
+            GroupBy::Column(_) => tag_value(self, m, strings).is_none(),
+            GroupBy::Market
+            | GroupBy::Month
+            | GroupBy::Day
+            | GroupBy::PricingType
+            | GroupBy::Week
+            | GroupBy::Quarter
+            | GroupBy::Year => false,
         }
     }
 
@@ -127,13 +184,39 @@ impl GroupBy {
                 .extras
                 .group()
                 .map_or("-".into(), |g| strings.groups.get(g).to_string()),
+            GroupBy::Template => m
+                .extras
+                .template()
+                .map_or(NONE_LABEL.into(), |t| strings.templates.get(t).to_string()),
+            GroupBy::Week => {
+                let w = p.local_date.iso_week_date();
+                format!("{:04}-W{:02}", w.year(), w.week())
+            }
+            GroupBy::Quarter => format!("{:04}-Q{}", p.local_date.year(), quarter(p.local_date)),
+            GroupBy::Year => format!("{:04}", p.local_date.year()),
+            GroupBy::Column(_) => {
+                tag_value(self, m, strings).map_or(NONE_LABEL.into(), |(_, v)| v.to_string())
+            }
         }
     }
 }
 
-/// A `--by` key that is not one of `GroupBy::ALL`.
+fn quarter(date: jiff::civil::Date) -> i8 {
+    (date.month() - 1) / 3 + 1
+}
+
+/// A `column:NAME` key's value for the message: its id and text.
+fn tag_value<'s>(key: GroupBy, m: &Message, strings: &'s Strings) -> Option<(u32, &'s str)> {
+    let name = strings.tags.find(key.tag()?)?;
+    Some((
+        strings.tags.value_id(m.tags, name)?,
+        strings.tags.value(m.tags, name)?,
+    ))
+}
+
+/// A `--by` key that is not one of `GroupBy::ALL` nor `column:NAME`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown group {key:?} (expected {})", GroupBy::ALL.map(GroupBy::name).join(", "))]
+#[error("unknown group {key:?} (expected {}, or column:NAME for a column of the log)", GroupBy::ALL.map(GroupBy::name).join(", "))]
 pub struct UnknownGroup {
     pub key: String,
 }
@@ -142,6 +225,16 @@ impl FromStr for GroupBy {
     type Err = UnknownGroup;
 
     fn from_str(s: &str) -> Result<Self, UnknownGroup> {
+        if let Some(name) = s.strip_prefix(COLUMN_PREFIX) {
+            let name = name.trim().to_ascii_lowercase();
+            if name.is_empty() || name.contains(',') {
+                return Err(UnknownGroup { key: s.to_string() });
+            }
+            // Leaked once per key and run (a handful of bytes), so that a
+            // key stays `Copy` like the built-in ones.
+            let text: &'static str = Box::leak(format!("{COLUMN_PREFIX}{name}").into_boxed_str());
+            return Ok(GroupBy::Column(text));
+        }
         GroupBy::ALL
             .into_iter()
             .find(|g| {

@@ -326,6 +326,11 @@ fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
                 .collect(),
             upper_bound: headroom.map(|h| totals.cost + h),
             config: first.meta.config.clone(),
+            // Period and all-in reports have no `partial`: never merged.
+            period: None,
+            all_in: None,
+            budget: None,
+            group_budgets: Vec::new(),
         },
         rows,
         totals,
@@ -356,6 +361,7 @@ fn add_accounting(a: &mut Accounting, b: &Accounting) {
     a.merged += b.merged;
     a.calls += b.calls;
     a.not_whatsapp += b.not_whatsapp;
+    a.outside_period += b.outside_period;
     a.stale_rates += b.stale_rates;
     a.rejected += b.rejected;
     a.inbound += b.inbound;
@@ -391,6 +397,7 @@ mod tests {
             not_delivered: 0,
             cost,
             conversations: conversations.then_some(1),
+            all_in: None,
         };
         let accounting = Accounting {
             rows_read: 2,
@@ -420,6 +427,10 @@ mod tests {
                 notes: vec![],
                 upper_bound: None,
                 config: None,
+                period: None,
+                all_in: None,
+                budget: None,
+                group_budgets: Vec::new(),
             },
             rows: vec![Row {
                 keys: keys.iter().map(|k| k.to_string()).collect(),

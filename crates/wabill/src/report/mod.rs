@@ -2,9 +2,11 @@
 //! any of the sibling renderers in `render`.
 
 mod aggregate;
+pub mod allin;
 pub mod compare;
 mod group;
 pub mod merge;
+pub mod period;
 pub mod scenario;
 mod tiers;
 
@@ -32,10 +34,17 @@ pub struct Line {
     /// conversation model priced something (`None` elsewhere, so per-message
     /// reports keep their columns).
     pub conversations: Option<u64>,
+    /// Meta's cost, the provider's fee, tax and the total in the report
+    /// currency, with `--fees`, `--tax` or `--fx` (`allin`).
+    #[serde(default)]
+    pub all_in: Option<allin::AllIn>,
 }
 
 impl Line {
     pub fn add(&mut self, other: &Line) {
+        if let Some(o) = &other.all_in {
+            self.all_in.get_or_insert_with(Default::default).add(o);
+        }
         self.conversations = match (self.conversations, other.conversations) {
             (None, None) => None,
             (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
@@ -57,7 +66,8 @@ pub struct Row {
 }
 
 /// Where every input row went. rows_read = inbound + outbound + calls +
-/// merged + not_whatsapp + rejected; outbound = charged + free + not_delivered + unpriced.
+/// merged + not_whatsapp + rejected + outside_period; outbound = charged +
+/// free + not_delivered + unpriced.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Accounting {
     pub rows_read: u64,
@@ -71,6 +81,11 @@ pub struct Accounting {
     /// Rows of another channel (an SMS in a Twilio log): never priced.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub not_whatsapp: u64,
+    /// With a reporting period: the messages (inbound, outbound, calls)
+    /// dated outside it, priced for context only (they open windows and
+    /// count toward allowances and tiers) and not reported.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub outside_period: u64,
     pub charged: u64,
     pub free: u64,
     /// Free messages by pricing type.
@@ -118,6 +133,7 @@ impl Accounting {
                 + self.merged
                 + self.not_whatsapp
                 + self.rejected
+                + self.outside_period
             && self.outbound == self.charged + self.free + self.not_delivered + self.unpriced
             && self.free == self.free_by_reason.values().sum::<u64>()
             && self.conversations.as_ref().is_none_or(|c| {
@@ -155,6 +171,67 @@ pub struct Meta {
     /// The `wabill.toml` whose defaults applied, if one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+    /// The reporting period (`--period`, `--from`/`--to`), local dates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period: Option<String>,
+    /// With `--fees`, `--tax` or `--fx`: the all-in amounts' currency and
+    /// rules, and what is in no group.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub all_in: Option<AllInMeta>,
+    /// `--budget` and `--warn-at`: the verdict, also on stderr.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub budget: Option<BudgetMeta>,
+    /// `--budget-file`: each group's verdict (`key` is the group's value).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group_budgets: Vec<GroupBudget>,
+}
+
+/// One group's budget of `--budget-file` and where its cost stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GroupBudget {
+    /// The `--by` key (`column:campaign`) and the group's value (`spring`).
+    pub by: String,
+    pub key: String,
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub amount: Decimal,
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub cost: Decimal,
+    pub status: String,
+    pub verdict: String,
+}
+
+/// The budget a report was gated by, and where it stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BudgetMeta {
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub amount: Decimal,
+    pub currency: String,
+    /// `--warn-at`, percent of the budget.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_at: Option<Decimal>,
+    /// The total as a percentage of the budget, exact.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub used_percent: Option<Decimal>,
+    /// `within`, `warning` (at or past --warn-at) or `over`.
+    pub status: String,
+    /// The sentence stderr shows.
+    pub verdict: String,
+}
+
+/// The all-in columns' currency and rules, and the fees no group holds.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllInMeta {
+    pub currency: String,
+    pub rules: String,
+    /// Inbound messages of the report and their fees (with tax), in no
+    /// group (the groups are outbound messages).
+    pub inbound_messages: u64,
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub inbound_fees: Decimal,
+    /// `monthly_platform` of the fees file, per billing month: no
+    /// message's, so in no group and not in the total.
+    #[serde(serialize_with = "crate::display::json::amount")]
+    pub monthly_platform: Decimal,
 }
 
 /// The cost report. Its JSON is written by `render::json` (rows and totals

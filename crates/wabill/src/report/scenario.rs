@@ -6,7 +6,9 @@
 use std::fmt;
 
 /// The keys a scenario may set.
-pub const SCENARIO_KEYS: [&str; 5] = ["model", "rates", "currency", "tiers", "markets"];
+pub const SCENARIO_KEYS: [&str; 8] = [
+    "model", "rates", "currency", "tiers", "markets", "fees", "tax", "fx",
+];
 
 /// A scenario's `KEY=VALUE` settings, in the order given.
 pub type Settings<'a> = Vec<(&'a str, &'a str)>;
@@ -35,7 +37,8 @@ impl fmt::Display for ScenarioError {
             }
             ScenarioError::UnknownKey { name, key } => write!(
                 f,
-                "{name}: unknown key {key:?} (expected model, rates, currency, tiers or markets)"
+                "{name}: unknown key {key:?} (expected model, rates, currency, tiers, markets, \
+                 fees, tax or fx)"
             ),
             ScenarioError::BadModel { name, why } => write!(f, "{name}: {why}"),
         }
@@ -100,7 +103,8 @@ mod tests {
         ));
         assert_eq!(
             split_scenario("a:colour=red").unwrap_err().to_string(),
-            "a: unknown key \"colour\" (expected model, rates, currency, tiers or markets)"
+            "a: unknown key \"colour\" (expected model, rates, currency, tiers, markets, fees, \
+             tax or fx)"
         );
         assert!(matches!(
             split_scenario("a:model=nonsense"),

@@ -46,6 +46,9 @@ pub struct LogStats {
     /// Rows of another channel (`kind` = `sms`: an SMS in a Twilio log):
     /// counted, never priced.
     pub not_whatsapp: u64,
+    /// The kept tag columns some file has (`Columns::tags`).
+    #[serde(skip)]
+    pub tag_columns: BTreeSet<String>,
 }
 
 impl LogStats {
@@ -126,6 +129,9 @@ pub fn read_rows<B>(
         log.files.push(reader.name.clone());
         log.formats.push(reader.format.name);
         log.columns.push(reader.columns.clone());
+        log.stats
+            .tag_columns
+            .extend(reader.columns.tags().iter().map(|(_, n)| n.to_string()));
         let file = file as u32;
         // The row's place among the rows of its line (see `SourcePos`).
         let mut at = RowCounter::default();
@@ -532,6 +538,10 @@ pub fn absorb(head: &mut Message, later: &Message) -> Result<(), IdConflict> {
     head.category = head.category.or(later.category);
     head.entry_point |= later.entry_point;
     head.country = head.country.or(later.country);
+    // The first row with tags gives them (a status row rarely has any).
+    if head.tags == 0 {
+        head.tags = later.tags;
+    }
     Ok(())
 }
 
@@ -942,6 +952,7 @@ mod tests {
                     row: line % 3,
                 },
                 extras: Extras::default(),
+                tags: 0,
             })
             .collect()
     }

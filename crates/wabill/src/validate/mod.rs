@@ -10,6 +10,7 @@ mod phone;
 pub mod plausible;
 mod queue;
 mod settle;
+pub mod tags;
 mod timestamp;
 
 pub use interner::{Customers, Interner, MessageIds};
@@ -91,6 +92,8 @@ pub struct Strings {
     pub groups: Interner,
     /// Template names (`Extras::template`).
     pub templates: Interner,
+    /// Tag names, values and tuples (`Message::tags`).
+    pub tags: tags::Tags,
 }
 
 /// Turns records into messages, interning strings.
@@ -113,6 +116,8 @@ pub struct Validator {
     deferred: Vec<u64>,
     current: Option<u64>,
     defer: bool,
+    /// The row's tag values, by tag index (reused).
+    tag_values: Vec<Option<u32>>,
 }
 
 /// Appended to the reason an inbound row is rejected.
@@ -380,6 +385,7 @@ impl Validator {
         let customer = self.customer(customer_raw, &mut country)?;
 
         let mut extras = extras::read(&mut self.strings, record, columns)?;
+        let tags = self.tags(record, columns);
 
         let raw = field(Column::Category);
         let category = match (direction, text(Column::Category, raw)?) {
@@ -477,7 +483,34 @@ impl Validator {
             message_id,
             source,
             extras,
+            tags,
         })
+    }
+
+    /// The id of the row's tuple of kept tags (0 without any). A value is
+    /// kept as written, trimmed; bytes that are not UTF-8 are shown as
+    /// U+FFFD (a tag is a label, never interpreted).
+    fn tags(&mut self, record: &csv::ByteRecord, columns: &Columns) -> u32 {
+        if columns.tags().is_empty() {
+            return 0;
+        }
+        self.tag_values.clear();
+        for (field, name) in columns.tags() {
+            let i = self.strings.tags.name_index(name);
+            if self.tag_values.len() <= i {
+                self.tag_values.resize(i + 1, None);
+            }
+            let raw = record.get(*field).unwrap_or(b"").trim_ascii();
+            if raw.is_empty() {
+                continue;
+            }
+            let value = String::from_utf8_lossy(raw);
+            let value = value.trim();
+            if !value.is_empty() {
+                self.tag_values[i] = Some(self.strings.tags.intern_value(value));
+            }
+        }
+        self.strings.tags.intern_set(&self.tag_values)
     }
 }
 

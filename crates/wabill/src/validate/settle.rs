@@ -516,6 +516,7 @@ mod tests {
                         row: 0,
                     },
                     extras: Extras::default(),
+                    tags: 0,
                 }
             })
             .collect()
