@@ -258,6 +258,27 @@ pub enum BadValue {
     Scenario(#[from] crate::report::scenario::ScenarioError),
     #[error("{0:?} is not a count like 1500, 10k or 10M")]
     Count(String),
+    #[error("{0:?} is not a size of at least 1 byte like 65536, 512K, 4M or 1G")]
+    Size(String),
+}
+
+/// A size in bytes: a number, or with K, M, G (powers of 1024), at least 1.
+pub fn parse_size(s: &str) -> Result<usize, BadValue> {
+    let t = s.trim().replace('_', "");
+    let t = t.strip_suffix(['b', 'B']).unwrap_or(&t);
+    let t = t.strip_suffix(['i', 'I']).unwrap_or(t);
+    let (digits, scale) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1 << 10),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
+        Some('g' | 'G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| BadValue::Size(s.to_string()))
 }
 
 fn check_by(s: &str) -> Result<String, BadValue> {
@@ -456,6 +477,12 @@ pub struct InputArgs {
     /// row rejected) as a zero-cost report instead of failing (exit 1)
     #[arg(long)]
     pub allow_empty: bool,
+
+    /// The longest row of delimited text (CSV, a provider's CSV export) read;
+    /// a longer row is one rejected row ("row longer than …"), skipped to its
+    /// line end [default: 1M = 1,048,576 bytes]
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_row_bytes: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -634,6 +661,10 @@ pub struct ForecastArgs {
     /// With --from-log: field delimiter (default: detected)
     #[arg(long, value_name = "CHAR")]
     pub delimiter: Option<String>,
+
+    /// With --from-log: the longest row read (see estimate) [default: 1M]
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_row_bytes: Option<usize>,
 
     /// No per-row diagnostics on stderr
     #[arg(short, long)]

@@ -204,6 +204,7 @@ fn from_history(
         rejects: None,
         quiet: args.quiet,
         allow_empty: false,
+        max_row_bytes: args.max_row_bytes,
     };
     let loaded = engine::load(
         settings::pricing_context(&args.pricing)?,

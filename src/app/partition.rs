@@ -21,6 +21,7 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         strict: false,
         rejects: None,
         quiet: true,
+        max_row_bytes: None,
     };
     let read = settings::read_settings(&input)?;
     let (sources, options) = (read.sources, read.options);

@@ -113,7 +113,10 @@ fn lines(args: &PricingArgs, currency: Currency) -> Result<Lines> {
 }
 
 pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
-    let mut options = ReadOptions::default();
+    let mut options = ReadOptions {
+        max_row_bytes: args.max_row_bytes,
+        ..ReadOptions::default()
+    };
     if let Some(name) = &args.input_format {
         options.format =
             Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
