@@ -167,7 +167,10 @@ pub enum Command {
         "  wabill partition - --by business --parts 4 --out parts < log.csv\n",
         "  wabill partition log.csv --parts 16 --out parts --businesses businesses.csv\n\n",
         "Writes DIR/part-00000.csv … each with the first log's header; a portfolio\n",
-        "(or business) always lands in the same part, on any machine.\n\n",
+        "(or business) always lands in the same part, on any machine. Parts are\n",
+        "created new (never through a link, a FIFO or a device), and DIR/manifest.json\n",
+        "(run id, parts, rows per part) is written last: merge refuses parts that do\n",
+        "not match a complete manifest.\n\n",
         "Exit codes: 0 ok, 1 error, 2 usage"
     ))]
     Partition(PartitionArgs),
@@ -538,9 +541,8 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct PartitionArgs {
-    /// Message log CSV files; `-` reads standard input
-    #[arg(value_name = "LOG", required = true)]
-    pub logs: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// What keeps rows together
     #[arg(long, value_enum, default_value_t = crate::partition::PartitionBy::Portfolio)]
@@ -550,21 +552,18 @@ pub struct PartitionArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub parts: u32,
 
-    /// Directory for the parts (created if missing)
+    /// Directory for the parts (created if missing); one that holds parts
+    /// or a manifest of an earlier run is refused without --force
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Replace the parts and manifest an earlier run left in DIR
+    #[arg(long)]
+    pub force: bool,
 
     /// Businesses CSV (business,timezone,portfolio,home_country): the portfolio of each business
     #[arg(long, value_name = "FILE")]
     pub businesses: Option<PathBuf>,
-
-    /// Map a column to a differently named header, e.g. business=from_number
-    #[arg(long, value_name = "NAME=HEADER")]
-    pub column: Vec<String>,
-
-    /// Field delimiter (default: detected from the header among , ; tab)
-    #[arg(long, value_name = "CHAR")]
-    pub delimiter: Option<String>,
 }
 
 #[derive(Debug, Args)]

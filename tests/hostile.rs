@@ -184,3 +184,189 @@ fn one_large_json_notification_is_read_in_linear_time() {
     // Quadratic re-reading took about a minute here; linear takes seconds.
     assert!(took < Duration::from_secs(25), "took {took:?}");
 }
+
+fn repo(path: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(path)
+        .display()
+        .to_string()
+}
+
+/// Partitions `log` into `parts` in `dir/parts`, prices each part and
+/// merges the reports; returns the merge's output.
+fn partition_price_merge(dir: &Path, log: &str, parts: u32, extra: &[&str]) -> Output {
+    let n = parts.to_string();
+    let mut args = vec!["partition", log, "--parts", &n, "--out", "parts"];
+    args.extend(extra);
+    let out = wabill(dir, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let mut reports = Vec::new();
+    for i in 0..parts {
+        let part = format!("parts/part-{i:05}.csv");
+        let report = format!("{part}.json");
+        let mut args = vec![
+            "estimate",
+            &part,
+            "--format",
+            "json",
+            "-o",
+            &report,
+            "-q",
+            "--allow-empty",
+        ];
+        args.extend(extra.iter().filter(|a| a.starts_with("--templates")));
+        let out = wabill(dir, &args);
+        assert!(out.status.code() == Some(0), "{}", text(&out.stderr));
+        reports.push(report);
+    }
+    let mut args = vec!["merge"];
+    args.extend(reports.iter().map(String::as_str));
+    wabill(dir, &args)
+}
+
+#[cfg(unix)]
+#[test]
+fn partition_creates_parts_new_never_through_links_fifos_or_old_parts() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}")).unwrap();
+    fs::create_dir(d.join("parts")).unwrap();
+    // A planted link to a file outside, and a FIFO.
+    fs::write(d.join("victim"), "keep me\n").unwrap();
+    std::os::unix::fs::symlink(d.join("victim"), d.join("parts/part-00000.csv")).unwrap();
+    let fifo = Command::new("mkfifo")
+        .arg(d.join("parts/part-00001.csv"))
+        .status()
+        .unwrap();
+    assert!(fifo.success());
+    let out = wabill(
+        d,
+        &["partition", "log.csv", "--parts", "2", "--out", "parts"],
+    );
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("already holds parts") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(fs::read_to_string(d.join("victim")).unwrap(), "keep me\n");
+    // --force unlinks them (the link's target is untouched) and writes new files.
+    let out = wabill(
+        d,
+        &[
+            "partition",
+            "log.csv",
+            "--parts",
+            "2",
+            "--out",
+            "parts",
+            "--force",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(fs::read_to_string(d.join("victim")).unwrap(), "keep me\n");
+    for part in ["part-00000.csv", "part-00001.csv", "manifest.json"] {
+        let meta = fs::symlink_metadata(d.join("parts").join(part)).unwrap();
+        assert!(meta.file_type().is_file(), "{part}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(d.join("parts/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["rows"], 1);
+    assert_eq!(manifest["parts"].as_array().unwrap().len(), 2);
+    assert!(manifest["run_id"].as_str().is_some_and(|id| !id.is_empty()));
+    // A second run into the same folder is refused.
+    let out = wabill(
+        d,
+        &["partition", "log.csv", "--parts", "2", "--out", "parts"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn merge_refuses_parts_without_a_complete_matching_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let other = ROW
+        .replace("+551140000001", "+551140000002")
+        .replace("wamid.h0", "wamid.h1");
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}{other}")).unwrap();
+    let merged = partition_price_merge(d, "log.csv", 4, &[]);
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
+    assert!(text(&merged.stdout).contains("2 rows read"));
+    // A stale report left by an earlier run with more parts.
+    let out = wabill(
+        d,
+        &[
+            "partition",
+            "log.csv",
+            "--parts",
+            "2",
+            "--out",
+            "parts",
+            "--force",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let mut reports: Vec<String> = (0..4)
+        .map(|i| format!("parts/part-{i:05}.csv.json"))
+        .collect();
+    let mut args = vec!["merge"];
+    args.extend(reports.iter().map(String::as_str));
+    let out = wabill(d, &args);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    // Without the manifest (a killed run), the parts are refused.
+    fs::remove_file(d.join("parts/manifest.json")).unwrap();
+    reports.truncate(2);
+    let mut args = vec!["merge"];
+    args.extend(reports.iter().map(String::as_str));
+    let out = wabill(d, &args);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(err.contains("no manifest.json"), "{err}");
+}
+
+#[test]
+fn rejected_rows_survive_partition_and_merge() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let long = "x".repeat(2 << 20);
+    let other = ROW
+        .replace("+551140000001", "+551140000002")
+        .replace("wamid.h0", "wamid.h1");
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}{long}\n{other}")).unwrap();
+    let merged = partition_price_merge(d, "log.csv", 3, &["--rejects", "rejects.csv"]);
+    let all = text(&merged.stdout) + &text(&merged.stderr);
+    assert_eq!(merged.status.code(), Some(0), "{all}");
+    assert!(
+        all.contains("3 rows read = 0 inbound + 2 outbound + 0 merged + 1 rejected"),
+        "{all}"
+    );
+    let rejects = fs::read_to_string(d.join("rejects.csv")).unwrap();
+    assert!(
+        rejects.contains("log.csv,3,") && rejects.contains("row longer than"),
+        "{rejects}"
+    );
+}
+
+#[test]
+fn partition_takes_every_input_option_estimate_does() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let twilio = repo("data/examples/inputs/twilio.csv");
+    let templates = format!("--templates={}", repo("data/examples/templates.csv"));
+    let whole = wabill(
+        d,
+        &["estimate", &twilio, &templates, "--input-format", "twilio"],
+    );
+    assert_eq!(whole.status.code(), Some(0), "{}", text(&whole.stderr));
+    let merged = partition_price_merge(d, &twilio, 2, &[&templates, "--input-format", "twilio"]);
+    assert_eq!(merged.status.code(), Some(0), "{}", text(&merged.stderr));
+    let line = |o: &Output| {
+        text(&o.stdout)
+            .lines()
+            .find(|l| l.contains("rows read"))
+            .map(str::to_string)
+    };
+    assert_eq!(line(&merged), line(&whole));
+    assert!(line(&whole).is_some());
+}

@@ -34,6 +34,16 @@ pub fn run(args: &MergeArgs) -> Result<Exit> {
         })?;
         parts.push((name.clone(), report));
     }
+    crate::partition::check_parts(
+        &parts
+            .iter()
+            .map(|(name, r)| crate::partition::PricedPart {
+                report: name,
+                inputs: &r.meta.inputs,
+                rows_read: r.accounting.rows_read,
+            })
+            .collect::<Vec<_>>(),
+    )?;
     let report = merge(&parts)?;
     let mut output = Output::open(args.output.as_deref())?;
     render::render(

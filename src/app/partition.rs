@@ -3,27 +3,18 @@
 use anyhow::Result;
 
 use super::settings;
-use crate::cli::{InputArgs, PartitionArgs};
+use crate::cli::PartitionArgs;
 use crate::engine::note;
-use crate::error::Exit;
-use crate::partition::partition;
+use crate::error::{Exit, Failure};
+use crate::output::rejects::RejectsFile;
+use crate::partition::{PartitionOptions, partition};
 use crate::refdata::businesses::{Businesses, parse_zone};
 use crate::render::{group_digits, nouns, plural};
 
 pub fn run(args: &PartitionArgs) -> Result<Exit> {
-    let input = InputArgs {
-        logs: args.logs.clone(),
-        column: args.column.clone(),
-        delimiter: args.delimiter.clone(),
-        input_format: None,
-        templates: None,
-        allow_empty: false,
-        strict: false,
-        rejects: None,
-        quiet: true,
-        max_row_bytes: None,
-    };
-    let read = settings::read_settings(&input)?;
+    let input = &args.input;
+    let read = settings::read_settings(input)?;
+
     let (sources, options) = (read.sources, read.options);
     let businesses = match &args.businesses {
         Some(path) => {
@@ -35,6 +26,10 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         }
         None => Businesses::default(),
     };
+    let mut rejects = match &input.rejects {
+        Some(path) => Some(RejectsFile::create(path)?),
+        None => None,
+    };
     let summary = partition(
         &sources,
         &options,
@@ -42,7 +37,14 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         &businesses,
         args.parts,
         &args.out,
+        PartitionOptions {
+            force: args.force,
+            rejects: rejects.as_mut(),
+        },
     )?;
+    if let Some(r) = rejects {
+        r.finish()?;
+    }
     let total: u64 = summary.rows.iter().sum();
     let busiest = summary.rows.iter().max().copied().unwrap_or(0);
     note(&format!(
@@ -54,5 +56,19 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         group_digits(busiest),
         nouns(busiest, "row")
     ));
+    if summary.rejected > 0 {
+        note(&format!(
+            "{} could not be read: each is in part-00000.csv as a one-field row that \
+             pricing the part rejects",
+            plural(summary.rejected, "row")
+        ));
+        if input.strict {
+            return Err(Failure::new(
+                Exit::Error,
+                format!("{} rejected (--strict)", plural(summary.rejected, "row")),
+            )
+            .into());
+        }
+    }
     Ok(Exit::Ok)
 }
