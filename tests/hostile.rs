@@ -370,3 +370,70 @@ fn partition_takes_every_input_option_estimate_does() {
     assert_eq!(line(&merged), line(&whole));
     assert!(line(&whole).is_some());
 }
+
+#[test]
+fn an_output_naming_any_file_the_run_reads_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}")).unwrap();
+    let card = fs::read_to_string(repo("data/cards/rates-2026-01-01-usd.csv")).unwrap();
+    fs::write(d.join("card.csv"), &card).unwrap();
+    fs::write(d.join("wabill.toml"), "tz = \"UTC\"\n").unwrap();
+    let rec = "tests/cmd/070-reconcile-match.in";
+    for f in ["log.csv", "analytics.csv"] {
+        fs::copy(repo(&format!("{rec}/{f}")), d.join(format!("r-{f}"))).unwrap();
+    }
+    let report = wabill(d, &["estimate", "log.csv", "--format", "json", "-q"]);
+    fs::write(d.join("part.json"), &report.stdout).unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "estimate", "log.csv", "--rates", "card.csv", "-o", "card.csv",
+            ],
+            "card.csv",
+        ),
+        (
+            &[
+                "estimate",
+                "log.csv",
+                "--rates",
+                "card.csv",
+                "--rejects",
+                "card.csv",
+            ],
+            "card.csv",
+        ),
+        (
+            &[
+                "reconcile",
+                "r-log.csv",
+                "--actual",
+                "r-analytics.csv",
+                "-o",
+                "r-analytics.csv",
+            ],
+            "r-analytics.csv",
+        ),
+        (&["merge", "part.json", "-o", "part.json"], "part.json"),
+    ];
+    for (args, file) in cases {
+        let before = fs::read(d.join(file)).unwrap();
+        let out = wabill(d, args);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
+        assert!(err.contains("is an input of this run"), "{args:?}: {err}");
+        assert_eq!(fs::read(d.join(file)).unwrap(), before, "{args:?}");
+    }
+    // wabill.toml, read by default.
+    let out = Command::new(env!("CARGO_BIN_EXE_wabill"))
+        .current_dir(d)
+        .args(["estimate", "log.csv", "--rejects", "wabill.toml"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(d.join("wabill.toml")).unwrap(),
+        "tz = \"UTC\"\n"
+    );
+}

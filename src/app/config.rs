@@ -56,7 +56,7 @@ impl Config {
             None if Path::new(DEFAULT_FILE).is_file() => PathBuf::from(DEFAULT_FILE),
             None => return Ok(Config::default()),
         };
-        let text = std::fs::read_to_string(&path)
+        let text = crate::output::read_input(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         let mut config: Config =
             toml::from_str(&text).with_context(|| format!("{}", path.display()))?;

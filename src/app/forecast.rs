@@ -148,7 +148,7 @@ fn from_plan(
 ) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
     let ctx = settings::pricing_context(&args.pricing)?;
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let text = crate::output::read_input(path).with_context(|| format!("cannot read {name}"))?;
     let rows = parse_plan(&name, &text, &ctx.markets).map_err(|errors| {
         for e in errors.iter().take(SHOWN_ERRORS) {
             note(&e.to_string());

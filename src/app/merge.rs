@@ -27,7 +27,8 @@ pub fn run(args: &MergeArgs) -> Result<Exit> {
                 .context("cannot read standard input")?;
             s
         } else {
-            std::fs::read_to_string(name).with_context(|| format!("cannot read {name}"))?
+            crate::output::read_input(Path::new(name))
+                .with_context(|| format!("cannot read {name}"))?
         };
         let report: Report = serde_json::from_str(&text).with_context(|| {
             format!("{name}: not a JSON report of `wabill estimate --format json`")
@@ -76,6 +77,7 @@ pub fn partial_settings(
     ctx: &PricingContext,
 ) -> Result<BTreeMap<String, String>> {
     let fingerprint = |path: &Path| -> Result<String> {
+        crate::output::note_input(path);
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(format!("fnv1a64:{:016x}", stable_hash(&bytes)))

@@ -18,7 +18,7 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
     let (sources, options) = (read.sources, read.options);
     let businesses = match &args.businesses {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = crate::output::read_input(path)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             // Zones do not matter here, only portfolios.
             let utc = (parse_zone("UTC")?, "UTC".to_string());

@@ -20,7 +20,7 @@ use crate::refdata::rates::{Currency, RateBook};
 use crate::refdata::tiers::TierTable;
 
 fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    crate::output::read_input(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
@@ -123,7 +123,8 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     }
     if let Some(path) = &args.templates {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).with_context(|| format!("--templates {name}"))?;
+        let text =
+            crate::output::read_input(path).with_context(|| format!("--templates {name}"))?;
         let templates =
             Templates::parse(&name, &text).map_err(|e| anyhow::anyhow!("--templates: {e}"))?;
         options.templates = Some(std::sync::Arc::new(templates));

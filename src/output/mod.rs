@@ -105,6 +105,13 @@ impl Target {
                 Output::InPlace(BufWriter::new(file), shown.clone())
             }
             Target::Replace { shown, path } => {
+                if let Some(input) = read_as(path) {
+                    bail!(
+                        "{} is an input of this run ({}): choose another file",
+                        shown.display(),
+                        input.display()
+                    );
+                }
                 let dir = match path.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
@@ -273,6 +280,30 @@ fn without_temp_path(e: io::Error) -> io::Error {
 }
 
 /// True when both paths name one existing file (same device and inode).
+/// Every file the run has read besides its logs (cards, `wabill.toml`,
+/// `--actual` exports, `merge` inputs, …): an output naming one of them
+/// is refused when it is opened, before anything is written.
+static READ: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Reads a file the run needs, noting it as an input (see `READ`).
+pub fn read_input(path: &Path) -> io::Result<String> {
+    note_input(path);
+    fs::read_to_string(path)
+}
+
+/// Notes `path` as an input (see `READ`).
+pub fn note_input(path: &Path) {
+    if let Ok(mut read) = READ.lock() {
+        read.push(path.to_path_buf());
+    }
+}
+
+/// The input `path` is, if it is one (see `READ`).
+fn read_as(path: &Path) -> Option<PathBuf> {
+    let read = READ.lock().ok()?;
+    read.iter().find(|r| same_file(r, path)).cloned()
+}
+
 pub fn same_file(a: &Path, b: &Path) -> bool {
     let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
         return false;
