@@ -18,7 +18,12 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // A closed or full stderr must not turn an error into a panic.
-            let _ = writeln!(io::stderr(), "wabill: {err:#}");
+            let message = format!("{err:#}");
+            let _ = writeln!(
+                io::stderr(),
+                "wabill: {}",
+                wabill::display::printable(&message)
+            );
             err.downcast_ref::<Failure>()
                 .map_or(Exit::Error, |f| f.exit)
                 .into()

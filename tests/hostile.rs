@@ -437,3 +437,116 @@ fn an_output_naming_any_file_the_run_reads_is_refused() {
         "tz = \"UTC\"\n"
     );
 }
+
+#[test]
+fn rejects_cells_that_a_spreadsheet_would_run_are_neutralised() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let bad = ROW.replace("out,marketing", "=HYPERLINK(\"x\"),marketing");
+    fs::write(d.join("@log.csv"), format!("{HEADER}{bad}{ROW}")).unwrap();
+    let out = wabill(
+        d,
+        &["estimate", "@log.csv", "--rejects", "rejects.csv", "-q"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let rejects = fs::read_to_string(d.join("rejects.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(rejects.as_bytes());
+    let row = rows.records().next().unwrap().unwrap();
+    assert_eq!(&row[0], "'@log.csv", "{rejects}");
+    assert_eq!(&row[4], "'=HYPERLINK(\"x\")", "{rejects}");
+    assert!(row[6].starts_with("2026-"), "{rejects}");
+    // A row starting with a formula.
+    fs::write(d.join("f.csv"), format!("{HEADER}=1+2,x\n")).unwrap();
+    wabill(
+        d,
+        &[
+            "estimate",
+            "f.csv",
+            "--rejects",
+            "rejects.csv",
+            "-q",
+            "--allow-empty",
+        ],
+    );
+    let rejects = fs::read_to_string(d.join("rejects.csv")).unwrap();
+    assert!(rejects.contains(",\"'=1+2,x\""), "{rejects}");
+    // --raw-csv keeps them.
+    wabill(
+        d,
+        &[
+            "--raw-csv",
+            "estimate",
+            "@log.csv",
+            "--rejects",
+            "rejects.csv",
+            "-q",
+        ],
+    );
+    let rejects = fs::read_to_string(d.join("rejects.csv")).unwrap();
+    assert!(rejects.contains("\n@log.csv,2,"), "{rejects}");
+}
+
+#[test]
+fn terminal_escapes_in_file_names_are_escaped_in_diagnostics_and_the_rates_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let log = "log\u{1b}]0;pwned\u{7}.csv";
+    let card = "card\u{1b}[31m.csv";
+    fs::write(d.join(log), format!("{HEADER}{ROW}bad,row\n")).unwrap();
+    let rates = fs::read_to_string(repo("data/cards/rates-2026-01-01-usd.csv")).unwrap();
+    fs::write(d.join(card), rates).unwrap();
+    let out = wabill(d, &["estimate", log, "--rates", card]);
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{all}");
+    assert!(!all.contains('\u{1b}') && !all.contains('\u{7}'), "{all:?}");
+    assert!(
+        all.contains("log\\u{1b}]0;pwned\\u{7}.csv:3: expected 8 fields"),
+        "{all}"
+    );
+    assert!(all.contains("rates: card\\u{1b}[31m.csv"), "{all}");
+    // An error naming the file.
+    fs::write(d.join(log), "").unwrap();
+    let out = wabill(
+        d,
+        &["estimate", log, "--format", "csv", "--input-format", "nope"],
+    );
+    assert!(!text(&out.stderr).contains('\u{1b}'));
+    let out = wabill(d, &["estimate", &format!("missing{log}")]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        !err.contains('\u{1b}') && err.contains("\\u{1b}"),
+        "{err:?}"
+    );
+}
+
+/// CSV printed on a terminal (a pseudo-terminal from `script`) has its
+/// control characters escaped.
+#[cfg(target_os = "linux")]
+#[test]
+fn csv_printed_on_a_terminal_escapes_control_characters() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("note: `script` is not installed: skipped");
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let row = ROW.replace("wamid.h0", "wamid.\u{1b}]0;pwned\u{7}");
+    fs::write(d.join("log.csv"), format!("{HEADER}{row}")).unwrap();
+    let cmd = format!(
+        "{} --no-config price log.csv --format csv",
+        env!("CARGO_BIN_EXE_wabill")
+    );
+    let out = Command::new("script")
+        .current_dir(d)
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let shown = text(&out.stdout);
+    assert!(shown.contains("wamid.\\u{1b}]0;pwned\\u{7}"), "{shown:?}");
+    assert!(!shown.contains('\u{7}'), "{shown:?}");
+    // Into a pipe or a file, the bytes are kept.
+    let out = wabill(d, &["price", "log.csv", "--format", "csv"]);
+    assert!(text(&out.stdout).contains("wamid.\u{1b}]0;pwned\u{7}"));
+}

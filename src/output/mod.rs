@@ -96,7 +96,13 @@ impl Target {
 
     pub fn open(&self) -> Result<Output> {
         Ok(match self {
-            Target::Stdout => Output::Stdout(BufWriter::new(io::stdout())),
+            Target::Stdout => {
+                // CSV cells printed on a terminal have their control
+                // characters escaped.
+                use std::io::IsTerminal;
+                crate::render::set_terminal(io::stdout().is_terminal());
+                Output::Stdout(BufWriter::new(io::stdout()))
+            }
             Target::InPlace { shown, path } => {
                 let file = OpenOptions::new()
                     .write(true)

@@ -31,7 +31,7 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
 }
 
 pub use crate::display::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
-pub use safe_csv::{SafeCsv, neutralize_str, set_raw_csv};
+pub use safe_csv::{SafeCsv, formula_safe, neutralize, neutralize_str, set_raw_csv, set_terminal};
 
 use std::io::{self, Write};
 
