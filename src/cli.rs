@@ -291,8 +291,24 @@ fn check_by(s: &str) -> Result<String, BadValue> {
     }
 }
 
-fn check_decimal(s: &str) -> Result<String, crate::refdata::csvfile::CellError> {
-    crate::refdata::csvfile::parse_amount(s).map(|_| s.to_string())
+/// A budget: a plain decimal, not negative.
+fn check_budget(s: &str) -> Result<String, String> {
+    match crate::refdata::csvfile::parse_amount(s) {
+        Ok(d) if d.is_sign_negative() && !d.is_zero() => {
+            Err(format!("{s:?} is negative: a budget is 0 or more"))
+        }
+        Ok(_) => Ok(s.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A field delimiter: one character, or `\t` / `tab`.
+fn check_delimiter(s: &str) -> Result<String, String> {
+    match s {
+        "\\t" | "tab" | "\t" => Ok(s.to_string()),
+        d if d.len() == 1 && d != "\n" && d != "\r" && d != "\"" => Ok(s.to_string()),
+        d => Err(format!("{d:?} must be one character (or \\t)")),
+    }
 }
 
 fn check_zone(s: &str) -> Result<String, crate::refdata::businesses::UnknownZone> {
@@ -414,6 +430,7 @@ pub struct PricingArgs {
         long,
         value_name = "HOURS",
         default_value_t = 24,
+        value_parser = clap::value_parser!(u32).range(1..),
         hide_short_help = true
     )]
     pub service_window_hours: u32,
@@ -423,6 +440,7 @@ pub struct PricingArgs {
         long,
         value_name = "HOURS",
         default_value_t = 72,
+        value_parser = clap::value_parser!(u32).range(1..),
         hide_short_help = true
     )]
     pub entry_point_hours: u32,
@@ -446,7 +464,7 @@ pub struct InputArgs {
     pub column: Vec<String>,
 
     /// Field delimiter (default: detected from the header among , ; tab)
-    #[arg(long, value_name = "CHAR")]
+    #[arg(long, value_name = "CHAR", value_parser = check_delimiter)]
     pub delimiter: Option<String>,
 
     /// Read the logs as this format instead of detecting it from their
@@ -505,7 +523,7 @@ pub struct EstimateArgs {
     pub format: Option<ReportFormat>,
 
     /// Exit 3 when the total cost exceeds AMOUNT
-    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_budget)]
     pub budget: Option<String>,
 
     /// How to read the log: stream files in time order (memory follows open
@@ -530,9 +548,9 @@ pub struct MergeArgs {
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<String>,
 
-    /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
 
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
@@ -600,6 +618,10 @@ pub struct ExplainArgs {
     /// With --customer: only this business number
     #[arg(long, value_name = "BUSINESS", requires = "customer")]
     pub business: Option<String>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -609,9 +631,13 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    /// Output format of the problem list
-    #[arg(help_heading = "Output", long, value_enum, default_value_t = ProblemFormat::Text)]
-    pub format: ProblemFormat,
+    /// Output format of the problem list [default: from the -o file's extension, else text]
+    #[arg(help_heading = "Output", long, value_enum)]
+    pub format: Option<ProblemFormat>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -658,7 +684,7 @@ pub struct ForecastArgs {
     pub column: Vec<String>,
 
     /// With --from-log: field delimiter (default: detected)
-    #[arg(long, value_name = "CHAR")]
+    #[arg(long, value_name = "CHAR", value_parser = check_delimiter)]
     pub delimiter: Option<String>,
 
     /// With --from-log: the longest row read (see estimate) [default: 1M]
@@ -790,8 +816,13 @@ pub struct RatesArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(help_heading = "Output", long, value_enum, default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_enum)]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[cfg(test)]

@@ -550,3 +550,183 @@ fn csv_printed_on_a_terminal_escapes_control_characters() {
     let out = wabill(d, &["price", "log.csv", "--format", "csv"]);
     assert!(text(&out.stdout).contains("wamid.\u{1b}]0;pwned\u{7}"));
 }
+
+#[test]
+fn validate_fails_what_estimate_fails() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("empty.csv"), "").unwrap();
+    fs::write(d.join("header.csv"), HEADER).unwrap();
+    fs::write(
+        d.join("graph-error.json"),
+        r#"{"error":{"message":"Invalid OAuth access token.","type":"OAuthException","code":190,"fbtrace_id":"AbC"}}"#,
+    )
+    .unwrap();
+    for log in ["empty.csv", "header.csv", "graph-error.json"] {
+        let estimate = wabill(d, &["estimate", log]);
+        let validate = wabill(d, &["validate", log]);
+        assert_eq!(estimate.status.code(), Some(1), "{log}");
+        assert_eq!(
+            validate.status.code(),
+            Some(1),
+            "{log}: {}",
+            text(&validate.stderr)
+        );
+        assert!(text(&validate.stderr).contains("--allow-empty"), "{log}");
+        let allowed = wabill(d, &["validate", log, "--allow-empty"]);
+        assert_eq!(allowed.status.code(), Some(0), "{log}");
+    }
+}
+
+#[test]
+fn an_output_extension_naming_no_format_is_a_usage_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}")).unwrap();
+    for ext in ["xlsx", "tsv", "txt", "parquet", "pdf"] {
+        let out_file = format!("costs.{ext}");
+        let out = wabill(d, &["estimate", "log.csv", "-o", &out_file]);
+        assert_eq!(out.status.code(), Some(2), "{ext}: {}", text(&out.stderr));
+        assert!(!d.join(&out_file).exists(), "{ext}");
+    }
+    // merge -o whole.csv writes CSV, not a table.
+    let report = wabill(d, &["estimate", "log.csv", "--format", "json", "-q"]);
+    fs::write(d.join("r.json"), &report.stdout).unwrap();
+    let out = wabill(d, &["merge", "r.json", "-o", "whole.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let whole = fs::read_to_string(d.join("whole.csv")).unwrap();
+    assert!(whole.starts_with("market,category,"), "{whole}");
+    assert_eq!(
+        wabill(d, &["merge", "r.json", "-o", "whole.xlsx"])
+            .status
+            .code(),
+        Some(2)
+    );
+    // rates, validate and explain take -o.
+    let out = wabill(d, &["rates", "--date", "2026-02-01", "-o", "rates.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        fs::read_to_string(d.join("rates.csv"))
+            .unwrap()
+            .starts_with("market,")
+    );
+    let out = wabill(d, &["validate", "log.csv", "-o", "problems.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        fs::read_to_string(d.join("problems.json")).unwrap().trim(),
+        "[]"
+    );
+    let out = wabill(
+        d,
+        &[
+            "explain",
+            "log.csv",
+            "--message-id",
+            "wamid.h0",
+            "-o",
+            "why.txt",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        fs::read_to_string(d.join("why.txt"))
+            .unwrap()
+            .contains("wamid.h0")
+    );
+    let out = wabill(
+        d,
+        &[
+            "explain",
+            "log.csv",
+            "--message-id",
+            "wamid.h0",
+            "-o",
+            "why.pdf",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn bad_flag_values_are_usage_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}")).unwrap();
+    for bad in [
+        &["estimate", "log.csv", "--delimiter", "ab"][..],
+        &["estimate", "log.csv", "--service-window-hours", "0"],
+        &["estimate", "log.csv", "--entry-point-hours", "0"],
+        &["estimate", "log.csv", "--budget=-5"],
+        &["estimate", "-", "-"],
+        &[
+            "forecast",
+            "--from-log",
+            "log.csv",
+            "--months",
+            "2",
+            "--growth",
+            "abc",
+        ],
+    ] {
+        let out = wabill(d, bad);
+        assert_eq!(out.status.code(), Some(2), "{bad:?}: {}", text(&out.stderr));
+    }
+    assert_eq!(
+        wabill(d, &["estimate", "log.csv", "--budget=0"])
+            .status
+            .code(),
+        Some(3)
+    );
+}
+
+#[test]
+fn offsets_beyond_a_day_and_underscored_amounts_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let late = ROW
+        .replace("T00:00:00Z", "T00:00:00+24:00")
+        .replace("h0", "h1");
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}{late}")).unwrap();
+    let out = wabill(d, &["estimate", "log.csv"]);
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(
+        all.contains("UTC offset beyond ±23:59") && all.contains("1 rejected"),
+        "{all}"
+    );
+    let header = HEADER.trim_end().to_string() + ",cost_amount,cost_currency\n";
+    let row = ROW.trim_end().to_string() + ",1_0,USD\n";
+    fs::write(d.join("cost.csv"), format!("{header}{row}")).unwrap();
+    let out = wabill(d, &["estimate", "cost.csv", "--allow-empty"]);
+    let all = text(&out.stdout) + &text(&out.stderr);
+    assert!(all.contains("1_0") && all.contains("1 rejected"), "{all}");
+}
+
+#[test]
+fn wabill_toml_errors_name_the_file_and_key_and_its_note_is_always_printed() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}")).unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_wabill"))
+            .current_dir(d)
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .unwrap()
+    };
+    fs::write(d.join("wabill.toml"), "tz = \"Asia/Kolkatta\"\n").unwrap();
+    let out = run(&["estimate", "log.csv"]);
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        err.contains("wabill.toml: tz:") && !err.contains("--tz"),
+        "{err}"
+    );
+    fs::write(d.join("wabill.toml"), "tz = \"UTC\"\n").unwrap();
+    let out = run(&["estimate", "log.csv"]);
+    assert!(
+        text(&out.stderr).contains("defaults from wabill.toml"),
+        "{}",
+        text(&out.stderr)
+    );
+}

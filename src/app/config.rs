@@ -3,7 +3,6 @@
 //! win; paths in the file are relative to the file.
 
 use std::collections::BTreeMap;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -72,11 +71,42 @@ impl Config {
         config.businesses.iter_mut().for_each(rebase);
         config.ai_markets.iter_mut().for_each(rebase);
         config.max_price.iter_mut().for_each(rebase);
-        if std::io::stderr().is_terminal() {
-            crate::engine::note(&format!("defaults from {}", path.display()));
-        }
+        config.check(&path)?;
+        // On every run, not only on a terminal: a log of a scripted run
+        // says where its defaults came from.
+        crate::engine::note(&format!("defaults from {}", path.display()));
         config.path = Some(path);
         Ok(config)
+    }
+
+    /// Checks the values the file gives, so that an error names the file
+    /// and the key (not the flag the value stands in for).
+    fn check(&self, path: &Path) -> Result<()> {
+        let at = |key: &str| format!("{}: {key}", path.display());
+        if let Some(tz) = &self.tz {
+            crate::refdata::businesses::parse_zone(tz).with_context(|| at("tz"))?;
+        }
+        if let Some(model) = &self.model
+            && !model.eq_ignore_ascii_case("auto")
+        {
+            model
+                .parse::<crate::pricing::ModelChoice>()
+                .with_context(|| at("model"))?;
+        }
+        if let Some(currency) = &self.currency
+            && crate::refdata::rates::Currency::parse(currency).is_none()
+        {
+            anyhow::bail!(
+                "{}: {currency:?} is not a 3-letter currency code",
+                at("currency")
+            );
+        }
+        for (column, header) in &self.columns {
+            crate::input::ColumnMap::default()
+                .add(&format!("{column}={header}"))
+                .with_context(|| at(&format!("columns.{column}")))?;
+        }
+        Ok(())
     }
 
     fn fill_pricing(&self, args: &mut PricingArgs) {

@@ -58,7 +58,12 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
     if args.chart && format != ForecastFormat::Table {
         bail!("--chart adds a bar chart to the table output; svg and html are charts already");
     }
-    let growth = args.growth.as_deref().map(parse_growth).transpose()?;
+    let growth = args
+        .growth
+        .as_deref()
+        .map(parse_growth)
+        .transpose()
+        .map_err(|e| Failure::new(Exit::Usage, format!("{e:#}")))?;
     let (ctx, planned, meta) = match &args.plan {
         Some(path) => from_plan(args, path)?,
         None => from_history(args, growth)?,

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::output::{Target, format_for};
 use crate::cli::{MergeArgs, PricingArgs};
 use crate::error::{Exit, Failure};
 use crate::partition::stable_hash;
@@ -18,6 +18,8 @@ use crate::report::Report;
 use crate::report::merge::merge;
 
 pub fn run(args: &MergeArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, crate::render::Format::Table)?;
     let mut parts = Vec::with_capacity(args.reports.len());
     for name in &args.reports {
         let text = if name == "-" {
@@ -46,10 +48,10 @@ pub fn run(args: &MergeArgs) -> Result<Exit> {
             .collect::<Vec<_>>(),
     )?;
     let report = merge(&parts)?;
-    let mut output = Output::open(args.output.as_deref())?;
+    let mut output = target.open()?;
     render::render(
         &report,
-        args.format.into(),
+        format.into(),
         style_for_stdout(args.output.is_some()),
         output.writer(),
     )?;

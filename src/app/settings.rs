@@ -139,7 +139,13 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
         None => None,
         Some("\\t" | "tab" | "\t") => Some(b'\t'),
         Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => bail!("--delimiter {d:?} must be one character (or \\t)"),
+        Some(d) => {
+            return Err(Failure::new(
+                Exit::Usage,
+                format!("--delimiter {d:?} must be one character (or \\t)"),
+            )
+            .into());
+        }
     };
     let mut logs = args.logs.clone();
     if logs.is_empty() {
@@ -155,7 +161,7 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     }
     let stdin_count = logs.iter().filter(|l| *l == "-").count();
     if stdin_count > 1 {
-        bail!("standard input (-) can be read only once");
+        return Err(Failure::new(Exit::Usage, "standard input (-) can be read only once").into());
     }
     super::output::check_paths(&log_paths(args), &[("--rejects", args.rejects.as_deref())])?;
     Ok(ReadSettings {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::ValidateArgs;
 use crate::engine::note;
@@ -17,11 +17,14 @@ use crate::error::Exit;
 use crate::model::Instant;
 use crate::output::rejects::RejectsFile;
 use crate::pricing::{Pricer, Unpriced};
-use crate::render::problems as render;
+use crate::render::problems::{self as render, ProblemFormat};
 use crate::validate::plausible::{self, Kind, Pricing, Problem};
 use crate::validate::{Rejection, read_log};
 
 pub fn run(args: &ValidateArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(args.format, &target, ProblemFormat::Text)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let input = settings::read_settings(&args.input)?;
     let mut problems: Vec<Problem> = Vec::new();
@@ -67,7 +70,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     problems
         .sort_by(|a, b| (&a.rejection.at, a.kind.name()).cmp(&(&b.rejection.at, b.kind.name())));
 
-    let mut output = Output::open(None)?;
+    let mut output = target.open()?;
     let list: Vec<render::Problem<'_>> = problems
         .iter()
         .map(|p| render::Problem {
@@ -75,7 +78,12 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
             rejection: &p.rejection,
         })
         .collect();
-    render::render(&list, args.format, style_for_stdout(false), output.writer())?;
+    render::render(
+        &list,
+        format,
+        style_for_stdout(target.shown().is_some()),
+        output.writer(),
+    )?;
     output.finish()?;
     let mut by_kind: BTreeMap<&str, (Kind, u64)> = BTreeMap::new();
     for p in &problems {
@@ -90,7 +98,12 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         count(log.stats.rows_read, "row read", "rows read"),
         count(log.messages.len() as u64, "message", "messages")
     );
-    if problems.is_empty() {
+    // A log with nothing to price fails as `estimate` fails it.
+    let empty = super::finish::Checks::new(None, log.stats.clone(), &args.input).failure();
+    if let (true, Some(why)) = (problems.is_empty(), empty) {
+        note(&format!("{read}: {why}"));
+        Ok(Exit::Error)
+    } else if problems.is_empty() {
         note(&format!("{read}, no problems"));
         Ok(Exit::Ok)
     } else {

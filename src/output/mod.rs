@@ -225,9 +225,67 @@ impl Write for Output {
     }
 }
 
+/// The one table from an `-o` file's extension to the format it names
+/// (the `--format` value): extend it here when a format is added.
+pub const EXTENSIONS: &[(&str, &str)] = &[
+    ("csv", "csv"),
+    ("json", "json"),
+    ("jsonl", "json"),
+    ("ndjson", "json"),
+    ("md", "markdown"),
+    ("markdown", "markdown"),
+    ("html", "html"),
+    ("htm", "html"),
+    ("svg", "svg"),
+    ("txt", "text"),
+];
+
+fn usage(message: String) -> anyhow::Error {
+    crate::error::Failure::new(crate::error::Exit::Usage, message).into()
+}
+
+fn shown_target(target: &Target) -> String {
+    target
+        .shown()
+        .map_or(String::new(), |p| p.display().to_string())
+}
+
+/// The format an `-o` file's extension names; a usage error (exit 2) for
+/// an extension that names no format wabill writes (`.xlsx`, `.pdf`, …).
+/// `None` without an extension (or without a file).
+fn named_format(target: &Target) -> Result<Option<&'static str>> {
+    let Some(ext) = target.extension() else {
+        return Ok(None);
+    };
+    match EXTENSIONS.iter().find(|(e, _)| *e == ext) {
+        Some((_, name)) => Ok(Some(name)),
+        None => Err(usage(format!(
+            "-o {}: .{ext} names no format wabill writes (.{}); give --format or another name",
+            shown_target(target),
+            EXTENSIONS
+                .iter()
+                .map(|(e, _)| *e)
+                .collect::<Vec<_>>()
+                .join(" .")
+        ))),
+    }
+}
+
+/// For a command that writes plain text only (`explain`): the `-o`
+/// file's extension must name text, or nothing.
+pub fn check_text_target(target: &Target) -> Result<()> {
+    match named_format(target)? {
+        None | Some("text") => Ok(()),
+        Some(name) => Err(usage(format!(
+            "-o {}: this command writes text, not {name}",
+            shown_target(target)
+        ))),
+    }
+}
+
 /// The output format: `--format` when given, else the one the `-o` file's
-/// extension names (`.csv`, `.json`, `.md`, `.html`, `.svg`), else `default`.
-/// An extension naming a format the command does not write is an error.
+/// extension names (see `EXTENSIONS`), else `default`. An extension naming
+/// no format, or one the command does not write, is a usage error.
 pub fn format_for<F: clap::ValueEnum + Copy>(
     given: Option<F>,
     target: &Target,
@@ -236,17 +294,8 @@ pub fn format_for<F: clap::ValueEnum + Copy>(
     if let Some(f) = given {
         return Ok(f);
     }
-    let Some(ext) = target.extension() else {
+    let Some(name) = named_format(target)? else {
         return Ok(default);
-    };
-    let name = match ext.as_str() {
-        "csv" => "csv",
-        "json" | "jsonl" | "ndjson" => "json",
-        "md" | "markdown" => "markdown",
-        "html" | "htm" => "html",
-        "svg" => "svg",
-        "txt" => "table",
-        _ => return Ok(default),
     };
     let offered = F::value_variants();
     if let Some(f) = offered
@@ -259,17 +308,11 @@ pub fn format_for<F: clap::ValueEnum + Copy>(
         .iter()
         .filter_map(|f| f.to_possible_value().map(|v| v.get_name().to_string()))
         .collect();
-    Err(crate::error::Failure::new(
-        crate::error::Exit::Usage,
-        format!(
-            "-o {}: this command does not write {name} (formats: {}); give --format",
-            target
-                .shown()
-                .map_or(String::new(), |p| p.display().to_string()),
-            names.join(", ")
-        ),
-    )
-    .into())
+    Err(usage(format!(
+        "-o {}: this command does not write {name} (formats: {}); give --format",
+        shown_target(target),
+        names.join(", ")
+    )))
 }
 
 /// tempfile's errors name the temporary path; the user typed another.
