@@ -5,6 +5,18 @@ use clap::Parser;
 use wabill::cli::Cli;
 use wabill::error::{Exit, Failure};
 
+/// Whether standard output is closed, seen before Rust's runtime reopens
+/// it on /dev/null (see `output::signals::check_stdout`).
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static CHECK_STDOUT: extern "C" fn() = {
+    extern "C" fn check() {
+        wabill::output::signals::check_stdout();
+    }
+    check
+};
+
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,

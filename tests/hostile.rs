@@ -730,3 +730,96 @@ fn wabill_toml_errors_name_the_file_and_key_and_its_note_is_always_printed() {
         text(&out.stderr)
     );
 }
+
+/// The temporary files of the outputs in `dir`.
+fn temporaries(dir: &Path) -> Vec<String> {
+    fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".wabill-tmp"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_signal_removes_the_temporary_output_files() {
+    use std::os::unix::process::ExitStatusExt;
+    for (signal, number) in [("INT", 2), ("TERM", 15), ("HUP", 1)] {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let fifo = d.join("log.csv");
+        assert!(
+            Command::new("mkfifo")
+                .arg(&fifo)
+                .status()
+                .unwrap()
+                .success()
+        );
+        let mut child = Command::new(env!("CARGO_BIN_EXE_wabill"))
+            .current_dir(d)
+            .args([
+                "--no-config",
+                "estimate",
+                "log.csv",
+                "--rejects",
+                "rejects.csv",
+                "-o",
+                "out.csv",
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // The log stays open: wabill waits for the rest of it.
+        let mut log = fs::OpenOptions::new().write(true).open(&fifo).unwrap();
+        log.write_all(format!("{HEADER}{ROW}").as_bytes()).unwrap();
+        let start = Instant::now();
+        while temporaries(d).is_empty() && start.elapsed() < Duration::from_secs(20) {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        assert!(
+            !temporaries(d).is_empty(),
+            "SIG{signal}: no temporary file to remove"
+        );
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let status = child.wait().unwrap();
+        drop(log);
+        assert_eq!(status.signal(), Some(number), "SIG{signal}: {status:?}");
+        assert_eq!(temporaries(d), Vec::<String>::new(), "SIG{signal}");
+        assert!(!d.join("out.csv").exists() && !d.join("rejects.csv").exists());
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_closed_standard_output_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}")).unwrap();
+    let out = Command::new("sh")
+        .current_dir(d)
+        .arg("-c")
+        .arg("exec \"$0\" --no-config estimate log.csv >&-")
+        .arg(env!("CARGO_BIN_EXE_wabill"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("standard output is closed"), "{err}");
+    // With -o, standard output is not needed.
+    let out = Command::new("sh")
+        .current_dir(d)
+        .arg("-c")
+        .arg("exec \"$0\" --no-config estimate log.csv -o r.csv >&-")
+        .arg(env!("CARGO_BIN_EXE_wabill"))
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+}

@@ -18,6 +18,7 @@ use anyhow::{Context, Result, bail};
 use tempfile::NamedTempFile;
 
 pub mod rejects;
+pub mod signals;
 
 /// Where an `-o`/`--rejects` path leads, resolved before anything is read.
 #[derive(Clone, Debug)]
@@ -100,6 +101,9 @@ impl Target {
                 // CSV cells printed on a terminal have their control
                 // characters escaped.
                 use std::io::IsTerminal;
+                if signals::stdout_closed() {
+                    bail!("standard output is closed: the report cannot be written (give -o FILE)");
+                }
                 crate::render::set_terminal(io::stdout().is_terminal());
                 Output::Stdout(BufWriter::new(io::stdout()))
             }
@@ -142,6 +146,7 @@ impl Target {
                         .with_context(|| format!("cannot write {}", shown.display()))?;
                 }
                 Output::Replace {
+                    guard: signals::remove_on_signal(temp.path()),
                     writer: BufWriter::new(temp),
                     path: path.clone(),
                     shown: shown.clone(),
@@ -159,6 +164,8 @@ pub enum Output {
         writer: BufWriter<NamedTempFile>,
         path: PathBuf,
         shown: PathBuf,
+        /// Removes the temporary file on SIGINT, SIGTERM, SIGHUP.
+        guard: signals::Guard,
     },
 }
 
@@ -183,6 +190,7 @@ impl Output {
                 writer,
                 path,
                 shown,
+                guard,
             } => {
                 let context = || format!("cannot write {}", shown.display());
                 let temp = writer
@@ -193,6 +201,7 @@ impl Output {
                 temp.persist(&path)
                     .map_err(|e| e.error)
                     .with_context(|| format!("cannot move the output into {}", shown.display()))?;
+                drop(guard);
                 Ok(())
             }
         }
