@@ -823,3 +823,18 @@ fn a_closed_standard_output_is_an_error() {
         .unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
+
+#[test]
+fn release_builds_are_stripped_and_profiling_keeps_line_tables() {
+    let manifest: toml::Value =
+        toml::from_str(&fs::read_to_string(repo("Cargo.toml")).unwrap()).unwrap();
+    let profile = &manifest["profile"];
+    assert_eq!(profile["release"]["strip"].as_bool(), Some(true));
+    assert_eq!(profile["release"]["debug"].as_bool(), Some(false));
+    assert_eq!(profile["profiling"]["inherits"].as_str(), Some("release"));
+    assert_eq!(
+        profile["profiling"]["debug"].as_str(),
+        Some("line-tables-only")
+    );
+    assert_eq!(profile["profiling"]["strip"].as_bool(), Some(false));
+}
