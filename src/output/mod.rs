@@ -198,6 +198,14 @@ impl Output {
                     .map_err(|e| e.into_error())
                     .with_context(context)?;
                 temp.as_file().sync_all().with_context(context)?;
+                // A file read after the output was opened is refused too.
+                if let Some(input) = read_as(&path) {
+                    bail!(
+                        "{} is an input of this run ({}): choose another file",
+                        shown.display(),
+                        input.display()
+                    );
+                }
                 temp.persist(&path)
                     .map_err(|e| e.error)
                     .with_context(|| format!("cannot move the output into {}", shown.display()))?;
