@@ -123,7 +123,11 @@ fn check_rejection(r: &Rejection, formats: &[&str]) {
     // In CSV, line 1 is the header and a rejected row is on a later line.
     // A body without a header that starts with `{` or `[` is read as JSON
     // (format detection), where a notification on line 1 is a row.
-    let first = if formats.iter().all(|f| *f == "csv") { 2 } else { 1 };
+    let first = if formats.iter().all(|f| *f == "csv") {
+        2
+    } else {
+        1
+    };
     assert!(r.at.line >= first, "rejection on line {}: {r}", r.at.line);
     assert!(!r.reason.is_empty(), "{r}");
 }
