@@ -546,6 +546,25 @@ fn csv_printed_on_a_terminal_escapes_control_characters() {
     let shown = text(&out.stdout);
     assert!(shown.contains("wamid.\\u{1b}]0;pwned\\u{7}"), "{shown:?}");
     assert!(!shown.contains('\u{7}'), "{shown:?}");
+    // validate's problem list names the file.
+    let bad = "bad\u{1b}[2J.csv";
+    fs::write(d.join(bad), format!("{HEADER}x,y\n")).unwrap();
+    let cmd = format!(
+        "{} --no-config validate 'bad'$'\\033''[2J.csv'",
+        env!("CARGO_BIN_EXE_wabill")
+    );
+    let out = Command::new("bash")
+        .current_dir(d)
+        .args([
+            "-c",
+            &format!("script -qec {} /dev/null", shell_quote(&cmd)),
+        ])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let shown = text(&out.stdout);
+    assert!(shown.contains("bad\\u{1b}[2J.csv:2"), "{shown:?}");
+    assert!(!shown.contains('\u{1b}'), "{shown:?}");
     // Into a pipe or a file, the bytes are kept.
     let out = wabill(d, &["price", "log.csv", "--format", "csv"]);
     assert!(text(&out.stdout).contains("wamid.\u{1b}]0;pwned\u{7}"));
@@ -837,4 +856,9 @@ fn release_builds_are_stripped_and_profiling_keeps_line_tables() {
         Some("line-tables-only")
     );
     assert_eq!(profile["profiling"]["strip"].as_bool(), Some(false));
+}
+
+/// `s` as one single-quoted shell word.
+fn shell_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "'\\''"))
 }

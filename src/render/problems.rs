@@ -34,7 +34,14 @@ pub fn render(
     match format {
         ProblemFormat::Text => {
             for p in problems {
-                writeln!(out, "{}", p.rejection)?;
+                // Problems name files and values from the input: on a
+                // terminal their control characters are escaped.
+                let line = p.rejection.to_string();
+                if super::safe_csv::to_terminal() {
+                    writeln!(out, "{}", crate::display::printable(&line))?;
+                } else {
+                    writeln!(out, "{line}")?;
+                }
             }
             Ok(())
         }

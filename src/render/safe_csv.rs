@@ -19,6 +19,11 @@ pub fn set_terminal(terminal: bool) {
     TERMINAL.store(terminal, Ordering::Relaxed);
 }
 
+/// Whether the output goes to a terminal (see `set_terminal`).
+pub fn to_terminal() -> bool {
+    TERMINAL.load(Ordering::Relaxed)
+}
+
 /// `--raw-csv`: write cells unchanged.
 pub fn set_raw_csv(raw: bool) {
     RAW.store(raw, Ordering::Relaxed);
