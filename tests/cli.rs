@@ -173,7 +173,7 @@ fn colour_follows_the_flag_and_the_usual_variables() {
         "clap's error follows --color"
     );
     let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("report.txt");
+    let file = dir.path().join("report");
     let to_file = [report[0], report[1], "-o", file.to_str().unwrap()];
     run(&to_file, &[("CLICOLOR_FORCE", "1")]);
     assert!(

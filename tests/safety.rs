@@ -124,13 +124,15 @@ fn the_format_follows_the_output_extension() {
         ("r.csv", "market,category"),
         ("r.json", "{"),
         ("r.md", "**wabill estimate**"),
-        ("r.txt", "model auto"),
     ] {
         let out = wabill(&dir, &["estimate", "meta.csv", "-o", file]);
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let written = fs::read_to_string(dir.join(file)).unwrap();
         assert!(written.starts_with(start), "{file}: {written}");
     }
+    // .txt names no format estimate writes (issue 26): a usage error, not a table.
+    let out = wabill(&dir, &["estimate", "meta.csv", "-o", "r.txt"]);
+    assert_eq!(out.status.code(), Some(2));
     // --format wins.
     let out = wabill(
         &dir,

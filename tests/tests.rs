@@ -13,6 +13,7 @@ mod engine;
 mod engines;
 mod finance;
 mod forecast;
+mod hostile;
 mod html;
 mod imports;
 mod input;

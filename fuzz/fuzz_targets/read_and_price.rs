@@ -117,11 +117,18 @@ fn sources(header: Option<&[u8]>, body: &[u8], split: bool) -> Vec<Source> {
         .collect()
 }
 
-fn check_rejection(r: &Rejection, files: usize) {
+fn check_rejection(r: &Rejection, formats: &[&str]) {
     assert_eq!(r.at.file, "<memory>");
-    assert!(files > 0);
-    // Line 1 is the header; a rejected row is on a later line.
-    assert!(r.at.line >= 2, "rejection on line {}: {r}", r.at.line);
+    assert!(!formats.is_empty());
+    // In CSV, line 1 is the header and a rejected row is on a later line.
+    // A body without a header that starts with `{` or `[` is read as JSON
+    // (format detection), where a notification on line 1 is a row.
+    let first = if formats.iter().all(|f| *f == "csv") {
+        2
+    } else {
+        1
+    };
+    assert!(r.at.line >= first, "rejection on line {}: {r}", r.at.line);
     assert!(!r.reason.is_empty(), "{r}");
 }
 
@@ -169,7 +176,7 @@ fuzz_target!(|data: &[u8]| {
     );
     assert_eq!(s.rejected, rejections.len() as u64);
     for r in &rejections {
-        check_rejection(r, log.files.len());
+        check_rejection(r, &log.formats);
     }
     // Time order (inbound first at equal times). The content tie-break of
     // `log_order` is decided by each message's first row, before later
@@ -214,7 +221,11 @@ fuzz_target!(|data: &[u8]| {
     let acc = &report.accounting;
     assert!(acc.balances(), "{acc:?}");
     assert_eq!(acc.rows_read, s.rows_read);
-    assert_eq!(acc.inbound + acc.outbound, log.messages.len() as u64);
+    // Call rows (a `kind` column) are messages of the log, counted apart.
+    assert_eq!(
+        acc.inbound + acc.outbound + acc.calls,
+        log.messages.len() as u64
+    );
     let mut sum = Line {
         conversations: report.totals.conversations.map(|_| 0),
         ..Line::default()
@@ -235,7 +246,18 @@ fuzz_target!(|data: &[u8]| {
         let (messages, stats, rejected) = streamed.expect("the in-memory path read it");
         assert_eq!(stats, log.stats, "streamed accounting differs");
         assert_eq!(rejected, rejections.len() as u64);
-        assert_eq!(messages, log.messages, "streamed messages differ");
+        // Customer ids are the interner's, which the streaming engine
+        // frees and reuses: messages are compared with their customers'
+        // numbers instead.
+        let in_memory: Vec<(Message, String)> = log
+            .messages
+            .iter()
+            .map(|m| {
+                let name = log.strings.customers.get(m.customer).to_string();
+                (Message { customer: 0, ..*m }, name)
+            })
+            .collect();
+        assert_eq!(messages, in_memory, "streamed messages differ");
     }
 });
 
@@ -247,7 +269,7 @@ fn stream(
     sources: &[Source],
     options: &ReadOptions,
     horizon: Span,
-) -> Option<Result<(Vec<Message>, wabill::validate::LogStats, u64), ()>> {
+) -> Option<Result<(Vec<(Message, String)>, wabill::validate::LogStats, u64), ()>> {
     let mut validator = Validator::new(true);
     let mut log = Log::default();
     let mut settler = Settler::new(horizon);
@@ -266,8 +288,9 @@ fn stream(
         &mut |m, validator, log, sink| {
             let Log { files, stats, .. } = log;
             let first = links.link(&m, seen.first(&m));
-            match settler.push(m, first, stats, files, &validator.strings, sink, &mut |m| {
-                out.push(*m)
+            let strings = &validator.strings;
+            match settler.push(m, first, stats, files, strings, sink, &mut |m| {
+                out.push(named(m, strings))
             }) {
                 Ok(()) => ControlFlow::Continue(()),
                 Err(why) => ControlFlow::Break(why),
@@ -278,8 +301,15 @@ fn stream(
         Err(_) => Some(Err(())),
         Ok(ControlFlow::Break(_)) => None,
         Ok(ControlFlow::Continue(())) => {
-            settler.finish(&validator.strings, &mut |m| out.push(*m));
+            let strings = &validator.strings;
+            settler.finish(strings, &mut |m| out.push(named(m, strings)));
             Some(Ok((out, log.stats, rejected)))
         }
     }
+}
+
+/// A released message with its customer's number (see the comparison).
+fn named(m: &Message, strings: &wabill::validate::Strings) -> (Message, String) {
+    let name = strings.customers.get(m.customer).to_string();
+    (Message { customer: 0, ..*m }, name)
 }

@@ -233,7 +233,10 @@ pub enum Command {
         "  wabill partition - --by business --parts 4 --out parts < log.csv\n",
         "  wabill partition log.csv --parts 16 --out parts --businesses businesses.csv\n\n",
         "Writes DIR/part-00000.csv … each with the first log's header; a portfolio\n",
-        "(or business) always lands in the same part, on any machine.\n\n",
+        "(or business) always lands in the same part, on any machine. Parts are\n",
+        "created new (never through a link, a FIFO or a device), and DIR/manifest.json\n",
+        "(run id, parts, rows per part) is written last: merge refuses parts that do\n",
+        "not match a complete manifest.\n\n",
         "Exit codes: 0 ok, 1 error, 2 usage"
     ))]
     Partition(PartitionArgs),
@@ -328,6 +331,27 @@ pub enum BadValue {
     Percent,
     #[error("not a delimiter: one character other than a letter, digit, quote or dot (or \\t)")]
     Delimiter,
+    #[error("{0:?} is not a size of at least 1 byte like 65536, 512K, 4M or 1G")]
+    Size(String),
+}
+
+/// A size in bytes: a number, or with K, M, G (powers of 1024), at least 1.
+pub fn parse_size(s: &str) -> Result<usize, BadValue> {
+    let t = s.trim().replace('_', "");
+    let t = t.strip_suffix(['b', 'B']).unwrap_or(&t);
+    let t = t.strip_suffix(['i', 'I']).unwrap_or(t);
+    let (digits, scale) = match t.chars().last() {
+        Some('k' | 'K') => (&t[..t.len() - 1], 1 << 10),
+        Some('m' | 'M') => (&t[..t.len() - 1], 1 << 20),
+        Some('g' | 'G') => (&t[..t.len() - 1], 1 << 30),
+        _ => (t, 1),
+    };
+    digits
+        .parse::<usize>()
+        .ok()
+        .and_then(|n| n.checked_mul(scale))
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| BadValue::Size(s.to_string()))
 }
 
 fn check_by(s: &str) -> Result<String, BadValue> {
@@ -339,6 +363,26 @@ fn check_by(s: &str) -> Result<String, BadValue> {
 
 fn check_decimal(s: &str) -> Result<String, wabill::refdata::csvfile::CellError> {
     wabill::refdata::csvfile::parse_amount(s).map(|_| s.to_string())
+}
+
+/// A budget: a plain decimal, not negative.
+fn check_budget(s: &str) -> Result<String, String> {
+    match wabill::refdata::csvfile::parse_amount(s) {
+        Ok(d) if d.is_sign_negative() && !d.is_zero() => {
+            Err(format!("{s:?} is negative: a budget is 0 or more"))
+        }
+        Ok(_) => Ok(s.to_string()),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A field delimiter: one character, or `\t` / `tab`.
+fn check_input_delimiter(s: &str) -> Result<String, String> {
+    match s {
+        "\\t" | "tab" | "\t" => Ok(s.to_string()),
+        d if d.len() == 1 && d != "\n" && d != "\r" && d != "\"" => Ok(s.to_string()),
+        d => Err(format!("{d:?} must be one character (or \\t)")),
+    }
 }
 
 fn check_zone(s: &str) -> Result<String, wabill::refdata::businesses::UnknownZone> {
@@ -460,13 +504,19 @@ pub struct PricingArgs {
         long,
         value_name = "HOURS",
         default_value_t = 24,
+        value_parser = clap::value_parser!(u32).range(1..),
         hide_short_help = true
     )]
     pub service_window_hours: u32,
 
     /// Length of the free entry point window, in hours, at every date
     /// (default: 72 h, and 7 days for windows opened from 2026-10-01)
-    #[arg(long, value_name = "HOURS", hide_short_help = true)]
+    #[arg(
+        long,
+        value_name = "HOURS",
+        value_parser = clap::value_parser!(u32).range(1..),
+        hide_short_help = true
+    )]
     pub entry_point_hours: Option<u32>,
 
     /// The wabill.toml that filled in defaults (set by `app::config`).
@@ -555,7 +605,7 @@ pub struct InputArgs {
     pub column: Vec<String>,
 
     /// Field delimiter (default: detected from the header among , ; tab)
-    #[arg(long, value_name = "CHAR")]
+    #[arg(long, value_name = "CHAR", value_parser = check_input_delimiter)]
     pub delimiter: Option<String>,
 
     /// Read the logs as this format instead of detecting it from their
@@ -595,6 +645,12 @@ pub struct InputArgs {
     /// row rejected) as a zero-cost report instead of failing (exit 1)
     #[arg(long)]
     pub allow_empty: bool,
+
+    /// The longest row of delimited text (CSV, a provider's CSV export) read;
+    /// a longer row is one rejected row ("row longer than …"), skipped to its
+    /// line end [default: 1M = 1,048,576 bytes]
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_row_bytes: Option<usize>,
 }
 
 #[derive(Debug, Args)]
@@ -620,7 +676,7 @@ pub struct EstimateArgs {
 
     /// Exit 3 when the total cost (the all-in total with --fees, --tax or
     /// --fx; the period's with --period) exceeds AMOUNT
-    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_budget)]
     pub budget: Option<String>,
 
     /// With --budget or --budget-file: warn (stderr, and `meta.budget` in
@@ -656,9 +712,9 @@ pub struct MergeArgs {
     #[arg(value_name = "REPORT", required = true)]
     pub reports: Vec<String>,
 
-    /// Output format
-    #[arg(long, value_parser = formats(GRID_FORMATS), default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(long, value_parser = formats(GRID_FORMATS))]
+    pub format: Option<Format>,
 
     /// Write the report to FILE (atomically) instead of standard output
     #[arg(short, long, value_name = "FILE")]
@@ -667,9 +723,8 @@ pub struct MergeArgs {
 
 #[derive(Debug, Args)]
 pub struct PartitionArgs {
-    /// Message log CSV files; `-` reads standard input
-    #[arg(value_name = "LOG", required = true)]
-    pub logs: Vec<String>,
+    #[command(flatten)]
+    pub input: InputArgs,
 
     /// What keeps rows together
     #[arg(long, value_enum, default_value_t = crate::partition::PartitionBy::Portfolio)]
@@ -679,21 +734,18 @@ pub struct PartitionArgs {
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     pub parts: u32,
 
-    /// Directory for the parts (created if missing)
+    /// Directory for the parts (created if missing); one that holds parts
+    /// or a manifest of an earlier run is refused without --force
     #[arg(long, value_name = "DIR")]
     pub out: PathBuf,
+
+    /// Replace the parts and manifest an earlier run left in DIR
+    #[arg(long)]
+    pub force: bool,
 
     /// Businesses CSV (business,timezone,portfolio,home_country): the portfolio of each business
     #[arg(long, value_name = "FILE")]
     pub businesses: Option<PathBuf>,
-
-    /// Map a column to a differently named header, e.g. business=from_number
-    #[arg(long, value_name = "NAME=HEADER")]
-    pub column: Vec<String>,
-
-    /// Field delimiter (default: detected from the header among , ; tab)
-    #[arg(long, value_name = "CHAR")]
-    pub delimiter: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -739,6 +791,10 @@ pub struct ExplainArgs {
     /// With --customer: only this business number
     #[arg(long, value_name = "BUSINESS", requires = "customer")]
     pub business: Option<String>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -748,9 +804,13 @@ pub struct ValidateArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    /// Output format of the problem list
-    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::problems::Problems::FORMATS), default_value_t = Format::Text)]
-    pub format: Format,
+    /// Output format of the problem list [default: from the -o file's extension, else text]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::problems::Problems::FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -799,8 +859,12 @@ pub struct ForecastArgs {
     pub column: Vec<String>,
 
     /// With --from-log: field delimiter (default: detected)
-    #[arg(long, value_name = "CHAR")]
+    #[arg(long, value_name = "CHAR", value_parser = check_input_delimiter)]
     pub delimiter: Option<String>,
+
+    /// With --from-log: the longest row read (see estimate) [default: 1M]
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_row_bytes: Option<usize>,
 
     /// No per-row diagnostics on stderr
     #[arg(short, long)]
@@ -943,8 +1007,13 @@ pub struct RatesArgs {
     #[command(flatten)]
     pub pricing: PricingArgs,
 
-    #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS), default_value_t = Format::Table)]
-    pub format: Format,
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 /// The parser: every flag may be given again, its last use winning (so a

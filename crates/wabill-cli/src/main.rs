@@ -14,6 +14,18 @@ use clap::FromArgMatches;
 use crate::cli::Cli;
 use crate::error::{Exit, Failure};
 
+/// Whether standard output is closed, seen before Rust's runtime reopens
+/// it on /dev/null (see `output::signals::check_stdout`).
+#[cfg(target_os = "linux")]
+#[used]
+#[unsafe(link_section = ".init_array")]
+static CHECK_STDOUT: extern "C" fn() = {
+    extern "C" fn check() {
+        crate::output::signals::check_stdout();
+    }
+    check
+};
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let when = color::from_args(&args);
@@ -38,7 +50,12 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // A closed or full stderr must not turn an error into a panic.
-            let _ = writeln!(anstream::stderr(), "wabill: {err:#}");
+            let message = format!("{err:#}");
+            let _ = writeln!(
+                anstream::stderr(),
+                "wabill: {}",
+                wabill::display::printable(&message)
+            );
             err.downcast_ref::<Failure>()
                 .map_or(Exit::Error, |f| f.exit)
                 .into()

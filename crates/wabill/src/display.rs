@@ -208,3 +208,38 @@ mod tests {
         );
     }
 }
+
+/// Text with its control characters (ESC and the rest of C0 but line
+/// feed and tab, DEL, C1) written as `\u{1b}` escapes, so that a file name
+/// or value from the input cannot drive the terminal it is printed on.
+pub fn printable(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if !text.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod printable_tests {
+    #[test]
+    fn control_characters_are_escaped() {
+        assert_eq!(
+            super::printable("a\u{1b}]0;x\u{7}b\n"),
+            "a\\u{1b}]0;x\\u{7}b\n"
+        );
+        assert_eq!(
+            super::printable("\u{9b}31m\u{7f}\r"),
+            "\\u{9b}31m\\u{7f}\\u{d}"
+        );
+        assert_eq!(super::printable("plain\ttext"), "plain\ttext");
+    }
+}

@@ -92,7 +92,12 @@ impl RejectsFile {
             r.reason.as_bytes(),
         ]
         .map(<[u8]>::to_vec);
-        let fields = head.into_iter().chain([record_line(record)]);
+        // Cells from the input (a file name, a value, the row) are
+        // neutralised like every CSV output's (`--raw-csv` keeps them).
+        let fields = head
+            .into_iter()
+            .chain([record_line(record)])
+            .map(|cell| crate::render::formula_safe(&cell).into_owned());
         if let Err(e) = self.writer.write_record(fields) {
             self.write_error.get_or_insert(e.into());
         }

@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::ffi::{OsStr, OsString};
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -83,7 +82,7 @@ impl Config {
                 None => return Ok(Config::default()),
             },
         };
-        let text = std::fs::read_to_string(&path)
+        let text = crate::output::read_input(&path)
             .with_context(|| format!("cannot read {}", path.display()))?;
         // A key or value the file cannot have is a usage error, like a bad flag.
         let mut config: Config = toml::from_str(&text).map_err(|e| {
@@ -104,9 +103,9 @@ impl Config {
         config.businesses.iter_mut().for_each(rebase);
         config.ai_markets.iter_mut().for_each(rebase);
         config.max_price.iter_mut().for_each(rebase);
-        if std::io::stderr().is_terminal() {
-            wabill::engine::note(&format!("defaults from {}", path.display()));
-        }
+        // On every run, not only on a terminal: a log of a scripted run
+        // says where its defaults came from.
+        wabill::engine::note(&format!("defaults from {}", path.display()));
         config.path = Some(path);
         Ok(config)
     }
@@ -204,6 +203,14 @@ impl Config {
                 let message = e.render().to_string();
                 let message = message.lines().next().unwrap_or_default();
                 let message = message.strip_prefix("error: ").unwrap_or(message);
+                // The file's key, not the flag it stands for, is named.
+                let message = match message.split_once(" for '--") {
+                    Some((value, rest)) => match rest.split_once("': ") {
+                        Some((_, why)) => format!("{value}: {why}"),
+                        None => value.to_string(),
+                    },
+                    None => message.to_string(),
+                };
                 return Err(Failure::new(
                     Exit::Usage,
                     format!("{}: {key}: {message}", file.display()),
@@ -337,9 +344,10 @@ mod tests {
         let failure = err.downcast_ref::<Failure>().expect("a usage failure");
         assert_eq!(failure.exit, Exit::Usage);
         assert!(
-            failure.message.starts_with(
-                "team/wabill.toml: tz: invalid value 'Europe/Berln' for '--tz <ZONE>'"
-            ),
+            failure
+                .message
+                .starts_with("team/wabill.toml: tz: invalid value 'Europe/Berln': ")
+                && !failure.message.contains("--tz"),
             "{}",
             failure.message
         );

@@ -3,7 +3,7 @@
 
 use anyhow::{Result, bail};
 
-use super::output::Output;
+use super::output::{Target, check_text_target};
 use super::settings;
 use crate::cli::ExplainArgs;
 use crate::error::Exit;
@@ -20,6 +20,9 @@ const CONTEXT: Span = Span::hours(4 * 24);
 type Selection = (Vec<(u32, u32)>, (Instant, Instant), Option<usize>);
 
 pub fn run(args: &ExplainArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    check_text_target(&target)?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     let loaded = engine::load(
         settings::pricing_context(&args.pricing)?,
         &settings::read_settings(&args.input)?,
@@ -82,7 +85,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
         index += 1;
     });
 
-    let mut output = Output::open(None)?;
+    let mut output = target.open()?;
     timeline::render(
         &pairs,
         &events,

@@ -58,7 +58,12 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
     if args.chart && format != Format::Table {
         bail!("--chart adds a bar chart to the table output; svg and html are charts already");
     }
-    let growth = args.growth.as_deref().map(parse_growth).transpose()?;
+    let growth = args
+        .growth
+        .as_deref()
+        .map(parse_growth)
+        .transpose()
+        .map_err(|e| Failure::new(Exit::Usage, format!("{e:#}")))?;
     if args.plan.len() > 1 {
         return side_by_side(args, &target, format);
     }
@@ -192,7 +197,7 @@ fn from_plan(
 ) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
     let ctx = settings::pricing_context(&args.pricing)?;
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let text = crate::output::read_input(path).with_context(|| format!("cannot read {name}"))?;
     let rows = parse_plan(&name, &text, &ctx.markets).map_err(|errors| {
         for e in errors.iter().take(SHOWN_ERRORS) {
             note(&e.to_string());
@@ -249,6 +254,7 @@ fn from_history(
         rejects: None,
         quiet: args.quiet,
         allow_empty: false,
+        max_row_bytes: args.max_row_bytes,
     };
     let loaded = engine::load(
         settings::pricing_context(&args.pricing)?,

@@ -8,7 +8,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::output::{Target, format_for};
 use crate::cli::{MergeArgs, PricingArgs};
 use crate::error::{Exit, Failure};
 use crate::partition::stable_hash;
@@ -17,6 +17,13 @@ use wabill::report::Report;
 use wabill::report::merge::merge;
 
 pub fn run(args: &MergeArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(
+        args.format,
+        &target,
+        wabill::render::Format::Table,
+        wabill::render::GRID_FORMATS,
+    )?;
     let mut parts = Vec::with_capacity(args.reports.len());
     for name in &args.reports {
         let text = if name == "-" {
@@ -26,18 +33,29 @@ pub fn run(args: &MergeArgs) -> Result<Exit> {
                 .context("cannot read standard input")?;
             s
         } else {
-            std::fs::read_to_string(name).with_context(|| format!("cannot read {name}"))?
+            crate::output::read_input(Path::new(name))
+                .with_context(|| format!("cannot read {name}"))?
         };
         let report: Report = serde_json::from_str(&text).with_context(|| {
             format!("{name}: not a JSON report of `wabill estimate --format json`")
         })?;
         parts.push((name.clone(), report));
     }
+    crate::partition::check_parts(
+        &parts
+            .iter()
+            .map(|(name, r)| crate::partition::PricedPart {
+                report: name,
+                inputs: &r.meta.inputs,
+                rows_read: r.accounting.rows_read,
+            })
+            .collect::<Vec<_>>(),
+    )?;
     let report = merge(&parts)?;
-    let mut output = Output::open(args.output.as_deref())?;
+    let mut output = target.open()?;
     wabill::render::write(
         &report,
-        args.format,
+        format,
         style_for_stdout(args.output.is_some()),
         output.writer(),
     )?;
@@ -65,6 +83,7 @@ pub fn partial_settings(
     ctx: &PricingContext,
 ) -> Result<BTreeMap<String, String>> {
     let fingerprint = |path: &Path| -> Result<String> {
+        crate::output::note_input(path);
         let bytes =
             std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         Ok(format!("fnv1a64:{:016x}", stable_hash(&bytes)))

@@ -3,37 +3,32 @@
 use anyhow::Result;
 
 use super::settings;
-use crate::cli::{InputArgs, PartitionArgs};
-use crate::error::Exit;
-use crate::partition::partition;
+use crate::cli::PartitionArgs;
+use crate::error::{Exit, Failure};
+use crate::partition::{PartitionOptions, partition};
 use wabill::engine::note;
 use wabill::refdata::businesses::{Businesses, parse_zone};
+use wabill::rejects::RejectsFile;
 use wabill::render::{group_digits, nouns, plural};
 
 pub fn run(args: &PartitionArgs) -> Result<Exit> {
-    let input = InputArgs {
-        logs: args.logs.clone(),
-        column: args.column.clone(),
-        delimiter: args.delimiter.clone(),
-        input_format: None,
-        templates: None,
-        naive_tz: None,
-        allow_empty: false,
-        strict: false,
-        rejects: None,
-        quiet: true,
-    };
-    let read = settings::read_settings(&input)?;
+    let input = &args.input;
+    let read = settings::read_settings(input)?;
+
     let (sources, options) = (read.sources, read.options);
     let businesses = match &args.businesses {
         Some(path) => {
-            let text = std::fs::read_to_string(path)
+            let text = crate::output::read_input(path)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
             // Zones do not matter here, only portfolios.
             let utc = (parse_zone("UTC")?, "UTC".to_string());
             Businesses::parse(&path.display().to_string(), &text, &utc)?
         }
         None => Businesses::default(),
+    };
+    let mut rejects = match &input.rejects {
+        Some(path) => Some(RejectsFile::create(&crate::output::rejects_target(path))?),
+        None => None,
     };
     let summary = partition(
         &sources,
@@ -42,7 +37,14 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         &businesses,
         args.parts,
         &args.out,
+        PartitionOptions {
+            force: args.force,
+            rejects: rejects.as_mut(),
+        },
     )?;
+    if let Some(r) = rejects {
+        r.finish()?;
+    }
     let total: u64 = summary.rows.iter().sum();
     let busiest = summary.rows.iter().max().copied().unwrap_or(0);
     note(&format!(
@@ -54,5 +56,19 @@ pub fn run(args: &PartitionArgs) -> Result<Exit> {
         group_digits(busiest),
         nouns(busiest, "row")
     ));
+    if summary.rejected > 0 {
+        note(&format!(
+            "{} could not be read: each is in part-00000.csv as a one-field row that \
+             pricing the part rejects",
+            plural(summary.rejected, "row")
+        ));
+        if input.strict {
+            return Err(Failure::new(
+                Exit::Error,
+                format!("{} rejected (--strict)", plural(summary.rejected, "row")),
+            )
+            .into());
+        }
+    }
     Ok(Exit::Ok)
 }

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use jiff::civil::Date;
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::RatesArgs;
 use crate::error::Exit;
@@ -54,6 +54,13 @@ fn username_country(s: &str) -> Result<Option<wabill::refdata::markets::Country>
 }
 
 pub fn run(args: &RatesArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(
+        args.format,
+        &target,
+        wabill::render::Format::Table,
+        wabill::render::GRID_FORMATS,
+    )?;
     let date: Date = args
         .date
         .trim()
@@ -192,11 +199,11 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
         }
     };
     let rates = Rates { heading, rows };
-    let mut output = Output::open(None)?;
+    let mut output = target.open()?;
     wabill::render::write(
         &rates,
-        args.format,
-        style_for_stdout(false),
+        format,
+        style_for_stdout(target.shown().is_some()),
         output.writer(),
     )?;
     output.finish()?;

@@ -21,7 +21,7 @@ use wabill::render::{Document, Format};
 
 fn read(path: &Path) -> Result<(String, String)> {
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+    let text = crate::output::read_input(path).with_context(|| format!("cannot read {name}"))?;
     Ok((name, text))
 }
 

@@ -42,7 +42,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         Some(path) => {
             let name = path.display().to_string();
             let text =
-                std::fs::read_to_string(path).with_context(|| format!("cannot read {name}"))?;
+                crate::output::read_input(path).with_context(|| format!("cannot read {name}"))?;
             Some(Fees::parse(&name, &text)?)
         }
         None => None,

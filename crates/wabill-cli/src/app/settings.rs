@@ -20,7 +20,7 @@ use wabill::refdata::rates::{Currency, RateBook};
 use wabill::refdata::tiers::TierTable;
 
 fn read_text(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))
+    crate::output::read_input(path).with_context(|| format!("cannot read {}", path.display()))
 }
 
 pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
@@ -117,14 +117,18 @@ fn lines(args: &PricingArgs, currency: Currency) -> Result<Lines> {
 }
 
 pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
-    let mut options = ReadOptions::default();
+    let mut options = ReadOptions {
+        max_row_bytes: args.max_row_bytes,
+        ..ReadOptions::default()
+    };
     if let Some(name) = &args.input_format {
         options.format =
             Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
     }
     if let Some(path) = &args.templates {
         let name = path.display().to_string();
-        let text = std::fs::read_to_string(path).with_context(|| format!("--templates {name}"))?;
+        let text =
+            crate::output::read_input(path).with_context(|| format!("--templates {name}"))?;
         let templates =
             Templates::parse(&name, &text).map_err(|e| anyhow::anyhow!("--templates: {e}"))?;
         options.templates = Some(std::sync::Arc::new(templates));
@@ -145,7 +149,13 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
         None => None,
         Some("\\t" | "tab" | "\t") => Some(b'\t'),
         Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => bail!("--delimiter {d:?} must be one character (or \\t)"),
+        Some(d) => {
+            return Err(Failure::new(
+                Exit::Usage,
+                format!("--delimiter {d:?} must be one character (or \\t)"),
+            )
+            .into());
+        }
     };
     let mut logs = args.logs.clone();
     if logs.is_empty() {
@@ -161,7 +171,7 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     }
     let stdin_count = logs.iter().filter(|l| *l == "-").count();
     if stdin_count > 1 {
-        bail!("standard input (-) can be read only once");
+        return Err(Failure::new(Exit::Usage, "standard input (-) can be read only once").into());
     }
     super::output::check_paths(&log_paths(args), &[("--rejects", args.rejects.as_deref())])?;
     Ok(ReadSettings {

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use anyhow::Result;
 
 use super::estimate::style_for_stdout;
-use super::output::Output;
+use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::ValidateArgs;
 use crate::error::Exit;
@@ -22,6 +22,14 @@ use wabill::validate::plausible::{self, Kind, Pricing, Problem};
 use wabill::validate::{Rejection, read_log};
 
 pub fn run(args: &ValidateArgs) -> Result<Exit> {
+    let target = Target::resolve(args.output.as_deref())?;
+    let format = format_for(
+        args.format,
+        &target,
+        wabill::render::Format::Text,
+        <render::Problems as wabill::render::Document>::FORMATS,
+    )?;
+    settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let input = settings::read_settings(&args.input)?;
     let mut problems: Vec<Problem> = Vec::new();
@@ -67,7 +75,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     problems
         .sort_by(|a, b| (&a.rejection.at, a.kind.name()).cmp(&(&b.rejection.at, b.kind.name())));
 
-    let mut output = Output::open(None)?;
+    let mut output = target.open()?;
     let list: Vec<render::Problem<'_>> = problems
         .iter()
         .map(|p| render::Problem {
@@ -77,8 +85,8 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         .collect();
     wabill::render::write(
         &render::Problems(&list),
-        args.format,
-        style_for_stdout(false),
+        format,
+        style_for_stdout(target.shown().is_some()),
         output.writer(),
     )?;
     output.finish()?;
@@ -101,7 +109,12 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
     if !log.stats.unwrapped.is_empty() {
         note(&wabill::render::unwrapped_line(&log.stats.unwrapped));
     }
-    if problems.is_empty() {
+    // A log with nothing to price fails as `estimate` fails it.
+    let empty = super::finish::Checks::new(None, log.stats.clone(), &args.input).failure();
+    if let (true, Some(why)) = (problems.is_empty(), empty) {
+        note(&format!("{read}: {why}"));
+        Ok(Exit::Error)
+    } else if problems.is_empty() {
         note(&format!("{read}, no problems"));
         Ok(Exit::Ok)
     } else {

@@ -19,6 +19,8 @@ use tempfile::NamedTempFile;
 use wabill::choice::Choice;
 use wabill::render::{Format, Offered, offers};
 
+pub mod signals;
+
 /// Where an `-o`/`--rejects` path leads, resolved before anything is read.
 #[derive(Clone, Debug)]
 pub enum Target {
@@ -96,7 +98,16 @@ impl Target {
 
     pub fn open(&self) -> Result<Output> {
         Ok(match self {
-            Target::Stdout => Output::Stdout(BufWriter::new(io::stdout())),
+            Target::Stdout => {
+                // CSV cells printed on a terminal have their control
+                // characters escaped.
+                use std::io::IsTerminal;
+                if signals::stdout_closed() {
+                    bail!("standard output is closed: the report cannot be written (give -o FILE)");
+                }
+                wabill::render::set_terminal(io::stdout().is_terminal());
+                Output::Stdout(BufWriter::new(io::stdout()))
+            }
             Target::InPlace { shown, path } => {
                 let file = OpenOptions::new()
                     .write(true)
@@ -105,6 +116,13 @@ impl Target {
                 Output::InPlace(BufWriter::new(file), shown.clone())
             }
             Target::Replace { shown, path } => {
+                if let Some(input) = read_as(path) {
+                    bail!(
+                        "{} is an input of this run ({}): choose another file",
+                        shown.display(),
+                        input.display()
+                    );
+                }
                 let dir = match path.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
@@ -129,6 +147,7 @@ impl Target {
                         .with_context(|| format!("cannot write {}", shown.display()))?;
                 }
                 Output::Replace {
+                    guard: signals::remove_on_signal(temp.path()),
                     writer: BufWriter::new(temp),
                     path: path.clone(),
                     shown: shown.clone(),
@@ -146,6 +165,8 @@ pub enum Output {
         writer: BufWriter<NamedTempFile>,
         path: PathBuf,
         shown: PathBuf,
+        /// Removes the temporary file on SIGINT, SIGTERM, SIGHUP.
+        guard: signals::Guard,
     },
 }
 
@@ -170,6 +191,7 @@ impl Output {
                 writer,
                 path,
                 shown,
+                guard,
             } => {
                 let context = || format!("cannot write {}", shown.display());
                 let temp = writer
@@ -177,9 +199,18 @@ impl Output {
                     .map_err(|e| e.into_error())
                     .with_context(context)?;
                 temp.as_file().sync_all().with_context(context)?;
+                // A file read after the output was opened is refused too.
+                if let Some(input) = read_as(&path) {
+                    bail!(
+                        "{} is an input of this run ({}): choose another file",
+                        shown.display(),
+                        input.display()
+                    );
+                }
                 temp.persist(&path)
                     .map_err(|e| e.error)
                     .with_context(|| format!("cannot move the output into {}", shown.display()))?;
+                drop(guard);
                 Ok(())
             }
         }
@@ -212,9 +243,53 @@ impl Write for Output {
     }
 }
 
+fn usage(message: String) -> anyhow::Error {
+    crate::error::Failure::new(crate::error::Exit::Usage, message).into()
+}
+
+fn shown_target(target: &Target) -> String {
+    target
+        .shown()
+        .map_or(String::new(), |p| p.display().to_string())
+}
+
+/// The format an `-o` file's extension names; a usage error (exit 2) for
+/// an extension that names no format wabill writes (`.xlsx`, `.pdf`, …).
+/// `None` without an extension (or without a file).
+fn named_format(target: &Target) -> Result<Option<Format>> {
+    let Some(ext) = target.extension() else {
+        return Ok(None);
+    };
+    match Format::from_extension(&ext) {
+        Some(format) => Ok(Some(format)),
+        None => Err(usage(format!(
+            "-o {}: .{ext} names no format wabill writes (.{}); give --format or another name",
+            shown_target(target),
+            wabill::render::EXTENSIONS
+                .iter()
+                .map(|(e, _)| *e)
+                .collect::<Vec<_>>()
+                .join(" .")
+        ))),
+    }
+}
+
+/// For a command that writes plain text only (`explain`): the `-o`
+/// file's extension must name text, or nothing.
+pub fn check_text_target(target: &Target) -> Result<()> {
+    match named_format(target)? {
+        None | Some(Format::Text) => Ok(()),
+        Some(name) => Err(usage(format!(
+            "-o {}: this command writes text, not {name}",
+            shown_target(target)
+        ))),
+    }
+}
+
 /// The output format: `--format` when given, else the one the `-o` file's
-/// extension names (`.csv`, `.json`, `.md`, `.html`, `.svg`), else `default`.
-/// An extension naming a format the command does not write is an error.
+/// extension names (see `wabill::render::EXTENSIONS`), else `default`. An
+/// extension naming no format, or one the command does not write, is a
+/// usage error.
 pub fn format_for(
     given: Option<Format>,
     target: &Target,
@@ -224,27 +299,18 @@ pub fn format_for(
     if let Some(f) = given {
         return Ok(f);
     }
-    let Some(ext) = target.extension() else {
-        return Ok(default);
-    };
-    let Some(format) = Format::from_extension(&ext) else {
+    let Some(format) = named_format(target)? else {
         return Ok(default);
     };
     if offers(offered, format) {
         return Ok(format);
     }
     let names: Vec<&str> = offered.iter().map(|(f, _)| f.name()).collect();
-    Err(crate::error::Failure::new(
-        crate::error::Exit::Usage,
-        format!(
-            "-o {}: this command does not write {format} (formats: {}); give --format",
-            target
-                .shown()
-                .map_or(String::new(), |p| p.display().to_string()),
-            names.join(", ")
-        ),
-    )
-    .into())
+    Err(usage(format!(
+        "-o {}: this command does not write {format} (formats: {}); give --format",
+        shown_target(target),
+        names.join(", ")
+    )))
 }
 
 /// tempfile's errors name the temporary path; the user typed another.
@@ -261,6 +327,30 @@ fn without_temp_path(e: io::Error) -> io::Error {
 }
 
 /// True when both paths name one existing file (same device and inode).
+/// Every file the run has read besides its logs (cards, `wabill.toml`,
+/// `--actual` exports, `merge` inputs, …): an output naming one of them
+/// is refused when it is opened, before anything is written.
+static READ: std::sync::Mutex<Vec<PathBuf>> = std::sync::Mutex::new(Vec::new());
+
+/// Reads a file the run needs, noting it as an input (see `READ`).
+pub fn read_input(path: &Path) -> io::Result<String> {
+    note_input(path);
+    fs::read_to_string(path)
+}
+
+/// Notes `path` as an input (see `READ`).
+pub fn note_input(path: &Path) {
+    if let Ok(mut read) = READ.lock() {
+        read.push(path.to_path_buf());
+    }
+}
+
+/// The input `path` is, if it is one (see `READ`).
+fn read_as(path: &Path) -> Option<PathBuf> {
+    let read = READ.lock().ok()?;
+    read.iter().find(|r| same_file(r, path)).cloned()
+}
+
 pub fn same_file(a: &Path, b: &Path) -> bool {
     let (Ok(ma), Ok(mb)) = (fs::metadata(a), fs::metadata(b)) else {
         return false;

@@ -398,5 +398,5 @@ fn start_of_tomorrow() -> Instant {
 
 /// Writes a line to stderr, ignoring a closed stderr.
 pub fn note(line: &str) {
-    let _ = writeln!(io::stderr(), "wabill: {line}");
+    let _ = writeln!(io::stderr(), "wabill: {}", crate::display::printable(line));
 }

@@ -4,6 +4,7 @@
 
 use std::io::BufRead;
 
+use super::bounded::{BoundedCsv, Read1, too_long};
 use super::{Columns, Format, InputError, Opened, ReadOptions, Records};
 
 pub static FORMAT: Format = Format {
@@ -31,7 +32,8 @@ fn sniff_delimiter(header: &[u8]) -> u8 {
 /// The records of one CSV file, after its header.
 struct CsvRecords {
     name: String,
-    reader: csv::Reader<Box<dyn BufRead>>,
+    reader: BoundedCsv,
+    problem: Option<String>,
 }
 
 fn open(
@@ -47,21 +49,18 @@ fn open(
             error: e,
         })?),
     };
-    let mut reader = csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        // Records end at `\n`: csv's CRLF mode reports a record as starting
-        // on the previous line. A trailing `\r` is trimmed with the field.
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_reader(content);
-    let headers = reader
-        .byte_headers()
-        .map_err(|e| csv_error(name, e))?
-        .clone();
+    let mut reader = BoundedCsv::new(content, delimiter, options.row_limit());
+    let headers = reader.byte_headers().map_err(|e| match e {
+        Some(e) => csv_error(name, 0, e),
+        None => InputError::Header {
+            file: name.to_string(),
+            message: format!("the header is a {}", too_long(options.row_limit())),
+        },
+    })?;
     let records = Box::new(CsvRecords {
         name: name.to_string(),
         reader,
+        problem: None,
     });
     if headers.is_empty() {
         // A zero-byte file is an empty log, not a malformed one.
@@ -111,21 +110,36 @@ fn open(
 
 impl Records for CsvRecords {
     fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
-        match self.reader.read_byte_record(record) {
-            Ok(true) => Ok(Some(record.position().map_or(0, |p| p.line()))),
-            Ok(false) => Ok(None),
-            Err(e) => Err(csv_error(&self.name, e)),
+        match self.reader.read(record) {
+            Ok(Read1::Record(line)) => Ok(Some(line)),
+            Ok(Read1::TooLong(line)) => {
+                // An empty record: rejected with this reason.
+                record.clear();
+                self.problem = Some(too_long(self.reader.limit()));
+                Ok(Some(line))
+            }
+            Ok(Read1::End) => Ok(None),
+            Err(e) => Err(csv_error(&self.name, self.reader.error_line(&e), e)),
         }
     }
 
     fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.reader.bytes_read()
+    }
+
+    fn take_problem(&mut self) -> Option<String> {
+        self.problem.take()
     }
 }
 
-fn csv_error(file: &str, e: csv::Error) -> InputError {
+fn csv_error(file: &str, base: u64, e: csv::Error) -> InputError {
+    let line = if base > 0 {
+        base
+    } else {
+        e.position().map_or(0, |p| p.line())
+    };
     InputError::Csv {
-        at: crate::location::Location::line(file.to_string(), e.position().map_or(0, |p| p.line())),
+        at: crate::location::Location::line(file.to_string(), line),
         message: e.to_string(),
     }
 }

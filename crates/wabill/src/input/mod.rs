@@ -8,6 +8,7 @@
 //! A format is one file here and one line in `FORMATS`. Compressed input
 //! (gzip, zstd) is unpacked first, whatever the format (`decode`).
 
+pub mod bounded;
 mod columns;
 mod csv;
 mod decode;
@@ -150,6 +151,16 @@ pub struct ReadOptions {
     /// `--naive-tz`: the zone of timestamps written with no offset
     /// (refused when `None`).
     pub naive_tz: Option<jiff::tz::TimeZone>,
+    /// `--max-row-bytes`: the bound on one row of delimited text (see
+    /// `bounded`); `None` for the default.
+    pub max_row_bytes: Option<usize>,
+}
+
+impl ReadOptions {
+    /// The bound on one row of delimited text.
+    pub fn row_limit(&self) -> usize {
+        self.max_row_bytes.unwrap_or(bounded::DEFAULT_MAX_ROW_BYTES)
+    }
 }
 
 /// A source's records, one at a time, into a reused record.

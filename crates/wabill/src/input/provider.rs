@@ -383,7 +383,7 @@ impl Fields<'_> {
 }
 
 /// A CSV reader over a provider's export.
-pub type CsvReader = csv::Reader<Box<dyn BufRead>>;
+pub type CsvReader = super::bounded::BoundedCsv;
 
 /// Maps one raw record of a provider's CSV into `Row`; an `Err` stops the
 /// reading (an export wabill cannot price without more information).
@@ -503,16 +503,16 @@ impl MappedCsv {
             .into_iter()
             .max_by_key(|d| (line.iter().filter(|b| *b == d).count(), *d == b','))
             .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new()
-            .delimiter(delimiter)
-            .flexible(true)
-            .terminator(csv::Terminator::Any(b'\n'))
-            .from_reader(input);
+        let limit = super::bounded::DEFAULT_MAX_ROW_BYTES;
+        let mut reader = super::bounded::BoundedCsv::new(input, delimiter, limit);
         let keys = reader
             .byte_headers()
             .map_err(|e| InputError::Csv {
                 at: crate::location::Location::line(name.to_string(), 1),
-                message: e.to_string(),
+                message: match e {
+                    Some(e) => e.to_string(),
+                    None => format!("the header is a {}", super::bounded::too_long(limit)),
+                },
             })?
             .iter()
             .map(|h| header_key(&String::from_utf8_lossy(h)))
@@ -535,20 +535,27 @@ impl MappedCsv {
     /// The next row in wabill's columns; its 1-based line, or `None`.
     pub fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
         loop {
-            let more =
-                self.reader
-                    .read_byte_record(&mut self.raw)
-                    .map_err(|e| InputError::Csv {
-                        at: crate::location::Location::line(
-                            self.name.clone(),
-                            e.position().map_or(0, |p| p.line()),
-                        ),
-                        message: e.to_string(),
-                    })?;
-            if !more {
-                return Ok(None);
-            }
-            let line = self.raw.position().map_or(0, |p| p.line());
+            let read = self
+                .reader
+                .read(&mut self.raw)
+                .map_err(|e| InputError::Csv {
+                    at: crate::location::Location::line(
+                        self.name.clone(),
+                        self.reader.error_line(&e),
+                    ),
+                    message: e.to_string(),
+                })?;
+            let line = match read {
+                super::bounded::Read1::End => return Ok(None),
+                super::bounded::Read1::Record(line) => line,
+                super::bounded::Read1::TooLong(line) => {
+                    // An empty record: rejected with this reason.
+                    record.clear();
+                    self.raw.clear();
+                    self.problem = Some(super::bounded::too_long(self.reader.limit()));
+                    return Ok(Some(line));
+                }
+            };
             if self.raw.len() == 1 && self.raw[0].trim_ascii().is_empty() {
                 continue;
             }
@@ -574,7 +581,13 @@ impl MappedCsv {
     }
 
     pub fn bytes_read(&self) -> u64 {
-        self.reader.position().byte()
+        self.reader.bytes_read()
+    }
+
+    /// The bound on one row (`--max-row-bytes`).
+    pub fn with_limit(mut self, limit: usize) -> Self {
+        self.reader.set_limit(limit);
+        self
     }
 }
 

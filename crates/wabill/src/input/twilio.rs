@@ -27,11 +27,9 @@ pub static FORMAT: Format = Format {
     extensions: &[],
     detect: |head| detect(&header_keys(head)),
     open: |name, content, options| {
-        Ok(opened(Box::new(open(
-            name,
-            content,
-            options.templates.clone(),
-        )?)))
+        Ok(opened(Box::new(
+            open(name, content, options.templates.clone())?.with_limit(options.row_limit()),
+        )))
     },
 };
 

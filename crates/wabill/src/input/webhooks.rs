@@ -71,6 +71,7 @@ fn open(
             problem: None,
             last: 0..0,
             unwrapped: Unwrapped::new(),
+            cut: None,
         }),
         columns,
         width: WIDTH,
@@ -347,7 +348,14 @@ struct Notifications {
     last: std::ops::Range<usize>,
     /// Notifications read out of an envelope, by its key.
     unwrapped: Unwrapped,
+    /// The start of the last unreadable line when it went on past `buf`
+    /// (the rest was skipped without keeping it), for `--rejects`.
+    cut: Option<Vec<u8>>,
 }
+
+/// How much of an unreadable line `--rejects` keeps when it is longer than
+/// what is in memory.
+const CUT_KEPT: usize = 1 << 16;
 
 impl Notifications {
     /// Reads more text; false at the end of the input.
@@ -373,6 +381,36 @@ impl Notifications {
         self.buf.extend_from_slice(chunk);
         self.content.consume(n);
         Ok(true)
+    }
+
+    /// Reads until the unread text is twice as long as it was (or the
+    /// input ends), so that a value re-read from its start after each read
+    /// costs linear time in its length; false when nothing was added.
+    fn grow(&mut self) -> Result<bool, InputError> {
+        let want = 2 * (self.buf.len() - self.pos);
+        let mut grew = false;
+        while self.buf.len() - self.pos < want.max(1) {
+            if !self.fill()? {
+                break;
+            }
+            grew = true;
+        }
+        Ok(grew)
+    }
+
+    /// Moves to the end of the current line (its `\n` is left to read),
+    /// dropping what it passes.
+    fn skip_line(&mut self) -> Result<(), InputError> {
+        loop {
+            if let Some(i) = self.buf[self.pos..].iter().position(|b| *b == b'\n') {
+                self.pos += i;
+                return Ok(());
+            }
+            self.pos = self.buf.len();
+            if !self.fill()? {
+                return Ok(());
+            }
+        }
     }
 
     /// Moves past whitespace (and, in an array, commas), counting lines.
@@ -416,9 +454,9 @@ impl Notifications {
             // A whole object, read with its amounts as written.
             if let Some(n) = exact_numbers(&self.buf[self.pos..], &mut self.exact) {
                 let result = serde_json::from_slice(&self.exact);
-                return Ok(Some((line, self.take(self.pos + n, result))));
+                return Ok(Some((line, self.take(self.pos + n, result)?)));
             }
-            if self.buf[self.pos] == b'{' && self.fill()? {
+            if self.buf[self.pos] == b'{' && self.grow()? {
                 continue;
             }
             // Not an object, or one cut off by the end: serde says why.
@@ -428,8 +466,8 @@ impl Notifications {
             let parsed = values.next();
             let end = self.pos + values.byte_offset();
             match parsed {
-                Some(Err(e)) if e.is_eof() && self.fill()? => continue,
-                Some(result) => return Ok(Some((line, self.take(end, result)))),
+                Some(Err(e)) if e.is_eof() && self.grow()? => continue,
+                Some(result) => return Ok(Some((line, self.take(end, result)?))),
                 None => return Ok(None),
             }
         }
@@ -437,12 +475,28 @@ impl Notifications {
 
     /// Moves past a notification read up to `end`, or past its line when
     /// it could not be read (JSON lines go on with the next one).
-    fn take(&mut self, end: usize, result: Result<Notification, serde_json::Error>) -> Parsed {
+    fn take(
+        &mut self,
+        end: usize,
+        result: Result<Notification, serde_json::Error>,
+    ) -> Result<Parsed, InputError> {
+        self.cut = None;
         let taken = if result.is_ok() {
             end
         } else {
             let rest = &self.buf[self.pos..];
-            self.pos + rest.iter().position(|b| *b == b'\n').unwrap_or(rest.len())
+            match rest.iter().position(|b| *b == b'\n') {
+                Some(i) => self.pos + i,
+                None if self.eof => self.buf.len(),
+                None => {
+                    // The line goes on past what is read: one unreadable
+                    // line, one row, whatever its length; its start is kept.
+                    self.cut = Some(rest[..rest.len().min(CUT_KEPT)].to_vec());
+                    self.skip_line()?;
+                    self.last = self.pos..self.pos;
+                    return Ok(result.map_err(NotANotification));
+                }
+            }
         };
         self.line += self.buf[self.pos..taken]
             .iter()
@@ -450,7 +504,7 @@ impl Notifications {
             .count() as u64;
         self.last = self.pos..taken;
         self.pos = taken;
-        result.map_err(NotANotification)
+        Ok(result.map_err(NotANotification))
     }
 }
 
@@ -757,6 +811,9 @@ impl Records for Notifications {
 
     /// The notification (or unreadable line) the row came from.
     fn original(&self) -> Option<Original<'_>> {
+        if let Some(cut) = &self.cut {
+            return Some(Original::Text(cut.trim_ascii()));
+        }
         let text = self.buf.get(self.last.clone()).unwrap_or_default();
         Some(Original::Text(text.trim_ascii()))
     }

@@ -36,20 +36,29 @@ crate::choice! {
     }
 }
 
+/// The one table from an `-o` file's extension to the format it names:
+/// extend it here when a format is added.
+pub const EXTENSIONS: &[(&str, Format)] = &[
+    ("csv", Format::Csv),
+    ("json", Format::Json),
+    ("jsonl", Format::Json),
+    ("ndjson", Format::Json),
+    ("md", Format::Markdown),
+    ("markdown", Format::Markdown),
+    ("html", Format::Html),
+    ("htm", Format::Html),
+    ("svg", Format::Svg),
+    ("txt", Format::Text),
+    ("xlsx", Format::Xlsx),
+];
+
 impl Format {
-    /// The format a file's extension names (`report.csv`, `page.htm`), the
-    /// one table of extensions.
+    /// The format a file's extension names (`report.csv`, `page.htm`).
     pub fn from_extension(ext: &str) -> Option<Format> {
-        Some(match ext {
-            "csv" => Format::Csv,
-            "json" | "jsonl" | "ndjson" => Format::Json,
-            "md" | "markdown" => Format::Markdown,
-            "html" | "htm" => Format::Html,
-            "svg" => Format::Svg,
-            "xlsx" => Format::Xlsx,
-            "txt" => Format::Table,
-            _ => return None,
-        })
+        EXTENSIONS
+            .iter()
+            .find(|(e, _)| *e == ext)
+            .map(|(_, format)| *format)
     }
 }
 

@@ -137,7 +137,10 @@ pub fn grid(report: &Report) -> Grid {
         after.extend(all_in_lines(m));
     }
     if !meta.rate_sources.is_empty() {
-        after.push(format!("rates: {}", meta.rate_sources.join("; ")));
+        after.push(format!(
+            "rates: {}",
+            crate::display::printable(&meta.rate_sources.join("; "))
+        ));
     }
     after.extend(super::defaults_line(&meta.config));
     Grid {

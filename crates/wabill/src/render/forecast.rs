@@ -98,7 +98,10 @@ pub fn notes(report: &ForecastReport) -> Vec<String> {
     )];
     lines.extend(m.assumptions.iter().map(|a| format!("- {a}")));
     if !m.rate_sources.is_empty() {
-        lines.push(format!("rates: {}", m.rate_sources.join("; ")));
+        lines.push(format!(
+            "rates: {}",
+            crate::display::printable(&m.rate_sources.join("; "))
+        ));
     }
     lines.extend(super::defaults_line(&m.config));
     lines.extend(tier_splits(report));

@@ -34,8 +34,11 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
 }
 
 pub use crate::display::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
-pub use document::{Document, Format, GRID_FORMATS, Offered, offers, write};
-pub use safe_csv::{Dialect, SafeCsv, decimal, neutralize_str, set_dialect, set_raw_csv};
+pub use document::{Document, EXTENSIONS, Format, GRID_FORMATS, Offered, offers, write};
+pub use safe_csv::{
+    Dialect, SafeCsv, decimal, formula_safe, neutralize, neutralize_str, set_dialect, set_raw_csv,
+    set_terminal,
+};
 
 use crate::report::{Line, Report};
 

@@ -35,7 +35,14 @@ impl Document for Problems<'_> {
     fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
         debug_assert_eq!(format, Format::Text);
         for p in self.0 {
-            writeln!(out, "{}", p.rejection)?;
+            // Problems name files and values from the input: on a
+            // terminal their control characters are escaped.
+            let line = p.rejection.to_string();
+            if super::safe_csv::to_terminal() {
+                writeln!(out, "{}", crate::display::printable(&line))?;
+            } else {
+                writeln!(out, "{line}")?;
+            }
         }
         Ok(())
     }

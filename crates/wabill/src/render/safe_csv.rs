@@ -83,6 +83,19 @@ pub fn csv_writer<W: Write>(out: W, headers: bool) -> csv::Writer<W> {
         .from_writer(out)
 }
 
+static TERMINAL: AtomicBool = AtomicBool::new(false);
+
+/// CSV written to a terminal: control characters in cells are escaped
+/// (see `display::printable`), whatever `--raw-csv` says.
+pub fn set_terminal(terminal: bool) {
+    TERMINAL.store(terminal, Ordering::Relaxed);
+}
+
+/// Whether the output goes to a terminal (see `set_terminal`).
+pub fn to_terminal() -> bool {
+    TERMINAL.load(Ordering::Relaxed)
+}
+
 /// `--raw-csv`: write cells unchanged.
 pub fn set_raw_csv(raw: bool) {
     RAW.store(raw, Ordering::Relaxed);
@@ -98,8 +111,21 @@ fn is_number(cell: &[u8]) -> bool {
     !whole.is_empty() && whole.iter().all(u8::is_ascii_digit) && frac.iter().all(u8::is_ascii_digit)
 }
 
-/// The cell as a spreadsheet may safely open it.
+/// The cell as a spreadsheet may safely open it (and a terminal print).
 pub fn neutralize(cell: &[u8]) -> Cow<'_, [u8]> {
+    if TERMINAL.load(Ordering::Relaxed) {
+        let text = String::from_utf8_lossy(cell);
+        let shown = crate::display::printable(&text);
+        if shown.as_bytes() != cell {
+            let shown = shown.into_owned().into_bytes();
+            return Cow::Owned(formula_safe(&shown).into_owned());
+        }
+    }
+    formula_safe(cell)
+}
+
+/// [`neutralize`] for a file: formulas only.
+pub fn formula_safe(cell: &[u8]) -> Cow<'_, [u8]> {
     let risky = matches!(
         cell.first(),
         Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r')

@@ -33,6 +33,14 @@ pub fn read(
     let raw = field(Column::CostAmount);
     let amount = match text(Column::CostAmount, raw)? {
         "" => None,
+        // Digits and one point only: `1_0` is not 10.
+        s if !plain_decimal(s) => {
+            return Err(field_error(
+                Column::CostAmount,
+                raw,
+                "expected a non-negative decimal amount",
+            ));
+        }
         s => match s.parse::<Decimal>() {
             Ok(d) if !d.is_sign_negative() => Some(d),
             _ => {
@@ -127,6 +135,13 @@ fn provider_charge(
     let raw = field(Column::ProviderPrice);
     let amount = match text(Column::ProviderPrice, raw)? {
         "" => return Ok(None),
+        s if s.contains('_') => {
+            return Err(field_error(
+                Column::ProviderPrice,
+                raw,
+                "expected a non-negative decimal amount",
+            ));
+        }
         s => match s
             .parse::<Decimal>()
             .or_else(|_| Decimal::from_scientific(s))
@@ -359,5 +374,25 @@ mod tests {
         assert_eq!(category("AI_BOT", &mut e), Ok(Category::GeneralPurposeAi));
         assert_eq!(call_status("missed"), Some(Status::Failed));
         assert_eq!(call_status("accepted"), Some(Status::Delivered));
+    }
+}
+
+/// Digits with at most one decimal point, and at least one digit.
+fn plain_decimal(s: &str) -> bool {
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+    !(whole.is_empty() && frac.is_empty()) && digits(whole) && digits(frac)
+}
+
+#[cfg(test)]
+mod plain_decimal_tests {
+    #[test]
+    fn underscores_and_signs_are_not_plain() {
+        for ok in ["10", "0.0050", ".5", "5."] {
+            assert!(super::plain_decimal(ok), "{ok}");
+        }
+        for bad in ["1_0", "", ".", "-1", "1e3", "1.2.3", " 1"] {
+            assert!(!super::plain_decimal(bad), "{bad}");
+        }
     }
 }

@@ -23,6 +23,27 @@ pub enum TimestampError {
     NoOffset,
     #[error("not RFC 3339 (2025-07-03T10:15:00Z), Unix seconds or Unix milliseconds")]
     Format,
+    #[error("UTC offset beyond ±23:59")]
+    Offset,
+}
+
+/// Whether the text ends in a UTC offset of 24 hours or more (`+24:00`,
+/// `-2500`), which RFC 3339 does not allow (jiff reads up to ±25:59).
+fn offset_beyond_a_day(s: &str) -> bool {
+    let b = s.as_bytes();
+    let Some(t) = b
+        .iter()
+        .position(|c| *c == b'T' || *c == b't' || *c == b' ')
+    else {
+        return false;
+    };
+    let Some(sign) = b[t..].iter().rposition(|c| *c == b'+' || *c == b'-') else {
+        return false;
+    };
+    let hours = &b[t + sign + 1..];
+    hours.len() >= 2
+        && hours[..2].iter().all(u8::is_ascii_digit)
+        && (hours[0] - b'0') * 10 + (hours[1] - b'0') > 23
 }
 
 pub fn parse_timestamp(s: &str) -> Result<Micros, TimestampError> {
@@ -53,6 +74,7 @@ fn parse_any(s: &str) -> Result<Micros, TimestampError> {
         return Ok(us);
     }
     match s.parse::<jiff::Timestamp>() {
+        Ok(_) if offset_beyond_a_day(s) => Err(TimestampError::Offset),
         Ok(t) => Ok(t.as_microsecond()),
         Err(_) => match warehouse(s) {
             Some(t) => parse_any(&t),
@@ -196,6 +218,19 @@ fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn offsets_beyond_a_day_are_refused() {
+        for bad in [
+            "2026-02-02T00:00:00+24:00",
+            "2026-02-02T00:00:00-25:30",
+            "2026-02-02 00:00:00+2400",
+        ] {
+            assert!(parse_timestamp(bad).is_err(), "{bad}");
+        }
+        assert!(parse_timestamp("2026-02-02T00:00:00+23:59").is_ok());
+        assert!(parse_timestamp("2026-02-02T00:00:00-23:59").is_ok());
+    }
 
     #[test]
     fn accepts_the_documented_forms() {
