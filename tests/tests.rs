@@ -15,6 +15,7 @@ mod forecast;
 mod html;
 mod imports;
 mod input;
+mod issue27;
 mod lines2026;
 mod merge;
 mod numbering_plan;

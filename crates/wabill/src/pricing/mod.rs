@@ -351,6 +351,15 @@ pub const ENTRY_POINT_7_DAYS: &str = "free entry point windows opened from 2026-
 pub const EXEMPT_UNTIL: Date = jiff::civil::date(2027, 12, 31);
 pub const PAID_EXEMPT: &str = "service messages past the 1,000 free: exempt (government or \
      non-profit business in --businesses, until 2027-12-31)";
+/// Noted on a service message past the 1,000 free that Meta itself flagged
+/// exempt (`pricing.subtype: "paid_exempt"`), whatever `--businesses` says.
+pub const PAID_EXEMPT_FLAGGED: &str = "service messages past the 1,000 free: exempt (Meta's \
+     pricing.subtype paid_exempt: government or non-profit business)";
+
+/// The notes of a service message an exemption made free.
+pub fn is_exempt_note(note: Option<&str>) -> bool {
+    note.is_some_and(|n| n == PAID_EXEMPT || n == PAID_EXEMPT_FLAGGED)
+}
 
 /// Noted on messages priced by a `--tiers` table, which applies as given.
 pub const TIERS_AS_GIVEN: &str = "volume tiers from --tiers, applied as given \
@@ -723,6 +732,14 @@ impl<'t> Pricer<'t> {
         *count += 1;
         priced.counted_as = Some(*count);
         priced.allowance = Some(allowance);
+        // Meta's own flag is its word on the message: one of the paid
+        // service messages past its count of the 1,000 (which sees all the
+        // business's traffic), exempt. Free, as wabill's own count may say
+        // anyway, and noted as Meta's.
+        if kind == Allowance::ServiceMessages && m.extras.paid_exempt {
+            priced.note = Some(PAID_EXEMPT_FLAGGED);
+            return Ok(*priced);
+        }
         if *count <= allowance {
             return Ok(*priced);
         }
