@@ -2,7 +2,7 @@
 //! note for every tiered market × category without a table, the October
 //! 2026 tier bands, unpriced rows that name their market.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use crate::util::{ok, root, run, text};
@@ -160,4 +160,213 @@ fn reconcile_compares_the_subtype() {
             && out.contains("regular marketing paid_exempt"),
         "{out}"
     );
+}
+
+/// The markets that left their regions on 2026-07-01 (six) and 2026-10-01
+/// (nine) have no tier table: each utility and authentication message to
+/// them is noted, by market and category.
+#[test]
+fn every_moved_market_gets_its_tier_note() {
+    let july = [
+        ("Hong Kong", "HK"),
+        ("Hungary", "HU"),
+        ("Poland", "PL"),
+        ("Qatar", "QA"),
+        ("Romania", "RO"),
+        ("Singapore", "SG"),
+    ];
+    let october = [
+        ("Bangladesh", "BD"),
+        ("Iraq", "IQ"),
+        ("Kazakhstan", "KZ"),
+        ("Kuwait", "KW"),
+        ("Morocco", "MA"),
+        ("Nepal", "NP"),
+        ("Oman", "OM"),
+        ("Sri Lanka", "LK"),
+        ("Ukraine", "UA"),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    for (date, markets) in [
+        ("2026-08-10", july.to_vec()),
+        ("2026-11-10", [july.to_vec(), october.to_vec()].concat()),
+    ] {
+        let mut log = String::from(
+            "timestamp,business,customer,direction,category,message_id,status,country\n",
+        );
+        for (i, (_, country)) in markets.iter().enumerate() {
+            for category in ["utility", "authentication"] {
+                log.push_str(&format!(
+                    "{date}T10:00:00Z,B1,+15550100{i:03},out,{category},{country}-{category},delivered,{country}\n"
+                ));
+            }
+        }
+        let path = write(dir.path(), &format!("moved-{date}.csv"), &log);
+        let report = ok(&["estimate", &path]);
+        let rows = priced(&[&path]);
+        for (market, country) in &markets {
+            for category in ["utility", "authentication"] {
+                let row = &rows[&format!("{country}-{category}")];
+                assert_eq!(&row["market"], market, "{row:?}");
+                assert!(!row["rate_source"].contains("band"), "{row:?}");
+                assert!(
+                    report.contains(&format!("{market} {category} (1 message)")),
+                    "{date}: {market} {category} has no note:\n{report}"
+                );
+            }
+        }
+    }
+}
+
+/// A forecast says the same: each moved market × utility and
+/// authentication planned for November 2026 gets its note (forecasts were
+/// silent).
+#[test]
+fn a_forecast_notes_every_moved_market_without_a_table() {
+    let markets = [
+        "Hong Kong",
+        "Hungary",
+        "Poland",
+        "Qatar",
+        "Romania",
+        "Singapore",
+        "Bangladesh",
+        "Iraq",
+        "Kazakhstan",
+        "Kuwait",
+        "Morocco",
+        "Nepal",
+        "Oman",
+        "Sri Lanka",
+        "Ukraine",
+    ];
+    let mut plan = String::from("month,market,category,messages\n");
+    for m in markets {
+        for category in ["utility", "authentication"] {
+            plan.push_str(&format!("2026-11,{m},{category},100\n"));
+        }
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "plan.csv", &plan);
+    let out = ok(&["forecast", "--plan", &path]);
+    for m in markets {
+        for category in ["utility", "authentication"] {
+            assert!(
+                out.contains(&format!(
+                    "volume tiers: no tier table covers {m} {category}; priced at list rate"
+                )),
+                "{m} {category}:\n{out}"
+            );
+        }
+    }
+}
+
+/// Every market of the built-in table × utility and authentication, on a
+/// day of each tier table's reign (April's table; July's and October's
+/// market moves and October's cards and tables): a message priced at list
+/// rate, not in a band, is named in a note, whichever the reason (no table,
+/// a table out of date, before any table).
+#[test]
+fn every_tiered_message_outside_a_band_is_noted() {
+    let markets = std::fs::read_to_string(root().join("data/markets.csv")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for date in ["2026-05-10", "2026-08-10", "2026-11-10"] {
+        // One country per market valid on the date.
+        let mut by_market: BTreeMap<String, String> = BTreeMap::new();
+        for line in markets.lines().skip(1) {
+            let f: Vec<&str> = line.split(',').collect();
+            let (country, market, from, to) = (f[1], f[2], f[3], f[4]);
+            if (from.is_empty() || from <= date) && (to.is_empty() || date <= to) {
+                by_market
+                    .entry(market.to_string())
+                    .or_insert(country.to_string());
+            }
+        }
+        assert!(by_market.len() >= 32, "{by_market:?}");
+        let mut log = String::from(
+            "timestamp,business,customer,direction,category,message_id,status,country\n",
+        );
+        for (i, country) in by_market.values().enumerate() {
+            for category in ["utility", "authentication"] {
+                log.push_str(&format!(
+                    "{date}T10:00:00Z,B1,+15550100{i:03},out,{category},{country}-{category},delivered,{country}\n"
+                ));
+            }
+        }
+        let path = write(dir.path(), &format!("all-{date}.csv"), &log);
+        let report = ok(&["estimate", &path]);
+        let notes: Vec<&str> = report
+            .lines()
+            .filter(|l| l.starts_with("note: volume tiers"))
+            .collect();
+        let mut unnoted = BTreeSet::new();
+        for row in priced(&[&path]).values() {
+            if row["rate_source"].contains("band") {
+                continue;
+            }
+            let named = format!("{} {}", row["market"], row["category"]);
+            if !notes.iter().any(|n| n.contains(&named)) {
+                unnoted.insert(named);
+            }
+        }
+        assert!(
+            unnoted.is_empty(),
+            "{date}: no note for {unnoted:?}\n{report}"
+        );
+    }
+}
+
+/// October 2026's tier table for Rest of Africa (USD): the 100,001st
+/// utility message of a month pays band 2's 0.0038, the first 100,000 band
+/// 1's 0.0040 (a log across the boundary).
+#[test]
+fn october_rest_of_africa_usd_bands_apply_across_a_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log =
+        String::from("timestamp,business,customer,direction,category,message_id,status\n");
+    let start = jiff::Timestamp::from_second(1_793_577_600).unwrap(); // 2026-11-02T00:00:00Z
+    for i in 0..100_001i64 {
+        let at = start + jiff::SignedDuration::from_secs(i);
+        log.push_str(&format!(
+            "{at},B1,+254712345678,out,utility,u{i},delivered\n"
+        ));
+    }
+    let path = write(dir.path(), "rest-of-africa.csv", &log);
+    let rows = priced(&[&path]);
+    assert_eq!(rows["u99999"]["rate"], "0.0040");
+    assert!(
+        rows["u99999"]["rate_source"].contains("tiers-2026-10-01-usd.csv (USD 2026-10-01) band 1"),
+        "{:?}",
+        rows["u99999"]
+    );
+    assert_eq!(rows["u100000"]["rate"], "0.0038");
+    assert!(
+        rows["u100000"]["rate_source"].contains("tiers-2026-10-01-usd.csv (USD 2026-10-01) band 2"),
+        "{:?}",
+        rows["u100000"]
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&ok(&["estimate", &path, "--format", "json"])).unwrap();
+    // 100,000 × 0.0040 + 1 × 0.0038.
+    assert_eq!(json["totals"]["cost"], "400.0038", "{json}");
+}
+
+/// October 2026's BRL table for Brazil: a planned month of 250,001 utility
+/// messages = 250,000 × 0.0350 (band 1) + 1 × 0.0333 (band 2).
+#[test]
+fn october_brazil_brl_bands_apply_across_a_boundary() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = write(
+        dir.path(),
+        "plan.csv",
+        "month,market,category,messages\n2026-11,Brazil,utility,250001\n2026-09,Brazil,utility,250001\n",
+    );
+    let out = ok(&["forecast", "--plan", &plan, "--currency", "BRL"]);
+    assert!(
+        out.contains("2026-11 Brazil utility = 250,000 × 0.0350 (band 1) + 1 × 0.0333 (band 2)"),
+        "{out}"
+    );
+    assert!(out.contains("8,750.0333"), "{out}");
+    // Before 2026-10-01 no BRL table is known: the list rate, noted.
+    assert!(!out.contains("2026-09 Brazil utility = "), "{out}");
 }
