@@ -370,3 +370,31 @@ fn october_brazil_brl_bands_apply_across_a_boundary() {
     // Before 2026-10-01 no BRL table is known: the list rate, noted.
     assert!(!out.contains("2026-09 Brazil utility = "), "{out}");
 }
+
+/// An unpriced message's row names the market (and country) it was to be
+/// priced in: Mexico marketing has no EUR value from 2026-10-01.
+#[test]
+fn unpriced_rows_name_their_market() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(
+        dir.path(),
+        "unpriced.csv",
+        "timestamp,business,customer,direction,category,message_id,status\n\
+         2026-11-10T10:00:00Z,B1,+5215512345678,out,marketing,u1,delivered\n",
+    );
+    let out = run(&["price", &log, "--currency", "EUR"]);
+    assert!(!out.status.success());
+    let rows = rows(&text(&out.stdout));
+    let row = &rows["u1"];
+    assert_eq!(row["pricing_type"], "unpriced", "{row:?}");
+    assert_eq!(
+        (row["market"].as_str(), row["country"].as_str()),
+        ("Mexico", "MX")
+    );
+    assert!(row["note"].contains("Mexico marketing"), "{row:?}");
+    let err = printed(&["estimate", &log, "--currency", "EUR"]);
+    assert!(
+        err.contains("no EUR rate known for Mexico marketing"),
+        "{err}"
+    );
+}

@@ -119,6 +119,21 @@ pub struct PricingContext {
     pub lines: crate::refdata::lines::Lines,
 }
 
+impl PricingContext {
+    /// The market (and country) `m` is priced in, on its business-local
+    /// date: what the pricer finds, for a row it could not price (issue 27:
+    /// unpriced rows name their market).
+    pub fn market_of(&self, m: &Message, strings: &Strings) -> MarketMatch {
+        let info = self.businesses.get(strings.businesses.get(m.business));
+        let zone = info.map_or(self.default_zone.clone(), |b| b.time_zone.clone());
+        let date = LocalCalendar::new(zone).date(m.at);
+        match m.country {
+            Some(country) => self.markets.lookup_country(country, date),
+            None => self.markets.lookup(strings.customers.get(m.customer), date),
+        }
+    }
+}
+
 /// The charge for one message and the facts behind it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Priced<'t> {
