@@ -398,3 +398,50 @@ fn unpriced_rows_name_their_market() {
         "{err}"
     );
 }
+
+/// `--businesses` `exempt` (issue 27, strengthened): the exemption ends on
+/// 2027-12-31 — the 1,001st service message of January 2028 pays Brazil's
+/// utility rate — and `explain` says why a message was free (it used to say
+/// "within the 1,000 free" of the 1,001st).
+#[test]
+fn an_exempt_business_is_exempt_until_2027_12_31_and_explain_says_so() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log =
+        String::from("timestamp,business,customer,direction,category,message_id,status\n");
+    for (month, tag) in [("2027-12", "d"), ("2028-01", "j")] {
+        log.push_str(&format!(
+            "{month}-15T09:00:00Z,15550001,+5511987650001,in,,{tag}in,delivered\n"
+        ));
+        for i in 0..1001 {
+            log.push_str(&format!(
+                "{month}-15T09:{:02}:{:02}Z,15550001,+5511987650001,out,service,{tag}{i},delivered\n",
+                1 + i / 60,
+                i % 60
+            ));
+        }
+    }
+    let path = write(dir.path(), "exempt.csv", &log);
+    let businesses = write(
+        dir.path(),
+        "businesses.csv",
+        "business,timezone,exempt\n15550001,UTC,yes\n",
+    );
+    let rows = priced(&[&path, "--businesses", &businesses]);
+    assert_eq!(rows["d1000"]["cost"], "0.0000", "{:?}", rows["d1000"]);
+    assert_eq!(rows["j1000"]["cost"], "0.0068", "{:?}", rows["j1000"]);
+    assert_eq!(rows["j1000"]["note"], "", "{:?}", rows["j1000"]);
+    let explain = ok(&[
+        "explain",
+        &path,
+        "--businesses",
+        &businesses,
+        "--message-id",
+        "d1000",
+    ]);
+    assert!(
+        explain.contains(
+            "number 1001 this month for this business number: past the 1,000 free, exempt"
+        ),
+        "{explain}"
+    );
+}
