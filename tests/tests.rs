@@ -17,6 +17,7 @@ mod hostile;
 mod html;
 mod imports;
 mod input;
+mod issue27;
 mod lines2026;
 mod merge;
 mod numbering_plan;

@@ -114,10 +114,15 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             {
                 return;
             }
-            let country_code = match result {
-                Ok(p) => p.country,
-                Err(_) => None,
+            // An unpriced row still names its market and country.
+            let found = match result {
+                Ok(p) => wabill::refdata::markets::MarketMatch {
+                    market: p.market,
+                    country: p.country,
+                },
+                Err(_) => loaded.ctx.market_of(m, strings),
             };
+            let country_code = found.country;
             let conversation = match result {
                 Ok(p) => p.conversation,
                 Err(e) => e.conversation(),
@@ -130,12 +135,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
                 business_number: (!numbers.is_empty())
                     .then(|| safe(csv, number_of(strings.businesses.get(m.business)))),
                 customer: shown_customer(strings.customers.get(m.customer)),
-                market: safe(
-                    csv,
-                    result
-                        .as_ref()
-                        .map_or("", |p| loaded.ctx.markets.name(p.market)),
-                ),
+                market: safe(csv, loaded.ctx.markets.name(found.market)),
                 country: country_code.as_ref().map_or("", country_str),
                 direction: m.direction.as_str(),
                 category: m.category.map_or("", |c| c.as_str()),

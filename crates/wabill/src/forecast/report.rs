@@ -170,6 +170,15 @@ impl Builder {
                         "volume tiers: no tier table known before {d}; earlier months at list rate"
                     ));
                 }
+                // A market × category no table covers (the markets Meta
+                // split off on 2026-07-01 and 2026-10-01, a currency
+                // without a table): said, never silent (issue 27).
+                Some(TierUse::NoTable { before: None }) => {
+                    self.tier_notes.insert(format!(
+                        "volume tiers: no tier table covers {market} {}; priced at list rate",
+                        c.pricing_category
+                    ));
+                }
                 _ => {}
             }
             self.details.push(Detail {

@@ -40,9 +40,13 @@ pub enum Column {
     ProviderPrice,
     /// Its currency.
     ProviderCurrency,
+    /// Meta's `pricing.subtype` (`paid_exempt`: a government or
+    /// non-profit business's service message past the 1,000 free, from
+    /// 2026-10-12).
+    PricingSubtype,
 }
 
-const COLUMNS: usize = 21;
+const COLUMNS: usize = 22;
 
 impl Column {
     pub const ALL: [Column; COLUMNS] = [
@@ -67,6 +71,7 @@ impl Column {
         Column::BusinessNumber,
         Column::ProviderPrice,
         Column::ProviderCurrency,
+        Column::PricingSubtype,
     ];
 
     pub fn name(self) -> &'static str {
@@ -92,6 +97,7 @@ impl Column {
             Column::BusinessNumber => "business_number",
             Column::ProviderPrice => "provider_price",
             Column::ProviderCurrency => "provider_currency",
+            Column::PricingSubtype => "pricing_subtype",
         }
     }
 
@@ -102,6 +108,7 @@ impl Column {
             Column::PricingType => Some("pricing.type"),
             Column::PricingCategory => Some("pricing.category"),
             Column::PricingBillable => Some("pricing.billable"),
+            Column::PricingSubtype => Some("pricing.subtype"),
             Column::BusinessNumber => Some("display_phone_number"),
             _ => None,
         }

@@ -45,10 +45,11 @@ pub enum Out {
     BusinessNumber,
     ProviderPrice,
     ProviderCurrency,
+    PricingSubtype,
 }
 
 /// Header names of the record, as wabill's own CSV spells them.
-pub const HEADER: [&str; 21] = [
+pub const HEADER: [&str; 22] = [
     "timestamp",
     "customer",
     "direction",
@@ -70,6 +71,7 @@ pub const HEADER: [&str; 21] = [
     "business_number",
     "provider_price",
     "provider_currency",
+    "pricing_subtype",
 ];
 
 /// A provider's referral field (a click or ad id, or a yes/no) as

@@ -10,7 +10,8 @@
 //! `metadata.phone_number_id`; `metadata.display_phone_number` is kept as
 //! its `business_number`, for reports. A username customer's country comes from
 //! `contacts[].profile.country_code` when given. Meta's `pricing` object
-//! becomes the record's `pricing_*` fields. Notifications with neither
+//! becomes the record's `pricing_*` fields (`subtype` too: `paid_exempt`).
+//! Notifications with neither
 //! messages nor statuses (template or account updates) give no rows.
 //!
 //! Two statuses are not an outbound message's progress (Meta's status
@@ -241,6 +242,9 @@ struct Pricing {
     kind: Option<Text>,
     category: Option<Text>,
     billable: Option<Text>,
+    /// `paid_exempt` from 2026-10-12: a government or non-profit
+    /// business's service message past the 1,000 free, not charged.
+    subtype: Option<Text>,
     /// Meta's reported cost (Marketing Messages API, 2026).
     cost: Option<Cost>,
 }
@@ -693,6 +697,8 @@ fn rows(n: Notification) -> Vec<[String; WIDTH]> {
                 number,
             ]);
             fields[CALLBACK] = text(&s.biz_opaque_callback_data).to_string();
+            fields[Column::PricingSubtype as usize] =
+                pricing.map_or("", |p| text(&p.subtype)).to_string();
             out.push(fields);
         }
     }
@@ -729,8 +735,9 @@ impl<'a> MetaStatus<'a> {
     }
 }
 
-/// The columns a webhook fills: all but the provider's price (Meta's
-/// notifications carry none), which is left empty.
+/// The columns a webhook fills in order: all but the provider's price
+/// (Meta's notifications carry none), which is left empty, and Meta's
+/// `pricing.subtype` (set apart, on statuses).
 const FILLED: usize = Column::ProviderPrice as usize;
 
 /// The fields of a customer's message (or of a status naming one).
@@ -874,12 +881,25 @@ mod tests {
                 // No provider's price in Meta's notifications.
                 "",
                 "",
+                // No `pricing.subtype`.
+                "",
                 // No biz_opaque_callback_data on this status.
                 ""
             ]
         );
         assert_eq!(rows[1].1[3], "", "a failed status without pricing");
         assert_eq!(rows[1].1[6], "failed");
+    }
+
+    /// `pricing.subtype` (Meta, from 2026-10-12) is the record's
+    /// `pricing_subtype`.
+    #[test]
+    fn the_pricing_subtype_is_read() {
+        let rows = read(
+            r#"{"metadata":{"phone_number_id":"B1"},"statuses":[{"id":"wamid.e","status":"delivered","timestamp":"1792054860","recipient_id":"5511987650001","pricing":{"billable":false,"pricing_model":"PMP","type":"regular","category":"service","subtype":"paid_exempt"}}]}"#,
+        );
+        assert_eq!(rows[0].1[Column::PricingSubtype as usize], "paid_exempt");
+        assert_eq!(rows[0].1[Column::PricingCategory as usize], "service");
     }
 
     /// Every status Meta documents, as the row it becomes: (status,

@@ -107,6 +107,9 @@ pub struct Extras {
     pub call: bool,
     /// Sent through the Marketing Messages API (`marketing_lite`).
     pub lite: bool,
+    /// Meta flagged it `pricing.subtype: "paid_exempt"`: a government or
+    /// non-profit business's service message, not charged.
+    pub paid_exempt: bool,
 }
 
 const ABSENT: u32 = u32::MAX;
@@ -125,6 +128,7 @@ impl Default for Extras {
             price_currency: [0; 3],
             call: false,
             lite: false,
+            paid_exempt: false,
         }
     }
 }
@@ -232,6 +236,7 @@ impl Extras {
     pub fn absorb(&mut self, later: &Extras) {
         self.call |= later.call;
         self.lite |= later.lite;
+        self.paid_exempt |= later.paid_exempt;
         for (mine, theirs) in [
             (&mut self.template, later.template),
             (&mut self.tokens, later.tokens),

@@ -44,12 +44,36 @@ impl MetaType {
     }
 }
 
+/// Meta's `pricing.subtype` (webhooks from 2026-10-12; the only value
+/// Meta names is `paid_exempt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MetaSubtype {
+    /// A government or non-profit business's service message past the
+    /// 1,000 free a month: not charged until 2027-12-31.
+    PaidExempt,
+}
+
+impl MetaSubtype {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetaSubtype::PaidExempt => "paid_exempt",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<MetaSubtype> {
+        s.trim()
+            .eq_ignore_ascii_case("paid_exempt")
+            .then_some(MetaSubtype::PaidExempt)
+    }
+}
+
 /// What Meta decided for one message; any part may be missing.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct MetaPricing {
     pub pricing_type: Option<MetaType>,
     pub category: Option<Category>,
     pub billable: Option<bool>,
+    pub subtype: Option<MetaSubtype>,
 }
 
 impl MetaPricing {
@@ -63,6 +87,7 @@ impl MetaPricing {
         self.pricing_type = self.pricing_type.or(later.pricing_type);
         self.category = self.category.or(later.category);
         self.billable = self.billable.or(later.billable);
+        self.subtype = self.subtype.or(later.subtype);
     }
 }
 

@@ -10,7 +10,7 @@ pub use category::{Category, RateCategory};
 pub use message::{
     Direction, Extras, Message, MessageKey, ProviderCharge, ReportedCost, SourcePos, Status,
 };
-pub use meta::{MetaDecisions, MetaPricing, MetaType};
+pub use meta::{MetaDecisions, MetaPricing, MetaSubtype, MetaType};
 pub use money::Currency;
 pub use time::{Instant, Micros, Span, Window};
 

@@ -119,6 +119,21 @@ pub struct PricingContext {
     pub lines: crate::refdata::lines::Lines,
 }
 
+impl PricingContext {
+    /// The market (and country) `m` is priced in, on its business-local
+    /// date: what the pricer finds, for a row it could not price (issue 27:
+    /// unpriced rows name their market).
+    pub fn market_of(&self, m: &Message, strings: &Strings) -> MarketMatch {
+        let info = self.businesses.get(strings.businesses.get(m.business));
+        let zone = info.map_or(self.default_zone.clone(), |b| b.time_zone.clone());
+        let date = LocalCalendar::new(zone).date(m.at);
+        match m.country {
+            Some(country) => self.markets.lookup_country(country, date),
+            None => self.markets.lookup(strings.customers.get(m.customer), date),
+        }
+    }
+}
+
 /// The charge for one message and the facts behind it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Priced<'t> {
@@ -351,6 +366,15 @@ pub const ENTRY_POINT_7_DAYS: &str = "free entry point windows opened from 2026-
 pub const EXEMPT_UNTIL: Date = jiff::civil::date(2027, 12, 31);
 pub const PAID_EXEMPT: &str = "service messages past the 1,000 free: exempt (government or \
      non-profit business in --businesses, until 2027-12-31)";
+/// Noted on a service message past the 1,000 free that Meta itself flagged
+/// exempt (`pricing.subtype: "paid_exempt"`), whatever `--businesses` says.
+pub const PAID_EXEMPT_FLAGGED: &str = "service messages past the 1,000 free: exempt (Meta's \
+     pricing.subtype paid_exempt: government or non-profit business)";
+
+/// The notes of a service message an exemption made free.
+pub fn is_exempt_note(note: Option<&str>) -> bool {
+    note.is_some_and(|n| n == PAID_EXEMPT || n == PAID_EXEMPT_FLAGGED)
+}
 
 /// Noted on messages priced by a `--tiers` table, which applies as given.
 pub const TIERS_AS_GIVEN: &str = "volume tiers from --tiers, applied as given \
@@ -723,6 +747,14 @@ impl<'t> Pricer<'t> {
         *count += 1;
         priced.counted_as = Some(*count);
         priced.allowance = Some(allowance);
+        // Meta's own flag is its word on the message: one of the paid
+        // service messages past its count of the 1,000 (which sees all the
+        // business's traffic), exempt. Free, as wabill's own count may say
+        // anyway, and noted as Meta's.
+        if kind == Allowance::ServiceMessages && m.extras.paid_exempt {
+            priced.note = Some(PAID_EXEMPT_FLAGGED);
+            return Ok(*priced);
+        }
         if *count <= allowance {
             return Ok(*priced);
         }

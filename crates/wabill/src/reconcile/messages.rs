@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::model::{Category, Direction, Message, MetaPricing};
+use crate::model::{Category, Direction, Message, MetaPricing, MetaSubtype};
 use crate::pricing::{Priced, PricingType, Unpriced};
 
 /// What can differ between the two decisions.
@@ -16,6 +16,7 @@ pub enum Kind {
     PricingType,
     Category,
     Billable,
+    Subtype,
 }
 
 impl Kind {
@@ -24,6 +25,7 @@ impl Kind {
             Kind::PricingType => "pricing_type",
             Kind::Category => "category",
             Kind::Billable => "billable",
+            Kind::Subtype => "subtype",
         }
     }
 }
@@ -34,6 +36,8 @@ pub struct Decision {
     pub pricing_type: String,
     pub category: String,
     pub billable: Option<bool>,
+    /// `paid_exempt` where an exemption made a service message free.
+    pub subtype: String,
 }
 
 /// A message on which wabill and Meta disagree.
@@ -71,6 +75,10 @@ pub struct MessageReconciliation {
 /// every conversation billable, free-tier and service ones included (they
 /// are billable, if not charged, and appear on the invoice), and only
 /// conversations opened from a free entry point are not.
+///
+/// A service message past the 1,000 free that an exemption made free is,
+/// in Meta's words (**INFERRED**: Meta documents only the subtype), a
+/// `regular` message of subtype `paid_exempt` that is not billable.
 pub fn wabill_decision(m: &Message, p: &Priced<'_>) -> Decision {
     let category = match (p.pricing_category, m.category) {
         (Some(Category::AuthenticationInternational), Some(Category::Authentication)) => {
@@ -78,13 +86,23 @@ pub fn wabill_decision(m: &Message, p: &Priced<'_>) -> Decision {
         }
         (_, logged) => logged,
     };
+    let category = category.map_or(String::new(), |c| c.as_str().to_string());
+    if crate::pricing::is_exempt_note(p.note) {
+        return Decision {
+            pricing_type: PricingType::Regular.as_str().to_string(),
+            category,
+            billable: Some(false),
+            subtype: MetaSubtype::PaidExempt.as_str().to_string(),
+        };
+    }
     Decision {
         pricing_type: p.pricing_type.as_str().to_string(),
-        category: category.map_or(String::new(), |c| c.as_str().to_string()),
+        category,
         billable: Some(match p.model {
             Some(model) if model.is_conversation() => p.pricing_type != PricingType::FreeEntryPoint,
             _ => p.pricing_type == PricingType::Regular,
         }),
+        subtype: String::new(),
     }
 }
 
@@ -97,6 +115,9 @@ fn meta_decision(meta: &MetaPricing) -> Decision {
             .category
             .map_or(String::new(), |c| c.as_str().to_string()),
         billable: meta.billable,
+        subtype: meta
+            .subtype
+            .map_or(String::new(), |s| s.as_str().to_string()),
     }
 }
 
@@ -111,6 +132,9 @@ pub fn differences(wabill: &Decision, meta: &Decision) -> Vec<Kind> {
     }
     if meta.billable.is_some() && meta.billable != wabill.billable {
         kinds.push(Kind::Billable);
+    }
+    if !meta.subtype.is_empty() && meta.subtype != wabill.subtype {
+        kinds.push(Kind::Subtype);
     }
     kinds
 }
@@ -171,6 +195,7 @@ mod tests {
             pricing_type: t.into(),
             category: c.into(),
             billable: b,
+            subtype: String::new(),
         }
     }
 

@@ -163,6 +163,17 @@ pub fn sentence(
         }
         // Without a conversation (see `conversation`), nothing is "in" one.
         PricingType::InConversation => format!("{kind}: part of an earlier conversation, free."),
+        PricingType::FreeTier if p.note == Some(crate::pricing::PAID_EXEMPT_FLAGGED) => format!(
+            "{kind} number {} this month for this business number: Meta flagged it exempt \
+             (pricing.subtype paid_exempt: a government or non-profit business's service \
+             message past the {allowance} free): free.",
+            p.counted_as.unwrap_or(0)
+        ),
+        PricingType::FreeTier if p.note == Some(crate::pricing::PAID_EXEMPT) => format!(
+            "{kind} number {} this month for this business number: past the {allowance} free, \
+             exempt (government or non-profit business in --businesses, until 2027-12-31): free.",
+            p.counted_as.unwrap_or(0)
+        ),
         PricingType::FreeTier => format!(
             "{kind} number {} this month for this business number: within the {allowance} free service messages.",
             p.counted_as.unwrap_or(0)

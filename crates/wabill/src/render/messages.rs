@@ -57,6 +57,7 @@ fn short(d: &Decision) -> String {
     [
         d.pricing_type.as_str(),
         d.category.as_str(),
+        d.subtype.as_str(),
         billable(d.billable),
     ]
     .into_iter()

@@ -366,6 +366,7 @@ impl<'a> Aggregator<'a> {
                 crate::pricing::ENTRY_POINT_7_DAYS,
                 crate::pricing::ENTRY_POINT_GIVEN,
                 crate::pricing::PAID_EXEMPT,
+                crate::pricing::PAID_EXEMPT_FLAGGED,
             ]
             .contains(n)
         }) {

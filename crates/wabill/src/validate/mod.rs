@@ -24,7 +24,8 @@ use crate::location::Location;
 use rustc_hash::FxHashMap;
 
 use crate::model::{
-    Category, Direction, Message, MetaDecisions, MetaPricing, MetaType, SourcePos, Status,
+    Category, Direction, Message, MetaDecisions, MetaPricing, MetaSubtype, MetaType, SourcePos,
+    Status,
 };
 use crate::refdata::markets::parse_country;
 
@@ -195,6 +196,14 @@ fn meta_pricing(columns: &Columns, record: &csv::ByteRecord) -> Result<MetaPrici
                 &[("true", true), ("false", false), ("1", true), ("0", false)],
             )
             .ok_or_else(|| field_error(Column::PricingBillable, raw, "expected true or false"))?,
+        ),
+    };
+    let raw = field(Column::PricingSubtype);
+    meta.subtype = match text(Column::PricingSubtype, raw)? {
+        "" => None,
+        s => Some(
+            MetaSubtype::parse(s)
+                .ok_or_else(|| field_error(Column::PricingSubtype, raw, "expected paid_exempt"))?,
         ),
     };
     Ok(meta)
@@ -461,6 +470,7 @@ impl Validator {
         // Checked whether or not it is kept: one verdict for a row, whatever
         // the command.
         let meta = meta_pricing(columns, record)?;
+        extras.paid_exempt = meta.subtype == Some(MetaSubtype::PaidExempt);
         if self.keep_meta
             && let Some(id) = message_id
             && !meta.is_empty()
