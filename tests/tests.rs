@@ -18,6 +18,7 @@ mod input;
 mod lines2026;
 mod merge;
 mod numbering_plan;
+mod one_home;
 mod pricing;
 mod providers;
 mod readers;
