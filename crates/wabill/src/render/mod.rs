@@ -2,7 +2,7 @@
 //! [`grid::Grid`] and names the [`Format`]s it offers; `table`, `csv`,
 //! `markdown`, `html` and `json` lay any grid out (JSON's non-tabular
 //! sections, such as `meta` and estimate's `partial`, stay serde structs),
-//! and [`write`] is the one dispatch from a format to its layout.
+//! and [`write()`] is the one dispatch from a format to its layout.
 
 mod bars;
 pub mod charges;
