@@ -4,33 +4,14 @@
 
 use std::sync::Arc;
 
-use jiff::tz::TimeZone;
 use wabill::engine::{Engine, ReadSettings, load, price_streaming};
 use wabill::input::{ReadOptions, Source, format_named};
 use wabill::model::Span;
-use wabill::pricing::{ModelChoice, PricingContext, WindowRules};
-use wabill::refdata::businesses::Businesses;
-use wabill::refdata::markets::MarketTable;
-use wabill::refdata::rates::{Currency, RateBook};
-use wabill::refdata::tiers::TierTable;
+use wabill::pricing::{ModelChoice, PricingContext};
 use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 
 fn context() -> PricingContext {
-    let mut markets = MarketTable::builtin();
-    let rates = RateBook::builtin(&mut markets);
-    PricingContext {
-        markets,
-        rates,
-        tiers: TierTable::default(),
-        businesses: Businesses::default(),
-        model: "auto".parse::<ModelChoice>().unwrap(),
-        currency: Currency::USD,
-        windows: WindowRules::default(),
-        service_allowance: wabill::pricing::Allowance::ServiceMessages.default_size(),
-        default_zone: TimeZone::UTC,
-        default_zone_name: "UTC".into(),
-        lines: wabill::refdata::lines::Lines::builtin(),
-    }
+    PricingContext::builtin(ModelChoice::Auto)
 }
 
 fn settings(text: &str) -> ReadSettings {

@@ -13,10 +13,8 @@ use rust_decimal_macros::dec;
 
 use wabill::input::{ReadOptions, Source};
 use wabill::model::{Category, Direction, Message};
-use wabill::pricing::{Model, ModelChoice, Pricer, PricingContext, PricingType, WindowRules};
+use wabill::pricing::{Model, ModelChoice, Pricer, PricingContext, PricingType};
 use wabill::refdata::businesses::Businesses;
-use wabill::refdata::markets::MarketTable;
-use wabill::refdata::rates::{Currency, RateBook};
 use wabill::refdata::tiers::TierTable;
 use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 use wabill::validate::{Log, Rejection, read_log};
@@ -78,34 +76,17 @@ fn context(setup: &Setup) -> PricingContext {
     } else {
         TimeZone::get(setup.zone).expect("known zone")
     };
-    let mut markets = MarketTable::builtin();
-    let rates = RateBook::builtin(&mut markets);
-    let tiers = match setup.tiers {
-        Some(text) => TierTable::parse("tiers.csv", text, &mut markets).expect("valid tiers"),
-        None => TierTable::default(),
-    };
-    let businesses = match setup.businesses {
-        Some(text) => Businesses::parse(
-            "businesses.csv",
-            text,
-            &(zone.clone(), setup.zone.to_string()),
-        )
-        .expect("valid businesses"),
-        None => Businesses::default(),
-    };
-    PricingContext {
-        markets,
-        rates,
-        tiers,
-        businesses,
-        model: setup.model,
-        currency: Currency::USD,
-        windows: WindowRules::default(),
-        service_allowance: setup.service_allowance,
-        default_zone: zone,
-        default_zone_name: setup.zone.to_string(),
-        lines: wabill::refdata::lines::Lines::builtin(),
+    let mut ctx =
+        PricingContext::builtin(setup.model).with_zone(zone.clone(), setup.zone.to_string());
+    if let Some(text) = setup.tiers {
+        ctx.tiers = TierTable::parse("tiers.csv", text, &mut ctx.markets).expect("valid tiers");
     }
+    if let Some(text) = setup.businesses {
+        ctx.businesses = Businesses::parse("businesses.csv", text, &(zone, setup.zone.to_string()))
+            .expect("valid businesses");
+    }
+    ctx.service_allowance = setup.service_allowance;
+    ctx
 }
 
 /// What pricing said about one message, owned.

@@ -311,3 +311,68 @@ fn the_diff_marks_missing_and_extra_lines() {
     );
     assert_eq!(normalise(&["a  ", "", " "]), ["a"]);
 }
+
+/// The README's input table ("## Input: the message log") names every
+/// column of the record (`wabill::input::Column`, the one declaration),
+/// each once, with its other header (`(or `type`)`) and whether it is
+/// required; nothing else.
+#[test]
+fn the_input_table_lists_the_record_columns() {
+    use wabill::input::Column;
+    let repo = crate::util::root();
+    let readme = std::fs::read_to_string(repo.join("README.md")).expect("read README.md");
+    let section = readme
+        .split("\n## Input: the message log\n")
+        .nth(1)
+        .expect("README has an input section");
+    let mut seen: Vec<(String, Option<String>, bool)> = Vec::new();
+    for row in section
+        .lines()
+        .skip_while(|l| !l.starts_with("| column |"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+    {
+        let cells: Vec<&str> = row.trim_matches('|').split(" | ").collect();
+        let (names, required) = (cells[0].trim(), cells[1].trim() == "yes");
+        let (names, other) = match names.split_once(" (or ") {
+            Some((n, o)) => (
+                n,
+                Some(o.trim_end_matches(')').trim_matches('`').to_string()),
+            ),
+            None => (names, None),
+        };
+        for name in names.split(", ") {
+            seen.push((name.trim_matches('`').to_string(), other.clone(), required));
+        }
+    }
+    let want: Vec<(String, Option<String>, bool)> = Column::ALL
+        .iter()
+        .map(|c| {
+            let other = match *c {
+                // Written in the row's meaning, with the columns beside it.
+                Column::PricingType | Column::PricingCategory | Column::PricingBillable => None,
+                _ => c.alias().or(c.fallback()).map(str::to_string),
+            };
+            (c.name().to_string(), other, c.required())
+        })
+        .collect();
+    let mut sorted = seen.clone();
+    sorted.sort();
+    let mut want_sorted = want.clone();
+    want_sorted.sort();
+    assert_eq!(
+        sorted, want_sorted,
+        "README.md input table (name, other header, required)"
+    );
+    for c in [
+        Column::PricingType,
+        Column::PricingCategory,
+        Column::PricingBillable,
+    ] {
+        let alias = c.alias().expect("a dotted name");
+        assert!(
+            section.contains(&format!("`{alias}`")),
+            "README names {alias}"
+        );
+    }
+}

@@ -21,6 +21,7 @@ mod issue27;
 mod lines2026;
 mod merge;
 mod numbering_plan;
+mod one_home;
 mod pricing;
 mod providers;
 mod readers;

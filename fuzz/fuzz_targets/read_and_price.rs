@@ -28,11 +28,7 @@ use rust_decimal::Decimal;
 
 use wabill::input::{Original, ReadOptions, Source};
 use wabill::model::{Message, Span};
-use wabill::pricing::{Model, ModelChoice, Pricer, PricingContext, PricingType, WindowRules};
-use wabill::refdata::businesses::Businesses;
-use wabill::refdata::markets::MarketTable;
-use wabill::refdata::rates::{Currency, RateBook};
-use wabill::refdata::tiers::TierTable;
+use wabill::pricing::{Model, ModelChoice, Pricer, PricingContext, PricingType};
 use wabill::report::{Aggregator, GroupBy, Line, MetaInput};
 use wabill::validate::{IdLinks, Log, Rejection, SeenIds, Settler, Validator, read_log, read_rows};
 
@@ -66,21 +62,10 @@ fn context(model: ModelChoice, kolkata: bool) -> PricingContext {
     } else {
         (TimeZone::UTC, "UTC")
     };
-    let mut markets = MarketTable::builtin();
-    let rates = RateBook::builtin(&mut markets);
-    PricingContext {
-        markets,
-        rates,
-        tiers: TierTable::default(),
-        businesses: Businesses::default(),
-        model,
-        currency: Currency::USD,
-        windows: WindowRules::default(),
-        service_allowance: 3,
-        default_zone: zone,
-        default_zone_name: name.to_string(),
-        lines: wabill::refdata::lines::Lines::builtin(),
-    }
+    let mut ctx = PricingContext::builtin(model).with_zone(zone, name);
+    // A small allowance, so short inputs reach its end.
+    ctx.service_allowance = 3;
+    ctx
 }
 
 /// Built-in cards parse once, not on every input: each model in UTC and in

@@ -6,19 +6,20 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::choice::{choice, formats};
+use crate::error::{Exit, exit_codes_help, exit_line};
 
 pub use wabill::engine::Engine;
 use wabill::reconcile::Granularity;
 use wabill::render::{Document, Format, GRID_FORMATS};
 
-const EXIT_CODES: &str = "\
-Exit codes:
-  0  success
-  1  error: unreadable input, a message with no known rate, a rejected row under --strict,
-     or a log with no message (without --allow-empty); no -o file is written
-  2  usage error (an unknown flag or a bad flag value)
-  3  the total exceeds --budget
-  4  reconcile: a cell differs from Meta's figure by more than --tolerance";
+/// The codes most commands end with.
+const STANDARD: &[(Exit, Option<&str>)] =
+    &[(Exit::Ok, None), (Exit::Error, None), (Exit::Usage, None)];
+
+/// A command's examples and notes, then its "Exit codes:" line.
+fn with_exits(text: &str, codes: &[(Exit, Option<&str>)]) -> String {
+    format!("{text}{}", exit_line(codes))
+}
 
 #[derive(Debug, Parser)]
 #[command(
@@ -29,7 +30,7 @@ Exit codes:
         wabill reads CSV message logs, applies Meta's conversation, free-window and \
         per-message rules in force at each message's date, and reports what was charged, what \
         was free and why.",
-    after_help = EXIT_CODES,
+    after_help = exit_codes_help(92),
     max_term_width = 100
 )]
 pub struct Cli {
@@ -122,21 +123,19 @@ fn check_delimiter(s: &str) -> Result<String, BadValue> {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Price a log and print a cost report grouped by market, category, month…
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill estimate data/sample/messages.csv\n",
         "  wabill estimate logs/*.csv --by month,market --format csv\n",
         "  cat log.csv | wabill estimate - --budget 50 --strict\n\n",
-        "Exit codes: 0 ok, 1 error, 2 usage, 3 over budget"
-    ))]
+    ), &[(Exit::Ok, None), (Exit::Error, None), (Exit::Usage, None), (Exit::OverBudget, None)]))]
     Estimate(EstimateArgs),
     /// Print one priced row per message, in time order
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill price data/sample/messages.csv\n",
         "  wabill price log.csv --format json | jq 'select(.billable)'\n\n",
-        "Exit codes: 0 ok, 1 error, 2 usage"
-    ))]
+    ), STANDARD))]
     Price(PriceArgs),
     /// Explain why a message was charged what it was, with its timeline
     #[command(after_help = concat!(
@@ -147,12 +146,15 @@ pub enum Command {
     ))]
     Explain(ExplainArgs),
     /// Check logs for problems without pricing them into a report
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill validate data/sample/messages.csv\n",
         "  wabill validate logs/*.csv --format csv > problems.csv\n\n",
-        "Exit codes: 0 no problems, 1 problems found or unreadable input, 2 usage"
-    ))]
+    ), &[
+        (Exit::Ok, Some("no problems")),
+        (Exit::Error, Some("problems found or unreadable input")),
+        (Exit::Usage, None),
+    ]))]
     Validate(ValidateArgs),
     /// Look up the market of a number and the rates in force on a date
     #[command(after_help = concat!(
@@ -163,7 +165,7 @@ pub enum Command {
     ))]
     Rates(RatesArgs),
     /// Forecast monthly spend from a plan, or from a log's history projected forward
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill forecast --plan plan.csv\n",
         "  wabill forecast --plan plan.csv --format csv > forecast.csv\n",
@@ -173,11 +175,15 @@ pub enum Command {
         "Plan columns: month (YYYY-MM), market (a market name or a 2-letter country;\n",
         "the header may be `country`), category, messages, and optionally\n",
         "in_window_share and free_entry_point_share (0.25 or 25%).\n\n",
-        "Exit codes: 0 ok, 1 error (a bad plan, a volume with no known rate), 2 usage"
-    ))]
+    ), &[
+        (Exit::Ok, None),
+        (Exit::Error, Some("error (a bad plan, a volume with no known rate)")),
+        (Exit::Usage, None),
+        (Exit::OverBudget, Some("a month over --budget")),
+    ]))]
     Forecast(ForecastArgs),
     /// Price the same log under several scenarios, side by side
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill compare sept.csv --scenario before:model=per-message-2025 \\\n",
         "                          --scenario after:model=per-message-2026-10\n",
@@ -187,11 +193,10 @@ pub enum Command {
         "currency, tiers (a file, or none), markets, fees (a file, or none), tax\n",
         "(a percent), fx (a file); anything not given comes from the common flags.\n",
         "With fees, tax or fx, the scenarios' all-in totals are compared.\n\n",
-        "Exit codes: 0 ok, 1 error, 2 usage"
-    ))]
+    ), STANDARD))]
     Compare(CompareArgs),
     /// Compare the estimate of a log with what Meta billed (pricing analytics)
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill reconcile jan.csv --actual pricing_analytics.json\n",
         "  wabill reconcile jan.csv --actual analytics.csv --granularity month --tolerance 0.01 --tolerance 2%\n",
@@ -208,12 +213,15 @@ pub enum Command {
         "Without --actual, each outbound message's pricing type, category and billable flag\n",
         "are compared with Meta's (webhook `pricing`, or pricing_type/pricing_category/\n",
         "pricing_billable columns); the differing messages are listed.\n\n",
-        "Exit codes: 0 every cell (message) agrees, 1 error, 2 usage, 4 cells outside\n",
-        "tolerance (messages that differ)"
-    ))]
+    ), &[
+        (Exit::Ok, Some("every cell (message) agrees")),
+        (Exit::Error, None),
+        (Exit::Usage, None),
+        (Exit::OutsideTolerance, Some("cells outside\ntolerance (messages that differ)")),
+    ]))]
     Reconcile(ReconcileArgs),
     /// Merge partial reports (estimate --format json of each part) into the whole log's report
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill partition logs/*.csv --parts 8 --out parts --businesses businesses.csv\n",
         "  for p in parts/part-*.csv; do\n",
@@ -223,11 +231,14 @@ pub enum Command {
         "The result is the report of all the parts priced together, byte for byte,\n",
         "in every format. Reports priced with different settings, or that share a\n",
         "business (or a portfolio that volume tiers counted), are refused.\n\n",
-        "Exit codes: 0 ok, 1 error (reports that cannot be merged, unpriced messages), 2 usage"
-    ))]
+    ), &[
+        (Exit::Ok, None),
+        (Exit::Error, Some("error (reports that cannot be merged, unpriced messages)")),
+        (Exit::Usage, None),
+    ]))]
     Merge(MergeArgs),
     /// Split logs into parts that price exactly on their own (by portfolio or business)
-    #[command(after_help = concat!(
+    #[command(after_help = with_exits(concat!(
         "Examples:\n",
         "  wabill partition logs/*.csv --parts 8 --out parts\n",
         "  wabill partition - --by business --parts 4 --out parts < log.csv\n",
@@ -237,8 +248,7 @@ pub enum Command {
         "created new (never through a link, a FIFO or a device), and DIR/manifest.json\n",
         "(run id, parts, rows per part) is written last: merge refuses parts that do\n",
         "not match a complete manifest.\n\n",
-        "Exit codes: 0 ok, 1 error, 2 usage"
-    ))]
+    ), STANDARD))]
     Partition(PartitionArgs),
     /// Print a shell completion script
     #[command(

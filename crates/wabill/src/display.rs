@@ -85,6 +85,17 @@ pub fn nouns(n: u64, noun: &str) -> String {
     }
 }
 
+/// A count with grouped digits and its noun: "1 message", "1,200 messages".
+pub fn counted(n: u64, noun: &str) -> String {
+    format!("{} {}", group_digits(n), nouns(n, noun))
+}
+
+/// A count and the noun's own singular or plural, for nouns that do not
+/// take an `s` ("1 rejected row", "2 statuses without a message").
+pub fn plural_of(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 pub fn group_digits(n: u64) -> String {
     group_str(&n.to_string())
 }
@@ -149,6 +160,10 @@ mod tests {
         assert_eq!(plural(2, "cell"), "2 cells");
         assert_eq!(nouns(1, "row"), "row");
         assert_eq!(nouns(1000, "row"), "rows");
+        assert_eq!(counted(1, "message"), "1 message");
+        assert_eq!(counted(1200, "message"), "1,200 messages");
+        assert_eq!(plural_of(1, "box", "boxes"), "1 box");
+        assert_eq!(plural_of(3, "box", "boxes"), "3 boxes");
     }
 
     #[test]

@@ -15,7 +15,7 @@ use wabill::forecast::project::Method;
 use wabill::forecast::{self, ForecastMeta, History, Partial, Planned};
 use wabill::pricing::{PricingContext, Sent};
 use wabill::render::forecast::Forecast;
-use wabill::render::{Document, Format};
+use wabill::render::{Document, Format, plural};
 
 /// Errors of a plan printed one by one before a count.
 const SHOWN_ERRORS: usize = 30;
@@ -158,20 +158,19 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
         },
         match log_numbers {
             None => format!(
-                "from 2026-10 the first {} service messages a month are free ({} business \
-                 number{} × {}), taken in report order",
+                "from 2026-10 the first {} service messages a month are free ({} × {}), \
+                 taken in report order",
                 wabill::render::group_digits(
                     ctx.service_allowance.saturating_mul(args.business_numbers)
                 ),
-                args.business_numbers,
-                if args.business_numbers == 1 { "" } else { "s" },
+                plural(args.business_numbers, "business number"),
                 wabill::render::group_digits(ctx.service_allowance)
             ),
             Some(n) => format!(
                 "from 2026-10 the first {} service messages a month of each business number \
-                 are free, as the log's business column says ({n} number{})",
+                 are free, as the log's business column says ({})",
                 wabill::render::group_digits(ctx.service_allowance),
-                if n == 1 { "" } else { "s" }
+                plural(n, "number")
             ),
         },
     ];
@@ -314,19 +313,18 @@ fn from_history(
     };
     let mut learned = vec![
         format!(
-            "history {first} to {last} ({} month{}, {} delivered outbound messages; \
+            "history {first} to {last} ({}, {} delivered outbound messages; \
              {} not delivered ignored), {completeness}",
-            span.months.len(),
-            if span.months.len() == 1 { "" } else { "s" },
+            plural(span.months.len() as u64, "month"),
             wabill::render::group_digits(history.messages()),
             wabill::render::group_digits(history.not_delivered),
         ),
         format!(
-            "projection: {} for {months} month{}, per country × category × window \
+            "projection: {} for {}, per country × category × window \
              (outside, customer service, entry point), rounded to whole messages half \
              away from zero",
             method.describe(&base),
-            if months == 1 { "" } else { "s" }
+            plural(months as u64, "month")
         ),
     ];
     if !span.empty.is_empty() {
@@ -344,8 +342,8 @@ fn from_history(
     let fitted = span.fitted_len();
     if fitted < 3 && method == Method::Trend {
         learned.push(format!(
-            "only {fitted} month{} of history: the trend is weak",
-            if fitted == 1 { "" } else { "s" }
+            "only {} of history: the trend is weak",
+            plural(fitted as u64, "month")
         ));
         note(&format!(
             "only {fitted} month(s) of history; consider --growth RATE"

@@ -65,8 +65,8 @@ pub fn run(args: &MergeArgs) -> Result<Exit> {
         return Err(Failure::new(
             Exit::Error,
             format!(
-                "{unpriced} message{} could not be priced (each part's run named them)",
-                if unpriced == 1 { "" } else { "s" }
+                "{} could not be priced (each part's run named them)",
+                wabill::render::plural(unpriced, "message")
             ),
         )
         .into());

@@ -129,8 +129,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             };
             let row = PriceRow {
                 message_id: safe(csv, m.message_id.map_or("", |i| strings.message_ids.get(i))),
-                timestamp: jiff::Timestamp::from_microsecond(m.at.as_micros())
-                    .map_or(String::new(), |t| t.to_string()),
+                timestamp: m.at.to_string(),
                 business: safe(csv, strings.businesses.get(m.business)),
                 business_number: (!numbers.is_empty())
                     .then(|| safe(csv, number_of(strings.businesses.get(m.business)))),

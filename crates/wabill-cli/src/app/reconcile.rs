@@ -73,10 +73,8 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let (points, duplicates) = actual::dedupe(points)?;
     if let Some((first, again)) = &duplicates.first {
         note(&format!(
-            "warning: {} data point{} given more than once (first {first}, again {again}): \
-             counted once",
-            duplicates.dropped,
-            if duplicates.dropped == 1 { "" } else { "s" }
+            "warning: {} given more than once (first {first}, again {again}): counted once",
+            wabill::render::plural(duplicates.dropped, "data point")
         ));
     }
     let measure = Measure::of(&points)?;

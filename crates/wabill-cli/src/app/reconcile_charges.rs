@@ -79,16 +79,13 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         // The estimate's days (the business's zone), or UTC days (--utc).
         let date = match priced {
             Ok(p) if !args.utc => p.local_date,
-            _ => jiff::Timestamp::from_microsecond(m.at.as_micros())
-                .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
-                .unwrap_or_default(),
+            _ => m.at.utc_date().unwrap_or_default(),
         };
         result.add(m, priced, args.granularity.period(date), || {
             (
                 m.message_id
                     .map_or(String::new(), |i| strings.message_ids.get(i).to_string()),
-                jiff::Timestamp::from_microsecond(m.at.as_micros())
-                    .map_or(String::new(), |t| t.to_string()),
+                m.at.to_string(),
             )
         });
     });

@@ -62,8 +62,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             (
                 m.message_id
                     .map_or(String::new(), |i| strings.message_ids.get(i).to_string()),
-                jiff::Timestamp::from_microsecond(m.at.as_micros())
-                    .map_or(String::new(), |t| t.to_string()),
+                m.at.to_string(),
                 super::price::shown_customer(strings.customers.get(m.customer)),
                 sentence(m, priced, &loaded.ctx),
             )

@@ -44,14 +44,14 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         rates.allow_stale();
     }
     let tiers = match &args.tiers {
-        _ if args.no_tiers => TierTable::off(),
+        _ if args.no_tiers => Some(TierTable::off()),
         Some(path) => {
             let mut t =
                 TierTable::parse(&path.display().to_string(), &read_text(path)?, &mut markets)?;
             t.as_given = true;
-            t
+            Some(t)
         }
-        None => TierTable::builtin(&mut markets),
+        None => None,
     };
     let businesses = match &args.businesses {
         Some(path) => Businesses::parse(
@@ -74,28 +74,23 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
     if args.service_window_hours == 0 || args.entry_point_hours == Some(0) {
         bail!("window lengths must be at least one hour");
     }
-    Ok(PricingContext {
-        markets,
-        rates,
-        tiers,
-        businesses,
-        model: args
-            .model
-            .as_deref()
-            .unwrap_or("auto")
-            .parse::<ModelChoice>()?,
-        currency,
-        windows: WindowRules {
-            service_window: Span::hours(i64::from(args.service_window_hours)),
-            entry_point_window: Span::hours(i64::from(args.entry_point_hours.unwrap_or(72))),
-            entry_point_fixed: args.entry_point_hours.is_some(),
-            ..WindowRules::default()
-        },
-        service_allowance: wabill::pricing::Allowance::ServiceMessages.default_size(),
-        default_zone: zone,
-        default_zone_name: zone_name,
-        lines,
-    })
+    let model = args
+        .model
+        .as_deref()
+        .unwrap_or("auto")
+        .parse::<ModelChoice>()?;
+    let mut context =
+        PricingContext::from_tables(markets, rates, tiers, model).with_zone(zone, zone_name);
+    context.businesses = businesses;
+    context.currency = currency;
+    context.windows = WindowRules {
+        service_window: Span::hours(i64::from(args.service_window_hours)),
+        entry_point_window: Span::hours(i64::from(args.entry_point_hours.unwrap_or(72))),
+        entry_point_fixed: args.entry_point_hours.is_some(),
+        ..WindowRules::default()
+    };
+    context.lines = lines;
+    Ok(context)
 }
 
 /// The 2026 lines' data: built-in AI Provider markets or `--ai-markets`,
@@ -305,4 +300,42 @@ pub fn all_in(
         fx,
         description: said.join("; "),
     }))
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Flags {
+        #[command(flatten)]
+        pricing: PricingArgs,
+    }
+
+    /// With no pricing flag the CLI prices as `PricingContext::builtin`,
+    /// the context the library's tests and the fuzzer use: same tables
+    /// (volume tiers included), defaults and zone.
+    #[test]
+    fn no_flags_is_the_library_builtin_context() {
+        let flags = Flags::try_parse_from(["wabill"]).unwrap();
+        let cli = pricing_context(&flags.pricing).unwrap();
+        let lib = PricingContext::builtin(ModelChoice::Auto);
+        assert_eq!(cli.model, lib.model);
+        assert_eq!(cli.currency, lib.currency);
+        assert_eq!(cli.windows, lib.windows);
+        assert_eq!(cli.service_allowance, lib.service_allowance);
+        assert_eq!(cli.default_zone_name, lib.default_zone_name);
+        assert_eq!(cli.default_zone, lib.default_zone);
+        assert!(!lib.tiers.is_empty() && !lib.tiers.is_off() && !lib.tiers.as_given);
+        assert_eq!(
+            (cli.tiers.is_empty(), cli.tiers.is_off(), cli.tiers.as_given),
+            (false, false, false)
+        );
+        assert_eq!(cli.tiers.starts, lib.tiers.starts);
+        assert_eq!(cli.rates.currencies(), lib.rates.currencies());
+        assert_eq!(
+            cli.lines.agent_tokens_per_message,
+            lib.lines.agent_tokens_per_message
+        );
+    }
 }

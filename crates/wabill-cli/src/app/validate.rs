@@ -129,7 +129,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
 
 /// `1 row`, `2 rows`.
 fn count(n: u64, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
+    wabill::render::plural_of(n, one, many)
 }
 
 #[cfg(test)]

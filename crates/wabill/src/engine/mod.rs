@@ -306,8 +306,7 @@ impl UnpricedReport {
         if m.at >= tomorrow {
             self.future += 1;
             if self.future <= SHOWN_FUTURE {
-                let date = jiff::Timestamp::from_microsecond(m.at.as_micros())
-                    .map_or(String::new(), |t| t.strftime("%Y-%m-%d").to_string());
+                let date = m.at.utc_date().map_or(String::new(), |d| d.to_string());
                 let card = match result {
                     Ok(p) => p
                         .rate_source

@@ -4,106 +4,80 @@
 
 use std::fmt;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Column {
-    Timestamp,
-    Customer,
-    Direction,
-    Category,
-    Business,
-    MessageId,
-    Status,
-    EntryPoint,
-    Country,
+/// The record's columns, declared once: each variant with the header name
+/// wabill's CSV gives it. `Column`, `Column::ALL`, `Column::name` and the
+/// providers' record (`provider::Out`, `provider::HEADER`) all come from
+/// this list; the README's input table is checked against it
+/// (`tests/readme.rs`).
+macro_rules! columns {
+    ($($(#[$doc:meta])* $variant:ident => $name:literal,)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Column {
+            $($(#[$doc])* $variant,)*
+        }
+
+        const COLUMNS: usize = [$(Column::$variant),*].len();
+
+        impl Column {
+            /// Every column, in declaration order (`Column as usize` is the
+            /// index).
+            pub const ALL: [Column; COLUMNS] = [$(Column::$variant),*];
+
+            /// The header name.
+            pub const fn name(self) -> &'static str {
+                match self {
+                    $(Column::$variant => $name,)*
+                }
+            }
+        }
+    };
+}
+
+columns! {
+    Timestamp => "timestamp",
+    Customer => "customer",
+    Direction => "direction",
+    Category => "category",
+    Business => "business",
+    MessageId => "message_id",
+    Status => "status",
+    EntryPoint => "entry_point",
+    Country => "country",
     /// Group id: the row is a group message's copy for one participant.
-    Group,
+    Group => "group",
     /// `call` marks a call row; any other value is a message.
-    Kind,
+    Kind => "kind",
     /// Business Agent tokens.
-    Tokens,
+    Tokens => "tokens",
     /// Meta's reported cost (`pricing.cost.amount`, currency units).
-    CostAmount,
+    CostAmount => "cost_amount",
     /// Its currency (`pricing.cost.currency`).
-    CostCurrency,
+    CostCurrency => "cost_currency",
     /// Template name, for `--max-price`.
-    Template,
+    Template => "template",
     /// Meta's decision, when the source carries it (webhooks' `pricing`).
-    PricingType,
-    PricingCategory,
-    PricingBillable,
+    PricingType => "pricing_type",
+    PricingCategory => "pricing_category",
+    PricingBillable => "pricing_billable",
     /// The business's phone number as customers see it (webhooks'
     /// `metadata.display_phone_number`), for reports: `business` stays the
     /// key (a `phone_number_id`).
-    BusinessNumber,
+    BusinessNumber => "business_number",
     /// The provider's (BSP's) own price for the message, as exported:
     /// kept apart from Meta's cost, never added to it.
-    ProviderPrice,
+    ProviderPrice => "provider_price",
     /// Its currency.
-    ProviderCurrency,
+    ProviderCurrency => "provider_currency",
     /// Meta's `pricing.subtype` (`paid_exempt`: a government or
     /// non-profit business's service message past the 1,000 free, from
     /// 2026-10-12).
-    PricingSubtype,
+    PricingSubtype => "pricing_subtype",
 }
 
-const COLUMNS: usize = 22;
-
 impl Column {
-    pub const ALL: [Column; COLUMNS] = [
-        Column::Timestamp,
-        Column::Customer,
-        Column::Direction,
-        Column::Category,
-        Column::Business,
-        Column::MessageId,
-        Column::Status,
-        Column::EntryPoint,
-        Column::Country,
-        Column::Group,
-        Column::Kind,
-        Column::Tokens,
-        Column::CostAmount,
-        Column::CostCurrency,
-        Column::Template,
-        Column::PricingType,
-        Column::PricingCategory,
-        Column::PricingBillable,
-        Column::BusinessNumber,
-        Column::ProviderPrice,
-        Column::ProviderCurrency,
-        Column::PricingSubtype,
-    ];
-
-    pub fn name(self) -> &'static str {
-        match self {
-            Column::Timestamp => "timestamp",
-            Column::Customer => "customer",
-            Column::Direction => "direction",
-            Column::Category => "category",
-            Column::Business => "business",
-            Column::MessageId => "message_id",
-            Column::Status => "status",
-            Column::EntryPoint => "entry_point",
-            Column::Country => "country",
-            Column::Group => "group",
-            Column::Kind => "kind",
-            Column::Tokens => "tokens",
-            Column::CostAmount => "cost_amount",
-            Column::CostCurrency => "cost_currency",
-            Column::Template => "template",
-            Column::PricingType => "pricing_type",
-            Column::PricingCategory => "pricing_category",
-            Column::PricingBillable => "pricing_billable",
-            Column::BusinessNumber => "business_number",
-            Column::ProviderPrice => "provider_price",
-            Column::ProviderCurrency => "provider_currency",
-            Column::PricingSubtype => "pricing_subtype",
-        }
-    }
-
     /// Another header that means the column (Meta's dotted names, as a
     /// flattened webhook export writes them).
-    fn alias(self) -> Option<&'static str> {
+    pub fn alias(self) -> Option<&'static str> {
         match self {
             Column::PricingType => Some("pricing.type"),
             Column::PricingCategory => Some("pricing.category"),
@@ -116,11 +90,11 @@ impl Column {
 
     /// The header read when the column's own name is absent: Meta's
     /// message `type` says `call` too.
-    fn fallback(self) -> Option<&'static str> {
+    pub fn fallback(self) -> Option<&'static str> {
         (self == Column::Kind).then_some("type")
     }
 
-    fn required(self) -> bool {
+    pub fn required(self) -> bool {
         matches!(
             self,
             Column::Timestamp | Column::Customer | Column::Direction

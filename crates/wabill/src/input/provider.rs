@@ -7,9 +7,8 @@ use std::io::BufRead;
 use super::{Column, Columns, InputError, Opened, Original, Records};
 
 /// What a provider's reader hands the input layer: its rows in wabill's
-/// columns (`HEADER`; the first ones in `Column` order).
+/// columns (`HEADER`, in `Column` order).
 pub fn opened(records: Box<dyn Records>) -> Opened {
-    debug_assert!(Column::ALL.iter().all(|c| HEADER[*c as usize] == c.name()));
     Opened {
         records,
         columns: Columns::canonical(),
@@ -19,60 +18,23 @@ pub fn opened(records: Box<dyn Records>) -> Opened {
     }
 }
 
-/// The fields a provider reader fills, in the order of `HEADER`. Meta's
-/// pricing decision (`pricing_*`) and the provider's own charge
-/// (`provider_*`) are left empty when the source does not carry them.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Out {
-    Timestamp,
-    Customer,
-    Direction,
-    Category,
-    Business,
-    MessageId,
-    Status,
-    EntryPoint,
-    Country,
-    Group,
-    Kind,
-    Tokens,
-    CostAmount,
-    CostCurrency,
-    Template,
-    PricingType,
-    PricingCategory,
-    PricingBillable,
-    BusinessNumber,
-    ProviderPrice,
-    ProviderCurrency,
-    PricingSubtype,
-}
+/// The fields a provider reader fills: the record's columns (`Column`),
+/// in the order of `HEADER`. Meta's pricing decision (`pricing_*`) and the
+/// provider's own charge (`provider_*`) are left empty when the source does
+/// not carry them.
+pub use super::Column as Out;
 
-/// Header names of the record, as wabill's own CSV spells them.
-pub const HEADER: [&str; 22] = [
-    "timestamp",
-    "customer",
-    "direction",
-    "category",
-    "business",
-    "message_id",
-    "status",
-    "entry_point",
-    "country",
-    "group",
-    "kind",
-    "tokens",
-    "cost_amount",
-    "cost_currency",
-    "template",
-    "pricing_type",
-    "pricing_category",
-    "pricing_billable",
-    "business_number",
-    "provider_price",
-    "provider_currency",
-    "pricing_subtype",
-];
+/// Header names of the record, as wabill's own CSV spells them: the
+/// columns' names, in `Column` order.
+pub const HEADER: [&str; Column::ALL.len()] = {
+    let mut header = [""; Column::ALL.len()];
+    let mut i = 0;
+    while i < header.len() {
+        header[i] = Column::ALL[i].name();
+        i += 1;
+    }
+    header
+};
 
 /// A provider's referral field (a click or ad id, or a yes/no) as
 /// wabill's `entry_point`: any id means the customer came from an ad.

@@ -675,30 +675,35 @@ fn rows(n: Notification) -> Vec<[String; WIDTH]> {
                 _ if category.is_empty() => "status",
                 _ => "",
             };
-            let mut fields = row([
-                text(&s.timestamp),
-                customer,
-                "out",
-                category,
-                business,
-                text(&s.id),
-                status,
-                "",
-                &country,
-                group,
-                kind,
-                "",
-                cost.map_or("", |c| text(&c.amount)),
-                cost.map_or("", |c| text(&c.currency)),
-                "",
-                pricing.map_or("", |p| text(&p.kind)),
-                pricing.map_or("", |p| text(&p.category)),
-                pricing.map_or("", |p| text(&p.billable)),
-                number,
+            let mut fields = row(&[
+                (Column::Timestamp, text(&s.timestamp)),
+                (Column::Customer, customer),
+                (Column::Direction, "out"),
+                (Column::Category, category),
+                (Column::Business, business),
+                (Column::MessageId, text(&s.id)),
+                (Column::Status, status),
+                (Column::Country, &country),
+                (Column::Group, group),
+                (Column::Kind, kind),
+                (Column::CostAmount, cost.map_or("", |c| text(&c.amount))),
+                (Column::CostCurrency, cost.map_or("", |c| text(&c.currency))),
+                (Column::PricingType, pricing.map_or("", |p| text(&p.kind))),
+                (
+                    Column::PricingCategory,
+                    pricing.map_or("", |p| text(&p.category)),
+                ),
+                (
+                    Column::PricingBillable,
+                    pricing.map_or("", |p| text(&p.billable)),
+                ),
+                (Column::BusinessNumber, number),
+                (
+                    Column::PricingSubtype,
+                    pricing.map_or("", |p| text(&p.subtype)),
+                ),
             ]);
             fields[CALLBACK] = text(&s.biz_opaque_callback_data).to_string();
-            fields[Column::PricingSubtype as usize] =
-                pricing.map_or("", |p| text(&p.subtype)).to_string();
             out.push(fields);
         }
     }
@@ -735,11 +740,6 @@ impl<'a> MetaStatus<'a> {
     }
 }
 
-/// The columns a webhook fills in order: all but the provider's price
-/// (Meta's notifications carry none), which is left empty, and Meta's
-/// `pricing.subtype` (set apart, on statuses).
-const FILLED: usize = Column::ProviderPrice as usize;
-
 /// The fields of a customer's message (or of a status naming one).
 struct CustomerRow<'a> {
     at: &'a str,
@@ -753,31 +753,26 @@ struct CustomerRow<'a> {
 
 fn customer_row(m: CustomerRow<'_>) -> [String; WIDTH] {
     let entry_point = if m.entry_point { "1" } else { "" };
-    row([
-        m.at,
-        m.customer,
-        "in",
-        "",
-        m.business,
-        m.id,
-        "",
-        entry_point,
-        m.country,
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        "",
-        m.number,
+    row(&[
+        (Column::Timestamp, m.at),
+        (Column::Customer, m.customer),
+        (Column::Direction, "in"),
+        (Column::Business, m.business),
+        (Column::MessageId, m.id),
+        (Column::EntryPoint, entry_point),
+        (Column::Country, m.country),
+        (Column::BusinessNumber, m.number),
     ])
 }
 
-fn row(fields: [&str; FILLED]) -> [String; WIDTH] {
-    std::array::from_fn(|i| fields.get(i).map_or(String::new(), |f| f.to_string()))
+/// A record with these columns filled, the others empty (a webhook never
+/// carries the provider's price); the sender's tag goes in `CALLBACK`.
+fn row(fields: &[(Column, &str)]) -> [String; WIDTH] {
+    let mut record: [String; WIDTH] = Default::default();
+    for (column, value) in fields {
+        record[*column as usize] = value.to_string();
+    }
+    record
 }
 
 impl Records for Notifications {

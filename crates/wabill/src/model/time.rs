@@ -4,6 +4,7 @@
 //! types so that `at + at` does not compile; both are 8-byte `Copy`
 //! newtypes over `i64`, so they cost nothing over the bare integer.
 
+use std::fmt;
 use std::ops::{Add, Mul, Sub};
 
 /// Raw microseconds, for parsing and storage formats.
@@ -56,6 +57,40 @@ impl Instant {
     /// The start of hour number `n` (saturating at the ends of time).
     pub fn at_hour(n: i64) -> Instant {
         Instant(n.saturating_mul(Span::HOUR.0))
+    }
+
+    /// The instant as a jiff timestamp: the one conversion to civil time.
+    /// `None` only outside jiff's years -9999 to 9999, which no message
+    /// reaches (`validate::parse_timestamp` refuses them).
+    pub fn timestamp(self) -> Option<jiff::Timestamp> {
+        jiff::Timestamp::from_microsecond(self.0).ok()
+    }
+
+    /// The UTC calendar day.
+    pub fn utc_date(self) -> Option<jiff::civil::Date> {
+        self.timestamp()
+            .map(|t| t.to_zoned_datetime(jiff::tz::TimeZone::UTC).date())
+    }
+
+    /// `2026-02-01 10:00:00 UTC`, as explanations and timelines write it
+    /// (the microseconds when out of range, as `Display`).
+    pub fn readable(self) -> String {
+        self.timestamp().map_or_else(
+            || self.0.to_string(),
+            |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        )
+    }
+}
+
+/// RFC 3339 in UTC as jiff writes it (`2026-02-01T10:00:00Z`,
+/// `2026-02-01T10:00:00.5Z`): the timestamp of CSV and JSON reports and of
+/// messages. Out of jiff's range, the microseconds (never an empty text).
+impl fmt::Display for Instant {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.timestamp() {
+            Some(t) => fmt::Display::fmt(&t, f),
+            None => write!(f, "{}", self.0),
+        }
     }
 }
 
@@ -138,6 +173,18 @@ impl Mul<Span> for i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_instant_as_text() {
+        let at = Instant::from_micros(1_769_940_000_500_000); // 2026-02-01T10:00:00.5Z
+        assert_eq!(at.to_string(), "2026-02-01T10:00:00.5Z");
+        assert_eq!(at.readable(), "2026-02-01 10:00:00 UTC");
+        assert_eq!(at.utc_date().unwrap().to_string(), "2026-02-01");
+        // Out of jiff's range: the microseconds, never an empty text.
+        assert_eq!(Instant::MAX.to_string(), i64::MAX.to_string());
+        assert_eq!(Instant::MAX.readable(), i64::MAX.to_string());
+        assert_eq!(Instant::MAX.utc_date(), None);
+    }
 
     #[test]
     fn windows_are_half_open() {

@@ -41,7 +41,8 @@ impl LocalCalendar {
 }
 
 pub fn local_date(zone: &TimeZone, at: Micros) -> Date {
-    Timestamp::from_microsecond(at)
+    crate::model::Instant::from_micros(at)
+        .timestamp()
         .unwrap_or(Timestamp::UNIX_EPOCH)
         .to_zoned_datetime(zone.clone())
         .date()

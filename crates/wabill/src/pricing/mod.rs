@@ -132,6 +132,51 @@ impl PricingContext {
             None => self.markets.lookup(strings.customers.get(m.customer), date),
         }
     }
+    /// The context `wabill` builds when no pricing flag is given: built-in
+    /// markets, rate cards **and volume tiers**, no business file, USD,
+    /// the default windows and service allowance, UTC. Tests, the fuzzer
+    /// and the CLI start from here (the CLI through [`from_tables`]), so
+    /// they price alike; change a field afterwards for a variation.
+    ///
+    /// [`from_tables`]: PricingContext::from_tables
+    pub fn builtin(model: ModelChoice) -> PricingContext {
+        let mut markets = MarketTable::builtin();
+        let rates = RateBook::builtin(&mut markets);
+        PricingContext::from_tables(markets, rates, None, model)
+    }
+
+    /// The built-in defaults over the given tables; `tiers: None` means the
+    /// built-in volume tiers, read into `markets` now (after the rate cards,
+    /// as the CLI has always done).
+    pub fn from_tables(
+        mut markets: MarketTable,
+        rates: RateBook,
+        tiers: Option<TierTable>,
+        model: ModelChoice,
+    ) -> PricingContext {
+        let tiers = tiers.unwrap_or_else(|| TierTable::builtin(&mut markets));
+        PricingContext {
+            markets,
+            rates,
+            tiers,
+            businesses: Businesses::default(),
+            model,
+            currency: Currency::USD,
+            windows: WindowRules::default(),
+            service_allowance: Allowance::ServiceMessages.default_size(),
+            default_zone: TimeZone::UTC,
+            default_zone_name: "UTC".to_string(),
+            lines: crate::refdata::lines::Lines::builtin(),
+        }
+    }
+
+    /// The business-local zone for records and businesses that name none
+    /// (`--tz`): `name` is how reports write it.
+    pub fn with_zone(mut self, zone: TimeZone, name: impl Into<String>) -> PricingContext {
+        self.default_zone = zone;
+        self.default_zone_name = name.into();
+        self
+    }
 }
 
 /// The charge for one message and the facts behind it.

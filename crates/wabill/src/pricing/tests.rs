@@ -14,27 +14,12 @@ use crate::refdata::tiers::TierTable;
 use crate::validate::Strings;
 
 fn context(model: ModelChoice, businesses: &str) -> PricingContext {
-    let mut markets = MarketTable::builtin();
-    let rates = RateBook::builtin(&mut markets);
-    let utc = (TimeZone::UTC, "UTC".to_string());
-    let businesses = if businesses.is_empty() {
-        Businesses::default()
-    } else {
-        Businesses::parse("businesses.csv", businesses, &utc).unwrap()
-    };
-    PricingContext {
-        markets,
-        rates,
-        tiers: TierTable::default(),
-        businesses,
-        model,
-        currency: Currency::USD,
-        windows: WindowRules::default(),
-        service_allowance: Allowance::ServiceMessages.default_size(),
-        default_zone: TimeZone::UTC,
-        default_zone_name: "UTC".into(),
-        lines: crate::refdata::lines::Lines::builtin(),
+    let mut ctx = PricingContext::builtin(model);
+    if !businesses.is_empty() {
+        let utc = (TimeZone::UTC, "UTC".to_string());
+        ctx.businesses = Businesses::parse("businesses.csv", businesses, &utc).unwrap();
     }
+    ctx
 }
 
 struct Log {
@@ -380,7 +365,7 @@ fn explain_has_a_sentence_for_every_pricing_type() {
         "utility template sent 26 h after the customer's last message: outside the customer service window; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
         "customer message: opens (or restarts) the 24 h customer service window.",
         "service (free-form) message number 1 this month for this business number: within the 1,000 free service messages.",
-        "utility template sent 2 h after the customer's last message, inside the 24 h customer service window (open until 2026-10-06 00:00:00 UTC), charged since the rules of 2026-10-01; India utility rate 0.0014 USD, card rates-2026-01-01-usd.csv (USD 2026-01-01).",
+        "utility template sent 2 h after the customer's last message, inside the 24 h customer service window (open until 2026-10-06 00:00:00 UTC), charged since the rules of 2026-10-01; India utility rate 0.0014 USD, volume tier for message 1 of the month (tiers-2026-04-01-usd.csv (USD 2026-04-01) band 1).",
         "customer message from an ad or Page button: opens (or restarts) the 24 h customer service window; a reply within 24 h opens a 168 h free entry point window.",
         "service (free-form) message: the first reply within 24 h to a customer who came from an ad or Page button: free, and it opens a free entry point window until 2026-10-13 01:00:00 UTC.",
         "marketing template inside the free entry point window (open until 2026-10-13 01:00:00 UTC): free.",
@@ -1032,9 +1017,7 @@ mod meta_tiers {
     use jiff::civil::date;
 
     fn builtin() -> PricingContext {
-        let mut ctx = context(ModelChoice::Auto, "");
-        ctx.tiers = TierTable::builtin(&mut ctx.markets);
-        ctx
+        context(ModelChoice::Auto, "")
     }
 
     /// (last message of the band, rate); `u64::MAX` for the open band.

@@ -560,7 +560,7 @@ fn is_zero(n: &u64) -> bool {
 }
 
 fn time(us: Micros) -> String {
-    jiff::Timestamp::from_microsecond(us).map_or_else(|_| us.to_string(), |t| t.to_string())
+    crate::model::Instant::from_micros(us).to_string()
 }
 
 /// Why two sides cannot be joined.

@@ -78,11 +78,7 @@ struct Json<'a> {
 }
 
 fn messages(n: u64) -> String {
-    format!(
-        "{} {}",
-        group_digits(n),
-        if n == 1 { "message" } else { "messages" }
-    )
+    crate::display::counted(n, "message")
 }
 
 /// The counts and totals in a few sentences; the last says what was not

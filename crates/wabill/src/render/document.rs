@@ -2,7 +2,7 @@
 //! merge, compare, forecast, the three reconciles, validate's problems,
 //! rates) implements [`Document`]: it lays its rows out once as a
 //! [`Grid`], says which [`Format`]s it is written in, and adds what is not
-//! a table (its JSON sections, a page, a chart). [`write`] is the one
+//! a table (its JSON sections, a page, a chart). [`write()`] is the one
 //! dispatcher: a new format is an arm here and a layout file; a new report
 //! is its data, its grid and this trait.
 

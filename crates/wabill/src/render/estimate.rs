@@ -84,11 +84,7 @@ fn all_in_lines(m: &crate::report::AllInMeta) -> Vec<String> {
         lines.push(format!(
             "not in the groups: {} inbound {} with fees of {} {} (tax included)",
             super::group_digits(m.inbound_messages),
-            if m.inbound_messages == 1 {
-                "message"
-            } else {
-                "messages"
-            },
+            super::nouns(m.inbound_messages, "message"),
             super::money(m.inbound_fees),
             m.currency
         ));

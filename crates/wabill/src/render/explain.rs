@@ -25,10 +25,7 @@ pub fn duration(span: Span) -> String {
 }
 
 pub fn time(at: Instant) -> String {
-    jiff::Timestamp::from_microsecond(at.as_micros()).map_or_else(
-        |_| at.as_micros().to_string(),
-        |t| t.strftime("%Y-%m-%d %H:%M:%S UTC").to_string(),
-    )
+    at.readable()
 }
 
 fn what(category: Category) -> &'static str {

@@ -2,7 +2,7 @@
 //! [`grid::Grid`] and names the [`Format`]s it offers; `table`, `csv`,
 //! `markdown`, `html` and `json` lay any grid out (JSON's non-tabular
 //! sections, such as `meta` and estimate's `partial`, stay serde structs),
-//! and [`write`] is the one dispatch from a format to its layout.
+//! and [`write()`] is the one dispatch from a format to its layout.
 
 mod bars;
 pub mod charges;
@@ -33,7 +33,9 @@ pub fn defaults_line(config: &Option<String>) -> Option<String> {
     config.as_ref().map(|c| format!("defaults: {c}"))
 }
 
-pub use crate::display::{group_digits, money, nouns, plural, shown, shown_percent, signed_money};
+pub use crate::display::{
+    counted, group_digits, money, nouns, plural, plural_of, shown, shown_percent, signed_money,
+};
 pub use document::{Document, EXTENSIONS, Format, GRID_FORMATS, Offered, offers, write};
 pub use safe_csv::{
     Dialect, SafeCsv, decimal, formula_safe, neutralize, neutralize_str, set_dialect, set_raw_csv,
@@ -118,9 +120,8 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
     };
     let mut lines = vec![
         format!(
-            "{} {} read = {} inbound + {} outbound{calls} + {} merged{other} + {} rejected{context}",
-            group_digits(a.rows_read),
-            if a.rows_read == 1 { "row" } else { "rows" },
+            "{} read = {} inbound + {} outbound{calls} + {} merged{other} + {} rejected{context}",
+            counted(a.rows_read, "row"),
             group_digits(a.inbound),
             group_digits(a.outbound),
             group_digits(a.merged),
@@ -151,13 +152,8 @@ pub fn accounting_lines(report: &Report) -> Vec<String> {
             format!(" ({})", types.join(", "))
         };
         let mut line = format!(
-            "{} {} opened{types} = {} charged + {} free",
-            group_digits(c.opened),
-            if c.opened == 1 {
-                "conversation"
-            } else {
-                "conversations"
-            },
+            "{} opened{types} = {} charged + {} free",
+            counted(c.opened, "conversation"),
             group_digits(c.charged),
             group_digits(c.free)
         );
@@ -203,11 +199,7 @@ pub fn provider_charge_lines(report: &Report) -> Vec<String> {
 }
 
 fn messages(n: u64) -> String {
-    format!(
-        "{} {}",
-        group_digits(n),
-        if n == 1 { "message" } else { "messages" }
-    )
+    counted(n, "message")
 }
 
 /// One line naming the model, currency and zone used, and the reader when

@@ -288,11 +288,10 @@ pub(super) fn notes(r: &Reconciliation) -> Vec<String> {
     if !r.notes.is_empty() {
         lines.push("causes:".to_string());
         for n in &r.notes {
-            let s = if n.cells == 1 { "" } else { "s" };
             lines.push(format!(
-                "  {} ({} cell{s}): {}",
+                "  {} ({}): {}",
                 n.cause.code(),
-                n.cells,
+                super::plural(n.cells, "cell"),
                 n.explanation
             ));
         }

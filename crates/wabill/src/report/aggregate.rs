@@ -550,9 +550,8 @@ fn every_day(by_day: BTreeMap<jiff::civil::Date, Decimal>) -> Vec<(String, Decim
 /// The report's note on Business Agent messages whose tokens were estimated.
 pub fn agent_estimate_note(n: u64, tokens: u64) -> String {
     format!(
-        "estimate: {n} business_agent message{} at {tokens} tokens each \
-         (--agent-tokens-per-message)",
-        if n == 1 { "" } else { "s" }
+        "estimate: {} at {tokens} tokens each (--agent-tokens-per-message)",
+        crate::display::plural(n, "business_agent message")
     )
 }
 

@@ -179,8 +179,7 @@ impl TierCounts {
 }
 
 fn messages(n: u64) -> String {
-    let s = if n == 1 { "" } else { "s" };
-    format!("{} message{s}", group_digits(n))
+    crate::display::counted(n, "message")
 }
 
 #[cfg(test)]

@@ -178,9 +178,12 @@ pub fn read_rows<B>(
                     column: Some(reader.headers[i].clone()),
                     value: super::shown_value(&record[i]),
                     reason: format!(
-                        "a quoted value holds {rows} more line{} that look{} like rows",
-                        if rows == 1 { "" } else { "s" },
-                        if rows == 1 { "s" } else { "" },
+                        "a quoted value holds {} like rows",
+                        crate::display::plural_of(
+                            rows as u64,
+                            "more line that looks",
+                            "more lines that look"
+                        ),
                     ),
                 }
             } else {

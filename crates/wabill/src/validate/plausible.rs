@@ -91,10 +91,7 @@ pub fn whole_log(
         })
     };
     for m in &log.messages {
-        let stamp = || {
-            jiff::Timestamp::from_microsecond(m.at.as_micros())
-                .map_or(String::new(), |t| t.to_string())
-        };
+        let stamp = || m.at.to_string();
         if m.at > now {
             push(
                 Kind::FutureTimestamp,
