@@ -193,7 +193,10 @@ class _Inputs:
         return text
 
 
-def _call(command, data, name, options, extra, read):
+_TEXT = ("table", "csv", "markdown", "html")
+
+
+def _call(command, data, name, options, extra, read, fmt="json"):
     # Per-row diagnostics would name the files written for the data: the
     # rejected rows are in attrs["rejects"] instead (quiet=False shows them).
     options.setdefault("quiet", True)
@@ -203,8 +206,9 @@ def _call(command, data, name, options, extra, read):
         out = os.path.join(work, "out.json")
         user_rejects = options.pop("rejects", None)
         rejects = os.fspath(user_rejects) if user_rejects else os.path.join(work, "rejects.csv")
-        argv = ["wabill", command, *inputs.paths, *extra, *_flags(options)]
-        argv += ["--format", "json", "-o", out, "--rejects", rejects]
+        args = [os.fspath(a) for a in options.pop("args", ())]
+        argv = ["wabill", command, *inputs.paths, *extra, *_flags(options), *args]
+        argv += ["--format", fmt, "-o", out, "--rejects", rejects]
         try:
             exit_code = _wabill.run(argv)
         except WabillError as e:
@@ -258,8 +262,11 @@ def estimate(data, by=None, *, into="pandas", name=None, **options):
     rejected rows) and ``exit_code`` (3 when over ``budget``).
     ``into="arrow"`` returns a pyarrow Table (cost as decimal128; the JSON
     in the schema's metadata under ``wabill.report``), ``into="json"`` the
-    JSON text and ``into="dict"`` the report as a dict. ``name`` is how the
-    report and errors name a DataFrame, Table or bytes input.
+    JSON text and ``into="dict"`` the report as a dict; ``into="table"``
+    (or csv, markdown, html) the command's report in that format, as text.
+    ``name`` is how the report and errors name a DataFrame, Table or bytes
+    input; ``args`` adds command-line arguments as they are
+    (``args=["--tiers", "t.csv"]``).
     """
     extra = []
     if by is not None:
@@ -306,8 +313,10 @@ def estimate(data, by=None, *, into="pandas", name=None, **options):
         )
         return frame
 
+    if into in _TEXT:
+        return _call("estimate", data, name, dict(options), extra, lambda t, r, e: t, into)
     if into not in ("pandas", "arrow", "json", "dict"):
-        raise ValueError(f"into={into!r}: one of pandas, arrow, json, dict")
+        raise ValueError(f"into={into!r}: one of pandas, arrow, json, dict, {', '.join(_TEXT)}")
     return _call("estimate", data, name, dict(options), extra, read)
 
 

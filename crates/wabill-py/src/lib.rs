@@ -3,7 +3,6 @@
 //! library's partition keys for cluster jobs. The Python API
 //! (python/wabill/__init__.py) builds on these.
 
-use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use pyo3::prelude::*;
@@ -86,40 +85,12 @@ fn portfolio_of_records(
             format_named(name).map_err(|e| wabill_error(py, format!("--input-format: {e}"), 2))?,
         );
     }
-    let keys = py.detach(|| -> Result<Vec<String>, String> {
-        let mut keys = Vec::with_capacity(texts.len());
-        let mut record = csv::ByteRecord::new();
-        for (i, text) in texts.iter().enumerate() {
-            let bytes: Vec<u8> = match &header {
-                Some(h) => format!("{}\n{text}\n", h.trim_end()).into_bytes(),
-                None => text.as_bytes().to_vec(),
-            };
-            if text.trim().is_empty() {
-                keys.push(String::new());
-                continue;
-            }
-            let mut reader = LogReader::open(&Source::Bytes(Arc::from(bytes)), &options)
-                .map_err(|e| format!("record {i}: {e}"))?;
-            let mut owners = BTreeSet::new();
-            while reader
-                .next_record(&mut record)
-                .map_err(|e| format!("record {i}: {e}"))?
-                .is_some()
-            {
-                let business =
-                    String::from_utf8_lossy(reader.columns.field(&record, Column::Business));
-                owners.insert(table.tier_owner(&business));
-            }
-            if owners.len() > 1 {
-                let owners: Vec<String> = owners.into_iter().collect();
-                return Err(format!(
-                    "record {i} holds messages of {}: split it so that each record belongs to one",
-                    owners.join(" and ")
-                ));
-            }
-            keys.push(owners.pop_first().unwrap_or_default());
-        }
-        Ok(keys)
+    let keys = py.detach(|| {
+        // All texts read at once, each record's key found by its line;
+        // where the whole does not read (a broken text), text by text, so
+        // that the error names the text.
+        keys_at_once(&texts, header.as_deref(), &options, &table)
+            .or_else(|_| keys_one_by_one(&texts, header.as_deref(), &options, &table))
     });
     keys.map_err(|e| wabill_error(py, e, 1))
 }
@@ -132,4 +103,93 @@ fn _wabill(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(portfolio_of_records, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     Ok(())
+}
+
+/// The owners of the records of `bytes`, by 1-based line.
+fn owners_by_line(
+    bytes: Vec<u8>,
+    options: &ReadOptions,
+    table: &Businesses,
+) -> Result<Vec<(u64, String)>, String> {
+    let mut reader =
+        LogReader::open(&Source::Bytes(Arc::from(bytes)), options).map_err(|e| e.to_string())?;
+    let mut record = csv::ByteRecord::new();
+    let mut owners = Vec::new();
+    while let Some(line) = reader.next_record(&mut record).map_err(|e| e.to_string())? {
+        let business = String::from_utf8_lossy(reader.columns.field(&record, Column::Business));
+        owners.push((line, table.tier_owner(&business)));
+    }
+    Ok(owners)
+}
+
+fn joined(texts: &[String], header: Option<&str>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Some(h) = header {
+        bytes.extend_from_slice(h.trim_end().as_bytes());
+        bytes.push(b'\n');
+    }
+    for text in texts {
+        bytes.extend_from_slice(text.trim_end_matches(['\r', '\n']).as_bytes());
+        bytes.push(b'\n');
+    }
+    bytes
+}
+
+/// Sets the key of text `i`; two different keys are an error.
+fn set_key(keys: &mut [Option<String>], i: usize, owner: String) -> Result<(), String> {
+    match &keys[i] {
+        Some(k) if *k != owner => Err(format!(
+            "record {i} holds messages of {k} and {owner}: split it so that each record \
+             belongs to one"
+        )),
+        _ => {
+            keys[i] = Some(owner);
+            Ok(())
+        }
+    }
+}
+
+fn keys_at_once(
+    texts: &[String],
+    header: Option<&str>,
+    options: &ReadOptions,
+    table: &Businesses,
+) -> Result<Vec<String>, String> {
+    if texts
+        .iter()
+        .any(|t| t.trim_end_matches(['\r', '\n']).contains(['\n', '\r']))
+    {
+        return Err("a text of several lines".into());
+    }
+    let first = u64::from(header.is_some()) + 1;
+    let mut keys = vec![None; texts.len()];
+    for (line, owner) in owners_by_line(joined(texts, header), options, table)? {
+        let i = line
+            .checked_sub(first)
+            .map(|i| i as usize)
+            .filter(|i| *i < texts.len())
+            .ok_or_else(|| format!("a record at line {line}"))?;
+        set_key(&mut keys, i, owner)?;
+    }
+    Ok(keys.into_iter().map(Option::unwrap_or_default).collect())
+}
+
+fn keys_one_by_one(
+    texts: &[String],
+    header: Option<&str>,
+    options: &ReadOptions,
+    table: &Businesses,
+) -> Result<Vec<String>, String> {
+    let mut keys = vec![None; texts.len()];
+    for (i, text) in texts.iter().enumerate() {
+        if text.trim().is_empty() {
+            continue;
+        }
+        let owners = owners_by_line(joined(std::slice::from_ref(text), header), options, table)
+            .map_err(|e| format!("record {i}: {e}"))?;
+        for (_, owner) in owners {
+            set_key(&mut keys, i, owner)?;
+        }
+    }
+    Ok(keys.into_iter().map(Option::unwrap_or_default).collect())
 }
