@@ -203,3 +203,19 @@ def test_the_console_script_is_the_command():
     assert run.stdout == cli("estimate", SAMPLE, "--format", "json").stdout
     bad = subprocess.run([script, "estimate", "--bogus"], capture_output=True, text=True)
     assert bad.returncode == 2 and bad.stderr.startswith("wabill: unexpected argument")
+
+
+def test_an_empty_log_is_an_error_unless_allowed():
+    header = Path(SAMPLE).read_text().splitlines()[0] + "\n"
+    with pytest.raises(wabill.WabillError) as e:
+        wabill.estimate(header.encode(), name="empty.csv")
+    assert e.value.exit_code == 1 and "nothing to price" in str(e.value)
+    frame = wabill.estimate(header.encode(), allow_empty=True)
+    assert len(frame) == 0 and frame.attrs["totals"]["cost"] == Decimal("0")
+    table = wabill.estimate(header.encode(), allow_empty=True, into="arrow")
+    assert table.num_rows == 0 and "cost" in table.column_names
+
+
+def test_text_formats_are_the_commands():
+    for fmt in ("table", "csv", "markdown"):
+        assert wabill.estimate(SAMPLE, into=fmt) == cli("estimate", SAMPLE, "--format", fmt).stdout

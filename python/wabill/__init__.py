@@ -287,9 +287,8 @@ def estimate(data, by=None, *, into="pandas", name=None, **options):
         if into == "arrow":
             import pyarrow as pa
 
-            fields = list(keys) + [
-                k for k in (records[0] if records else {}) if k not in keys
-            ] or list(keys) + ["messages", "charged", "free", "not_delivered", "cost"]
+            counts = ["messages", "charged", "free", "not_delivered", "cost"]
+            fields = list(records[0]) if records else list(keys) + counts
             columns = {}
             for field in fields:
                 values = [r.get(field) for r in records]
