@@ -15,6 +15,7 @@
 # Spark local[N], default 2), VENV (a venv of python/venv.sh). Appends one
 # line per measurement to bench-out/cluster.tsv and prints them.
 set -euo pipefail
+shopt -s inherit_errexit
 cd "$(dirname "$0")/.."
 
 rows=${ROWS:-1M}
@@ -40,10 +41,11 @@ load() { cut -d' ' -f1 /proc/loadavg; }
 record() { # what log seconds [job seconds]
   printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%TZ)" "$1" "$2" "$3" "${4:-}" "$(load)" | tee -a "$out"
 }
-wall() { # command...: prints the wall seconds; the command's stderr in $work/err
+wall() { # command...: prints the wall seconds; the command's output in $work/err
   local t0 t1
   t0=$(date +%s.%N)
-  "$@" >/dev/null 2>"$work/err"
+  # spark-submit merges the driver's stderr into its stdout: keep both.
+  "$@" >"$work/err" 2>&1 || { cat "$work/err" >&2; exit 1; }
   t1=$(date +%s.%N)
   echo "$t1 - $t0" | bc
 }
@@ -51,9 +53,14 @@ job_time() { grep -oE '\(([0-9.]+) s on (Spark|Dask)\)' "$work/err" | grep -oE '
 
 printf 'when\twhat\tlog\twall_s\tjob_s\tload\n' | tee -a "$out"
 for log in one many; do
-  record "one machine: wabill estimate" "$log ($rows rows)" "$(wall "$wabill" estimate -q "$work/$log.csv" --format json)"
+  record "one machine: wabill estimate" "$log ($rows rows)" \
+    "$(wall "$wabill" estimate -q "$work/$log.csv" --format json -o "$work/one-machine.json")"
   record "one machine: wabill.estimate (Python)" "$log ($rows rows)" \
     "$(wall "$py" -c 'import sys, wabill; wabill.estimate(sys.argv[1], into="json")' "$work/$log.csv")"
+  record "one machine: wabill.estimate, DataFrame in" "$log ($rows rows)" \
+    "$(wall "$py" -c 'import sys, pandas, wabill
+frame = pandas.read_csv(sys.argv[1], dtype=str, keep_default_na=False)
+wabill.estimate(frame, into="json")' "$work/$log.csv")"
 done
 for log in tiny one many; do
   t=$(wall "$venv/bin/spark-submit" --master "local[$workers]" --conf spark.ui.enabled=false \

@@ -23,6 +23,8 @@ as `--files` does) and read on every executor from SparkFiles; reports name
 them by their file name. --check prices the log on the driver as well (it
 must be readable there as a local file) and exits 1 unless the merged
 report equals the one-machine report, byte for byte, as JSON and as a table.
+The report goes to the --out file (spark-submit mixes the driver's stderr,
+where the job says what it did, into its stdout).
 
 Executors need the wabill package (`pip install wabill` or the wheel on
 each node, or `--archives` of a venv). CSV rows with a line break inside a
@@ -151,7 +153,9 @@ def main():
     ap.add_argument("--log", required=True, help="the log: any path Spark reads (a folder, a glob)")
     ap.add_argument("--log-format", choices=["csv", "webhooks", "parquet"],
                     help="default: from the path's extension (csv otherwise)")
-    ap.add_argument("--out", help="the merged report's file on the driver (default: stdout)")
+    # spark-submit merges the driver's stderr into its stdout: the report
+    # goes to a file, never mixed with the job's diagnostics.
+    ap.add_argument("--out", required=True, help="the merged report's file on the driver")
     ap.add_argument("--format", default="json", help="json (default), table, csv or markdown")
     ap.add_argument("--partitions", type=int, default=None,
                     help="shuffle partitions (default: Spark's spark.sql.shuffle.partitions)")
@@ -199,11 +203,8 @@ def main():
         print(f"{p['key']}: {p['rows']} records", file=sys.stderr)
     print(f"{len(parts)} partial reports merged ({on_spark:.1f} s on Spark)", file=sys.stderr)
 
-    if args.out:
-        with open(args.out, "w", encoding="utf-8") as f:
-            f.write(merged)
-    else:
-        sys.stdout.write(merged)
+    with open(args.out, "w", encoding="utf-8") as f:
+        f.write(merged)
 
     if args.check:
         started = time.monotonic()
