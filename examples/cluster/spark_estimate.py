@@ -70,7 +70,8 @@ def ship_reference_files(spark, options):
             name = os.path.basename(value)
             if shipped.setdefault(name, value) != value:
                 sys.exit(f"spark job: two reference files are named {name}: rename one")
-            if value not in SHIPPED_BY_SUBMIT:
+            # A file given to spark-submit --files is in SparkFiles already.
+            if name not in SHIPPED_BY_SUBMIT:
                 spark.sparkContext.addFile(value)
             if flag == "--businesses":
                 businesses = name
@@ -81,7 +82,7 @@ def ship_reference_files(spark, options):
     return out, businesses
 
 
-# Files already given to spark-submit --files, which SparkFiles holds.
+# The names of the files given to spark-submit --files, which SparkFiles holds.
 SHIPPED_BY_SUBMIT = set()
 
 
@@ -170,7 +171,7 @@ def main():
         spark.conf.set("spark.sql.shuffle.partitions", str(args.partitions))
     for shipped in spark.sparkContext.getConf().get("spark.files", "").split(","):
         if shipped:
-            SHIPPED_BY_SUBMIT.add(shipped.removeprefix("file:"))
+            SHIPPED_BY_SUBMIT.add(os.path.basename(shipped))
     options, businesses = ship_reference_files(spark, list(args.options))
     log_format = format_of(args.log, args.log_format)
     name = args.log
