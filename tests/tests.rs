@@ -9,6 +9,7 @@ mod util;
 mod cards;
 mod cli;
 mod currencies;
+mod embed;
 mod engine;
 mod engines;
 mod finance;

@@ -1,163 +1,219 @@
 #!/usr/bin/env python3
 """Price a WhatsApp message log on a Dask cluster with wabill, exactly.
 
-Dask reads the log in blocks, repartitions its rows by portfolio (business
-when the businesses file does not list it) with the hash `wabill partition`
-uses, pipes each partition through `wabill estimate - --format json` on a
-worker, and the driver merges the partial reports with `wabill merge`.
-Every counter of the pricing rules is per business or per portfolio, so the
-merged report is the whole log's report; this script checks it, byte for
-byte and in every format, against `wabill estimate` on one machine, and
-exits 1 if they differ.
+    python examples/cluster/dask_estimate.py --scheduler tcp://sched:8786 \\
+        --log 's3://bucket/logs/*.csv.gz' --out report.json \\
+        -- --businesses businesses.csv --tiers tiers.csv
 
-The rows are read as lines: a log with line breaks inside quoted fields
-must be split with `wabill partition` instead. On a real cluster the log
-path (or URL: s3://..., hdfs://... with the matching fsspec package) and the
-wabill binary must be reachable from every worker.
+dask.dataframe reads the log from any fsspec path (local, s3://, gs://,
+hdfs://, with the matching fsspec package; plain or compressed, .gz
+included): CSV with a header (every cell read as text), webhook JSON lines
+(one notification a line) or Parquet (wabill's log columns). Each row gets
+the key of its portfolio (or its business when the businesses file lists
+none) from wabill's Python API, a groupby on that column puts each
+portfolio in one group (never split), every group is priced in process on
+a worker (`wabill.estimate`), and the client merges the partial reports with
+`wabill merge` semantics (`wabill.merge`). Every counter of the pricing
+rules is per business or per portfolio, so the merged report is the whole
+log's.
+
+The arguments after `--` are `wabill estimate`'s pricing options; the files
+they name (--businesses, --tiers, --rates, ...) are uploaded to every worker
+(Client.upload_file) and reports name them by their file name. --check
+prices the log on the client as well (a local file) and exits 1 unless the
+merged report equals the one-machine report, byte for byte, as JSON and as a
+table. Workers need the wabill package installed.
 """
 
 import argparse
-import csv
-import logging
-import subprocess
+import os
+import shutil
 import sys
+import tempfile
 import time
-from pathlib import Path
+from contextlib import contextmanager
 
 import dask.bag as db
-from distributed import Client, LocalCluster
+import dask.dataframe as dd
+import pandas as pd
+from distributed import Client, LocalCluster, get_worker
 
-FORMATS = ["table", "csv", "json", "markdown"]
+import wabill
 
-
-def fnv1a64(data: bytes) -> int:
-    """The stable hash of `wabill partition` (crates/wabill-cli/src/partition.rs)."""
-    h = 0xCBF29CE484222325
-    for b in data:
-        h ^= b
-        h = (h * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
-    return h
+FILE_OPTIONS = {
+    "--businesses", "--tiers", "--rates", "--markets", "--ai-markets",
+    "--max-price", "--templates",
+}
 
 
-def business_key(s: str) -> str:
-    """Business numbers match ignoring + spaces dashes dots parentheses."""
-    t = s.strip()
-    digits = "".join(c for c in t if c not in "+ -().")
-    return digits if digits and digits.isascii() and digits.isdigit() else t
+def reference_files(options):
+    """`options` with each reference file replaced by its name; the files
+    to upload (path by name); the businesses file's name, if any."""
+    files, businesses, out = {}, None, []
+    i = 0
+    while i < len(options):
+        flag, eq, value = options[i].partition("=")
+        if flag in FILE_OPTIONS and (eq or i + 1 < len(options)):
+            if not eq:
+                i += 1
+                value = options[i]
+            name = os.path.basename(value)
+            if files.setdefault(name, value) != value:
+                sys.exit(f"dask job: two reference files are named {name}: rename one")
+            if flag == "--businesses":
+                businesses = name
+            out += [flag, name]
+        else:
+            out.append(options[i])
+        i += 1
+    return out, files, businesses
 
 
-def load_portfolios(path):
-    if not path:
-        return {}
-    with open(path, newline="", encoding="utf-8") as f:
-        rows = csv.DictReader(f)
-        return {
-            business_key(r["business"]): (r.get("portfolio") or "").strip()
-            for r in rows
-        }
+@contextmanager
+def in_folder(folder):
+    here = os.getcwd()
+    os.chdir(folder)
+    try:
+        yield
+    finally:
+        os.chdir(here)
 
 
-def part_of(line, column, portfolios, parts):
-    """The part of a row: its portfolio's, or its business's."""
-    fields = next(csv.reader([line]), [])
-    business = fields[column] if column is not None and column < len(fields) else ""
-    key = business_key(business)
-    # A business without a portfolio is its own (as in wabill's tier counts).
-    name = f"portfolio:{portfolios[key]}" if portfolios.get(key) else f"business:{key}"
-    return fnv1a64(name.encode()) % parts
+def worker_files():
+    """Where Client.upload_file put the reference files on this worker."""
+    return in_folder(get_worker().local_directory)
 
 
-def price_part(group, header, wabill, pricing):
-    """Runs on a worker: one partition through wabill; the JSON report."""
-    part, rows = group
-    data = header + "".join(line if line.endswith("\n") else line + "\n" for _, line in rows)
-    run = subprocess.run(
-        [wabill, "estimate", "-", "--format", "json", "-q", "--allow-empty", *pricing],
-        input=data.encode(),
-        capture_output=True,
+def with_keys(frame, log_format, businesses):
+    with worker_files():
+        if log_format == "webhooks":
+            keys = wabill.portfolio_of_records(
+                frame["value"].tolist(), input_format="webhooks", businesses=businesses
+            )
+        else:
+            keys = wabill.portfolio_of(frame["business"], businesses=businesses).tolist()
+    return frame.assign(key=pd.Series(keys, index=frame.index, dtype=object))
+
+
+def price_group(frame, log_format, name, options):
+    data = frame.drop(columns=["key"], errors="ignore")
+    if log_format == "webhooks":
+        data = ("\n".join(data["value"].tolist()) + "\n").encode("utf-8")
+    with worker_files():
+        report = wabill.estimate(data, name=name, into="json", allow_empty=True, args=options)
+    return pd.DataFrame({"rows": [len(frame)], "report": [report]})
+
+
+def format_of(path, given):
+    if given:
+        return given
+    stem = path.lower().rstrip("/")
+    for suffix in (".gz", ".zst", ".bz2", ".xz"):
+        stem = stem.removesuffix(suffix)
+    if stem.endswith((".parquet", ".parq")):
+        return "parquet"
+    if stem.endswith((".json", ".jsonl", ".ndjson")):
+        return "webhooks"
+    return "csv"
+
+
+def read_log(path, log_format, blocksize, delimiter):
+    if log_format == "parquet":
+        return dd.read_parquet(path)
+    if log_format == "webhooks":
+        lines = db.read_text(path, blocksize=None if path.endswith(".gz") else blocksize)
+        lines = lines.map(str.rstrip).filter(lambda line: line.strip() != "")
+        return lines.map(lambda line: {"value": line}).to_dataframe(meta={"value": object})
+    # gzip is not splittable: one block per file.
+    compressed = path.lower().endswith((".gz", ".bz2", ".xz", ".zst"))
+    return dd.read_csv(
+        path, dtype=str, keep_default_na=False, sep=delimiter,
+        blocksize=None if compressed else blocksize, compression="infer",
     )
-    if run.returncode != 0:
-        raise RuntimeError(f"part {part}: wabill failed: {run.stderr.decode()}")
-    return part, len(rows), run.stdout
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--wabill", required=True, help="the wabill binary (on every worker)")
-    ap.add_argument("--log", required=True, help="the message log (CSV with header)")
-    ap.add_argument("--businesses", help="businesses CSV: the portfolio of each business")
-    ap.add_argument("--parts", type=int, default=4)
+    ap.add_argument("--log", required=True, help="the log: any fsspec path or glob")
+    ap.add_argument("--log-format", choices=["csv", "webhooks", "parquet"])
+    ap.add_argument("--delimiter", default=",", help="CSV field delimiter (default ,)")
+    ap.add_argument("--out", help="the merged report's file (default: stdout)")
+    ap.add_argument("--format", default="json", help="json (default), table, csv or markdown")
     ap.add_argument("--workers", type=int, default=2, help="LocalCluster worker processes")
     ap.add_argument("--scheduler", help="address of a running Dask scheduler (no LocalCluster)")
-    ap.add_argument("--blocksize", default="16MiB")
-    ap.add_argument("--work", required=True, help="a directory for the partial reports")
-    ap.add_argument("pricing", nargs="*", help="after --: wabill pricing options for every run")
+    ap.add_argument("--blocksize", default="64MiB")
+    ap.add_argument("--check", action="store_true",
+                    help="also price the log here; exit 1 unless the reports are equal")
+    ap.add_argument("options", nargs="*", help="after --: wabill estimate's pricing options")
     args = ap.parse_args()
 
-    pricing = list(args.pricing)
-    if args.businesses:
-        pricing += ["--businesses", args.businesses]
-    with open(args.log, newline="", encoding="utf-8") as f:
-        header = f.readline()
-    names = [n.strip().lstrip("\ufeff").lower() for n in next(csv.reader([header]))]
-    column = names.index("business") if "business" in names else None
-    portfolios = load_portfolios(args.businesses)
-
-    started = time.monotonic()
-    single = {}
-    for fmt in FORMATS:
-        with open(args.log, "rb") as log:
-            single[fmt] = subprocess.run(
-                [args.wabill, "estimate", "-", "--format", fmt, "-q", *pricing],
-                stdin=log, capture_output=True, check=True,
-            ).stdout
-    one_machine = time.monotonic() - started
-
+    options, files, businesses = reference_files(list(args.options))
+    log_format = format_of(args.log, args.log_format)
+    name = args.log
     if args.scheduler:
         client = Client(args.scheduler)
     else:
+        import logging
+
         cluster = LocalCluster(
             n_workers=args.workers, threads_per_worker=1, processes=True,
             dashboard_address=None, silence_logs=logging.ERROR,
         )
         client = Client(cluster)
+    for path in files.values():
+        client.upload_file(path, load=False)
+
     started = time.monotonic()
-    lines = db.read_text(args.log, blocksize=args.blocksize).filter(
-        lambda line: line != header and line.strip() != ""
+    log = read_log(args.log, log_format, args.blocksize, args.delimiter)
+    meta = log._meta.assign(key=pd.Series(dtype=object))
+    keyed = log.map_partitions(with_keys, log_format, businesses, meta=meta)
+    parts = (
+        keyed.groupby("key")
+        .apply(price_group, log_format, name, options,
+               meta={"rows": "int64", "report": object})
+        .compute()
+        .reset_index()
+        .sort_values("key")
     )
-    keyed = lines.map(lambda line: (part_of(line, column, portfolios, args.parts), line))
-    groups = keyed.groupby(lambda kv: kv[0], npartitions=args.parts)
-    results = groups.map(price_part, header, args.wabill, pricing).compute()
-    work = Path(args.work)
-    reports = []
-    for part, rows, report in sorted(results):
-        path = work / f"part-{part:05}.json"
-        path.write_bytes(report)
-        reports.append(str(path))
-        print(f"part {part}: {rows} rows", file=sys.stderr)
-    merged = {}
-    for fmt in FORMATS:
-        run = subprocess.run(
-            [args.wabill, "merge", *reports, "--format", fmt], capture_output=True
-        )
-        if run.returncode != 0:
-            sys.exit(f"cluster recipe: wabill merge failed:\n{run.stderr.decode()}")
-        merged[fmt] = run.stdout
+    merged = wabill.merge(parts["report"].tolist(), format=args.format)
     on_dask = time.monotonic() - started
+    for key, rows in zip(parts["key"], parts["rows"]):
+        print(f"{key}: {rows} rows", file=sys.stderr)
+    print(f"{len(parts)} partial reports merged ({on_dask:.1f} s on Dask)", file=sys.stderr)
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as f:
+            f.write(merged)
+    else:
+        sys.stdout.write(merged)
     client.close()
 
-    differ = [fmt for fmt in FORMATS if merged[fmt] != single[fmt]]
-    print(
-        f"{len(reports)} partial reports merged on Dask ({on_dask:.1f} s, "
-        f"{'scheduler ' + args.scheduler if args.scheduler else f'LocalCluster of {args.workers} workers'}); "
-        f"one machine {one_machine:.1f} s (4 formats)",
-        file=sys.stderr,
-    )
-    if differ:
-        print(f"cluster recipe: the merged report differs in {', '.join(differ)}", file=sys.stderr)
-        sys.exit(1)
-    sys.stdout.buffer.write(merged["table"])
-    print("cluster recipe: merged report = single-machine report in every format", file=sys.stderr)
+    if args.check:
+        started = time.monotonic()
+        if log_format == "parquet":
+            import pyarrow.parquet as pq
+
+            data = pq.read_table(args.log)
+        else:
+            with open(args.log, "rb") as f:
+                data = f.read()
+        here = tempfile.mkdtemp(prefix="wabill-check-")
+        try:
+            for file_name, path in files.items():
+                shutil.copy(path, os.path.join(here, file_name))
+            differ = []
+            with in_folder(here):
+                for fmt in ("json", "table"):
+                    single = wabill.estimate(data, name=name, into=fmt, args=options)
+                    mine = merged if fmt == args.format else wabill.merge(
+                        parts["report"].tolist(), format=fmt)
+                    if single != mine:
+                        differ.append(fmt)
+        finally:
+            shutil.rmtree(here, ignore_errors=True)
+        print(f"one machine: {time.monotonic() - started:.1f} s", file=sys.stderr)
+        if differ:
+            sys.exit(f"dask job: the merged report differs from one machine's in {', '.join(differ)}")
+        print("dask job: merged report = one-machine report (json, table)", file=sys.stderr)
 
 
 if __name__ == "__main__":
