@@ -312,7 +312,7 @@ fn the_diff_marks_missing_and_extra_lines() {
     assert_eq!(normalise(&["a  ", "", " "]), ["a"]);
 }
 
-/// The README's input table ("## Input: the message log") names every
+/// The guide's input table (docs/guide/input.md, "## Input: the message log") names every
 /// column of the record (`wabill::input::Column`, the one declaration),
 /// each once, with its other header (`(or `type`)`) and whether it is
 /// required; nothing else.
@@ -320,11 +320,12 @@ fn the_diff_marks_missing_and_extra_lines() {
 fn the_input_table_lists_the_record_columns() {
     use wabill::input::Column;
     let repo = crate::util::root();
-    let readme = std::fs::read_to_string(repo.join("README.md")).expect("read README.md");
-    let section = readme
+    let guide = std::fs::read_to_string(repo.join("docs/guide/input.md"))
+        .expect("read docs/guide/input.md");
+    let section = guide
         .split("\n## Input: the message log\n")
         .nth(1)
-        .expect("README has an input section");
+        .expect("the guide has an input section");
     let mut seen: Vec<(String, Option<String>, bool)> = Vec::new();
     for row in section
         .lines()
@@ -362,7 +363,7 @@ fn the_input_table_lists_the_record_columns() {
     want_sorted.sort();
     assert_eq!(
         sorted, want_sorted,
-        "README.md input table (name, other header, required)"
+        "docs/guide/input.md input table (name, other header, required)"
     );
     for c in [
         Column::PricingType,
@@ -375,4 +376,66 @@ fn the_input_table_lists_the_record_columns() {
             "README names {alias}"
         );
     }
+}
+
+/// Every relative link of the README, the guide and the architecture page
+/// leads to a file of the repository, and an `#anchor` to one of its
+/// headings (GitHub's slugs).
+#[test]
+fn links_of_the_docs_lead_somewhere() {
+    let repo = crate::util::root();
+    let slug = |heading: &str| -> String {
+        heading
+            .trim()
+            .to_lowercase()
+            .chars()
+            .filter(|c| c.is_alphanumeric() || *c == '-' || *c == ' ' || *c == '_')
+            .map(|c| if c == ' ' { '-' } else { c })
+            .collect()
+    };
+    let mut docs = documents(repo);
+    docs.push("docs/architecture.md".into());
+    let mut broken = Vec::new();
+    for doc in &docs {
+        let text = std::fs::read_to_string(repo.join(doc)).unwrap();
+        let dir = Path::new(doc).parent().unwrap_or(Path::new(""));
+        let mut rest = text.as_str();
+        while let Some(at) = rest.find("](") {
+            rest = &rest[at + 2..];
+            let Some(end) = rest.find(')') else { break };
+            let link = &rest[..end];
+            if link.starts_with("http") || link.contains(' ') {
+                continue;
+            }
+            let (path, anchor) = link.split_once('#').unwrap_or((link, ""));
+            let target = if path.is_empty() {
+                repo.join(doc)
+            } else {
+                repo.join(dir).join(path)
+            };
+            if !target.exists() {
+                broken.push(format!("{doc}: {link}"));
+                continue;
+            }
+            if !anchor.is_empty() && target.extension().is_some_and(|e| e == "md") {
+                let page = std::fs::read_to_string(&target).unwrap();
+                let found = page
+                    .lines()
+                    .filter_map(|l| {
+                        l.trim_start_matches('#')
+                            .strip_prefix(' ')
+                            .filter(|_| l.starts_with('#'))
+                    })
+                    .any(|h| slug(h) == anchor);
+                if !found {
+                    broken.push(format!("{doc}: {link}"));
+                }
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "links that lead nowhere:\n{}",
+        broken.join("\n")
+    );
 }
