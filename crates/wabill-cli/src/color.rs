@@ -79,6 +79,13 @@ pub fn stdout(to_file: bool) -> bool {
     !to_file && anstream::AutoStream::choice(&io::stdout()) != ColorChoice::Never
 }
 
+/// A report's style: coloured by the rule above (never in a file).
+pub fn style_for_stdout(to_file: bool) -> wabill::render::Style {
+    wabill::render::Style {
+        color: stdout(to_file),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -9,20 +9,13 @@ use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
 use crate::error::Exit;
 use wabill::engine::{self, note};
-use wabill::render::{self, Document, Format, Style, money};
+use wabill::render::{self, Document, Format, money};
 use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 
 /// How long a streamed message waits for later status events of its id
 /// (`sent`, then `delivered`/`read`) before it is priced; a later event
 /// makes `--engine auto` read the log again in memory.
 const STATUS_EVENT_HORIZON: wabill::model::Span = wabill::model::Span::hours(24);
-
-/// A report's style on stdout, by the one colour rule (`crate::color`).
-pub fn style_for_stdout(to_file: bool) -> Style {
-    Style {
-        color: crate::color::stdout(to_file),
-    }
-}
 
 pub fn run(args: &EstimateArgs) -> Result<Exit> {
     let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;

@@ -12,8 +12,8 @@ use std::io::Write;
 
 use anyhow::Result;
 
-use super::estimate::style_for_stdout;
 use super::output::{Output, Target};
+use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
 use wabill::render::Style;
 use wabill::validate::LogStats;

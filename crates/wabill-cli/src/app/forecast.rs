@@ -4,10 +4,10 @@
 use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
-use super::estimate::style_for_stdout;
 use super::output::{Target, format_for};
 use super::settings::{self, zone_description};
 use crate::cli::{ForecastArgs, InputArgs};
+use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
 use wabill::engine::{self, note};
 use wabill::forecast::plan::parse_plan;

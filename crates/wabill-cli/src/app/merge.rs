@@ -7,9 +7,9 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::estimate::style_for_stdout;
 use super::output::{Target, format_for};
 use crate::cli::{MergeArgs, PricingArgs};
+use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
 use crate::partition::stable_hash;
 use wabill::pricing::PricingContext;

@@ -3,10 +3,10 @@
 use anyhow::{Context, Result};
 use jiff::civil::Date;
 
-use super::estimate::style_for_stdout;
 use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::RatesArgs;
+use crate::color::style_for_stdout;
 use crate::error::Exit;
 use wabill::model::{Category, RateCategory};
 use wabill::pricing::{Era, Model};

@@ -8,10 +8,10 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::estimate::style_for_stdout;
 use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::ValidateArgs;
+use crate::color::style_for_stdout;
 use crate::error::Exit;
 use wabill::engine::note;
 use wabill::model::Instant;
