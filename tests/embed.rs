@@ -2,7 +2,6 @@
 //! package): the same exit codes and messages as the binary, failures
 //! returned rather than printed.
 
-
 fn binary(args: &[&str]) -> (i32, String) {
     let out = crate::util::wabill()
         .args(args)
