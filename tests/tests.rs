@@ -30,4 +30,5 @@ mod readme;
 mod real_shapes;
 mod reconcile;
 mod safety;
+mod unpriced;
 mod webhooks;

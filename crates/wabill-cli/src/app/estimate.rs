@@ -43,6 +43,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets)
+        .locating(&ctx)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
     if format == Format::Html {
         aggregator = aggregator.with_spend();

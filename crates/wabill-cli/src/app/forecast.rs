@@ -400,6 +400,7 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
         charged: a.charged,
         free: a.free,
         not_delivered: 0,
+        unpriced: 0,
         cost: a.cost,
         conversations: None,
         all_in: None,

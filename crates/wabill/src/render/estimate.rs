@@ -128,7 +128,8 @@ pub fn grid(report: &Report) -> Grid {
             keys.chain(values(report, &row.line)).collect()
         })
         .collect();
-    let mut after = accounting_lines(report);
+    let mut after: Vec<String> = super::unpriced_line(report).into_iter().collect();
+    after.extend(accounting_lines(report));
     if let Some(m) = &meta.all_in {
         after.extend(all_in_lines(m));
     }

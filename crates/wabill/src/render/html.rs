@@ -174,6 +174,13 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         escape(&money(report.totals.cost)),
         escape(cur)
     )?;
+    if let Some(line) = super::unpriced_line(report) {
+        writeln!(
+            out,
+            "<p class=\"total\" id=\"unpriced\">{}</p>",
+            escape(&line)
+        )?;
+    }
 
     writeln!(out, "<h2>Cost</h2>")?;
     grid_table(out, "report", &super::estimate::grid(report))?;

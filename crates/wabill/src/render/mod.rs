@@ -234,6 +234,9 @@ pub fn count_columns(report: &Report) -> Vec<&'static str> {
         v.push("conversations");
     }
     v.extend(["charged", "free", "not_delivered"]);
+    if report.totals.unpriced > 0 {
+        v.push("unpriced");
+    }
     v
 }
 
@@ -243,7 +246,21 @@ pub fn counts(report: &Report, line: &Line) -> Vec<u64> {
         v.push(line.conversations.unwrap_or(0));
     }
     v.extend([line.charged, line.free, line.not_delivered]);
+    if report.totals.unpriced > 0 {
+        v.push(line.unpriced);
+    }
     v
+}
+
+/// The sentence after a report whose total leaves unpriced messages out.
+pub fn unpriced_line(report: &Report) -> Option<String> {
+    let n = report.totals.unpriced;
+    (n > 0).then(|| {
+        format!(
+            "total excludes {}: no known rate (see the unpriced column), so the cost is incomplete",
+            counted(n, "unpriced message")
+        )
+    })
 }
 
 /// `3 events unwrapped from envelopes (body_params: 2, payload: 1)`: the

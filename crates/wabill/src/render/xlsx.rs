@@ -252,6 +252,9 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             .map(|r| ("rate_source".to_string(), text(r))),
     );
     notes.extend(m.notes.iter().map(|n| ("note".to_string(), text(n))));
+    if let Some(line) = super::unpriced_line(report) {
+        notes.push(("incomplete".into(), text(&line)));
+    }
     if let Some(upper) = m.upper_bound {
         notes.push(("upper_bound".into(), Cell::Money(upper)));
     }

@@ -13,7 +13,7 @@ use super::tiers::TierCounts;
 use super::{Accounting, GroupBy, Line, Meta, ProviderChargeLine, Report, Row, Spend};
 use crate::model::Category;
 use crate::model::{Direction, Message};
-use crate::pricing::{Priced, PricingType, RateSource, TierUse, Unpriced};
+use crate::pricing::{Priced, PricingContext, PricingType, RateSource, TierUse, Unpriced};
 use crate::refdata::businesses::Businesses;
 use crate::refdata::markets::{MarketId, MarketTable};
 use crate::validate::{LogStats, Strings};
@@ -22,6 +22,45 @@ use crate::validate::{LogStats, Strings};
 /// rounded; how many places they show is the renderers' (`display`).
 fn zero() -> Decimal {
     Decimal::ZERO
+}
+
+/// The `--by pricing_type` key part of unpriced messages: no pricing
+/// type's (those are small enum values).
+const UNPRICED_PART: u64 = u64::MAX;
+
+/// What grouping needs of an unpriced message, as a pricer's answer would
+/// give it: the market (and country) it is priced in and its local date;
+/// nothing charged, no rate, no conversation.
+fn stand_in<'t>(
+    ctx: &'t PricingContext,
+    m: &Message,
+    result: &Result<Priced<'_>, Unpriced>,
+    strings: &Strings,
+) -> Priced<'t> {
+    let found = ctx.market_of(m, strings);
+    let local_date =
+        super::period::message_date(m, result, strings, &ctx.businesses, &ctx.default_zone);
+    Priced {
+        model: None,
+        market: found.market,
+        country: found.country,
+        local_date,
+        pricing_type: PricingType::Regular,
+        pricing_category: m.category,
+        rate: None,
+        cost: zero(),
+        rate_source: None,
+        rule: None,
+        counted_as: None,
+        allowance: None,
+        tier: None,
+        windows: None,
+        conversation: result.as_ref().err().and_then(Unpriced::conversation),
+        note: None,
+        tokens: None,
+        estimated: false,
+        upper_bound: None,
+    }
 }
 
 /// A group's labels in `--by` order, each with whether the message had a
@@ -53,6 +92,10 @@ pub struct Aggregator<'a> {
     )>,
     period: Option<PeriodFilter<'a>>,
     all_in: Option<AllInState<'a>>,
+    /// Finds the market and local date of an unpriced message, so it is
+    /// counted in its group (`locating`); without it, only the accounting
+    /// counts it.
+    locator: Option<&'a PricingContext>,
 }
 
 /// The all-in rules and what they gathered outside the groups.
@@ -128,7 +171,16 @@ impl<'a> Aggregator<'a> {
             spend: None,
             period: None,
             all_in: None,
+            locator: None,
         }
+    }
+
+    /// Counts each unpriced message in the group of the market (and local
+    /// date) `ctx` finds for it, in an `unpriced` column: a total is never
+    /// read as complete when it is not.
+    pub fn locating(mut self, ctx: &'a PricingContext) -> Self {
+        self.locator = Some(ctx);
+        self
     }
 
     /// Also prices each message all-in (`allin`): the groups gain Meta's
@@ -195,6 +247,7 @@ impl<'a> Aggregator<'a> {
         let partial = self.partial.take().map(PartialTracker::reset);
         let spend = self.spend.is_some();
         let period = self.period.take();
+        let locator = self.locator;
         let all_in = self.all_in.take().map(|a| AllInState {
             inbound: 0,
             inbound_fees: zero(),
@@ -205,6 +258,7 @@ impl<'a> Aggregator<'a> {
         self.partial = partial;
         self.period = period;
         self.all_in = all_in;
+        self.locator = locator;
         if spend {
             self.spend = Some(Default::default());
         }
@@ -260,6 +314,17 @@ impl<'a> Aggregator<'a> {
                     *c.by_type
                         .entry(r.conversation.kind.to_string())
                         .or_default() += 1;
+                }
+                if let Some(ctx) = self.locator {
+                    let p = stand_in(ctx, m, result, strings);
+                    let line = Line {
+                        messages: 1,
+                        unpriced: 1,
+                        cost: zero(),
+                        conversations: e.conversation().map(|r| u64::from(r.opened)),
+                        ..Line::default()
+                    };
+                    self.group(m, &p, line, strings, true);
                 }
                 return;
             }
@@ -339,18 +404,36 @@ impl<'a> Aggregator<'a> {
                 }
             }
         }
+        self.group(m, p, line, strings, false);
+    }
+
+    /// Adds `line` into the group of `m`; an `unpriced` message's pricing
+    /// type is `unpriced`, a group of its own.
+    fn group(
+        &mut self,
+        m: &Message,
+        p: &Priced<'_>,
+        line: Line,
+        strings: &Strings,
+        unpriced: bool,
+    ) {
         self.key.clear();
-        self.key
-            .extend(self.group_by.iter().map(|g| g.part(m, p, strings)));
+        self.key.extend(self.group_by.iter().map(|g| match g {
+            GroupBy::PricingType if unpriced => UNPRICED_PART,
+            g => g.part(m, p, strings),
+        }));
         match self.groups.get_mut(&self.key) {
             Some((_, total)) => total.add(&line),
             None => {
                 let labels = self
                     .group_by
                     .iter()
-                    .map(|g| {
-                        let label = g.label(m, p, self.markets, strings);
-                        (label, !g.absent(m, p, strings))
+                    .map(|g| match g {
+                        GroupBy::PricingType if unpriced => ("unpriced".to_string(), true),
+                        g => {
+                            let label = g.label(m, p, self.markets, strings);
+                            (label, !g.absent(m, p, strings))
+                        }
                     })
                     .collect();
                 self.groups.insert(self.key.clone(), (labels, line));

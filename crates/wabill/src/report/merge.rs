@@ -395,6 +395,7 @@ mod tests {
             charged: 1,
             free: 1,
             not_delivered: 0,
+            unpriced: 0,
             cost,
             conversations: conversations.then_some(1),
             all_in: None,

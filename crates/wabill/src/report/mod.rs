@@ -24,11 +24,17 @@ pub const FORMAT_VERSION: u32 = 1;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct Line {
-    /// Outbound messages in the group (charged + free + not delivered).
+    /// Outbound messages in the group (charged + free + not delivered +
+    /// unpriced).
     pub messages: u64,
     pub charged: u64,
     pub free: u64,
     pub not_delivered: u64,
+    /// Messages no known rate could price: counted in the group (by the
+    /// market they are priced in), not in its cost, which is then
+    /// incomplete (issue 26). Absent from reports without any.
+    #[serde(default)]
+    pub unpriced: u64,
     pub cost: Decimal,
     /// Conversations opened in the group; only in reports where a
     /// conversation model priced something (`None` elsewhere, so per-message
@@ -53,6 +59,7 @@ impl Line {
         self.charged += other.charged;
         self.free += other.free;
         self.not_delivered += other.not_delivered;
+        self.unpriced += other.unpriced;
         self.cost += other.cost;
     }
 }
