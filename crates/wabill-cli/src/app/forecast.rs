@@ -5,7 +5,7 @@ use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
 use super::estimate::style_for_stdout;
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings::{self, zone_description};
 use crate::cli::{ForecastArgs, InputArgs};
 use crate::error::{Exit, Failure};
@@ -41,8 +41,12 @@ pub fn parse_growth(s: &str) -> Result<Decimal> {
 }
 
 pub fn run(args: &ForecastArgs) -> Result<Exit> {
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, Format::Table, Forecast::FORMATS)?;
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
+        args.format,
+        Format::Table,
+        Forecast::FORMATS,
+    )?;
     let inputs: Vec<&std::path::Path> = args
         .plan
         .iter()
