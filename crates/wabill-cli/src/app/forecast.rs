@@ -9,7 +9,7 @@ use super::output::Target;
 use super::settings::{self, zone_description};
 use crate::cli::{ForecastArgs, InputArgs};
 use crate::error::{Exit, Failure};
-use wabill::engine::{self, note};
+use wabill::engine::note;
 use wabill::forecast::plan::parse_plan;
 use wabill::forecast::project::Method;
 use wabill::forecast::{self, ForecastMeta, History, Partial, Planned};
@@ -259,11 +259,7 @@ fn from_history(
         allow_empty: false,
         max_row_bytes: args.max_row_bytes,
     };
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&input)?,
-        false,
-    )?;
+    let loaded = settings::load(&args.pricing, &input, false)?;
     let mut history = History::default();
     let unpriced = loaded.price_each(|m, result| {
         if let Ok(p) = result {

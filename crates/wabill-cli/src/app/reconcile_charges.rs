@@ -8,7 +8,6 @@ use super::finish::{Checks, verdict, write_report};
 use super::settings;
 use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
-use wabill::engine;
 use wabill::reconcile::charges::ChargeReconciliation;
 use wabill::reconcile::fees::Fees;
 use wabill::reconcile::tolerance::Tolerance;
@@ -39,11 +38,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         }
         None => None,
     };
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&args.input)?,
-        true,
-    )?;
+    let loaded = settings::load(&args.pricing, &args.input, true)?;
     let log = &loaded.log;
     if !log
         .messages

@@ -7,7 +7,6 @@ use super::finish::{Checks, verdict, write_report};
 use super::settings;
 use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
-use wabill::engine;
 use wabill::reconcile::messages::MessageReconciliation;
 use wabill::render::explain::sentence;
 use wabill::render::{Document, Format};
@@ -31,11 +30,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         )
         .into());
     }
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&args.input)?,
-        true,
-    )?;
+    let loaded = settings::load(&args.pricing, &args.input, true)?;
     let log = &loaded.log;
     if log.meta.is_empty() {
         return Err(Failure::new(

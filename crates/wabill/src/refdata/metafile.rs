@@ -277,7 +277,7 @@ pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
             if market.is_empty() || is_prose(row) {
                 continue;
             }
-            let currency = currency_of(name, *line, &h, row)?.to_string();
+            let currency = currency_of(name, *line, h, row)?.to_string();
             for (i, category) in &columns {
                 let Some(cell) = row.get(*i).filter(|c| !is_blank(c)) else {
                     continue;
@@ -378,7 +378,7 @@ pub fn tiers_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
             if market.is_empty() {
                 return Err(RefDataError::new(name, *line, "a band before any market"));
             }
-            let currency = currency_of(name, *line, &h, row)?.to_string();
+            let currency = currency_of(name, *line, h, row)?.to_string();
             let cell = |i: usize| row.get(i).map_or("", |c| c.as_str());
             for g in &cols {
                 if is_blank(cell(g.from)) {
