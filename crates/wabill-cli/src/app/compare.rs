@@ -3,7 +3,7 @@
 use anyhow::{Context, Result, bail};
 
 use super::finish::{Checks, write_report};
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings::{self, zone_description};
 use crate::cli::{AllInArgs, CompareArgs, PricingArgs};
 use crate::error::Exit;
@@ -86,10 +86,9 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             bail!("--scenario {}: the name is used twice", s.name);
         }
     }
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
         args.format,
-        &target,
         Format::Table,
         wabill::report::compare::Comparison::FORMATS,
     )?;

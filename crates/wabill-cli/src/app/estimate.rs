@@ -4,7 +4,7 @@ use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
 use super::finish::{Checks, write_report};
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings::{self, zone_description};
 use crate::cli::EstimateArgs;
 use crate::error::Exit;
@@ -38,8 +38,12 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         )
         .into());
     }
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, Format::Table, Report::FORMATS)?;
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
+        args.format,
+        Format::Table,
+        Report::FORMATS,
+    )?;
     settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets)

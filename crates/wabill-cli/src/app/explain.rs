@@ -7,7 +7,6 @@ use super::output::{Target, check_text_target};
 use super::settings;
 use crate::cli::ExplainArgs;
 use crate::error::Exit;
-use wabill::engine;
 use wabill::model::{Instant, Span};
 use wabill::refdata::businesses::business_key;
 use wabill::render::timeline;
@@ -23,11 +22,7 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
     let target = Target::resolve(args.output.as_deref())?;
     check_text_target(&target)?;
     settings::check_output(&args.input, args.output.as_deref())?;
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&args.input)?,
-        true,
-    )?;
+    let loaded = settings::load(&args.pricing, &args.input, true)?;
     let strings = &loaded.log.strings;
     // Which pairs and which span to show.
     let (pairs, span, focus): Selection = match (&args.message_id, &args.customer) {

@@ -4,12 +4,12 @@
 use anyhow::{Context, Result, bail};
 use rust_decimal::Decimal;
 
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings::{self, zone_description};
 use crate::cli::{ForecastArgs, InputArgs};
 use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
-use wabill::engine::{self, note};
+use wabill::engine::note;
 use wabill::forecast::plan::parse_plan;
 use wabill::forecast::project::Method;
 use wabill::forecast::{self, ForecastMeta, History, Partial, Planned};
@@ -41,8 +41,12 @@ pub fn parse_growth(s: &str) -> Result<Decimal> {
 }
 
 pub fn run(args: &ForecastArgs) -> Result<Exit> {
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(args.format, &target, Format::Table, Forecast::FORMATS)?;
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
+        args.format,
+        Format::Table,
+        Forecast::FORMATS,
+    )?;
     let inputs: Vec<&std::path::Path> = args
         .plan
         .iter()
@@ -255,11 +259,7 @@ fn from_history(
         allow_empty: false,
         max_row_bytes: args.max_row_bytes,
     };
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&input)?,
-        false,
-    )?;
+    let loaded = settings::load(&args.pricing, &input, false)?;
     let mut history = History::default();
     let unpriced = loaded.price_each(|m, result| {
         if let Ok(p) = result {

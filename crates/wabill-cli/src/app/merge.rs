@@ -7,7 +7,7 @@ use std::path::Path;
 
 use anyhow::{Context, Result};
 
-use super::output::{Target, format_for};
+use super::output::Target;
 use crate::cli::{MergeArgs, PricingArgs};
 use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
@@ -17,10 +17,9 @@ use wabill::report::Report;
 use wabill::report::merge::merge;
 
 pub fn run(args: &MergeArgs) -> Result<Exit> {
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
         args.format,
-        &target,
         wabill::render::Format::Table,
         wabill::render::GRID_FORMATS,
     )?;

@@ -3,7 +3,7 @@
 use anyhow::Result;
 
 use super::finish::{Checks, finish_streamed};
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings;
 use crate::cli::PriceArgs;
 use crate::error::Exit;
@@ -16,10 +16,9 @@ use wabill::render::rows::{PriceRow, RowSink, safe};
 use wabill::report::allin::AllInPricing;
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
         args.format,
-        &target,
         Format::Csv,
         wabill::render::rows::FORMATS,
     )?;

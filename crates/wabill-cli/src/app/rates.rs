@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use jiff::civil::Date;
 
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings;
 use crate::cli::RatesArgs;
 use crate::color::style_for_stdout;
@@ -54,10 +54,9 @@ fn username_country(s: &str) -> Result<Option<wabill::refdata::markets::Country>
 }
 
 pub fn run(args: &RatesArgs) -> Result<Exit> {
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
         args.format,
-        &target,
         wabill::render::Format::Table,
         wabill::render::GRID_FORMATS,
     )?;

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result, anyhow, bail};
 
 use super::finish::{Checks, write_report};
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings::{self, zone_description};
 use crate::cli::ReconcileArgs;
 use crate::error::Exit;
@@ -25,6 +25,32 @@ fn read(path: &Path) -> Result<(String, String)> {
     Ok((name, text))
 }
 
+/// The target and format of a reconcile without `--actual` (per message or
+/// against a provider's charges): the format is one of reconcile's, and one
+/// that mode writes (`offered`), else a usage error saying `which`.
+pub(super) fn mode_target(
+    args: &ReconcileArgs,
+    offered: &[wabill::render::Offered],
+    which: &str,
+) -> Result<(Target, Format)> {
+    let target = Target::resolve(args.output.as_deref())?;
+    settings::check_output(&args.input, args.output.as_deref())?;
+    let format = super::output::format_for(
+        args.format,
+        &target,
+        Format::Table,
+        wabill::reconcile::Reconciliation::FORMATS,
+    )?;
+    if !wabill::render::offers(offered, format) {
+        return Err(crate::error::Failure::new(
+            Exit::Usage,
+            format!("--format html is for reconcile with --actual; {which}"),
+        )
+        .into());
+    }
+    Ok((target, format))
+}
+
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     if args.provider_charges.is_some() {
         return super::reconcile_charges::run(args);
@@ -33,10 +59,9 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         return super::reconcile_messages::run(args);
     }
     let tolerance = Tolerance::parse(&args.tolerance)?;
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
         args.format,
-        &target,
         Format::Table,
         wabill::reconcile::Reconciliation::FORMATS,
     )?;

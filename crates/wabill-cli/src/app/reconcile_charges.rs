@@ -5,30 +5,21 @@
 use anyhow::{Context, Result};
 
 use super::finish::{Checks, verdict, write_report};
-use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
-use wabill::engine;
-use wabill::reconcile::Reconciliation;
 use wabill::reconcile::charges::ChargeReconciliation;
 use wabill::reconcile::fees::Fees;
 use wabill::reconcile::tolerance::Tolerance;
-use wabill::render::{self, Document, Format, offers};
+use wabill::render::{self, Document, Format};
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let view = args.provider_charges.unwrap_or_default();
-    let target = Target::resolve(args.output.as_deref())?;
-    settings::check_output(&args.input, args.output.as_deref())?;
-    let format = format_for(args.format, &target, Format::Table, Reconciliation::FORMATS)?;
-    if !offers(ChargeReconciliation::FORMATS, format) {
-        return Err(Failure::new(
-            Exit::Usage,
-            "--format html is for reconcile with --actual; with --provider-charges, use \
-             table, csv, markdown or json",
-        )
-        .into());
-    }
+    let (target, format) = super::reconcile::mode_target(
+        args,
+        ChargeReconciliation::FORMATS,
+        "with --provider-charges, use table, csv, markdown or json",
+    )?;
     if args.fx.is_some() {
         return Err(Failure::new(
             Exit::Usage,
@@ -47,11 +38,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         }
         None => None,
     };
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&args.input)?,
-        true,
-    )?;
+    let loaded = settings::load(&args.pricing, &args.input, true)?;
     let log = &loaded.log;
     if !log
         .messages

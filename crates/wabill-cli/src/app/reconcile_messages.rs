@@ -4,27 +4,19 @@
 use anyhow::Result;
 
 use super::finish::{Checks, verdict, write_report};
-use super::output::{Target, format_for};
 use super::settings;
 use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
-use wabill::engine;
-use wabill::reconcile::Reconciliation;
 use wabill::reconcile::messages::MessageReconciliation;
 use wabill::render::explain::sentence;
-use wabill::render::{Document, Format, offers};
+use wabill::render::{Document, Format};
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
-    let target = Target::resolve(args.output.as_deref())?;
-    settings::check_output(&args.input, args.output.as_deref())?;
-    let format = format_for(args.format, &target, Format::Table, Reconciliation::FORMATS)?;
-    if !offers(MessageReconciliation::FORMATS, format) {
-        return Err(Failure::new(
-            Exit::Usage,
-            "--format html is for reconcile with --actual; per message, use table, csv or json",
-        )
-        .into());
-    }
+    let (target, format) = super::reconcile::mode_target(
+        args,
+        MessageReconciliation::FORMATS,
+        "per message, use table, csv or json",
+    )?;
     let cells_only = [
         ("--tolerance", !args.tolerance.is_empty()),
         ("--fees", args.fees.is_some()),
@@ -38,11 +30,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         )
         .into());
     }
-    let loaded = engine::load(
-        settings::pricing_context(&args.pricing)?,
-        &settings::read_settings(&args.input)?,
-        true,
-    )?;
+    let loaded = settings::load(&args.pricing, &args.input, true)?;
     let log = &loaded.log;
     if log.meta.is_empty() {
         return Err(Failure::new(

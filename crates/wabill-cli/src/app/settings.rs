@@ -111,6 +111,20 @@ fn lines(args: &PricingArgs, currency: Currency) -> Result<Lines> {
     Ok(lines)
 }
 
+/// The pricing context and the logs read with it (`keep_ids`: the
+/// message ids kept, see `wabill::engine::load`), the context first.
+pub fn load(
+    pricing: &PricingArgs,
+    input: &InputArgs,
+    keep_ids: bool,
+) -> Result<wabill::engine::Loaded> {
+    Ok(wabill::engine::load(
+        pricing_context(pricing)?,
+        &read_settings(input)?,
+        keep_ids,
+    )?)
+}
+
 pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
     let mut options = ReadOptions {
         max_row_bytes: args.max_row_bytes,

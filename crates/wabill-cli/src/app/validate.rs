@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 
 use anyhow::Result;
 
-use super::output::{Target, format_for};
+use super::output::Target;
 use super::settings;
 use crate::cli::ValidateArgs;
 use crate::color::style_for_stdout;
@@ -22,10 +22,9 @@ use wabill::validate::plausible::{self, Kind, Pricing, Problem};
 use wabill::validate::{Rejection, read_log};
 
 pub fn run(args: &ValidateArgs) -> Result<Exit> {
-    let target = Target::resolve(args.output.as_deref())?;
-    let format = format_for(
+    let (target, format) = Target::with_format(
+        args.output.as_deref(),
         args.format,
-        &target,
         wabill::render::Format::Text,
         <render::Problems as wabill::render::Document>::FORMATS,
     )?;

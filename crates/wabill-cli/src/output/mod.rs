@@ -41,6 +41,19 @@ pub enum Target {
 const MAX_LINKS: usize = 40;
 
 impl Target {
+    /// The target `path` names (see `resolve`) and the format to write
+    /// there (see `format_for`): a command's first step.
+    pub fn with_format(
+        path: Option<&Path>,
+        given: Option<Format>,
+        default: Format,
+        offered: &[Offered],
+    ) -> Result<(Target, Format)> {
+        let target = Target::resolve(path)?;
+        let format = format_for(given, &target, default, offered)?;
+        Ok((target, format))
+    }
+
     /// `None` and `-` are standard output.
     pub fn resolve(path: Option<&Path>) -> Result<Target> {
         let Some(shown) = path else {

@@ -24,7 +24,7 @@ use serde_json::Value;
 
 use super::Format;
 use super::joins::Joins;
-use super::provider::{MappedJson, Out, Row, first_object, number, opened, text};
+use super::provider::{MappedJson, Out, Row, contains, first_object_head, number, opened, text};
 
 pub static FORMAT: Format = Format {
     name: "gupshup",
@@ -42,9 +42,8 @@ pub static FORMAT: Format = Format {
 
 /// Whether the first JSON object is a Gupshup v2 event.
 pub fn detect(head: &[u8]) -> bool {
-    first_object(head).is_some_and(|o| {
-        let o = &o[..o.len().min(4096)];
-        let has = |n: &[u8]| o.windows(n.len()).any(|w| w == n);
+    first_object_head(head).is_some_and(|o| {
+        let has = |n: &[u8]| contains(o, n);
         has(b"\"app\"")
             && has(b"\"payload\"")
             && (has(b"message-event") || has(b"billing-event") || has(b"\"message\""))

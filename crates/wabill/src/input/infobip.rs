@@ -20,7 +20,8 @@ use serde_json::Value;
 
 use super::Format;
 use super::provider::{
-    Lacking, MapError, MappedJson, Out, Row, charge, first_object, number, opened, text,
+    Lacking, MapError, MappedJson, Out, Row, charge, contains, first_object_head, number, opened,
+    text,
 };
 use super::templates::Templates;
 
@@ -40,9 +41,8 @@ pub static FORMAT: Format = Format {
 
 /// Whether the first JSON object is an Infobip report.
 pub fn detect(head: &[u8]) -> bool {
-    first_object(head).is_some_and(|o| {
-        let o = &o[..o.len().min(4096)];
-        let has = |n: &[u8]| o.windows(n.len()).any(|w| w == n);
+    first_object_head(head).is_some_and(|o| {
+        let has = |n: &[u8]| contains(o, n);
         has(b"\"results\"")
             && (has(b"\"messageId\"") && (has(b"\"sentAt\"") || has(b"\"receivedAt\"")))
     })

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use super::provider::{
     Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, opened,
-    referred, require_columns,
+    referred,
 };
 use super::templates::Templates;
 use super::{Format, InputError};
@@ -107,8 +107,9 @@ pub fn open(
         currency: c(&["currency"]),
         referral: c(&["entrypoint", "referral"]),
     };
-    require_columns(
+    MappedCsv::checked(
         name,
+        reader,
         "a Kaleyra report",
         &[
             ("FROM", cols.from),
@@ -116,23 +117,14 @@ pub fn open(
             ("CREATED_AT", cols.created.or(cols.sent)),
         ],
         &keys,
-    )?;
-    let width = keys.len();
-    Ok(MappedCsv::new(
-        name,
-        reader,
-        width,
         Box::new(move |f, row| map(&cols, templates.as_deref(), f, row)),
-    ))
+    )
 }
 
 fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Result<(), MapError> {
     let raw_direction = f.get(c.direction);
     let dir = direction(&raw_direction);
-    let time = match f.get(c.sent) {
-        t if t.is_empty() => f.get(c.created),
-        t => t,
-    };
+    let time = f.get_or(c.sent, c.created);
     let given = f.get(c.status);
     let status = if !given.is_empty() {
         status(&given).unwrap_or(&given).to_string()

@@ -167,6 +167,17 @@ pub fn first_object(head: &[u8]) -> Option<&[u8]> {
     (rest.first() == Some(&b'{')).then_some(rest)
 }
 
+/// The start of the first JSON object of `head` (its first 4 KiB), where a
+/// reader's `detect` looks for the fields that name its format.
+pub fn first_object_head(head: &[u8]) -> Option<&[u8]> {
+    first_object(head).map(|o| &o[..o.len().min(4096)])
+}
+
+/// Whether `hay` has the bytes `needle`.
+pub fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    hay.windows(needle.len()).any(|w| w == needle)
+}
+
 /// Splits a stream of JSON values — one per line, concatenated, or the
 /// elements of one top-level array — into the raw bytes of each object,
 /// with the line it starts on. Memory holds one object at a time.
@@ -344,6 +355,14 @@ impl Fields<'_> {
             owned => owned,
         }
     }
+
+    /// The field at `index`, else (when that is empty) the one at `or`.
+    pub fn get_or(&self, index: Option<usize>, or: Option<usize>) -> std::borrow::Cow<'_, str> {
+        match self.get(index) {
+            v if v.is_empty() => self.get(or),
+            v => v,
+        }
+    }
 }
 
 /// A CSV reader over a provider's export.
@@ -482,6 +501,21 @@ impl MappedCsv {
             .map(|h| header_key(&String::from_utf8_lossy(h)))
             .collect();
         Ok((reader, keys))
+    }
+
+    /// The reader of an export once its columns are found: checks that the
+    /// header has the `required` ones (see `require_columns`), then maps
+    /// each row with `map`, the header's width being that of `keys`.
+    pub fn checked(
+        name: &str,
+        reader: CsvReader,
+        export: &str,
+        required: &[(&str, Option<usize>)],
+        keys: &[String],
+        map: MapRow,
+    ) -> Result<Self, InputError> {
+        require_columns(name, export, required, keys)?;
+        Ok(MappedCsv::new(name, reader, keys.len(), map))
     }
 
     pub fn new(name: &str, reader: CsvReader, width: usize, map: MapRow) -> Self {

@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use super::provider::{
     Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, opened,
-    referred, require_columns,
+    referred,
 };
 use super::templates::Templates;
 use super::{Format, InputError};
@@ -125,8 +125,9 @@ pub fn open(
         price: c(&["price"]),
         unit: c(&["priceunit", "priceunits"]),
     };
-    require_columns(
+    MappedCsv::checked(
         name,
+        reader,
         "a Twilio export",
         &[
             ("From", cols.from),
@@ -136,23 +137,14 @@ pub fn open(
             ("SentDate", cols.date.or(cols.created)),
         ],
         &keys,
-    )?;
-    let width = keys.len();
-    Ok(MappedCsv::new(
-        name,
-        reader,
-        width,
         Box::new(move |f, row| map(&cols, templates.as_deref(), f, row)),
-    ))
+    )
 }
 
 fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Result<(), MapError> {
     let raw_direction = f.get(c.direction);
     let dir = direction(&raw_direction);
-    let date = match f.get(c.date) {
-        d if d.is_empty() => f.get(c.created),
-        d => d,
-    };
+    let date = f.get_or(c.date, c.created);
     row.set(Out::Timestamp, timestamp(&date))
         .set(Out::MessageId, f.get(c.sid))
         .set(Out::Country, f.get(c.country))

@@ -23,7 +23,8 @@ use serde_json::Value;
 use super::Format;
 use super::joins::{Joins, Sent};
 use super::provider::{
-    Lacking, MapError, MappedJson, Out, Row, first_object, number, opened, referred, text,
+    Lacking, MapError, MappedJson, Out, Row, contains, first_object_head, number, opened, referred,
+    text,
 };
 use super::templates::Templates;
 
@@ -45,17 +46,12 @@ pub static FORMAT: Format = Format {
 /// Whether the first JSON object is a WATI event: an `eventType` and a
 /// WATI id field.
 pub fn detect(head: &[u8]) -> bool {
-    first_object(head).is_some_and(|o| {
-        let o = &o[..o.len().min(4096)];
+    first_object_head(head).is_some_and(|o| {
         contains(o, b"\"eventType\"")
             && (contains(o, b"\"waId\"")
                 || contains(o, b"\"localMessageId\"")
                 || contains(o, b"\"whatsappMessageId\""))
     })
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// What an event says about a message.

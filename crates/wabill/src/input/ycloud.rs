@@ -19,7 +19,8 @@ use serde_json::Value;
 use super::Format;
 use super::joins::Joins;
 use super::provider::{
-    Lacking, MapError, MappedJson, Out, Row, charge, first_object, number, opened, text,
+    Lacking, MapError, MappedJson, Out, Row, charge, contains, first_object_head, number, opened,
+    text,
 };
 use super::templates::Templates;
 
@@ -40,17 +41,12 @@ pub static FORMAT: Format = Format {
 
 /// Whether the first JSON object is a YCloud event.
 pub fn detect(head: &[u8]) -> bool {
-    first_object(head).is_some_and(|o| {
-        let o = &o[..o.len().min(4096)];
+    first_object_head(head).is_some_and(|o| {
         contains(o, b"\"whatsappMessage\"")
             || contains(o, b"\"whatsappInboundMessage\"")
             || contains(o, b"\"type\":\"whatsapp.")
             || contains(o, b"\"type\": \"whatsapp.")
     })
-}
-
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
 }
 
 /// YCloud's message statuses as wabill's.

@@ -142,6 +142,18 @@ impl<'t> Pricer<'t> {
         priced.rate_source = Some(found.into());
     }
 
+    /// No `column` rate for the message's market on `date`.
+    fn no_rate(
+        &self,
+        priced: &Priced<'t>,
+        column: RateCategory,
+        date: jiff::civil::Date,
+        missing: MissingRate,
+    ) -> Unpriced {
+        let market = self.ctx.markets.name(priced.market).to_string();
+        Unpriced::no_rate(market, column, date, self.ctx.currency, missing)
+    }
+
     /// Each delivered non-template message of an AI Provider, never free:
     /// a card's `general_purpose_ai` rate, else the market's marketing rate
     /// (every published figure matches it; Meta's own CSV was not found).
@@ -161,16 +173,7 @@ impl<'t> Pricer<'t> {
                 self.charge(m, priced, RateCategory::Of(Category::Marketing), false)?;
                 priced.note = Some(AI_INFERRED);
             }
-            Err(missing) => {
-                let market = ctx.markets.name(priced.market).to_string();
-                return Err(Unpriced::no_rate(
-                    market,
-                    column,
-                    date,
-                    ctx.currency,
-                    missing,
-                ));
-            }
+            Err(missing) => return Err(self.no_rate(priced, column, date, missing)),
         }
         priced.pricing_category = Some(Category::GeneralPurposeAi);
         Ok(*priced)
@@ -199,16 +202,7 @@ impl<'t> Pricer<'t> {
             Err(MissingRate::NeverGiven) if ctx.currency == Currency::USD => {
                 (agent_rate_usd(), RateSource::AgentRate)
             }
-            Err(missing) => {
-                let market = ctx.markets.name(priced.market).to_string();
-                return Err(Unpriced::no_rate(
-                    market,
-                    column,
-                    date,
-                    ctx.currency,
-                    missing,
-                ));
-            }
+            Err(missing) => return Err(self.no_rate(priced, column, date, missing)),
         };
         let (tokens, estimated) = match (m.extras.tokens(), ctx.lines.agent_tokens_per_message) {
             (Some(t), _) => (t, false),

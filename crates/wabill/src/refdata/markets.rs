@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 
 use super::csvfile::{RefDataError, parse_date, read_rows};
-use super::numbering::{Numbered, NumberingPlan};
+use super::numbering::{Numbered, NumberingPlan, prefix_country};
 
 /// Index into `MarketTable::names`.
 pub type MarketId = u16;
@@ -103,17 +103,7 @@ impl MarketTable {
         for (line, raw) in read_rows::<RawRow>(name, text)? {
             let err = |m: String| RefDataError::new(name, line, m);
             let prefix = raw.prefix.trim().trim_start_matches('+');
-            if prefix.is_empty()
-                || prefix.len() > MAX_PREFIX
-                || !prefix.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(err(format!(
-                    "prefix {:?} must be 1 to {MAX_PREFIX} digits",
-                    raw.prefix
-                )));
-            }
-            let country = parse_country(&raw.country)
-                .ok_or_else(|| err(format!("country {:?} is not ISO alpha-2", raw.country)))?;
+            let country = prefix_country(prefix, &raw.prefix, &raw.country, MAX_PREFIX, &err)?;
             let from = parse_date(&raw.effective_from).map_err(|e| err(e.to_string()))?;
             let to = parse_date(&raw.effective_to).map_err(|e| err(e.to_string()))?;
             if let (Some(f), Some(t)) = (from, to)

@@ -214,9 +214,13 @@ const CATEGORIES: [&str; 5] = [
     "service",
 ];
 
-/// Meta's rate card → `market,category,rate,currency,effective_from`;
-/// `None` when `text` is not in Meta's shape.
-pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataError> {
+/// A sheet of Meta's (a rate card or tier file) with its title and header,
+/// given to `convert`; `None` when `text` is not in Meta's shape.
+fn meta_sheet<T>(
+    name: &str,
+    text: &str,
+    convert: impl FnOnce(&Records, &str, &Header<'_>) -> Result<T, RefDataError>,
+) -> Result<Option<T>, RefDataError> {
     if !text
         .trim_start_matches('\u{feff}')
         .starts_with(['"', 'C', 'c'])
@@ -228,57 +232,65 @@ pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
         return Ok(None);
     };
     let h = header(name, &records, title)?;
-    let columns: Vec<(usize, &str)> = h
-        .cells
-        .iter()
-        .enumerate()
-        .filter_map(|(i, c)| {
-            let n = norm(c);
-            CATEGORIES.iter().find(|k| **k == n).map(|k| (i, *k))
-        })
-        .collect();
-    if columns.is_empty() {
-        return Err(RefDataError::new(
-            name,
-            records[h.row].0,
-            "the header names no category (Marketing, Utility, Authentication, …)",
-        ));
-    }
-    let mut w = writer();
-    // A conversation-era card ("Cost per conversation …") is read as one.
-    let unit = if per_conversation(title) {
-        "conversation"
-    } else {
-        "message"
-    };
-    w.write_record([
-        "market",
-        "category",
-        "rate",
-        "currency",
-        "effective_from",
-        "unit",
-    ])
-    .expect("in memory");
-    let date = h.date.to_string();
-    for (line, row) in &records[h.row + 1..] {
-        let market = row.first().map_or("", |c| c.as_str());
-        if market.is_empty() || is_prose(row) {
-            continue;
+    convert(&records, title, &h).map(Some)
+}
+
+/// Meta's rate card → `market,category,rate,currency,effective_from`;
+/// `None` when `text` is not in Meta's shape.
+pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataError> {
+    meta_sheet(name, text, |records, title, h| {
+        let columns: Vec<(usize, &str)> = h
+            .cells
+            .iter()
+            .enumerate()
+            .filter_map(|(i, c)| {
+                let n = norm(c);
+                CATEGORIES.iter().find(|k| **k == n).map(|k| (i, *k))
+            })
+            .collect();
+        if columns.is_empty() {
+            return Err(RefDataError::new(
+                name,
+                records[h.row].0,
+                "the header names no category (Marketing, Utility, Authentication, …)",
+            ));
         }
-        let currency = currency_of(name, *line, &h, row)?.to_string();
-        for (i, category) in &columns {
-            let Some(cell) = row.get(*i).filter(|c| !is_blank(c)) else {
+        let mut w = writer();
+        // A conversation-era card ("Cost per conversation …") is read as one.
+        let unit = if per_conversation(title) {
+            "conversation"
+        } else {
+            "message"
+        };
+        w.write_record([
+            "market",
+            "category",
+            "rate",
+            "currency",
+            "effective_from",
+            "unit",
+        ])
+        .expect("in memory");
+        let date = h.date.to_string();
+        for (line, row) in &records[h.row + 1..] {
+            let market = row.first().map_or("", |c| c.as_str());
+            if market.is_empty() || is_prose(row) {
                 continue;
-            };
-            let r = rate(cell).ok_or_else(|| {
-                RefDataError::new(name, *line, format!("{category}: {cell:?} is not a rate"))
-            })?;
-            w.write_record([market, category, &r.to_string(), &currency, &date, unit])
-                .expect("in memory");
+            }
+            let currency = currency_of(name, *line, h, row)?.to_string();
+            for (i, category) in &columns {
+                let Some(cell) = row.get(*i).filter(|c| !is_blank(c)) else {
+                    continue;
+                };
+                let r = rate(cell).ok_or_else(|| {
+                    RefDataError::new(name, *line, format!("{category}: {cell:?} is not a rate"))
+                })?;
+                w.write_record([market, category, &r.to_string(), &currency, &date, unit])
+                    .expect("in memory");
+            }
         }
-    }
-    Ok(Some(finish(w)))
+        Ok(finish(w))
+    })
 }
 
 /// Meta's volume-tier file → `market,category,from,to,rate,currency,
@@ -287,134 +299,125 @@ pub fn rates_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataErr
 /// on a line above the header, each over its From, To, Rate type, Rate and
 /// "vs. List rate" columns.
 pub fn tiers_to_csv(name: &str, text: &str) -> Result<Option<String>, RefDataError> {
-    if !text
-        .trim_start_matches('\u{feff}')
-        .starts_with(['"', 'C', 'c'])
-    {
-        return Ok(None);
-    }
-    let records = records(name, text)?;
-    let Some(title) = title(&records) else {
-        return Ok(None);
-    };
-    let h = header(name, &records, title)?;
-    // The category over each column, from the nearest group label to its left.
-    let mut groups: Vec<(usize, &str)> = Vec::new();
-    for (_, row) in &records[1..h.row] {
-        for (i, c) in row.iter().enumerate() {
-            let n = norm(c);
-            if let Some(k) = CATEGORIES.iter().find(|k| **k == n) {
-                groups.push((i, k));
+    meta_sheet(name, text, |records, _, h| {
+        // The category over each column, from the nearest group label to its left.
+        let mut groups: Vec<(usize, &str)> = Vec::new();
+        for (_, row) in &records[1..h.row] {
+            for (i, c) in row.iter().enumerate() {
+                let n = norm(c);
+                if let Some(k) = CATEGORIES.iter().find(|k| **k == n) {
+                    groups.push((i, k));
+                }
             }
         }
-    }
-    let group_at = |i: usize| groups.iter().rev().find(|(g, _)| *g <= i).map(|g| g.1);
-    struct Group<'a> {
-        category: &'a str,
-        from: usize,
-        to: usize,
-        rate: usize,
-    }
-    let names: Vec<String> = h.cells.iter().map(|c| norm(c)).collect();
-    let mut cols = Vec::new();
-    for (i, n) in names.iter().enumerate() {
-        if n != "from" {
-            continue;
+        let group_at = |i: usize| groups.iter().rev().find(|(g, _)| *g <= i).map(|g| g.1);
+        struct Group<'a> {
+            category: &'a str,
+            from: usize,
+            to: usize,
+            rate: usize,
         }
-        let after = |want: &str| {
-            names[i + 1..]
-                .iter()
-                .take_while(|n| *n != "from")
-                .position(|n| n == want)
-                .map(|p| i + 1 + p)
-        };
-        let (Some(category), Some(to), Some(rate)) = (group_at(i), after("to"), after("rate"))
-        else {
+        let names: Vec<String> = h.cells.iter().map(|c| norm(c)).collect();
+        let mut cols = Vec::new();
+        for (i, n) in names.iter().enumerate() {
+            if n != "from" {
+                continue;
+            }
+            let after = |want: &str| {
+                names[i + 1..]
+                    .iter()
+                    .take_while(|n| *n != "from")
+                    .position(|n| n == want)
+                    .map(|p| i + 1 + p)
+            };
+            let (Some(category), Some(to), Some(rate)) = (group_at(i), after("to"), after("rate"))
+            else {
+                return Err(RefDataError::new(
+                    name,
+                    records[h.row].0,
+                    format!(
+                        "column {} (From) has no category above it, or no To and Rate after it",
+                        i + 1
+                    ),
+                ));
+            };
+            cols.push(Group {
+                category,
+                from: i,
+                to,
+                rate,
+            });
+        }
+        if cols.is_empty() {
             return Err(RefDataError::new(
                 name,
                 records[h.row].0,
-                format!(
-                    "column {} (From) has no category above it, or no To and Rate after it",
-                    i + 1
-                ),
+                "the header has no From column",
             ));
-        };
-        cols.push(Group {
-            category,
-            from: i,
-            to,
-            rate,
-        });
-    }
-    if cols.is_empty() {
-        return Err(RefDataError::new(
-            name,
-            records[h.row].0,
-            "the header has no From column",
-        ));
-    }
-    let mut w = writer();
-    w.write_record([
-        "market",
-        "category",
-        "from",
-        "to",
-        "rate",
-        "currency",
-        "effective_from",
-    ])
-    .expect("in memory");
-    let date = h.date.to_string();
-    let mut market = String::new();
-    for (line, row) in &records[h.row + 1..] {
-        if row.iter().all(|c| c.is_empty()) || is_prose(row) {
-            continue;
         }
-        if let Some(m) = row.first().filter(|m| !m.is_empty()) {
-            market = m.clone();
-        }
-        if market.is_empty() {
-            return Err(RefDataError::new(name, *line, "a band before any market"));
-        }
-        let currency = currency_of(name, *line, &h, row)?.to_string();
-        let cell = |i: usize| row.get(i).map_or("", |c| c.as_str());
-        for g in &cols {
-            if is_blank(cell(g.from)) {
+        let mut w = writer();
+        w.write_record([
+            "market",
+            "category",
+            "from",
+            "to",
+            "rate",
+            "currency",
+            "effective_from",
+        ])
+        .expect("in memory");
+        let date = h.date.to_string();
+        let mut market = String::new();
+        for (line, row) in &records[h.row + 1..] {
+            if row.iter().all(|c| c.is_empty()) || is_prose(row) {
                 continue;
             }
-            let volume = |c: &str| -> Result<String, RefDataError> {
-                if is_blank(c) {
-                    return Ok(String::new());
+            if let Some(m) = row.first().filter(|m| !m.is_empty()) {
+                market = m.clone();
+            }
+            if market.is_empty() {
+                return Err(RefDataError::new(name, *line, "a band before any market"));
+            }
+            let currency = currency_of(name, *line, h, row)?.to_string();
+            let cell = |i: usize| row.get(i).map_or("", |c| c.as_str());
+            for g in &cols {
+                if is_blank(cell(g.from)) {
+                    continue;
                 }
-                let digits = c.replace([',', ' ', '_'], "");
-                digits.parse::<u64>().map(|n| n.to_string()).map_err(|_| {
+                let volume = |c: &str| -> Result<String, RefDataError> {
+                    if is_blank(c) {
+                        return Ok(String::new());
+                    }
+                    let digits = c.replace([',', ' ', '_'], "");
+                    digits.parse::<u64>().map(|n| n.to_string()).map_err(|_| {
+                        RefDataError::new(
+                            name,
+                            *line,
+                            format!("{}: {c:?} is not a volume", g.category),
+                        )
+                    })
+                };
+                let r = rate(cell(g.rate)).ok_or_else(|| {
                     RefDataError::new(
                         name,
                         *line,
-                        format!("{}: {c:?} is not a volume", g.category),
+                        format!("{}: {:?} is not a rate", g.category, cell(g.rate)),
                     )
-                })
-            };
-            let r = rate(cell(g.rate)).ok_or_else(|| {
-                RefDataError::new(
-                    name,
-                    *line,
-                    format!("{}: {:?} is not a rate", g.category, cell(g.rate)),
-                )
-            })?;
-            w.write_record([
-                market.as_str(),
-                g.category,
-                &volume(cell(g.from))?,
-                &volume(cell(g.to))?,
-                &r.to_string(),
-                &currency,
-                &date,
-            ])
-            .expect("in memory");
+                })?;
+                w.write_record([
+                    market.as_str(),
+                    g.category,
+                    &volume(cell(g.from))?,
+                    &volume(cell(g.to))?,
+                    &r.to_string(),
+                    &currency,
+                    &date,
+                ])
+                .expect("in memory");
+            }
         }
-    }
-    Ok(Some(finish(w)))
+        Ok(finish(w))
+    })
 }
 
 #[cfg(test)]

@@ -19,6 +19,21 @@ use super::markets::{Country, parse_alpha2 as parse_country};
 /// The longest prefix the table holds (calling code and national digits).
 const MAX_PREFIX: usize = 12;
 
+/// A reference row's dialling prefix (`prefix`, as trimmed from `raw`: 1
+/// to `max` digits) and its ISO alpha-2 `country`; `err` names the row.
+pub(super) fn prefix_country(
+    prefix: &str,
+    raw: &str,
+    country: &str,
+    max: usize,
+    err: &dyn Fn(String) -> RefDataError,
+) -> Result<Country, RefDataError> {
+    if prefix.is_empty() || prefix.len() > max || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(err(format!("prefix {raw:?} must be 1 to {max} digits")));
+    }
+    parse_country(country).ok_or_else(|| err(format!("country {country:?} is not ISO alpha-2")))
+}
+
 /// ISO 3166-1 alpha-2 codes of places without a numbering plan of their own
 /// in libphonenumber (Antarctica, Bouvet Island, South Georgia, Heard and
 /// McDonald Islands, Pitcairn, French Southern Territories, US Minor
@@ -56,17 +71,7 @@ impl NumberingPlan {
         for (line, raw) in read_rows::<RawRow>(name, text)? {
             let err = |m: String| RefDataError::new(name, line, m);
             let prefix = raw.prefix.trim();
-            if prefix.is_empty()
-                || prefix.len() > MAX_PREFIX
-                || !prefix.bytes().all(|b| b.is_ascii_digit())
-            {
-                return Err(err(format!(
-                    "prefix {:?} must be 1 to {MAX_PREFIX} digits",
-                    raw.prefix
-                )));
-            }
-            let country = parse_country(&raw.country)
-                .ok_or_else(|| err(format!("country {:?} is not ISO alpha-2", raw.country)))?;
+            let country = prefix_country(prefix, &raw.prefix, &raw.country, MAX_PREFIX, &err)?;
             if plan.by_prefix.insert(prefix.to_string(), country).is_some() {
                 return Err(err(format!("prefix {prefix} is listed twice")));
             }
