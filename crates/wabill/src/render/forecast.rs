@@ -216,7 +216,7 @@ pub fn grid(report: &ForecastReport) -> Grid {
         columns,
         rows,
         subtotals,
-        total: Some(values(&report.totals).into()),
+        total: Some(values(&report.totals)),
         total_label: None,
         after: notes(report),
         json_keys: false,
