@@ -13,6 +13,7 @@ mod embed;
 mod engine;
 mod engines;
 mod finance;
+mod finance_allin;
 mod forecast;
 mod hostile;
 mod html;

@@ -789,6 +789,8 @@ pub struct ExplainArgs {
     pub input: InputArgs,
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
     /// The message to explain
     #[arg(long, value_name = "ID", required_unless_present = "customer")]
@@ -882,6 +884,8 @@ pub struct ForecastArgs {
 
     #[command(flatten)]
     pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
 
     /// Output format [default: from the -o file's extension, else table]
     #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::forecast::Forecast::FORMATS))]
@@ -891,8 +895,9 @@ pub struct ForecastArgs {
     #[arg(help_heading = "Output", long)]
     pub chart: bool,
 
-    /// Exit 3 when any forecast month's cost exceeds AMOUNT (the months are
-    /// named on stderr); the forecast is still written
+    /// Exit 3 when any forecast month's cost (the all-in total with --fees,
+    /// --tax or --fx) exceeds AMOUNT (the months are named on stderr); the
+    /// forecast is still written
     #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
     pub budget: Option<String>,
 

@@ -6,11 +6,54 @@ use anyhow::{Result, bail};
 use super::output::{Target, check_text_target};
 use super::settings;
 use crate::cli::ExplainArgs;
-use crate::error::Exit;
+use crate::error::{Exit, Failure};
+use rust_decimal::Decimal;
+use wabill::model::Direction;
 use wabill::model::{Instant, Span};
+use wabill::pricing::PricingType;
 use wabill::refdata::businesses::business_key;
 use wabill::render::timeline;
+use wabill::report::allin::{AllIn, AllInPricing, Delivery};
 use wabill::validate::normalize_number;
+
+/// The all-in amounts of each priced message of the timeline, by the
+/// rules `estimate` uses: an outbound message's Meta cost and fee (a failed
+/// one's failed_message fee), an inbound one's fee; calls carry none.
+/// A message whose date `--fx` has no rate for fails the run.
+fn all_in_amounts(
+    rules: &dyn AllInPricing,
+    events: &[timeline::Entry<'_>],
+    strings: &wabill::validate::Strings,
+    ctx: &wabill::pricing::PricingContext,
+) -> Result<Vec<Option<AllIn>>> {
+    let mut amounts = Vec::with_capacity(events.len());
+    for (_, m, result) in events {
+        let Ok(p) = result else {
+            amounts.push(None);
+            continue;
+        };
+        if m.extras.call {
+            amounts.push(None);
+            continue;
+        }
+        let (meta, delivery) = match m.direction {
+            Direction::In => (Decimal::ZERO, Delivery::Inbound),
+            Direction::Out if p.pricing_type == PricingType::NotDelivered => {
+                (p.cost, Delivery::Failed)
+            }
+            Direction::Out => (p.cost, Delivery::Delivered),
+        };
+        let home = ctx
+            .businesses
+            .get(strings.businesses.get(m.business))
+            .and_then(|b| b.home_country);
+        let a = rules
+            .message(meta, delivery, p.local_date, home)
+            .map_err(|e| Failure::new(Exit::Error, format!("all-in: {e}; nothing was written")))?;
+        amounts.push(Some(a));
+    }
+    Ok(amounts)
+}
 
 /// With --message-id, the timeline shows this much either side of it.
 const CONTEXT: Span = Span::hours(4 * 24);
@@ -80,13 +123,30 @@ pub fn run(args: &ExplainArgs) -> Result<Exit> {
         index += 1;
     });
 
+    let rules = settings::all_in(&args.all_in, &loaded.ctx)?;
+    let amounts = match &rules {
+        Some(r) => all_in_amounts(r, &events, strings, &loaded.ctx)?,
+        None => Vec::new(),
+    };
+    let currency = rules
+        .as_ref()
+        .map(|r| r.currency(loaded.ctx.currency).to_string());
+    let shown = rules
+        .as_ref()
+        .zip(currency.as_deref())
+        .map(|(r, c)| timeline::AllInShown {
+            amounts: &amounts,
+            currency: c,
+            rules: r.description(),
+        });
     let mut output = target.open()?;
-    timeline::render(
+    timeline::render_all_in(
         &pairs,
         &events,
         focus,
         strings,
         &loaded.ctx,
+        shown.as_ref(),
         output.writer(),
     )?;
     output.finish()?;

@@ -75,7 +75,21 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
         Some(path) => from_plan(args, path)?,
         None => from_history(args, growth)?,
     };
-    let report = price_forecast(&ctx, planned, meta)?;
+    let mut report = price_forecast(&ctx, planned, meta)?;
+    if let Some(rules) = forecast_all_in(args, &ctx)? {
+        forecast::allin::apply(&mut report, &rules, ctx.currency).map_err(|months| {
+            for m in &months {
+                note(&format!("cannot price all-in {m}"));
+            }
+            Failure::new(
+                Exit::Error,
+                format!(
+                    "{} could not be converted; nothing was written",
+                    super::finish::plural(months.len() as u64, "forecast month")
+                ),
+            )
+        })?;
+    }
     let mut output = target.open()?;
     wabill::render::write(
         &Forecast {
@@ -88,6 +102,33 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
     )?;
     output.finish()?;
     forecast_budget(&report, args)
+}
+
+/// `--fees`, `--tax`, `--fx` on a forecast: the rules `estimate` uses, with
+/// one tax rate (a forecast's volumes are no business's).
+fn forecast_all_in(
+    args: &ForecastArgs,
+    ctx: &PricingContext,
+) -> Result<Option<wabill::reconcile::allin::AllInRules>> {
+    if let Some(t) = &args.all_in.tax
+        && t.contains(':')
+    {
+        return Err(Failure::new(
+            Exit::Usage,
+            format!(
+                "--tax {t:?}: a forecast takes one rate for every business (19 or 19%), not \
+                 rates by country"
+            ),
+        )
+        .into());
+    }
+    Ok(settings::all_in(&args.all_in, ctx)?.map(|mut rules| {
+        rules.description = rules.description.replace(
+            "at the rate of each message's date",
+            "at the rate of each forecast month's first day",
+        );
+        rules
+    }))
 }
 
 /// `--budget` on a forecast: each month against it. A month over it is
@@ -105,11 +146,14 @@ fn forecast_budget(
         .parse()
         .with_context(|| format!("--budget {budget:?} is not a decimal amount"))?;
     let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
-    let currency = &report.meta.currency;
+    let currency = match &report.meta.all_in {
+        Some(a) => &a.currency,
+        None => &report.meta.currency,
+    };
     let money = wabill::render::money;
     let mut over = false;
     for m in &report.months {
-        let cost = m.amounts.cost;
+        let cost = m.amounts.all_in.map_or(m.amounts.cost, |a| a.total);
         if cost > budget {
             over = true;
             note(&format!(
@@ -388,10 +432,17 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
         )
         .into());
     }
-    if args.budget.is_some() || args.chart {
+    let all_in = &args.all_in;
+    if args.budget.is_some()
+        || args.chart
+        || all_in.fees.is_some()
+        || all_in.tax.is_some()
+        || all_in.fx.is_some()
+    {
         return Err(Failure::new(
             Exit::Usage,
-            "--budget and --chart take one --plan (forecast each plan on its own)",
+            "--budget, --chart, --fees, --tax and --fx take one --plan (forecast each plan on \
+             its own)",
         )
         .into());
     }

@@ -2,12 +2,14 @@
 //! history) priced month by month with the model, card, market table and
 //! tiers in force on each month's first day, through `pricing::VolumePricer`.
 
+pub mod allin;
 pub mod plan;
 pub mod project;
 mod report;
 
 pub use report::{
-    Amounts, Detail, ForecastMeta, ForecastReport, ForecastRow, HistoryMeta, MonthRow,
+    Amounts, Detail, ForecastAllIn, ForecastMeta, ForecastReport, ForecastRow, HistoryMeta,
+    MonthRow,
 };
 
 use std::collections::BTreeMap;

@@ -16,6 +16,9 @@ pub struct Amounts {
     pub free: u64,
     #[serde(serialize_with = "crate::display::json::amount")]
     pub cost: Decimal,
+    /// With `--fees`, `--tax` or `--fx`: the all-in amounts (`allin`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_in: Option<crate::report::allin::AllIn>,
 }
 
 impl Amounts {
@@ -31,6 +34,9 @@ impl Amounts {
         self.charged += other.charged;
         self.free += other.free;
         self.cost += other.cost;
+        if let Some(o) = &other.all_in {
+            self.all_in.get_or_insert_with(Default::default).add(o);
+        }
     }
 }
 
@@ -103,6 +109,17 @@ pub struct ForecastMeta {
     /// The `wabill.toml` whose defaults applied, if one was read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub config: Option<String>,
+    /// With `--fees`, `--tax` or `--fx`: the all-in columns' currency and
+    /// rules (`forecast::allin`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub all_in: Option<ForecastAllIn>,
+}
+
+/// The all-in columns of a forecast: their currency and rules.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ForecastAllIn {
+    pub currency: String,
+    pub rules: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -144,6 +161,7 @@ impl Builder {
                 charged: if charged { c.messages } else { 0 },
                 free: if charged { 0 } else { c.messages },
                 cost: c.cost,
+                all_in: None,
             });
             self.models.insert(c.model.name().to_string());
             if let Some(s) = c.rate_source {

@@ -164,14 +164,36 @@ pub fn grid(report: &ForecastReport) -> Grid {
     columns.extend(["messages", "charged", "free"].map(Column::value));
     columns.push(Column::value("cost").titled(format!("cost ({currency})")));
     columns.push(Column::value("currency").machine_only().not_json());
+    let all_in = report.meta.all_in.as_ref();
+    if let Some(m) = all_in {
+        let c = &m.currency;
+        columns.extend([
+            Column::value("meta_cost").titled(format!("Meta cost ({c})")),
+            Column::value("provider_fee").titled(format!("provider fee ({c})")),
+            Column::value("tax").titled(format!("tax ({c})")),
+            Column::value("total").titled(format!("total ({c})")),
+            Column::value("all_in_currency").machine_only().not_json(),
+        ]);
+    }
     let values = |a: &Amounts| {
-        [
+        let mut v = vec![
             Cell::Count(a.messages),
             Cell::Count(a.charged),
             Cell::Count(a.free),
             Cell::Money(a.cost),
             Cell::Text(currency.clone()),
-        ]
+        ];
+        if let Some(m) = all_in {
+            let x = a.all_in.unwrap_or_default();
+            v.extend([
+                Cell::Money(x.meta_cost),
+                Cell::Money(x.provider_fee),
+                Cell::Money(x.tax),
+                Cell::Money(x.total),
+                Cell::Text(m.currency.clone()),
+            ]);
+        }
+        v
     };
     let text = |s: &str| Cell::Text(s.to_string());
     let mut rows: Vec<Vec<Cell>> = Vec::new();
@@ -194,7 +216,7 @@ pub fn grid(report: &ForecastReport) -> Grid {
         columns,
         rows,
         subtotals,
-        total: Some(values(&report.totals).into()),
+        total: Some(values(&report.totals)),
         total_label: None,
         after: notes(report),
         json_keys: false,

@@ -218,6 +218,7 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             &svg,
         )?;
     }
+    by_key_charts(report, out)?;
 
     let m = &report.meta;
     let mut items = vec![("inputs", m.inputs.join(", "))];
@@ -231,6 +232,65 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     items.push(("format version", m.format_version.to_string()));
     provenance(out, &items)?;
     foot(out)
+}
+
+/// One bar chart per `--by` key: the report's groups summed by that key's
+/// value (in key order), the all-in total with `--fees`/`--tax`/`--fx`,
+/// else Meta's cost. Drawn from the rows, so it needs no `Report::spend`.
+fn by_key_charts(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let (cur, what) = match &report.meta.all_in {
+        Some(a) => (&a.currency, "all-in total"),
+        None => (&report.meta.currency, "cost"),
+    };
+    let mut ids: Vec<String> = Vec::new();
+    for (i, key) in report.meta.group_by.iter().enumerate() {
+        let mut sums: std::collections::BTreeMap<&str, Decimal> = Default::default();
+        for row in &report.rows {
+            let amount = match &report.meta.all_in {
+                Some(_) => row.line.all_in.unwrap_or_default().total,
+                None => row.line.cost,
+            };
+            *sums
+                .entry(row.keys.get(i).map_or("", String::as_str))
+                .or_default() += amount;
+        }
+        if sums.is_empty() {
+            continue;
+        }
+        let (labels, amounts): (Vec<String>, Vec<Decimal>) = sums
+            .into_iter()
+            .map(|(k, v)| (crate::display::printable(k).into_owned(), v))
+            .unzip();
+        let slug: String = key
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase()
+                } else {
+                    '-'
+                }
+            })
+            .collect();
+        let mut id = format!("by-{slug}");
+        if ids.contains(&id) {
+            id = format!("by-{slug}-{i}");
+        }
+        ids.push(id.clone());
+        let series = [Series {
+            name: what,
+            colour: ESTIMATE,
+            amounts,
+        }];
+        writeln!(out, "<h2>Spend by {}</h2>", escape(key))?;
+        let svg = bars::rows(&format!("Spend by {key} ({cur})"), cur, &labels, &series)?;
+        figure(
+            out,
+            &id,
+            &format!("The {what} of the report's groups by {key}."),
+            &svg,
+        )?;
+    }
+    Ok(())
 }
 
 /// Sums of estimate and billed (Meta's charge) per distinct key, in key order.
