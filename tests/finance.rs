@@ -7,7 +7,8 @@ use std::process::Output;
 
 const DIR: &str = "tests/finance";
 
-fn run(args: &[&str]) -> Output {
+/// `wabill ARGS` run in `tests/finance/`, with no config file.
+pub(crate) fn run(args: &[&str]) -> Output {
     crate::util::wabill()
         .current_dir(DIR)
         .arg("--no-config")
@@ -17,7 +18,7 @@ fn run(args: &[&str]) -> Output {
 }
 
 /// Standard output of a run that must succeed.
-fn ok(args: &[&str]) -> String {
+pub(crate) fn ok(args: &[&str]) -> String {
     let out = run(args);
     assert!(
         out.status.success(),

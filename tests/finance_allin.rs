@@ -2,29 +2,7 @@
 //! `--tax`, `--fx` by the rules `estimate` uses, on the files of
 //! `tests/finance/` (see `finance.rs` for what they hold).
 
-use std::process::Output;
-
-const DIR: &str = "tests/finance";
-
-fn run(args: &[&str]) -> Output {
-    crate::util::wabill()
-        .current_dir(DIR)
-        .arg("--no-config")
-        .args(args)
-        .output()
-        .expect("wabill runs")
-}
-
-fn ok(args: &[&str]) -> String {
-    let out = run(args);
-    assert!(
-        out.status.success(),
-        "wabill {args:?} failed ({:?}): {}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
+use crate::finance::{ok, run};
 
 // plan-q1.csv: 100 German marketing messages in January 2026, 100 in
 // February; 0.1365 USD each. fees.csv: 0.0010 a delivered message, 10%
