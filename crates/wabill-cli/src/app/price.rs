@@ -279,7 +279,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             }
         });
         if write_error.is_none() {
-            sink.flush()?;
+            sink.finish()?;
         }
         unpriced
     };
