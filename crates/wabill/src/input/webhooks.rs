@@ -1018,6 +1018,40 @@ mod tests {
         assert_eq!((r[12].as_str(), r[13].as_str()), ("0.0571", "USD"));
     }
 
+    /// Every scalar is its text as written: an amount never goes through a
+    /// float (more digits than an f64 holds, an exponent, trailing zeros),
+    /// a string with escapes is unescaped, a boolean and a number are their
+    /// words; a map where a scalar belongs rejects the notification.
+    #[test]
+    fn scalars_are_read_as_written() {
+        let status = |amount: &str, id: &str| {
+            format!(
+                r#"{{"metadata":{{"phone_number_id":"B1"}},"statuses":[{{"id":{id},"status":"sent","timestamp":1780000000,"recipient_id":"5511987650001","pricing":{{"billable":false,"category":"marketing","cost":{{"amount":{amount},"currency":"USD"}}}}}}]}}"#
+            )
+        };
+        for (amount, written) in [
+            ("0.10000000000000000000001", "0.10000000000000000000001"),
+            ("1.50e-2", "1.50e-2"),
+            ("123456789012345678901234", "123456789012345678901234"),
+            ("0.0500", "0.0500"),
+            (r#""0.0571""#, "0.0571"),
+            ("null", ""),
+        ] {
+            let rows = read(&status(amount, r#""wamid.a""#));
+            let r = &rows[0].1;
+            assert_eq!(r[Column::CostAmount as usize], written, "{amount}");
+            assert_eq!(r[Column::Timestamp as usize], "1780000000");
+            assert_eq!(r[Column::PricingBillable as usize], "false");
+        }
+        let rows = read(&status("1", r#""wamid.\u0041\"q""#));
+        assert_eq!(rows[0].1[Column::MessageId as usize], r#"wamid.A"q"#);
+        let rows = read(&status("1", r#"{"x":1}"#));
+        assert!(
+            rows[0].1[0].contains("invalid type: map, expected a string, number or boolean"),
+            "{rows:?}"
+        );
+    }
+
     #[test]
     fn reads_lines_arrays_bare_values_and_usernames() {
         let inbound = r#"{"metadata":{"phone_number_id":"B1"},"contacts":[{"user_id":"US.123","profile":{"name":"x","country_code":"US"}}],"messages":[{"from_user_id":"US.123","id":"wamid.in","timestamp":1750000000,"type":"text","referral":{"source_type":"ad"}}]}"#;
