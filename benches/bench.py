@@ -290,6 +290,20 @@ def webhook_runs(checks):
     return runs
 
 
+def ceiling_table(run, unit, ceiling):
+    """The lines of a table of wabill against a ceiling (`run` as
+    `short_id_runs` and `webhook_runs` give it)."""
+    rows, size_mb = run["rows"], run["size_mb"]
+    lines = [f"| contender | wall (s) | CPU (s) | {unit}/s | MB/s | peak memory (MB) |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, key in [(ceiling, "ceiling"), ("wabill estimate", "wabill")]:
+        f = run[key]
+        lines.append(f"| {name} | {f['wall']:.2f} | {f['cpu']:.2f} | "
+                     f"{rows / f['wall'] / 1e6:.2f} M | {size_mb / f['wall']:.0f} | "
+                     f"{f['rss']:.0f} |")
+    return lines + [""]
+
+
 def write_results(results, checks, duck, webhooks=(), short_ids=None):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
@@ -332,31 +346,16 @@ def write_results(results, checks, duck, webhooks=(), short_ids=None):
         rows, size_mb = short_ids["rows"], short_ids["size_mb"]
         lines += [f"## {rows / 1e6:g} M sorted, message ids `wamid.N` ({size_mb:,.0f} MB)", "",
                   "The sorted log above with each message id rewritten `wamid.` and the "
-                  "row's number.", "",
-                  "| contender | wall (s) | CPU (s) | rows/s | peak memory (MB) |",
-                  "|---|---:|---:|---:|---:|"]
-        for name, key in [("csv crate ByteRecord pass (ceiling)", "ceiling"),
-                          ("wabill estimate", "wabill")]:
-            f = short_ids[key]
-            lines.append(f"| {name} | {f['wall']:.2f} | {f['cpu']:.2f} | "
-                         f"{rows / f['wall'] / 1e6:.2f} M | {f['rss']:.0f} |")
-        lines.append("")
+                  "row's number.", ""]
+        lines += ceiling_table(short_ids, "rows", "csv crate ByteRecord pass (ceiling)")
     for run in webhooks:
         rows, size_mb = run["rows"], run["size_mb"]
         lines += [f"## {rows / 1e6:g} M webhook notifications, JSON lines ({size_mb:,.0f} MB)", "",
                   "The same traffic as Meta's Cloud API notifications (`wabill generate "
                   "--webhooks`, one notification per row). The ceiling is serde_json's "
                   "parse of each line into borrowed structs of the fields a pricer needs "
-                  "(`examples/json_ceiling.rs`).", "",
-                  "| contender | wall (s) | CPU (s) | notifications/s | MB/s | peak memory (MB) |",
-                  "|---|---:|---:|---:|---:|---:|"]
-        for name, key in [("serde_json into borrowed structs (ceiling)", "ceiling"),
-                          ("wabill estimate", "wabill")]:
-            f = run[key]
-            lines.append(f"| {name} | {f['wall']:.2f} | {f['cpu']:.2f} | "
-                         f"{rows / f['wall'] / 1e6:.2f} M | {size_mb / f['wall']:.0f} | "
-                         f"{f['rss']:.0f} |")
-        lines.append("")
+                  "(`examples/json_ceiling.rs`).", ""]
+        lines += ceiling_table(run, "notifications", "serde_json into borrowed structs (ceiling)")
     lines += ["## Checks", ""] + [f"- {c}" for c in checks] + [""]
     (BENCH / "RESULTS.md").write_text("\n".join(lines))
     print(f"wrote {BENCH / 'RESULTS.md'}")
