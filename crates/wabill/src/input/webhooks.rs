@@ -568,10 +568,7 @@ impl Notifications {
                 }
             }
         };
-        self.line += self.buf[self.pos..taken]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64;
+        self.line += super::bounded::line_ends(&self.buf[self.pos..taken]);
         self.last = self.pos..taken;
         self.pos = taken;
         Ok(())
