@@ -3,14 +3,24 @@
 
 use std::path::PathBuf;
 
+use clap::builder::TypedValueParser;
 use clap::{Args, Parser, Subcommand};
+use jiff::civil::Date;
+use rust_decimal::Decimal;
 
 use crate::choice::{choice, formats};
 use crate::error::{Exit, exit_codes_help, exit_line};
 
 pub use wabill::engine::Engine;
+use wabill::model::Currency;
+use wabill::pricing::ModelChoice;
 use wabill::reconcile::Granularity;
+use wabill::reconcile::tolerance::Tolerance;
 use wabill::render::{Document, Format, GRID_FORMATS};
+use wabill::report::GroupBy;
+use wabill::report::allin::Tax;
+use wabill::report::period::Period;
+use wabill::report::scenario::Scenario;
 
 /// The codes most commands end with.
 const STANDARD: &[(Exit, Option<&str>)] =
@@ -66,8 +76,8 @@ pub struct Cli {
     pub csv_bom: bool,
 
     /// Field delimiter of CSV output [default: ,]
-    #[arg(long, global = true, value_name = "CHAR", value_parser = check_delimiter)]
-    pub csv_delimiter: Option<String>,
+    #[arg(long, global = true, value_name = "CHAR", value_parser = parse_csv_delimiter)]
+    pub csv_delimiter: Option<u8>,
 
     /// Write amounts and percentages in CSV with a decimal comma (0,0625)
     #[arg(long, global = true)]
@@ -93,31 +103,28 @@ impl Cli {
         };
         d.bom |= self.csv_bom;
         d.decimal_comma |= self.decimal_comma;
-        if let Some(c) = self.csv_delimiter.as_deref().and_then(delimiter_byte) {
+        if let Some(c) = self.csv_delimiter {
             d.delimiter = c;
         }
         d
     }
 }
 
-/// `;`, `,`, `|`, or a tab (`\t`, `tab`).
-fn delimiter_byte(s: &str) -> Option<u8> {
-    match s {
-        "\\t" | "tab" | "\t" => Some(b'\t'),
-        d if d.len() == 1
-            && !d.as_bytes()[0].is_ascii_alphanumeric()
-            && !matches!(d, "\"" | "\n" | "\r" | ".") =>
-        {
-            Some(d.as_bytes()[0])
-        }
-        _ => None,
+/// An output delimiter: `;`, `,`, `|`, or a tab (`\t`, `tab`).
+fn parse_csv_delimiter(s: &str) -> Result<u8, BadValue> {
+    match tab_or_byte(s) {
+        Some(b) if !b.is_ascii_alphanumeric() && !matches!(b, b'"' | b'\n' | b'\r' | b'.') => Ok(b),
+        _ => Err(BadValue::Delimiter),
     }
 }
 
-fn check_delimiter(s: &str) -> Result<String, BadValue> {
-    delimiter_byte(s)
-        .map(|_| s.to_string())
-        .ok_or(BadValue::Delimiter)
+/// A tab (`\t`, `tab`, or the character), or a one-byte value.
+fn tab_or_byte(s: &str) -> Option<u8> {
+    match s {
+        "\\t" | "tab" | "\t" => Some(b'\t'),
+        d if d.len() == 1 => Some(d.as_bytes()[0]),
+        _ => None,
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,8 +326,9 @@ pub struct GenerateArgs {
     pub output: Option<PathBuf>,
 }
 
-// Flag values checked while parsing, so a bad one is a usage error (exit 2)
-// in clap's words; each keeps the text for `app` to resolve.
+// Flag values parsed once, while parsing the command line, into the types
+// `app` uses: a bad one is a usage error (exit 2) in clap's words, whether
+// typed or written in wabill.toml (`app::config` makes it an argument).
 
 /// Why a flag's value is refused (clap prints it after the flag's name).
 #[derive(Debug, thiserror::Error)]
@@ -341,6 +349,10 @@ pub enum BadValue {
     Percent,
     #[error("not a delimiter: one character other than a letter, digit, quote or dot (or \\t)")]
     Delimiter,
+    #[error("--growth {0:?}: give a percentage (5%) or a fraction (0.05) a month")]
+    Growth(String),
+    #[error("--growth {0:?}: a shrink of 100% or more leaves nothing to forecast")]
+    Shrink(String),
     #[error("{0:?} is not a size of at least 1 byte like 65536, 512K, 4M or 1G")]
     Size(String),
 }
@@ -364,66 +376,100 @@ pub fn parse_size(s: &str) -> Result<usize, BadValue> {
         .ok_or_else(|| BadValue::Size(s.to_string()))
 }
 
-fn check_by(s: &str) -> Result<String, BadValue> {
-    match wabill::report::GroupBy::parse_list(s)? {
+/// `--by`: one or more keys.
+fn parse_by(s: &str) -> Result<Vec<GroupBy>, BadValue> {
+    match GroupBy::parse_list(s)? {
         keys if keys.is_empty() => Err(BadValue::NoKey),
-        _ => Ok(s.to_string()),
+        keys => Ok(keys),
     }
 }
 
-fn check_decimal(s: &str) -> Result<String, wabill::refdata::csvfile::CellError> {
-    wabill::refdata::csvfile::parse_amount(s).map(|_| s.to_string())
+/// An amount: a plain decimal.
+fn parse_decimal(s: &str) -> Result<Decimal, wabill::refdata::csvfile::CellError> {
+    wabill::refdata::csvfile::parse_amount(s)
 }
 
 /// A budget: a plain decimal, not negative.
-fn check_budget(s: &str) -> Result<String, String> {
+fn parse_budget(s: &str) -> Result<Decimal, String> {
     match wabill::refdata::csvfile::parse_amount(s) {
         Ok(d) if d.is_sign_negative() && !d.is_zero() => {
             Err(format!("{s:?} is negative: a budget is 0 or more"))
         }
-        Ok(_) => Ok(s.to_string()),
+        Ok(d) => Ok(d),
         Err(e) => Err(e.to_string()),
     }
 }
 
 /// A field delimiter: one character, or `\t` / `tab`.
-fn check_input_delimiter(s: &str) -> Result<String, String> {
-    match s {
-        "\\t" | "tab" | "\t" => Ok(s.to_string()),
-        d if d.len() == 1 && d != "\n" && d != "\r" && d != "\"" => Ok(s.to_string()),
-        d => Err(format!("{d:?} must be one character (or \\t)")),
+fn parse_input_delimiter(s: &str) -> Result<u8, String> {
+    match tab_or_byte(s) {
+        Some(b) if !matches!(b, b'\n' | b'\r' | b'"') => Ok(b),
+        _ => Err(format!("{s:?} must be one character (or \\t)")),
     }
 }
 
-fn check_zone(s: &str) -> Result<String, wabill::refdata::businesses::UnknownZone> {
-    wabill::refdata::businesses::parse_zone(s).map(|_| s.to_string())
+/// A time zone and the name it is shown by.
+#[derive(Clone, Debug)]
+pub struct Zone {
+    pub tz: jiff::tz::TimeZone,
+    /// As given, but `UTC` in any case is `UTC`.
+    pub name: String,
 }
 
-fn check_currency(s: &str) -> Result<String, BadValue> {
-    wabill::refdata::rates::Currency::parse(s)
-        .map(|_| s.to_string())
-        .ok_or(BadValue::Currency)
+fn parse_zone(s: &str) -> Result<Zone, wabill::refdata::businesses::UnknownZone> {
+    Ok(Zone {
+        tz: wabill::refdata::businesses::parse_zone(s)?,
+        name: if s.eq_ignore_ascii_case("utc") {
+            "UTC".to_string()
+        } else {
+            s.to_string()
+        },
+    })
 }
 
-fn check_date(s: &str) -> Result<String, BadValue> {
-    s.trim()
-        .parse::<jiff::civil::Date>()
-        .map(|_| s.to_string())
-        .map_err(|_| BadValue::Date)
+fn parse_currency(s: &str) -> Result<Currency, BadValue> {
+    Currency::parse(s).ok_or(BadValue::Currency)
 }
 
-fn check_column(s: &str) -> Result<String, wabill::input::ColumnError> {
-    wabill::input::ColumnMap::default()
-        .add(s)
-        .map(|()| s.to_string())
+fn parse_date(s: &str) -> Result<Date, BadValue> {
+    s.trim().parse::<Date>().map_err(|_| BadValue::Date)
 }
 
-fn check_tolerance(s: &str) -> Result<String, wabill::reconcile::tolerance::BadTolerance> {
-    wabill::reconcile::tolerance::Tolerance::parse(&[s.to_string()]).map(|_| s.to_string())
+/// `NAME=HEADER`: a column and the header it is read from.
+fn parse_column(s: &str) -> Result<(wabill::input::Column, String), wabill::input::ColumnError> {
+    wabill::input::ColumnMap::mapping(s)
 }
 
-fn check_scenario(s: &str) -> Result<String, BadValue> {
-    Ok(wabill::report::scenario::split_scenario(s).map(|_| s.to_string())?)
+fn parse_tolerance(s: &str) -> Result<Tolerance, wabill::reconcile::tolerance::BadTolerance> {
+    Tolerance::parse_one(s)
+}
+
+fn parse_scenario(s: &str) -> Result<Scenario, BadValue> {
+    Ok(Scenario::parse(s)?)
+}
+
+fn parse_input_format(
+    s: &str,
+) -> Result<&'static wabill::input::Format, wabill::input::UnknownFormat> {
+    wabill::input::format_named(s)
+}
+
+/// `5%` or `0.05` a month (negative shrinks), as a fraction.
+fn parse_growth(s: &str) -> Result<Decimal, BadValue> {
+    let t = s.trim();
+    let g = match t.strip_suffix('%') {
+        Some(p) => p
+            .trim()
+            .parse::<Decimal>()
+            .ok()
+            .map(|d| d / Decimal::ONE_HUNDRED),
+        None => t.parse::<Decimal>().ok().filter(|d| d.abs() < Decimal::ONE),
+    }
+    .ok_or_else(|| BadValue::Growth(s.to_string()))?;
+    if g <= -Decimal::ONE {
+        return Err(BadValue::Shrink(s.to_string()));
+    }
+    Ok(g.normalize())
 }
 
 /// `1500`, `10k`, `10M`, `1_000_000`.
@@ -449,9 +495,10 @@ pub struct PricingArgs {
     #[arg(
         long,
         help = wabill::pricing::Model::help(),
-        value_parser = clap::builder::PossibleValuesParser::new(wabill::pricing::Model::choices()),
+        value_parser = clap::builder::PossibleValuesParser::new(wabill::pricing::Model::choices())
+            .try_map(|name| name.parse::<ModelChoice>()),
     )]
-    pub model: Option<String>,
+    pub model: Option<ModelChoice>,
 
     /// Rate card CSV (market,category,rate,currency,effective_from[,unit]), or
     /// Meta's downloadable rate card as published, layered over the built-in
@@ -501,13 +548,13 @@ pub struct PricingArgs {
     pub agent_tokens_per_message: Option<u64>,
 
     /// Time zone of business accounts not in --businesses (IANA name) [default: UTC]
-    #[arg(long, value_name = "ZONE", value_parser = check_zone)]
-    pub tz: Option<String>,
+    #[arg(long, value_name = "ZONE", value_parser = parse_zone)]
+    pub tz: Option<Zone>,
 
     /// Card currency: any currency a built-in or --rates card is in (Meta
     /// publishes each natively; nothing is converted) [default: USD]
-    #[arg(long, value_parser = check_currency)]
-    pub currency: Option<String>,
+    #[arg(long, value_parser = parse_currency)]
+    pub currency: Option<Currency>,
 
     /// Length of the customer service window, in hours
     #[arg(
@@ -534,10 +581,6 @@ pub struct PricingArgs {
     pub config_file: Option<PathBuf>,
 }
 
-fn check_period(s: &str) -> Result<String, wabill::report::period::BadPeriod> {
-    wabill::report::period::Period::parse(s).map(|_| s.to_string())
-}
-
 /// The reporting period: the whole log is priced, only the period reported.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Period")]
@@ -545,35 +588,26 @@ pub struct PeriodArgs {
     /// Report only messages of this period of local dates (each business's
     /// zone): 2026-02, 2026-Q1, 2026 or 2026-02-14. The whole log is still
     /// priced, so windows, allowances and tiers see every earlier message
-    #[arg(long, value_name = "PERIOD", value_parser = check_period, conflicts_with_all = ["from", "to"])]
-    pub period: Option<String>,
+    #[arg(long, value_name = "PERIOD", value_parser = Period::parse, conflicts_with_all = ["from", "to"])]
+    pub period: Option<Period>,
 
     /// Report only messages dated on or after DATE (local, YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = check_date)]
-    pub from: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub from: Option<Date>,
 
     /// Report only messages dated on or before DATE (local, YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = check_date)]
-    pub to: Option<String>,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub to: Option<Date>,
 }
 
 /// `80%` or `80`: a percent from 0 to 100.
-pub fn parse_percent(s: &str) -> Option<rust_decimal::Decimal> {
+fn parse_percent(s: &str) -> Result<Decimal, BadValue> {
     let t = s.trim();
     let t = t.strip_suffix('%').unwrap_or(t).trim();
-    t.parse::<rust_decimal::Decimal>()
+    t.parse::<Decimal>()
         .ok()
-        .filter(|d| !d.is_sign_negative() && *d <= rust_decimal::Decimal::ONE_HUNDRED)
-}
-
-fn check_percent(s: &str) -> Result<String, BadValue> {
-    parse_percent(s)
-        .map(|_| s.to_string())
+        .filter(|d| !d.is_sign_negative() && *d <= Decimal::ONE_HUNDRED)
         .ok_or(BadValue::Percent)
-}
-
-fn check_tax(s: &str) -> Result<String, wabill::report::allin::BadTax> {
-    wabill::report::allin::Tax::parse(s).map(|_| s.to_string())
 }
 
 /// The all-in cost: the provider's fees, tax, a reporting currency.
@@ -587,8 +621,8 @@ pub struct AllInArgs {
 
     /// VAT/GST in percent on Meta's cost and the fee (19 or 19%), or by the
     /// business's home_country (--businesses): DE:19,FR:20,*:0
-    #[arg(long, value_name = "RATE", value_parser = check_tax)]
-    pub tax: Option<String>,
+    #[arg(long, value_name = "RATE", value_parser = Tax::parse)]
+    pub tax: Option<Tax>,
 
     /// Dated exchange rates CSV (date,from,to,rate) into the reporting
     /// currency: each message at the rate in force on its local date
@@ -597,8 +631,8 @@ pub struct AllInArgs {
 
     /// With --fx: the currency to report in [default: the only one --fx
     /// converts the card currency into]
-    #[arg(long, value_name = "CODE", requires = "fx", value_parser = check_currency)]
-    pub report_currency: Option<String>,
+    #[arg(long, value_name = "CODE", requires = "fx", value_parser = parse_currency)]
+    pub report_currency: Option<Currency>,
 }
 
 /// How the logs are read.
@@ -611,19 +645,19 @@ pub struct InputArgs {
     pub logs: Vec<String>,
 
     /// Map a column to a differently named header, e.g. customer=to_number
-    #[arg(long, value_name = "NAME=HEADER", value_parser = check_column)]
-    pub column: Vec<String>,
+    #[arg(long, value_name = "NAME=HEADER", value_parser = parse_column)]
+    pub column: Vec<(wabill::input::Column, String)>,
 
     /// Field delimiter (default: detected from the header among , ; tab)
-    #[arg(long, value_name = "CHAR", value_parser = check_input_delimiter)]
-    pub delimiter: Option<String>,
+    #[arg(long, value_name = "CHAR", value_parser = parse_input_delimiter)]
+    pub delimiter: Option<u8>,
 
     /// Read the logs as this format instead of detecting it from their
     /// content and name: csv (wabill's log), webhooks (Meta's Cloud API
     /// notifications, JSON), or a provider's export: twilio, kaleyra,
     /// ycloud, gupshup, infobip, wati
-    #[arg(long, value_name = "NAME")]
-    pub input_format: Option<String>,
+    #[arg(long, value_name = "NAME", value_parser = parse_input_format)]
+    pub input_format: Option<&'static wabill::input::Format>,
 
     /// Template categories for exports that name a template but not its
     /// category (Twilio, Kaleyra, Infobip, WATI): CSV with name (or id, or body)
@@ -634,8 +668,8 @@ pub struct InputArgs {
     /// The zone of timestamps written with no offset (a warehouse's
     /// TIMESTAMP_NTZ or DATETIME): UTC or an IANA zone such as
     /// America/Sao_Paulo. Without it such timestamps are rejected
-    #[arg(long, value_name = "UTC|ZONE", value_parser = check_zone)]
-    pub naive_tz: Option<String>,
+    #[arg(long, value_name = "UTC|ZONE", value_parser = parse_zone)]
+    pub naive_tz: Option<Zone>,
 
     /// Fail (exit 1) if any row is rejected
     #[arg(long)]
@@ -677,8 +711,8 @@ pub struct EstimateArgs {
     /// Group by any of market, country, category, month, day, business, pricing_type,
     /// conversation_type, group, template, week, quarter, year, or column:NAME (a
     /// column of the log; repeatable in the list)
-    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
-    pub by: String,
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = parse_by)]
+    pub by: ::std::vec::Vec<GroupBy>,
 
     /// Output format [default: from the -o file's extension, else table]
     #[arg(help_heading = "Output", long, value_parser = formats(wabill::report::Report::FORMATS))]
@@ -686,13 +720,13 @@ pub struct EstimateArgs {
 
     /// Exit 3 when the total cost (the all-in total with --fees, --tax or
     /// --fx; the period's with --period) exceeds AMOUNT
-    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_budget)]
-    pub budget: Option<String>,
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = parse_budget)]
+    pub budget: Option<Decimal>,
 
     /// With --budget or --budget-file: warn (stderr, and `meta.budget` in
     /// JSON) when a total reaches this share of its budget (80% or 80)
-    #[arg(help_heading = "Output", long, value_name = "PERCENT", value_parser = check_percent)]
-    pub warn_at: Option<String>,
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub warn_at: Option<Decimal>,
 
     /// Budgets per group (CSV: a --by key's name, e.g. column:campaign or
     /// market, then budget): exit 3 when a group's cost (all-in total with
@@ -852,9 +886,10 @@ pub struct ForecastArgs {
         long,
         value_name = "RATE",
         requires = "from_log",
-        allow_hyphen_values = true
+        allow_hyphen_values = true,
+        value_parser = parse_growth
     )]
-    pub growth: Option<String>,
+    pub growth: Option<Decimal>,
 
     /// With --plan: business phone numbers sharing the 1,000 free service
     /// messages a month (2026-10 model); --from-log follows the log's numbers
@@ -867,12 +902,12 @@ pub struct ForecastArgs {
     pub business_numbers: u64,
 
     /// With --from-log: map a column to a differently named header
-    #[arg(long, value_name = "NAME=HEADER", value_parser = check_column)]
-    pub column: Vec<String>,
+    #[arg(long, value_name = "NAME=HEADER", value_parser = parse_column)]
+    pub column: Vec<(wabill::input::Column, String)>,
 
     /// With --from-log: field delimiter (default: detected)
-    #[arg(long, value_name = "CHAR", value_parser = check_input_delimiter)]
-    pub delimiter: Option<String>,
+    #[arg(long, value_name = "CHAR", value_parser = parse_input_delimiter)]
+    pub delimiter: Option<u8>,
 
     /// With --from-log: the longest row read (see estimate) [default: 1M]
     #[arg(long, value_name = "BYTES", value_parser = parse_size)]
@@ -898,12 +933,12 @@ pub struct ForecastArgs {
     /// Exit 3 when any forecast month's cost (the all-in total with --fees,
     /// --tax or --fx) exceeds AMOUNT (the months are named on stderr); the
     /// forecast is still written
-    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = check_decimal)]
-    pub budget: Option<String>,
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = parse_decimal)]
+    pub budget: Option<Decimal>,
 
     /// With --budget: warn when a month reaches this share of it (80%)
-    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = check_percent)]
-    pub warn_at: Option<String>,
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = parse_percent)]
+    pub warn_at: Option<Decimal>,
 
     /// Write to FILE (atomically; `-` is standard output)
     #[arg(help_heading = "Output", short, long, value_name = "FILE")]
@@ -926,13 +961,13 @@ pub struct CompareArgs {
     /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets,
     /// fees, tax, fx: with fees, tax or fx the all-in totals are compared);
     /// two or more; differences are against the first
-    #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = check_scenario)]
-    pub scenarios: Vec<String>,
+    #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = parse_scenario)]
+    pub scenarios: Vec<Scenario>,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
     /// template, week, quarter, year, or column:NAME (a column of the log)
-    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = check_by)]
-    pub by: String,
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = parse_by)]
+    pub by: ::std::vec::Vec<GroupBy>,
 
     /// Output format [default: from the -o file's extension, else table]
     #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS))]
@@ -964,8 +999,8 @@ pub struct ReconcileArgs {
     /// Allowed cost difference per cell: an amount (0.01, billed currency)
     /// and/or a share of the estimate (2%); a cell passes if it meets either
     /// [default: exact]
-    #[arg(long, value_name = "AMOUNT|PERCENT", value_parser = check_tolerance)]
-    pub tolerance: Vec<String>,
+    #[arg(long, value_name = "AMOUNT|PERCENT", value_parser = parse_tolerance)]
+    pub tolerance: Vec<Tolerance>,
 
     /// Group the estimate by Meta's own periods (UTC days in most exports)
     /// instead of each business's time zone (billing months follow the zone)
@@ -997,8 +1032,8 @@ pub struct ReconcileArgs {
 
     /// With --fx: the currency to report in [default: the only one --fx
     /// converts the billed currency into]
-    #[arg(long, value_name = "CODE", requires = "fx", value_parser = check_currency)]
-    pub report_currency: Option<String>,
+    #[arg(long, value_name = "CODE", requires = "fx", value_parser = parse_currency)]
+    pub report_currency: Option<Currency>,
 
     /// Output format [default: from the -o file's extension, else table]
     #[arg(help_heading = "Output", long, value_parser = formats(wabill::reconcile::Reconciliation::FORMATS))]
@@ -1016,8 +1051,8 @@ pub struct RatesArgs {
     pub number: Option<String>,
 
     /// Date the rates apply on (YYYY-MM-DD)
-    #[arg(long, value_name = "DATE", value_parser = check_date)]
-    pub date: String,
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Date,
 
     #[command(flatten)]
     pub pricing: PricingArgs,
@@ -1076,5 +1111,17 @@ mod tests {
     fn verify_cli() {
         use clap::CommandFactory;
         super::Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn growth_rates() {
+        use super::parse_growth;
+        use rust_decimal_macros::dec;
+        assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));
+        assert!(parse_growth("5").is_err());
+        assert!(parse_growth("-100%").is_err());
+        assert!(parse_growth("abc").is_err());
     }
 }

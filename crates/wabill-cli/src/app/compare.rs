@@ -10,80 +10,66 @@ use crate::error::Exit;
 use wabill::engine::{self, price_log};
 use wabill::render::{Document, Format};
 use wabill::report::compare::{ScenarioMeta, compare};
-use wabill::report::scenario::split_scenario;
-use wabill::report::{Aggregator, GroupBy, MetaInput};
+use wabill::report::scenario::{Scenario, Setting};
+use wabill::report::{Aggregator, MetaInput};
 
-/// A scenario: a name and the settings that differ from the common flags.
+/// A scenario's settings over the common flags.
 #[derive(Debug)]
-pub struct Scenario {
-    pub name: String,
-    pub settings: String,
+pub struct Settings<'a> {
+    pub scenario: &'a Scenario,
     pub pricing: PricingArgs,
     /// Fees, tax and FX (`fees=`, `tax=`, `fx=`): with any, the scenario's
     /// cost is its all-in total.
     pub all_in: AllInArgs,
 }
 
-/// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),
-/// currency, tiers, markets. `NAME` or `NAME:` alone is the common settings.
-pub fn parse_scenario(spec: &str, base: &PricingArgs, base_all_in: &AllInArgs) -> Result<Scenario> {
-    let (name, pairs) = split_scenario(spec).map_err(|e| anyhow::anyhow!("--scenario {e}"))?;
+/// The common flags with a scenario's settings applied; `rates=` adds a
+/// card, `tiers=none` prices at list rates.
+pub fn apply<'a>(
+    scenario: &'a Scenario,
+    base: &PricingArgs,
+    base_all_in: &AllInArgs,
+) -> Settings<'a> {
     let mut pricing = base.clone();
     let mut all_in = base_all_in.clone();
-    for (key, value) in pairs {
-        match key {
-            "model" => pricing.model = Some(value.to_string()),
-            "rates" => pricing.rates.push(value.into()),
-            "currency" => pricing.currency = Some(value.to_string()),
-            // `tiers=none` prices that scenario at list rates.
-            "tiers" if value.eq_ignore_ascii_case("none") => {
-                pricing.tiers = None;
-                pricing.no_tiers = true;
+    for setting in &scenario.settings {
+        match setting {
+            Setting::Model(m) => pricing.model = Some(*m),
+            Setting::Rates(card) => pricing.rates.push(card.clone()),
+            Setting::Currency(c) => pricing.currency = Some(*c),
+            Setting::Tiers(tiers) => {
+                pricing.no_tiers = tiers.is_none();
+                pricing.tiers = tiers.clone();
             }
-            "tiers" => {
-                pricing.tiers = Some(value.into());
-                pricing.no_tiers = false;
-            }
-            "markets" => pricing.markets = Some(value.into()),
-            "fees" if value.eq_ignore_ascii_case("none") => all_in.fees = None,
-            "fees" => all_in.fees = Some(value.into()),
-            "tax" => {
-                wabill::report::allin::Tax::parse(value)
-                    .map_err(|e| anyhow::anyhow!("--scenario {name}: {e}"))?;
-                all_in.tax = Some(value.to_string());
-            }
-            "fx" => all_in.fx = Some(value.into()),
-            other => bail!(
-                "--scenario {name}: unknown key {other:?} (expected model, rates, currency, \
-                 tiers or markets)"
-            ),
+            Setting::Markets(m) => pricing.markets = Some(m.clone()),
+            Setting::Fees(fees) => all_in.fees = fees.clone(),
+            Setting::Tax(t) => all_in.tax = Some(t.clone()),
+            Setting::Fx(fx) => all_in.fx = Some(fx.clone()),
         }
     }
-    let settings = spec.split_once(':').map_or("", |(_, s)| s);
-    Ok(Scenario {
-        name: name.to_string(),
-        settings: settings.trim().to_string(),
+    Settings {
+        scenario,
         pricing,
         all_in,
-    })
+    }
 }
 
 pub fn run(args: &CompareArgs) -> Result<Exit> {
-    let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
-    if group_by.is_empty() {
-        bail!("--by needs at least one key");
-    }
-    let scenarios: Vec<Scenario> = args
+    let group_by = &args.by;
+    let scenarios: Vec<Settings> = args
         .scenarios
         .iter()
-        .map(|s| parse_scenario(s, &args.pricing, &args.all_in))
-        .collect::<Result<_>>()?;
+        .map(|s| apply(s, &args.pricing, &args.all_in))
+        .collect();
     if scenarios.len() < 2 {
         bail!("compare needs two or more --scenario");
     }
     for (i, s) in scenarios.iter().enumerate() {
-        if scenarios[..i].iter().any(|t| t.name == s.name) {
-            bail!("--scenario {}: the name is used twice", s.name);
+        if scenarios[..i]
+            .iter()
+            .any(|t| t.scenario.name == s.scenario.name)
+        {
+            bail!("--scenario {}: the name is used twice", s.scenario.name);
         }
     }
     let (target, format) = Target::with_format(
@@ -97,14 +83,15 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     let contexts = scenarios
         .iter()
         .map(|s| {
-            settings::pricing_context(&s.pricing).with_context(|| format!("scenario {}", s.name))
+            settings::pricing_context(&s.pricing)
+                .with_context(|| format!("scenario {}", s.scenario.name))
         })
         .collect::<Result<Vec<_>>>()?;
     let period = settings::period(&args.period)?;
     let mut read = settings::read_settings(&args.input)?;
-    settings::keep_tags(&mut read, &group_by);
+    settings::keep_tags(&mut read, group_by);
     let log = engine::read(&read, false)?;
-    settings::check_tags(&group_by, &log.stats)?;
+    settings::check_tags(group_by, &log.stats)?;
     let mut reports = Vec::new();
     let mut metas = Vec::new();
     let mut failure = None;
@@ -114,7 +101,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
         }
         let all_in = settings::all_in(&scenario.all_in, ctx)
-            .with_context(|| format!("scenario {}", scenario.name))?;
+            .with_context(|| format!("scenario {}", scenario.scenario.name))?;
         if let Some(rules) = &all_in {
             aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
         }
@@ -122,10 +109,10 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
             aggregator.add(m, result, &log.strings)
         });
         if let Some(e) = aggregator.all_in_error() {
-            bail!("scenario {}: --fx: {e}", scenario.name);
+            bail!("scenario {}: --fx: {e}", scenario.scenario.name);
         }
         if let Some(summary) = unpriced.summary() {
-            failure.get_or_insert(format!("scenario {}: {summary}", scenario.name));
+            failure.get_or_insert(format!("scenario {}: {summary}", scenario.scenario.name));
         }
         let report = aggregator.finish(
             &log.stats,
@@ -141,8 +128,8 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         // in the all-in currency.
         let report = all_in_as_cost(report);
         metas.push(ScenarioMeta {
-            name: scenario.name.clone(),
-            settings: scenario.settings.clone(),
+            name: scenario.scenario.name.clone(),
+            settings: scenario.scenario.written.clone(),
             model: report.meta.model.clone(),
             models_used: report.meta.models_used.clone(),
             currency: report.meta.currency.clone(),

@@ -294,17 +294,24 @@ mod tests {
             "customer=phone",
         ];
         let a = estimate(parse(&config, &args).unwrap());
-        assert_eq!(a.pricing.tz.as_deref(), Some("UTC"));
-        assert_eq!(a.pricing.currency.as_deref(), Some("EUR"));
+        assert_eq!(a.pricing.tz.map(|z| z.name).as_deref(), Some("UTC"));
+        assert_eq!(
+            a.pricing.currency.map(|c| c.to_string()).as_deref(),
+            Some("EUR")
+        );
         assert_eq!(a.pricing.rates, vec![PathBuf::from("negotiated.csv")]);
         assert_eq!(
             a.pricing.config_file,
             Some(PathBuf::from("team/wabill.toml"))
         );
         // The flag's mapping comes last and so wins.
+        let customer = wabill::input::Column::Customer;
         assert_eq!(
             a.input.column,
-            vec!["customer=to".to_string(), "customer=phone".to_string()]
+            vec![
+                (customer, "to".to_string()),
+                (customer, "phone".to_string())
+            ]
         );
     }
 
@@ -322,7 +329,10 @@ mod tests {
         let cli = parse(&config, &args).unwrap();
         assert!(cli.raw_csv);
         let a = estimate(cli);
-        assert_eq!(a.pricing.tz.as_deref(), Some("Asia/Kolkata"));
+        assert_eq!(
+            a.pricing.tz.map(|z| z.name).as_deref(),
+            Some("Asia/Kolkata")
+        );
         assert_eq!(a.input.logs, vec!["log.csv".to_string()]);
     }
 

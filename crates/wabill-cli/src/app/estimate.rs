@@ -10,7 +10,7 @@ use crate::cli::EstimateArgs;
 use crate::error::Exit;
 use wabill::engine::{self, note};
 use wabill::render::{self, Document, Format, money};
-use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
+use wabill::report::{Aggregator, MetaInput, Report};
 
 /// How long a streamed message waits for later status events of its id
 /// (`sent`, then `delivered`/`read`) before it is priced; a later event
@@ -18,19 +18,8 @@ use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 const STATUS_EVENT_HORIZON: wabill::model::Span = wabill::model::Span::hours(24);
 
 pub fn run(args: &EstimateArgs) -> Result<Exit> {
-    let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
-    if group_by.is_empty() {
-        bail!("--by needs at least one key");
-    }
-    let budget: Option<Decimal> = args
-        .budget
-        .as_deref()
-        .map(|b| {
-            b.trim()
-                .parse()
-                .with_context(|| format!("--budget {b:?} is not a decimal amount"))
-        })
-        .transpose()?;
+    let group_by = &args.by;
+    let budget = args.budget;
     if args.warn_at.is_some() && args.budget.is_none() && args.budget_file.is_none() {
         return Err(crate::error::Failure::new(
             Exit::Usage,
@@ -60,7 +49,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
     }
     let mut read = settings::read_settings(&args.input)?;
-    settings::keep_tags(&mut read, &group_by);
+    settings::keep_tags(&mut read, group_by);
     let streamed = engine::price_streaming(
         &read,
         &ctx,
@@ -70,7 +59,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             .map_or_else(engine::default_threads, usize::from),
         &mut aggregator,
     )?;
-    settings::check_tags(&group_by, &streamed.stats)?;
+    settings::check_tags(group_by, &streamed.stats)?;
     if let Some(e) = aggregator.all_in_error() {
         bail!("--fx: {e}");
     }
@@ -85,7 +74,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         },
     );
     report.meta.config = super::config::shown(&args.pricing);
-    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    let warn_at = args.warn_at;
     report.meta.budget = budget_status(&report, budget, warn_at);
     if let Some(path) = &args.budget_file {
         report.meta.group_budgets = group_budgets(&report, path, warn_at)?;

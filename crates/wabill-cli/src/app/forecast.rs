@@ -20,26 +20,6 @@ use wabill::render::{Document, Format, plural};
 /// Errors of a plan printed one by one before a count.
 const SHOWN_ERRORS: usize = 30;
 
-/// `5%` or `0.05`; a bare number of 1 or more is refused as ambiguous.
-pub fn parse_growth(s: &str) -> Result<Decimal> {
-    let t = s.trim();
-    let g = match t.strip_suffix('%') {
-        Some(p) => p
-            .trim()
-            .parse::<Decimal>()
-            .ok()
-            .map(|d| d / Decimal::ONE_HUNDRED),
-        None => t.parse::<Decimal>().ok().filter(|d| d.abs() < Decimal::ONE),
-    }
-    .with_context(|| {
-        format!("--growth {s:?}: give a percentage (5%) or a fraction (0.05) a month")
-    })?;
-    if g <= -Decimal::ONE {
-        bail!("--growth {s:?}: a shrink of 100% or more leaves nothing to forecast");
-    }
-    Ok(g.normalize())
-}
-
 pub fn run(args: &ForecastArgs) -> Result<Exit> {
     let (target, format) = Target::with_format(
         args.output.as_deref(),
@@ -62,12 +42,7 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
     if args.chart && format != Format::Table {
         bail!("--chart adds a bar chart to the table output; svg and html are charts already");
     }
-    let growth = args
-        .growth
-        .as_deref()
-        .map(parse_growth)
-        .transpose()
-        .map_err(|e| Failure::new(Exit::Usage, format!("{e:#}")))?;
+    let growth = args.growth;
     if args.plan.len() > 1 {
         return side_by_side(args, &target, format);
     }
@@ -111,13 +86,14 @@ fn forecast_all_in(
     ctx: &PricingContext,
 ) -> Result<Option<wabill::reconcile::allin::AllInRules>> {
     if let Some(t) = &args.all_in.tax
-        && t.contains(':')
+        && !t.by_country.is_empty()
     {
         return Err(Failure::new(
             Exit::Usage,
             format!(
-                "--tax {t:?}: a forecast takes one rate for every business (19 or 19%), not \
-                 rates by country"
+                "--tax {}: a forecast takes one rate for every business (19 or 19%), not \
+                 rates by country",
+                t.describe()
             ),
         )
         .into());
@@ -138,14 +114,10 @@ fn forecast_budget(
     report: &wabill::forecast::ForecastReport,
     args: &crate::cli::ForecastArgs,
 ) -> Result<Exit> {
-    let Some(budget) = args.budget.as_deref() else {
+    let Some(budget) = args.budget else {
         return Ok(Exit::Ok);
     };
-    let budget: rust_decimal::Decimal = budget
-        .trim()
-        .parse()
-        .with_context(|| format!("--budget {budget:?} is not a decimal amount"))?;
-    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    let warn_at = args.warn_at;
     let currency = match &report.meta.all_in {
         Some(a) => &a.currency,
         None => &report.meta.currency,
@@ -293,7 +265,7 @@ fn from_history(
     let input = InputArgs {
         logs: args.from_log.clone(),
         column: args.column.clone(),
-        delimiter: args.delimiter.clone(),
+        delimiter: args.delimiter,
         input_format: None,
         templates: None,
         naive_tz: None,
@@ -527,20 +499,4 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
     )?;
     output.finish()?;
     Ok(Exit::Ok)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
-    #[test]
-    fn growth_rates() {
-        assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
-        assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
-        assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));
-        assert!(parse_growth("5").is_err());
-        assert!(parse_growth("-100%").is_err());
-        assert!(parse_growth("abc").is_err());
-    }
 }

@@ -1,7 +1,6 @@
 //! `wabill rates`: what applies to a number, or the whole card, on a date.
 
-use anyhow::{Context, Result};
-use jiff::civil::Date;
+use anyhow::Result;
 
 use super::output::Target;
 use super::settings;
@@ -60,11 +59,7 @@ pub fn run(args: &RatesArgs) -> Result<Exit> {
         wabill::render::Format::Table,
         wabill::render::GRID_FORMATS,
     )?;
-    let date: Date = args
-        .date
-        .trim()
-        .parse()
-        .with_context(|| format!("--date {:?} is not a date (YYYY-MM-DD)", args.date))?;
+    let date = args.date;
     let ctx = settings::pricing_context(&args.pricing)?;
     let confidence = Confidence::builtin();
     let currency = ctx.currency.to_string();

@@ -16,7 +16,6 @@ use wabill::reconcile::fx::FxTable;
 use wabill::reconcile::periods::Periods;
 use wabill::reconcile::tolerance::Tolerance;
 use wabill::reconcile::{Dimensions, Estimate, Measure, Settings, actual, reconcile};
-use wabill::refdata::rates::Currency;
 use wabill::render::{Document, Format};
 
 fn read(path: &Path) -> Result<(String, String)> {
@@ -58,7 +57,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     if args.actual.is_empty() {
         return super::reconcile_messages::run(args);
     }
-    let tolerance = Tolerance::parse(&args.tolerance)?;
+    let tolerance = Tolerance::all(&args.tolerance);
     let (target, format) = Target::with_format(
         args.output.as_deref(),
         args.format,
@@ -127,8 +126,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let fx = match &fx {
         Some(table) => {
             let to = match &args.report_currency {
-                Some(c) => Currency::parse(c)
-                    .with_context(|| format!("--report-currency {c:?} is not a 3-letter code"))?,
+                Some(c) => *c,
                 None => table.single_target(ctx.currency).ok_or_else(|| {
                     anyhow!(
                         "--fx: choose the currency to report in with --report-currency (the file \

@@ -28,7 +28,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         )
         .into());
     }
-    let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
+    let tolerance = Tolerance::all(&args.tolerance);
     let fees = match &args.fees {
         Some(path) => {
             let name = path.display().to_string();
