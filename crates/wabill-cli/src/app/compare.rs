@@ -5,13 +5,58 @@ use anyhow::{Context, Result, bail};
 use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::cli::{AllInArgs, CompareArgs, PricingArgs};
 use crate::error::Exit;
+use crate::flags::{AllInArgs, PricingArgs};
+use std::path::PathBuf;
 use wabill::engine::{self, price_log};
 use wabill::render::{Document, Format};
 use wabill::report::compare::{ScenarioMeta, compare};
 use wabill::report::scenario::{Scenario, Setting};
 use wabill::report::{Aggregator, MetaInput};
+
+use clap::Args;
+
+use crate::choice::formats;
+use crate::flags::{BadValue, InputArgs, PeriodArgs, parse_by};
+use wabill::render::GRID_FORMATS;
+use wabill::report::GroupBy;
+
+fn parse_scenario(s: &str) -> Result<Scenario, BadValue> {
+    Ok(Scenario::parse(s)?)
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Common settings every scenario starts from.
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    /// Common fees, tax and FX (scenarios may set fees=, tax=, fx=).
+    #[command(flatten)]
+    pub all_in: AllInArgs,
+
+    /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets,
+    /// fees, tax, fx: with fees, tax or fx the all-in totals are compared);
+    /// two or more; differences are against the first
+    #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = parse_scenario)]
+    pub scenarios: Vec<Scenario>,
+
+    /// Group by any of market, country, category, month, day, business, pricing_type,
+    /// template, week, quarter, year, or column:NAME (a column of the log)
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = parse_by)]
+    pub by: ::std::vec::Vec<GroupBy>,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// A scenario's settings over the common flags.
 #[derive(Debug)]
@@ -143,7 +188,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         log.files.clone(),
         zone_description(&contexts[0]),
     );
-    comparison.meta.config = super::config::shown(&args.pricing);
+    comparison.meta.config = args.pricing.config_shown();
     let checks = Checks::new(failure, log.stats.clone(), &args.input);
     write_report(&target, &checks, |out, style| {
         Ok(wabill::render::write(&comparison, format, style, out)?)

@@ -6,11 +6,82 @@ use rust_decimal::Decimal;
 use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::cli::EstimateArgs;
 use crate::error::Exit;
+use std::path::PathBuf;
 use wabill::engine::{self, note};
 use wabill::render::{self, Document, Format, money};
 use wabill::report::{Aggregator, MetaInput, Report};
+
+use clap::Args;
+
+use crate::choice::{choice, formats};
+use crate::flags::{AllInArgs, InputArgs, PeriodArgs, PricingArgs, parse_by, parse_percent};
+use wabill::engine::Engine;
+use wabill::report::GroupBy;
+
+/// A budget: a plain decimal, not negative.
+fn parse_budget(s: &str) -> Result<Decimal, String> {
+    match wabill::refdata::csvfile::parse_amount(s) {
+        Ok(d) if d.is_sign_negative() && !d.is_zero() => {
+            Err(format!("{s:?} is negative: a budget is 0 or more"))
+        }
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
+
+    /// Group by any of market, country, category, month, day, business, pricing_type,
+    /// conversation_type, group, template, week, quarter, year, or column:NAME (a
+    /// column of the log; repeatable in the list)
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = parse_by)]
+    pub by: ::std::vec::Vec<GroupBy>,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::report::Report::FORMATS))]
+    pub format: Option<Format>,
+
+    /// Exit 3 when the total cost (the all-in total with --fees, --tax or
+    /// --fx; the period's with --period) exceeds AMOUNT
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = parse_budget)]
+    pub budget: Option<Decimal>,
+
+    /// With --budget or --budget-file: warn (stderr, and `meta.budget` in
+    /// JSON) when a total reaches this share of its budget (80% or 80)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub warn_at: Option<Decimal>,
+
+    /// Budgets per group (CSV: a --by key's name, e.g. column:campaign or
+    /// market, then budget): exit 3 when a group's cost (all-in total with
+    /// --fees, --tax, --fx) exceeds its budget
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub budget_file: Option<PathBuf>,
+
+    /// How to read the log: stream files in time order (memory follows open
+    /// windows) and fall back to sorting in memory when they are not in order
+    #[arg(long, value_parser = choice::<Engine>(), default_value_t = Engine::Auto, hide_short_help = true)]
+    pub engine: Engine,
+
+    /// Worker threads for streaming [default: every core]: 1 reads and prices
+    /// on one thread, 2 or more read on one and price on another (the same
+    /// bytes either way)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), hide_short_help = true)]
+    pub threads: Option<u16>,
+
+    /// Write the report to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// How long a streamed message waits for later status events of its id
 /// (`sent`, then `delivered`/`read`) before it is priced; a later event
@@ -73,7 +144,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             input_formats: distinct(&streamed.formats),
         },
     );
-    report.meta.config = super::config::shown(&args.pricing);
+    report.meta.config = args.pricing.config_shown();
     let warn_at = args.warn_at;
     report.meta.budget = budget_status(&report, budget, warn_at);
     if let Some(path) = &args.budget_file {

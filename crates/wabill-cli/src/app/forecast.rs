@@ -6,9 +6,9 @@ use rust_decimal::Decimal;
 
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::cli::{ForecastArgs, InputArgs};
 use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
+use std::path::PathBuf;
 use wabill::engine::note;
 use wabill::forecast::plan::parse_plan;
 use wabill::forecast::project::Method;
@@ -16,6 +16,123 @@ use wabill::forecast::{self, ForecastMeta, History, Partial, Planned};
 use wabill::pricing::{PricingContext, Sent};
 use wabill::render::forecast::Forecast;
 use wabill::render::{Document, Format, plural};
+
+use clap::Args;
+
+use crate::choice::formats;
+use crate::flags::{
+    AllInArgs, BadValue, InputArgs, PricingArgs, parse_column, parse_input_delimiter,
+    parse_percent, parse_size,
+};
+
+/// An amount: a plain decimal.
+fn parse_decimal(s: &str) -> Result<Decimal, wabill::refdata::csvfile::CellError> {
+    wabill::refdata::csvfile::parse_amount(s)
+}
+
+/// `5%` or `0.05` a month (negative shrinks), as a fraction.
+fn parse_growth(s: &str) -> Result<Decimal, BadValue> {
+    let t = s.trim();
+    let g = match t.strip_suffix('%') {
+        Some(p) => p
+            .trim()
+            .parse::<Decimal>()
+            .ok()
+            .map(|d| d / Decimal::ONE_HUNDRED),
+        None => t.parse::<Decimal>().ok().filter(|d| d.abs() < Decimal::ONE),
+    }
+    .ok_or_else(|| BadValue::Growth(s.to_string()))?;
+    if g <= -Decimal::ONE {
+        return Err(BadValue::Shrink(s.to_string()));
+    }
+    Ok(g.normalize())
+}
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share];
+    /// repeat it to forecast several plans side by side (one column each,
+    /// differences against the first)
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "from_log",
+        conflicts_with = "from_log"
+    )]
+    pub plan: Vec<PathBuf>,
+
+    /// Learn monthly volumes from these logs and project them forward
+    #[arg(long = "from-log", value_name = "LOG", num_args = 1.., requires = "months")]
+    pub from_log: Vec<String>,
+
+    /// With --from-log: how many months after the history to forecast (1-120)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub months: Option<u32>,
+
+    /// With --from-log: compound monthly growth (5% or 0.05; negative shrinks)
+    /// instead of a trend fitted to the history
+    #[arg(
+        long,
+        value_name = "RATE",
+        requires = "from_log",
+        allow_hyphen_values = true,
+        value_parser = parse_growth
+    )]
+    pub growth: Option<Decimal>,
+
+    /// With --plan: business phone numbers sharing the 1,000 free service
+    /// messages a month (2026-10 model); --from-log follows the log's numbers
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        conflicts_with = "from_log"
+    )]
+    pub business_numbers: u64,
+
+    /// With --from-log: map a column to a differently named header
+    #[arg(long, value_name = "NAME=HEADER", value_parser = parse_column)]
+    pub column: Vec<(wabill::input::Column, String)>,
+
+    /// With --from-log: field delimiter (default: detected)
+    #[arg(long, value_name = "CHAR", value_parser = parse_input_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// With --from-log: the longest row read (see estimate) [default: 1M]
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_row_bytes: Option<usize>,
+
+    /// No per-row diagnostics on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::forecast::Forecast::FORMATS))]
+    pub format: Option<Format>,
+
+    /// With table output: monthly spend as a bar chart under the table
+    #[arg(help_heading = "Output", long)]
+    pub chart: bool,
+
+    /// Exit 3 when any forecast month's cost (the all-in total with --fees,
+    /// --tax or --fx) exceeds AMOUNT (the months are named on stderr); the
+    /// forecast is still written
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = parse_decimal)]
+    pub budget: Option<Decimal>,
+
+    /// With --budget: warn when a month reaches this share of it (80%)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = parse_percent)]
+    pub warn_at: Option<Decimal>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// Errors of a plan printed one by one before a count.
 const SHOWN_ERRORS: usize = 30;
@@ -110,10 +227,7 @@ fn forecast_all_in(
 /// `--budget` on a forecast: each month against it. A month over it is
 /// named and the run exits 3 (the forecast is written); `--warn-at` names
 /// the months at or past that share.
-fn forecast_budget(
-    report: &wabill::forecast::ForecastReport,
-    args: &crate::cli::ForecastArgs,
-) -> Result<Exit> {
+fn forecast_budget(report: &wabill::forecast::ForecastReport, args: &ForecastArgs) -> Result<Exit> {
     let Some(budget) = args.budget else {
         return Ok(Exit::Ok);
     };
@@ -205,7 +319,7 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
         time_zone: zone_description(ctx),
         tiers,
         assumptions,
-        config: super::config::shown(&args.pricing),
+        config: args.pricing.config_shown(),
         ..ForecastMeta::default()
     }
 }
@@ -488,7 +602,7 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
     }
     let inputs = args.plan.iter().map(|p| p.display().to_string()).collect();
     let mut comparison = compare(&reports, metas, inputs, zone);
-    comparison.meta.config = super::config::shown(&args.pricing);
+    comparison.meta.config = args.pricing.config_shown();
     comparison.meta.command = "forecast";
     let mut output = target.open()?;
     wabill::render::write(
@@ -499,4 +613,19 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
     )?;
     output.finish()?;
     Ok(Exit::Ok)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn growth_rates() {
+        use super::parse_growth;
+        use rust_decimal_macros::dec;
+        assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
+        assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));
+        assert!(parse_growth("5").is_err());
+        assert!(parse_growth("-100%").is_err());
+        assert!(parse_growth("abc").is_err());
+    }
 }

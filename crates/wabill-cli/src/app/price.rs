@@ -5,8 +5,8 @@ use anyhow::Result;
 use super::finish::{Checks, finish_streamed};
 use super::output::Target;
 use super::settings;
-use crate::cli::PriceArgs;
 use crate::error::Exit;
+use std::path::PathBuf;
 use wabill::engine;
 use wabill::model::Message;
 use wabill::pricing::{Priced, PricingType, RateSource, Unpriced};
@@ -14,6 +14,36 @@ use wabill::refdata::markets::country_str;
 use wabill::render::Format;
 use wabill::render::rows::{PriceRow, RowSink, safe};
 use wabill::report::allin::AllInPricing;
+
+use clap::Args;
+
+use crate::choice::formats;
+use crate::flags::{AllInArgs, InputArgs, PeriodArgs, PricingArgs};
+
+#[derive(Debug, Args)]
+pub struct PriceArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
+
+    /// Output format [default: from the -o file's extension, else csv]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::rows::FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write through only these log columns that wabill does not interpret
+    /// (comma-separated; repeatable) [default: every such column]
+    #[arg(help_heading = "Output", long, value_name = "COLUMNS")]
+    pub keep: Vec<String>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 pub fn run(args: &PriceArgs) -> Result<Exit> {
     let (target, format) = Target::with_format(

@@ -4,9 +4,9 @@ use anyhow::Result;
 
 use super::output::Target;
 use super::settings;
-use crate::cli::RatesArgs;
 use crate::color::style_for_stdout;
 use crate::error::Exit;
+use std::path::PathBuf;
 use wabill::model::{Category, RateCategory};
 use wabill::pricing::{Era, Model};
 use wabill::refdata::confidence::Confidence;
@@ -14,6 +14,35 @@ use wabill::refdata::markets::country_str;
 use wabill::refdata::rates::MissingRate;
 use wabill::render::rates::{RateRow, Rates};
 use wabill::validate::normalize_number;
+
+use clap::Args;
+use jiff::civil::Date;
+
+use crate::choice::formats;
+use crate::flags::{PricingArgs, parse_date};
+use wabill::render::{Format, GRID_FORMATS};
+
+#[derive(Debug, Args)]
+pub struct RatesArgs {
+    /// Show the market of this number and its rates
+    #[arg(long, value_name = "NUMBER")]
+    pub number: Option<String>,
+
+    /// Date the rates apply on (YYYY-MM-DD)
+    #[arg(long, value_name = "DATE", value_parser = parse_date)]
+    pub date: Date,
+
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// The confidence of a built-in cell, by its card label
 /// (`rates-2026-07-01-usd.csv (USD 2026-07-01)`).

@@ -8,8 +8,8 @@ use anyhow::{Context, Result, anyhow, bail};
 use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::cli::ReconcileArgs;
 use crate::error::Exit;
+use std::path::PathBuf;
 use wabill::engine::{self, note, price_log};
 use wabill::reconcile::fees::Fees;
 use wabill::reconcile::fx::FxTable;
@@ -17,6 +17,83 @@ use wabill::reconcile::periods::Periods;
 use wabill::reconcile::tolerance::Tolerance;
 use wabill::reconcile::{Dimensions, Estimate, Measure, Settings, actual, reconcile};
 use wabill::render::{Document, Format};
+
+use clap::Args;
+
+use crate::choice::{choice, formats};
+use crate::flags::{InputArgs, PricingArgs, parse_currency};
+use wabill::model::Currency;
+use wabill::reconcile::Granularity;
+
+fn parse_tolerance(s: &str) -> Result<Tolerance, wabill::reconcile::tolerance::BadTolerance> {
+    Tolerance::parse_one(s)
+}
+
+#[derive(Debug, Args)]
+pub struct ReconcileArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// Meta's pricing analytics export (Graph API JSON or CSV); repeatable
+    /// (one file per page). Without it, each message is compared with
+    /// Meta's own decision carried by the log (webhooks' `pricing`)
+    #[arg(long, value_name = "FILE")]
+    pub actual: Vec<PathBuf>,
+
+    /// Cells by day or month; Meta's data points (half-hour, daily from the
+    /// account's midnight, monthly) are grouped into them
+    #[arg(long, value_parser = choice::<Granularity>(), default_value_t = Granularity::Day)]
+    pub granularity: Granularity,
+
+    /// Allowed cost difference per cell: an amount (0.01, billed currency)
+    /// and/or a share of the estimate (2%); a cell passes if it meets either
+    /// [default: exact]
+    #[arg(long, value_name = "AMOUNT|PERCENT", value_parser = parse_tolerance)]
+    pub tolerance: Vec<Tolerance>,
+
+    /// Group the estimate by Meta's own periods (UTC days in most exports)
+    /// instead of each business's time zone (billing months follow the zone)
+    #[arg(long)]
+    pub utc: bool,
+
+    /// Provider fees CSV (fee,amount): shown beside Meta's charge
+    #[arg(long, value_name = "FILE")]
+    pub fees: Option<PathBuf>,
+
+    /// Compare the provider's own price of each message (Twilio Price,
+    /// YCloud totalPrice, Infobip pricePerMessage, a provider_price column)
+    /// with wabill's estimate of Meta's price, plus --fees when given: lists
+    /// the messages that differ (`periods`: the totals per --granularity
+    /// period, gated by period)
+    #[arg(
+        long,
+        value_parser = choice::<wabill::reconcile::charges::ChargeView>(),
+        value_name = "VIEW",
+        num_args = 0..=1,
+        default_missing_value = "messages",
+        conflicts_with = "actual"
+    )]
+    pub provider_charges: Option<wabill::reconcile::charges::ChargeView>,
+
+    /// Dated exchange rates CSV (date,from,to,rate) into the reporting currency
+    #[arg(long, value_name = "FILE")]
+    pub fx: Option<PathBuf>,
+
+    /// With --fx: the currency to report in [default: the only one --fx
+    /// converts the billed currency into]
+    #[arg(long, value_name = "CODE", requires = "fx", value_parser = parse_currency)]
+    pub report_currency: Option<Currency>,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::reconcile::Reconciliation::FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 fn read(path: &Path) -> Result<(String, String)> {
     let name = path.display().to_string();
@@ -172,7 +249,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             duplicate_points: duplicates.dropped,
         },
     )?;
-    result.meta.config = super::config::shown(&args.pricing);
+    result.meta.config = args.pricing.config_shown();
 
     let checks = Checks::new(unpriced.summary(), log.stats.clone(), &args.input);
     write_report(&target, &checks, |out, style| {

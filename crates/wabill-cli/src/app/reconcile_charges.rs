@@ -5,8 +5,8 @@
 use anyhow::{Context, Result};
 
 use super::finish::{Checks, verdict, write_report};
+use super::reconcile::ReconcileArgs;
 use super::settings;
-use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
 use wabill::reconcile::charges::ChargeReconciliation;
 use wabill::reconcile::fees::Fees;

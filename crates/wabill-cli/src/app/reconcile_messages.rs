@@ -4,8 +4,8 @@
 use anyhow::Result;
 
 use super::finish::{Checks, verdict, write_report};
+use super::reconcile::ReconcileArgs;
 use super::settings;
-use crate::cli::ReconcileArgs;
 use crate::error::{Exit, Failure};
 use wabill::reconcile::messages::MessageReconciliation;
 use wabill::render::explain::sentence;

@@ -7,8 +7,8 @@ use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{InputArgs, PricingArgs};
 use crate::error::{Exit, Failure};
+use crate::flags::{InputArgs, PricingArgs};
 use wabill::engine::ReadSettings;
 use wabill::input::templates::Templates;
 use wabill::input::{ReadOptions, Source};
@@ -211,7 +211,7 @@ pub fn check_tags(
 }
 
 /// The reporting period of `--period` or `--from`/`--to`.
-pub fn period(args: &crate::cli::PeriodArgs) -> Result<Option<wabill::report::period::Period>> {
+pub fn period(args: &crate::flags::PeriodArgs) -> Result<Option<wabill::report::period::Period>> {
     match args.period {
         Some(p) => Ok(Some(p)),
         None => wabill::report::period::Period::between(args.from, args.to)
@@ -221,7 +221,7 @@ pub fn period(args: &crate::cli::PeriodArgs) -> Result<Option<wabill::report::pe
 
 /// The all-in rules of `--fees`, `--tax`, `--fx`; `None` without any.
 pub fn all_in(
-    args: &crate::cli::AllInArgs,
+    args: &crate::flags::AllInArgs,
     ctx: &PricingContext,
 ) -> Result<Option<wabill::reconcile::allin::AllInRules>> {
     use wabill::reconcile::allin::AllInRules;

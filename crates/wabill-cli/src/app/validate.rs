@@ -10,9 +10,9 @@ use anyhow::Result;
 
 use super::output::Target;
 use super::settings;
-use crate::cli::ValidateArgs;
 use crate::color::style_for_stdout;
 use crate::error::Exit;
+use std::path::PathBuf;
 use wabill::engine::note;
 use wabill::model::Instant;
 use wabill::pricing::{Pricer, Unpriced};
@@ -20,6 +20,28 @@ use wabill::rejects::RejectsFile;
 use wabill::render::problems as render;
 use wabill::validate::plausible::{self, Kind, Pricing, Problem};
 use wabill::validate::{Rejection, read_log};
+
+use clap::Args;
+
+use crate::choice::formats;
+use crate::flags::{InputArgs, PricingArgs};
+use wabill::render::{Document, Format};
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// Output format of the problem list [default: from the -o file's extension, else text]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::problems::Problems::FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let (target, format) = Target::with_format(

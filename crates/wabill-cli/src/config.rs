@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::FromArgMatches;
 use serde::Deserialize;
 
-use crate::cli::{Cli, PricingArgs};
+use crate::cli::Cli;
 use crate::error::{Exit, Failure};
 
 pub const DEFAULT_FILE: &str = "wabill.toml";
@@ -33,12 +33,6 @@ fn discover() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
     Some(base.join("wabill").join("config.toml")).filter(|p| p.is_file())
-}
-
-/// The `wabill.toml` a command's defaults came from, as every report's
-/// provenance names it (`defaults: wabill.toml`).
-pub fn shown(args: &PricingArgs) -> Option<String> {
-    args.config_file.as_ref().map(|p| p.display().to_string())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -272,7 +266,7 @@ mod tests {
         config.apply(cli, &args)
     }
 
-    fn estimate(cli: Cli) -> crate::cli::EstimateArgs {
+    fn estimate(cli: Cli) -> crate::app::estimate::EstimateArgs {
         let Command::Estimate(a) = cli.command else {
             unreachable!()
         };
