@@ -15,8 +15,6 @@ pub mod partition;
 pub mod price;
 pub mod rates;
 pub mod reconcile;
-mod reconcile_charges;
-mod reconcile_messages;
 mod settings;
 pub mod validate;
 

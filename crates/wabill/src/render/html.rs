@@ -161,9 +161,11 @@ fn split(pairs: &[(String, Decimal)]) -> (Vec<String>, Vec<Decimal>) {
     pairs.iter().cloned().unzip()
 }
 
-/// The cost report. Charts need `Report::spend` (`Aggregator::with_spend`);
-/// without it the page has the table and the accounting only.
-pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The cost report around its `grid`. Charts need `Report::spend`
+/// (`Aggregator::with_spend`); without it the page has the table and the
+/// accounting only. (Each report hands its page its grid and notes: the
+/// layouts never import a report's module.)
+pub fn estimate(report: &Report, grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
     let cur = &report.meta.currency;
     head(out, &format!("wabill estimate ({cur})"))?;
     writeln!(out, "<h1>WhatsApp Business cost estimate</h1>")?;
@@ -183,7 +185,7 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
 
     writeln!(out, "<h2>Cost</h2>")?;
-    grid_table(out, "report", &super::estimate::grid(report))?;
+    grid_table(out, "report", grid)?;
 
     writeln!(out, "<h2>Accounting</h2>")?;
     list(out, "accounting", &accounting_lines(report))?;
@@ -318,7 +320,12 @@ fn sums_by(
 /// The reconciliation: the table (rows outside tolerance marked), the notes
 /// and charts of Meta's estimated against billed charge by period and by
 /// country.
-pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
+pub fn reconcile(
+    r: &Reconciliation,
+    grid: &Grid,
+    notes: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let cur = &r.meta.currency;
     head(out, &format!("wabill reconcile ({cur})"))?;
     writeln!(out, "<h1>WhatsApp Business reconciliation</h1>")?;
@@ -336,12 +343,9 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
         cur = escape(cur)
     )?;
     writeln!(out, "<h2>Cells</h2>")?;
-    grid_table(out, "report", &super::reconcile::grid(r))?;
+    grid_table(out, "report", grid)?;
     writeln!(out, "<h2>Notes</h2>")?;
-    let notes: Vec<String> = super::reconcile::notes(r)
-        .into_iter()
-        .map(|l| l.trim().to_string())
-        .collect();
+    let notes: Vec<String> = notes.iter().map(|l| l.trim().to_string()).collect();
     list(out, "notes", &notes)?;
 
     let period = r.meta.granularity_label();
@@ -406,7 +410,12 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
 /// The forecast: the total, the stacked monthly chart by category, the
 /// grid (month × market × category, each month's total when there are
 /// several) and the assumptions.
-pub fn forecast(report: &crate::forecast::ForecastReport, out: &mut dyn Write) -> io::Result<()> {
+pub fn forecast(
+    report: &crate::forecast::ForecastReport,
+    grid: &Grid,
+    notes: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let cur = &report.meta.currency;
     head(out, &format!("wabill forecast ({cur})"))?;
     writeln!(out, "<h1>WhatsApp Business forecast</h1>")?;
@@ -424,10 +433,10 @@ pub fn forecast(report: &crate::forecast::ForecastReport, out: &mut dyn Write) -
         &super::chart::svg(report)?,
     )?;
     writeln!(out, "<h2>Cost</h2>")?;
-    grid_table(out, "report", &super::forecast::grid(report))?;
+    grid_table(out, "report", grid)?;
     writeln!(out, "<h2>Assumptions</h2>")?;
-    let notes: Vec<String> = super::forecast::notes(report)
-        .into_iter()
+    let notes: Vec<String> = notes
+        .iter()
         .map(|l| l.trim_start_matches("- ").to_string())
         .collect();
     list(out, "notes", &notes)?;

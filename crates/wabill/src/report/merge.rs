@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::agent_estimate_note;
+use super::agent_estimate_note;
 use super::tiers::TierCounts;
 use super::{Accounting, ConversationAccounting, Line, Meta, ProviderChargeLine, Report, Row};
 use crate::model::{Category, Direction, Message};

@@ -302,3 +302,11 @@ pub struct Spend {
     pub by_day: Vec<(String, Decimal)>,
     pub by_market: Vec<(String, Decimal)>,
 }
+
+/// The report's note on Business Agent messages whose tokens were estimated.
+pub fn agent_estimate_note(n: u64, tokens: u64) -> String {
+    format!(
+        "estimate: {} at {tokens} tokens each (--agent-tokens-per-message)",
+        crate::display::plural(n, "business_agent message")
+    )
+}
