@@ -191,34 +191,30 @@ pub fn estimate(report: &Report, grid: &Grid, out: &mut dyn Write) -> io::Result
     list(out, "accounting", &accounting_lines(report))?;
 
     if let Some(spend) = &report.spend {
-        let (days, amounts) = split(&spend.by_day);
-        let series = [Series {
+        let chart = |of, id, caption, draw| SpendChart {
+            of,
+            id,
+            caption,
             name: "cost",
-            colour: ESTIMATE,
-            amounts,
-        }];
-        writeln!(out, "<h2>Spend by day</h2>")?;
-        let svg = bars::columns(&format!("Spend by day ({cur})"), cur, &days, &series)?;
-        figure(
-            out,
+            cur,
+            draw,
+        };
+        let (days, amounts) = split(&spend.by_day);
+        let by_day = chart(
+            "day",
             "spend-by-day",
             "Cost of the outbound messages by local day.",
-            &svg,
-        )?;
+            bars::columns,
+        );
+        by_day.write(out, &days, amounts)?;
         let (markets, amounts) = split(&spend.by_market);
-        let series = [Series {
-            name: "cost",
-            colour: ESTIMATE,
-            amounts,
-        }];
-        writeln!(out, "<h2>Spend by market</h2>")?;
-        let svg = bars::rows(&format!("Spend by market ({cur})"), cur, &markets, &series)?;
-        figure(
-            out,
+        let by_market = chart(
+            "market",
             "spend-by-market",
             "Cost of the outbound messages by market.",
-            &svg,
-        )?;
+            bars::rows,
+        );
+        by_market.write(out, &markets, amounts)?;
     }
     by_key_charts(report, out)?;
 
@@ -278,21 +274,49 @@ fn by_key_charts(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             id = format!("by-{slug}-{i}");
         }
         ids.push(id.clone());
-        let series = [Series {
+        let caption = format!("The {what} of the report's groups by {key}.");
+        let chart = SpendChart {
+            of: key,
+            id: &id,
+            caption: &caption,
             name: what,
+            cur,
+            draw: bars::rows,
+        };
+        chart.write(out, &labels, amounts)?;
+    }
+    Ok(())
+}
+
+/// A chart of one series of spend by `of` (day, market, a `--by` key)
+/// under its heading "Spend by …", drawn by `draw` (columns or rows).
+struct SpendChart<'a> {
+    of: &'a str,
+    id: &'a str,
+    caption: &'a str,
+    /// The series' name (`cost`, `all-in total`).
+    name: &'a str,
+    cur: &'a str,
+    draw: fn(&str, &str, &[String], &[Series<'_>]) -> io::Result<String>,
+}
+
+impl SpendChart<'_> {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        labels: &[String],
+        amounts: Vec<Decimal>,
+    ) -> io::Result<()> {
+        let (of, cur) = (self.of, self.cur);
+        let series = [Series {
+            name: self.name,
             colour: ESTIMATE,
             amounts,
         }];
-        writeln!(out, "<h2>Spend by {}</h2>", escape(key))?;
-        let svg = bars::rows(&format!("Spend by {key} ({cur})"), cur, &labels, &series)?;
-        figure(
-            out,
-            &id,
-            &format!("The {what} of the report's groups by {key}."),
-            &svg,
-        )?;
+        writeln!(out, "<h2>Spend by {}</h2>", escape(of))?;
+        let svg = (self.draw)(&format!("Spend by {of} ({cur})"), cur, labels, &series)?;
+        figure(out, self.id, self.caption, &svg)
     }
-    Ok(())
 }
 
 /// Sums of estimate and billed (Meta's charge) per distinct key, in key order.
