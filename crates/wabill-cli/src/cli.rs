@@ -325,13 +325,13 @@ impl Command {
     /// The pricing settings of a command that prices.
     pub fn pricing_mut(&mut self) -> Option<&mut PricingArgs> {
         match self {
-            Command::Estimate(a) => Some(&mut a.pricing),
-            Command::Price(a) => Some(&mut a.pricing),
+            Command::Estimate(a) => Some(&mut a.log.pricing),
+            Command::Price(a) => Some(&mut a.log.pricing),
             Command::Explain(a) => Some(&mut a.pricing),
             Command::Validate(a) => Some(&mut a.pricing),
             Command::Rates(a) => Some(&mut a.pricing),
             Command::Forecast(a) => Some(&mut a.pricing),
-            Command::Compare(a) => Some(&mut a.pricing),
+            Command::Compare(a) => Some(&mut a.log.pricing),
             Command::Reconcile(a) => Some(&mut a.pricing),
             Command::Generate(_)
             | Command::Merge(_)

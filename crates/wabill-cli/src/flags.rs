@@ -283,6 +283,21 @@ pub struct AllInArgs {
     pub report_currency: Option<Currency>,
 }
 
+/// A priced log's flags, in this order in every command that takes them
+/// all (estimate, price, compare): how it is read, what prices it, the
+/// period reported, the all-in cost.
+#[derive(Debug, Clone, Args)]
+pub struct PricedLogArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub period: PeriodArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
+}
+
 /// How the logs are read.
 #[derive(Debug, Clone, Args)]
 #[command(next_help_heading = "Input")]

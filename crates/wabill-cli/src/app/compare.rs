@@ -6,7 +6,7 @@ use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
 use crate::error::Exit;
-use crate::flags::{AllInArgs, PricingArgs};
+use crate::flags::{AllInArgs, BadValue, PricedLogArgs, PricingArgs, parse_by};
 use std::path::PathBuf;
 use wabill::engine::{self, price_log};
 use wabill::render::{Document, Format};
@@ -17,7 +17,6 @@ use wabill::report::{Aggregator, MetaInput};
 use clap::Args;
 
 use crate::choice::formats;
-use crate::flags::{BadValue, InputArgs, PeriodArgs, parse_by};
 use wabill::render::GRID_FORMATS;
 use wabill::report::GroupBy;
 
@@ -27,16 +26,10 @@ fn parse_scenario(s: &str) -> Result<Scenario, BadValue> {
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
+    // The common settings every scenario starts from (a scenario may set
+    // fees=, tax=, fx=).
     #[command(flatten)]
-    pub input: InputArgs,
-    /// Common settings every scenario starts from.
-    #[command(flatten)]
-    pub pricing: PricingArgs,
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    /// Common fees, tax and FX (scenarios may set fees=, tax=, fx=).
-    #[command(flatten)]
-    pub all_in: AllInArgs,
+    pub log: PricedLogArgs,
 
     /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets,
     /// fees, tax, fx: with fees, tax or fx the all-in totals are compared);
@@ -104,7 +97,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     let scenarios: Vec<Settings> = args
         .scenarios
         .iter()
-        .map(|s| apply(s, &args.pricing, &args.all_in))
+        .map(|s| apply(s, &args.log.pricing, &args.log.all_in))
         .collect();
     if scenarios.len() < 2 {
         bail!("compare needs two or more --scenario");
@@ -123,7 +116,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         Format::Table,
         wabill::report::compare::Comparison::FORMATS,
     )?;
-    settings::check_output(&args.input, args.output.as_deref())?;
+    settings::check_output(&args.log.input, args.output.as_deref())?;
     // Load every table first, so a bad card fails before the log is read.
     let contexts = scenarios
         .iter()
@@ -132,8 +125,8 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
                 .with_context(|| format!("scenario {}", s.scenario.name))
         })
         .collect::<Result<Vec<_>>>()?;
-    let period = settings::period(&args.period)?;
-    let mut read = settings::read_settings(&args.input)?;
+    let period = settings::period(&args.log.period)?;
+    let mut read = settings::read_settings(&args.log.input)?;
     settings::keep_tags(&mut read, group_by);
     let log = engine::read(&read, false)?;
     settings::check_tags(group_by, &log.stats)?;
@@ -188,8 +181,8 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         log.files.clone(),
         zone_description(&contexts[0]),
     );
-    comparison.meta.config = args.pricing.config_shown();
-    let checks = Checks::new(failure, log.stats.clone(), &args.input);
+    comparison.meta.config = args.log.pricing.config_shown();
+    let checks = Checks::new(failure, log.stats.clone(), &args.log.input);
     write_report(&target, &checks, |out, style| {
         Ok(wabill::render::write(&comparison, format, style, out)?)
     })?;

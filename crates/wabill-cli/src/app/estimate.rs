@@ -15,7 +15,7 @@ use wabill::report::{Aggregator, MetaInput, Report};
 use clap::Args;
 
 use crate::choice::{choice, formats};
-use crate::flags::{AllInArgs, InputArgs, PeriodArgs, PricingArgs, parse_by, parse_percent};
+use crate::flags::{PricedLogArgs, parse_by, parse_percent};
 use wabill::engine::Engine;
 use wabill::report::GroupBy;
 
@@ -33,13 +33,7 @@ fn parse_budget(s: &str) -> Result<Decimal, String> {
 #[derive(Debug, Args)]
 pub struct EstimateArgs {
     #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub pricing: PricingArgs,
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    #[command(flatten)]
-    pub all_in: AllInArgs,
+    pub log: PricedLogArgs,
 
     /// Group by any of market, country, category, month, day, business, pricing_type,
     /// conversation_type, group, template, week, quarter, year, or column:NAME (a
@@ -104,22 +98,22 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         Format::Table,
         Report::FORMATS,
     )?;
-    settings::check_output(&args.input, args.output.as_deref())?;
-    let ctx = settings::pricing_context(&args.pricing)?;
+    settings::check_output(&args.log.input, args.output.as_deref())?;
+    let ctx = settings::pricing_context(&args.log.pricing)?;
     let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets)
         .locating(&ctx)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
     if format == Format::Html {
         aggregator = aggregator.with_spend();
     }
-    if let Some(period) = settings::period(&args.period)? {
+    if let Some(period) = settings::period(&args.log.period)? {
         aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
     }
-    let all_in = settings::all_in(&args.all_in, &ctx)?;
+    let all_in = settings::all_in(&args.log.all_in, &ctx)?;
     if let Some(rules) = &all_in {
         aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
     }
-    let mut read = settings::read_settings(&args.input)?;
+    let mut read = settings::read_settings(&args.log.input)?;
     settings::keep_tags(&mut read, group_by);
     let streamed = engine::price_streaming(
         &read,
@@ -144,7 +138,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             input_formats: distinct(&streamed.formats),
         },
     );
-    report.meta.config = args.pricing.config_shown();
+    report.meta.config = args.log.pricing.config_shown();
     let warn_at = args.warn_at;
     report.meta.budget = budget_status(&report, budget, warn_at);
     if let Some(path) = &args.budget_file {
@@ -152,10 +146,10 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
     }
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
     if let Some(partial) = &mut report.partial {
-        partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
+        partial.settings = super::merge::partial_settings(&args.log.pricing, &ctx)?;
     }
 
-    let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.input);
+    let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.log.input);
     write_report(&target, &checks, |out, style| {
         Ok(render::write(&report, format, style, out)?)
     })?;

@@ -18,18 +18,12 @@ use wabill::report::allin::AllInPricing;
 use clap::Args;
 
 use crate::choice::formats;
-use crate::flags::{AllInArgs, InputArgs, PeriodArgs, PricingArgs};
+use crate::flags::PricedLogArgs;
 
 #[derive(Debug, Args)]
 pub struct PriceArgs {
     #[command(flatten)]
-    pub input: InputArgs,
-    #[command(flatten)]
-    pub pricing: PricingArgs,
-    #[command(flatten)]
-    pub period: PeriodArgs,
-    #[command(flatten)]
-    pub all_in: AllInArgs,
+    pub log: PricedLogArgs,
 
     /// Output format [default: from the -o file's extension, else csv]
     #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::rows::FORMATS))]
@@ -52,9 +46,9 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         Format::Csv,
         wabill::render::rows::FORMATS,
     )?;
-    settings::check_output(&args.input, args.output.as_deref())?;
-    let period = settings::period(&args.period)?;
-    let mut read = settings::read_settings(&args.input)?;
+    settings::check_output(&args.log.input, args.output.as_deref())?;
+    let period = settings::period(&args.log.period)?;
+    let mut read = settings::read_settings(&args.log.input)?;
     // Every column wabill does not interpret is written through, or those
     // named by --keep.
     read.options.columns.1 = wabill::input::Keep::All;
@@ -71,7 +65,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
             read.options.columns.1.add(name);
         }
     }
-    let loaded = engine::load(settings::pricing_context(&args.pricing)?, &read, true)?;
+    let loaded = engine::load(settings::pricing_context(&args.log.pricing)?, &read, true)?;
     for name in &named {
         if !loaded
             .log
@@ -100,7 +94,7 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
         .map(|i| tags.names()[*i].to_string())
         .collect();
     let mut tag_values: Vec<Option<&str>> = Vec::with_capacity(tag_names.len());
-    let all_in = settings::all_in(&args.all_in, &loaded.ctx)?;
+    let all_in = settings::all_in(&args.log.all_in, &loaded.ctx)?;
     let all_in_currency = all_in.as_ref().map_or(String::new(), |r| {
         r.currency(loaded.ctx.currency).to_string()
     });
@@ -316,7 +310,11 @@ pub fn run(args: &PriceArgs) -> Result<Exit> {
     if let Some(e) = write_error {
         return Err(e);
     }
-    let checks = Checks::new(unpriced.summary(), loaded.log.stats.clone(), &args.input);
+    let checks = Checks::new(
+        unpriced.summary(),
+        loaded.log.stats.clone(),
+        &args.log.input,
+    );
     finish_streamed(output, &target, &checks)?;
     Ok(Exit::Ok)
 }
