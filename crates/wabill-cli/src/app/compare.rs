@@ -1,24 +1,23 @@
 //! `wabill compare`: one log, read once, priced under several scenarios.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result, bail};
+use clap::Args;
 
 use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
+use crate::choice::formats;
 use crate::error::Exit;
 use crate::flags::{AllInArgs, BadValue, PricedLogArgs, PricingArgs, parse_by};
-use std::path::PathBuf;
 use wabill::engine::{self, price_log};
+use wabill::render::GRID_FORMATS;
 use wabill::render::{Document, Format};
+use wabill::report::GroupBy;
 use wabill::report::compare::{ScenarioMeta, compare};
 use wabill::report::scenario::{Scenario, Setting};
 use wabill::report::{Aggregator, MetaInput};
-
-use clap::Args;
-
-use crate::choice::formats;
-use wabill::render::GRID_FORMATS;
-use wabill::report::GroupBy;
 
 fn parse_scenario(s: &str) -> Result<Scenario, BadValue> {
     Ok(Scenario::parse(s)?)

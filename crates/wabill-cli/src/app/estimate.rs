@@ -1,23 +1,22 @@
 //! `wabill estimate`: the cost report.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use rust_decimal::Decimal;
 
 use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::error::Exit;
-use std::path::PathBuf;
-use wabill::engine::{self, note};
-use wabill::render::{self, Document, Format, money};
-use wabill::report::{Aggregator, MetaInput, Report};
-
-use clap::Args;
-
 use crate::choice::{choice, formats};
+use crate::error::Exit;
 use crate::flags::{PricedLogArgs, parse_by, parse_percent};
 use wabill::engine::Engine;
+use wabill::engine::{self, note};
+use wabill::render::{self, Document, Format, money};
 use wabill::report::GroupBy;
+use wabill::report::{Aggregator, MetaInput, Report};
 
 /// A budget: a plain decimal, not negative.
 fn parse_budget(s: &str) -> Result<Decimal, String> {

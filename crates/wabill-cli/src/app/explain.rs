@@ -1,13 +1,16 @@
 //! `wabill explain`: the timeline of one business × customer pair and, for
 //! each message, one sentence saying why it cost what it did.
 
+use std::path::PathBuf;
+
 use anyhow::{Result, bail};
+use clap::Args;
+use rust_decimal::Decimal;
 
 use super::output::{Target, check_text_target};
 use super::settings;
 use crate::error::{Exit, Failure};
-use rust_decimal::Decimal;
-use std::path::PathBuf;
+use crate::flags::{AllInArgs, InputArgs, PricingArgs};
 use wabill::model::Direction;
 use wabill::model::{Instant, Span};
 use wabill::pricing::PricingType;
@@ -15,10 +18,6 @@ use wabill::refdata::businesses::business_key;
 use wabill::render::timeline;
 use wabill::report::allin::{AllIn, AllInPricing, Delivery};
 use wabill::validate::normalize_number;
-
-use clap::Args;
-
-use crate::flags::{AllInArgs, InputArgs, PricingArgs};
 
 #[derive(Debug, Args)]
 pub struct ExplainArgs {

@@ -1,14 +1,21 @@
 //! `wabill forecast`: a plan, or a log's history projected forward, priced
 //! month by month.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use rust_decimal::Decimal;
 
 use super::output::Target;
 use super::settings::{self, zone_description};
+use crate::choice::formats;
 use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
-use std::path::PathBuf;
+use crate::flags::{
+    AllInArgs, BadValue, InputArgs, PricingArgs, parse_column, parse_input_delimiter,
+    parse_percent, parse_size,
+};
 use wabill::engine::note;
 use wabill::forecast::plan::parse_plan;
 use wabill::forecast::project::Method;
@@ -16,14 +23,6 @@ use wabill::forecast::{self, ForecastMeta, History, Partial, Planned};
 use wabill::pricing::{PricingContext, Sent};
 use wabill::render::forecast::Forecast;
 use wabill::render::{Document, Format, plural};
-
-use clap::Args;
-
-use crate::choice::formats;
-use crate::flags::{
-    AllInArgs, BadValue, InputArgs, PricingArgs, parse_column, parse_input_delimiter,
-    parse_percent, parse_size,
-};
 
 /// An amount: a plain decimal.
 fn parse_decimal(s: &str) -> Result<Decimal, wabill::refdata::csvfile::CellError> {

@@ -1,15 +1,14 @@
 //! `wabill generate`: a synthetic log for benchmarks (hidden command).
 
+use std::path::PathBuf;
+
 use anyhow::{Result, bail};
+use clap::Args;
 
 use super::output::Output;
 use crate::error::Exit;
-use std::path::PathBuf;
-use wabill::generate::{Options, generate};
-
-use clap::Args;
-
 use crate::flags::BadValue;
+use wabill::generate::{Options, generate};
 
 /// `1500`, `10k`, `10M`, `1_000_000`.
 fn parse_count(s: &str) -> Result<u64, BadValue> {

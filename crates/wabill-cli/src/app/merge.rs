@@ -4,23 +4,21 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::Args;
 
 use super::output::Target;
+use crate::choice::formats;
 use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
 use crate::flags::PricingArgs;
 use crate::partition::stable_hash;
-use std::path::PathBuf;
 use wabill::pricing::PricingContext;
+use wabill::render::{Format, GRID_FORMATS};
 use wabill::report::Report;
 use wabill::report::merge::merge;
-
-use clap::Args;
-
-use crate::choice::formats;
-use wabill::render::{Format, GRID_FORMATS};
 
 #[derive(Debug, Args)]
 pub struct MergeArgs {

@@ -1,19 +1,18 @@
 //! `wabill partition`: logs split into parts that price exactly alone.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
+use clap::Args;
 
 use super::settings;
 use crate::error::{Exit, Failure};
+use crate::flags::InputArgs;
 use crate::partition::{PartitionOptions, partition};
-use std::path::PathBuf;
 use wabill::engine::note;
 use wabill::refdata::businesses::{Businesses, parse_zone};
 use wabill::rejects::RejectsFile;
 use wabill::render::{group_digits, nouns, plural};
-
-use clap::Args;
-
-use crate::flags::InputArgs;
 
 #[derive(Debug, Args)]
 pub struct PartitionArgs {

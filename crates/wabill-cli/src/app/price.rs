@@ -1,12 +1,16 @@
 //! `wabill price`: one row per message, in pricing order.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
+use clap::Args;
 
 use super::finish::{Checks, finish_streamed};
 use super::output::Target;
 use super::settings;
+use crate::choice::formats;
 use crate::error::Exit;
-use std::path::PathBuf;
+use crate::flags::PricedLogArgs;
 use wabill::engine;
 use wabill::model::Message;
 use wabill::pricing::{Priced, PricingType, RateSource, Unpriced};
@@ -14,11 +18,6 @@ use wabill::refdata::markets::country_str;
 use wabill::render::Format;
 use wabill::render::rows::{PriceRow, RowSink, safe};
 use wabill::report::allin::AllInPricing;
-
-use clap::Args;
-
-use crate::choice::formats;
-use crate::flags::PricedLogArgs;
 
 #[derive(Debug, Args)]
 pub struct PriceArgs {

@@ -1,26 +1,25 @@
 //! `wabill rates`: what applies to a number, or the whole card, on a date.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
+use clap::Args;
+use jiff::civil::Date;
 
 use super::output::Target;
 use super::settings;
+use crate::choice::formats;
 use crate::color::style_for_stdout;
 use crate::error::Exit;
-use std::path::PathBuf;
+use crate::flags::{PricingArgs, parse_date};
 use wabill::model::{Category, RateCategory};
 use wabill::pricing::{Era, Model};
 use wabill::refdata::confidence::Confidence;
 use wabill::refdata::markets::country_str;
 use wabill::refdata::rates::MissingRate;
 use wabill::render::rates::{RateRow, Rates};
-use wabill::validate::normalize_number;
-
-use clap::Args;
-use jiff::civil::Date;
-
-use crate::choice::formats;
-use crate::flags::{PricingArgs, parse_date};
 use wabill::render::{Format, GRID_FORMATS};
+use wabill::validate::normalize_number;
 
 #[derive(Debug, Args)]
 pub struct RatesArgs {

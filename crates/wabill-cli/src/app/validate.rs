@@ -5,27 +5,25 @@
 //! customer number that also appears without its country code.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use anyhow::Result;
+use clap::Args;
 
 use super::output::Target;
 use super::settings;
+use crate::choice::formats;
 use crate::color::style_for_stdout;
 use crate::error::Exit;
-use std::path::PathBuf;
+use crate::flags::{InputArgs, PricingArgs};
 use wabill::engine::note;
 use wabill::model::Instant;
 use wabill::pricing::{Pricer, Unpriced};
 use wabill::rejects::RejectsFile;
 use wabill::render::problems as render;
+use wabill::render::{Document, Format};
 use wabill::validate::plausible::{self, Kind, Pricing, Problem};
 use wabill::validate::{Rejection, read_log};
-
-use clap::Args;
-
-use crate::choice::formats;
-use crate::flags::{InputArgs, PricingArgs};
-use wabill::render::{Document, Format};
 
 #[derive(Debug, Args)]
 pub struct ValidateArgs {
