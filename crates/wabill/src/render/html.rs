@@ -191,30 +191,34 @@ pub fn estimate(report: &Report, grid: &Grid, out: &mut dyn Write) -> io::Result
     list(out, "accounting", &accounting_lines(report))?;
 
     if let Some(spend) = &report.spend {
-        let chart = |of, id, caption, draw| SpendChart {
-            of,
-            id,
-            caption,
-            name: "cost",
-            cur,
-            draw,
-        };
-        let (days, amounts) = split(&spend.by_day);
-        let by_day = chart(
-            "day",
-            "spend-by-day",
-            "Cost of the outbound messages by local day.",
-            bars::columns,
-        );
-        by_day.write(out, &days, amounts)?;
-        let (markets, amounts) = split(&spend.by_market);
-        let by_market = chart(
-            "market",
-            "spend-by-market",
-            "Cost of the outbound messages by market.",
-            bars::rows,
-        );
-        by_market.write(out, &markets, amounts)?;
+        let charts: [(_, _, _, _, Draw); 2] = [
+            (
+                &spend.by_day,
+                "day",
+                "spend-by-day",
+                "Cost of the outbound messages by local day.",
+                bars::columns,
+            ),
+            (
+                &spend.by_market,
+                "market",
+                "spend-by-market",
+                "Cost of the outbound messages by market.",
+                bars::rows,
+            ),
+        ];
+        for (pairs, of, id, caption, draw) in charts {
+            let (labels, amounts) = split(pairs);
+            let chart = SpendChart {
+                of,
+                id,
+                caption,
+                name: "cost",
+                cur,
+                draw,
+            };
+            chart.write(out, &labels, amounts)?;
+        }
     }
     by_key_charts(report, out)?;
 
@@ -297,8 +301,11 @@ struct SpendChart<'a> {
     /// The series' name (`cost`, `all-in total`).
     name: &'a str,
     cur: &'a str,
-    draw: fn(&str, &str, &[String], &[Series<'_>]) -> io::Result<String>,
+    draw: Draw,
 }
+
+/// A bar chart of labelled series: `bars::columns` or `bars::rows`.
+type Draw = fn(&str, &str, &[String], &[Series<'_>]) -> io::Result<String>;
 
 impl SpendChart<'_> {
     fn write(
