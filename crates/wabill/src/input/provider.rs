@@ -3,26 +3,8 @@
 //! vocabulary — and a streaming splitter for their JSON event files.
 
 use std::io::BufRead;
-use std::sync::Arc;
 
-use super::templates::Templates;
 use super::{Column, Columns, InputError, Opened, Original, Records};
-
-/// A reader's `open` that takes the `--templates` table.
-pub type TemplatedOpen =
-    fn(&str, Box<dyn BufRead>, Option<Arc<Templates>>) -> Result<MappedCsv, InputError>;
-
-/// The `Format::open` of a provider's CSV export that names templates
-/// (Twilio, Kaleyra): the reader's own `open`, row limit applied.
-pub fn open_templated_csv(
-    open: TemplatedOpen,
-    name: &str,
-    content: Box<dyn BufRead>,
-    options: &super::ReadOptions,
-) -> Result<Opened, InputError> {
-    let reader = open(name, content, options.templates.clone())?;
-    Ok(opened(Box::new(reader.with_limit(options.row_limit()))))
-}
 
 /// What a provider's reader hands the input layer: its rows in wabill's
 /// columns (`HEADER`, in `Column` order).

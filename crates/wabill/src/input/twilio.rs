@@ -14,11 +14,10 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use super::provider::{
-    Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number,
-    open_templated_csv, referred,
+    Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, referred,
 };
 use super::templates::Templates;
-use super::{Format, InputError};
+use super::{Format, InputError, open_templated_csv};
 use crate::model::Direction;
 
 pub static FORMAT: Format = Format {
