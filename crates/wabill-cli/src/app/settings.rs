@@ -248,16 +248,7 @@ pub fn all_in(
         Some(path) => {
             let name = path.display().to_string();
             let table = FxTable::parse(&name, &read_text(path)?)?;
-            let to = match &args.report_currency {
-                Some(c) => *c,
-                None => table.single_target(ctx.currency).with_context(|| {
-                    format!(
-                        "--fx: choose the currency to report in with --report-currency ({name} \
-                         converts {} into none or several)",
-                        ctx.currency
-                    )
-                })?,
-            };
+            let to = report_currency(&table, &name, args.report_currency, ctx.currency)?;
             said.push(format!(
                 "{} to {to} at the rate of each message's date ({name})",
                 ctx.currency
@@ -277,6 +268,26 @@ pub fn all_in(
         description: said.join("; "),
     }))
 }
+
+/// The currency `--fx` reports in: `--report-currency`, else the only one
+/// the table (the file `name`) converts the card currency into.
+pub fn report_currency(
+    table: &wabill::reconcile::fx::FxTable,
+    name: &str,
+    given: Option<Currency>,
+    card: Currency,
+) -> Result<Currency> {
+    match given {
+        Some(c) => Ok(c),
+        None => table.single_target(card).with_context(|| {
+            format!(
+                "--fx: choose the currency to report in with --report-currency ({name} converts \
+                 {card} into none or several)"
+            )
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

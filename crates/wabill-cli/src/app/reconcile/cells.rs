@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, bail};
 
 use super::ReconcileArgs;
 use crate::app::finish::{Checks, write_report};
@@ -35,33 +35,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     settings::check_output(&args.input, args.output.as_deref())?;
     let ctx = settings::pricing_context(&args.pricing)?;
     // Every side file is read before the log, so a bad one fails fast.
-    let mut points = Vec::new();
-    let mut actual_files: Vec<String> = Vec::new();
-    let mut unit = None;
-    for path in &args.actual {
-        let (name, text) = read(path)?;
-        let export = actual::parse(&name, &text)?;
-        match unit {
-            Some((u, ref first)) if u != export.unit => bail!(
-                "{name} and {first}: one counts messages (pricing_analytics), the other \
-                 conversations (conversation_analytics); reconcile them in separate runs"
-            ),
-            Some(_) => {}
-            None => unit = Some((export.unit, name.clone())),
-        }
-        if let Some(c) = &export.currency
-            && c != ctx.currency.as_str()
-        {
-            bail!(
-                "{name}: Meta billed in {c} but wabill prices in {}: pass --currency {c} (with a \
-                 {c} card)",
-                ctx.currency
-            );
-        }
-        points.extend(export.points);
-        actual_files.push(name);
-    }
-    let unit = unit.map(|u| u.0).unwrap_or_default();
+    let (points, actual_files, unit) = read_exports(&args.actual, &ctx)?;
     let (points, duplicates) = actual::dedupe(points)?;
     if let Some((first, again)) = &duplicates.first {
         note(&format!(
@@ -87,26 +61,13 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let fx = match &args.fx {
         Some(path) => {
             let (name, text) = read(path)?;
-            Some(FxTable::parse(&name, &text)?)
+            let table = FxTable::parse(&name, &text)?;
+            let to = settings::report_currency(&table, &name, args.report_currency, ctx.currency)?;
+            Some((table, to))
         }
         None => None,
     };
-    let fx = match &fx {
-        Some(table) => {
-            let to = match &args.report_currency {
-                Some(c) => *c,
-                None => table.single_target(ctx.currency).ok_or_else(|| {
-                    anyhow!(
-                        "--fx: choose the currency to report in with --report-currency (the file \
-                         converts {} into none or several)",
-                        ctx.currency
-                    )
-                })?,
-            };
-            Some((table, ctx.currency, to))
-        }
-        None => None,
-    };
+    let fx = fx.as_ref().map(|(table, to)| (table, ctx.currency, *to));
 
     let log = engine::read(&settings::read_settings(&args.input)?, false)?;
     let mut estimate = Estimate::new(
@@ -117,12 +78,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         unit,
     );
     let unpriced = price_log(&ctx, &log, |m, result| estimate.add(m, result));
-    let estimate_days = match zone_description(&ctx) {
-        _ if args.utc && meta_utc_days => "UTC (--utc)".to_string(),
-        _ if args.utc => "Meta's periods (--utc)".to_string(),
-        zone if zone == "UTC" => "UTC (no business time zone given)".to_string(),
-        zone => format!("{zone} (business time zone)"),
-    };
+    let estimate_days = estimate_days(&ctx, args.utc, meta_utc_days);
     let mut result = reconcile(
         estimate,
         &points,
@@ -146,6 +102,56 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     write_report(&target, &checks, |out, style| {
         Ok(wabill::render::write(&result, format, style, out)?)
     })?;
+    Ok(verdict(&result))
+}
+
+/// Meta's exports (`--actual`, one file per page), all counting the same
+/// unit and billed in the run's currency: their points, names and unit.
+fn read_exports(
+    paths: &[std::path::PathBuf],
+    ctx: &wabill::pricing::PricingContext,
+) -> Result<(Vec<actual::ActualPoint>, Vec<String>, actual::Unit)> {
+    let mut points = Vec::new();
+    let mut actual_files: Vec<String> = Vec::new();
+    let mut unit = None;
+    for path in paths {
+        let (name, text) = read(path)?;
+        let export = actual::parse(&name, &text)?;
+        match unit {
+            Some((u, ref first)) if u != export.unit => bail!(
+                "{name} and {first}: one counts messages (pricing_analytics), the other \
+                 conversations (conversation_analytics); reconcile them in separate runs"
+            ),
+            Some(_) => {}
+            None => unit = Some((export.unit, name.clone())),
+        }
+        if let Some(c) = &export.currency
+            && c != ctx.currency.as_str()
+        {
+            bail!(
+                "{name}: Meta billed in {c} but wabill prices in {}: pass --currency {c} (with a \
+                 {c} card)",
+                ctx.currency
+            );
+        }
+        points.extend(export.points);
+        actual_files.push(name);
+    }
+    Ok((points, actual_files, unit.map(|u| u.0).unwrap_or_default()))
+}
+
+/// The days the estimate is grouped by, as the report says.
+fn estimate_days(ctx: &wabill::pricing::PricingContext, utc: bool, meta_utc_days: bool) -> String {
+    match zone_description(ctx) {
+        _ if utc && meta_utc_days => "UTC (--utc)".to_string(),
+        _ if utc => "Meta's periods (--utc)".to_string(),
+        zone if zone == "UTC" => "UTC (no business time zone given)".to_string(),
+        zone => format!("{zone} (business time zone)"),
+    }
+}
+
+/// The run's exit and its summary on stderr: how many cells agree.
+fn verdict(result: &wabill::reconcile::Reconciliation) -> Exit {
     let cells = result
         .rows
         .iter()
@@ -158,7 +164,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             wabill::render::plural(cells as u64, "cell"),
             result.meta.tolerance
         ));
-        Ok(Exit::OutsideTolerance)
+        Exit::OutsideTolerance
     } else {
         note(&format!(
             "{} within tolerance ({})",
@@ -169,6 +175,6 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
             },
             result.meta.tolerance
         ));
-        Ok(Exit::Ok)
+        Exit::Ok
     }
 }
