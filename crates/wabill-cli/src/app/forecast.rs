@@ -375,19 +375,7 @@ fn from_history(
     growth: Option<Decimal>,
 ) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
     let months = args.months.context("--from-log needs --months N")?;
-    let input = InputArgs {
-        logs: args.from_log.clone(),
-        column: args.column.clone(),
-        delimiter: args.delimiter,
-        input_format: None,
-        templates: None,
-        naive_tz: None,
-        strict: false,
-        rejects: None,
-        quiet: args.quiet,
-        allow_empty: false,
-        max_row_bytes: args.max_row_bytes,
-    };
+    let input = history_input(args);
     let loaded = settings::load(&args.pricing, &input, false)?;
     let mut history = History::default();
     let unpriced = loaded.price_each(|m, result| {
@@ -406,7 +394,6 @@ fn from_history(
     let strings = &loaded.log.strings;
     let planned = history.project(months, method, |id| strings.businesses.get(id))?;
     let span = history.span();
-    let month = |m: jiff::civil::Date| m.strftime("%Y-%m").to_string();
     let (first, last) = (
         month(span.months[0]),
         month(span.months[span.months.len() - 1]),
@@ -423,6 +410,43 @@ fn from_history(
         messages: history.messages(),
         not_delivered_ignored: history.not_delivered,
     });
+    let learned = learned(&history, method, &base, months);
+    meta.assumptions.splice(0..0, learned);
+    Ok((loaded.ctx, planned, meta))
+}
+
+/// `YYYY-MM`.
+fn month(m: jiff::civil::Date) -> String {
+    m.strftime("%Y-%m").to_string()
+}
+
+/// How `--from-log` reads the history: the forecast's own few reading
+/// flags, every row counted.
+fn history_input(args: &ForecastArgs) -> InputArgs {
+    InputArgs {
+        logs: args.from_log.clone(),
+        column: args.column.clone(),
+        delimiter: args.delimiter,
+        input_format: None,
+        templates: None,
+        naive_tz: None,
+        strict: false,
+        rejects: None,
+        quiet: args.quiet,
+        allow_empty: false,
+        max_row_bytes: args.max_row_bytes,
+    }
+}
+
+/// What the forecast learned from the history, as its first assumptions:
+/// the months read and how complete, the projection, and its weak points
+/// (months without traffic, a short history; these are noted on stderr too).
+fn learned(history: &History, method: Method, base: &str, months: u32) -> Vec<String> {
+    let span = history.span();
+    let (first, last) = (
+        month(span.months[0]),
+        month(span.months[span.months.len() - 1]),
+    );
     let partial: Vec<String> = span
         .partial_months()
         .iter()
@@ -452,7 +476,7 @@ fn from_history(
             "projection: {} for {}, per country × category × window \
              (outside, customer service, entry point), rounded to whole messages half \
              away from zero",
-            method.describe(&base),
+            method.describe(base),
             plural(months as u64, "month")
         ),
     ];
@@ -478,8 +502,7 @@ fn from_history(
             "only {fitted} month(s) of history; consider --growth RATE"
         ));
     }
-    meta.assumptions.splice(0..0, learned);
-    Ok((loaded.ctx, planned, meta))
+    learned
 }
 
 fn price_forecast(
