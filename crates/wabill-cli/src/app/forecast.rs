@@ -527,12 +527,75 @@ fn price_forecast(
     )
 }
 
+/// A plan's name in the comparison: its file's stem, numbered when two
+/// plans share one.
+fn plan_name(path: &std::path::Path, metas: &[wabill::report::compare::ScenarioMeta]) -> String {
+    let stem = path
+        .file_stem()
+        .map_or("plan".into(), |s| s.to_string_lossy().into_owned());
+    let mut name = stem.clone();
+    let mut n = 2;
+    while metas.iter().any(|m| m.name == name) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    name
+}
+
+/// A forecast as a report of rows by month, market and category, as
+/// `compare` lays scenarios side by side.
+fn as_report(f: &wabill::forecast::ForecastReport) -> wabill::report::Report {
+    use wabill::report::{Accounting, Line, Meta, Report, Row};
+    let line = |a: &forecast::Amounts| Line {
+        messages: a.messages,
+        charged: a.charged,
+        free: a.free,
+        not_delivered: 0,
+        unpriced: 0,
+        cost: a.cost,
+        conversations: None,
+        all_in: None,
+    };
+    Report {
+        meta: Meta {
+            format_version: wabill::report::FORMAT_VERSION,
+            model: f.meta.model.clone(),
+            models_used: f.meta.models_used.clone(),
+            currency: f.meta.currency.clone(),
+            time_zone: f.meta.time_zone.clone(),
+            group_by: vec!["month".into(), "market".into(), "category".into()],
+            rate_sources: f.meta.rate_sources.clone(),
+            inputs: f.meta.inputs.clone(),
+            input_formats: Vec::new(),
+            notes: Vec::new(),
+            upper_bound: None,
+            config: None,
+            period: None,
+            all_in: None,
+            budget: None,
+            group_budgets: Vec::new(),
+        },
+        rows: f
+            .rows
+            .iter()
+            .map(|r| Row {
+                keys: vec![r.month.clone(), r.market.clone(), r.category.clone()],
+                line: line(&r.amounts),
+            })
+            .collect(),
+        totals: line(&f.totals),
+        accounting: Accounting::default(),
+        provider_charges: Vec::new(),
+        partial: None,
+        spend: None,
+    }
+}
+
 /// `--plan A.csv --plan B.csv`: each plan forecast, then laid side by side
 /// as `compare` lays scenarios (rows by month, market and category; one
 /// cost column per plan; differences against the first).
 fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<Exit> {
     use wabill::report::compare::{Comparison, ScenarioMeta, compare};
-    use wabill::report::{Accounting, Line, Meta, Report, Row};
     if !wabill::render::offers(Comparison::FORMATS, format) {
         return Err(Failure::new(
             Exit::Usage,
@@ -554,31 +617,13 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
         )
         .into());
     }
-    let line = |a: &forecast::Amounts| Line {
-        messages: a.messages,
-        charged: a.charged,
-        free: a.free,
-        not_delivered: 0,
-        unpriced: 0,
-        cost: a.cost,
-        conversations: None,
-        all_in: None,
-    };
     let mut reports = Vec::new();
     let mut metas: Vec<ScenarioMeta> = Vec::new();
     let mut zone = String::new();
     for path in &args.plan {
         let (ctx, planned, meta) = from_plan(args, path)?;
         let f = price_forecast(&ctx, planned, meta)?;
-        let stem = path
-            .file_stem()
-            .map_or("plan".into(), |s| s.to_string_lossy().into_owned());
-        let mut name = stem.clone();
-        let mut n = 2;
-        while metas.iter().any(|m| m.name == name) {
-            name = format!("{stem}-{n}");
-            n += 1;
-        }
+        let name = plan_name(path, &metas);
         zone = f.meta.time_zone.clone();
         metas.push(ScenarioMeta {
             name,
@@ -588,39 +633,7 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
             currency: f.meta.currency.clone(),
             rate_sources: f.meta.rate_sources.clone(),
         });
-        reports.push(Report {
-            meta: Meta {
-                format_version: wabill::report::FORMAT_VERSION,
-                model: f.meta.model.clone(),
-                models_used: f.meta.models_used.clone(),
-                currency: f.meta.currency.clone(),
-                time_zone: f.meta.time_zone.clone(),
-                group_by: vec!["month".into(), "market".into(), "category".into()],
-                rate_sources: f.meta.rate_sources.clone(),
-                inputs: f.meta.inputs.clone(),
-                input_formats: Vec::new(),
-                notes: Vec::new(),
-                upper_bound: None,
-                config: None,
-                period: None,
-                all_in: None,
-                budget: None,
-                group_budgets: Vec::new(),
-            },
-            rows: f
-                .rows
-                .iter()
-                .map(|r| Row {
-                    keys: vec![r.month.clone(), r.market.clone(), r.category.clone()],
-                    line: line(&r.amounts),
-                })
-                .collect(),
-            totals: line(&f.totals),
-            accounting: Accounting::default(),
-            provider_charges: Vec::new(),
-            partial: None,
-            spend: None,
-        });
+        reports.push(as_report(&f));
     }
     let inputs = args.plan.iter().map(|p| p.display().to_string()).collect();
     let mut comparison = compare(&reports, metas, inputs, zone);
