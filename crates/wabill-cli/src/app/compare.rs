@@ -93,22 +93,7 @@ pub fn apply<'a>(
 
 pub fn run(args: &CompareArgs) -> Result<Exit> {
     let group_by = &args.by;
-    let scenarios: Vec<Settings> = args
-        .scenarios
-        .iter()
-        .map(|s| apply(s, &args.log.pricing, &args.log.all_in))
-        .collect();
-    if scenarios.len() < 2 {
-        bail!("compare needs two or more --scenario");
-    }
-    for (i, s) in scenarios.iter().enumerate() {
-        if scenarios[..i]
-            .iter()
-            .any(|t| t.scenario.name == s.scenario.name)
-        {
-            bail!("--scenario {}: the name is used twice", s.scenario.name);
-        }
-    }
+    let scenarios = scenarios(args)?;
     let (target, format) = Target::with_format(
         args.output.as_deref(),
         args.format,
@@ -133,37 +118,7 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
     let mut metas = Vec::new();
     let mut failure = None;
     for (scenario, ctx) in scenarios.iter().zip(&contexts) {
-        let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets);
-        if let Some(period) = period {
-            aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
-        }
-        let all_in = settings::all_in(&scenario.all_in, ctx)
-            .with_context(|| format!("scenario {}", scenario.scenario.name))?;
-        if let Some(rules) = &all_in {
-            aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
-        }
-        let unpriced = price_log(ctx, &log, |m, result| {
-            aggregator.add(m, result, &log.strings)
-        });
-        if let Some(e) = aggregator.all_in_error() {
-            bail!("scenario {}: --fx: {e}", scenario.scenario.name);
-        }
-        if let Some(summary) = unpriced.summary() {
-            failure.get_or_insert(format!("scenario {}: {summary}", scenario.scenario.name));
-        }
-        let report = aggregator.finish(
-            &log.stats,
-            MetaInput {
-                model: ctx.model.name().to_string(),
-                currency: ctx.currency.to_string(),
-                time_zone: zone_description(ctx),
-                inputs: log.files.clone(),
-                input_formats: super::estimate::distinct(&log.formats),
-            },
-        );
-        // With fees, tax or FX a scenario is compared on its all-in total,
-        // in the all-in currency.
-        let report = all_in_as_cost(report);
+        let report = price_scenario(scenario, ctx, &log, group_by, period, &mut failure)?;
         metas.push(ScenarioMeta {
             name: scenario.scenario.name.clone(),
             settings: scenario.scenario.written.clone(),
@@ -186,6 +141,70 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         Ok(wabill::render::write(&comparison, format, style, out)?)
     })?;
     Ok(Exit::Ok)
+}
+
+/// The scenarios over the common flags: two or more, each named once.
+fn scenarios(args: &CompareArgs) -> Result<Vec<Settings<'_>>> {
+    let scenarios: Vec<Settings<'_>> = args
+        .scenarios
+        .iter()
+        .map(|s| apply(s, &args.log.pricing, &args.log.all_in))
+        .collect();
+    if scenarios.len() < 2 {
+        bail!("compare needs two or more --scenario");
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        if scenarios[..i]
+            .iter()
+            .any(|t| t.scenario.name == s.scenario.name)
+        {
+            bail!("--scenario {}: the name is used twice", s.scenario.name);
+        }
+    }
+    Ok(scenarios)
+}
+
+/// One scenario's report of the log (`failure`: the first scenario's
+/// messages it could not price).
+fn price_scenario(
+    scenario: &Settings<'_>,
+    ctx: &wabill::pricing::PricingContext,
+    log: &wabill::validate::Log,
+    group_by: &[wabill::report::GroupBy],
+    period: Option<wabill::report::period::Period>,
+    failure: &mut Option<String>,
+) -> Result<wabill::report::Report> {
+    let mut aggregator = Aggregator::new(group_by.to_vec(), &ctx.markets);
+    if let Some(period) = period {
+        aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
+    }
+    let all_in = settings::all_in(&scenario.all_in, ctx)
+        .with_context(|| format!("scenario {}", scenario.scenario.name))?;
+    if let Some(rules) = &all_in {
+        aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
+    }
+    let unpriced = price_log(ctx, log, |m, result| {
+        aggregator.add(m, result, &log.strings)
+    });
+    if let Some(e) = aggregator.all_in_error() {
+        bail!("scenario {}: --fx: {e}", scenario.scenario.name);
+    }
+    if let Some(summary) = unpriced.summary() {
+        failure.get_or_insert(format!("scenario {}: {summary}", scenario.scenario.name));
+    }
+    let report = aggregator.finish(
+        &log.stats,
+        MetaInput {
+            model: ctx.model.name().to_string(),
+            currency: ctx.currency.to_string(),
+            time_zone: zone_description(ctx),
+            inputs: log.files.clone(),
+            input_formats: super::estimate::distinct(&log.formats),
+        },
+    );
+    // With fees, tax or FX a scenario is compared on its all-in total,
+    // in the all-in currency.
+    Ok(all_in_as_cost(report))
 }
 
 /// The report with each line's cost replaced by its all-in total (and the
