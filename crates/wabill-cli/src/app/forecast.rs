@@ -558,7 +558,6 @@ fn as_report(f: &wabill::forecast::ForecastReport) -> wabill::report::Report {
     };
     Report {
         meta: Meta {
-            format_version: wabill::report::FORMAT_VERSION,
             model: f.meta.model.clone(),
             models_used: f.meta.models_used.clone(),
             currency: f.meta.currency.clone(),
@@ -566,14 +565,7 @@ fn as_report(f: &wabill::forecast::ForecastReport) -> wabill::report::Report {
             group_by: vec!["month".into(), "market".into(), "category".into()],
             rate_sources: f.meta.rate_sources.clone(),
             inputs: f.meta.inputs.clone(),
-            input_formats: Vec::new(),
-            notes: Vec::new(),
-            upper_bound: None,
-            config: None,
-            period: None,
-            all_in: None,
-            budget: None,
-            group_budgets: Vec::new(),
+            ..Meta::default()
         },
         rows: f
             .rows
