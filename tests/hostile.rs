@@ -708,6 +708,15 @@ fn bad_flag_values_are_usage_errors() {
         &["estimate", "log.csv", "--entry-point-hours", "0"],
         &["estimate", "log.csv", "--budget=-5"],
         &["estimate", "-", "-"],
+        &["estimate", "log.csv", "--input-format", "foo"],
+        &[
+            "compare",
+            "log.csv",
+            "--scenario",
+            "a:currency=US",
+            "--scenario",
+            "b:tax=lots",
+        ],
         &[
             "forecast",
             "--from-log",

@@ -321,8 +321,7 @@ pub fn render_grid(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
 /// The cost report: the table, the accounting (every count, and the
 /// provider's own charges), the notes and provenance (model, currency,
 /// zone, period, inputs, rate cards, notes).
-pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let grid = super::estimate::grid(report);
+pub fn estimate(report: &Report, grid: Grid, out: &mut dyn Write) -> io::Result<()> {
     let a = &report.accounting;
     let mut counts: Vec<(String, Cell)> = vec![
         ("rows_read".into(), Cell::Count(a.rows_read)),
