@@ -245,7 +245,15 @@ fn by_key_charts(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         None => (&report.meta.currency, "cost"),
     };
     let mut ids: Vec<String> = Vec::new();
+    // The spend charts already draw Meta's cost by market and by day.
+    let drawn: &[&str] = match (&report.spend, &report.meta.all_in) {
+        (Some(_), None) => &["market", "day"],
+        _ => &[],
+    };
     for (i, key) in report.meta.group_by.iter().enumerate() {
+        if drawn.contains(&key.as_str()) {
+            continue;
+        }
         let mut sums: std::collections::BTreeMap<&str, Decimal> = Default::default();
         for row in &report.rows {
             let amount = match &report.meta.all_in {
