@@ -22,22 +22,15 @@ use std::sync::atomic::Ordering;
 
 use serde_json::Value;
 
-use super::Format;
-use super::joins::Joins;
-use super::provider::{MappedJson, Out, Row, contains, first_object_head, number, opened, text};
+use super::provider::{MappedJson, Out, Row, contains, first_object_head, number, text};
+use super::{Format, ReadOptions, open_json};
 
 pub static FORMAT: Format = Format {
     name: "gupshup",
     description: "Gupshup's v2 callbacks (message, message-event, billing-event)",
     extensions: &[],
     detect,
-    open: |name, content, options| {
-        Ok(opened(Box::new(open(
-            name,
-            content,
-            Arc::clone(&options.joins),
-        ))))
-    },
+    open: |name, content, options| open_json(open, name, content, options),
 };
 
 /// Whether the first JSON object is a Gupshup v2 event.
@@ -63,7 +56,8 @@ pub fn status(raw: &str) -> Option<&'static str> {
 
 /// Reads one file of the run; `joins` counts its events for the run's
 /// end check (`Joins::finish`: billing events may come in a later file).
-pub fn open(name: &str, input: Box<dyn BufRead>, joins: Arc<Joins>) -> MappedJson {
+pub fn open(name: &str, input: Box<dyn BufRead>, options: &ReadOptions) -> MappedJson {
+    let joins = Arc::clone(&options.joins);
     *joins.gupshup_file.lock().unwrap_or_else(|e| e.into_inner()) = Some(name.to_string());
     let seen = joins;
     MappedJson::new(
@@ -206,11 +200,12 @@ mod tests {
     }
 
     fn read(text: &str) -> Result<Vec<Vec<String>>, super::super::InputError> {
-        let joins = Arc::new(Joins::default());
+        let options = ReadOptions::default();
+        let joins = &options.joins;
         let mut reader = open(
             "g.json",
             Box::new(std::io::Cursor::new(text.to_string())),
-            Arc::clone(&joins),
+            &options,
         );
         let mut record = csv::ByteRecord::new();
         let mut rows = Vec::new();

@@ -14,29 +14,21 @@
 //! these is rejected, never skipped unseen.
 
 use std::io::BufRead;
-use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::Format;
 use super::provider::{
-    Lacking, MapError, MappedJson, Out, Row, charge, contains, first_object_head, number, opened,
-    text,
+    Lacking, MapError, MappedJson, Out, Row, charge, contains, first_object_head, number, text,
 };
 use super::templates::Templates;
+use super::{Format, ReadOptions, open_json};
 
 pub static FORMAT: Format = Format {
     name: "infobip",
     description: "Infobip's WhatsApp delivery reports and inbound messages (JSON)",
     extensions: &[],
     detect,
-    open: |name, content, options| {
-        Ok(opened(Box::new(open(
-            name,
-            content,
-            options.templates.clone(),
-        ))))
-    },
+    open: |name, content, options| open_json(open, name, content, options),
 };
 
 /// Whether the first JSON object is an Infobip report.
@@ -82,7 +74,8 @@ pub fn timestamp(raw: &str) -> String {
     t.to_string()
 }
 
-pub fn open(name: &str, input: Box<dyn BufRead>, templates: Option<Arc<Templates>>) -> MappedJson {
+pub fn open(name: &str, input: Box<dyn BufRead>, options: &ReadOptions) -> MappedJson {
+    let templates = options.templates.clone();
     MappedJson::new(
         name,
         input,
@@ -256,12 +249,12 @@ mod tests {
 {"results":[{"bulkId":"b","messageId":"out-1","to":"491511000004","sentAt":"2026-02-02T10:05:00.000+0000","doneAt":"2026-02-02T10:05:03.000+0000","messageCount":1,"callbackData":"spring_sale","price":{"pricePerMessage":0.1365,"currency":"EUR"},"status":{"groupId":3,"groupName":"DELIVERED","id":5,"name":"DELIVERED_TO_HANDSET"}},{"messageId":"out-2","to":"491511000004","sentAt":"2026-02-02T10:06:00.000+0000","status":{"groupName":"UNDELIVERABLE"}}]}
 {"results":[{"messageId":"out-1","to":"491511000004","sentAt":"2026-02-02T10:05:00.000+0000","seenAt":"2026-02-02T10:09:00.000+0000"},{"messageId":"odd"}]}
 "#;
-        let t =
-            Arc::new(Templates::parse("t.csv", "name,category\nspring_sale,marketing\n").unwrap());
+        let options =
+            ReadOptions::with_templates_text(Some("name,category\nspring_sale,marketing\n"));
         let mut reader = open(
             "i.json",
             Box::new(std::io::Cursor::new(text.to_string())),
-            Some(t),
+            &options,
         );
         let mut record = csv::ByteRecord::new();
         let mut got = Vec::new();
@@ -308,7 +301,7 @@ mod tests {
         let mut reader = open(
             "i.json",
             Box::new(std::io::Cursor::new(text.to_string())),
-            None,
+            &ReadOptions::default(),
         );
         reader.next_record(&mut record).unwrap();
         let e = reader.next_record(&mut record).unwrap_err().to_string();

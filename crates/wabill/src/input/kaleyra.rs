@@ -18,7 +18,7 @@ use std::sync::Arc;
 use super::provider::{
     Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, referred,
 };
-use super::templates::Templates;
+use super::templates::{Templates, category_of};
 use super::{Format, InputError, open_templated_csv};
 use crate::model::Direction;
 
@@ -162,21 +162,8 @@ fn map(c: &Cols, templates: Option<&Templates>, f: &Fields, row: &mut Row) -> Re
                 "service".into()
             } else {
                 let name = f.get(c.template);
-                match (templates, templates.and_then(|t| t.by_key(&name))) {
-                    (_, Some(c)) => c.as_str().to_string(),
-                    (Some(t), None) => {
-                        row.reject(t.missing(&name));
-                        String::new()
-                    }
-                    (None, None) => {
-                        return Err(MapError::NeedsTemplates {
-                            export: &LACKING,
-                            id: id.into_owned(),
-                            about: Some(name.into_owned()),
-                            field: c.template,
-                        });
-                    }
-                }
+                category_of(templates, &name, row, &LACKING, || id.into_owned())
+                    .map_err(|e| e.at_field(c.template))?
             };
             row.set(Out::Category, category);
         }

@@ -236,6 +236,32 @@ pub fn open_templated_csv(
     )))
 }
 
+#[cfg(test)]
+impl ReadOptions {
+    /// Options whose `--templates` file is this CSV text, if any (tests).
+    pub fn with_templates_text(csv: Option<&str>) -> ReadOptions {
+        ReadOptions {
+            templates: csv
+                .map(|t| std::sync::Arc::new(templates::Templates::parse("t.csv", t).unwrap())),
+            ..ReadOptions::default()
+        }
+    }
+}
+
+/// A provider's JSON reader: its `open`, given the run's options.
+pub type JsonOpen = fn(&str, Box<dyn BufRead>, &ReadOptions) -> provider::MappedJson;
+
+/// The `Format::open` of a provider's JSON events (YCloud, WATI, Infobip,
+/// Gupshup): the reader's own `open`.
+pub fn open_json(
+    open: JsonOpen,
+    name: &str,
+    content: Box<dyn BufRead>,
+    options: &ReadOptions,
+) -> Result<Opened, InputError> {
+    Ok(provider::opened(Box::new(open(name, content, options))))
+}
+
 /// A log format: one reader.
 pub struct Format {
     /// The `--input-format` name, also shown in reports.

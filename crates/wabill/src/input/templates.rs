@@ -12,7 +12,7 @@
 use crate::location::LocatedError;
 use rustc_hash::FxHashMap;
 
-use super::provider::header_key;
+use super::provider::{Lacking, MapError, Row, header_key};
 use crate::model::Category;
 
 #[derive(Clone, Debug, Default)]
@@ -180,6 +180,32 @@ fn matches(pieces: &[String], text: &str) -> bool {
         }
     }
     !rest.is_empty()
+}
+
+/// The category `--templates` gives the template `name` of a provider's
+/// message (`id`, in an `export` that does not say): a template the file
+/// lacks rejects the row (no category); without the file the export
+/// cannot be priced.
+pub fn category_of(
+    templates: Option<&Templates>,
+    name: &str,
+    row: &mut Row,
+    export: &'static Lacking,
+    id: impl FnOnce() -> String,
+) -> Result<String, MapError> {
+    match (templates, templates.and_then(|t| t.by_key(name))) {
+        (_, Some(c)) => Ok(c.as_str().to_string()),
+        (Some(t), None) => {
+            row.reject(t.missing(name));
+            Ok(String::new())
+        }
+        (None, None) => Err(MapError::NeedsTemplates {
+            export,
+            id: id(),
+            about: Some(name.to_string()),
+            field: None,
+        }),
+    }
 }
 
 #[cfg(test)]

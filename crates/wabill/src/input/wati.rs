@@ -20,27 +20,19 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::Format;
-use super::joins::{Joins, Sent};
+use super::joins::Sent;
 use super::provider::{
-    Lacking, MapError, MappedJson, Out, Row, contains, first_object_head, number, opened, referred,
-    text,
+    Lacking, MappedJson, Out, Row, contains, first_object_head, number, referred, text,
 };
-use super::templates::Templates;
+use super::templates::category_of;
+use super::{Format, ReadOptions, open_json};
 
 pub static FORMAT: Format = Format {
     name: "wati",
     description: "WATI's webhook events (message, sessionMessageSent, templateMessageSent, sentMessageDELIVERED/READ, templateMessageFailed)",
     extensions: &[],
     detect,
-    open: |name, content, options| {
-        Ok(opened(Box::new(open(
-            name,
-            content,
-            options.templates.clone(),
-            Arc::clone(&options.joins),
-        ))))
-    },
+    open: |name, content, options| open_json(open, name, content, options),
 };
 
 /// Whether the first JSON object is a WATI event: an `eventType` and a
@@ -104,12 +96,9 @@ pub fn status(raw: &str) -> Option<&'static str> {
 /// Reads one file of the run: sent messages awaiting their last status are
 /// kept in `joins` (by each of their ids), so a status event in a later
 /// file joins its message.
-pub fn open(
-    name: &str,
-    input: Box<dyn BufRead>,
-    templates: Option<Arc<Templates>>,
-    joins: Arc<Joins>,
-) -> MappedJson {
+pub fn open(name: &str, input: Box<dyn BufRead>, options: &ReadOptions) -> MappedJson {
+    let templates = options.templates.clone();
+    let joins = Arc::clone(&options.joins);
     MappedJson::new(
         name,
         input,
@@ -161,24 +150,13 @@ pub fn open(
                 Event::TemplateSent => {
                     let template = text(e.get("templateName"));
                     row.set(Out::Template, &template);
-                    match (
-                        &templates,
-                        templates.as_deref().and_then(|t| t.by_key(&template)),
-                    ) {
-                        (_, Some(c)) => Some(c.as_str().to_string()),
-                        (Some(t), None) => {
-                            row.reject(t.missing(&template));
-                            Some(String::new())
-                        }
-                        (None, None) => {
-                            return Err(MapError::NeedsTemplates {
-                                export: &LACKING,
-                                id: message_id(&ids).to_string(),
-                                about: Some(template),
-                                field: None,
-                            });
-                        }
-                    }
+                    Some(category_of(
+                        templates.as_deref(),
+                        &template,
+                        &mut row,
+                        &LACKING,
+                        || message_id(&ids).to_string(),
+                    )?)
                 }
                 Event::Status(status, last) => {
                     let known = ids
@@ -313,12 +291,11 @@ mod tests {
         text: &str,
         templates: Option<&str>,
     ) -> Result<Vec<Vec<String>>, super::super::InputError> {
-        let templates = templates.map(|t| Arc::new(Templates::parse("t.csv", t).unwrap()));
+        let options = ReadOptions::with_templates_text(templates);
         let mut reader = open(
             "w.json",
             Box::new(std::io::Cursor::new(text.to_string())),
-            templates,
-            Arc::default(),
+            &options,
         );
         super::super::provider::read_all(&mut reader)
     }

@@ -16,27 +16,18 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::Format;
-use super::joins::Joins;
 use super::provider::{
-    Lacking, MapError, MappedJson, Out, Row, charge, contains, first_object_head, number, opened,
-    text,
+    Lacking, MapError, MappedJson, Out, Row, charge, contains, first_object_head, number, text,
 };
-use super::templates::Templates;
+use super::templates::{Templates, category_of};
+use super::{Format, ReadOptions, open_json};
 
 pub static FORMAT: Format = Format {
     name: "ycloud",
     description: "YCloud's webhook events (whatsapp.message.updated, whatsapp.inbound_message.received)",
     extensions: &[],
     detect,
-    open: |name, content, options| {
-        Ok(opened(Box::new(open(
-            name,
-            content,
-            options.templates.clone(),
-            Arc::clone(&options.joins),
-        ))))
-    },
+    open: |name, content, options| open_json(open, name, content, options),
 };
 
 /// Whether the first JSON object is a YCloud event.
@@ -67,12 +58,9 @@ fn message_category(pricing_category: &str) -> Option<&str> {
     }
 }
 
-pub fn open(
-    name: &str,
-    input: Box<dyn BufRead>,
-    templates: Option<Arc<Templates>>,
-    joins: Arc<Joins>,
-) -> MappedJson {
+pub fn open(name: &str, input: Box<dyn BufRead>, options: &ReadOptions) -> MappedJson {
+    let templates = options.templates.clone();
+    let joins = Arc::clone(&options.joins);
     MappedJson::new(
         name,
         input,
@@ -154,22 +142,12 @@ fn outbound(m: &Value, templates: Option<&Templates>) -> Result<Row, MapError> {
         None if !is_template => "service".into(),
         None => {
             let name = text(m.get("template").and_then(|t| t.get("name")));
-            match (templates, templates.and_then(|t| t.by_key(&name))) {
-                (_, Some(c)) => c.as_str().into(),
+            let known = templates.and_then(|t| t.by_key(&name));
+            if known.is_none() && status(&raw_status) == Some("failed") {
                 // Failed before Meta priced it: not charged either way.
-                _ if status(&raw_status) == Some("failed") => String::new(),
-                (Some(t), None) => {
-                    row.reject(t.missing(&name));
-                    String::new()
-                }
-                (None, None) => {
-                    return Err(MapError::NeedsTemplates {
-                        export: &LACKING,
-                        id: id(m),
-                        about: Some(name),
-                        field: None,
-                    });
-                }
+                String::new()
+            } else {
+                category_of(templates, &name, &mut row, &LACKING, || id(m))?
             }
         }
     };
@@ -267,12 +245,11 @@ mod tests {
         text: &str,
         templates: Option<&str>,
     ) -> Result<Vec<Vec<String>>, super::super::InputError> {
-        let templates = templates.map(|t| Arc::new(Templates::parse("t.csv", t).unwrap()));
+        let options = ReadOptions::with_templates_text(templates);
         let mut reader = open(
             "y.json",
             Box::new(std::io::Cursor::new(text.to_string())),
-            templates,
-            Arc::default(),
+            &options,
         );
         super::super::provider::read_all(&mut reader)
     }
