@@ -5,6 +5,7 @@
 
 mod calendar;
 mod conversation;
+mod counters;
 mod lines;
 mod model;
 mod rules;
@@ -17,6 +18,7 @@ mod window;
 mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
+pub use counters::{Counted, Renumber};
 pub use conversation::{
     CONVERSATION_LENGTH, Conversation, ConversationRef, ConversationType, Era,
     FREE_CONVERSATIONS_PER_MONTH, SERVICE_FREE_FROM,
@@ -462,6 +464,11 @@ pub struct Pricer<'t> {
     /// Card lookups by cell and day: a handful of distinct answers serve
     /// millions of messages.
     rate_cache: HashMap<RateQuery, Result<FoundRate<'t>, MissingRate>>,
+    /// A shard's pricer (`Pricer::sharded`): the monthly counters are
+    /// left to the ordered merge, and the step that needs them is kept in
+    /// `counted`.
+    defers_counters: bool,
+    counted: Option<Counted>,
 }
 
 type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
@@ -486,6 +493,8 @@ impl<'t> Pricer<'t> {
             recycles: false,
             last_conversation: 0,
             last_sweep: Instant::MIN,
+            defers_counters: false,
+            counted: None,
         }
     }
 
@@ -785,6 +794,16 @@ impl<'t> Pricer<'t> {
         priced: &mut Priced<'t>,
         over_allowance: RateCategory,
     ) -> Result<Priced<'t>, Unpriced> {
+        if self.defers_counters {
+            return Ok(self.defer(
+                priced,
+                Counted::Allowance {
+                    kind,
+                    allowance,
+                    over_allowance,
+                },
+            ));
+        }
         let count = self
             .allowance_counts
             .entry((kind, m.business, month_of(priced.local_date)))
@@ -824,6 +843,9 @@ impl<'t> Pricer<'t> {
         rate_category: RateCategory,
         tiered: bool,
     ) -> Result<Priced<'t>, Unpriced> {
+        if tiered && self.defers_counters {
+            return Ok(self.defer(priced, Counted::Tiered(rate_category)));
+        }
         let ctx = self.ctx;
         let date = priced.local_date;
         let rate_category = self.international(m, priced, rate_category);

@@ -1,0 +1,324 @@
+//! Pricing on several cores (`--threads` 3 or more): the settled messages
+//! are routed by business × customer (a group message: business × group)
+//! to shards, each on a thread of its own with its own pricer — windows,
+//! conversations, market cache, a mirror of the customer numbers it meets —
+//! so each shard's tables are a fraction of the whole. A shard decides
+//! everything that depends on one pair, in the order the settler released
+//! its messages; what is counted across pairs (the service allowance per
+//! business and month, volume tiers per portfolio, conversation numbers) is
+//! left to the ordered merge on the calling thread, which takes the shards'
+//! answers back in the settler's release order (every round records which
+//! shard each message went to) and finishes them with one counting pricer.
+//! The release order is the sequential engine's, so the bytes are the same
+//! for every number of shards.
+
+use std::collections::VecDeque;
+use std::sync::mpsc;
+use std::time::Duration;
+
+use super::cpu::ThreadClock;
+use crate::model::Message;
+use crate::pricing::{Counted, Priced, Pricer, PricingContext, Renumber, Unpriced};
+use crate::validate::Strings;
+
+/// Rounds routed but not yet merged, at most: enough for the shards to
+/// work while the calling thread settles the next batch.
+const IN_FLIGHT: usize = 4;
+
+/// One round of work for a shard: customer numbers it has not been told
+/// (id, end in `names`), names interned since the last round, the
+/// messages in release order, and the customers forgotten after them.
+#[derive(Default)]
+struct Work {
+    customers: Vec<(u32, u32)>,
+    names: String,
+    businesses: Vec<Box<str>>,
+    templates: Vec<Box<str>>,
+    messages: Vec<Message>,
+    forgotten: Vec<u32>,
+}
+
+/// A shard's answer for one message.
+enum Decided<'a> {
+    Done(Result<Priced<'a>, Unpriced>),
+    /// Decided up to a shared counter (`Pricer::count`).
+    Counted(Priced<'a>, Counted),
+}
+
+struct Answers<'a> {
+    messages: Vec<Message>,
+    decided: Vec<Decided<'a>>,
+    /// The shard thread's CPU time so far, and the pairs it holds.
+    cpu: Duration,
+    pairs: usize,
+}
+
+/// What a shard holds: its pricer and the strings it prices with.
+struct Shard<'a> {
+    pricer: Pricer<'a>,
+    strings: Strings,
+}
+
+impl<'a> Shard<'a> {
+    fn take(&mut self, work: Work) -> Answers<'a> {
+        let Shard { pricer, strings } = self;
+        let mut start = 0;
+        for &(id, end) in &work.customers {
+            strings
+                .customers
+                .insert_at(id, &work.names[start as usize..end as usize]);
+            start = end;
+        }
+        for name in &work.businesses {
+            strings.businesses.intern(name);
+        }
+        for name in &work.templates {
+            strings.templates.intern(name);
+        }
+        let decided = work
+            .messages
+            .iter()
+            .map(|m| {
+                let result = pricer.price(m, strings);
+                match pricer.take_counted() {
+                    Some(step) => Decided::Counted(
+                        result.expect("a counted step is deferred before any error"),
+                        step,
+                    ),
+                    None => Decided::Done(result),
+                }
+            })
+            .collect();
+        for &id in &work.forgotten {
+            pricer.forget_customer(id);
+            strings.customers.remove(id);
+        }
+        Answers {
+            messages: work.messages,
+            decided,
+            cpu: Duration::ZERO,
+            pairs: pricer.live_pairs(),
+        }
+    }
+}
+
+/// The shards' threads as the calling thread sees them, and the merge.
+pub(super) struct Shards<'a> {
+    to: Vec<mpsc::Sender<Work>>,
+    from: Vec<mpsc::Receiver<Answers<'a>>>,
+    filling: Vec<Work>,
+    /// The shard of each message of the round being filled, and of each
+    /// round sent and not merged.
+    route: Vec<u8>,
+    rounds: VecDeque<Vec<u8>>,
+    /// Per customer id: the shards told its number (bit per shard).
+    told: Vec<u64>,
+    businesses: usize,
+    templates: usize,
+    counter: Pricer<'a>,
+    renumber: Vec<Renumber>,
+    conversations: u64,
+    /// The CPU time of each shard's thread and the pairs it holds, as
+    /// last reported, and the most pairs held in all.
+    cpu: Vec<Duration>,
+    pairs: Vec<usize>,
+    peak_pairs: usize,
+    merge_clock: ThreadClock,
+    pub(super) merge_cpu: Duration,
+}
+
+/// Shards at most: one bit each in `Shards::told`.
+pub(super) const MAX_SHARDS: usize = 64;
+
+impl<'a> Shards<'a> {
+    /// Starts `n` shard threads in `scope`.
+    pub(super) fn spawn<'scope, 'env: 'scope>(
+        scope: &'scope std::thread::Scope<'scope, 'env>,
+        ctx: &'a PricingContext,
+        n: usize,
+    ) -> std::io::Result<Self>
+    where
+        'a: 'scope,
+    {
+        let n = n.clamp(1, MAX_SHARDS);
+        let (mut to, mut from) = (Vec::new(), Vec::new());
+        for i in 0..n {
+            let (work_tx, work_rx) = mpsc::channel::<Work>();
+            let (answer_tx, answer_rx) = mpsc::channel::<Answers<'a>>();
+            std::thread::Builder::new()
+                .name(format!("wabill-shard-{i}"))
+                .spawn_scoped(scope, move || {
+                    let clock = ThreadClock::start();
+                    let mut shard = Shard {
+                        pricer: Pricer::sharded(ctx),
+                        strings: Strings::default(),
+                    };
+                    for work in work_rx {
+                        let mut answers = shard.take(work);
+                        answers.cpu = clock.elapsed();
+                        if answer_tx.send(answers).is_err() {
+                            break;
+                        }
+                    }
+                })?;
+            to.push(work_tx);
+            from.push(answer_rx);
+        }
+        Ok(Shards {
+            to,
+            from,
+            filling: (0..n).map(|_| Work::default()).collect(),
+            route: Vec::new(),
+            rounds: VecDeque::new(),
+            told: Vec::new(),
+            businesses: 0,
+            templates: 0,
+            counter: Pricer::new(ctx),
+            renumber: (0..n).map(|_| Renumber::default()).collect(),
+            conversations: 0,
+            cpu: vec![Duration::ZERO; n],
+            pairs: vec![0; n],
+            peak_pairs: 0,
+            merge_clock: ThreadClock::start(),
+            merge_cpu: Duration::ZERO,
+        })
+    }
+
+    /// The shard of a message: its pair's, or its group's.
+    fn shard_of(&self, m: &Message) -> usize {
+        let key = match m.extras.group() {
+            Some(group) => u64::from(group) | 1 << 63,
+            None => u64::from(m.customer),
+        };
+        let h = (u64::from(m.business) << 32 ^ key).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        ((u128::from(h) * self.to.len() as u128) >> 64) as usize
+    }
+
+    /// Routes a released message to its shard, with its customer's number
+    /// the first time that shard meets this customer.
+    pub(super) fn route(&mut self, m: &Message, strings: &Strings) {
+        let s = self.shard_of(m);
+        let id = m.customer as usize;
+        if id >= self.told.len() {
+            self.told.resize(id + 1, 0);
+        }
+        let work = &mut self.filling[s];
+        if self.told[id] & 1 << s == 0 {
+            self.told[id] |= 1 << s;
+            work.names.push_str(strings.customers.get(m.customer));
+            let end = u32::try_from(work.names.len()).expect("a round's numbers fit");
+            work.customers.push((m.customer, end));
+        }
+        work.messages.push(*m);
+        self.route.push(s as u8);
+    }
+
+    /// Forgets customer `id` in the shards that know it (after its
+    /// messages, which were released before).
+    pub(super) fn forget(&mut self, id: u32) {
+        let Some(told) = self.told.get_mut(id as usize) else {
+            return;
+        };
+        let mut bits = std::mem::take(told);
+        while bits != 0 {
+            let s = bits.trailing_zeros() as usize;
+            self.filling[s].forgotten.push(id);
+            bits &= bits - 1;
+        }
+    }
+
+    /// Sends the round filled so far to the shards; merges the oldest
+    /// rounds once `IN_FLIGHT` are out.
+    pub(super) fn send(
+        &mut self,
+        strings: &Strings,
+        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
+    ) {
+        let businesses = strings.businesses.names_from(self.businesses);
+        let templates = strings.templates.names_from(self.templates);
+        for (work, to) in self.filling.iter_mut().zip(&self.to) {
+            let mut work = std::mem::take(work);
+            work.businesses = businesses.to_vec();
+            work.templates = templates.to_vec();
+            // A shard that stopped has panicked; the scope reports it.
+            let _ = to.send(work);
+        }
+        self.businesses = strings.businesses.len();
+        self.templates = strings.templates.len();
+        self.rounds.push_back(std::mem::take(&mut self.route));
+        while self.rounds.len() > IN_FLIGHT {
+            self.merge_one(strings, emit);
+        }
+    }
+
+    /// Sends what is left and merges every round (end of input).
+    pub(super) fn finish(
+        &mut self,
+        strings: &Strings,
+        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
+    ) {
+        self.send(strings, emit);
+        while !self.rounds.is_empty() {
+            self.merge_one(strings, emit);
+        }
+    }
+
+    /// Takes the oldest round's answers from every shard and hands its
+    /// messages on in release order, counted and numbered.
+    fn merge_one(
+        &mut self,
+        strings: &Strings,
+        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
+    ) {
+        let route = self.rounds.pop_front().expect("a round is out");
+        let mut answers: Vec<_> = self
+            .from
+            .iter()
+            .map(|rx| {
+                let a = rx.recv().expect("a shard answers every round");
+                (a.messages.into_iter(), a.decided.into_iter(), a.cpu, a.pairs)
+            })
+            .collect();
+        let start = self.merge_clock.elapsed();
+        for (s, &(_, _, cpu, pairs)) in answers.iter().enumerate() {
+            self.cpu[s] = cpu;
+            self.pairs[s] = pairs;
+        }
+        self.peak_pairs = self.peak_pairs.max(self.pairs.iter().sum());
+        for s in route {
+            let s = usize::from(s);
+            let (messages, decided, _, _) = &mut answers[s];
+            let m = messages.next().expect("one answer per message");
+            let renumber = &mut self.renumber[s];
+            let result = match decided.next().expect("one answer per message") {
+                Decided::Done(mut result) => {
+                    renumber.result(&m, &mut result, &mut self.conversations);
+                    result
+                }
+                Decided::Counted(mut priced, step) => {
+                    renumber.priced(&m, &mut priced, &mut self.conversations);
+                    self.counter.count(&m, priced, step, strings)
+                }
+            };
+            emit(&m, &result, strings);
+        }
+        self.merge_cpu += self.merge_clock.elapsed() - start;
+    }
+
+    /// Shard threads' CPU time: in all, and the busiest's.
+    pub(super) fn cpu(&self) -> (Duration, Duration) {
+        (
+            self.cpu.iter().sum(),
+            self.cpu.iter().copied().max().unwrap_or_default(),
+        )
+    }
+
+    /// Business × customer pairs the shards held at most (after a round).
+    pub(super) fn peak_pairs(&self) -> usize {
+        self.peak_pairs
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.to.len()
+    }
+}
