@@ -17,8 +17,10 @@ use std::sync::mpsc;
 use std::time::Duration;
 
 use super::cpu::ThreadClock;
-use crate::model::Message;
-use crate::pricing::{Counted, Priced, Pricer, PricingContext, Renumber, Unpriced};
+use crate::model::{Instant, Message};
+use crate::pricing::{
+    Counted, Priced, Pricer, PricingContext, Renumber, SweepClock, Unpriced,
+};
 use crate::validate::Strings;
 
 /// Rounds routed but not yet merged, at most: enough for the shards to
@@ -35,6 +37,10 @@ struct Work {
     businesses: Vec<Box<str>>,
     templates: Vec<Box<str>>,
     messages: Vec<Message>,
+    /// Sweeps of idle pairs, each before the message at its index.
+    sweeps: Vec<(usize, Instant)>,
+    /// From the end of this round on, customer ids may be reused.
+    recycles: bool,
     forgotten: Vec<u32>,
 }
 
@@ -75,10 +81,15 @@ impl<'a> Shard<'a> {
         for name in &work.templates {
             strings.templates.intern(name);
         }
+        let mut sweeps = work.sweeps.iter().peekable();
         let decided = work
             .messages
             .iter()
-            .map(|m| {
+            .enumerate()
+            .map(|(i, m)| {
+                while let Some((_, at)) = sweeps.next_if(|&&(before, _)| before <= i) {
+                    pricer.sweep_now(*at);
+                }
                 let result = pricer.price(m, strings);
                 match pricer.take_counted() {
                     Some(step) => Decided::Counted(
@@ -89,6 +100,12 @@ impl<'a> Shard<'a> {
                 }
             })
             .collect();
+        for (_, at) in sweeps {
+            pricer.sweep_now(*at);
+        }
+        if work.recycles {
+            pricer.recycles_ids();
+        }
         for &id in &work.forgotten {
             pricer.forget_customer(id);
             strings.customers.remove(id);
@@ -115,6 +132,9 @@ pub(super) struct Shards<'a> {
     told: Vec<u64>,
     businesses: usize,
     templates: usize,
+    /// The one pricer's sweeps, and whether ids are reused yet.
+    sweeps: SweepClock,
+    recycles: bool,
     counter: Pricer<'a>,
     renumber: Vec<Renumber>,
     conversations: u64,
@@ -173,6 +193,8 @@ impl<'a> Shards<'a> {
             told: Vec::new(),
             businesses: 0,
             templates: 0,
+            sweeps: SweepClock::default(),
+            recycles: false,
             counter: Pricer::new(ctx),
             renumber: (0..n).map(|_| Renumber::default()).collect(),
             conversations: 0,
@@ -197,6 +219,11 @@ impl<'a> Shards<'a> {
     /// Routes a released message to its shard, with its customer's number
     /// the first time that shard meets this customer.
     pub(super) fn route(&mut self, m: &Message, strings: &Strings) {
+        if self.sweeps.due(m.at) {
+            for work in &mut self.filling {
+                work.sweeps.push((work.messages.len(), m.at));
+            }
+        }
         let s = self.shard_of(m);
         let id = m.customer as usize;
         if id >= self.told.len() {
@@ -216,6 +243,12 @@ impl<'a> Shards<'a> {
     /// Forgets customer `id` in the shards that know it (after its
     /// messages, which were released before).
     pub(super) fn forget(&mut self, id: u32) {
+        if !self.recycles {
+            self.recycles = true;
+            for work in &mut self.filling {
+                work.recycles = true;
+            }
+        }
         let Some(told) = self.told.get_mut(id as usize) else {
             return;
         };
@@ -320,5 +353,104 @@ impl<'a> Shards<'a> {
 
     pub(super) fn len(&self) -> usize {
         self.to.len()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Category, Direction, SourcePos, Status};
+    use crate::pricing::ModelChoice;
+
+    /// Messages 20 s apart from `start`, of two businesses and 300
+    /// customers, inbound (some from an ad) and every template category.
+    fn messages(start: &str, strings: &mut Strings) -> Vec<Message> {
+        let t0 = start.parse::<jiff::Timestamp>().unwrap().as_microsecond();
+        let mut state = 7u64;
+        (0..6000u64)
+            .map(|i| {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1_442_695_040_888_963_407);
+                let r = state >> 33;
+                use Category::*;
+                let category = [None, Some(Service), Some(Utility), Some(Marketing)]
+                    [(r % 4) as usize];
+                Message {
+                    at: Instant::from_micros(t0 + i as i64 * 20_000_000),
+                    direction: if category.is_some() {
+                        Direction::Out
+                    } else {
+                        Direction::In
+                    },
+                    category,
+                    status: Status::Delivered,
+                    entry_point: category.is_none() && r % 29 == 0,
+                    business: strings
+                        .businesses
+                        .intern(["15550001", "15550002"][(r >> 8) as usize % 2]),
+                    customer: strings
+                        .customers
+                        .intern(&format!("55119876{:05}", (r >> 12) % 300)),
+                    country: None,
+                    message_id: None,
+                    source: SourcePos {
+                        file: 0,
+                        line: i + 2,
+                        row: 0,
+                    },
+                    extras: Default::default(),
+                    tags: 0,
+                }
+            })
+            .collect()
+    }
+
+    fn collect<'a, 'v>(
+        merged: &'v mut Vec<Result<Priced<'a>, Unpriced>>,
+    ) -> impl FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings) + 'v {
+        move |_, r, _| merged.push(r.clone())
+    }
+
+    /// Sharded and merged, every price is the sequential pricer's, to the
+    /// conversation numbers and the positions in the monthly counts.
+    #[test]
+    fn shards_and_the_merge_price_as_one_pricer() {
+        // Conversations (2023 model, numbered across pairs), and the
+        // 2026-10 service allowance, made small so that it runs out.
+        for start in ["2024-11-04T00:00:00Z", "2026-10-03T00:00:00Z"] {
+            let mut ctx = PricingContext::builtin(ModelChoice::Auto);
+            ctx.service_allowance = 150;
+            let mut strings = Strings::default();
+            let messages = messages(start, &mut strings);
+            let mut pricer = Pricer::new(&ctx);
+            let one: Vec<_> = messages.iter().map(|m| pricer.price(m, &strings)).collect();
+            let counted = |p: &Priced<'_>| {
+                p.counted_as > Some(150) || p.conversation.is_some_and(|c| c.conversation.id > 500)
+            };
+            assert!(one.iter().any(|r| r.as_ref().is_ok_and(counted)), "{start}");
+            for n in [1, 3, 8] {
+                let mut merged: Vec<Result<Priced<'_>, Unpriced>> = Vec::new();
+                std::thread::scope(|scope| {
+                    let mut shards = Shards::spawn(scope, &ctx, n).unwrap();
+                    let mut emit = collect(&mut merged);
+                    for round in messages.chunks(333) {
+                        for m in round {
+                            shards.route(m, &strings);
+                        }
+                        shards.send(&strings, &mut emit);
+                    }
+                    shards.finish(&strings, &mut emit);
+                });
+                let first = merged.iter().zip(&one).position(|(a, b)| a != b);
+                assert!(
+                    merged.len() == one.len() && first.is_none(),
+                    "{start}, {n} shards: {} of {}; first differing: {:?}",
+                    merged.len(),
+                    one.len(),
+                    first.map(|i| (&merged[i], &one[i]))
+                );
+            }
+        }
     }
 }

@@ -30,8 +30,16 @@ impl<'t> Pricer<'t> {
     pub fn sharded(ctx: &'t PricingContext) -> Self {
         Pricer {
             defers_counters: true,
+            sweeps: None,
             ..Pricer::new(ctx)
         }
+    }
+
+    /// Customer ids may come back as other numbers from now on (as after
+    /// `forget_customer`): a shard learns it when any shard does, as one
+    /// pricer would.
+    pub fn recycles_ids(&mut self) {
+        self.recycles = true;
     }
 
     /// Keeps the counted step for the merge; `priced` is what is decided so far.

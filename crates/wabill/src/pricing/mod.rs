@@ -455,7 +455,9 @@ pub struct Pricer<'t> {
     conversations: HashMap<(u32, u32), conversation::OpenConversations>,
     /// The id of the latest conversation opened.
     last_conversation: u64,
-    last_sweep: Instant,
+    /// When to drop idle pairs; `None` in a shard, which is told when
+    /// (`sweep_now`), so that every shard drops what one pricer would.
+    sweeps: Option<SweepClock>,
     /// How long a customer's last message is remembered past its windows.
     history: Span,
     /// Customer ids may be forgotten and given to other numbers
@@ -476,6 +478,31 @@ type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 /// How often idle pairs are dropped, so memory follows open windows.
 const SWEEP_EVERY: Span = Span::hours(6);
 
+/// When a pricer drops idle pairs: at the first message `SWEEP_EVERY`
+/// after the last time (the sharded engine keeps this clock on the
+/// settled messages of all shards and tells each shard).
+#[derive(Clone, Copy, Debug)]
+pub struct SweepClock {
+    last: Instant,
+}
+
+impl Default for SweepClock {
+    fn default() -> Self {
+        SweepClock { last: Instant::MIN }
+    }
+}
+
+impl SweepClock {
+    /// Whether a message at `now` sweeps first.
+    pub fn due(&mut self, now: Instant) -> bool {
+        let due = now >= self.last.saturating_add(SWEEP_EVERY);
+        if due {
+            self.last = now;
+        }
+        due
+    }
+}
+
 impl<'t> Pricer<'t> {
     pub fn new(ctx: &'t PricingContext) -> Self {
         Pricer {
@@ -492,7 +519,7 @@ impl<'t> Pricer<'t> {
             history: Span::ZERO,
             recycles: false,
             last_conversation: 0,
-            last_sweep: Instant::MIN,
+            sweeps: Some(SweepClock::default()),
             defers_counters: false,
             counted: None,
         }
@@ -595,12 +622,8 @@ impl<'t> Pricer<'t> {
         self.pairs.len()
     }
 
-    /// Drops pairs whose windows can no longer matter.
-    fn sweep(&mut self, now: Instant) {
-        if now < self.last_sweep.saturating_add(SWEEP_EVERY) {
-            return;
-        }
-        self.last_sweep = now;
+    /// Drops pairs whose windows can no longer matter, as of `now`.
+    pub fn sweep_now(&mut self, now: Instant) {
         let rules = self.ctx.windows;
         let history = self.history;
         self.pairs.retain(|_, w| !w.expired(now, &rules, history));
@@ -611,7 +634,11 @@ impl<'t> Pricer<'t> {
 
     /// Prices the next message; `strings` resolves its interned ids.
     pub fn price(&mut self, m: &Message, strings: &Strings) -> Result<Priced<'t>, Unpriced> {
-        self.sweep(m.at);
+        if let Some(clock) = &mut self.sweeps
+            && clock.due(m.at)
+        {
+            self.sweep_now(m.at);
+        }
         let business = self.business(m.business, strings);
         let date = business.calendar.date(m.at);
         let found = self.market(m, date, strings);
