@@ -379,6 +379,11 @@ fn many_short_lived_customers_stream_the_same_with_bounded_state() {
         log.to_str().unwrap(),
     ]);
     assert_eq!(stream, memory);
+    // Shards learn and forget customers under ids of their own, reused.
+    for threads in THREADS {
+        let sharded = report_with("stream", &[&log], &["--threads", threads]);
+        assert!(sharded == memory, "--threads {threads}");
+    }
     let distinct = distinct_customers(&log);
     assert!(
         ids > distinct,
@@ -456,6 +461,10 @@ fn forgetting_keeps_open_windows_and_reuses_ids_safely() {
     let memory = wabill(&args("memory"));
     let (stream, [ids, customers, _]) = stream_stats(&args("stream"));
     assert_eq!(stream, memory);
+    for threads in THREADS {
+        let run = [&args("stream")[..], &["--threads", threads]].concat();
+        assert!(wabill(&run) == memory, "--threads {threads}");
+    }
     let text = String::from_utf8(memory).unwrap();
     assert!(text.contains("\nfree_entry_point,2,0,2,"), "{text}");
     assert!(text.contains("\nfree_customer_service,1,0,1,"), "{text}");
@@ -556,10 +565,14 @@ fn mixed_log(seed: u64, start: i64, rows: usize, groups: bool) -> String {
             7 => format!("{at},{business},{customer},out,marketing,m{i},read,,"),
             8 => format!("{at},{business},{customer},out,authentication,m{i},failed,,"),
             9 if groups => {
-                let category = ["group_service", "group_utility", "group_marketing"][next(3) as usize];
+                let category =
+                    ["group_service", "group_utility", "group_marketing"][next(3) as usize];
                 let direction = if next(4) == 0 { "in" } else { "out" };
                 let category = if direction == "in" { "" } else { category };
-                format!("{at},{business},{customer},{direction},{category},g{i},delivered,G{},", next(25))
+                format!(
+                    "{at},{business},{customer},{direction},{category},g{i},delivered,G{},",
+                    next(25)
+                )
             }
             10 if !recent.is_empty() => {
                 // A later row of a recent message: a status event, or
@@ -567,7 +580,12 @@ fn mixed_log(seed: u64, start: i64, rows: usize, groups: bool) -> String {
                 let earlier = &recent[next(recent.len() as u64) as usize];
                 let fields: Vec<&str> = earlier.split(',').collect();
                 let status = ["delivered", "read", "failed", fields[6]][next(4) as usize];
-                format!("{at},{},{status},{},{}", fields[1..6].join(","), fields[7], fields[8])
+                format!(
+                    "{at},{},{status},{},{}",
+                    fields[1..6].join(","),
+                    fields[7],
+                    fields[8]
+                )
             }
             11 => format!("{at},{business},not-a-number,out,utility,m{i},,,"),
             _ => format!("{at},{business},{customer},out,utility,m{i},delivered,,"),
@@ -613,7 +631,12 @@ fn order_dependent_counters_agree_across_thread_counts() {
             (
                 "2026",
                 mixed_log(seed, late_2026, 9_000, true),
-                vec!["--tiers", tiers.to_str().unwrap(), "--by", "day,business,market,category,pricing_type"],
+                vec![
+                    "--tiers",
+                    tiers.to_str().unwrap(),
+                    "--by",
+                    "day,business,market,category,pricing_type",
+                ],
             ),
             (
                 "2024",
@@ -635,7 +658,10 @@ fn order_dependent_counters_agree_across_thread_counts() {
                 (out.status.code(), String::from_utf8(out.stdout).unwrap())
             };
             let memory = run(&["--engine", "memory"]);
-            assert!(memory.1.lines().count() > 20, "{name}: a real report: {memory:?}");
+            assert!(
+                memory.1.lines().count() > 20,
+                "{name}: a real report: {memory:?}"
+            );
             for threads in THREADS {
                 assert!(
                     run(&["--engine", "stream", "--threads", threads]) == memory,

@@ -1,8 +1,9 @@
 //! Pricing on several cores (`--threads` 3 or more): the settled messages
 //! are routed by business × customer (a group message: business × group)
 //! to shards, each on a thread of its own with its own pricer — windows,
-//! conversations, market cache, a mirror of the customer numbers it meets —
-//! so each shard's tables are a fraction of the whole. A shard decides
+//! conversations, market cache, a mirror of the customer numbers it meets,
+//! under customer ids of its own — so each shard's tables are a fraction of
+//! the whole. A shard decides
 //! everything that depends on one pair, in the order the settler released
 //! its messages; what is counted across pairs (the service allowance per
 //! business and month, volume tiers per portfolio, conversation numbers) is
@@ -16,16 +17,18 @@ use std::collections::VecDeque;
 use std::sync::mpsc;
 use std::time::Duration;
 
+use rustc_hash::FxHashMap;
+
 use super::cpu::ThreadClock;
 use crate::model::{Instant, Message};
-use crate::pricing::{
-    Counted, Priced, Pricer, PricingContext, Renumber, SweepClock, Unpriced,
-};
+use crate::pricing::{Counted, Priced, Pricer, PricingContext, Renumber, SweepClock, Unpriced};
 use crate::validate::Strings;
 
 /// Rounds routed but not yet merged, at most: enough for the shards to
 /// work while the calling thread settles the next batch.
 const IN_FLIGHT: usize = 4;
+/// Messages in a round at most.
+const ROUND: usize = 4096;
 
 /// One round of work for a shard: customer numbers it has not been told
 /// (id, end in `names`), names interned since the last round, the
@@ -126,10 +129,13 @@ pub(super) struct Shards<'a> {
     filling: Vec<Work>,
     /// The shard of each message of the round being filled, and of each
     /// round sent and not merged.
-    route: Vec<u8>,
-    rounds: VecDeque<Vec<u8>>,
+    route: Vec<(u8, u32)>,
+    rounds: VecDeque<Vec<(u8, u32)>>,
     /// Per customer id: the shards told its number (bit per shard).
     told: Vec<u64>,
+    /// Per shard, the customer ids it knows by ids of its own, dense, so
+    /// that its tables indexed by customer follow its share of them.
+    locals: Vec<LocalIds>,
     businesses: usize,
     templates: usize,
     /// The one pricer's sweeps, and whether ids are reused yet.
@@ -145,6 +151,38 @@ pub(super) struct Shards<'a> {
     peak_pairs: usize,
     merge_clock: ThreadClock,
     pub(super) merge_cpu: Duration,
+}
+
+/// A shard's own customer ids: given densely, and given again once the
+/// shard has forgotten the customer (after the round that says so).
+#[derive(Default)]
+struct LocalIds {
+    ids: FxHashMap<u32, u32>,
+    next: u32,
+    free: Vec<u32>,
+    /// Forgotten in the round being filled: free from the next one.
+    freed: Vec<u32>,
+}
+
+impl LocalIds {
+    fn give(&mut self, id: u32) -> u32 {
+        let local = self.free.pop().unwrap_or_else(|| {
+            self.next += 1;
+            self.next - 1
+        });
+        self.ids.insert(id, local);
+        local
+    }
+
+    fn take_back(&mut self, id: u32) -> u32 {
+        let local = self.ids.remove(&id).expect("a shard told of it knows it");
+        self.freed.push(local);
+        local
+    }
+
+    fn sent(&mut self) {
+        self.free.append(&mut self.freed);
+    }
 }
 
 /// Shards at most: one bit each in `Shards::told`.
@@ -191,6 +229,7 @@ impl<'a> Shards<'a> {
             route: Vec::new(),
             rounds: VecDeque::new(),
             told: Vec::new(),
+            locals: (0..n).map(|_| LocalIds::default()).collect(),
             businesses: 0,
             templates: 0,
             sweeps: SweepClock::default(),
@@ -217,8 +256,14 @@ impl<'a> Shards<'a> {
     }
 
     /// Routes a released message to its shard, with its customer's number
-    /// the first time that shard meets this customer.
-    pub(super) fn route(&mut self, m: &Message, strings: &Strings) {
+    /// the first time that shard meets this customer; a full round is sent
+    /// (the end of input releases a day of messages at once).
+    pub(super) fn route(
+        &mut self,
+        m: &Message,
+        strings: &Strings,
+        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
+    ) {
         if self.sweeps.due(m.at) {
             for work in &mut self.filling {
                 work.sweeps.push((work.messages.len(), m.at));
@@ -230,14 +275,26 @@ impl<'a> Shards<'a> {
             self.told.resize(id + 1, 0);
         }
         let work = &mut self.filling[s];
-        if self.told[id] & 1 << s == 0 {
+        let locals = &mut self.locals[s];
+        let local = if self.told[id] & 1 << s == 0 {
             self.told[id] |= 1 << s;
+            let local = locals.give(m.customer);
             work.names.push_str(strings.customers.get(m.customer));
             let end = u32::try_from(work.names.len()).expect("a round's numbers fit");
-            work.customers.push((m.customer, end));
+            work.customers.push((local, end));
+            local
+        } else {
+            locals.ids[&m.customer]
+        };
+        work.messages.push(Message {
+            customer: local,
+            ..*m
+        });
+        // The merge hands the message on with its own customer id.
+        self.route.push((s as u8, m.customer));
+        if self.route.len() >= ROUND {
+            self.send(strings, emit);
         }
-        work.messages.push(*m);
-        self.route.push(s as u8);
     }
 
     /// Forgets customer `id` in the shards that know it (after its
@@ -255,7 +312,8 @@ impl<'a> Shards<'a> {
         let mut bits = std::mem::take(told);
         while bits != 0 {
             let s = bits.trailing_zeros() as usize;
-            self.filling[s].forgotten.push(id);
+            let local = self.locals[s].take_back(id);
+            self.filling[s].forgotten.push(local);
             bits &= bits - 1;
         }
     }
@@ -275,6 +333,9 @@ impl<'a> Shards<'a> {
             work.templates = templates.to_vec();
             // A shard that stopped has panicked; the scope reports it.
             let _ = to.send(work);
+        }
+        for locals in &mut self.locals {
+            locals.sent();
         }
         self.businesses = strings.businesses.len();
         self.templates = strings.templates.len();
@@ -309,7 +370,12 @@ impl<'a> Shards<'a> {
             .iter()
             .map(|rx| {
                 let a = rx.recv().expect("a shard answers every round");
-                (a.messages.into_iter(), a.decided.into_iter(), a.cpu, a.pairs)
+                (
+                    a.messages.into_iter(),
+                    a.decided.into_iter(),
+                    a.cpu,
+                    a.pairs,
+                )
             })
             .collect();
         let start = self.merge_clock.elapsed();
@@ -318,10 +384,13 @@ impl<'a> Shards<'a> {
             self.pairs[s] = pairs;
         }
         self.peak_pairs = self.peak_pairs.max(self.pairs.iter().sum());
-        for s in route {
+        for (s, customer) in route {
             let s = usize::from(s);
             let (messages, decided, _, _) = &mut answers[s];
-            let m = messages.next().expect("one answer per message");
+            let m = Message {
+                customer,
+                ..messages.next().expect("one answer per message")
+            };
             let renumber = &mut self.renumber[s];
             let result = match decided.next().expect("one answer per message") {
                 Decided::Done(mut result) => {
@@ -374,8 +443,8 @@ mod tests {
                     .wrapping_add(1_442_695_040_888_963_407);
                 let r = state >> 33;
                 use Category::*;
-                let category = [None, Some(Service), Some(Utility), Some(Marketing)]
-                    [(r % 4) as usize];
+                let category =
+                    [None, Some(Service), Some(Utility), Some(Marketing)][(r % 4) as usize];
                 Message {
                     at: Instant::from_micros(t0 + i as i64 * 20_000_000),
                     direction: if category.is_some() {
@@ -436,7 +505,7 @@ mod tests {
                     let mut emit = collect(&mut merged);
                     for round in messages.chunks(333) {
                         for m in round {
-                            shards.route(m, &strings);
+                            shards.route(m, &strings, &mut emit);
                         }
                         shards.send(&strings, &mut emit);
                     }

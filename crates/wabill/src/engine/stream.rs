@@ -14,12 +14,12 @@ use std::time::Duration;
 
 use super::cpu::{self, ThreadClock};
 use super::expiry::Expiry;
-use super::shards::Shards;
 use super::progress::Progress;
+use super::shards::Shards;
 use super::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use crate::input::{InputError, ReadOptions, Source};
 use crate::model::{Instant, Message, SourcePos, Span};
-use crate::pricing::{Pricer, PricingContext};
+use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
 use crate::validate::{
     IdLinks, Link, Log, LogStats, Rejection, SeenIds, Settler, Strings, Unstreamable, Validator,
     read_rows, report_conflicts,
@@ -245,17 +245,43 @@ struct PricingSide<'a, 'c> {
     shards: Option<Shards<'a>>,
 }
 
-fn emit<'a>(
-    pricer: &mut Pricer<'a>,
+/// Hands a priced message on: counted if unpriced, then to the consumer.
+fn hand_on<'a>(
     unpriced: &mut UnpricedReport,
     consumer: &mut dyn PricedConsumer<'a>,
-    m: &Message,
     files: &[String],
+    m: &Message,
+    result: &Result<Priced<'a>, Unpriced>,
     strings: &Strings,
 ) {
-    let result = pricer.price(m, strings);
-    unpriced.seen(files, m, &result);
-    consumer.priced(m, &result, strings);
+    unpriced.seen(files, m, result);
+    consumer.priced(m, result, strings);
+}
+
+/// A message the settler released: priced here, or routed to its shard
+/// (and what the shards have priced, merged and handed on).
+fn release<'a>(
+    pricer: &mut Pricer<'a>,
+    shards: &mut Option<Shards<'a>>,
+    unpriced: &mut UnpricedReport,
+    consumer: &mut dyn PricedConsumer<'a>,
+    files: &[String],
+    strings: &Strings,
+    m: &Message,
+) {
+    match shards {
+        Some(shards) => shards.route(m, strings, &mut |m, r, s| {
+            hand_on(unpriced, consumer, files, m, r, s)
+        }),
+        None => hand_on(
+            unpriced,
+            consumer,
+            files,
+            m,
+            &pricer.price(m, strings),
+            strings,
+        ),
+    }
 }
 
 impl<'a, 'c> PricingSide<'a, 'c> {
@@ -335,10 +361,7 @@ impl<'a, 'c> PricingSide<'a, 'c> {
                 &mut |r: &Rejection, _: Option<crate::input::Original<'_>>| {
                     conflicts.push((m.source, r.clone()))
                 },
-                &mut |m| match shards {
-                    Some(shards) => shards.route(m, strings),
-                    None => emit(pricer, unpriced, &mut **consumer, m, files, strings),
-                },
+                &mut |m| release(pricer, shards, unpriced, &mut **consumer, files, strings, m),
             )?;
         }
         // Their messages are priced (or routed to be): the settler
@@ -351,9 +374,8 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             strings.customers.remove(id);
         }
         match shards {
-            Some(shards) => shards.send(strings, &mut |m, result, strings| {
-                unpriced.seen(files, m, result);
-                consumer.priced(m, result, strings);
+            Some(shards) => shards.send(strings, &mut |m, r, s| {
+                hand_on(unpriced, &mut **consumer, files, m, r, s)
             }),
             None => *peak_pairs = (*peak_pairs).max(pricer.live_pairs()),
         }
@@ -374,14 +396,12 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             shards,
             ..
         } = self;
-        settler.finish(strings, &mut |m| match shards {
-            Some(shards) => shards.route(m, strings),
-            None => emit(pricer, unpriced, &mut **consumer, m, files, strings),
+        settler.finish(strings, &mut |m| {
+            release(pricer, shards, unpriced, &mut **consumer, files, strings, m)
         });
         if let Some(shards) = shards {
-            shards.finish(strings, &mut |m, result, strings| {
-                unpriced.seen(files, m, result);
-                consumer.priced(m, result, strings);
+            shards.finish(strings, &mut |m, r, s| {
+                hand_on(unpriced, &mut **consumer, files, m, r, s)
             });
         }
     }
@@ -471,7 +491,9 @@ pub(super) fn stream<'a>(
             std::time::Duration::ZERO
         });
         StreamStats {
-            peak_pairs: side.peak_pairs.max(side.shards.as_ref().map_or(0, Shards::peak_pairs)),
+            peak_pairs: side
+                .peak_pairs
+                .max(side.shards.as_ref().map_or(0, Shards::peak_pairs)),
             shards: side.shards.as_ref().map_or(0, Shards::len),
             settle_cpu: pricing_cpu.saturating_sub(merge_cpu),
             shard_cpu,

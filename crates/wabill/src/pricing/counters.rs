@@ -127,7 +127,12 @@ impl Renumber {
     }
 
     /// `priced` for a price or the reason there is none.
-    pub fn result(&mut self, m: &Message, result: &mut Result<Priced<'_>, Unpriced>, next: &mut u64) {
+    pub fn result(
+        &mut self,
+        m: &Message,
+        result: &mut Result<Priced<'_>, Unpriced>,
+        next: &mut u64,
+    ) {
         match result {
             Ok(p) => self.priced(m, p, next),
             Err(e) => {

@@ -18,11 +18,11 @@ mod window;
 mod tests;
 
 pub use calendar::{LocalCalendar, local_date};
-pub use counters::{Counted, Renumber};
 pub use conversation::{
     CONVERSATION_LENGTH, Conversation, ConversationRef, ConversationType, Era,
     FREE_CONVERSATIONS_PER_MONTH, SERVICE_FREE_FROM,
 };
+pub use counters::{Counted, Renumber};
 pub use lines::{AGENT_ESTIMATE, AI_INFERRED, META_COST};
 pub use model::{Allowance, MODELS, Model, ModelChoice, ModelFacts};
 pub use rules::Rule;
