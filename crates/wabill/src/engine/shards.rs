@@ -1,5 +1,6 @@
 //! Pricing on several cores (`--threads` 3 or more): the settled messages
-//! are routed by business × customer (a group message: business × group)
+//! are routed by customer, with all its pairs (a group message: by
+//! business × group)
 //! to shards, each on a thread of its own with its own pricer — windows,
 //! conversations, market cache, a mirror of the customer numbers it meets,
 //! under customer ids of its own — so each shard's tables are a fraction of
@@ -245,13 +246,14 @@ impl<'a> Shards<'a> {
         })
     }
 
-    /// The shard of a message: its pair's, or its group's.
+    /// The shard of a message: its customer's (all the customer's pairs,
+    /// so that its number and market are held once), or its group's.
     fn shard_of(&self, m: &Message) -> usize {
         let key = match m.extras.group() {
-            Some(group) => u64::from(group) | 1 << 63,
+            Some(group) => u64::from(m.business) << 32 ^ u64::from(group) | 1 << 63,
             None => u64::from(m.customer),
         };
-        let h = (u64::from(m.business) << 32 ^ key).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         ((u128::from(h) * self.to.len() as u128) >> 64) as usize
     }
 
