@@ -20,6 +20,7 @@ use std::time::Duration;
 
 use rustc_hash::FxHashMap;
 
+use super::PricedSink;
 use super::cpu::ThreadClock;
 use crate::model::{Instant, Message};
 use crate::pricing::{Counted, Priced, Pricer, PricingContext, Renumber, SweepClock, Unpriced};
@@ -260,12 +261,7 @@ impl<'a> Shards<'a> {
     /// Routes a released message to its shard, with its customer's number
     /// the first time that shard meets this customer; a full round is sent
     /// (the end of input releases a day of messages at once).
-    pub(super) fn route(
-        &mut self,
-        m: &Message,
-        strings: &Strings,
-        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
-    ) {
+    pub(super) fn route(&mut self, m: &Message, strings: &Strings, emit: &mut PricedSink<'a, '_>) {
         if self.sweeps.due(m.at) {
             for work in &mut self.filling {
                 work.sweeps.push((work.messages.len(), m.at));
@@ -322,11 +318,7 @@ impl<'a> Shards<'a> {
 
     /// Sends the round filled so far to the shards; merges the oldest
     /// rounds once `IN_FLIGHT` are out.
-    pub(super) fn send(
-        &mut self,
-        strings: &Strings,
-        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
-    ) {
+    pub(super) fn send(&mut self, strings: &Strings, emit: &mut PricedSink<'a, '_>) {
         let businesses = strings.businesses.names_from(self.businesses);
         let templates = strings.templates.names_from(self.templates);
         for (work, to) in self.filling.iter_mut().zip(&self.to) {
@@ -348,11 +340,7 @@ impl<'a> Shards<'a> {
     }
 
     /// Sends what is left and merges every round (end of input).
-    pub(super) fn finish(
-        &mut self,
-        strings: &Strings,
-        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
-    ) {
+    pub(super) fn finish(&mut self, strings: &Strings, emit: &mut PricedSink<'a, '_>) {
         self.send(strings, emit);
         while !self.rounds.is_empty() {
             self.merge_one(strings, emit);
@@ -361,11 +349,7 @@ impl<'a> Shards<'a> {
 
     /// Takes the oldest round's answers from every shard and hands its
     /// messages on in release order, counted and numbered.
-    fn merge_one(
-        &mut self,
-        strings: &Strings,
-        emit: &mut dyn FnMut(&Message, &Result<Priced<'a>, Unpriced>, &Strings),
-    ) {
+    fn merge_one(&mut self, strings: &Strings, emit: &mut PricedSink<'a, '_>) {
         let route = self.rounds.pop_front().expect("a round is out");
         let mut answers: Vec<_> = self
             .from
@@ -456,7 +440,7 @@ mod tests {
                     },
                     category,
                     status: Status::Delivered,
-                    entry_point: category.is_none() && r % 29 == 0,
+                    entry_point: category.is_none() && r.is_multiple_of(29),
                     business: strings
                         .businesses
                         .intern(["15550001", "15550002"][(r >> 8) as usize % 2]),
