@@ -133,11 +133,14 @@ pub(super) struct Shards<'a> {
     /// round sent and not merged.
     route: Vec<(u8, u32)>,
     rounds: VecDeque<Vec<(u8, u32)>>,
-    /// Per customer id: the shards told its number (bit per shard).
-    told: Vec<u64>,
-    /// Per shard, the customer ids it knows by ids of its own, dense, so
-    /// that its tables indexed by customer follow its share of them.
+    /// Per customer id: the shards that know it, and under which id. Each
+    /// shard knows customers by ids of its own, dense, so that its tables
+    /// indexed by customer follow its share of them.
+    told: Vec<Told>,
     locals: Vec<LocalIds>,
+    /// (shard, customer id) → the shard's id, for a customer met in the
+    /// shard of one of its groups.
+    guests: FxHashMap<(u8, u32), u32>,
     businesses: usize,
     templates: usize,
     /// The one pricer's sweeps, and whether ids are reused yet.
@@ -159,7 +162,6 @@ pub(super) struct Shards<'a> {
 /// shard has forgotten the customer (after the round that says so).
 #[derive(Default)]
 struct LocalIds {
-    ids: FxHashMap<u32, u32>,
     next: u32,
     free: Vec<u32>,
     /// Forgotten in the round being filled: free from the next one.
@@ -167,24 +169,26 @@ struct LocalIds {
 }
 
 impl LocalIds {
-    fn give(&mut self, id: u32) -> u32 {
-        let local = self.free.pop().unwrap_or_else(|| {
+    fn give(&mut self) -> u32 {
+        self.free.pop().unwrap_or_else(|| {
             self.next += 1;
             self.next - 1
-        });
-        self.ids.insert(id, local);
-        local
-    }
-
-    fn take_back(&mut self, id: u32) -> u32 {
-        let local = self.ids.remove(&id).expect("a shard told of it knows it");
-        self.freed.push(local);
-        local
+        })
     }
 
     fn sent(&mut self) {
         self.free.append(&mut self.freed);
     }
+}
+
+/// What the shards know of one customer id.
+#[derive(Clone, Copy, Default)]
+struct Told {
+    /// The shards told its number, a bit each.
+    shards: u64,
+    /// Its id in its own shard (`customer_shard`), where its one-to-one
+    /// messages go; in a group's shard, its id is in `Shards::guests`.
+    home: u32,
 }
 
 /// Shards at most: one bit each in `Shards::told`.
@@ -232,6 +236,7 @@ impl<'a> Shards<'a> {
             rounds: VecDeque::new(),
             told: Vec::new(),
             locals: (0..n).map(|_| LocalIds::default()).collect(),
+            guests: FxHashMap::default(),
             businesses: 0,
             templates: 0,
             sweeps: SweepClock::default(),
@@ -250,10 +255,17 @@ impl<'a> Shards<'a> {
     /// The shard of a message: its customer's (all the customer's pairs,
     /// so that its number and market are held once), or its group's.
     fn shard_of(&self, m: &Message) -> usize {
-        let key = match m.extras.group() {
-            Some(group) => u64::from(m.business) << 32 ^ u64::from(group) | 1 << 63,
-            None => u64::from(m.customer),
-        };
+        match m.extras.group() {
+            Some(group) => self.shard_by(u64::from(m.business) << 32 ^ u64::from(group) | 1 << 63),
+            None => self.customer_shard(m.customer),
+        }
+    }
+
+    fn customer_shard(&self, id: u32) -> usize {
+        self.shard_by(u64::from(id))
+    }
+
+    fn shard_by(&self, key: u64) -> usize {
         let h = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
         ((u128::from(h) * self.to.len() as u128) >> 64) as usize
     }
@@ -270,19 +282,27 @@ impl<'a> Shards<'a> {
         let s = self.shard_of(m);
         let id = m.customer as usize;
         if id >= self.told.len() {
-            self.told.resize(id + 1, 0);
+            self.told.resize(id + 1, Told::default());
         }
+        let home = s == self.customer_shard(m.customer);
         let work = &mut self.filling[s];
-        let locals = &mut self.locals[s];
-        let local = if self.told[id] & 1 << s == 0 {
-            self.told[id] |= 1 << s;
-            let local = locals.give(m.customer);
+        let told = &mut self.told[id];
+        let local = if told.shards & 1 << s == 0 {
+            told.shards |= 1 << s;
+            let local = self.locals[s].give();
+            if home {
+                told.home = local;
+            } else {
+                self.guests.insert((s as u8, m.customer), local);
+            }
             work.names.push_str(strings.customers.get(m.customer));
             let end = u32::try_from(work.names.len()).expect("a round's numbers fit");
             work.customers.push((local, end));
             local
+        } else if home {
+            told.home
         } else {
-            locals.ids[&m.customer]
+            self.guests[&(s as u8, m.customer)]
         };
         work.messages.push(Message {
             customer: local,
@@ -307,10 +327,19 @@ impl<'a> Shards<'a> {
         let Some(told) = self.told.get_mut(id as usize) else {
             return;
         };
-        let mut bits = std::mem::take(told);
+        let Told { shards, home } = std::mem::take(told);
+        let home_shard = self.customer_shard(id);
+        let mut bits = shards;
         while bits != 0 {
             let s = bits.trailing_zeros() as usize;
-            let local = self.locals[s].take_back(id);
+            let local = if s == home_shard {
+                home
+            } else {
+                self.guests
+                    .remove(&(s as u8, id))
+                    .expect("a shard told of it knows it")
+            };
+            self.locals[s].freed.push(local);
             self.filling[s].forgotten.push(local);
             bits &= bits - 1;
         }
