@@ -19,6 +19,7 @@ BENCH = ROOT / "benches"
 DATA = BENCH / "data"
 WABILL = ROOT / "target" / "release" / "wabill"
 CEILING = ROOT / "target" / "release" / "examples" / "csv_ceiling"
+JSON_CEILING = ROOT / "target" / "release" / "examples" / "json_ceiling"
 VENV_PY = BENCH / ".venv" / "bin" / "python"
 RUNS = int(os.environ.get("RUNS", "3"))
 ROW_COUNTS = [int(n) for n in os.environ.get("ROWS", "1000000 10000000").split()]
@@ -30,24 +31,34 @@ def runs_phrase():
     return "one run" if RUNS == 1 else f"best of {RUNS} runs"
 
 
-def timed(cmd, out_path=None):
-    """Best wall time (s) and that run's peak RSS (MB) over RUNS runs."""
-    best = None
+def timed(cmd, out_path=None, env=None):
+    """The run of least wall time over RUNS runs: (wall s, peak RSS MB,
+    CPU s = user + system)."""
+    best, _ = timed_with_stderr(cmd, out_path, env)
+    return best
+
+
+def timed_with_stderr(cmd, out_path=None, env=None):
+    """`timed`, and the stderr of that run (less /usr/bin/time's line)."""
+    best, best_err = None, ""
     for _ in range(RUNS):
         stdout = open(out_path, "wb") if out_path else subprocess.DEVNULL
         r = subprocess.run(
-            ["/usr/bin/time", "-f", "%e %M", *map(str, cmd)],
+            ["/usr/bin/time", "-f", "%e %M %U %S", *map(str, cmd)],
             stdout=stdout,
             stderr=subprocess.PIPE,
+            env=env,
         )
         if out_path:
             stdout.close()
         if r.returncode != 0:
             sys.exit(f"bench: {' '.join(map(str, cmd))} failed:\n{r.stderr.decode()}")
-        wall, rss_kb = r.stderr.decode().strip().splitlines()[-1].split()
-        run = (float(wall), int(rss_kb) / 1024)
-        best = run if best is None or run[0] < best[0] else best
-    return best
+        lines = r.stderr.decode().strip().splitlines()
+        wall, rss_kb, user, system = lines[-1].split()
+        run = (float(wall), int(rss_kb) / 1024, float(user) + float(system))
+        if best is None or run[0] < best[0]:
+            best, best_err = run, "\n".join(lines[:-1])
+    return best, best_err
 
 
 def generate(rows, shuffled, webhooks=False):
@@ -163,17 +174,23 @@ def main():
                 checks.append(f"{label}: wabill and DuckDB agree on every market × category "
                               f"(messages, charged, cost): {'yes' if agree else 'NO'}")
             results.append((label, rows, size_mb, entries))
-            for name, (wall, rss) in entries:
-                print(f"{label:>14}  {name:<38} {wall:7.2f} s  {rows / wall / 1e6:6.2f} M rows/s  "
-                      f"{rss:8.1f} MB", flush=True)
+            for name, (wall, rss, cpu) in entries:
+                print(f"{label:>14}  {name:<38} {wall:7.2f} s  {cpu:7.2f} s CPU  "
+                      f"{rows / wall / 1e6:6.2f} M rows/s  {rss:8.1f} MB", flush=True)
+    short_ids = short_id_runs(checks)
+    stages = stage_stats()
     webhooks = webhook_runs(checks)
-    write_results(results, checks, duck, webhooks)
+    write_results(results, checks, duck, webhooks, short_ids)
     # For benches/targets.py: the figures of this run.
     record("speed", {
         "load": load,
         "logs": [{"label": label, "rows": rows,
-                  "entries": {name: {"wall": wall, "rss": rss} for name, (wall, rss) in entries}}
+                  "entries": {name: {"wall": wall, "rss": rss, "cpu": cpu}
+                              for name, (wall, rss, cpu) in entries}}
                  for label, rows, _, entries in results],
+        "short_ids": short_ids,
+        "webhooks": webhooks,
+        "stages": stages,
         "checks": checks,
     })
     if any(c.endswith("NO") for c in checks):
@@ -191,17 +208,79 @@ def total_cost(path):
         return sum(Decimal(r["cost"]) for r in csv.DictReader(f) if r["market"] != "total")
 
 
+def short_id_runs(checks):
+    """The largest sorted log with its message ids written `wamid.N` (N the
+    row's number; every id is distinct in these logs): wabill and the csv
+    crate's raw parse on it."""
+    rows = max(ROW_COUNTS)
+    source = generate(rows, False)
+    log = DATA / f"log-{rows // 1_000_000}M-wamid-n.csv"
+    if not log.exists():
+        with open(source, newline="") as f, open(log, "w", newline="") as out:
+            reader, writer = csv.reader(f), csv.writer(out, lineterminator="\n")
+            header = next(reader)
+            writer.writerow(header)
+            at = header.index("message_id")
+            for n, row in enumerate(reader, 1):
+                row[at] = f"wamid.{n}"
+                writer.writerow(row)
+    ceiling = timed([CEILING, log])
+    ours = timed([WABILL, "estimate", "-q", "--format", "csv", log], DATA / "wabill-wamid-n.csv")
+    for name, (wall, rss, cpu) in [("csv crate ByteRecord pass (ceiling)", ceiling),
+                                   ("wabill estimate", ours)]:
+        print(f"{rows / 1e6:g} M rows, ids wamid.N  {name:<38} {wall:7.2f} s  {cpu:7.2f} s CPU  "
+              f"{rss:8.1f} MB", flush=True)
+    same = total_cost(DATA / "wabill-wamid-n.csv") == total_cost(DATA / "wabill.csv") \
+        if rows == ROW_COUNTS[-1] else True
+    checks.append(f"{rows / 1e6:g} M rows, ids wamid.N: same total cost as with the "
+                  f"generator's ids: {'yes' if same else 'NO'}")
+    return {"rows": rows, "size_mb": log.stat().st_size / 1e6,
+            "ceiling": {"wall": ceiling[0], "cpu": ceiling[2], "rss": ceiling[1]},
+            "wabill": {"wall": ours[0], "cpu": ours[2], "rss": ours[1]}}
+
+
+def stage_stats():
+    """The streaming engine's CPU per stage on the largest sorted log, as
+    `WABILL_STREAM_STATS=1` prints it (space-separated `key=value` pairs
+    after the counters), with 16 threads asked for so that the shards are
+    those of a 16-core run; {} when the engine prints none."""
+    rows = max(ROW_COUNTS)
+    log = generate(rows, False)
+    (wall, rss, cpu), err = timed_with_stderr(
+        [WABILL, "estimate", "-q", "--engine", "stream", "--threads", "16", log],
+        env={**os.environ, "WABILL_STREAM_STATS": "1"})
+    line = next((l for l in err.splitlines() if "stream stats: " in l), "")
+    stages = {}
+    for word in line.replace(";", " ").replace(",", " ").split():
+        key, eq, value = word.partition("=")
+        if eq:
+            try:
+                stages[key] = float(value)
+            except ValueError:
+                pass
+    print(f"stream stats ({rows / 1e6:g} M sorted, --threads 16): {line or 'none printed'}",
+          flush=True)
+    return {"rows": rows, "wall": wall, "cpu": cpu, "stages": stages}
+
+
 def webhook_runs(checks):
     """The same traffic as Meta's webhook notifications (one per row, JSON
-    lines): wabill's webhook reader against the 10-second budget for 1 M."""
+    lines): wabill's webhook reader against serde_json's parse of the same
+    file into borrowed structs of the fields a pricer needs (the ceiling,
+    `examples/json_ceiling.rs`)."""
     runs = []
     rows = ROW_COUNTS[0]
     log = generate(rows, False, webhooks=True)
     out = DATA / "wabill-webhooks.csv"
-    wall, rss = timed([WABILL, "estimate", "-q", "--format", "csv", log], out)
-    runs.append((rows, log.stat().st_size / 1e6, wall, rss))
+    ceiling = timed([JSON_CEILING, log])
+    wall, rss, cpu = timed([WABILL, "estimate", "-q", "--format", "csv", log], out)
+    runs.append({"rows": rows, "size_mb": log.stat().st_size / 1e6,
+                 "wabill": {"wall": wall, "rss": rss, "cpu": cpu},
+                 "ceiling": {"wall": ceiling[0], "rss": ceiling[1], "cpu": ceiling[2]}})
+    print(f"{rows / 1e6:g} M webhook notifications  serde_json borrowed structs (ceiling) "
+          f"{ceiling[0]:7.2f} s  {ceiling[2]:7.2f} s CPU", flush=True)
     print(f"{rows / 1e6:g} M webhook notifications  wabill estimate {wall:7.2f} s  "
-          f"{rss:8.1f} MB", flush=True)
+          f"{cpu:7.2f} s CPU  {rss:8.1f} MB", flush=True)
     csv_out = DATA / "wabill-csv-for-webhooks.csv"
     subprocess.run([WABILL, "estimate", "-q", "--format", "csv", generate(rows, False)],
                    stdout=open(csv_out, "wb"), check=True)
@@ -211,7 +290,21 @@ def webhook_runs(checks):
     return runs
 
 
-def write_results(results, checks, duck, webhooks=()):
+def ceiling_table(run, unit, ceiling):
+    """The lines of a table of wabill against a ceiling (`run` as
+    `short_id_runs` and `webhook_runs` give it)."""
+    rows, size_mb = run["rows"], run["size_mb"]
+    lines = [f"| contender | wall (s) | CPU (s) | {unit}/s | MB/s | peak memory (MB) |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, key in [(ceiling, "ceiling"), ("wabill estimate", "wabill")]:
+        f = run[key]
+        lines.append(f"| {name} | {f['wall']:.2f} | {f['cpu']:.2f} | "
+                     f"{rows / f['wall'] / 1e6:.2f} M | {size_mb / f['wall']:.0f} | "
+                     f"{f['rss']:.0f} |")
+    return lines + [""]
+
+
+def write_results(results, checks, duck, webhooks=(), short_ids=None):
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
                             capture_output=True, text=True).stdout.strip()
     duck_version = ""
@@ -242,21 +335,27 @@ def write_results(results, checks, duck, webhooks=()):
                   "| contender | wall (s) | rows/s | MB/s | peak memory (MB) | throughput vs ceiling | time vs DuckDB |",
                   "|---|---:|---:|---:|---:|---:|---:|"]
         ceiling = entries[0][1][0]
-        duck_wall = next((w for n, (w, _) in entries if n.startswith("DuckDB")), None)
-        for name, (wall, rss) in entries:
+        duck_wall = next((w for n, (w, *_) in entries if n.startswith("DuckDB")), None)
+        for name, (wall, rss, _) in entries:
             vs_duck = f"{wall / duck_wall:.2f}×" if duck_wall else "–"
             lines.append(
                 f"| {name} | {wall:.2f} | {rows / wall / 1e6:.2f} M | {size_mb / wall:.0f} | "
                 f"{rss:.0f} | {ceiling / wall:.0%} | {vs_duck} |")
         lines.append("")
-    for rows, size_mb, wall, rss in webhooks:
+    if short_ids:
+        rows, size_mb = short_ids["rows"], short_ids["size_mb"]
+        lines += [f"## {rows / 1e6:g} M sorted, message ids `wamid.N` ({size_mb:,.0f} MB)", "",
+                  "The sorted log above with each message id rewritten `wamid.` and the "
+                  "row's number.", ""]
+        lines += ceiling_table(short_ids, "rows", "csv crate ByteRecord pass (ceiling)")
+    for run in webhooks:
+        rows, size_mb = run["rows"], run["size_mb"]
         lines += [f"## {rows / 1e6:g} M webhook notifications, JSON lines ({size_mb:,.0f} MB)", "",
                   "The same traffic as Meta's Cloud API notifications (`wabill generate "
-                  "--webhooks`, one notification per row).", "",
-                  "| contender | wall (s) | notifications/s | MB/s | peak memory (MB) |",
-                  "|---|---:|---:|---:|---:|",
-                  f"| wabill estimate | {wall:.2f} | {rows / wall / 1e6:.2f} M | "
-                  f"{size_mb / wall:.0f} | {rss:.0f} |", ""]
+                  "--webhooks`, one notification per row). The ceiling is serde_json's "
+                  "parse of each line into borrowed structs of the fields a pricer needs "
+                  "(`examples/json_ceiling.rs`).", ""]
+        lines += ceiling_table(run, "notifications", "serde_json into borrowed structs (ceiling)")
     lines += ["## Checks", ""] + [f"- {c}" for c in checks] + [""]
     (BENCH / "RESULTS.md").write_text("\n".join(lines))
     print(f"wrote {BENCH / 'RESULTS.md'}")

@@ -28,10 +28,12 @@ def rows(path):
 con = duckdb.connect()
 # Markets in force in January 2026 and the card's known rates (tiny tables).
 con.execute("CREATE TABLE markets (prefix VARCHAR, market VARCHAR)")
-con.executemany("INSERT INTO markets VALUES (?, ?)", [
+# One row per prefix and market: markets.csv has a row per country, and the
+# countries of one calling code (1: US, CA) share a market.
+con.executemany("INSERT INTO markets VALUES (?, ?)", sorted({
     (r["prefix"], r["market"]) for r in rows(MARKETS)
     if not r["effective_from"] or r["effective_from"] <= "2026-01-01"
-    if not r["effective_to"] or r["effective_to"] > "2026-03-01"])
+    if not r["effective_to"] or r["effective_to"] > "2026-03-01"}))
 con.execute("CREATE TABLE rates (market VARCHAR, category VARCHAR, rate DECIMAL(18, 6))")
 con.executemany("INSERT INTO rates VALUES (?, ?, ?)", [
     (r["market"], r["category"], r["rate"]) for r in rows(CARD) if r["rate"]])

@@ -952,3 +952,70 @@ fn a_budget_file_gates_each_campaign() {
     ]);
     assert_eq!(out.status.code(), Some(1));
 }
+
+/// `price`'s rows in a workbook: one sheet, the CSV's columns and rows,
+/// amounts and counts as numbers, flags as booleans, the rest text (a
+/// phone number keeps its `+`); the same bytes each run.
+#[test]
+fn price_rows_in_a_workbook_read_back_equal_to_the_csv() {
+    use calamine::Data;
+    let dir = temp("price-xlsx");
+    let args = [
+        "price",
+        "tagged.csv",
+        "--fees",
+        "fees.csv",
+        "--tax",
+        "19",
+        "-q",
+    ];
+    let csv = ok(&[&args[..], &["--format", "csv"]].concat());
+    let book = dir.join("rows.xlsx");
+    ok(&[&args[..], &["-o", s(&book)]].concat());
+    assert_eq!(sheet_names(&book), ["rows"]);
+    let rows = sheet(&book, "rows");
+    let mut records = csv::Reader::from_reader(csv.as_bytes());
+    let header: Vec<String> = records
+        .headers()
+        .unwrap()
+        .iter()
+        .map(String::from)
+        .collect();
+    assert!(header.ends_with(&["campaign".to_string(), "team".to_string()]));
+    let records: Vec<csv::StringRecord> = records.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), records.len() + 1);
+    let names: Vec<Data> = header.iter().map(|h| Data::String(h.clone())).collect();
+    assert_eq!(rows[0], names);
+    let numbers = [
+        "rate",
+        "cost",
+        "meta_cost",
+        "provider_fee",
+        "tax",
+        "total",
+        "conversation_id",
+    ];
+    for (row, record) in rows[1..].iter().zip(&records) {
+        for ((cell, field), name) in row.iter().zip(record).zip(&header) {
+            match cell {
+                Data::Empty => assert_eq!(field, "", "{name}"),
+                Data::Float(f) if numbers.contains(&name.as_str()) => {
+                    assert_eq!(*f, field.parse::<f64>().unwrap(), "{name}")
+                }
+                Data::Bool(b) => assert_eq!(b.to_string(), field, "{name}"),
+                Data::String(t) if !numbers.contains(&name.as_str()) => {
+                    assert_eq!(t, field, "{name}")
+                }
+                other => panic!("{name}: {other:?} for CSV {field:?}"),
+            }
+        }
+    }
+    let customer = header.iter().position(|h| h == "customer").unwrap();
+    assert!(matches!(&rows[1][customer], Data::String(c) if c.starts_with('+')));
+    let again = dir.join("again.xlsx");
+    ok(&[&args[..], &["--format", "xlsx", "-o", s(&again)]].concat());
+    assert_eq!(
+        std::fs::read(&book).unwrap(),
+        std::fs::read(&again).unwrap()
+    );
+}

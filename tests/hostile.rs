@@ -520,56 +520,72 @@ fn terminal_escapes_in_file_names_are_escaped_in_diagnostics_and_the_rates_line(
     );
 }
 
+/// What a terminal shows of `command` (a pseudo-terminal from `script`;
+/// run by a POSIX sh, `$SHELL` as `script` reads it, with `env` set), or
+/// `None` where `script` is not installed.
+#[cfg(target_os = "linux")]
+fn on_terminal(dir: &Path, command: &str, env: &[(&str, &str)]) -> Option<String> {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("note: `script` is not installed: skipped");
+        return None;
+    }
+    let cmd = format!("{} --no-config {command}", env!("CARGO_BIN_EXE_wabill"));
+    let out = Command::new("script")
+        .current_dir(dir)
+        .env("SHELL", "/bin/sh")
+        .envs(env.iter().copied())
+        .args(["-qec", &cmd, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    Some(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
 /// CSV printed on a terminal (a pseudo-terminal from `script`) has its
 /// control characters escaped.
 #[cfg(target_os = "linux")]
 #[test]
 fn csv_printed_on_a_terminal_escapes_control_characters() {
-    if Command::new("script").arg("--version").output().is_err() {
-        eprintln!("note: `script` is not installed: skipped");
-        return;
-    }
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let row = ROW.replace("wamid.h0", "wamid.\u{1b}]0;pwned\u{7}");
     fs::write(d.join("log.csv"), format!("{HEADER}{row}")).unwrap();
-    let cmd = format!(
-        "{} --no-config price log.csv --format csv",
-        env!("CARGO_BIN_EXE_wabill")
-    );
-    let out = Command::new("script")
-        .current_dir(d)
-        .env("SHELL", "/bin/sh")
-        .args(["-qec", &cmd, "/dev/null"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let shown = text(&out.stdout);
+    let Some(shown) = on_terminal(d, "price log.csv --format csv", &[]) else {
+        return;
+    };
     assert!(shown.contains("wamid.\\u{1b}]0;pwned\\u{7}"), "{shown:?}");
     assert!(!shown.contains('\u{7}'), "{shown:?}");
-    // validate's problem list names the file.
+    // validate's problem list names the file. The name travels in the
+    // environment: a POSIX sh has no `$'…'` quoting.
     let bad = "bad\u{1b}[2J.csv";
     fs::write(d.join(bad), format!("{HEADER}x,y\n")).unwrap();
-    // The name travels in the environment: `script` runs the command with
-    // `$SHELL`, which may be a POSIX sh without `$'…'` quoting.
-    let cmd = format!(
-        "{} --no-config validate \"$BAD_NAME\"",
-        env!("CARGO_BIN_EXE_wabill")
-    );
-    let out = Command::new("script")
-        .current_dir(d)
-        .env("SHELL", "/bin/sh")
-        .env("BAD_NAME", bad)
-        .args(["-qec", &cmd, "/dev/null"])
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    let shown = text(&out.stdout);
+    let shown = on_terminal(d, "validate \"$BAD_NAME\"", &[("BAD_NAME", bad)]).unwrap();
     assert!(shown.contains("bad\\u{1b}[2J.csv:2"), "{shown:?}");
     assert!(!shown.contains('\u{1b}'), "{shown:?}");
     // Into a pipe or a file, the bytes are kept.
     let out = wabill(d, &["price", "log.csv", "--format", "csv"]);
     assert!(text(&out.stdout).contains("wamid.\u{1b}]0;pwned\u{7}"));
+}
+
+/// A workbook is a zip: refused on a terminal (exit 2), written to a pipe.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_workbook_is_not_printed_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    fs::write(d.join("log.csv"), format!("{HEADER}{ROW}")).unwrap();
+    for command in ["price", "estimate"] {
+        let run = format!("{command} log.csv --format xlsx; echo \"exit $?\"");
+        let Some(shown) = on_terminal(d, &run, &[]) else {
+            return;
+        };
+        assert!(shown.contains("not printed on a terminal"), "{shown:?}");
+        assert!(shown.contains("exit 2"), "{shown:?}");
+        assert!(!shown.contains("PK"), "{shown:?}");
+        let piped = wabill(d, &[command, "log.csv", "--format", "xlsx"]);
+        assert!(piped.status.success(), "{}", text(&piped.stderr));
+        assert!(piped.stdout.starts_with(b"PK"));
+    }
 }
 
 #[test]
@@ -692,6 +708,15 @@ fn bad_flag_values_are_usage_errors() {
         &["estimate", "log.csv", "--entry-point-hours", "0"],
         &["estimate", "log.csv", "--budget=-5"],
         &["estimate", "-", "-"],
+        &["estimate", "log.csv", "--input-format", "foo"],
+        &[
+            "compare",
+            "log.csv",
+            "--scenario",
+            "a:currency=US",
+            "--scenario",
+            "b:tax=lots",
+        ],
         &[
             "forecast",
             "--from-log",

@@ -330,3 +330,28 @@ fn the_page_is_the_same_bytes_every_run() {
         assert!(!outside_svg.contains(needle), "the page refers to {needle}");
     }
 }
+
+/// A chart per `--by` key, each drawn once: Meta's cost by market and by
+/// day are the spend charts, so `--by market,day,category` adds only the
+/// category chart; all-in, the market chart draws the all-in totals.
+#[test]
+fn the_estimate_page_draws_each_chart_once() {
+    let log = "data/sample/messages.csv";
+    let figures = |extra: &[&str]| {
+        let (code, html) = wabill(&[&["estimate", log, "--format", "html"], extra].concat());
+        assert_eq!(code, 0);
+        let html = String::from_utf8(html).unwrap();
+        html.split("<figure id=\"")
+            .skip(1)
+            .map(|f| f.split('"').next().unwrap().to_string())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        figures(&["--by", "market,day,category"]),
+        ["spend-by-day", "spend-by-market", "by-category"]
+    );
+    assert_eq!(
+        figures(&["--by", "market", "--tax", "19"]),
+        ["spend-by-day", "spend-by-market", "by-market"]
+    );
+}

@@ -20,14 +20,24 @@ fn production_code(text: &str) -> &str {
 
 /// Top-level module names a piece of code refers to.
 fn names(code: &str) -> BTreeSet<String> {
+    names_after(code, "crate::")
+}
+
+/// The first segment of each path a piece of code writes after `prefix`
+/// (`crate::`, `super::`, `crate::render::`).
+fn names_after(code: &str, prefix: &str) -> BTreeSet<String> {
     let mut found = BTreeSet::new();
     let ident = |s: &str| -> String {
         s.chars()
             .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
             .collect()
     };
-    for (i, _) in code.match_indices("crate::") {
-        let rest = &code[i + "crate::".len()..];
+    for (i, _) in code.match_indices(prefix) {
+        // `crate::render::x` is not `render::x` inside another path.
+        if code[..i].ends_with(|c: char| c.is_ascii_alphanumeric() || c == '_' || c == ':') {
+            continue;
+        }
+        let rest = &code[i + prefix.len()..];
         if let Some(list) = rest.strip_prefix('{') {
             // `use crate::{a::X, b::{Y, Z}}`: the first segment of each path.
             let end = list.find(';').unwrap_or(list.len());
@@ -128,6 +138,120 @@ fn crate_src(name: &str) -> std::path::PathBuf {
         .join("src")
 }
 
+/// The graph of one folder's modules (`dir`, the module `path` such as
+/// `render`): its files and subfolders, `mod.rs` aside (it is the folder
+/// itself), with an edge where one names a sibling (`super::x` in a file of
+/// the folder, `crate::render::x` anywhere in it).
+fn folder_graph(dir: &Path, path: &str) -> Graph {
+    let node = |p: &Path| p.file_stem().unwrap().to_str().unwrap().to_string();
+    let mut members = BTreeMap::new();
+    for entry in fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = node(&p);
+        if p.is_dir()
+            || (p.extension().is_some_and(|x| x == "rs") && name != "mod" && name != "tests")
+        {
+            members.insert(name, p);
+        }
+    }
+    let absolute = format!("crate::{path}::");
+    let mut graph = Graph::new();
+    for (name, p) in &members {
+        let mut files = vec![(p.clone(), true)];
+        let mut stack = vec![p.clone()];
+        while let Some(d) = stack.pop().filter(|d| d.is_dir()) {
+            for e in fs::read_dir(&d).unwrap() {
+                let f = e.unwrap().path();
+                if f.is_dir() {
+                    stack.push(f);
+                } else if f.extension().is_some_and(|x| x == "rs") && node(&f) != "tests" {
+                    files.push((f, false));
+                }
+            }
+        }
+        let edges = graph.entry(name.clone()).or_default();
+        for (file, direct) in files.into_iter().filter(|(f, _)| f.is_file()) {
+            let text = fs::read_to_string(&file).unwrap();
+            let code = production_code(&text);
+            let mut found = names_after(code, &absolute);
+            if direct {
+                found.extend(names_after(code, "super::"));
+            }
+            edges.extend(
+                found
+                    .into_iter()
+                    .filter(|n| n != name && members.contains_key(n)),
+            );
+        }
+    }
+    graph
+}
+
+/// Every folder of a crate's `src/` with its module path.
+fn folders(src: &Path) -> Vec<(std::path::PathBuf, String)> {
+    let mut out = Vec::new();
+    let mut stack = vec![(src.to_path_buf(), String::new())];
+    while let Some((dir, path)) = stack.pop() {
+        for e in fs::read_dir(&dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                let name = p.file_name().unwrap().to_str().unwrap().to_string();
+                let sub = if path.is_empty() {
+                    name
+                } else {
+                    format!("{path}::{name}")
+                };
+                stack.push((p.clone(), sub.clone()));
+                out.push((p, sub));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Edges left out of the folder check, each with its reason: the one
+/// cycle left, `input/envelope.rs` ↔ `input/provider.rs` (`exact_numbers`,
+/// the JSON number copy that webhooks and provider JSON share), is in the
+/// JSON layer that the webhooks rewrite replaces; it goes with that.
+const KNOWN_CYCLE_EDGES: &[(&str, &str, &str)] = &[("input", "envelope", "provider")];
+
+#[test]
+fn no_folder_has_an_import_cycle() {
+    let mut cycles = Vec::new();
+    for krate in ["wabill", "wabill-cli"] {
+        let src = crate_src(krate);
+        let all = folders(&src);
+        assert!(!all.is_empty(), "read the folders of {krate}: {all:?}");
+        for (dir, path) in all {
+            let mut graph = folder_graph(&dir, &path);
+            for (folder, from, to) in KNOWN_CYCLE_EDGES {
+                if krate == "wabill" && path == *folder {
+                    graph.get_mut(*from).map(|e| e.remove(*to));
+                }
+            }
+            if let Some(c) = cycle(&graph) {
+                cycles.push(format!("{krate} {path}/: {}", c.join(" → ")));
+            }
+        }
+    }
+    assert!(
+        cycles.is_empty(),
+        "import cycles inside folders:\n{}",
+        cycles.join("\n")
+    );
+}
+
+#[test]
+fn the_folder_check_sees_siblings() {
+    let render = folder_graph(&crate_src("wabill").join("render"), "render");
+    assert!(
+        render["html"].contains("grid"),
+        "edges are found: {render:?}"
+    );
+    assert!(!render.contains_key("mod"));
+}
+
 #[test]
 fn the_module_graph_has_no_cycle() {
     let graph = graph(&crate_src("wabill"));
@@ -143,7 +267,11 @@ fn the_module_graph_has_no_cycle() {
 #[test]
 fn the_command_modules_have_no_cycle() {
     let graph = graph(&crate_src("wabill-cli"));
-    assert!(graph["app"].contains("cli"), "edges are found: {graph:?}");
+    assert!(graph["cli"].contains("app"), "edges are found: {graph:?}");
+    // A command holds its own arguments and takes the shared groups from
+    // `flags`; the command list (`cli`) is above it.
+    assert!(!graph["app"].contains("cli"));
+    assert!(graph["app"].contains("flags"));
     if let Some(c) = cycle(&graph) {
         panic!("import cycle: {}", c.join(" → "));
     }

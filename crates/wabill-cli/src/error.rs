@@ -53,7 +53,8 @@ impl Exit {
                  0`, `--growth`, `--max-row-bytes`, `-` given twice) here or in `wabill.toml`, \
                  or an `-o` extension naming no format the command writes (`.tsv`, `.parquet`, \
                  `.pdf`; `.txt` is text, written only by `validate` and `explain`; `.xlsx` only \
-                 by reports laid out as a table); the message starts `wabill:` like every \
+                 by reports laid out as a table and by `price`), or a workbook (`xlsx`) to be \
+                 printed on a terminal; the message starts `wabill:` like every \
                  other and keeps clap's usage line and tip"
             }
             Exit::OverBudget => {

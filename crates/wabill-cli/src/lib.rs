@@ -6,7 +6,9 @@ mod app;
 mod choice;
 mod cli;
 mod color;
+mod config;
 mod error;
+mod flags;
 mod output;
 mod partition;
 
@@ -34,7 +36,7 @@ fn execute(args: &[OsString]) -> Result<u8, Failed> {
         .try_get_matches_from(args)
         .and_then(|matches| Cli::from_arg_matches(&matches))
         .map_err(Failed::Clap)?;
-    match crate::app::run(cli, args) {
+    match configured(cli, args).and_then(|cli| cli.run()) {
         Ok(exit) => Ok(exit as u8),
         // The config file's arguments parsed with the command line's.
         Err(err) => match err.downcast::<clap::Error>() {
@@ -44,6 +46,11 @@ fn execute(args: &[OsString]) -> Result<u8, Failed> {
             Err(err) => Err(Failed::Run(err)),
         },
     }
+}
+
+/// The command line with the config file's settings added (`config.rs`).
+fn configured(cli: Cli, args: &[OsString]) -> anyhow::Result<Cli> {
+    config::Config::load(cli.config.as_deref(), cli.no_config)?.apply(cli, args)
 }
 
 fn collect<I, T>(args: I) -> Vec<OsString>

@@ -1,148 +1,127 @@
 //! `wabill compare`: one log, read once, priced under several scenarios.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result, bail};
+use clap::Args;
 
 use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::cli::{AllInArgs, CompareArgs, PricingArgs};
+use crate::choice::formats;
 use crate::error::Exit;
+use crate::flags::{AllInArgs, BadValue, PricedLogArgs, PricingArgs, parse_by};
 use wabill::engine::{self, price_log};
+use wabill::render::GRID_FORMATS;
 use wabill::render::{Document, Format};
+use wabill::report::GroupBy;
 use wabill::report::compare::{ScenarioMeta, compare};
-use wabill::report::scenario::split_scenario;
-use wabill::report::{Aggregator, GroupBy, MetaInput};
+use wabill::report::scenario::{Scenario, Setting};
+use wabill::report::{Aggregator, MetaInput};
 
-/// A scenario: a name and the settings that differ from the common flags.
+fn parse_scenario(s: &str) -> Result<Scenario, BadValue> {
+    Ok(Scenario::parse(s)?)
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    // The common settings every scenario starts from (a scenario may set
+    // fees=, tax=, fx=).
+    #[command(flatten)]
+    pub log: PricedLogArgs,
+
+    /// NAME:KEY=VALUE,... (keys: model, rates, currency, tiers, markets,
+    /// fees, tax, fx: with fees, tax or fx the all-in totals are compared);
+    /// two or more; differences are against the first
+    #[arg(long = "scenario", value_name = "SPEC", required = true, value_parser = parse_scenario)]
+    pub scenarios: Vec<Scenario>,
+
+    /// Group by any of market, country, category, month, day, business, pricing_type,
+    /// template, week, quarter, year, or column:NAME (a column of the log)
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = parse_by)]
+    pub by: ::std::vec::Vec<GroupBy>,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(GRID_FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A scenario's settings over the common flags.
 #[derive(Debug)]
-pub struct Scenario {
-    pub name: String,
-    pub settings: String,
+pub struct Settings<'a> {
+    pub scenario: &'a Scenario,
     pub pricing: PricingArgs,
     /// Fees, tax and FX (`fees=`, `tax=`, `fx=`): with any, the scenario's
     /// cost is its all-in total.
     pub all_in: AllInArgs,
 }
 
-/// `NAME:KEY=VALUE,...`; keys model, rates (adds a card; repeatable),
-/// currency, tiers, markets. `NAME` or `NAME:` alone is the common settings.
-pub fn parse_scenario(spec: &str, base: &PricingArgs, base_all_in: &AllInArgs) -> Result<Scenario> {
-    let (name, pairs) = split_scenario(spec).map_err(|e| anyhow::anyhow!("--scenario {e}"))?;
+/// The common flags with a scenario's settings applied; `rates=` adds a
+/// card, `tiers=none` prices at list rates.
+pub fn apply<'a>(
+    scenario: &'a Scenario,
+    base: &PricingArgs,
+    base_all_in: &AllInArgs,
+) -> Settings<'a> {
     let mut pricing = base.clone();
     let mut all_in = base_all_in.clone();
-    for (key, value) in pairs {
-        match key {
-            "model" => pricing.model = Some(value.to_string()),
-            "rates" => pricing.rates.push(value.into()),
-            "currency" => pricing.currency = Some(value.to_string()),
-            // `tiers=none` prices that scenario at list rates.
-            "tiers" if value.eq_ignore_ascii_case("none") => {
-                pricing.tiers = None;
-                pricing.no_tiers = true;
+    for setting in &scenario.settings {
+        match setting {
+            Setting::Model(m) => pricing.model = Some(*m),
+            Setting::Rates(card) => pricing.rates.push(card.clone()),
+            Setting::Currency(c) => pricing.currency = Some(*c),
+            Setting::Tiers(tiers) => {
+                pricing.no_tiers = tiers.is_none();
+                pricing.tiers = tiers.clone();
             }
-            "tiers" => {
-                pricing.tiers = Some(value.into());
-                pricing.no_tiers = false;
-            }
-            "markets" => pricing.markets = Some(value.into()),
-            "fees" if value.eq_ignore_ascii_case("none") => all_in.fees = None,
-            "fees" => all_in.fees = Some(value.into()),
-            "tax" => {
-                wabill::report::allin::Tax::parse(value)
-                    .map_err(|e| anyhow::anyhow!("--scenario {name}: {e}"))?;
-                all_in.tax = Some(value.to_string());
-            }
-            "fx" => all_in.fx = Some(value.into()),
-            other => bail!(
-                "--scenario {name}: unknown key {other:?} (expected model, rates, currency, \
-                 tiers or markets)"
-            ),
+            Setting::Markets(m) => pricing.markets = Some(m.clone()),
+            Setting::Fees(fees) => all_in.fees = fees.clone(),
+            Setting::Tax(t) => all_in.tax = Some(t.clone()),
+            Setting::Fx(fx) => all_in.fx = Some(fx.clone()),
         }
     }
-    let settings = spec.split_once(':').map_or("", |(_, s)| s);
-    Ok(Scenario {
-        name: name.to_string(),
-        settings: settings.trim().to_string(),
+    Settings {
+        scenario,
         pricing,
         all_in,
-    })
+    }
 }
 
 pub fn run(args: &CompareArgs) -> Result<Exit> {
-    let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
-    if group_by.is_empty() {
-        bail!("--by needs at least one key");
-    }
-    let scenarios: Vec<Scenario> = args
-        .scenarios
-        .iter()
-        .map(|s| parse_scenario(s, &args.pricing, &args.all_in))
-        .collect::<Result<_>>()?;
-    if scenarios.len() < 2 {
-        bail!("compare needs two or more --scenario");
-    }
-    for (i, s) in scenarios.iter().enumerate() {
-        if scenarios[..i].iter().any(|t| t.name == s.name) {
-            bail!("--scenario {}: the name is used twice", s.name);
-        }
-    }
+    let group_by = &args.by;
+    let scenarios = scenarios(args)?;
     let (target, format) = Target::with_format(
         args.output.as_deref(),
         args.format,
         Format::Table,
         wabill::report::compare::Comparison::FORMATS,
     )?;
-    settings::check_output(&args.input, args.output.as_deref())?;
+    settings::check_output(&args.log.input, args.output.as_deref())?;
     // Load every table first, so a bad card fails before the log is read.
     let contexts = scenarios
         .iter()
         .map(|s| {
-            settings::pricing_context(&s.pricing).with_context(|| format!("scenario {}", s.name))
+            settings::pricing_context(&s.pricing)
+                .with_context(|| format!("scenario {}", s.scenario.name))
         })
         .collect::<Result<Vec<_>>>()?;
-    let period = settings::period(&args.period)?;
-    let mut read = settings::read_settings(&args.input)?;
-    settings::keep_tags(&mut read, &group_by);
+    let period = settings::period(&args.log.period)?;
+    let mut read = settings::read_settings(&args.log.input)?;
+    settings::keep_tags(&mut read, group_by);
     let log = engine::read(&read, false)?;
-    settings::check_tags(&group_by, &log.stats)?;
+    settings::check_tags(group_by, &log.stats)?;
     let mut reports = Vec::new();
     let mut metas = Vec::new();
     let mut failure = None;
     for (scenario, ctx) in scenarios.iter().zip(&contexts) {
-        let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets);
-        if let Some(period) = period {
-            aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
-        }
-        let all_in = settings::all_in(&scenario.all_in, ctx)
-            .with_context(|| format!("scenario {}", scenario.name))?;
-        if let Some(rules) = &all_in {
-            aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
-        }
-        let unpriced = price_log(ctx, &log, |m, result| {
-            aggregator.add(m, result, &log.strings)
-        });
-        if let Some(e) = aggregator.all_in_error() {
-            bail!("scenario {}: --fx: {e}", scenario.name);
-        }
-        if let Some(summary) = unpriced.summary() {
-            failure.get_or_insert(format!("scenario {}: {summary}", scenario.name));
-        }
-        let report = aggregator.finish(
-            &log.stats,
-            MetaInput {
-                model: ctx.model.name().to_string(),
-                currency: ctx.currency.to_string(),
-                time_zone: zone_description(ctx),
-                inputs: log.files.clone(),
-                input_formats: super::estimate::distinct(&log.formats),
-            },
-        );
-        // With fees, tax or FX a scenario is compared on its all-in total,
-        // in the all-in currency.
-        let report = all_in_as_cost(report);
+        let report = price_scenario(scenario, ctx, &log, group_by, period, &mut failure)?;
         metas.push(ScenarioMeta {
-            name: scenario.name.clone(),
-            settings: scenario.settings.clone(),
+            name: scenario.scenario.name.clone(),
+            settings: scenario.scenario.written.clone(),
             model: report.meta.model.clone(),
             models_used: report.meta.models_used.clone(),
             currency: report.meta.currency.clone(),
@@ -156,12 +135,76 @@ pub fn run(args: &CompareArgs) -> Result<Exit> {
         log.files.clone(),
         zone_description(&contexts[0]),
     );
-    comparison.meta.config = super::config::shown(&args.pricing);
-    let checks = Checks::new(failure, log.stats.clone(), &args.input);
+    comparison.meta.config = args.log.pricing.config_shown();
+    let checks = Checks::new(failure, log.stats.clone(), &args.log.input);
     write_report(&target, &checks, |out, style| {
         Ok(wabill::render::write(&comparison, format, style, out)?)
     })?;
     Ok(Exit::Ok)
+}
+
+/// The scenarios over the common flags: two or more, each named once.
+fn scenarios(args: &CompareArgs) -> Result<Vec<Settings<'_>>> {
+    let scenarios: Vec<Settings<'_>> = args
+        .scenarios
+        .iter()
+        .map(|s| apply(s, &args.log.pricing, &args.log.all_in))
+        .collect();
+    if scenarios.len() < 2 {
+        bail!("compare needs two or more --scenario");
+    }
+    for (i, s) in scenarios.iter().enumerate() {
+        if scenarios[..i]
+            .iter()
+            .any(|t| t.scenario.name == s.scenario.name)
+        {
+            bail!("--scenario {}: the name is used twice", s.scenario.name);
+        }
+    }
+    Ok(scenarios)
+}
+
+/// One scenario's report of the log (`failure`: the first scenario's
+/// messages it could not price).
+fn price_scenario(
+    scenario: &Settings<'_>,
+    ctx: &wabill::pricing::PricingContext,
+    log: &wabill::validate::Log,
+    group_by: &[wabill::report::GroupBy],
+    period: Option<wabill::report::period::Period>,
+    failure: &mut Option<String>,
+) -> Result<wabill::report::Report> {
+    let mut aggregator = Aggregator::new(group_by.to_vec(), &ctx.markets);
+    if let Some(period) = period {
+        aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
+    }
+    let all_in = settings::all_in(&scenario.all_in, ctx)
+        .with_context(|| format!("scenario {}", scenario.scenario.name))?;
+    if let Some(rules) = &all_in {
+        aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
+    }
+    let unpriced = price_log(ctx, log, |m, result| {
+        aggregator.add(m, result, &log.strings)
+    });
+    if let Some(e) = aggregator.all_in_error() {
+        bail!("scenario {}: --fx: {e}", scenario.scenario.name);
+    }
+    if let Some(summary) = unpriced.summary() {
+        failure.get_or_insert(format!("scenario {}: {summary}", scenario.scenario.name));
+    }
+    let report = aggregator.finish(
+        &log.stats,
+        MetaInput {
+            model: ctx.model.name().to_string(),
+            currency: ctx.currency.to_string(),
+            time_zone: zone_description(ctx),
+            inputs: log.files.clone(),
+            input_formats: super::estimate::distinct(&log.formats),
+        },
+    );
+    // With fees, tax or FX a scenario is compared on its all-in total,
+    // in the all-in currency.
+    Ok(all_in_as_cost(report))
 }
 
 /// The report with each line's cost replaced by its all-in total (and the

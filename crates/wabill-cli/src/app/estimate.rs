@@ -1,16 +1,80 @@
 //! `wabill estimate`: the cost report.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use rust_decimal::Decimal;
 
 use super::finish::{Checks, write_report};
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::cli::EstimateArgs;
+use crate::choice::{choice, formats};
 use crate::error::Exit;
+use crate::flags::{PricedLogArgs, parse_by, parse_percent};
+use wabill::engine::Engine;
 use wabill::engine::{self, note};
 use wabill::render::{self, Document, Format, money};
-use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
+use wabill::report::GroupBy;
+use wabill::report::{Aggregator, MetaInput, Report};
+
+/// A budget: a plain decimal, not negative.
+fn parse_budget(s: &str) -> Result<Decimal, String> {
+    match wabill::refdata::csvfile::parse_amount(s) {
+        Ok(d) if d.is_sign_negative() && !d.is_zero() => {
+            Err(format!("{s:?} is negative: a budget is 0 or more"))
+        }
+        Ok(d) => Ok(d),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct EstimateArgs {
+    #[command(flatten)]
+    pub log: PricedLogArgs,
+
+    /// Group by any of market, country, category, month, day, business, pricing_type,
+    /// conversation_type, group, template, week, quarter, year, or column:NAME (a
+    /// column of the log; repeatable in the list)
+    #[arg(help_heading = "Output", long, value_name = "KEYS", default_value = "market,category", value_parser = parse_by)]
+    pub by: ::std::vec::Vec<GroupBy>,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::report::Report::FORMATS))]
+    pub format: Option<Format>,
+
+    /// Exit 3 when the total cost (the all-in total with --fees, --tax or
+    /// --fx; the period's with --period) exceeds AMOUNT
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = parse_budget)]
+    pub budget: Option<Decimal>,
+
+    /// With --budget or --budget-file: warn (stderr, and `meta.budget` in
+    /// JSON) when a total reaches this share of its budget (80% or 80)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", value_parser = parse_percent)]
+    pub warn_at: Option<Decimal>,
+
+    /// Budgets per group (CSV: a --by key's name, e.g. column:campaign or
+    /// market, then budget): exit 3 when a group's cost (all-in total with
+    /// --fees, --tax, --fx) exceeds its budget
+    #[arg(help_heading = "Output", long, value_name = "FILE")]
+    pub budget_file: Option<PathBuf>,
+
+    /// How to read the log: stream files in time order (memory follows open
+    /// windows) and fall back to sorting in memory when they are not in order
+    #[arg(long, value_parser = choice::<Engine>(), default_value_t = Engine::Auto, hide_short_help = true)]
+    pub engine: Engine,
+
+    /// Worker threads for streaming [default: every core]: 1 reads and prices
+    /// on one thread, 2 read on one and price on another, N > 2 add N - 2
+    /// pricing shards (the same bytes every way)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), hide_short_help = true)]
+    pub threads: Option<u16>,
+
+    /// Write the report to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// How long a streamed message waits for later status events of its id
 /// (`sent`, then `delivered`/`read`) before it is priced; a later event
@@ -18,19 +82,8 @@ use wabill::report::{Aggregator, GroupBy, MetaInput, Report};
 const STATUS_EVENT_HORIZON: wabill::model::Span = wabill::model::Span::hours(24);
 
 pub fn run(args: &EstimateArgs) -> Result<Exit> {
-    let group_by = GroupBy::parse_list(&args.by).map_err(|e| anyhow::anyhow!("--by: {e}"))?;
-    if group_by.is_empty() {
-        bail!("--by needs at least one key");
-    }
-    let budget: Option<Decimal> = args
-        .budget
-        .as_deref()
-        .map(|b| {
-            b.trim()
-                .parse()
-                .with_context(|| format!("--budget {b:?} is not a decimal amount"))
-        })
-        .transpose()?;
+    let group_by = &args.by;
+    let budget = args.budget;
     if args.warn_at.is_some() && args.budget.is_none() && args.budget_file.is_none() {
         return Err(crate::error::Failure::new(
             Exit::Usage,
@@ -44,23 +97,23 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
         Format::Table,
         Report::FORMATS,
     )?;
-    settings::check_output(&args.input, args.output.as_deref())?;
-    let ctx = settings::pricing_context(&args.pricing)?;
+    settings::check_output(&args.log.input, args.output.as_deref())?;
+    let ctx = settings::pricing_context(&args.log.pricing)?;
     let mut aggregator = Aggregator::new(group_by.clone(), &ctx.markets)
         .locating(&ctx)
         .tracking_partial(&ctx.businesses, !ctx.tiers.is_empty());
     if format == Format::Html {
         aggregator = aggregator.with_spend();
     }
-    if let Some(period) = settings::period(&args.period)? {
+    if let Some(period) = settings::period(&args.log.period)? {
         aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
     }
-    let all_in = settings::all_in(&args.all_in, &ctx)?;
+    let all_in = settings::all_in(&args.log.all_in, &ctx)?;
     if let Some(rules) = &all_in {
         aggregator = aggregator.with_all_in(rules, &ctx.businesses, ctx.currency);
     }
-    let mut read = settings::read_settings(&args.input)?;
-    settings::keep_tags(&mut read, &group_by);
+    let mut read = settings::read_settings(&args.log.input)?;
+    settings::keep_tags(&mut read, group_by);
     let streamed = engine::price_streaming(
         &read,
         &ctx,
@@ -70,7 +123,7 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             .map_or_else(engine::default_threads, usize::from),
         &mut aggregator,
     )?;
-    settings::check_tags(&group_by, &streamed.stats)?;
+    settings::check_tags(group_by, &streamed.stats)?;
     if let Some(e) = aggregator.all_in_error() {
         bail!("--fx: {e}");
     }
@@ -84,18 +137,18 @@ pub fn run(args: &EstimateArgs) -> Result<Exit> {
             input_formats: distinct(&streamed.formats),
         },
     );
-    report.meta.config = super::config::shown(&args.pricing);
-    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    report.meta.config = args.log.pricing.config_shown();
+    let warn_at = args.warn_at;
     report.meta.budget = budget_status(&report, budget, warn_at);
     if let Some(path) = &args.budget_file {
         report.meta.group_budgets = group_budgets(&report, path, warn_at)?;
     }
     debug_assert!(report.accounting.balances(), "{:?}", report.accounting);
     if let Some(partial) = &mut report.partial {
-        partial.settings = super::merge::partial_settings(&args.pricing, &ctx)?;
+        partial.settings = super::merge::partial_settings(&args.log.pricing, &ctx)?;
     }
 
-    let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.input);
+    let checks = Checks::new(streamed.unpriced.summary(), streamed.stats, &args.log.input);
     write_report(&target, &checks, |out, style| {
         Ok(render::write(&report, format, style, out)?)
     })?;

@@ -1,13 +1,16 @@
 //! `wabill explain`: the timeline of one business × customer pair and, for
 //! each message, one sentence saying why it cost what it did.
 
+use std::path::PathBuf;
+
 use anyhow::{Result, bail};
+use clap::Args;
+use rust_decimal::Decimal;
 
 use super::output::{Target, check_text_target};
 use super::settings;
-use crate::cli::ExplainArgs;
 use crate::error::{Exit, Failure};
-use rust_decimal::Decimal;
+use crate::flags::{AllInArgs, InputArgs, PricingArgs};
 use wabill::model::Direction;
 use wabill::model::{Instant, Span};
 use wabill::pricing::PricingType;
@@ -15,6 +18,32 @@ use wabill::refdata::businesses::business_key;
 use wabill::render::timeline;
 use wabill::report::allin::{AllIn, AllInPricing, Delivery};
 use wabill::validate::normalize_number;
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
+
+    /// The message to explain
+    #[arg(long, value_name = "ID", required_unless_present = "customer")]
+    pub message_id: Option<String>,
+
+    /// Show the whole timeline of this customer (with every business)
+    #[arg(long, value_name = "NUMBER", conflicts_with = "message_id")]
+    pub customer: Option<String>,
+
+    /// With --customer: only this business number
+    #[arg(long, value_name = "BUSINESS", requires = "customer")]
+    pub business: Option<String>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 /// The all-in amounts of each priced message of the timeline, by the
 /// rules `estimate` uses: an outbound message's Meta cost and fee (a failed

@@ -29,7 +29,7 @@ pub struct Checks {
 
 impl Checks {
     /// The checks of a run read with `input`'s `--strict` and `--allow-empty`.
-    pub fn new(unpriced: Option<String>, stats: LogStats, input: &crate::cli::InputArgs) -> Self {
+    pub fn new(unpriced: Option<String>, stats: LogStats, input: &crate::flags::InputArgs) -> Self {
         Checks {
             unpriced,
             stats,

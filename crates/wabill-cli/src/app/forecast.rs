@@ -1,14 +1,21 @@
 //! `wabill forecast`: a plan, or a log's history projected forward, priced
 //! month by month.
 
+use std::path::PathBuf;
+
 use anyhow::{Context, Result, bail};
+use clap::Args;
 use rust_decimal::Decimal;
 
 use super::output::Target;
 use super::settings::{self, zone_description};
-use crate::cli::{ForecastArgs, InputArgs};
+use crate::choice::formats;
 use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
+use crate::flags::{
+    AllInArgs, BadValue, InputArgs, PricingArgs, parse_column, parse_input_delimiter,
+    parse_percent, parse_size,
+};
 use wabill::engine::note;
 use wabill::forecast::plan::parse_plan;
 use wabill::forecast::project::Method;
@@ -17,11 +24,13 @@ use wabill::pricing::{PricingContext, Sent};
 use wabill::render::forecast::Forecast;
 use wabill::render::{Document, Format, plural};
 
-/// Errors of a plan printed one by one before a count.
-const SHOWN_ERRORS: usize = 30;
+/// An amount: a plain decimal.
+fn parse_decimal(s: &str) -> Result<Decimal, wabill::refdata::csvfile::CellError> {
+    wabill::refdata::csvfile::parse_amount(s)
+}
 
-/// `5%` or `0.05`; a bare number of 1 or more is refused as ambiguous.
-pub fn parse_growth(s: &str) -> Result<Decimal> {
+/// `5%` or `0.05` a month (negative shrinks), as a fraction.
+fn parse_growth(s: &str) -> Result<Decimal, BadValue> {
     let t = s.trim();
     let g = match t.strip_suffix('%') {
         Some(p) => p
@@ -31,14 +40,101 @@ pub fn parse_growth(s: &str) -> Result<Decimal> {
             .map(|d| d / Decimal::ONE_HUNDRED),
         None => t.parse::<Decimal>().ok().filter(|d| d.abs() < Decimal::ONE),
     }
-    .with_context(|| {
-        format!("--growth {s:?}: give a percentage (5%) or a fraction (0.05) a month")
-    })?;
+    .ok_or_else(|| BadValue::Growth(s.to_string()))?;
     if g <= -Decimal::ONE {
-        bail!("--growth {s:?}: a shrink of 100% or more leaves nothing to forecast");
+        return Err(BadValue::Shrink(s.to_string()));
     }
     Ok(g.normalize())
 }
+
+#[derive(Debug, Args)]
+pub struct ForecastArgs {
+    /// Plan CSV: month,market|country,category,messages[,in_window_share][,free_entry_point_share];
+    /// repeat it to forecast several plans side by side (one column each,
+    /// differences against the first)
+    #[arg(
+        long,
+        value_name = "FILE",
+        required_unless_present = "from_log",
+        conflicts_with = "from_log"
+    )]
+    pub plan: Vec<PathBuf>,
+
+    /// Learn monthly volumes from these logs and project them forward
+    #[arg(long = "from-log", value_name = "LOG", num_args = 1.., requires = "months")]
+    pub from_log: Vec<String>,
+
+    /// With --from-log: how many months after the history to forecast (1-120)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=120))]
+    pub months: Option<u32>,
+
+    /// With --from-log: compound monthly growth (5% or 0.05; negative shrinks)
+    /// instead of a trend fitted to the history
+    #[arg(
+        long,
+        value_name = "RATE",
+        requires = "from_log",
+        allow_hyphen_values = true,
+        value_parser = parse_growth
+    )]
+    pub growth: Option<Decimal>,
+
+    /// With --plan: business phone numbers sharing the 1,000 free service
+    /// messages a month (2026-10 model); --from-log follows the log's numbers
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 1,
+        conflicts_with = "from_log"
+    )]
+    pub business_numbers: u64,
+
+    /// With --from-log: map a column to a differently named header
+    #[arg(long, value_name = "NAME=HEADER", value_parser = parse_column)]
+    pub column: Vec<(wabill::input::Column, String)>,
+
+    /// With --from-log: field delimiter (default: detected)
+    #[arg(long, value_name = "CHAR", value_parser = parse_input_delimiter)]
+    pub delimiter: Option<u8>,
+
+    /// With --from-log: the longest row read (see estimate) [default: 1M]
+    #[arg(long, value_name = "BYTES", value_parser = parse_size)]
+    pub max_row_bytes: Option<usize>,
+
+    /// No per-row diagnostics on stderr
+    #[arg(short, long)]
+    pub quiet: bool,
+
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+    #[command(flatten)]
+    pub all_in: AllInArgs,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::forecast::Forecast::FORMATS))]
+    pub format: Option<Format>,
+
+    /// With table output: monthly spend as a bar chart under the table
+    #[arg(help_heading = "Output", long)]
+    pub chart: bool,
+
+    /// Exit 3 when any forecast month's cost (the all-in total with --fees,
+    /// --tax or --fx) exceeds AMOUNT (the months are named on stderr); the
+    /// forecast is still written
+    #[arg(help_heading = "Output", long, value_name = "AMOUNT", value_parser = parse_decimal)]
+    pub budget: Option<Decimal>,
+
+    /// With --budget: warn when a month reaches this share of it (80%)
+    #[arg(help_heading = "Output", long, value_name = "PERCENT", requires = "budget", value_parser = parse_percent)]
+    pub warn_at: Option<Decimal>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// Errors of a plan printed one by one before a count.
+const SHOWN_ERRORS: usize = 30;
 
 pub fn run(args: &ForecastArgs) -> Result<Exit> {
     let (target, format) = Target::with_format(
@@ -62,12 +158,7 @@ pub fn run(args: &ForecastArgs) -> Result<Exit> {
     if args.chart && format != Format::Table {
         bail!("--chart adds a bar chart to the table output; svg and html are charts already");
     }
-    let growth = args
-        .growth
-        .as_deref()
-        .map(parse_growth)
-        .transpose()
-        .map_err(|e| Failure::new(Exit::Usage, format!("{e:#}")))?;
+    let growth = args.growth;
     if args.plan.len() > 1 {
         return side_by_side(args, &target, format);
     }
@@ -111,13 +202,14 @@ fn forecast_all_in(
     ctx: &PricingContext,
 ) -> Result<Option<wabill::reconcile::allin::AllInRules>> {
     if let Some(t) = &args.all_in.tax
-        && t.contains(':')
+        && !t.by_country.is_empty()
     {
         return Err(Failure::new(
             Exit::Usage,
             format!(
-                "--tax {t:?}: a forecast takes one rate for every business (19 or 19%), not \
-                 rates by country"
+                "--tax {}: a forecast takes one rate for every business (19 or 19%), not \
+                 rates by country",
+                t.describe()
             ),
         )
         .into());
@@ -134,18 +226,11 @@ fn forecast_all_in(
 /// `--budget` on a forecast: each month against it. A month over it is
 /// named and the run exits 3 (the forecast is written); `--warn-at` names
 /// the months at or past that share.
-fn forecast_budget(
-    report: &wabill::forecast::ForecastReport,
-    args: &crate::cli::ForecastArgs,
-) -> Result<Exit> {
-    let Some(budget) = args.budget.as_deref() else {
+fn forecast_budget(report: &wabill::forecast::ForecastReport, args: &ForecastArgs) -> Result<Exit> {
+    let Some(budget) = args.budget else {
         return Ok(Exit::Ok);
     };
-    let budget: rust_decimal::Decimal = budget
-        .trim()
-        .parse()
-        .with_context(|| format!("--budget {budget:?} is not a decimal amount"))?;
-    let warn_at = args.warn_at.as_deref().and_then(crate::cli::parse_percent);
+    let warn_at = args.warn_at;
     let currency = match &report.meta.all_in {
         Some(a) => &a.currency,
         None => &report.meta.currency,
@@ -233,7 +318,7 @@ fn base_meta(ctx: &PricingContext, args: &ForecastArgs, log_numbers: Option<u64>
         time_zone: zone_description(ctx),
         tiers,
         assumptions,
-        config: super::config::shown(&args.pricing),
+        config: args.pricing.config_shown(),
         ..ForecastMeta::default()
     }
 }
@@ -290,19 +375,7 @@ fn from_history(
     growth: Option<Decimal>,
 ) -> Result<(PricingContext, Vec<Planned>, ForecastMeta)> {
     let months = args.months.context("--from-log needs --months N")?;
-    let input = InputArgs {
-        logs: args.from_log.clone(),
-        column: args.column.clone(),
-        delimiter: args.delimiter.clone(),
-        input_format: None,
-        templates: None,
-        naive_tz: None,
-        strict: false,
-        rejects: None,
-        quiet: args.quiet,
-        allow_empty: false,
-        max_row_bytes: args.max_row_bytes,
-    };
+    let input = history_input(args);
     let loaded = settings::load(&args.pricing, &input, false)?;
     let mut history = History::default();
     let unpriced = loaded.price_each(|m, result| {
@@ -321,7 +394,6 @@ fn from_history(
     let strings = &loaded.log.strings;
     let planned = history.project(months, method, |id| strings.businesses.get(id))?;
     let span = history.span();
-    let month = |m: jiff::civil::Date| m.strftime("%Y-%m").to_string();
     let (first, last) = (
         month(span.months[0]),
         month(span.months[span.months.len() - 1]),
@@ -338,6 +410,43 @@ fn from_history(
         messages: history.messages(),
         not_delivered_ignored: history.not_delivered,
     });
+    let learned = learned(&history, method, &base, months);
+    meta.assumptions.splice(0..0, learned);
+    Ok((loaded.ctx, planned, meta))
+}
+
+/// `YYYY-MM`.
+fn month(m: jiff::civil::Date) -> String {
+    m.strftime("%Y-%m").to_string()
+}
+
+/// How `--from-log` reads the history: the forecast's own few reading
+/// flags, every row counted.
+fn history_input(args: &ForecastArgs) -> InputArgs {
+    InputArgs {
+        logs: args.from_log.clone(),
+        column: args.column.clone(),
+        delimiter: args.delimiter,
+        input_format: None,
+        templates: None,
+        naive_tz: None,
+        strict: false,
+        rejects: None,
+        quiet: args.quiet,
+        allow_empty: false,
+        max_row_bytes: args.max_row_bytes,
+    }
+}
+
+/// What the forecast learned from the history, as its first assumptions:
+/// the months read and how complete, the projection, and its weak points
+/// (months without traffic, a short history; these are noted on stderr too).
+fn learned(history: &History, method: Method, base: &str, months: u32) -> Vec<String> {
+    let span = history.span();
+    let (first, last) = (
+        month(span.months[0]),
+        month(span.months[span.months.len() - 1]),
+    );
     let partial: Vec<String> = span
         .partial_months()
         .iter()
@@ -367,7 +476,7 @@ fn from_history(
             "projection: {} for {}, per country × category × window \
              (outside, customer service, entry point), rounded to whole messages half \
              away from zero",
-            method.describe(&base),
+            method.describe(base),
             plural(months as u64, "month")
         ),
     ];
@@ -393,8 +502,7 @@ fn from_history(
             "only {fitted} month(s) of history; consider --growth RATE"
         ));
     }
-    meta.assumptions.splice(0..0, learned);
-    Ok((loaded.ctx, planned, meta))
+    learned
 }
 
 fn price_forecast(
@@ -419,12 +527,67 @@ fn price_forecast(
     )
 }
 
+/// A plan's name in the comparison: its file's stem, numbered when two
+/// plans share one.
+fn plan_name(path: &std::path::Path, metas: &[wabill::report::compare::ScenarioMeta]) -> String {
+    let stem = path
+        .file_stem()
+        .map_or("plan".into(), |s| s.to_string_lossy().into_owned());
+    let mut name = stem.clone();
+    let mut n = 2;
+    while metas.iter().any(|m| m.name == name) {
+        name = format!("{stem}-{n}");
+        n += 1;
+    }
+    name
+}
+
+/// A forecast as a report of rows by month, market and category, as
+/// `compare` lays scenarios side by side.
+fn as_report(f: &wabill::forecast::ForecastReport) -> wabill::report::Report {
+    use wabill::report::{Accounting, Line, Meta, Report, Row};
+    let line = |a: &forecast::Amounts| Line {
+        messages: a.messages,
+        charged: a.charged,
+        free: a.free,
+        not_delivered: 0,
+        unpriced: 0,
+        cost: a.cost,
+        conversations: None,
+        all_in: None,
+    };
+    Report {
+        meta: Meta {
+            model: f.meta.model.clone(),
+            models_used: f.meta.models_used.clone(),
+            currency: f.meta.currency.clone(),
+            time_zone: f.meta.time_zone.clone(),
+            group_by: vec!["month".into(), "market".into(), "category".into()],
+            rate_sources: f.meta.rate_sources.clone(),
+            inputs: f.meta.inputs.clone(),
+            ..Meta::default()
+        },
+        rows: f
+            .rows
+            .iter()
+            .map(|r| Row {
+                keys: vec![r.month.clone(), r.market.clone(), r.category.clone()],
+                line: line(&r.amounts),
+            })
+            .collect(),
+        totals: line(&f.totals),
+        accounting: Accounting::default(),
+        provider_charges: Vec::new(),
+        partial: None,
+        spend: None,
+    }
+}
+
 /// `--plan A.csv --plan B.csv`: each plan forecast, then laid side by side
 /// as `compare` lays scenarios (rows by month, market and category; one
 /// cost column per plan; differences against the first).
 fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<Exit> {
     use wabill::report::compare::{Comparison, ScenarioMeta, compare};
-    use wabill::report::{Accounting, Line, Meta, Report, Row};
     if !wabill::render::offers(Comparison::FORMATS, format) {
         return Err(Failure::new(
             Exit::Usage,
@@ -446,31 +609,13 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
         )
         .into());
     }
-    let line = |a: &forecast::Amounts| Line {
-        messages: a.messages,
-        charged: a.charged,
-        free: a.free,
-        not_delivered: 0,
-        unpriced: 0,
-        cost: a.cost,
-        conversations: None,
-        all_in: None,
-    };
     let mut reports = Vec::new();
     let mut metas: Vec<ScenarioMeta> = Vec::new();
     let mut zone = String::new();
     for path in &args.plan {
         let (ctx, planned, meta) = from_plan(args, path)?;
         let f = price_forecast(&ctx, planned, meta)?;
-        let stem = path
-            .file_stem()
-            .map_or("plan".into(), |s| s.to_string_lossy().into_owned());
-        let mut name = stem.clone();
-        let mut n = 2;
-        while metas.iter().any(|m| m.name == name) {
-            name = format!("{stem}-{n}");
-            n += 1;
-        }
+        let name = plan_name(path, &metas);
         zone = f.meta.time_zone.clone();
         metas.push(ScenarioMeta {
             name,
@@ -480,43 +625,11 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
             currency: f.meta.currency.clone(),
             rate_sources: f.meta.rate_sources.clone(),
         });
-        reports.push(Report {
-            meta: Meta {
-                format_version: wabill::report::FORMAT_VERSION,
-                model: f.meta.model.clone(),
-                models_used: f.meta.models_used.clone(),
-                currency: f.meta.currency.clone(),
-                time_zone: f.meta.time_zone.clone(),
-                group_by: vec!["month".into(), "market".into(), "category".into()],
-                rate_sources: f.meta.rate_sources.clone(),
-                inputs: f.meta.inputs.clone(),
-                input_formats: Vec::new(),
-                notes: Vec::new(),
-                upper_bound: None,
-                config: None,
-                period: None,
-                all_in: None,
-                budget: None,
-                group_budgets: Vec::new(),
-            },
-            rows: f
-                .rows
-                .iter()
-                .map(|r| Row {
-                    keys: vec![r.month.clone(), r.market.clone(), r.category.clone()],
-                    line: line(&r.amounts),
-                })
-                .collect(),
-            totals: line(&f.totals),
-            accounting: Accounting::default(),
-            provider_charges: Vec::new(),
-            partial: None,
-            spend: None,
-        });
+        reports.push(as_report(&f));
     }
     let inputs = args.plan.iter().map(|p| p.display().to_string()).collect();
     let mut comparison = compare(&reports, metas, inputs, zone);
-    comparison.meta.config = super::config::shown(&args.pricing);
+    comparison.meta.config = args.pricing.config_shown();
     comparison.meta.command = "forecast";
     let mut output = target.open()?;
     wabill::render::write(
@@ -531,11 +644,10 @@ fn side_by_side(args: &ForecastArgs, target: &Target, format: Format) -> Result<
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use rust_decimal_macros::dec;
-
     #[test]
     fn growth_rates() {
+        use super::parse_growth;
+        use rust_decimal_macros::dec;
         assert_eq!(parse_growth("5%").unwrap(), dec!(0.05));
         assert_eq!(parse_growth("0.05").unwrap(), dec!(0.05));
         assert_eq!(parse_growth("-2.5%").unwrap(), dec!(-0.025));

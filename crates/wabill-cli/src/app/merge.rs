@@ -4,17 +4,36 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
+use std::path::PathBuf;
 
 use anyhow::{Context, Result};
+use clap::Args;
 
 use super::output::Target;
-use crate::cli::{MergeArgs, PricingArgs};
+use crate::choice::formats;
 use crate::color::style_for_stdout;
 use crate::error::{Exit, Failure};
+use crate::flags::PricingArgs;
 use crate::partition::stable_hash;
 use wabill::pricing::PricingContext;
+use wabill::render::{Format, GRID_FORMATS};
 use wabill::report::Report;
 use wabill::report::merge::merge;
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Partial reports (JSON of `wabill estimate --format json`); `-` reads standard input
+    #[arg(value_name = "REPORT", required = true)]
+    pub reports: Vec<String>,
+
+    /// Output format [default: from the -o file's extension, else table]
+    #[arg(long, value_parser = formats(GRID_FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write the report to FILE (atomically) instead of standard output
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 pub fn run(args: &MergeArgs) -> Result<Exit> {
     let (target, format) = Target::with_format(

@@ -1,15 +1,45 @@
 //! `wabill partition`: logs split into parts that price exactly alone.
 
+use std::path::PathBuf;
+
 use anyhow::Result;
+use clap::Args;
 
 use super::settings;
-use crate::cli::PartitionArgs;
 use crate::error::{Exit, Failure};
+use crate::flags::InputArgs;
 use crate::partition::{PartitionOptions, partition};
 use wabill::engine::note;
 use wabill::refdata::businesses::{Businesses, parse_zone};
 use wabill::rejects::RejectsFile;
 use wabill::render::{group_digits, nouns, plural};
+
+#[derive(Debug, Args)]
+pub struct PartitionArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+
+    /// What keeps rows together
+    #[arg(long, value_enum, default_value_t = crate::partition::PartitionBy::Portfolio)]
+    pub by: crate::partition::PartitionBy,
+
+    /// Number of parts
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub parts: u32,
+
+    /// Directory for the parts (created if missing); one that holds parts
+    /// or a manifest of an earlier run is refused without --force
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+
+    /// Replace the parts and manifest an earlier run left in DIR
+    #[arg(long)]
+    pub force: bool,
+
+    /// Businesses CSV (business,timezone,portfolio,home_country): the portfolio of each business
+    #[arg(long, value_name = "FILE")]
+    pub businesses: Option<PathBuf>,
+}
 
 pub fn run(args: &PartitionArgs) -> Result<Exit> {
     let input = &args.input;

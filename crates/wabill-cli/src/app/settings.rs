@@ -1,19 +1,20 @@
 //! The resolved run: command-line arguments turned into loaded tables and
-//! reading options ("HiArgs"). Business code never sees clap types.
+//! reading options ("HiArgs"). The flags arrive parsed (`cli.rs`); what is
+//! left here is loading the files they name.
 
 use std::io::IsTerminal;
 use std::path::Path;
 
 use anyhow::{Context, Result, bail};
 
-use crate::cli::{InputArgs, PricingArgs};
 use crate::error::{Exit, Failure};
+use crate::flags::{InputArgs, PricingArgs};
 use wabill::engine::ReadSettings;
 use wabill::input::templates::Templates;
-use wabill::input::{ReadOptions, Source, format_named};
+use wabill::input::{ReadOptions, Source};
 use wabill::model::Span;
 use wabill::pricing::{ModelChoice, PricingContext, WindowRules};
-use wabill::refdata::businesses::{Businesses, parse_zone};
+use wabill::refdata::businesses::Businesses;
 use wabill::refdata::lines::{AiMarkets, Lines, MaxPrices};
 use wabill::refdata::markets::MarketTable;
 use wabill::refdata::rates::{Currency, RateBook};
@@ -24,12 +25,9 @@ fn read_text(path: &Path) -> Result<String> {
 }
 
 pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
-    let tz = args.tz.as_deref().unwrap_or("UTC");
-    let zone = parse_zone(tz).map_err(|e| anyhow::anyhow!("--tz: {e}"))?;
-    let zone_name = if tz.eq_ignore_ascii_case("utc") {
-        "UTC".to_string()
-    } else {
-        tz.to_string()
+    let (zone, zone_name) = match &args.tz {
+        Some(z) => (z.tz.clone(), z.name.clone()),
+        None => (jiff::tz::TimeZone::UTC, "UTC".to_string()),
     };
     let mut markets = match &args.markets {
         Some(path) => MarketTable::parse(&path.display().to_string(), &read_text(path)?)?,
@@ -61,8 +59,7 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         )?,
         None => Businesses::default(),
     };
-    let currency = Currency::parse(args.currency.as_deref().unwrap_or("USD"))
-        .with_context(|| format!("--currency {:?} is not a 3-letter code", args.currency))?;
+    let currency = args.currency.unwrap_or(Currency::USD);
     if !rates.currencies().contains(&currency) {
         let known: Vec<String> = rates.currencies().iter().map(|c| c.to_string()).collect();
         bail!(
@@ -71,14 +68,7 @@ pub fn pricing_context(args: &PricingArgs) -> Result<PricingContext> {
         );
     }
     let lines = lines(args, currency)?;
-    if args.service_window_hours == 0 || args.entry_point_hours == Some(0) {
-        bail!("window lengths must be at least one hour");
-    }
-    let model = args
-        .model
-        .as_deref()
-        .unwrap_or("auto")
-        .parse::<ModelChoice>()?;
+    let model = args.model.unwrap_or(ModelChoice::Auto);
     let mut context =
         PricingContext::from_tables(markets, rates, tiers, model).with_zone(zone, zone_name);
     context.businesses = businesses;
@@ -130,10 +120,7 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
         max_row_bytes: args.max_row_bytes,
         ..ReadOptions::default()
     };
-    if let Some(name) = &args.input_format {
-        options.format =
-            Some(format_named(name).map_err(|e| anyhow::anyhow!("--input-format: {e}"))?);
-    }
+    options.format = args.input_format;
     if let Some(path) = &args.templates {
         let name = path.display().to_string();
         let text =
@@ -142,30 +129,11 @@ pub fn read_settings(args: &InputArgs) -> Result<ReadSettings> {
             Templates::parse(&name, &text).map_err(|e| anyhow::anyhow!("--templates: {e}"))?;
         options.templates = Some(std::sync::Arc::new(templates));
     }
-    if let Some(zone) = &args.naive_tz {
-        options.naive_tz = Some(
-            wabill::refdata::businesses::parse_zone(zone)
-                .map_err(|e| anyhow::anyhow!("--naive-tz: {e}"))?,
-        );
+    options.naive_tz = args.naive_tz.as_ref().map(|z| z.tz.clone());
+    for mapping in &args.column {
+        options.columns.set(mapping.clone());
     }
-    for spec in &args.column {
-        options
-            .columns
-            .add(spec)
-            .map_err(|e| anyhow::anyhow!("--column: {e}"))?;
-    }
-    options.delimiter = match args.delimiter.as_deref() {
-        None => None,
-        Some("\\t" | "tab" | "\t") => Some(b'\t'),
-        Some(d) if d.len() == 1 => Some(d.as_bytes()[0]),
-        Some(d) => {
-            return Err(Failure::new(
-                Exit::Usage,
-                format!("--delimiter {d:?} must be one character (or \\t)"),
-            )
-            .into());
-        }
-    };
+    options.delimiter = args.delimiter;
     let mut logs = args.logs.clone();
     if logs.is_empty() {
         // Like ripgrep and xsv: no file, but something piped in.
@@ -243,24 +211,22 @@ pub fn check_tags(
 }
 
 /// The reporting period of `--period` or `--from`/`--to`.
-pub fn period(args: &crate::cli::PeriodArgs) -> Result<Option<wabill::report::period::Period>> {
-    wabill::report::period::Period::from_flags(
-        args.period.as_deref(),
-        args.from.as_deref(),
-        args.to.as_deref(),
-    )
-    .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into())
+pub fn period(args: &crate::flags::PeriodArgs) -> Result<Option<wabill::report::period::Period>> {
+    match args.period {
+        Some(p) => Ok(Some(p)),
+        None => wabill::report::period::Period::between(args.from, args.to)
+            .map_err(|e| Failure::new(Exit::Usage, e.to_string()).into()),
+    }
 }
 
 /// The all-in rules of `--fees`, `--tax`, `--fx`; `None` without any.
 pub fn all_in(
-    args: &crate::cli::AllInArgs,
+    args: &crate::flags::AllInArgs,
     ctx: &PricingContext,
 ) -> Result<Option<wabill::reconcile::allin::AllInRules>> {
     use wabill::reconcile::allin::AllInRules;
     use wabill::reconcile::fees::Fees;
     use wabill::reconcile::fx::FxTable;
-    use wabill::report::allin::Tax;
     if args.fees.is_none() && args.tax.is_none() && args.fx.is_none() {
         return Ok(None);
     }
@@ -273,10 +239,7 @@ pub fn all_in(
         }
         None => Fees::default(),
     };
-    let tax = match &args.tax {
-        Some(t) => Tax::parse(t)?,
-        None => Tax::default(),
-    };
+    let tax = args.tax.clone().unwrap_or_default();
     said.push(format!("tax {}", tax.describe()));
     if !tax.by_country.is_empty() && ctx.businesses.is_empty() {
         bail!("--tax by country needs each business's home_country (--businesses)");
@@ -285,17 +248,7 @@ pub fn all_in(
         Some(path) => {
             let name = path.display().to_string();
             let table = FxTable::parse(&name, &read_text(path)?)?;
-            let to = match &args.report_currency {
-                Some(c) => Currency::parse(c)
-                    .with_context(|| format!("--report-currency {c:?} is not a 3-letter code"))?,
-                None => table.single_target(ctx.currency).with_context(|| {
-                    format!(
-                        "--fx: choose the currency to report in with --report-currency ({name} \
-                         converts {} into none or several)",
-                        ctx.currency
-                    )
-                })?,
-            };
+            let to = report_currency(&table, &name, args.report_currency, ctx.currency)?;
             said.push(format!(
                 "{} to {to} at the rate of each message's date ({name})",
                 ctx.currency
@@ -315,6 +268,26 @@ pub fn all_in(
         description: said.join("; "),
     }))
 }
+
+/// The currency `--fx` reports in: `--report-currency`, else the only one
+/// the table (the file `name`) converts the card currency into.
+pub fn report_currency(
+    table: &wabill::reconcile::fx::FxTable,
+    name: &str,
+    given: Option<Currency>,
+    card: Currency,
+) -> Result<Currency> {
+    match given {
+        Some(c) => Ok(c),
+        None => table.single_target(card).with_context(|| {
+            format!(
+                "--fx: choose the currency to report in with --report-currency ({name} converts \
+                 {card} into none or several)"
+            )
+        }),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

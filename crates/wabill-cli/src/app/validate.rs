@@ -5,21 +5,41 @@
 //! customer number that also appears without its country code.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
 
 use anyhow::Result;
+use clap::Args;
 
 use super::output::Target;
 use super::settings;
-use crate::cli::ValidateArgs;
+use crate::choice::formats;
 use crate::color::style_for_stdout;
 use crate::error::Exit;
+use crate::flags::{InputArgs, PricingArgs};
 use wabill::engine::note;
 use wabill::model::Instant;
 use wabill::pricing::{Pricer, Unpriced};
 use wabill::rejects::RejectsFile;
 use wabill::render::problems as render;
+use wabill::render::{Document, Format};
 use wabill::validate::plausible::{self, Kind, Pricing, Problem};
 use wabill::validate::{Rejection, read_log};
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    #[command(flatten)]
+    pub pricing: PricingArgs,
+
+    /// Output format of the problem list [default: from the -o file's extension, else text]
+    #[arg(help_heading = "Output", long, value_parser = formats(wabill::render::problems::Problems::FORMATS))]
+    pub format: Option<Format>,
+
+    /// Write to FILE (atomically; `-` is standard output)
+    #[arg(help_heading = "Output", short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
 
 pub fn run(args: &ValidateArgs) -> Result<Exit> {
     let (target, format) = Target::with_format(
@@ -57,20 +77,7 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         file.finish()?;
     }
 
-    let now = Instant::from_micros(jiff::Timestamp::now().as_microsecond());
-    let mut pricer = Pricer::new(&ctx);
-    problems.extend(plausible::whole_log(&log, now, |m| {
-        match pricer.price(m, &log.strings) {
-            Err(Unpriced::NoCategory) => Pricing::NoCategory,
-            Ok(p)
-                if p.windows
-                    .is_some_and(|w| w.service_window.is_none() && w.entry_window.is_none()) =>
-            {
-                Pricing::OutsideEveryWindow
-            }
-            _ => Pricing::Other,
-        }
-    }));
+    problems.extend(plausibility(&ctx, &log));
     problems
         .sort_by(|a, b| (&a.rejection.at, a.kind.name()).cmp(&(&b.rejection.at, b.kind.name())));
 
@@ -89,8 +96,38 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         output.writer(),
     )?;
     output.finish()?;
+    Ok(verdict(&log, &problems, &args.input))
+}
+
+/// The whole-log checks: timestamps in the future or before 2018, service
+/// outside every window, a number also written without its country code.
+fn plausibility(
+    ctx: &wabill::pricing::PricingContext,
+    log: &wabill::validate::Log,
+) -> Vec<Problem> {
+    let now = Instant::from_micros(jiff::Timestamp::now().as_microsecond());
+    let mut pricer = Pricer::new(ctx);
+    plausible::whole_log(log, now, |m| match pricer.price(m, &log.strings) {
+        Err(Unpriced::NoCategory) => Pricing::NoCategory,
+        Ok(p)
+            if p.windows
+                .is_some_and(|w| w.service_window.is_none() && w.entry_window.is_none()) =>
+        {
+            Pricing::OutsideEveryWindow
+        }
+        _ => Pricing::Other,
+    })
+}
+
+/// The summary on stderr and the exit: 1 with problems, or with a log that
+/// has nothing to price (as `estimate` fails it).
+fn verdict(
+    log: &wabill::validate::Log,
+    problems: &[Problem],
+    input: &crate::flags::InputArgs,
+) -> Exit {
     let mut by_kind: BTreeMap<&str, (Kind, u64)> = BTreeMap::new();
-    for p in &problems {
+    for p in problems {
         by_kind.entry(p.kind.name()).or_insert((p.kind, 0)).1 += 1;
     }
     let summary: Vec<String> = by_kind
@@ -109,20 +146,20 @@ pub fn run(args: &ValidateArgs) -> Result<Exit> {
         note(&wabill::render::unwrapped_line(&log.stats.unwrapped));
     }
     // A log with nothing to price fails as `estimate` fails it.
-    let empty = super::finish::Checks::new(None, log.stats.clone(), &args.input).failure();
+    let empty = super::finish::Checks::new(None, log.stats.clone(), input).failure();
     if let (true, Some(why)) = (problems.is_empty(), empty) {
         note(&format!("{read}: {why}"));
-        Ok(Exit::Error)
+        Exit::Error
     } else if problems.is_empty() {
         note(&format!("{read}, no problems"));
-        Ok(Exit::Ok)
+        Exit::Ok
     } else {
         note(&format!(
             "{read}, {}: {}",
             count(problems.len() as u64, "problem", "problems"),
             summary.join(", ")
         ));
-        Ok(Exit::Error)
+        Exit::Error
     }
 }
 

@@ -11,7 +11,7 @@
 //! it points to is replaced and the link stays.
 
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -114,7 +114,6 @@ impl Target {
             Target::Stdout => {
                 // CSV cells printed on a terminal have their control
                 // characters escaped.
-                use std::io::IsTerminal;
                 if signals::stdout_closed() {
                     bail!("standard output is closed: the report cannot be written (give -o FILE)");
                 }
@@ -309,21 +308,31 @@ pub fn format_for(
     default: Format,
     offered: &[Offered],
 ) -> Result<Format> {
-    if let Some(f) = given {
-        return Ok(f);
-    }
-    let Some(format) = named_format(target)? else {
-        return Ok(default);
+    let format = match given {
+        Some(f) => f,
+        None => match named_format(target)? {
+            None => default,
+            Some(format) if offers(offered, format) => format,
+            Some(format) => {
+                let names: Vec<&str> = offered.iter().map(|(f, _)| f.name()).collect();
+                return Err(usage(format!(
+                    "-o {}: this command does not write {format} (formats: {}); give --format",
+                    shown_target(target),
+                    names.join(", ")
+                )));
+            }
+        },
     };
-    if offers(offered, format) {
-        return Ok(format);
+    // A workbook is a zip: on a terminal it would be noise, and a
+    // terminal can be left in a bad state by it.
+    if format == Format::Xlsx && target.is_stdout() && io::stdout().is_terminal() {
+        return Err(usage(
+            "--format xlsx: an Excel workbook is not printed on a terminal: \
+             give -o FILE.xlsx or redirect standard output"
+                .to_string(),
+        ));
     }
-    let names: Vec<&str> = offered.iter().map(|(f, _)| f.name()).collect();
-    Err(usage(format!(
-        "-o {}: this command does not write {format} (formats: {}); give --format",
-        shown_target(target),
-        names.join(", ")
-    )))
+    Ok(format)
 }
 
 /// tempfile's errors name the temporary path; the user typed another.

@@ -25,6 +25,17 @@ pub struct Limited {
     tripped: bool,
 }
 
+/// The line ends (`\n`) in `bytes`. Counted in blocks of at most 255 into
+/// a byte, which compiles to wide compares and adds; `filter().count()`
+/// widened every byte to a `usize` first (about 6 % of `estimate` on
+/// webhook notifications in a profile).
+pub fn line_ends(bytes: &[u8]) -> u64 {
+    bytes
+        .chunks(255)
+        .map(|block| u64::from(block.iter().map(|b| u8::from(*b == b'\n')).sum::<u8>()))
+        .sum()
+}
+
 impl Read for Limited {
     fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
         // The bound, plus its line end.
@@ -38,7 +49,7 @@ impl Read for Limited {
         out[..n].copy_from_slice(&buf[..n]);
         self.inner.consume(n);
         self.passed += n as u64;
-        self.lines += out[..n].iter().filter(|b| **b == b'\n').count() as u64;
+        self.lines += line_ends(&out[..n]);
         Ok(n)
     }
 }
@@ -203,6 +214,18 @@ impl BoundedCsv {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Blocks of 255 never overflow their byte counter, whatever the text.
+    #[test]
+    fn line_ends_are_counted_across_blocks() {
+        for n in [0, 1, 254, 255, 256, 510, 511, 1000] {
+            assert_eq!(line_ends(&vec![b'\n'; n]), n as u64);
+            let mixed: Vec<u8> = (0..n)
+                .map(|i| if i % 3 == 0 { b'\n' } else { b'x' })
+                .collect();
+            assert_eq!(line_ends(&mixed), n.div_ceil(3) as u64);
+        }
+    }
 
     fn read_all(text: &[u8], limit: usize) -> Vec<(Read1, Vec<Vec<u8>>)> {
         let input: Box<dyn BufRead> = Box::new(io::Cursor::new(text.to_vec()));

@@ -168,8 +168,14 @@ impl Keep {
 pub struct ColumnMap(Vec<(Column, String)>, pub Keep);
 
 impl ColumnMap {
-    /// Parses `NAME=HEADER`.
+    /// Parses `NAME=HEADER` and maps the column.
     pub fn add(&mut self, spec: &str) -> Result<(), ColumnError> {
+        self.set(ColumnMap::mapping(spec)?);
+        Ok(())
+    }
+
+    /// `NAME=HEADER` as the column and the header it is read from.
+    pub fn mapping(spec: &str) -> Result<(Column, String), ColumnError> {
         let (name, header) = spec
             .split_once('=')
             .ok_or_else(|| ColumnError::NotAMapping(spec.to_string()))?;
@@ -179,9 +185,13 @@ impl ColumnMap {
             .ok_or_else(|| ColumnError::UnknownName {
                 name: name.to_string(),
             })?;
+        Ok((column, header.trim().to_string()))
+    }
+
+    /// Reads `column` from `header` (a later mapping of it wins).
+    pub fn set(&mut self, (column, header): (Column, String)) {
         self.0.retain(|(c, _)| *c != column);
-        self.0.push((column, header.trim().to_string()));
-        Ok(())
+        self.0.push((column, header));
     }
 
     fn header_for(&self, column: Column) -> &str {

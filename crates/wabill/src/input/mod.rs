@@ -213,6 +213,29 @@ pub struct Opened {
 /// Opens a source's (unpacked) content: its name, content and options.
 pub type OpenFn = fn(&str, Box<dyn BufRead>, &ReadOptions) -> Result<Opened, InputError>;
 
+/// A reader's `open` that takes the `--templates` table.
+pub type TemplatedOpen = fn(
+    &str,
+    Box<dyn BufRead>,
+    Option<std::sync::Arc<templates::Templates>>,
+) -> Result<provider::MappedCsv, InputError>;
+
+/// The `Format::open` of a provider's CSV export that names templates
+/// (Twilio, Kaleyra): the reader's own `open`, row limit applied. (Here,
+/// not in `provider.rs`: `templates.rs` reads its CSV with the providers'
+/// pieces.)
+pub fn open_templated_csv(
+    open: TemplatedOpen,
+    name: &str,
+    content: Box<dyn BufRead>,
+    options: &ReadOptions,
+) -> Result<Opened, InputError> {
+    let reader = open(name, content, options.templates.clone())?;
+    Ok(provider::opened(Box::new(
+        reader.with_limit(options.row_limit()),
+    )))
+}
+
 /// A log format: one reader.
 pub struct Format {
     /// The `--input-format` name, also shown in reports.

@@ -14,11 +14,10 @@ use std::io::BufRead;
 use std::sync::Arc;
 
 use super::provider::{
-    Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, opened,
-    referred,
+    Fields, Lacking, MapError, MappedCsv, Out, Row, charge, column, header_keys, number, referred,
 };
 use super::templates::Templates;
-use super::{Format, InputError};
+use super::{Format, InputError, open_templated_csv};
 use crate::model::Direction;
 
 pub static FORMAT: Format = Format {
@@ -26,11 +25,7 @@ pub static FORMAT: Format = Format {
     description: "Twilio's Messaging logs (CSV export)",
     extensions: &[],
     detect: |head| detect(&header_keys(head)),
-    open: |name, content, options| {
-        Ok(opened(Box::new(
-            open(name, content, options.templates.clone())?.with_limit(options.row_limit()),
-        )))
-    },
+    open: |name, content, options| open_templated_csv(open, name, content, options),
 };
 
 /// Whether a header (as `header_key`s) is Twilio's.

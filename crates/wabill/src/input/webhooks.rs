@@ -19,11 +19,13 @@
 //! a row of that inbound message, merged into it by id), `warning` a sent
 //! message naming an unavailable catalog item (read as `sent`).
 
+use std::borrow::Cow;
 use std::collections::VecDeque;
 use std::io::BufRead;
 
 use serde::Deserialize;
 use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 
 use super::envelope::{self, Piece, Unwrapped};
 use super::provider::exact_numbers;
@@ -62,13 +64,12 @@ fn open(
             name: name.to_string(),
             content,
             buf: Vec::new(),
-            exact: Vec::new(),
             pos: 0,
             line: 1,
             consumed: 0,
             depth: Depth::Top,
             eof: false,
-            rows: VecDeque::new(),
+            rows: Rows::default(),
             problem: None,
             last: 0..0,
             unwrapped: Unwrapped::new(),
@@ -86,20 +87,29 @@ fn open(
     })
 }
 
+// The notification's fields are borrowed from the text where they can be
+// (`Text`): one pass of serde_json, no copy of the notification, no owned
+// string per field.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Notification {
+struct Notification<'a> {
     object: Option<IgnoredAny>,
-    entry: Option<Vec<Entry>>,
+    #[serde(borrow)]
+    entry: Option<Vec<Entry<'a>>>,
     /// One change (`{"field","value"}`).
     field: Option<IgnoredAny>,
-    value: Option<Value>,
+    #[serde(borrow)]
+    value: Option<Value<'a>>,
     // A bare `value`.
     messaging_product: Option<IgnoredAny>,
-    metadata: Option<Metadata>,
-    contacts: Option<Vec<Contact>>,
-    messages: Option<Vec<Inbound>>,
-    statuses: Option<Vec<Status>>,
+    #[serde(borrow)]
+    metadata: Option<Metadata<'a>>,
+    #[serde(borrow)]
+    contacts: Option<Vec<Contact<'a>>>,
+    #[serde(borrow)]
+    messages: Option<Vec<Inbound<'a>>>,
+    #[serde(borrow)]
+    statuses: Option<Vec<Status<'a>>>,
     // Twilio's Messages API JSON: a Message resource, or a list page.
     account_sid: Option<IgnoredAny>,
     first_page_uri: Option<IgnoredAny>,
@@ -118,7 +128,7 @@ const META_KEYS: [&str; 9] = [
     "statuses",
 ];
 
-impl Notification {
+impl Notification<'_> {
     /// Whether it has any of Meta's keys (every other field defaults).
     fn is_meta(&self) -> bool {
         self.object.is_some()
@@ -151,53 +161,69 @@ fn is_meta_value(v: &serde_json::Value) -> bool {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Entry {
-    changes: Vec<Change>,
+struct Entry<'a> {
+    #[serde(borrow)]
+    changes: Vec<Change<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Change {
-    value: Value,
+struct Change<'a> {
+    #[serde(borrow)]
+    value: Value<'a>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Value {
-    metadata: Option<Metadata>,
-    contacts: Vec<Contact>,
-    messages: Vec<Inbound>,
-    statuses: Vec<Status>,
+struct Value<'a> {
+    #[serde(borrow)]
+    metadata: Option<Metadata<'a>>,
+    #[serde(borrow)]
+    contacts: Vec<Contact<'a>>,
+    #[serde(borrow)]
+    messages: Vec<Inbound<'a>>,
+    #[serde(borrow)]
+    statuses: Vec<Status<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Metadata {
-    phone_number_id: Option<Text>,
-    display_phone_number: Option<Text>,
+struct Metadata<'a> {
+    #[serde(borrow)]
+    phone_number_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    display_phone_number: Option<Text<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Contact {
-    wa_id: Option<Text>,
-    user_id: Option<Text>,
-    profile: Option<Profile>,
+struct Contact<'a> {
+    #[serde(borrow)]
+    wa_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    user_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    profile: Option<Profile<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Profile {
-    country_code: Option<Text>,
+struct Profile<'a> {
+    #[serde(borrow)]
+    country_code: Option<Text<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Inbound {
-    from: Option<Text>,
-    from_user_id: Option<Text>,
-    id: Option<Text>,
-    timestamp: Option<Text>,
+struct Inbound<'a> {
+    #[serde(borrow)]
+    from: Option<Text<'a>>,
+    #[serde(borrow)]
+    from_user_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(borrow)]
+    timestamp: Option<Text<'a>>,
     referral: Option<IgnoredAny>,
     /// Twilio's, never Meta's.
     account_sid: Option<IgnoredAny>,
@@ -205,104 +231,104 @@ struct Inbound {
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Status {
-    id: Option<Text>,
-    status: Option<Text>,
-    timestamp: Option<Text>,
-    recipient_id: Option<Text>,
-    recipient_user_id: Option<Text>,
+struct Status<'a> {
+    #[serde(borrow)]
+    id: Option<Text<'a>>,
+    #[serde(borrow)]
+    status: Option<Text<'a>>,
+    #[serde(borrow)]
+    timestamp: Option<Text<'a>>,
+    #[serde(borrow)]
+    recipient_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    recipient_user_id: Option<Text<'a>>,
     /// `group` for a group message: `recipient_id` is then the group and
     /// the participant is named apart (Groups API, 2026).
-    recipient_type: Option<Text>,
-    #[serde(alias = "participant_recipient_id")]
-    recipient_participant_id: Option<Text>,
-    conversation: Option<Conversation>,
-    pricing: Option<Pricing>,
+    #[serde(borrow)]
+    recipient_type: Option<Text<'a>>,
+    #[serde(borrow, alias = "participant_recipient_id")]
+    recipient_participant_id: Option<Text<'a>>,
+    #[serde(borrow)]
+    conversation: Option<Conversation<'a>>,
+    #[serde(borrow)]
+    pricing: Option<Pricing<'a>>,
     /// The sender's own tag, as given when the message was sent.
-    biz_opaque_callback_data: Option<Text>,
+    #[serde(borrow)]
+    biz_opaque_callback_data: Option<Text<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Conversation {
-    origin: Option<Origin>,
+struct Conversation<'a> {
+    #[serde(borrow)]
+    origin: Option<Origin<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Origin {
-    #[serde(rename = "type")]
-    kind: Option<Text>,
+struct Origin<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Text<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Pricing {
-    #[serde(rename = "type")]
-    kind: Option<Text>,
-    category: Option<Text>,
-    billable: Option<Text>,
+struct Pricing<'a> {
+    #[serde(borrow, rename = "type")]
+    kind: Option<Text<'a>>,
+    #[serde(borrow)]
+    category: Option<Text<'a>>,
+    #[serde(borrow)]
+    billable: Option<Text<'a>>,
     /// `paid_exempt` from 2026-10-12: a government or non-profit
     /// business's service message past the 1,000 free, not charged.
-    subtype: Option<Text>,
+    #[serde(borrow)]
+    subtype: Option<Text<'a>>,
     /// Meta's reported cost (Marketing Messages API, 2026).
-    cost: Option<Cost>,
+    #[serde(borrow)]
+    cost: Option<Cost<'a>>,
 }
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
-struct Cost {
-    /// As written, a JSON number or string alike: the notification's
-    /// numbers are read as text (`exact_numbers`), never through a float.
-    amount: Option<Text>,
-    currency: Option<Text>,
+struct Cost<'a> {
+    /// As written, a JSON number or string alike (`Text`), never through
+    /// a float.
+    #[serde(borrow)]
+    amount: Option<Text<'a>>,
+    #[serde(borrow)]
+    currency: Option<Text<'a>>,
 }
 
 /// A scalar as text: Meta writes timestamps as strings, some stores as
-/// numbers; `billable` is a boolean.
+/// numbers; `billable` is a boolean. A number is its text as written (an
+/// amount is never read through a float), a string its contents, borrowed
+/// from the notification unless it has escapes.
 #[derive(Default)]
-struct Text(String);
+struct Text<'a>(Cow<'a, str>);
 
-impl<'de> Deserialize<'de> for Text {
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl serde::de::Visitor<'_> for V {
-            type Value = Text;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a string, number or boolean")
-            }
-            fn visit_str<E>(self, v: &str) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_string<E>(self, v: String) -> Result<Text, E> {
-                Ok(Text(v))
-            }
-            fn visit_u64<E>(self, v: u64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_i64<E>(self, v: i64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_f64<E>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_bool<E>(self, v: bool) -> Result<Text, E> {
-                Ok(Text(v.to_string()))
-            }
-            fn visit_unit<E>(self) -> Result<Text, E> {
-                Ok(Text::default())
-            }
+        use serde::de::{Error, Unexpected};
+        let raw = <&'de RawValue>::deserialize(d)?.get();
+        let expected = &"a string, number or boolean";
+        match raw.as_bytes()[0] {
+            b'"' => match raw[1..raw.len() - 1].contains('\\') {
+                false => Ok(Text(Cow::Borrowed(&raw[1..raw.len() - 1]))),
+                true => serde_json::from_str(raw).map(Text).map_err(Error::custom),
+            },
+            b'{' => Err(Error::invalid_type(Unexpected::Map, expected)),
+            b'[' => Err(Error::invalid_type(Unexpected::Seq, expected)),
+            b'n' => Ok(Text::default()),
+            // A number or a boolean, as written.
+            _ => Ok(Text(Cow::Borrowed(raw))),
         }
-        d.deserialize_any(V)
     }
 }
 
-fn text(t: &Option<Text>) -> &str {
-    t.as_ref().map_or("", |t| t.0.as_str())
+fn text<'t>(t: &'t Option<Text<'_>>) -> &'t str {
+    t.as_ref().map_or("", |t| &t.0)
 }
-
-/// A notification, or why the text at its place is not one.
-type Parsed = Result<Notification, NotANotification>;
 
 /// Text that is not a webhook notification, as serde found it.
 #[derive(Debug)]
@@ -333,8 +359,6 @@ struct Notifications {
     content: Box<dyn BufRead>,
     /// Unparsed text; `buf[pos..]` is still to read.
     buf: Vec<u8>,
-    /// The notification being read, its amounts quoted (`exact_numbers`).
-    exact: Vec<u8>,
     pos: usize,
     /// The line at `buf[pos]`.
     line: u64,
@@ -342,9 +366,8 @@ struct Notifications {
     consumed: u64,
     depth: Depth,
     eof: bool,
-    /// Rows of the current notification still to hand out, with its line
-    /// (a row that cannot be one: why).
-    rows: VecDeque<(u64, Result<[String; WIDTH], String>)>,
+    /// Rows of the current notification still to hand out.
+    rows: Rows,
     /// A notification that could not be read: its line and why.
     problem: Option<(u64, String)>,
     /// Where the last notification read is in `buf` (its rows are all
@@ -360,6 +383,43 @@ struct Notifications {
 /// How much of an unreadable line `--rejects` keeps when it is longer than
 /// what is in memory.
 const CUT_KEPT: usize = 1 << 16;
+
+/// A row to hand out: its fields, or why the text at its line is not one.
+enum Row {
+    Fields(csv::ByteRecord),
+    Problem(String),
+}
+
+/// The rows of one notification, each with its line, written into records
+/// that are handed out by swapping with the caller's, so that a record's
+/// buffers are reused rather than a string allocated per field.
+#[derive(Default)]
+struct Rows {
+    queue: VecDeque<(u64, Row)>,
+    spare: Vec<csv::ByteRecord>,
+}
+
+impl Rows {
+    /// A record with these columns filled, the others empty (a webhook
+    /// never carries the provider's price), the sender's tag in `CALLBACK`.
+    fn push(&mut self, line: u64, fields: &[(Column, &str)], callback: &str) {
+        let mut values = [""; WIDTH];
+        for (column, value) in fields {
+            values[*column as usize] = value;
+        }
+        values[CALLBACK] = callback;
+        let mut record = self.spare.pop().unwrap_or_default();
+        record.clear();
+        for v in values {
+            record.push_field(v.as_bytes());
+        }
+        self.queue.push_back((line, Row::Fields(record)));
+    }
+
+    fn reject(&mut self, line: u64, why: String) {
+        self.queue.push_back((line, Row::Problem(why)));
+    }
+}
 
 impl Notifications {
     /// Reads more text; false at the end of the input.
@@ -437,11 +497,12 @@ impl Notifications {
         }
     }
 
-    /// The next notification, with its first line; `None` at the end.
-    fn next_notification(&mut self) -> Result<Option<(u64, Parsed)>, InputError> {
+    /// Reads the next notification and queues its rows (or why it is
+    /// none); false at the end.
+    fn read_next(&mut self) -> Result<bool, InputError> {
         loop {
             match self.skip_space()? {
-                None => return Ok(None),
+                None => return Ok(false),
                 Some(b'[') if self.depth == Depth::Top => {
                     self.depth = Depth::Array;
                     self.pos += 1;
@@ -455,37 +516,42 @@ impl Notifications {
         }
         let line = self.line;
         loop {
-            // A whole object, read with its amounts as written.
-            if let Some(n) = exact_numbers(&self.buf[self.pos..], &mut self.exact) {
-                let result = serde_json::from_slice(&self.exact);
-                return Ok(Some((line, self.take(self.pos + n, result)?)));
-            }
-            if self.buf[self.pos] == b'{' && self.grow()? {
-                continue;
-            }
-            // Not an object, or one cut off by the end: serde says why.
-            self.exact.clear();
-            let mut values = serde_json::Deserializer::from_slice(&self.buf[self.pos..])
-                .into_iter::<Notification>();
+            let text = &self.buf[self.pos..];
+            let mut values = serde_json::Deserializer::from_slice(text).into_iter::<Notification>();
             let parsed = values.next();
             let end = self.pos + values.byte_offset();
-            match parsed {
-                Some(Err(e)) if e.is_eof() && self.grow()? => continue,
-                Some(result) => return Ok(Some((line, self.take(end, result)?))),
-                None => return Ok(None),
+            let error = match parsed {
+                None => return Ok(false),
+                Some(Ok(n)) => {
+                    let raw = &self.buf[self.pos..end];
+                    queue(&mut self.rows, &mut self.unwrapped, line, n, raw);
+                    None
+                }
+                Some(Err(e)) => Some(e),
+            };
+            let Some(error) = error else {
+                self.take(end, true)?;
+                return Ok(true);
+            };
+            // Cut off by the end of what is read: read on. An object is
+            // read to its closing brace before serde's word on it counts.
+            let open = self.buf[self.pos] == b'{'
+                && exact_numbers(&self.buf[self.pos..], &mut Vec::new()).is_none();
+            if (error.is_eof() || open) && self.grow()? {
+                continue;
             }
+            self.take(end, false)?;
+            let why = NotANotification(error).to_string();
+            self.rows.reject(line, why);
+            return Ok(true);
         }
     }
 
     /// Moves past a notification read up to `end`, or past its line when
     /// it could not be read (JSON lines go on with the next one).
-    fn take(
-        &mut self,
-        end: usize,
-        result: Result<Notification, serde_json::Error>,
-    ) -> Result<Parsed, InputError> {
+    fn take(&mut self, end: usize, read: bool) -> Result<(), InputError> {
         self.cut = None;
-        let taken = if result.is_ok() {
+        let taken = if read {
             end
         } else {
             let rest = &self.buf[self.pos..];
@@ -498,184 +564,202 @@ impl Notifications {
                     self.cut = Some(rest[..rest.len().min(CUT_KEPT)].to_vec());
                     self.skip_line()?;
                     self.last = self.pos..self.pos;
-                    return Ok(result.map_err(NotANotification));
+                    return Ok(());
                 }
             }
         };
-        self.line += self.buf[self.pos..taken]
-            .iter()
-            .filter(|b| **b == b'\n')
-            .count() as u64;
+        self.line += super::bounded::line_ends(&self.buf[self.pos..taken]);
         self.last = self.pos..taken;
         self.pos = taken;
-        Ok(result.map_err(NotANotification))
+        Ok(())
     }
 }
 
-impl Notifications {
-    /// Queues the rows of what was read at `line`: a notification's, a
-    /// rejection for each message of Twilio's API JSON, the notifications
-    /// of an envelope (counted by its key), or the rejection of an object
-    /// that is none of these.
-    fn queue(&mut self, line: u64, n: Notification) {
-        if let Some(messages) = n.twilio() {
-            for _ in 0..messages {
-                self.rows
-                    .push_back((line, Err(envelope::TWILIO.to_string())));
+/// Queues the rows of what was read at `line` (`raw`, its text): a
+/// notification's, a rejection for each message of Twilio's API JSON, the
+/// notifications of an envelope (counted by its key), or the rejection of
+/// an object that is none of these.
+fn queue(rows: &mut Rows, unwrapped: &mut Unwrapped, line: u64, n: Notification, raw: &[u8]) {
+    if let Some(messages) = n.twilio() {
+        for _ in 0..messages {
+            rows.reject(line, envelope::TWILIO.to_string());
+        }
+        return;
+    }
+    if n.is_meta() {
+        return notification_rows(&n, line, rows);
+    }
+    // Not a notification: looked into as an envelope, its amounts as
+    // written (`exact_numbers`).
+    let mut exact = Vec::new();
+    let value: Option<serde_json::Value> =
+        exact_numbers(raw, &mut exact).and_then(|_| serde_json::from_slice(&exact).ok());
+    let is_event = |v: &serde_json::Value| is_meta_value(v) || envelope::is_twilio(v);
+    let Some((key, pieces)) = value.as_ref().and_then(|v| envelope::open(v, &is_event)) else {
+        let keys = value.as_ref().map_or("none".into(), envelope::keys);
+        rows.reject(
+            line,
+            format!(
+                "not a webhook notification: an object with none of Meta's keys \
+                 ({}) and none inside it; its keys: {keys}",
+                META_KEYS.join(", ")
+            ),
+        );
+        return;
+    };
+    envelope::count(unwrapped, &key, &pieces);
+    for piece in pieces {
+        match piece {
+            Piece::Event(v) if envelope::is_twilio(&v) => {
+                rows.reject(line, envelope::TWILIO.to_string());
             }
-            return;
-        }
-        if n.is_meta() {
-            self.rows.extend(rows(n).into_iter().map(|r| (line, Ok(r))));
-            return;
-        }
-        let value: Option<serde_json::Value> = match self.exact.is_empty() {
-            true => None,
-            false => serde_json::from_slice(&self.exact).ok(),
-        };
-        let is_event = |v: &serde_json::Value| is_meta_value(v) || envelope::is_twilio(v);
-        let Some((key, pieces)) = value.as_ref().and_then(|v| envelope::open(v, &is_event)) else {
-            let keys = value.as_ref().map_or("none".into(), envelope::keys);
-            self.rows.push_back((
-                line,
-                Err(format!(
-                    "not a webhook notification: an object with none of Meta's keys \
-                     ({}) and none inside it; its keys: {keys}",
-                    META_KEYS.join(", ")
-                )),
-            ));
-            return;
-        };
-        envelope::count(&mut self.unwrapped, &key, &pieces);
-        for piece in pieces {
-            match piece {
-                Piece::Event(v) if envelope::is_twilio(&v) => {
-                    self.rows
-                        .push_back((line, Err(envelope::TWILIO.to_string())));
+            // Read back from its text, as a notification is.
+            Piece::Event(v) => {
+                let text = serde_json::to_vec(&v).unwrap_or_default();
+                match serde_json::from_slice::<Notification>(&text) {
+                    Ok(n) => notification_rows(&n, line, rows),
+                    Err(e) => rows.reject(line, format!("in {key}: {}", NotANotification(e))),
                 }
-                Piece::Event(v) => match serde_json::from_value::<Notification>(v) {
-                    Ok(n) => self.rows.extend(rows(n).into_iter().map(|r| (line, Ok(r)))),
-                    Err(e) => self
-                        .rows
-                        .push_back((line, Err(format!("in {key}: {}", NotANotification(e))))),
-                },
-                Piece::Stray(why) => self.rows.push_back((line, Err(format!("in {key}: {why}")))),
             }
+            Piece::Stray(why) => rows.reject(line, format!("in {key}: {why}")),
         }
     }
 }
 
 /// The rows of one notification, in canonical column order.
-fn rows(n: Notification) -> Vec<[String; WIDTH]> {
-    let mut values: Vec<Value> = n
-        .entry
-        .unwrap_or_default()
-        .into_iter()
-        .flat_map(|e| e.changes)
-        .map(|c| c.value)
-        .collect();
-    values.extend(n.value);
-    let messages = n.messages.unwrap_or_default();
-    let statuses = n.statuses.unwrap_or_default();
-    if n.metadata.is_some() || !messages.is_empty() || !statuses.is_empty() {
-        values.push(Value {
-            metadata: n.metadata,
-            contacts: n.contacts.unwrap_or_default(),
-            messages,
-            statuses,
-        });
+fn notification_rows(n: &Notification, line: u64, rows: &mut Rows) {
+    let changes = n.entry.iter().flatten().flat_map(|e| &e.changes);
+    for v in changes.map(|c| &c.value).chain(&n.value) {
+        value_rows(
+            &v.metadata,
+            &v.contacts,
+            &v.messages,
+            &v.statuses,
+            line,
+            rows,
+        );
     }
-    let mut out = Vec::new();
-    for v in values {
-        let business = v
-            .metadata
-            .as_ref()
-            .map_or("", |m| match text(&m.phone_number_id) {
-                "" => text(&m.display_phone_number),
-                id => id,
-            });
-        // Shown in reports beside the id (`business` stays the key).
-        let number = v
-            .metadata
-            .as_ref()
-            .map_or("", |m| text(&m.display_phone_number));
+    let messages = n.messages.as_deref().unwrap_or_default();
+    let statuses = n.statuses.as_deref().unwrap_or_default();
+    if n.metadata.is_some() || !messages.is_empty() || !statuses.is_empty() {
+        let contacts = n.contacts.as_deref().unwrap_or_default();
+        value_rows(&n.metadata, contacts, messages, statuses, line, rows);
+    }
+}
+
+/// A username customer's country, from the contact of that user.
+fn country_of<'c>(contacts: &'c [Contact], user: &str) -> &'c str {
+    contacts
+        .iter()
+        .find(|c| text(&c.user_id) == user || text(&c.wa_id) == user)
+        .and_then(|c| c.profile.as_ref())
+        .map_or("", |p| text(&p.country_code))
+}
+
+/// The rows of one `value` (its messages, then its statuses).
+fn value_rows(
+    metadata: &Option<Metadata>,
+    contacts: &[Contact],
+    messages: &[Inbound],
+    statuses: &[Status],
+    line: u64,
+    rows: &mut Rows,
+) {
+    let business = metadata
+        .as_ref()
+        .map_or("", |m| match text(&m.phone_number_id) {
+            "" => text(&m.display_phone_number),
+            id => id,
+        });
+    // Shown in reports beside the id (`business` stays the key).
+    let number = metadata
+        .as_ref()
+        .map_or("", |m| text(&m.display_phone_number));
+    for m in messages {
         // A customer known only by username is priced in its country.
-        let country_of = |user: &str| {
-            v.contacts
-                .iter()
-                .find(|c| text(&c.user_id) == user || text(&c.wa_id) == user)
-                .and_then(|c| c.profile.as_ref())
-                .map_or(String::new(), |p| text(&p.country_code).to_string())
+        let (customer, country) = match (text(&m.from), text(&m.from_user_id)) {
+            ("", user) => (user, country_of(contacts, user)),
+            (number, _) => (number, ""),
         };
-        for m in &v.messages {
-            let (customer, country) = match (text(&m.from), text(&m.from_user_id)) {
-                ("", user) => (user, country_of(user)),
-                (number, _) => (number, String::new()),
-            };
-            out.push(customer_row(CustomerRow {
+        customer_row(
+            CustomerRow {
                 at: text(&m.timestamp),
                 customer,
                 business,
                 id: text(&m.id),
                 entry_point: m.referral.is_some(),
-                country: &country,
+                country,
                 number,
-            }));
-        }
-        for s in &v.statuses {
-            // A group message's status names the group and the participant.
-            let (recipient, group) = match text(&s.recipient_type) {
-                t if t.eq_ignore_ascii_case("group") => {
-                    (text(&s.recipient_participant_id), text(&s.recipient_id))
-                }
-                _ => (text(&s.recipient_id), ""),
-            };
-            let (customer, country) = match (recipient, text(&s.recipient_user_id)) {
-                ("", user) => (user, country_of(user)),
-                (number, _) => (number, String::new()),
-            };
-            let cost = s.pricing.as_ref().and_then(|p| p.cost.as_ref());
-            let pricing = s.pricing.as_ref();
-            let origin = s
-                .conversation
-                .as_ref()
-                .and_then(|c| c.origin.as_ref())
-                .map_or("", |o| text(&o.kind));
-            let category = match pricing.map_or("", |p| text(&p.category)) {
-                "" => origin,
-                c => c,
-            };
-            let status = match MetaStatus::of(text(&s.status)) {
-                MetaStatus::Deleted => {
-                    // The customer deleted a message they sent: a status of
-                    // that inbound message, which was received all the
-                    // same (and opened its window).
-                    out.push(customer_row(CustomerRow {
+            },
+            line,
+            rows,
+        );
+    }
+    for s in statuses {
+        // A group message's status names the group and the participant.
+        let (recipient, group) = match text(&s.recipient_type) {
+            t if t.eq_ignore_ascii_case("group") => {
+                (text(&s.recipient_participant_id), text(&s.recipient_id))
+            }
+            _ => (text(&s.recipient_id), ""),
+        };
+        let (customer, country) = match (recipient, text(&s.recipient_user_id)) {
+            ("", user) => (user, country_of(contacts, user)),
+            (number, _) => (number, ""),
+        };
+        let cost = s.pricing.as_ref().and_then(|p| p.cost.as_ref());
+        let pricing = s.pricing.as_ref();
+        let origin = s
+            .conversation
+            .as_ref()
+            .and_then(|c| c.origin.as_ref())
+            .map_or("", |o| text(&o.kind));
+        let category = match pricing.map_or("", |p| text(&p.category)) {
+            "" => origin,
+            c => c,
+        };
+        let status = match MetaStatus::of(text(&s.status)) {
+            MetaStatus::Deleted => {
+                // The customer deleted a message they sent: a status of
+                // that inbound message, which was received all the
+                // same (and opened its window).
+                customer_row(
+                    CustomerRow {
                         at: text(&s.timestamp),
                         customer,
                         business,
                         id: text(&s.id),
                         entry_point: false,
-                        country: &country,
+                        country,
                         number,
-                    }));
-                    continue;
-                }
-                MetaStatus::Warning => "sent",
-                MetaStatus::Played => "read",
-                MetaStatus::Other(s) => s,
-            };
-            // A warning or `played` is only ever a status event of its
-            // message (it may name no category), and so is any status that
-            // names none (Meta sends `pricing` only on `sent` and one of
-            // `delivered`/`read`): merged into its message by id, never a
-            // message of its own.
-            let kind = match MetaStatus::of(text(&s.status)) {
-                MetaStatus::Warning | MetaStatus::Played => "status",
-                _ if category.is_empty() => "status",
-                _ => "",
-            };
-            let mut fields = row(&[
+                    },
+                    line,
+                    rows,
+                );
+                continue;
+            }
+            MetaStatus::Warning => "sent",
+            MetaStatus::Played => "read",
+            MetaStatus::Other(s) => s,
+        };
+        // A warning or `played` is only ever a status event of its
+        // message (it may name no category), and so is any status that
+        // names none (Meta sends `pricing` only on `sent` and one of
+        // `delivered`/`read`): merged into its message by id, never a
+        // message of its own.
+        let kind = match MetaStatus::of(text(&s.status)) {
+            MetaStatus::Warning | MetaStatus::Played => "status",
+            _ if category.is_empty() => "status",
+            _ => "",
+        };
+        let (pricing_type, pricing_category, billable, subtype) =
+            pricing.map_or(("", "", "", ""), |p| {
+                let subtype = text(&p.subtype);
+                (text(&p.kind), text(&p.category), text(&p.billable), subtype)
+            });
+        rows.push(
+            line,
+            &[
                 (Column::Timestamp, text(&s.timestamp)),
                 (Column::Customer, customer),
                 (Column::Direction, "out"),
@@ -683,31 +767,20 @@ fn rows(n: Notification) -> Vec<[String; WIDTH]> {
                 (Column::Business, business),
                 (Column::MessageId, text(&s.id)),
                 (Column::Status, status),
-                (Column::Country, &country),
+                (Column::Country, country),
                 (Column::Group, group),
                 (Column::Kind, kind),
                 (Column::CostAmount, cost.map_or("", |c| text(&c.amount))),
                 (Column::CostCurrency, cost.map_or("", |c| text(&c.currency))),
-                (Column::PricingType, pricing.map_or("", |p| text(&p.kind))),
-                (
-                    Column::PricingCategory,
-                    pricing.map_or("", |p| text(&p.category)),
-                ),
-                (
-                    Column::PricingBillable,
-                    pricing.map_or("", |p| text(&p.billable)),
-                ),
+                (Column::PricingType, pricing_type),
+                (Column::PricingCategory, pricing_category),
+                (Column::PricingBillable, billable),
                 (Column::BusinessNumber, number),
-                (
-                    Column::PricingSubtype,
-                    pricing.map_or("", |p| text(&p.subtype)),
-                ),
-            ]);
-            fields[CALLBACK] = text(&s.biz_opaque_callback_data).to_string();
-            out.push(fields);
-        }
+                (Column::PricingSubtype, subtype),
+            ],
+            text(&s.biz_opaque_callback_data),
+        );
     }
-    out
 }
 
 /// The `status` values of Meta's statuses that are not a message's
@@ -751,50 +824,43 @@ struct CustomerRow<'a> {
     number: &'a str,
 }
 
-fn customer_row(m: CustomerRow<'_>) -> [String; WIDTH] {
+fn customer_row(m: CustomerRow<'_>, line: u64, rows: &mut Rows) {
     let entry_point = if m.entry_point { "1" } else { "" };
-    row(&[
-        (Column::Timestamp, m.at),
-        (Column::Customer, m.customer),
-        (Column::Direction, "in"),
-        (Column::Business, m.business),
-        (Column::MessageId, m.id),
-        (Column::EntryPoint, entry_point),
-        (Column::Country, m.country),
-        (Column::BusinessNumber, m.number),
-    ])
-}
-
-/// A record with these columns filled, the others empty (a webhook never
-/// carries the provider's price); the sender's tag goes in `CALLBACK`.
-fn row(fields: &[(Column, &str)]) -> [String; WIDTH] {
-    let mut record: [String; WIDTH] = Default::default();
-    for (column, value) in fields {
-        record[*column as usize] = value.to_string();
-    }
-    record
+    rows.push(
+        line,
+        &[
+            (Column::Timestamp, m.at),
+            (Column::Customer, m.customer),
+            (Column::Direction, "in"),
+            (Column::Business, m.business),
+            (Column::MessageId, m.id),
+            (Column::EntryPoint, entry_point),
+            (Column::Country, m.country),
+            (Column::BusinessNumber, m.number),
+        ],
+        "",
+    );
 }
 
 impl Records for Notifications {
     fn next_record(&mut self, record: &mut csv::ByteRecord) -> Result<Option<u64>, InputError> {
         loop {
-            if let Some((line, fields)) = self.rows.pop_front() {
-                record.clear();
-                match fields {
-                    Ok(fields) => {
-                        for f in &fields {
-                            record.push_field(f.as_bytes());
-                        }
+            if let Some((line, row)) = self.rows.queue.pop_front() {
+                match row {
+                    Row::Fields(mut fields) => {
+                        std::mem::swap(record, &mut fields);
+                        self.rows.spare.push(fields);
                     }
                     // An empty record: `take_problem` says why.
-                    Err(why) => self.problem = Some((line, why)),
+                    Row::Problem(why) => {
+                        record.clear();
+                        self.problem = Some((line, why));
+                    }
                 }
                 return Ok(Some(line));
             }
-            match self.next_notification()? {
-                None => return Ok(None),
-                Some((line, Ok(n))) => self.queue(line, n),
-                Some((line, Err(why))) => self.rows.push_back((line, Err(why.to_string()))),
+            if !self.read_next()? {
+                return Ok(None);
             }
         }
     }
@@ -947,6 +1013,40 @@ mod tests {
         let r = &rows[0].1;
         assert_eq!((r[1].as_str(), r[9].as_str()), ("5511987650001", "G77"));
         assert_eq!((r[12].as_str(), r[13].as_str()), ("0.0571", "USD"));
+    }
+
+    /// Every scalar is its text as written: an amount never goes through a
+    /// float (more digits than an f64 holds, an exponent, trailing zeros),
+    /// a string with escapes is unescaped, a boolean and a number are their
+    /// words; a map where a scalar belongs rejects the notification.
+    #[test]
+    fn scalars_are_read_as_written() {
+        let status = |amount: &str, id: &str| {
+            format!(
+                r#"{{"metadata":{{"phone_number_id":"B1"}},"statuses":[{{"id":{id},"status":"sent","timestamp":1780000000,"recipient_id":"5511987650001","pricing":{{"billable":false,"category":"marketing","cost":{{"amount":{amount},"currency":"USD"}}}}}}]}}"#
+            )
+        };
+        for (amount, written) in [
+            ("0.10000000000000000000001", "0.10000000000000000000001"),
+            ("1.50e-2", "1.50e-2"),
+            ("123456789012345678901234", "123456789012345678901234"),
+            ("0.0500", "0.0500"),
+            (r#""0.0571""#, "0.0571"),
+            ("null", ""),
+        ] {
+            let rows = read(&status(amount, r#""wamid.a""#));
+            let r = &rows[0].1;
+            assert_eq!(r[Column::CostAmount as usize], written, "{amount}");
+            assert_eq!(r[Column::Timestamp as usize], "1780000000");
+            assert_eq!(r[Column::PricingBillable as usize], "false");
+        }
+        let rows = read(&status("1", r#""wamid.\u0041\"q""#));
+        assert_eq!(rows[0].1[Column::MessageId as usize], r#"wamid.A"q"#);
+        let rows = read(&status("1", r#"{"x":1}"#));
+        assert!(
+            rows[0].1[0].contains("invalid type: map, expected a string, number or boolean"),
+            "{rows:?}"
+        );
     }
 
     #[test]

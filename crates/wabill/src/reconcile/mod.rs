@@ -611,104 +611,16 @@ pub fn reconcile(
             .map(|k| (k.period.clone(), k.category.clone(), k.pricing_type.clone()))
             .collect(),
     };
-    let zero = Decimal::ZERO;
-    let mut rows = Vec::new();
-    for key in keys {
-        let est = cells.get(key).and_then(Option::as_ref);
-        let act = billed.get(key);
-        let (est_volume, act_volume) = (est.map_or(0, |e| e.volume), act.map_or(0, |a| a.volume));
-        let est_cost = est.map_or(zero, |e| e.cost);
-        let (meta, within, pct) = if volumes {
-            // The tolerance applies to the counts.
-            let (e, a) = (Decimal::from(est_volume), Decimal::from(act_volume));
-            (
-                Sides::estimate_only(est_cost),
-                s.tolerance.accepts(e, a),
-                percent(a - e, e),
-            )
-        } else {
-            let meta = Sides::new(est_cost, act.map_or(zero, |a| a.cost));
-            let actual = meta.actual.unwrap_or_default();
-            let within = s.tolerance.accepts(meta.estimated, actual);
-            let pct = percent(actual - meta.estimated, meta.estimated);
-            (meta, within, pct)
-        };
-        let causes = if within {
-            Vec::new()
-        } else {
-            detect.causes(key, est, act)
-        };
-        let provider = s.fees.map(|f| {
-            Sides::new(
-                f.on_messages(est_volume, meta.estimated),
-                f.on_messages(act_volume, meta.actual.unwrap_or_default()),
-            )
-        });
-        rows.push(Row {
-            period: key.period.clone(),
-            country: key.country.clone(),
-            category: key.category.clone(),
-            pricing_type: key.pricing_type.clone(),
-            estimated_volume: est_volume,
-            actual_volume: Some(act_volume),
-            percent: pct,
-            meta,
-            within_tolerance: within,
-            causes,
-            tiers: act.map_or(Vec::new(), |a| a.tiers.iter().cloned().collect()),
-            provider,
-            total: None,
-            converted: None,
-        });
-    }
+    let mut rows: Vec<Row> = keys
+        .into_iter()
+        .map(|key| {
+            let est = cells.get(key).and_then(Option::as_ref);
+            compared_row(key, est, billed.get(key), s, &detect)
+        })
+        .collect();
     if let Some(f) = s.fees {
-        // Meta's analytics count neither inbound nor undelivered messages,
-        // and the platform fee is monthly: these come from the log alone,
-        // the same on both sides.
-        let months: BTreeSet<String> = rows
-            .iter()
-            .filter_map(|r| g.first_day(&r.period))
-            .chain(log_only.keys().filter_map(|k| g.first_day(&k.period)))
-            .map(|d| Granularity::Month.period(d))
-            .collect();
-        let mut extra: Vec<(Key, u64, Decimal)> = log_only
-            .iter()
-            .map(|(k, n)| {
-                let fee = if k.pricing_type == "inbound" {
-                    f.inbound_message
-                } else {
-                    f.failed_message
-                };
-                (k.clone(), *n, fee * Decimal::from(*n))
-            })
-            .collect();
-        if !f.monthly_platform.is_zero() {
-            // Labelled by month even in a day report: it sorts before the
-            // month's first day.
-            extra.extend(
-                months
-                    .into_iter()
-                    .map(|m| (Key::log_only(m, "platform_fee"), 0, f.monthly_platform)),
-            );
-        }
-        for (key, n, fee) in extra {
-            rows.push(Row {
-                period: key.period,
-                country: key.country,
-                category: key.category,
-                pricing_type: key.pricing_type,
-                estimated_volume: n,
-                actual_volume: None,
-                meta: Sides::new(zero, zero),
-                percent: None,
-                within_tolerance: true,
-                causes: Vec::new(),
-                tiers: Vec::new(),
-                provider: Some(Sides::new(fee, fee)),
-                total: None,
-                converted: None,
-            });
-        }
+        let extra = log_only_fee_rows(f, &rows, &log_only, g);
+        rows.extend(extra);
         rows.sort_by(|a, b| {
             (&a.period, &a.country, &a.category, &a.pricing_type).cmp(&(
                 &b.period,
@@ -719,66 +631,202 @@ pub fn reconcile(
         });
     }
     for row in &mut rows {
-        if let Some(p) = &row.provider {
-            row.total = Some(Sides::new(
-                row.meta.estimated + p.estimated,
-                row.meta.actual.unwrap_or_default() + p.actual.unwrap_or_default(),
-            ));
-        }
-        if let Some((table, from, to)) = s.fx {
-            // Month labels convert at the rate of the month's first day.
-            let date = Granularity::Day
-                .first_day(&row.period)
-                .or_else(|| Granularity::Month.first_day(&row.period))
-                .ok_or_else(|| ReconcileError::Period(row.period.clone()))?;
-            let (rate, since) = table.rate(from, to, date)?;
-            let pay = row.payable();
-            row.converted = Some(Converted {
-                rate: Some(rate),
-                rate_date: Some(since.to_string()),
-                amounts: Sides::new(pay.estimated * rate, pay.actual.unwrap_or_default() * rate),
-            });
-        }
+        complete(row, s)?;
     }
     let totals = totals(&rows, s);
     let cells_outside_tolerance = rows.iter().filter(|r| !r.within_tolerance).count() as u64;
+    let notes = notes(&rows);
+    Ok(Reconciliation {
+        meta: reconcile_meta(&estimate, s, export_range),
+        rows,
+        totals,
+        cells_outside_tolerance,
+        notes,
+    })
+}
+
+/// What the reconciliation says of its sides and settings.
+fn reconcile_meta(
+    estimate: &Estimate,
+    s: &Settings<'_>,
+    export_range: Option<(Micros, Micros)>,
+) -> ReconcileMeta {
+    let volumes = s.measure == Measure::Volume;
+    ReconcileMeta {
+        format_version: crate::report::FORMAT_VERSION,
+        granularity: estimate.granularity,
+        currency: s.currency.clone(),
+        estimate_days: s.estimate_days.clone(),
+        tolerance: s.tolerance,
+        merged: estimate.dims.merged(),
+        meta_days: estimate.periods.describe(&s.estimate_days),
+        unit: (estimate.unit == Unit::Conversations).then_some("conversations"),
+        compared: volumes.then_some(Measure::Volume),
+        duplicate_points: s.duplicate_points,
+        inputs: s.inputs.clone(),
+        actual: s.actual.clone(),
+        log_range: estimate.range.map(|(a, b)| [time(a), time(b)]),
+        export_range: export_range.map(|(a, b)| [time(a), time(b)]),
+        fees: s.fees.cloned(),
+        report_currency: s.fx.map(|(_, _, to)| to.to_string()),
+        config: None,
+    }
+}
+
+/// One cell of the comparison: the estimate's and Meta's side of `key`,
+/// whether they agree within the tolerance and, when not, the likely causes.
+fn compared_row(
+    key: &Key,
+    est: Option<&Tally>,
+    act: Option<&Billed>,
+    s: &Settings<'_>,
+    detect: &causes::Detect<'_>,
+) -> Row {
+    let zero = Decimal::ZERO;
+    let volumes = s.measure == Measure::Volume;
+    let (est_volume, act_volume) = (est.map_or(0, |e| e.volume), act.map_or(0, |a| a.volume));
+    let est_cost = est.map_or(zero, |e| e.cost);
+    let (meta, within, pct) = if volumes {
+        // The tolerance applies to the counts.
+        let (e, a) = (Decimal::from(est_volume), Decimal::from(act_volume));
+        (
+            Sides::estimate_only(est_cost),
+            s.tolerance.accepts(e, a),
+            percent(a - e, e),
+        )
+    } else {
+        let meta = Sides::new(est_cost, act.map_or(zero, |a| a.cost));
+        let actual = meta.actual.unwrap_or_default();
+        let within = s.tolerance.accepts(meta.estimated, actual);
+        let pct = percent(actual - meta.estimated, meta.estimated);
+        (meta, within, pct)
+    };
+    let causes = if within {
+        Vec::new()
+    } else {
+        detect.causes(key, est, act)
+    };
+    let provider = s.fees.map(|f| {
+        Sides::new(
+            f.on_messages(est_volume, meta.estimated),
+            f.on_messages(act_volume, meta.actual.unwrap_or_default()),
+        )
+    });
+    Row {
+        period: key.period.clone(),
+        country: key.country.clone(),
+        category: key.category.clone(),
+        pricing_type: key.pricing_type.clone(),
+        estimated_volume: est_volume,
+        actual_volume: Some(act_volume),
+        percent: pct,
+        meta,
+        within_tolerance: within,
+        causes,
+        tiers: act.map_or(Vec::new(), |a| a.tiers.iter().cloned().collect()),
+        provider,
+        total: None,
+        converted: None,
+    }
+}
+
+/// The provider's fees that come from the log alone, the same on both
+/// sides: Meta's analytics count neither inbound nor undelivered messages,
+/// and the platform fee is monthly.
+fn log_only_fee_rows(
+    f: &Fees,
+    rows: &[Row],
+    log_only: &BTreeMap<Key, u64>,
+    g: Granularity,
+) -> Vec<Row> {
+    let zero = Decimal::ZERO;
+    let months: BTreeSet<String> = rows
+        .iter()
+        .filter_map(|r| g.first_day(&r.period))
+        .chain(log_only.keys().filter_map(|k| g.first_day(&k.period)))
+        .map(|d| Granularity::Month.period(d))
+        .collect();
+    let mut extra: Vec<(Key, u64, Decimal)> = log_only
+        .iter()
+        .map(|(k, n)| {
+            let fee = if k.pricing_type == "inbound" {
+                f.inbound_message
+            } else {
+                f.failed_message
+            };
+            (k.clone(), *n, fee * Decimal::from(*n))
+        })
+        .collect();
+    if !f.monthly_platform.is_zero() {
+        // Labelled by month even in a day report: it sorts before the
+        // month's first day.
+        extra.extend(
+            months
+                .into_iter()
+                .map(|m| (Key::log_only(m, "platform_fee"), 0, f.monthly_platform)),
+        );
+    }
+    extra
+        .into_iter()
+        .map(|(key, n, fee)| Row {
+            period: key.period,
+            country: key.country,
+            category: key.category,
+            pricing_type: key.pricing_type,
+            estimated_volume: n,
+            actual_volume: None,
+            meta: Sides::new(zero, zero),
+            percent: None,
+            within_tolerance: true,
+            causes: Vec::new(),
+            tiers: Vec::new(),
+            provider: Some(Sides::new(fee, fee)),
+            total: None,
+            converted: None,
+        })
+        .collect()
+}
+
+/// A row's totals (Meta's charge plus the provider's) and, with `--fx`,
+/// its payable amounts converted at the rate of its period's first day.
+fn complete(row: &mut Row, s: &Settings<'_>) -> Result<(), ReconcileError> {
+    if let Some(p) = &row.provider {
+        row.total = Some(Sides::new(
+            row.meta.estimated + p.estimated,
+            row.meta.actual.unwrap_or_default() + p.actual.unwrap_or_default(),
+        ));
+    }
+    if let Some((table, from, to)) = s.fx {
+        // Month labels convert at the rate of the month's first day.
+        let date = Granularity::Day
+            .first_day(&row.period)
+            .or_else(|| Granularity::Month.first_day(&row.period))
+            .ok_or_else(|| ReconcileError::Period(row.period.clone()))?;
+        let (rate, since) = table.rate(from, to, date)?;
+        let pay = row.payable();
+        row.converted = Some(Converted {
+            rate: Some(rate),
+            rate_date: Some(since.to_string()),
+            amounts: Sides::new(pay.estimated * rate, pay.actual.unwrap_or_default() * rate),
+        });
+    }
+    Ok(())
+}
+
+/// One note per cause found, with the number of cells it explains.
+fn notes(rows: &[Row]) -> Vec<Note> {
     let mut counts: BTreeMap<Cause, u64> = BTreeMap::new();
     for c in rows.iter().flat_map(|r| &r.causes) {
         *counts.entry(*c).or_default() += 1;
     }
-    let notes = counts
+    counts
         .into_iter()
         .map(|(cause, cells)| Note {
             cause,
             cells,
             explanation: cause.explanation(),
         })
-        .collect();
-    Ok(Reconciliation {
-        meta: ReconcileMeta {
-            format_version: crate::report::FORMAT_VERSION,
-            granularity: g,
-            currency: s.currency.clone(),
-            estimate_days: s.estimate_days.clone(),
-            tolerance: s.tolerance,
-            merged: estimate.dims.merged(),
-            meta_days: estimate.periods.describe(&s.estimate_days),
-            unit: (estimate.unit == Unit::Conversations).then_some("conversations"),
-            compared: volumes.then_some(Measure::Volume),
-            duplicate_points: s.duplicate_points,
-            inputs: s.inputs.clone(),
-            actual: s.actual.clone(),
-            log_range: estimate.range.map(|(a, b)| [time(a), time(b)]),
-            export_range: export_range.map(|(a, b)| [time(a), time(b)]),
-            fees: s.fees.cloned(),
-            report_currency: s.fx.map(|(_, _, to)| to.to_string()),
-            config: None,
-        },
-        rows,
-        totals,
-        cells_outside_tolerance,
-        notes,
-    })
+        .collect()
 }
 
 /// The totals row: every column the sum of the rows above it.

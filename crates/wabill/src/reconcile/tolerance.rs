@@ -23,27 +23,40 @@ pub struct Tolerance {
 pub struct BadTolerance(pub String);
 
 impl Tolerance {
-    /// Reads each `--tolerance` value; a later one of the same kind wins.
-    pub fn parse(values: &[String]) -> Result<Tolerance, BadTolerance> {
+    /// Several `--tolerance` values as one: a later bound of a kind wins.
+    pub fn all(values: &[Tolerance]) -> Tolerance {
+        values
+            .iter()
+            .fold(Tolerance::default(), |t, later| t.then(*later))
+    }
+
+    /// One `--tolerance` value: `0.01`, `2%`, or both (`0.01,2%`).
+    pub fn parse_one(value: &str) -> Result<Tolerance, BadTolerance> {
         let mut t = Tolerance::default();
-        for v in values {
-            for part in v.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-                let (number, relative) = match part.strip_suffix('%') {
-                    Some(n) => (n.trim(), true),
-                    None => (part, false),
-                };
-                let d = parse_amount(number)
-                    .ok()
-                    .filter(|d| !d.is_sign_negative())
-                    .ok_or_else(|| BadTolerance(part.to_string()))?;
-                if relative {
-                    t.percent = Some(d);
-                } else {
-                    t.absolute = Some(d);
-                }
+        for part in value.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            let (number, relative) = match part.strip_suffix('%') {
+                Some(n) => (n.trim(), true),
+                None => (part, false),
+            };
+            let d = parse_amount(number)
+                .ok()
+                .filter(|d| !d.is_sign_negative())
+                .ok_or_else(|| BadTolerance(part.to_string()))?;
+            if relative {
+                t.percent = Some(d);
+            } else {
+                t.absolute = Some(d);
             }
         }
         Ok(t)
+    }
+
+    /// This tolerance with a later one's bounds winning where it sets them.
+    pub fn then(self, later: Tolerance) -> Tolerance {
+        Tolerance {
+            absolute: later.absolute.or(self.absolute),
+            percent: later.percent.or(self.percent),
+        }
     }
 
     /// Whether `actual` is close enough to `estimate`.
@@ -81,7 +94,13 @@ mod tests {
 
     #[test]
     fn either_bound_passes() {
-        let t = Tolerance::parse(&["0.01".into(), "2%".into()]).unwrap();
+        let one = |s: &str| Tolerance::parse_one(s).unwrap();
+        let t = Tolerance::all(&[one("0.01"), one("2%")]);
+        assert_eq!(t, one("0.01,2%"));
+        assert_eq!(
+            Tolerance::all(&[t, one("0.02")]).to_string(),
+            "±0.02 or ±2%"
+        );
         assert_eq!(t.to_string(), "±0.01 or ±2%");
         assert!(t.accepts(dec!(1.00), dec!(1.01)));
         assert!(t.accepts(dec!(10), dec!(10.2)));
@@ -90,7 +109,7 @@ mod tests {
         let exact = Tolerance::default();
         assert!(exact.accepts(dec!(0.0625), dec!(0.06250)));
         assert!(!exact.accepts(dec!(0.0625), dec!(0.0626)));
-        assert!(Tolerance::parse(&["-1".into()]).is_err());
-        assert!(Tolerance::parse(&["x%".into()]).is_err());
+        assert!(Tolerance::parse_one("-1").is_err());
+        assert!(Tolerance::parse_one("x%").is_err());
     }
 }

@@ -137,29 +137,6 @@ pub fn parse_rate(cell: &str) -> Result<rust_decimal::Decimal, CellError> {
     Ok(rate)
 }
 
-/// A market named in a user's rate or tier file must be one the market
-/// table knows: a misspelt market would otherwise never match a message.
-pub fn known_market(
-    markets: &super::markets::MarketTable,
-    name: &str,
-) -> Result<super::markets::MarketId, CellError> {
-    if let Some(id) = markets.id(name) {
-        return Ok(id);
-    }
-    let near = markets
-        .names()
-        .iter()
-        .find(|n| n.eq_ignore_ascii_case(name.trim()));
-    let name = name.trim().to_string();
-    Err(match near {
-        Some(n) => CellError::MarketCase {
-            name,
-            near: n.clone(),
-        },
-        None => CellError::Market(name),
-    })
-}
-
 #[cfg(test)]
 mod amount_tests {
     use super::*;

@@ -10,14 +10,13 @@ use rustc_hash::FxHashMap as HashMap;
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, parse_date, read_rows};
+use super::csvfile::{CellError, RefDataError, parse_date, read_rows};
+// The country code is the numbering plan's (it knows every country by it).
+pub use super::numbering::{Country, parse_alpha2};
 use super::numbering::{Numbered, NumberingPlan, prefix_country};
 
 /// Index into `MarketTable::names`.
 pub type MarketId = u16;
-
-/// ISO 3166 alpha-2, upper case.
-pub type Country = [u8; 2];
 
 pub const OTHER: &str = "Other";
 
@@ -75,13 +74,6 @@ pub fn canonical_market_name(name: &str) -> String {
     name.to_string()
 }
 
-/// Two letters, upper-cased; whether they name a country is not checked.
-pub fn parse_alpha2(s: &str) -> Option<Country> {
-    let b = s.trim().as_bytes();
-    (b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic))
-        .then(|| [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
-}
-
 /// An ISO 3166-1 alpha-2 country code, in any case: `KZ`, `th`; `XX` is
 /// none (the numbering plan knows every code with numbers).
 pub fn parse_country(s: &str) -> Option<Country> {
@@ -93,6 +85,26 @@ pub fn country_str(c: &Country) -> &str {
 }
 
 impl MarketTable {
+    /// A market named in a user's rate or tier file must be one the market
+    /// table knows: a misspelt market would otherwise never match a message.
+    pub fn known(&self, name: &str) -> Result<MarketId, CellError> {
+        if let Some(id) = self.id(name) {
+            return Ok(id);
+        }
+        let near = self
+            .names()
+            .iter()
+            .find(|n| n.eq_ignore_ascii_case(name.trim()));
+        let name = name.trim().to_string();
+        Err(match near {
+            Some(n) => CellError::MarketCase {
+                name,
+                near: n.clone(),
+            },
+            None => CellError::Market(name),
+        })
+    }
+
     pub fn parse(name: &str, text: &str) -> Result<Self, RefDataError> {
         let mut table = MarketTable {
             names: vec![OTHER.to_string()],

@@ -10,7 +10,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 
 use super::csvfile::RefDataError;
-use super::rates::Currency;
+use crate::model::Currency;
 
 type Records = Vec<(u64, Vec<String>)>;
 

@@ -14,7 +14,16 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 use serde::Deserialize;
 
 use super::csvfile::{RefDataError, read_rows};
-use super::markets::{Country, parse_alpha2 as parse_country};
+
+/// ISO 3166 alpha-2, upper case.
+pub type Country = [u8; 2];
+
+/// Two letters, upper-cased; whether they name a country is not checked.
+pub fn parse_alpha2(s: &str) -> Option<Country> {
+    let b = s.trim().as_bytes();
+    (b.len() == 2 && b.iter().all(u8::is_ascii_alphabetic))
+        .then(|| [b[0].to_ascii_uppercase(), b[1].to_ascii_uppercase()])
+}
 
 /// The longest prefix the table holds (calling code and national digits).
 const MAX_PREFIX: usize = 12;
@@ -31,7 +40,7 @@ pub(super) fn prefix_country(
     if prefix.is_empty() || prefix.len() > max || !prefix.bytes().all(|b| b.is_ascii_digit()) {
         return Err(err(format!("prefix {raw:?} must be 1 to {max} digits")));
     }
-    parse_country(country).ok_or_else(|| err(format!("country {country:?} is not ISO alpha-2")))
+    parse_alpha2(country).ok_or_else(|| err(format!("country {country:?} is not ISO alpha-2")))
 }
 
 /// ISO 3166-1 alpha-2 codes of places without a numbering plan of their own
@@ -79,7 +88,7 @@ impl NumberingPlan {
             plan.longest = plan.longest.max(prefix.len());
         }
         for c in ISO_WITHOUT_NUMBERS {
-            plan.countries.extend(parse_country(c));
+            plan.countries.extend(parse_alpha2(c));
         }
         Ok(plan)
     }
@@ -150,10 +159,10 @@ mod tests {
     fn countries_are_iso_codes() {
         let p = NumberingPlan::builtin();
         for ok in ["KZ", "TH", "JE", "AQ", "US"] {
-            assert!(p.is_country(parse_country(ok).unwrap()), "{ok}");
+            assert!(p.is_country(parse_alpha2(ok).unwrap()), "{ok}");
         }
         for bad in ["XX", "ZZ", "QQ"] {
-            assert!(!p.is_country(parse_country(bad).unwrap()), "{bad}");
+            assert!(!p.is_country(parse_alpha2(bad).unwrap()), "{bad}");
         }
     }
 

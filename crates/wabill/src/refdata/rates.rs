@@ -18,7 +18,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, column_of, known_market, parse_date, parse_rate, read_table};
+use super::csvfile::{RefDataError, column_of, parse_date, parse_rate, read_table};
 use super::markets::{Country, MarketId, MarketTable, country_str, parse_country};
 /// Currency is a domain type (`model::Currency`); re-exported here for the
 /// readers of reference data.
@@ -221,11 +221,9 @@ impl RateBook {
                 _ if raw.market.trim().eq_ignore_ascii_case("global") => {
                     RateKey::Market(markets.intern("Global"))
                 }
-                _ if user_file => {
-                    RateKey::Market(known_market(markets, &raw.market).map_err(|e| {
-                        err(e.to_string()).in_column(market_column.filter(|_| user_csv))
-                    })?)
-                }
+                _ if user_file => RateKey::Market(markets.known(&raw.market).map_err(|e| {
+                    err(e.to_string()).in_column(market_column.filter(|_| user_csv))
+                })?),
                 _ => RateKey::Market(markets.intern(&raw.market)),
             };
             let category: RateCategory = raw.category.parse().map_err(|_| {

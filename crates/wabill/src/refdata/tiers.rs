@@ -11,7 +11,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::csvfile::{RefDataError, column_of, known_market, parse_date, parse_rate, read_table};
+use super::csvfile::{RefDataError, column_of, parse_date, parse_rate, read_table};
 use super::markets::{MarketId, MarketTable};
 use super::rates::Currency;
 use crate::model::RateCategory;
@@ -155,7 +155,8 @@ impl TierTable {
         let market_column = column_of(&headers, "market").filter(|_| converted.is_none());
         for (line, raw) in rows {
             let err = |m: String| RefDataError::new(name, line, m);
-            let market = known_market(markets, &raw.market)
+            let market = markets
+                .known(&raw.market)
                 .map_err(|e| err(e.to_string()).in_column(market_column))?;
             let category: RateCategory = raw
                 .category

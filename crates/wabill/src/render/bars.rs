@@ -73,28 +73,14 @@ pub fn columns(
             .y_desc(y_desc)
             .draw()
             .map_err(plot_error)?;
-        for (k, s) in series.iter().enumerate() {
-            let fill = rgb(s);
-            let bars = s.amounts.iter().enumerate().map(|(i, a)| {
-                let x = i * width + k;
-                let mut bar = Rectangle::new(
-                    [
-                        (SegmentValue::Exact(x), 0.0),
-                        (SegmentValue::Exact(x + 1), a.to_f64().unwrap_or(0.0)),
-                    ],
-                    fill.filled(),
-                );
-                bar.set_margin(0, 0, 1, 1);
-                bar
-            });
-            let drawn = chart.draw_series(bars).map_err(plot_error)?;
-            if series.len() > 1 {
-                drawn.label(s.name).legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 12, y + 6)], fill.filled())
-                });
-            }
-        }
-        legend(&mut chart, series.len())?;
+        // A bar per amount: series k's bar of group i, side by side.
+        draw_bars(&mut chart, series, (0, 0, 1, 1), |i, k, a| {
+            let x = i * width + k;
+            [
+                (SegmentValue::Exact(x), 0.0),
+                (SegmentValue::Exact(x + 1), a),
+            ]
+        })?;
         root.present().map_err(plot_error)?;
     }
     Ok(text)
@@ -144,28 +130,14 @@ pub fn rows(
             .x_desc(x_desc)
             .draw()
             .map_err(plot_error)?;
-        for (k, s) in series.iter().enumerate() {
-            let fill = rgb(s);
-            let bars = s.amounts.iter().enumerate().map(|(i, a)| {
-                let y = (n - 1 - i) * width + (width - 1 - k);
-                let mut bar = Rectangle::new(
-                    [
-                        (0.0, SegmentValue::Exact(y)),
-                        (a.to_f64().unwrap_or(0.0), SegmentValue::Exact(y + 1)),
-                    ],
-                    fill.filled(),
-                );
-                bar.set_margin(2, 2, 0, 0);
-                bar
-            });
-            let drawn = chart.draw_series(bars).map_err(plot_error)?;
-            if series.len() > 1 {
-                drawn.label(s.name).legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 12, y + 6)], fill.filled())
-                });
-            }
-        }
-        legend(&mut chart, series.len())?;
+        // The first group on top, its first series uppermost.
+        draw_bars(&mut chart, series, (2, 2, 0, 0), |i, k, a| {
+            let y = (n - 1 - i) * width + (width - 1 - k);
+            [
+                (0.0, SegmentValue::Exact(y)),
+                (a, SegmentValue::Exact(y + 1)),
+            ]
+        })?;
         root.present().map_err(plot_error)?;
     }
     Ok(text)
@@ -186,6 +158,37 @@ fn rgb(s: &Series<'_>) -> plotters::style::RGBColor {
 }
 
 /// A legend only when there is more than one series to tell apart.
+/// Every series' bars, `corners` giving a bar's two corners from its
+/// group, its series and its amount; `margins` (top, bottom, left, right)
+/// in pixels; the series named in a legend when there are several.
+fn draw_bars<'a, DB, CT>(
+    chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
+    series: &[Series<'_>],
+    margins: (u32, u32, u32, u32),
+    corners: impl Fn(usize, usize, f64) -> [CT::From; 2],
+) -> io::Result<()>
+where
+    DB: plotters::prelude::DrawingBackend + 'a,
+    CT: plotters::coord::CoordTranslate,
+{
+    use plotters::prelude::*;
+    for (k, s) in series.iter().enumerate() {
+        let fill = rgb(s);
+        let bars = s.amounts.iter().enumerate().map(|(i, a)| {
+            let mut bar = Rectangle::new(corners(i, k, a.to_f64().unwrap_or(0.0)), fill.filled());
+            bar.set_margin(margins.0, margins.1, margins.2, margins.3);
+            bar
+        });
+        let drawn = chart.draw_series(bars).map_err(plot_error)?;
+        if series.len() > 1 {
+            drawn
+                .label(s.name)
+                .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 12, y + 6)], fill.filled()));
+        }
+    }
+    legend(chart, series.len())
+}
+
 fn legend<'a, DB, CT>(
     chart: &mut plotters::chart::ChartContext<'a, DB, CT>,
     series: usize,

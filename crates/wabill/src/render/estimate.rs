@@ -9,7 +9,10 @@ use std::io::{self, Write};
 use super::document::{Document, Format, Offered};
 use super::grid::{Cell, Column, Grid};
 use super::{accounting_lines, count_columns, counts, meta_line};
-use crate::report::{Line, Report};
+use serde::Serialize;
+
+use super::json::{Rows, Totals};
+use crate::report::{Accounting, Line, Meta, Partial, ProviderChargeLine, Report};
 
 impl Document for Report {
     const FORMATS: &'static [Offered] = &[
@@ -39,16 +42,16 @@ impl Document for Report {
     }
 
     fn json(&self, out: &mut dyn Write) -> io::Result<()> {
-        super::json::render(self, out)
+        json(self, out)
     }
 
     fn xlsx(&self, out: &mut dyn Write) -> io::Result<()> {
-        super::xlsx::estimate(self, out)
+        super::xlsx::estimate(self, grid(self), out)
     }
 
     fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
         match format {
-            Format::Html => super::html::estimate(self, out),
+            Format::Html => super::html::estimate(self, &grid(self), out),
             _ => unreachable!("estimate does not offer {format}"),
         }
     }
@@ -151,4 +154,33 @@ pub fn grid(report: &Report) -> Grid {
         after,
         json_keys: true,
     }
+}
+
+/// The estimate's JSON: its rows and totals from the grid, the rest (meta,
+/// the accounting, the provider's charges, the `partial` section that
+/// `wabill merge` reads back) from the report's own serde structs. Same
+/// field names as `Report`, so `merge` deserialises it as a `Report`.
+#[derive(Serialize)]
+struct Estimate<'a> {
+    meta: &'a Meta,
+    rows: Rows<'a>,
+    totals: Totals<'a>,
+    accounting: &'a Accounting,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    provider_charges: &'a [ProviderChargeLine],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    partial: Option<&'a Partial>,
+}
+
+fn json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    let grid = grid(report);
+    let json = Estimate {
+        meta: &report.meta,
+        rows: Rows(&grid),
+        totals: Totals(&grid),
+        accounting: &report.accounting,
+        provider_charges: &report.provider_charges,
+        partial: report.partial.as_ref(),
+    };
+    super::json::write(&json, out)
 }

@@ -64,7 +64,9 @@ impl Document for Forecast<'_> {
     fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
         match format {
             Format::Svg => out.write_all(chart::svg(self.report)?.as_bytes()),
-            Format::Html => super::html::forecast(self.report, out),
+            Format::Html => {
+                super::html::forecast(self.report, &grid(self.report), &notes(self.report), out)
+            }
             _ => unreachable!("forecast does not offer {format}"),
         }
     }

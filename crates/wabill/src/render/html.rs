@@ -161,9 +161,11 @@ fn split(pairs: &[(String, Decimal)]) -> (Vec<String>, Vec<Decimal>) {
     pairs.iter().cloned().unzip()
 }
 
-/// The cost report. Charts need `Report::spend` (`Aggregator::with_spend`);
-/// without it the page has the table and the accounting only.
-pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+/// The cost report around its `grid`. Charts need `Report::spend`
+/// (`Aggregator::with_spend`); without it the page has the table and the
+/// accounting only. (Each report hands its page its grid and notes: the
+/// layouts never import a report's module.)
+pub fn estimate(report: &Report, grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
     let cur = &report.meta.currency;
     head(out, &format!("wabill estimate ({cur})"))?;
     writeln!(out, "<h1>WhatsApp Business cost estimate</h1>")?;
@@ -183,40 +185,40 @@ pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
 
     writeln!(out, "<h2>Cost</h2>")?;
-    grid_table(out, "report", &super::estimate::grid(report))?;
+    grid_table(out, "report", grid)?;
 
     writeln!(out, "<h2>Accounting</h2>")?;
     list(out, "accounting", &accounting_lines(report))?;
 
     if let Some(spend) = &report.spend {
-        let (days, amounts) = split(&spend.by_day);
-        let series = [Series {
-            name: "cost",
-            colour: ESTIMATE,
-            amounts,
-        }];
-        writeln!(out, "<h2>Spend by day</h2>")?;
-        let svg = bars::columns(&format!("Spend by day ({cur})"), cur, &days, &series)?;
-        figure(
-            out,
-            "spend-by-day",
-            "Cost of the outbound messages by local day.",
-            &svg,
-        )?;
-        let (markets, amounts) = split(&spend.by_market);
-        let series = [Series {
-            name: "cost",
-            colour: ESTIMATE,
-            amounts,
-        }];
-        writeln!(out, "<h2>Spend by market</h2>")?;
-        let svg = bars::rows(&format!("Spend by market ({cur})"), cur, &markets, &series)?;
-        figure(
-            out,
-            "spend-by-market",
-            "Cost of the outbound messages by market.",
-            &svg,
-        )?;
+        let charts: [(_, _, _, _, Draw); 2] = [
+            (
+                &spend.by_day,
+                "day",
+                "spend-by-day",
+                "Cost of the outbound messages by local day.",
+                bars::columns,
+            ),
+            (
+                &spend.by_market,
+                "market",
+                "spend-by-market",
+                "Cost of the outbound messages by market.",
+                bars::rows,
+            ),
+        ];
+        for (pairs, of, id, caption, draw) in charts {
+            let (labels, amounts) = split(pairs);
+            let chart = SpendChart {
+                of,
+                id,
+                caption,
+                name: "cost",
+                cur,
+                draw,
+            };
+            chart.write(out, &labels, amounts)?;
+        }
     }
     by_key_charts(report, out)?;
 
@@ -243,7 +245,15 @@ fn by_key_charts(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         None => (&report.meta.currency, "cost"),
     };
     let mut ids: Vec<String> = Vec::new();
+    // The spend charts already draw Meta's cost by market and by day.
+    let drawn: &[&str] = match (&report.spend, &report.meta.all_in) {
+        (Some(_), None) => &["market", "day"],
+        _ => &[],
+    };
     for (i, key) in report.meta.group_by.iter().enumerate() {
+        if drawn.contains(&key.as_str()) {
+            continue;
+        }
         let mut sums: std::collections::BTreeMap<&str, Decimal> = Default::default();
         for row in &report.rows {
             let amount = match &report.meta.all_in {
@@ -276,21 +286,52 @@ fn by_key_charts(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             id = format!("by-{slug}-{i}");
         }
         ids.push(id.clone());
-        let series = [Series {
+        let caption = format!("The {what} of the report's groups by {key}.");
+        let chart = SpendChart {
+            of: key,
+            id: &id,
+            caption: &caption,
             name: what,
+            cur,
+            draw: bars::rows,
+        };
+        chart.write(out, &labels, amounts)?;
+    }
+    Ok(())
+}
+
+/// A chart of one series of spend by `of` (day, market, a `--by` key)
+/// under its heading "Spend by …", drawn by `draw` (columns or rows).
+struct SpendChart<'a> {
+    of: &'a str,
+    id: &'a str,
+    caption: &'a str,
+    /// The series' name (`cost`, `all-in total`).
+    name: &'a str,
+    cur: &'a str,
+    draw: Draw,
+}
+
+/// A bar chart of labelled series: `bars::columns` or `bars::rows`.
+type Draw = fn(&str, &str, &[String], &[Series<'_>]) -> io::Result<String>;
+
+impl SpendChart<'_> {
+    fn write(
+        &self,
+        out: &mut dyn Write,
+        labels: &[String],
+        amounts: Vec<Decimal>,
+    ) -> io::Result<()> {
+        let (of, cur) = (self.of, self.cur);
+        let series = [Series {
+            name: self.name,
             colour: ESTIMATE,
             amounts,
         }];
-        writeln!(out, "<h2>Spend by {}</h2>", escape(key))?;
-        let svg = bars::rows(&format!("Spend by {key} ({cur})"), cur, &labels, &series)?;
-        figure(
-            out,
-            &id,
-            &format!("The {what} of the report's groups by {key}."),
-            &svg,
-        )?;
+        writeln!(out, "<h2>Spend by {}</h2>", escape(of))?;
+        let svg = (self.draw)(&format!("Spend by {of} ({cur})"), cur, labels, &series)?;
+        figure(out, self.id, self.caption, &svg)
     }
-    Ok(())
 }
 
 /// Sums of estimate and billed (Meta's charge) per distinct key, in key order.
@@ -318,7 +359,12 @@ fn sums_by(
 /// The reconciliation: the table (rows outside tolerance marked), the notes
 /// and charts of Meta's estimated against billed charge by period and by
 /// country.
-pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
+pub fn reconcile(
+    r: &Reconciliation,
+    grid: &Grid,
+    notes: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let cur = &r.meta.currency;
     head(out, &format!("wabill reconcile ({cur})"))?;
     writeln!(out, "<h1>WhatsApp Business reconciliation</h1>")?;
@@ -336,12 +382,9 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
         cur = escape(cur)
     )?;
     writeln!(out, "<h2>Cells</h2>")?;
-    grid_table(out, "report", &super::reconcile::grid(r))?;
+    grid_table(out, "report", grid)?;
     writeln!(out, "<h2>Notes</h2>")?;
-    let notes: Vec<String> = super::reconcile::notes(r)
-        .into_iter()
-        .map(|l| l.trim().to_string())
-        .collect();
+    let notes: Vec<String> = notes.iter().map(|l| l.trim().to_string()).collect();
     list(out, "notes", &notes)?;
 
     let period = r.meta.granularity_label();
@@ -406,7 +449,12 @@ pub fn reconcile(r: &Reconciliation, out: &mut dyn Write) -> io::Result<()> {
 /// The forecast: the total, the stacked monthly chart by category, the
 /// grid (month × market × category, each month's total when there are
 /// several) and the assumptions.
-pub fn forecast(report: &crate::forecast::ForecastReport, out: &mut dyn Write) -> io::Result<()> {
+pub fn forecast(
+    report: &crate::forecast::ForecastReport,
+    grid: &Grid,
+    notes: &[String],
+    out: &mut dyn Write,
+) -> io::Result<()> {
     let cur = &report.meta.currency;
     head(out, &format!("wabill forecast ({cur})"))?;
     writeln!(out, "<h1>WhatsApp Business forecast</h1>")?;
@@ -424,10 +472,10 @@ pub fn forecast(report: &crate::forecast::ForecastReport, out: &mut dyn Write) -
         &super::chart::svg(report)?,
     )?;
     writeln!(out, "<h2>Cost</h2>")?;
-    grid_table(out, "report", &super::forecast::grid(report))?;
+    grid_table(out, "report", grid)?;
     writeln!(out, "<h2>Assumptions</h2>")?;
-    let notes: Vec<String> = super::forecast::notes(report)
-        .into_iter()
+    let notes: Vec<String> = notes
+        .iter()
         .map(|l| l.trim_start_matches("- ").to_string())
         .collect();
     list(out, "notes", &notes)?;

@@ -9,7 +9,6 @@ use serde::{Serialize, Serializer};
 
 use super::grid::{Cell, Column, Grid};
 use super::shown_percent;
-use crate::report::{Accounting, Meta, Partial, ProviderChargeLine, Report};
 
 /// A cell as a JSON value: counts as numbers, amounts and percentages as
 /// strings, a missing value as `null`, a check as a boolean.
@@ -220,35 +219,6 @@ impl Serialize for TotalRow<'_> {
 pub fn write(value: &impl Serialize, out: &mut dyn Write) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, value)?;
     writeln!(out)
-}
-
-/// The estimate's JSON: its rows and totals from the grid, the rest (meta,
-/// the accounting, the provider's charges, the `partial` section that
-/// `wabill merge` reads back) from the report's own serde structs. Same
-/// field names as `Report`, so `merge` deserialises it as a `Report`.
-#[derive(Serialize)]
-struct Estimate<'a> {
-    meta: &'a Meta,
-    rows: Rows<'a>,
-    totals: Totals<'a>,
-    accounting: &'a Accounting,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    provider_charges: &'a [ProviderChargeLine],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    partial: Option<&'a Partial>,
-}
-
-pub fn render(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let grid = super::estimate::grid(report);
-    let json = Estimate {
-        meta: &report.meta,
-        rows: Rows(&grid),
-        totals: Totals(&grid),
-        accounting: &report.accounting,
-        provider_charges: &report.provider_charges,
-        partial: report.partial.as_ref(),
-    };
-    write(&json, out)
 }
 
 #[cfg(test)]

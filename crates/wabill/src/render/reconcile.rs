@@ -46,7 +46,7 @@ impl Document for Reconciliation {
 
     fn other(&self, format: Format, out: &mut dyn Write) -> io::Result<()> {
         debug_assert_eq!(format, Format::Html);
-        super::html::reconcile(self, out)
+        super::html::reconcile(self, &grid(self), &notes(self), out)
     }
 }
 

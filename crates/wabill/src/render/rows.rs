@@ -8,11 +8,16 @@ use serde::Serialize;
 
 use super::document::{Format, Offered};
 use super::neutralize_str;
+use super::xlsx::{RowBook, RowColumn};
 
 /// `price`'s formats: rows are streamed, not laid out as one grid.
 pub const FORMATS: &[Offered] = &[
     (Format::Csv, ""),
     (Format::Json, "JSON lines: one object per message"),
+    (
+        Format::Xlsx,
+        "An Excel workbook: one sheet of rows, amounts as numbers (at most 1,048,575 rows)",
+    ),
 ];
 
 /// One priced message.
@@ -95,6 +100,91 @@ pub enum RowSink<'w> {
     /// JSON lines with a `tags` object (every kept tag; null when the
     /// message has no value).
     JsonTagged(&'w mut dyn Write, Vec<String>),
+    /// An Excel sheet, written when the rows are done (`finish`).
+    Xlsx(Box<XlsxRows<'w>>),
+}
+
+/// Rows for a workbook: each row is serialised as CSV, so that the sheet
+/// has CSV's columns in CSV's order, and read back into its fields.
+pub struct XlsxRows<'w> {
+    out: &'w mut dyn Write,
+    names: Vec<String>,
+    row: csv::Writer<Buf>,
+    book: Option<RowBook>,
+}
+
+/// A price column's cell type in a workbook.
+fn cell_type(name: &str) -> RowColumn {
+    match name {
+        "rate" => RowColumn::Rate,
+        "cost" | "provider_price" | "meta_cost" | "provider_fee" | "tax" | "total" => {
+            RowColumn::Money
+        }
+        "conversation_id" => RowColumn::Count,
+        "billable" | "conversation_opened" | "meta_billable" => RowColumn::Flag,
+        _ => RowColumn::Text,
+    }
+}
+
+impl XlsxRows<'_> {
+    fn write(&mut self, row: &PriceRow<'_>, values: &[Option<&str>]) -> io::Result<()> {
+        self.row.serialize(row).map_err(io::Error::from)?;
+        self.row.flush()?;
+        let bytes = std::mem::take(&mut *self.row.get_ref().0.borrow_mut());
+        let mut records = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&bytes[..])
+            .into_records();
+        let mut next = || {
+            records
+                .next()
+                .unwrap_or_else(|| Err(io::Error::other("a row serialised to nothing").into()))
+                .map_err(io::Error::from)
+        };
+        if self.book.is_none() {
+            // The first serialisation writes the header first.
+            let header = next()?;
+            let taken: Vec<&str> = header.iter().collect();
+            let mut columns: Vec<(String, RowColumn)> = taken
+                .iter()
+                .map(|n| (n.to_string(), cell_type(n)))
+                .collect();
+            columns.extend(
+                tag_columns(&self.names, &taken)
+                    .into_iter()
+                    .map(|n| (n, RowColumn::Text)),
+            );
+            self.book = Some(RowBook::new(&columns)?);
+        }
+        let fields = next()?;
+        let tags = (0..self.names.len()).map(|i| values.get(i).copied().flatten().unwrap_or(""));
+        match &mut self.book {
+            Some(book) => book.row(fields.iter().chain(tags)),
+            None => unreachable!("the book is made by the first row"),
+        }
+    }
+
+    fn finish(self) -> io::Result<()> {
+        match self.book {
+            Some(book) => book.finish(self.out),
+            None => RowBook::empty(self.out),
+        }
+    }
+}
+
+/// The names of the tag columns after the priced ones: a tag spelt like a
+/// priced column (a log's own `cost`) is `tag:cost`.
+fn tag_columns(names: &[String], taken: &[&str]) -> Vec<String> {
+    names
+        .iter()
+        .map(|n| {
+            if taken.contains(&n.as_str()) {
+                format!("tag:{n}")
+            } else {
+                n.clone()
+            }
+        })
+        .collect()
 }
 
 /// A CSV row writer whose last columns are tags: each row is serialised
@@ -153,19 +243,7 @@ impl TaggedCsv<'_> {
             let header = String::from_utf8_lossy(&header).trim_end().to_string();
             let delimiter = char::from(super::safe_csv::dialect().delimiter);
             let taken: Vec<&str> = header.split(delimiter).collect();
-            // A tag spelt like a priced column (a log's own `cost`) is
-            // written as `tag:cost`.
-            let names: Vec<String> = self
-                .names
-                .iter()
-                .map(|n| {
-                    if taken.contains(&n.as_str()) {
-                        format!("tag:{n}")
-                    } else {
-                        n.clone()
-                    }
-                })
-                .collect();
+            let names = tag_columns(&self.names, &taken);
             self.tags.write_record(&names)?;
             self.out.write_all(header.as_bytes())?;
             self.out.write_all(&[self.delimiter])?;
@@ -216,6 +294,7 @@ impl RowSink<'_> {
                 serde_json::to_writer(&mut **w, &TaggedJson { row, tags })?;
                 w.write_all(b"\n")?;
             }
+            RowSink::Xlsx(w) => w.write(row, values)?,
         }
         Ok(())
     }
@@ -230,6 +309,7 @@ impl<'w> RowSink<'w> {
         );
         Ok(match format {
             Format::Json => RowSink::Json(out),
+            Format::Xlsx => RowSink::xlsx(out, Vec::new()),
             _ => {
                 super::safe_csv::write_bom(out)?;
                 RowSink::Csv(Box::new(super::safe_csv::csv_writer(out, true)))
@@ -255,15 +335,27 @@ impl<'w> RowSink<'w> {
                 }))
             }
             Format::Json => RowSink::JsonTagged(out, names),
+            Format::Xlsx => RowSink::xlsx(out, names),
             other => unreachable!("price does not write {other}"),
         })
     }
 
-    pub fn flush(&mut self) -> io::Result<()> {
+    fn xlsx(out: &'w mut dyn Write, names: Vec<String>) -> Self {
+        RowSink::Xlsx(Box::new(XlsxRows {
+            out,
+            names,
+            row: csv::WriterBuilder::new().from_writer(Buf::default()),
+            book: None,
+        }))
+    }
+
+    /// Writes what is still held: the buffered rows, or the workbook.
+    pub fn finish(self) -> io::Result<()> {
         match self {
-            RowSink::Csv(w) => w.flush(),
+            RowSink::Csv(mut w) => w.flush(),
             RowSink::CsvTagged(w) => w.out.flush(),
             RowSink::Json(w) | RowSink::JsonTagged(w, _) => w.flush(),
+            RowSink::Xlsx(w) => w.finish(),
         }
     }
 }

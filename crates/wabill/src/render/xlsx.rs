@@ -38,8 +38,8 @@ pub struct Sheet<'g> {
     pub grid: &'g Grid,
 }
 
-/// The workbook of these sheets, written to `out`.
-pub fn write(sheets: &[Sheet<'_>], out: &mut dyn Write) -> io::Result<()> {
+/// A workbook whose bytes depend only on what is written into it.
+fn workbook() -> io::Result<Workbook> {
     let mut book = Workbook::new();
     let created = ExcelDateTime::from_ymd(2000, 1, 1).map_err(xlsx_error)?;
     book.set_properties(
@@ -47,6 +47,12 @@ pub fn write(sheets: &[Sheet<'_>], out: &mut dyn Write) -> io::Result<()> {
             .set_creation_datetime(&created)
             .set_author("wabill"),
     );
+    Ok(book)
+}
+
+/// The workbook of these sheets, written to `out`.
+pub fn write(sheets: &[Sheet<'_>], out: &mut dyn Write) -> io::Result<()> {
+    let mut book = workbook()?;
     for sheet in sheets {
         let ws = book.add_worksheet();
         ws.set_name(sheet.name).map_err(xlsx_error)?;
@@ -54,6 +60,136 @@ pub fn write(sheets: &[Sheet<'_>], out: &mut dyn Write) -> io::Result<()> {
     }
     let bytes = book.save_to_buffer().map_err(xlsx_error)?;
     out.write_all(&bytes)
+}
+
+/// What a column of `price`'s rows holds, for its cells' type.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RowColumn {
+    Text,
+    /// An amount, shown at 4 decimals.
+    Money,
+    /// A rate: shown with every decimal it has.
+    Rate,
+    Count,
+    /// `true`/`false`.
+    Flag,
+}
+
+/// The rows of a sheet Excel opens: 2^20, the header among them.
+const SHEET_ROWS: u32 = 1 << 20;
+
+/// `price`'s rows as one sheet, cell by cell as they are priced; the
+/// workbook is written by `finish` (a workbook is one zip, not a stream).
+/// A cell is typed by its column: amounts and counts are numbers,
+/// `true`/`false` booleans, the rest text (never formulas); an empty cell
+/// is left blank.
+pub struct RowBook {
+    sheet: Worksheet,
+    columns: Vec<RowColumn>,
+    widths: Vec<usize>,
+    /// The next row to write.
+    y: u32,
+}
+
+impl RowBook {
+    /// A sheet with this header (bold, frozen).
+    pub fn new(header: &[(String, RowColumn)]) -> io::Result<RowBook> {
+        let mut sheet = Worksheet::new();
+        sheet.set_name("rows").map_err(xlsx_error)?;
+        let bold = Format::new().set_bold();
+        for (x, (name, _)) in header.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, column(x)?, name, &bold)
+                .map_err(xlsx_error)?;
+        }
+        Ok(RowBook {
+            sheet,
+            columns: header.iter().map(|(_, c)| *c).collect(),
+            widths: header.iter().map(|(n, _)| n.chars().count()).collect(),
+            y: 1,
+        })
+    }
+
+    /// Writes one row: a field per header column, as CSV would write it
+    /// (amounts with a decimal point).
+    pub fn row<'f>(&mut self, fields: impl IntoIterator<Item = &'f str>) -> io::Result<()> {
+        if self.y >= SHEET_ROWS {
+            return Err(io::Error::other(format!(
+                "an Excel sheet holds at most {} rows besides its header: \
+                 write these rows as CSV (--format csv), or fewer of them (--period)",
+                SHEET_ROWS - 1
+            )));
+        }
+        let money = Format::new().set_num_format(MONEY);
+        let rate = Format::new().set_num_format("0.0000##########");
+        for (x, field) in fields.into_iter().enumerate() {
+            let kind = self.columns.get(x).copied().unwrap_or(RowColumn::Text);
+            if field.is_empty() {
+                continue;
+            }
+            let (y, col) = (self.y, column(x)?);
+            let number = |f: &str| -> io::Result<f64> {
+                f.parse::<Decimal>()
+                    .map(float)
+                    .map_err(|e| io::Error::other(format!("cannot write {f:?} as a number: {e}")))
+            };
+            let written = match kind {
+                RowColumn::Text => self.sheet.write_string(y, col, field),
+                RowColumn::Money => {
+                    self.sheet
+                        .write_number_with_format(y, col, number(field)?, &money)
+                }
+                RowColumn::Rate => {
+                    self.sheet
+                        .write_number_with_format(y, col, number(field)?, &rate)
+                }
+                RowColumn::Count => self.sheet.write_number(y, col, number(field)?),
+                RowColumn::Flag => match field {
+                    "true" => self.sheet.write_boolean(y, col, true),
+                    "false" => self.sheet.write_boolean(y, col, false),
+                    _ => self.sheet.write_string(y, col, field),
+                },
+            };
+            written.map_err(xlsx_error)?;
+            if let Some(w) = self.widths.get_mut(x) {
+                *w = (*w).max(field.chars().count());
+            }
+        }
+        self.y += 1;
+        Ok(())
+    }
+
+    /// The workbook, with filters on the header and widths to fit.
+    pub fn finish(mut self, out: &mut dyn Write) -> io::Result<()> {
+        let last = u16::try_from(self.columns.len().saturating_sub(1)).unwrap_or(u16::MAX);
+        if !self.columns.is_empty() {
+            self.sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+            self.sheet
+                .autofilter(0, 0, self.y - 1, last)
+                .map_err(xlsx_error)?;
+        }
+        for (x, w) in self.widths.iter().enumerate() {
+            self.sheet
+                .set_column_width(column(x)?, (*w as f64 + 3.0).min(MAX_WIDTH))
+                .map_err(xlsx_error)?;
+        }
+        let mut book = workbook()?;
+        book.push_worksheet(self.sheet);
+        out.write_all(&book.save_to_buffer().map_err(xlsx_error)?)
+    }
+
+    /// A workbook of one empty sheet (a log without messages).
+    pub fn empty(out: &mut dyn Write) -> io::Result<()> {
+        RowBook::new(&[])?.finish(out)
+    }
+}
+
+/// Column `x` of a sheet (Excel has 16,384).
+fn column(x: usize) -> io::Result<u16> {
+    u16::try_from(x)
+        .ok()
+        .filter(|x| *x < 16_384)
+        .ok_or_else(|| io::Error::other("more columns than an Excel sheet holds"))
 }
 
 /// A grid's machine columns: header, rows (not subtotals: machines sum the
@@ -185,8 +321,7 @@ pub fn render_grid(grid: &Grid, out: &mut dyn Write) -> io::Result<()> {
 /// The cost report: the table, the accounting (every count, and the
 /// provider's own charges), the notes and provenance (model, currency,
 /// zone, period, inputs, rate cards, notes).
-pub fn estimate(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    let grid = super::estimate::grid(report);
+pub fn estimate(report: &Report, grid: Grid, out: &mut dyn Write) -> io::Result<()> {
     let a = &report.accounting;
     let mut counts: Vec<(String, Cell)> = vec![
         ("rows_read".into(), Cell::Count(a.rows_read)),

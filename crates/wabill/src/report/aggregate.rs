@@ -6,6 +6,7 @@ use jiff::civil::Date;
 use rust_decimal::Decimal;
 use rustc_hash::FxHashMap;
 
+use super::agent_estimate_note;
 use super::allin::{AllIn, AllInPricing, Delivery};
 use super::merge::PartialTracker;
 use super::period::Period;
@@ -628,14 +629,6 @@ fn every_day(by_day: BTreeMap<jiff::civil::Date, Decimal>) -> Vec<(String, Decim
         }
     }
     days
-}
-
-/// The report's note on Business Agent messages whose tokens were estimated.
-pub fn agent_estimate_note(n: u64, tokens: u64) -> String {
-    format!(
-        "estimate: {} at {tokens} tokens each (--agent-tokens-per-message)",
-        crate::display::plural(n, "business_agent message")
-    )
 }
 
 /// The parts of `Meta` that come from the run's settings.

@@ -12,7 +12,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::aggregate::agent_estimate_note;
+use super::agent_estimate_note;
 use super::tiers::TierCounts;
 use super::{Accounting, ConversationAccounting, Line, Meta, ProviderChargeLine, Report, Row};
 use crate::model::{Category, Direction, Message};
@@ -416,22 +416,14 @@ mod tests {
         };
         Report {
             meta: Meta {
-                format_version: super::super::FORMAT_VERSION,
                 model: "auto".into(),
                 models_used: vec![business.into()],
                 currency: "USD".into(),
                 time_zone: "UTC".into(),
                 group_by: vec!["market".into()],
-                rate_sources: vec![],
                 inputs: vec!["<stdin>".into()],
                 input_formats: vec!["csv".into()],
-                notes: vec![],
-                upper_bound: None,
-                config: None,
-                period: None,
-                all_in: None,
-                budget: None,
-                group_budgets: Vec::new(),
+                ..Meta::default()
             },
             rows: vec![Row {
                 keys: keys.iter().map(|k| k.to_string()).collect(),

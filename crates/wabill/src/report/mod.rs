@@ -193,6 +193,32 @@ pub struct Meta {
     pub group_budgets: Vec<GroupBudget>,
 }
 
+/// An empty report's meta, at this format version: a report built other
+/// than by the aggregator (a forecast laid out for `compare`) fills in what
+/// it has.
+impl Default for Meta {
+    fn default() -> Self {
+        Meta {
+            format_version: FORMAT_VERSION,
+            model: String::new(),
+            models_used: Vec::new(),
+            currency: String::new(),
+            time_zone: String::new(),
+            group_by: Vec::new(),
+            rate_sources: Vec::new(),
+            inputs: Vec::new(),
+            input_formats: Vec::new(),
+            notes: Vec::new(),
+            upper_bound: None,
+            config: None,
+            period: None,
+            all_in: None,
+            budget: None,
+            group_budgets: Vec::new(),
+        }
+    }
+}
+
 /// One group's budget of `--budget-file` and where its cost stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct GroupBudget {
@@ -301,4 +327,12 @@ impl ProviderChargeLine {
 pub struct Spend {
     pub by_day: Vec<(String, Decimal)>,
     pub by_market: Vec<(String, Decimal)>,
+}
+
+/// The report's note on Business Agent messages whose tokens were estimated.
+pub fn agent_estimate_note(n: u64, tokens: u64) -> String {
+    format!(
+        "estimate: {} at {tokens} tokens each (--agent-tokens-per-message)",
+        crate::display::plural(n, "business_agent message")
+    )
 }

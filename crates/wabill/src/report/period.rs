@@ -18,33 +18,14 @@ pub struct Period {
 pub enum BadPeriod {
     #[error("--period {0:?}: expected YYYY-MM, YYYY-Qn, YYYY or YYYY-MM-DD")]
     Period(String),
-    #[error("{flag} {value:?}: not a date (YYYY-MM-DD)")]
-    Date { flag: &'static str, value: String },
     #[error("--from {from} is after --to {to}")]
     Reversed { from: Date, to: Date },
 }
 
 impl Period {
-    /// The period of `--period` or of `--from`/`--to` (either may be
-    /// open: the log's first or last day); `None` without any.
-    pub fn from_flags(
-        period: Option<&str>,
-        from: Option<&str>,
-        to: Option<&str>,
-    ) -> Result<Option<Period>, BadPeriod> {
-        if let Some(p) = period {
-            return Period::parse(p).map(Some);
-        }
-        let date = |flag: &'static str, v: Option<&str>| {
-            v.map(|v| {
-                v.trim().parse::<Date>().map_err(|_| BadPeriod::Date {
-                    flag,
-                    value: v.to_string(),
-                })
-            })
-            .transpose()
-        };
-        let (from, to) = (date("--from", from)?, date("--to", to)?);
+    /// The period from `--from` to `--to` (either may be open: the log's
+    /// first or last day); `None` without either.
+    pub fn between(from: Option<Date>, to: Option<Date>) -> Result<Option<Period>, BadPeriod> {
         if from.is_none() && to.is_none() {
             return Ok(None);
         }
@@ -155,11 +136,12 @@ mod tests {
         for bad in ["2026-13", "2026-Q5", "26-02", "feb", "2026-2"] {
             assert!(p(bad).starts_with("--period"), "{bad}");
         }
-        let open = Period::from_flags(None, Some("2026-02-10"), None)
+        let day = |s: &str| s.parse::<Date>().unwrap();
+        let open = Period::between(Some(day("2026-02-10")), None)
             .unwrap()
             .unwrap();
         assert_eq!(open.describe(), "from 2026-02-10");
-        assert!(Period::from_flags(None, Some("2026-03-01"), Some("2026-02-01")).is_err());
-        assert_eq!(Period::from_flags(None, None, None), Ok(None));
+        assert!(Period::between(Some(day("2026-03-01")), Some(day("2026-02-01"))).is_err());
+        assert_eq!(Period::between(None, None), Ok(None));
     }
 }

@@ -1,9 +1,15 @@
 //! The syntax of a `compare --scenario`: `NAME:KEY=VALUE,...`. It lives in
-//! the library so that the command line can check a value while parsing
-//! flags (a usage error, exit 2) and `app/compare.rs` can apply the same
-//! reading, without the command line depending on the commands.
+//! the library so that the command line parses a value into a [`Scenario`]
+//! while parsing flags (a bad one is a usage error, exit 2), and
+//! `app/compare.rs` applies its typed settings, without the command line
+//! depending on the commands.
 
 use std::fmt;
+use std::path::PathBuf;
+
+use crate::model::Currency;
+use crate::pricing::ModelChoice;
+use crate::report::allin::Tax;
 
 /// The keys a scenario may set.
 pub const SCENARIO_KEYS: [&str; 8] = [
@@ -24,6 +30,92 @@ pub enum ScenarioError {
     UnknownKey { name: String, key: String },
     /// A `model=` value that names no model.
     BadModel { name: String, why: String },
+    /// A `currency=` value that is not a 3-letter code.
+    BadCurrency { name: String, value: String },
+    /// A `tax=` value that is not a rate.
+    BadTax { name: String, why: String },
+}
+
+/// One setting of a scenario, parsed. `tiers=none` and `fees=none` are `None`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setting {
+    Model(ModelChoice),
+    /// A card layered over the common ones (repeatable).
+    Rates(PathBuf),
+    Currency(Currency),
+    Tiers(Option<PathBuf>),
+    Markets(PathBuf),
+    Fees(Option<PathBuf>),
+    Tax(Tax),
+    Fx(PathBuf),
+}
+
+/// A `--scenario`: its name, its settings as written, and as parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    pub name: String,
+    /// The `KEY=VALUE,...` text, as the report shows it.
+    pub written: String,
+    pub settings: Vec<Setting>,
+}
+
+impl Scenario {
+    /// `NAME:KEY=VALUE,...`; `NAME` or `NAME:` alone is the common settings.
+    pub fn parse(spec: &str) -> Result<Scenario, ScenarioError> {
+        let (name, pairs) = split_scenario(spec)?;
+        let settings = pairs
+            .into_iter()
+            .map(|(key, value)| setting(name, key, value))
+            .collect::<Result<_, _>>()?;
+        Ok(Scenario {
+            name: name.to_string(),
+            written: spec
+                .split_once(':')
+                .map_or("", |(_, s)| s)
+                .trim()
+                .to_string(),
+            settings,
+        })
+    }
+}
+
+/// `none` (any case) as `None`, else the path.
+fn path_or_none(value: &str) -> Option<PathBuf> {
+    (!value.eq_ignore_ascii_case("none")).then(|| value.into())
+}
+
+/// One of [`SCENARIO_KEYS`] with its value, parsed.
+fn setting(name: &str, key: &str, value: &str) -> Result<Setting, ScenarioError> {
+    Ok(match key {
+        "model" => {
+            Setting::Model(
+                value
+                    .parse::<ModelChoice>()
+                    .map_err(|e| ScenarioError::BadModel {
+                        name: name.to_string(),
+                        why: e.to_string(),
+                    })?,
+            )
+        }
+        "rates" => Setting::Rates(value.into()),
+        "currency" => {
+            Setting::Currency(
+                Currency::parse(value).ok_or_else(|| ScenarioError::BadCurrency {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                })?,
+            )
+        }
+        "tiers" => Setting::Tiers(path_or_none(value)),
+        "markets" => Setting::Markets(value.into()),
+        "fees" => Setting::Fees(path_or_none(value)),
+        "tax" => Setting::Tax(Tax::parse(value).map_err(|e| ScenarioError::BadTax {
+            name: name.to_string(),
+            why: e.to_string(),
+        })?),
+        "fx" => Setting::Fx(value.into()),
+        _ => unreachable!("split_scenario lets only SCENARIO_KEYS through"),
+    })
 }
 
 impl fmt::Display for ScenarioError {
@@ -40,14 +132,22 @@ impl fmt::Display for ScenarioError {
                 "{name}: unknown key {key:?} (expected model, rates, currency, tiers, markets, \
                  fees, tax or fx)"
             ),
-            ScenarioError::BadModel { name, why } => write!(f, "{name}: {why}"),
+            ScenarioError::BadModel { name, why } | ScenarioError::BadTax { name, why } => {
+                write!(f, "{name}: {why}")
+            }
+            ScenarioError::BadCurrency { name, value } => {
+                write!(
+                    f,
+                    "{name}: currency {value:?} is not a 3-letter code (like USD)"
+                )
+            }
         }
     }
 }
 
 impl std::error::Error for ScenarioError {}
 
-/// `NAME:KEY=VALUE,...` split into its name and settings, checked.
+/// `NAME:KEY=VALUE,...` split into its name and settings (known keys).
 pub fn split_scenario(spec: &str) -> Result<(&str, Settings<'_>), ScenarioError> {
     let (name, settings) = spec.split_once(':').unwrap_or((spec, ""));
     let name = name.trim();
@@ -72,14 +172,6 @@ pub fn split_scenario(spec: &str) -> Result<(&str, Settings<'_>), ScenarioError>
                 name: name.to_string(),
                 key: key.to_string(),
             });
-        }
-        if key == "model" {
-            value
-                .parse::<crate::pricing::ModelChoice>()
-                .map_err(|e| ScenarioError::BadModel {
-                    name: name.to_string(),
-                    why: e.to_string(),
-                })?;
         }
         pairs.push((key, value));
     }
@@ -107,8 +199,19 @@ mod tests {
              tax or fx)"
         );
         assert!(matches!(
-            split_scenario("a:model=nonsense"),
+            Scenario::parse("a:model=nonsense"),
             Err(ScenarioError::BadModel { .. })
         ));
+        assert!(matches!(
+            Scenario::parse("a:currency=US"),
+            Err(ScenarioError::BadCurrency { .. })
+        ));
+        assert!(matches!(
+            Scenario::parse("a:tax=lots"),
+            Err(ScenarioError::BadTax { .. })
+        ));
+        let s = Scenario::parse("eu: currency=EUR, tiers=none, tax=19").unwrap();
+        assert_eq!(s.written, "currency=EUR, tiers=none, tax=19");
+        assert_eq!(s.settings[1], Setting::Tiers(None));
     }
 }

@@ -14,6 +14,9 @@ use crate::input::{Column, Columns, InputError, LogReader, Original, ReadOptions
 use crate::location::Location;
 use crate::model::{Message, MessageKey, SourcePos};
 
+/// How many (business, number) pairs reading remembers as noted.
+const NOTED_NUMBERS: usize = 64;
+
 /// Receives every rejected row as soon as it is found, with the record as
 /// its source wrote it when there is one (for `--rejects`).
 pub trait RejectSink {
@@ -119,8 +122,10 @@ pub fn read_rows<B>(
 ) -> Result<ControlFlow<B>, InputError> {
     let mut record = csv::ByteRecord::new();
     let mut bytes_before = 0;
-    // The last (business, business_number) noted: most rows repeat it.
-    let mut last_number: Option<(u32, Vec<u8>)> = None;
+    // The (business, number) pairs already noted: few businesses, few
+    // numbers each, and webhook rows interleave them (one remembered pair
+    // missed most rows, each then costing three strings).
+    let mut noted: Vec<(u32, Vec<u8>)> = Vec::new();
     // A new pass: what readers join across files starts afresh.
     options.joins.reset();
     validator.naive_tz = options.naive_tz.clone();
@@ -191,13 +196,15 @@ pub fn read_rows<B>(
                     Ok(m) => {
                         let number = reader.columns.field(&record, Column::BusinessNumber);
                         if !number.is_empty()
-                            && last_number
-                                .as_ref()
-                                .is_none_or(|(b, n)| (*b, n.as_slice()) != (m.business, number))
+                            && !noted
+                                .iter()
+                                .any(|(b, n)| (*b, n.as_slice()) == (m.business, number))
                         {
                             let business = validator.strings.businesses.get(m.business);
                             log.stats.business_number(business, number);
-                            last_number = Some((m.business, number.to_vec()));
+                            if noted.len() < NOTED_NUMBERS {
+                                noted.push((m.business, number.to_vec()));
+                            }
                         }
                         let mut current = CurrentRow {
                             sink: &mut *sink,

@@ -3,16 +3,16 @@
 
 use anyhow::Result;
 
-use super::finish::{Checks, verdict, write_report};
-use super::settings;
-use crate::cli::ReconcileArgs;
+use super::ReconcileArgs;
+use crate::app::finish::{Checks, verdict, write_report};
+use crate::app::settings;
 use crate::error::{Exit, Failure};
 use wabill::reconcile::messages::MessageReconciliation;
 use wabill::render::explain::sentence;
 use wabill::render::{Document, Format};
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
-    let (target, format) = super::reconcile::mode_target(
+    let (target, format) = super::mode_target(
         args,
         MessageReconciliation::FORMATS,
         "per message, use table, csv or json",
@@ -51,7 +51,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
                 m.message_id
                     .map_or(String::new(), |i| strings.message_ids.get(i).to_string()),
                 m.at.to_string(),
-                super::price::shown_customer(strings.customers.get(m.customer)),
+                crate::app::price::shown_customer(strings.customers.get(m.customer)),
                 sentence(m, priced, &loaded.ctx),
             )
         });

@@ -4,9 +4,9 @@
 
 use anyhow::{Context, Result};
 
-use super::finish::{Checks, verdict, write_report};
-use super::settings;
-use crate::cli::ReconcileArgs;
+use super::ReconcileArgs;
+use crate::app::finish::{Checks, verdict, write_report};
+use crate::app::settings;
 use crate::error::{Exit, Failure};
 use wabill::reconcile::charges::ChargeReconciliation;
 use wabill::reconcile::fees::Fees;
@@ -15,7 +15,7 @@ use wabill::render::{self, Document, Format};
 
 pub fn run(args: &ReconcileArgs) -> Result<Exit> {
     let view = args.provider_charges.unwrap_or_default();
-    let (target, format) = super::reconcile::mode_target(
+    let (target, format) = super::mode_target(
         args,
         ChargeReconciliation::FORMATS,
         "with --provider-charges, use table, csv, markdown or json",
@@ -28,7 +28,7 @@ pub fn run(args: &ReconcileArgs) -> Result<Exit> {
         )
         .into());
     }
-    let tolerance = Tolerance::parse(&args.tolerance).map_err(anyhow::Error::msg)?;
+    let tolerance = Tolerance::all(&args.tolerance);
     let fees = match &args.fees {
         Some(path) => {
             let name = path.display().to_string();

@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::FromArgMatches;
 use serde::Deserialize;
 
-use crate::cli::{Cli, PricingArgs};
+use crate::cli::Cli;
 use crate::error::{Exit, Failure};
 
 pub const DEFAULT_FILE: &str = "wabill.toml";
@@ -33,12 +33,6 @@ fn discover() -> Option<PathBuf> {
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".config")))?;
     Some(base.join("wabill").join("config.toml")).filter(|p| p.is_file())
-}
-
-/// The `wabill.toml` a command's defaults came from, as every report's
-/// provenance names it (`defaults: wabill.toml`).
-pub fn shown(args: &PricingArgs) -> Option<String> {
-    args.config_file.as_ref().map(|p| p.display().to_string())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -272,7 +266,7 @@ mod tests {
         config.apply(cli, &args)
     }
 
-    fn estimate(cli: Cli) -> crate::cli::EstimateArgs {
+    fn estimate(cli: Cli) -> crate::app::estimate::EstimateArgs {
         let Command::Estimate(a) = cli.command else {
             unreachable!()
         };
@@ -294,17 +288,24 @@ mod tests {
             "customer=phone",
         ];
         let a = estimate(parse(&config, &args).unwrap());
-        assert_eq!(a.pricing.tz.as_deref(), Some("UTC"));
-        assert_eq!(a.pricing.currency.as_deref(), Some("EUR"));
-        assert_eq!(a.pricing.rates, vec![PathBuf::from("negotiated.csv")]);
+        assert_eq!(a.log.pricing.tz.map(|z| z.name).as_deref(), Some("UTC"));
         assert_eq!(
-            a.pricing.config_file,
+            a.log.pricing.currency.map(|c| c.to_string()).as_deref(),
+            Some("EUR")
+        );
+        assert_eq!(a.log.pricing.rates, vec![PathBuf::from("negotiated.csv")]);
+        assert_eq!(
+            a.log.pricing.config_file,
             Some(PathBuf::from("team/wabill.toml"))
         );
         // The flag's mapping comes last and so wins.
+        let customer = wabill::input::Column::Customer;
         assert_eq!(
-            a.input.column,
-            vec!["customer=to".to_string(), "customer=phone".to_string()]
+            a.log.input.column,
+            vec![
+                (customer, "to".to_string()),
+                (customer, "phone".to_string())
+            ]
         );
     }
 
@@ -322,17 +323,22 @@ mod tests {
         let cli = parse(&config, &args).unwrap();
         assert!(cli.raw_csv);
         let a = estimate(cli);
-        assert_eq!(a.pricing.tz.as_deref(), Some("Asia/Kolkata"));
-        assert_eq!(a.input.logs, vec!["log.csv".to_string()]);
+        assert_eq!(
+            a.log.pricing.tz.map(|z| z.name).as_deref(),
+            Some("Asia/Kolkata")
+        );
+        assert_eq!(a.log.input.logs, vec!["log.csv".to_string()]);
     }
 
     #[test]
     fn no_tiers_in_the_file_yields_to_a_tiers_flag() {
         let config = config("no_tiers = true\nstale_rates = true\n");
-        let p = estimate(parse(&config, &["wabill", "estimate", "log.csv"]).unwrap()).pricing;
+        let p = estimate(parse(&config, &["wabill", "estimate", "log.csv"]).unwrap())
+            .log
+            .pricing;
         assert!(p.no_tiers && p.stale_rates);
         let args = ["wabill", "estimate", "log.csv", "--tiers", "t.csv"];
-        let p = estimate(parse(&config, &args).unwrap()).pricing;
+        let p = estimate(parse(&config, &args).unwrap()).log.pricing;
         assert!(!p.no_tiers);
         assert_eq!(p.tiers, Some(PathBuf::from("t.csv")));
     }
@@ -381,8 +387,8 @@ mod tests {
             "25000",
         ];
         let a = estimate(parse(&config, &args).unwrap());
-        assert_eq!(a.pricing.agent_tokens_per_message, Some(25000));
-        assert_eq!(a.pricing.max_price, Some(PathBuf::from("max.csv")));
-        assert_eq!(a.pricing.ai_markets, Some(PathBuf::from("ai.csv")));
+        assert_eq!(a.log.pricing.agent_tokens_per_message, Some(25000));
+        assert_eq!(a.log.pricing.max_price, Some(PathBuf::from("max.csv")));
+        assert_eq!(a.log.pricing.ai_markets, Some(PathBuf::from("ai.csv")));
     }
 }
