@@ -212,11 +212,11 @@ fn the_html_report_draws_one_chart_per_by_key() {
     }
     // One bar per campaign, besides the background.
     assert!(campaigns.matches("<rect").count() > 3, "{campaigns}");
-    let markets = figure(&html, "by-market");
+    // Meta's cost by market is the spend chart, not drawn twice.
+    assert!(!html.contains("<figure id=\"by-market\">"), "{html}");
+    let markets = figure(&html, "spend-by-market");
     assert!(markets.contains("Germany"), "{markets}");
-    // Today's charts are still there.
     assert!(html.contains("<figure id=\"spend-by-day\">"));
-    assert!(html.contains("<figure id=\"spend-by-market\">"));
     // All-in: the chart is of the all-in total, in its currency.
     let html = ok(&[
         &[

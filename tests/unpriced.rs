@@ -217,3 +217,70 @@ fn partition_and_merge_add_the_unpriced_counts() {
         .expect("a Mexico marketing row");
     assert_eq!(mexico["unpriced"], 2);
 }
+
+/// compare counts each scenario's unpriced messages in their market's row
+/// (an `unpriced` column per scenario when any has them), gives no
+/// difference where either cost leaves messages out, and says so under
+/// the table; the run fails as estimate does.
+#[test]
+fn compare_counts_each_scenarios_unpriced_messages_in_their_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = write(dir.path(), "mx.csv", LOG);
+    let args = [
+        "compare",
+        &log,
+        "--scenario",
+        "usd:",
+        "--scenario",
+        "eur:currency=EUR",
+        "-q",
+    ];
+    let csv = fails_with_report(&[&args[..], &["--format", "csv"]].concat());
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(
+        lines[0],
+        "market,category,messages,usd_charged,usd_unpriced,usd_cost,usd_currency,\
+         eur_charged,eur_unpriced,eur_cost,eur_currency,eur_difference,eur_percent"
+    );
+    assert_eq!(
+        lines[2],
+        "Mexico,marketing,2,2,0,0.0794,USD,0,2,0.0000,EUR,,"
+    );
+    assert_eq!(lines[4], "total,total,4,4,0,0.1504,USD,2,2,0.0589,EUR,,");
+
+    let table = fails_with_report(&args);
+    let mexico = table
+        .lines()
+        .find(|l| l.contains("Mexico") && l.contains("marketing"))
+        .unwrap();
+    assert!(mexico.contains("┆ unpriced ┆ unpriced │"), "{table}");
+    assert!(
+        table.contains("eur: total excludes 2 unpriced messages"),
+        "{table}"
+    );
+
+    let json: serde_json::Value = serde_json::from_str(&fails_with_report(
+        &[&args[..], &["--format", "json"]].concat(),
+    ))
+    .unwrap();
+    assert_eq!(json["totals"]["scenarios"][1]["unpriced"], 2);
+    assert_eq!(
+        json["totals"]["differences"][0]["difference"],
+        serde_json::Value::Null
+    );
+
+    // Without unpriced messages, the columns are as before.
+    let priced = write(dir.path(), "br.csv", &LOG.replace("+52155", "+55119"));
+    let out = run(&[
+        "compare",
+        &priced,
+        "--scenario",
+        "a:",
+        "--scenario",
+        "b:currency=EUR",
+        "--format",
+        "csv",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(!text(&out.stdout).contains("unpriced"));
+}

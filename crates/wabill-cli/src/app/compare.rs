@@ -174,7 +174,7 @@ fn price_scenario(
     period: Option<wabill::report::period::Period>,
     failure: &mut Option<String>,
 ) -> Result<wabill::report::Report> {
-    let mut aggregator = Aggregator::new(group_by.to_vec(), &ctx.markets);
+    let mut aggregator = Aggregator::new(group_by.to_vec(), &ctx.markets).locating(ctx);
     if let Some(period) = period {
         aggregator = aggregator.with_period(period, &ctx.businesses, ctx.default_zone.clone());
     }

@@ -43,14 +43,25 @@ fn values(c: &Comparison, row: &CompareRow) -> Vec<Cell> {
     for (s, meta) in row.scenarios.iter().zip(&c.meta.scenarios) {
         v.push(Cell::Text(s.scenario.clone()));
         v.push(Cell::Count(s.charged));
+        if c.has_unpriced() {
+            v.push(Cell::Count(s.unpriced));
+        }
         v.push(Cell::Money(s.cost));
         v.push(Cell::Text(meta.currency.clone()));
     }
     for d in &row.differences {
         v.push(Cell::Text(d.scenario.clone()));
         v.push(Cell::Text(d.versus.clone()));
-        v.push(d.difference.map_or(Cell::Missing("-"), Cell::Difference));
-        v.push(d.percent.map_or(Cell::Missing("n/a"), Cell::Percent));
+        let (no_difference, no_percent) = if d.incomplete {
+            ("unpriced", "unpriced")
+        } else {
+            ("-", "n/a")
+        };
+        v.push(
+            d.difference
+                .map_or(Cell::Missing(no_difference), Cell::Difference),
+        );
+        v.push(d.percent.map_or(Cell::Missing(no_percent), Cell::Percent));
     }
     v
 }
@@ -68,6 +79,15 @@ pub fn grid(c: &Comparison) -> Grid {
             Column::value(format!("{}_charged", s.name))
                 .machine_only()
                 .json_as(json("charged")),
+        ]);
+        if c.has_unpriced() {
+            columns.push(
+                Column::value(format!("{}_unpriced", s.name))
+                    .titled(format!("{} unpriced", s.name))
+                    .json_as(json("unpriced")),
+            );
+        }
+        columns.extend([
             Column::value(format!("{}_cost", s.name))
                 .titled(format!("{} ({})", s.name, s.currency))
                 .json_as(json("cost")),
@@ -119,6 +139,9 @@ pub fn grid(c: &Comparison) -> Grid {
             s.name,
             s.rate_sources.join("; ")
         ));
+    }
+    for s in &c.totals.scenarios {
+        after.extend(super::unpriced_sentence(s.unpriced).map(|l| format!("{}: {l}", s.scenario)));
     }
     after.extend(super::defaults_line(&c.meta.config));
     Grid {

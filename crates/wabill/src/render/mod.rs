@@ -254,7 +254,11 @@ pub fn counts(report: &Report, line: &Line) -> Vec<u64> {
 
 /// The sentence after a report whose total leaves unpriced messages out.
 pub fn unpriced_line(report: &Report) -> Option<String> {
-    let n = report.totals.unpriced;
+    unpriced_sentence(report.totals.unpriced)
+}
+
+/// "total excludes N unpriced messages …", when N is not zero.
+fn unpriced_sentence(n: u64) -> Option<String> {
     (n > 0).then(|| {
         format!(
             "total excludes {}: no known rate (see the unpriced column), so the cost is incomplete",

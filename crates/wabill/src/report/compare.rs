@@ -24,6 +24,9 @@ pub struct ScenarioMeta {
 pub struct ScenarioCost {
     pub scenario: String,
     pub charged: u64,
+    /// Messages of the group no known rate could price in this scenario:
+    /// its cost leaves them out.
+    pub unpriced: u64,
     pub cost: Decimal,
 }
 
@@ -31,12 +34,16 @@ pub struct ScenarioCost {
 pub struct Difference {
     pub scenario: String,
     pub versus: String,
-    /// `None` when the two scenarios price in different currencies.
+    /// `None` when the two scenarios price in different currencies, or
+    /// either leaves unpriced messages out (`incomplete`).
     pub difference: Option<Decimal>,
     /// Percentage of the first scenario's cost, exact (shown at 1 decimal,
     /// half away from zero); `None` when that cost is zero or the
     /// currencies differ.
     pub percent: Option<Decimal>,
+    /// Either cost leaves unpriced messages out: no difference is given,
+    /// since it would not be one.
+    pub incomplete: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,6 +77,14 @@ pub struct Comparison {
     pub totals: CompareRow,
 }
 
+impl Comparison {
+    /// Whether any scenario left messages unpriced (its `unpriced`
+    /// columns are then shown).
+    pub fn has_unpriced(&self) -> bool {
+        self.totals.scenarios.iter().any(|s| s.unpriced > 0)
+    }
+}
+
 /// `diff` as a percentage of `base`, as exact as a division allows; the
 /// one place reports show is the renderers' (`display::shown_percent`).
 pub fn percent(diff: Decimal, base: Decimal) -> Option<Decimal> {
@@ -91,6 +106,7 @@ fn row(keys: Vec<String>, lines: &[Option<&Line>], scenarios: &[ScenarioMeta]) -
         .map(|(l, s)| ScenarioCost {
             scenario: s.name.clone(),
             charged: l.charged,
+            unpriced: l.unpriced,
             cost: l.cost,
         })
         .collect();
@@ -101,12 +117,14 @@ fn row(keys: Vec<String>, lines: &[Option<&Line>], scenarios: &[ScenarioMeta]) -
         .skip(1)
         .map(|(c, s)| {
             let same_currency = s.currency == scenarios[0].currency;
-            let difference = same_currency.then(|| c.cost - base.cost);
+            let incomplete = c.unpriced > 0 || base.unpriced > 0;
+            let difference = (same_currency && !incomplete).then(|| c.cost - base.cost);
             Difference {
                 scenario: c.scenario.clone(),
                 versus: base.scenario.clone(),
                 difference,
                 percent: difference.and_then(|d| percent(d, base.cost)),
+                incomplete,
             }
         })
         .collect();
