@@ -6,6 +6,10 @@
 
 use std::path::{Path, PathBuf};
 
+/// Thread counts every comparison runs: one thread, reading and pricing
+/// apart, and one and six shards (`--threads` 3 and 8).
+const THREADS: [&str; 4] = ["1", "2", "3", "8"];
+
 fn wabill(args: &[&str]) -> Vec<u8> {
     let out = crate::util::wabill()
         .args(args)
@@ -131,7 +135,7 @@ fn streaming_prints_the_same_bytes_as_sorting_in_memory() {
         assert!(memory.len() > 1000, "a real report");
         assert_eq!(report("stream", &[&log]), memory, "seed {seed}");
         assert_eq!(report("auto", &[&log]), memory, "seed {seed}");
-        for threads in ["1", "2", "3"] {
+        for threads in THREADS {
             assert_eq!(
                 report_with("stream", &[&log], &["--threads", threads]),
                 memory,
@@ -210,10 +214,13 @@ fn falling_back_after_pricing_some_messages_counts_each_once() {
     let memory = wabill(&args("memory"));
     assert_eq!(wabill(&args("auto")), memory);
     // On one thread the reading side stops as the pricing side finds the
-    // disorder; the fallback still starts the report over.
-    let mut one = args("auto").to_vec();
-    one.extend(["--threads", "1"]);
-    assert_eq!(wabill(&one), memory);
+    // disorder, with shards after some rounds were routed; the fallback
+    // still starts the report over.
+    for threads in THREADS {
+        let mut run = args("auto").to_vec();
+        run.extend(["--threads", threads]);
+        assert_eq!(wabill(&run), memory, "--threads {threads}");
+    }
     let text = String::from_utf8(memory).unwrap();
     assert!(text.ends_with("total,total,3,3,0,0,0.0354,USD\n"), "{text}");
 }
@@ -309,7 +316,9 @@ fn stream_stats(args: &[&str]) -> (Vec<u8>, [u64; 3]) {
         .lines()
         .find_map(|l| l.strip_prefix("wabill: stream stats: "))
         .unwrap_or_else(|| panic!("no stats in {stderr:?}"));
-    let numbers: Vec<u64> = line
+    // The counts, then `; ` and the time per stage.
+    let (counts, _) = line.split_once("; ").expect("counts, then times");
+    let numbers: Vec<u64> = counts
         .split(", ")
         .map(|part| part.rsplit(' ').next().unwrap().parse().unwrap())
         .collect();
@@ -370,6 +379,11 @@ fn many_short_lived_customers_stream_the_same_with_bounded_state() {
         log.to_str().unwrap(),
     ]);
     assert_eq!(stream, memory);
+    // Shards learn and forget customers under ids of their own, reused.
+    for threads in THREADS {
+        let sharded = report_with("stream", &[&log], &["--threads", threads]);
+        assert!(sharded == memory, "--threads {threads}");
+    }
     let distinct = distinct_customers(&log);
     assert!(
         ids > distinct,
@@ -447,9 +461,229 @@ fn forgetting_keeps_open_windows_and_reuses_ids_safely() {
     let memory = wabill(&args("memory"));
     let (stream, [ids, customers, _]) = stream_stats(&args("stream"));
     assert_eq!(stream, memory);
+    for threads in THREADS {
+        let run = [&args("stream")[..], &["--threads", threads]].concat();
+        assert!(wabill(&run) == memory, "--threads {threads}");
+    }
     let text = String::from_utf8(memory).unwrap();
     assert!(text.contains("\nfree_entry_point,2,0,2,"), "{text}");
     assert!(text.contains("\nfree_customer_service,1,0,1,"), "{text}");
     assert!(ids == 46_082, "the returning customer gets a new id: {ids}");
     assert!(customers < 46_081 / 2, "{customers} held at once");
+}
+
+/// Every `estimate` case of the golden corpus (tests/cmd/estimate) prints
+/// the same bytes and exits the same way with every thread count as in
+/// memory: tiers, the 2026-10 service allowance, conversations, groups,
+/// status events joined by id, duplicates, failures, unpriced and rejected
+/// rows. Cases that read standard input or pick the engine are left out.
+#[test]
+fn corpus_cases_print_the_same_bytes_with_every_thread_count() {
+    let dir = crate::util::root().join("tests/cmd/estimate");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "toml"))
+        .collect();
+    cases.sort();
+    let mut compared = 0;
+    for case in cases {
+        let toml = std::fs::read_to_string(&case).unwrap();
+        let Some(args) = toml
+            .lines()
+            .find_map(|l| l.strip_prefix("args = "))
+            .and_then(|a| serde_json::from_str::<Vec<String>>(a).ok())
+        else {
+            continue;
+        };
+        let stdin_or_picks = ["-", "--engine", "--threads"];
+        if args.first().is_none_or(|a| a != "estimate")
+            || args.iter().any(|a| stdin_or_picks.contains(&a.as_str()))
+            || case.with_extension("stdin").exists()
+        {
+            continue;
+        }
+        // Run in a copy of the case's files: a case may write some.
+        let input = case.with_extension("in");
+        let sandbox = tempfile::tempdir().unwrap();
+        if input.is_dir() {
+            for file in std::fs::read_dir(&input).unwrap() {
+                let file = file.unwrap().path();
+                std::fs::copy(&file, sandbox.path().join(file.file_name().unwrap())).unwrap();
+            }
+        }
+        let run = |extra: &[&str]| {
+            let out = crate::util::wabill()
+                .current_dir(sandbox.path())
+                .args(&args)
+                .args(extra)
+                .output()
+                .unwrap();
+            (out.status.code(), out.stdout)
+        };
+        let memory = run(&["--engine", "memory"]);
+        for threads in THREADS {
+            assert!(
+                run(&["--threads", threads]) == memory,
+                "{}: --threads {threads} differs from --engine memory",
+                case.display()
+            );
+        }
+        compared += 1;
+    }
+    assert!(compared > 40, "only {compared} cases compared");
+}
+
+/// A log in time order with what makes the shards' order matter: ties
+/// within a second, a few businesses (one with most of the traffic, so its
+/// 1,000 free service messages of 2026-10 run out), groups whose
+/// participants are also one-to-one customers, inbound rows (some from an
+/// ad), status events and exact duplicates joined by id, failures and
+/// rejected rows. `groups`: whether group messages are written (the
+/// conversation models have none); `pace` stretches the time between rows
+/// (customers are then forgotten between their rows and their ids reused).
+fn mixed_log(seed: u64, start: i64, rows: usize, groups: bool, pace: i64) -> String {
+    let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    let mut next = move |n: u64| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state % n
+    };
+    let mut text = String::from(
+        "timestamp,business,customer,direction,category,message_id,status,group,entry_point\n",
+    );
+    let mut t = start;
+    let mut recent: Vec<String> = Vec::new();
+    for i in 0..rows {
+        t += [0, 0, 1, 5, 20, 60][next(6) as usize] * pace;
+        let at = jiff::Timestamp::from_second(t).unwrap();
+        let business = ["+551140000001", "+551140000002", "+919810099999"]
+            [[0, 0, 0, 0, 1, 2][next(6) as usize]];
+        let customer = match next(10) {
+            0 => format!("+91981{:07}", next(80)),
+            _ => format!("+5511987{:06}", next(400)),
+        };
+        let row = match next(12) {
+            0 | 1 => format!(
+                "{at},{business},{customer},in,,m{i},,,{}",
+                if next(20) == 0 { "1" } else { "" }
+            ),
+            2..=5 => format!("{at},{business},{customer},out,service,m{i},delivered,,"),
+            6 => format!("{at},{business},{customer},out,utility,m{i},sent,,"),
+            7 => format!("{at},{business},{customer},out,marketing,m{i},read,,"),
+            8 => format!("{at},{business},{customer},out,authentication,m{i},failed,,"),
+            9 if groups => {
+                let category =
+                    ["group_service", "group_utility", "group_marketing"][next(3) as usize];
+                let direction = if next(4) == 0 { "in" } else { "out" };
+                let category = if direction == "in" { "" } else { category };
+                format!(
+                    "{at},{business},{customer},{direction},{category},g{i},delivered,G{},",
+                    next(25)
+                )
+            }
+            10 if !recent.is_empty() => {
+                // A later row of a recent message: a status event, or
+                // the very same row again.
+                let earlier = &recent[next(recent.len() as u64) as usize];
+                let fields: Vec<&str> = earlier.split(',').collect();
+                let status = ["delivered", "read", "failed", fields[6]][next(4) as usize];
+                format!(
+                    "{at},{},{status},{},{}",
+                    fields[1..6].join(","),
+                    fields[7],
+                    fields[8]
+                )
+            }
+            11 => format!("{at},{business},not-a-number,out,utility,m{i},,,"),
+            _ => format!("{at},{business},{customer},out,utility,m{i},delivered,,"),
+        };
+        if row.contains(",out,") && !row.contains(",G") {
+            recent.push(row.clone());
+            // Within the 24 h a message waits for its status events.
+            if recent.len() > (40 / pace as usize).max(1) {
+                recent.remove(0);
+            }
+        }
+        text.push_str(&row);
+        text.push('\n');
+    }
+    text
+}
+
+/// Generated logs where pricing depends on the order across pairs — volume
+/// tiers crossed within a day (a `--tiers` table with small bands), the
+/// service allowance of 2026-10 used up, conversations of the 2023 model —
+/// print the same bytes with every thread count as in memory, seed after
+/// seed.
+#[test]
+fn order_dependent_counters_agree_across_thread_counts() {
+    let tiers = temp("small-tiers.csv");
+    std::fs::write(
+        &tiers,
+        "market,category,from,to,rate,currency,effective_from\n\
+         Brazil,utility,1,150,0.0068,USD,2026-01-01\n\
+         Brazil,utility,151,600,0.0050,USD,2026-01-01\n\
+         Brazil,utility,601,,0.0031,USD,2026-01-01\n\
+         Brazil,authentication,1,40,0.0300,USD,2026-01-01\n\
+         Brazil,authentication,41,,0.0200,USD,2026-01-01\n",
+    )
+    .unwrap();
+    // 2026-09-30 12:00 UTC: the allowance starts within the log.
+    let late_2026 = 1_790_769_600;
+    // 2024-10-31 12:00 UTC: conversation-2023, service conversations
+    // counted against the month's free ones, then (November) free; the
+    // built-in conversation card starts on 2024-11-01 (unpriced before).
+    let conversations = 1_730_376_000;
+    for seed in 1..=3u64 {
+        let by = "day,business,market,category,pricing_type";
+        let cases: [(&str, String, Vec<&str>); 3] = [
+            (
+                "2026",
+                mixed_log(seed, late_2026, 9_000, true, 1),
+                vec!["--tiers", tiers.to_str().unwrap(), "--by", by],
+            ),
+            (
+                "2026-sparse",
+                mixed_log(seed, late_2026, 9_000, true, 150),
+                vec![
+                    "--tiers",
+                    tiers.to_str().unwrap(),
+                    "--by",
+                    "day,business,market,category,pricing_type",
+                ],
+            ),
+            (
+                "2024",
+                mixed_log(seed, conversations, 6_000, false, 1),
+                vec!["--by", "day,business,market,conversation_type,pricing_type"],
+            ),
+        ];
+        for (name, text, extra) in cases {
+            let log = temp(&format!("mixed-{name}-{seed}.csv"));
+            std::fs::write(&log, text).unwrap();
+            let run = |more: &[&str]| {
+                let out = crate::util::wabill()
+                    .args(["estimate", "-q", "--format", "csv"])
+                    .args(&extra)
+                    .args(more)
+                    .arg(&log)
+                    .output()
+                    .unwrap();
+                (out.status.code(), String::from_utf8(out.stdout).unwrap())
+            };
+            let memory = run(&["--engine", "memory"]);
+            assert!(
+                memory.1.lines().count() > 20,
+                "{name}: a real report: {memory:?}"
+            );
+            for threads in THREADS {
+                assert!(
+                    run(&["--engine", "stream", "--threads", threads]) == memory,
+                    "{name}, seed {seed}: --threads {threads} differs"
+                );
+            }
+        }
+    }
 }

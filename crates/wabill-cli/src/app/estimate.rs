@@ -66,8 +66,8 @@ pub struct EstimateArgs {
     pub engine: Engine,
 
     /// Worker threads for streaming [default: every core]: 1 reads and prices
-    /// on one thread, 2 or more read on one and price on another (the same
-    /// bytes either way)
+    /// on one thread, 2 read on one and price on another, N > 2 add N - 2
+    /// pricing shards (the same bytes every way)
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..), hide_short_help = true)]
     pub threads: Option<u16>,
 

@@ -2,8 +2,10 @@
 //! prices a log. It takes resolved settings (`ReadSettings`, a
 //! `PricingContext`), never command-line types.
 
+mod cpu;
 mod expiry;
 mod progress;
+mod shards;
 mod stream;
 
 use std::io::{self, IsTerminal, Write};

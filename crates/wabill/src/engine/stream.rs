@@ -10,12 +10,16 @@ use std::cell::Cell;
 use std::ops::ControlFlow;
 use std::sync::mpsc;
 
+use std::time::Duration;
+
+use super::cpu::{self, ThreadClock};
 use super::expiry::Expiry;
 use super::progress::Progress;
+use super::shards::Shards;
 use super::{Diagnostics, PricedConsumer, Streamed, UnpricedReport};
 use crate::input::{InputError, ReadOptions, Source};
 use crate::model::{Instant, Message, SourcePos, Span};
-use crate::pricing::{Pricer, PricingContext};
+use crate::pricing::{Priced, Pricer, PricingContext, Unpriced};
 use crate::validate::{
     IdLinks, Link, Log, LogStats, Rejection, SeenIds, Settler, Strings, Unstreamable, Validator,
     read_rows, report_conflicts,
@@ -162,6 +166,7 @@ fn read_side(
     deliver: &mut Deliver<'_>,
     recycle: &mut Recycle<'_>,
 ) -> Result<(LogStats, Vec<&'static str>, StreamStats), InputError> {
+    let clock = ThreadClock::start();
     let total_bytes: u64 = sources.iter().filter_map(Source::size).sum();
     // Rows expected in all, from the bytes per row of the first rows read,
     // to size the set of message ids once.
@@ -213,7 +218,8 @@ fn read_side(
     let held = StreamStats {
         customer_ids: sent.issued,
         peak_customers: expiry.peak(),
-        peak_pairs: 0,
+        read_cpu: clock.elapsed(),
+        ..StreamStats::default()
     };
     Ok((log.stats, log.formats, held))
 }
@@ -234,19 +240,48 @@ struct PricingSide<'a, 'c> {
     unpriced: UnpricedReport,
     consumer: &'c mut dyn PricedConsumer<'a>,
     peak_pairs: usize,
+    /// With `--threads` 3 or more: the shards that price the settled
+    /// messages (`pricer` then prices nothing).
+    shards: Option<Shards<'a>>,
 }
 
-fn emit<'a>(
-    pricer: &mut Pricer<'a>,
+/// Hands a priced message on: counted if unpriced, then to the consumer.
+fn hand_on<'a>(
     unpriced: &mut UnpricedReport,
     consumer: &mut dyn PricedConsumer<'a>,
-    m: &Message,
     files: &[String],
+    m: &Message,
+    result: &Result<Priced<'a>, Unpriced>,
     strings: &Strings,
 ) {
-    let result = pricer.price(m, strings);
-    unpriced.seen(files, m, &result);
-    consumer.priced(m, &result, strings);
+    unpriced.seen(files, m, result);
+    consumer.priced(m, result, strings);
+}
+
+/// A message the settler released: priced here, or routed to its shard
+/// (and what the shards have priced, merged and handed on).
+fn release<'a>(
+    pricer: &mut Pricer<'a>,
+    shards: &mut Option<Shards<'a>>,
+    unpriced: &mut UnpricedReport,
+    consumer: &mut dyn PricedConsumer<'a>,
+    files: &[String],
+    strings: &Strings,
+    m: &Message,
+) {
+    match shards {
+        Some(shards) => shards.route(m, strings, &mut |m, r, s| {
+            hand_on(unpriced, consumer, files, m, r, s)
+        }),
+        None => hand_on(
+            unpriced,
+            consumer,
+            files,
+            m,
+            &pricer.price(m, strings),
+            strings,
+        ),
+    }
 }
 
 impl<'a, 'c> PricingSide<'a, 'c> {
@@ -254,6 +289,7 @@ impl<'a, 'c> PricingSide<'a, 'c> {
         ctx: &'a PricingContext,
         settle: Span,
         consumer: &'c mut dyn PricedConsumer<'a>,
+        shards: Option<Shards<'a>>,
     ) -> Self {
         PricingSide {
             strings: Strings::default(),
@@ -267,6 +303,7 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             unpriced: UnpricedReport::default(),
             consumer,
             peak_pairs: 0,
+            shards,
         }
     }
 
@@ -284,13 +321,16 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             unpriced,
             consumer,
             peak_pairs,
+            shards,
         } = self;
         ids.mark(&batch.messages, &batch.firsts, links);
         // Bring in, in one short loop, the state this batch will touch:
         // misses overlap there rather than stalling one at a time.
         if let Some(last) = batch.messages.last() {
             settler.warm(last.at, |m| {
-                pricer.warm(m);
+                if shards.is_none() {
+                    pricer.warm(m);
+                }
                 strings.customers.warm(m.customer);
             });
         }
@@ -321,15 +361,24 @@ impl<'a, 'c> PricingSide<'a, 'c> {
                 &mut |r: &Rejection, _: Option<crate::input::Original<'_>>| {
                     conflicts.push((m.source, r.clone()))
                 },
-                &mut |m| emit(pricer, unpriced, &mut **consumer, m, files, strings),
+                &mut |m| release(pricer, shards, unpriced, &mut **consumer, files, strings, m),
             )?;
         }
-        // Their messages are priced: the settler released them.
+        // Their messages are priced (or routed to be): the settler
+        // released them.
         for &id in &batch.forgotten {
-            pricer.forget_customer(id);
+            match shards {
+                Some(shards) => shards.forget(id),
+                None => pricer.forget_customer(id),
+            }
             strings.customers.remove(id);
         }
-        *peak_pairs = (*peak_pairs).max(pricer.live_pairs());
+        match shards {
+            Some(shards) => shards.send(strings, &mut |m, r, s| {
+                hand_on(unpriced, &mut **consumer, files, m, r, s)
+            }),
+            None => *peak_pairs = (*peak_pairs).max(pricer.live_pairs()),
+        }
         batch.messages.clear();
         batch.firsts.clear();
         Ok(())
@@ -344,16 +393,24 @@ impl<'a, 'c> PricingSide<'a, 'c> {
             pricer,
             unpriced,
             consumer,
+            shards,
             ..
         } = self;
         settler.finish(strings, &mut |m| {
-            emit(pricer, unpriced, &mut **consumer, m, files, strings)
+            release(pricer, shards, unpriced, &mut **consumer, files, strings, m)
         });
+        if let Some(shards) = shards {
+            shards.finish(strings, &mut |m, r, s| {
+                hand_on(unpriced, &mut **consumer, files, m, r, s)
+            });
+        }
     }
 }
 
-/// `threads`: 1 reads and prices on the calling thread; 2 or more read on
-/// one thread and price on another (see docs/architecture.md for more).
+/// `threads`: 1 reads and prices on the calling thread; 2 reads on one
+/// thread and prices on another; from 3 on, `threads - 2` shards price on
+/// threads of their own (`shards.rs`) while the calling thread settles and
+/// merges (see docs/architecture.md).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn stream<'a>(
     sources: &[Source],
@@ -365,73 +422,110 @@ pub(super) fn stream<'a>(
     progress: &Progress,
     consumer: &mut dyn PricedConsumer<'a>,
 ) -> Result<Attempt, InputError> {
-    let mut side = PricingSide::new(ctx, settle, consumer);
-    let mut outcome = Ok(());
-    let reading_diagnostics = &mut *diagnostics;
-    let (read, formats, held) = if threads <= 1 {
-        let spare = Cell::new(None);
-        read_side(
-            sources,
-            options,
-            ctx,
-            settle,
-            reading_diagnostics,
-            progress,
-            &mut |mut batch| match side.take(&mut batch) {
-                Ok(()) => {
-                    spare.set(Some((batch.messages, batch.firsts)));
-                    ControlFlow::Continue(())
-                }
-                Err(why) => {
-                    outcome = Err(why);
-                    ControlFlow::Break(())
-                }
-            },
-            &mut || spare.take().unwrap_or_default(),
-        )?
-    } else {
-        two_threads(
-            sources,
-            options,
-            ctx,
-            settle,
-            reading_diagnostics,
-            progress,
-            &mut side,
-            &mut outcome,
-        )?
-    };
-    if let Err(why) = outcome {
-        return Ok(Attempt::Unstreamable(why.describe(&side.files)));
-    }
-    side.finish();
-    StreamStats {
-        peak_pairs: side.peak_pairs,
-        ..held
-    }
-    .show();
-    let mut stats = side.stats;
-    stats.rows_read = read.rows_read;
-    stats.rejected += read.rejected;
-    stats.business_numbers = read.business_numbers;
-    stats.unwrapped = read.unwrapped;
-    stats.not_whatsapp = read.not_whatsapp;
-    stats.tag_columns = read.tag_columns;
-    let streamed = Streamed {
-        files: side.files,
-        formats,
-        stats,
-        unpriced: side.unpriced,
-    };
-    // Rejections found while merging come after those found while reading,
-    // as when the log is sorted in memory, each with its row read again.
-    report_conflicts(sources, options, side.conflicts, &mut |r: &Rejection,
-                                                             rec: Option<
-        crate::input::Original<'_>,
-    >| {
-        diagnostics.reject(r, rec)
-    });
-    Ok(Attempt::Done(streamed))
+    let wall = std::time::Instant::now();
+    let clock = ThreadClock::start();
+    std::thread::scope(|scope| {
+        let shards = match threads.saturating_sub(2) {
+            0 => None,
+            n => Some(Shards::spawn(scope, ctx, n).map_err(|e| InputError::Io {
+                file: "<shard thread>".into(),
+                error: e,
+            })?),
+        };
+        let mut side = PricingSide::new(ctx, settle, consumer, shards);
+        let mut outcome = Ok(());
+        let reading_diagnostics = &mut *diagnostics;
+        let (read, formats, held) = if threads <= 1 {
+            let spare = Cell::new(None);
+            let pricing_cpu = Cell::new(std::time::Duration::ZERO);
+            let (read, formats, held) = read_side(
+                sources,
+                options,
+                ctx,
+                settle,
+                reading_diagnostics,
+                progress,
+                &mut |mut batch| {
+                    let start = clock.elapsed();
+                    let taken = side.take(&mut batch);
+                    pricing_cpu.set(pricing_cpu.get() + clock.elapsed() - start);
+                    match taken {
+                        Ok(()) => {
+                            spare.set(Some((batch.messages, batch.firsts)));
+                            ControlFlow::Continue(())
+                        }
+                        Err(why) => {
+                            outcome = Err(why);
+                            ControlFlow::Break(())
+                        }
+                    }
+                },
+                &mut || spare.take().unwrap_or_default(),
+            )?;
+            // The reading side's share of this thread's time.
+            let read_cpu = clock.elapsed().saturating_sub(pricing_cpu.get());
+            (read, formats, StreamStats { read_cpu, ..held })
+        } else {
+            two_threads(
+                sources,
+                options,
+                ctx,
+                settle,
+                reading_diagnostics,
+                progress,
+                &mut side,
+                &mut outcome,
+            )?
+        };
+        if let Err(why) = outcome {
+            return Ok(Attempt::Unstreamable(why.describe(&side.files)));
+        }
+        side.finish();
+        let (shard_cpu, shard_cpu_max, merge_cpu) = side
+            .shards
+            .as_ref()
+            .map_or(Default::default(), |s| (s.cpu().0, s.cpu().1, s.merge_cpu));
+        let pricing_cpu = clock.elapsed().saturating_sub(if threads <= 1 {
+            held.read_cpu
+        } else {
+            std::time::Duration::ZERO
+        });
+        StreamStats {
+            peak_pairs: side
+                .peak_pairs
+                .max(side.shards.as_ref().map_or(0, Shards::peak_pairs)),
+            shards: side.shards.as_ref().map_or(0, Shards::len),
+            settle_cpu: pricing_cpu.saturating_sub(merge_cpu),
+            shard_cpu,
+            shard_cpu_max,
+            merge_cpu,
+            wall: wall.elapsed(),
+            ..held
+        }
+        .show();
+        let mut stats = side.stats;
+        stats.rows_read = read.rows_read;
+        stats.rejected += read.rejected;
+        stats.business_numbers = read.business_numbers;
+        stats.unwrapped = read.unwrapped;
+        stats.not_whatsapp = read.not_whatsapp;
+        stats.tag_columns = read.tag_columns;
+        let streamed = Streamed {
+            files: side.files,
+            formats,
+            stats,
+            unpriced: side.unpriced,
+        };
+        // Rejections found while merging come after those found while reading,
+        // as when the log is sorted in memory, each with its row read again.
+        report_conflicts(sources, options, side.conflicts, &mut |r: &Rejection,
+                                                                 rec: Option<
+            crate::input::Original<'_>,
+        >| {
+            diagnostics.reject(r, rec)
+        });
+        Ok(Attempt::Done(streamed))
+    })
 }
 
 /// Reads on a thread of its own while this one prices; batches travel
@@ -485,25 +579,54 @@ fn two_threads<'a>(
     })
 }
 
-/// What the streaming pass held at most, printed to stderr when
-/// `WABILL_STREAM_STATS` is set (tests and benchmarks check that memory
-/// follows open windows).
+/// What the streaming pass held at most, and where its time went,
+/// printed to stderr when `WABILL_STREAM_STATS` is set (tests and
+/// benchmarks check that memory follows open windows, and project more
+/// cores from the time per stage).
+#[derive(Default)]
 struct StreamStats {
     /// Customer ids given, counting each reuse (a customer forgotten and
     /// seen again counts twice).
     customer_ids: u64,
     /// Customers held at once, at most.
     peak_customers: usize,
-    /// Business × customer pairs the pricer held, at most (after a batch).
+    /// Business × customer pairs the pricers held, at most (after a batch).
     peak_pairs: usize,
+    /// CPU time of the reading side (parse, validate, seen ids, expiry).
+    read_cpu: Duration,
+    /// CPU time of the calling thread's pricing side but the merge: id
+    /// links and settling, and pricing when there are no shards.
+    settle_cpu: Duration,
+    shards: usize,
+    /// CPU time of the shards in all, and of the busiest.
+    shard_cpu: Duration,
+    shard_cpu_max: Duration,
+    /// CPU time of the ordered merge: counters and the aggregator.
+    merge_cpu: Duration,
+    /// Wall time of the whole pass.
+    wall: Duration,
 }
 
 impl StreamStats {
+    /// One line: the counts as before, then `key=value` pairs separated
+    /// by spaces (seconds of CPU per stage; zero where not measured).
     fn show(&self) {
-        if std::env::var_os("WABILL_STREAM_STATS").is_some() {
+        if cpu::wanted() {
+            let s = |d: Duration| format!("{:.3}", d.as_secs_f64());
             eprintln!(
-                "wabill: stream stats: customer ids given {}, peak customers held {}, peak pairs held {}",
-                self.customer_ids, self.peak_customers, self.peak_pairs
+                "wabill: stream stats: customer ids given {}, peak customers held {}, peak pairs held {}; \
+                 read_cpu_s={} settle_cpu_s={} shards={} shard_cpu_total_s={} \
+                 shard_cpu_max_s={} merge_cpu_s={} wall_s={}",
+                self.customer_ids,
+                self.peak_customers,
+                self.peak_pairs,
+                s(self.read_cpu),
+                s(self.settle_cpu),
+                self.shards,
+                s(self.shard_cpu),
+                s(self.shard_cpu_max),
+                s(self.merge_cpu),
+                s(self.wall),
             );
         }
     }

@@ -5,6 +5,7 @@
 
 mod calendar;
 mod conversation;
+mod counters;
 mod lines;
 mod model;
 mod rules;
@@ -21,6 +22,7 @@ pub use conversation::{
     CONVERSATION_LENGTH, Conversation, ConversationRef, ConversationType, Era,
     FREE_CONVERSATIONS_PER_MONTH, SERVICE_FREE_FROM,
 };
+pub use counters::{Counted, Renumber};
 pub use lines::{AGENT_ESTIMATE, AI_INFERRED, META_COST};
 pub use model::{Allowance, MODELS, Model, ModelChoice, ModelFacts};
 pub use rules::Rule;
@@ -453,7 +455,9 @@ pub struct Pricer<'t> {
     conversations: HashMap<(u32, u32), conversation::OpenConversations>,
     /// The id of the latest conversation opened.
     last_conversation: u64,
-    last_sweep: Instant,
+    /// When to drop idle pairs; `None` in a shard, which is told when
+    /// (`sweep_now`), so that every shard drops what one pricer would.
+    sweeps: Option<SweepClock>,
     /// How long a customer's last message is remembered past its windows.
     history: Span,
     /// Customer ids may be forgotten and given to other numbers
@@ -462,12 +466,42 @@ pub struct Pricer<'t> {
     /// Card lookups by cell and day: a handful of distinct answers serve
     /// millions of messages.
     rate_cache: HashMap<RateQuery, Result<FoundRate<'t>, MissingRate>>,
+    /// A shard's pricer (`Pricer::sharded`): the monthly counters are
+    /// left to the ordered merge, and the step that needs them is kept in
+    /// `counted`.
+    defers_counters: bool,
+    counted: Option<Counted>,
 }
 
 type RateQuery = (MarketId, Option<Country>, RateCategory, Date);
 
 /// How often idle pairs are dropped, so memory follows open windows.
 const SWEEP_EVERY: Span = Span::hours(6);
+
+/// When a pricer drops idle pairs: at the first message `SWEEP_EVERY`
+/// after the last time (the sharded engine keeps this clock on the
+/// settled messages of all shards and tells each shard).
+#[derive(Clone, Copy, Debug)]
+pub struct SweepClock {
+    last: Instant,
+}
+
+impl Default for SweepClock {
+    fn default() -> Self {
+        SweepClock { last: Instant::MIN }
+    }
+}
+
+impl SweepClock {
+    /// Whether a message at `now` sweeps first.
+    pub fn due(&mut self, now: Instant) -> bool {
+        let due = now >= self.last.saturating_add(SWEEP_EVERY);
+        if due {
+            self.last = now;
+        }
+        due
+    }
+}
 
 impl<'t> Pricer<'t> {
     pub fn new(ctx: &'t PricingContext) -> Self {
@@ -485,7 +519,9 @@ impl<'t> Pricer<'t> {
             history: Span::ZERO,
             recycles: false,
             last_conversation: 0,
-            last_sweep: Instant::MIN,
+            sweeps: Some(SweepClock::default()),
+            defers_counters: false,
+            counted: None,
         }
     }
 
@@ -586,12 +622,8 @@ impl<'t> Pricer<'t> {
         self.pairs.len()
     }
 
-    /// Drops pairs whose windows can no longer matter.
-    fn sweep(&mut self, now: Instant) {
-        if now < self.last_sweep.saturating_add(SWEEP_EVERY) {
-            return;
-        }
-        self.last_sweep = now;
+    /// Drops pairs whose windows can no longer matter, as of `now`.
+    pub fn sweep_now(&mut self, now: Instant) {
         let rules = self.ctx.windows;
         let history = self.history;
         self.pairs.retain(|_, w| !w.expired(now, &rules, history));
@@ -602,7 +634,11 @@ impl<'t> Pricer<'t> {
 
     /// Prices the next message; `strings` resolves its interned ids.
     pub fn price(&mut self, m: &Message, strings: &Strings) -> Result<Priced<'t>, Unpriced> {
-        self.sweep(m.at);
+        if let Some(clock) = &mut self.sweeps
+            && clock.due(m.at)
+        {
+            self.sweep_now(m.at);
+        }
         let business = self.business(m.business, strings);
         let date = business.calendar.date(m.at);
         let found = self.market(m, date, strings);
@@ -785,6 +821,16 @@ impl<'t> Pricer<'t> {
         priced: &mut Priced<'t>,
         over_allowance: RateCategory,
     ) -> Result<Priced<'t>, Unpriced> {
+        if self.defers_counters {
+            return Ok(self.defer(
+                priced,
+                Counted::Allowance {
+                    kind,
+                    allowance,
+                    over_allowance,
+                },
+            ));
+        }
         let count = self
             .allowance_counts
             .entry((kind, m.business, month_of(priced.local_date)))
@@ -824,6 +870,9 @@ impl<'t> Pricer<'t> {
         rate_category: RateCategory,
         tiered: bool,
     ) -> Result<Priced<'t>, Unpriced> {
+        if tiered && self.defers_counters {
+            return Ok(self.defer(priced, Counted::Tiered(rate_category)));
+        }
         let ctx = self.ctx;
         let date = priced.local_date;
         let rate_category = self.international(m, priced, rate_category);
