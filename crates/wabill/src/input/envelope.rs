@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::provider::exact_numbers;
+use super::exact::exact_numbers;
 
 /// How deep an envelope may nest (`Records[].body` is two levels).
 const DEPTH: u32 = 4;

@@ -13,6 +13,7 @@ mod columns;
 mod csv;
 mod decode;
 pub mod envelope;
+pub mod exact;
 pub mod gupshup;
 pub mod infobip;
 pub mod joins;

@@ -28,7 +28,7 @@ use serde::de::IgnoredAny;
 use serde_json::value::RawValue;
 
 use super::envelope::{self, Piece, Unwrapped};
-use super::provider::exact_numbers;
+use super::exact::exact_numbers;
 use super::{Column, Columns, Format, InputError, Opened, Original, ReadOptions, Records};
 
 pub static FORMAT: Format = Format {
