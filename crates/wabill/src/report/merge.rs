@@ -228,128 +228,154 @@ fn zero() -> Decimal {
 }
 
 fn combine<'r>(reports: impl Iterator<Item = &'r Report> + Clone) -> Report {
-    let mut groups: BTreeMap<Vec<String>, Line> = BTreeMap::new();
-    let mut accounting = Accounting::default();
-    let mut notes: BTreeSet<String> = BTreeSet::new();
-    let mut agent_estimate: Option<(u64, u64)> = None;
-    let mut headroom: Option<Decimal> = None;
-    let mut tiers = TierCounts::default();
-    let mut input_formats: Vec<String> = Vec::new();
-    let mut models = BTreeSet::new();
-    let mut sources = BTreeSet::new();
-    let mut inputs: Vec<String> = Vec::new();
-    let mut businesses = BTreeSet::new();
-    let mut tier_portfolios = BTreeSet::new();
-    let mut provider_charges: Vec<ProviderChargeLine> = Vec::new();
     let first = reports.clone().next().expect("at least one report");
+    let mut sums = Sums::default();
     for r in reports {
+        sums.add(r);
+    }
+    sums.report(first)
+}
+
+/// What the parts add up to, part after part.
+#[derive(Default)]
+struct Sums {
+    groups: BTreeMap<Vec<String>, Line>,
+    accounting: Accounting,
+    notes: BTreeSet<String>,
+    agent_estimate: Option<(u64, u64)>,
+    headroom: Option<Decimal>,
+    tiers: TierCounts,
+    input_formats: Vec<String>,
+    models: BTreeSet<String>,
+    sources: BTreeSet<String>,
+    inputs: Vec<String>,
+    businesses: BTreeSet<String>,
+    tier_portfolios: BTreeSet<String>,
+    provider_charges: Vec<ProviderChargeLine>,
+}
+
+impl Sums {
+    fn add(&mut self, r: &Report) {
         for line in &r.provider_charges {
-            ProviderChargeLine::add_to(&mut provider_charges, line);
+            ProviderChargeLine::add_to(&mut self.provider_charges, line);
         }
         for row in &r.rows {
-            match groups.get_mut(&row.keys) {
+            match self.groups.get_mut(&row.keys) {
                 Some(line) => line.add(&row.line),
                 None => {
-                    groups.insert(row.keys.clone(), row.line.clone());
+                    self.groups.insert(row.keys.clone(), row.line.clone());
                 }
             }
         }
-        add_accounting(&mut accounting, &r.accounting);
+        add_accounting(&mut self.accounting, &r.accounting);
+        self.add_notes(r);
+        if let Some(upper) = r.meta.upper_bound {
+            *self.headroom.get_or_insert_with(zero) += upper - r.totals.cost;
+        }
+        self.models.extend(r.meta.models_used.iter().cloned());
+        self.sources.extend(r.meta.rate_sources.iter().cloned());
+        // A file (or standard input) read by several parts is listed once.
+        for (all, of_part) in [
+            (&mut self.input_formats, &r.meta.input_formats),
+            (&mut self.inputs, &r.meta.inputs),
+        ] {
+            for f in of_part {
+                if !all.contains(f) {
+                    all.push(f.clone());
+                }
+            }
+        }
+        if let Some(p) = &r.partial {
+            self.businesses.extend(p.businesses.iter().cloned());
+            self.tier_portfolios
+                .extend(p.tier_portfolios.iter().cloned());
+        }
+    }
+
+    /// The part's own notes; the estimate and tier notes count messages,
+    /// so they are rebuilt from the sums (`report`).
+    fn add_notes(&mut self, r: &Report) {
         let estimate = r.partial.as_ref().and_then(|p| p.agent_estimate);
         let part_tiers = r
             .partial
             .as_ref()
             .map(|p| p.tiers.clone())
             .unwrap_or_default();
-        // The estimate and tier notes count messages: they come last and
-        // are rebuilt from the sums below.
         let counted = usize::from(estimate.is_some()) + part_tiers.notes(&r.meta.currency).len();
         let own_notes = r.meta.notes.len().saturating_sub(counted);
-        tiers.add(&part_tiers);
-        notes.extend(r.meta.notes.iter().take(own_notes).cloned());
+        self.tiers.add(&part_tiers);
+        self.notes
+            .extend(r.meta.notes.iter().take(own_notes).cloned());
         if let Some((n, tokens)) = estimate {
-            agent_estimate.get_or_insert((0, tokens)).0 += n;
-        }
-        if let Some(upper) = r.meta.upper_bound {
-            *headroom.get_or_insert_with(zero) += upper - r.totals.cost;
-        }
-        models.extend(r.meta.models_used.iter().cloned());
-        sources.extend(r.meta.rate_sources.iter().cloned());
-        for f in &r.meta.input_formats {
-            if !input_formats.contains(f) {
-                input_formats.push(f.clone());
-            }
-        }
-        // A file (or standard input) read by several parts is listed once.
-        for i in &r.meta.inputs {
-            if !inputs.contains(i) {
-                inputs.push(i.clone());
-            }
-        }
-        if let Some(p) = &r.partial {
-            businesses.extend(p.businesses.iter().cloned());
-            tier_portfolios.extend(p.tier_portfolios.iter().cloned());
+            self.agent_estimate.get_or_insert((0, tokens)).0 += n;
         }
     }
-    // As in the aggregator: every line shows conversations, or none does.
-    let counts_conversations = accounting.conversations.is_some();
-    let mut totals = Line {
-        cost: zero(),
-        conversations: counts_conversations.then_some(0),
-        ..Line::default()
-    };
-    let rows = groups
-        .into_iter()
-        .map(|(keys, mut line)| {
-            if counts_conversations {
-                line.conversations.get_or_insert(0);
-            }
-            totals.add(&line);
-            Row { keys, line }
-        })
-        .collect();
-    Report {
-        meta: Meta {
-            format_version: first.meta.format_version,
-            model: first.meta.model.clone(),
-            models_used: models.into_iter().collect(),
-            currency: first.meta.currency.clone(),
-            time_zone: first.meta.time_zone.clone(),
-            group_by: first.meta.group_by.clone(),
-            rate_sources: sources.into_iter().collect(),
-            inputs,
-            input_formats,
-            notes: notes
-                .into_iter()
-                .chain(agent_estimate.map(|(n, tokens)| agent_estimate_note(n, tokens)))
-                .chain(tiers.notes(&first.meta.currency))
-                .collect(),
-            upper_bound: headroom.map(|h| totals.cost + h),
-            config: first.meta.config.clone(),
-            // Period and all-in reports have no `partial`: never merged.
-            period: None,
-            all_in: None,
-            budget: None,
-            group_budgets: Vec::new(),
-        },
-        rows,
-        totals,
-        accounting,
-        provider_charges,
-        partial: Some(Partial {
-            version: PARTIAL_VERSION,
-            settings: first
-                .partial
-                .as_ref()
-                .map(|p| p.settings.clone())
-                .unwrap_or_default(),
-            businesses: businesses.into_iter().collect(),
-            tier_portfolios: tier_portfolios.into_iter().collect(),
-            agent_estimate,
-            tiers,
-        }),
-        // Charts need the messages; a merged report has only their sums.
-        spend: None,
+
+    /// The merged report, with the settings of the `first` part.
+    fn report(self, first: &Report) -> Report {
+        // As in the aggregator: every line shows conversations, or none does.
+        let counts_conversations = self.accounting.conversations.is_some();
+        let mut totals = Line {
+            cost: zero(),
+            conversations: counts_conversations.then_some(0),
+            ..Line::default()
+        };
+        let rows = self
+            .groups
+            .into_iter()
+            .map(|(keys, mut line)| {
+                if counts_conversations {
+                    line.conversations.get_or_insert(0);
+                }
+                totals.add(&line);
+                Row { keys, line }
+            })
+            .collect();
+        let agent_estimate = self.agent_estimate;
+        Report {
+            meta: Meta {
+                format_version: first.meta.format_version,
+                model: first.meta.model.clone(),
+                models_used: self.models.into_iter().collect(),
+                currency: first.meta.currency.clone(),
+                time_zone: first.meta.time_zone.clone(),
+                group_by: first.meta.group_by.clone(),
+                rate_sources: self.sources.into_iter().collect(),
+                inputs: self.inputs,
+                input_formats: self.input_formats,
+                notes: self
+                    .notes
+                    .into_iter()
+                    .chain(agent_estimate.map(|(n, tokens)| agent_estimate_note(n, tokens)))
+                    .chain(self.tiers.notes(&first.meta.currency))
+                    .collect(),
+                upper_bound: self.headroom.map(|h| totals.cost + h),
+                config: first.meta.config.clone(),
+                // Period and all-in reports have no `partial`: never merged.
+                period: None,
+                all_in: None,
+                budget: None,
+                group_budgets: Vec::new(),
+            },
+            rows,
+            totals,
+            accounting: self.accounting,
+            provider_charges: self.provider_charges,
+            partial: Some(Partial {
+                version: PARTIAL_VERSION,
+                settings: first
+                    .partial
+                    .as_ref()
+                    .map(|p| p.settings.clone())
+                    .unwrap_or_default(),
+                businesses: self.businesses.into_iter().collect(),
+                tier_portfolios: self.tier_portfolios.into_iter().collect(),
+                agent_estimate,
+                tiers: self.tiers,
+            }),
+            // Charts need the messages; a merged report has only their sums.
+            spend: None,
+        }
     }
 }
 
