@@ -93,31 +93,9 @@ pub fn sentence(
     let reply = duration(w.entry_point_reply);
     // Set on every decision counted against an allowance.
     let allowance = group_digits(p.allowance.unwrap_or_default());
-    if p.pricing_type == PricingType::Call {
-        return if m.direction == Direction::In || m.status.is_delivered() {
-            format!(
-                "call: opens (or restarts) the {service} customer service window (the customer \
-                 called, or accepted the business's call)."
-            )
-        } else {
-            "business call the customer did not accept: opens nothing.".into()
-        };
-    }
-    if m.direction == Direction::Out && m.category.is_none() {
-        return "message not delivered (status failed, no category): never charged, opens nothing."
-            .into();
-    }
-    let Some(category) = m.category.filter(|_| m.direction == Direction::Out) else {
-        if m.entry_point {
-            return format!(
-                "customer message from an ad or Page button: opens (or restarts) the {service} \
-                 customer service window; a reply within {reply} opens a {} free entry point window.",
-                duration(w.entry_point_window)
-            );
-        }
-        return format!(
-            "customer message: opens (or restarts) the {service} customer service window."
-        );
+    let category = match m.category.filter(|_| m.direction == Direction::Out) {
+        Some(c) if p.pricing_type != PricingType::Call => c,
+        _ => return not_a_charge(m, p, &w, &service, &reply),
     };
     let kind = what(category);
     if let Some(r) = p.conversation {
@@ -175,58 +153,100 @@ pub fn sentence(
             "{kind} number {} this month for this business number: within the {allowance} free service messages.",
             p.counted_as.unwrap_or(0)
         ),
-        PricingType::Regular => {
-            let reason = match (p.rule, category) {
-                // Also an AI Provider's service message, priced as one.
-                _ if p.pricing_category == Some(Category::GeneralPurposeAi) => format!(
-                    "{kind}: an AI Provider's non-template message, charged per delivery in this market"
-                ),
-                (_, Category::BusinessAgent) => format!(
-                    "{kind}: {} tokens{}, charged per token even inside a window",
-                    p.tokens.unwrap_or(0),
-                    if p.estimated { " (estimated)" } else { "" }
-                ),
-                (Some(Rule::Allowance), _) => format!(
-                    "service message number {} this month for this business number: past the {allowance} free, \
-                     charged at the utility rate",
-                    p.counted_as.unwrap_or(0)
-                ),
-                (
-                    _,
-                    Category::Marketing
-                    | Category::Authentication
-                    | Category::AuthenticationInternational,
-                ) if p.windows.and_then(|w| w.service_window).is_some() => {
-                    format!(
-                        "{kind} {}, where {kind}s are still charged",
-                        since_customer(m, p)
-                    )
-                }
-                (Some(Rule::UtilityChargedInWindow), _) => format!(
-                    "{kind} {}, charged since the rules of {}",
-                    since_customer(m, p),
-                    p.model.and_then(|m| m.facts().from).unwrap_or_default()
-                ),
-                _ => match p.windows.and_then(|w| w.last_inbound) {
-                    Some(t) => format!(
-                        "{kind} sent {} after the customer's last message: outside the customer service window",
-                        duration(m.at - t)
-                    ),
-                    None => format!(
-                        "{kind} with no customer message in the previous {service}: outside the customer service window"
-                    ),
-                },
-            };
-            let intl = if p.pricing_category == Some(Category::AuthenticationInternational)
-                && category == Category::Authentication
-            {
-                " (business based in another country: authentication-international)"
-            } else {
-                ""
-            };
-            format!("{reason}{intl}; {}.", charge(p, ctx))
-        }
+        PricingType::Regular => charged(m, p, ctx, kind, category, &service, &allowance),
     }
+}
+
+/// A call, a failed message without a category, or the customer's own
+/// message: what it opens.
+fn not_a_charge(
+    m: &Message,
+    p: &Priced<'_>,
+    w: &crate::pricing::WindowRules,
+    service: &str,
+    reply: &str,
+) -> String {
+    if p.pricing_type == PricingType::Call {
+        return if m.direction == Direction::In || m.status.is_delivered() {
+            format!(
+                "call: opens (or restarts) the {service} customer service window (the customer \
+                 called, or accepted the business's call)."
+            )
+        } else {
+            "business call the customer did not accept: opens nothing.".into()
+        };
+    }
+    if m.direction == Direction::Out {
+        return "message not delivered (status failed, no category): never charged, opens nothing."
+            .into();
+    }
+    if m.entry_point {
+        return format!(
+            "customer message from an ad or Page button: opens (or restarts) the {service} \
+             customer service window; a reply within {reply} opens a {} free entry point window.",
+            duration(w.entry_point_window)
+        );
+    }
+    format!("customer message: opens (or restarts) the {service} customer service window.")
+}
+
+/// Why a charged message is charged, and what it costs.
+fn charged(
+    m: &Message,
+    p: &Priced<'_>,
+    ctx: &PricingContext,
+    kind: &str,
+    category: Category,
+    service: &str,
+    allowance: &str,
+) -> String {
+    let reason = match (p.rule, category) {
+        // Also an AI Provider's service message, priced as one.
+        _ if p.pricing_category == Some(Category::GeneralPurposeAi) => format!(
+            "{kind}: an AI Provider's non-template message, charged per delivery in this market"
+        ),
+        (_, Category::BusinessAgent) => format!(
+            "{kind}: {} tokens{}, charged per token even inside a window",
+            p.tokens.unwrap_or(0),
+            if p.estimated { " (estimated)" } else { "" }
+        ),
+        (Some(Rule::Allowance), _) => format!(
+            "service message number {} this month for this business number: past the {allowance} free, \
+             charged at the utility rate",
+            p.counted_as.unwrap_or(0)
+        ),
+        (
+            _,
+            Category::Marketing | Category::Authentication | Category::AuthenticationInternational,
+        ) if p.windows.and_then(|w| w.service_window).is_some() => {
+            format!(
+                "{kind} {}, where {kind}s are still charged",
+                since_customer(m, p)
+            )
+        }
+        (Some(Rule::UtilityChargedInWindow), _) => format!(
+            "{kind} {}, charged since the rules of {}",
+            since_customer(m, p),
+            p.model.and_then(|m| m.facts().from).unwrap_or_default()
+        ),
+        _ => match p.windows.and_then(|w| w.last_inbound) {
+            Some(t) => format!(
+                "{kind} sent {} after the customer's last message: outside the customer service window",
+                duration(m.at - t)
+            ),
+            None => format!(
+                "{kind} with no customer message in the previous {service}: outside the customer service window"
+            ),
+        },
+    };
+    let intl = if p.pricing_category == Some(Category::AuthenticationInternational)
+        && category == Category::Authentication
+    {
+        " (business based in another country: authentication-international)"
+    } else {
+        ""
+    };
+    format!("{reason}{intl}; {}.", charge(p, ctx))
 }
 
 /// Conversation models: which conversation the message opened or joined,
