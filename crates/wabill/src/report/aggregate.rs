@@ -270,15 +270,14 @@ impl<'a> Aggregator<'a> {
         if let Some(t) = &mut self.partial {
             t.see(m, result, strings);
         }
-        let acc = &mut self.accounting;
         if let Some(f) = &self.period
             && !f.contains(m, result, strings)
         {
-            acc.outside_period += 1;
+            self.accounting.outside_period += 1;
             return;
         }
         if m.extras.call {
-            acc.calls += 1;
+            self.accounting.calls += 1;
             return;
         }
         if let Some(c) = m.extras.provider_charge() {
@@ -293,43 +292,95 @@ impl<'a> Aggregator<'a> {
             ProviderChargeLine::add_to(&mut self.provider_charges, &line);
         }
         if m.direction == Direction::In {
-            acc.inbound += 1;
-            if let (Some(a), Ok(p)) = (&mut self.all_in, result)
-                && let Some(amounts) =
-                    a.amounts(m, zero(), Delivery::Inbound, p.local_date, strings)
-            {
-                a.inbound += 1;
-                a.inbound_fees += amounts.total;
-            }
+            self.add_inbound(m, result, strings);
             return;
         }
-        acc.outbound += 1;
+        self.accounting.outbound += 1;
         let p = match result {
             Ok(p) => p,
             Err(e) => {
-                acc.unpriced += 1;
-                if let Some(r) = e.conversation().filter(|r| r.opened) {
-                    let c = acc.conversations.get_or_insert_with(Default::default);
-                    c.opened += 1;
-                    c.unpriced += 1;
-                    *c.by_type
-                        .entry(r.conversation.kind.to_string())
-                        .or_default() += 1;
-                }
-                if let Some(ctx) = self.locator {
-                    let p = stand_in(ctx, m, result, strings);
-                    let line = Line {
-                        messages: 1,
-                        unpriced: 1,
-                        cost: zero(),
-                        conversations: e.conversation().map(|r| u64::from(r.opened)),
-                        ..Line::default()
-                    };
-                    self.group(m, &p, line, strings, true);
-                }
+                self.add_unpriced(m, result, e, strings);
                 return;
             }
         };
+        let mut line = self.priced_line(p);
+        if let Some(a) = &mut self.all_in {
+            let delivery = if p.pricing_type == PricingType::NotDelivered {
+                Delivery::Failed
+            } else {
+                Delivery::Delivered
+            };
+            line.all_in = a.amounts(m, line.cost, delivery, p.local_date, strings);
+        }
+        if p.model.is_some_and(|m| m.is_conversation()) || p.conversation.is_some() {
+            line.conversations = Some(self.count_conversation(p));
+        }
+        self.note_sources(p);
+        if let Some((by_day, by_market)) = &mut self.spend {
+            *by_day.entry(p.local_date).or_insert_with(zero) += line.cost;
+            let market = self.markets.name(p.market);
+            match by_market.get_mut(market) {
+                Some(cost) => *cost += line.cost,
+                None => {
+                    by_market.insert(market.to_string(), line.cost);
+                }
+            }
+        }
+        self.group(m, p, line, strings, false);
+    }
+
+    /// The customer's message: counted, and its fee with `--fees`.
+    fn add_inbound(
+        &mut self,
+        m: &Message,
+        result: &Result<Priced<'_>, Unpriced>,
+        strings: &Strings,
+    ) {
+        self.accounting.inbound += 1;
+        if let (Some(a), Ok(p)) = (&mut self.all_in, result)
+            && let Some(amounts) = a.amounts(m, zero(), Delivery::Inbound, p.local_date, strings)
+        {
+            a.inbound += 1;
+            a.inbound_fees += amounts.total;
+        }
+    }
+
+    /// A message no rate prices: counted, and in its market's group when
+    /// `locating`.
+    fn add_unpriced(
+        &mut self,
+        m: &Message,
+        result: &Result<Priced<'_>, Unpriced>,
+        e: &Unpriced,
+        strings: &Strings,
+    ) {
+        let acc = &mut self.accounting;
+        acc.unpriced += 1;
+        if let Some(r) = e.conversation().filter(|r| r.opened) {
+            let c = acc.conversations.get_or_insert_with(Default::default);
+            c.opened += 1;
+            c.unpriced += 1;
+            *c.by_type
+                .entry(r.conversation.kind.to_string())
+                .or_default() += 1;
+        }
+        if let Some(ctx) = self.locator {
+            let p = stand_in(ctx, m, result, strings);
+            let line = Line {
+                messages: 1,
+                unpriced: 1,
+                cost: zero(),
+                conversations: e.conversation().map(|r| u64::from(r.opened)),
+                ..Line::default()
+            };
+            self.group(m, &p, line, strings, true);
+        }
+    }
+
+    /// The group line of a priced outbound message, counted in the
+    /// accounting (charged, not delivered, or free by reason).
+    fn priced_line(&mut self, p: &Priced<'_>) -> Line {
+        let acc = &mut self.accounting;
         let mut line = Line {
             messages: 1,
             cost: zero(),
@@ -360,30 +411,33 @@ impl<'a> Aggregator<'a> {
                 line.free = 1;
             }
         }
-        if let Some(a) = &mut self.all_in {
-            let delivery = if p.pricing_type == PricingType::NotDelivered {
-                Delivery::Failed
+        line
+    }
+
+    /// Counts the conversation `p` opened, if it did; its group line's
+    /// `conversations` (1 or 0).
+    fn count_conversation(&mut self, p: &Priced<'_>) -> u64 {
+        let opened = p.conversation.filter(|c| c.opened);
+        let c = self
+            .accounting
+            .conversations
+            .get_or_insert_with(Default::default);
+        if let Some(r) = opened {
+            c.opened += 1;
+            if p.pricing_type == PricingType::Regular {
+                c.charged += 1;
             } else {
-                Delivery::Delivered
-            };
-            line.all_in = a.amounts(m, line.cost, delivery, p.local_date, strings);
-        }
-        if p.model.is_some_and(|m| m.is_conversation()) || p.conversation.is_some() {
-            let opened = p.conversation.filter(|c| c.opened);
-            line.conversations = Some(u64::from(opened.is_some()));
-            let c = acc.conversations.get_or_insert_with(Default::default);
-            if let Some(r) = opened {
-                c.opened += 1;
-                if p.pricing_type == PricingType::Regular {
-                    c.charged += 1;
-                } else {
-                    c.free += 1;
-                }
-                *c.by_type
-                    .entry(r.conversation.kind.to_string())
-                    .or_default() += 1;
+                c.free += 1;
             }
+            *c.by_type
+                .entry(r.conversation.kind.to_string())
+                .or_default() += 1;
         }
+        u64::from(opened.is_some())
+    }
+
+    /// The model, 2026 lines and rate card that priced `p`, for the notes.
+    fn note_sources(&mut self, p: &Priced<'_>) {
         if let Some(model) = p.model
             && !self.models.contains(model.name())
         {
@@ -395,17 +449,6 @@ impl<'a> Aggregator<'a> {
         {
             self.rate_sources.insert(source.to_string());
         }
-        if let Some((by_day, by_market)) = &mut self.spend {
-            *by_day.entry(p.local_date).or_insert_with(zero) += line.cost;
-            let market = self.markets.name(p.market);
-            match by_market.get_mut(market) {
-                Some(cost) => *cost += line.cost,
-                None => {
-                    by_market.insert(market.to_string(), line.cost);
-                }
-            }
-        }
-        self.group(m, p, line, strings, false);
     }
 
     /// Adds `line` into the group of `m`; an `unpriced` message's pricing
