@@ -125,157 +125,199 @@ pub fn parse_plan(
         Ok(h) => h.clone(),
         Err(e) => return Err(vec![LocatedError::new(name, 1, e.to_string())]),
     };
-    let find = |names: &[&str]| {
-        headers
-            .iter()
-            .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
-    };
+    let columns = PlanColumns::find(name, &headers)?;
     let mut errors = Vec::new();
-    for (i, h) in headers.iter().enumerate() {
-        let known = [
-            "month",
-            "market",
-            "country",
-            "category",
-            "messages",
-            "in_window_share",
-            "free_entry_point_share",
-        ];
-        if !known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
-            errors.push(
-                LocatedError::new(
-                    name,
-                    1,
-                    format!("unknown column {h:?} (expected {COLUMNS})"),
-                )
-                .in_column(Some(i as u64 + 1)),
-            );
-        }
-    }
-    let required = [
-        ("month", find(&["month"])),
-        ("market", find(&["market", "country"])),
-        ("category", find(&["category"])),
-        ("messages", find(&["messages"])),
-    ];
-    for (column, at) in required {
-        if at.is_none() {
-            errors.push(LocatedError::new(
-                name,
-                1,
-                format!("missing column {column} (columns: {COLUMNS})"),
-            ));
-        }
-    }
-    if !errors.is_empty() {
-        return Err(errors);
-    }
-    let at = |c: usize| required[c].1.expect("checked above");
-    let in_window = find(&["in_window_share"]);
-    let entry = find(&["free_entry_point_share"]);
     let mut rows = Vec::new();
     for record in reader.records() {
-        let record = match record {
-            Ok(r) => r,
+        match record {
+            Ok(record) => {
+                let mut cells = PlanCells {
+                    name,
+                    headers: &headers,
+                    record: &record,
+                    line: record.position().map_or(0, |p| p.line()),
+                    errors: &mut errors,
+                };
+                rows.extend(cells.row(&columns, markets));
+            }
             Err(e) => {
                 let line = e.position().map_or(0, |p| p.line());
                 errors.push(LocatedError::new(name, line, e.to_string()));
-                continue;
             }
-        };
-        let line = record.position().map_or(0, |p| p.line());
-        let mut field =
-            |col: Option<usize>, check: &mut dyn FnMut(&str) -> Result<(), PlanCellError>| {
-                let Some(col) = col else { return };
-                let value = record.get(col).unwrap_or("");
-                if let Err(reason) = check(value) {
-                    let header = &headers[col];
-                    errors.push(
-                        LocatedError::new(name, line, format!("{header} {value:?}: {reason}"))
-                            .in_column(Some(col as u64 + 1)),
-                    );
-                }
-            };
-        let (mut month, mut place, mut category, mut messages) = (None, None, None, None);
-        let (mut w, mut f) = (Decimal::ZERO, Decimal::ZERO);
-        field(Some(at(0)), &mut |v| {
-            month = Some(parse_month(v).ok_or(PlanCellError::Month)?);
-            Ok(())
-        });
-        field(Some(at(1)), &mut |v| {
-            place = Some(parse_place(v, markets)?);
-            Ok(())
-        });
-        field(Some(at(2)), &mut |v| {
-            category = Some(v.parse::<Category>().map_err(|_| PlanCellError::Category)?);
-            Ok(())
-        });
-        field(Some(at(3)), &mut |v| {
-            messages = Some(parse_messages(v)?);
-            Ok(())
-        });
-        let optional = |v: &str| {
-            if v.trim().is_empty() {
-                Ok(Decimal::ZERO)
-            } else {
-                parse_share(v)
-            }
-        };
-        field(in_window, &mut |v| {
-            w = optional(v)?;
-            Ok(())
-        });
-        field(entry, &mut |v| {
-            f = optional(v)?;
-            Ok(())
-        });
-        if w + f > Decimal::ONE {
-            errors.push(LocatedError::new(
-                name,
-                line,
-                format!(
-                    "in_window_share {w} + free_entry_point_share {f} exceed 1 \
-                     (the two parts do not overlap)"
-                ),
-            ));
-            continue;
-        }
-        if let (Some(month), Some(place), Some(category), Some(messages)) =
-            (month, place, category, messages)
-        {
-            let row = PlanRow {
-                line,
-                month,
-                place,
-                category,
-                messages,
-                in_window_share: w,
-                entry_point_share: f,
-            };
-            // WhatsApp refuses a free-form message outside every window, as
-            // `validate` says of a log.
-            let outside = row.split()[0];
-            if category == Category::Service && outside > 0 {
-                errors.push(LocatedError::new(
-                    name,
-                    line,
-                    format!(
-                        "{} outside any window \
-                         (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
-                         refuses free-form messages outside the customer service window; plan \
-                         them as templates or give shares adding up to 1",
-                        crate::display::plural(outside, "service message"),
-                        Decimal::ONE - w - f
-                    ),
-                ));
-                continue;
-            }
-            rows.push(row);
         }
     }
     if errors.is_empty() {
         Ok(rows)
     } else {
         Err(errors)
+    }
+}
+
+/// Where a plan's columns are (0-based).
+struct PlanColumns {
+    month: usize,
+    place: usize,
+    category: usize,
+    messages: usize,
+    in_window: Option<usize>,
+    entry: Option<usize>,
+}
+
+impl PlanColumns {
+    /// The columns of `headers`; an unknown or a missing one is an error.
+    fn find(name: &str, headers: &csv::StringRecord) -> Result<PlanColumns, Vec<LocatedError>> {
+        let find = |names: &[&str]| {
+            headers
+                .iter()
+                .position(|h| names.iter().any(|n| h.eq_ignore_ascii_case(n)))
+        };
+        let mut errors = Vec::new();
+        for (i, h) in headers.iter().enumerate() {
+            let known = [
+                "month",
+                "market",
+                "country",
+                "category",
+                "messages",
+                "in_window_share",
+                "free_entry_point_share",
+            ];
+            if !known.iter().any(|k| h.eq_ignore_ascii_case(k)) {
+                errors.push(
+                    LocatedError::new(
+                        name,
+                        1,
+                        format!("unknown column {h:?} (expected {COLUMNS})"),
+                    )
+                    .in_column(Some(i as u64 + 1)),
+                );
+            }
+        }
+        let required = [
+            ("month", find(&["month"])),
+            ("market", find(&["market", "country"])),
+            ("category", find(&["category"])),
+            ("messages", find(&["messages"])),
+        ];
+        for (column, at) in required {
+            if at.is_none() {
+                errors.push(LocatedError::new(
+                    name,
+                    1,
+                    format!("missing column {column} (columns: {COLUMNS})"),
+                ));
+            }
+        }
+        match required.map(|(_, at)| at) {
+            [Some(month), Some(place), Some(category), Some(messages)] if errors.is_empty() => {
+                Ok(PlanColumns {
+                    month,
+                    place,
+                    category,
+                    messages,
+                    in_window: find(&["in_window_share"]),
+                    entry: find(&["free_entry_point_share"]),
+                })
+            }
+            _ => Err(errors),
+        }
+    }
+}
+
+/// One record of a plan, its problems noted in `errors`.
+struct PlanCells<'a> {
+    name: &'a str,
+    headers: &'a csv::StringRecord,
+    record: &'a csv::StringRecord,
+    line: u64,
+    errors: &'a mut Vec<LocatedError>,
+}
+
+impl PlanCells<'_> {
+    /// The cell of column `col` read by `read`; `None` (and an error
+    /// naming the cell) when it cannot be.
+    fn cell<T>(
+        &mut self,
+        col: usize,
+        read: impl FnOnce(&str) -> Result<T, PlanCellError>,
+    ) -> Option<T> {
+        let value = self.record.get(col).unwrap_or("");
+        match read(value) {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                let header = &self.headers[col];
+                self.errors.push(
+                    LocatedError::new(
+                        self.name,
+                        self.line,
+                        format!("{header} {value:?}: {reason}"),
+                    )
+                    .in_column(Some(col as u64 + 1)),
+                );
+                None
+            }
+        }
+    }
+
+    /// An optional share: zero when the column is absent or the cell empty.
+    fn share(&mut self, col: Option<usize>) -> Decimal {
+        let Some(col) = col else {
+            return Decimal::ZERO;
+        };
+        self.cell(col, |v| {
+            if v.trim().is_empty() {
+                Ok(Decimal::ZERO)
+            } else {
+                parse_share(v)
+            }
+        })
+        .unwrap_or(Decimal::ZERO)
+    }
+
+    fn error(&mut self, message: String) {
+        self.errors
+            .push(LocatedError::new(self.name, self.line, message));
+    }
+
+    /// The plan row, when every cell reads and the shares make sense.
+    fn row(&mut self, c: &PlanColumns, markets: &MarketTable) -> Option<PlanRow> {
+        let month = self.cell(c.month, |v| parse_month(v).ok_or(PlanCellError::Month));
+        let place = self.cell(c.place, |v| parse_place(v, markets));
+        let category = self.cell(c.category, |v| {
+            v.parse::<Category>().map_err(|_| PlanCellError::Category)
+        });
+        let messages = self.cell(c.messages, parse_messages);
+        let (w, f) = (self.share(c.in_window), self.share(c.entry));
+        if w + f > Decimal::ONE {
+            self.error(format!(
+                "in_window_share {w} + free_entry_point_share {f} exceed 1 \
+                 (the two parts do not overlap)"
+            ));
+            return None;
+        }
+        let row = PlanRow {
+            line: self.line,
+            month: month?,
+            place: place?,
+            category: category?,
+            messages: messages?,
+            in_window_share: w,
+            entry_point_share: f,
+        };
+        // WhatsApp refuses a free-form message outside every window, as
+        // `validate` says of a log.
+        let outside = row.split()[0];
+        if row.category == Category::Service && outside > 0 {
+            self.error(format!(
+                "{} outside any window \
+                 (in_window_share {w} + free_entry_point_share {f} leave {}): WhatsApp \
+                 refuses free-form messages outside the customer service window; plan \
+                 them as templates or give shares adding up to 1",
+                crate::display::plural(outside, "service message"),
+                Decimal::ONE - w - f
+            ));
+            return None;
+        }
+        Some(row)
     }
 }
