@@ -15,16 +15,10 @@ pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) -> Option<usize> {
     if raw.first() != Some(&b'{') {
         return None;
     }
-    let (mut i, mut in_string, mut escaped, mut depth) = (0, false, false, 0u32);
+    let (mut i, mut strings, mut depth) = (0, JsonStrings::default(), 0u32);
     while i < raw.len() {
         let b = raw[i];
-        if in_string {
-            match b {
-                _ if escaped => escaped = false,
-                b'\\' => escaped = true,
-                b'"' => in_string = false,
-                _ => {}
-            }
+        if strings.inside(b) {
             out.push(b);
             i += 1;
             continue;
@@ -57,11 +51,36 @@ pub fn exact_numbers(raw: &[u8], out: &mut Vec<u8>) -> Option<usize> {
             i = end;
             continue;
         }
-        in_string = b == b'"';
         out.push(b);
         i += 1;
     }
     None
+}
+
+/// Which bytes of JSON text are inside a string (its quotes included),
+/// escapes followed, byte after byte.
+#[derive(Default)]
+pub struct JsonStrings {
+    in_string: bool,
+    escaped: bool,
+}
+
+impl JsonStrings {
+    /// Notes the next byte; whether it is part of a string.
+    pub fn inside(&mut self, b: u8) -> bool {
+        if self.in_string {
+            match b {
+                _ if self.escaped => self.escaped = false,
+                b'\\' => self.escaped = true,
+                b'"' => self.in_string = false,
+                _ => {}
+            }
+            true
+        } else {
+            self.in_string = b == b'"';
+            self.in_string
+        }
+    }
 }
 
 #[cfg(test)]

@@ -256,22 +256,14 @@ impl JsonObjects {
         self.started = true;
         let line = self.line;
         out.push(first);
-        let (mut depth, mut in_string, mut escaped) = (1u32, false, false);
+        let (mut depth, mut strings) = (1u32, super::exact::JsonStrings::default());
         while depth > 0 {
             let Some(b) = self.next_byte()? else {
                 return Err(self.error(line, "a JSON object is cut off at the end of the file"));
             };
             out.push(b);
-            if in_string {
+            if !strings.inside(b) {
                 match b {
-                    _ if escaped => escaped = false,
-                    b'\\' => escaped = true,
-                    b'"' => in_string = false,
-                    _ => {}
-                }
-            } else {
-                match b {
-                    b'"' => in_string = true,
                     b'{' | b'[' => depth += 1,
                     b'}' | b']' => depth -= 1,
                     _ => {}
