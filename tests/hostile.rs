@@ -3,6 +3,8 @@
 //! directories; nothing large is kept in the repository.
 
 use std::fs;
+
+use crate::util::{run_in as wabill, text};
 use std::io::Write;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
@@ -12,16 +14,6 @@ const HEADER: &str =
     "timestamp,business,customer,direction,category,message_id,status,entry_point\n";
 const ROW: &str =
     "2026-02-02T00:00:00Z,+551140000001,+5511987654321,out,marketing,wamid.h0,delivered,\n";
-
-fn wabill(dir: &Path, args: &[&str]) -> Output {
-    crate::util::wabill()
-        .current_dir(dir)
-        .arg("--no-config")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("wabill runs")
-}
 
 /// wabill with its address space limited to `mb` megabytes (`ulimit -v`):
 /// a run that buffers more aborts.
@@ -38,10 +30,6 @@ fn wabill_within(dir: &Path, mb: u64, args: &[&str]) -> Output {
         .stdin(Stdio::null())
         .output()
         .expect("sh runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
 }
 
 /// A zstd file: the header, `bytes` copies of `fill` on one line, a good row.

@@ -4,26 +4,14 @@
 //! FIFOs are made in the temporary directory.
 
 use std::fs;
+
+use crate::util::{run_in as wabill, text};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 const META: &str = "tests/cmd/estimate/001-meta-example-table.in/meta.csv";
 const UNPRICED: &str = "tests/cmd/estimate/017-unknown-rate-north-america.in/na.csv";
 const MIXED: &str = "tests/cmd/estimate/120-bad-rejects-file.in/mixed.csv";
-
-fn wabill(dir: &Path, args: &[&str]) -> Output {
-    crate::util::wabill()
-        .current_dir(dir)
-        .arg("--no-config")
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("wabill runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// A temporary directory holding copies of the named test logs.
 fn sandbox(files: &[&str]) -> (tempfile::TempDir, PathBuf) {

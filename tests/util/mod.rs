@@ -29,6 +29,16 @@ pub fn run(args: &[&str]) -> Output {
         .expect("the wabill binary runs")
 }
 
+/// Runs `wabill --no-config ARGS` in `dir`.
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    wabill()
+        .current_dir(dir)
+        .arg("--no-config")
+        .args(args)
+        .output()
+        .expect("wabill runs")
+}
+
 /// The standard output of `wabill ARGS`, which must succeed.
 pub fn ok(args: &[&str]) -> String {
     let out = run(args);
