@@ -22,10 +22,7 @@ impl Document for Reconciliation {
             Format::Html,
             "A self-contained HTML page with the table, the notes and charts of estimate against billed by period and by country.",
         ),
-        (
-            Format::Xlsx,
-            "An Excel workbook: the table (numbers as numbers), then its notes.",
-        ),
+        (Format::Xlsx, super::document::XLSX_HELP),
     ];
 
     fn grid(&self) -> Grid {

@@ -85,6 +85,9 @@ const SHEET_ROWS: u32 = 1 << 20;
 /// is left blank.
 pub struct RowBook {
     sheet: Worksheet,
+    /// The number formats of amounts and of rates.
+    money: Format,
+    rate: Format,
     columns: Vec<RowColumn>,
     widths: Vec<usize>,
     /// The next row to write.
@@ -104,6 +107,8 @@ impl RowBook {
         }
         Ok(RowBook {
             sheet,
+            money: Format::new().set_num_format(MONEY),
+            rate: Format::new().set_num_format("0.0000##########"),
             columns: header.iter().map(|(_, c)| *c).collect(),
             widths: header.iter().map(|(n, _)| n.chars().count()).collect(),
             y: 1,
@@ -120,8 +125,6 @@ impl RowBook {
                 SHEET_ROWS - 1
             )));
         }
-        let money = Format::new().set_num_format(MONEY);
-        let rate = Format::new().set_num_format("0.0000##########");
         for (x, field) in fields.into_iter().enumerate() {
             let kind = self.columns.get(x).copied().unwrap_or(RowColumn::Text);
             if field.is_empty() {
@@ -137,11 +140,11 @@ impl RowBook {
                 RowColumn::Text => self.sheet.write_string(y, col, field),
                 RowColumn::Money => {
                     self.sheet
-                        .write_number_with_format(y, col, number(field)?, &money)
+                        .write_number_with_format(y, col, number(field)?, &self.money)
                 }
                 RowColumn::Rate => {
                     self.sheet
-                        .write_number_with_format(y, col, number(field)?, &rate)
+                        .write_number_with_format(y, col, number(field)?, &self.rate)
                 }
                 RowColumn::Count => self.sheet.write_number(y, col, number(field)?),
                 RowColumn::Flag => match field {
